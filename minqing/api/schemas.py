@@ -1,0 +1,7 @@
+from ninja import Schema
+
+
+class Page(Schema):
+    count: int
+    page: int
+    pages: int

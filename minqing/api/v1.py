@@ -1,0 +1,20 @@
+from ninja import NinjaAPI
+
+from minqing.geo.api import router as geo_router
+from minqing.org.api import router as org_router
+from minqing.people.api import router as people_router
+
+from .auth import BearerToken
+
+api = NinjaAPI(
+    title="Minqing API",
+    version="1",
+    description="Read access to regions, units, cadres and households, scoped exactly like the pages. "
+    "Personal identifiers are always masked.",
+    auth=BearerToken(),
+    urls_namespace="api-v1",
+    docs_url=None,
+)
+api.add_router("/regions", geo_router)
+api.add_router("/", org_router)
+api.add_router("/", people_router)

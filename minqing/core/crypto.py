@@ -1,0 +1,54 @@
+"""Encryption at rest (AES-256-GCM) and keyed look-up hashes (HMAC-SHA256) for personal data.
+
+Both keys are derived from settings.PERSONAL_DATA_KEY with HKDF, so one secret
+in var/ (or the environment) is all an operator keeps.
+"""
+
+import base64
+import functools
+import hashlib
+import hmac
+import os
+
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from django.conf import settings
+
+VERSION = "v1"
+
+
+@functools.cache
+def _keys(root: str) -> tuple[AESGCM, bytes]:
+    material = base64.b64decode(root)
+    if len(material) < 32:
+        raise ValueError("MINQING_PERSONAL_DATA_KEY must be at least 32 bytes, base64-encoded")
+
+    def derive(info: bytes) -> bytes:
+        return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=info).derive(material)
+
+    return AESGCM(derive(b"minqing personal data encryption")), derive(b"minqing personal data lookup")
+
+
+def _cipher() -> AESGCM:
+    return _keys(settings.PERSONAL_DATA_KEY)[0]
+
+
+def encrypt(plain: str, *, context: bytes) -> str:
+    nonce = os.urandom(12)
+    sealed = _cipher().encrypt(nonce, plain.encode(), context)
+    return f"{VERSION}:{base64.b64encode(nonce + sealed).decode()}"
+
+
+def decrypt(token: str, *, context: bytes) -> str:
+    version, _, body = token.partition(":")
+    if version != VERSION:
+        raise ValueError("unknown personal-data cipher version")
+    raw = base64.b64decode(body)
+    return _cipher().decrypt(raw[:12], raw[12:], context).decode()
+
+
+def lookup_hash(value: str, *, context: bytes) -> str:
+    """A keyed hash for exact look-up and duplicate detection; useless without the key."""
+    mac_key = _keys(settings.PERSONAL_DATA_KEY)[1]
+    return hmac.new(mac_key, context + b"\x00" + value.encode(), hashlib.sha256).hexdigest()[:40]

@@ -1,0 +1,49 @@
+import re
+import uuid
+
+from django.conf import settings
+from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequiredMiddleware
+
+from . import context
+
+REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+
+
+class RequestContextMiddleware:
+    """Give every request an id and remember who acts from where, for the audit trail."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        incoming = request.headers.get("X-Request-ID", "")
+        request_id = incoming if REQUEST_ID_RE.match(incoming) else uuid.uuid4().hex
+        ip = request.META.get("REMOTE_ADDR", "")
+        if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
+            forwarded = request.headers.get("X-Forwarded-For", "")
+            ip = forwarded.split(",")[0].strip() or ip
+        channel = "api" if request.path.startswith("/api/") else "web"
+        with context.acting(ip=ip, request_id=request_id, channel=channel):
+            response = self.get_response(request)
+        response["X-Request-ID"] = request_id
+        return response
+
+
+class AuditUserMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            context.set_user(request.user)
+        return self.get_response(request)
+
+
+class LoginRequiredMiddleware(DjangoLoginRequiredMiddleware):
+    """Default deny: every page needs a session unless its view is marked
+    @login_not_required. The API authenticates each request itself (bearer token)."""
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if request.path.startswith("/api/"):
+            return None
+        return super().process_view(request, view_func, view_args, view_kwargs)

@@ -1,0 +1,38 @@
+"""Roles and the permissions they carry. Permissions are code, roles are data on an
+account (org.Grant), so a security admin assigns roles without a deploy."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    OFFICE = "office", _("Campaign office")
+    LEADER = "leader", _("Leader")
+    CADRE = "cadre", _("Cadre")
+    TEAM_LEADER = "team_leader", _("Work team leader")
+    HANDLING_UNIT = "handling_unit", _("Handling unit")
+    VILLAGE = "village", _("Village branch")
+    INSPECTOR = "inspector", _("Inspector")
+    SYSADMIN = "sysadmin", _("System administrator")
+    SECADMIN = "secadmin", _("Security administrator")
+    AUDITOR = "auditor", _("Audit administrator")
+
+
+ADMIN_ROLES = frozenset({Role.SYSADMIN, Role.SECADMIN, Role.AUDITOR})
+
+# What each role may do. Data scope (which records) is separate: see core.scope.
+PERMISSIONS: dict[str, frozenset[str]] = {
+    Role.OFFICE: frozenset({"people.view", "people.edit", "org.view", "geo.view"}),
+    Role.LEADER: frozenset({"people.view", "org.view", "geo.view"}),
+    Role.CADRE: frozenset({"people.view", "org.view", "geo.view"}),
+    Role.TEAM_LEADER: frozenset({"people.view", "org.view", "geo.view"}),
+    Role.HANDLING_UNIT: frozenset({"org.view", "geo.view"}),
+    Role.VILLAGE: frozenset({"people.view", "people.edit", "org.view", "geo.view"}),
+    Role.INSPECTOR: frozenset({"people.view", "org.view", "geo.view"}),
+    # Administrators manage the system, never residents' data.
+    Role.SYSADMIN: frozenset({"accounts.manage", "org.view", "geo.view"}),
+    Role.SECADMIN: frozenset({"roles.manage", "org.view", "geo.view"}),
+    Role.AUDITOR: frozenset({"audit.view"}),
+}
+
+ALL_PERMISSIONS = frozenset().union(*PERMISSIONS.values()) | {"people.unmask"}

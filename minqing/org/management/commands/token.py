@@ -1,0 +1,27 @@
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+
+from minqing.core import context
+from minqing.org.models import Account
+from minqing.org.services import token_create
+
+
+class Command(BaseCommand):
+    help = "API tokens: `minqing token create USERNAME [--name NAME]` prints only the new token."
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="action", required=True)
+        create = sub.add_parser("create", help="create a token for an account")
+        create.add_argument("username")
+        create.add_argument("--name", default="")
+
+    def handle(self, *args, action, username, name, **options):
+        account = Account.objects.filter(username=username).first()
+        if account is None:
+            raise CommandError(f"no account named {username!r}")
+        with context.acting(channel="cli"):
+            try:
+                token = token_create(actor=None, account=account, name=name)
+            except ValidationError as exc:
+                raise CommandError(" ".join(exc.messages)) from None
+        self.stdout.write(token)

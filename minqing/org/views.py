@@ -1,0 +1,35 @@
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import render
+
+from minqing.core.paging import paginate, query_without_page
+from minqing.core.scope import scope_for
+
+from . import selectors
+
+
+def _require(request, permission):
+    if not scope_for(request.user).has(permission):
+        raise PermissionDenied
+
+
+def unit_list(request):
+    _require(request, selectors.VIEW)
+    return render(request, "org/unit_list.html", {"units": selectors.unit_list(user=request.user)})
+
+
+def unit_detail(request, pk: int):
+    unit = selectors.unit_get(user=request.user, pk=pk)
+    page = paginate(request, selectors.cadre_list(user=request.user, unit=unit))
+    return render(request, "org/unit_detail.html", {"unit": unit, "page": page, "query": query_without_page(request)})
+
+
+def cadre_list(request):
+    _require(request, selectors.VIEW)
+    q = request.GET.get("q", "")[:60]
+    page = paginate(request, selectors.cadre_list(user=request.user, q=q))
+    return render(request, "org/cadre_list.html", {"page": page, "q": q, "query": query_without_page(request)})
+
+
+def cadre_detail(request, pk: int):
+    cadre = selectors.cadre_get(user=request.user, pk=pk)
+    return render(request, "org/cadre_detail.html", {"cadre": cadre})

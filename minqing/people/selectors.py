@@ -1,0 +1,73 @@
+"""Reads of households and members, always through the data scope."""
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from minqing.core.audit import audit_record
+from minqing.core.scope import get_scoped_or_404, scoped
+from minqing.core.treecode import prefix_q
+
+from .models import HardshipGrading, Household, Member, Tagging
+from .search import ParsedQuery, parse_query
+
+VIEW = "people.view"
+
+
+def household_list(
+    *, user, region: str = "", hardship: int | str | None = None, tag: str = "", q: str = ""
+) -> QuerySet:
+    """Households in scope; `hardship` is a level, or "any" for every level above none."""
+    qs = scoped(Household, user, VIEW).select_related("region", "head")
+    if region:
+        qs = qs.filter(prefix_q("region_id", region))
+    if hardship == "any":
+        qs = qs.filter(hardship_level__gt=0)
+    elif hardship is not None:
+        qs = qs.filter(hardship_level=hardship)
+    if tag:
+        qs = qs.filter(id__in=Tagging.objects.filter(tag=tag).values("household_id"))
+    if q.strip():
+        qs = qs.filter(_search_condition(parse_query(q)))
+    return qs.order_by("region_id", "code")
+
+
+def _search_condition(parsed: ParsedQuery) -> Q:
+    """The households a search matches: through a member, a tag or the household itself."""
+    condition = Q(pk__in=[])
+    if parsed.member_q is not None:
+        condition |= Q(id__in=Member.objects.filter(parsed.member_q).values("household_id"))
+    if parsed.tag:
+        condition |= Q(id__in=Tagging.objects.filter(tag=parsed.tag).values("household_id"))
+    if parsed.household_q is not None:
+        condition |= parsed.household_q
+    return condition
+
+
+def member_search(*, user, q: str) -> QuerySet:
+    parsed = parse_query(q)
+    qs = scoped(Member, user, VIEW).select_related("household", "household__region")
+    if parsed.kind == "empty":
+        return qs.none()
+    if parsed.member_q is not None:
+        return qs.filter(parsed.member_q).order_by("name", "id")
+    if parsed.kind == "label":
+        households = household_list(user=user, q=q).values("id")
+        return qs.filter(household_id__in=households).order_by("household_id", "id")
+    return qs.none()
+
+
+def household_get(*, user, pk: int) -> Household:
+    household = get_scoped_or_404(
+        Household.objects.select_related("region", "region__parent", "head").prefetch_related(
+            Prefetch("members", queryset=Member.objects.order_by("id").prefetch_related("taggings")),
+            Prefetch("gradings", queryset=HardshipGrading.objects.select_related("graded_by")),
+            Prefetch("taggings", queryset=Tagging.objects.filter(member__isnull=True)),
+        ),
+        user, VIEW, pk=pk,
+    )
+    # Reading a household's personal data is a processing act under PIPL: record it.
+    audit_record(action="household.view", obj=household)
+    return household
+
+
+def member_get(*, user, pk: int) -> Member:
+    return get_scoped_or_404(Member.objects.select_related("household"), user, VIEW, pk=pk)

@@ -1,0 +1,89 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from minqing.core.paging import paginate, query_without_page
+from minqing.core.scope import scope_for
+from minqing.geo.models import Region
+from minqing.geo.selectors import region_list
+
+from . import selectors, services
+from .forms import HouseholdFilterForm, RegradeForm, RevealForm
+
+
+def household_list(request):
+    if not scope_for(request.user).has("people.view"):
+        raise PermissionDenied
+    regions = region_list(user=request.user).filter(level__lte=Region.Level.VILLAGE)
+    form = HouseholdFilterForm(request.GET or None, regions=regions)
+    filters = {}
+    households = selectors.household_list(user=request.user)
+    if form.is_bound and not form.is_valid():
+        households = households.none()
+    elif form.is_valid():
+        filters = {
+            "region": form.cleaned_data["region"], "hardship": form.hardship_value(),
+            "tag": form.cleaned_data["tag"], "q": form.cleaned_data["q"],
+        }
+        households = selectors.household_list(user=request.user, **filters)
+    page = paginate(request, households)
+    if filters.get("q"):
+        services.search_audit(actor=request.user, q=filters["q"], hits=page.paginator.count)
+    return render(request, "people/household_list.html", {
+        "form": form, "page": page, "query": query_without_page(request),
+    })
+
+
+def household_detail(request, pk: int):
+    household = selectors.household_get(user=request.user, pk=pk)
+    scope = scope_for(request.user)
+    return render(request, "people/household_detail.html", {
+        "household": household,
+        "members": household.members.all(),
+        "can_unmask": scope.has("people.unmask"),
+        "can_edit": scope.has("people.edit"),
+        "regrade_form": RegradeForm(initial={"level": household.hardship_level}),
+    })
+
+
+@require_POST
+def household_regrade(request, pk: int):
+    household = selectors.household_get(user=request.user, pk=pk)
+    if not scope_for(request.user).has("people.edit"):
+        raise PermissionDenied
+    form = RegradeForm(request.POST)
+    if form.is_valid():
+        try:
+            services.household_regrade(actor=request.user, household=household, **form.cleaned_data)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("The hardship level was changed and recorded in the history."))
+    else:
+        messages.error(request, _("Please correct the grading: %(errors)s") % {
+            "errors": " ".join(e for errs in form.errors.values() for e in errs)})
+    return redirect("people:household-detail", pk=household.pk)
+
+
+@require_POST
+def household_reveal(request, pk: int):
+    """Show one member's full ID number or phone: permission, reason, audit (in the service).
+    htmx gets the fragment; a plain form post gets a page (never a stored message)."""
+    household = selectors.household_get(user=request.user, pk=pk)
+    form = RevealForm(request.POST)
+    context = {"household": household}
+    if not form.is_valid() or not household.members.filter(pk=form.cleaned_data["member"]).exists():
+        context["error"] = _("Choose a member and give a reason of at least 4 characters.")
+    else:
+        try:
+            context["value"] = services.personal_data_reveal(
+                actor=request.user, member_pk=form.cleaned_data["member"], field=form.cleaned_data["field"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as exc:
+            context["error"] = " ".join(exc.messages)
+    if request.headers.get("HX-Request"):
+        return render(request, "people/member_reveal.html", context)
+    return render(request, "people/member_reveal_page.html", context, status=400 if "error" in context else 200)

@@ -1,0 +1,16 @@
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from minqing.api.v1 import api
+from minqing.web import views as web_views
+
+urlpatterns = [
+    path("", include("minqing.web.urls")),
+    path("people/", include("minqing.people.urls")),
+    path("org/", include("minqing.org.urls")),
+    path("geo/", include("minqing.geo.urls")),
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("healthz", web_views.healthz, name="healthz"),
+    path("api/v1/", api.urls),
+]

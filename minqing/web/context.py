@@ -1,0 +1,25 @@
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from minqing.core.scope import scope_for
+
+NAV = [
+    ("web:home", _("Overview"), None),
+    ("people:household-list", _("Households"), "people.view"),
+    ("org:cadre-list", _("Cadres"), "org.view"),
+    ("org:unit-list", _("Units"), "org.view"),
+    ("geo:region-list", _("Regions"), "geo.view"),
+]
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    scope = scope_for(user)
+    items = [
+        {"url": reverse(name), "label": label, "active": request.resolver_match and request.resolver_match.view_name == name}
+        for name, label, permission in NAV
+        if permission is None or scope.has(permission)
+    ]
+    return {"nav_items": items, "user_scope": scope}
