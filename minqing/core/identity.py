@@ -40,7 +40,7 @@ def parse_id_number(value: str) -> IdFacts:
         birth = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
         raise ValidationError(_("The birth date inside this ID number does not exist."), code="id_birth") from None
-    if birth.year < 1900 or birth > dt.date.today():
+    if birth.year < 1850 or birth > dt.date.today():
         raise ValidationError(_("The birth date inside this ID number is out of range."), code="id_birth")
     if id_check_char(number[:17]) != number[17]:
         raise ValidationError(_("The check digit of this ID number is wrong; please check it again."), code="id_check")

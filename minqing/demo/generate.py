@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.core.management.color import no_style
 from django.db import connection, transaction
 
@@ -433,9 +434,10 @@ def _demo_logins(b: Builder, password: str, sp_cadres: dict, ja_cadres: dict, sp
         ("village", Role.VILLAGE, {"regions": [village]}),
         ("inspector", Role.INSPECTOR, {"regions": [county]}),
     ]
+    password_hash = make_password(password)  # one slow hash for the ten accounts that share it
     for username, role, scope in grants:
         account = Account.objects.get(username=username)
-        account.set_password(password)
+        account.password = password_hash
         account.save(update_fields=["password"])
         grant = Grant.objects.create(account=account, role=role, own_records=scope.get("own_records", False),
                                      can_unmask=scope.get("can_unmask", False))

@@ -10,7 +10,14 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q
 
-from minqing.core.identity import MOBILE_RE, LANDLINE_RE, normalize_id_number, normalize_phone
+from minqing.core.identity import (
+    LANDLINE_RE,
+    MOBILE_RE,
+    mask_id_number,
+    mask_phone,
+    normalize_id_number,
+    normalize_phone,
+)
 from minqing.core.personal import IdNumber, Phone, lookup_hash_for
 from minqing.core.text import to_simplified
 from minqing.core.treecode import startswith_q
@@ -70,3 +77,14 @@ def parse_query(raw: str) -> ParsedQuery:
         if word in simple:
             return ParsedQuery(text, "label", tag=tag, words=[word])
     return ParsedQuery(text, "name", member_q=startswith_q("name", simple), household_q=Q(code=compact))
+
+
+def masked_identifier(raw: str) -> str:
+    """The masked form of a query that is a full ID number or phone, else ""."""
+    parsed = parse_query(raw)
+    compact = parsed.text.replace(" ", "")
+    if parsed.kind == "id_number":
+        return mask_id_number(compact)
+    if parsed.kind == "phone":
+        return mask_phone(compact)
+    return ""

@@ -9,8 +9,6 @@ from django.utils.translation import gettext as _
 
 from minqing.core.audit import audit_record
 from minqing.core.identity import (
-    mask_id_number,
-    mask_phone,
     normalize_id_number,
     normalize_phone,
     parse_id_number,
@@ -159,8 +157,8 @@ def personal_data_reveal(*, actor, member_pk: int, field: str, reason: str) -> s
 def search_audit(*, actor, q: str, hits: int) -> None:
     """Searching residents is a read of personal data: record what was looked for,
     with identifiers masked, and how many households matched."""
-    from .search import parse_query
+    from .search import masked_identifier, parse_query
 
     parsed = parse_query(q)
-    shown = {"id_number": mask_id_number, "phone": mask_phone}.get(parsed.kind, lambda s: s)(parsed.text)
+    shown = masked_identifier(q) or parsed.text
     audit_record(action="people.search", user=actor, detail={"kind": parsed.kind, "query": shown, "hits": hits})

@@ -11,6 +11,7 @@ from minqing.geo.selectors import region_list
 
 from . import selectors, services
 from .forms import HouseholdFilterForm, RegradeForm, RevealForm
+from .search import masked_identifier
 
 
 def household_list(request):
@@ -29,10 +30,18 @@ def household_list(request):
         }
         households = selectors.household_list(user=request.user, **filters)
     page = paginate(request, households)
+    identifier = ""
     if filters.get("q"):
         services.search_audit(actor=request.user, q=filters["q"], hits=page.paginator.count)
+        identifier = masked_identifier(filters["q"])
+        if identifier:
+            # A full ID number or phone is never echoed back into the page or its links.
+            data = request.GET.copy()
+            data["q"] = ""
+            form = HouseholdFilterForm(data, regions=regions)
     return render(request, "people/household_list.html", {
-        "form": form, "page": page, "query": query_without_page(request),
+        "form": form, "page": page, "query": "" if identifier else query_without_page(request),
+        "searched_identifier": identifier,
     })
 
 

@@ -12,14 +12,24 @@ NAV = [
 ]
 
 
+def here(request) -> str:
+    """Where to come back to (after switching language): the full path, unless its query
+    holds a full ID number or phone, which must not be echoed into the page."""
+    from minqing.people.search import masked_identifier
+
+    if masked_identifier(request.GET.get("q", "")):
+        return request.path
+    return request.get_full_path()
+
+
 def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {}
+        return {"here": here(request)}
     scope = scope_for(user)
     items = [
         {"url": reverse(name), "label": label, "active": request.resolver_match and request.resolver_match.view_name == name}
         for name, label, permission in NAV
         if permission is None or scope.has(permission)
     ]
-    return {"nav_items": items, "user_scope": scope}
+    return {"nav_items": items, "user_scope": scope, "here": here(request)}

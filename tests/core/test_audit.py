@@ -1,0 +1,76 @@
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+import pytest
+
+from minqing.core.audit import audit_record, audit_verify
+from minqing.core.models import AuditEvent, AuditHead
+
+
+def write_rows(n):
+    return [audit_record(action="test.write", detail={"n": i}) for i in range(n)]
+
+
+def test_a_fresh_demo_trail_verifies(db, capsys):
+    write_rows(3)
+    call_command("audit", "verify")
+    assert "audit trail intact" in capsys.readouterr().out
+
+
+def test_an_edited_row_is_named(db):
+    rows = write_rows(5)
+    AuditEvent.objects.filter(pk=rows[2].pk).update(action="test.forged")
+    result = audit_verify()
+    assert not result.ok
+    assert result.bad_id == rows[2].pk
+
+
+def test_an_edited_row_with_a_recomputed_hash_names_the_row_after_it(db):
+    from minqing.core.audit import event_hash
+
+    rows = write_rows(5)
+    forged = AuditEvent.objects.get(pk=rows[2].pk)
+    forged.username = "mallory"
+    AuditEvent.objects.filter(pk=forged.pk).update(username="mallory", hash=event_hash(forged, forged.prev_hash))
+    assert audit_verify().bad_id == rows[3].pk
+
+
+def test_a_deleted_row_names_the_row_after_it(db):
+    rows = write_rows(5)
+    AuditEvent.objects.filter(pk=rows[1].pk).delete()
+    result = audit_verify()
+    assert not result.ok
+    assert result.bad_id == rows[2].pk
+
+
+def test_deleting_the_newest_rows_is_detected(db):
+    rows = write_rows(4)
+    AuditEvent.objects.filter(pk__gte=rows[2].pk).delete()
+    result = audit_verify()
+    assert not result.ok
+    assert result.bad_id == rows[3].pk
+
+
+def test_the_command_exits_non_zero_and_names_the_row(db):
+    rows = write_rows(3)
+    AuditEvent.objects.filter(pk=rows[1].pk).update(detail={"n": 99})
+    with pytest.raises(CommandError, match=f"row {rows[1].pk}"):
+        call_command("audit", "verify")
+
+
+def test_the_head_counts_every_row(db):
+    before = AuditHead.objects.get(pk=1).count
+    write_rows(2)
+    assert AuditHead.objects.get(pk=1).count == before + 2 == AuditEvent.objects.count()
+
+
+def test_login_failure_and_logout_are_audited(client, db, actor):
+    from minqing.demo.generate import demo_password
+
+    client.post("/login/", {"username": "office", "password": "wrong-password"})
+    assert AuditEvent.objects.filter(action="auth.login_failed", object_repr="office", result="failed").exists()
+    client.post("/login/", {"username": "office", "password": demo_password()[0]})
+    login = AuditEvent.objects.filter(action="auth.login").latest("id")
+    assert login.username == "office" and login.role == "office" and login.ip == "127.0.0.1" and login.request_id
+    client.post("/logout/")
+    assert AuditEvent.objects.filter(action="auth.logout", username="office").exists()

@@ -1,0 +1,183 @@
+"""Every URL pattern of the project, for anonymous users and for every demo role.
+
+Pages send anonymous users to the login page and the API answers 401, except for a
+short public allowlist; each role gets exactly what its scope allows; an object of
+the other county is a 404. A URL pattern without a case here fails the suite."""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from minqing.org.models import Account, Cadre, Grant, Unit
+from minqing.org.services import token_create
+from minqing.people.models import Household
+
+ROLES = ["sysadmin", "secadmin", "auditor", "office", "office_jinan", "leader", "cadre", "unit", "village", "inspector"]
+PUBLIC = {"web:login", "healthz", "set_language", "api-v1:openapi-json"}
+
+PEOPLE_VIEWERS = {"office", "office_jinan", "leader", "cadre", "village", "inspector"}
+ORG_VIEWERS = set(ROLES) - {"auditor"}
+COUNTY_A_WIDE = {"office", "leader", "inspector"}
+
+
+def only(allowed: set, yes=200, no=404):
+    return {role: (yes if role in allowed else no) for role in ROLES}
+
+
+def url_names() -> set[str]:
+    names = set()
+
+    def walk(patterns, namespace):
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                walk(p.url_patterns, f"{namespace}{p.namespace}:" if p.namespace else namespace)
+            elif isinstance(p, URLPattern):
+                names.add(f"{namespace}{p.name}")
+
+    walk(get_resolver().url_patterns, "")
+    return names
+
+
+@pytest.fixture
+def objects(db):
+    village_region = Grant.objects.get(account__username="village").regions.get()
+    unit_cadre = Cadre.objects.select_related("unit").get(account__username="unit")
+    return {
+        "household_a": Household.objects.filter(region__code__startswith=village_region.code).first(),
+        "household_b": Household.objects.filter(region__code__startswith="350111").first(),
+        "unit_a": unit_cadre.unit,
+        "unit_b": Unit.objects.filter(region__code__startswith="350111").first(),
+        "cadre_a": unit_cadre,
+        "cadre_b": Cadre.objects.get(account__username="office_jinan"),
+        "region_a": village_region,
+        "region_b": Household.objects.filter(region__code__startswith="350111").first().region.parent,
+    }
+
+
+def cases(o):
+    """name → list of (method, path, data, anonymous status, {role: status})."""
+    hh_a, hh_b = o["household_a"], o["household_b"]
+
+    def reveal(household):
+        return {"member": household.members.first().pk, "field": "phone", "reason": "核实联系方式"}
+
+    regrade = {"level": 1, "graded_on": "2026-03-08", "reason": "复核"}
+    people_a = COUNTY_A_WIDE | {"village"}
+    unit_a_viewers = COUNTY_A_WIDE | {"sysadmin", "secadmin", "unit"}
+    region_a_viewers = COUNTY_A_WIDE | {"sysadmin", "secadmin", "village"}
+    everyone = only(set(ROLES))
+    return {
+        "web:home": [("get", reverse("web:home"), None, 302, everyone)],
+        "web:login": [("get", reverse("web:login"), None, 200, only(set(), no=302))],
+        "web:logout": [("post", reverse("web:logout"), {}, 302, only(set(), no=302))],
+        "set_language": [("post", reverse("set_language"), {"language": "en", "next": "/"}, 302, only(set(), no=302))],
+        "healthz": [("get", reverse("healthz"), None, 200, everyone)],
+        "people:household-list": [("get", reverse("people:household-list"), None, 302, only(PEOPLE_VIEWERS, no=403))],
+        "people:household-detail": [
+            ("get", reverse("people:household-detail", args=[hh_a.pk]), None, 302, only(people_a)),
+            ("get", reverse("people:household-detail", args=[hh_b.pk]), None, 302, only({"office_jinan"})),
+        ],
+        "people:household-regrade": [
+            ("post", reverse("people:household-regrade", args=[hh_a.pk]), regrade, 302,
+             {**only(people_a), "office": 302, "village": 302, "leader": 403, "inspector": 403}),
+            ("post", reverse("people:household-regrade", args=[hh_b.pk]), regrade, 302, {**only(set()), "office_jinan": 302}),
+        ],
+        "people:household-reveal": [
+            ("post", reverse("people:household-reveal", args=[hh_a.pk]), reveal(hh_a), 302,
+             {**only(people_a), "office": 200, "village": 403, "leader": 403, "inspector": 403}),
+            ("post", reverse("people:household-reveal", args=[hh_b.pk]), reveal(hh_b), 302, {**only(set()), "office_jinan": 200}),
+        ],
+        "org:unit-list": [("get", reverse("org:unit-list"), None, 302, only(ORG_VIEWERS, no=403))],
+        "org:unit-detail": [
+            ("get", reverse("org:unit-detail", args=[o["unit_a"].pk]), None, 302, only(unit_a_viewers)),
+            ("get", reverse("org:unit-detail", args=[o["unit_b"].pk]), None, 302,
+             only({"office_jinan", "sysadmin", "secadmin"})),
+        ],
+        "org:cadre-list": [("get", reverse("org:cadre-list"), None, 302, only(ORG_VIEWERS, no=403))],
+        "org:cadre-detail": [
+            ("get", reverse("org:cadre-detail", args=[o["cadre_a"].pk]), None, 302, only(unit_a_viewers)),
+            ("get", reverse("org:cadre-detail", args=[o["cadre_b"].pk]), None, 302,
+             only({"office_jinan", "sysadmin", "secadmin"})),
+        ],
+        "geo:region-list": [("get", reverse("geo:region-list"), None, 302, only(ORG_VIEWERS, no=403))],
+        "geo:region-detail": [
+            ("get", reverse("geo:region-detail", args=[o["region_a"].code]), None, 302, only(region_a_viewers)),
+            ("get", reverse("geo:region-detail", args=[o["region_b"].code]), None, 302,
+             only({"office_jinan", "sysadmin", "secadmin"})),
+        ],
+        # API v1: bearer token or 401. Lists answer 200 with what the scope allows (maybe nothing).
+        "api-v1:openapi-json": [("get", "/api/v1/openapi.json", None, 200, everyone)],
+        "api-v1:api-root": [("get", "/api/v1/", None, 404, only(set()))],
+        "api-v1:list_regions": [("get", "/api/v1/regions", None, 401, everyone)],
+        "api-v1:get_region": [
+            ("get", f"/api/v1/regions/{o['region_a'].code}", None, 401, only(region_a_viewers)),
+            ("get", f"/api/v1/regions/{o['region_b'].code}", None, 401, only({"office_jinan", "sysadmin", "secadmin"})),
+        ],
+        "api-v1:list_units": [("get", "/api/v1/units", None, 401, everyone)],
+        "api-v1:get_unit": [
+            ("get", f"/api/v1/units/{o['unit_a'].pk}", None, 401, only(unit_a_viewers)),
+            ("get", f"/api/v1/units/{o['unit_b'].pk}", None, 401, only({"office_jinan", "sysadmin", "secadmin"})),
+        ],
+        "api-v1:list_cadres": [("get", "/api/v1/cadres", None, 401, everyone)],
+        "api-v1:get_cadre": [
+            ("get", f"/api/v1/cadres/{o['cadre_a'].pk}", None, 401, only(unit_a_viewers)),
+            ("get", f"/api/v1/cadres/{o['cadre_b'].pk}", None, 401, only({"office_jinan", "sysadmin", "secadmin"})),
+        ],
+        "api-v1:list_households": [("get", "/api/v1/households", None, 401, everyone)],
+        "api-v1:get_household": [
+            ("get", f"/api/v1/households/{hh_a.pk}", None, 401, only(people_a)),
+            ("get", f"/api/v1/households/{hh_b.pk}", None, 401, only({"office_jinan"})),
+        ],
+        "api-v1:search_members": [("get", "/api/v1/members?q=zs", None, 401, everyone)],
+    }
+
+
+def test_every_url_pattern_has_a_case(objects):
+    assert url_names() == set(cases(objects)), "add a case for every new URL to tests/test_url_auth.py"
+
+
+def test_public_urls_are_exactly_the_allowlist(objects, client):
+    public = set()
+    for name, variants in cases(objects).items():
+        method, path, data, anonymous, _ = variants[0]
+        response = getattr(client, method)(path, data or {})
+        to_login = response.status_code == 302 and response["Location"].startswith("/login/")
+        if not (to_login or response.status_code == 401):
+            public.add(name)
+    # /api/v1/ itself is no view, only django-ninja's 404.
+    assert public - {"api-v1:api-root"} == PUBLIC
+
+
+@pytest.mark.parametrize("role", [None, *ROLES])
+def test_each_role_gets_exactly_what_its_scope_allows(objects, role, client):
+    if role is not None:
+        account = Account.objects.get(username=role)
+        client.force_login(account)
+        token = token_create(actor=None, account=account)
+    failures = []
+    for name, variants in cases(objects).items():
+        for method, path, data, anonymous, by_role in variants:
+            expected = anonymous if role is None else by_role[role]
+            headers = {}
+            if path.startswith("/api/") and role is not None:
+                headers["HTTP_AUTHORIZATION"] = f"Bearer {token}"
+            call = getattr(client, method)
+            response = call(path, data or {}, **headers)
+            if response.status_code != expected:
+                failures.append(f"{role or 'anonymous'} {method.upper()} {path} ({name}): {response.status_code}, expected {expected}")
+            if role is None and expected == 302 and name not in PUBLIC:
+                assert response["Location"].startswith("/login/"), path
+            if role is not None and name in ("web:logout", "set_language"):
+                client.force_login(Account.objects.get(username=role))
+    assert not failures, "\n".join(failures)
+
+
+def test_api_lists_are_empty_for_roles_without_the_permission(client_as, db):
+    for role, path in [("unit", "/api/v1/households"), ("auditor", "/api/v1/regions"), ("auditor", "/api/v1/cadres"),
+                       ("cadre", "/api/v1/households"), ("sysadmin", "/api/v1/households")]:
+        token = token_create(actor=None, account=Account.objects.get(username=role))
+        response = client_as(None).get(path, HTTP_AUTHORIZATION=f"Bearer {token}")
+        assert response.status_code == 200 and response.json()["count"] == 0, (role, path)
+
+
+def test_a_bad_token_is_refused(client, db):
+    assert client.get("/api/v1/regions", HTTP_AUTHORIZATION="Bearer mq_nonsense").status_code == 401
