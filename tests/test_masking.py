@@ -9,7 +9,6 @@ from minqing.org.models import Account
 from minqing.org.services import token_create
 from minqing.people.models import Member
 
-
 FULL_ID = re.compile(r"(?<![\d])[1-9]\d{16}[\dXx](?![\d])")
 FULL_MOBILE = re.compile(r"(?<![\d])1[3-9]\d{9}(?![\d])")
 
@@ -23,16 +22,32 @@ def test_no_page_or_api_response_shows_a_full_identifier(db, client, role):
     account = Account.objects.get(username=role)
     client.force_login(account)
     token = token_create(actor=None, account=account)
-    member = Member.objects.exclude(id_number=None).exclude(phone=None).filter(household__region__code__startswith="431123").first()
+    member = (
+        Member.objects.exclude(id_number=None)
+        .exclude(phone=None)
+        .filter(household__region__code__startswith="431123")
+        .first()
+    )
     from minqing.people.models import Household
 
     paths = {
-        "/", "/people/households/", "/people/households/?q=zs", "/people/households/?q=困難戶",
-        f"/people/households/?q={member.id_number.reveal()}", f"/people/households/?q={member.phone.reveal()}",
-        f"/people/households/{member.household_id}/", "/org/cadres/", "/org/units/", "/geo/regions/",
-        "/api/v1/households", f"/api/v1/households/{member.household_id}", "/api/v1/members?q=zs",
-        f"/api/v1/members?q={member.id_number.reveal()}", f"/api/v1/members?q={member.phone.reveal()}",
-        "/api/v1/cadres", "/api/v1/openapi.json",
+        "/",
+        "/people/households/",
+        "/people/households/?q=zs",
+        "/people/households/?q=困難戶",
+        f"/people/households/?q={member.id_number.reveal()}",
+        f"/people/households/?q={member.phone.reveal()}",
+        f"/people/households/{member.household_id}/",
+        "/org/cadres/",
+        "/org/units/",
+        "/geo/regions/",
+        "/api/v1/households",
+        f"/api/v1/households/{member.household_id}",
+        "/api/v1/members?q=zs",
+        f"/api/v1/members?q={member.id_number.reveal()}",
+        f"/api/v1/members?q={member.phone.reveal()}",
+        "/api/v1/cadres",
+        "/api/v1/openapi.json",
     }
     for household in Household.objects.filter(region__code__startswith="431123")[:5]:
         paths.add(f"/people/households/{household.pk}/")
@@ -54,8 +69,11 @@ def test_an_unmasked_value_is_shown_only_after_an_audited_reveal(client_as, db):
     office = client_as("office")
     page = office.get(f"/people/households/{member.household_id}/").content.decode()
     assert member.phone.reveal() not in page
-    response = office.post(f"/people/households/{member.household_id}/reveal/",
-                           {"member": member.pk, "field": "phone", "reason": "电话回访核实"}, HTTP_HX_REQUEST="true")
+    response = office.post(
+        f"/people/households/{member.household_id}/reveal/",
+        {"member": member.pk, "field": "phone", "reason": "电话回访核实"},
+        HTTP_HX_REQUEST="true",
+    )
     assert member.phone.reveal() in response.content.decode()
     event = AuditEvent.objects.filter(action="personal.unmask").latest("id")
     assert event.username == "office" and event.object_id == str(member.pk)
@@ -64,8 +82,10 @@ def test_an_unmasked_value_is_shown_only_after_an_audited_reveal(client_as, db):
 
 def test_a_reveal_without_a_reason_shows_nothing(client_as, db):
     member = Member.objects.exclude(phone=None).filter(household__region__code__startswith="431123").first()
-    response = client_as("office").post(f"/people/households/{member.household_id}/reveal/",
-                                        {"member": member.pk, "field": "phone", "reason": ""})
+    response = client_as("office").post(
+        f"/people/households/{member.household_id}/reveal/",
+        {"member": member.pk, "field": "phone", "reason": ""},
+    )
     assert response.status_code == 400
     assert member.phone.reveal() not in response.content.decode()
 
@@ -74,7 +94,9 @@ def test_a_role_without_the_permission_is_refused_and_the_refusal_audited(client
     from minqing.core.models import AuditEvent
 
     member = Member.objects.exclude(phone=None).filter(household__region__code__startswith="431123").first()
-    response = client_as("leader").post(f"/people/households/{member.household_id}/reveal/",
-                                        {"member": member.pk, "field": "phone", "reason": "想看看号码"})
+    response = client_as("leader").post(
+        f"/people/households/{member.household_id}/reveal/",
+        {"member": member.pk, "field": "phone", "reason": "想看看号码"},
+    )
     assert response.status_code == 403
     assert AuditEvent.objects.filter(action="personal.unmask", result="denied", username="leader").exists()

@@ -11,7 +11,18 @@ from minqing.org.models import Account, Cadre, Grant, Unit
 from minqing.org.services import token_create
 from minqing.people.models import Household
 
-ROLES = ["sysadmin", "secadmin", "auditor", "office", "office_jinan", "leader", "cadre", "unit", "village", "inspector"]
+ROLES = [
+    "sysadmin",
+    "secadmin",
+    "auditor",
+    "office",
+    "office_jinan",
+    "leader",
+    "cadre",
+    "unit",
+    "village",
+    "inspector",
+]
 PUBLIC = {"web:login", "healthz", "set_language", "api-v1:openapi-json"}
 
 PEOPLE_VIEWERS = {"office", "office_jinan", "leader", "cadre", "village", "inspector"}
@@ -69,40 +80,87 @@ def cases(o):
         "web:home": [("get", reverse("web:home"), None, 302, everyone)],
         "web:login": [("get", reverse("web:login"), None, 200, only(set(), no=302))],
         "web:logout": [("post", reverse("web:logout"), {}, 302, only(set(), no=302))],
-        "set_language": [("post", reverse("set_language"), {"language": "en", "next": "/"}, 302, only(set(), no=302))],
+        "set_language": [
+            ("post", reverse("set_language"), {"language": "en", "next": "/"}, 302, only(set(), no=302))
+        ],
         "healthz": [("get", reverse("healthz"), None, 200, everyone)],
-        "people:household-list": [("get", reverse("people:household-list"), None, 302, only(PEOPLE_VIEWERS, no=403))],
+        "people:household-list": [
+            ("get", reverse("people:household-list"), None, 302, only(PEOPLE_VIEWERS, no=403))
+        ],
         "people:household-detail": [
             ("get", reverse("people:household-detail", args=[hh_a.pk]), None, 302, only(people_a)),
             ("get", reverse("people:household-detail", args=[hh_b.pk]), None, 302, only({"office_jinan"})),
         ],
         "people:household-regrade": [
-            ("post", reverse("people:household-regrade", args=[hh_a.pk]), regrade, 302,
-             {**only(people_a), "office": 302, "village": 302, "leader": 403, "inspector": 403}),
-            ("post", reverse("people:household-regrade", args=[hh_b.pk]), regrade, 302, {**only(set()), "office_jinan": 302}),
+            (
+                "post",
+                reverse("people:household-regrade", args=[hh_a.pk]),
+                regrade,
+                302,
+                {**only(people_a), "office": 302, "village": 302, "leader": 403, "inspector": 403},
+            ),
+            (
+                "post",
+                reverse("people:household-regrade", args=[hh_b.pk]),
+                regrade,
+                302,
+                {**only(set()), "office_jinan": 302},
+            ),
         ],
         "people:household-reveal": [
-            ("post", reverse("people:household-reveal", args=[hh_a.pk]), reveal(hh_a), 302,
-             {**only(people_a), "office": 200, "village": 403, "leader": 403, "inspector": 403}),
-            ("post", reverse("people:household-reveal", args=[hh_b.pk]), reveal(hh_b), 302, {**only(set()), "office_jinan": 200}),
+            (
+                "post",
+                reverse("people:household-reveal", args=[hh_a.pk]),
+                reveal(hh_a),
+                302,
+                {**only(people_a), "office": 200, "village": 403, "leader": 403, "inspector": 403},
+            ),
+            (
+                "post",
+                reverse("people:household-reveal", args=[hh_b.pk]),
+                reveal(hh_b),
+                302,
+                {**only(set()), "office_jinan": 200},
+            ),
         ],
         "org:unit-list": [("get", reverse("org:unit-list"), None, 302, only(ORG_VIEWERS, no=403))],
         "org:unit-detail": [
             ("get", reverse("org:unit-detail", args=[o["unit_a"].pk]), None, 302, only(unit_a_viewers)),
-            ("get", reverse("org:unit-detail", args=[o["unit_b"].pk]), None, 302,
-             only({"office_jinan", "sysadmin", "secadmin"})),
+            (
+                "get",
+                reverse("org:unit-detail", args=[o["unit_b"].pk]),
+                None,
+                302,
+                only({"office_jinan", "sysadmin", "secadmin"}),
+            ),
         ],
         "org:cadre-list": [("get", reverse("org:cadre-list"), None, 302, only(ORG_VIEWERS, no=403))],
         "org:cadre-detail": [
             ("get", reverse("org:cadre-detail", args=[o["cadre_a"].pk]), None, 302, only(unit_a_viewers)),
-            ("get", reverse("org:cadre-detail", args=[o["cadre_b"].pk]), None, 302,
-             only({"office_jinan", "sysadmin", "secadmin"})),
+            (
+                "get",
+                reverse("org:cadre-detail", args=[o["cadre_b"].pk]),
+                None,
+                302,
+                only({"office_jinan", "sysadmin", "secadmin"}),
+            ),
         ],
         "geo:region-list": [("get", reverse("geo:region-list"), None, 302, only(ORG_VIEWERS, no=403))],
         "geo:region-detail": [
-            ("get", reverse("geo:region-detail", args=[o["region_a"].code]), None, 302, only(region_a_viewers)),
-            ("get", reverse("geo:region-detail", args=[o["region_b"].code]), None, 302,
-             only({"office_jinan", "sysadmin", "secadmin"})),
+            (
+                "get",
+                reverse("geo:region-detail", args=[o["region_a"].code]),
+                None,
+                302,
+                only(region_a_viewers),
+            ),
+            (
+                "get",
+                reverse("geo:region-detail", args=[o["region_b"].code]),
+                None,
+                302,
+                only({"office_jinan", "sysadmin", "secadmin"}),
+            ),
         ],
         # API v1: bearer token or 401. Lists answer 200 with what the scope allows (maybe nothing).
         "api-v1:openapi-json": [("get", "/api/v1/openapi.json", None, 200, everyone)],
@@ -110,17 +168,35 @@ def cases(o):
         "api-v1:list_regions": [("get", "/api/v1/regions", None, 401, everyone)],
         "api-v1:get_region": [
             ("get", f"/api/v1/regions/{o['region_a'].code}", None, 401, only(region_a_viewers)),
-            ("get", f"/api/v1/regions/{o['region_b'].code}", None, 401, only({"office_jinan", "sysadmin", "secadmin"})),
+            (
+                "get",
+                f"/api/v1/regions/{o['region_b'].code}",
+                None,
+                401,
+                only({"office_jinan", "sysadmin", "secadmin"}),
+            ),
         ],
         "api-v1:list_units": [("get", "/api/v1/units", None, 401, everyone)],
         "api-v1:get_unit": [
             ("get", f"/api/v1/units/{o['unit_a'].pk}", None, 401, only(unit_a_viewers)),
-            ("get", f"/api/v1/units/{o['unit_b'].pk}", None, 401, only({"office_jinan", "sysadmin", "secadmin"})),
+            (
+                "get",
+                f"/api/v1/units/{o['unit_b'].pk}",
+                None,
+                401,
+                only({"office_jinan", "sysadmin", "secadmin"}),
+            ),
         ],
         "api-v1:list_cadres": [("get", "/api/v1/cadres", None, 401, everyone)],
         "api-v1:get_cadre": [
             ("get", f"/api/v1/cadres/{o['cadre_a'].pk}", None, 401, only(unit_a_viewers)),
-            ("get", f"/api/v1/cadres/{o['cadre_b'].pk}", None, 401, only({"office_jinan", "sysadmin", "secadmin"})),
+            (
+                "get",
+                f"/api/v1/cadres/{o['cadre_b'].pk}",
+                None,
+                401,
+                only({"office_jinan", "sysadmin", "secadmin"}),
+            ),
         ],
         "api-v1:list_households": [("get", "/api/v1/households", None, 401, everyone)],
         "api-v1:get_household": [
@@ -163,7 +239,9 @@ def test_each_role_gets_exactly_what_its_scope_allows(objects, role, client):
             call = getattr(client, method)
             response = call(path, data or {}, **headers)
             if response.status_code != expected:
-                failures.append(f"{role or 'anonymous'} {method.upper()} {path} ({name}): {response.status_code}, expected {expected}")
+                failures.append(
+                    f"{role or 'anonymous'} {method.upper()} {path} ({name}): {response.status_code}, expected {expected}"
+                )
             if role is None and expected == 302 and name not in PUBLIC:
                 assert response["Location"].startswith("/login/"), path
             if role is not None and name in ("web:logout", "set_language"):
@@ -172,8 +250,13 @@ def test_each_role_gets_exactly_what_its_scope_allows(objects, role, client):
 
 
 def test_api_lists_are_empty_for_roles_without_the_permission(client_as, db):
-    for role, path in [("unit", "/api/v1/households"), ("auditor", "/api/v1/regions"), ("auditor", "/api/v1/cadres"),
-                       ("cadre", "/api/v1/households"), ("sysadmin", "/api/v1/households")]:
+    for role, path in [
+        ("unit", "/api/v1/households"),
+        ("auditor", "/api/v1/regions"),
+        ("auditor", "/api/v1/cadres"),
+        ("cadre", "/api/v1/households"),
+        ("sysadmin", "/api/v1/households"),
+    ]:
         token = token_create(actor=None, account=Account.objects.get(username=role))
         response = client_as(None).get(path, HTTP_AUTHORIZATION=f"Bearer {token}")
         assert response.status_code == 200 and response.json()["count"] == 0, (role, path)

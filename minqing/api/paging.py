@@ -7,6 +7,8 @@ def page_of(queryset, page: int, size: int, convert):
     paginator = Paginator(queryset, size)
     current = paginator.get_page(page)
     return {
-        "count": paginator.count, "page": current.number, "pages": paginator.num_pages,
+        "count": paginator.count,
+        "page": current.number,
+        "pages": paginator.num_pages,
         "items": [convert(obj) for obj in current],
     }

@@ -20,8 +20,18 @@ from .models import AuditEvent, AuditHead
 
 GENESIS = "0" * 64
 HASHED_FIELDS = (
-    "at", "username", "role", "ip", "request_id", "channel", "action",
-    "object_type", "object_id", "object_repr", "result", "detail",
+    "at",
+    "username",
+    "role",
+    "ip",
+    "request_id",
+    "channel",
+    "action",
+    "object_type",
+    "object_id",
+    "object_repr",
+    "result",
+    "detail",
 )
 
 
@@ -29,7 +39,9 @@ def _canonical(event: AuditEvent) -> bytes:
     payload = {name: getattr(event, name) for name in HASHED_FIELDS}
     payload["at"] = event.at.astimezone(dt.UTC).isoformat(timespec="microseconds")
     payload["user_id"] = event.user_id
-    return json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str).encode()
+    return json.dumps(
+        payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str
+    ).encode()
 
 
 def event_hash(event: AuditEvent, prev_hash: str) -> str:
@@ -45,8 +57,15 @@ def _roles_of(user) -> str:
 
 
 def audit_record(
-    *, action: str, obj=None, result: str = AuditEvent.Result.OK, detail: dict | None = None, user=None,
-    object_type: str = "", object_id: str = "", object_repr: str = "",
+    *,
+    action: str,
+    obj=None,
+    result: str = AuditEvent.Result.OK,
+    detail: dict | None = None,
+    user=None,
+    object_type: str = "",
+    object_id: str = "",
+    object_repr: str = "",
 ) -> AuditEvent:
     ctx = context.current()
     actor = user if user is not None else ctx.user
@@ -59,15 +78,27 @@ def audit_record(
     with transaction.atomic():
         head = _locked_head()
         event = AuditEvent(
-            at=timezone.now(), user=actor, username=getattr(actor, "username", "") or "",
-            role=_roles_of(actor), ip=ctx.ip, request_id=ctx.request_id, channel=ctx.channel,
-            action=action, object_type=object_type, object_id=object_id, object_repr=object_repr[:200],
-            result=result, detail=detail or {}, prev_hash=head.last_hash,
+            at=timezone.now(),
+            user=actor,
+            username=getattr(actor, "username", "") or "",
+            role=_roles_of(actor),
+            ip=ctx.ip,
+            request_id=ctx.request_id,
+            channel=ctx.channel,
+            action=action,
+            object_type=object_type,
+            object_id=object_id,
+            object_repr=object_repr[:200],
+            result=result,
+            detail=detail or {},
+            prev_hash=head.last_hash,
         )
         # Order is proven by prev_hash, so the id need not be hashed and one insert suffices.
         event.hash = event_hash(event, head.last_hash)
         event.save(force_insert=True)
-        AuditHead.objects.filter(pk=head.pk).update(last_id=event.pk, last_hash=event.hash, count=head.count + 1)
+        AuditHead.objects.filter(pk=head.pk).update(
+            last_id=event.pk, last_hash=event.hash, count=head.count + 1
+        )
     return event
 
 

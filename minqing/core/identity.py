@@ -35,15 +35,21 @@ def parse_id_number(value: str) -> IdFacts:
     """Return the facts encoded in a valid ID number, or raise ValidationError."""
     number = normalize_id_number(value)
     if not ID_RE.match(number):
-        raise ValidationError(_("An ID number has 18 characters: 17 digits and a final digit or X."), code="id_format")
+        raise ValidationError(
+            _("An ID number has 18 characters: 17 digits and a final digit or X."), code="id_format"
+        )
     try:
         birth = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
-        raise ValidationError(_("The birth date inside this ID number does not exist."), code="id_birth") from None
+        raise ValidationError(
+            _("The birth date inside this ID number does not exist."), code="id_birth"
+        ) from None
     if birth.year < 1850 or birth > dt.date.today():
         raise ValidationError(_("The birth date inside this ID number is out of range."), code="id_birth")
     if id_check_char(number[:17]) != number[17]:
-        raise ValidationError(_("The check digit of this ID number is wrong; please check it again."), code="id_check")
+        raise ValidationError(
+            _("The check digit of this ID number is wrong; please check it again."), code="id_check"
+        )
     return IdFacts(region_code=number[:6], birth_date=birth, sex="M" if int(number[16]) % 2 else "F")
 
 

@@ -100,8 +100,9 @@ class ScopeRule:
 _RULES: dict[type[Model], ScopeRule] = {}
 
 
-def register(model: type[Model], *, region: str | None = None, unit: str | None = None,
-             own: OwnRule | None = None) -> None:
+def register(
+    model: type[Model], *, region: str | None = None, unit: str | None = None, own: OwnRule | None = None
+) -> None:
     """Declare how records of `model` are reached. Apps that arrive later (pairings,
     visits) add their own-record rules with `add_own_rule`."""
     rule = _RULES.setdefault(model, ScopeRule())

@@ -39,5 +39,9 @@ def read_table(path: str | Path) -> list[list[str]]:
             sheet = book.get_sheet_by_index(0)
             return [[_cell_text(v) for v in row] for row in sheet.to_python(skip_empty_area=False)]
         except Exception as exc:  # calamine raises its own error types for broken files
-            raise ValidationError(_("The spreadsheet could not be read: %(error)s") % {"error": exc}) from None
-    raise ValidationError(_("Unsupported file type %(suffix)s: use .csv, .xlsx, .xls or .ods.") % {"suffix": suffix})
+            raise ValidationError(
+                _("The spreadsheet could not be read: %(error)s") % {"error": exc}
+            ) from None
+    raise ValidationError(
+        _("Unsupported file type %(suffix)s: use .csv, .xlsx, .xls or .ods.") % {"suffix": suffix}
+    )

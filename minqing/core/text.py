@@ -15,8 +15,20 @@ def _syllable(char: str) -> str:
 
 
 # Surnames whose reading differs from the character's usual one.
-SURNAME_READINGS = {"单": "shan", "曾": "zeng", "仇": "qiu", "解": "xie", "区": "ou", "查": "zha", "朴": "piao",
-                    "盖": "ge", "覃": "qin", "尉迟": "yuchi", "万俟": "moqi", "长孙": "zhangsun"}
+SURNAME_READINGS = {
+    "单": "shan",
+    "曾": "zeng",
+    "仇": "qiu",
+    "解": "xie",
+    "区": "ou",
+    "查": "zha",
+    "朴": "piao",
+    "盖": "ge",
+    "覃": "qin",
+    "尉迟": "yuchi",
+    "万俟": "moqi",
+    "长孙": "zhangsun",
+}
 
 
 def pinyin_keys(name: str) -> tuple[str, str]:
@@ -27,7 +39,7 @@ def pinyin_keys(name: str) -> tuple[str, str]:
     for surname, reading in SURNAME_READINGS.items():
         if name.startswith(surname):
             syllables.append(reading)
-            rest = name[len(surname):]
+            rest = name[len(surname) :]
             break
     syllables += [s for s in map(_syllable, rest) if s]
     return "".join(syllables), "".join(s[0] for s in syllables)

@@ -26,7 +26,15 @@ from minqing.core.roles import Role
 from minqing.core.text import pinyin_keys
 from minqing.geo.models import Region
 from minqing.org.models import Account, Cadre, Grant, Unit
-from minqing.people.models import EconomicStatus, HardshipGrading, HardshipLevel, Household, IncomeSource, Member, Tag, Tagging
+from minqing.people.models import (
+    EconomicStatus,
+    HardshipGrading,
+    Household,
+    IncomeSource,
+    Member,
+    Tag,
+    Tagging,
+)
 from minqing.people.services import HARDSHIP_SEARCH_WORD
 
 from . import names
@@ -45,13 +53,47 @@ class Scale:
 
 
 SCALES = {
-    "village": Scale(townships=1, villages_per_township=3, groups_per_village=3, households_per_village=60, units=6, cadres=30),
-    "township": Scale(townships=2, villages_per_township=12, groups_per_village=5, households_per_village=250, units=15, cadres=300),
-    "county": Scale(townships=15, villages_per_township=13, groups_per_village=6, households_per_village=600, units=60, cadres=3000),
+    "village": Scale(
+        townships=1,
+        villages_per_township=3,
+        groups_per_village=3,
+        households_per_village=60,
+        units=6,
+        cadres=30,
+    ),
+    "township": Scale(
+        townships=2,
+        villages_per_township=12,
+        groups_per_village=5,
+        households_per_village=250,
+        units=15,
+        cadres=300,
+    ),
+    "county": Scale(
+        townships=15,
+        villages_per_township=13,
+        groups_per_village=6,
+        households_per_village=600,
+        units=60,
+        cadres=3000,
+    ),
 }
-JINAN = Scale(townships=1, villages_per_township=3, groups_per_village=2, households_per_village=40, units=4, cadres=20)
+JINAN = Scale(
+    townships=1, villages_per_township=3, groups_per_village=2, households_per_village=40, units=4, cadres=20
+)
 
-DEMO_ACCOUNTS = ["sysadmin", "secadmin", "auditor", "office", "office_jinan", "leader", "cadre", "unit", "village", "inspector"]
+DEMO_ACCOUNTS = [
+    "sysadmin",
+    "secadmin",
+    "auditor",
+    "office",
+    "office_jinan",
+    "leader",
+    "cadre",
+    "unit",
+    "village",
+    "inspector",
+]
 
 
 class DemoError(Exception):
@@ -72,10 +114,11 @@ class Counts:
 @dataclass
 class Builder:
     rng: random.Random
-    progress: object = None
     counts: Counts = field(default_factory=Counts)
     regions: list = field(default_factory=list)
-    next_ids: dict = field(default_factory=lambda: {"household": 1, "member": 1, "unit": 1, "account": 1, "cadre": 1})
+    next_ids: dict = field(
+        default_factory=lambda: {"household": 1, "member": 1, "unit": 1, "account": 1, "cadre": 1}
+    )
     used_ids: set = field(default_factory=set)
 
     def take_id(self, kind: str) -> int:
@@ -121,13 +164,17 @@ def _village_name(rng: random.Random, used: set[str]) -> str:
             return name
 
 
-def build_regions(b: Builder, county_code: str, county_name: str, scale: Scale, township_stems: list[str]) -> list[Region]:
+def build_regions(
+    b: Builder, county_code: str, county_name: str, scale: Scale, township_stems: list[str]
+) -> list[Region]:
     villages = []
     used_names: set[str] = set()
     for t in range(scale.townships):
         code = f"{county_code}{100 + t:03d}000"
         stem = township_stems[t % len(township_stems)] + ("" if t < len(township_stems) else str(t))
-        township = _region(code, stem + ("镇" if t % 3 else "乡"), Region.Level.TOWNSHIP, county_code.ljust(12, "0"), True)
+        township = _region(
+            code, stem + ("镇" if t % 3 else "乡"), Region.Level.TOWNSHIP, county_code.ljust(12, "0"), True
+        )
         b.regions.append(township)
         for v in range(scale.villages_per_township):
             vcode = f"{code[:9]}{200 + v:03d}"
@@ -141,7 +188,7 @@ def build_regions(b: Builder, county_code: str, county_name: str, scale: Scale, 
     return villages
 
 
-def build_households(b: Builder, county_code: str, villages, scale: Scale, rows: dict) -> None:
+def build_households(b: Builder, county_code: str, villages, scale: Scale, rows: dict, progress=None) -> None:
     rng = b.rng
     groups_by_village: dict[str, list[Region]] = {}
     for region in b.regions:
@@ -153,16 +200,35 @@ def build_households(b: Builder, county_code: str, villages, scale: Scale, rows:
             group = groups[(seq - 1) * len(groups) // scale.households_per_village]
             hid = b.take_id("household")
             household = Household(
-                id=hid, code=f"{village.code}-{seq:04d}", region_id=group.code,
+                id=hid,
+                code=f"{village.code}-{seq:04d}",
+                region_id=group.code,
                 address=f"{township.name}{village.name}{group.name}{rng.randrange(1, 120)}号",
                 economic_status=rng.choices(
-                    [EconomicStatus.WELL_OFF, EconomicStatus.AVERAGE, EconomicStatus.STRAINED, EconomicStatus.POOR],
+                    [
+                        EconomicStatus.WELL_OFF,
+                        EconomicStatus.AVERAGE,
+                        EconomicStatus.STRAINED,
+                        EconomicStatus.POOR,
+                    ],
                     weights=[15, 55, 22, 8],
                 )[0],
-                income_sources=sorted(set(rng.choices(
-                    [IncomeSource.FARMING, IncomeSource.MIGRANT_WORK, IncomeSource.LOCAL_WAGES, IncomeSource.BUSINESS,
-                     IncomeSource.PENSION, IncomeSource.SUBSIDY], weights=[40, 30, 15, 6, 6, 3], k=rng.randrange(1, 3),
-                ))),
+                income_sources=sorted(
+                    set(
+                        rng.choices(
+                            [
+                                IncomeSource.FARMING,
+                                IncomeSource.MIGRANT_WORK,
+                                IncomeSource.LOCAL_WAGES,
+                                IncomeSource.BUSINESS,
+                                IncomeSource.PENSION,
+                                IncomeSource.SUBSIDY,
+                            ],
+                            weights=[40, 30, 15, 6, 6, 3],
+                            k=rng.randrange(1, 3),
+                        )
+                    )
+                ),
             )
             members = _household_members(b, county_code, household)
             household.size = len(members)
@@ -180,23 +246,43 @@ def build_households(b: Builder, county_code: str, villages, scale: Scale, rows:
                 first = REFERENCE_DATE - dt.timedelta(days=rng.randrange(400, 1500))
                 earlier = rng.choice([1, 2, 3]) if rng.random() < 0.35 else None
                 if earlier and earlier != level:
-                    rows["gradings"].append(HardshipGrading(
-                        household_id=hid, level=earlier, previous_level=0, graded_on=first,
-                        reason="入户调查初评（演示）",
-                    ))
-                    rows["gradings"].append(HardshipGrading(
-                        household_id=hid, level=level, previous_level=earlier,
-                        graded_on=first + dt.timedelta(days=rng.randrange(90, 360)), reason="年度复核调整（演示）",
-                    ))
+                    rows["gradings"].append(
+                        HardshipGrading(
+                            household_id=hid,
+                            level=earlier,
+                            previous_level=0,
+                            graded_on=first,
+                            reason="入户调查初评（演示）",
+                        )
+                    )
+                    rows["gradings"].append(
+                        HardshipGrading(
+                            household_id=hid,
+                            level=level,
+                            previous_level=earlier,
+                            graded_on=first + dt.timedelta(days=rng.randrange(90, 360)),
+                            reason="年度复核调整（演示）",
+                        )
+                    )
                 else:
-                    rows["gradings"].append(HardshipGrading(
-                        household_id=hid, level=level, previous_level=0, graded_on=first, reason="入户调查评定（演示）",
-                    ))
+                    rows["gradings"].append(
+                        HardshipGrading(
+                            household_id=hid,
+                            level=level,
+                            previous_level=0,
+                            graded_on=first,
+                            reason="入户调查评定（演示）",
+                        )
+                    )
             if level >= 2 and rng.random() < 0.3:
-                rows["taggings"].append(Tagging(household_id=hid, tag=Tag.WUBAO if len(members) == 1 else Tag.DIBAO))
+                rows["taggings"].append(
+                    Tagging(household_id=hid, tag=Tag.WUBAO if len(members) == 1 else Tag.DIBAO)
+                )
             elif level == 1 and rng.random() < 0.25:
                 rows["taggings"].append(Tagging(household_id=hid, tag=Tag.DIBAO))
             _member_tags(b, household, members, rows)
+        if progress is not None:
+            progress("preparing households", scale.households_per_village)
 
 
 def _household_members(b: Builder, county_code: str, household: Household) -> list[Member]:
@@ -207,33 +293,62 @@ def _household_members(b: Builder, county_code: str, household: Household) -> li
     surname = rng.choice(names.SURNAME_LIST)
     plan = [(Member.Relation.HEAD, head_sex, head_birth)]
     if size >= 2:
-        plan.append((Member.Relation.SPOUSE, "F" if head_sex == "M" else "M",
-                     head_birth + dt.timedelta(days=rng.randrange(-1500, 1500))))
+        plan.append(
+            (
+                Member.Relation.SPOUSE,
+                "F" if head_sex == "M" else "M",
+                head_birth + dt.timedelta(days=rng.randrange(-1500, 1500)),
+            )
+        )
     head_age = (REFERENCE_DATE - head_birth).days // 365
     for _ in range(size - len(plan)):
         if head_age > 62 and rng.random() < 0.5:
             plan.append((Member.Relation.GRANDCHILD, rng.choice("MF"), b.birth(1, 17)))
         elif head_age < 50 and rng.random() < 0.3:
-            plan.append((Member.Relation.PARENT, rng.choice("MF"), b.birth(min(head_age + 20, 90), min(head_age + 35, 95))))
+            plan.append(
+                (
+                    Member.Relation.PARENT,
+                    rng.choice("MF"),
+                    b.birth(min(head_age + 20, 90), min(head_age + 35, 95)),
+                )
+            )
         else:
-            plan.append((Member.Relation.CHILD, rng.choice("MF"), b.birth(max(0, head_age - 40), max(1, head_age - 20))))
+            plan.append(
+                (
+                    Member.Relation.CHILD,
+                    rng.choice("MF"),
+                    b.birth(max(0, head_age - 40), max(1, head_age - 20)),
+                )
+            )
     members = []
     for relation, sex, birth in plan:
         if birth > REFERENCE_DATE:
             birth = REFERENCE_DATE - dt.timedelta(days=rng.randrange(30, 365))
         name = b.person_name()
-        if relation in (Member.Relation.CHILD, Member.Relation.GRANDCHILD) or relation == Member.Relation.HEAD:
-            name = surname + name[len(name) - rng.choice((1, 2)):]
+        if (
+            relation in (Member.Relation.CHILD, Member.Relation.GRANDCHILD)
+            or relation == Member.Relation.HEAD
+        ):
+            name = surname + name[len(name) - rng.choice((1, 2)) :]
         age = (REFERENCE_DATE - birth).days // 365
         has_id = age >= 16 or rng.random() < 0.85
         number = b.id_number(county_code, birth, sex) if has_id else None
         phone = b.phone() if age >= 18 and rng.random() < 0.8 else None
         full, initials = pinyin_keys(name)
-        members.append(Member(
-            id=b.take_id("member"), household_id=household.id, name=name, relation=relation, sex=sex,
-            birth_date=birth, id_number=IdNumber(number) if number else None,
-            phone=Phone(phone) if phone else None, name_pinyin=full, name_initials=initials,
-        ))
+        members.append(
+            Member(
+                id=b.take_id("member"),
+                household_id=household.id,
+                name=name,
+                relation=relation,
+                sex=sex,
+                birth_date=birth,
+                id_number=IdNumber(number) if number else None,
+                phone=Phone(phone) if phone else None,
+                name_pinyin=full,
+                name_initials=initials,
+            )
+        )
     return members
 
 
@@ -246,7 +361,12 @@ def _member_tags(b: Builder, household: Household, members: list[Member], rows: 
             tags.append(Tag.DISABLED)
         if age >= 70 and len(members) == 1:
             tags.append(Tag.ELDERLY_ALONE)
-        if age < 16 and household.income_sources and "migrant_work" in household.income_sources and rng.random() < 0.4:
+        if (
+            age < 16
+            and household.income_sources
+            and "migrant_work" in household.income_sources
+            and rng.random() < 0.4
+        ):
             tags.append(Tag.LEFT_BEHIND_CHILD)
         if age >= 60 and rng.random() < 0.03:
             tags.append(Tag.VETERAN_PARTY_MEMBER)
@@ -266,8 +386,9 @@ def _member_tags(b: Builder, household: Household, members: list[Member], rows: 
             rows["taggings"].append(Tagging(household_id=household.id, member_id=member.id, tag=tag))
 
 
-def build_units(b: Builder, county_code: str, county_prefix: str, township_regions: list[Region], scale: Scale,
-                rows: dict) -> list[Unit]:
+def build_units(
+    b: Builder, county_code: str, county_prefix: str, township_regions: list[Region], scale: Scale, rows: dict
+) -> list[Unit]:
     """County bodies, their sections, and the township governments; returns the units that hold cadres."""
     county_region = county_code.ljust(12, "0")
     bodies = []
@@ -275,19 +396,42 @@ def build_units(b: Builder, county_code: str, county_prefix: str, township_regio
     body_names = names.COUNTY_UNITS[:body_count]
     for index, name in enumerate(body_names):
         uid = b.take_id("unit")
-        unit = Unit(id=uid, name=county_prefix + name[1:] if name.startswith("县") else county_prefix + name,
-                    kind=Unit.Kind.BODY, region_id=county_region, path=f"{uid:06d}", sort=index)
+        unit = Unit(
+            id=uid,
+            name=county_prefix + name[1:] if name.startswith("县") else county_prefix + name,
+            kind=Unit.Kind.BODY,
+            region_id=county_region,
+            path=f"{uid:06d}",
+            sort=index,
+        )
         bodies.append(unit)
     for index, township in enumerate(township_regions):
         uid = b.take_id("unit")
-        bodies.append(Unit(id=uid, name=f"{township.name}人民政府", kind=Unit.Kind.TOWNSHIP, region_id=township.code,
-                           path=f"{uid:06d}", sort=100 + index))
+        bodies.append(
+            Unit(
+                id=uid,
+                name=f"{township.name}人民政府",
+                kind=Unit.Kind.TOWNSHIP,
+                region_id=township.code,
+                path=f"{uid:06d}",
+                sort=100 + index,
+            )
+        )
     sections = []
     for body in bodies[: max(1, len(bodies) // 4)]:
         for s_index, section in enumerate(names.SECTIONS[:2]):
             uid = b.take_id("unit")
-            sections.append(Unit(id=uid, name=section, kind=Unit.Kind.SECTION, parent_id=body.id,
-                                 region_id=body.region_id, path=f"{body.path}{uid:06d}", sort=s_index))
+            sections.append(
+                Unit(
+                    id=uid,
+                    name=section,
+                    kind=Unit.Kind.SECTION,
+                    parent_id=body.id,
+                    region_id=body.region_id,
+                    path=f"{body.path}{uid:06d}",
+                    sort=s_index,
+                )
+            )
     rows["units"].extend(bodies + sections)
     return bodies + sections
 
@@ -313,12 +457,23 @@ def build_cadres(b: Builder, units: list[Unit], scale: Scale, rows: dict, reserv
             unit = wanted_unit or unit
         else:
             username, full_name = f"c{aid:05d}", b.person_name()
-        account = Account(id=aid, username=username, full_name=full_name, password="!", is_demo=True,
-                          date_joined=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+        account = Account(
+            id=aid,
+            username=username,
+            full_name=full_name,
+            password="!",
+            is_demo=True,
+            date_joined=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+        )
         cadre = Cadre(
-            id=b.take_id("cadre"), account_id=aid, unit_id=unit.id, rank=rank,
-            post=rng.choice(names.POSTS_BY_RANK[rank]), is_party_member=rng.random() < 0.8,
-            is_sanmen=rank == Cadre.Rank.STAFF and rng.random() < 0.15, phone=Phone(b.phone()),
+            id=b.take_id("cadre"),
+            account_id=aid,
+            unit_id=unit.id,
+            rank=rank,
+            post=rng.choice(names.POSTS_BY_RANK[rank]),
+            is_party_member=rng.random() < 0.8,
+            is_sanmen=rank == Cadre.Rank.STAFF and rng.random() < 0.15,
+            phone=Phone(b.phone()),
         )
         rows["accounts"].append(account)
         rows["cadres"].append(cadre)
@@ -350,14 +505,12 @@ def database_is_empty() -> bool:
     return not (Region.objects.exists() or Account.objects.exists() or Household.objects.exists())
 
 
-def generate(*, scale: str = "village", seed: int = 1, progress=None) -> Counts:
+def build(*, scale: str = "village", seed: int = 1, progress=None) -> tuple["Builder", dict, dict]:
+    """Every demo row, in memory, the same for the same scale and seed."""
     if scale not in SCALES:
         raise DemoError(f"unknown scale {scale!r}")
-    if not database_is_empty():
-        raise DemoError("the database is not empty")
-    b = Builder(rng=random.Random(seed), progress=progress)
+    b = Builder(rng=random.Random(seed))
     rows = {k: [] for k in ("units", "accounts", "cadres", "households", "members", "gradings", "taggings")}
-    password, _ = demo_password()
 
     # Regions: the real province, city and county, then made-up townships, villages and groups.
     b.regions += [
@@ -370,8 +523,8 @@ def generate(*, scale: str = "village", seed: int = 1, progress=None) -> Counts:
     ]
     sp_villages = build_regions(b, "431123", "双牌县", SCALES[scale], names.TOWNSHIP_STEMS)
     ja_villages = build_regions(b, "350111", "晋安区", JINAN, ["宦溪"])
-    build_households(b, "431123", sp_villages, SCALES[scale], rows)
-    build_households(b, "350111", ja_villages, JINAN, rows)
+    build_households(b, "431123", sp_villages, SCALES[scale], rows, progress)
+    build_households(b, "350111", ja_villages, JINAN, rows, progress)
 
     sp_townships = [r for r in b.regions if r.level == Region.Level.TOWNSHIP and r.code.startswith("431123")]
     ja_townships = [r for r in b.regions if r.level == Region.Level.TOWNSHIP and r.code.startswith("350111")]
@@ -379,11 +532,30 @@ def generate(*, scale: str = "village", seed: int = 1, progress=None) -> Counts:
     ja_units = build_units(b, "350111", "晋安区", ja_townships, JINAN, rows)
     office_unit = sp_units[0]
     civil_affairs = next((u for u in sp_units if "民政" in u.name), sp_units[1])
-    sp_cadres = build_cadres(b, sp_units, SCALES[scale], rows, {
-        "office": ("唐晓兰", office_unit), "leader": ("蒋国华", None), "cadre": ("李建军", None),
-        "unit": ("周敏", civil_affairs), "inspector": ("何志刚", None),
-    })
+    sp_cadres = build_cadres(
+        b,
+        sp_units,
+        SCALES[scale],
+        rows,
+        {
+            "office": ("唐晓兰", office_unit),
+            "leader": ("蒋国华", None),
+            "cadre": ("李建军", None),
+            "unit": ("周敏", civil_affairs),
+            "inspector": ("何志刚", None),
+        },
+    )
     ja_cadres = build_cadres(b, ja_units, JINAN, rows, {"office_jinan": ("林秀英", ja_units[0])})
+    return b, rows, {"sp_cadres": sp_cadres, "ja_cadres": ja_cadres, "sp_villages": sp_villages}
+
+
+def generate(*, scale: str = "village", seed: int = 1, progress=None) -> Counts:
+    """Write the demo into an empty database, in one transaction."""
+    if not database_is_empty():
+        raise DemoError("the database is not empty")
+    b, rows, named = build(scale=scale, seed=seed, progress=progress)
+    password, _ = demo_password()
+    sp_cadres, ja_cadres, sp_villages = named["sp_cadres"], named["ja_cadres"], named["sp_villages"]
 
     with transaction.atomic():
         _bulk(Region, b.regions, progress, "regions")
@@ -397,8 +569,12 @@ def generate(*, scale: str = "village", seed: int = 1, progress=None) -> Counts:
         _reset_sequences()
         _demo_logins(b, password, sp_cadres, ja_cadres, sp_villages)
         counts = Counts(
-            regions=len(b.regions), units=len(rows["units"]), cadres=len(rows["cadres"]),
-            households=len(rows["households"]), members=len(rows["members"]), gradings=len(rows["gradings"]),
+            regions=len(b.regions),
+            units=len(rows["units"]),
+            cadres=len(rows["cadres"]),
+            households=len(rows["households"]),
+            members=len(rows["members"]),
+            gradings=len(rows["gradings"]),
             taggings=len(rows["taggings"]),
         )
         audit_record(action="demo.load", detail={"scale": scale, "seed": seed, **counts.__dict__})
@@ -419,7 +595,12 @@ def _demo_logins(b: Builder, password: str, sp_cadres: dict, ja_cadres: dict, sp
     jinan = Region.objects.get(code="350111000000")
     hunan, fujian = Region.objects.get(code="430000000000"), Region.objects.get(code="350000000000")
     village = Region.objects.get(code=sp_villages[0][1].code)
-    admins = {"sysadmin": "系统管理员", "secadmin": "安全管理员", "auditor": "审计管理员", "village": "桐木村党支部"}
+    admins = {
+        "sysadmin": "系统管理员",
+        "secadmin": "安全管理员",
+        "auditor": "审计管理员",
+        "village": "桐木村党支部",
+    }
     for username, full_name in admins.items():
         Account.objects.create(username=username, full_name=full_name, is_demo=True)
     grants = [
@@ -439,7 +620,11 @@ def _demo_logins(b: Builder, password: str, sp_cadres: dict, ja_cadres: dict, sp
         account = Account.objects.get(username=username)
         account.password = password_hash
         account.save(update_fields=["password"])
-        grant = Grant.objects.create(account=account, role=role, own_records=scope.get("own_records", False),
-                                     can_unmask=scope.get("can_unmask", False))
+        grant = Grant.objects.create(
+            account=account,
+            role=role,
+            own_records=scope.get("own_records", False),
+            can_unmask=scope.get("can_unmask", False),
+        )
         grant.regions.set(scope.get("regions", []))
         grant.units.set(scope.get("units", []))

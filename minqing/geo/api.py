@@ -25,8 +25,12 @@ class RegionPage(Page):
 
 def region_out(region: Region) -> dict:
     return {
-        "code": region.code, "name": region.name, "level": region.level, "level_label": str(region.get_level_display()),
-        "parent": region.parent_id, "is_demo": region.is_demo,
+        "code": region.code,
+        "name": region.name,
+        "level": region.level,
+        "level_label": str(region.get_level_display()),
+        "parent": region.parent_id,
+        "is_demo": region.is_demo,
     }
 
 

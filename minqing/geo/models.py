@@ -21,9 +21,16 @@ class Region(models.Model):
     name = models.CharField(_("name"), max_length=100)
     level = models.PositiveSmallIntegerField(_("level"), choices=Level.choices)
     parent = models.ForeignKey(
-        "self", verbose_name=_("parent"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        verbose_name=_("parent"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
-    is_demo = models.BooleanField(_("demo"), default=False, help_text=_("Made up for the demo; not a real division."))
+    is_demo = models.BooleanField(
+        _("demo"), default=False, help_text=_("Made up for the demo; not a real division.")
+    )
 
     class Meta:
         verbose_name = _("region")
@@ -46,7 +53,7 @@ def level_of_code(code: str) -> int:
         raise ValueError(code)
     for level in (5, 4, 3, 2):
         start = LEVEL_DIGITS[level - 1]
-        if int(code[start:LEVEL_DIGITS[level]]):
+        if int(code[start : LEVEL_DIGITS[level]]):
             return level
     return 1
 

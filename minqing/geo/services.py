@@ -21,7 +21,9 @@ class RowError:
 
     def __str__(self):
         return _("row %(row)s, column %(column)s: %(message)s") % {
-            "row": self.row, "column": self.column, "message": self.message,
+            "row": self.row,
+            "column": self.column,
+            "message": self.message,
         }
 
 
@@ -57,7 +59,9 @@ def regions_import(*, actor, rows: list[list[str]], is_demo: bool = False) -> in
         if not code and not name:
             continue
         if not code.isdigit() or len(code) not in (12, 15):
-            errors.append(RowError(number, "code", _("A region code has 12 digits (15 for a villagers' group).")))
+            errors.append(
+                RowError(number, "code", _("A region code has 12 digits (15 for a villagers' group)."))
+            )
             continue
         if not name:
             errors.append(RowError(number, "name", _("The name is empty.")))
@@ -66,11 +70,19 @@ def regions_import(*, actor, rows: list[list[str]], is_demo: bool = False) -> in
             errors.append(RowError(number, "code", _("This code appears twice in the file.")))
             continue
         parsed[code] = (name[:100], level_of_code(code), number)
-    known = set(Region.objects.filter(code__in=[parent_code(c) or "" for c in parsed]).values_list("code", flat=True))
+    known = set(
+        Region.objects.filter(code__in=[parent_code(c) or "" for c in parsed]).values_list("code", flat=True)
+    )
     for code, (_name, _level, number) in parsed.items():
         parent = parent_code(code)
         if parent and parent not in parsed and parent not in known:
-            errors.append(RowError(number, "code", _("Its parent %(parent)s is neither in the file nor in the system.") % {"parent": parent}))
+            errors.append(
+                RowError(
+                    number,
+                    "code",
+                    _("Its parent %(parent)s is neither in the file nor in the system.") % {"parent": parent},
+                )
+            )
     if errors:
         raise ImportErrors(errors)
     with transaction.atomic():
@@ -80,7 +92,9 @@ def regions_import(*, actor, rows: list[list[str]], is_demo: bool = False) -> in
             name, level, _number = parsed[code]
             region = existing.get(code)
             if region is None:
-                Region.objects.create(code=code, name=name, level=level, parent_id=parent_code(code), is_demo=is_demo)
+                Region.objects.create(
+                    code=code, name=name, level=level, parent_id=parent_code(code), is_demo=is_demo
+                )
                 changed += 1
             elif region.name != name:
                 region.name = name

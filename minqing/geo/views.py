@@ -19,4 +19,6 @@ def region_detail(request, code: str):
     households = None
     if scope_for(request.user).has("people.view"):
         households = household_list(user=request.user, region=region.prefix).count()
-    return render(request, "geo/region_detail.html", {"region": region, "children": children, "households": households})
+    return render(
+        request, "geo/region_detail.html", {"region": region, "children": children, "households": households}
+    )

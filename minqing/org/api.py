@@ -40,14 +40,27 @@ class CadrePage(Page):
 
 
 def unit_out(unit: Unit) -> dict:
-    return {"id": unit.pk, "name": unit.name, "kind": unit.kind, "parent": unit.parent_id, "region": unit.region_id}
+    return {
+        "id": unit.pk,
+        "name": unit.name,
+        "kind": unit.kind,
+        "parent": unit.parent_id,
+        "region": unit.region_id,
+    }
 
 
 def cadre_out(cadre: Cadre) -> dict:
     return {
-        "id": cadre.pk, "name": str(cadre.account), "username": cadre.account.username, "unit": cadre.unit_id,
-        "unit_name": cadre.unit.name, "post": cadre.post, "rank": cadre.rank, "rank_label": str(cadre.get_rank_display()),
-        "is_party_member": cadre.is_party_member, "is_sanmen": cadre.is_sanmen,
+        "id": cadre.pk,
+        "name": str(cadre.account),
+        "username": cadre.account.username,
+        "unit": cadre.unit_id,
+        "unit_name": cadre.unit.name,
+        "post": cadre.post,
+        "rank": cadre.rank,
+        "rank_label": str(cadre.get_rank_display()),
+        "is_party_member": cadre.is_party_member,
+        "is_sanmen": cadre.is_sanmen,
         "phone": cadre.phone.mask() if cadre.phone else None,
     }
 

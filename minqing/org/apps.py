@@ -14,4 +14,6 @@ class OrgConfig(AppConfig):
         from .models import Cadre, Unit
 
         scope.register(Unit, region="region_id", unit="path")
-        scope.register(Cadre, region="unit__region_id", unit="unit__path", own=lambda user: Q(account_id=user.pk))
+        scope.register(
+            Cadre, region="unit__region_id", unit="unit__path", own=lambda user: Q(account_id=user.pk)
+        )

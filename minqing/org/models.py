@@ -39,7 +39,11 @@ class Unit(models.Model):
     name = models.CharField(_("name"), max_length=100)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.BODY)
     parent = models.ForeignKey(
-        "self", verbose_name=_("parent unit"), null=True, blank=True, on_delete=models.PROTECT,
+        "self",
+        verbose_name=_("parent unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="children",
     )
     region = models.ForeignKey(
@@ -74,13 +78,16 @@ class Cadre(models.Model):
         SECTION_HEAD = "section_head", _("Section head")
         STAFF = "staff", _("Staff")
 
-    account = models.OneToOneField(Account, verbose_name=_("account"), on_delete=models.CASCADE, related_name="cadre")
+    account = models.OneToOneField(
+        Account, verbose_name=_("account"), on_delete=models.CASCADE, related_name="cadre"
+    )
     unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="cadres")
     post = models.CharField(_("post"), max_length=60, blank=True)
     rank = models.CharField(_("rank"), max_length=16, choices=Rank.choices, default=Rank.STAFF)
     is_party_member = models.BooleanField(_("party member"), default=False)
     is_sanmen = models.BooleanField(
-        _("'three-gate' cadre"), default=False,
+        _("'three-gate' cadre"),
+        default=False,
         help_text=_("Young cadre gone from home to school to office, without grassroots experience."),
     )
     phone = EncryptedField(_("phone"), value_class=Phone)
@@ -99,12 +106,17 @@ class Grant(models.Model):
     """A role held by an account, with the data it reaches. An account's scope is the
     union of its grants; with no grant it sees nothing."""
 
-    account = models.ForeignKey(Account, verbose_name=_("account"), on_delete=models.CASCADE, related_name="grants")
+    account = models.ForeignKey(
+        Account, verbose_name=_("account"), on_delete=models.CASCADE, related_name="grants"
+    )
     role = models.CharField(_("role"), max_length=16, choices=Role.choices)
-    regions = models.ManyToManyField("geo.Region", verbose_name=_("region subtrees"), blank=True, related_name="+")
+    regions = models.ManyToManyField(
+        "geo.Region", verbose_name=_("region subtrees"), blank=True, related_name="+"
+    )
     units = models.ManyToManyField(Unit, verbose_name=_("unit subtrees"), blank=True, related_name="+")
     own_records = models.BooleanField(
-        _("own records"), default=False,
+        _("own records"),
+        default=False,
         help_text=_("The targets the account is paired with and the records it made."),
     )
     can_unmask = models.BooleanField(_("may unmask personal data"), default=False)
@@ -122,7 +134,9 @@ class Grant(models.Model):
 class ApiToken(models.Model):
     """A bearer token for API v1. Only its SHA-256 is kept; the token is shown once."""
 
-    account = models.ForeignKey(Account, verbose_name=_("account"), on_delete=models.CASCADE, related_name="tokens")
+    account = models.ForeignKey(
+        Account, verbose_name=_("account"), on_delete=models.CASCADE, related_name="tokens"
+    )
     name = models.CharField(_("name"), max_length=60, blank=True)
     prefix = models.CharField(max_length=8, editable=False)
     digest = models.CharField(max_length=64, unique=True, editable=False)

@@ -33,4 +33,6 @@ def cadre_list(*, user, unit: Unit | None = None, q: str = "") -> QuerySet:
 
 
 def cadre_get(*, user, pk: int) -> Cadre:
-    return get_scoped_or_404(Cadre.objects.select_related("account", "unit", "unit__region"), user, VIEW, pk=pk)
+    return get_scoped_or_404(
+        Cadre.objects.select_related("account", "unit", "unit__region"), user, VIEW, pk=pk
+    )

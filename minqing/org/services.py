@@ -14,7 +14,9 @@ from .models import Account, ApiToken, Cadre, Grant, Unit
 
 
 @transaction.atomic
-def unit_create(*, actor, name: str, region, parent: Unit | None = None, kind: str = Unit.Kind.BODY, sort: int = 0) -> Unit:
+def unit_create(
+    *, actor, name: str, region, parent: Unit | None = None, kind: str = Unit.Kind.BODY, sort: int = 0
+) -> Unit:
     unit = Unit.objects.create(name=name, region=region, parent=parent, kind=kind, sort=sort)
     unit.path = unit.compute_path()
     unit.save(update_fields=["path"])
@@ -23,7 +25,9 @@ def unit_create(*, actor, name: str, region, parent: Unit | None = None, kind: s
 
 
 @transaction.atomic
-def account_create(*, actor, username: str, full_name: str, password: str | None, is_demo: bool = False) -> Account:
+def account_create(
+    *, actor, username: str, full_name: str, password: str | None, is_demo: bool = False
+) -> Account:
     if Account.objects.filter(username=username).exists():
         raise ValidationError({"username": [_("This username is taken.")]})
     account = Account(username=username, full_name=full_name, is_demo=is_demo)
@@ -38,13 +42,25 @@ def account_create(*, actor, username: str, full_name: str, password: str | None
 
 @transaction.atomic
 def cadre_create(
-    *, actor, account: Account, unit: Unit, post: str = "", rank: str = Cadre.Rank.STAFF,
-    is_party_member: bool = False, is_sanmen: bool = False, phone: str | None = None,
+    *,
+    actor,
+    account: Account,
+    unit: Unit,
+    post: str = "",
+    rank: str = Cadre.Rank.STAFF,
+    is_party_member: bool = False,
+    is_sanmen: bool = False,
+    phone: str | None = None,
 ) -> Cadre:
     if phone:
         validate_phone(phone)
     cadre = Cadre(
-        account=account, unit=unit, post=post, rank=rank, is_party_member=is_party_member, is_sanmen=is_sanmen,
+        account=account,
+        unit=unit,
+        post=post,
+        rank=rank,
+        is_party_member=is_party_member,
+        is_sanmen=is_sanmen,
         phone=normalize_phone(phone) if phone else None,
     )
     cadre.save()
@@ -54,7 +70,14 @@ def cadre_create(
 
 @transaction.atomic
 def grant_set(
-    *, actor, account: Account, role: str, regions=(), units=(), own_records: bool = False, can_unmask: bool = False,
+    *,
+    actor,
+    account: Account,
+    role: str,
+    regions=(),
+    units=(),
+    own_records: bool = False,
+    can_unmask: bool = False,
 ) -> Grant:
     if role not in Role.values:
         raise ValidationError({"role": [_("Unknown role.")]})
@@ -65,10 +88,16 @@ def grant_set(
     grant.units.set(units)
     forget_scope(account)
     audit_record(
-        action="grant.set", obj=grant, user=actor,
+        action="grant.set",
+        obj=grant,
+        user=actor,
         detail={
-            "account": account.username, "role": role, "regions": [r.code for r in regions],
-            "units": [u.pk for u in units], "own_records": own_records, "can_unmask": can_unmask,
+            "account": account.username,
+            "role": role,
+            "regions": [r.code for r in regions],
+            "units": [u.pk for u in units],
+            "own_records": own_records,
+            "can_unmask": can_unmask,
             "created": created,
         },
     )
@@ -81,7 +110,9 @@ def token_create(*, actor, account: Account, name: str = "") -> str:
     if not account.is_active:
         raise ValidationError(_("The account is disabled."))
     token = ApiToken.new_token()
-    record = ApiToken.objects.create(account=account, name=name, prefix=token[:8], digest=ApiToken.digest_of(token))
+    record = ApiToken.objects.create(
+        account=account, name=name, prefix=token[:8], digest=ApiToken.digest_of(token)
+    )
     audit_record(action="token.create", obj=record, user=actor, detail={"account": account.username})
     return token
 

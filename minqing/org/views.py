@@ -20,14 +20,18 @@ def unit_list(request):
 def unit_detail(request, pk: int):
     unit = selectors.unit_get(user=request.user, pk=pk)
     page = paginate(request, selectors.cadre_list(user=request.user, unit=unit))
-    return render(request, "org/unit_detail.html", {"unit": unit, "page": page, "query": query_without_page(request)})
+    return render(
+        request, "org/unit_detail.html", {"unit": unit, "page": page, "query": query_without_page(request)}
+    )
 
 
 def cadre_list(request):
     _require(request, selectors.VIEW)
     q = request.GET.get("q", "")[:60]
     page = paginate(request, selectors.cadre_list(user=request.user, q=q))
-    return render(request, "org/cadre_list.html", {"page": page, "q": q, "query": query_without_page(request)})
+    return render(
+        request, "org/cadre_list.html", {"page": page, "q": q, "query": query_without_page(request)}
+    )
 
 
 def cadre_detail(request, pk: int):

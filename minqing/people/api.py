@@ -62,17 +62,29 @@ class MemberPage(Page):
 
 def household_out(h: Household) -> dict:
     return {
-        "id": h.pk, "code": h.code, "region": h.region_id, "region_name": h.region.name, "address": h.address,
-        "head": h.head.name if h.head_id else None, "size": h.size, "economic_status": h.economic_status,
-        "income_sources": h.income_sources, "hardship_level": h.hardship_level,
+        "id": h.pk,
+        "code": h.code,
+        "region": h.region_id,
+        "region_name": h.region.name,
+        "address": h.address,
+        "head": h.head.name if h.head_id else None,
+        "size": h.size,
+        "economic_status": h.economic_status,
+        "income_sources": h.income_sources,
+        "hardship_level": h.hardship_level,
         "hardship_label": str(h.get_hardship_level_display()),
     }
 
 
 def member_out(m: Member, tags: list[str] | None = None) -> dict:
     return {
-        "id": m.pk, "household": m.household_id, "name": m.name, "relation": m.relation, "sex": m.sex,
-        "birth_date": m.birth_date, "id_number": m.id_number.mask() if m.id_number else None,
+        "id": m.pk,
+        "household": m.household_id,
+        "name": m.name,
+        "relation": m.relation,
+        "sex": m.sex,
+        "birth_date": m.birth_date,
+        "id_number": m.id_number.mask() if m.id_number else None,
         "phone": m.phone.mask() if m.phone else None,
         "tags": tags if tags is not None else [t.tag for t in m.taggings.all()],
     }
@@ -80,11 +92,18 @@ def member_out(m: Member, tags: list[str] | None = None) -> dict:
 
 @router.get("/households", response=HouseholdPage, summary="Households in scope, filtered or searched")
 def list_households(
-    request, region: str = "", hardship: HardshipFilter = "", tag: str = "", q: str = "", page: int = 1, size: int = 50,
+    request,
+    region: str = "",
+    hardship: HardshipFilter = "",
+    tag: str = "",
+    q: str = "",
+    page: int = 1,
+    size: int = 50,
 ):
     level = None if hardship == "" else ("any" if hardship == "any" else int(hardship))
-    qs = selectors.household_list(user=request.auth, region=region if region.isdigit() else "", hardship=level,
-                                  tag=tag, q=q[:60])
+    qs = selectors.household_list(
+        user=request.auth, region=region if region.isdigit() else "", hardship=level, tag=tag, q=q[:60]
+    )
     result = page_of(qs, page, size, household_out)
     if q.strip():
         services.search_audit(actor=request.auth, q=q, hits=result["count"])

@@ -4,14 +4,25 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import HardshipLevel, Tag
 
-HARDSHIP_FILTER = [("", _("Any level")), ("any", _("Any hardship"))] + [(str(v), l) for v, l in HardshipLevel.choices]
+HARDSHIP_FILTER = [("", _("Any level")), ("any", _("Any hardship"))] + [
+    (str(value), label) for value, label in HardshipLevel.choices
+]
 
 
 class HouseholdFilterForm(forms.Form):
-    q = forms.CharField(label=_("Search"), required=False, max_length=60,
-                        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Name, pinyin initials (zs), ID number or phone")}))
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=60,
+        widget=forms.TextInput(
+            attrs={"type": "search", "placeholder": _("Name, pinyin initials (zs), ID number or phone")}
+        ),
+    )
     region = forms.CharField(
-        label=_("Region"), required=False, max_length=15, widget=forms.Select,
+        label=_("Region"),
+        required=False,
+        max_length=15,
+        widget=forms.Select,
         validators=[RegexValidator(r"^\d{2,15}$", _("Choose a region from the list."))],
     )
     hardship = forms.ChoiceField(label=_("Hardship level"), required=False, choices=HARDSHIP_FILTER)

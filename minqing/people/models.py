@@ -46,10 +46,16 @@ class IncomeSource(models.TextChoices):
 
 class Household(models.Model):
     code = models.CharField(_("household number"), max_length=24, unique=True)
-    region = models.ForeignKey("geo.Region", verbose_name=_("region"), on_delete=models.PROTECT, related_name="households")
+    region = models.ForeignKey(
+        "geo.Region", verbose_name=_("region"), on_delete=models.PROTECT, related_name="households"
+    )
     address = models.CharField(_("address"), max_length=200)
     head = models.ForeignKey(
-        "Member", verbose_name=_("head of household"), null=True, blank=True, on_delete=models.SET_NULL,
+        "Member",
+        verbose_name=_("head of household"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     size = models.PositiveSmallIntegerField(_("family size"), default=1)
@@ -96,7 +102,9 @@ class Member(models.Model):
         CHILD_IN_LAW = "child_in_law", _("Son- or daughter-in-law")
         OTHER = "other", _("Other")
 
-    household = models.ForeignKey(Household, verbose_name=_("household"), on_delete=models.CASCADE, related_name="members")
+    household = models.ForeignKey(
+        Household, verbose_name=_("household"), on_delete=models.CASCADE, related_name="members"
+    )
     name = models.CharField(_("name"), max_length=40, db_index=True)
     id_number = EncryptedField(_("ID number"), value_class=IdNumber)
     id_number_hash = LookupHashField(source="id_number", unique=True)
@@ -104,7 +112,9 @@ class Member(models.Model):
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, blank=True)
     phone = EncryptedField(_("phone"), value_class=Phone)
     phone_hash = LookupHashField(source="phone")
-    relation = models.CharField(_("relation to head"), max_length=16, choices=Relation.choices, default=Relation.OTHER)
+    relation = models.CharField(
+        _("relation to head"), max_length=16, choices=Relation.choices, default=Relation.OTHER
+    )
     # Pinyin of the name, for search: full ("zhangsan") and initials ("zs").
     name_pinyin = models.CharField(max_length=120, blank=True, db_index=True, editable=False)
     name_initials = models.CharField(max_length=40, blank=True, db_index=True, editable=False)
@@ -122,7 +132,9 @@ class Tagging(models.Model):
     """A tag on a household, or on one of its members (member set)."""
 
     household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="taggings")
-    member = models.ForeignKey(Member, null=True, blank=True, on_delete=models.CASCADE, related_name="taggings")
+    member = models.ForeignKey(
+        Member, null=True, blank=True, on_delete=models.CASCADE, related_name="taggings"
+    )
     tag = models.CharField(_("tag"), max_length=24, choices=Tag.choices)
 
     class Meta:
@@ -148,7 +160,11 @@ class HardshipGrading(models.Model):
     graded_on = models.DateField(_("graded on"))
     reason = models.CharField(_("reason"), max_length=200, blank=True)
     graded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("graded by"), null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("graded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     created_at = models.DateTimeField(default=timezone.now)

@@ -33,10 +33,20 @@ HARDSHIP_WORDS = {
     "困难群众": [HardshipLevel.GENERAL, HardshipLevel.SERIOUS, HardshipLevel.EXTREME],
 }
 TAG_WORDS = {
-    "五保": Tag.WUBAO, "低保": Tag.DIBAO, "残疾": Tag.DISABLED, "独居老人": Tag.ELDERLY_ALONE,
-    "空巢老人": Tag.ELDERLY_ALONE, "留守儿童": Tag.LEFT_BEHIND_CHILD, "老党员": Tag.VETERAN_PARTY_MEMBER,
-    "群众代表": Tag.RESIDENTS_REPRESENTATIVE, "致富能手": Tag.WEALTH_EXPERT, "劳动模范": Tag.MODEL_WORKER,
-    "劳模": Tag.MODEL_WORKER, "能人": Tag.NOTABLE, "乡贤": Tag.NOTABLE, "重点信访": Tag.KEY_PETITIONER,
+    "五保": Tag.WUBAO,
+    "低保": Tag.DIBAO,
+    "残疾": Tag.DISABLED,
+    "独居老人": Tag.ELDERLY_ALONE,
+    "空巢老人": Tag.ELDERLY_ALONE,
+    "留守儿童": Tag.LEFT_BEHIND_CHILD,
+    "老党员": Tag.VETERAN_PARTY_MEMBER,
+    "群众代表": Tag.RESIDENTS_REPRESENTATIVE,
+    "致富能手": Tag.WEALTH_EXPERT,
+    "劳动模范": Tag.MODEL_WORKER,
+    "劳模": Tag.MODEL_WORKER,
+    "能人": Tag.NOTABLE,
+    "乡贤": Tag.NOTABLE,
+    "重点信访": Tag.KEY_PETITIONER,
 }
 ID_LIKE = re.compile(r"^\d{17}[\dXx]$")
 PINYIN = re.compile(r"^[A-Za-z]{1,30}$")

@@ -62,7 +62,9 @@ def household_get(*, user, pk: int) -> Household:
             Prefetch("gradings", queryset=HardshipGrading.objects.select_related("graded_by")),
             Prefetch("taggings", queryset=Tagging.objects.filter(member__isnull=True)),
         ),
-        user, VIEW, pk=pk,
+        user,
+        VIEW,
+        pk=pk,
     )
     # Reading a household's personal data is a processing act under PIPL: record it.
     audit_record(action="household.view", obj=household)

@@ -57,18 +57,35 @@ def _check_member_identifiers(*, id_number: str | None, phone: str | None, exclu
 
 @transaction.atomic
 def household_create(
-    *, actor, region, address: str, code: str, size: int = 1, economic_status: str = "average",
-    income_sources: list[str] | None = None, hardship_level: int = HardshipLevel.NONE, note: str = "",
+    *,
+    actor,
+    region,
+    address: str,
+    code: str,
+    size: int = 1,
+    economic_status: str = "average",
+    income_sources: list[str] | None = None,
+    hardship_level: int = HardshipLevel.NONE,
+    note: str = "",
 ) -> Household:
     household = Household(
-        region=region, address=address, code=code, size=size, economic_status=economic_status,
-        income_sources=income_sources or [], hardship_level=hardship_level, note=note,
+        region=region,
+        address=address,
+        code=code,
+        size=size,
+        economic_status=economic_status,
+        income_sources=income_sources or [],
+        hardship_level=hardship_level,
+        note=note,
     )
     household.full_clean(exclude=["head"])
     household.save()
     if hardship_level:
         HardshipGrading.objects.create(
-            household=household, level=hardship_level, graded_on=timezone.localdate(), graded_by=actor,
+            household=household,
+            level=hardship_level,
+            graded_on=timezone.localdate(),
+            graded_by=actor,
             reason=_("Initial grading"),
         )
     household_refresh_search(household)
@@ -78,15 +95,23 @@ def household_create(
 
 @transaction.atomic
 def member_add(
-    *, actor, household: Household, name: str, relation: str = Member.Relation.OTHER,
-    id_number: str | None = None, phone: str | None = None, tags: list[str] = (),
+    *,
+    actor,
+    household: Household,
+    name: str,
+    relation: str = Member.Relation.OTHER,
+    id_number: str | None = None,
+    phone: str | None = None,
+    tags: list[str] = (),
 ) -> Member:
     name = (name or "").strip()
     if not name:
         raise ValidationError({"name": [_("Enter the member's name.")]})
     _check_member_identifiers(id_number=id_number, phone=phone)
     member = Member(
-        household=household, name=name, relation=relation,
+        household=household,
+        name=name,
+        relation=relation,
         id_number=normalize_id_number(id_number) if id_number else None,
         phone=normalize_phone(phone) if phone else None,
     )
@@ -114,23 +139,36 @@ def household_refresh_search(household: Household) -> None:
 
 
 @transaction.atomic
-def household_regrade(*, actor, household: Household, level: int, graded_on: dt.date, reason: str) -> HardshipGrading:
+def household_regrade(
+    *, actor, household: Household, level: int, graded_on: dt.date, reason: str
+) -> HardshipGrading:
     if level not in HardshipLevel.values:
         raise ValidationError({"level": [_("Choose a hardship level from the list.")]})
     if not (reason or "").strip():
         raise ValidationError({"reason": [_("Give the reason for the new grading.")]})
     household = Household.objects.select_for_update().get(pk=household.pk)
     grading = HardshipGrading.objects.create(
-        household=household, level=level, previous_level=household.hardship_level, graded_on=graded_on,
-        reason=reason.strip(), graded_by=actor,
+        household=household,
+        level=level,
+        previous_level=household.hardship_level,
+        graded_on=graded_on,
+        reason=reason.strip(),
+        graded_by=actor,
     )
     household.hardship_level = level
     household.updated_at = timezone.now()
     household.save(update_fields=["hardship_level", "updated_at"])
     household_refresh_search(household)
     audit_record(
-        action="household.regrade", obj=household, user=actor,
-        detail={"from": grading.previous_level, "to": level, "on": graded_on.isoformat(), "reason": grading.reason},
+        action="household.regrade",
+        obj=household,
+        user=actor,
+        detail={
+            "from": grading.previous_level,
+            "to": level,
+            "on": graded_on.isoformat(),
+            "reason": grading.reason,
+        },
     )
     return grading
 
@@ -147,11 +185,12 @@ def personal_data_reveal(*, actor, member_pk: int, field: str, reason: str) -> s
         audit_record(action="personal.unmask", obj=member, result="denied", detail={"field": field})
         raise PermissionDenied(_("You are not allowed to see full personal identifiers."))
     if len(reason) < 4:
-        raise ValidationError({"reason": [_("Give a reason of at least 4 characters for seeing the full value.")]})
+        raise ValidationError(
+            {"reason": [_("Give a reason of at least 4 characters for seeing the full value.")]}
+        )
     value = getattr(member, field)
     audit_record(action="personal.unmask", obj=member, detail={"field": field, "reason": reason})
     return value.reveal() if isinstance(value, PersonalValue) else ""
-
 
 
 def search_audit(*, actor, q: str, hits: int) -> None:
@@ -161,4 +200,6 @@ def search_audit(*, actor, q: str, hits: int) -> None:
 
     parsed = parse_query(q)
     shown = masked_identifier(q) or parsed.text
-    audit_record(action="people.search", user=actor, detail={"kind": parsed.kind, "query": shown, "hits": hits})
+    audit_record(
+        action="people.search", user=actor, detail={"kind": parsed.kind, "query": shown, "hits": hits}
+    )

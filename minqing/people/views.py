@@ -25,8 +25,10 @@ def household_list(request):
         households = households.none()
     elif form.is_valid():
         filters = {
-            "region": form.cleaned_data["region"], "hardship": form.hardship_value(),
-            "tag": form.cleaned_data["tag"], "q": form.cleaned_data["q"],
+            "region": form.cleaned_data["region"],
+            "hardship": form.hardship_value(),
+            "tag": form.cleaned_data["tag"],
+            "q": form.cleaned_data["q"],
         }
         households = selectors.household_list(user=request.user, **filters)
     page = paginate(request, households)
@@ -39,22 +41,32 @@ def household_list(request):
             data = request.GET.copy()
             data["q"] = ""
             form = HouseholdFilterForm(data, regions=regions)
-    return render(request, "people/household_list.html", {
-        "form": form, "page": page, "query": "" if identifier else query_without_page(request),
-        "searched_identifier": identifier,
-    })
+    return render(
+        request,
+        "people/household_list.html",
+        {
+            "form": form,
+            "page": page,
+            "query": "" if identifier else query_without_page(request),
+            "searched_identifier": identifier,
+        },
+    )
 
 
 def household_detail(request, pk: int):
     household = selectors.household_get(user=request.user, pk=pk)
     scope = scope_for(request.user)
-    return render(request, "people/household_detail.html", {
-        "household": household,
-        "members": household.members.all(),
-        "can_unmask": scope.has("people.unmask"),
-        "can_edit": scope.has("people.edit"),
-        "regrade_form": RegradeForm(initial={"level": household.hardship_level}),
-    })
+    return render(
+        request,
+        "people/household_detail.html",
+        {
+            "household": household,
+            "members": household.members.all(),
+            "can_unmask": scope.has("people.unmask"),
+            "can_edit": scope.has("people.edit"),
+            "regrade_form": RegradeForm(initial={"level": household.hardship_level}),
+        },
+    )
 
 
 @require_POST
@@ -71,8 +83,11 @@ def household_regrade(request, pk: int):
         else:
             messages.success(request, _("The hardship level was changed and recorded in the history."))
     else:
-        messages.error(request, _("Please correct the grading: %(errors)s") % {
-            "errors": " ".join(e for errs in form.errors.values() for e in errs)})
+        messages.error(
+            request,
+            _("Please correct the grading: %(errors)s")
+            % {"errors": " ".join(e for errs in form.errors.values() for e in errs)},
+        )
     return redirect("people:household-detail", pk=household.pk)
 
 
@@ -88,11 +103,15 @@ def household_reveal(request, pk: int):
     else:
         try:
             context["value"] = services.personal_data_reveal(
-                actor=request.user, member_pk=form.cleaned_data["member"], field=form.cleaned_data["field"],
+                actor=request.user,
+                member_pk=form.cleaned_data["member"],
+                field=form.cleaned_data["field"],
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as exc:
             context["error"] = " ".join(exc.messages)
     if request.headers.get("HX-Request"):
         return render(request, "people/member_reveal.html", context)
-    return render(request, "people/member_reveal_page.html", context, status=400 if "error" in context else 200)
+    return render(
+        request, "people/member_reveal_page.html", context, status=400 if "error" in context else 200
+    )

@@ -28,7 +28,11 @@ def navigation(request):
         return {"here": here(request)}
     scope = scope_for(user)
     items = [
-        {"url": reverse(name), "label": label, "active": request.resolver_match and request.resolver_match.view_name == name}
+        {
+            "url": reverse(name),
+            "label": label,
+            "active": request.resolver_match and request.resolver_match.view_name == name,
+        }
         for name, label, permission in NAV
         if permission is None or scope.has(permission)
     ]

@@ -1,7 +1,6 @@
+import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-
-import pytest
 
 from minqing.core.audit import audit_record, audit_verify
 from minqing.core.models import AuditEvent, AuditHead
@@ -31,7 +30,9 @@ def test_an_edited_row_with_a_recomputed_hash_names_the_row_after_it(db):
     rows = write_rows(5)
     forged = AuditEvent.objects.get(pk=rows[2].pk)
     forged.username = "mallory"
-    AuditEvent.objects.filter(pk=forged.pk).update(username="mallory", hash=event_hash(forged, forged.prev_hash))
+    AuditEvent.objects.filter(pk=forged.pk).update(
+        username="mallory", hash=event_hash(forged, forged.prev_hash)
+    )
     assert audit_verify().bad_id == rows[3].pk
 
 
@@ -68,9 +69,13 @@ def test_login_failure_and_logout_are_audited(client, db, actor):
     from minqing.demo.generate import demo_password
 
     client.post("/login/", {"username": "office", "password": "wrong-password"})
-    assert AuditEvent.objects.filter(action="auth.login_failed", object_repr="office", result="failed").exists()
+    assert AuditEvent.objects.filter(
+        action="auth.login_failed", object_repr="office", result="failed"
+    ).exists()
     client.post("/login/", {"username": "office", "password": demo_password()[0]})
     login = AuditEvent.objects.filter(action="auth.login").latest("id")
-    assert login.username == "office" and login.role == "office" and login.ip == "127.0.0.1" and login.request_id
+    assert (
+        login.username == "office" and login.role == "office" and login.ip == "127.0.0.1" and login.request_id
+    )
     client.post("/logout/")
     assert AuditEvent.objects.filter(action="auth.logout", username="office").exists()

@@ -88,9 +88,11 @@ def test_every_mainland_mobile_number_is_valid_and_masks_to_3_and_4(phone):
     assert masked == phone[:3] + "****" + phone[-4:]
 
 
-@given(st.text(alphabet="0123456789", min_size=0, max_size=20).filter(
-    lambda s: not (len(s) == 11 and s[0] == "1" and s[1] in "3456789") and not s.startswith("0")
-))
+@given(
+    st.text(alphabet="0123456789", min_size=0, max_size=20).filter(
+        lambda s: not (len(s) == 11 and s[0] == "1" and s[1] in "3456789") and not s.startswith("0")
+    )
+)
 def test_digit_strings_that_are_not_phones_are_refused(text):
     with pytest.raises(ValidationError):
         validate_phone(text)

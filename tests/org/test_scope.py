@@ -1,0 +1,57 @@
+"""Data scope: default deny, union of grants, and the own-records rule."""
+
+from minqing.core.roles import Role
+from minqing.core.scope import scoped
+from minqing.geo.models import Region
+from minqing.org.models import Cadre, Unit
+from minqing.org.services import account_create, grant_set
+from minqing.people.models import Household
+
+
+def test_an_account_without_a_grant_sees_nothing(db):
+    nobody = account_create(actor=None, username="nobody", full_name="无权限", password=None)
+    assert not scoped(Household, nobody, "people.view").exists()
+    assert not scoped(Unit, nobody, "org.view").exists()
+    assert not scoped(Region, nobody, "geo.view").exists()
+
+
+def test_grants_combine_by_union(db):
+    account = account_create(actor=None, username="twohats", full_name="两顶帽子", password=None)
+    village_a = Household.objects.filter(region__code__startswith="431123").first().region.parent
+    village_b = Household.objects.filter(region__code__startswith="350111").first().region.parent
+    grant_set(actor=None, account=account, role=Role.VILLAGE, regions=[village_a])
+    only_a = set(scoped(Household, account, "people.view").values_list("region__parent_id", flat=True))
+    assert only_a == {village_a.code}
+    grant_set(actor=None, account=account, role=Role.INSPECTOR, regions=[village_b])
+    both = set(scoped(Household, account, "people.view").values_list("region__parent_id", flat=True))
+    assert both == {village_a.code, village_b.code}
+
+
+def test_a_permission_from_one_grant_does_not_widen_another_grants_scope(db):
+    account = account_create(actor=None, username="mixed", full_name="混合", password=None)
+    county = Region.objects.get(code="431123000000")
+    grant_set(actor=None, account=account, role=Role.HANDLING_UNIT, regions=[county])  # no people.view
+    grant_set(actor=None, account=account, role=Role.CADRE, own_records=True)  # people.view, own only
+    assert not scoped(Household, account, "people.view").exists()
+
+
+def test_a_cadre_with_own_records_sees_their_own_cadre_record_only(db, actor):
+    cadre = actor("cadre")
+    assert list(scoped(Cadre, cadre, "org.view")) == [Cadre.objects.get(account=cadre)]
+
+
+def test_unit_scope_reaches_the_unit_and_its_sections(db, actor):
+    body = Unit.objects.filter(children__isnull=False).first()
+    account = account_create(actor=None, username="bodyhead", full_name="局领导", password=None)
+    grant_set(actor=None, account=account, role=Role.HANDLING_UNIT, units=[body])
+    seen = set(scoped(Unit, account, "org.view"))
+    assert seen == {body, *body.children.all()}
+
+
+def test_grant_changes_are_audited(db):
+    from minqing.core.models import AuditEvent
+
+    account = account_create(actor=None, username="audited", full_name="审计", password=None)
+    grant_set(actor=None, account=account, role=Role.CADRE, own_records=True)
+    event = AuditEvent.objects.filter(action="grant.set").latest("id")
+    assert event.detail["account"] == "audited" and event.detail["role"] == "cadre"

@@ -1,0 +1,49 @@
+from minqing.demo.generate import DEMO_ACCOUNTS, build, demo_password
+from minqing.org.models import Account
+
+
+def fingerprint(rows):
+    return [
+        (
+            m.name,
+            m.id_number.reveal() if m.id_number else None,
+            m.phone.reveal() if m.phone else None,
+            m.birth_date,
+        )
+        for m in rows["members"]
+    ] + [(h.code, h.address, h.hardship_level) for h in rows["households"]]
+
+
+def test_the_demo_is_the_same_for_the_same_seed_and_differs_for_another():
+    first, second, other = build(seed=11)[1], build(seed=11)[1], build(seed=12)[1]
+    assert fingerprint(first) == fingerprint(second)
+    assert fingerprint(first) != fingerprint(other)
+
+
+def test_demo_id_numbers_are_valid_and_unique():
+    from minqing.core.identity import parse_id_number
+
+    rows = build(seed=3)[1]
+    numbers = [m.id_number.reveal() for m in rows["members"] if m.id_number]
+    assert len(numbers) == len(set(numbers))
+    for member in rows["members"]:
+        if member.id_number:
+            facts = parse_id_number(member.id_number.reveal())
+            assert (facts.birth_date, facts.sex) == (member.birth_date, member.sex)
+
+
+def test_every_demo_login_works(client, db):
+    password = demo_password()[0]
+    for username in DEMO_ACCOUNTS:
+        response = client.post("/login/", {"username": username, "password": password})
+        assert response.status_code == 302 and response["Location"] == "/", username
+        client.post("/logout/")
+    assert Account.objects.filter(username__in=DEMO_ACCOUNTS, is_demo=True).count() == len(DEMO_ACCOUNTS)
+
+
+def test_made_up_regions_are_marked_as_demo_and_real_ones_are_not(db):
+    from minqing.geo.models import Region
+
+    assert not Region.objects.get(code="431123000000").is_demo
+    assert not Region.objects.get(code="350111000000").is_demo
+    assert Region.objects.filter(level__gte=Region.Level.TOWNSHIP).exclude(is_demo=True).count() == 0
