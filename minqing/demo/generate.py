@@ -35,7 +35,6 @@ from minqing.people.models import (
     Tag,
     Tagging,
 )
-from minqing.people.services import HARDSHIP_SEARCH_WORD
 
 from . import names
 
@@ -82,18 +81,18 @@ JINAN = Scale(
     townships=1, villages_per_township=3, groups_per_village=2, households_per_village=40, units=4, cadres=20
 )
 
-DEMO_ACCOUNTS = [
-    "sysadmin",
-    "secadmin",
-    "auditor",
-    "office",
-    "office_jinan",
-    "leader",
-    "cadre",
-    "unit",
-    "village",
-    "inspector",
-]
+DEMO_ACCOUNTS = {
+    "sysadmin": "system administrator (accounts; no residents' data)",
+    "secadmin": "security administrator (roles, scopes)",
+    "auditor": "audit administrator (the audit trail only)",
+    "office": "campaign office of 双牌县 (may unmask personal data)",
+    "office_jinan": "campaign office of 晋安区",
+    "leader": "county leader of 双牌县",
+    "cadre": "a cadre of 双牌县 (own records only)",
+    "unit": "handling unit: 双牌县民政局",
+    "village": "party branch of one village of 双牌县",
+    "inspector": "inspector of 双牌县",
+}
 
 
 class DemoError(Exception):
@@ -237,9 +236,6 @@ def build_households(b: Builder, county_code: str, villages, scale: Scale, rows:
             if household.economic_status == EconomicStatus.POOR and level == 0 and rng.random() < 0.5:
                 level = 1
             household.hardship_level = level
-            household.search_text = " ".join(
-                p for p in (household.code, members[0].name, HARDSHIP_SEARCH_WORD.get(level, "")) if p
-            )
             rows["households"].append(household)
             rows["members"].extend(members)
             if level:

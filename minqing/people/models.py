@@ -67,8 +67,6 @@ class Household(models.Model):
         _("hardship level"), choices=HardshipLevel.choices, default=HardshipLevel.NONE, db_index=True
     )
     note = models.TextField(_("note"), blank=True)
-    # Search helpers, kept in step by people.services.
-    search_text = models.CharField(max_length=200, blank=True, editable=False)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
 
@@ -76,7 +74,10 @@ class Household(models.Model):
         verbose_name = _("household")
         verbose_name_plural = _("households")
         ordering = ["region_id", "code"]
-        indexes = [models.Index(fields=["region", "hardship_level"], name="people_hh_region_level")]
+        indexes = [
+            models.Index(fields=["region", "code"], name="people_hh_region_code"),
+            models.Index(fields=["region", "hardship_level"], name="people_hh_region_level"),
+        ]
 
     def __str__(self):
         return self.code

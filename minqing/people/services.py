@@ -20,12 +20,6 @@ from minqing.core.text import pinyin_keys
 
 from .models import HardshipGrading, HardshipLevel, Household, Member, Tag, Tagging
 
-HARDSHIP_SEARCH_WORD = {
-    HardshipLevel.GENERAL: "一般困难户",
-    HardshipLevel.SERIOUS: "比较困难户",
-    HardshipLevel.EXTREME: "特别困难户",
-}
-
 
 def member_fill_derived(member: Member) -> None:
     """Name pinyin, and birth date and sex from a valid ID number."""
@@ -88,7 +82,6 @@ def household_create(
             graded_by=actor,
             reason=_("Initial grading"),
         )
-    household_refresh_search(household)
     audit_record(action="household.create", obj=household, user=actor)
     return household
 
@@ -126,16 +119,8 @@ def member_add(
     if relation == Member.Relation.HEAD and household.head_id is None:
         household.head = member
         household.save(update_fields=["head"])
-    household_refresh_search(household)
     audit_record(action="member.add", obj=member, user=actor, detail={"household": household.pk})
     return member
-
-
-def household_refresh_search(household: Household) -> None:
-    head = household.head.name if household.head_id else ""
-    word = HARDSHIP_SEARCH_WORD.get(household.hardship_level, "")
-    household.search_text = " ".join(p for p in (household.code, head, word) if p)[:200]
-    Household.objects.filter(pk=household.pk).update(search_text=household.search_text)
 
 
 @transaction.atomic
@@ -158,7 +143,6 @@ def household_regrade(
     household.hardship_level = level
     household.updated_at = timezone.now()
     household.save(update_fields=["hardship_level", "updated_at"])
-    household_refresh_search(household)
     audit_record(
         action="household.regrade",
         obj=household,

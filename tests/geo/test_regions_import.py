@@ -2,6 +2,7 @@ import pytest
 import xlsxwriter
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import translation
 
 from minqing.geo.models import Region, level_of_code, parent_code
 
@@ -51,6 +52,10 @@ def test_a_bad_file_is_reported_row_by_row_and_nothing_is_written(db, tmp_path):
     before = Region.objects.count()
     with pytest.raises(CommandError) as caught:
         call_command("regions", "import", str(path))
+    message = str(caught.value)  # Chinese by default
+    assert "第3行" in message and "第4行" in message and "第5行" in message
+    with translation.override("en"), pytest.raises(CommandError) as caught:
+        call_command("regions", "import", str(path))
     message = str(caught.value)
     assert "row 3" in message and "row 4" in message and "row 5" in message
     assert Region.objects.count() == before
@@ -59,5 +64,5 @@ def test_a_bad_file_is_reported_row_by_row_and_nothing_is_written(db, tmp_path):
 def test_an_unsupported_file_type_is_refused(db, tmp_path):
     path = tmp_path / "regions.pdf"
     path.write_bytes(b"%PDF-1.4")
-    with pytest.raises(CommandError, match="Unsupported file type"):
+    with translation.override("en"), pytest.raises(CommandError, match="Unsupported file type"):
         call_command("regions", "import", str(path))

@@ -38,5 +38,8 @@ class Command(BaseCommand):
 
 def print_logins(out) -> None:
     password, _ = demo_password()
-    out.write("demo logins (password for all): " + password)
-    out.write("  " + ", ".join(DEMO_ACCOUNTS))
+    out.write("")
+    out.write("Demo logins (one password for all of them): " + password)
+    for username, what in DEMO_ACCOUNTS.items():
+        out.write(f"  {username:<13} {what}")
+    out.write("")
