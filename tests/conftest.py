@@ -19,9 +19,9 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 def pytest_collection_modifyitems(config, items):
-    # Browser journeys need committed data (a live server thread) and flush the tables
-    # when they end: run them after every other test.
-    items.sort(key=lambda item: "tests/browser/" in str(item.fspath).replace("\\", "/"))
+    # Tests on committed data (browser journeys through a live server, concurrent
+    # writers) flush the tables when they end: run them after every other test.
+    items.sort(key=lambda item: "transactional_db" in getattr(item, "fixturenames", ()) or "live_server" in getattr(item, "fixturenames", ()))
 
 
 @pytest.fixture

@@ -103,6 +103,8 @@ def audit_record(
 
 
 def _locked_head() -> AuditHead:
+    """Lock the head row, which serializes appends. Migration core.0003 creates it; an
+    emptied table (a flush, a restore of data only) gets it back here."""
     head = AuditHead.objects.select_for_update().filter(pk=1).first()
     if head is None:
         AuditHead.objects.get_or_create(pk=1)

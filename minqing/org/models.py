@@ -32,7 +32,7 @@ class Unit(models.Model):
     6-digit ids from the root, so its prefixes are the unit's ancestors."""
 
     class Kind(models.TextChoices):
-        BODY = "body", _("Body")
+        BODY = "body", _("Government body")
         SECTION = "section", _("Section")
         TOWNSHIP = "township", _("Township government")
 

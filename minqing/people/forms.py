@@ -15,7 +15,7 @@ class HouseholdFilterForm(forms.Form):
         required=False,
         max_length=60,
         widget=forms.TextInput(
-            attrs={"type": "search", "placeholder": _("Name, pinyin initials (zs), ID number or phone")}
+            attrs={"type": "search", "placeholder": _("Name, pinyin, ID number or phone")}
         ),
     )
     region = forms.CharField(

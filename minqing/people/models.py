@@ -30,8 +30,8 @@ class Tag(models.TextChoices):
 class EconomicStatus(models.TextChoices):
     WELL_OFF = "well_off", _("Well off")
     AVERAGE = "average", _("Average")
-    STRAINED = "strained", _("Strained")
-    POOR = "poor", _("Poor")
+    STRAINED = "strained", _("Tight")
+    POOR = "poor", _("Hard up")
 
 
 class IncomeSource(models.TextChoices):

@@ -80,7 +80,6 @@ def household_create(
             level=hardship_level,
             graded_on=timezone.localdate(),
             graded_by=actor,
-            reason=_("Initial grading"),
         )
     audit_record(action="household.create", obj=household, user=actor)
     return household

@@ -92,7 +92,7 @@ def page(browser):
 @pytest.fixture
 def phone_page(browser):
     context, page = _new_page(
-        browser, viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True, has_touch=True
+        browser, viewport={"width": 390, "height": 844}, device_scale_factor=1, is_mobile=True, has_touch=True
     )
     yield page
     context.close()

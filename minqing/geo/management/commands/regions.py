@@ -1,5 +1,6 @@
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from minqing.core import context
 from minqing.core.tables import read_table
@@ -20,7 +21,7 @@ class Command(BaseCommand):
             try:
                 changed = regions_import(actor=None, rows=read_table(file), is_demo=demo)
             except ValidationError as exc:
-                raise CommandError("nothing was imported:\n" + "\n".join(exc.messages)) from None
+                raise CommandError(_("Nothing was imported:") + "\n" + "\n".join(exc.messages)) from None
             except FileNotFoundError:
                 raise CommandError(f"no such file: {file}") from None
         self.stdout.write(f"{changed} regions created or renamed")
