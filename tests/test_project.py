@@ -1,0 +1,51 @@
+"""The project as a whole: migrations match the models, the console script and
+`python -m minqing` work, secrets stay out of the repository."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+from django.core.management import call_command
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_the_models_need_no_new_migration(db):
+    call_command("makemigrations", "--check", "--dry-run", verbosity=0)
+
+
+def test_python_dash_m_minqing_is_manage_py():
+    result = subprocess.run(
+        [sys.executable, "-m", "minqing", "help", "demo"], capture_output=True, text=True, cwd=ROOT
+    )
+    assert result.returncode == 0 and "--scale" in result.stdout
+
+
+def test_generated_secrets_are_ignored_by_git():
+    ignored = (ROOT / ".gitignore").read_text().split()
+    assert "/var/" in ignored
+    tracked = subprocess.run(["git", "ls-files"], capture_output=True, text=True, cwd=ROOT).stdout.split()
+    assert not [path for path in tracked if path.startswith("var/") or "secret" in path.lower()]
+
+
+def test_settings_read_minqing_variables(monkeypatch, tmp_path):
+    script = (
+        "from django.conf import settings; print(settings.PAGE_SIZE, settings.TIME_ZONE, settings.VAR_DIR)"
+    )
+    env = {
+        "MINQING_PAGE_SIZE": "40",
+        "MINQING_TIME_ZONE": "Asia/Urumqi",
+        "MINQING_VAR_DIR": str(tmp_path),
+        "DJANGO_SETTINGS_MODULE": "minqing.settings",
+        "PATH": "/usr/bin:/bin",
+    }
+    out = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup(); " + script],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+    ).stdout.split()
+    assert out == ["40", "Asia/Urumqi", str(tmp_path)]
+    assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
+    assert (tmp_path / "personal_data_key").stat().st_mode & 0o777 == 0o600
