@@ -81,6 +81,8 @@ def wait_idle(max_load: float | None, limit_s: float = 600) -> None:
 def run_scale(scale: str, repeat: int, keep: bool, max_load: float | None = None) -> dict:
     print(f"[{scale}]", flush=True)
     wait_idle(max_load)
+    began = dt.datetime.now().astimezone()
+    code = code_state()
     var_dir = Path(tempfile.mkdtemp(prefix=f"minqing-bench-{scale}-"))
     env = bench_env(var_dir)
     try:
@@ -112,6 +114,8 @@ def run_scale(scale: str, repeat: int, keep: bool, max_load: float | None = None
         db = var_dir / "minqing.sqlite3"
         return {
             "scale": scale,
+            "began": f"{began:%Y-%m-%d %H:%M:%S %Z}".rstrip(),
+            "code": code,
             "migrate_s": migrate_s,
             "demo_s": demo_s,
             "demo_summary": summary,
@@ -162,12 +166,6 @@ def machine_info() -> dict:
         check=True,
     ).stdout.split()
 
-    def git(*args: str) -> str:
-        try:
-            return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True).stdout.strip()
-        except OSError:
-            return ""
-
     return {
         "uname": " ".join(platform.uname())
         if not shutil.which("uname")
@@ -179,9 +177,22 @@ def machine_info() -> dict:
         "python": platform.python_version(),
         "sqlite": versions[0],
         "django": versions[1],
-        "commit": git("rev-parse", "--short", "HEAD"),
-        "dirty": bool(git("status", "--porcelain", "--untracked-files=no")),
     }
+
+
+def code_state() -> str:
+    """The commit the app code is at, and whether tracked files differ from it (they are what runs)."""
+
+    def git(*args: str) -> str:
+        try:
+            return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+        except OSError:
+            return ""
+
+    commit = git("rev-parse", "--short", "HEAD") or "?"
+    return commit + (
+        " with uncommitted changes" if git("status", "--porcelain", "--untracked-files=no") else ""
+    )
 
 
 # --------------------------------------------------------------------------- child
@@ -351,8 +362,6 @@ def write_report(path: Path, machine: dict, command: str, started: dt.datetime, 
         "",
         f"- Date: {started:%Y-%m-%d %H:%M %Z}".rstrip(),
         f"- Command: `{command}`",
-        f"- Code: commit {machine['commit'] or '?'}"
-        + (" with uncommitted changes" if machine["dirty"] else ""),
         "- Database: SQLite (WAL), fresh file in a temporary MINQING_VAR_DIR per scale; DATABASE_URL unset",
         f"- Requests: Django test client as `office` (county-wide scope); {WARMUPS} warm-ups, then "
         f"{scales[0]['repeat'] if scales else '?'} timed runs per case; queries counted with CaptureQueriesContext",
@@ -374,6 +383,7 @@ def write_report(path: Path, machine: dict, command: str, started: dt.datetime, 
         lines += [
             f"## Scale `{s['scale']}`",
             "",
+            f"- Started {s['began']}, code at commit {s['code']}",
             f"- {s['demo_summary'] or 'demo loaded'}",
             f"- `minqing migrate`: {s['migrate_s']:.1f} s; `minqing demo --scale {s['scale']} --quiet`: "
             f"**{s['demo_s']:.1f} s**; database file {fmt(s['db_mb'])} MB",

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "minqing.geo",
     "minqing.org",
     "minqing.people",
+    "minqing.programs",
     "minqing.web",
 ]
 

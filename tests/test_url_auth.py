@@ -10,6 +10,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from minqing.org.models import Account, Cadre, Grant, Unit
 from minqing.org.services import token_create
 from minqing.people.models import Household
+from minqing.programs.models import Campaign, LiaisonPoint, Pairing
 
 ROLES = [
     "sysadmin",
@@ -28,6 +29,8 @@ PUBLIC = {"web:login", "healthz", "set_language", "api-v1:openapi-json"}
 PEOPLE_VIEWERS = {"office", "office_jinan", "leader", "cadre", "village", "inspector"}
 ORG_VIEWERS = set(ROLES) - {"auditor"}
 COUNTY_A_WIDE = {"office", "leader", "inspector"}
+PROGRAM_VIEWERS = {"office", "office_jinan", "leader", "cadre", "village", "inspector"}
+OFFICES = {"office", "office_jinan"}
 
 
 def only(allowed: set, yes=200, no=404):
@@ -61,6 +64,10 @@ def objects(db):
         "cadre_b": Cadre.objects.get(account__username="office_jinan"),
         "region_a": village_region,
         "region_b": Household.objects.filter(region__code__startswith="350111").first().region.parent,
+        "campaign_a": Campaign.objects.get(program_key="xiajiceng"),
+        "campaign_b": Campaign.objects.get(program_key="sanfuwu"),
+        "pairing_a": Pairing.objects.filter(campaign__program_key="xiajiceng").first(),
+        "point_a": LiaisonPoint.objects.get(region=village_region),
     }
 
 
@@ -76,6 +83,13 @@ def cases(o):
     unit_a_viewers = COUNTY_A_WIDE | {"sysadmin", "secadmin", "unit"}
     region_a_viewers = COUNTY_A_WIDE | {"sysadmin", "secadmin", "village"}
     everyone = only(set(ROLES))
+    ca, cb, pa = o["campaign_a"], o["campaign_b"], o["pairing_a"]
+    campaign_a_viewers = COUNTY_A_WIDE | {"cadre"}
+    cadre_sees_point = Pairing.objects.filter(cadre__account__username="cadre", point=o["point_a"]).exists()
+    point_a_viewers = COUNTY_A_WIDE | {"village"} | ({"cadre"} if cadre_sees_point else set())
+    pairing = {"cadre": pa.cadre_id, "kind": "bangfu", "household": "nope", "start": "2026-05-01"}
+    point = {"name": "", "kind": "village"}
+    start = {"program": "dundian", "name": "测试", "region": "431123", "start": "2026-04-01"}
     return {
         "web:home": [("get", reverse("web:home"), None, 302, everyone)],
         "web:login": [("get", reverse("web:login"), None, 200, only(set(), no=302))],
@@ -162,6 +176,56 @@ def cases(o):
                 only({"office_jinan", "sysadmin", "secadmin"}),
             ),
         ],
+        "programs:program-list": [("get", reverse("programs:program-list"), None, 302, only(PROGRAM_VIEWERS, no=403))],
+        "programs:campaign-list": [("get", reverse("programs:campaign-list"), None, 302, only(PROGRAM_VIEWERS, no=403))],
+        "programs:campaign-start": [("get", reverse("programs:campaign-start"), None, 302, only(OFFICES, no=403))],
+        "programs:campaign-detail": [
+            ("get", reverse("programs:campaign-detail", args=[ca.pk]), None, 302, only(campaign_a_viewers)),
+            ("get", reverse("programs:campaign-detail", args=[cb.pk]), None, 302, only({"office_jinan"})),
+        ],
+        "programs:campaign-edit": [
+            ("get", reverse("programs:campaign-edit", args=[ca.pk]), None, 302, only({"office"})),
+            ("get", reverse("programs:campaign-edit", args=[cb.pk]), None, 302, only({"office_jinan"})),
+        ],
+        "programs:campaign-compliance": [
+            ("get", reverse("programs:campaign-compliance", args=[ca.pk]), None, 302, only(campaign_a_viewers)),
+            ("get", reverse("programs:campaign-compliance", args=[cb.pk]), None, 302, only({"office_jinan"})),
+        ],
+        "programs:campaign-compliance-export": [
+            ("get", reverse("programs:campaign-compliance-export", args=[ca.pk]), None, 302, only(campaign_a_viewers)),
+        ],
+        "programs:pairing-list": [
+            ("get", reverse("programs:pairing-list", args=[ca.pk]), None, 302, only(campaign_a_viewers)),
+            ("get", reverse("programs:pairing-list", args=[cb.pk]), None, 302, only({"office_jinan"})),
+        ],
+        "programs:pairing-create": [
+            ("post", reverse("programs:pairing-create", args=[ca.pk]), pairing, 302, only({"office"}, yes=302)),
+        ],
+        "programs:pairing-end": [
+            ("post", reverse("programs:pairing-end", args=[ca.pk, pa.pk]), {"end": "", "reason": ""}, 302,
+             only({"office"}, yes=302)),
+        ],
+        "programs:team-list": [("get", reverse("programs:team-list", args=[ca.pk]), None, 302, only(campaign_a_viewers))],
+        "programs:unit-pairing-list": [
+            ("get", reverse("programs:unit-pairing-list", args=[ca.pk]), None, 302, only(campaign_a_viewers)),
+        ],
+        "programs:point-list": [("get", reverse("programs:point-list"), None, 302, only(PROGRAM_VIEWERS, no=403))],
+        "programs:point-create": [("post", reverse("programs:point-create"), point, 302, only(OFFICES, yes=302, no=403))],
+        "programs:point-detail": [
+            ("get", reverse("programs:point-detail", args=[o["point_a"].pk]), None, 302, only(point_a_viewers)),
+        ],
+        "programs:point-regrade": [
+            ("post", reverse("programs:point-regrade", args=[o["point_a"].pk]), {}, 302,
+             {**only(point_a_viewers, yes=403), "office": 302}),
+        ],
+        "programs:cadre-pairings": [
+            ("get", reverse("programs:cadre-pairings", args=[o["cadre_a"].pk]), None, 302,
+             {role: (200 if role in COUNTY_A_WIDE else 404 if role in PROGRAM_VIEWERS else 403) for role in ROLES}),
+        ],
+        "programs:cadre-handover": [
+            ("get", reverse("programs:cadre-handover", args=[o["cadre_a"].pk]), None, 302,
+             {role: (200 if role == "office" else 404 if role == "office_jinan" else 403) for role in ROLES}),
+        ],
         # API v1: bearer token or 401. Lists answer 200 with what the scope allows (maybe nothing).
         "api-v1:openapi-json": [("get", "/api/v1/openapi.json", None, 200, everyone)],
         "api-v1:api-root": [("get", "/api/v1/", None, 404, only(set()))],
@@ -204,6 +268,19 @@ def cases(o):
             ("get", f"/api/v1/households/{hh_b.pk}", None, 401, only({"office_jinan"})),
         ],
         "api-v1:search_members": [("get", "/api/v1/members?q=zs", None, 401, everyone)],
+        "api-v1:list_programs": [("get", "/api/v1/programs", None, 401, everyone)],
+        "api-v1:list_campaigns": [("get", "/api/v1/campaigns", None, 401, everyone)],
+        "api-v1:start_campaign": [
+            ("json", "/api/v1/campaigns", start, 401,
+             {role: (201 if role == "office" else 404 if role == "office_jinan" else 403) for role in ROLES}),
+        ],
+        "api-v1:get_campaign": [
+            ("get", f"/api/v1/campaigns/{ca.pk}", None, 401, only(campaign_a_viewers)),
+            ("get", f"/api/v1/campaigns/{cb.pk}", None, 401, only({"office_jinan"})),
+        ],
+        "api-v1:get_compliance": [("get", f"/api/v1/campaigns/{ca.pk}/compliance", None, 401, only(campaign_a_viewers))],
+        "api-v1:list_pairings": [("get", f"/api/v1/campaigns/{ca.pk}/pairings", None, 401, only(campaign_a_viewers))],
+        "api-v1:list_points": [("get", "/api/v1/points", None, 401, everyone)],
     }
 
 
@@ -215,7 +292,10 @@ def test_public_urls_are_exactly_the_allowlist(objects, client):
     public = set()
     for name, variants in cases(objects).items():
         method, path, data, anonymous, _ = variants[0]
-        response = getattr(client, method)(path, data or {})
+        if method == "json":
+            response = client.post(path, data, content_type="application/json")
+        else:
+            response = getattr(client, method)(path, data or {})
         to_login = response.status_code == 302 and response["Location"].startswith("/login/")
         if not (to_login or response.status_code == 401):
             public.add(name)
@@ -236,8 +316,10 @@ def test_each_role_gets_exactly_what_its_scope_allows(objects, role, client):
             headers = {}
             if path.startswith("/api/") and role is not None:
                 headers["HTTP_AUTHORIZATION"] = f"Bearer {token}"
-            call = getattr(client, method)
-            response = call(path, data or {}, **headers)
+            if method == "json":
+                response = client.post(path, data, content_type="application/json", **headers)
+            else:
+                response = getattr(client, method)(path, data or {}, **headers)
             if response.status_code != expected:
                 failures.append(
                     f"{role or 'anonymous'} {method.upper()} {path} ({name}): {response.status_code}, expected {expected}"
@@ -254,7 +336,6 @@ def test_api_lists_are_empty_for_roles_without_the_permission(client_as, db):
         ("unit", "/api/v1/households"),
         ("auditor", "/api/v1/regions"),
         ("auditor", "/api/v1/cadres"),
-        ("cadre", "/api/v1/households"),
         ("sysadmin", "/api/v1/households"),
     ]:
         token = token_create(actor=None, account=Account.objects.get(username=role))
@@ -264,3 +345,14 @@ def test_api_lists_are_empty_for_roles_without_the_permission(client_as, db):
 
 def test_a_bad_token_is_refused(client, db):
     assert client.get("/api/v1/regions", HTTP_AUTHORIZATION="Bearer mq_nonsense").status_code == 401
+
+
+def test_a_cadre_sees_exactly_the_households_paired_with_them(client_as, db):
+    paired = set(
+        Pairing.objects.filter(cadre__account__username="cadre", household__isnull=False).values_list(
+            "household_id", flat=True
+        )
+    )
+    token = token_create(actor=None, account=Account.objects.get(username="cadre"))
+    response = client_as(None).get("/api/v1/households?size=200", HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert paired and {item["id"] for item in response.json()["items"]} == paired

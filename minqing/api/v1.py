@@ -3,6 +3,7 @@ from ninja import NinjaAPI
 from minqing.geo.api import router as geo_router
 from minqing.org.api import router as org_router
 from minqing.people.api import router as people_router
+from minqing.programs.api import router as programs_router
 
 from .auth import BearerToken
 
@@ -18,3 +19,4 @@ api = NinjaAPI(
 api.add_router("/regions", geo_router)
 api.add_router("/", org_router)
 api.add_router("/", people_router)
+api.add_router("/", programs_router)

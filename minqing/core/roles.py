@@ -22,13 +22,15 @@ ADMIN_ROLES = frozenset({Role.SYSADMIN, Role.SECADMIN, Role.AUDITOR})
 
 # What each role may do. Data scope (which records) is separate: see core.scope.
 PERMISSIONS: dict[str, frozenset[str]] = {
-    Role.OFFICE: frozenset({"people.view", "people.edit", "org.view", "geo.view"}),
-    Role.LEADER: frozenset({"people.view", "org.view", "geo.view"}),
-    Role.CADRE: frozenset({"people.view", "org.view", "geo.view"}),
-    Role.TEAM_LEADER: frozenset({"people.view", "org.view", "geo.view"}),
+    Role.OFFICE: frozenset(
+        {"people.view", "people.edit", "org.view", "geo.view", "programs.view", "programs.manage"}
+    ),
+    Role.LEADER: frozenset({"people.view", "org.view", "geo.view", "programs.view"}),
+    Role.CADRE: frozenset({"people.view", "org.view", "geo.view", "programs.view"}),
+    Role.TEAM_LEADER: frozenset({"people.view", "org.view", "geo.view", "programs.view"}),
     Role.HANDLING_UNIT: frozenset({"org.view", "geo.view"}),
-    Role.VILLAGE: frozenset({"people.view", "people.edit", "org.view", "geo.view"}),
-    Role.INSPECTOR: frozenset({"people.view", "org.view", "geo.view"}),
+    Role.VILLAGE: frozenset({"people.view", "people.edit", "org.view", "geo.view", "programs.view"}),
+    Role.INSPECTOR: frozenset({"people.view", "org.view", "geo.view", "programs.view"}),
     # Administrators manage the system, never residents' data.
     Role.SYSADMIN: frozenset({"accounts.manage", "org.view", "geo.view"}),
     Role.SECADMIN: frozenset({"roles.manage", "org.view", "geo.view"}),

@@ -37,6 +37,7 @@ from minqing.people.models import (
 )
 
 from . import names
+from .campaigns import build_campaigns
 
 REFERENCE_DATE = dt.date(2026, 1, 1)  # "today" of the demo, so a seed always gives the same people
 
@@ -564,6 +565,7 @@ def generate(*, scale: str = "village", seed: int = 1, progress=None) -> Counts:
         _bulk(Tagging, rows["taggings"], progress, "tags")
         _reset_sequences()
         _demo_logins(b, password, sp_cadres, ja_cadres, sp_villages)
+        campaigns = build_campaigns(seed)
         counts = Counts(
             regions=len(b.regions),
             units=len(rows["units"]),
@@ -573,7 +575,7 @@ def generate(*, scale: str = "village", seed: int = 1, progress=None) -> Counts:
             gradings=len(rows["gradings"]),
             taggings=len(rows["taggings"]),
         )
-        audit_record(action="demo.load", detail={"scale": scale, "seed": seed, **counts.__dict__})
+        audit_record(action="demo.load", detail={"scale": scale, "seed": seed, **counts.__dict__, **campaigns})
     return counts
 
 

@@ -104,6 +104,23 @@ def grant_set(
     return grant
 
 
+# Other apps register checks that must pass before an account is disabled (a cadre with
+# active pairings needs a handover first). Each returns "" or the reason to refuse.
+DEACTIVATION_GUARDS: list = []
+
+
+@transaction.atomic
+def account_deactivate(*, actor, account: Account, reason: str) -> Account:
+    refusals = [message for guard in DEACTIVATION_GUARDS if (message := guard(account))]
+    if refusals:
+        raise ValidationError(refusals)
+    account.is_active = False
+    account.save(update_fields=["is_active"])
+    account.tokens.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+    audit_record(action="account.deactivate", obj=account, user=actor, detail={"reason": reason})
+    return account
+
+
 @transaction.atomic
 def token_create(*, actor, account: Account, name: str = "") -> str:
     """Create an API token and return it; only its digest is stored."""

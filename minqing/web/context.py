@@ -5,9 +5,11 @@ from minqing.core.scope import scope_for
 
 NAV = [
     ("web:home", _("Overview"), None),
+    ("programs:campaign-list", _("Campaigns"), "programs.view"),
     ("people:household-list", _("Households"), "people.view"),
     ("org:cadre-list", _("Cadres"), "org.view"),
     ("org:unit-list", _("Units"), "org.view"),
+    ("programs:point-list", _("Liaison points"), "programs.view"),
     ("geo:region-list", _("Regions"), "geo.view"),
 ]
 

@@ -1,0 +1,208 @@
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from ninja import Router, Schema, Status
+from ninja.errors import HttpError
+
+from minqing.api.paging import page_of
+from minqing.api.schemas import Page
+from minqing.core.scope import scope_for
+from minqing.geo.selectors import region_get
+
+from . import selectors, services
+from .models import Campaign, LiaisonPoint, Pairing
+from .schema import parse_template
+
+router = Router(tags=["programs"])
+
+
+class ProgramOut(Schema):
+    key: str
+    name: str
+    seed: str
+    summary: str
+    phases: list[dict]
+    rules: list[dict]
+
+
+class CampaignOut(Schema):
+    id: int
+    name: str
+    program: str
+    program_name: str
+    region: str
+    start: dt.date
+    end: dt.date | None
+    version: int
+    config: dict
+
+
+class CampaignPage(Page):
+    items: list[CampaignOut]
+
+
+class CampaignIn(Schema):
+    program: str
+    name: str
+    region: str
+    start: dt.date
+    end: dt.date | None = None
+
+
+class VerdictOut(Schema):
+    rule: str
+    rule_name: str
+    subject_type: str
+    subject_id: int
+    subject: str
+    required: str
+    actual: str
+    status: str
+    missing: list[str]
+    cadre_id: int | None
+    unit_id: int | None
+    team_id: int | None
+
+
+class ComplianceOut(Schema):
+    campaign: int
+    as_of: dt.date
+    totals: dict[str, int]
+    verdicts: list[VerdictOut]
+
+
+class PairingOut(Schema):
+    id: int
+    cadre: int
+    cadre_name: str
+    kind: str
+    slot: str
+    target_type: str
+    target_id: int
+    start: dt.date
+    end: dt.date | None
+
+
+class PairingPage(Page):
+    items: list[PairingOut]
+
+
+class PointOut(Schema):
+    id: int
+    name: str
+    kind: str
+    region: str
+    grade: str
+
+
+class PointPage(Page):
+    items: list[PointOut]
+
+
+def campaign_out(c: Campaign) -> dict:
+    return {
+        "id": c.pk,
+        "name": c.name,
+        "program": c.program_key,
+        "program_name": c.program_name,
+        "region": c.region_id,
+        "start": c.start,
+        "end": c.end,
+        "version": c.version,
+        "config": c.config,
+    }
+
+
+def pairing_out(p: Pairing) -> dict:
+    target = p.target
+    return {
+        "id": p.pk,
+        "cadre": p.cadre_id,
+        "cadre_name": str(p.cadre.account),
+        "kind": p.kind,
+        "slot": p.slot,
+        "target_type": p.target_type,
+        "target_id": target.pk,
+        "start": p.start,
+        "end": p.end,
+    }
+
+
+def point_out(p: LiaisonPoint) -> dict:
+    return {"id": p.pk, "name": p.name, "kind": p.kind, "region": p.region_id, "grade": p.grade}
+
+
+@router.get("/programs", response=list[ProgramOut], summary="Program templates")
+def list_programs(request):
+    if not scope_for(request.auth).has(selectors.VIEW):
+        return []
+    result = []
+    for key, text in services.program_sources().items():
+        data = parse_template(text)
+        result.append(
+            {
+                "key": key,
+                "name": data["name"],
+                "seed": data.get("seed", ""),
+                "summary": data.get("summary", ""),
+                "phases": data.get("phases", []),
+                "rules": data.get("rules", []),
+            }
+        )
+    return result
+
+
+@router.get("/campaigns", response=CampaignPage, summary="Campaigns in scope")
+def list_campaigns(request, page: int = 1, size: int = 50):
+    return page_of(selectors.campaign_list(user=request.auth), page, size, campaign_out)
+
+
+@router.post("/campaigns", response={201: CampaignOut}, summary="Start a campaign from a program template")
+def start_campaign(request, payload: CampaignIn):
+    if not scope_for(request.auth).has(selectors.MANAGE):
+        raise HttpError(403, "not allowed")
+    region = region_get(
+        user=request.auth, code=payload.region.ljust(12, "0") if len(payload.region) < 12 else payload.region
+    )
+    try:
+        campaign = services.campaign_start(
+            actor=request.auth,
+            program_key=payload.program,
+            name=payload.name,
+            region=region,
+            start=payload.start,
+            end=payload.end,
+        )
+    except ValidationError as exc:
+        raise HttpError(422, " ".join(exc.messages)) from None
+    return Status(201, campaign_out(campaign))
+
+
+@router.get("/campaigns/{campaign_id}", response=CampaignOut, summary="One campaign")
+def get_campaign(request, campaign_id: int):
+    return campaign_out(selectors.campaign_get(user=request.auth, pk=campaign_id))
+
+
+@router.get("/campaigns/{campaign_id}/compliance", response=ComplianceOut, summary="Compliance verdicts")
+def get_compliance(request, campaign_id: int, as_of: dt.date | None = None, status: str = ""):
+    campaign = selectors.campaign_get(user=request.auth, pk=campaign_id)
+    report = selectors.compliance(user=request.auth, campaign=campaign, as_of=as_of or timezone.localdate())
+    verdicts = [v.__dict__ for v in report.verdicts if not status or v.status == status]
+    return {
+        "campaign": campaign.pk,
+        "as_of": report.as_of,
+        "totals": dict(report.totals),
+        "verdicts": verdicts,
+    }
+
+
+@router.get("/campaigns/{campaign_id}/pairings", response=PairingPage, summary="Pairings of a campaign")
+def list_pairings(request, campaign_id: int, page: int = 1, size: int = 50):
+    campaign = selectors.campaign_get(user=request.auth, pk=campaign_id)
+    return page_of(selectors.pairing_list(user=request.auth, campaign=campaign), page, size, pairing_out)
+
+
+@router.get("/points", response=PointPage, summary="Liaison points in scope")
+def list_points(request, page: int = 1, size: int = 50):
+    return page_of(selectors.point_list(user=request.auth), page, size, point_out)

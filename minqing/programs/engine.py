@@ -1,0 +1,89 @@
+"""Evaluate a campaign's rules as of a date, and summarize the verdicts."""
+
+import datetime as dt
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from .rules import FAIL, NO_RECORDS, NOT_DUE, PASS, RULE_TYPES, Context, Verdict
+
+
+def evaluate(campaign, as_of: dt.date) -> list[Verdict]:
+    ctx = Context(campaign, as_of)
+    verdicts: list[Verdict] = []
+    for conf in campaign.config.get("rules", []):
+        if conf.get("disabled"):
+            continue
+        rule = RULE_TYPES[conf["type"]](conf["key"], conf["name"], conf.get("params", {}))
+        verdicts.extend(rule.evaluate(ctx))
+    return verdicts
+
+
+@dataclass
+class Tally:
+    key: object
+    label: str
+    counts: Counter = field(default_factory=Counter)
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def passed(self) -> int:
+        return self.counts[PASS]
+
+    @property
+    def failed(self) -> int:
+        return self.counts[FAIL]
+
+    @property
+    def no_records(self) -> int:
+        return self.counts[NO_RECORDS]
+
+    @property
+    def not_due(self) -> int:
+        return self.counts[NOT_DUE]
+
+
+@dataclass
+class ComplianceReport:
+    campaign: object
+    as_of: dt.date
+    verdicts: list[Verdict]
+
+    def tally(self, key_of, label_of) -> list[Tally]:
+        tallies: dict[object, Tally] = {}
+        for verdict in self.verdicts:
+            key = key_of(verdict)
+            if key is None:
+                continue
+            tally = tallies.setdefault(key, Tally(key, label_of(verdict)))
+            tally.counts[verdict.status] += 1
+        return sorted(tallies.values(), key=lambda t: (-t.failed, str(t.label)))
+
+    @property
+    def by_rule(self) -> list[Tally]:
+        """Every enabled rule in template order, also those with no subject yet."""
+        found = {t.key: t for t in self.tally(lambda v: v.rule, lambda v: v.rule_name)}
+        return [
+            found.get(conf["key"]) or Tally(conf["key"], conf["name"])
+            for conf in self.campaign.config.get("rules", [])
+            if not conf.get("disabled")
+        ]
+
+    def by_unit(self, unit_names: dict[int, str]) -> list[Tally]:
+        return self.tally(lambda v: v.unit_id, lambda v: unit_names.get(v.unit_id, "—"))
+
+    @property
+    def by_cadre(self) -> list[Tally]:
+        return self.tally(lambda v: v.cadre_id, lambda v: v.subject if v.subject_type == "cadre" else "")
+
+    @property
+    def totals(self) -> Counter:
+        return Counter(v.status for v in self.verdicts)
+
+    def missing_by_subject(self) -> dict:
+        grouped = defaultdict(list)
+        for verdict in self.verdicts:
+            grouped[(verdict.subject_type, verdict.subject_id)].append(verdict)
+        return grouped

@@ -1,0 +1,222 @@
+import datetime as dt
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from minqing.org.models import Cadre
+
+from .models import LiaisonPoint, Team, UnitPairing
+from .rules import RULE_TYPES
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class CampaignStartForm(forms.Form):
+    program = forms.ChoiceField(label=_("Program"))
+    name = forms.CharField(label=_("Campaign name"), max_length=120)
+    region = forms.ChoiceField(label=_("Region"))
+    start = forms.DateField(label=_("Start"), widget=DATE)
+    end = forms.DateField(label=_("End"), required=False, widget=DATE)
+
+    def __init__(self, *args, programs=(), regions=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["program"].choices = [(key, f"{name}（{seed}）") for key, name, seed in programs]
+        self.fields["region"].choices = [(r.code, r.name) for r in regions]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["end"] < data["start"]:
+            self.add_error("end", _("The campaign cannot end before it starts."))
+        return data
+
+
+def _param_field(spec, value):
+    label = spec.label or ""
+    if spec.kind in ("int", "yuan"):
+        return forms.IntegerField(label=label, min_value=spec.minimum, max_value=spec.maximum, initial=value)
+    if spec.kind == "date":
+        return forms.DateField(
+            label=label,
+            widget=DATE,
+            initial=dt.date.fromisoformat(value) if value else None,
+            required=spec.required,
+        )
+    if spec.kind == "bool":
+        return forms.BooleanField(label=label, required=False, initial=value)
+    if spec.kind == "text" and spec.choices:
+        return forms.ChoiceField(label=label, choices=[(c, c) for c in spec.choices], initial=value)
+    if spec.kind == "int_list":
+        return forms.CharField(
+            label=label,
+            initial=", ".join(str(v) for v in value or []),
+            required=False,
+            help_text=_("Numbers separated by commas"),
+        )
+    return forms.CharField(
+        label=label,
+        required=False,
+        initial=", ".join(value) if isinstance(value, list) else (value or ""),
+        help_text=_("Keys separated by commas") if spec.kind in ("list", "ref_list") else "",
+    )
+
+
+class CampaignEditForm(forms.Form):
+    """Dates, phase windows, rule parameters and which rules are on — with a reason."""
+
+    start = forms.DateField(label=_("Start"), widget=DATE)
+    end = forms.DateField(label=_("End"), required=False, widget=DATE)
+    reason = forms.CharField(label=_("Reason for the change"), max_length=200)
+
+    def __init__(self, *args, campaign, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.campaign = campaign
+        self.fields["start"].initial = campaign.start
+        self.fields["end"].initial = campaign.end
+        self.phase_fields, self.rule_fields = [], []
+        for phase in campaign.config.get("phases", []):
+            names = (f"phase__{phase['key']}__start", f"phase__{phase['key']}__end")
+            self.fields[names[0]] = forms.DateField(
+                label=phase["name"], widget=DATE, initial=dt.date.fromisoformat(phase["start"])
+            )
+            self.fields[names[1]] = forms.DateField(
+                label=phase["name"], widget=DATE, initial=dt.date.fromisoformat(phase["end"])
+            )
+            self.phase_fields.append((phase, self[names[0]], self[names[1]]))
+        for rule in campaign.config.get("rules", []):
+            rule_type = RULE_TYPES[rule["type"]]
+            bound = []
+            enabled = f"rule__{rule['key']}__enabled"
+            self.fields[enabled] = forms.BooleanField(
+                label=_("On"), required=False, initial=not rule.get("disabled")
+            )
+            for name, spec in rule_type.params.items():
+                field_name = f"rule__{rule['key']}__{name}"
+                self.fields[field_name] = _param_field(spec, rule.get("params", {}).get(name, spec.default))
+                bound.append((name, spec, self[field_name]))
+            self.rule_fields.append((rule, rule_type, self[enabled], bound))
+
+    def changes(self) -> dict:
+        data = self.cleaned_data
+        phases = {
+            phase["key"]: (data[f"phase__{phase['key']}__start"], data[f"phase__{phase['key']}__end"])
+            for phase, _start, _end in self.phase_fields
+        }
+        params, enabled = {}, {}
+        for rule, _type, _on, bound in self.rule_fields:
+            enabled[rule["key"]] = data[f"rule__{rule['key']}__enabled"]
+            for name, spec, _field in bound:
+                value = data[f"rule__{rule['key']}__{name}"]
+                if spec.kind in ("list", "ref_list"):
+                    value = [v.strip() for v in (value or "").replace("，", ",").split(",") if v.strip()]
+                elif spec.kind == "int_list":
+                    try:
+                        value = [int(v) for v in (value or "").replace("，", ",").split(",") if v.strip()]
+                    except ValueError:
+                        value = value or ""
+                elif spec.kind == "date":
+                    value = value.isoformat() if value else None
+                if value is None and spec.required:
+                    continue
+                params[(rule["key"], name)] = value
+        return {
+            "start": data["start"],
+            "end": data.get("end"),
+            "phases": phases,
+            "params": params,
+            "enabled": enabled,
+            "reason": data["reason"],
+        }
+
+
+class PairingForm(forms.Form):
+    cadre = forms.ModelChoiceField(label=_("Cadre"), queryset=Cadre.objects.none())
+    kind = forms.ChoiceField(label=_("Kind"))
+    slot = forms.ChoiceField(label=_("Slot"), required=False)
+    household = forms.CharField(
+        label=_("Household number"),
+        required=False,
+        max_length=24,
+        help_text=_("For pairings with a household, or with one of its members"),
+    )
+    member = forms.CharField(label=_("Member's name"), required=False, max_length=40)
+    point = forms.ModelChoiceField(
+        label=_("Liaison point"), required=False, queryset=LiaisonPoint.objects.none()
+    )
+    start = forms.DateField(label=_("From"), widget=DATE)
+    note = forms.CharField(label=_("Note"), required=False, max_length=200)
+
+    def __init__(self, *args, campaign, cadres, points, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["cadre"].queryset = cadres
+        self.fields["cadre"].label_from_instance = lambda c: f"{c.account}（{c.unit.name}）"
+        self.fields["point"].queryset = points
+        kinds = campaign.config.get("pairing_kinds", [])
+        self.fields["kind"].choices = [(k["key"], k["name"]) for k in kinds]
+        self.fields["slot"].choices = [("", "—")] + [
+            (s["key"], f"{k['name']}：{s['name']}") for k in kinds for s in k.get("slots", [])
+        ]
+
+
+class PairingEndForm(forms.Form):
+    end = forms.DateField(label=_("Until"), widget=DATE)
+    reason = forms.CharField(label=_("Reason"), max_length=200)
+
+
+class PointForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=120)
+    kind = forms.ChoiceField(label=_("Kind"), choices=LiaisonPoint.Kind.choices)
+    region = forms.ChoiceField(label=_("Region"))
+    grade = forms.CharField(label=_("Grade"), required=False, max_length=40)
+    address = forms.CharField(label=_("Address"), required=False, max_length=200)
+
+    def __init__(self, *args, regions=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].choices = [(r.code, ("　" * max(0, r.level - 3)) + r.name) for r in regions]
+
+
+class PointRegradeForm(forms.Form):
+    grade = forms.CharField(label=_("New grade"), max_length=40)
+    graded_on = forms.DateField(label=_("Graded on"), widget=DATE)
+    reason = forms.CharField(label=_("Reason"), max_length=200)
+
+
+class TeamForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=100)
+    kind = forms.ChoiceField(label=_("Kind"), choices=Team.Kind.choices)
+    leader = forms.ModelChoiceField(label=_("Team leader"), queryset=Cadre.objects.none(), required=False)
+    members = forms.ModelMultipleChoiceField(
+        label=_("Members"), queryset=Cadre.objects.none(), required=False
+    )
+    points = forms.ModelMultipleChoiceField(
+        label=_("Points"), queryset=LiaisonPoint.objects.none(), required=False
+    )
+
+    def __init__(self, *args, cadres, points, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("leader", "members"):
+            self.fields[name].queryset = cadres
+            self.fields[name].label_from_instance = lambda c: f"{c.account}（{c.unit.name}）"
+        self.fields["points"].queryset = points
+
+
+class UnitPairingForm(forms.Form):
+    unit = forms.ModelChoiceField(label=_("Unit"), queryset=None)
+    point = forms.ModelChoiceField(label=_("Liaison point"), queryset=LiaisonPoint.objects.none())
+    kind = forms.ChoiceField(label=_("Kind"), choices=UnitPairing.Kind.choices)
+    start = forms.DateField(label=_("From"), widget=DATE)
+
+    def __init__(self, *args, units, points, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units
+        self.fields["point"].queryset = points
+
+
+class HandoverForm(forms.Form):
+    successor = forms.ModelChoiceField(label=_("Successor"), queryset=Cadre.objects.none())
+    on_date = forms.DateField(label=_("Handed over on"), widget=DATE)
+    reason = forms.CharField(label=_("Reason"), max_length=200)
+
+    def __init__(self, *args, cadres, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["successor"].queryset = cadres
+        self.fields["successor"].label_from_instance = lambda c: f"{c.account}（{c.unit.name}）"

@@ -1,0 +1,58 @@
+import json
+
+from django.core.management.base import BaseCommand, CommandError
+
+from minqing.core import context
+from minqing.programs.schema import TemplateInvalid, parse_template
+from minqing.programs.services import program_add, program_sources
+
+
+class Command(BaseCommand):
+    help = "Program templates: list, validate FILE, add FILE (a new program without code)."
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="action", required=True)
+        listing = sub.add_parser("list", help="the programs a campaign can be started from")
+        listing.add_argument("--json", action="store_true")
+        sub.add_parser("validate", help="check a template file").add_argument("file")
+        sub.add_parser("add", help="check and add a template file").add_argument("file")
+
+    def handle(self, *args, action, **options):
+        if action == "list":
+            rows = []
+            for key, text in program_sources().items():
+                data = parse_template(text)
+                rows.append(
+                    {
+                        "key": key,
+                        "name": data["name"],
+                        "seed": data.get("seed", ""),
+                        "phases": len(data.get("phases", [])),
+                        "rules": len(data.get("rules", [])),
+                        "rule_types": sorted({r["type"] for r in data.get("rules", [])}),
+                    }
+                )
+            if options["json"]:
+                self.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2))
+            else:
+                for row in rows:
+                    self.stdout.write(
+                        f"{row['key']:<12} {row['seed']:<4} {row['name']}  "
+                        f"({row['phases']} phases, {row['rules']} rules)"
+                    )
+            return
+        try:
+            with open(options["file"], encoding="utf-8") as fh:
+                text = fh.read()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise CommandError(str(exc)) from None
+        try:
+            if action == "validate":
+                data = parse_template(text)
+                self.stdout.write(f"ok: {data['key']} ({data['name']}), {len(data['rules'])} rules")
+            else:
+                with context.acting(channel="cli"):
+                    template = program_add(actor=None, text=text)
+                self.stdout.write(f"added: {template.key} ({template.name})")
+        except TemplateInvalid as exc:
+            raise CommandError("\n" + "\n".join(str(e) for e in exc.errors)) from None

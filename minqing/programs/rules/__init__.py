@@ -1,0 +1,300 @@
+"""The compliance catalogue: one module per rule type.
+
+A rule type declares its parameters (checked when a template is loaded and when an
+office changes them) and evaluates every subject it applies to — cadre, team, unit,
+point or household — giving what is required, what is there, a verdict and, in
+words a person can act on, what is missing. Rules read through the shared
+evaluation context (participating cadres, active pairings, teams), which loads each
+of those once, and add a fixed number of queries of their own: never one per cadre.
+
+Rules whose records arrive with later modules (visits, attendance, deeds, relief,
+reports, tickets, activities, incidents) report "no records yet" until those
+records exist, never "pass".
+"""
+
+import datetime as dt
+import importlib
+import pkgutil
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any, ClassVar
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+PASS, FAIL, NO_RECORDS, NOT_DUE = "pass", "fail", "no_records", "not_due"
+STATUS_LABELS = {
+    PASS: gettext_lazy("Pass"),
+    FAIL: gettext_lazy("Fail"),
+    NO_RECORDS: gettext_lazy("No records yet"),
+    NOT_DUE: gettext_lazy("Not yet due"),
+}
+
+RULE_TYPES: dict[str, type["Rule"]] = {}
+
+
+@dataclass
+class Param:
+    kind: str  # int, yuan, date, text, bool, list, ref, ref_list, int_list
+    default: Any = None
+    label: Any = ""
+    minimum: int | None = None
+    maximum: int | None = None
+    ref: str = ""  # for ref / ref_list: "pairing_kinds", "activities", "phases"
+    choices: tuple = ()
+
+    @property
+    def required(self) -> bool:
+        return self.default is None
+
+
+@dataclass
+class Verdict:
+    rule: str
+    rule_name: str
+    subject_type: str  # cadre, team, unit, point, household
+    subject_id: int
+    subject: str
+    required: str
+    actual: str
+    status: str
+    missing: list[str] = field(default_factory=list)
+    cadre_id: int | None = None
+    unit_id: int | None = None
+    team_id: int | None = None
+
+    @property
+    def status_label(self) -> str:
+        return str(STATUS_LABELS[self.status])
+
+
+class Rule:
+    type: ClassVar[str]
+    label: ClassVar[Any]
+    subject_type: ClassVar[str] = "cadre"
+    params: ClassVar[dict[str, Param]] = {}
+
+    def __init__(self, key: str, name: str, values: dict):
+        self.key, self.name, self.values = key, name, values
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if getattr(cls, "type", None):
+            RULE_TYPES[cls.type] = cls
+
+    # Parameters -------------------------------------------------------------------
+
+    @classmethod
+    def check_params(cls, values: dict, path: tuple, check, context: dict) -> None:
+        from ..schema import MONTHDAY_RE
+
+        for name in values:
+            if name not in cls.params:
+                check.error(
+                    path + (name,),
+                    _("this rule has no parameter “%(name)s”; it has: %(names)s")
+                    % {"name": name, "names": ", ".join(cls.params) or "-"},
+                )
+        for name, spec in cls.params.items():
+            where = path + (name,)
+            if name not in values:
+                if spec.required:
+                    check.error(where, _("this parameter is required"))
+                continue
+            value = values[name]
+            problem = cls.param_problem(spec, value, context, MONTHDAY_RE)
+            if problem:
+                check.error(where, problem)
+
+    @staticmethod
+    def param_problem(spec: Param, value, context: dict, monthday_re) -> str:
+        if spec.kind in ("int", "yuan"):
+            if isinstance(value, bool) or not isinstance(value, int):
+                return _("must be a whole number")
+            if spec.minimum is not None and value < spec.minimum:
+                return _("must be at least %(n)s") % {"n": spec.minimum}
+            if spec.maximum is not None and value > spec.maximum:
+                return _("must be at most %(n)s") % {"n": spec.maximum}
+        elif spec.kind == "date":
+            text = value if isinstance(value, str) else ""
+            if not (monthday_re.match(text) or _is_iso_date(text)):
+                return _("a date here is written MM-DD, e.g. 04-15")
+        elif spec.kind == "bool":
+            if not isinstance(value, bool):
+                return _("must be true or false")
+        elif spec.kind == "text":
+            if not isinstance(value, str) or (spec.choices and value not in spec.choices):
+                return (
+                    _("must be one of: %(choices)s") % {"choices": ", ".join(spec.choices)}
+                    if spec.choices
+                    else _("must be a text")
+                )
+        elif spec.kind in ("list", "int_list", "ref_list"):
+            item_type = int if spec.kind == "int_list" else str
+            if not isinstance(value, list) or not all(isinstance(v, item_type) for v in value):
+                return _("must be a list")
+            if spec.kind == "int_list" and spec.minimum is not None and any(v < spec.minimum for v in value):
+                return _("must be at least %(n)s") % {"n": spec.minimum}
+            if spec.kind == "int_list" and spec.maximum is not None and any(v > spec.maximum for v in value):
+                return _("must be at most %(n)s") % {"n": spec.maximum}
+            if spec.choices and any(v not in spec.choices for v in value):
+                return _("must be one of: %(choices)s") % {"choices": ", ".join(spec.choices)}
+            if spec.kind == "ref_list" and context is not None:
+                unknown = [v for v in value if v not in context.get(spec.ref, set())]
+                if unknown:
+                    return _("unknown %(what)s: %(names)s") % {"what": spec.ref, "names": ", ".join(unknown)}
+        elif spec.kind == "ref":
+            if not isinstance(value, str):
+                return _("must be a text")
+            if context is not None and value not in context.get(spec.ref, set()):
+                return _("unknown %(what)s: %(names)s") % {"what": spec.ref, "names": value}
+        return ""
+
+    def value(self, name: str):
+        spec = self.params[name]
+        return self.values.get(name, spec.default)
+
+    def date(self, name: str) -> dt.date | None:
+        value = self.value(name)
+        return dt.date.fromisoformat(value) if value else None
+
+    # Evaluation ---------------------------------------------------------------------
+
+    def evaluate(self, ctx: "Context") -> list[Verdict]:
+        raise NotImplementedError
+
+    def verdict(
+        self,
+        *,
+        subject_type=None,
+        subject_id,
+        subject,
+        required,
+        actual,
+        status,
+        missing=(),
+        cadre_id=None,
+        unit_id=None,
+        team_id=None,
+    ) -> Verdict:
+        return Verdict(
+            rule=self.key,
+            rule_name=self.name,
+            subject_type=subject_type or self.subject_type,
+            subject_id=subject_id,
+            subject=subject,
+            required=str(required),
+            actual=str(actual),
+            status=status,
+            missing=list(missing),
+            cadre_id=cadre_id,
+            unit_id=unit_id,
+            team_id=team_id,
+        )
+
+    def cadre_verdict(self, cadre, *, required, actual, ok: bool, missing=(), status=None) -> Verdict:
+        return self.verdict(
+            subject_type="cadre",
+            subject_id=cadre.pk,
+            subject=cadre_label(cadre),
+            required=required,
+            actual=actual,
+            status=status or (PASS if ok else FAIL),
+            missing=() if ok and status is None else missing,
+            cadre_id=cadre.pk,
+            unit_id=cadre.unit_id,
+        )
+
+
+def _is_iso_date(text: str) -> bool:
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return len(text) == 10
+
+
+def cadre_label(cadre) -> str:
+    return f"{cadre.account.full_name or cadre.account.username}（{cadre.unit.name}）"
+
+
+class Context:
+    """What every rule of one evaluation shares, each loaded once."""
+
+    def __init__(self, campaign, as_of: dt.date):
+        self.campaign, self.as_of = campaign, as_of
+
+    @cached_property
+    def cadres(self) -> list:
+        from ..selectors import campaign_cadres
+
+        return list(campaign_cadres(self.campaign).select_related("account", "unit"))
+
+    @cached_property
+    def cadre_ids(self) -> set[int]:
+        return {c.pk for c in self.cadres}
+
+    @cached_property
+    def pairings(self) -> list:
+        from ..models import Pairing
+
+        return list(
+            Pairing.objects.filter(campaign=self.campaign)
+            .active_on(self.as_of)
+            .select_related("household", "member", "member__household", "point")
+            .only(
+                "id",
+                "cadre_id",
+                "kind",
+                "slot",
+                "start",
+                "end",
+                "household__id",
+                "household__hardship_level",
+                "member__id",
+                "member__name",
+                "member__household__id",
+                "member__household__hardship_level",
+                "point__id",
+                "point__kind",
+                "point__name",
+                "household_id",
+                "member_id",
+                "point_id",
+            )
+        )
+
+    @cached_property
+    def teams(self) -> list:
+        return list(
+            self.campaign.teams.select_related("leader", "leader__account").prefetch_related(
+                "members", "points"
+            )
+        )
+
+    def pairings_of_kinds(self, kinds) -> list:
+        kinds = set(kinds or ())
+        return [p for p in self.pairings if not kinds or p.kind in kinds]
+
+    def kind_name(self, key: str) -> str:
+        kind = self.campaign.pairing_kind(key)
+        return kind["name"] if kind else key
+
+
+def pending_source_exists(app_label: str, model: str) -> bool:
+    """Whether the module that records this rule's evidence is installed yet."""
+    from django.apps import apps
+
+    try:
+        apps.get_model(app_label, model)
+    except LookupError:
+        return False
+    return True
+
+
+def load_all() -> None:
+    for module in pkgutil.iter_modules(__path__):
+        importlib.import_module(f"{__name__}.{module.name}")
+
+
+load_all()

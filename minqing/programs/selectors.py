@@ -1,0 +1,106 @@
+"""Reads of programs, campaigns, points, teams, pairings and compliance, through the scope."""
+
+import datetime as dt
+
+from django.db.models import Count, Q, QuerySet
+
+from minqing.core.scope import get_scoped_or_404, scope_q, scoped
+from minqing.core.treecode import prefix_q
+from minqing.org.models import Cadre, Unit
+from minqing.people.models import Household
+
+from . import engine
+from .models import Campaign, LiaisonPoint, Pairing, Team
+
+VIEW, MANAGE = "programs.view", "programs.manage"
+
+
+def campaign_list(*, user) -> QuerySet:
+    return (
+        scoped(Campaign, user, VIEW)
+        .select_related("region")
+        .annotate(pairing_count=Count("pairings", distinct=True))
+        .order_by("-start", "id")
+    )
+
+
+def campaign_get(*, user, pk: int, permission: str = VIEW) -> Campaign:
+    return get_scoped_or_404(Campaign.objects.select_related("region"), user, permission, pk=pk)
+
+
+def campaign_cadres(campaign: Campaign) -> QuerySet:
+    """The cadres taking part: active cadres of the participating units (and their sections),
+    or of every unit in the campaign's region when none are named."""
+    units = list(campaign.units.all())
+    if units:
+        condition = Q(pk__in=[])
+        for unit in units:
+            condition |= prefix_q("unit__path", unit.path)
+    else:
+        condition = prefix_q("unit__region_id", campaign.region.prefix)
+    return Cadre.objects.filter(condition, account__is_active=True).order_by("unit__path", "id")
+
+
+def pairing_list(
+    *, user, campaign: Campaign, cadre: Cadre | None = None, active_on: dt.date | None = None
+) -> QuerySet:
+    qs = scoped(Pairing.objects.filter(campaign=campaign), user, VIEW).select_related(
+        "cadre__account", "cadre__unit", "household__head", "member", "point"
+    )
+    if cadre is not None:
+        qs = qs.filter(cadre=cadre)
+    if active_on is not None:
+        qs = qs.active_on(active_on)
+    return qs.order_by("cadre__unit__path", "cadre_id", "kind", "id")
+
+
+def point_list(*, user) -> QuerySet:
+    return scoped(LiaisonPoint, user, VIEW).select_related("region").order_by("region_id", "name")
+
+
+def point_get(*, user, pk: int) -> LiaisonPoint:
+    return get_scoped_or_404(LiaisonPoint.objects.select_related("region"), user, VIEW, pk=pk)
+
+
+def team_list(*, user, campaign: Campaign) -> QuerySet:
+    return (
+        scoped(Team.objects.filter(campaign=campaign), user, VIEW)
+        .select_related("leader__account")
+        .prefetch_related("members__account", "points")
+    )
+
+
+def compliance(*, user, campaign: Campaign, as_of: dt.date) -> engine.ComplianceReport:
+    """Every verdict of the campaign as of a date, limited to the subjects the user may see."""
+    verdicts = engine.evaluate(campaign, as_of)
+    visible = _visible_subjects(user, verdicts)
+    return engine.ComplianceReport(
+        campaign, as_of, [v for v in verdicts if v.subject_id in visible.get(v.subject_type, ())]
+    )
+
+
+def _visible_subjects(user, verdicts) -> dict[str, set[int]]:
+    wanted: dict[str, set[int]] = {}
+    for verdict in verdicts:
+        wanted.setdefault(verdict.subject_type, set()).add(verdict.subject_id)
+    models = {
+        "cadre": (Cadre, "org.view"),
+        "household": (Household, "people.view"),
+        "team": (Team, VIEW),
+        "point": (LiaisonPoint, VIEW),
+        "unit": (Unit, "org.view"),
+    }
+    visible = {}
+    for kind, ids in wanted.items():
+        model, permission = models[kind]
+        condition = scope_q(model, user, permission)
+        if condition is None:
+            visible[kind] = set()
+            continue
+        # One query per subject type, whatever the number of subjects (a long IN list
+        # would exceed SQLite's limit on parameters, so very many ids are intersected here).
+        qs = model.objects.filter(condition)
+        if len(ids) <= 5000:
+            qs = qs.filter(pk__in=ids)
+        visible[kind] = set(qs.values_list("pk", flat=True)) & ids
+    return visible

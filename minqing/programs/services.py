@@ -1,0 +1,486 @@
+"""Every write to programs, campaigns, points, teams and pairings."""
+
+import copy
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+
+from minqing.core.audit import audit_record
+from minqing.org.models import Cadre
+from minqing.people.models import Household, Member
+
+from .models import (
+    Campaign,
+    CampaignVersion,
+    Handover,
+    LiaisonPoint,
+    Pairing,
+    PointGrading,
+    ProgramTemplate,
+    Team,
+    UnitPairing,
+)
+from .rules import RULE_TYPES
+from .schema import MONTHDAY_RE, TemplateError, TemplateInvalid, library_files, parse_template
+
+# Programs --------------------------------------------------------------------------
+
+
+def program_sources() -> dict[str, str]:
+    """key → TOML text: the five shipped templates and those offices added."""
+    sources = {key: path.read_text(encoding="utf-8") for key, path in library_files().items()}
+    for template in ProgramTemplate.objects.order_by("key"):
+        sources.setdefault(template.key, template.source)
+    return sources
+
+
+def program_get(key: str) -> dict:
+    sources = program_sources()
+    if key not in sources:
+        raise ValidationError({"program": [_("There is no program “%(key)s”.") % {"key": key}]})
+    return parse_template(sources[key])
+
+
+@transaction.atomic
+def program_add(*, actor, text: str) -> ProgramTemplate:
+    data = parse_template(text)
+    if data["key"] in program_sources():
+        raise TemplateInvalid([TemplateError(1, "key", _("a program with this key exists already"))])
+    template = ProgramTemplate.objects.create(key=data["key"], name=data["name"], source=text, added_by=actor)
+    audit_record(action="program.add", obj=template, user=actor, detail={"key": data["key"]})
+    return template
+
+
+# Campaigns -------------------------------------------------------------------------
+
+
+def resolve_config(template: dict, year: int) -> dict:
+    """A campaign's own copy of its template, month-days turned into dates of its year."""
+    config = copy.deepcopy(template)
+
+    def resolve(value):
+        return f"{year}-{value}" if isinstance(value, str) and MONTHDAY_RE.match(value) else value
+
+    for phase in config.get("phases", []):
+        phase["start"], phase["end"] = resolve(phase["start"]), resolve(phase["end"])
+    for rule in config.get("rules", []):
+        params = rule.setdefault("params", {})
+        for name, spec in RULE_TYPES[rule["type"]].params.items():
+            if spec.kind == "date" and name in params:
+                params[name] = resolve(params[name])
+    cadence = config.get("cadence", {})
+    for key, value in list(cadence.items()):
+        cadence[key] = resolve(value)
+    return config
+
+
+@transaction.atomic
+def campaign_start(
+    *, actor, program_key: str, name: str, region, start: dt.date, end: dt.date | None = None, units=()
+) -> Campaign:
+    if not (name or "").strip():
+        raise ValidationError({"name": [_("Give the campaign a name.")]})
+    if end is not None and end < start:
+        raise ValidationError({"end": [_("The campaign cannot end before it starts.")]})
+    template = program_get(program_key)
+    campaign = Campaign.objects.create(
+        name=name.strip(),
+        program_key=program_key,
+        program_name=template["name"],
+        region=region,
+        start=start,
+        end=end,
+        config=resolve_config(template, start.year),
+        created_by=actor,
+    )
+    if units:
+        campaign.units.set(units)
+    CampaignVersion.objects.create(
+        campaign=campaign,
+        number=1,
+        config=campaign.config,
+        start=start,
+        end=end,
+        changed_by=actor,
+        changes=[{"what": "start", "program": program_key}],
+        reason=_("Started from the template"),
+    )
+    audit_record(
+        action="campaign.start",
+        obj=campaign,
+        user=actor,
+        detail={
+            "program": program_key,
+            "region": region.code,
+            "start": start.isoformat(),
+            "end": end.isoformat() if end else None,
+        },
+    )
+    return campaign
+
+
+def _check_value(rule: dict, name: str, value, campaign: Campaign) -> str:
+    rule_type = RULE_TYPES[rule["type"]]
+    spec = rule_type.params.get(name)
+    if spec is None:
+        return _("this rule has no parameter “%(name)s”") % {"name": name}
+    context = {
+        "pairing_kinds": {k["key"] for k in campaign.config.get("pairing_kinds", [])},
+        "activities": {a["key"] for a in campaign.config.get("activities", [])},
+        "phases": {p["key"] for p in campaign.config.get("phases", [])},
+    }
+    return rule_type.param_problem(spec, value, context, MONTHDAY_RE)
+
+
+@transaction.atomic
+def campaign_change(
+    *,
+    actor,
+    campaign: Campaign,
+    reason: str,
+    start: dt.date | None = None,
+    end: dt.date | None | str = "keep",
+    params: dict | None = None,
+    phases: dict | None = None,
+    enabled: dict | None = None,
+) -> Campaign:
+    """Change dates, phase windows, rule parameters or which rules are on. The configuration
+    before the change is kept as a version with who, when, why and what changed."""
+    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    if not (reason or "").strip():
+        raise ValidationError({"reason": [_("Give a reason for the change.")]})
+    config = copy.deepcopy(campaign.config)
+    changes, errors = [], {}
+    if start is not None and start != campaign.start:
+        changes.append({"what": "start", "from": campaign.start.isoformat(), "to": start.isoformat()})
+        campaign.start = start
+    if end != "keep" and end != campaign.end:
+        changes.append(
+            {
+                "what": "end",
+                "from": campaign.end.isoformat() if campaign.end else None,
+                "to": end.isoformat() if end else None,
+            }
+        )
+        campaign.end = end
+    if campaign.end and campaign.end < campaign.start:
+        errors["end"] = [_("The campaign cannot end before it starts.")]
+    for key, window in (phases or {}).items():
+        phase = next((p for p in config.get("phases", []) if p["key"] == key), None)
+        if phase is None:
+            errors[f"phase.{key}"] = [_("There is no phase “%(key)s”.") % {"key": key}]
+            continue
+        new_start, new_end = (d.isoformat() for d in window)
+        if new_end < new_start:
+            errors[f"phase.{key}"] = [_("The phase ends before it starts.")]
+            continue
+        if (phase["start"], phase["end"]) != (new_start, new_end):
+            changes.append(
+                {"what": f"phase.{key}", "from": [phase["start"], phase["end"]], "to": [new_start, new_end]}
+            )
+            phase["start"], phase["end"] = new_start, new_end
+    for (rule_key, name), value in (params or {}).items():
+        rule = next((r for r in config.get("rules", []) if r["key"] == rule_key), None)
+        if rule is None:
+            errors[f"{rule_key}.{name}"] = [_("There is no rule “%(key)s”.") % {"key": rule_key}]
+            continue
+        if isinstance(value, dt.date):
+            value = value.isoformat()
+        problem = _check_value(rule, name, value, campaign)
+        if problem:
+            errors[f"{rule_key}.{name}"] = [problem]
+            continue
+        old = rule.setdefault("params", {}).get(name, RULE_TYPES[rule["type"]].params[name].default)
+        if old != value:
+            changes.append({"what": f"{rule_key}.{name}", "from": old, "to": value})
+            rule["params"][name] = value
+    for rule_key, on in (enabled or {}).items():
+        rule = next((r for r in config.get("rules", []) if r["key"] == rule_key), None)
+        if rule is None:
+            errors[f"{rule_key}"] = [_("There is no rule “%(key)s”.") % {"key": rule_key}]
+            continue
+        if rule.get("disabled", False) == on:
+            changes.append({"what": f"{rule_key}.enabled", "from": not on, "to": on})
+            rule["disabled"] = not on
+    if errors:
+        raise ValidationError(errors)
+    if not changes:
+        return campaign
+    campaign.config = config
+    campaign.version += 1
+    campaign.save()
+    CampaignVersion.objects.create(
+        campaign=campaign,
+        number=campaign.version,
+        config=config,
+        start=campaign.start,
+        end=campaign.end,
+        changes=changes,
+        reason=reason.strip(),
+        changed_by=actor,
+    )
+    audit_record(
+        action="campaign.change",
+        obj=campaign,
+        user=actor,
+        detail={"version": campaign.version, "changes": changes, "reason": reason.strip()},
+    )
+    return campaign
+
+
+# Points and teams ------------------------------------------------------------------
+
+
+@transaction.atomic
+def point_create(*, actor, name: str, kind: str, region, grade: str = "", address: str = "") -> LiaisonPoint:
+    if kind not in LiaisonPoint.Kind.values:
+        raise ValidationError({"kind": [_("Choose a kind of liaison point from the list.")]})
+    if not (name or "").strip():
+        raise ValidationError({"name": [_("Give the liaison point a name.")]})
+    point, created = LiaisonPoint.objects.get_or_create(
+        region=region, kind=kind, name=name.strip(), defaults={"grade": grade, "address": address}
+    )
+    if created:
+        if grade:
+            PointGrading.objects.create(
+                point=point, grade=grade, graded_on=timezone.localdate(), graded_by=actor
+            )
+        audit_record(action="point.create", obj=point, user=actor)
+    return point
+
+
+@transaction.atomic
+def point_regrade(*, actor, point: LiaisonPoint, grade: str, graded_on: dt.date, reason: str) -> PointGrading:
+    if not (grade or "").strip():
+        raise ValidationError({"grade": [_("Give the new grade.")]})
+    point = LiaisonPoint.objects.select_for_update().get(pk=point.pk)
+    grading = PointGrading.objects.create(
+        point=point,
+        grade=grade.strip(),
+        previous_grade=point.grade,
+        graded_on=graded_on,
+        reason=reason.strip(),
+        graded_by=actor,
+    )
+    point.grade = grade.strip()
+    point.save(update_fields=["grade"])
+    audit_record(
+        action="point.regrade",
+        obj=point,
+        user=actor,
+        detail={"from": grading.previous_grade, "to": grading.grade, "on": graded_on.isoformat()},
+    )
+    return grading
+
+
+@transaction.atomic
+def team_create(
+    *,
+    actor,
+    campaign: Campaign,
+    name: str,
+    kind: str = Team.Kind.WORK_TEAM,
+    leader=None,
+    members=(),
+    points=(),
+) -> Team:
+    if not (name or "").strip():
+        raise ValidationError({"name": [_("Give the team a name.")]})
+    team = Team.objects.create(campaign=campaign, name=name.strip(), kind=kind, leader=leader)
+    team.members.set(members)
+    team.points.set(points)
+    audit_record(
+        action="team.create",
+        obj=team,
+        user=actor,
+        detail={"leader": leader.pk if leader else None, "members": len(members), "points": len(points)},
+    )
+    return team
+
+
+# Pairings --------------------------------------------------------------------------
+
+TARGET_LABELS = {"household": _lazy("household"), "member": _lazy("member"), "point": _lazy("liaison point")}
+
+
+def _target_region(target) -> str:
+    if isinstance(target, Member):
+        return target.household.region_id
+    return target.region_id
+
+
+@transaction.atomic
+def pairing_create(
+    *,
+    actor,
+    campaign: Campaign,
+    cadre: Cadre,
+    kind: str,
+    target,
+    start: dt.date,
+    slot: str = "",
+    note: str = "",
+) -> Pairing:
+    errors = {}
+    definition = campaign.pairing_kind(kind)
+    if definition is None:
+        errors["kind"] = [_("This campaign has no pairing kind “%(kind)s”.") % {"kind": kind}]
+    else:
+        expected = {"household": Household, "member": Member, "point": LiaisonPoint}[definition["target"]]
+        if not isinstance(target, expected):
+            errors["target"] = [
+                _("A “%(kind)s” pairing links a %(target)s.")
+                % {"kind": definition["name"], "target": TARGET_LABELS[definition["target"]]}
+            ]
+        slots = {s["key"] for s in definition.get("slots", [])}
+        if slots and slot not in slots:
+            errors["slot"] = [_("Choose one of the slots of “%(kind)s”.") % {"kind": definition["name"]}]
+        if not slots and slot:
+            errors["slot"] = [_("“%(kind)s” has no slots.") % {"kind": definition["name"]}]
+    if not errors and not _target_region(target).startswith(campaign.region.prefix):
+        errors["target"] = [_("The target lies outside the campaign's region.")]
+    if errors:
+        raise ValidationError(errors)
+    field = {Household: "household", Member: "member", LiaisonPoint: "point"}[type(target)]
+    duplicate = (
+        Pairing.objects.filter(campaign=campaign, cadre=cadre, kind=kind, slot=slot, **{field: target})
+        .active_on(start)
+        .exists()
+    )
+    if duplicate:
+        raise ValidationError({"target": [_("This cadre is already paired with this target.")]})
+    pairing = Pairing.objects.create(
+        campaign=campaign,
+        cadre=cadre,
+        kind=kind,
+        slot=slot,
+        start=start,
+        note=note,
+        created_by=actor,
+        region_id=_target_region(target),
+        **{field: target},
+    )
+    audit_record(
+        action="pairing.create",
+        obj=pairing,
+        user=actor,
+        detail={
+            "campaign": campaign.pk,
+            "cadre": cadre.pk,
+            "kind": kind,
+            "slot": slot,
+            "target": f"{field}:{target.pk}",
+            "start": start.isoformat(),
+        },
+    )
+    return pairing
+
+
+@transaction.atomic
+def pairing_end(*, actor, pairing: Pairing, end: dt.date, reason: str) -> Pairing:
+    pairing = Pairing.objects.select_for_update().get(pk=pairing.pk)
+    if pairing.end is not None:
+        raise ValidationError(_("This pairing has already ended."))
+    if end < pairing.start:
+        raise ValidationError({"end": [_("A pairing cannot end before it starts.")]})
+    pairing.end = end
+    pairing.save(update_fields=["end"])
+    audit_record(
+        action="pairing.end", obj=pairing, user=actor, detail={"end": end.isoformat(), "reason": reason}
+    )
+    return pairing
+
+
+@transaction.atomic
+def unit_pairing_create(
+    *, actor, campaign: Campaign, unit, point: LiaisonPoint, kind: str, start: dt.date
+) -> UnitPairing:
+    if kind not in UnitPairing.Kind.values:
+        raise ValidationError({"kind": [_("Choose a kind of unit pairing from the list.")]})
+    pairing = UnitPairing.objects.create(campaign=campaign, unit=unit, point=point, kind=kind, start=start)
+    audit_record(
+        action="unit_pairing.create",
+        obj=pairing,
+        user=actor,
+        detail={"unit": unit.pk, "point": point.pk, "kind": kind},
+    )
+    return pairing
+
+
+@transaction.atomic
+def cadre_handover(*, actor, from_cadre: Cadre, to_cadre: Cadre, on_date: dt.date, reason: str) -> Handover:
+    """Move every active pairing, team leadership and team membership of a cadre to a
+    successor in one step: each old pairing ends the day before, a new one starts that day."""
+    if from_cadre.pk == to_cadre.pk:
+        raise ValidationError({"to_cadre": [_("Choose a different cadre as the successor.")]})
+    if not to_cadre.account.is_active:
+        raise ValidationError({"to_cadre": [_("The successor's account is disabled.")]})
+    if not (reason or "").strip():
+        raise ValidationError({"reason": [_("Give the reason for the handover.")]})
+    moved = 0
+    for pairing in Pairing.objects.select_for_update().filter(cadre=from_cadre).active_on(on_date):
+        pairing.end = on_date - dt.timedelta(days=1)
+        pairing.save(update_fields=["end"])
+        Pairing.objects.create(
+            campaign_id=pairing.campaign_id,
+            cadre=to_cadre,
+            kind=pairing.kind,
+            slot=pairing.slot,
+            household_id=pairing.household_id,
+            member_id=pairing.member_id,
+            point_id=pairing.point_id,
+            region_id=pairing.region_id,
+            start=on_date,
+            note=pairing.note,
+            handed_over_from=pairing,
+            created_by=actor,
+        )
+        moved += 1
+    future = Pairing.objects.filter(cadre=from_cadre, start__gt=on_date, end__isnull=True)
+    moved += future.update(cadre=to_cadre)
+    teams = 0
+    for team in Team.objects.filter(leader=from_cadre):
+        team.leader = to_cadre
+        team.save(update_fields=["leader"])
+        teams += 1
+    for team in Team.objects.filter(members=from_cadre):
+        team.members.remove(from_cadre)
+        team.members.add(to_cadre)
+        teams += 1
+    handover = Handover.objects.create(
+        from_cadre=from_cadre,
+        to_cadre=to_cadre,
+        on_date=on_date,
+        reason=reason.strip(),
+        pairings_moved=moved,
+        teams_moved=teams,
+        by=actor,
+    )
+    audit_record(
+        action="cadre.handover",
+        obj=handover,
+        user=actor,
+        detail={
+            "from": from_cadre.pk,
+            "to": to_cadre.pk,
+            "pairings": moved,
+            "teams": teams,
+            "on": on_date.isoformat(),
+        },
+    )
+    return handover
+
+
+def active_pairings_guard(account) -> str:
+    """Refuse to deactivate a cadre who still has active pairings (org.services asks)."""
+    count = Pairing.objects.filter(cadre__account=account).active_on(timezone.localdate()).count()
+    if count:
+        return _("%(name)s still has %(n)s active pairings: hand them over to a successor first.") % {
+            "name": account,
+            "n": count,
+        }
+    return ""

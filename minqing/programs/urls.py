@@ -1,0 +1,29 @@
+from django.urls import path
+
+from . import views
+
+app_name = "programs"
+urlpatterns = [
+    path("programs/", views.program_list, name="program-list"),
+    path("campaigns/", views.campaign_list, name="campaign-list"),
+    path("campaigns/start/", views.campaign_start, name="campaign-start"),
+    path("campaigns/<int:pk>/", views.campaign_detail, name="campaign-detail"),
+    path("campaigns/<int:pk>/edit/", views.campaign_edit, name="campaign-edit"),
+    path("campaigns/<int:pk>/compliance/", views.campaign_compliance, name="campaign-compliance"),
+    path(
+        "campaigns/<int:pk>/compliance.xlsx",
+        views.campaign_compliance_export,
+        name="campaign-compliance-export",
+    ),
+    path("campaigns/<int:pk>/pairings/", views.pairing_list, name="pairing-list"),
+    path("campaigns/<int:pk>/pairings/new/", views.pairing_create, name="pairing-create"),
+    path("campaigns/<int:pk>/pairings/<int:pairing_pk>/end/", views.pairing_end, name="pairing-end"),
+    path("campaigns/<int:pk>/teams/", views.team_list, name="team-list"),
+    path("campaigns/<int:pk>/unit-pairings/", views.unit_pairing_list, name="unit-pairing-list"),
+    path("points/", views.point_list, name="point-list"),
+    path("points/new/", views.point_create, name="point-create"),
+    path("points/<int:pk>/", views.point_detail, name="point-detail"),
+    path("points/<int:pk>/regrade/", views.point_regrade, name="point-regrade"),
+    path("cadres/<int:cadre_pk>/pairings/", views.cadre_pairings, name="cadre-pairings"),
+    path("cadres/<int:cadre_pk>/handover/", views.cadre_handover, name="cadre-handover"),
+]

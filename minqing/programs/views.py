@@ -1,0 +1,499 @@
+import datetime as dt
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from minqing.core.paging import paginate, query_without_page
+from minqing.core.scope import scope_for, scoped
+from minqing.geo.models import Region
+from minqing.geo.selectors import region_list
+from minqing.org.models import Cadre, Unit
+from minqing.org.selectors import cadre_get
+from minqing.people.models import Household
+
+from . import selectors, services
+from .documents import checklist_workbook
+from .forms import (
+    CampaignEditForm,
+    CampaignStartForm,
+    HandoverForm,
+    PairingEndForm,
+    PairingForm,
+    PointForm,
+    PointRegradeForm,
+    TeamForm,
+    UnitPairingForm,
+)
+from .models import LiaisonPoint, Pairing
+from .rules import STATUS_LABELS
+from .schema import parse_template
+
+
+def _require(request, permission):
+    if not scope_for(request.user).has(permission):
+        raise PermissionDenied
+
+
+def _as_of(request, campaign) -> dt.date:
+    try:
+        return dt.date.fromisoformat(request.GET.get("as_of", ""))
+    except ValueError:
+        today = timezone.localdate()
+        return min(max(today, campaign.start), campaign.end) if campaign.end else max(today, campaign.start)
+
+
+def _form_errors(exc: ValidationError) -> str:
+    return " ".join(exc.messages)
+
+
+# Programs and campaigns ---------------------------------------------------------------
+
+
+def program_list(request):
+    _require(request, selectors.VIEW)
+    programs = []
+    for key, text in services.program_sources().items():
+        data = parse_template(text)
+        programs.append({"key": key, **data})
+    return render(
+        request,
+        "programs/program_list.html",
+        {
+            "programs": programs,
+            "can_manage": scope_for(request.user).has(selectors.MANAGE),
+        },
+    )
+
+
+def campaign_list(request):
+    _require(request, selectors.VIEW)
+    return render(
+        request,
+        "programs/campaign_list.html",
+        {
+            "campaigns": selectors.campaign_list(user=request.user),
+            "can_manage": scope_for(request.user).has(selectors.MANAGE),
+        },
+    )
+
+
+def _start_regions(user):
+    return region_list(user=user).filter(level__in=[Region.Level.COUNTY, Region.Level.TOWNSHIP])
+
+
+def campaign_start(request):
+    _require(request, selectors.MANAGE)
+    programs = []
+    for key, text in services.program_sources().items():
+        data = parse_template(text)
+        programs.append((key, data["name"], data.get("seed", _("new"))))
+    regions = _start_regions(request.user)
+    form = CampaignStartForm(
+        request.POST or None,
+        programs=programs,
+        regions=regions,
+        initial={"program": request.GET.get("program")},
+    )
+    if request.method == "POST" and form.is_valid():
+        region = regions.get(code=form.cleaned_data["region"])
+        try:
+            campaign = services.campaign_start(
+                actor=request.user,
+                program_key=form.cleaned_data["program"],
+                name=form.cleaned_data["name"],
+                region=region,
+                start=form.cleaned_data["start"],
+                end=form.cleaned_data["end"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, _form_errors(exc))
+        else:
+            messages.success(request, _("The campaign was started from its template."))
+            return redirect("programs:campaign-detail", pk=campaign.pk)
+    return render(request, "programs/campaign_start.html", {"form": form})
+
+
+def campaign_detail(request, pk: int):
+    campaign = selectors.campaign_get(user=request.user, pk=pk)
+    return render(
+        request,
+        "programs/campaign_detail.html",
+        {
+            "campaign": campaign,
+            "versions": campaign.versions.select_related("changed_by")[:20],
+            "teams": selectors.team_list(user=request.user, campaign=campaign),
+            "can_manage": scope_for(request.user).has(selectors.MANAGE),
+            "today_phase": campaign.phase_on(timezone.localdate()),
+        },
+    )
+
+
+def campaign_edit(request, pk: int):
+    campaign = selectors.campaign_get(user=request.user, pk=pk, permission=selectors.MANAGE)
+    form = CampaignEditForm(request.POST or None, campaign=campaign)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.campaign_change(actor=request.user, campaign=campaign, **form.changes())
+        except ValidationError as exc:
+            form.add_error(None, _form_errors(exc))
+        else:
+            messages.success(
+                request, _("The campaign was changed; the previous settings are kept as a version.")
+            )
+            return redirect("programs:campaign-detail", pk=campaign.pk)
+    return render(request, "programs/campaign_edit.html", {"campaign": campaign, "form": form})
+
+
+# Compliance ------------------------------------------------------------------------
+
+
+def campaign_compliance(request, pk: int):
+    campaign = selectors.campaign_get(user=request.user, pk=pk)
+    as_of = _as_of(request, campaign)
+    report = selectors.compliance(user=request.user, campaign=campaign, as_of=as_of)
+    verdicts = report.verdicts
+    rule = request.GET.get("rule", "")
+    status = request.GET.get("status", "")
+    cadre_id = request.GET.get("cadre", "")
+    unit_id = request.GET.get("unit", "")
+    if rule:
+        verdicts = [v for v in verdicts if v.rule == rule]
+    if status in STATUS_LABELS:
+        verdicts = [v for v in verdicts if v.status == status]
+    if cadre_id.isdigit():
+        verdicts = [v for v in verdicts if v.cadre_id == int(cadre_id)]
+    if unit_id.isdigit():
+        verdicts = [v for v in verdicts if v.unit_id == int(unit_id)]
+    unit_names = dict(
+        Unit.objects.filter(pk__in={v.unit_id for v in report.verdicts if v.unit_id}).values_list(
+            "pk", "name"
+        )
+    )
+    page = paginate(request, verdicts, per_page=50)
+    return render(
+        request,
+        "programs/campaign_compliance.html",
+        {
+            "campaign": campaign,
+            "as_of": as_of,
+            "report": report,
+            "page": page,
+            "query": query_without_page(request),
+            "by_unit": report.by_unit(unit_names),
+            "statuses": STATUS_LABELS.items(),
+            "filters": {"rule": rule, "status": status, "cadre": cadre_id, "unit": unit_id},
+            "filtered_cadre": next((v.subject for v in verdicts if v.subject_type == "cadre"), "")
+            if cadre_id
+            else "",
+        },
+    )
+
+
+def campaign_compliance_export(request, pk: int):
+    campaign = selectors.campaign_get(user=request.user, pk=pk)
+    as_of = _as_of(request, campaign)
+    report = selectors.compliance(user=request.user, campaign=campaign, as_of=as_of)
+    content = checklist_workbook(report, user=request.user)
+    response = HttpResponse(
+        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    filename = f"compliance-{campaign.pk}-{as_of.isoformat()}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+# Pairings --------------------------------------------------------------------------
+
+
+def _pairing_form(request, campaign):
+    cadres = (
+        selectors.campaign_cadres(campaign)
+        .filter(pk__in=scoped(Cadre, request.user, "org.view").values("pk"))
+        .select_related("account", "unit")
+    )
+    points = selectors.point_list(user=request.user)
+    return PairingForm(
+        request.POST or None,
+        campaign=campaign,
+        cadres=cadres,
+        points=points,
+        initial={"start": max(campaign.start, timezone.localdate())},
+    )
+
+
+def pairing_list(request, pk: int):
+    campaign = selectors.campaign_get(user=request.user, pk=pk)
+    cadre = None
+    if request.GET.get("cadre", "").isdigit():
+        cadre = cadre_get(user=request.user, pk=int(request.GET["cadre"]))
+    pairings = selectors.pairing_list(user=request.user, campaign=campaign, cadre=cadre)
+    can_manage = scope_for(request.user).has(selectors.MANAGE)
+    return render(
+        request,
+        "programs/pairing_list.html",
+        {
+            "campaign": campaign,
+            "page": paginate(request, pairings),
+            "query": query_without_page(request),
+            "cadre": cadre,
+            "can_manage": can_manage,
+            "form": _pairing_form(request, campaign) if can_manage else None,
+            "kinds": {k["key"]: k for k in campaign.config.get("pairing_kinds", [])},
+        },
+    )
+
+
+@require_POST
+def pairing_create(request, pk: int):
+    campaign = selectors.campaign_get(user=request.user, pk=pk, permission=selectors.MANAGE)
+    form = _pairing_form(request, campaign)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            target = _pairing_target(request.user, data)
+            services.pairing_create(
+                actor=request.user,
+                campaign=campaign,
+                cadre=data["cadre"],
+                kind=data["kind"],
+                target=target,
+                start=data["start"],
+                slot=data["slot"],
+                note=data["note"],
+            )
+        except ValidationError as exc:
+            messages.error(request, _form_errors(exc))
+        else:
+            messages.success(request, _("The pairing was recorded."))
+    else:
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    return redirect("programs:pairing-list", pk=campaign.pk)
+
+
+def _pairing_target(user, data):
+    if data["point"] is not None:
+        return data["point"]
+    code = (data["household"] or "").strip()
+    if not code:
+        raise ValidationError(_("Choose a liaison point, or give a household number."))
+    household = scoped(Household, user, "people.view").filter(code=code).first()
+    if household is None:
+        raise ValidationError(_("No household with the number %(code)s in your scope.") % {"code": code})
+    name = (data["member"] or "").strip()
+    if not name:
+        return household
+    member = household.members.filter(name=name).first()
+    if member is None:
+        raise ValidationError(
+            _("Household %(code)s has no member named %(name)s.") % {"code": code, "name": name}
+        )
+    return member
+
+
+@require_POST
+def pairing_end(request, pk: int, pairing_pk: int):
+    campaign = selectors.campaign_get(user=request.user, pk=pk, permission=selectors.MANAGE)
+    pairing = get_object_or_404(selectors.pairing_list(user=request.user, campaign=campaign), pk=pairing_pk)
+    form = PairingEndForm(request.POST)
+    if form.is_valid():
+        try:
+            services.pairing_end(actor=request.user, pairing=pairing, **form.cleaned_data)
+        except ValidationError as exc:
+            messages.error(request, _form_errors(exc))
+        else:
+            messages.success(request, _("The pairing was ended."))
+    else:
+        messages.error(request, _("Give the end date and a reason."))
+    return redirect("programs:pairing-list", pk=campaign.pk)
+
+
+def team_list(request, pk: int):
+    campaign = selectors.campaign_get(user=request.user, pk=pk)
+    can_manage = scope_for(request.user).has(selectors.MANAGE)
+    form = None
+    if can_manage:
+        cadres = selectors.campaign_cadres(campaign).select_related("account", "unit")
+        form = TeamForm(request.POST or None, cadres=cadres, points=selectors.point_list(user=request.user))
+        if request.method == "POST":
+            if form.is_valid():
+                services.team_create(actor=request.user, campaign=campaign, **form.cleaned_data)
+                messages.success(request, _("The team was created."))
+                return redirect("programs:team-list", pk=campaign.pk)
+    elif request.method == "POST":
+        raise PermissionDenied
+    return render(
+        request,
+        "programs/team_list.html",
+        {
+            "campaign": campaign,
+            "teams": selectors.team_list(user=request.user, campaign=campaign),
+            "form": form,
+        },
+    )
+
+
+def unit_pairing_list(request, pk: int):
+    campaign = selectors.campaign_get(user=request.user, pk=pk)
+    can_manage = scope_for(request.user).has(selectors.MANAGE)
+    form = None
+    if can_manage:
+        units = scoped(Unit, request.user, "org.view").order_by("path")
+        form = UnitPairingForm(
+            request.POST or None,
+            units=units,
+            points=selectors.point_list(user=request.user),
+            initial={"start": campaign.start},
+        )
+        if request.method == "POST" and form.is_valid():
+            services.unit_pairing_create(actor=request.user, campaign=campaign, **form.cleaned_data)
+            messages.success(request, _("The unit pairing was recorded."))
+            return redirect("programs:unit-pairing-list", pk=campaign.pk)
+    elif request.method == "POST":
+        raise PermissionDenied
+    unit_pairings = campaign.unit_pairings.filter(
+        point__in=selectors.point_list(user=request.user)
+    ).select_related("unit", "point")
+    return render(
+        request,
+        "programs/unit_pairing_list.html",
+        {
+            "campaign": campaign,
+            "unit_pairings": unit_pairings,
+            "form": form,
+        },
+    )
+
+
+# Points ----------------------------------------------------------------------------
+
+
+def point_list(request):
+    _require(request, selectors.VIEW)
+    points = selectors.point_list(user=request.user)
+    kind = request.GET.get("kind", "")
+    if kind in LiaisonPoint.Kind.values:
+        points = points.filter(kind=kind)
+    can_manage = scope_for(request.user).has(selectors.MANAGE)
+    form = (
+        PointForm(regions=region_list(user=request.user).filter(level__lte=Region.Level.VILLAGE))
+        if can_manage
+        else None
+    )
+    return render(
+        request,
+        "programs/point_list.html",
+        {
+            "page": paginate(request, points),
+            "query": query_without_page(request),
+            "form": form,
+            "kinds": LiaisonPoint.Kind.choices,
+            "kind": kind,
+        },
+    )
+
+
+@require_POST
+def point_create(request):
+    _require(request, selectors.MANAGE)
+    regions = region_list(user=request.user).filter(level__lte=Region.Level.VILLAGE)
+    form = PointForm(request.POST, regions=regions)
+    if form.is_valid():
+        data = form.cleaned_data
+        point = services.point_create(
+            actor=request.user,
+            name=data["name"],
+            kind=data["kind"],
+            region=regions.get(code=data["region"]),
+            grade=data["grade"],
+            address=data["address"],
+        )
+        messages.success(request, _("The liaison point was saved."))
+        return redirect("programs:point-detail", pk=point.pk)
+    messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    return redirect("programs:point-list")
+
+
+def point_detail(request, pk: int):
+    point = selectors.point_get(user=request.user, pk=pk)
+    pairings = (
+        scoped(Pairing.objects.filter(point=point), request.user, selectors.VIEW)
+        .select_related("cadre__account", "campaign")
+        .order_by("-start")
+    )
+    return render(
+        request,
+        "programs/point_detail.html",
+        {
+            "point": point,
+            "gradings": point.gradings.select_related("graded_by"),
+            "pairings": pairings,
+            "unit_pairings": point.unit_pairings.select_related("unit", "campaign"),
+            "can_manage": scope_for(request.user).has(selectors.MANAGE),
+            "regrade_form": PointRegradeForm(initial={"graded_on": timezone.localdate()}),
+        },
+    )
+
+
+@require_POST
+def point_regrade(request, pk: int):
+    point = selectors.point_get(user=request.user, pk=pk)
+    _require(request, selectors.MANAGE)
+    form = PointRegradeForm(request.POST)
+    if form.is_valid():
+        try:
+            services.point_regrade(actor=request.user, point=point, **form.cleaned_data)
+        except ValidationError as exc:
+            messages.error(request, _form_errors(exc))
+        else:
+            messages.success(request, _("The grade was changed and kept in the history."))
+    else:
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    return redirect("programs:point-detail", pk=point.pk)
+
+
+# Handover --------------------------------------------------------------------------
+
+
+def cadre_handover(request, cadre_pk: int):
+    _require(request, selectors.MANAGE)
+    cadre = cadre_get(user=request.user, pk=cadre_pk)
+    successors = scoped(Cadre, request.user, "org.view").filter(account__is_active=True).exclude(pk=cadre.pk)
+    successors = successors.select_related("account", "unit").order_by("unit__path", "id")
+    form = HandoverForm(request.POST or None, cadres=successors, initial={"on_date": timezone.localdate()})
+    active = Pairing.objects.filter(cadre=cadre).active_on(timezone.localdate()).select_related("campaign")
+    if request.method == "POST" and form.is_valid():
+        try:
+            handover = services.cadre_handover(
+                actor=request.user,
+                from_cadre=cadre,
+                to_cadre=form.cleaned_data["successor"],
+                on_date=form.cleaned_data["on_date"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, _form_errors(exc))
+        else:
+            messages.success(
+                request,
+                _("%(n)s pairings were handed over to %(name)s.")
+                % {"n": handover.pairings_moved, "name": handover.to_cadre.account},
+            )
+            return redirect("org:cadre-detail", pk=cadre.pk)
+    return render(request, "programs/cadre_handover.html", {"cadre": cadre, "form": form, "active": active})
+
+
+def cadre_pairings(request, cadre_pk: int):
+    """Every pairing of one cadre, across campaigns."""
+    _require(request, selectors.VIEW)
+    cadre = cadre_get(user=request.user, pk=cadre_pk)
+    pairings = (
+        scoped(Pairing.objects.filter(cadre=cadre), request.user, selectors.VIEW)
+        .select_related("campaign", "household__head", "member", "point")
+        .order_by("-start", "id")
+    )
+    return render(request, "programs/cadre_pairings.html", {"cadre": cadre, "pairings": pairings})
