@@ -575,7 +575,9 @@ def generate(*, scale: str = "village", seed: int = 1, progress=None) -> Counts:
             gradings=len(rows["gradings"]),
             taggings=len(rows["taggings"]),
         )
-        audit_record(action="demo.load", detail={"scale": scale, "seed": seed, **counts.__dict__, **campaigns})
+        audit_record(
+            action="demo.load", detail={"scale": scale, "seed": seed, **counts.__dict__, **campaigns}
+        )
     return counts
 
 

@@ -104,7 +104,7 @@ def list_households(
     qs = selectors.household_list(
         user=request.auth, region=region if region.isdigit() else "", hardship=level, tag=tag, q=q[:60]
     )
-    result = page_of(qs, page, size, household_out)
+    result = page_of(qs, page, size, household_out, load=selectors.households_for_list)
     if q.strip():
         services.search_audit(actor=request.auth, q=q, hits=result["count"])
     return result

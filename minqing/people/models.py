@@ -106,7 +106,7 @@ class Member(models.Model):
     household = models.ForeignKey(
         Household, verbose_name=_("household"), on_delete=models.CASCADE, related_name="members"
     )
-    name = models.CharField(_("name"), max_length=40, db_index=True)
+    name = models.CharField(_("name"), max_length=40)
     id_number = EncryptedField(_("ID number"), value_class=IdNumber)
     id_number_hash = LookupHashField(source="id_number", unique=True)
     birth_date = models.DateField(_("birth date"), null=True, blank=True)
@@ -117,13 +117,33 @@ class Member(models.Model):
         _("relation to head"), max_length=16, choices=Relation.choices, default=Relation.OTHER
     )
     # Pinyin of the name, for search: full ("zhangsan") and initials ("zs").
-    name_pinyin = models.CharField(max_length=120, blank=True, db_index=True, editable=False)
-    name_initials = models.CharField(max_length=40, blank=True, db_index=True, editable=False)
+    name_pinyin = models.CharField(max_length=120, blank=True, editable=False)
+    name_initials = models.CharField(max_length=40, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("member")
         verbose_name_plural = _("members")
         ordering = ["household_id", "id"]
+        # Search matches a name prefix and needs only the household: these indexes cover the
+        # look-up. The pattern operator class lets PostgreSQL serve LIKE 'x%' from them too
+        # (SQLite ignores operator classes and is searched by range).
+        indexes = [
+            models.Index(
+                fields=["name", "household"],
+                name="people_member_name_hh",
+                opclasses=["varchar_pattern_ops", "int8_ops"],
+            ),
+            models.Index(
+                fields=["name_pinyin", "household"],
+                name="people_member_pinyin_hh",
+                opclasses=["varchar_pattern_ops", "int8_ops"],
+            ),
+            models.Index(
+                fields=["name_initials", "household"],
+                name="people_member_initials_hh",
+                opclasses=["varchar_pattern_ops", "int8_ops"],
+            ),
+        ]
 
     def __str__(self):
         return self.name

@@ -50,6 +50,7 @@ TAG_WORDS = {
 }
 ID_LIKE = re.compile(r"^\d{17}[\dXx]$")
 PINYIN = re.compile(r"^[A-Za-z]{1,30}$")
+HOUSEHOLD_CODE = re.compile(r"^\d{12,15}-\d{1,6}$")
 
 
 @dataclass
@@ -86,7 +87,9 @@ def parse_query(raw: str) -> ParsedQuery:
     for word, tag in TAG_WORDS.items():
         if word in simple:
             return ParsedQuery(text, "label", tag=tag, words=[word])
-    return ParsedQuery(text, "name", member_q=startswith_q("name", simple), household_q=Q(code=compact))
+    if HOUSEHOLD_CODE.match(compact):
+        return ParsedQuery(text, "household", household_q=Q(code=compact))
+    return ParsedQuery(text, "name", member_q=startswith_q("name", simple))
 
 
 def masked_identifier(raw: str) -> str:

@@ -16,7 +16,7 @@ def household_list(
     *, user, region: str = "", hardship: int | str | None = None, tag: str = "", q: str = ""
 ) -> QuerySet:
     """Households in scope; `hardship` is a level, or "any" for every level above none."""
-    qs = scoped(Household, user, VIEW).select_related("region", "head")
+    qs = scoped(Household, user, VIEW)
     if region:
         qs = qs.filter(prefix_q("region_id", region))
     if hardship == "any":
@@ -28,6 +28,15 @@ def household_list(
     if q.strip():
         qs = qs.filter(_search_condition(parse_query(q)))
     return qs.order_by("region_id", "code")
+
+
+def households_for_list(ids) -> QuerySet:
+    """The rows a list page shows, with what it shows of them (not the head's identifiers)."""
+    return (
+        Household.objects.filter(pk__in=ids)
+        .select_related("region", "head")
+        .defer("head__id_number", "head__phone", "head__id_number_hash", "head__phone_hash")
+    )
 
 
 def _search_condition(parsed: ParsedQuery) -> Q:

@@ -4,7 +4,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from minqing.core.paging import paginate, query_without_page
+from minqing.core.paging import paginate_by_ids, query_without_page
 from minqing.core.scope import scope_for
 from minqing.geo.models import Region
 from minqing.geo.selectors import region_list
@@ -31,7 +31,7 @@ def household_list(request):
             "q": form.cleaned_data["q"],
         }
         households = selectors.household_list(user=request.user, **filters)
-    page = paginate(request, households)
+    page = paginate_by_ids(request, households, selectors.households_for_list)
     identifier = ""
     if filters.get("q"):
         services.search_audit(actor=request.user, q=filters["q"], hits=page.paginator.count)

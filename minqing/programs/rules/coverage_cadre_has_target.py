@@ -17,7 +17,9 @@ class CadreHasTarget(Rule):
             "ref_list", [], gettext_lazy("Pairing kinds that count (empty: any)"), ref="pairing_kinds"
         ),
         "ranks": Param(
-            "list", [], gettext_lazy("Ranks this applies to (empty: all)"),
+            "list",
+            [],
+            gettext_lazy("Ranks this applies to (empty: all)"),
             choices=("principal", "member", "section_head", "staff"),
         ),
     }
