@@ -1,0 +1,171 @@
+"""Where verdicts show: the compliance page (filters, drill-down), the Excel checklist,
+the API and the command; and the engine's query count does not grow with cadres."""
+
+import datetime as dt
+import io
+import json
+import re
+
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from python_calamine import CalamineWorkbook
+
+from minqing.org.models import Account
+from minqing.org.services import token_create
+from minqing.programs import engine
+from minqing.programs.models import Campaign
+
+
+def county_campaign():
+    return Campaign.objects.get(program_key="xiajiceng")
+
+
+def test_the_page_shows_each_rule_and_drills_into_a_failing_cadre(client_as, db):
+    campaign = county_campaign()
+    client = client_as("office")
+    page = client.get(f"/campaigns/{campaign.pk}/compliance/?as_of=2026-11-21").content.decode()
+    for rule in campaign.config["rules"]:
+        assert rule["name"] in page
+    failing = next(
+        v
+        for v in engine.evaluate(campaign, dt.date(2026, 11, 21))
+        if v.status == "fail" and v.subject_type == "cadre"
+    )
+    drill = client.get(f"/campaigns/{campaign.pk}/compliance/?as_of=2026-11-21&cadre={failing.cadre_id}")
+    html = drill.content.decode()
+    assert failing.missing[0] in html
+    rows = re.findall(r'<tr class="status-(\w+)">', html)
+    assert rows and "fail" in rows
+
+
+def test_the_failure_filter_lists_only_failures_and_exactly_as_many_as_counted(client_as, db):
+    campaign = county_campaign()
+    verdicts = engine.evaluate(campaign, dt.date(2026, 11, 21))
+    failures = [v for v in verdicts if v.status == "fail"]
+    html = (
+        client_as("office")
+        .get(f"/campaigns/{campaign.pk}/compliance/?as_of=2026-11-21&status=fail")
+        .content.decode()
+    )
+    rows = re.findall(r'<tr class="status-(\w+)">', html)
+    assert set(rows) == {"fail"} and len(rows) == min(len(failures), 50)
+
+
+def test_a_cadre_sees_only_their_own_verdicts(client_as, db):
+    campaign = county_campaign()
+    token = token_create(actor=None, account=Account.objects.get(username="cadre"))
+    data = (
+        client_as(None)
+        .get(
+            f"/api/v1/campaigns/{campaign.pk}/compliance?as_of=2026-11-21",
+            HTTP_AUTHORIZATION=f"Bearer {token}",
+        )
+        .json()
+    )
+    own = Account.objects.get(username="cadre").cadre.pk
+    assert data["verdicts"] and {v["cadre_id"] for v in data["verdicts"] if v["subject_type"] == "cadre"} == {
+        own
+    }
+
+
+def test_the_checklist_export_has_one_row_per_verdict_and_no_live_formula(client_as, db):
+    campaign = county_campaign()
+    response = client_as("office").get(f"/campaigns/{campaign.pk}/compliance.xlsx?as_of=2026-11-21")
+    assert response["Content-Disposition"].startswith("attachment")
+    book = CalamineWorkbook.from_filelike(io.BytesIO(response.content))
+    rows = book.get_sheet_by_index(0).to_python()
+    expected = len(engine.evaluate(campaign, dt.date(2026, 11, 21)))
+    data = rows[3:]
+    assert len(data) == expected
+    assert [int(r[0]) for r in data] == list(range(1, expected + 1))
+    assert campaign.name in rows[0][0]
+
+
+def test_the_command_prints_json_verdicts(db, capsys):
+    campaign = county_campaign()
+    call_command("compliance", "--campaign", str(campaign.pk), "--as-of", "2026-11-21", "--json")
+    data = json.loads(capsys.readouterr().out)
+    assert data["as_of"] == "2026-11-21"
+    assert sum(data["totals"].values()) == len(data["verdicts"]) > 0
+
+
+def test_the_engine_uses_the_same_number_of_queries_for_more_cadres(scenario):
+    campaign = scenario.campaign("xiajiceng", start=dt.date(2026, 4, 15))
+    from minqing.programs.services import pairing_create
+
+    def count():
+        fresh = Campaign.objects.get(pk=campaign.pk)
+        with CaptureQueriesContext(connection) as captured:
+            engine.evaluate(fresh, dt.date(2026, 6, 1))
+        return len(captured)
+
+    for _ in range(2):
+        cadre = scenario.cadre()
+        pairing_create(
+            actor=scenario.office,
+            campaign=campaign,
+            cadre=cadre,
+            kind="bangfu",
+            target=scenario.household(level=1),
+            start=dt.date(2026, 4, 20),
+        )
+    few = count()
+    for _ in range(6):
+        cadre = scenario.cadre()
+        pairing_create(
+            actor=scenario.office,
+            campaign=campaign,
+            cadre=cadre,
+            kind="bangfu",
+            target=scenario.household(level=1),
+            start=dt.date(2026, 4, 20),
+        )
+    assert count() == few
+
+
+def test_the_office_starts_and_edits_a_campaign_through_the_pages(client_as, db):
+    client = client_as("office")
+    response = client.post(
+        "/campaigns/start/",
+        {
+            "program": "dundian",
+            "name": "网页蹲点",
+            "region": "431123000000",
+            "start": "2026-04-01",
+            "end": "2026-12-31",
+        },
+    )
+    campaign = Campaign.objects.get(name="网页蹲点")
+    assert response["Location"] == f"/campaigns/{campaign.pk}/"
+    form = client.get(f"/campaigns/{campaign.pk}/edit/").content.decode()
+    assert "rule__yilianwu__due" in form
+    data = {"start": "2026-04-01", "end": "2026-12-31", "reason": "推迟报送"}
+    for phase in campaign.config["phases"]:
+        data[f"phase__{phase['key']}__start"] = phase["start"]
+        data[f"phase__{phase['key']}__end"] = phase["end"]
+    for rule in campaign.config["rules"]:
+        data[f"rule__{rule['key']}__enabled"] = "on"
+        for name, value in rule["params"].items():
+            data[f"rule__{rule['key']}__{name}"] = ", ".join(value) if isinstance(value, list) else value
+    data["rule__yilianwu__due"] = "2026-04-22"
+    assert client.post(f"/campaigns/{campaign.pk}/edit/", data).status_code == 302
+    campaign.refresh_from_db()
+    assert campaign.version == 2 and campaign.rule("yilianwu")["params"]["due"] == "2026-04-22"
+
+
+def test_the_office_records_a_pairing_through_the_page(client_as, db):
+    from minqing.people.models import Household
+    from minqing.programs.models import Pairing
+
+    campaign = county_campaign()
+    household = Household.objects.filter(region__code__startswith="431123", hardship_level=0).first()
+    cadre = Account.objects.get(username="leader").cadre
+    response = client_as("office").post(
+        f"/campaigns/{campaign.pk}/pairings/new/",
+        {"cadre": cadre.pk, "kind": "bangfu", "household": household.code, "start": "2026-05-01"},
+    )
+    assert response.status_code == 302
+    assert Pairing.objects.filter(campaign=campaign, cadre=cadre, household=household).exists()
+    listing = client_as("office").get(f"/campaigns/{campaign.pk}/pairings/?cadre={cadre.pk}").content.decode()
+    assert household.head.name in listing

@@ -1,0 +1,47 @@
+"""002 三服务: a leader links one township, one village, one enterprise and one key project."""
+
+import datetime as dt
+
+from minqing.programs.services import pairing_create
+
+from .conftest import verdict_for, verdicts
+
+
+def test_a_leader_needs_all_four_links(scenario):
+    campaign = scenario.campaign("sanfuwu", start=dt.date(2026, 1, 1))
+    leader = scenario.cadre("member", "林副区长")
+    township = scenario.village.parent
+    for kind, region in (("township", township), ("village", scenario.village), ("enterprise", township)):
+        pairing_create(
+            actor=scenario.office,
+            campaign=campaign,
+            cadre=leader,
+            kind="four_links",
+            target=scenario.point(kind=kind, region=region),
+            start=dt.date(2026, 1, 5),
+        )
+    three = verdict_for(campaign, "four_links", leader.pk)
+    assert (three.status, three.actual, three.required) == ("fail", "3", "4")
+    assert len(three.missing) == 1
+    pairing_create(
+        actor=scenario.office,
+        campaign=campaign,
+        cadre=leader,
+        kind="four_links",
+        target=scenario.point(kind="key_project", region=township),
+        start=dt.date(2026, 1, 5),
+    )
+    assert verdict_for(campaign, "four_links", leader.pk).status == "pass"
+
+
+def test_staff_are_not_leaders(scenario):
+    campaign = scenario.campaign("sanfuwu", start=dt.date(2026, 1, 1))
+    staff = scenario.cadre("staff")
+    assert staff.pk not in {v.subject_id for v in verdicts(campaign, "four_links")}
+
+
+def test_visits_activities_weekly_records_and_deadlines_say_no_records_yet(scenario):
+    campaign = scenario.campaign("sanfuwu", start=dt.date(2026, 1, 1))
+    scenario.cadre("member")
+    for key in ("monthly_visits", "five_ones", "leader_weekly", "tiered_deadlines"):
+        assert all(v.status == "no_records" for v in verdicts(campaign, key))
