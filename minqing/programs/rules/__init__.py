@@ -30,6 +30,19 @@ STATUS_LABELS = {
     NOT_DUE: gettext_lazy("Not yet due"),
 }
 
+REF_LABELS = {
+    "pairing_kinds": gettext_lazy("pairing kind"),
+    "activities": gettext_lazy("activity"),
+    "phases": gettext_lazy("phase"),
+}
+PERIOD_LABELS = {
+    "campaign": gettext_lazy("over the campaign"),
+    "phase": gettext_lazy("in each phase"),
+    "month": gettext_lazy("each month"),
+    "half_year": gettext_lazy("each half year"),
+    "year": gettext_lazy("each year"),
+}
+
 RULE_TYPES: dict[str, type["Rule"]] = {}
 
 
@@ -142,12 +155,15 @@ class Rule:
             if spec.kind == "ref_list" and context is not None:
                 unknown = [v for v in value if v not in context.get(spec.ref, set())]
                 if unknown:
-                    return _("unknown %(what)s: %(names)s") % {"what": spec.ref, "names": ", ".join(unknown)}
+                    return _("unknown %(what)s: %(names)s") % {
+                        "what": REF_LABELS[spec.ref],
+                        "names": ", ".join(unknown),
+                    }
         elif spec.kind == "ref":
             if not isinstance(value, str):
                 return _("must be a text")
             if context is not None and value not in context.get(spec.ref, set()):
-                return _("unknown %(what)s: %(names)s") % {"what": spec.ref, "names": value}
+                return _("unknown %(what)s: %(names)s") % {"what": REF_LABELS[spec.ref], "names": value}
         return ""
 
     def value(self, name: str):
@@ -157,6 +173,16 @@ class Rule:
     def date(self, name: str) -> dt.date | None:
         value = self.value(name)
         return dt.date.fromisoformat(value) if value else None
+
+    def shown_date(self, name: str) -> str:
+        """A date parameter as people read it (2026年4月15日); a template's month-day as is."""
+        from django.utils.formats import date_format
+
+        value = self.value(name) or ""
+        return date_format(dt.date.fromisoformat(value)) if _is_iso_date(value) else value
+
+    def period(self) -> str:
+        return str(PERIOD_LABELS.get(self.value("per"), self.value("per")))
 
     # Evaluation ---------------------------------------------------------------------
 

@@ -23,9 +23,9 @@ class ActivitiesHeld(PendingRule):
     }
 
     def required_text(self):
-        return _("each of %(n)s listed activities per %(per)s") % {
+        return _("each of %(n)s listed activities held %(per)s") % {
             "n": len(self.value("activities")),
-            "per": self.value("per"),
+            "per": self.period(),
         }
 
     def subjects(self, ctx):

@@ -11,7 +11,7 @@ class MonthlyReportOnTime(PendingRule):
     evidence = ("fieldwork", "MonthlyReport")
     evidence_label = gettext_lazy("monthly reports")
     params = {
-        "due_day": Param("int", 5, gettext_lazy("Due on day of the next month"), minimum=1, maximum=28),
+        "due_day": Param("int", 5, gettext_lazy("Due by this day of the next month"), minimum=1, maximum=28),
     }
 
     def required_text(self):

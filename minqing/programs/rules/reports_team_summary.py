@@ -15,7 +15,7 @@ class TeamSummaryOnTime(PendingRule):
     }
 
     def required_text(self):
-        return _("the team summary by %(due)s") % {"due": self.value("due")}
+        return _("the team summary by %(due)s") % {"due": self.shown_date("due")}
 
     def subjects(self, ctx):
         return team_subjects(ctx)

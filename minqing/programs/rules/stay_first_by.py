@@ -21,7 +21,7 @@ class FirstStayBy(PendingRule):
     }
 
     def required_text(self):
-        return _("a first stay by %(due)s") % {"due": self.value("due")}
+        return _("a first stay by %(due)s") % {"due": self.shown_date("due")}
 
     def subjects(self, ctx):
         return cadre_subjects(ctx, self.value("kinds"))

@@ -22,9 +22,9 @@ class VisitsPerTarget(PendingRule):
     }
 
     def required_text(self):
-        return _("each target visited at least %(n)s times per %(per)s") % {
+        return _("each target visited at least %(n)s times %(per)s") % {
             "n": self.value("min"),
-            "per": self.value("per"),
+            "per": self.period(),
         }
 
     def subjects(self, ctx):
