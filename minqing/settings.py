@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "minqing.org",
     "minqing.people",
     "minqing.programs",
+    "minqing.fieldwork",
     "minqing.web",
 ]
 

@@ -197,3 +197,25 @@ class HardshipGrading(models.Model):
 
     def __str__(self):
         return f"{self.household} {self.graded_on} {self.get_level_display()}"
+
+
+class HouseholdChange(models.Model):
+    """A fact about a household changed by a visit or an office: the history of the record."""
+
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="changes")
+    field = models.CharField(_("field"), max_length=40)
+    old = models.JSONField(_("before"), null=True)
+    new = models.JSONField(_("after"), null=True)
+    source = models.CharField(_("source"), max_length=40, blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("household change")
+        verbose_name_plural = _("household changes")
+        ordering = ["household_id", "-changed_at"]
+
+    def __str__(self):
+        return f"{self.household} {self.field}"

@@ -70,6 +70,34 @@ class Scenario:
             units=[self.unit],
         )
 
+    # Field work ------------------------------------------------------------------
+
+    def days_at(self, cadre, point, *days, confirm=True):
+        from minqing.fieldwork.services import attendance_check_in, attendance_decide
+
+        for day in days:
+            record = attendance_check_in(actor=self.office, cadre=cadre, point=point, date=day)
+            attendance_decide(
+                actor=self.office, day=record, confirm=confirm, reason="" if confirm else "不在岗"
+            )
+
+    def visit(self, campaign, cadre, target, day, form="home_visit"):
+        from minqing.fieldwork.services import visit_record
+
+        return visit_record(
+            actor=self.office,
+            campaign=campaign,
+            cadre=cadre,
+            date=day,
+            form=form,
+            target=target,
+            content="走访了解情况",
+        )
+
+
+def days(start, count):
+    return [start + dt.timedelta(days=n) for n in range(count)]
+
 
 def verdicts(campaign, rule_key, as_of=dt.date(2026, 6, 1)):
     return [v for v in engine.evaluate(campaign, as_of) if v.rule == rule_key]

@@ -1,8 +1,13 @@
 """003 蹲点服务: each leadership member stationed at a community; 一联五 — one of each of
-five kinds, listed by 15 April; attendance and reports wait for their records."""
+five kinds, listed by 15 April; ≥2 days a month at the point; a first stay by the end of
+April; the monthly report by the 5th."""
 
 import datetime as dt
 
+import pytest
+
+from minqing.fieldwork.models import MonthlyReport
+from minqing.fieldwork.services import monthly_report_draft, monthly_report_submit
 from minqing.programs.services import pairing_create, pairing_end
 
 from .conftest import verdict_for, verdicts
@@ -10,13 +15,18 @@ from .conftest import verdict_for, verdicts
 SLOTS = ["party_org_head", "veteran_party_member", "residents_rep", "extreme_poor", "wealth_expert"]
 
 
-def station(scenario, campaign, cadre):
+@pytest.fixture
+def dundian(scenario):
+    return scenario.campaign("dundian", start=dt.date(2026, 4, 1))
+
+
+def station(scenario, campaign, cadre, point=None):
     return pairing_create(
         actor=scenario.office,
         campaign=campaign,
         cadre=cadre,
         kind="station",
-        target=scenario.point(),
+        target=point or scenario.point(),
         start=dt.date(2026, 4, 2),
     )
 
@@ -33,61 +43,96 @@ def link(scenario, campaign, cadre, slot, day):
     )
 
 
-def test_a_leadership_member_must_be_stationed(scenario):
-    campaign = scenario.campaign("dundian", start=dt.date(2026, 4, 1))
+def test_a_leadership_member_must_be_stationed(scenario, dundian):
     leader = scenario.cadre("member")
-    assert verdict_for(campaign, "stationed", leader.pk).status == "fail"
-    pairing = station(scenario, campaign, leader)
-    assert verdict_for(campaign, "stationed", leader.pk).status == "pass"
+    assert verdict_for(dundian, "stationed", leader.pk).status == "fail"
+    pairing = station(scenario, dundian, leader)
+    assert verdict_for(dundian, "stationed", leader.pk).status == "pass"
     pairing_end(actor=scenario.office, pairing=pairing, end=dt.date(2026, 5, 1), reason="调离")
-    assert verdict_for(campaign, "stationed", leader.pk).status == "fail"
+    assert verdict_for(dundian, "stationed", leader.pk).status == "fail"
 
 
-def test_staff_are_not_required_to_be_stationed(scenario):
-    campaign = scenario.campaign("dundian", start=dt.date(2026, 4, 1))
+def test_staff_are_not_required_to_be_stationed(scenario, dundian):
     staff = scenario.cadre("staff")
-    assert staff.pk not in {v.subject_id for v in verdicts(campaign, "stationed")}
+    assert staff.pk not in {v.subject_id for v in verdicts(dundian, "stationed")}
 
 
-def test_yilianwu_needs_all_five_kinds(scenario):
-    campaign = scenario.campaign("dundian", start=dt.date(2026, 4, 1))
+def test_yilianwu_needs_all_five_kinds(scenario, dundian):
     leader = scenario.cadre("member", "王镇长")
-    station(scenario, campaign, leader)
+    station(scenario, dundian, leader)
     for slot in SLOTS[:4]:
-        link(scenario, campaign, leader, slot, dt.date(2026, 4, 10))
-    four = verdict_for(campaign, "yilianwu", leader.pk)
+        link(scenario, dundian, leader, slot, dt.date(2026, 4, 10))
+    four = verdict_for(dundian, "yilianwu", leader.pk)
     assert (four.status, four.actual, four.required) == ("fail", "4", "5")
     assert "致富能手或岗位标兵" in four.missing[0]
-    link(scenario, campaign, leader, SLOTS[4], dt.date(2026, 4, 12))
-    assert verdict_for(campaign, "yilianwu", leader.pk).status == "pass"
+    link(scenario, dundian, leader, SLOTS[4], dt.date(2026, 4, 12))
+    assert verdict_for(dundian, "yilianwu", leader.pk).status == "pass"
 
 
-def test_the_list_is_due_on_15_april_filed_on_the_15th_passes_on_the_16th_fails(scenario):
-    campaign = scenario.campaign("dundian", start=dt.date(2026, 4, 1))
+def test_the_list_is_due_on_15_april_filed_on_the_15th_passes_on_the_16th_fails(scenario, dundian):
     on_time, late = scenario.cadre("member"), scenario.cadre("member")
     for cadre, last_day in ((on_time, dt.date(2026, 4, 15)), (late, dt.date(2026, 4, 16))):
-        station(scenario, campaign, cadre)
+        station(scenario, dundian, cadre)
         for slot in SLOTS[:4]:
-            link(scenario, campaign, cadre, slot, dt.date(2026, 4, 10))
-        link(scenario, campaign, cadre, SLOTS[4], last_day)
-    assert verdict_for(campaign, "yilianwu", on_time.pk).status == "pass"
-    late_verdict = verdict_for(campaign, "yilianwu", late.pk)
+            link(scenario, dundian, cadre, slot, dt.date(2026, 4, 10))
+        link(scenario, dundian, cadre, SLOTS[4], last_day)
+    assert verdict_for(dundian, "yilianwu", on_time.pk).status == "pass"
+    late_verdict = verdict_for(dundian, "yilianwu", late.pk)
     assert late_verdict.status == "fail"
     assert "2026年4月16日" in late_verdict.missing[0]
 
 
-def test_before_the_due_date_an_incomplete_list_is_not_yet_due(scenario):
-    campaign = scenario.campaign("dundian", start=dt.date(2026, 4, 1))
+def test_before_the_due_date_an_incomplete_list_is_not_yet_due(scenario, dundian):
     leader = scenario.cadre("member")
-    station(scenario, campaign, leader)
-    link(scenario, campaign, leader, SLOTS[0], dt.date(2026, 4, 3))
-    assert verdict_for(campaign, "yilianwu", leader.pk, as_of=dt.date(2026, 4, 14)).status == "not_due"
-    assert verdict_for(campaign, "yilianwu", leader.pk, as_of=dt.date(2026, 4, 16)).status == "fail"
+    station(scenario, dundian, leader)
+    link(scenario, dundian, leader, SLOTS[0], dt.date(2026, 4, 3))
+    assert verdict_for(dundian, "yilianwu", leader.pk, as_of=dt.date(2026, 4, 14)).status == "not_due"
+    assert verdict_for(dundian, "yilianwu", leader.pk, as_of=dt.date(2026, 4, 16)).status == "fail"
 
 
-def test_attendance_and_reports_say_no_records_yet(scenario):
-    campaign = scenario.campaign("dundian", start=dt.date(2026, 4, 1))
-    station(scenario, campaign, scenario.cadre("member"))
-    for key in ("two_days_a_month", "first_stay", "monthly_report"):
-        found = verdicts(campaign, key)
-        assert found and all(v.status == "no_records" for v in found)
+def test_exactly_two_confirmed_days_in_a_month_pass_one_fails(scenario, dundian):
+    two, one = scenario.cadre("member", "两天"), scenario.cadre("member", "一天")
+    point = scenario.point()
+    for cadre in (two, one):
+        station(scenario, dundian, cadre, point)
+    scenario.days_at(two, point, dt.date(2026, 4, 20), dt.date(2026, 4, 27))
+    scenario.days_at(one, point, dt.date(2026, 4, 20))
+    scenario.days_at(
+        one, point, dt.date(2026, 4, 21), confirm=False
+    )  # rejected by the village: does not count
+    may = dt.date(2026, 5, 1)
+    assert verdict_for(dundian, "two_days_a_month", two.pk, as_of=may).status == "pass"
+    failing = verdict_for(dundian, "two_days_a_month", one.pk, as_of=may)
+    assert failing.status == "fail" and "1" in failing.missing[0] and "2026年4月" in failing.missing[0]
+    # April is still running on 30 April: not yet due rather than failed.
+    assert verdict_for(dundian, "two_days_a_month", one.pk, as_of=dt.date(2026, 4, 30)).status == "not_due"
+
+
+def test_the_first_stay_is_due_by_the_end_of_april(scenario, dundian):
+    in_time, late = scenario.cadre("member"), scenario.cadre("member")
+    point = scenario.point()
+    for cadre in (in_time, late):
+        station(scenario, dundian, cadre, point)
+    scenario.days_at(in_time, point, dt.date(2026, 4, 30))
+    scenario.days_at(late, point, dt.date(2026, 5, 1))
+    assert verdict_for(dundian, "first_stay", in_time.pk).status == "pass"
+    assert verdict_for(dundian, "first_stay", late.pk).status == "fail"
+    assert verdict_for(dundian, "first_stay", late.pk, as_of=dt.date(2026, 4, 29)).status == "not_due"
+
+
+def test_the_monthly_report_filed_on_the_5th_passes_on_the_6th_fails(scenario, dundian):
+    prompt, tardy = scenario.cadre("member"), scenario.cadre("member")
+    for cadre, day in ((prompt, dt.date(2026, 5, 5)), (tardy, dt.date(2026, 5, 6))):
+        report = monthly_report_draft(
+            actor=scenario.office, campaign=dundian, cadre=cadre, month=dt.date(2026, 4, 1)
+        )
+        assert report.due == dt.date(2026, 5, 5)
+        monthly_report_submit(actor=scenario.office, report=report, text=report.text, on=day, base_version=1)
+    june = dt.date(2026, 6, 1)
+    assert "2026年4月" not in " ".join(verdict_for(dundian, "monthly_report", prompt.pk, as_of=june).missing)
+    tardy_verdict = verdict_for(dundian, "monthly_report", tardy.pk, as_of=june)
+    assert tardy_verdict.status == "fail"
+    assert any("2026年5月6日" in m for m in tardy_verdict.missing)
+    assert MonthlyReport.objects.get(cadre=tardy).late
+    # On 5 May only April is due, and the prompt cadre filed it in time.
+    assert verdict_for(dundian, "monthly_report", prompt.pk, as_of=dt.date(2026, 5, 6)).status == "pass"

@@ -40,8 +40,28 @@ def test_staff_are_not_leaders(scenario):
     assert staff.pk not in {v.subject_id for v in verdicts(campaign, "four_links")}
 
 
-def test_visits_activities_weekly_records_and_deadlines_say_no_records_yet(scenario):
+def test_every_household_is_visited_every_month(scenario):
+    campaign = scenario.campaign("sanfuwu", start=dt.date(2026, 1, 1))
+    leader = scenario.cadre("member")
+    household = scenario.household()
+    pairing_create(
+        actor=scenario.office,
+        campaign=campaign,
+        cadre=leader,
+        kind="household_visits",
+        target=household,
+        start=dt.date(2026, 1, 1),
+    )
+    scenario.visit(campaign, leader, household, dt.date(2026, 1, 9))
+    scenario.visit(campaign, leader, household, dt.date(2026, 3, 9))
+    verdict = verdict_for(campaign, "monthly_visits", leader.pk, as_of=dt.date(2026, 4, 1))
+    assert verdict.status == "fail" and len(verdict.missing) == 1 and "2026年2月" in verdict.missing[0]
+    scenario.visit(campaign, leader, household, dt.date(2026, 2, 27))
+    assert verdict_for(campaign, "monthly_visits", leader.pk, as_of=dt.date(2026, 4, 1)).status == "pass"
+
+
+def test_weekly_records_and_deadlines_still_wait_for_their_modules(scenario):
     campaign = scenario.campaign("sanfuwu", start=dt.date(2026, 1, 1))
     scenario.cadre("member")
-    for key in ("monthly_visits", "five_ones", "leader_weekly", "tiered_deadlines"):
+    for key in ("leader_weekly", "tiered_deadlines"):
         assert all(v.status == "no_records" for v in verdicts(campaign, key))

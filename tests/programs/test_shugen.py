@@ -66,9 +66,42 @@ def test_staff_have_no_quota_and_section_heads_need_one(scenario):
     assert staff.pk not in subjects and head.pk in subjects
 
 
-def test_service_days_and_funded_projects_say_no_records_yet_not_pass(scenario):
+def test_the_team_must_serve_on_the_6th_and_7th_of_every_month(scenario):
+    from minqing.programs.models import Team
+
     campaign = scenario.campaign("shugen")
-    scenario.cadre("principal")
-    for key in ("service_days", "funded_projects"):
-        found = verdicts(campaign, key)
-        assert all(v.status == "no_records" for v in found)
+    member = scenario.cadre("member")
+    point = scenario.point()
+    team = Team.objects.create(campaign=campaign, name="联村工作队", leader=member)
+    team.points.add(point)
+    scenario.days_at(member, point, dt.date(2026, 3, 6), dt.date(2026, 3, 7), dt.date(2026, 4, 6))
+    april_end = dt.date(2026, 5, 1)
+    verdict = verdict_for(campaign, "service_days", team.pk, as_of=april_end)
+    assert verdict.status == "fail" and len(verdict.missing) == 1 and "2026年4月7日" in verdict.missing[0]
+    scenario.days_at(member, point, dt.date(2026, 4, 7))
+    assert verdict_for(campaign, "service_days", team.pk, as_of=april_end).status == "pass"
+
+
+def test_a_village_needs_a_funded_project_in_the_year(scenario):
+    from minqing.fieldwork.services import deed_record
+    from minqing.programs.models import Team
+
+    campaign = scenario.campaign("shugen", start=dt.date(2026, 1, 1), end=dt.date(2026, 12, 31))
+    cadre = scenario.cadre("member")
+    village = scenario.point(kind="village", name="民智村", region=scenario.village)
+    team = Team.objects.create(campaign=campaign, name="工作队", leader=cadre)
+    team.points.add(village)
+    year_end = dt.date(2026, 12, 31)
+    assert verdict_for(campaign, "funded_projects", village.pk, as_of=dt.date(2026, 6, 1)).status == "not_due"
+    assert verdict_for(campaign, "funded_projects", village.pk, as_of=year_end).status == "fail"
+    deed_record(
+        actor=scenario.office,
+        campaign=campaign,
+        cadre=cadre,
+        kind="project",
+        title="修通组级公路",
+        beneficiary=scenario.household(),
+        date=dt.date(2026, 5, 20),
+        value_yuan=80000,
+    )
+    assert verdict_for(campaign, "funded_projects", village.pk, as_of=year_end).status == "pass"

@@ -10,7 +10,7 @@ from minqing.people.models import Household
 from minqing.programs.models import Pairing
 from minqing.programs.services import pairing_create, pairing_end
 
-from .conftest import verdict_for, verdicts
+from .conftest import days, verdict_for, verdicts
 
 
 def test_every_cadre_needs_a_target(scenario):
@@ -70,8 +70,96 @@ def test_a_household_below_the_level_is_not_a_subject(scenario):
     assert ordinary.pk not in {v.subject_id for v in verdicts(campaign, "every_hardship_household_covered")}
 
 
-def test_record_based_rules_say_no_records_yet(scenario):
-    campaign = scenario.campaign("xiajiceng", start=dt.date(2026, 4, 15))
-    scenario.cadre()
-    for key in ("visit_twice", "deeds_per_household", "concentrated_week", "four_ones"):
-        assert all(v.status == "no_records" for v in verdicts(campaign, key))
+def test_a_seven_day_concentrated_stay_passes_six_fails(scenario):
+    campaign = scenario.campaign("xiajiceng", start=dt.date(2026, 4, 15), end=dt.date(2026, 12, 31))
+    seven, six = scenario.cadre(), scenario.cadre()
+    point = scenario.point()
+    for cadre in (seven, six):
+        pairing_create(
+            actor=scenario.office,
+            campaign=campaign,
+            cadre=cadre,
+            kind="baocun",
+            target=point,
+            start=dt.date(2026, 4, 20),
+        )
+    scenario.days_at(seven, point, *days(dt.date(2026, 6, 1), 7))
+    scenario.days_at(six, point, *days(dt.date(2026, 6, 1), 6), dt.date(2026, 6, 8))  # a gap on the 7th
+    end = dt.date(2026, 12, 31)
+    assert verdict_for(campaign, "concentrated_week", seven.pk, as_of=end).status == "pass"
+    short = verdict_for(campaign, "concentrated_week", six.pk, as_of=end)
+    assert (short.status, short.actual) == ("fail", "6")
+    assert verdict_for(campaign, "concentrated_week", six.pk, as_of=dt.date(2026, 7, 1)).status == "not_due"
+
+
+def test_every_target_visited_twice_and_given_a_deed(scenario):
+    from minqing.fieldwork.services import deed_record
+
+    campaign = scenario.campaign("xiajiceng", start=dt.date(2026, 4, 15), end=dt.date(2026, 12, 31))
+    cadre = scenario.cadre()
+    household = scenario.household(level=2)
+    pairing_create(
+        actor=scenario.office,
+        campaign=campaign,
+        cadre=cadre,
+        kind="bangfu",
+        target=household,
+        start=dt.date(2026, 4, 20),
+    )
+    end = dt.date(2026, 12, 31)
+    scenario.visit(campaign, cadre, household, dt.date(2026, 5, 2))
+    once = verdict_for(campaign, "visit_twice", cadre.pk, as_of=end)
+    assert once.status == "fail" and "1" in once.missing[0]
+    scenario.visit(
+        campaign, cadre, household.members.get(), dt.date(2026, 6, 2)
+    )  # a visit to a member counts
+    assert verdict_for(campaign, "visit_twice", cadre.pk, as_of=end).status == "pass"
+    assert verdict_for(campaign, "deeds_per_household", cadre.pk, as_of=end).status == "fail"
+    deed_record(
+        actor=scenario.office,
+        campaign=campaign,
+        cadre=cadre,
+        kind="funds",
+        title="申请临时救助",
+        beneficiary=household,
+        date=dt.date(2026, 6, 2),
+        value_yuan=500,
+    )
+    assert verdict_for(campaign, "deeds_per_household", cadre.pk, as_of=end).status == "pass"
+
+
+def test_the_four_ones_must_be_held_in_the_survey_phase(scenario):
+    from minqing.fieldwork.services import activity_record
+
+    campaign = scenario.campaign("xiajiceng", start=dt.date(2026, 4, 15), end=dt.date(2026, 12, 31))
+    cadre = scenario.cadre()
+    for kind in ("home_visit_round", "beneficiaries_forum", "concentrated_reception"):
+        activity_record(
+            actor=scenario.office,
+            campaign=campaign,
+            cadre=cadre,
+            kind=kind,
+            title=kind,
+            date=dt.date(2026, 4, 20),
+        )
+    activity_record(
+        actor=scenario.office,
+        campaign=campaign,
+        cadre=cadre,
+        kind="policy_talk",
+        title="宣讲",
+        date=dt.date(2026, 5, 3),
+    )  # after the survey phase: does not count
+    may = dt.date(2026, 5, 10)
+    three = verdict_for(campaign, "four_ones", cadre.pk, as_of=may)
+    assert (three.status, three.actual) == ("fail", "3/4")
+    assert verdict_for(campaign, "four_ones", cadre.pk, as_of=dt.date(2026, 4, 25)).status == "not_due"
+    activity_record(
+        actor=scenario.office,
+        campaign=campaign,
+        cadre=cadre,
+        kind="policy_talk",
+        title="宣讲",
+        date=dt.date(2026, 4, 30),
+    )
+    assert verdict_for(campaign, "four_ones", cadre.pk, as_of=may).status == "pass"

@@ -240,6 +240,15 @@ def _is_iso_date(text: str) -> bool:
     return len(text) == 10
 
 
+def target_label(pairing) -> str:
+    if pairing.household_id:
+        head = pairing.household.head.name if pairing.household.head_id else pairing.household.code
+        return _("the household of %(name)s") % {"name": head}
+    if pairing.member_id:
+        return pairing.member.name
+    return pairing.point.name
+
+
 def cadre_label(cadre) -> str:
     return f"{cadre.account.full_name or cadre.account.username}（{cadre.unit.name}）"
 
@@ -267,7 +276,7 @@ class Context:
         return list(
             Pairing.objects.filter(campaign=self.campaign)
             .active_on(self.as_of)
-            .select_related("household", "member", "member__household", "point")
+            .select_related("household", "household__head", "member", "member__household", "point")
             .only(
                 "id",
                 "cadre_id",
@@ -275,8 +284,13 @@ class Context:
                 "slot",
                 "start",
                 "end",
+                "household_id",
+                "member_id",
+                "point_id",
                 "household__id",
+                "household__code",
                 "household__hardship_level",
+                "household__head__name",
                 "member__id",
                 "member__name",
                 "member__household__id",
@@ -284,11 +298,16 @@ class Context:
                 "point__id",
                 "point__kind",
                 "point__name",
-                "household_id",
-                "member_id",
-                "point_id",
+                "point__region_id",
             )
         )
+
+    def targets_of(self, kinds) -> dict[int, list]:
+        """cadre id → [(pairing, label)] of the targets paired with the cadre."""
+        found: dict[int, list] = {}
+        for p in self.pairings_of_kinds(kinds):
+            found.setdefault(p.cadre_id, []).append((p, target_label(p)))
+        return found
 
     @cached_property
     def teams(self) -> list:

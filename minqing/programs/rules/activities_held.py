@@ -1,15 +1,21 @@
+from collections import defaultdict
+
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from . import Param
-from ._pending import PendingRule, cadre_subjects, point_subjects, team_subjects
+from . import FAIL, NOT_DUE, PASS, Param, Rule
+from ._pending import cadre_subjects, point_subjects, team_subjects
+from ._periods import windows
+
+FIELD = {"cadre": "cadre_id", "team": "team_id", "point": "point_id"}
 
 
-class ActivitiesHeld(PendingRule):
+class ActivitiesHeld(Rule):
+    """000 四个一 in the survey phase, 002 五个一, 001's branch meetings: each listed activity
+    held by each cadre, team or point in each period."""
+
     type = "activities.held"
     label = gettext_lazy("Listed activities held in each period")
-    evidence = ("fieldwork", "Activity")
-    evidence_label = gettext_lazy("activities")
     params = {
         "activities": Param("ref_list", None, gettext_lazy("Activities"), ref="activities"),
         "per": Param(
@@ -28,7 +34,50 @@ class ActivitiesHeld(PendingRule):
             "per": self.period(),
         }
 
-    def subjects(self, ctx):
-        return {"team": team_subjects, "point": point_subjects}.get(self.value("subject"), cadre_subjects)(
-            ctx
-        )
+    def evaluate(self, ctx):
+        from minqing.fieldwork.models import Activity
+
+        subject = self.value("subject")
+        subjects = {"team": team_subjects, "point": point_subjects}.get(subject, cadre_subjects)(ctx)
+        periods = windows(ctx, self.value("per"), self.value("phase"))
+        kinds = self.value("activities")
+        names = {a["key"]: a["name"] for a in ctx.campaign.config.get("activities", [])}
+        held = defaultdict(list)
+        if periods:
+            first, last = min(p[1] for p in periods), max(p[2] for p in periods)
+            for row in Activity.objects.filter(
+                campaign=ctx.campaign, kind__in=kinds, date__gte=first, date__lte=min(last, ctx.as_of)
+            ).values(FIELD[subject], "kind", "date"):
+                held[(row[FIELD[subject]], row["kind"])].append(row["date"])
+        verdicts = []
+        for kind, pk, label, cadre_id, unit_id, team_id in subjects:
+            missing, open_periods, total = [], False, 0
+            for period, start, end in periods:
+                if start > ctx.as_of:
+                    continue
+                for activity in kinds:
+                    total += 1
+                    if any(start <= day <= end for day in held[(pk, activity)]):
+                        continue
+                    if ctx.as_of <= end:
+                        open_periods = True
+                    missing.append(
+                        _("%(activity)s not held in %(period)s")
+                        % {"activity": names.get(activity, activity), "period": period}
+                    )
+            status = PASS if not missing and total else (NOT_DUE if open_periods or not total else FAIL)
+            verdicts.append(
+                self.verdict(
+                    subject_type=kind,
+                    subject_id=pk,
+                    subject=label,
+                    required=self.required_text(),
+                    actual=f"{total - len(missing)}/{total}",
+                    status=status,
+                    missing=missing,
+                    cadre_id=cadre_id,
+                    unit_id=unit_id,
+                    team_id=team_id,
+                )
+            )
+        return verdicts

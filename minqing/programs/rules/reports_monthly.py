@@ -1,15 +1,16 @@
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from . import Param
-from ._pending import PendingRule, cadre_subjects
+from . import NOT_DUE, Param, Rule
+from ._periods import month_label, months, next_month, window
 
 
-class MonthlyReportOnTime(PendingRule):
+class MonthlyReportOnTime(Rule):
+    """003: each cadre reports on the month by the 5th of the next month."""
+
     type = "reports.monthly"
     label = gettext_lazy("Monthly report on time")
-    evidence = ("fieldwork", "MonthlyReport")
-    evidence_label = gettext_lazy("monthly reports")
     params = {
         "due_day": Param("int", 5, gettext_lazy("Due by this day of the next month"), minimum=1, maximum=28),
     }
@@ -17,5 +18,45 @@ class MonthlyReportOnTime(PendingRule):
     def required_text(self):
         return _("the monthly report by day %(n)s of the next month") % {"n": self.value("due_day")}
 
-    def subjects(self, ctx):
-        return cadre_subjects(ctx)
+    def evaluate(self, ctx):
+        from minqing.fieldwork.models import MonthlyReport
+
+        start, end = window(ctx)
+        submitted = {
+            (row["cadre_id"], row["month"]): row["submitted_on"]
+            for row in MonthlyReport.objects.filter(
+                campaign=ctx.campaign, status=MonthlyReport.Status.SUBMITTED
+            ).values("cadre_id", "month", "submitted_on")
+        }
+        day = self.value("due_day")
+        due = [(m, next_month(m).replace(day=day)) for m in months(start, end)]
+        due = [(m, d) for m, d in due if d < ctx.as_of]
+        verdicts = []
+        for cadre in ctx.cadres:
+            missing = []
+            for month, deadline in due:
+                filed = submitted.get((cadre.pk, month))
+                if filed is None:
+                    missing.append(
+                        _("the report for %(month)s was not submitted") % {"month": month_label(month)}
+                    )
+                elif filed > deadline:
+                    missing.append(
+                        _("the report for %(month)s was submitted on %(day)s, after %(due)s")
+                        % {
+                            "month": month_label(month),
+                            "day": date_format(filed),
+                            "due": date_format(deadline),
+                        }
+                    )
+            verdicts.append(
+                self.cadre_verdict(
+                    cadre,
+                    required=self.required_text(),
+                    actual=f"{len(due) - len(missing)}/{len(due)}",
+                    ok=not missing and bool(due),
+                    missing=missing or [_("no report is due yet")],
+                    status=NOT_DUE if not due else None,
+                )
+            )
+        return verdicts

@@ -1,15 +1,18 @@
+from collections import defaultdict
+
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from . import Param
-from ._pending import PendingRule, cadre_subjects
+from . import NOT_DUE, Param, Rule
+from ._pending import cadre_subjects
+from ._periods import campaign_over, longest_run, window
 
 
-class ConcentratedStay(PendingRule):
+class ConcentratedStay(Rule):
+    """000: a concentrated stay of at least a week (consecutive confirmed days)."""
+
     type = "stay.concentrated"
     label = gettext_lazy("A concentrated stay of consecutive days")
-    evidence = ("fieldwork", "AttendanceDay")
-    evidence_label = gettext_lazy("attendance days")
     params = {
         "min_consecutive": Param("int", 7, gettext_lazy("Consecutive days"), minimum=2, maximum=60),
         "kinds": Param(
@@ -23,5 +26,35 @@ class ConcentratedStay(PendingRule):
     def required_text(self):
         return _("a stay of at least %(n)s consecutive days") % {"n": self.value("min_consecutive")}
 
-    def subjects(self, ctx):
-        return cadre_subjects(ctx, self.value("kinds"))
+    def evaluate(self, ctx):
+        from minqing.fieldwork.models import AttendanceDay
+
+        start, end = window(ctx)
+        subjects = cadre_subjects(ctx, self.value("kinds"))
+        days = defaultdict(list)
+        for cadre_id, day in AttendanceDay.objects.filter(
+            cadre_id__in=[s[1] for s in subjects],
+            status=AttendanceDay.Status.CONFIRMED,
+            date__gte=start,
+            date__lte=end,
+        ).values_list("cadre_id", "date"):
+            days[cadre_id].append(day)
+        wanted = self.value("min_consecutive")
+        cadres = {c.pk: c for c in ctx.cadres}
+        verdicts = []
+        for _kind, pk, *_rest in subjects:
+            run = longest_run(days[pk])
+            verdicts.append(
+                self.cadre_verdict(
+                    cadres[pk],
+                    required=self.required_text(),
+                    actual=run,
+                    ok=run >= wanted,
+                    missing=[
+                        _("%(name)s's longest stay is %(n)s of %(min)s consecutive days")
+                        % {"name": cadres[pk].account, "n": run, "min": wanted}
+                    ],
+                    status=NOT_DUE if run < wanted and not campaign_over(ctx) else None,
+                )
+            )
+        return verdicts

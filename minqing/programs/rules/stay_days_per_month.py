@@ -1,15 +1,18 @@
+from collections import defaultdict
+
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from . import Param
-from ._pending import PendingRule, cadre_subjects
+from . import NOT_DUE, Param, Rule
+from ._pending import cadre_subjects
+from ._periods import month_end, month_label, months, window
 
 
-class StayDaysPerMonth(PendingRule):
+class StayDaysPerMonth(Rule):
+    """003: at least N confirmed days a month at the point."""
+
     type = "stay.days_per_month"
     label = gettext_lazy("Days a month at the point")
-    evidence = ("fieldwork", "AttendanceDay")
-    evidence_label = gettext_lazy("attendance days")
     params = {
         "min": Param("int", 2, gettext_lazy("Days a month"), minimum=1, maximum=31),
         "kinds": Param(
@@ -23,5 +26,39 @@ class StayDaysPerMonth(PendingRule):
     def required_text(self):
         return _("at least %(n)s confirmed days at the point every month") % {"n": self.value("min")}
 
-    def subjects(self, ctx):
-        return cadre_subjects(ctx, self.value("kinds"))
+    def evaluate(self, ctx):
+        from minqing.fieldwork.models import AttendanceDay
+
+        start, end = window(ctx)
+        subjects = cadre_subjects(ctx, self.value("kinds"))
+        days = defaultdict(set)
+        for row in AttendanceDay.objects.filter(
+            cadre_id__in=[s[1] for s in subjects],
+            status=AttendanceDay.Status.CONFIRMED,
+            date__gte=start,
+            date__lte=end,
+        ).values("cadre_id", "date"):
+            days[(row["cadre_id"], row["date"].replace(day=1))].add(row["date"])
+        wanted = self.value("min")
+        done = [m for m in months(start, end) if month_end(m) < ctx.as_of]
+        cadres = {c.pk: c for c in ctx.cadres}
+        verdicts = []
+        for _kind, pk, _label, *_rest in subjects:
+            cadre = cadres[pk]
+            short = [(m, len(days[(pk, m)])) for m in done if len(days[(pk, m)]) < wanted]
+            missing = [
+                _("%(name)s stayed %(n)s of %(min)s days in %(month)s")
+                % {"name": cadre.account, "n": n, "min": wanted, "month": month_label(m)}
+                for m, n in short
+            ]
+            verdicts.append(
+                self.cadre_verdict(
+                    cadre,
+                    required=self.required_text(),
+                    actual=f"{len(done) - len(short)}/{len(done)}",
+                    ok=not missing and bool(done),
+                    missing=missing or [_("no month has ended yet")],
+                    status=NOT_DUE if not done else None,
+                )
+            )
+        return verdicts

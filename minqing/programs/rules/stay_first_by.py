@@ -1,15 +1,16 @@
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from . import Param
-from ._pending import PendingRule, cadre_subjects
+from . import NOT_DUE, Param, Rule
+from ._pending import cadre_subjects
 
 
-class FirstStayBy(PendingRule):
+class FirstStayBy(Rule):
+    """003: a first stay at the point before the end of April."""
+
     type = "stay.first_by"
     label = gettext_lazy("First stay at the point by a date")
-    evidence = ("fieldwork", "AttendanceDay")
-    evidence_label = gettext_lazy("attendance days")
     params = {
         "due": Param("date", None, gettext_lazy("First stay by")),
         "kinds": Param(
@@ -23,5 +24,43 @@ class FirstStayBy(PendingRule):
     def required_text(self):
         return _("a first stay by %(due)s") % {"due": self.shown_date("due")}
 
-    def subjects(self, ctx):
-        return cadre_subjects(ctx, self.value("kinds"))
+    def evaluate(self, ctx):
+        from django.db.models import Min
+
+        from minqing.fieldwork.models import AttendanceDay
+
+        due = self.date("due")
+        subjects = cadre_subjects(ctx, self.value("kinds"))
+        first = dict(
+            AttendanceDay.objects.filter(
+                cadre_id__in=[s[1] for s in subjects],
+                status=AttendanceDay.Status.CONFIRMED,
+                date__gte=ctx.campaign.start,
+                date__lte=ctx.as_of,
+            )
+            .values("cadre_id")
+            .annotate(first=Min("date"))
+            .values_list("cadre_id", "first")
+        )
+        cadres = {c.pk: c for c in ctx.cadres}
+        verdicts = []
+        for _kind, pk, *_rest in subjects:
+            cadre, day = cadres[pk], first.get(pk)
+            ok = day is not None and day <= due
+            if day is None:
+                missing = [_("%(name)s has no confirmed day at the point yet") % {"name": cadre.account}]
+            else:
+                missing = [
+                    _("%(name)s first stayed on %(day)s") % {"name": cadre.account, "day": date_format(day)}
+                ]
+            verdicts.append(
+                self.cadre_verdict(
+                    cadre,
+                    required=self.required_text(),
+                    actual=date_format(day) if day else "—",
+                    ok=ok,
+                    missing=missing,
+                    status=NOT_DUE if not ok and ctx.as_of <= due else None,
+                )
+            )
+        return verdicts

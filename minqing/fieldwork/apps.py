@@ -1,0 +1,38 @@
+from django.apps import AppConfig
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class FieldworkConfig(AppConfig):
+    name = "minqing.fieldwork"
+    label = "fieldwork"
+    verbose_name = _("Field work")
+
+    def ready(self):
+        from minqing.core import scope
+
+        from .models import (
+            Activity,
+            AttendanceDay,
+            Deed,
+            HelpPlan,
+            MonthlyReport,
+            Photo,
+            ReliefPayment,
+            Visit,
+            WorkLog,
+        )
+
+        def own(user):
+            return Q(cadre__account_id=user.pk)
+
+        for model in (Visit, Deed, ReliefPayment, Activity, HelpPlan):
+            scope.register(model, region="region_id", unit="cadre__unit__path", own=own)
+        for model in (WorkLog, AttendanceDay):
+            scope.register(model, region="point__region_id", unit="cadre__unit__path", own=own)
+        scope.register(MonthlyReport, region="campaign__region_id", unit="cadre__unit__path", own=own)
+        scope.register(
+            Photo,
+            region="visit__region_id",
+            own=lambda user: Q(visit__cadre__account_id=user.pk) | Q(deed__cadre__account_id=user.pk),
+        )

@@ -1,0 +1,442 @@
+"""Field work: visits (民情日记), work logs, attendance, deeds, help plans, relief,
+activities, incidents, monthly reports and team summaries."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class SyncedRecord(models.Model):
+    """What a record made on a phone carries: the phone's UUID (so a retried upload is
+    recognised), a digest of what was sent (so a different upload under the same UUID
+    is a conflict, not a silent overwrite) and a version for optimistic locking."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    payload_digest = models.CharField(max_length=64, blank=True, editable=False)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        abstract = True
+
+
+class Visit(SyncedRecord):
+    campaign = models.ForeignKey(
+        "programs.Campaign", verbose_name=_("campaign"), on_delete=models.PROTECT, related_name="visits"
+    )
+    cadre = models.ForeignKey(
+        "org.Cadre", verbose_name=_("cadre"), on_delete=models.PROTECT, related_name="visits"
+    )
+    date = models.DateField(_("date"), db_index=True)
+    form = models.CharField(_("form"), max_length=40)
+    household = models.ForeignKey(
+        "people.Household",
+        verbose_name=_("household"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="visits",
+    )
+    member = models.ForeignKey(
+        "people.Member",
+        verbose_name=_("member"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="visits",
+    )
+    point = models.ForeignKey(
+        "programs.LiaisonPoint",
+        verbose_name=_("liaison point"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="visits",
+    )
+    others_present = models.ManyToManyField(
+        "org.Cadre", verbose_name=_("cadres present"), blank=True, related_name="visits_joined"
+    )
+    found = models.JSONField(_("what was found"), default=dict, blank=True)
+    content = models.TextField(_("content"), blank=True)
+    outcome = models.TextField(_("outcome"), blank=True)
+    problems = models.JSONField(_("problems raised"), default=list, blank=True)
+    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    region = models.ForeignKey("geo.Region", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("visit")
+        verbose_name_plural = _("visits")
+        ordering = ["-date", "-id"]
+        indexes = [
+            models.Index(fields=["campaign", "cadre", "date"], name="fieldwork_visit_cadre"),
+            models.Index(fields=["household", "date"], name="fieldwork_visit_household"),
+            models.Index(fields=["region"], name="fieldwork_visit_region"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(household__isnull=False) | Q(member__isnull=False) | Q(point__isnull=False),
+                name="fieldwork_visit_has_target",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.date} {self.cadre} → {self.target}"
+
+    @property
+    def target(self):
+        return self.household or self.member or self.point
+
+
+class Photo(models.Model):
+    """A photo of a visit or a deed: re-encoded on upload (no EXIF, no GPS), kept outside
+    the web root, served only through a scoped view."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    visit = models.ForeignKey(Visit, null=True, blank=True, on_delete=models.CASCADE, related_name="photos")
+    deed = models.ForeignKey("Deed", null=True, blank=True, on_delete=models.CASCADE, related_name="photos")
+    path = models.CharField(max_length=200, editable=False)
+    content_type = models.CharField(max_length=20)
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("photo")
+        verbose_name_plural = _("photos")
+
+    def __str__(self):
+        return str(self.uuid)
+
+
+class WorkLog(SyncedRecord):
+    cadre = models.ForeignKey(
+        "org.Cadre", verbose_name=_("cadre"), on_delete=models.PROTECT, related_name="work_logs"
+    )
+    point = models.ForeignKey(
+        "programs.LiaisonPoint",
+        verbose_name=_("liaison point"),
+        on_delete=models.PROTECT,
+        related_name="work_logs",
+    )
+    date = models.DateField(_("date"))
+    content = models.TextField(_("content"))
+
+    class Meta:
+        verbose_name = _("work log")
+        verbose_name_plural = _("work logs")
+        ordering = ["-date"]
+        constraints = [
+            models.UniqueConstraint(fields=["cadre", "point", "date"], name="fieldwork_worklog_day")
+        ]
+
+    def __str__(self):
+        return f"{self.date} {self.cadre}"
+
+
+class AttendanceDay(SyncedRecord):
+    """A day a cadre was at the point; the village branch confirms or rejects it."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for confirmation")
+        CONFIRMED = "confirmed", _("Confirmed")
+        REJECTED = "rejected", _("Rejected")
+
+    cadre = models.ForeignKey(
+        "org.Cadre", verbose_name=_("cadre"), on_delete=models.PROTECT, related_name="attendance"
+    )
+    point = models.ForeignKey(
+        "programs.LiaisonPoint",
+        verbose_name=_("liaison point"),
+        on_delete=models.PROTECT,
+        related_name="attendance",
+    )
+    date = models.DateField(_("date"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("attendance day")
+        verbose_name_plural = _("attendance days")
+        ordering = ["date"]
+        constraints = [
+            models.UniqueConstraint(fields=["cadre", "point", "date"], name="fieldwork_attendance_day")
+        ]
+        indexes = [models.Index(fields=["cadre", "status", "date"], name="fieldwork_attendance_cadre")]
+
+    def __str__(self):
+        return f"{self.date} {self.cadre} @ {self.point}"
+
+
+class Deed(SyncedRecord):
+    class Kind(models.TextChoices):
+        POLICY = "policy", _("Policy")
+        INFORMATION = "information", _("Information")
+        PROJECT = "project", _("Project")
+        FUNDS = "funds", _("Funds")
+        TECHNOLOGY = "technology", _("Technology")
+        LEGAL_AID = "legal_aid", _("Legal aid")
+        LABOUR = "labour", _("Labour")
+        GOODS = "goods", _("Goods")
+        ERRAND = "errand", _("Errand done on the resident's behalf")
+        VOLUNTEER = "volunteer", _("Volunteer service")
+
+    campaign = models.ForeignKey(
+        "programs.Campaign", verbose_name=_("campaign"), on_delete=models.PROTECT, related_name="deeds"
+    )
+    cadre = models.ForeignKey(
+        "org.Cadre", verbose_name=_("cadre"), on_delete=models.PROTECT, related_name="deeds"
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    title = models.CharField(_("what was done"), max_length=200)
+    household = models.ForeignKey(
+        "people.Household",
+        verbose_name=_("beneficiary household"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="deeds",
+    )
+    point = models.ForeignKey(
+        "programs.LiaisonPoint",
+        verbose_name=_("beneficiary point"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="deeds",
+    )
+    value_yuan = models.DecimalField(_("value (yuan)"), max_digits=12, decimal_places=2, default=0)
+    date = models.DateField(_("date"))
+    evidence = models.TextField(_("evidence"), blank=True)
+    confirmed_on = models.DateField(_("confirmed by the beneficiary on"), null=True, blank=True)
+    region = models.ForeignKey("geo.Region", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("deed")
+        verbose_name_plural = _("deeds")
+        ordering = ["-date", "-id"]
+        indexes = [models.Index(fields=["campaign", "cadre"], name="fieldwork_deed_cadre")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(household__isnull=False) | Q(point__isnull=False),
+                name="fieldwork_deed_has_beneficiary",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class HelpPlan(models.Model):
+    campaign = models.ForeignKey("programs.Campaign", on_delete=models.PROTECT, related_name="help_plans")
+    cadre = models.ForeignKey(
+        "org.Cadre", verbose_name=_("cadre"), on_delete=models.PROTECT, related_name="help_plans"
+    )
+    title = models.CharField(_("title"), max_length=200)
+    household = models.ForeignKey(
+        "people.Household", null=True, blank=True, on_delete=models.PROTECT, related_name="help_plans"
+    )
+    point = models.ForeignKey(
+        "programs.LiaisonPoint", null=True, blank=True, on_delete=models.PROTECT, related_name="help_plans"
+    )
+    deadline = models.DateField(_("deadline"))
+    region = models.ForeignKey("geo.Region", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("help plan")
+        verbose_name_plural = _("help plans")
+        ordering = ["deadline"]
+
+    def __str__(self):
+        return self.title
+
+
+class Commitment(models.Model):
+    """A committed item or milestone of a help plan, with its progress."""
+
+    plan = models.ForeignKey(HelpPlan, on_delete=models.CASCADE, related_name="commitments")
+    title = models.CharField(_("commitment"), max_length=200)
+    due = models.DateField(_("due"))
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    done_on = models.DateField(_("done on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("commitment")
+        verbose_name_plural = _("commitments")
+        ordering = ["due"]
+
+    def __str__(self):
+        return self.title
+
+
+class ReliefPayment(SyncedRecord):
+    campaign = models.ForeignKey(
+        "programs.Campaign", on_delete=models.PROTECT, related_name="relief_payments"
+    )
+    team = models.ForeignKey(
+        "programs.Team",
+        verbose_name=_("team"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="relief_payments",
+    )
+    cadre = models.ForeignKey(
+        "org.Cadre", verbose_name=_("cadre"), on_delete=models.PROTECT, related_name="+"
+    )
+    household = models.ForeignKey(
+        "people.Household",
+        verbose_name=_("household"),
+        on_delete=models.PROTECT,
+        related_name="relief_payments",
+    )
+    amount_yuan = models.DecimalField(_("amount (yuan)"), max_digits=10, decimal_places=2)
+    date = models.DateField(_("date"))
+    region = models.ForeignKey("geo.Region", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("relief payment")
+        verbose_name_plural = _("relief payments")
+        ordering = ["-date"]
+
+    def __str__(self):
+        return f"{self.household} ¥{self.amount_yuan}"
+
+
+class Activity(SyncedRecord):
+    """A forum, policy talk, training, party meeting, clean-up day … held by a cadre or a team."""
+
+    campaign = models.ForeignKey("programs.Campaign", on_delete=models.PROTECT, related_name="activities")
+    kind = models.CharField(_("kind"), max_length=40)
+    title = models.CharField(_("title"), max_length=200)
+    date = models.DateField(_("date"))
+    cadre = models.ForeignKey(
+        "org.Cadre", verbose_name=_("organized by"), on_delete=models.PROTECT, related_name="activities"
+    )
+    team = models.ForeignKey(
+        "programs.Team",
+        verbose_name=_("team"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="activities",
+    )
+    point = models.ForeignKey(
+        "programs.LiaisonPoint",
+        verbose_name=_("liaison point"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="activities",
+    )
+    attendance = models.PositiveIntegerField(_("people attending"), default=0)
+    region = models.ForeignKey("geo.Region", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("activity")
+        verbose_name_plural = _("activities")
+        ordering = ["-date"]
+
+    def __str__(self):
+        return self.title
+
+
+class Incident(models.Model):
+    class Kind(models.TextChoices):
+        SAFETY_ACCIDENT = "safety_accident", _("Work-safety accident")
+        CASUALTY = "casualty", _("Casualty")
+        PETITION_UPWARD = "petition_upward", _("Petition taken to Beijing or the province")
+        PARALYSED_PARTY_ORG = "paralysed_party_org", _("Paralysed party organization")
+        MAJOR_CASE = "major_case", _("Major case")
+
+    campaign = models.ForeignKey("programs.Campaign", on_delete=models.PROTECT, related_name="incidents")
+    point = models.ForeignKey(
+        "programs.LiaisonPoint",
+        verbose_name=_("liaison point"),
+        on_delete=models.PROTECT,
+        related_name="incidents",
+    )
+    kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices)
+    date = models.DateField(_("date"))
+    description = models.TextField(_("description"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("incident")
+        verbose_name_plural = _("incidents")
+        ordering = ["-date"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.date}"
+
+
+class MonthlyReport(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+
+    campaign = models.ForeignKey(
+        "programs.Campaign", on_delete=models.PROTECT, related_name="monthly_reports"
+    )
+    cadre = models.ForeignKey(
+        "org.Cadre", verbose_name=_("cadre"), on_delete=models.PROTECT, related_name="monthly_reports"
+    )
+    month = models.DateField(_("month"), help_text=_("The first day of the month reported on."))
+    figures = models.JSONField(_("figures"), default=dict)
+    text = models.TextField(_("report"), blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    due = models.DateField(_("due"))
+    submitted_on = models.DateField(_("submitted on"), null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("monthly report")
+        verbose_name_plural = _("monthly reports")
+        ordering = ["-month"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "cadre", "month"], name="fieldwork_report_month")
+        ]
+
+    def __str__(self):
+        return f"{self.cadre} {self.month:%Y-%m}"
+
+    @property
+    def late(self) -> bool:
+        return self.submitted_on is not None and self.submitted_on > self.due
+
+
+class TeamSummary(models.Model):
+    campaign = models.ForeignKey("programs.Campaign", on_delete=models.PROTECT, related_name="team_summaries")
+    team = models.ForeignKey(
+        "programs.Team", verbose_name=_("team"), on_delete=models.PROTECT, related_name="summaries"
+    )
+    text = models.TextField(_("summary"))
+    figures = models.JSONField(_("figures"), default=dict)
+    submitted_on = models.DateField(_("submitted on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("team summary")
+        verbose_name_plural = _("team summaries")
+
+    def __str__(self):
+        return str(self.team)

@@ -1,0 +1,74 @@
+"""Calendar helpers shared by the rules that count records in periods."""
+
+import datetime as dt
+
+from django.utils.formats import date_format
+
+
+def month_start(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def next_month(day: dt.date) -> dt.date:
+    return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+
+
+def month_end(day: dt.date) -> dt.date:
+    return next_month(day) - dt.timedelta(days=1)
+
+
+def months(start: dt.date, end: dt.date) -> list[dt.date]:
+    """First days of the months from start's month to end's month."""
+    found, current = [], month_start(start)
+    while current <= end:
+        found.append(current)
+        current = next_month(current)
+    return found
+
+
+def month_label(first: dt.date) -> str:
+    return date_format(first, "YEAR_MONTH_FORMAT")
+
+
+def window(ctx) -> tuple[dt.date, dt.date]:
+    """The part of the campaign up to the evaluation date."""
+    end = ctx.campaign.end or ctx.as_of
+    return ctx.campaign.start, min(end, ctx.as_of)
+
+
+def campaign_over(ctx) -> bool:
+    return ctx.campaign.end is not None and ctx.as_of >= ctx.campaign.end
+
+
+def longest_run(days) -> int:
+    """The longest run of consecutive dates."""
+    best = run = 0
+    previous = None
+    for day in sorted(set(days)):
+        run = run + 1 if previous is not None and (day - previous).days == 1 else 1
+        best = max(best, run)
+        previous = day
+    return best
+
+
+def windows(ctx, per: str, phase_key: str = "") -> list[tuple[str, dt.date, dt.date]]:
+    """(label, start, end) of each period of a campaign up to its end: the campaign, each
+    phase (or one phase), each month, half year or year."""
+    start, end = ctx.campaign.start, ctx.campaign.end or ctx.as_of
+    if per == "campaign":
+        return [(ctx.campaign.name, start, end)]
+    if per == "phase":
+        phases = [p for p in ctx.campaign.config.get("phases", []) if not phase_key or p["key"] == phase_key]
+        return [
+            (p["name"], dt.date.fromisoformat(p["start"]), dt.date.fromisoformat(p["end"])) for p in phases
+        ]
+    if per == "month":
+        return [(month_label(m), max(m, start), min(month_end(m), end)) for m in months(start, end)]
+    result = []
+    for year in range(start.year, end.year + 1):
+        halves = [(dt.date(year, 1, 1), dt.date(year, 6, 30)), (dt.date(year, 7, 1), dt.date(year, 12, 31))]
+        spans = halves if per == "half_year" else [(dt.date(year, 1, 1), dt.date(year, 12, 31))]
+        for a, b in spans:
+            if b >= start and a <= end:
+                result.append((f"{a:%Y-%m}–{b:%Y-%m}", max(a, start), min(b, end)))
+    return result
