@@ -23,13 +23,16 @@ ADMIN_ROLES = frozenset({Role.SYSADMIN, Role.SECADMIN, Role.AUDITOR})
 # What each role may do. Data scope (which records) is separate: see core.scope.
 PERMISSIONS: dict[str, frozenset[str]] = {
     Role.OFFICE: frozenset(
-        {"people.view", "people.edit", "org.view", "geo.view", "programs.view", "programs.manage"}
+        {"people.view", "people.edit", "org.view", "geo.view", "programs.view", "programs.manage",
+         "fieldwork.confirm"}
     ),
     Role.LEADER: frozenset({"people.view", "org.view", "geo.view", "programs.view"}),
     Role.CADRE: frozenset({"people.view", "org.view", "geo.view", "programs.view"}),
     Role.TEAM_LEADER: frozenset({"people.view", "org.view", "geo.view", "programs.view"}),
     Role.HANDLING_UNIT: frozenset({"org.view", "geo.view"}),
-    Role.VILLAGE: frozenset({"people.view", "people.edit", "org.view", "geo.view", "programs.view"}),
+    Role.VILLAGE: frozenset(
+        {"people.view", "people.edit", "org.view", "geo.view", "programs.view", "fieldwork.confirm"}
+    ),
     Role.INSPECTOR: frozenset({"people.view", "org.view", "geo.view", "programs.view"}),
     # Administrators manage the system, never residents' data.
     Role.SYSADMIN: frozenset({"accounts.manage", "org.view", "geo.view"}),

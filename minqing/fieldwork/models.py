@@ -112,6 +112,7 @@ class Photo(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     uploaded_at = models.DateTimeField(default=timezone.now)
+    region = models.ForeignKey("geo.Region", on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         verbose_name = _("photo")

@@ -33,7 +33,9 @@ FOUND_FIELDS = {"size", "economic_status", "income_sources", "family_planning", 
 
 
 def payload_digest(payload: dict) -> str:
-    return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
+    return hashlib.sha256(
+        json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str).encode()
+    ).hexdigest()
 
 
 def _campaign_form(campaign: Campaign, form: str) -> None:
@@ -57,7 +59,9 @@ def _apply_found(*, actor, household: Household, found: dict, visit: Visit) -> N
     """What a visit found about a household flows into its record, each change kept."""
     unknown = set(found) - FOUND_FIELDS
     if unknown:
-        raise ValidationError({"found": [_("Unknown facts: %(names)s") % {"names": ", ".join(sorted(unknown))}]})
+        raise ValidationError(
+            {"found": [_("Unknown facts: %(names)s") % {"names": ", ".join(sorted(unknown))}]}
+        )
     changes = {}
     if "size" in found:
         try:
@@ -79,8 +83,14 @@ def _apply_found(*, actor, household: Household, found: dict, visit: Visit) -> N
     for field, value in changes.items():
         old = getattr(household, field)
         if old != value:
-            HouseholdChange.objects.create(household=household, field=field, old=old, new=value,
-                                           source=f"visit:{visit.pk}", changed_by=actor)
+            HouseholdChange.objects.create(
+                household=household,
+                field=field,
+                old=old,
+                new=value,
+                source=f"visit:{visit.pk}",
+                changed_by=actor,
+            )
             setattr(household, field, value)
     if changes:
         household.updated_at = timezone.now()
@@ -91,32 +101,73 @@ def _apply_found(*, actor, household: Household, found: dict, visit: Visit) -> N
 
 
 @transaction.atomic
-def visit_record(*, actor, campaign: Campaign, cadre, date: dt.date, form: str, target, content: str = "",
-                 outcome: str = "", found: dict | None = None, problems: list[str] | None = None,
-                 others_present=(), latitude=None, longitude=None, uuid=None, digest: str = "") -> Visit:
+def visit_record(
+    *,
+    actor,
+    campaign: Campaign,
+    cadre,
+    date: dt.date,
+    form: str,
+    target,
+    content: str = "",
+    outcome: str = "",
+    found: dict | None = None,
+    problems: list[str] | None = None,
+    others_present=(),
+    latitude=None,
+    longitude=None,
+    uuid=None,
+    digest: str = "",
+) -> Visit:
     _check_in_campaign(campaign, date)
     _campaign_form(campaign, form)
     field = {Household: "household", Member: "member", LiaisonPoint: "point"}.get(type(target))
     if field is None:
         raise ValidationError({"target": [_("Choose whom the visit was with.")]})
     problems = [p.strip() for p in (problems or []) if p and p.strip()]
-    visit = Visit(campaign=campaign, cadre=cadre, date=date, form=form, content=content.strip(),
-                  outcome=outcome.strip(), found=found or {}, problems=problems, latitude=latitude,
-                  longitude=longitude, region_id=_region_of(target), created_by=actor, payload_digest=digest,
-                  **{field: target})
+    visit = Visit(
+        campaign=campaign,
+        cadre=cadre,
+        date=date,
+        form=form,
+        content=content.strip(),
+        outcome=outcome.strip(),
+        found=found or {},
+        problems=problems,
+        latitude=latitude,
+        longitude=longitude,
+        region_id=_region_of(target),
+        created_by=actor,
+        payload_digest=digest,
+        **{field: target},
+    )
     if uuid:
         visit.uuid = uuid
     visit.save()
     if others_present:
         visit.others_present.set(others_present)
-    household = target if isinstance(target, Household) else target.household if isinstance(target, Member) else None
+    household = (
+        target if isinstance(target, Household) else target.household if isinstance(target, Member) else None
+    )
     if found and household is not None:
         _apply_found(actor=actor, household=household, found=found, visit=visit)
     elif found:
-        raise ValidationError({"found": [_("Facts about a household need a household or member as the target.")]})
-    audit_record(action="visit.record", obj=visit, user=actor,
-                 detail={"campaign": campaign.pk, "cadre": cadre.pk, "date": date.isoformat(), "form": form,
-                         "target": f"{field}:{target.pk}", "problems": len(problems)})
+        raise ValidationError(
+            {"found": [_("Facts about a household need a household or member as the target.")]}
+        )
+    audit_record(
+        action="visit.record",
+        obj=visit,
+        user=actor,
+        detail={
+            "campaign": campaign.pk,
+            "cadre": cadre.pk,
+            "date": date.isoformat(),
+            "form": form,
+            "target": f"{field}:{target.pk}",
+            "problems": len(problems),
+        },
+    )
     return visit
 
 
@@ -124,8 +175,9 @@ def visit_record(*, actor, campaign: Campaign, cadre, date: dt.date, form: str, 
 
 
 @transaction.atomic
-def attendance_check_in(*, actor, cadre, point: LiaisonPoint, date: dt.date, uuid=None,
-                        digest: str = "") -> AttendanceDay:
+def attendance_check_in(
+    *, actor, cadre, point: LiaisonPoint, date: dt.date, uuid=None, digest: str = ""
+) -> AttendanceDay:
     if date > timezone.localdate():
         raise ValidationError({"date": [_("The date lies in the future.")]})
     if AttendanceDay.objects.filter(cadre=cadre, point=point, date=date).exists():
@@ -134,8 +186,12 @@ def attendance_check_in(*, actor, cadre, point: LiaisonPoint, date: dt.date, uui
     if uuid:
         day.uuid = uuid
     day.save()
-    audit_record(action="attendance.check_in", obj=day, user=actor,
-                 detail={"cadre": cadre.pk, "point": point.pk, "date": date.isoformat()})
+    audit_record(
+        action="attendance.check_in",
+        obj=day,
+        user=actor,
+        detail={"cadre": cadre.pk, "point": point.pk, "date": date.isoformat()},
+    )
     return day
 
 
@@ -150,18 +206,21 @@ def attendance_decide(*, actor, day: AttendanceDay, confirm: bool, reason: str =
     day.decided_by, day.decided_at, day.reason = actor, timezone.now(), reason.strip()
     day.version += 1
     day.save(update_fields=["status", "decided_by", "decided_at", "reason", "version"])
-    audit_record(action="attendance.decide", obj=day, user=actor,
-                 detail={"status": day.status, "reason": day.reason})
+    audit_record(
+        action="attendance.decide", obj=day, user=actor, detail={"status": day.status, "reason": day.reason}
+    )
     return day
 
 
 @transaction.atomic
-def worklog_write(*, actor, cadre, point: LiaisonPoint, date: dt.date, content: str, uuid=None,
-                  digest: str = "") -> WorkLog:
+def worklog_write(
+    *, actor, cadre, point: LiaisonPoint, date: dt.date, content: str, uuid=None, digest: str = ""
+) -> WorkLog:
     if not content.strip():
         raise ValidationError({"content": [_("Write what was done that day.")]})
-    log = WorkLog(cadre=cadre, point=point, date=date, content=content.strip(), created_by=actor,
-                  payload_digest=digest)
+    log = WorkLog(
+        cadre=cadre, point=point, date=date, content=content.strip(), created_by=actor, payload_digest=digest
+    )
     if uuid:
         log.uuid = uuid
     try:
@@ -187,8 +246,20 @@ def _yuan(value) -> Decimal:
 
 
 @transaction.atomic
-def deed_record(*, actor, campaign: Campaign, cadre, kind: str, title: str, beneficiary, date: dt.date,
-                value_yuan=0, evidence: str = "", uuid=None, digest: str = "") -> Deed:
+def deed_record(
+    *,
+    actor,
+    campaign: Campaign,
+    cadre,
+    kind: str,
+    title: str,
+    beneficiary,
+    date: dt.date,
+    value_yuan=0,
+    evidence: str = "",
+    uuid=None,
+    digest: str = "",
+) -> Deed:
     _check_in_campaign(campaign, date)
     if kind not in Deed.Kind.values:
         raise ValidationError({"kind": [_("Choose a kind of deed from the list.")]})
@@ -199,15 +270,33 @@ def deed_record(*, actor, campaign: Campaign, cadre, kind: str, title: str, bene
     field = {Household: "household", LiaisonPoint: "point"}.get(type(beneficiary))
     if field is None:
         raise ValidationError({"beneficiary": [_("Choose the household or point that benefited.")]})
-    deed = Deed(campaign=campaign, cadre=cadre, kind=kind, title=title.strip(), date=date,
-                value_yuan=_yuan(value_yuan), evidence=evidence.strip(), region_id=beneficiary.region_id,
-                created_by=actor, payload_digest=digest, **{field: beneficiary})
+    deed = Deed(
+        campaign=campaign,
+        cadre=cadre,
+        kind=kind,
+        title=title.strip(),
+        date=date,
+        value_yuan=_yuan(value_yuan),
+        evidence=evidence.strip(),
+        region_id=beneficiary.region_id,
+        created_by=actor,
+        payload_digest=digest,
+        **{field: beneficiary},
+    )
     if uuid:
         deed.uuid = uuid
     deed.save()
-    audit_record(action="deed.record", obj=deed, user=actor,
-                 detail={"campaign": campaign.pk, "kind": kind, "value": str(deed.value_yuan),
-                         "beneficiary": f"{field}:{beneficiary.pk}"})
+    audit_record(
+        action="deed.record",
+        obj=deed,
+        user=actor,
+        detail={
+            "campaign": campaign.pk,
+            "kind": kind,
+            "value": str(deed.value_yuan),
+            "beneficiary": f"{field}:{beneficiary.pk}",
+        },
+    )
     return deed
 
 
@@ -222,25 +311,43 @@ def deed_confirm(*, actor, deed: Deed, on: dt.date) -> Deed:
 
 
 @transaction.atomic
-def help_plan_create(*, actor, campaign: Campaign, cadre, title: str, target, deadline: dt.date,
-                     commitments: list[tuple[str, dt.date]] = ()) -> HelpPlan:
+def help_plan_create(
+    *,
+    actor,
+    campaign: Campaign,
+    cadre,
+    title: str,
+    target,
+    deadline: dt.date,
+    commitments: list[tuple[str, dt.date]] = (),
+) -> HelpPlan:
     if not title.strip():
         raise ValidationError({"title": [_("Give the plan a title.")]})
     field = {Household: "household", LiaisonPoint: "point"}.get(type(target))
     if field is None:
         raise ValidationError({"target": [_("A plan is for a household or a point.")]})
-    plan = HelpPlan.objects.create(campaign=campaign, cadre=cadre, title=title.strip(), deadline=deadline,
-                                   region_id=target.region_id, **{field: target})
+    plan = HelpPlan.objects.create(
+        campaign=campaign,
+        cadre=cadre,
+        title=title.strip(),
+        deadline=deadline,
+        region_id=target.region_id,
+        **{field: target},
+    )
     for text, due in commitments:
         if due > deadline:
-            raise ValidationError({"commitments": [_("A commitment cannot be due after the plan's deadline.")]})
+            raise ValidationError(
+                {"commitments": [_("A commitment cannot be due after the plan's deadline.")]}
+            )
         Commitment.objects.create(plan=plan, title=text, due=due)
     audit_record(action="help_plan.create", obj=plan, user=actor, detail={"commitments": len(commitments)})
     return plan
 
 
 @transaction.atomic
-def commitment_progress(*, actor, commitment: Commitment, progress: int, done_on: dt.date | None = None) -> Commitment:
+def commitment_progress(
+    *, actor, commitment: Commitment, progress: int, done_on: dt.date | None = None
+) -> Commitment:
     if not 0 <= progress <= 100:
         raise ValidationError({"progress": [_("Progress is a percentage from 0 to 100.")]})
     commitment.progress = progress
@@ -251,49 +358,104 @@ def commitment_progress(*, actor, commitment: Commitment, progress: int, done_on
 
 
 @transaction.atomic
-def relief_pay(*, actor, campaign: Campaign, cadre, household: Household, amount_yuan, date: dt.date,
-               team: Team | None = None, uuid=None, digest: str = "") -> ReliefPayment:
+def relief_pay(
+    *,
+    actor,
+    campaign: Campaign,
+    cadre,
+    household: Household,
+    amount_yuan,
+    date: dt.date,
+    team: Team | None = None,
+    uuid=None,
+    digest: str = "",
+) -> ReliefPayment:
     _check_in_campaign(campaign, date)
     amount = _yuan(amount_yuan)
     if amount <= 0:
         raise ValidationError({"value": [_("The amount must be more than zero.")]})
-    payment = ReliefPayment(campaign=campaign, team=team, cadre=cadre, household=household, amount_yuan=amount,
-                            date=date, region_id=household.region_id, created_by=actor, payload_digest=digest)
+    payment = ReliefPayment(
+        campaign=campaign,
+        team=team,
+        cadre=cadre,
+        household=household,
+        amount_yuan=amount,
+        date=date,
+        region_id=household.region_id,
+        created_by=actor,
+        payload_digest=digest,
+    )
     if uuid:
         payment.uuid = uuid
     payment.save()
-    audit_record(action="relief.pay", obj=payment, user=actor,
-                 detail={"household": household.pk, "amount": str(amount), "team": team.pk if team else None})
+    audit_record(
+        action="relief.pay",
+        obj=payment,
+        user=actor,
+        detail={"household": household.pk, "amount": str(amount), "team": team.pk if team else None},
+    )
     return payment
 
 
 @transaction.atomic
-def activity_record(*, actor, campaign: Campaign, cadre, kind: str, title: str, date: dt.date,
-                    team: Team | None = None, point: LiaisonPoint | None = None, attendance: int = 0,
-                    uuid=None, digest: str = "") -> Activity:
+def activity_record(
+    *,
+    actor,
+    campaign: Campaign,
+    cadre,
+    kind: str,
+    title: str,
+    date: dt.date,
+    team: Team | None = None,
+    point: LiaisonPoint | None = None,
+    attendance: int = 0,
+    uuid=None,
+    digest: str = "",
+) -> Activity:
     _check_in_campaign(campaign, date)
     kinds = {a["key"] for a in campaign.config.get("activities", [])}
     if kinds and kind not in kinds:
         raise ValidationError({"kind": [_("This campaign lists no activity “%(kind)s”.") % {"kind": kind}]})
     region = (point.region_id if point else None) or campaign.region_id
-    activity = Activity(campaign=campaign, cadre=cadre, kind=kind, title=title.strip() or kind, date=date,
-                        team=team, point=point, attendance=max(0, attendance), region_id=region, created_by=actor,
-                        payload_digest=digest)
+    activity = Activity(
+        campaign=campaign,
+        cadre=cadre,
+        kind=kind,
+        title=title.strip() or kind,
+        date=date,
+        team=team,
+        point=point,
+        attendance=max(0, attendance),
+        region_id=region,
+        created_by=actor,
+        payload_digest=digest,
+    )
     if uuid:
         activity.uuid = uuid
     activity.save()
-    audit_record(action="activity.record", obj=activity, user=actor, detail={"kind": kind, "date": date.isoformat()})
+    audit_record(
+        action="activity.record", obj=activity, user=actor, detail={"kind": kind, "date": date.isoformat()}
+    )
     return activity
 
 
 @transaction.atomic
-def incident_record(*, actor, campaign: Campaign, point: LiaisonPoint, kind: str, date: dt.date,
-                    description: str) -> Incident:
+def incident_record(
+    *, actor, campaign: Campaign, point: LiaisonPoint, kind: str, date: dt.date, description: str
+) -> Incident:
     if kind not in Incident.Kind.values:
         raise ValidationError({"kind": [_("Choose a kind of incident from the list.")]})
-    incident = Incident.objects.create(campaign=campaign, point=point, kind=kind, date=date,
-                                       description=description.strip(), recorded_by=actor)
-    audit_record(action="incident.record", obj=incident, user=actor, detail={"kind": kind, "date": date.isoformat()})
+    incident = Incident.objects.create(
+        campaign=campaign,
+        point=point,
+        kind=kind,
+        date=date,
+        description=description.strip(),
+        recorded_by=actor,
+    )
+    audit_record(
+        action="incident.record", obj=incident, user=actor, detail={"kind": kind, "date": date.isoformat()}
+    )
     return incident
 
 
@@ -305,8 +467,9 @@ def month_figures(*, campaign: Campaign, cadre, month: dt.date) -> dict:
     last = month_end(month)
     visits = Visit.objects.filter(campaign=campaign, cadre=cadre, date__gte=month, date__lte=last)
     deeds = Deed.objects.filter(campaign=campaign, cadre=cadre, date__gte=month, date__lte=last)
-    days = AttendanceDay.objects.filter(cadre=cadre, status=AttendanceDay.Status.CONFIRMED, date__gte=month,
-                                        date__lte=last)
+    days = AttendanceDay.objects.filter(
+        cadre=cadre, status=AttendanceDay.Status.CONFIRMED, date__gte=month, date__lte=last
+    )
     return {
         "visits": visits.count(),
         "households_visited": visits.exclude(household=None).values("household").distinct().count(),
@@ -314,8 +477,13 @@ def month_figures(*, campaign: Campaign, cadre, month: dt.date) -> dict:
         "deeds": deeds.count(),
         "deeds_value_yuan": str(sum((d for d in deeds.values_list("value_yuan", flat=True)), Decimal(0))),
         "attendance_days": days.values("date").distinct().count(),
-        "visit_list": [f"{v['date']}：{v['content'][:60]}" for v in visits.order_by("date").values("date", "content")[:50]],
-        "deed_list": [f"{d['date']}：{d['title']}" for d in deeds.order_by("date").values("date", "title")[:50]],
+        "visit_list": [
+            f"{v['date']}：{v['content'][:60]}"
+            for v in visits.order_by("date").values("date", "content")[:50]
+        ],
+        "deed_list": [
+            f"{d['date']}：{d['title']}" for d in deeds.order_by("date").values("date", "title")[:50]
+        ],
     }
 
 
@@ -325,7 +493,9 @@ def monthly_report_draft(*, actor, campaign: Campaign, cadre, month: dt.date) ->
     due_day = campaign.config.get("cadence", {}).get("monthly_report_due_day", 5)
     figures = month_figures(campaign=campaign, cadre=cadre, month=month)
     report, created = MonthlyReport.objects.get_or_create(
-        campaign=campaign, cadre=cadre, month=month,
+        campaign=campaign,
+        cadre=cadre,
+        month=month,
         defaults={"figures": figures, "due": next_month(month).replace(day=due_day)},
     )
     if not created and report.status == MonthlyReport.Status.DRAFT:
@@ -335,16 +505,26 @@ def monthly_report_draft(*, actor, campaign: Campaign, cadre, month: dt.date) ->
         report.text = _(
             "In %(month)s I made %(visits)s visits to %(households)s households, recorded %(problems)s problems, "
             "did %(deeds)s deeds worth %(value)s yuan and was at the point on %(days)s days."
-        ) % {"month": month.strftime("%Y-%m"), "visits": figures["visits"], "households": figures["households_visited"],
-             "problems": figures["problems_raised"], "deeds": figures["deeds"], "value": figures["deeds_value_yuan"],
-             "days": figures["attendance_days"]}
+        ) % {
+            "month": month.strftime("%Y-%m"),
+            "visits": figures["visits"],
+            "households": figures["households_visited"],
+            "problems": figures["problems_raised"],
+            "deeds": figures["deeds"],
+            "value": figures["deeds_value_yuan"],
+            "days": figures["attendance_days"],
+        }
         report.save(update_fields=["text"])
-        audit_record(action="monthly_report.draft", obj=report, user=actor, detail={"month": month.isoformat()})
+        audit_record(
+            action="monthly_report.draft", obj=report, user=actor, detail={"month": month.isoformat()}
+        )
     return report
 
 
 @transaction.atomic
-def monthly_report_submit(*, actor, report: MonthlyReport, text: str, on: dt.date, base_version: int) -> MonthlyReport:
+def monthly_report_submit(
+    *, actor, report: MonthlyReport, text: str, on: dt.date, base_version: int
+) -> MonthlyReport:
     report = MonthlyReport.objects.select_for_update().get(pk=report.pk)
     if report.version != base_version:
         raise StaleEdit(report)
@@ -355,8 +535,12 @@ def monthly_report_submit(*, actor, report: MonthlyReport, text: str, on: dt.dat
     report.text, report.status, report.submitted_on = text.strip(), MonthlyReport.Status.SUBMITTED, on
     report.version += 1
     report.save(update_fields=["text", "status", "submitted_on", "version"])
-    audit_record(action="monthly_report.submit", obj=report, user=actor,
-                 detail={"month": report.month.isoformat(), "on": on.isoformat(), "late": report.late})
+    audit_record(
+        action="monthly_report.submit",
+        obj=report,
+        user=actor,
+        detail={"month": report.month.isoformat(), "on": on.isoformat(), "late": report.late},
+    )
     return report
 
 
@@ -365,7 +549,8 @@ def team_summary_submit(*, actor, campaign: Campaign, team: Team, text: str, on:
     if not text.strip():
         raise ValidationError({"text": [_("The summary is empty.")]})
     summary, _created = TeamSummary.objects.update_or_create(
-        campaign=campaign, team=team, defaults={"text": text.strip(), "submitted_on": on})
+        campaign=campaign, team=team, defaults={"text": text.strip(), "submitted_on": on}
+    )
     audit_record(action="team_summary.submit", obj=summary, user=actor, detail={"on": on.isoformat()})
     return summary
 

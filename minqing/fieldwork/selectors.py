@@ -1,0 +1,176 @@
+"""Reads of field work, through the data scope."""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Max, Q, QuerySet
+from django.utils import timezone
+
+from minqing.core.scope import get_scoped_or_404, scoped
+from minqing.org.models import Cadre
+from minqing.programs.models import Pairing
+from minqing.programs.rules._periods import month_end
+
+from .models import AttendanceDay, Deed, MonthlyReport, Photo, Visit
+
+VIEW = "programs.view"
+
+
+def my_cadre(user) -> Cadre | None:
+    return Cadre.objects.select_related("account", "unit").filter(account_id=user.pk).first()
+
+
+@dataclass
+class Target:
+    pairing_id: int
+    campaign_id: int
+    campaign: str
+    kind: str
+    kind_name: str
+    target_type: str
+    target_id: int
+    name: str
+    address: str
+    household_id: int | None
+    hardship_level: int
+    last_visit: dt.date | None
+    days_since: int | None
+
+
+def my_targets(*, user, as_of: dt.date | None = None) -> list[Target]:
+    """The signed-in cadre's paired targets, the longest unvisited first (never visited
+    at the top). Two queries whatever the number of targets."""
+    as_of = as_of or timezone.localdate()
+    pairings = list(
+        Pairing.objects.filter(cadre__account_id=user.pk)
+        .active_on(as_of)
+        .select_related("campaign", "household", "household__head", "member", "member__household", "point")
+        .order_by("id")
+    )
+    if not pairings:
+        return []
+    households = {p.household_id or (p.member.household_id if p.member_id else None) for p in pairings} - {
+        None
+    }
+    points = {p.point_id for p in pairings if p.point_id}
+    last = {}
+    visits = Visit.objects.filter(
+        Q(cadre__account_id=user.pk) | Q(others_present__account_id=user.pk)
+    ).filter(Q(household_id__in=households) | Q(member__household_id__in=households) | Q(point_id__in=points))
+    for household_id, member_household, point_id, last_date in (
+        visits.values("household_id", "member__household_id", "point_id")
+        .annotate(last=Max("date"))
+        .values_list("household_id", "member__household_id", "point_id", "last")
+    ):
+        for key in (("h", household_id), ("h", member_household), ("p", point_id)):
+            if key[1] is not None and (key not in last or last[key] < last_date):
+                last[key] = last_date
+    result = []
+    for p in pairings:
+        kind = p.campaign.pairing_kind(p.kind) or {"name": p.kind}
+        if p.point_id:
+            key, name, address, household_id, level = (
+                ("p", p.point_id),
+                p.point.name,
+                p.point.get_kind_display(),
+                None,
+                0,
+            )
+        else:
+            household = p.household or p.member.household
+            head = household.head.name if household.head_id else household.code
+            name = p.member.name if p.member_id else head
+            key, address, household_id, level = (
+                ("h", household.pk),
+                household.address,
+                household.pk,
+                household.hardship_level,
+            )
+        seen = last.get(key)
+        result.append(
+            Target(
+                pairing_id=p.pk,
+                campaign_id=p.campaign_id,
+                campaign=p.campaign.name,
+                kind=p.kind,
+                kind_name=kind["name"],
+                target_type=p.target_type,
+                target_id=p.target.pk,
+                name=name,
+                address=address,
+                household_id=household_id,
+                hardship_level=level,
+                last_visit=seen,
+                days_since=(as_of - seen).days if seen else None,
+            )
+        )
+    result.sort(key=lambda t: (t.last_visit is not None, t.last_visit or dt.date.min, -t.hardship_level))
+    return result
+
+
+def visit_list(*, user, campaign=None, cadre=None) -> QuerySet:
+    qs = scoped(Visit, user, VIEW).select_related(
+        "cadre__account", "household__head", "member", "point", "campaign"
+    )
+    if campaign is not None:
+        qs = qs.filter(campaign=campaign)
+    if cadre is not None:
+        qs = qs.filter(cadre=cadre)
+    return qs.order_by("-date", "-id")
+
+
+def visit_get(*, user, uuid) -> Visit:
+    return get_scoped_or_404(
+        Visit.objects.select_related("cadre__account", "household__head", "member", "point", "campaign"),
+        user,
+        VIEW,
+        uuid=uuid,
+    )
+
+
+def deed_list(*, user, campaign=None) -> QuerySet:
+    qs = scoped(Deed, user, VIEW).select_related("cadre__account", "household__head", "point", "campaign")
+    if campaign is not None:
+        qs = qs.filter(campaign=campaign)
+    return qs.order_by("-date", "-id")
+
+
+def photo_get(*, user, uuid) -> Photo:
+    return get_scoped_or_404(Photo.objects.select_related("visit", "deed"), user, VIEW, uuid=uuid)
+
+
+def attendance_to_decide(*, user) -> QuerySet:
+    return (
+        scoped(AttendanceDay, user, VIEW)
+        .filter(status=AttendanceDay.Status.PENDING)
+        .select_related("cadre__account", "point")
+        .order_by("date")
+    )
+
+
+@dataclass
+class AttendanceSheet:
+    point: object
+    month: dt.date
+    days: list[dt.date]
+    rows: list[tuple]  # (cadre, {date: status}, confirmed count)
+
+
+def attendance_sheet(*, user, point, month: dt.date) -> AttendanceSheet:
+    """The monthly attendance sheet of one point: every cadre who checked in, day by day."""
+    first = month.replace(day=1)
+    last = month_end(first)
+    days = [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
+    records = scoped(AttendanceDay.objects.filter(point=point, date__gte=first, date__lte=last), user, VIEW)
+    by_cadre: dict = {}
+    for record in records.select_related("cadre__account", "cadre__unit").order_by("cadre_id", "date"):
+        by_cadre.setdefault(record.cadre, {})[record.date] = record.status
+    rows = [
+        (cadre, marks, sum(1 for s in marks.values() if s == AttendanceDay.Status.CONFIRMED))
+        for cadre, marks in sorted(by_cadre.items(), key=lambda item: item[0].pk)
+    ]
+    return AttendanceSheet(point, first, days, rows)
+
+
+def monthly_report_list(*, user) -> QuerySet:
+    return scoped(MonthlyReport, user, VIEW).select_related("cadre__account", "campaign").order_by("-month")

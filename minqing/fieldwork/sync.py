@@ -1,0 +1,213 @@
+"""Records made on a phone, offline, arrive here, each under the UUID the phone gave it.
+
+The same UUID with the same payload returns the record made the first time (a retry
+whose answer was lost); the same UUID with another payload is a conflict (409, both
+versions shown); an edit names the version it started from and a stale one is a 409.
+Two uploads of one UUID racing each other meet the unique constraint: one creates, the
+other reads what the first made and answers as a retry would.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from minqing.core.audit import audit_record
+from minqing.core.scope import scoped
+from minqing.people.models import Household, Member
+from minqing.programs.models import Campaign, LiaisonPoint
+
+from . import services
+from .models import AttendanceDay, Deed, Visit, WorkLog
+from .selectors import my_cadre
+
+KINDS = {"visit": Visit, "deed": Deed, "attendance": AttendanceDay, "worklog": WorkLog}
+
+
+@dataclass
+class SyncResult:
+    status: int  # 200 same record, 201 created, 409 conflict, 422 invalid
+    record: object = None
+    conflict: dict | None = None
+    errors: dict | None = None
+
+
+def _date(value) -> dt.date:
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise ValidationError({"date": [_("Enter a date as YYYY-MM-DD.")]}) from None
+
+
+def _target(user, spec) -> object:
+    if not isinstance(spec, dict) or spec.get("type") not in ("household", "member", "point"):
+        raise ValidationError({"target": [_("Choose whom the record is about.")]})
+    model, permission = {
+        "household": (Household, "people.view"),
+        "member": (Member, "people.view"),
+        "point": (LiaisonPoint, "programs.view"),
+    }[spec["type"]]
+    found = scoped(model, user, permission).filter(pk=spec.get("id")).first()
+    if found is None:
+        raise ValidationError({"target": [_("This target is not among yours.")]})
+    return found
+
+
+def _campaign(user, value) -> Campaign:
+    found = scoped(Campaign, user, "programs.view").filter(pk=value).first()
+    if found is None:
+        raise ValidationError({"campaign": [_("This campaign is not among yours.")]})
+    return found
+
+
+def _create(kind: str, user, cadre, payload: dict, uuid, digest: str):
+    p = payload
+    common = {"actor": user, "uuid": uuid, "digest": digest}
+    if kind == "visit":
+        return services.visit_record(
+            campaign=_campaign(user, p.get("campaign")),
+            cadre=cadre,
+            date=_date(p.get("date")),
+            form=str(p.get("form", "")),
+            target=_target(user, p.get("target")),
+            content=str(p.get("content", "")),
+            outcome=str(p.get("outcome", "")),
+            found=p.get("found") or {},
+            problems=p.get("problems") or [],
+            latitude=p.get("latitude"),
+            longitude=p.get("longitude"),
+            **common,
+        )
+    if kind == "deed":
+        return services.deed_record(
+            campaign=_campaign(user, p.get("campaign")),
+            cadre=cadre,
+            kind=str(p.get("kind", "")),
+            title=str(p.get("title", "")),
+            beneficiary=_target(user, p.get("target")),
+            date=_date(p.get("date")),
+            value_yuan=p.get("value_yuan", 0),
+            evidence=str(p.get("evidence", "")),
+            **common,
+        )
+    point = _target(user, {"type": "point", "id": p.get("point")})
+    if kind == "attendance":
+        return services.attendance_check_in(cadre=cadre, point=point, date=_date(p.get("date")), **common)
+    return services.worklog_write(
+        cadre=cadre, point=point, date=_date(p.get("date")), content=str(p.get("content", "")), **common
+    )
+
+
+def record_payload(record) -> dict:
+    """What a stored record says, in the shape a phone sends."""
+    if isinstance(record, Visit):
+        target = record.target
+        return {
+            "campaign": record.campaign_id,
+            "date": record.date.isoformat(),
+            "form": record.form,
+            "target": {
+                "type": record.household_id and "household" or record.member_id and "member" or "point",
+                "id": target.pk,
+            },
+            "content": record.content,
+            "outcome": record.outcome,
+            "found": record.found,
+            "problems": record.problems,
+            "version": record.version,
+        }
+    if isinstance(record, Deed):
+        return {
+            "campaign": record.campaign_id,
+            "kind": record.kind,
+            "title": record.title,
+            "target": {
+                "type": "household" if record.household_id else "point",
+                "id": record.household_id or record.point_id,
+            },
+            "date": record.date.isoformat(),
+            "value_yuan": str(record.value_yuan),
+            "evidence": record.evidence,
+            "version": record.version,
+        }
+    if isinstance(record, AttendanceDay):
+        return {
+            "point": record.point_id,
+            "date": record.date.isoformat(),
+            "status": record.status,
+            "version": record.version,
+        }
+    return {
+        "point": record.point_id,
+        "date": record.date.isoformat(),
+        "content": record.content,
+        "version": record.version,
+    }
+
+
+def sync_put(*, user, kind: str, uuid, payload: dict, base_version: int | None = None) -> SyncResult:
+    if kind not in KINDS:
+        return SyncResult(422, errors={"kind": [_("Unknown kind of record.")]})
+    model = KINDS[kind]
+    digest = services.payload_digest(payload)
+    cadre = my_cadre(user)
+    if cadre is None:
+        return SyncResult(422, errors={"cadre": [_("Only a cadre's account records field work.")]})
+    existing = model.objects.filter(uuid=uuid).first()
+    if existing is not None:
+        return _existing(user, cadre, kind, existing, payload, digest, base_version)
+    try:
+        with transaction.atomic():
+            record = _create(kind, user, cadre, payload, uuid, digest)
+    except ValidationError as exc:
+        return SyncResult(
+            422, errors=exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+        )
+    except IntegrityError:
+        # Another upload of the same UUID won the race (or the day is taken): answer from what is stored.
+        existing = model.objects.filter(uuid=uuid).first()
+        if existing is None:
+            return SyncResult(422, errors={"__all__": [_("This record clashes with one already stored.")]})
+        return _existing(user, cadre, kind, existing, payload, digest, base_version)
+    return SyncResult(201, record=record)
+
+
+def _existing(user, cadre, kind, record, payload, digest, base_version) -> SyncResult:
+    if record.cadre_id != cadre.pk:
+        return SyncResult(
+            409,
+            conflict={
+                "stored": None,
+                "sent": payload,
+                "reason": _("This UUID belongs to another cadre's record."),
+            },
+        )
+    if record.payload_digest == digest:
+        return SyncResult(200, record=record)
+    if base_version is None or kind != "visit":
+        return SyncResult(409, record=record, conflict={"stored": record_payload(record), "sent": payload})
+    return _edit_visit(user, record, payload, digest, base_version)
+
+
+def _edit_visit(user, visit: Visit, payload: dict, digest: str, base_version: int) -> SyncResult:
+    """An edit of a visit made from the version the phone had: the text fields only."""
+    with transaction.atomic():
+        current = Visit.objects.select_for_update().get(pk=visit.pk)
+        if current.version != base_version:
+            return SyncResult(
+                409, record=current, conflict={"stored": record_payload(current), "sent": payload}
+            )
+        current.content = str(payload.get("content", current.content))
+        current.outcome = str(payload.get("outcome", current.outcome))
+        current.problems = [str(p) for p in payload.get("problems", current.problems) if str(p).strip()]
+        current.payload_digest = digest
+        current.version += 1
+        current.updated_at = timezone.now()
+        current.save(
+            update_fields=["content", "outcome", "problems", "payload_digest", "version", "updated_at"]
+        )
+        audit_record(action="visit.edit", obj=current, user=user, detail={"version": current.version})
+    return SyncResult(200, record=current)

@@ -1,0 +1,175 @@
+"""Records made offline reach the server exactly once: retries after lost answers, and
+duplicates sent at once, create nothing twice; a different payload under a used UUID is
+a conflict; an edit from an old version is refused."""
+
+import json
+import random
+import threading
+import uuid
+
+import pytest
+from django.db import connection, connections
+from django.test import Client
+
+from minqing.fieldwork.models import Deed, Visit
+from minqing.org.models import Account
+from minqing.org.services import token_create
+from minqing.programs.models import Campaign, Pairing
+
+
+@pytest.fixture
+def phone(db):
+    account = Account.objects.get(username="cadre")
+    token = token_create(actor=None, account=account)
+    campaign = Campaign.objects.get(program_key="xiajiceng")
+    targets = list(
+        Pairing.objects.filter(
+            cadre__account=account, campaign=campaign, household__isnull=False
+        ).values_list("household_id", flat=True)
+    )
+
+    def put(kind, key, payload, base_version=None):
+        body = {"payload": payload, **({"base_version": base_version} if base_version is not None else {})}
+        return Client().put(
+            f"/api/v1/sync/{kind}/{key}",
+            json.dumps(body),
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Bearer {token}",
+        )
+
+    return put, campaign, targets, token
+
+
+def visit_payload(campaign, household_id, n):
+    return {
+        "campaign": campaign.pk,
+        "date": "2026-06-01",
+        "form": "home_visit",
+        "target": {"type": "household", "id": household_id},
+        "content": f"第{n}次离线走访",
+        "problems": ["道路需要硬化"] if n % 5 == 0 else [],
+    }
+
+
+def test_lost_answers_and_retries_create_each_record_once(phone):
+    put, campaign, targets, _token = phone
+    rng = random.Random(5)
+    before = Visit.objects.count()
+    records = {str(uuid.uuid4()): visit_payload(campaign, targets[n % len(targets)], n) for n in range(60)}
+    confirmed = {}
+    for key, payload in records.items():
+        for _attempt in range(4):  # the first try and up to 3 retries
+            response = put("visit", key, payload)
+            if rng.random() < 0.3:
+                continue  # the answer was lost on the way back: the phone tries again
+            assert response.status_code in (200, 201), response.content
+            confirmed[key] = response.json()["id"]
+            break
+        else:
+            response = put("visit", key, payload)  # back online for good
+            confirmed[key] = response.json()["id"]
+        if rng.random() < 0.2:
+            duplicate = put("visit", key, payload)  # the same record sent twice
+            assert duplicate.status_code == 200 and duplicate.json()["id"] == confirmed[key]
+    assert Visit.objects.count() == before + len(records)  # nothing lost, nothing twice
+    assert set(
+        str(u) for u in Visit.objects.filter(uuid__in=list(records)).values_list("uuid", flat=True)
+    ) == set(records)
+
+
+def test_a_different_payload_under_a_used_uuid_is_a_conflict_with_both_versions(phone):
+    put, campaign, targets, _token = phone
+    key = str(uuid.uuid4())
+    first = visit_payload(campaign, targets[0], 1)
+    assert put("visit", key, first).status_code == 201
+    changed = {**first, "content": "另一个内容"}
+    response = put("visit", key, changed)
+    assert response.status_code == 409
+    body = response.json()
+    assert body["conflict"]["stored"]["content"] == first["content"]
+    assert body["conflict"]["sent"]["content"] == "另一个内容"
+    assert Visit.objects.get(uuid=key).content == first["content"]
+
+
+def test_an_edit_from_the_current_version_applies_and_a_stale_one_is_refused(phone):
+    put, campaign, targets, _token = phone
+    key = str(uuid.uuid4())
+    payload = visit_payload(campaign, targets[0], 2)
+    assert put("visit", key, payload).status_code == 201
+    edited = {**payload, "content": "补充：已联系村委"}
+    ok = put("visit", key, edited, base_version=1)
+    assert ok.status_code == 200 and ok.json()["version"] == 2
+    stale = put("visit", key, {**payload, "content": "旧版本上的修改"}, base_version=1)
+    assert stale.status_code == 409
+    assert Visit.objects.get(uuid=key).content == "补充：已联系村委"
+
+
+def test_an_invalid_record_changes_nothing_and_says_why(phone):
+    put, campaign, targets, _token = phone
+    before = Visit.objects.count()
+    response = put(
+        "visit", str(uuid.uuid4()), {**visit_payload(campaign, targets[0], 3), "form": "telepathy"}
+    )
+    assert response.status_code == 422 and "form" in response.json()["errors"]
+    other = put(
+        "visit",
+        str(uuid.uuid4()),
+        {**visit_payload(campaign, targets[0], 4), "target": {"type": "household", "id": 10**9}},
+    )
+    assert other.status_code == 422 and "target" in other.json()["errors"]
+    assert Visit.objects.count() == before
+
+
+def test_deeds_sync_the_same_way(phone):
+    put, campaign, targets, _token = phone
+    key = str(uuid.uuid4())
+    payload = {
+        "campaign": campaign.pk,
+        "kind": "errand",
+        "title": "代办医保续费",
+        "date": "2026-06-03",
+        "target": {"type": "household", "id": targets[0]},
+        "value_yuan": "320.50",
+    }
+    assert put("deed", key, payload).status_code == 201
+    assert put("deed", key, payload).status_code == 200
+    assert Deed.objects.filter(uuid=key).count() == 1
+
+
+@pytest.mark.skipif(connection.vendor == "sqlite", reason="SQLite has one writer at a time by design")
+def test_parallel_duplicates_create_one_record(transactional_db):
+    from minqing.demo.generate import database_is_empty, generate
+
+    if database_is_empty():
+        generate(scale="village", seed=7)
+    account = Account.objects.get(username="cadre")
+    token = token_create(actor=None, account=account)
+    campaign = Campaign.objects.get(program_key="xiajiceng")
+    household = Pairing.objects.filter(
+        cadre__account=account, campaign=campaign, household__isnull=False
+    ).first()
+    payloads = [(str(uuid.uuid4()), visit_payload(campaign, household.household_id, n)) for n in range(10)]
+    statuses = []
+    lock = threading.Lock()
+
+    def send(key, payload):
+        try:
+            response = Client().put(
+                f"/api/v1/sync/visit/{key}",
+                json.dumps({"payload": payload}),
+                content_type="application/json",
+                HTTP_AUTHORIZATION=f"Bearer {token}",
+            )
+            with lock:
+                statuses.append(response.status_code)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=send, args=item) for item in payloads for _copy in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(statuses).count(201) == len(payloads)
+    assert set(statuses) <= {200, 201}
+    assert Visit.objects.filter(uuid__in=[k for k, _p in payloads]).count() == len(payloads)
