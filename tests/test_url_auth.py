@@ -4,6 +4,8 @@ Pages send anonymous users to the login page and the API answers 401, except for
 short public allowlist; each role gets exactly what its scope allows; an object of
 the other county is a 404. A URL pattern without a case here fails the suite."""
 
+import uuid as uuidlib
+
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -24,7 +26,7 @@ ROLES = [
     "village",
     "inspector",
 ]
-PUBLIC = {"web:login", "healthz", "set_language", "api-v1:openapi-json"}
+PUBLIC = {"web:login", "healthz", "set_language", "api-v1:openapi-json", "fieldwork:service-worker"}
 
 PEOPLE_VIEWERS = {"office", "office_jinan", "leader", "cadre", "village", "inspector"}
 ORG_VIEWERS = set(ROLES) - {"auditor"}
@@ -51,8 +53,54 @@ def url_names() -> set[str]:
     return names
 
 
+def jpeg():
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), (10, 120, 60)).save(out, format="JPEG")
+    out.seek(0)
+    out.name = "photo.jpg"
+    return out
+
+
+def field_records(village_region, settings_media):
+    """A visit with a photo, a day at a point and a monthly report of the demo cadre."""
+    import datetime as dt
+
+    from minqing.fieldwork.photos import photo_attach
+    from minqing.fieldwork.services import attendance_check_in, monthly_report_draft, visit_record
+
+    cadre_account = Account.objects.get(username="cadre")
+    campaign = Campaign.objects.get(program_key="xiajiceng")
+    pairing = Pairing.objects.filter(
+        campaign=campaign, cadre__account=cadre_account, household__isnull=False
+    ).first()
+    visit = visit_record(
+        actor=cadre_account,
+        campaign=campaign,
+        cadre=pairing.cadre,
+        date=dt.date(2026, 6, 1),
+        form="home_visit",
+        target=pairing.household,
+        content="走访",
+    )
+    photo = photo_attach(actor=cadre_account, data=jpeg().read(), visit=visit)
+    point = LiaisonPoint.objects.get(region=village_region)
+    day = attendance_check_in(actor=cadre_account, cadre=pairing.cadre, point=point, date=dt.date(2026, 6, 2))
+    day2 = attendance_check_in(
+        actor=cadre_account, cadre=pairing.cadre, point=point, date=dt.date(2026, 6, 3)
+    )
+    report = monthly_report_draft(
+        actor=cadre_account, campaign=campaign, cadre=pairing.cadre, month=dt.date(2026, 6, 1)
+    )
+    return {"visit": visit, "photo": photo, "day": day, "day2": day2, "report": report}
+
+
 @pytest.fixture
-def objects(db):
+def objects(db, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
     village_region = Grant.objects.get(account__username="village").regions.get()
     unit_cadre = Cadre.objects.select_related("unit").get(account__username="unit")
     return {
@@ -68,6 +116,7 @@ def objects(db):
         "campaign_b": Campaign.objects.get(program_key="sanfuwu"),
         "pairing_a": Pairing.objects.filter(campaign__program_key="xiajiceng").first(),
         "point_a": LiaisonPoint.objects.get(region=village_region),
+        **field_records(village_region, tmp_path),
     }
 
 
@@ -90,6 +139,22 @@ def cases(o):
     pairing = {"cadre": pa.cadre_id, "kind": "bangfu", "household": "nope", "start": "2026-05-01"}
     point = {"name": "", "kind": "village"}
     start = {"program": "dundian", "name": "测试", "region": "431123", "start": "2026-04-01"}
+    visit, photo, day, report = o["visit"], o["photo"], o["day"], o["report"]
+    visit_viewers = (
+        COUNTY_A_WIDE | {"cadre"} | ({"village"} if visit.region_id.startswith(o["region_a"].code) else set())
+    )
+    report_viewers = COUNTY_A_WIDE | {"cadre"}
+    confirmers = {"office", "village"}
+    month = day.date.strftime("%Y-%m")
+    sync_payload = {
+        "payload": {
+            "campaign": ca.pk,
+            "date": "2026-06-03",
+            "form": "home_visit",
+            "target": {"type": "household", "id": visit.household_id},
+        }
+    }
+    recorders = {"cadre", "office", "leader", "inspector"}
     return {
         "web:home": [("get", reverse("web:home"), None, 302, everyone)],
         "web:login": [("get", reverse("web:login"), None, 200, only(set(), no=302))],
@@ -176,9 +241,15 @@ def cases(o):
                 only({"office_jinan", "sysadmin", "secadmin"}),
             ),
         ],
-        "programs:program-list": [("get", reverse("programs:program-list"), None, 302, only(PROGRAM_VIEWERS, no=403))],
-        "programs:campaign-list": [("get", reverse("programs:campaign-list"), None, 302, only(PROGRAM_VIEWERS, no=403))],
-        "programs:campaign-start": [("get", reverse("programs:campaign-start"), None, 302, only(OFFICES, no=403))],
+        "programs:program-list": [
+            ("get", reverse("programs:program-list"), None, 302, only(PROGRAM_VIEWERS, no=403))
+        ],
+        "programs:campaign-list": [
+            ("get", reverse("programs:campaign-list"), None, 302, only(PROGRAM_VIEWERS, no=403))
+        ],
+        "programs:campaign-start": [
+            ("get", reverse("programs:campaign-start"), None, 302, only(OFFICES, no=403))
+        ],
         "programs:campaign-detail": [
             ("get", reverse("programs:campaign-detail", args=[ca.pk]), None, 302, only(campaign_a_viewers)),
             ("get", reverse("programs:campaign-detail", args=[cb.pk]), None, 302, only({"office_jinan"})),
@@ -188,43 +259,161 @@ def cases(o):
             ("get", reverse("programs:campaign-edit", args=[cb.pk]), None, 302, only({"office_jinan"})),
         ],
         "programs:campaign-compliance": [
-            ("get", reverse("programs:campaign-compliance", args=[ca.pk]), None, 302, only(campaign_a_viewers)),
+            (
+                "get",
+                reverse("programs:campaign-compliance", args=[ca.pk]),
+                None,
+                302,
+                only(campaign_a_viewers),
+            ),
             ("get", reverse("programs:campaign-compliance", args=[cb.pk]), None, 302, only({"office_jinan"})),
         ],
         "programs:campaign-compliance-export": [
-            ("get", reverse("programs:campaign-compliance-export", args=[ca.pk]), None, 302, only(campaign_a_viewers)),
+            (
+                "get",
+                reverse("programs:campaign-compliance-export", args=[ca.pk]),
+                None,
+                302,
+                only(campaign_a_viewers),
+            ),
         ],
         "programs:pairing-list": [
             ("get", reverse("programs:pairing-list", args=[ca.pk]), None, 302, only(campaign_a_viewers)),
             ("get", reverse("programs:pairing-list", args=[cb.pk]), None, 302, only({"office_jinan"})),
         ],
         "programs:pairing-create": [
-            ("post", reverse("programs:pairing-create", args=[ca.pk]), pairing, 302, only({"office"}, yes=302)),
+            (
+                "post",
+                reverse("programs:pairing-create", args=[ca.pk]),
+                pairing,
+                302,
+                only({"office"}, yes=302),
+            ),
         ],
         "programs:pairing-end": [
-            ("post", reverse("programs:pairing-end", args=[ca.pk, pa.pk]), {"end": "", "reason": ""}, 302,
-             only({"office"}, yes=302)),
+            (
+                "post",
+                reverse("programs:pairing-end", args=[ca.pk, pa.pk]),
+                {"end": "", "reason": ""},
+                302,
+                only({"office"}, yes=302),
+            ),
         ],
-        "programs:team-list": [("get", reverse("programs:team-list", args=[ca.pk]), None, 302, only(campaign_a_viewers))],
+        "programs:team-list": [
+            ("get", reverse("programs:team-list", args=[ca.pk]), None, 302, only(campaign_a_viewers))
+        ],
         "programs:unit-pairing-list": [
             ("get", reverse("programs:unit-pairing-list", args=[ca.pk]), None, 302, only(campaign_a_viewers)),
         ],
-        "programs:point-list": [("get", reverse("programs:point-list"), None, 302, only(PROGRAM_VIEWERS, no=403))],
-        "programs:point-create": [("post", reverse("programs:point-create"), point, 302, only(OFFICES, yes=302, no=403))],
+        "programs:point-list": [
+            ("get", reverse("programs:point-list"), None, 302, only(PROGRAM_VIEWERS, no=403))
+        ],
+        "programs:point-create": [
+            ("post", reverse("programs:point-create"), point, 302, only(OFFICES, yes=302, no=403))
+        ],
         "programs:point-detail": [
-            ("get", reverse("programs:point-detail", args=[o["point_a"].pk]), None, 302, only(point_a_viewers)),
+            (
+                "get",
+                reverse("programs:point-detail", args=[o["point_a"].pk]),
+                None,
+                302,
+                only(point_a_viewers),
+            ),
         ],
         "programs:point-regrade": [
-            ("post", reverse("programs:point-regrade", args=[o["point_a"].pk]), {}, 302,
-             {**only(point_a_viewers, yes=403), "office": 302}),
+            (
+                "post",
+                reverse("programs:point-regrade", args=[o["point_a"].pk]),
+                {},
+                302,
+                {**only(point_a_viewers, yes=403), "office": 302},
+            ),
         ],
         "programs:cadre-pairings": [
-            ("get", reverse("programs:cadre-pairings", args=[o["cadre_a"].pk]), None, 302,
-             {role: (200 if role in COUNTY_A_WIDE else 404 if role in PROGRAM_VIEWERS else 403) for role in ROLES}),
+            (
+                "get",
+                reverse("programs:cadre-pairings", args=[o["cadre_a"].pk]),
+                None,
+                302,
+                {
+                    role: (200 if role in COUNTY_A_WIDE else 404 if role in PROGRAM_VIEWERS else 403)
+                    for role in ROLES
+                },
+            ),
         ],
         "programs:cadre-handover": [
-            ("get", reverse("programs:cadre-handover", args=[o["cadre_a"].pk]), None, 302,
-             {role: (200 if role == "office" else 404 if role == "office_jinan" else 403) for role in ROLES}),
+            (
+                "get",
+                reverse("programs:cadre-handover", args=[o["cadre_a"].pk]),
+                None,
+                302,
+                {
+                    role: (200 if role == "office" else 404 if role == "office_jinan" else 403)
+                    for role in ROLES
+                },
+            ),
+        ],
+        "fieldwork:app": [("get", reverse("fieldwork:app"), None, 302, only(PROGRAM_VIEWERS, no=403))],
+        "fieldwork:service-worker": [("get", reverse("fieldwork:service-worker"), None, 200, everyone)],
+        "fieldwork:visit-list": [
+            ("get", reverse("fieldwork:visit-list"), None, 302, only(PROGRAM_VIEWERS, no=403))
+        ],
+        "fieldwork:visit-detail": [
+            ("get", reverse("fieldwork:visit-detail", args=[visit.uuid]), None, 302, only(visit_viewers)),
+        ],
+        "fieldwork:photo": [
+            ("get", reverse("fieldwork:photo", args=[photo.uuid]), None, 302, only(visit_viewers))
+        ],
+        "fieldwork:deed-list": [
+            ("get", reverse("fieldwork:deed-list"), None, 302, only(PROGRAM_VIEWERS, no=403))
+        ],
+        "fieldwork:attendance-pending": [
+            ("get", reverse("fieldwork:attendance-pending"), None, 302, only(OFFICES | {"village"}, no=403)),
+        ],
+        "fieldwork:attendance-decide": [
+            (
+                "post",
+                reverse("fieldwork:attendance-decide", args=[day.pk]),
+                {"decision": "confirm"},
+                302,
+                {
+                    role: (302 if role in confirmers else 404 if role == "office_jinan" else 403)
+                    for role in ROLES
+                },
+            ),
+        ],
+        "fieldwork:attendance-sheet": [
+            (
+                "get",
+                reverse("fieldwork:attendance-sheet", args=[day.point_id, month]),
+                None,
+                302,
+                only(point_a_viewers),
+            ),
+        ],
+        "fieldwork:attendance-sheet-xlsx": [
+            (
+                "get",
+                reverse("fieldwork:attendance-sheet-xlsx", args=[day.point_id, month]),
+                None,
+                302,
+                only(point_a_viewers),
+            ),
+        ],
+        "fieldwork:attendance-sheet-pdf": [
+            (
+                "get",
+                reverse("fieldwork:attendance-sheet-pdf", args=[day.point_id, month]),
+                None,
+                302,
+                only(point_a_viewers),
+            ),
+        ],
+        "fieldwork:report-list": [
+            ("get", reverse("fieldwork:report-list"), None, 302, only(PROGRAM_VIEWERS, no=403))
+        ],
+        "fieldwork:report-detail": [
+            ("get", reverse("fieldwork:report-detail", args=[report.pk]), None, 302, only(report_viewers)),
         ],
         # API v1: bearer token or 401. Lists answer 200 with what the scope allows (maybe nothing).
         "api-v1:openapi-json": [("get", "/api/v1/openapi.json", None, 200, everyone)],
@@ -271,16 +460,86 @@ def cases(o):
         "api-v1:list_programs": [("get", "/api/v1/programs", None, 401, everyone)],
         "api-v1:list_campaigns": [("get", "/api/v1/campaigns", None, 401, everyone)],
         "api-v1:start_campaign": [
-            ("json", "/api/v1/campaigns", start, 401,
-             {role: (201 if role == "office" else 404 if role == "office_jinan" else 403) for role in ROLES}),
+            (
+                "json",
+                "/api/v1/campaigns",
+                start,
+                401,
+                {
+                    role: (201 if role == "office" else 404 if role == "office_jinan" else 403)
+                    for role in ROLES
+                },
+            ),
         ],
         "api-v1:get_campaign": [
             ("get", f"/api/v1/campaigns/{ca.pk}", None, 401, only(campaign_a_viewers)),
             ("get", f"/api/v1/campaigns/{cb.pk}", None, 401, only({"office_jinan"})),
         ],
-        "api-v1:get_compliance": [("get", f"/api/v1/campaigns/{ca.pk}/compliance", None, 401, only(campaign_a_viewers))],
-        "api-v1:list_pairings": [("get", f"/api/v1/campaigns/{ca.pk}/pairings", None, 401, only(campaign_a_viewers))],
+        "api-v1:get_compliance": [
+            ("get", f"/api/v1/campaigns/{ca.pk}/compliance", None, 401, only(campaign_a_viewers))
+        ],
+        "api-v1:list_pairings": [
+            ("get", f"/api/v1/campaigns/{ca.pk}/pairings", None, 401, only(campaign_a_viewers))
+        ],
         "api-v1:list_points": [("get", "/api/v1/points", None, 401, everyone)],
+        "api-v1:my_targets": [("get", "/api/v1/me/targets", None, 401, everyone)],
+        "api-v1:sync": [
+            (
+                "json-put",
+                f"/api/v1/sync/visit/{uuidlib.uuid4()}",
+                sync_payload,
+                401,
+                {role: (201 if role in recorders else 422) for role in ROLES},
+            ),
+        ],
+        "api-v1:list_visits": [("get", "/api/v1/visits", None, 401, everyone)],
+        "api-v1:get_visit": [("get", f"/api/v1/visits/{visit.uuid}", None, 401, only(visit_viewers))],
+        "api-v1:add_photo": [
+            (
+                "post",
+                f"/api/v1/visits/{visit.uuid}/photos",
+                {"file": jpeg()},
+                401,
+                {role: (201 if role == "cadre" else 403 if role in visit_viewers else 404) for role in ROLES},
+            ),
+        ],
+        "api-v1:get_photo": [("get", f"/api/v1/photos/{photo.uuid}", None, 401, only(visit_viewers))],
+        "api-v1:decide_attendance": [
+            (
+                "json",
+                f"/api/v1/attendance/{o['day2'].pk}/decision",
+                {"confirm": True},
+                401,
+                {
+                    role: (200 if role in confirmers else 404 if role == "office_jinan" else 403)
+                    for role in ROLES
+                },
+            ),
+        ],
+        "api-v1:draft_report": [
+            (
+                "json",
+                "/api/v1/reports/monthly",
+                {"campaign": ca.pk, "month": "2026-07-01"},
+                401,
+                {
+                    role: (200 if role in recorders else 404 if role in {"unit", "office_jinan"} else 422)
+                    for role in ROLES
+                },
+            ),
+        ],
+        "api-v1:submit_report": [
+            (
+                "json-put",
+                f"/api/v1/reports/monthly/{report.pk}",
+                {"text": "六月份工作", "base_version": 1},
+                401,
+                {
+                    role: (200 if role == "cadre" else 403 if role in report_viewers else 404)
+                    for role in ROLES
+                },
+            ),
+        ],
     }
 
 
@@ -292,8 +551,10 @@ def test_public_urls_are_exactly_the_allowlist(objects, client):
     public = set()
     for name, variants in cases(objects).items():
         method, path, data, anonymous, _ = variants[0]
-        if method == "json":
-            response = client.post(path, data, content_type="application/json")
+        if method in ("json", "json-put"):
+            response = getattr(client, "post" if method == "json" else "put")(
+                path, data, content_type="application/json"
+            )
         else:
             response = getattr(client, method)(path, data or {})
         to_login = response.status_code == 302 and response["Location"].startswith("/login/")
@@ -318,6 +579,8 @@ def test_each_role_gets_exactly_what_its_scope_allows(objects, role, client):
                 headers["HTTP_AUTHORIZATION"] = f"Bearer {token}"
             if method == "json":
                 response = client.post(path, data, content_type="application/json", **headers)
+            elif method == "json-put":
+                response = client.put(path, data, content_type="application/json", **headers)
             else:
                 response = getattr(client, method)(path, data or {}, **headers)
             if response.status_code != expected:

@@ -23,8 +23,15 @@ ADMIN_ROLES = frozenset({Role.SYSADMIN, Role.SECADMIN, Role.AUDITOR})
 # What each role may do. Data scope (which records) is separate: see core.scope.
 PERMISSIONS: dict[str, frozenset[str]] = {
     Role.OFFICE: frozenset(
-        {"people.view", "people.edit", "org.view", "geo.view", "programs.view", "programs.manage",
-         "fieldwork.confirm"}
+        {
+            "people.view",
+            "people.edit",
+            "org.view",
+            "geo.view",
+            "programs.view",
+            "programs.manage",
+            "fieldwork.confirm",
+        }
     ),
     Role.LEADER: frozenset({"people.view", "org.view", "geo.view", "programs.view"}),
     Role.CADRE: frozenset({"people.view", "org.view", "geo.view", "programs.view"}),

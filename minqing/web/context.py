@@ -5,6 +5,7 @@ from minqing.core.scope import scope_for
 
 NAV = [
     ("web:home", _("Overview"), None),
+    ("fieldwork:app", _("My targets"), "programs.view"),
     ("programs:campaign-list", _("Campaigns"), "programs.view"),
     ("people:household-list", _("Households"), "people.view"),
     ("org:cadre-list", _("Cadres"), "org.view"),

@@ -1,0 +1,30 @@
+from django.urls import path
+
+from . import views
+
+app_name = "fieldwork"
+urlpatterns = [
+    path("m/", views.field_app, name="app"),
+    path("m/sw.js", views.service_worker, name="service-worker"),
+    path("fieldwork/visits/", views.visit_list, name="visit-list"),
+    path("fieldwork/visits/<uuid:uuid>/", views.visit_detail, name="visit-detail"),
+    path("fieldwork/photos/<uuid:uuid>/", views.photo, name="photo"),
+    path("fieldwork/deeds/", views.deed_list, name="deed-list"),
+    path("fieldwork/attendance/", views.attendance_pending, name="attendance-pending"),
+    path("fieldwork/attendance/<int:pk>/decide/", views.attendance_decide, name="attendance-decide"),
+    path(
+        "fieldwork/points/<int:pk>/attendance/<str:month>/", views.attendance_sheet, name="attendance-sheet"
+    ),
+    path(
+        "fieldwork/points/<int:pk>/attendance/<str:month>.xlsx",
+        views.attendance_sheet_xlsx,
+        name="attendance-sheet-xlsx",
+    ),
+    path(
+        "fieldwork/points/<int:pk>/attendance/<str:month>.pdf",
+        views.attendance_sheet_pdf_view,
+        name="attendance-sheet-pdf",
+    ),
+    path("fieldwork/reports/", views.report_list, name="report-list"),
+    path("fieldwork/reports/<int:pk>/", views.report_detail, name="report-detail"),
+]
