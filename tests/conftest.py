@@ -21,7 +21,12 @@ def django_db_setup(django_db_setup, django_db_blocker):
 def pytest_collection_modifyitems(config, items):
     # Tests on committed data (browser journeys through a live server, concurrent
     # writers) flush the tables when they end: run them after every other test.
-    items.sort(key=lambda item: "transactional_db" in getattr(item, "fixturenames", ()) or "live_server" in getattr(item, "fixturenames", ()))
+    items.sort(
+        key=lambda item: (
+            "transactional_db" in getattr(item, "fixturenames", ())
+            or "live_server" in getattr(item, "fixturenames", ())
+        )
+    )
 
 
 @pytest.fixture

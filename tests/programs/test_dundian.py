@@ -121,8 +121,13 @@ def test_the_first_stay_is_due_by_the_end_of_april(scenario, dundian):
 
 
 def test_the_monthly_report_filed_on_the_5th_passes_on_the_6th_fails(scenario, dundian):
-    prompt, tardy = scenario.cadre("member"), scenario.cadre("member")
+    prompt, tardy, not_stationed = (
+        scenario.cadre("member"),
+        scenario.cadre("member"),
+        scenario.cadre("member"),
+    )
     for cadre, day in ((prompt, dt.date(2026, 5, 5)), (tardy, dt.date(2026, 5, 6))):
+        station(scenario, dundian, cadre)
         report = monthly_report_draft(
             actor=scenario.office, campaign=dundian, cadre=cadre, month=dt.date(2026, 4, 1)
         )
@@ -134,5 +139,6 @@ def test_the_monthly_report_filed_on_the_5th_passes_on_the_6th_fails(scenario, d
     assert tardy_verdict.status == "fail"
     assert any("2026年5月6日" in m for m in tardy_verdict.missing)
     assert MonthlyReport.objects.get(cadre=tardy).late
+    assert not_stationed.pk not in {v.subject_id for v in verdicts(dundian, "monthly_report", june)}
     # On 5 May only April is due, and the prompt cadre filed it in time.
     assert verdict_for(dundian, "monthly_report", prompt.pk, as_of=dt.date(2026, 5, 6)).status == "pass"

@@ -13,6 +13,12 @@ class MonthlyReportOnTime(Rule):
     label = gettext_lazy("Monthly report on time")
     params = {
         "due_day": Param("int", 5, gettext_lazy("Due by this day of the next month"), minimum=1, maximum=28),
+        "kinds": Param(
+            "ref_list",
+            [],
+            gettext_lazy("Only cadres with a pairing of these kinds (empty: all)"),
+            ref="pairing_kinds",
+        ),
     }
 
     def required_text(self):
@@ -31,8 +37,12 @@ class MonthlyReportOnTime(Rule):
         day = self.value("due_day")
         due = [(m, next_month(m).replace(day=day)) for m in months(start, end)]
         due = [(m, d) for m, d in due if d < ctx.as_of]
+        kinds = set(self.value("kinds"))
+        reporting = {p.cadre_id for p in ctx.pairings if p.kind in kinds} if kinds else None
         verdicts = []
         for cadre in ctx.cadres:
+            if reporting is not None and cadre.pk not in reporting:
+                continue
             missing = []
             for month, deadline in due:
                 filed = submitted.get((cadre.pk, month))
