@@ -18,13 +18,20 @@ from django.utils.translation import gettext as _
 from minqing.core.audit import audit_record
 from minqing.core.scope import scoped
 from minqing.people.models import Household, Member
-from minqing.programs.models import Campaign, LiaisonPoint
+from minqing.programs.models import Campaign, LiaisonPoint, Team
 
 from . import services
-from .models import AttendanceDay, Deed, Visit, WorkLog
+from .models import Activity, AttendanceDay, Deed, ReliefPayment, Visit, WorkLog
 from .selectors import my_cadre
 
-KINDS = {"visit": Visit, "deed": Deed, "attendance": AttendanceDay, "worklog": WorkLog}
+KINDS = {
+    "visit": Visit,
+    "deed": Deed,
+    "attendance": AttendanceDay,
+    "worklog": WorkLog,
+    "relief": ReliefPayment,
+    "activity": Activity,
+}
 
 
 @dataclass
@@ -53,6 +60,15 @@ def _target(user, spec) -> object:
     found = scoped(model, user, permission).filter(pk=spec.get("id")).first()
     if found is None:
         raise ValidationError({"target": [_("This target is not among yours.")]})
+    return found
+
+
+def _team(user, value):
+    if not value:
+        return None
+    found = scoped(Team, user, "programs.view").filter(pk=value).first()
+    if found is None:
+        raise ValidationError({"team": [_("This team is not among yours.")]})
     return found
 
 
@@ -93,6 +109,28 @@ def _create(kind: str, user, cadre, payload: dict, uuid, digest: str):
             evidence=str(p.get("evidence", "")),
             **common,
         )
+    if kind == "relief":
+        return services.relief_pay(
+            campaign=_campaign(user, p.get("campaign")),
+            cadre=cadre,
+            household=_target(user, {"type": "household", "id": p.get("household")}),
+            amount_yuan=p.get("amount_yuan", 0),
+            date=_date(p.get("date")),
+            team=_team(user, p.get("team")),
+            **common,
+        )
+    if kind == "activity":
+        return services.activity_record(
+            campaign=_campaign(user, p.get("campaign")),
+            cadre=cadre,
+            kind=str(p.get("kind", "")),
+            title=str(p.get("title", "")),
+            date=_date(p.get("date")),
+            team=_team(user, p.get("team")),
+            point=_target(user, {"type": "point", "id": p["point"]}) if p.get("point") else None,
+            attendance=int(p.get("attendance") or 0),
+            **common,
+        )
     point = _target(user, {"type": "point", "id": p.get("point")})
     if kind == "attendance":
         return services.attendance_check_in(cadre=cadre, point=point, date=_date(p.get("date")), **common)
@@ -131,6 +169,26 @@ def record_payload(record) -> dict:
             "date": record.date.isoformat(),
             "value_yuan": str(record.value_yuan),
             "evidence": record.evidence,
+            "version": record.version,
+        }
+    if isinstance(record, ReliefPayment):
+        return {
+            "campaign": record.campaign_id,
+            "household": record.household_id,
+            "amount_yuan": str(record.amount_yuan),
+            "date": record.date.isoformat(),
+            "team": record.team_id,
+            "version": record.version,
+        }
+    if isinstance(record, Activity):
+        return {
+            "campaign": record.campaign_id,
+            "kind": record.kind,
+            "title": record.title,
+            "date": record.date.isoformat(),
+            "team": record.team_id,
+            "point": record.point_id,
+            "attendance": record.attendance,
             "version": record.version,
         }
     if isinstance(record, AttendanceDay):

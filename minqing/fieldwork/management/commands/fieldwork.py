@@ -1,0 +1,139 @@
+import datetime as dt
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+
+from minqing.core import context
+from minqing.fieldwork import documents, selectors, services
+from minqing.fieldwork.models import Visit
+from minqing.org.models import Account, Cadre
+from minqing.programs.models import Campaign, LiaisonPoint
+
+
+def iso_date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise CommandError(f"not a date (YYYY-MM-DD): {text}") from None
+
+
+class Command(BaseCommand):
+    help = (
+        "Field work from the command line: visits (list), the attendance sheet of a point (xlsx or pdf), "
+        "incidents, help plans and monthly-report drafts."
+    )
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="action", required=True)
+        visits = sub.add_parser("visits", help="list visits of a campaign")
+        visits.add_argument("--campaign", type=int, required=True)
+        visits.add_argument("--limit", type=int, default=20)
+        sheet = sub.add_parser("attendance-sheet", help="write a point's monthly attendance sheet")
+        sheet.add_argument("--point", type=int, required=True)
+        sheet.add_argument("--month", required=True, help="YYYY-MM")
+        sheet.add_argument("--format", choices=("xlsx", "pdf"), default="xlsx")
+        sheet.add_argument(
+            "--as", dest="username", required=True, help="whose scope and name the sheet carries"
+        )
+        sheet.add_argument("-o", "--output", required=True)
+        incident = sub.add_parser("incident", help="record an incident at a point")
+        incident.add_argument("--campaign", type=int, required=True)
+        incident.add_argument("--point", type=int, required=True)
+        incident.add_argument("--kind", required=True)
+        incident.add_argument("--date", required=True)
+        incident.add_argument("--description", required=True)
+        plan = sub.add_parser("plan", help="create a help plan for a point or household, with commitments")
+        plan.add_argument("--campaign", type=int, required=True)
+        plan.add_argument("--cadre", required=True, help="username")
+        plan.add_argument("--point", type=int, required=True)
+        plan.add_argument("--title", required=True)
+        plan.add_argument("--deadline", required=True)
+        plan.add_argument("--commitment", action="append", default=[], help="TEXT@YYYY-MM-DD, repeatable")
+        report = sub.add_parser("report-draft", help="draft a cadre's monthly report from the records")
+        report.add_argument("--campaign", type=int, required=True)
+        report.add_argument("--cadre", required=True, help="username")
+        report.add_argument("--month", required=True, help="YYYY-MM")
+
+    def handle(self, *args, action, **o):
+        with context.acting(channel="cli"):
+            try:
+                getattr(self, action.replace("-", "_"))(**o)
+            except ValidationError as exc:
+                raise CommandError(" ".join(exc.messages)) from None
+
+    def _campaign(self, pk):
+        campaign = Campaign.objects.filter(pk=pk).first()
+        if campaign is None:
+            raise CommandError(f"no campaign {pk}")
+        return campaign
+
+    def _cadre(self, username):
+        cadre = Cadre.objects.filter(account__username=username).first()
+        if cadre is None:
+            raise CommandError(f"no cadre with the username {username}")
+        return cadre
+
+    def visits(self, campaign, limit, **_):
+        for visit in (
+            Visit.objects.filter(campaign=self._campaign(campaign))
+            .select_related("cadre__account")
+            .order_by("-date", "-id")[:limit]
+        ):
+            self.stdout.write(f"{visit.date} {visit.cadre.account} {visit.form} {visit.content[:40]}")
+
+    def attendance_sheet(self, point, month, format, username, output, **_):
+        user = Account.objects.filter(username=username).first()
+        if user is None:
+            raise CommandError(f"no account {username}")
+        from minqing.programs.selectors import point_get
+
+        found = point_get(user=user, pk=point)
+        sheet = selectors.attendance_sheet(user=user, point=found, month=iso_date(f"{month}-01"))
+        data = (documents.attendance_sheet_workbook if format == "xlsx" else documents.attendance_sheet_pdf)(
+            sheet, user=user
+        )
+        Path(output).write_bytes(data)
+        self.stdout.write(f"{output}: {len(sheet.rows)} cadres")
+
+    def incident(self, campaign, point, kind, date, description, **_):
+        found = LiaisonPoint.objects.filter(pk=point).first()
+        if found is None:
+            raise CommandError(f"no point {point}")
+        incident = services.incident_record(
+            actor=None,
+            campaign=self._campaign(campaign),
+            point=found,
+            kind=kind,
+            date=iso_date(date),
+            description=description,
+        )
+        self.stdout.write(str(incident.pk))
+
+    def plan(self, campaign, cadre, point, title, deadline, commitment, **_):
+        found = LiaisonPoint.objects.filter(pk=point).first()
+        if found is None:
+            raise CommandError(f"no point {point}")
+        items = []
+        for item in commitment:
+            text, _sep, due = item.rpartition("@")
+            items.append((text, iso_date(due)))
+        plan = services.help_plan_create(
+            actor=None,
+            campaign=self._campaign(campaign),
+            cadre=self._cadre(cadre),
+            title=title,
+            target=found,
+            deadline=iso_date(deadline),
+            commitments=items,
+        )
+        self.stdout.write(str(plan.pk))
+
+    def report_draft(self, campaign, cadre, month, **_):
+        report = services.monthly_report_draft(
+            actor=None,
+            campaign=self._campaign(campaign),
+            cadre=self._cadre(cadre),
+            month=iso_date(f"{month}-01"),
+        )
+        self.stdout.write(f"{report.pk}: {report.text}")
