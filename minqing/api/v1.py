@@ -1,5 +1,6 @@
 from ninja import NinjaAPI
 
+from minqing.documents.api import router as documents_router
 from minqing.geo.api import router as geo_router
 from minqing.org.api import router as org_router
 from minqing.people.api import router as people_router
@@ -20,3 +21,4 @@ api.add_router("/regions", geo_router)
 api.add_router("/", org_router)
 api.add_router("/", people_router)
 api.add_router("/", programs_router)
+api.add_router("/", documents_router)
