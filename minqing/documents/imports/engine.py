@@ -319,6 +319,7 @@ def _clean(kind: str, raw):
 
 def _data_rows(rows, start: int, mapping: dict[str, int], columns, index):
     kinds = {c.key: c.kind for c in columns}
+    cache: dict[str, dict] = {kind: {} for kind in kinds.values()}
     block_keys = [c.key for c in columns if c.block and c.key in mapping]
     positions = list(mapping.items())
     previous_block: dict | None = None
@@ -348,7 +349,21 @@ def _data_rows(rows, start: int, mapping: dict[str, int], columns, index):
         values = {}
         for key, position in positions:
             cell = raw[position] if position < width else None
-            values[key] = _clean(kinds[key], cell) if cell is not None and cell != "" else ""
+            if cell is None or cell == "":
+                values[key] = ""
+                continue
+            kind = kinds[key]
+            if kind == "id":
+                values[key] = id_cell(cell)
+                continue
+            # Most cells repeat (a village, a relation, a household's cells on every member row).
+            memo = cache[kind]
+            found = memo.get(cell) if isinstance(cell, str) else None
+            if found is None:
+                found = _clean(kind, cell)
+                if isinstance(cell, str) and len(memo) < 200_000:
+                    memo[cell] = found
+            values[key] = found
         if not any(values.values()):
             continue
         continued = False
@@ -370,8 +385,12 @@ def id_cell(raw):
         if abs(raw) >= 1e15:
             return LOST
         return str(int(raw)) if float(raw).is_integer() else str(raw)
-    text = clean_compact(raw).upper()
-    if SCIENTIFIC.match(text):
+    text = (
+        raw.upper()
+        if isinstance(raw, str) and raw.isascii() and raw.isalnum()
+        else clean_compact(raw).upper()
+    )
+    if "E" in text and SCIENTIFIC.match(text):
         return LOST
     if len(text) == 18 and text.endswith("000") and ID_RE.match(text) and id_check_char(text[:17]) != "0":
         return LOST

@@ -27,10 +27,14 @@ def _traditional_chars() -> frozenset[str]:
 _WIDE = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
 _WIDE[0x3000] = 0x20
 _SPACES = re.compile(r"\s+")
+_TRADITIONAL: frozenset[str] = frozenset()
 
 
 def simplified(text: str) -> str:
-    if text.isascii() or _traditional_chars().isdisjoint(text):
+    global _TRADITIONAL
+    if not _TRADITIONAL:
+        _TRADITIONAL = _traditional_chars()
+    if _TRADITIONAL.isdisjoint(text):
         return text
     return to_simplified(text)
 
@@ -44,12 +48,19 @@ def clean_text(value) -> str:
     text = str(value)
     if not text.isascii():
         text = simplified(text.translate(_WIDE))
-    return _SPACES.sub(" ", text).strip()
+    return " ".join(text.split())
 
 
 def clean_compact(value) -> str:
     """A name, a code or a label: like clean_text, with no spaces at all."""
-    return _SPACES.sub("", clean_text(value))
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    text = str(value)
+    if not text.isascii():
+        text = simplified(text.translate(_WIDE))
+    return "".join(text.split())
 
 
 @functools.lru_cache(maxsize=4096)
