@@ -5,7 +5,7 @@ sign in until an administrator sets its password."""
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from minqing.core import crypto
 from minqing.core.identity import normalize_phone
@@ -31,31 +31,40 @@ RANKS = {
 
 COLUMNS = (
     Column(
-        "username", ("用户名", "账号", "登录名"), _lazy("username (to match an existing cadre)"), "compact"
+        "username",
+        ("用户名", "账号", "登录名"),
+        gettext_lazy("username (to match an existing cadre)"),
+        "compact",
     ),
-    Column("name", ("姓名", "干部姓名"), _lazy("name"), "compact", required=True, example="李建军"),
+    Column("name", ("姓名", "干部姓名"), gettext_lazy("name"), "compact", required=True, example="李建军"),
     Column(
         "unit",
         ("单位", "所在单位", "工作单位", "单位名称"),
-        _lazy("unit; a section as 单位/股室"),
+        gettext_lazy("unit; a section as 单位/股室"),
         "compact",
         required=True,
         example="双牌县民政局",
     ),
-    Column("post", ("职务", "职位", "岗位"), _lazy("post"), example="副局长"),
+    Column("post", ("职务", "职位", "岗位"), gettext_lazy("post"), example="副局长"),
     Column(
         "rank",
         ("职级", "级别", "类别"),
-        _lazy("rank: 主要领导, 班子成员, 股室负责人, 一般干部"),
+        gettext_lazy("rank: 主要领导, 班子成员, 股室负责人, 一般干部"),
         "compact",
         example="班子成员",
     ),
-    Column("party", ("是否党员", "政治面貌", "党员"), _lazy("party member: 是/否"), "compact", example="是"),
-    Column("sanmen", ("三门干部", "是否三门干部"), _lazy("'three-gate' cadre: 是/否"), "compact"),
+    Column(
+        "party",
+        ("是否党员", "政治面貌", "党员"),
+        gettext_lazy("party member: 是/否"),
+        "compact",
+        example="是",
+    ),
+    Column("sanmen", ("三门干部", "是否三门干部"), gettext_lazy("'three-gate' cadre: 是/否"), "compact"),
     Column(
         "phone",
         ("联系电话", "手机", "手机号码", "电话"),
-        _lazy("mobile phone"),
+        gettext_lazy("mobile phone"),
         "phone",
         example="13912345678",
     ),
@@ -76,7 +85,7 @@ class CadrePlan:
 
 class CadreImporter(Importer):
     kind = "cadres"
-    title = _lazy("Cadres")
+    title = gettext_lazy("Cadres")
     permission = "programs.manage"
     columns = COLUMNS
 

@@ -18,7 +18,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from minqing.core.audit import audit_record
 from minqing.core.identity import ID_RE, id_check_char
@@ -123,23 +123,23 @@ class Context:
 
 
 COUNT_LABELS = {
-    "households_created": _lazy("households created"),
-    "households_updated": _lazy("households changed"),
-    "households_unchanged": _lazy("households unchanged"),
-    "members_created": _lazy("members created"),
-    "members_updated": _lazy("members changed"),
-    "members_unchanged": _lazy("members unchanged"),
-    "cadres_created": _lazy("cadres created"),
-    "cadres_updated": _lazy("cadres changed"),
-    "cadres_unchanged": _lazy("cadres unchanged"),
-    "points_created": _lazy("liaison points created"),
-    "points_updated": _lazy("liaison points changed"),
-    "points_unchanged": _lazy("liaison points unchanged"),
-    "pairings_created": _lazy("pairings created"),
-    "pairings_unchanged": _lazy("pairings unchanged"),
-    "regions_created": _lazy("regions created"),
-    "regions_updated": _lazy("regions renamed"),
-    "regions_unchanged": _lazy("regions unchanged"),
+    "households_created": gettext_lazy("households created"),
+    "households_updated": gettext_lazy("households changed"),
+    "households_unchanged": gettext_lazy("households unchanged"),
+    "members_created": gettext_lazy("members created"),
+    "members_updated": gettext_lazy("members changed"),
+    "members_unchanged": gettext_lazy("members unchanged"),
+    "cadres_created": gettext_lazy("cadres created"),
+    "cadres_updated": gettext_lazy("cadres changed"),
+    "cadres_unchanged": gettext_lazy("cadres unchanged"),
+    "points_created": gettext_lazy("liaison points created"),
+    "points_updated": gettext_lazy("liaison points changed"),
+    "points_unchanged": gettext_lazy("liaison points unchanged"),
+    "pairings_created": gettext_lazy("pairings created"),
+    "pairings_unchanged": gettext_lazy("pairings unchanged"),
+    "regions_created": gettext_lazy("regions created"),
+    "regions_updated": gettext_lazy("regions renamed"),
+    "regions_unchanged": gettext_lazy("regions unchanged"),
 }
 
 
@@ -180,7 +180,7 @@ class ImportReport:
 
 class Importer:
     kind = ""
-    title: Promise = _lazy("List")
+    title: Promise = gettext_lazy("List")
     permission = ""
     columns: tuple[Column, ...] = ()
     needs_campaign = False

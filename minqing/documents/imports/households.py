@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from minqing.core import crypto
 from minqing.core.identity import normalize_phone
@@ -140,7 +140,7 @@ COLUMNS = (
     Column(
         "code",
         ("户编号", "户号", "家庭编号", "户籍编号"),
-        _lazy("household number"),
+        gettext_lazy("household number"),
         "compact",
         block=True,
         example="431123101200-0001",
@@ -148,7 +148,7 @@ COLUMNS = (
     Column(
         "township",
         ("乡镇", "乡镇（街道）", "所属乡镇", "乡镇街道"),
-        _lazy("township"),
+        gettext_lazy("township"),
         "compact",
         block=True,
         example="江村镇",
@@ -156,7 +156,7 @@ COLUMNS = (
     Column(
         "village",
         ("村（社区）", "村", "所属村", "行政村", "社区", "村社区", "村名"),
-        _lazy("village or community"),
+        gettext_lazy("village or community"),
         "compact",
         block=True,
         example="桐木村",
@@ -164,7 +164,7 @@ COLUMNS = (
     Column(
         "group",
         ("组", "村民小组", "组别", "所属组"),
-        _lazy("villagers' group"),
+        gettext_lazy("villagers' group"),
         "compact",
         block=True,
         example="一组",
@@ -172,21 +172,21 @@ COLUMNS = (
     Column(
         "region_code",
         ("区划代码", "行政区划代码"),
-        _lazy("region code (instead of the names)"),
+        gettext_lazy("region code (instead of the names)"),
         "compact",
         block=True,
     ),
     Column(
         "address",
         ("住址", "家庭住址", "地址", "家庭地址", "现住址"),
-        _lazy("address"),
+        gettext_lazy("address"),
         block=True,
         example="江村镇桐木村一组12号",
     ),
     Column(
         "size",
         ("人口", "家庭人口", "家庭人口数", "户人口", "人口数"),
-        _lazy("family size"),
+        gettext_lazy("family size"),
         "compact",
         block=True,
         example="3",
@@ -194,7 +194,7 @@ COLUMNS = (
     Column(
         "hardship",
         ("困难等级", "困难程度", "困难类别"),
-        _lazy("hardship: 一般困难, 比较困难, 特别困难"),
+        gettext_lazy("hardship: 一般困难, 比较困难, 特别困难"),
         "compact",
         block=True,
         example="一般困难",
@@ -202,56 +202,60 @@ COLUMNS = (
     Column(
         "economy",
         ("经济状况", "家庭经济状况"),
-        _lazy("economic status: 富裕, 一般, 紧张, 困难"),
+        gettext_lazy("economic status: 富裕, 一般, 紧张, 困难"),
         "compact",
         block=True,
     ),
     Column(
         "income",
         ("收入来源", "主要收入来源"),
-        _lazy("income sources, separated by 、"),
+        gettext_lazy("income sources, separated by 、"),
         "compact",
         block=True,
     ),
     Column(
         "head_name",
         ("户主姓名", "户主"),
-        _lazy("head of household (a list of heads only)"),
+        gettext_lazy("head of household (a list of heads only)"),
         "compact",
         block=True,
     ),
     Column(
-        "name", ("姓名", "成员姓名", "家庭成员", "成员"), _lazy("member's name"), "compact", example="张三"
+        "name",
+        ("姓名", "成员姓名", "家庭成员", "成员"),
+        gettext_lazy("member's name"),
+        "compact",
+        example="张三",
     ),
     Column(
         "id_number",
         ("身份证号", "公民身份号码", "身份证号码", "身份证", "证件号码"),
-        _lazy("ID number, as text"),
+        gettext_lazy("ID number, as text"),
         "id",
         example="431123198507150014",
     ),
     Column(
         "relation",
         ("与户主关系", "关系", "与户主的关系"),
-        _lazy("relation: 户主, 配偶, 子, 女, 父亲, …"),
+        gettext_lazy("relation: 户主, 配偶, 子, 女, 父亲, …"),
         "compact",
         example="户主",
     ),
     Column(
         "phone",
         ("联系电话", "手机", "手机号码", "电话", "手机号"),
-        _lazy("mobile phone"),
+        gettext_lazy("mobile phone"),
         "phone",
         example="13812345678",
     ),
-    Column("landline", ("固定电话", "座机", "家庭电话"), _lazy("landline"), "phone"),
+    Column("landline", ("固定电话", "座机", "家庭电话"), gettext_lazy("landline"), "phone"),
     Column(
         "tags",
         ("标签", "人员类别", "特殊群体", "人员类型"),
-        _lazy("tags: 低保户、残疾人、留守儿童 …"),
+        gettext_lazy("tags: 低保户、残疾人、留守儿童 …"),
         "compact",
     ),
-    Column("note", ("备注",), _lazy("note"), block=True),
+    Column("note", ("备注",), gettext_lazy("note"), block=True),
 )
 
 
@@ -283,7 +287,7 @@ class HouseholdPlan:
 
 class HouseholdImporter(Importer):
     kind = "households"
-    title = _lazy("Households and members")
+    title = gettext_lazy("Households and members")
     permission = "people.edit"
     columns = COLUMNS
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from minqing.core import crypto
 from minqing.core.identity import normalize_phone
@@ -23,53 +23,61 @@ COLUMNS = (
     Column(
         "cadre",
         ("干部姓名", "结对干部", "干部", "帮扶干部", "联系干部", "姓名"),
-        _lazy("cadre's name"),
+        gettext_lazy("cadre's name"),
         "compact",
         example="李建军",
     ),
     Column(
-        "username", ("干部用户名", "用户名", "账号"), _lazy("cadre's username (when names repeat)"), "compact"
+        "username",
+        ("干部用户名", "用户名", "账号"),
+        gettext_lazy("cadre's username (when names repeat)"),
+        "compact",
     ),
     Column(
         "cadre_phone",
         ("干部手机", "干部电话", "干部联系电话"),
-        _lazy("cadre's phone (when names repeat)"),
+        gettext_lazy("cadre's phone (when names repeat)"),
         "phone",
     ),
     Column(
         "kind",
         ("结对类型", "类型", "结对方式"),
-        _lazy("pairing kind, as the campaign names it"),
+        gettext_lazy("pairing kind, as the campaign names it"),
         "compact",
         required=True,
         example="结对帮扶",
     ),
-    Column("slot", ("对象类别", "名额", "联系对象类别"), _lazy("slot (一联五 and the like)"), "compact"),
+    Column(
+        "slot", ("对象类别", "名额", "联系对象类别"), gettext_lazy("slot (一联五 and the like)"), "compact"
+    ),
     Column(
         "household",
         ("户编号", "对象户编号", "户号"),
-        _lazy("household number of the target"),
+        gettext_lazy("household number of the target"),
         "compact",
         example="431123101200-0001",
     ),
     Column(
         "id_number",
         ("身份证号", "对象身份证号", "公民身份号码", "身份证号码", "户主身份证号"),
-        _lazy("ID number of the target person (or of the head of the target household)"),
+        gettext_lazy("ID number of the target person (or of the head of the target household)"),
         "id",
     ),
     Column(
-        "point", ("联系点", "联系点名称", "点位"), _lazy("liaison point (for a point pairing)"), "compact"
+        "point",
+        ("联系点", "联系点名称", "点位"),
+        gettext_lazy("liaison point (for a point pairing)"),
+        "compact",
     ),
-    Column("village", ("所属村", "村（社区）", "村"), _lazy("village of the point"), "compact"),
+    Column("village", ("所属村", "村（社区）", "村"), gettext_lazy("village of the point"), "compact"),
     Column(
         "start",
         ("开始日期", "结对日期", "起始日期", "结对时间"),
-        _lazy("from (YYYY-MM-DD)"),
+        gettext_lazy("from (YYYY-MM-DD)"),
         "date",
         example="2026-04-15",
     ),
-    Column("note", ("备注",), _lazy("note")),
+    Column("note", ("备注",), gettext_lazy("note")),
 )
 
 
@@ -89,7 +97,7 @@ class PairingPlan:
 
 class PairingImporter(Importer):
     kind = "pairings"
-    title = _lazy("Pairings")
+    title = gettext_lazy("Pairings")
     permission = "programs.manage"
     columns = COLUMNS
     needs_campaign = True

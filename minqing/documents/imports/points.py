@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from minqing.programs.models import LiaisonPoint, PointGrading
 
@@ -32,29 +32,42 @@ KINDS = {
 
 COLUMNS = (
     Column(
-        "name", ("名称", "联系点名称", "联系点", "点位名称"), _lazy("name"), required=True, example="桐木村"
+        "name",
+        ("名称", "联系点名称", "联系点", "点位名称"),
+        gettext_lazy("name"),
+        required=True,
+        example="桐木村",
     ),
     Column(
         "kind",
         ("类型", "类别", "联系点类型"),
-        _lazy("kind: 村, 社区, 企业, 重点项目, 党组织, 乡镇, 园区"),
+        gettext_lazy("kind: 村, 社区, 企业, 重点项目, 党组织, 乡镇, 园区"),
         "compact",
         required=True,
         example="村",
     ),
-    Column("township", ("乡镇", "所属乡镇", "乡镇（街道）"), _lazy("township"), "compact", example="江村镇"),
+    Column(
+        "township",
+        ("乡镇", "所属乡镇", "乡镇（街道）"),
+        gettext_lazy("township"),
+        "compact",
+        example="江村镇",
+    ),
     Column(
         "village",
         ("所属村", "村（社区）", "所在村"),
-        _lazy("village (for a point inside one)"),
+        gettext_lazy("village (for a point inside one)"),
         "compact",
         example="桐木村",
     ),
     Column(
-        "region_code", ("区划代码", "行政区划代码"), _lazy("region code (instead of the names)"), "compact"
+        "region_code",
+        ("区划代码", "行政区划代码"),
+        gettext_lazy("region code (instead of the names)"),
+        "compact",
     ),
-    Column("grade", ("等级", "分类定级", "类别等级", "定级"), _lazy("grade"), example="一类"),
-    Column("address", ("地址", "所在地址", "住址"), _lazy("address")),
+    Column("grade", ("等级", "分类定级", "类别等级", "定级"), gettext_lazy("grade"), example="一类"),
+    Column("address", ("地址", "所在地址", "住址"), gettext_lazy("address")),
 )
 
 
@@ -72,7 +85,7 @@ class PointPlan:
 
 class PointImporter(Importer):
     kind = "points"
-    title = _lazy("Liaison points")
+    title = gettext_lazy("Liaison points")
     permission = "programs.manage"
     columns = COLUMNS
 

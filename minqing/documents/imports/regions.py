@@ -4,7 +4,7 @@ a new name renames it. Parents must be in the file or in the system."""
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from minqing.geo.models import Region, level_of_code, parent_code
 
@@ -14,7 +14,7 @@ COLUMNS = (
     Column(
         "code",
         ("区划代码", "代码", "统计用区划代码", "行政区划代码", "code"),
-        _lazy("12-digit code (15 for a group)"),
+        gettext_lazy("12-digit code (15 for a group)"),
         "compact",
         required=True,
         example="431123101201",
@@ -22,7 +22,7 @@ COLUMNS = (
     Column(
         "name",
         ("名称", "区划名称", "name", "村（社区）名称"),
-        _lazy("name"),
+        gettext_lazy("name"),
         "compact",
         required=True,
         example="桐木村",
@@ -41,7 +41,7 @@ class RegionPlan:
 
 class RegionImporter(Importer):
     kind = "regions"
-    title = _lazy("Regions")
+    title = gettext_lazy("Regions")
     permission = "accounts.manage"
     allow_office = True
     columns = COLUMNS
