@@ -9,6 +9,7 @@ import pytest
 import xlsxwriter
 from django.core.exceptions import PermissionDenied
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from minqing.core.identity import id_check_char
 from minqing.core.models import AuditEvent
@@ -368,7 +369,8 @@ def test_each_hostile_file_is_refused_with_a_message_and_no_crash(actor, tmp_pat
     }
     before = counts()
     for name, phrase in expected.items():
-        report = import_run(actor=actor("office"), kind="households", path=tmp_path / name)
+        with translation.override("en"):
+            report = import_run(actor=actor("office"), kind="households", path=tmp_path / name)
         assert report.refused, name
         assert phrase.lower() in report.refused.lower(), (name, report.refused)
         assert not report.written
