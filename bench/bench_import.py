@@ -181,6 +181,7 @@ def main() -> None:
     if args.child:
         child(args)
         return
+    load_before = os.getloadavg()
     var_dir = Path(tempfile.mkdtemp(prefix="minqing-import-bench-"))
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "MINQING_DATABASE_URL",
                                                               "MINQING_SQLITE_PATH", "MINQING_VAR_DIR")}
@@ -203,6 +204,7 @@ def main() -> None:
         result["cli"] = time.perf_counter() - started
     finally:
         shutil.rmtree(var_dir, ignore_errors=True)
+    load_after = os.getloadavg()
     rate = result["rows"] / result["write"]
     lines = [
         "",
@@ -215,6 +217,11 @@ def main() -> None:
         f"- File: generated .xlsx roster, {result['rows']:,} member rows in {result['households']:,} households "
         f"(title row, filing line, 11 columns, household cells repeated on each member row), {result['size_mb']} MB",
         "- Medians of the runs; every write starts from the same empty database",
+        "- Load average (1, 5, 15 min) before / after: "
+        + " ".join(f"{x:.2f}" for x in load_before)
+        + " / "
+        + " ".join(f"{x:.2f}" for x in load_after)
+        + " (other work on the machine slows every step, calamine's floor included: compare with its ~90,000 rows/s)",
         "",
         "| Step | Seconds | Rows/s |",
         "|---|--:|--:|",
