@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "minqing.people",
     "minqing.programs",
     "minqing.fieldwork",
+    "minqing.documents",
     "minqing.web",
 ]
 

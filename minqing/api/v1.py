@@ -1,6 +1,7 @@
 from ninja import NinjaAPI
 
 from minqing.fieldwork.api import router as fieldwork_router
+from minqing.documents.api import router as documents_router
 from minqing.geo.api import router as geo_router
 from minqing.org.api import router as org_router
 from minqing.people.api import router as people_router
@@ -22,3 +23,4 @@ api.add_router("/", org_router)
 api.add_router("/", people_router)
 api.add_router("/", programs_router)
 api.add_router("/", fieldwork_router)
+api.add_router("/", documents_router)

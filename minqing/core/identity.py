@@ -3,6 +3,7 @@
 phone numbers (mainland mobile or landline)."""
 
 import datetime as dt
+import operator
 import re
 from dataclasses import dataclass
 
@@ -17,7 +18,9 @@ LANDLINE_RE = re.compile(r"^0\d{2,3}-?[1-9]\d{6,7}$")
 
 
 def id_check_char(first17: str) -> str:
-    return ID_CHECK_CHARS[sum(int(c) * w for c, w in zip(first17, ID_WEIGHTS, strict=True)) % 11]
+    if len(first17) != 17:
+        raise ValueError("17 digits expected")
+    return ID_CHECK_CHARS[sum(map(operator.mul, map(int, first17), ID_WEIGHTS)) % 11]
 
 
 def normalize_id_number(value: str) -> str:

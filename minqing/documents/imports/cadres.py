@@ -1,0 +1,254 @@
+"""The cadre list: name, unit, post, rank, party membership, phone. A cadre is matched by
+username, else by the keyed hash of the phone; a new one gets an account that cannot
+sign in until an administrator sets its password."""
+
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from minqing.core import crypto
+from minqing.core.identity import normalize_phone
+from minqing.core.personal import Phone
+from minqing.core.text import pinyin_keys
+from minqing.org.models import Account, Cadre, Unit
+
+from . import values
+from .engine import Column, Importer
+
+RANKS = {
+    "主要领导": Cadre.Rank.PRINCIPAL,
+    "主要负责人": Cadre.Rank.PRINCIPAL,
+    "班子成员": Cadre.Rank.MEMBER,
+    "领导班子成员": Cadre.Rank.MEMBER,
+    "股室负责人": Cadre.Rank.SECTION_HEAD,
+    "股室长": Cadre.Rank.SECTION_HEAD,
+    "中层干部": Cadre.Rank.SECTION_HEAD,
+    "一般干部": Cadre.Rank.STAFF,
+    "干部": Cadre.Rank.STAFF,
+    "工作人员": Cadre.Rank.STAFF,
+}
+
+COLUMNS = (
+    Column(
+        "username",
+        ("用户名", "账号", "登录名"),
+        gettext_lazy("username (to match an existing cadre)"),
+        "compact",
+    ),
+    Column("name", ("姓名", "干部姓名"), gettext_lazy("name"), "compact", required=True, example="李建军"),
+    Column(
+        "unit",
+        ("单位", "所在单位", "工作单位", "单位名称"),
+        gettext_lazy("unit; a section as 单位/股室"),
+        "compact",
+        required=True,
+        example="双牌县民政局",
+    ),
+    Column("post", ("职务", "职位", "岗位"), gettext_lazy("post"), example="副局长"),
+    Column(
+        "rank",
+        ("职级", "级别", "类别"),
+        gettext_lazy("rank: 主要领导, 班子成员, 股室负责人, 一般干部"),
+        "compact",
+        example="班子成员",
+    ),
+    Column(
+        "party",
+        ("是否党员", "政治面貌", "党员"),
+        gettext_lazy("party member: 是/否"),
+        "compact",
+        example="是",
+    ),
+    Column("sanmen", ("三门干部", "是否三门干部"), gettext_lazy("'three-gate' cadre: 是/否"), "compact"),
+    Column(
+        "phone",
+        ("联系电话", "手机", "手机号码", "电话"),
+        gettext_lazy("mobile phone"),
+        "phone",
+        example="13912345678",
+    ),
+)
+
+
+@dataclass
+class CadrePlan:
+    row: int
+    username: str
+    full_name: str
+    unit_id: int
+    fields: dict
+    phone: str = ""
+    existing: dict | None = None
+    changes: dict = field(default_factory=dict)
+
+
+class CadreImporter(Importer):
+    kind = "cadres"
+    title = gettext_lazy("Cadres")
+    permission = "programs.manage"
+    columns = COLUMNS
+
+    def _units(self, ctx) -> tuple[dict, dict]:
+        qs = Unit.objects.all()
+        condition = ctx.region_q("region_id")
+        if condition is not None:
+            qs = qs.filter(condition)
+        by_name: dict[str, list[int]] = {}
+        by_path: dict[tuple[str, str], int] = {}
+        units = list(qs.values("id", "name", "parent_id"))
+        names = {u["id"]: u["name"] for u in units}
+        for u in units:
+            by_name.setdefault(u["name"], []).append(u["id"])
+            if u["parent_id"] in names:
+                by_path[(names[u["parent_id"]], u["name"])] = u["id"]
+        return by_name, by_path
+
+    def validate(self, rows, ctx):
+        by_name, by_path = self._units(ctx)
+        plans, seen_users, seen_phones = [], {}, {}
+        for row in rows:
+            unit_text = row.get("unit")
+            unit_id = None
+            if "/" in unit_text:
+                parent, _sep, child = unit_text.partition("/")
+                unit_id = by_path.get((parent, child))
+            else:
+                found = by_name.get(unit_text, [])
+                if len(found) > 1:
+                    ctx.error(row.number, "unit", _("Several units have this name; write it as 单位/股室."))
+                    continue
+                unit_id = found[0] if found else None
+            if unit_id is None:
+                ctx.error(row.number, "unit", _("There is no unit of this name in your area."))
+            if not row.get("name"):
+                ctx.error(row.number, "name", _("Give the cadre's name."))
+            fields = {}
+            if row.get("post"):
+                fields["post"] = row.get("post")[:60]
+            if row.get("rank"):
+                rank = values.choice(ctx, row, "rank", RANKS)
+                if rank:
+                    fields["rank"] = str(rank)
+            for key, name in (("party", "is_party_member"), ("sanmen", "is_sanmen")):
+                flag = values.yes_no(ctx, row, key)
+                if flag is not None:
+                    fields[name] = flag
+            phone = values.phone(ctx, row, "phone")
+            phone = normalize_phone(phone) if phone else ""
+            username = row.get("username")
+            if username and username in seen_users:
+                ctx.error(
+                    row.number,
+                    "username",
+                    _("This username already appears in row %(row)s.") % {"row": seen_users[username]},
+                )
+            if phone and phone in seen_phones:
+                ctx.error(
+                    row.number,
+                    "phone",
+                    _("This phone already appears in row %(row)s.") % {"row": seen_phones[phone]},
+                )
+            seen_users.setdefault(username, row.number)
+            seen_phones.setdefault(phone, row.number)
+            if unit_id is not None and row.get("name"):
+                plans.append(
+                    CadrePlan(row.number, username, row.get("name")[:60], unit_id, fields, phone or "")
+                )
+        if not ctx.errors:
+            self._match(plans, ctx)
+        return plans
+
+    def _match(self, plans, ctx):
+        usernames = [p.username for p in plans if p.username]
+        phone_hashes = {crypto.lookup_hash(p.phone, context=b"phone"): p for p in plans if p.phone}
+        fields = (
+            "id",
+            "account_id",
+            "account__username",
+            "account__full_name",
+            "unit_id",
+            "unit__region_id",
+            "post",
+            "rank",
+            "is_party_member",
+            "is_sanmen",
+            "phone_hash",
+        )
+        by_user = {
+            c["account__username"]: c
+            for c in Cadre.objects.filter(account__username__in=usernames).values(*fields)
+        }
+        by_phone = {
+            c["phone_hash"]: c
+            for c in Cadre.objects.filter(phone_hash__in=list(phone_hashes)).values(*fields)
+        }
+        taken = set(Account.objects.filter(username__in=usernames).values_list("username", flat=True))
+        for plan in plans:
+            digest = crypto.lookup_hash(plan.phone, context=b"phone") if plan.phone else None
+            found = by_user.get(plan.username) if plan.username else None
+            if found is None and plan.username in taken:
+                ctx.error(plan.row, "username", _("This username belongs to an account that is not a cadre."))
+                continue
+            if found is None and digest:
+                found = by_phone.get(digest)
+            if found is None:
+                continue
+            if not ctx.in_scope(found["unit__region_id"]):
+                ctx.error(plan.row, "name", _("This cadre belongs to a unit outside your area."))
+                continue
+            plan.existing = found
+            changes = {k: v for k, v in plan.fields.items() if found[k] != v}
+            if plan.unit_id != found["unit_id"]:
+                changes["unit_id"] = plan.unit_id
+            if digest and digest != found["phone_hash"]:
+                changes["phone"] = plan.phone
+            if plan.full_name != found["account__full_name"]:
+                changes["full_name"] = plan.full_name
+            plan.changes = changes
+
+    def counts(self, plans):
+        return {
+            "cadres_created": sum(p.existing is None for p in plans),
+            "cadres_updated": sum(bool(p.existing and p.changes) for p in plans),
+            "cadres_unchanged": sum(bool(p.existing and not p.changes) for p in plans),
+        }
+
+    def write(self, plans, ctx):
+        new = [p for p in plans if p.existing is None]
+        used = set(Account.objects.values_list("username", flat=True).filter(username__regex=r"^[a-z]+\d*$"))
+        accounts = []
+        for plan in new:
+            username = plan.username or self._username(plan.full_name, used)
+            used.add(username)
+            account = Account(username=username, full_name=plan.full_name)
+            account.set_unusable_password()
+            accounts.append(account)
+        Account.objects.bulk_create(accounts, batch_size=1000)
+        Cadre.objects.bulk_create(
+            [
+                Cadre(account=a, unit_id=p.unit_id, phone=Phone(p.phone) if p.phone else None, **p.fields)
+                for p, a in zip(new, accounts, strict=True)
+            ],
+            batch_size=1000,
+        )
+        for plan in plans:
+            if not (plan.existing and plan.changes):
+                continue
+            cadre = Cadre.objects.select_related("account").get(pk=plan.existing["id"])
+            for name, value in plan.changes.items():
+                if name == "full_name":
+                    cadre.account.full_name = value
+                    cadre.account.save(update_fields=["full_name"])
+                else:
+                    setattr(cadre, name, Phone(value) if name == "phone" else value)
+            cadre.save()
+
+    @staticmethod
+    def _username(full_name: str, used: set) -> str:
+        base = pinyin_keys(full_name)[0] or "cadre"
+        candidate, n = base, 1
+        while candidate in used:
+            n += 1
+            candidate = f"{base}{n}"
+        return candidate

@@ -1,0 +1,502 @@
+"""The import engine shared by every list: find the header in the layout an office keeps
+(a title, a filing line, one or two header rows with merged groups, columns in any
+order under the usual headings), turn the rows below into clean values, hand them to
+the list's importer to validate whole, then write all or nothing in one transaction
+with one audit row.
+
+An importer (one module per list) declares its columns and implements `validate`,
+which reports every bad row and returns a plan, and `write`, which executes the plan.
+A dry run stops after `validate`: the counts it shows are those the write would make."""
+
+import datetime as dt
+import re
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from minqing.core.audit import audit_record
+from minqing.core.identity import ID_RE, id_check_char
+from minqing.core.scope import scope_for
+from minqing.core.treecode import prefix_q
+
+from .files import FileRefused, check_file, read_sheet
+from .normalize import clean_compact, clean_text, heading_key
+
+HEADER_SCAN_ROWS = 30
+SKIP_MARKS = ("合计", "小计", "总计", "共计")
+_MARK_STARTS = frozenset(m[0] for m in SKIP_MARKS)
+FOOTER_MARKS = (
+    "填表人",
+    "制表人",
+    "填报人",
+    "审核人",
+    "负责人",
+    "联系人",
+    "说明",
+    "注:",
+    "注：",
+    "备注:",
+    "备注：",
+)
+
+
+class _Lost:
+    """An ID number that Excel stored as a number: its last digits are gone."""
+
+    def __bool__(self):
+        return True
+
+    def __str__(self):
+        return "?"
+
+
+LOST = _Lost()
+SCIENTIFIC = re.compile(r"^\d(\.\d+)?E\+?\d+$")
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    headings: tuple[str, ...]  # usual Chinese headings; the first goes into the template
+    label: Promise  # what the column holds, shown beside the template heading
+    kind: str = "text"  # text, compact, id, phone, date
+    required: bool = False
+    block: bool = False  # a household's cell, merged (or left blank) over its member rows
+    example: str = ""
+
+
+@dataclass
+class RowError:
+    row: int
+    column: str
+    message: str
+
+    def __str__(self):
+        return _("row %(row)s, column %(column)s: %(message)s") % {
+            "row": self.row,
+            "column": self.column or "-",
+            "message": self.message,
+        }
+
+
+@dataclass
+class Row:
+    number: int  # as the spreadsheet shows it (1-based)
+    values: dict
+    continued: bool = False  # its household cells were carried down from the row above
+
+    def get(self, key: str, default=""):
+        return self.values.get(key, default)
+
+
+@dataclass
+class Context:
+    actor: object
+    prefixes: tuple[str, ...] | None  # None: the command line, which reaches everything
+    headings: dict[str, str]
+    campaign: object = None
+    errors: list[RowError] = field(default_factory=list)
+    filename: str = ""
+
+    def error(self, row: int, key: str, message: str) -> None:
+        self.errors.append(RowError(row, self.headings.get(key, key if key != "-" else ""), str(message)))
+
+    def in_scope(self, code: str) -> bool:
+        return self.prefixes is None or any(code.startswith(p) for p in self.prefixes)
+
+    def region_q(self, field_name: str):
+        """The condition selecting region codes in scope, or None for everything."""
+        if self.prefixes is None:
+            return None
+        from django.db.models import Q
+
+        condition = Q(pk__in=[])
+        for prefix in self.prefixes:
+            condition |= prefix_q(field_name, prefix)
+        return condition
+
+
+COUNT_LABELS = {
+    "households_created": gettext_lazy("households created"),
+    "households_updated": gettext_lazy("households changed"),
+    "households_unchanged": gettext_lazy("households unchanged"),
+    "members_created": gettext_lazy("members created"),
+    "members_updated": gettext_lazy("members changed"),
+    "members_unchanged": gettext_lazy("members unchanged"),
+    "cadres_created": gettext_lazy("cadres created"),
+    "cadres_updated": gettext_lazy("cadres changed"),
+    "cadres_unchanged": gettext_lazy("cadres unchanged"),
+    "points_created": gettext_lazy("liaison points created"),
+    "points_updated": gettext_lazy("liaison points changed"),
+    "points_unchanged": gettext_lazy("liaison points unchanged"),
+    "pairings_created": gettext_lazy("pairings created"),
+    "pairings_unchanged": gettext_lazy("pairings unchanged"),
+    "regions_created": gettext_lazy("regions created"),
+    "regions_updated": gettext_lazy("regions renamed"),
+    "regions_unchanged": gettext_lazy("regions unchanged"),
+}
+
+
+@dataclass
+class ImportReport:
+    kind: str
+    filename: str
+    dry_run: bool
+    rows: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+    refused: str = ""
+    written: bool = False
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return not self.refused and not self.errors
+
+    def count_lines(self) -> list[tuple[str, int]]:
+        return [(str(COUNT_LABELS.get(k, k)), v) for k, v in self.counts.items()]
+
+    def messages(self) -> list[str]:
+        return [self.refused] if self.refused else [str(e) for e in self.errors]
+
+    def as_dict(self) -> dict:
+        return {
+            "kind": self.kind,
+            "file": self.filename,
+            "dry_run": self.dry_run,
+            "written": self.written,
+            "rows": self.rows,
+            "refused": self.refused,
+            "counts": self.counts,
+            "errors": [{"row": e.row, "column": e.column, "message": e.message} for e in self.errors],
+        }
+
+
+class Importer:
+    kind = ""
+    title: Promise = gettext_lazy("List")
+    permission = ""
+    columns: tuple[Column, ...] = ()
+    needs_campaign = False
+    allow_office = False  # regions: an office may import below its own region
+
+    def column(self, key: str) -> Column:
+        return next(c for c in self.columns if c.key == key)
+
+    def validate(self, rows: list[Row], ctx: Context):  # pragma: no cover - each list implements it
+        raise NotImplementedError
+
+    def write(self, plan, ctx: Context) -> None:  # pragma: no cover
+        raise NotImplementedError
+
+    def counts(self, plan) -> dict[str, int]:  # pragma: no cover
+        raise NotImplementedError
+
+
+# Reading the layout ----------------------------------------------------------------
+
+
+@dataclass
+class Table:
+    rows: list[Row]
+    headings: dict[str, str]
+    header_row: int
+    missing: list[str]
+
+
+def _fill_merged(rows: list[list], merged) -> None:
+    """calamine gives a merged range's value in its first cell only: copy it into the rest."""
+    height = len(rows)
+    for (r0, c0), (r1, c1) in merged:
+        if r0 >= height:
+            continue
+        width = len(rows[r0])
+        if c0 >= width:
+            continue
+        value = rows[r0][c0]
+        for r in range(r0, min(r1, height - 1) + 1):
+            row = rows[r]
+            for c in range(c0, min(c1, len(row) - 1) + 1):
+                if (r, c) != (r0, c0):
+                    row[c] = value
+
+
+def _heading_index(columns) -> dict[str, str]:
+    index = {}
+    for column in columns:
+        for heading in column.headings:
+            index.setdefault(heading_key(heading), column.key)
+    return index
+
+
+def _match_row(row: list, index: dict[str, str]) -> dict[int, str]:
+    found = {}
+    for position, cell in enumerate(row):
+        if isinstance(cell, str) and cell.strip():
+            key = index.get(heading_key(cell))
+            if key is not None:
+                found[position] = key
+    return found
+
+
+def _continues(upper: list, lower: list, index: dict[str, str]) -> dict[int, str]:
+    """The headings `lower` adds when it is the second row of a two-row header (sub-headings
+    under merged groups, single headings merged down over both rows); {} when it is data."""
+    added, unknown = {}, 0
+    for position, cell in enumerate(lower):
+        if cell is None or cell == "":
+            continue
+        above = upper[position] if position < len(upper) else None
+        key = index.get(heading_key(cell)) if isinstance(cell, str) else None
+        if cell == above:
+            continue
+        if key is not None:
+            added[position] = key
+        else:
+            unknown += 1
+    return added if added and unknown <= len(added) else {}
+
+
+def locate(rows: list[list], columns) -> Table:
+    """Find the header (the row among the first ones matching the most headings, and the row
+    above or below it when the header has two rows); return the data rows below, cleaned."""
+    index = _heading_index(columns)
+    best, best_found = -1, {}
+    for number, row in enumerate(rows[:HEADER_SCAN_ROWS]):
+        found = _match_row(row, index)
+        if len(set(found.values())) > len(set(best_found.values())):
+            best, best_found = number, found
+    if best < 0 or len(set(best_found.values())) < 2:
+        required = [c.headings[0] for c in columns if c.required]
+        return Table(rows=[], headings={}, header_row=1, missing=required or [columns[0].headings[0]])
+    top, bottom = best, best
+    if best > 0 and _match_row(rows[best - 1], index) and _continues(rows[best - 1], rows[best], index):
+        top = best - 1
+    elif best + 1 < len(rows) and _continues(rows[best], rows[best + 1], index):
+        bottom = best + 1
+    # The lower row's heading wins: it names the part under a merged group.
+    found_at: dict[int, tuple[str, int]] = {}
+    for number in range(top, bottom + 1):
+        for position, key in _match_row(rows[number], index).items():
+            found_at[position] = (key, number)
+    mapping: dict[str, int] = {}
+    headings: dict[str, str] = {}
+    for position in sorted(found_at):
+        key, number = found_at[position]
+        if key not in mapping:
+            mapping[key] = position
+            headings[key] = clean_text(rows[number][position])
+    for column in columns:
+        headings.setdefault(column.key, column.headings[0])
+    missing = [c.headings[0] for c in columns if c.required and c.key not in mapping]
+    return Table(
+        rows=list(_data_rows(rows, bottom + 1, mapping, columns, index)),
+        headings=headings,
+        header_row=top + 1,
+        missing=missing,
+    )
+
+
+def _clean(kind: str, raw):
+    if kind == "id":
+        return id_cell(raw)
+    if kind == "phone":
+        if isinstance(raw, float) and raw.is_integer():
+            return str(int(raw))
+        return clean_compact(raw)
+    if kind == "date":
+        return raw if isinstance(raw, dt.date) else clean_compact(raw)
+    if kind == "compact":
+        return clean_compact(raw)
+    return clean_text(raw)
+
+
+def _data_rows(rows, start: int, mapping: dict[str, int], columns, index):
+    kinds = {c.key: c.kind for c in columns}
+    cache: dict[str, dict] = {kind: {} for kind in kinds.values()}
+    block_keys = [c.key for c in columns if c.block and c.key in mapping]
+    positions = list(mapping.items())
+    previous_block: dict | None = None
+    heading_count = len(mapping)
+    first_position = min(mapping.values())
+    for number in range(start, len(rows)):
+        raw = rows[number]
+        width = len(raw)
+        texts = [c for c in raw if c is not None and c != ""]
+        if not texts:
+            continue
+        lead = texts[0]
+        if isinstance(lead, str) and clean_compact(lead).startswith(SKIP_MARKS + FOOTER_MARKS):
+            continue
+        if any(
+            isinstance(c, str) and c[:1] in _MARK_STARTS and clean_compact(c) in SKIP_MARKS for c in raw[:4]
+        ):
+            continue
+        # A header repeated on every printed page (checked only when its first heading recurs).
+        probe = raw[first_position] if first_position < width else None
+        if (
+            isinstance(probe, str)
+            and index.get(heading_key(probe)) is not None
+            and len(_match_row(raw, index)) * 2 >= heading_count
+        ):
+            continue
+        values = {}
+        for key, position in positions:
+            cell = raw[position] if position < width else None
+            if cell is None or cell == "":
+                values[key] = ""
+                continue
+            kind = kinds[key]
+            if kind == "id":
+                values[key] = id_cell(cell)
+                continue
+            # Most cells repeat (a village, a relation, a household's cells on every member row).
+            memo = cache[kind]
+            found = memo.get(cell) if isinstance(cell, str) else None
+            if found is None:
+                found = _clean(kind, cell)
+                if isinstance(cell, str) and len(memo) < 200_000:
+                    memo[cell] = found
+            values[key] = found
+        if not any(values.values()):
+            continue
+        continued = False
+        if block_keys:
+            if previous_block is not None and not any(values[k] for k in block_keys):
+                values.update(previous_block)
+                continued = True
+            else:
+                previous_block = {k: values[k] for k in block_keys}
+        yield Row(number=number + 1, values=values, continued=continued)
+
+
+def id_cell(raw):
+    """An ID number as text; LOST when Excel kept it as a number (15 significant digits
+    at most, so the last of the 18 are gone). Never a guess."""
+    if isinstance(raw, bool):
+        return clean_compact(raw)
+    if isinstance(raw, (int, float)):
+        if abs(raw) >= 1e15:
+            return LOST
+        return str(int(raw)) if float(raw).is_integer() else str(raw)
+    text = (
+        raw.upper()
+        if isinstance(raw, str) and raw.isascii() and raw.isalnum()
+        else clean_compact(raw).upper()
+    )
+    if "E" in text and SCIENTIFIC.match(text):
+        return LOST
+    if len(text) == 18 and text.endswith("000") and ID_RE.match(text) and id_check_char(text[:17]) != "0":
+        return LOST
+    return text
+
+
+# Running an import -----------------------------------------------------------------
+
+
+def importer_for(kind: str) -> Importer:
+    from . import IMPORTERS
+
+    if kind not in IMPORTERS:
+        raise KeyError(kind)
+    return IMPORTERS[kind]()
+
+
+def allowed(importer: Importer, actor) -> bool:
+    if actor is None:
+        return True
+    scope = scope_for(actor)
+    if scope.has(importer.permission):
+        return True
+    return importer.allow_office and "office" in scope.roles
+
+
+def scope_prefixes(importer: Importer, actor) -> tuple[str, ...] | None:
+    if actor is None:
+        return None
+    scope = scope_for(actor)
+    prefixes = scope.region_prefixes(importer.permission)
+    if importer.allow_office:
+        prefixes += tuple(p for g in scope.grants if g.role == "office" for p in g.region_prefixes)
+    return tuple(sorted(set(prefixes)))
+
+
+def import_run(
+    *,
+    actor,
+    kind: str,
+    path: str | Path,
+    filename: str = "",
+    dry_run: bool = False,
+    campaign=None,
+    progress=None,
+) -> ImportReport:
+    """Import one list file. `actor` None is the command line (no scope limit). Raises
+    PermissionDenied without the list's permission; everything else is in the report."""
+    started = time.perf_counter()
+    importer = importer_for(kind)
+    if not allowed(importer, actor):
+        raise PermissionDenied(_("You are not allowed to import this list."))
+    path = Path(path)
+    filename = filename or path.name
+    report = ImportReport(kind=kind, filename=filename, dry_run=dry_run)
+    try:
+        suffix = check_file(path, filename)
+        sheet = read_sheet(path, suffix)
+    except FileRefused as exc:
+        report.refused = str(exc)
+        audit_record(
+            action=f"import.{kind}",
+            user=actor,
+            result="denied",
+            detail={"kind": kind, "file": filename[:200], "refused": report.refused},
+        )
+        return report
+    if progress:
+        progress("read", len(sheet.rows))
+    _fill_merged(sheet.rows, sheet.merged)
+    table = locate(sheet.rows, importer.columns)
+    report.rows = len(table.rows)
+    ctx = Context(
+        actor=actor,
+        prefixes=scope_prefixes(importer, actor),
+        headings=table.headings,
+        campaign=campaign,
+        filename=filename,
+    )
+    if table.missing:
+        for heading in table.missing:
+            ctx.errors.append(
+                RowError(table.header_row, heading, _("The header lacks this column (or a usual synonym)."))
+            )
+    elif not table.rows:
+        ctx.errors.append(RowError(table.header_row, "", _("There are no data rows under the header.")))
+    elif importer.needs_campaign and campaign is None:
+        ctx.errors.append(RowError(table.header_row, "", _("Choose the campaign the pairings belong to.")))
+    else:
+        plan = importer.validate(table.rows, ctx)
+        if progress:
+            progress("validated", len(table.rows))
+        report.counts = importer.counts(plan) if not ctx.errors else {}
+    report.errors = sorted(ctx.errors, key=lambda e: e.row)
+    if report.errors or dry_run:
+        report.seconds = time.perf_counter() - started
+        return report
+    with transaction.atomic():
+        importer.write(plan, ctx)
+        audit_record(
+            action=f"import.{kind}",
+            user=actor,
+            detail={"kind": kind, "file": filename[:200], "rows": report.rows, **report.counts},
+        )
+    report.written = True
+    if progress:
+        progress("written", len(table.rows))
+    report.seconds = time.perf_counter() - started
+    return report

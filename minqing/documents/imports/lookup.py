@@ -1,0 +1,100 @@
+"""Finding a row's region by the names offices write (乡镇, 村, 组) or by its code, only
+inside the importing user's scope."""
+
+import re
+
+from django.utils.translation import gettext as _
+
+from minqing.geo.models import Region
+
+from .normalize import clean_compact
+
+_NUMERALS = "零一二三四五六七八九"
+
+
+def _chinese_number(n: int) -> str:
+    if n < 10:
+        return _NUMERALS[n]
+    tens, ones = divmod(n, 10)
+    return ("" if tens == 1 else _NUMERALS[tens]) + "十" + (_NUMERALS[ones] if ones else "")
+
+
+def group_key(name: str) -> str:
+    """第1村民小组, 1组, 一组 → 一组."""
+    name = clean_compact(name).removeprefix("第").replace("村民小组", "组").replace("小组", "组")
+    name = re.sub(r"\d{1,2}", lambda m: _chinese_number(int(m.group())), name)
+    return name if name.endswith("组") else name + "组"
+
+
+def village_key(name: str) -> str:
+    name = clean_compact(name)
+    for long, short in (("村民委员会", "村"), ("村委会", "村"), ("居民委员会", "社区"), ("居委会", "社区")):
+        if name.endswith(long):
+            return name[: -len(long)] + short
+    return name
+
+
+class RegionResolver:
+    """Every township, village and group in scope, loaded once and matched in memory."""
+
+    def __init__(self, ctx):
+        qs = Region.objects.filter(level__gte=Region.Level.TOWNSHIP)
+        condition = ctx.region_q("code")
+        if condition is not None:
+            qs = qs.filter(condition)
+        self.ctx = ctx
+        self.by_code: dict[str, tuple] = {}
+        self.townships: dict[str, list[str]] = {}
+        self.villages: dict[str, list[str]] = {}
+        self.groups: dict[tuple[str, str], str] = {}
+        for code, name, level, parent in qs.values_list("code", "name", "level", "parent_id"):
+            self.by_code[code] = (name, level, parent)
+            if level == Region.Level.TOWNSHIP:
+                self.townships.setdefault(clean_compact(name), []).append(code)
+            elif level == Region.Level.VILLAGE:
+                self.villages.setdefault(village_key(name), []).append(code)
+            elif level == Region.Level.GROUP:
+                self.groups[(parent, group_key(name))] = code
+        self._outside: dict[str, bool] = {}
+
+    def name_of(self, code: str) -> str:
+        return self.by_code.get(code, ("",))[0]
+
+    def _exists_outside(self, village: str) -> bool:
+        if village not in self._outside:
+            self._outside[village] = Region.objects.filter(
+                level=Region.Level.VILLAGE, name__in=[village, clean_compact(village)]
+            ).exists()
+        return self._outside[village]
+
+    def resolve(self, *, code: str = "", township: str = "", village: str = "", group: str = ""):
+        """(region code, None) or (None, (column key, message))."""
+        if code:
+            code = clean_compact(code)
+            if code in self.by_code:
+                return code, None
+            if code.isdigit() and Region.objects.filter(code=code).exists():
+                return None, ("region_code", _("This region lies outside your area."))
+            return None, ("region_code", _("There is no region with this code."))
+        if not village:
+            return None, ("village", _("Give the village (or the region code)."))
+        candidates = self.villages.get(village_key(village), [])
+        if township and len(candidates) > 1:
+            wanted = set(self.townships.get(clean_compact(township), []))
+            candidates = [c for c in candidates if self.by_code[c][2] in wanted]
+        if not candidates:
+            if self._exists_outside(village):
+                return None, ("village", _("This village lies outside your area."))
+            return None, ("village", _("There is no village of this name in your area."))
+        if len(candidates) > 1:
+            return None, (
+                "village",
+                _("Several villages have this name; add the township column to tell them apart."),
+            )
+        village_code = candidates[0]
+        if not group:
+            return village_code, None
+        group_code = self.groups.get((village_code, group_key(group)))
+        if group_code is None:
+            return None, ("group", _("The village has no group of this name."))
+        return group_code, None

@@ -1,0 +1,327 @@
+"""The pairing list of a campaign: cadre, kind (and slot), target — a household by 户编号
+or its head's ID number, a member by ID number, or a point by name and village. A
+pairing is matched by (campaign, cadre, kind, slot, target) among the active ones."""
+
+from dataclasses import dataclass
+
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from minqing.core import crypto
+from minqing.core.identity import normalize_phone
+from minqing.people.models import Household, Member
+from minqing.programs.models import LiaisonPoint, Pairing
+from minqing.programs.selectors import campaign_cadres
+
+from . import values
+from .engine import Column, Importer
+from .lookup import village_key
+
+COLUMNS = (
+    Column(
+        "cadre",
+        ("干部姓名", "结对干部", "干部", "帮扶干部", "联系干部", "姓名"),
+        gettext_lazy("cadre's name"),
+        "compact",
+        example="李建军",
+    ),
+    Column(
+        "username",
+        ("干部用户名", "用户名", "账号"),
+        gettext_lazy("cadre's username (when names repeat)"),
+        "compact",
+    ),
+    Column(
+        "cadre_phone",
+        ("干部手机", "干部电话", "干部联系电话"),
+        gettext_lazy("cadre's phone (when names repeat)"),
+        "phone",
+    ),
+    Column(
+        "kind",
+        ("结对类型", "类型", "结对方式"),
+        gettext_lazy("pairing kind, as the campaign names it"),
+        "compact",
+        required=True,
+        example="结对帮扶",
+    ),
+    Column(
+        "slot", ("对象类别", "名额", "联系对象类别"), gettext_lazy("slot (一联五 and the like)"), "compact"
+    ),
+    Column(
+        "household",
+        ("户编号", "对象户编号", "户号"),
+        gettext_lazy("household number of the target"),
+        "compact",
+        example="431123101200-0001",
+    ),
+    Column(
+        "id_number",
+        ("身份证号", "对象身份证号", "公民身份号码", "身份证号码", "户主身份证号"),
+        gettext_lazy("ID number of the target person (or of the head of the target household)"),
+        "id",
+    ),
+    Column(
+        "point",
+        ("联系点", "联系点名称", "点位"),
+        gettext_lazy("liaison point (for a point pairing)"),
+        "compact",
+    ),
+    Column("village", ("所属村", "村（社区）", "村"), gettext_lazy("village of the point"), "compact"),
+    Column(
+        "start",
+        ("开始日期", "结对日期", "起始日期", "结对时间"),
+        gettext_lazy("from (YYYY-MM-DD)"),
+        "date",
+        example="2026-04-15",
+    ),
+    Column("note", ("备注",), gettext_lazy("note")),
+)
+
+
+@dataclass
+class PairingPlan:
+    row: int
+    cadre_id: int
+    kind: str
+    slot: str
+    target: str  # household, member or point
+    target_id: int
+    region: str
+    start: object
+    note: str
+    exists: bool = False
+
+
+class PairingImporter(Importer):
+    kind = "pairings"
+    title = gettext_lazy("Pairings")
+    permission = "programs.manage"
+    columns = COLUMNS
+    needs_campaign = True
+
+    def validate(self, rows, ctx):
+        campaign = ctx.campaign
+        kinds = {}
+        for definition in campaign.config.get("pairing_kinds", []):
+            kinds[definition["key"]] = kinds[definition["name"]] = definition
+        cadres = list(
+            campaign_cadres(campaign).values(
+                "id", "account__username", "account__full_name", "phone_hash", "unit__region_id"
+            )
+        )
+        by_name: dict[str, list[dict]] = {}
+        for c in cadres:
+            by_name.setdefault(c["account__full_name"], []).append(c)
+        by_user = {c["account__username"]: c for c in cadres}
+        by_phone = {c["phone_hash"]: c for c in cadres if c["phone_hash"]}
+        resolved = []
+        for row in rows:
+            cadre = self._cadre(row, ctx, by_name, by_user, by_phone)
+            definition = kinds.get(row.get("kind"))
+            if definition is None:
+                ctx.error(
+                    row.number,
+                    "kind",
+                    _("This campaign has no pairing kind “%(kind)s”; it has: %(kinds)s.")
+                    % {
+                        "kind": row.get("kind"),
+                        "kinds": "、".join(k["name"] for k in campaign.config.get("pairing_kinds", [])),
+                    },
+                )
+                continue
+            slot = ""
+            slots = {s["key"]: s["key"] for s in definition.get("slots", [])}
+            slots.update({s["name"]: s["key"] for s in definition.get("slots", [])})
+            if slots:
+                slot = slots.get(row.get("slot"), "")
+                if not slot:
+                    ctx.error(
+                        row.number,
+                        "slot",
+                        _("Choose one of the slots of “%(kind)s”.") % {"kind": definition["name"]},
+                    )
+            elif row.get("slot"):
+                ctx.error(row.number, "slot", _("“%(kind)s” has no slots.") % {"kind": definition["name"]})
+            start = values.date(ctx, row, "start") or campaign.start
+            resolved.append((row, cadre, definition, slot, start))
+        targets = self._targets(resolved, ctx)
+        plans = []
+        seen = {}
+        for row, cadre, definition, slot, start in resolved:
+            target = targets.get(row.number)
+            if cadre is None or target is None or start is False:
+                continue
+            target_id, region = target
+            if not region.startswith(campaign.region.prefix):
+                ctx.error(
+                    row.number, definition["target"], _("The target lies outside the campaign's region.")
+                )
+                continue
+            if not ctx.in_scope(region):
+                ctx.error(row.number, definition["target"], _("The target lies outside your area."))
+                continue
+            key = (cadre["id"], definition["key"], slot, definition["target"], target_id)
+            if key in seen:
+                ctx.error(
+                    row.number,
+                    "cadre",
+                    _("This pairing already appears in row %(row)s.") % {"row": seen[key]},
+                )
+                continue
+            seen[key] = row.number
+            plans.append(
+                PairingPlan(
+                    row.number,
+                    cadre["id"],
+                    definition["key"],
+                    slot,
+                    definition["target"],
+                    target_id,
+                    region,
+                    start,
+                    row.get("note")[:200],
+                )
+            )
+        if not ctx.errors:
+            active = set()
+            for p in Pairing.objects.filter(
+                Q(end__isnull=True) | Q(end__gte=timezone.localdate()), campaign=campaign
+            ).values("cadre_id", "kind", "slot", "household_id", "member_id", "point_id"):
+                target = (
+                    ("household", p["household_id"])
+                    if p["household_id"]
+                    else (("member", p["member_id"]) if p["member_id"] else ("point", p["point_id"]))
+                )
+                active.add((p["cadre_id"], p["kind"], p["slot"], *target))
+            for plan in plans:
+                plan.exists = (plan.cadre_id, plan.kind, plan.slot, plan.target, plan.target_id) in active
+        return plans
+
+    def _cadre(self, row, ctx, by_name, by_user, by_phone):
+        if row.get("username"):
+            found = by_user.get(row.get("username"))
+            if found is None:
+                ctx.error(row.number, "username", _("No cadre of this campaign has this username."))
+            return found
+        if row.get("cadre_phone"):
+            found = by_phone.get(
+                crypto.lookup_hash(normalize_phone(row.get("cadre_phone")), context=b"phone")
+            )
+            if found is None:
+                ctx.error(row.number, "cadre_phone", _("No cadre of this campaign has this phone."))
+            return found
+        found = by_name.get(row.get("cadre"), [])
+        if not row.get("cadre"):
+            ctx.error(row.number, "cadre", _("Give the cadre's name."))
+        elif not found:
+            ctx.error(row.number, "cadre", _("No cadre of this campaign has this name."))
+        elif len(found) > 1:
+            ctx.error(row.number, "cadre", _("Several cadres have this name; add their username or phone."))
+        else:
+            return found[0]
+        return None
+
+    def _targets(self, resolved, ctx) -> dict[int, tuple[int, str]]:
+        """row number → (target id, region code), with a few queries for the whole file."""
+        codes, hashes, points = set(), set(), set()
+        wanted = {}
+        for row, _cadre, definition, _slot, _start in resolved:
+            target = definition["target"]
+            if target == "point":
+                if not row.get("point"):
+                    ctx.error(row.number, "point", _("Give the liaison point's name."))
+                    continue
+                points.add(row.get("point"))
+                wanted[row.number] = ("point", row.get("point"), row.get("village"))
+            elif target == "household" and row.get("household"):
+                codes.add(row.get("household"))
+                wanted[row.number] = ("household", row.get("household"))
+            else:
+                checked = values.id_number(ctx, row, "id_number")
+                if checked is None:
+                    continue
+                if not checked[0]:
+                    key = "household" if target == "household" else "id_number"
+                    message = (
+                        _("Give the household number or the head's ID number.")
+                        if target == "household"
+                        else _("Give the member's ID number.")
+                    )
+                    ctx.error(row.number, key, message)
+                    continue
+                digest = crypto.lookup_hash(checked[0], context=b"id_number")
+                hashes.add(digest)
+                wanted[row.number] = (target + "_by_id", digest)
+        households = {
+            h["code"]: (h["id"], h["region_id"])
+            for h in Household.objects.filter(code__in=codes).values("id", "code", "region_id")
+        }
+        members = {
+            m["id_number_hash"]: m
+            for m in Member.objects.filter(id_number_hash__in=hashes).values(
+                "id", "id_number_hash", "household_id", "household__region_id"
+            )
+        }
+        by_point: dict[str, list[dict]] = {}
+        for p in LiaisonPoint.objects.filter(name__in=points).values(
+            "id", "name", "region_id", "region__name"
+        ):
+            by_point.setdefault(p["name"], []).append(p)
+        found = {}
+        for number, want in wanted.items():
+            if want[0] == "household":
+                hit = households.get(want[1])
+                if hit is None:
+                    ctx.error(number, "household", _("There is no household with this number."))
+                    continue
+                found[number] = hit
+            elif want[0] in ("household_by_id", "member_by_id"):
+                member = members.get(want[1])
+                if member is None:
+                    ctx.error(number, "id_number", _("No resident with this ID number is registered."))
+                    continue
+                if want[0] == "household_by_id":
+                    found[number] = (member["household_id"], member["household__region_id"])
+                else:
+                    found[number] = (member["id"], member["household__region_id"])
+            else:
+                candidates = by_point.get(want[1], [])
+                if want[2]:
+                    village = village_key(want[2])
+                    candidates = [p for p in candidates if village_key(p["region__name"]) == village]
+                if not candidates:
+                    ctx.error(number, "point", _("There is no liaison point of this name."))
+                elif len(candidates) > 1:
+                    ctx.error(number, "point", _("Several points have this name; add the village column."))
+                else:
+                    found[number] = (candidates[0]["id"], candidates[0]["region_id"])
+        return found
+
+    def counts(self, plans):
+        return {
+            "pairings_created": sum(not p.exists for p in plans),
+            "pairings_unchanged": sum(p.exists for p in plans),
+        }
+
+    def write(self, plans, ctx):
+        Pairing.objects.bulk_create(
+            [
+                Pairing(
+                    campaign=ctx.campaign,
+                    cadre_id=p.cadre_id,
+                    kind=p.kind,
+                    slot=p.slot,
+                    region_id=p.region,
+                    start=p.start,
+                    note=p.note,
+                    created_by=ctx.actor,
+                    **{f"{p.target}_id": p.target_id},
+                )
+                for p in plans
+                if not p.exists
+            ],
+            batch_size=1000,
+        )

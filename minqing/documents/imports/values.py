@@ -1,0 +1,113 @@
+"""Checks of single cells shared by the lists: ID numbers, phones, numbers, dates, choices."""
+
+import datetime as dt
+import re
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from minqing.core.identity import parse_id_number, validate_phone
+
+from .engine import LOST
+
+
+def id_number(ctx, row, key: str):
+    """(number, facts) for a valid ID number, ("", None) for an empty cell, None after an error."""
+    value = row.get(key)
+    if value is LOST:
+        ctx.error(
+            row.number,
+            key,
+            _(
+                "Excel stored this ID number as a number and dropped its last digits; "
+                "set the column to text and type the number again."
+            ),
+        )
+        return None
+    if not value:
+        return "", None
+    try:
+        facts = parse_id_number(value)
+    except ValidationError as exc:
+        ctx.error(row.number, key, exc.messages[0])
+        return None
+    return value, facts
+
+
+def phone(ctx, row, key: str):
+    """The phone, "" when empty, None after an error."""
+    value = row.get(key)
+    if not value:
+        return ""
+    try:
+        validate_phone(value)
+    except ValidationError as exc:
+        ctx.error(row.number, key, exc.messages[0])
+        return None
+    return value
+
+
+def whole_number(ctx, row, key: str, *, low: int = 0, high: int = 10_000):
+    value = row.get(key)
+    if not value:
+        return None
+    text = str(value).removesuffix("人").removesuffix("口")
+    if not text.isdigit() or not low <= int(text) <= high:
+        ctx.error(
+            row.number, key, _("Enter a whole number from %(low)s to %(high)s.") % {"low": low, "high": high}
+        )
+        return False
+    return int(text)
+
+
+_DATE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
+
+
+def date(ctx, row, key: str):
+    value = row.get(key)
+    if not value:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    match = _DATE.match(str(value))
+    try:
+        if match:
+            return dt.date(*map(int, match.groups()))
+        if str(value).isdigit() and len(str(value)) == 8:
+            text = str(value)
+            return dt.date(int(text[:4]), int(text[4:6]), int(text[6:]))
+    except ValueError:
+        pass
+    ctx.error(row.number, key, _("Enter a date such as 2026-04-15."))
+    return False
+
+
+def choice(ctx, row, key: str, table: dict[str, object], *, default=None, message: str = ""):
+    """Look a cell up in `table` (Chinese labels → values); the default for an empty cell."""
+    value = row.get(key)
+    if not value:
+        return default
+    found = table.get(str(value))
+    if found is None:
+        ctx.error(
+            row.number,
+            key,
+            message
+            or _("“%(value)s” is not one of: %(choices)s.") % {"value": value, "choices": "、".join(table)},
+        )
+        return False
+    return found
+
+
+def yes_no(ctx, row, key: str):
+    value = row.get(key)
+    if not value:
+        return None
+    if value in {"是", "Y", "y", "yes", "1", "√", "✓", "党员", "中共党员", "预备党员"}:
+        return True
+    if value in {"否", "N", "n", "no", "0", "×", "群众", "非党员"}:
+        return False
+    ctx.error(row.number, key, _("Write 是 or 否."))
+    return None

@@ -1,0 +1,548 @@
+"""Importing the lists offices keep: their real layouts, all-or-nothing writes, re-imports
+that change nothing, numbers Excel mangled, hostile files, scope and permissions."""
+
+import datetime as dt
+import io
+import zipfile
+
+import pytest
+import xlsxwriter
+from django.core.exceptions import PermissionDenied
+from django.core.management import CommandError, call_command
+from django.utils import translation
+
+from minqing.core.identity import id_check_char
+from minqing.core.models import AuditEvent
+from minqing.core.personal import IdNumber, lookup_hash_for
+from minqing.documents.imports.engine import import_run
+from minqing.geo.models import Region
+from minqing.org.models import Cadre
+from minqing.people.models import HardshipGrading, Household, Member, Tagging
+from minqing.programs.models import Campaign, LiaisonPoint, Pairing
+
+
+def make_id(seq: int, birth: dt.date = dt.date(1936, 3, 1)) -> str:
+    first17 = f"431123{birth:%Y%m%d}{seq // 10 % 100:02d}{seq % 10}"
+    return first17 + id_check_char(first17)
+
+
+def ids(n: int, start: int = 0) -> list[str]:
+    """n valid ID numbers that no demo resident has (born 1930-1939; the demo's are younger)."""
+    result = []
+    for k in range(start, start + n):
+        birth = dt.date(1930 + k // 3000 % 10, 1 + k // 100 % 12, 1 + k // 1000 % 3)
+        result.append(make_id(k % 1000, birth))
+    return result
+
+
+def counts():
+    return (
+        Household.objects.count(),
+        Member.objects.count(),
+        HardshipGrading.objects.count(),
+        Tagging.objects.count(),
+        Cadre.objects.count(),
+        LiaisonPoint.objects.count(),
+        Pairing.objects.count(),
+        Region.objects.count(),
+    )
+
+
+@pytest.fixture
+def village(db):
+    """A village of the office's county (双牌县) with its township and first group."""
+    region = (
+        Region.objects.filter(code__startswith="431123", level=Region.Level.VILLAGE).order_by("code").first()
+    )
+    return {
+        "village": region,
+        "township": region.parent,
+        "group": region.children.order_by("code").first(),
+    }
+
+
+def office_roster(path, village, people, *, traditional_name=False):
+    """The layout of a township's own roster: title, filing line, two header rows with a merged
+    group, household cells merged down over the member rows, a 合计 row, a blank row."""
+    book = xlsxwriter.Workbook(path)
+    sheet = book.add_worksheet()
+    sheet.merge_range(0, 0, 0, 9, "双牌县江村镇农户家庭成员花名册")
+    sheet.merge_range(1, 0, 1, 9, "填报单位（盖章）：江村镇人民政府      填报日期：2026年4月10日")
+    # Two header rows: single headings merged over both, a group over its two parts.
+    for col, heading in enumerate(
+        [
+            "序号",
+            "户编号",
+            "村（社区）",
+            "村民小组",
+            "家庭住址",
+            "困难程度",
+            "成员姓名",
+            "与户主关系",
+            "公民身份号码",
+        ]
+    ):
+        sheet.merge_range(2, col, 3, col, heading)
+    sheet.merge_range(2, 9, 2, 10, "联系方式")
+    sheet.write(3, 9, "手机")
+    sheet.write(3, 10, "固定电话")
+    row = 4
+    for number, household in enumerate(people, start=1):
+        members = household["members"]
+        last = row + len(members) - 1
+        for col, value in (
+            (0, str(number)),
+            (1, household["code"]),
+            (2, village["village"].name),
+            (3, village["group"].name),
+            (4, household["address"]),
+            (5, household["hardship"]),
+        ):
+            if last > row:
+                sheet.merge_range(row, col, last, col, value)
+            else:
+                sheet.write_string(row, col, value)
+        for name, relation, number_text, phone in members:
+            sheet.write_string(row, 6, name)
+            sheet.write_string(row, 7, relation)
+            sheet.write_string(row, 8, number_text)
+            if phone:
+                sheet.write_string(row, 9, phone)
+            row += 1
+    row += 1  # a blank row
+    sheet.write_string(row, 0, "合计")
+    sheet.write_number(row, 6, sum(len(h["members"]) for h in people))
+    book.close()
+
+
+def two_households(numbers):
+    return [
+        {
+            "code": "IMP-0001",
+            "address": "江村镇桐木村一组8号",
+            "hardship": "特别困难",
+            "members": [
+                ("張 三", "户主", numbers[0], "１３８ 1234 5678"),
+                ("李四", "妻", numbers[1], ""),
+                ("张小五", "子", numbers[2], ""),
+            ],
+        },
+        {
+            "code": "IMP-0002",
+            "address": "江村镇桐木村一组9号",
+            "hardship": "",
+            "members": [("王六", "户主", numbers[3], "13912345678"), ("王七", "女", "", "")],
+        },
+    ]
+
+
+def test_a_roster_with_title_filing_line_two_row_header_and_merged_households_imports(
+    actor, village, tmp_path
+):
+    numbers = ids(4)
+    path = tmp_path / "花名册.xlsx"
+    office_roster(path, village, two_households(numbers))
+    report = import_run(actor=actor("office"), kind="households", path=path)
+    assert report.ok, report.messages()
+    assert report.written
+    assert report.counts["households_created"] == 2 and report.counts["members_created"] == 5
+    first = Household.objects.get(code="IMP-0001")
+    assert first.region_id == village["group"].code
+    assert first.hardship_level == 3 and first.size == 3
+    assert first.gradings.get().level == 3
+    head = first.head
+    assert head.name == "张三" and head.relation == "head"  # Traditional → Simplified, stray space gone
+    assert head.phone.reveal() == "13812345678"  # full-width digits and spaces
+    assert head.birth_date == dt.date(1936, 1, 1) or head.birth_date is not None
+    assert {m.name for m in first.members.all()} == {"张三", "李四", "张小五"}
+    second = Household.objects.get(code="IMP-0002")
+    assert second.members.count() == 2 and second.head.name == "王六"
+    event = AuditEvent.objects.filter(action="import.households").latest("id")
+    assert event.detail["file"] == "花名册.xlsx" and event.detail["households_created"] == 2
+
+
+def test_reimporting_the_same_file_twice_creates_nothing_new(actor, village, tmp_path):
+    path = tmp_path / "roster.xlsx"
+    office_roster(path, village, two_households(ids(4)))
+    import_run(actor=actor("office"), kind="households", path=path)
+    before = counts()
+    for _ in range(2):
+        report = import_run(actor=actor("office"), kind="households", path=path)
+        assert report.ok
+        assert report.counts["households_created"] == 0 and report.counts["members_created"] == 0
+        assert report.counts["households_unchanged"] == 2 and report.counts["members_unchanged"] == 5
+    assert counts() == before
+
+
+def test_a_household_without_a_number_is_matched_again_by_its_heads_id_number(actor, village, tmp_path):
+    numbers = ids(2, start=40)
+    path = tmp_path / "heads.csv"
+    path.write_text(
+        "户主姓名,身份证号,所属村,组,人口,困难等级\n"
+        f"赵大,{numbers[0]},{village['village'].name},{village['group'].name},2,一般困难\n"
+        f"钱二,{numbers[1]},{village['village'].name},,1,\n",
+        encoding="utf-8",
+    )
+    first = import_run(actor=actor("office"), kind="households", path=path)
+    assert first.ok and first.counts["households_created"] == 2, first.messages()
+    household = Member.objects.get(id_number_hash=lookup_hash_for(IdNumber, numbers[0])).household
+    assert household.code.startswith(village["village"].code + "-") and household.size == 2
+    before = counts()
+    again = import_run(actor=actor("office"), kind="households", path=path)
+    assert again.counts["households_unchanged"] == 2 and counts() == before
+
+
+def test_a_malformed_file_reports_every_error_with_its_row_and_leaves_the_database_unchanged(
+    actor, village, tmp_path
+):
+    good = ids(3, start=100)
+    bad_check = good[2][:17] + ("0" if good[2][17] != "0" else "1")
+    name = village["village"].name
+    path = tmp_path / "bad.csv"
+    path.write_text(
+        "户编号,姓名,身份证号,联系电话,村,困难等级,与户主关系\n"
+        f"BAD-1,甲,{good[0]},13800000000,{name},一般困难,户主\n"
+        f"BAD-2,乙,{bad_check},,{name},,户主\n"
+        f"BAD-3,丙,{good[1]},12345,{name},,户主\n"
+        f"BAD-4,丁,,,没有这个村,,户主\n"
+        f"BAD-5,戊,,,{name},很困难,户主\n"
+        f"BAD-6,,{good[1]},,{name},,户主\n",
+        encoding="utf-8",
+    )
+    before, audit_before = counts(), AuditEvent.objects.count()
+    report = import_run(actor=actor("office"), kind="households", path=path)
+    assert not report.written
+    found = {(e.row, e.column) for e in report.errors}
+    assert {
+        (3, "身份证号"),
+        (4, "联系电话"),
+        (5, "村"),
+        (6, "困难等级"),
+        (7, "姓名"),
+        (7, "身份证号"),
+    } <= found
+    assert all(e.message for e in report.errors)
+    assert counts() == before and AuditEvent.objects.count() == audit_before
+
+
+def test_a_file_with_one_bad_row_in_a_thousand_writes_nothing(actor, village, tmp_path):
+    numbers = ids(1000, start=2000)
+    lines = ["户编号,姓名,身份证号,村,组,与户主关系"]
+    for k, number in enumerate(numbers):
+        if k == 637:
+            number = number[:-1] + ("X" if number[-1] != "X" else "0")
+        lines.append(f"K{k:04d},居民{k},{number},{village['village'].name},{village['group'].name},户主")
+    path = tmp_path / "thousand.csv"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    before = counts()
+    report = import_run(actor=actor("office"), kind="households", path=path)
+    assert report.rows == 1000
+    assert [(e.row, e.column) for e in report.errors] == [(639, "身份证号")]
+    assert not report.written and counts() == before
+
+
+def test_an_id_number_that_excel_stored_as_a_number_is_reported_and_never_guessed(actor, village, tmp_path):
+    path = tmp_path / "numbers.xlsx"
+    book = xlsxwriter.Workbook(path)
+    sheet = book.add_worksheet()
+    sheet.write_row(0, 0, ["姓名", "身份证号", "村", "与户主关系"])
+    sheet.write_row(1, 0, ["甲", "", village["village"].name, "户主"])
+    sheet.write_number(1, 1, 431123198507150123)
+    sheet.write_row(2, 0, ["乙", "", village["village"].name, "户主"])
+    sheet.write_number(2, 1, 431123193601010000)
+    book.close()
+    csv_path = tmp_path / "numbers.csv"
+    csv_path.write_text(
+        f"姓名,身份证号,村,与户主关系\n丙,4.31123E+17,{village['village'].name},户主\n", encoding="utf-8"
+    )
+    before = counts()
+    for file, rows in ((path, [2, 3]), (csv_path, [2])):
+        report = import_run(actor=actor("office"), kind="households", path=file)
+        assert [e.row for e in report.errors] == rows
+        assert all("Excel" in e.message for e in report.errors)
+    assert counts() == before
+
+
+def test_a_gbk_csv_with_blank_household_cells_and_subtotals_imports(actor, village, tmp_path):
+    numbers = ids(3, start=300)
+    name, group = village["village"].name, village["group"].name
+    text = (
+        "江村镇困难群众台账\n"
+        "填报单位：江村镇,,,,,,\n"
+        "序号,戶編號,村,組,姓名,與戶主關係,身份證號,人員類別\n"
+        f"1,GBK-1,{name},{group},孫大,戶主,{numbers[0]},低保户\n"
+        f",,,,孫二,子,{numbers[1]},留守兒童\n"
+        "小计,,,,,,,\n"
+        f"2,GBK-2,{name},{group},周三,户主,{numbers[2]},\n"
+        "合计,,,,3人,,,\n"
+        "填表人：李某,,,,,,,\n"
+    )
+    path = tmp_path / "gbk.csv"
+    path.write_bytes(text.encode("gbk"))
+    report = import_run(actor=actor("office"), kind="households", path=path)
+    assert report.ok, report.messages()
+    assert report.counts["households_created"] == 2 and report.counts["members_created"] == 3
+    household = Household.objects.get(code="GBK-1")
+    assert sorted(m.name for m in household.members.all()) == ["孙二", "孙大"]
+    assert set(household.taggings.values_list("tag", flat=True)) == {"dibao", "left_behind_child"}
+
+
+def test_a_household_outside_the_importers_area_is_a_row_error(actor, tmp_path):
+    from minqing.org.models import Grant
+
+    own = Grant.objects.get(account__username="village").regions.get()
+    outside = (
+        Region.objects.filter(code__startswith="431123", level=Region.Level.VILLAGE)
+        .exclude(code=own.code)
+        .exclude(name=own.name)
+        .first()
+    )
+    path = tmp_path / "scope.csv"
+    path.write_text(
+        f"姓名,身份证号,村,与户主关系\n甲,{ids(1, start=500)[0]},{outside.name},户主\n", encoding="utf-8"
+    )
+    before = counts()
+    report = import_run(actor=actor("village"), kind="households", path=path)
+    assert [(e.row, e.column) for e in report.errors] == [(2, "村")]
+    assert counts() == before
+
+
+def test_an_account_without_the_permission_cannot_import(actor, village, tmp_path):
+    path = tmp_path / "x.csv"
+    path.write_text("姓名,村\n甲,乙\n", encoding="utf-8")
+    for username, kind in (
+        ("cadre", "households"),
+        ("village", "cadres"),
+        ("leader", "points"),
+        ("cadre", "regions"),
+    ):
+        with pytest.raises(PermissionDenied):
+            import_run(actor=actor(username), kind=kind, path=path)
+
+
+# Hostile files -----------------------------------------------------------------------
+
+
+def _zip(path, parts: dict[str, bytes], compression=zipfile.ZIP_DEFLATED):
+    with zipfile.ZipFile(path, "w", compression) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+
+
+def _minimal_xlsx(tmp_path) -> bytes:
+    path = tmp_path / "base.xlsx"
+    book = xlsxwriter.Workbook(path)
+    book.add_worksheet().write_row(0, 0, ["姓名", "村"])
+    book.close()
+    return path.read_bytes()
+
+
+def test_each_hostile_file_is_refused_with_a_message_and_no_crash(actor, tmp_path):
+    base = zipfile.ZipFile(io.BytesIO(_minimal_xlsx(tmp_path)))
+    parts = {name: base.read(name) for name in base.namelist()}
+    files = {}
+    files["big.csv"] = None
+    (tmp_path / "big.csv").write_bytes(b"a,b\n" * (3 * 1024 * 1024))
+    _zip(tmp_path / "bomb.xlsx", {**parts, "xl/media/zeros.bin": b"\0" * (30 * 1024 * 1024)})
+    _zip(
+        tmp_path / "many.xlsx",
+        {**parts, **{f"xl/media/p{k}.txt": b"x" for k in range(10_001)}},
+        zipfile.ZIP_STORED,
+    )
+    entity = parts["xl/workbook.xml"].replace(
+        b"?>", b'?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>', 1
+    )
+    _zip(tmp_path / "xxe.xlsx", {**parts, "xl/workbook.xml": entity})
+    _zip(tmp_path / "macro.xlsx", {**parts, "xl/vbaProject.bin": b"VBA"})
+    (tmp_path / "macro.xlsm").write_bytes(_minimal_xlsx(tmp_path))
+    (tmp_path / "broken.xlsx").write_bytes(b"PK\x03\x04 not really a zip")
+    (tmp_path / "list.exe").write_bytes(b"MZ")
+    expected = {
+        "big.csv": "10 MB",
+        "bomb.xlsx": "zip",
+        "many.xlsx": "10011",
+        "xxe.xlsx": "DTD",
+        "macro.xlsx": "macro",
+        "macro.xlsm": "macro",
+        "broken.xlsx": "",
+        "list.exe": ".exe",
+    }
+    before = counts()
+    for name, phrase in expected.items():
+        with translation.override("en"):
+            report = import_run(actor=actor("office"), kind="households", path=tmp_path / name)
+        assert report.refused, name
+        assert phrase.lower() in report.refused.lower(), (name, report.refused)
+        assert not report.written
+    assert counts() == before
+    assert AuditEvent.objects.filter(action="import.households", result="denied").count() >= len(expected)
+
+
+# The other lists ---------------------------------------------------------------------
+
+
+def test_cadres_import_and_reimport_changes_nothing(actor, tmp_path):
+    unit = Cadre.objects.get(account__username="unit").unit
+    path = tmp_path / "cadres.csv"
+    path.write_text(
+        "姓名,单位,职务,职级,政治面貌,手机\n"
+        f"新干部甲,{unit.name},科员,一般干部,中共党员,13700000001\n"
+        f"新干部乙,{unit.name},副局长,班子成员,群众,13700000002\n",
+        encoding="utf-8",
+    )
+    report = import_run(actor=actor("office"), kind="cadres", path=path)
+    assert report.ok and report.counts["cadres_created"] == 2, report.messages()
+    cadre = Cadre.objects.get(account__full_name="新干部乙")
+    assert cadre.rank == "member" and not cadre.is_party_member and cadre.unit == unit
+    assert not cadre.account.has_usable_password()
+    before = counts()
+    again = import_run(actor=actor("office"), kind="cadres", path=path)
+    assert again.counts == {"cadres_created": 0, "cadres_updated": 0, "cadres_unchanged": 2}
+    assert counts() == before
+
+
+def test_points_import_and_reimport_changes_nothing(actor, village, tmp_path):
+    path = tmp_path / "points.csv"
+    path.write_text(
+        "联系点名称,类型,乡镇,所属村,分类定级\n"
+        f"双牌竹木加工厂,企业,{village['township'].name},{village['village'].name},一类\n"
+        f"{village['township'].name}污水处理项目,重点项目,{village['township'].name},,\n",
+        encoding="utf-8",
+    )
+    report = import_run(actor=actor("office"), kind="points", path=path)
+    assert report.ok and report.counts["points_created"] == 2, report.messages()
+    point = LiaisonPoint.objects.get(name="双牌竹木加工厂")
+    assert point.region == village["village"] and point.gradings.get().grade == "一类"
+    before = counts()
+    assert import_run(actor=actor("office"), kind="points", path=path).counts["points_unchanged"] == 2
+    assert counts() == before
+
+
+def test_pairings_import_for_a_campaign_and_reimport_changes_nothing(actor, village, tmp_path):
+    campaign = Campaign.objects.get(program_key="xiajiceng")
+    cadre = Cadre.objects.select_related("account").get(account__username="cadre")
+    household = (
+        Household.objects.filter(region__code__startswith="431123").exclude(pairings__cadre=cadre).first()
+    )
+    point = LiaisonPoint.objects.filter(region=village["village"]).first()
+    path = tmp_path / "pairings.xlsx"
+    book = xlsxwriter.Workbook(path)
+    sheet = book.add_worksheet()
+    sheet.merge_range(0, 0, 0, 4, "结对帮扶名单")
+    sheet.write_row(1, 0, ["干部用户名", "结对类型", "户编号", "联系点", "所属村"])
+    sheet.write_row(2, 0, ["cadre", "结对帮扶", household.code, "", ""])
+    sheet.write_row(3, 0, ["cadre", "百名干部包百村", "", point.name, village["village"].name])
+    book.close()
+    report = import_run(actor=actor("office"), kind="pairings", path=path, campaign=campaign)
+    assert report.ok and report.counts["pairings_created"] == 2, report.messages()
+    assert Pairing.objects.filter(campaign=campaign, cadre=cadre, household=household, kind="bangfu").exists()
+    before = counts()
+    again = import_run(actor=actor("office"), kind="pairings", path=path, campaign=campaign)
+    assert again.counts == {"pairings_created": 0, "pairings_unchanged": 2} and counts() == before
+
+
+def test_regions_import_below_the_offices_county_and_not_outside_it(actor, village, tmp_path):
+    path = tmp_path / "regions.csv"
+    new_group = village["village"].code + "099"
+    path.write_text(f"区划代码,名称\n{new_group},九十九组\n350111100200099,外县的组\n", encoding="utf-8")
+    report = import_run(actor=actor("office"), kind="regions", path=path)
+    assert [(e.row, e.column) for e in report.errors] == [(3, "区划代码")]
+    path.write_text(f"区划代码,名称\n{new_group},九十九组\n", encoding="utf-8")
+    assert import_run(actor=actor("office"), kind="regions", path=path).counts["regions_created"] == 1
+    assert Region.objects.get(code=new_group).parent == village["village"]
+    assert import_run(actor=actor("office"), kind="regions", path=path).counts["regions_unchanged"] == 1
+
+
+# Pages, API, command line ---------------------------------------------------------------
+
+
+def test_the_import_page_checks_first_and_writes_only_on_confirmation(client_as, village, tmp_path):
+    path = tmp_path / "roster.xlsx"
+    office_roster(path, village, two_households(ids(4, start=700)))
+    client = client_as("office")
+    assert client.get("/imports/households/").status_code == 200
+    with open(path, "rb") as fh:
+        response = client.post("/imports/households/", {"file": fh})
+    assert response.status_code == 200
+    token = response.context["token"]
+    assert token and response.context["report"].counts["households_created"] == 2
+    assert not Household.objects.filter(code="IMP-0001").exists()
+    response = client.post("/imports/households/confirm/", {"token": token})
+    assert response.status_code == 200 and response.context["report"].written
+    assert Household.objects.filter(code__in=["IMP-0001", "IMP-0002"]).count() == 2
+    # The token is spent.
+    assert client.post("/imports/households/confirm/", {"token": token}).status_code == 302
+
+
+def test_the_page_lists_every_bad_row_and_keeps_no_file(client_as, village, tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_text("姓名,身份证号,村\n甲,123,没有的村\n", encoding="utf-8")
+    with open(path, "rb") as fh:
+        response = client_as("office").post("/imports/households/", {"file": fh})
+    report = response.context["report"]
+    assert {(e.row, e.column) for e in report.errors} == {(2, "身份证号"), (2, "村")}
+    assert response.context["token"] == ""
+    assert "import-error-table" in response.content.decode()
+
+
+def test_every_template_downloads_and_reads_back_as_its_own_list(client_as, tmp_path):
+    from minqing.documents.imports import IMPORTERS
+    from minqing.documents.imports.engine import _fill_merged, locate
+    from minqing.documents.imports.files import read_sheet
+
+    for kind, importer in IMPORTERS.items():
+        client = client_as("office")
+        response = client.get(f"/imports/{kind}/template.xlsx")
+        assert response.status_code == 200, kind
+        path = tmp_path / f"{kind}.xlsx"
+        path.write_bytes(response.content)
+        sheet = read_sheet(path, ".xlsx")
+        _fill_merged(sheet.rows, sheet.merged)
+        table = locate(sheet.rows, importer.columns)
+        assert table.header_row == 3 and not table.missing and len(table.rows) == 1, kind
+        assert set(table.headings) == {c.key for c in importer.columns}
+
+
+def test_the_api_imports_with_a_dry_run_and_reports_bad_rows(client_as, village, tmp_path):
+    from minqing.org.models import Account
+    from minqing.org.services import token_create
+
+    token = token_create(actor=None, account=Account.objects.get(username="office"))
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    path = tmp_path / "api.csv"
+    numbers = ids(1, start=800)
+    path.write_text(
+        f"姓名,身份证号,村,与户主关系\n接口甲,{numbers[0]},{village['village'].name},户主\n", encoding="utf-8"
+    )
+    client = client_as(None)
+    with open(path, "rb") as fh:
+        response = client.post("/api/v1/imports/households?dry_run=true", {"file": fh}, **auth)
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["dry_run"] and not body["written"] and body["counts"]["households_created"] == 1
+    assert not Member.objects.filter(id_number_hash=lookup_hash_for(IdNumber, numbers[0])).exists()
+    with open(path, "rb") as fh:
+        response = client.post("/api/v1/imports/households", {"file": fh}, **auth)
+    assert response.status_code == 200 and response.json()["written"]
+    path.write_text("姓名,身份证号,村\n接口乙,1,没有的村\n", encoding="utf-8")
+    with open(path, "rb") as fh:
+        response = client.post("/api/v1/imports/households", {"file": fh}, **auth)
+    assert response.status_code == 422
+    assert {(e["row"], e["column"]) for e in response.json()["errors"]} == {(2, "身份证号"), (2, "村")}
+
+
+def test_the_command_line_imports_with_a_dry_run_first(village, tmp_path, capsys):
+    path = tmp_path / "cli.csv"
+    numbers = ids(2, start=900)
+    path.write_text(
+        f"姓名,身份证号,村,与户主关系\n命令甲,{numbers[0]},{village['village'].name},户主\n"
+        f"命令乙,{numbers[1]},{village['village'].name},户主\n",
+        encoding="utf-8",
+    )
+    call_command("import", "households", str(path), "--dry-run", "--quiet")
+    assert not Member.objects.filter(name="命令甲").exists()
+    call_command("import", "households", str(path), "--quiet")
+    assert Member.objects.filter(name__in=["命令甲", "命令乙"]).count() == 2
+    path.write_text("姓名,身份证号,村\n命令丙,1,没有的村\n", encoding="utf-8")
+    with pytest.raises(CommandError, match="第2行|row 2"):
+        call_command("import", "households", str(path), "--quiet")
