@@ -24,6 +24,8 @@ from minqing.people.models import Household
 from minqing.programs.models import Campaign, LiaisonPoint, Pairing
 from minqing.programs.rules._periods import months, next_month
 
+from .fast import fast_insert, now
+
 DEMO_TODAY = dt.date(2026, 11, 20)  # the demo's "today": records never lie after it
 CONTENTS = [
     "入户走访，了解家庭生产生活情况",
@@ -78,41 +80,61 @@ def build_fieldwork(seed: int, progress=None) -> dict:
         "cadre_id", "household_id"
     ):
         paired.setdefault(household_id, cadre_id)
-    visits = []
-    for household_id, region_id in (
-        Household.objects.filter(prefix_q("region_id", "431123"))
-        .order_by("id")
-        .values_list("id", "region_id")
-    ):
-        cadre_id = paired.get(household_id)
-        times = rng.choice((3, 4, 4, 5)) if cadre_id else rng.choice((2, 3, 4, 4, 5))
-        if cadre_id and rng.random() < 0.12:
-            times = 1  # a cadre short of the two visits the program asks for
-        for _ in range(times):
-            visits.append(
-                Visit(
-                    uuid=_uuid(rng),
-                    campaign_id=xia.pk,
-                    cadre_id=cadre_id or county_cadres[rng.randrange(len(county_cadres))].pk,
-                    date=_days_between(rng, xia.start, end),
-                    form=rng.choice(("home_visit", "home_visit", "policy_talk")),
-                    household_id=household_id,
-                    region_id=region_id,
-                    content=rng.choice(CONTENTS),
-                    outcome="群众表示满意" if rng.random() < 0.7 else "",
-                    problems=[rng.choice(PROBLEMS)] if rng.random() < 0.08 else [],
+    stamp = now()
+    empty_found, empty_problems = {}, []
+
+    def visit_rows():
+        for household_id, region_id in (
+            Household.objects.filter(prefix_q("region_id", "431123"))
+            .order_by("id")
+            .values_list("id", "region_id")
+        ):
+            cadre_id = paired.get(household_id)
+            times = rng.choice((3, 4, 4, 5)) if cadre_id else rng.choice((2, 3, 4, 4, 5))
+            if cadre_id and rng.random() < 0.12:
+                times = 1  # a cadre short of the two visits the program asks for
+            for _ in range(times):
+                yield (
+                    _uuid(rng),
+                    "",
+                    1,
+                    stamp,
+                    stamp,
+                    xia.pk,
+                    cadre_id or county_cadres[rng.randrange(len(county_cadres))].pk,
+                    _days_between(rng, xia.start, end),
+                    rng.choice(("home_visit", "home_visit", "policy_talk")),
+                    household_id,
+                    region_id,
+                    rng.choice(CONTENTS),
+                    "群众表示满意" if rng.random() < 0.7 else "",
+                    empty_found,
+                    [rng.choice(PROBLEMS)] if rng.random() < 0.08 else empty_problems,
                 )
-            )
-        if len(visits) >= 20000:
-            Visit.objects.bulk_create(visits, batch_size=5000)
-            if progress:
-                progress("visits", len(visits))
-            counts["visits"] = counts.get("visits", 0) + len(visits)
-            visits = []
-    Visit.objects.bulk_create(visits, batch_size=5000)
-    counts["visits"] = counts.get("visits", 0) + len(visits)
-    if progress:
-        progress("visits", len(visits))
+
+    counts["visits"] = fast_insert(
+        Visit,
+        [
+            "uuid",
+            "payload_digest",
+            "version",
+            "created_at",
+            "updated_at",
+            "campaign",
+            "cadre",
+            "date",
+            "form",
+            "household",
+            "region",
+            "content",
+            "outcome",
+            "found",
+            "problems",
+        ],
+        visit_rows(),
+        progress=progress,
+        label="visits",
+    )
 
     # Days at the points: each county cadre at a village of the county 2–4 days a month, a
     # concentrated week for most, some days still waiting for the village or rejected.
@@ -133,9 +155,7 @@ def build_fieldwork(seed: int, progress=None) -> dict:
             if day > DEMO_TODAY - dt.timedelta(days=10) and roll < 0.6
             else ("rejected" if roll < 0.02 else "confirmed")
         )
-        days.append(
-            AttendanceDay(uuid=_uuid(rng), cadre_id=cadre_id, point_id=point_id, date=day, status=status)
-        )
+        days.append((_uuid(rng), "", 1, stamp, stamp, cadre_id, point_id, day, status, ""))
 
     station = {
         p.cadre_id: p.point_id
@@ -153,10 +173,24 @@ def build_fieldwork(seed: int, progress=None) -> dict:
             week = dt.date(2026, 6, 1) + dt.timedelta(days=rng.randrange(60))
             for n in range(rng.choice((7, 7, 8, 6))):
                 add_day(cadre.pk, point_id, week + dt.timedelta(days=n))
-    AttendanceDay.objects.bulk_create(days, batch_size=5000)
-    counts["attendance_days"] = len(days)
-    if progress:
-        progress("attendance", len(days))
+    counts["attendance_days"] = fast_insert(
+        AttendanceDay,
+        [
+            "uuid",
+            "payload_digest",
+            "version",
+            "created_at",
+            "updated_at",
+            "cadre",
+            "point",
+            "date",
+            "status",
+            "reason",
+        ],
+        days,
+        progress=progress,
+        label="attendance",
+    )
 
     # Deeds: 1–2 for most paired households, more on points; some households still without.
     deeds = []
