@@ -1,7 +1,7 @@
 from ninja import NinjaAPI
 
-from minqing.fieldwork.api import router as fieldwork_router
 from minqing.documents.api import router as documents_router
+from minqing.fieldwork.api import router as fieldwork_router
 from minqing.geo.api import router as geo_router
 from minqing.org.api import router as org_router
 from minqing.people.api import router as people_router

@@ -5,13 +5,13 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from minqing.core.audit import audit_record
 
 from .models import Region, level_of_code, parent_code
 
-COLUMN_LABELS = {"code": _lazy("Code"), "name": _lazy("Name"), "-": "-"}
+COLUMN_LABELS = {"code": gettext_lazy("Code"), "name": gettext_lazy("Name"), "-": "-"}
 HEADERS = {"code": {"code", "代码", "区划代码", "统计用区划代码"}, "name": {"name", "名称", "区划名称"}}
 
 

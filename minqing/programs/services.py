@@ -5,9 +5,10 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from minqing.core.audit import audit_record
 from minqing.org.models import Cadre
@@ -304,7 +305,11 @@ def team_create(
 
 # Pairings --------------------------------------------------------------------------
 
-TARGET_LABELS = {"household": _lazy("household"), "member": _lazy("member"), "point": _lazy("liaison point")}
+TARGET_LABELS = {
+    "household": gettext_lazy("household"),
+    "member": gettext_lazy("member"),
+    "point": gettext_lazy("liaison point"),
+}
 
 
 def _target_region(target) -> str:
@@ -346,11 +351,15 @@ def pairing_create(
     if errors:
         raise ValidationError(errors)
     field = {Household: "household", Member: "member", LiaisonPoint: "point"}[type(target)]
-    duplicate = (
-        Pairing.objects.filter(campaign=campaign, cadre=cadre, kind=kind, slot=slot, **{field: target})
-        .active_on(start)
-        .exists()
-    )
+    # The same link may not overlap an existing one, whether it started before or starts later.
+    duplicate = Pairing.objects.filter(
+        Q(end__isnull=True) | Q(end__gte=start),
+        campaign=campaign,
+        cadre=cadre,
+        kind=kind,
+        slot=slot,
+        **{field: target},
+    ).exists()
     if duplicate:
         raise ValidationError({"target": [_("This cadre is already paired with this target.")]})
     pairing = Pairing.objects.create(
