@@ -97,7 +97,6 @@ class ReportDraftIn(Schema):
 class ReportSubmitIn(Schema):
     text: str
     base_version: int
-    submitted_on: dt.date | None = None
 
 
 class ReportOut(Schema):
@@ -269,7 +268,7 @@ def submit_report(request, report_id: int, body: ReportSubmitIn):
             actor=request.auth,
             report=report,
             text=body.text,
-            on=body.submitted_on or timezone.localdate(),
+            on=timezone.localdate(),
             base_version=body.base_version,
         )
     except services.StaleEdit as exc:

@@ -197,7 +197,9 @@ def attendance_check_in(
 
 @transaction.atomic
 def attendance_decide(*, actor, day: AttendanceDay, confirm: bool, reason: str = "") -> AttendanceDay:
-    day = AttendanceDay.objects.select_for_update().get(pk=day.pk)
+    day = AttendanceDay.objects.select_for_update().select_related("cadre").get(pk=day.pk)
+    if actor is not None and day.cadre.account_id == actor.pk:
+        raise ValidationError(_("Nobody confirms their own attendance."))
     if day.status != AttendanceDay.Status.PENDING:
         raise ValidationError(_("This day was already decided."))
     if not confirm and not reason.strip():

@@ -1,5 +1,4 @@
 import datetime as dt
-import json
 from pathlib import Path
 
 from django.conf import settings
@@ -68,7 +67,7 @@ def field_app(request):
         {
             "targets": targets,
             "cadre": cadre,
-            "app_data": json.dumps(data, ensure_ascii=False),
+            "app_data": data,
             "deed_kinds": Deed.Kind.choices,
         },
     )

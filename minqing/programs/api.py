@@ -7,7 +7,8 @@ from ninja.errors import HttpError
 
 from minqing.api.paging import page_of
 from minqing.api.schemas import Page
-from minqing.core.scope import scope_for
+from minqing.core.scope import get_scoped_or_404, scope_for
+from minqing.geo.models import Region
 from minqing.geo.selectors import region_get
 
 from . import selectors, services
@@ -162,9 +163,9 @@ def list_campaigns(request, page: int = 1, size: int = 50):
 def start_campaign(request, payload: CampaignIn):
     if not scope_for(request.auth).has(selectors.MANAGE):
         raise HttpError(403, "not allowed")
-    region = region_get(
-        user=request.auth, code=payload.region.ljust(12, "0") if len(payload.region) < 12 else payload.region
-    )
+    code = payload.region.ljust(12, "0") if len(payload.region) < 12 else payload.region
+    region_get(user=request.auth, code=code)  # 404 when out of sight
+    region = get_scoped_or_404(Region, request.auth, selectors.MANAGE, code=code)
     try:
         campaign = services.campaign_start(
             actor=request.auth,

@@ -3,6 +3,17 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 
+def current_pairings(user, **filters):
+    """The user's pairings that have not ended: an ended pairing gives no more access."""
+    from django.utils import timezone
+
+    from .models import Pairing
+
+    return Pairing.objects.filter(
+        Q(end__isnull=True) | Q(end__gte=timezone.localdate()), cadre__account_id=user.pk, **filters
+    )
+
+
 class ProgramsConfig(AppConfig):
     name = "minqing.programs"
     label = "programs"
@@ -20,10 +31,11 @@ class ProgramsConfig(AppConfig):
             Campaign,
             region="region_id",
             own=lambda user: (
-                Q(id__in=Pairing.objects.filter(cadre__account_id=user.pk).values("campaign_id"))
+                Q(id__in=current_pairings(user).values("campaign_id"))
                 | Q(id__in=Team.objects.filter(members__account_id=user.pk).values("campaign_id"))
             ),
         )
+        # A cadre keeps seeing their own pairing records, ended ones included: they are their history.
         scope.register(
             Pairing,
             region="region_id",
@@ -41,41 +53,21 @@ class ProgramsConfig(AppConfig):
         scope.register(
             LiaisonPoint,
             region="region_id",
-            own=lambda user: Q(
-                id__in=Pairing.objects.filter(cadre__account_id=user.pk, point__isnull=False).values(
-                    "point_id"
-                )
-            ),
+            own=lambda user: Q(id__in=current_pairings(user, point__isnull=False).values("point_id")),
         )
         DEACTIVATION_GUARDS.append(active_pairings_guard)
-        # A cadre sees the households and members they are paired with.
+        # A cadre sees the households and members they are paired with, while the pairing lasts.
         scope.add_own_rule(
             Household,
             lambda user: (
-                Q(
-                    id__in=Pairing.objects.filter(cadre__account_id=user.pk, household__isnull=False).values(
-                        "household_id"
-                    )
-                )
-                | Q(
-                    id__in=Pairing.objects.filter(cadre__account_id=user.pk, member__isnull=False).values(
-                        "member__household_id"
-                    )
-                )
+                Q(id__in=current_pairings(user, household__isnull=False).values("household_id"))
+                | Q(id__in=current_pairings(user, member__isnull=False).values("member__household_id"))
             ),
         )
         scope.add_own_rule(
             Member,
             lambda user: (
-                Q(
-                    household_id__in=Pairing.objects.filter(
-                        cadre__account_id=user.pk, household__isnull=False
-                    ).values("household_id")
-                )
-                | Q(
-                    id__in=Pairing.objects.filter(cadre__account_id=user.pk, member__isnull=False).values(
-                        "member_id"
-                    )
-                )
+                Q(household_id__in=current_pairings(user, household__isnull=False).values("household_id"))
+                | Q(id__in=current_pairings(user, member__isnull=False).values("member_id"))
             ),
         )

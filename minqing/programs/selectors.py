@@ -28,6 +28,11 @@ def campaign_get(*, user, pk: int, permission: str = VIEW) -> Campaign:
     return get_scoped_or_404(Campaign.objects.select_related("region"), user, permission, pk=pk)
 
 
+def can_manage_campaign(*, user, campaign: Campaign) -> bool:
+    """Whether the user manages this campaign: the manage permission over its region."""
+    return scoped(Campaign.objects.filter(pk=campaign.pk), user, MANAGE).exists()
+
+
 def campaign_cadres(campaign: Campaign) -> QuerySet:
     """The cadres taking part: active cadres of the participating units (and their sections),
     or of every unit in the campaign's region when none are named."""

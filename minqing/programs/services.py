@@ -59,15 +59,29 @@ def program_add(*, actor, text: str) -> ProgramTemplate:
 # Campaigns -------------------------------------------------------------------------
 
 
-def resolve_config(template: dict, year: int) -> dict:
-    """A campaign's own copy of its template, month-days turned into dates of its year."""
+def resolve_config(template: dict, start: dt.date) -> dict:
+    """A campaign's own copy of its template, each month-day turned into its first date on or
+    after the campaign's start (a winter campaign's "04-05" is next spring)."""
     config = copy.deepcopy(template)
 
     def resolve(value):
-        return f"{year}-{value}" if isinstance(value, str) and MONTHDAY_RE.match(value) else value
+        if not (isinstance(value, str) and MONTHDAY_RE.match(value)):
+            return value
+        month, day = (int(part) for part in value.split("-"))
+        for year in (start.year, start.year + 1):
+            try:
+                candidate = dt.date(year, month, day)
+            except ValueError:  # 29 February
+                candidate = dt.date(year, month, 28)
+            if candidate >= start or year > start.year:
+                return candidate.isoformat()
+        return value
 
     for phase in config.get("phases", []):
-        phase["start"], phase["end"] = resolve(phase["start"]), resolve(phase["end"])
+        # A phase ends on the first such day on or after the start; it begins in that year.
+        end = resolve(phase["end"])
+        begin_year = int(end[:4]) - (1 if phase["start"] > phase["end"] else 0)
+        phase["start"], phase["end"] = f"{begin_year}-{phase['start']}", end
     for rule in config.get("rules", []):
         params = rule.setdefault("params", {})
         for name, spec in RULE_TYPES[rule["type"]].params.items():
@@ -95,7 +109,7 @@ def campaign_start(
         region=region,
         start=start,
         end=end,
-        config=resolve_config(template, start.year),
+        config=resolve_config(template, start),
         created_by=actor,
     )
     if units:
@@ -421,17 +435,36 @@ def unit_pairing_create(
 
 
 @transaction.atomic
-def cadre_handover(*, actor, from_cadre: Cadre, to_cadre: Cadre, on_date: dt.date, reason: str) -> Handover:
-    """Move every active pairing, team leadership and team membership of a cadre to a
-    successor in one step: each old pairing ends the day before, a new one starts that day."""
+def cadre_handover(
+    *, actor, from_cadre: Cadre, to_cadre: Cadre, on_date: dt.date, reason: str, campaigns=None
+) -> Handover:
+    """Move the active and future pairings, team leadership and team membership of a cadre
+    to a successor in one step: a running pairing ends the day before and a new one, with
+    the same end, starts that day; one that starts that day or later just changes hands.
+    `campaigns` limits the handover to the campaigns the actor manages."""
     if from_cadre.pk == to_cadre.pk:
         raise ValidationError({"to_cadre": [_("Choose a different cadre as the successor.")]})
     if not to_cadre.account.is_active:
         raise ValidationError({"to_cadre": [_("The successor's account is disabled.")]})
     if not (reason or "").strip():
         raise ValidationError({"reason": [_("Give the reason for the handover.")]})
+    pairings = (
+        Pairing.objects.select_for_update()
+        .filter(cadre=from_cadre)
+        .filter(Q(end__isnull=True) | Q(end__gte=on_date))
+    )
+    teams_qs = Team.objects.filter(Q(campaign__end__isnull=True) | Q(campaign__end__gte=on_date))
+    if campaigns is not None:
+        pairings = pairings.filter(campaign__in=campaigns)
+        teams_qs = teams_qs.filter(campaign__in=campaigns)
     moved = 0
-    for pairing in Pairing.objects.select_for_update().filter(cadre=from_cadre).active_on(on_date):
+    for pairing in pairings:
+        moved += 1
+        if pairing.start >= on_date:
+            pairing.cadre = to_cadre
+            pairing.save(update_fields=["cadre"])
+            continue
+        original_end = pairing.end
         pairing.end = on_date - dt.timedelta(days=1)
         pairing.save(update_fields=["end"])
         Pairing.objects.create(
@@ -444,19 +477,17 @@ def cadre_handover(*, actor, from_cadre: Cadre, to_cadre: Cadre, on_date: dt.dat
             point_id=pairing.point_id,
             region_id=pairing.region_id,
             start=on_date,
+            end=original_end,
             note=pairing.note,
             handed_over_from=pairing,
             created_by=actor,
         )
-        moved += 1
-    future = Pairing.objects.filter(cadre=from_cadre, start__gt=on_date, end__isnull=True)
-    moved += future.update(cadre=to_cadre)
     teams = 0
-    for team in Team.objects.filter(leader=from_cadre):
+    for team in teams_qs.filter(leader=from_cadre):
         team.leader = to_cadre
         team.save(update_fields=["leader"])
         teams += 1
-    for team in Team.objects.filter(members=from_cadre):
+    for team in teams_qs.filter(members=from_cadre):
         team.members.remove(from_cadre)
         team.members.add(to_cadre)
         teams += 1

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from minqing.core.paging import paginate, query_without_page
-from minqing.core.scope import scope_for, scoped
+from minqing.core.scope import get_scoped_or_404, scope_for, scoped
 from minqing.geo.models import Region
 from minqing.geo.selectors import region_list
 from minqing.org.models import Cadre, Unit
@@ -29,7 +29,7 @@ from .forms import (
     TeamForm,
     UnitPairingForm,
 )
-from .models import LiaisonPoint, Pairing
+from .models import Campaign, LiaisonPoint, Pairing
 from .rules import STATUS_LABELS
 from .schema import parse_template
 
@@ -83,7 +83,9 @@ def campaign_list(request):
 
 
 def _start_regions(user):
-    return region_list(user=user).filter(level__in=[Region.Level.COUNTY, Region.Level.TOWNSHIP])
+    return scoped(Region, user, selectors.MANAGE).filter(
+        level__in=[Region.Level.COUNTY, Region.Level.TOWNSHIP]
+    )
 
 
 def campaign_start(request):
@@ -314,7 +316,7 @@ def pairing_end(request, pk: int, pairing_pk: int):
 
 def team_list(request, pk: int):
     campaign = selectors.campaign_get(user=request.user, pk=pk)
-    can_manage = scope_for(request.user).has(selectors.MANAGE)
+    can_manage = selectors.can_manage_campaign(user=request.user, campaign=campaign)
     form = None
     if can_manage:
         cadres = selectors.campaign_cadres(campaign).select_related("account", "unit")
@@ -339,10 +341,10 @@ def team_list(request, pk: int):
 
 def unit_pairing_list(request, pk: int):
     campaign = selectors.campaign_get(user=request.user, pk=pk)
-    can_manage = scope_for(request.user).has(selectors.MANAGE)
+    can_manage = selectors.can_manage_campaign(user=request.user, campaign=campaign)
     form = None
     if can_manage:
-        units = scoped(Unit, request.user, "org.view").order_by("path")
+        units = scoped(Unit, request.user, selectors.MANAGE).order_by("path")
         form = UnitPairingForm(
             request.POST or None,
             units=units,
@@ -400,7 +402,7 @@ def point_list(request):
 @require_POST
 def point_create(request):
     _require(request, selectors.MANAGE)
-    regions = region_list(user=request.user).filter(level__lte=Region.Level.VILLAGE)
+    regions = scoped(Region, request.user, selectors.MANAGE).filter(level__lte=Region.Level.VILLAGE)
     form = PointForm(request.POST, regions=regions)
     if form.is_valid():
         data = form.cleaned_data
@@ -441,8 +443,9 @@ def point_detail(request, pk: int):
 
 @require_POST
 def point_regrade(request, pk: int):
-    point = selectors.point_get(user=request.user, pk=pk)
+    selectors.point_get(user=request.user, pk=pk)  # 404 when out of sight
     _require(request, selectors.MANAGE)
+    point = get_scoped_or_404(LiaisonPoint, request.user, selectors.MANAGE, pk=pk)
     form = PointRegradeForm(request.POST)
     if form.is_valid():
         try:
@@ -461,8 +464,11 @@ def point_regrade(request, pk: int):
 
 def cadre_handover(request, cadre_pk: int):
     _require(request, selectors.MANAGE)
-    cadre = cadre_get(user=request.user, pk=cadre_pk)
-    successors = scoped(Cadre, request.user, "org.view").filter(account__is_active=True).exclude(pk=cadre.pk)
+    cadre_get(user=request.user, pk=cadre_pk)  # 404 when out of sight
+    cadre = get_scoped_or_404(Cadre, request.user, selectors.MANAGE, pk=cadre_pk)
+    successors = (
+        scoped(Cadre, request.user, selectors.MANAGE).filter(account__is_active=True).exclude(pk=cadre.pk)
+    )
     successors = successors.select_related("account", "unit").order_by("unit__path", "id")
     form = HandoverForm(request.POST or None, cadres=successors, initial={"on_date": timezone.localdate()})
     active = Pairing.objects.filter(cadre=cadre).active_on(timezone.localdate()).select_related("campaign")
@@ -474,6 +480,7 @@ def cadre_handover(request, cadre_pk: int):
                 to_cadre=form.cleaned_data["successor"],
                 on_date=form.cleaned_data["on_date"],
                 reason=form.cleaned_data["reason"],
+                campaigns=scoped(Campaign, request.user, selectors.MANAGE),
             )
         except ValidationError as exc:
             form.add_error(None, _form_errors(exc))

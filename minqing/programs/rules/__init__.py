@@ -160,6 +160,8 @@ class Rule:
                         "names": ", ".join(unknown),
                     }
         elif spec.kind == "ref":
+            if value == "" and not spec.required:
+                return ""
             if not isinstance(value, str):
                 return _("must be a text")
             if context is not None and value not in context.get(spec.ref, set()):

@@ -51,7 +51,7 @@ class ActivitiesHeld(Rule):
                 held[(row[FIELD[subject]], row["kind"])].append(row["date"])
         verdicts = []
         for kind, pk, label, cadre_id, unit_id, team_id in subjects:
-            missing, open_periods, total = [], False, 0
+            missing, closed_missing, total = [], 0, 0
             for period, start, end in periods:
                 if start > ctx.as_of:
                     continue
@@ -59,13 +59,14 @@ class ActivitiesHeld(Rule):
                     total += 1
                     if any(start <= day <= end for day in held[(pk, activity)]):
                         continue
-                    if ctx.as_of <= end:
-                        open_periods = True
+                    if ctx.as_of > end:
+                        closed_missing += 1
                     missing.append(
                         _("%(activity)s not held in %(period)s")
                         % {"activity": names.get(activity, activity), "period": period}
                     )
-            status = PASS if not missing and total else (NOT_DUE if open_periods or not total else FAIL)
+            # A period that has ended with an activity missing is a failure, whatever is still open.
+            status = PASS if not missing and total else (FAIL if closed_missing else NOT_DUE)
             verdicts.append(
                 self.verdict(
                     subject_type=kind,
