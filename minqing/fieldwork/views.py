@@ -59,6 +59,7 @@ def field_app(request):
             "checkin": _("Check in here today"),
             "saved": _("Saved on this phone."),
             "failed": _("Not accepted: %(why)s"),
+            "signin": _("You are signed out: sign in again to send the records kept on this phone."),
         },
     }
     return render(

@@ -182,3 +182,24 @@ def test_a_pairing_outside_the_campaign_region_or_of_the_wrong_target_is_refused
             start=dt.date(2026, 4, 2),
         )
     assert "slot" in caught.value.message_dict
+
+
+def test_an_ended_pairing_no_longer_opens_the_household(scenario):
+    from django.utils import timezone
+
+    from minqing.core.scope import forget_scope, scoped
+    from minqing.org.services import grant_set
+    from minqing.people.models import Household
+    from minqing.programs.services import pairing_end
+
+    campaign = scenario.campaign("shugen", end=None)
+    cadre = scenario.cadre("member")
+    grant_set(actor=None, account=cadre.account, role="cadre", own_records=True)
+    household = scenario.household(level=1)
+    pairing = pairing_create(actor=scenario.office, campaign=campaign, cadre=cadre, kind="bangfu", target=household,
+                             start=dt.date(2026, 3, 5))
+    assert scoped(Household, cadre.account, "people.view").filter(pk=household.pk).exists()
+    pairing_end(actor=scenario.office, pairing=pairing, end=timezone.localdate() - dt.timedelta(days=1),
+                reason="调整")
+    forget_scope(cadre.account)
+    assert not scoped(Household, cadre.account, "people.view").filter(pk=household.pk).exists()

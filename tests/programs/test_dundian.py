@@ -142,3 +142,13 @@ def test_the_monthly_report_filed_on_the_5th_passes_on_the_6th_fails(scenario, d
     assert not_stationed.pk not in {v.subject_id for v in verdicts(dundian, "monthly_report", june)}
     # On 5 May only April is due, and the prompt cadre filed it in time.
     assert verdict_for(dundian, "monthly_report", prompt.pk, as_of=dt.date(2026, 5, 6)).status == "pass"
+
+
+def test_days_at_another_point_do_not_count(scenario, dundian):
+    leader = scenario.cadre("member")
+    stationed_at, elsewhere = scenario.point(), scenario.point()
+    station(scenario, dundian, leader, stationed_at)
+    scenario.days_at(leader, elsewhere, dt.date(2026, 4, 20), dt.date(2026, 4, 21))
+    assert verdict_for(dundian, "two_days_a_month", leader.pk, as_of=dt.date(2026, 5, 1)).status == "fail"
+    scenario.days_at(leader, stationed_at, dt.date(2026, 4, 22), dt.date(2026, 4, 23))
+    assert verdict_for(dundian, "two_days_a_month", leader.pk, as_of=dt.date(2026, 5, 1)).status == "pass"

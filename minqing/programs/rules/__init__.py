@@ -304,6 +304,27 @@ class Context:
             )
         )
 
+    def stay_days(self, cadre_ids, start, end) -> dict[int, list]:
+        """cadre id → the distinct dates of confirmed days between start and end at the
+        points the cadre is paired with in this campaign (at any point when the cadre has
+        no point pairing here). One query."""
+        from minqing.fieldwork.models import AttendanceDay
+
+        points: dict[int, set] = {}
+        for p in self.pairings:
+            if p.point_id:
+                points.setdefault(p.cadre_id, set()).add(p.point_id)
+        found: dict[int, set] = {}
+        for cadre_id, point_id, day in AttendanceDay.objects.filter(
+            cadre_id__in=list(cadre_ids),
+            status=AttendanceDay.Status.CONFIRMED,
+            date__gte=start,
+            date__lte=end,
+        ).values_list("cadre_id", "point_id", "date"):
+            if cadre_id not in points or point_id in points[cadre_id]:
+                found.setdefault(cadre_id, set()).add(day)
+        return {cadre_id: sorted(days) for cadre_id, days in found.items()}
+
     def targets_of(self, kinds) -> dict[int, list]:
         """cadre id → [(pairing, label)] of the targets paired with the cadre."""
         found: dict[int, list] = {}

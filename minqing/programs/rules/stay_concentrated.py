@@ -27,18 +27,9 @@ class ConcentratedStay(Rule):
         return _("a stay of at least %(n)s consecutive days") % {"n": self.value("min_consecutive")}
 
     def evaluate(self, ctx):
-        from minqing.fieldwork.models import AttendanceDay
-
         start, end = window(ctx)
         subjects = cadre_subjects(ctx, self.value("kinds"))
-        days = defaultdict(list)
-        for cadre_id, day in AttendanceDay.objects.filter(
-            cadre_id__in=[s[1] for s in subjects],
-            status=AttendanceDay.Status.CONFIRMED,
-            date__gte=start,
-            date__lte=end,
-        ).values_list("cadre_id", "date"):
-            days[cadre_id].append(day)
+        days = defaultdict(list, ctx.stay_days([s[1] for s in subjects], start, end))
         wanted = self.value("min_consecutive")
         cadres = {c.pk: c for c in ctx.cadres}
         verdicts = []

@@ -27,18 +27,12 @@ class StayDaysPerMonth(Rule):
         return _("at least %(n)s confirmed days at the point every month") % {"n": self.value("min")}
 
     def evaluate(self, ctx):
-        from minqing.fieldwork.models import AttendanceDay
-
         start, end = window(ctx)
         subjects = cadre_subjects(ctx, self.value("kinds"))
         days = defaultdict(set)
-        for row in AttendanceDay.objects.filter(
-            cadre_id__in=[s[1] for s in subjects],
-            status=AttendanceDay.Status.CONFIRMED,
-            date__gte=start,
-            date__lte=end,
-        ).values("cadre_id", "date"):
-            days[(row["cadre_id"], row["date"].replace(day=1))].add(row["date"])
+        for cadre_id, dates in ctx.stay_days([s[1] for s in subjects], start, end).items():
+            for day in dates:
+                days[(cadre_id, day.replace(day=1))].add(day)
         wanted = self.value("min")
         done = [m for m in months(start, end) if month_end(m) < ctx.as_of]
         cadres = {c.pk: c for c in ctx.cadres}

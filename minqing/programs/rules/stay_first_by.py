@@ -25,23 +25,15 @@ class FirstStayBy(Rule):
         return _("a first stay by %(due)s") % {"due": self.shown_date("due")}
 
     def evaluate(self, ctx):
-        from django.db.models import Min
-
-        from minqing.fieldwork.models import AttendanceDay
-
         due = self.date("due")
         subjects = cadre_subjects(ctx, self.value("kinds"))
-        first = dict(
-            AttendanceDay.objects.filter(
-                cadre_id__in=[s[1] for s in subjects],
-                status=AttendanceDay.Status.CONFIRMED,
-                date__gte=ctx.campaign.start,
-                date__lte=ctx.as_of,
-            )
-            .values("cadre_id")
-            .annotate(first=Min("date"))
-            .values_list("cadre_id", "first")
-        )
+        first = {
+            cadre_id: dates[0]
+            for cadre_id, dates in ctx.stay_days(
+                [s[1] for s in subjects], ctx.campaign.start, ctx.as_of
+            ).items()
+            if dates
+        }
         cadres = {c.pk: c for c in ctx.cadres}
         verdicts = []
         for _kind, pk, *_rest in subjects:

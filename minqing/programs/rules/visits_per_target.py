@@ -97,7 +97,9 @@ class VisitsPerTarget(Rule):
                 continue
             missing, met = [], 0
             for pairing, label in mine:
-                short = [(m, counts[(cadre.pk, pairing_key(pairing), m)]) for m in due_months]
+                # A target counts from the month it was paired in (a successor's from the handover).
+                months_paired = [m for m in due_months if m is None or m >= pairing.start.replace(day=1)]
+                short = [(m, counts[(cadre.pk, pairing_key(pairing), m)]) for m in months_paired]
                 short = [(m, n) for m, n in short if n < wanted]
                 if not short:
                     met += 1

@@ -68,6 +68,7 @@
 
   function refreshStatus() {
     return all("outbox").then(function (items) {
+      items = items.filter(function (i) { return i.cadre === data.cadre; });
       var waiting = items.filter(function (i) { return !i.error; }).length;
       var parts = [];
       if (!navigator.onLine) { parts.push(labels.offline); }
@@ -78,6 +79,7 @@
     }).then(function (sent) {
       var list = document.getElementById("synced");
       list.innerHTML = "";
+      sent = sent.filter(function (i) { return i.cadre === data.cadre; });
       sent.sort(function (a, b) { return a.at < b.at ? 1 : -1; }).slice(0, 20).forEach(function (item) {
         var li = document.createElement("li");
         li.textContent = item.summary;
@@ -88,7 +90,8 @@
   }
 
   function queue(kind, payload, summary) {
-    var item = { uuid: uuid4(), kind: kind, payload: payload, summary: summary, at: new Date().toISOString() };
+    var item = { uuid: uuid4(), kind: kind, payload: payload, summary: summary, at: new Date().toISOString(),
+                 cadre: data.cadre };
     return tx("outbox", "readwrite", function (store) { store.put(item); }).then(function () {
       status(labels.saved);
       return sync();
@@ -99,12 +102,18 @@
     if (syncing || !navigator.onLine) { return refreshStatus(); }
     syncing = true;
     return all("outbox").then(function (items) {
+      // Only this cadre's records go out under this account; each is tried on its own, so one
+      // that the server cannot take now does not hold back the others.
       var chain = Promise.resolve();
-      items.filter(function (i) { return !i.error; }).forEach(function (item) {
-        chain = chain.then(function () { return send(item); });
+      items.filter(function (i) { return !i.error && i.cadre === data.cadre; }).forEach(function (item) {
+        chain = chain.then(function () { return send(item); }).catch(function (error) {
+          if (error && error.signedOut) { throw error; }
+        });
       });
       return chain;
-    }).catch(function () { /* offline again: the records stay in the outbox */ })
+    }).catch(function (error) {
+      if (error && error.signedOut) { status(labels.signin, "error"); }
+    })
       .then(function () { syncing = false; return refreshStatus(); });
   }
 
@@ -121,9 +130,16 @@
       }
       if (response.status === 409 || response.status === 422) {
         return response.json().then(function (body) {
-          item.error = response.status === 409 ? labels.conflict : JSON.stringify(body.errors);
+          var reasons = [];
+          Object.keys(body.errors || {}).forEach(function (key) { reasons = reasons.concat(body.errors[key]); });
+          item.error = response.status === 409 ? labels.conflict : reasons.join(" ");
           return tx("outbox", "readwrite", function (store) { store.put(item); });
         });
+      }
+      if (response.status === 401 || response.status === 403) {
+        var signedOut = new Error("signed out");
+        signedOut.signedOut = true;
+        throw signedOut;
       }
       throw new Error("server " + response.status);  // try again later
     });

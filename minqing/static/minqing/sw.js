@@ -1,6 +1,6 @@
 // Minqing field app service worker: keeps the phone page and its files, so that it opens
 // without a signal. Data recorded offline lives in IndexedDB (see field.js), not here.
-var CACHE = "minqing-field-v1";
+var CACHE = "minqing-field-v2";
 var SHELL = ["/m/", "/static/vendor/pico/pico.min.css", "/static/minqing/minqing.css",
              "/static/minqing/minqing.js", "/static/minqing/field.js", "/static/vendor/htmx/htmx.min.js"];
 
@@ -31,6 +31,13 @@ self.addEventListener("fetch", function (event) {
     return;
   }
   if (SHELL.indexOf(url.pathname) !== -1) {
-    event.respondWith(caches.match(event.request).then(function (hit) { return hit || fetch(event.request); }));
+    // Files: fresh when online (so a new version reaches the phone), the kept copy offline.
+    event.respondWith(fetch(event.request).then(function (response) {
+      if (response.ok) {
+        var copy = response.clone();
+        caches.open(CACHE).then(function (cache) { cache.put(event.request, copy); });
+      }
+      return response;
+    }).catch(function () { return caches.match(event.request); }));
   }
 });
