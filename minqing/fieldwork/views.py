@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from minqing.core.paging import paginate, query_without_page
 from minqing.core.scope import get_scoped_or_404, scope_for
+from minqing.people.models import EconomicStatus, IncomeSource
 from minqing.programs.models import Campaign
 from minqing.programs.selectors import point_get
 
@@ -70,6 +71,8 @@ def field_app(request):
             "cadre": cadre,
             "app_data": data,
             "deed_kinds": Deed.Kind.choices,
+            "economic_statuses": EconomicStatus.choices,
+            "income_sources": IncomeSource.choices,
         },
     )
 

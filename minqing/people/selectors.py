@@ -1,6 +1,7 @@
 """Reads of households and members, always through the data scope."""
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from minqing.core.audit import audit_record
 from minqing.core.scope import get_scoped_or_404, scoped
@@ -82,3 +83,39 @@ def household_get(*, user, pk: int) -> Household:
 
 def member_get(*, user, pk: int) -> Member:
     return get_scoped_or_404(Member.objects.select_related("household"), user, VIEW, pk=pk)
+
+
+def household_changes(*, household: Household) -> list[dict]:
+    """The household's changed facts, readable: labels for fields and coded values, and the
+    visit each change came from. The caller has already checked the household's scope."""
+    from .models import EconomicStatus, HouseholdChange, IncomeSource
+
+    labels = {
+        "size": _("Family size"),
+        "economic_status": _("Economic status"),
+        "income_sources": _("Income sources"),
+    }
+    codes = {**dict(EconomicStatus.choices), **dict(IncomeSource.choices)}
+
+    def shown(value):
+        if isinstance(value, list):
+            return "、".join(str(codes.get(v, v)) for v in value)
+        return str(codes.get(value, value)) if value is not None else "—"
+
+    changes = list(HouseholdChange.objects.filter(household=household).select_related("changed_by")[:50])
+    visit_ids = [int(c.source.split(":")[1]) for c in changes if c.source.startswith("visit:")]
+    from minqing.fieldwork.models import Visit
+
+    uuids = dict(Visit.objects.filter(pk__in=visit_ids).values_list("pk", "uuid"))
+    return [
+        {
+            "changed_at": c.changed_at,
+            "label": labels.get(c.field, c.field),
+            "before": shown(c.old),
+            "after": shown(c.new),
+            "source": c.source,
+            "changed_by": c.changed_by,
+            "visit_uuid": uuids.get(int(c.source.split(":")[1])) if c.source.startswith("visit:") else None,
+        }
+        for c in changes
+    ]

@@ -65,6 +65,7 @@ def household_detail(request, pk: int):
             "can_unmask": scope.has("people.unmask"),
             "can_edit": scope.has("people.edit"),
             "regrade_form": RegradeForm(initial={"level": household.hardship_level}),
+            "changes": selectors.household_changes(household=household),
         },
     )
 

@@ -173,3 +173,21 @@ def test_parallel_duplicates_create_one_record(transactional_db):
     assert sorted(statuses).count(201) == len(payloads)
     assert set(statuses) <= {200, 201}
     assert Visit.objects.filter(uuid__in=[k for k, _p in payloads]).count() == len(payloads)
+
+
+def test_what_a_visit_found_updates_the_household_and_keeps_the_history(phone, client_as):
+    from minqing.people.models import Household, HouseholdChange
+
+    put, campaign, targets, _token = phone
+    household = Household.objects.get(pk=targets[0])
+    new_size = household.size + 1
+    payload = {**visit_payload(campaign, household.pk, 7), "found": {"size": new_size, "income_sources": ["pension"]}}
+    assert put("visit", str(uuid.uuid4()), payload).status_code == 201
+    household.refresh_from_db()
+    assert household.size == new_size and household.income_sources == ["pension"]
+    change = HouseholdChange.objects.filter(household=household, field="size").latest("changed_at")
+    assert change.new == new_size and change.source.startswith("visit:")
+    page = client_as("office").get(f"/people/households/{household.pk}/").content.decode()
+    assert "养老金" in page or "Pension" in page
+    bad = put("visit", str(uuid.uuid4()), {**visit_payload(campaign, household.pk, 8), "found": {"size": 99}})
+    assert bad.status_code == 422

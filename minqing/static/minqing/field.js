@@ -166,6 +166,8 @@
       });
     }
     dialog.dataset.target = JSON.stringify({ type: li.dataset.targetType, id: Number(li.dataset.targetId) });
+    var facts = dialog.querySelector(".found-facts");
+    if (facts) { facts.hidden = li.dataset.targetType === "point"; }
     dialog.dataset.campaign = li.dataset.campaign;
     dialog.dataset.name = li.querySelector(".who strong").textContent;
     dialog.showModal();
@@ -176,10 +178,19 @@
     if (event.submitter && event.submitter.value === "cancel") { return; }
     var f = event.target.elements;
     var problems = f.problems.value.split("\n").map(function (s) { return s.trim(); }).filter(Boolean);
-    queue("visit", {
+    var payload = {
       campaign: Number(dialog.dataset.campaign), date: f.date.value, form: f.form.value,
       target: JSON.parse(dialog.dataset.target), content: f.content.value, outcome: f.outcome.value, problems: problems
-    }, f.date.value + " " + labels.visit + " · " + dialog.dataset.name);
+    };
+    // What the visit found about the household, when anything was filled in.
+    var found = {};
+    if (f.size.value) { found.size = Number(f.size.value); }
+    if (f.economic_status.value) { found.economic_status = f.economic_status.value; }
+    var sources = Array.prototype.filter.call(event.target.querySelectorAll("input[name=income_sources]"),
+      function (box) { return box.checked; }).map(function (box) { return box.value; });
+    if (sources.length) { found.income_sources = sources; }
+    if (Object.keys(found).length && payload.target.type !== "point") { payload.found = found; }
+    queue("visit", payload, f.date.value + " " + labels.visit + " · " + dialog.dataset.name);
   });
 
   document.getElementById("deed-form").addEventListener("submit", function (event) {
