@@ -49,7 +49,9 @@ print(json.dumps(out))
 
 
 def run(env, *args, timeout=1800):
-    return subprocess.run(MINQING + list(args), env=env, check=True, capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(
+        MINQING + list(args), env=env, check=True, capture_output=True, text=True, timeout=timeout
+    )
 
 
 def measure(label, env):
@@ -57,9 +59,20 @@ def measure(label, env):
     start = time.perf_counter()
     run(env, "demo", "--scale", "county", "--quiet")
     load = time.perf_counter() - start
-    result = subprocess.run([MINQING[0], "-c", MEASURE], env=env, check=True, capture_output=True, text=True,
-                            timeout=1800, cwd=ROOT)
-    return {"database": label, "demo_load_s": load, "campaigns": json.loads(result.stdout.strip().splitlines()[-1])}
+    result = subprocess.run(
+        [MINQING[0], "-c", MEASURE],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=1800,
+        cwd=ROOT,
+    )
+    return {
+        "database": label,
+        "demo_load_s": load,
+        "campaigns": json.loads(result.stdout.strip().splitlines()[-1]),
+    }
 
 
 def main():
@@ -77,20 +90,32 @@ def main():
         subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", name], check=True)
         subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", name], check=True)
         with tempfile.TemporaryDirectory() as var:
-            results.append(measure("PostgreSQL", {**base, "MINQING_VAR_DIR": var, "DATABASE_URL": args.pg_url}))
+            results.append(
+                measure("PostgreSQL", {**base, "MINQING_VAR_DIR": var, "DATABASE_URL": args.pg_url})
+            )
         subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", name], check=True)
-    lines = ["", "## Compliance (bench/bench_compliance.py)", "",
-             f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {platform.node()}, {os.cpu_count()} cores, "
-             f"Python {platform.python_version()}. County demo; every rule of every campaign, as of 2026-11-21; "
-             "median of 7 runs after 3 warm-ups. Target: < 2 s per campaign for ~3,000 cadres.", ""]
+    lines = [
+        "",
+        "## Compliance (bench/bench_compliance.py)",
+        "",
+        f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {platform.node()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}. County demo; every rule of every campaign, as of 2026-11-21; "
+        "median of 7 runs after 3 warm-ups. Target: < 2 s per campaign for ~3,000 cadres.",
+        "",
+    ]
     for result in results:
-        lines += [f"### {result['database']} (demo load {result['demo_load_s']:.1f} s)", "",
-                  "| campaign | program | cadres | rules | verdicts | queries | median s | max s | target |",
-                  "|---|---|---|---|---|---|---|---|---|"]
+        lines += [
+            f"### {result['database']} (demo load {result['demo_load_s']:.1f} s)",
+            "",
+            "| campaign | program | cadres | rules | verdicts | queries | median s | max s | target |",
+            "|---|---|---|---|---|---|---|---|---|",
+        ]
         for c in result["campaigns"]:
-            lines.append(f"| {c['campaign']} | {c['program']} | {c['cadres']} | {c['rules']} | {c['verdicts']} | "
-                         f"{c['queries']} | {c['median_s']:.3f} | {c['max_s']:.3f} | "
-                         f"{'met' if c['median_s'] < 2 else 'NOT met'} |")
+            lines.append(
+                f"| {c['campaign']} | {c['program']} | {c['cadres']} | {c['rules']} | {c['verdicts']} | "
+                f"{c['queries']} | {c['median_s']:.3f} | {c['max_s']:.3f} | "
+                f"{'met' if c['median_s'] < 2 else 'NOT met'} |"
+            )
         lines.append("")
     report = ROOT / "bench" / "RESULTS.md"
     text = report.read_text() if report.exists() else "# Benchmark results\n"

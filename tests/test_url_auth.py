@@ -418,29 +418,77 @@ def cases(o):
         ],
         # Imports: the list's permission or 403; a campaign outside the scope is a 404.
         "documents:import-start": [
-            ("get", reverse("documents:import-start", args=["households"]), None, 302,
-             only(HOUSEHOLD_EDITORS, no=403)),
+            (
+                "get",
+                reverse("documents:import-start", args=["households"]),
+                None,
+                302,
+                only(HOUSEHOLD_EDITORS, no=403),
+            ),
             ("get", reverse("documents:import-start", args=["cadres"]), None, 302, only(OFFICES, no=403)),
             ("get", reverse("documents:import-start", args=["points"]), None, 302, only(OFFICES, no=403)),
-            ("get", reverse("documents:import-start", args=["regions"]), None, 302,
-             only(OFFICES | {"sysadmin"}, no=403)),
-            ("get", reverse("documents:import-start", args=["pairings"]) + f"?campaign={ca.pk}", None, 302,
-             {role: (200 if role == "office" else 404 if role == "office_jinan" else 403) for role in ROLES}),
+            (
+                "get",
+                reverse("documents:import-start", args=["regions"]),
+                None,
+                302,
+                only(OFFICES | {"sysadmin"}, no=403),
+            ),
+            (
+                "get",
+                reverse("documents:import-start", args=["pairings"]) + f"?campaign={ca.pk}",
+                None,
+                302,
+                {
+                    role: (200 if role == "office" else 404 if role == "office_jinan" else 403)
+                    for role in ROLES
+                },
+            ),
             ("get", reverse("documents:import-start", args=["nothing"]), None, 302, only(set())),
         ],
         "documents:import-confirm": [
-            ("post", reverse("documents:import-confirm", args=["households"]), {"token": "x"}, 302,
-             only(HOUSEHOLD_EDITORS, yes=302, no=403)),
+            (
+                "post",
+                reverse("documents:import-confirm", args=["households"]),
+                {"token": "x"},
+                302,
+                only(HOUSEHOLD_EDITORS, yes=302, no=403),
+            ),
         ],
         "documents:import-template": [
-            ("get", reverse("documents:import-template", args=["households"]), None, 302,
-             only(HOUSEHOLD_EDITORS, no=403)),
-            ("get", reverse("documents:import-template", args=["pairings"]), None, 302, only(OFFICES, no=403)),
+            (
+                "get",
+                reverse("documents:import-template", args=["households"]),
+                None,
+                302,
+                only(HOUSEHOLD_EDITORS, no=403),
+            ),
+            (
+                "get",
+                reverse("documents:import-template", args=["pairings"]),
+                None,
+                302,
+                only(OFFICES, no=403),
+            ),
         ],
         "api-v1:import_list": [
-            ("post", "/api/v1/imports/households?dry_run=true", {}, 401, only(HOUSEHOLD_EDITORS, yes=422, no=403)),
-            ("post", f"/api/v1/imports/pairings?campaign={cb.pk}", {}, 401,
-             {role: (404 if role == "office" else 422 if role == "office_jinan" else 403) for role in ROLES}),
+            (
+                "post",
+                "/api/v1/imports/households?dry_run=true",
+                {},
+                401,
+                only(HOUSEHOLD_EDITORS, yes=422, no=403),
+            ),
+            (
+                "post",
+                f"/api/v1/imports/pairings?campaign={cb.pk}",
+                {},
+                401,
+                {
+                    role: (404 if role == "office" else 422 if role == "office_jinan" else 403)
+                    for role in ROLES
+                },
+            ),
         ],
         # API v1: bearer token or 401. Lists answer 200 with what the scope allows (maybe nothing).
         "api-v1:openapi-json": [("get", "/api/v1/openapi.json", None, 200, everyone)],

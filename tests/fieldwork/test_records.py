@@ -28,35 +28,91 @@ def test_the_attendance_sheet_lists_each_confirmed_day_in_excel_and_pdf(db, tmp_
     cadre = Account.objects.get(username="cadre").cadre
     point = LiaisonPoint.objects.filter(kind="village", region__code__startswith="431123").first()
     for day in (dt.date(2026, 2, 3), dt.date(2026, 2, 4)):
-        attendance_decide(actor=actor("village"), day=attendance_check_in(actor=None, cadre=cadre, point=point,
-                                                                            date=day), confirm=True)
+        attendance_decide(
+            actor=actor("village"),
+            day=attendance_check_in(actor=None, cadre=cadre, point=point, date=day),
+            confirm=True,
+        )
     xlsx = tmp_path / "sheet.xlsx"
-    call_command("fieldwork", "attendance-sheet", "--point", str(point.pk), "--month", "2026-02", "--as", "office",
-                 "-o", str(xlsx))
+    call_command(
+        "fieldwork",
+        "attendance-sheet",
+        "--point",
+        str(point.pk),
+        "--month",
+        "2026-02",
+        "--as",
+        "office",
+        "-o",
+        str(xlsx),
+    )
     rows = CalamineWorkbook.from_path(str(xlsx)).get_sheet_by_index(0).to_python()
     mine = next(r for r in rows[3:] if r[1] == str(cadre.account))
     assert mine[-1] == 2 and mine[2 + 3] == "✓" and mine[2 + 4] == "✓"
     if shutil.which("pdftotext"):
         pdf = tmp_path / "sheet.pdf"
-        call_command("fieldwork", "attendance-sheet", "--point", str(point.pk), "--month", "2026-02", "--as",
-                     "office", "--format", "pdf", "-o", str(pdf))
+        call_command(
+            "fieldwork",
+            "attendance-sheet",
+            "--point",
+            str(point.pk),
+            "--month",
+            "2026-02",
+            "--as",
+            "office",
+            "--format",
+            "pdf",
+            "-o",
+            str(pdf),
+        )
         text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
         assert str(cadre.account) in text and point.name in text
 
 
 def test_incidents_plans_and_report_drafts_from_the_command_line(dazou, capsys):
     point = dazou.teams.first().points.first()
-    call_command("fieldwork", "incident", "--campaign", str(dazou.pk), "--point", str(point.pk), "--kind",
-                 "major_case", "--date", "2026-03-20", "--description", "盗窃案")
+    call_command(
+        "fieldwork",
+        "incident",
+        "--campaign",
+        str(dazou.pk),
+        "--point",
+        str(point.pk),
+        "--kind",
+        "major_case",
+        "--date",
+        "2026-03-20",
+        "--description",
+        "盗窃案",
+    )
     assert Incident.objects.filter(kind="major_case", point=point).exists()
-    call_command("fieldwork", "plan", "--campaign", str(dazou.pk), "--cadre", "cadre", "--point", str(point.pk),
-                 "--title", "三年绿化计划", "--deadline", "2028-12-31", "--commitment", "种植乔木500株@2026-12-31",
-                 "--commitment", "建成村口游园@2027-10-01")
+    call_command(
+        "fieldwork",
+        "plan",
+        "--campaign",
+        str(dazou.pk),
+        "--cadre",
+        "cadre",
+        "--point",
+        str(point.pk),
+        "--title",
+        "三年绿化计划",
+        "--deadline",
+        "2028-12-31",
+        "--commitment",
+        "种植乔木500株@2026-12-31",
+        "--commitment",
+        "建成村口游园@2027-10-01",
+    )
     plan = HelpPlan.objects.get(title="三年绿化计划")
     assert plan.commitments.count() == 2
     xia = Campaign.objects.get(program_key="xiajiceng")
-    call_command("fieldwork", "report-draft", "--campaign", str(xia.pk), "--cadre", "cadre", "--month", "2026-06")
-    report = MonthlyReport.objects.get(campaign=xia, cadre__account__username="cadre", month=dt.date(2026, 6, 1))
+    call_command(
+        "fieldwork", "report-draft", "--campaign", str(xia.pk), "--cadre", "cadre", "--month", "2026-06"
+    )
+    report = MonthlyReport.objects.get(
+        campaign=xia, cadre__account__username="cadre", month=dt.date(2026, 6, 1)
+    )
     assert report.due == dt.date(2026, 7, 5) and report.figures["visits"] >= 0
 
 
@@ -67,18 +123,48 @@ def test_relief_and_activities_sync_like_visits(dazou):
     from minqing.core.scope import scoped
     from minqing.people.models import Household
 
-    household = scoped(Household, leader, "people.view").filter(region__code__startswith=dazou.region.prefix).first()
-    relief = {"campaign": dazou.pk, "household": household.pk, "amount_yuan": "300", "date": "2026-03-20",
-              "team": team.pk}
+    household = (
+        scoped(Household, leader, "people.view").filter(region__code__startswith=dazou.region.prefix).first()
+    )
+    relief = {
+        "campaign": dazou.pk,
+        "household": household.pk,
+        "amount_yuan": "300",
+        "date": "2026-03-20",
+        "team": team.pk,
+    }
     key = str(uuid.uuid4())
-    put = Client().put(f"/api/v1/sync/relief/{key}", json.dumps({"payload": relief}), content_type="application/json",
-                       HTTP_AUTHORIZATION=f"Bearer {token}")
+    put = Client().put(
+        f"/api/v1/sync/relief/{key}",
+        json.dumps({"payload": relief}),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
     assert put.status_code == 201, put.content
-    again = Client().put(f"/api/v1/sync/relief/{key}", json.dumps({"payload": relief}),
-                         content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {token}")
+    again = Client().put(
+        f"/api/v1/sync/relief/{key}",
+        json.dumps({"payload": relief}),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
     assert again.status_code == 200 and ReliefPayment.objects.filter(uuid=key).count() == 1
-    activity = {"campaign": dazou.pk, "kind": "policy_training", "title": "科技培训", "date": "2026-03-21",
-                "team": team.pk, "attendance": 35}
-    assert Client().put(f"/api/v1/sync/activity/{uuid.uuid4()}", json.dumps({"payload": activity}),
-                        content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {token}").status_code == 201
+    activity = {
+        "campaign": dazou.pk,
+        "kind": "policy_training",
+        "title": "科技培训",
+        "date": "2026-03-21",
+        "team": team.pk,
+        "attendance": 35,
+    }
+    assert (
+        Client()
+        .put(
+            f"/api/v1/sync/activity/{uuid.uuid4()}",
+            json.dumps({"payload": activity}),
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Bearer {token}",
+        )
+        .status_code
+        == 201
+    )
     assert Activity.objects.filter(title="科技培训", attendance=35).exists()
