@@ -123,7 +123,9 @@ def parse_wrk(text: str) -> dict:
 def write_api(duration: int) -> dict:
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "MINQING_DATABASE_URL")}
     env.update(DJANGO_SETTINGS_MODULE="minqing.settings", DATABASE_URL=PG)
-    subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", "minqing_bench_fw"], check=True)
+    subprocess.run(
+        ["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", "minqing_bench_fw"], check=True
+    )
     subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", "minqing_bench_fw"], check=True)
     with tempfile.TemporaryDirectory() as var:
         env["MINQING_VAR_DIR"] = var
@@ -132,8 +134,23 @@ def write_api(duration: int) -> dict:
         setup = json.loads(run([PY, "-c", SETUP], env).stdout.strip().splitlines()[-1])
         port = free_port()
         server = subprocess.Popen(
-            [GUNICORN, "minqing.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "4", "--threads", "2",
-             "--worker-class", "gthread", "--log-level", "warning"], env=env, cwd=ROOT)
+            [
+                GUNICORN,
+                "minqing.wsgi",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                "4",
+                "--threads",
+                "2",
+                "--worker-class",
+                "gthread",
+                "--log-level",
+                "warning",
+            ],
+            env=env,
+            cwd=ROOT,
+        )
         try:
             for _ in range(100):
                 try:
@@ -142,17 +159,41 @@ def write_api(duration: int) -> dict:
                 except OSError:
                     time.sleep(0.2)
             script = Path(var) / "visit.lua"
-            script.write_text(WRK_SCRIPT % {"token": setup["token"], "campaign": setup["campaign"],
-                                            "targets": ",".join(str(t) for t in setup["targets"])})
-            subprocess.run(["wrk", "-t2", "-c32", "-d3s", "-s", str(script), f"http://127.0.0.1:{port}"],
-                           capture_output=True, check=True)  # warm-up
-            out = subprocess.run(["wrk", "-t2", "-c32", f"-d{duration}s", "--latency", "-s", str(script),
-                                  f"http://127.0.0.1:{port}"], capture_output=True, text=True, check=True).stdout
+            script.write_text(
+                WRK_SCRIPT
+                % {
+                    "token": setup["token"],
+                    "campaign": setup["campaign"],
+                    "targets": ",".join(str(t) for t in setup["targets"]),
+                }
+            )
+            subprocess.run(
+                ["wrk", "-t2", "-c32", "-d3s", "-s", str(script), f"http://127.0.0.1:{port}"],
+                capture_output=True,
+                check=True,
+            )  # warm-up
+            out = subprocess.run(
+                [
+                    "wrk",
+                    "-t2",
+                    "-c32",
+                    f"-d{duration}s",
+                    "--latency",
+                    "-s",
+                    str(script),
+                    f"http://127.0.0.1:{port}",
+                ],
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout
         finally:
             server.send_signal(signal.SIGTERM)
             server.wait(timeout=30)
         stored = int(run([PY, "-c", COUNT], env).stdout.strip().splitlines()[-1])
-    subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", "minqing_bench_fw"], check=True)
+    subprocess.run(
+        ["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", "minqing_bench_fw"], check=True
+    )
     result = parse_wrk(out)
     result["stored_visits"] = stored
     result["wrk"] = out
@@ -182,25 +223,39 @@ def main():
         sys.exit("wrk is needed: apt-get install wrk")
     api = write_api(args.duration)
     county = None if args.skip_county else my_targets()
-    lines = ["", "## Field work (bench/bench_fieldwork.py)", "",
-             f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {platform.node()}, {os.cpu_count()} cores, "
-             f"Python {platform.python_version()}.", "",
-             "### Recording visits through the API (PUT /api/v1/sync/visit/<uuid>)", "",
-             f"gunicorn (4 workers × 2 threads) on PostgreSQL 15, township demo; wrk -t2 -c32 -d{args.duration}s on "
-             "loopback; every request a new visit with its own UUID, each with its audit row. "
-             "Target: ≥ 300 requests/s with p99 < 100 ms.", "",
-             "| requests/s | p50 ms | p90 ms | p99 ms | requests | non-2xx | visits stored | target |",
-             "|---|---|---|---|---|---|---|---|",
-             f"| {api['rps']:.0f} | {api['p50']:.1f} | {api['p90']:.1f} | {api['p99']:.1f} | {api['requests']} | "
-             f"{api['non_2xx']} | {api['stored_visits']} | "
-             f"{'met' if api['rps'] >= 300 and api['p99'] < 100 else 'NOT met'} |", ""]
+    lines = [
+        "",
+        "## Field work (bench/bench_fieldwork.py)",
+        "",
+        f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {platform.node()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}.",
+        "",
+        "### Recording visits through the API (PUT /api/v1/sync/visit/<uuid>)",
+        "",
+        f"gunicorn (4 workers × 2 threads) on PostgreSQL 15, township demo; wrk -t2 -c32 -d{args.duration}s on "
+        "loopback; every request a new visit with its own UUID, each with its audit row. "
+        "Target: ≥ 300 requests/s with p99 < 100 ms.",
+        "",
+        "| requests/s | p50 ms | p90 ms | p99 ms | requests | non-2xx | visits stored | target |",
+        "|---|---|---|---|---|---|---|---|",
+        f"| {api['rps']:.0f} | {api['p50']:.1f} | {api['p90']:.1f} | {api['p99']:.1f} | {api['requests']} | "
+        f"{api['non_2xx']} | {api['stored_visits']} | "
+        f"{'met' if api['rps'] >= 300 and api['p99'] < 100 else 'NOT met'} |",
+        "",
+    ]
     if county:
-        lines += ["### My targets at county scale (SQLite)", "",
-                  f"County demo with its year of field work (load {county['demo_load_s']:.0f} s); the demo cadre's "
-                  "targets through GET /api/v1/me/targets, 30 runs after 3 warm-ups. Target: p50 < 100 ms.", "",
-                  "| targets | p50 ms | p95 ms | queries | /m/ page p50 ms | target |", "|---|---|---|---|---|---|",
-                  f"| {county['targets']} | {county['p50']:.1f} | {county['p95']:.1f} | {county['queries']} | "
-                  f"{county['page_p50']:.1f} | {'met' if county['p50'] < 100 else 'NOT met'} |", ""]
+        lines += [
+            "### My targets at county scale (SQLite)",
+            "",
+            f"County demo with its year of field work (load {county['demo_load_s']:.0f} s); the demo cadre's "
+            "targets through GET /api/v1/me/targets, 30 runs after 3 warm-ups. Target: p50 < 100 ms.",
+            "",
+            "| targets | p50 ms | p95 ms | queries | /m/ page p50 ms | target |",
+            "|---|---|---|---|---|---|",
+            f"| {county['targets']} | {county['p50']:.1f} | {county['p95']:.1f} | {county['queries']} | "
+            f"{county['page_p50']:.1f} | {'met' if county['p50'] < 100 else 'NOT met'} |",
+            "",
+        ]
     report = ROOT / "bench" / "RESULTS.md"
     text = report.read_text() if report.exists() else "# Benchmark results\n"
     marker = "\n## Field work (bench/bench_fieldwork.py)"

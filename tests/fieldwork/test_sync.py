@@ -181,7 +181,10 @@ def test_what_a_visit_found_updates_the_household_and_keeps_the_history(phone, c
     put, campaign, targets, _token = phone
     household = Household.objects.get(pk=targets[0])
     new_size = household.size + 1
-    payload = {**visit_payload(campaign, household.pk, 7), "found": {"size": new_size, "income_sources": ["pension"]}}
+    payload = {
+        **visit_payload(campaign, household.pk, 7),
+        "found": {"size": new_size, "income_sources": ["pension"]},
+    }
     assert put("visit", str(uuid.uuid4()), payload).status_code == 201
     household.refresh_from_db()
     assert household.size == new_size and household.income_sources == ["pension"]

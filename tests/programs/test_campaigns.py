@@ -196,10 +196,17 @@ def test_an_ended_pairing_no_longer_opens_the_household(scenario):
     cadre = scenario.cadre("member")
     grant_set(actor=None, account=cadre.account, role="cadre", own_records=True)
     household = scenario.household(level=1)
-    pairing = pairing_create(actor=scenario.office, campaign=campaign, cadre=cadre, kind="bangfu", target=household,
-                             start=dt.date(2026, 3, 5))
+    pairing = pairing_create(
+        actor=scenario.office,
+        campaign=campaign,
+        cadre=cadre,
+        kind="bangfu",
+        target=household,
+        start=dt.date(2026, 3, 5),
+    )
     assert scoped(Household, cadre.account, "people.view").filter(pk=household.pk).exists()
-    pairing_end(actor=scenario.office, pairing=pairing, end=timezone.localdate() - dt.timedelta(days=1),
-                reason="调整")
+    pairing_end(
+        actor=scenario.office, pairing=pairing, end=timezone.localdate() - dt.timedelta(days=1), reason="调整"
+    )
     forget_scope(cadre.account)
     assert not scoped(Household, cadre.account, "people.view").filter(pk=household.pk).exists()
