@@ -50,8 +50,19 @@ def make_roster(path: Path, rows: int, villages: list[tuple[str, str, str]], see
     sheet = book.add_worksheet()
     sheet.write_row(0, 0, ["双牌县农户家庭成员花名册"])
     sheet.write_row(1, 0, ["填报单位：双牌县民政局    填报日期：2026年4月10日"])
-    header = ["序号", "户编号", "乡镇", "村（社区）", "组", "家庭住址", "困难等级", "姓名", "与户主关系",
-              "公民身份号码", "联系电话"]
+    header = [
+        "序号",
+        "户编号",
+        "乡镇",
+        "村（社区）",
+        "组",
+        "家庭住址",
+        "困难等级",
+        "姓名",
+        "与户主关系",
+        "公民身份号码",
+        "联系电话",
+    ]
     sheet.write_row(2, 0, header)
     row, household, used = 3, 0, set()
     while row - 3 < rows:
@@ -72,15 +83,28 @@ def make_roster(path: Path, rows: int, villages: list[tuple[str, str, str]], see
             sheet.write_row(
                 row,
                 0,
-                [str(row - 2), code, township, village, group, f"{township}{village}{group}{household % 200}号",
-                 level, name, relations[min(k, len(relations) - 1)], first17 + id_check_char(first17), phone],
+                [
+                    str(row - 2),
+                    code,
+                    township,
+                    village,
+                    group,
+                    f"{township}{village}{group}{household % 200}号",
+                    level,
+                    name,
+                    relations[min(k, len(relations) - 1)],
+                    first17 + id_check_char(first17),
+                    phone,
+                ],
             )
             row += 1
     book.close()
     return household
 
 
-def setup_regions(townships: int = 10, villages_per: int = 20, groups_per: int = 5) -> list[tuple[str, str, str]]:
+def setup_regions(
+    townships: int = 10, villages_per: int = 20, groups_per: int = 5
+) -> list[tuple[str, str, str]]:
     from minqing.geo.models import Region
 
     regions = [
@@ -171,7 +195,9 @@ def child(args) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
@@ -183,13 +209,19 @@ def main() -> None:
         return
     load_before = os.getloadavg()
     var_dir = Path(tempfile.mkdtemp(prefix="minqing-import-bench-"))
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "MINQING_DATABASE_URL",
-                                                              "MINQING_SQLITE_PATH", "MINQING_VAR_DIR")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DATABASE_URL", "MINQING_DATABASE_URL", "MINQING_SQLITE_PATH", "MINQING_VAR_DIR")
+    }
     env.update(MINQING_VAR_DIR=str(var_dir), DJANGO_SETTINGS_MODULE="minqing.settings")
     try:
         output = subprocess.run(
             [sys.executable, __file__, "--child", "--rows", str(args.rows), "--repeat", str(args.repeat)],
-            env=env, check=True, capture_output=True, text=True,
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
         ).stdout
         result = eval(output.split("RESULT", 1)[1].strip())  # noqa: S307 - our own child's repr
         # The command line on a fresh copy of the database: interpreter, Django, tqdm included.
@@ -197,8 +229,13 @@ def main() -> None:
         for suffix in ("-wal", "-shm"):
             Path(str(database) + suffix).unlink(missing_ok=True)
         shutil.copy(var_dir / "pristine.sqlite3", database)
-        command = [str(Path(sys.executable).parent / "minqing"), "import", "households", str(var_dir / "roster.xlsx"),
-                   "--quiet"]
+        command = [
+            str(Path(sys.executable).parent / "minqing"),
+            "import",
+            "households",
+            str(var_dir / "roster.xlsx"),
+            "--quiet",
+        ]
         started = time.perf_counter()
         subprocess.run(command, env=env, check=True, capture_output=True)
         result["cli"] = time.perf_counter() - started
@@ -253,8 +290,9 @@ def main() -> None:
 
 def _commit() -> str:
     try:
-        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
-                              check=True).stdout.strip()
+        return subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True
+        ).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
 
