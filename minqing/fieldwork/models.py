@@ -79,6 +79,8 @@ class Visit(SyncedRecord):
         indexes = [
             models.Index(fields=["campaign", "cadre", "date"], name="fieldwork_visit_cadre"),
             models.Index(fields=["household", "date"], name="fieldwork_visit_household"),
+            models.Index(fields=["member", "date"], name="fieldwork_visit_member"),
+            models.Index(fields=["point", "date"], name="fieldwork_visit_point"),
             models.Index(fields=["region"], name="fieldwork_visit_region"),
         ]
         constraints = [

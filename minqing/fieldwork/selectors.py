@@ -3,7 +3,7 @@
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Max, Q, QuerySet
+from django.db.models import Max, QuerySet
 from django.utils import timezone
 
 from minqing.core.scope import get_scoped_or_404, scoped
@@ -39,7 +39,7 @@ class Target:
 
 def my_targets(*, user, as_of: dt.date | None = None) -> list[Target]:
     """The signed-in cadre's paired targets, the longest unvisited first (never visited
-    at the top). Two queries whatever the number of targets."""
+    at the top). Four queries whatever the number of targets."""
     as_of = as_of or timezone.localdate()
     pairings = list(
         Pairing.objects.filter(cadre__account_id=user.pk)
@@ -53,18 +53,31 @@ def my_targets(*, user, as_of: dt.date | None = None) -> list[Target]:
         None
     }
     points = {p.point_id for p in pairings if p.point_id}
+    # When each target was last visited, by anyone: index look-ups by household and by
+    # point (a visit to a member counts for the member's household).
     last = {}
-    visits = Visit.objects.filter(
-        Q(cadre__account_id=user.pk) | Q(others_present__account_id=user.pk)
-    ).filter(Q(household_id__in=households) | Q(member__household_id__in=households) | Q(point_id__in=points))
-    for household_id, member_household, point_id, last_date in (
-        visits.values("household_id", "member__household_id", "point_id")
+    for household_id, day in (
+        Visit.objects.filter(household_id__in=households)
+        .values("household_id")
         .annotate(last=Max("date"))
-        .values_list("household_id", "member__household_id", "point_id", "last")
+        .values_list("household_id", "last")
     ):
-        for key in (("h", household_id), ("h", member_household), ("p", point_id)):
-            if key[1] is not None and (key not in last or last[key] < last_date):
-                last[key] = last_date
+        last[("h", household_id)] = day
+    for household_id, day in (
+        Visit.objects.filter(member__household_id__in=households)
+        .values("member__household_id")
+        .annotate(last=Max("date"))
+        .values_list("member__household_id", "last")
+    ):
+        if ("h", household_id) not in last or last[("h", household_id)] < day:
+            last[("h", household_id)] = day
+    for point_id, day in (
+        Visit.objects.filter(point_id__in=points)
+        .values("point_id")
+        .annotate(last=Max("date"))
+        .values_list("point_id", "last")
+    ):
+        last[("p", point_id)] = day
     result = []
     for p in pairings:
         kind = p.campaign.pairing_kind(p.kind) or {"name": p.kind}
