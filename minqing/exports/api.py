@@ -1,6 +1,6 @@
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
 from minqing.people.api import HardshipFilter
@@ -33,8 +33,12 @@ def _refuse(exc: ValidationError):
     raise HttpError(400, " ".join(exc.messages))
 
 
+def _forbidden():
+    raise HttpError(403, "Forbidden")
+
+
 @router.get(
-    "/households/export",
+    "/exports/households",
     summary="The household roster as Excel (.xlsx), identifiers masked",
     response={200: None},
 )
@@ -46,6 +50,8 @@ def export_households(request, region: str = "", hardship: HardshipFilter = "", 
         )
     except ValidationError as exc:
         _refuse(exc)
+    except PermissionDenied:
+        _forbidden()
     return xlsx_response(export)
 
 
@@ -64,7 +70,9 @@ def create_export_request(request, payload: ExportRequestIn):
         )
     except ValidationError as exc:
         _refuse(exc)
-    return 201, {"id": created.pk, "state": created.state, "rows": created.rows}
+    except PermissionDenied:
+        _forbidden()
+    return Status(201, {"id": created.pk, "state": created.state, "rows": created.rows})
 
 
 @router.get(

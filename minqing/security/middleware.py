@@ -19,6 +19,7 @@ from .twofactor import has_confirmed_device, otp_required
 AUTH_AT = "mq_auth_at"
 SEEN_AT = "mq_seen_at"
 EXPIRED = "mq_expired"
+SESSION_ROW_MARGIN = 300  # seconds
 
 
 def idle_limit(user) -> dt.timedelta:
@@ -75,7 +76,9 @@ class SessionPolicyMiddleware:
         if started is None:
             session[AUTH_AT] = now.timestamp()
         session[SEEN_AT] = now.timestamp()
-        session.set_expiry(int(idle.total_seconds()))
+        # The row outlives the idle limit by a little, so that a late request is seen,
+        # ended and audited here; without a request it expires on its own.
+        session.set_expiry(int(idle.total_seconds()) + SESSION_ROW_MARGIN)
 
 
 # Pages reachable while a step is pending.
@@ -123,4 +126,4 @@ class AccountStepsMiddleware:
         step = pending_step(request)
         if step is None:
             return None
-        return redirect(reverse(step) + "?" + urlencode({"next": request.get_full_path()}))
+        return redirect(reverse(step) + "?" + urlencode({"next": request.get_full_path()}, safe="/"))

@@ -140,4 +140,6 @@ def password_expired(user) -> bool:
 
 
 def password_change_required(user) -> bool:
-    return (user.must_change_password and not user.is_demo) or password_expired(user)
+    """Demo accounts are created without the flag (they share the demo password on
+    purpose); a reset sets it on any account."""
+    return user.must_change_password or password_expired(user)

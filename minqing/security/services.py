@@ -7,7 +7,8 @@ from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Max
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -128,11 +129,12 @@ def idle_accounts(*, now: dt.datetime | None = None):
 
     now = now or timezone.now()
     cutoff = now - dt.timedelta(days=settings.ACCOUNT_IDLE_DISABLE_DAYS)
-    qs = Account.objects.filter(is_active=True).annotate(last_api=Max("tokens__last_used_at"))
-    used_recently = Q(last_login__gte=cutoff) | Q(last_api__gte=cutoff)
-    # Never signed in: counted from the day the account was made.
-    fresh = Q(last_login__isnull=True, date_joined__gte=cutoff)
-    return qs.exclude(used_recently | fresh)
+    # Last use: the later of the last sign-in and the last API call; an account never used
+    # counts from the day it was made. (Coalesce: no NULL may reach the comparison.)
+    last_seen = Greatest(
+        Coalesce("last_login", "date_joined"), Coalesce(Max("tokens__last_used_at"), "date_joined")
+    )
+    return Account.objects.filter(is_active=True).annotate(last_seen=last_seen).filter(last_seen__lt=cutoff)
 
 
 @transaction.atomic
