@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import xlsxwriter
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -60,7 +61,7 @@ def roster_workbook(rows, *, title: str, stamp: str, facts: list[tuple[str, str]
         (_("Household number"), 16),
         (_("Region"), 16),
         (_("Address"), 28),
-        (_("Name"), 10),
+        (pgettext("person", "Name"), 10),
         (_("ID number"), 21),
         (_("Phone"), 14),
         (_("Family size"), 8),
