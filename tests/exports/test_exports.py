@@ -11,6 +11,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 from django.test import override_settings
+from django.utils import translation
 from python_calamine import CalamineWorkbook
 
 from minqing.core.models import AuditEvent
@@ -142,7 +143,11 @@ def test_a_refused_request_cannot_be_fetched(db, actor):
 
 
 def test_a_full_export_is_capped(db, actor):
-    with override_settings(EXPORT_MAX_ROWS=3), pytest.raises(ValidationError, match="at most 3"):
+    with (
+        override_settings(EXPORT_MAX_ROWS=3),
+        translation.override("en"),
+        pytest.raises(ValidationError, match="at most 3"),
+    ):
         services.export_request_create(actor=actor("leader"), filters=COUNTY_A, reason="走访前核对联系方式")
 
 
