@@ -238,7 +238,9 @@ def export_request_run(*, actor, request: ExportRequest) -> ExportFile:
 
 def _export_request_run(actor, request: ExportRequest) -> ExportFile:
     request = (
-        ExportRequest.objects.select_for_update().select_related("requester", "approver").get(pk=request.pk)
+        ExportRequest.objects.select_for_update(of=("self",))
+        .select_related("requester", "approver")
+        .get(pk=request.pk)
     )
     if request.state != ExportRequest.State.APPROVED:
         raise ValidationError(_("A full export needs an approved request, and can be fetched once."))
