@@ -214,12 +214,53 @@ def account_enable(request, pk: int):
 # Security administrator: roles and data scopes.
 
 
+def security_policy() -> list[tuple[str, str]]:
+    """The policy in force (set by MINQING_* variables on the server), shown to the
+    security administrator."""
+    from django.conf import settings as s
+
+    return [
+        (
+            _("Passwords"),
+            _(
+                "at least %(n)d characters (%(admin)d for administrators), 3 of 4 classes, last %(h)d not reused"
+            )
+            % {"n": s.PASSWORD_MIN_LENGTH, "admin": s.PASSWORD_ADMIN_MIN_LENGTH, "h": s.PASSWORD_HISTORY},
+        ),
+        (
+            _("Administrators' passwords expire after"),
+            _("%(n)d days") % {"n": s.PASSWORD_ADMIN_MAX_AGE_DAYS},
+        ),
+        (
+            _("Sign-in lock"),
+            _("%(n)d failures within %(w)d minutes lock for %(l)d minutes")
+            % {"n": s.LOGIN_FAILURE_LIMIT, "w": s.LOGIN_FAILURE_WINDOW_MINUTES, "l": s.LOGIN_LOCK_MINUTES},
+        ),
+        (
+            _("Sessions end after"),
+            _("%(a)d idle minutes (administrators), %(o)d idle minutes (others), %(h)d hours in all")
+            % {"a": s.SESSION_IDLE_ADMIN_MINUTES, "o": s.SESSION_IDLE_MINUTES, "h": s.SESSION_ABSOLUTE_HOURS},
+        ),
+        (
+            _("Second factor required for"),
+            ", ".join(str(Role(r).label) for r in s.OTP_REQUIRED_ROLES if r in Role.values),
+        ),
+        (_("Idle accounts disabled after"), _("%(n)d days") % {"n": s.ACCOUNT_IDLE_DISABLE_DAYS}),
+        (
+            _("Full exports"),
+            _("at most %(n)d rows, approved by a second person") % {"n": s.EXPORT_MAX_ROWS},
+        ),
+    ]
+
+
 def grant_list(request):
     _require(request, "roles.manage")
     q = request.GET.get("q", "")[:60]
     page = paginate(request, selectors.account_list(user=request.user, q=q))
     return render(
-        request, "security/grant_list.html", {"page": page, "q": q, "query": query_without_page(request)}
+        request,
+        "security/grant_list.html",
+        {"page": page, "q": q, "query": query_without_page(request), "policy": security_policy()},
     )
 
 
