@@ -242,6 +242,7 @@ else:
 
 # Rate limits, "N/second|minute|hour|day".
 API_RATE = env("API_RATE", "60/minute")
+API_SYNC_RATE = env("API_SYNC_RATE", "600/minute")
 EXPORT_RATE = env("EXPORT_RATE", "20/day")
 INTAKE_RATE_IP = env("INTAKE_RATE_IP", "20/hour")
 INTAKE_RATE_PHONE = env("INTAKE_RATE_PHONE", "5/day")
