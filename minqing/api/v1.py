@@ -1,8 +1,8 @@
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 
-from minqing.documents.api import router as documents_router
 from minqing.core.ratelimit import RateLimited
+from minqing.documents.api import router as documents_router
 from minqing.exports.api import router as exports_router
 from minqing.fieldwork.api import router as fieldwork_router
 from minqing.geo.api import router as geo_router
