@@ -17,6 +17,8 @@ def serve_attachment(request, path: str | Path, filename: str) -> FileResponse:
     response = FileResponse(full.open("rb"), as_attachment=True, filename=filename)
     response["X-Content-Type-Options"] = "nosniff"
     # Even if it were opened in place, it could run nothing.
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Content-Security-Policy"] = (
+        "default-src 'none'; object-src 'none'; frame-ancestors 'none'; sandbox"
+    )
     response["Cache-Control"] = "private, no-store"
     return response

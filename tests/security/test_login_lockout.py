@@ -103,3 +103,17 @@ def test_every_attempt_is_audited_with_its_address(client, db):
         ("auth.login_failed", "failed", "10.2.2.2"),
         ("auth.login", "ok", "10.2.2.3"),
     ]
+
+
+def test_behind_the_proxy_a_forged_forwarded_address_does_not_dodge_the_ip_lock(client, settings, db):
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    for i in range(5):
+        # The client sends a made-up address first; the proxy appends the real one.
+        client.post(
+            "/login/",
+            {"username": f"u{i}", "password": "wrong"},
+            HTTP_X_FORWARDED_FOR=f"1.2.3.{i}, 10.8.8.8",
+            REMOTE_ADDR="127.0.0.1",
+        )
+    assert AuditEvent.objects.filter(action="auth.lockout", detail__key="10.8.8.8").exists()
+    assert AuditEvent.objects.filter(action="auth.login_failed", ip="10.8.8.8").count() == 5
