@@ -9,6 +9,8 @@ import os
 import secrets
 from pathlib import Path
 
+from csp.constants import NONCE
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -68,11 +70,17 @@ INSTALLED_APPS = [
     "minqing.programs",
     "minqing.fieldwork",
     "minqing.documents",
+    "minqing.security",
+    "minqing.exports",
     "minqing.web",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "csp",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "minqing.core.middleware.RequestContextMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -80,10 +88,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "minqing.core.middleware.AuditUserMiddleware",
+    "minqing.security.middleware.SessionPolicyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "minqing.core.middleware.LoginRequiredMiddleware",
+    "minqing.security.middleware.AccountStepsMiddleware",
 ]
 
 ROOT_URLCONF = "minqing.urls"
@@ -136,27 +147,117 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+# Password policy (MLPS level 3): 8 characters and 3 of 4 classes, 12 for the three
+# administrators, not containing the username, not a common password, the last 5 not reused.
+PASSWORD_MIN_LENGTH = env_int("PASSWORD_MIN_LENGTH", 8)
+PASSWORD_ADMIN_MIN_LENGTH = env_int("PASSWORD_ADMIN_MIN_LENGTH", 12)
+PASSWORD_HISTORY = env_int("PASSWORD_HISTORY", 5)
+PASSWORD_ADMIN_MAX_AGE_DAYS = env_int("PASSWORD_ADMIN_MAX_AGE_DAYS", 90)
+ACCOUNT_IDLE_DISABLE_DAYS = env_int("ACCOUNT_IDLE_DISABLE_DAYS", 90)
 AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "minqing.security.passwords.RoleLengthValidator"},
+    {"NAME": "minqing.security.passwords.CharacterClassValidator", "OPTIONS": {"min_classes": 3}},
+    {"NAME": "minqing.security.passwords.UsernameNotContainedValidator"},
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "minqing.security.passwords.HistoryValidator"},
 ]
 
+# Login failures: the 5th within 15 minutes, per username and separately per IP, locks
+# for 30 minutes. Second-factor codes: the 5th wrong code locks the same way.
+LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+LOGIN_FAILURE_WINDOW_MINUTES = env_int("LOGIN_FAILURE_WINDOW_MINUTES", 15)
+LOGIN_LOCK_MINUTES = env_int("LOGIN_LOCK_MINUTES", 30)
+
+# Two factors (TOTP). Required for these roles, optional for the others. Demo accounts
+# are exempt from forced enrolment unless MINQING_DEMO_REQUIRE_2FA=1.
+OTP_REQUIRED_ROLES = env_list("OTP_REQUIRED_ROLES", "sysadmin,secadmin,auditor,office")
+DEMO_REQUIRE_2FA = env_bool("DEMO_REQUIRE_2FA", False)
+OTP_TOTP_ISSUER = env("OTP_ISSUER", "Minqing")
+# Our own lock (5 wrong codes, 30 minutes) replaces django-otp's exponential back-off.
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_RECOVERY_CODES = 10
+
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
-SESSION_COOKIE_AGE = env_int("SESSION_AGE", 12 * 3600)
+# Idle limits (minutes) for the three administrators and for everyone else, and an
+# absolute limit (hours) from sign-in; enforced by security.middleware on the server.
+SESSION_IDLE_ADMIN_MINUTES = env_int("SESSION_IDLE_ADMIN_MINUTES", 15)
+SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30)
+SESSION_ABSOLUTE_HOURS = env_int("SESSION_ABSOLUTE_HOURS", 12)
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_HOURS * 3600
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SECURE_HSTS_SECONDS = env_int("HSTS_SECONDS", 0)
+# Subdomains and preload default to on with HSTS (an intranet host is never on the public
+# preload list, so `preload` only keeps `check --deploy` quiet); either can be turned off.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("HSTS_INCLUDE_SUBDOMAINS", SECURE_HSTS_SECONDS > 0)
+SECURE_HSTS_PRELOAD = env_bool("HSTS_PRELOAD", SECURE_HSTS_SECONDS > 0)
 SECURE_SSL_REDIRECT = env_bool("SSL_REDIRECT", False)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 if env_bool("BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Content-Security-Policy (django-csp): no inline script, no inline style, nothing from
+# outside. A template that ever needs an inline script uses {{ request.csp_nonce }}.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", NONCE],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+# The cache all application servers share: rate limits, and later anything cached.
+# redis://… → Redis; locmem:// → this process only (tests, one-off commands);
+# default: a table in the database (`minqing setup`/`migrate` create it).
+CACHE_URL = env("CACHE_URL")
+if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
+elif CACHE_URL.startswith("locmem://"):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+else:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "minqing_cache"}
+    }
+
+# Rate limits, "N/second|minute|hour|day".
+API_RATE = env("API_RATE", "60/minute")
+API_SYNC_RATE = env("API_SYNC_RATE", "600/minute")
+EXPORT_RATE = env("EXPORT_RATE", "20/day")
+INTAKE_RATE_IP = env("INTAKE_RATE_IP", "20/hour")
+INTAKE_RATE_PHONE = env("INTAKE_RATE_PHONE", "5/day")
+
+# Personal-data exports: a full (unmasked) export needs a reason and a second person's
+# approval, holds at most this many rows, and must be fetched within this many hours.
+EXPORT_MAX_ROWS = env_int("EXPORT_MAX_ROWS", 5000)
+EXPORT_APPROVAL_HOURS = env_int("EXPORT_APPROVAL_HOURS", 72)
+
+# Audit retention floors: `minqing audit purge` never removes younger rows.
+AUDIT_KEEP_SECURITY_DAYS = max(180, env_int("AUDIT_KEEP_SECURITY_DAYS", 180))
+AUDIT_KEEP_PROCESSING_DAYS = max(3 * 365, env_int("AUDIT_KEEP_PROCESSING_DAYS", 3 * 365))
+
+# Backups: where `minqing backup` writes unless told otherwise.
+BACKUP_DIR = Path(env("BACKUP_DIR", str(VAR_DIR / "backups")))
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]

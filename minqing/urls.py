@@ -13,6 +13,8 @@ urlpatterns = [
     path("", include("minqing.programs.urls")),
     path("", include("minqing.fieldwork.urls")),
     path("", include("minqing.documents.urls")),
+    path("security/", include("minqing.security.urls")),
+    path("exports/", include("minqing.exports.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("healthz", web_views.healthz, name="healthz"),
     path("api/v1/", api.urls),

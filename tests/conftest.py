@@ -1,8 +1,11 @@
 """Shared fixtures: one demo (village scale) loaded once per test session, and the
 named actors of it. Tests run inside transactions that roll back, so the demo stays."""
 
+import datetime as dt
+
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from minqing.core.scope import forget_scope
 from minqing.demo.generate import DEMO_ACCOUNTS, database_is_empty, generate
@@ -41,17 +44,59 @@ def actor(db):
     return get
 
 
+def verify_second_factor(client: Client, account: Account):
+    """Give the account a confirmed authenticator (if it has none) and mark the client's
+    session as verified by it, as a sign-in with a code would. For tests of roles that must
+    use two factors (non-demo administrators, or MINQING_DEMO_REQUIRE_2FA=1)."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=account, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=account, name="test", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return device
+
+
 @pytest.fixture
 def client_as(db):
-    """client_as("office") → a test client signed in as that demo account (None: anonymous)."""
+    """client_as("office") → a test client signed in as that demo account (None: anonymous);
+    client_as("office", verified=True) also passes the second factor."""
 
-    def make(username: str | None) -> Client:
+    def make(username: str | None, verified: bool = False) -> Client:
         client = Client()
         if username:
-            client.force_login(Account.objects.get(username=username))
+            account = Account.objects.get(username=username)
+            client.force_login(account)
+            if verified:
+                verify_second_factor(client, account)
         return client
 
     return make
+
+
+class Clock:
+    """Django's clock (timezone.now), moved by tests instead of sleeping."""
+
+    def __init__(self, real_now):
+        self.real_now = real_now
+        self.offset = dt.timedelta()
+
+    def now(self):
+        return self.real_now() + self.offset
+
+    def advance(self, **delta) -> None:
+        self.offset += dt.timedelta(**delta)
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """clock.advance(minutes=31): everything that asks timezone.now() is 31 minutes later."""
+    moved = Clock(timezone.now)
+    monkeypatch.setattr(timezone, "now", moved.now)
+    return moved
 
 
 @pytest.fixture

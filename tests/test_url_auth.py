@@ -9,6 +9,7 @@ import uuid as uuidlib
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from minqing.exports.models import ExportRequest
 from minqing.org.models import Account, Cadre, Grant, Unit
 from minqing.org.services import token_create
 from minqing.people.models import Household
@@ -118,6 +119,14 @@ def objects(db, settings, tmp_path):
         "pairing_a": Pairing.objects.filter(campaign__program_key="xiajiceng").first(),
         "point_a": LiaisonPoint.objects.get(region=village_region),
         **field_records(village_region, tmp_path),
+        "account": Account.objects.get(username="cadre"),
+        # A full export of county A that the leader asked for: only county A's office may decide.
+        "export_request": ExportRequest.objects.create(
+            requester=Account.objects.get(username="leader"),
+            filters={"region": "431123", "hardship": None, "tag": "", "q": ""},
+            reason="走访台账核对",
+            rows=1,
+        ),
     }
 
 
@@ -156,6 +165,10 @@ def cases(o):
         }
     }
     recorders = {"cadre", "office", "leader", "inspector"}
+    account, export = o["account"], o["export_request"]
+    sysadmin_only = only({"sysadmin"}, no=403)
+    sysadmin_acts = only({"sysadmin"}, yes=302, no=403)
+    secadmin_only = only({"secadmin"}, no=403)
     return {
         "web:home": [("get", reverse("web:home"), None, 302, everyone)],
         "web:login": [("get", reverse("web:login"), None, 200, only(set(), no=302))],
@@ -614,6 +627,95 @@ def cases(o):
                     for role in ROLES
                 },
             ),
+        ],
+        # Security: the sign-in steps are for everyone signed in; the three administrators'
+        # pages for exactly one administrator each.
+        "security:password-change": [("get", reverse("security:password-change"), None, 302, everyone)],
+        "security:otp-verify": [("get", reverse("security:otp-verify"), None, 302, only(set(), no=302))],
+        "security:otp-enrol": [("get", reverse("security:otp-enrol"), None, 302, everyone)],
+        "security:account-list": [("get", reverse("security:account-list"), None, 302, sysadmin_only)],
+        "security:account-create": [("get", reverse("security:account-create"), None, 302, sysadmin_only)],
+        "security:account-reset": [
+            ("post", reverse("security:account-reset", args=[account.pk]), {}, 302, sysadmin_only)
+        ],
+        "security:account-otp-reset": [
+            ("post", reverse("security:account-otp-reset", args=[account.pk]), {}, 302, sysadmin_acts)
+        ],
+        "security:account-disable": [
+            ("post", reverse("security:account-disable", args=[account.pk]), {}, 302, sysadmin_acts)
+        ],
+        "security:account-enable": [
+            ("post", reverse("security:account-enable", args=[account.pk]), {}, 302, sysadmin_acts)
+        ],
+        "security:grant-list": [("get", reverse("security:grant-list"), None, 302, secadmin_only)],
+        "security:grant-edit": [
+            ("get", reverse("security:grant-edit", args=[account.pk]), None, 302, secadmin_only),
+            (
+                "get",
+                reverse("security:grant-edit", args=[999999]),
+                None,
+                302,
+                {**secadmin_only, "secadmin": 404},
+            ),
+        ],
+        "security:grant-revoke": [
+            (
+                "post",
+                reverse("security:grant-revoke", args=[account.pk]),
+                {"role": "cadre"},
+                302,
+                {**secadmin_only, "secadmin": 302},
+            )
+        ],
+        "security:audit-list": [
+            ("get", reverse("security:audit-list"), None, 302, only({"auditor"}, no=403))
+        ],
+        # Exports: a masked roster for whoever views households; a full export's decision
+        # only for someone who may unmask all of it, its download only for its requester.
+        "exports:household-export": [
+            ("get", reverse("exports:household-export"), None, 302, only(PEOPLE_VIEWERS, no=403))
+        ],
+        "exports:request-list": [
+            ("get", reverse("exports:request-list"), None, 302, only(PEOPLE_VIEWERS, no=403))
+        ],
+        "exports:request-create": [
+            (
+                "post",
+                reverse("exports:request-create"),
+                {"reason": "核对困难户台账"},
+                302,
+                only(PEOPLE_VIEWERS, yes=302, no=403),
+            )
+        ],
+        "exports:request-approve": [
+            ("post", reverse("exports:request-approve", args=[export.pk]), {}, 302, only({"office"}, yes=302))
+        ],
+        "exports:request-refuse": [
+            ("post", reverse("exports:request-refuse", args=[export.pk]), {}, 302, only({"office"}, yes=302))
+        ],
+        "exports:request-download": [
+            (
+                "get",
+                reverse("exports:request-download", args=[export.pk]),
+                None,
+                302,
+                only({"leader"}, yes=302),
+            )
+        ],
+        "api-v1:export_households": [
+            ("get", "/api/v1/exports/households", None, 401, only(PEOPLE_VIEWERS, no=403))
+        ],
+        "api-v1:create_export_request": [
+            (
+                "json",
+                "/api/v1/exports",
+                {"reason": "核对困难户台账"},
+                401,
+                only(PEOPLE_VIEWERS, yes=201, no=403),
+            )
+        ],
+        "api-v1:download_export": [
+            ("get", f"/api/v1/exports/{export.pk}/file", None, 401, only({"leader"}, yes=400))
         ],
     }
 

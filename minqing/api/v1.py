@@ -1,6 +1,9 @@
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 
+from minqing.core.ratelimit import RateLimited
 from minqing.documents.api import router as documents_router
+from minqing.exports.api import router as exports_router
 from minqing.fieldwork.api import router as fieldwork_router
 from minqing.geo.api import router as geo_router
 from minqing.org.api import router as org_router
@@ -24,3 +27,15 @@ api.add_router("/", people_router)
 api.add_router("/", programs_router)
 api.add_router("/", fieldwork_router)
 api.add_router("/", documents_router)
+api.add_router("/", exports_router)
+
+
+@api.exception_handler(RateLimited)
+def rate_limited(request, exc: RateLimited):
+    response = api.create_response(
+        request,
+        {"detail": _("Too many requests. Try again in %(n)d seconds.") % {"n": exc.retry_after}},
+        status=429,
+    )
+    response["Retry-After"] = str(exc.retry_after)
+    return response

@@ -122,10 +122,13 @@ class VerifyResult:
 
 def audit_verify(batch: int = 5000) -> VerifyResult:
     """Walk the chain in id order; name the first row that was altered, or the row
-    after a gap left by a removed row."""
-    prev = GENESIS
+    after a gap left by a removed row. After a purge the walk starts from the checkpoint
+    in the head: the first remaining row must name the last purged row's hash."""
+    head = AuditHead.objects.filter(pk=1).first()
+    purged = head.purged_count if head is not None else 0
+    prev = head.purged_last_hash if purged else GENESIS
     checked = 0
-    last_id = 0
+    last_id = head.purged_last_id if purged else 0
     qs = AuditEvent.objects.order_by("id")
     while True:
         rows = list(qs.filter(id__gt=last_id)[:batch])
@@ -139,7 +142,74 @@ def audit_verify(batch: int = 5000) -> VerifyResult:
             prev = event.hash
             last_id = event.pk
             checked += 1
-    head = AuditHead.objects.filter(pk=1).first()
-    if head is not None and (head.last_id != last_id or head.last_hash != prev or head.count != checked):
+    if head is not None and (
+        head.last_id != last_id or head.last_hash != prev or head.count != checked + purged
+    ):
         return VerifyResult(False, checked, head.last_id, "rows at the end of the trail were removed")
     return VerifyResult(True, checked)
+
+
+# Retention. Security events are kept at least 180 days, records of personal-data
+# processing (and every other row) at least 3 years; settings may only lengthen these.
+SECURITY_ACTIONS = ("auth.", "otp.", "account.", "grant.", "token.", "audit.")
+
+
+@dataclass
+class PurgeResult:
+    removed: int
+    last_id: int = 0
+    kept_from: int | None = None
+
+
+def _security_q():
+    from django.db.models import Q
+
+    q = Q()
+    for prefix in SECURITY_ACTIONS:
+        q |= Q(action__startswith=prefix)
+    return q
+
+
+def audit_purge(*, before: dt.datetime, now: dt.datetime | None = None, actor=None) -> PurgeResult:
+    """Remove the oldest rows written before `before`, but never a row younger than its
+    retention floor. Only a run of the oldest rows is removed (the chain must stay one
+    piece), so the first row to keep ends the purge even if older-looking rows follow.
+    The head records the checkpoint and the purge itself is audited in the same
+    transaction."""
+    from django.conf import settings
+    from django.db.models import Q
+
+    now = now or timezone.now()
+    security_floor = now - dt.timedelta(days=settings.AUDIT_KEEP_SECURITY_DAYS)
+    processing_floor = now - dt.timedelta(days=settings.AUDIT_KEEP_PROCESSING_DAYS)
+    security = _security_q()
+    must_keep = (
+        Q(at__gte=before) | (security & Q(at__gte=security_floor)) | (~security & Q(at__gte=processing_floor))
+    )
+    with transaction.atomic():
+        head = _locked_head()
+        keep_from = AuditEvent.objects.filter(must_keep).order_by("id").values_list("id", flat=True).first()
+        doomed = (
+            AuditEvent.objects.all() if keep_from is None else AuditEvent.objects.filter(id__lt=keep_from)
+        )
+        last = doomed.order_by("-id").values("id", "hash").first()
+        if last is None:
+            return PurgeResult(0, kept_from=keep_from)
+        removed = doomed.count()
+        doomed.delete()
+        AuditHead.objects.filter(pk=head.pk).update(
+            purged_count=head.purged_count + removed,
+            purged_last_id=last["id"],
+            purged_last_hash=last["hash"],
+        )
+        audit_record(
+            action="audit.purge",
+            user=actor,
+            detail={
+                "before": before.isoformat(),
+                "removed": removed,
+                "last_removed_id": last["id"],
+                "last_removed_hash": last["hash"],
+            },
+        )
+    return PurgeResult(removed, last["id"], keep_from)

@@ -20,8 +20,11 @@ class RequestContextMiddleware:
         request_id = incoming if REQUEST_ID_RE.match(incoming) else uuid.uuid4().hex
         ip = request.META.get("REMOTE_ADDR", "")
         if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
+            # Behind our one TLS proxy: the address it appended, the last one. Earlier
+            # entries come from the client and could be anything (a spoofed address would
+            # dodge the per-IP sign-in lock and lie in the audit trail).
             forwarded = request.headers.get("X-Forwarded-For", "")
-            ip = forwarded.split(",")[0].strip() or ip
+            ip = forwarded.split(",")[-1].strip() or ip
         channel = "api" if request.path.startswith("/api/") else "web"
         with context.acting(ip=ip, request_id=request_id, channel=channel):
             response = self.get_response(request)

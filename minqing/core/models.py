@@ -52,6 +52,12 @@ class AuditHead(models.Model):
     last_id = models.BigIntegerField(default=0)
     last_hash = models.CharField(max_length=64, default="0" * 64)
     count = models.BigIntegerField(default=0)
+    # The checkpoint left by `minqing audit purge`: how many of the oldest rows were
+    # removed, and the id and hash of the last of them, which the first remaining row
+    # names as its predecessor. Verification starts from there.
+    purged_count = models.BigIntegerField(default=0)
+    purged_last_id = models.BigIntegerField(default=0)
+    purged_last_hash = models.CharField(max_length=64, default="0" * 64)
 
     class Meta:
         verbose_name = _("audit chain head")

@@ -130,7 +130,11 @@ def scope_q(model: type[Model], user, permission: str) -> Q | None:
         condition = q if condition is None else condition | q
 
     for grant in scope.grants:
-        if permission not in grant.permissions:
+        if permission == "people.unmask":
+            # Unmasking is a flag on a grant that may view people, not a role's permission.
+            if not (grant.can_unmask and "people.view" in grant.permissions):
+                continue
+        elif permission not in grant.permissions:
             continue
         if rule.region:
             for prefix in grant.region_prefixes:

@@ -2,7 +2,6 @@ import datetime as dt
 import uuid as uuidlib
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse
 from django.utils import timezone
 from ninja import File, Router, Schema, Status
 from ninja.errors import HttpError
@@ -12,6 +11,7 @@ from ninja.security import django_auth
 from minqing.api.auth import BearerToken
 from minqing.api.paging import page_of
 from minqing.api.schemas import Page
+from minqing.core.files import serve_attachment
 from minqing.core.scope import get_scoped_or_404, scope_for
 
 from . import photos, selectors, services
@@ -211,18 +211,14 @@ def add_photo(request, uuid: uuidlib.UUID, file: File[UploadedFile]):
 
 @router.get("/photos/{uuid}", summary="A photo's file, as an attachment")
 def get_photo(request, uuid: uuidlib.UUID):
-    return photo_response(selectors.photo_get(user=request.auth, uuid=uuid))
+    return photo_response(request, selectors.photo_get(user=request.auth, uuid=uuid))
 
 
-def photo_response(photo) -> FileResponse:
-    response = FileResponse(
-        open(photos.photo_path(photo), "rb"),
-        content_type=photo.content_type,  # noqa: SIM115
-        as_attachment=True,
-        filename=f"{photo.uuid}.{photo.content_type.split('/')[1]}",
+def photo_response(request, photo):
+    """Through the one helper for uploaded files: an attachment, nosniff, sandboxed."""
+    return serve_attachment(
+        request, photos.photo_path(photo), f"{photo.uuid}.{photo.content_type.split('/')[1]}"
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 @router.post(

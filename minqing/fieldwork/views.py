@@ -99,7 +99,7 @@ def visit_detail(request, uuid):
 
 
 def photo(request, uuid):
-    return photo_response(selectors.photo_get(user=request.user, uuid=uuid))
+    return photo_response(request, selectors.photo_get(user=request.user, uuid=uuid))
 
 
 def deed_list(request):

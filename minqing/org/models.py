@@ -15,6 +15,12 @@ class Account(AbstractUser):
 
     full_name = models.CharField(_("full name"), max_length=60, blank=True)
     is_demo = models.BooleanField(_("demo account"), default=False)
+    must_change_password = models.BooleanField(
+        _("must change password"),
+        default=False,
+        help_text=_("Set for a new account and after a reset: the next sign-in asks for a new password."),
+    )
+    password_changed_at = models.DateTimeField(_("password changed at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("account")

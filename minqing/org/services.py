@@ -1,14 +1,14 @@
 """Writes to units, accounts, cadres, role grants and API tokens."""
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from minqing.core.audit import audit_record
 from minqing.core.identity import normalize_phone, validate_phone
-from minqing.core.roles import Role
-from minqing.core.scope import forget_scope
+from minqing.core.roles import ADMIN_ROLES, Role
+from minqing.core.scope import forget_scope, scope_for
 
 from .models import Account, ApiToken, Cadre, Grant, Unit
 
@@ -30,14 +30,110 @@ def account_create(
 ) -> Account:
     if Account.objects.filter(username=username).exists():
         raise ValidationError({"username": [_("This username is taken.")]})
-    account = Account(username=username, full_name=full_name, is_demo=is_demo)
+    account = Account(
+        username=username,
+        full_name=full_name,
+        is_demo=is_demo,
+        # No default or shared passwords: whoever set it, its owner replaces it at first sign-in.
+        must_change_password=not is_demo,
+    )
     if password:
         account.set_password(password)
+        account.password_changed_at = timezone.now()
     else:
         account.set_unusable_password()
     account.save()
     audit_record(action="account.create", obj=account, user=actor)
     return account
+
+
+def _require(actor, permission: str) -> None:
+    """Services called from pages check the power again; None is the server's own command line."""
+    if actor is not None and not scope_for(actor).has(permission):
+        raise PermissionDenied(_("You are not allowed to do this."))
+
+
+def _refuse_admin_target(actor, account: Account) -> None:
+    """An administrator's credentials are reset on the server's command line, never from a
+    page: otherwise one administrator could take over another's powers."""
+    if actor is not None and (account.pk == actor.pk or scope_for(account).is_admin):
+        raise ValidationError(
+            _(
+                "The credentials of an administrator (or your own) are reset on the server with "
+                "`minqing accounts`, not from this page."
+            )
+        )
+
+
+def temporary_password() -> str:
+    """16 random characters with every character class, to be replaced at first sign-in."""
+    import secrets
+    import string
+
+    alphabet = string.ascii_letters + string.digits
+    while True:
+        body = "".join(secrets.choice(alphabet) for _ in range(14))
+        candidate = body[:7] + "-" + secrets.choice("23456789") + body[7:]
+        if any(c.islower() for c in candidate) and any(c.isupper() for c in candidate):
+            return candidate
+
+
+@transaction.atomic
+def account_password_reset(*, actor, account: Account) -> str:
+    """Give the account a temporary password that must be changed at the next sign-in;
+    return it (shown once)."""
+    _require(actor, "accounts.manage")
+    _refuse_admin_target(actor, account)
+    password = temporary_password()
+    account.set_password(password)
+    account.must_change_password = True
+    account.password_changed_at = timezone.now()
+    account.save(update_fields=["password", "must_change_password", "password_changed_at"])
+    audit_record(action="account.password_reset", obj=account, user=actor)
+    return password
+
+
+@transaction.atomic
+def account_otp_reset(*, actor, account: Account) -> int:
+    """Remove the account's second factors; it enrols again at the next sign-in."""
+    from django_otp import devices_for_user
+
+    _require(actor, "accounts.manage")
+    _refuse_admin_target(actor, account)
+    removed = 0
+    for device in list(devices_for_user(account, confirmed=None)):
+        device.delete()
+        removed += 1
+    audit_record(action="account.otp_reset", obj=account, user=actor, detail={"devices": removed})
+    return removed
+
+
+@transaction.atomic
+def account_set_active(*, actor, account: Account, active: bool, reason: str = "") -> Account:
+    _require(actor, "accounts.manage")
+    if actor is not None and account.pk == actor.pk:
+        raise ValidationError(_("You cannot disable or enable your own account."))
+    if account.is_active != active:
+        account.is_active = active
+        account.save(update_fields=["is_active"])
+        if not active:
+            from django.contrib.sessions.models import Session
+
+            _end_sessions(account, Session)
+        audit_record(
+            action="account.enable" if active else "account.disable",
+            obj=account,
+            user=actor,
+            detail={"reason": reason} if reason else {},
+        )
+    return account
+
+
+def _end_sessions(account: Account, session_model) -> None:
+    """A disabled account's open sessions end at once (they are few: scan the live ones)."""
+    for session in session_model.objects.filter(expire_date__gt=timezone.now()).iterator():
+        if str(session.get_decoded().get("_auth_user_id")) == str(account.pk):
+            session.delete()
 
 
 @transaction.atomic
@@ -81,6 +177,25 @@ def grant_set(
 ) -> Grant:
     if role not in Role.values:
         raise ValidationError({"role": [_("Unknown role.")]})
+    _require(actor, "roles.manage")
+    if actor is not None and account.pk == actor.pk:
+        raise ValidationError(_("You cannot change your own roles."))
+    if role in ADMIN_ROLES:
+        # 三权分立: the system, security and audit administrators are three different people.
+        other = Grant.objects.filter(account=account, role__in=ADMIN_ROLES).exclude(role=role).first()
+        if other is not None:
+            raise ValidationError(
+                {
+                    "role": [
+                        _("%(account)s is already the %(held)s; no account may hold two administrator roles.")
+                        % {"account": account, "held": other.get_role_display()}
+                    ]
+                }
+            )
+        if not Grant.objects.filter(account=account, role=role).exists() and not account.is_demo:
+            # Administrators need a 12-character password: ask for one at the next sign-in.
+            Account.objects.filter(pk=account.pk).update(must_change_password=True)
+            account.must_change_password = True
     grant, created = Grant.objects.update_or_create(
         account=account, role=role, defaults={"own_records": own_records, "can_unmask": can_unmask}
     )
@@ -119,6 +234,25 @@ def account_deactivate(*, actor, account: Account, reason: str) -> Account:
     account.tokens.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
     audit_record(action="account.deactivate", obj=account, user=actor, detail={"reason": reason})
     return account
+
+
+@transaction.atomic
+def grant_revoke(*, actor, account: Account, role: str) -> bool:
+    _require(actor, "roles.manage")
+    if actor is not None and account.pk == actor.pk:
+        raise ValidationError(_("You cannot change your own roles."))
+    deleted = Grant.objects.filter(account=account, role=role).delete()[0] > 0
+    forget_scope(account)
+    if deleted:
+        audit_record(
+            action="grant.revoke",
+            user=actor,
+            object_type="org.account",
+            object_id=str(account.pk),
+            object_repr=account.username,
+            detail={"account": account.username, "role": role},
+        )
+    return deleted
 
 
 @transaction.atomic

@@ -12,6 +12,10 @@ NAV = [
     ("org:unit-list", _("Units"), "org.view"),
     ("programs:point-list", _("Liaison points"), "programs.view"),
     ("geo:region-list", _("Regions"), "geo.view"),
+    ("exports:request-list", _("Exports"), "people.view"),
+    ("security:account-list", _("Accounts"), "accounts.manage"),
+    ("security:grant-list", _("Roles"), "roles.manage"),
+    ("security:audit-list", _("Audit trail"), "audit.view"),
 ]
 
 

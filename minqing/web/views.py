@@ -9,11 +9,20 @@ from minqing.core.scope import scope_for
 from minqing.geo.selectors import region_roots
 from minqing.org.selectors import cadre_list, unit_list
 from minqing.people.selectors import household_list
+from minqing.security.forms import LoginForm
+from minqing.security.middleware import EXPIRED
 
 
 class LoginView(auth_views.LoginView):
     template_name = "web/login.html"
     redirect_authenticated_user = True
+    authentication_form = LoginForm
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        # Set by the session policy when it ended the previous session.
+        context["expired"] = self.request.session.pop(EXPIRED, "")
+        return context
 
 
 class LogoutView(auth_views.LogoutView):

@@ -1,0 +1,100 @@
+"""Rate limits in the shared cache (Redis, or the database table when there is no Redis),
+so that every application server counts the same requests.
+
+A limit is "N/period" (second, minute, hour, day) and counts hits in fixed windows of
+that period. Keys are hashed before they reach the cache, so a phone number used as a
+key (public intake) is never stored in clear."""
+
+import functools
+import hashlib
+import time
+from dataclasses import dataclass
+
+from django.core.cache import cache
+from django.http import HttpResponse
+from django.utils.translation import gettext as _
+
+PERIODS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
+
+
+@dataclass(frozen=True)
+class Rate:
+    limit: int
+    period: int
+
+
+class RateLimited(Exception):
+    def __init__(self, retry_after: int):
+        super().__init__(f"rate limit reached; retry after {retry_after} s")
+        self.retry_after = max(1, int(retry_after))
+
+
+def parse_rate(text: str) -> Rate:
+    """ "60/minute" → Rate(60, 60); "5/day" → Rate(5, 86400); also "10/5minute"."""
+    count, _, unit = text.strip().partition("/")
+    digits = "".join(c for c in unit if c.isdigit())
+    unit = unit[len(digits) :].strip().lower().rstrip("s")
+    if unit not in PERIODS or not count.strip().isdigit():
+        raise ValueError(f"bad rate {text!r}: use N/second|minute|hour|day")
+    return Rate(int(count), PERIODS[unit] * (int(digits) if digits else 1))
+
+
+def _now() -> float:
+    return time.time()
+
+
+def hit(name: str, key: str, rate: Rate | str) -> int:
+    """Count one hit of `key` under the limit `name`; return how many hits remain in the
+    window, or raise RateLimited with the seconds until the window ends."""
+    rate = parse_rate(rate) if isinstance(rate, str) else rate
+    now = _now()
+    window = int(now // rate.period)
+    digest = hashlib.sha256(f"{name}\x00{key}".encode()).hexdigest()[:40]
+    cache_key = f"rl:{name}:{digest}:{window}"
+    retry_after = rate.period - (now % rate.period)
+    if cache.add(cache_key, 1, timeout=rate.period + 1):
+        count = 1
+    else:
+        try:
+            count = cache.incr(cache_key)
+        except ValueError:  # expired between add and incr
+            cache.set(cache_key, 1, timeout=rate.period + 1)
+            count = 1
+    if count > rate.limit:
+        raise RateLimited(int(retry_after) + 1)
+    return rate.limit - count
+
+
+def too_many_requests(retry_after: int) -> HttpResponse:
+    response = HttpResponse(
+        _("Too many requests. Try again in %(n)d seconds.") % {"n": retry_after},
+        status=429,
+        content_type="text/plain; charset=utf-8",
+    )
+    response["Retry-After"] = str(retry_after)
+    return response
+
+
+def client_ip(request) -> str:
+    from . import context
+
+    return context.current().ip or request.META.get("REMOTE_ADDR", "")
+
+
+def rate_limit(name: str, rate, key=client_ip):
+    """A view decorator: `@rate_limit("intake-ip", lambda: settings.INTAKE_RATE_IP)` answers
+    429 with Retry-After once the key (by default the client's IP) is over the limit.
+    `rate` may be a callable, so that settings are read per request."""
+
+    def decorate(view):
+        @functools.wraps(view)
+        def wrapped(request, *args, **kwargs):
+            try:
+                hit(name, key(request), rate() if callable(rate) else rate)
+            except RateLimited as exc:
+                return too_many_requests(exc.retry_after)
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorate

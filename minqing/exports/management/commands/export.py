@@ -1,0 +1,51 @@
+from pathlib import Path
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management.base import BaseCommand, CommandError
+
+from minqing.core import context
+from minqing.core.ratelimit import RateLimited
+from minqing.exports import services
+from minqing.exports.models import ExportRequest
+from minqing.org.models import Account
+
+
+class Command(BaseCommand):
+    help = (
+        "`minqing export households --user USERNAME -o FILE [filters]`: the household roster as Excel, "
+        "identifiers masked, within that account's data scope; with --request ID, the approved full "
+        "export of that request (once)."
+    )
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="what", required=True)
+        households = sub.add_parser("households")
+        households.add_argument("--user", required=True, help="the account the export is made as")
+        households.add_argument("-o", "--output", required=True)
+        households.add_argument("--region", default="")
+        households.add_argument("--hardship", default="", help="0-3 or any")
+        households.add_argument("--tag", default="")
+        households.add_argument("--q", default="")
+        households.add_argument("--request", type=int, help="an approved full-export request of this user")
+
+    def handle(self, *args, what, user, output, region, hardship, tag, q, request, **options):
+        try:
+            account = Account.objects.get(username=user, is_active=True)
+        except Account.DoesNotExist:
+            raise CommandError(f"no active account {user!r}") from None
+        with context.acting(channel="cli", user=account):
+            try:
+                if request:
+                    export_request = ExportRequest.objects.filter(pk=request, requester=account).first()
+                    if export_request is None:
+                        raise CommandError(f"{user} has no export request #{request}")
+                    export = services.export_request_run(actor=account, request=export_request)
+                else:
+                    filters = {"region": region, "hardship": hardship or None, "tag": tag, "q": q}
+                    export = services.household_export_masked(actor=account, filters=filters)
+            except (ValidationError, PermissionDenied) as exc:
+                raise CommandError(" ".join(getattr(exc, "messages", [str(exc)])) or "not allowed") from None
+            except RateLimited as exc:
+                raise CommandError(f"export limit reached; try again in {exc.retry_after} s") from None
+        Path(output).write_bytes(export.content)
+        self.stdout.write(f"{export.rows} households written to {output}")

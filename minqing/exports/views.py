@@ -1,0 +1,131 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from minqing.core.ratelimit import RateLimited, too_many_requests
+from minqing.core.scope import scope_for
+from minqing.geo.models import Region
+from minqing.geo.selectors import region_list
+from minqing.people.forms import HouseholdFilterForm
+
+from . import selectors, services
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def xlsx_response(export: services.ExportFile) -> HttpResponse:
+    response = HttpResponse(export.content, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _filters(request, data) -> dict | None:
+    regions = region_list(user=request.user).filter(level__lte=Region.Level.VILLAGE)
+    form = HouseholdFilterForm(data, regions=regions)
+    if not form.is_valid():
+        return None
+    return {
+        "region": form.cleaned_data["region"],
+        "hardship": form.hardship_value(),
+        "tag": form.cleaned_data["tag"],
+        "q": form.cleaned_data["q"],
+    }
+
+
+def household_export(request):
+    """The household list, as filtered on its page, as a masked Excel roster."""
+    if not scope_for(request.user).has("people.view"):
+        raise PermissionDenied
+    filters = _filters(request, request.GET)
+    if filters is None:
+        messages.error(request, _("The filter is not valid; nothing was exported."))
+        return redirect("people:household-list")
+    try:
+        export = services.household_export_masked(actor=request.user, filters=filters)
+    except RateLimited as exc:
+        return too_many_requests(exc.retry_after)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("people:household-list")
+    return xlsx_response(export)
+
+
+def request_list(request):
+    if not scope_for(request.user).has("people.view"):
+        raise PermissionDenied
+    return render(
+        request,
+        "exports/request_list.html",
+        {
+            "mine": selectors.export_request_list(user=request.user)[:100],
+            "to_decide": selectors.export_requests_to_decide(user=request.user),
+        },
+    )
+
+
+@require_POST
+def request_create(request):
+    if not scope_for(request.user).has("people.view"):
+        raise PermissionDenied
+    filters = _filters(request, request.POST)
+    if filters is None:
+        messages.error(request, _("The filter is not valid; nothing was requested."))
+        return redirect("people:household-list")
+    try:
+        export_request = services.export_request_create(
+            actor=request.user, filters=filters, reason=request.POST.get("reason", "")
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("people:household-list")
+    messages.success(
+        request,
+        _("Request #%(id)d for a full export of %(rows)d rows was sent for approval.")
+        % {"id": export_request.pk, "rows": export_request.rows},
+    )
+    return redirect("exports:request-list")
+
+
+@require_POST
+def request_approve(request, pk: int):
+    export_request = selectors.export_request_get_to_decide(user=request.user, pk=pk)
+    try:
+        services.export_request_approve(
+            actor=request.user, request=export_request, note=request.POST.get("note", "")
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Request #%(id)d was approved.") % {"id": export_request.pk})
+    return redirect("exports:request-list")
+
+
+@require_POST
+def request_refuse(request, pk: int):
+    export_request = selectors.export_request_get_to_decide(user=request.user, pk=pk)
+    try:
+        services.export_request_refuse(
+            actor=request.user, request=export_request, note=request.POST.get("note", "")
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Request #%(id)d was refused.") % {"id": export_request.pk})
+    return redirect("exports:request-list")
+
+
+def request_download(request, pk: int):
+    export_request = selectors.export_request_get_own(user=request.user, pk=pk)
+    try:
+        export = services.export_request_run(actor=request.user, request=export_request)
+    except RateLimited as exc:
+        return too_many_requests(exc.retry_after)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("exports:request-list")
+    return xlsx_response(export)

@@ -1,0 +1,48 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from minqing.core import context
+from minqing.org import services as org_services
+from minqing.org.models import Account
+from minqing.security import services
+
+
+class Command(BaseCommand):
+    help = (
+        "Accounts from the server: `minqing accounts disable-idle` (for cron, daily) disables accounts "
+        "unused for 90 days; `reset-password USER` and `reset-2fa USER` reset any account, "
+        "administrators included."
+    )
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="action", required=True)
+        idle = sub.add_parser(
+            "disable-idle", help="disable accounts idle for MINQING_ACCOUNT_IDLE_DISABLE_DAYS days"
+        )
+        idle.add_argument("--dry-run", action="store_true", help="only list them")
+        for name in ("reset-password", "reset-2fa"):
+            sub.add_parser(name).add_argument("username")
+
+    def handle(self, *args, action, **options):
+        with context.acting(channel="cli"):
+            if action == "disable-idle":
+                if options["dry_run"]:
+                    names = list(services.idle_accounts().values_list("username", flat=True))
+                else:
+                    names = services.accounts_disable_idle(actor=None)
+                verb = "would disable" if options["dry_run"] else "disabled"
+                self.stdout.write(
+                    f"{verb} {len(names)} idle accounts" + (": " + ", ".join(names) if names else "")
+                )
+                return
+            try:
+                account = Account.objects.get(username=options["username"])
+            except Account.DoesNotExist:
+                raise CommandError(f"no account {options['username']!r}") from None
+            if action == "reset-password":
+                password = org_services.account_password_reset(actor=None, account=account)
+                self.stdout.write(
+                    f"temporary password of {account.username} (must be changed at sign-in): {password}"
+                )
+            else:
+                removed = org_services.account_otp_reset(actor=None, account=account)
+                self.stdout.write(f"removed {removed} second-factor devices of {account.username}")
