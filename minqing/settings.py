@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "minqing.programs",
     "minqing.fieldwork",
     "minqing.documents",
+    "minqing.tickets",
     "minqing.web",
 ]
 
