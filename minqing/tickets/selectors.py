@@ -66,7 +66,7 @@ def tickets_for_list(ids) -> QuerySet:
 
 
 def my_tickets(*, user, now: dt.datetime | None = None) -> QuerySet:
-    """The owner's reminder list: open tickets the user owns, raised or leads, and those
+    """The owner's reminder list: tickets still to be answered that the user owns, raised or leads, and those
     waiting to be taken by a unit the user handles for; soonest deadline first."""
     now = now or timezone.now()
     mine = Q(owner_id=user.pk) | Q(created_by_id=user.pk) | Q(leader__account_id=user.pk)
@@ -80,7 +80,7 @@ def my_tickets(*, user, now: dt.datetime | None = None) -> QuerySet:
     return (
         scoped(Ticket, user, VIEW)
         .filter(mine)
-        .exclude(status__in=[Status.CLOSED, Status.MERGED])
+        .exclude(status__in=FINISHED)
         .order_by("deadline", "id")
     )
 

@@ -38,7 +38,9 @@ class Desk:
     def replied(self, **kwargs):
         ticket = self.dispatched(**kwargs)
         services.ticket_claim(actor=self.unit_user, ticket=ticket)
-        return services.ticket_reply(actor=self.unit_user, ticket=ticket, reply="已更换路灯三盏，现已正常照明。")
+        return services.ticket_reply(
+            actor=self.unit_user, ticket=ticket, reply="已更换路灯三盏，现已正常照明。"
+        )
 
 
 @pytest.fixture

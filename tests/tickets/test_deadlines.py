@@ -30,7 +30,9 @@ def test_the_township_tier_allows_the_campaigns_days_counted_from_registration()
 
 def test_a_category_may_have_its_own_days():
     campaign = FakeCampaign({**SHUGEN, "public_order_days": 2})
-    deadline = workflow.deadline_for(campaign=campaign, tier=Tier.TOWNSHIP, category="public_order", start=at(4))
+    deadline = workflow.deadline_for(
+        campaign=campaign, tier=Tier.TOWNSHIP, category="public_order", start=at(4)
+    )
     assert timezone.localtime(deadline).date() == dt.date(2026, 5, 6)
 
 

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from minqing.geo.models import Region
 from minqing.org.services import unit_create
-from minqing.tickets import selectors, services
+from minqing.tickets import selectors
 from minqing.tickets.models import Ticket
 
 AS_OF = timezone.make_aware(dt.datetime(2026, 6, 1, 12))
@@ -24,19 +24,38 @@ def test_the_three_rates_and_the_on_time_rate_match_the_hand_count(desk):
     def made(**fields):
         ticket = desk.ticket()
         Ticket.objects.filter(pk=ticket.pk).update(
-            unit=unit, registered_at=fields.pop("registered_at", registered),
-            deadline=fields.pop("deadline", deadline), **fields
+            unit=unit,
+            registered_at=fields.pop("registered_at", registered),
+            deadline=fields.pop("deadline", deadline),
+            **fields,
         )
         return ticket
 
     h = dt.timedelta(hours=1)
     # T1: taken after 2 h, replied on day 3, resolved, satisfied.
-    made(status="replied", accepted_at=registered + 2 * h, replied_at=at(5, 7), resolved=True, satisfaction="satisfied")
+    made(
+        status="replied",
+        accepted_at=registered + 2 * h,
+        replied_at=at(5, 7),
+        resolved=True,
+        satisfaction="satisfied",
+    )
     # T2: taken after 30 h (too late to count as a response), replied after the deadline, unresolved, dissatisfied.
-    made(status="replied", accepted_at=registered + 30 * h, replied_at=at(5, 15), resolved=False,
-         satisfaction="dissatisfied")
+    made(
+        status="replied",
+        accepted_at=registered + 30 * h,
+        replied_at=at(5, 15),
+        resolved=False,
+        satisfaction="dissatisfied",
+    )
     # T3: taken after 1 h, replied within the deadline, resolved, basically satisfied.
-    made(status="closed", accepted_at=registered + h, replied_at=at(5, 10), resolved=True, satisfaction="basically")
+    made(
+        status="closed",
+        accepted_at=registered + h,
+        replied_at=at(5, 10),
+        resolved=True,
+        satisfaction="basically",
+    )
     # T4: taken after 5 h, never replied, deadline passed: due and not on time.
     made(status="in_progress", accepted_at=registered + 5 * h)
     # T5: registered on 30 May, not yet taken, deadline 9 June: not due yet.

@@ -21,7 +21,9 @@ def test_a_new_ticket_gets_a_readable_code_an_event_and_an_audit_row(desk):
 
 def test_the_full_path_from_registration_to_close_writes_one_event_per_step(desk):
     ticket = desk.replied()
-    services.ticket_follow_up(actor=desk.office, ticket=ticket, resolved=True, satisfaction=Satisfaction.SATISFIED)
+    services.ticket_follow_up(
+        actor=desk.office, ticket=ticket, resolved=True, satisfaction=Satisfaction.SATISFIED
+    )
     services.ticket_verify(actor=desk.office, ticket=ticket)
     services.ticket_close(actor=desk.office, ticket=ticket)
     ticket.refresh_from_db()
@@ -115,7 +117,11 @@ def test_a_returned_ticket_goes_back_to_the_office_and_can_be_dispatched_again(d
 def test_a_dissatisfied_follow_up_reopens_the_ticket_with_a_new_deadline(desk):
     ticket = desk.replied()
     services.ticket_follow_up(
-        actor=desk.office, ticket=ticket, resolved=False, satisfaction=Satisfaction.DISSATISFIED, note="还有一盏没修"
+        actor=desk.office,
+        ticket=ticket,
+        resolved=False,
+        satisfaction=Satisfaction.DISSATISFIED,
+        note="还有一盏没修",
     )
     ticket.refresh_from_db()
     assert ticket.status == Status.REOPENED and ticket.owner is None and ticket.satisfaction == "dissatisfied"
