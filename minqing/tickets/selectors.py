@@ -77,12 +77,7 @@ def my_tickets(*, user, now: dt.datetime | None = None) -> QuerySet:
             owner__isnull=True,
         )
         mine |= Q(pk__in=waiting.values("pk"))
-    return (
-        scoped(Ticket, user, VIEW)
-        .filter(mine)
-        .exclude(status__in=FINISHED)
-        .order_by("deadline", "id")
-    )
+    return scoped(Ticket, user, VIEW).filter(mine).exclude(status__in=FINISHED).order_by("deadline", "id")
 
 
 def ticket_get(*, user, pk: int, permission: str = VIEW) -> Ticket:

@@ -160,7 +160,7 @@ def ticket_create(
 
 def _locked(ticket_or_pk, version: int | None) -> Ticket:
     pk = ticket_or_pk.pk if isinstance(ticket_or_pk, Ticket) else ticket_or_pk
-    ticket = Ticket.objects.select_for_update().select_related("campaign").get(pk=pk)
+    ticket = Ticket.objects.select_for_update(of=("self",)).select_related("campaign").get(pk=pk)
     if version is not None and ticket.version != version:
         raise StaleTicket(ticket.version)
     return ticket

@@ -140,3 +140,19 @@ def test_a_ledger_or_category_the_campaign_lacks_is_refused(desk):
         desk.ticket(ledger="nope")
     with pytest.raises(services.ValidationError):
         desk.ticket(category="nope")
+
+
+def test_the_cli_lists_acts_and_gives_rates(desk):
+    import io
+
+    from django.core.management import call_command
+
+    ticket = desk.dispatched()
+    out = io.StringIO()
+    call_command("ticket", "act", ticket.code, "claim", "--as", "unit", stdout=out)
+    call_command("ticket", "act", ticket.code, "reply", "--as", "unit", "--text", "已办理", stdout=out)
+    call_command("ticket", "show", ticket.code, "--as", "office", stdout=out)
+    call_command("ticket", "list", "--as", "office", "--status", "replied", stdout=out)
+    call_command("ticket", "rates", "--as", "office", "--json", stdout=out)
+    text = out.getvalue()
+    assert f"{ticket.code} replied v4" in text and "claim" in text and "response_rate" in text
