@@ -96,7 +96,7 @@ class Command(BaseCommand):
         rows = selectors.rates(user=user, by=by)
         names = selectors.group_labels(by, [r["group"] for r in rows])
         for r in rows:
-            r["group"] = str(names.get(r["group"], r["group"]))
+            r["group"] = str(names.get(r["group"], r["group"]) or "—")
         if options["json"]:
             self.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2, default=str))
             return
