@@ -9,6 +9,7 @@ import random
 
 from django.utils import timezone
 
+from minqing.core.personal import Phone
 from minqing.org.models import Account, Unit
 from minqing.people.models import Household
 from minqing.programs.models import Campaign, LiaisonPoint
@@ -110,7 +111,8 @@ def build_tickets(seed: int, *, per_households: int = 2, today: dt.date | None =
                 contact_name=rng.choice(SURNAMES) + rng.choice("先生女士大爷大妈")
                 if channel == Channel.QR
                 else "",
-                phone_last4="",
+                contact_phone=Phone(phone) if (phone := _phone(rng, channel)) else None,
+                phone_last4=phone[-4:],
                 region_id=region_id,
                 point_id=rng.choice(points.get(region_id[:9], [None])),
                 tier=tier,
@@ -142,6 +144,10 @@ def build_tickets(seed: int, *, per_households: int = 2, today: dt.date | None =
         TicketSequence.objects.update_or_create(year=year, defaults={"last": last_number})
     _reset_ticket_sequence()
     return {"tickets": len(tickets), "ticket_events": len(events)}
+
+
+def _phone(rng: random.Random, channel: str) -> str:
+    return f"1{rng.choice('3589')}{rng.randrange(10**9):09d}" if channel == Channel.QR else ""
 
 
 def _event(events, t, at, actor, action, frm, to, reason=""):
