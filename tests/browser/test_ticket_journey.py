@@ -11,7 +11,9 @@ from .conftest import _new_page
 pytestmark = pytest.mark.browser
 
 
-def test_a_demand_from_the_qr_page_to_the_residents_verdict(browser, phone_page, site, demo_password, screenshot):
+def test_a_demand_from_the_qr_page_to_the_residents_verdict(
+    browser, phone_page, site, demo_password, screenshot, axe_check
+):
     from minqing.org.models import Cadre
     from minqing.programs.models import Campaign
 
@@ -26,12 +28,13 @@ def test_a_demand_from_the_qr_page_to_the_residents_verdict(browser, phone_page,
     resident.locator("#id_village").select_option(index=1)
     resident.locator("#id_category").select_option("urban_rural")
     resident.locator("#id_text").fill("村口到小学的三盏路灯坏了\n晚上孩子放学看不见路。")
-    screenshot(resident, "30-qr-intake-phone")
+    screenshot(resident, "40-qr-intake-phone")
+    axe_check(resident, "QR intake page")
     with resident.expect_navigation():
         resident.locator("main form button[type=submit]").click()
     code = resident.locator("#tracking-code").inner_text().strip()
     assert re.fullmatch(r"MQ-\d{4}-\d{6}", code)
-    screenshot(resident, "31-qr-tracking-code")
+    screenshot(resident, "41-qr-tracking-code")
 
     def signed_in(username):
         context, page = _new_page(browser, viewport={"width": 1280, "height": 900})
@@ -44,14 +47,16 @@ def test_a_demand_from_the_qr_page_to_the_residents_verdict(browser, phone_page,
 
     office_context, office = signed_in("office")
     office.goto(f"{site}/tickets/?q={code}")
-    screenshot(office, "32-dispatch-board")
+    screenshot(office, "42-dispatch-board")
+    axe_check(office, "dispatch board")
     with office.expect_navigation():
         office.get_by_role("link", name=code).click()
     office.locator("select[name=unit]").select_option(str(unit.pk))
     with office.expect_navigation():
         office.locator("form:has(input[name=action][value=dispatch]) button[type=submit]").click()
     expect(office.locator("main .timeline li")).to_have_count(2)
-    screenshot(office, "33-dispatched")
+    screenshot(office, "43-dispatched")
+    axe_check(office, "demand detail")
     office_context.close()
 
     unit_context, handler = signed_in("unit")
@@ -64,7 +69,7 @@ def test_a_demand_from_the_qr_page_to_the_residents_verdict(browser, phone_page,
     with handler.expect_navigation():
         handler.locator("form:has(input[name=action][value=reply]) button[type=submit]").click()
     expect(handler.locator("#ticket-reply")).to_contain_text("更换三盏路灯")
-    screenshot(handler, "34-unit-replied")
+    screenshot(handler, "44-unit-replied")
     unit_context.close()
 
     resident.goto(f"{site}/t/track/")
@@ -73,13 +78,14 @@ def test_a_demand_from_the_qr_page_to_the_residents_verdict(browser, phone_page,
     with resident.expect_navigation():
         resident.locator("main form button[type=submit]").click()
     expect(resident.locator("#track-reply")).to_contain_text("更换三盏路灯")
-    screenshot(resident, "35-tracking-reply")
+    screenshot(resident, "45-tracking-reply")
+    axe_check(resident, "tracking page")
     resident.locator("input[name=resolved][value=yes]").check()
     resident.locator("input[name=satisfaction][value=satisfied]").check()
     with resident.expect_navigation():
         resident.locator("main form button[type=submit]").click()
     expect(resident.locator("main .notice")).to_be_visible()
-    screenshot(resident, "36-resident-verdict")
+    screenshot(resident, "46-resident-verdict")
 
     from minqing.tickets.models import Ticket
 
