@@ -11,6 +11,7 @@ from xml.etree import ElementTree as ET
 
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -178,14 +179,12 @@ def request_list(request, fmt):
     else:
         codes = [c.strip() for c in params.get("service_code", "").split(",") if c.strip()]
         if codes:
-            condition = None
+            condition = Q(pk__in=[])
             for code in codes:
                 campaign, _, category = code.partition("-")
-                if not campaign.isdigit():
-                    continue
-                q = Ticket.objects.filter(campaign_id=int(campaign), category=category).values("pk")
-                condition = q if condition is None else condition.union(q)
-            qs = qs.filter(pk__in=condition) if condition is not None else qs.none()
+                if campaign.isdigit():
+                    condition |= Q(campaign_id=int(campaign), category=category)
+            qs = qs.filter(condition)
         try:
             start, end = _parse_when(params.get("start_date", "")), _parse_when(params.get("end_date", ""))
         except ValueError:

@@ -82,3 +82,19 @@ def test_filing_through_open311_needs_an_api_key_and_gives_an_id(client, db):
 def test_an_unknown_service_or_request_is_a_404(client, db):
     assert client.get("/open311/v2/services/0-nothing.json").status_code == 404
     assert client.get("/open311/v2/requests/MQ-1999-000001.xml").status_code == 404
+
+
+def test_several_service_codes_and_a_status_filter_the_list(client, desk):
+    lamp = desk.ticket(category="urban_rural")
+    relief = desk.ticket(category="social_security")
+    desk.ticket(category="environment")
+    c = desk.campaign.pk
+    url = f"/open311/v2/requests.json?service_code={c}-urban_rural,{c}-social_security&status=open"
+    found = {r["service_request_id"] for r in client.get(url).json()}
+    assert {lamp.code, relief.code} <= found
+    assert all(
+        r["service_code"] in (f"{c}-urban_rural", f"{c}-social_security") for r in client.get(url).json()
+    )
+    assert client.get(url.replace("status=open", "status=closed")).json() == [] or all(
+        r["status"] == "closed" for r in client.get(url.replace("status=open", "status=closed")).json()
+    )
