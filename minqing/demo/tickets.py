@@ -69,12 +69,10 @@ def build_tickets(seed: int, *, per_households: int = 2, today: dt.date | None =
         last = min(campaign.end or today, today - dt.timedelta(days=1))
         if not mine or last < first or not body_units:
             continue
-        # Campaigns over the same county share its households: each takes its part.
-        share = (
-            len(mine)
-            // per_households
-            // max(1, sum(1 for c in campaigns if c.region.prefix[:6] == prefix[:6]))
-        )
+        # Campaigns over the same region share its households (about one demand per two);
+        # a campaign of a township or a zone inside it adds a smaller part of its own.
+        alike = sum(1 for c in campaigns if c.region.prefix == prefix)
+        share = len(mine) // per_households // (alike if len(prefix) <= 6 else 4 * alike)
         span = (last - first).days + 1
         for _ in range(share):
             number += 1
