@@ -186,6 +186,7 @@ def _outcome(t: Ticket, rng: random.Random, now: dt.datetime, staff: list, event
         return
     owner = rng.choice(staff) if staff else None
     t.status, t.owner_id, t.accepted_at = Status.ACCEPTED, owner, accepted
+    t.response_seconds = int((accepted - t.registered_at).total_seconds())
     _event(events, t, accepted, owner, "claim", Status.REGISTERED, Status.ACCEPTED)
     allowed = (t.deadline - t.registered_at).total_seconds()
     late = rng.random() < 0.12

@@ -136,6 +136,9 @@ class Ticket(models.Model):
     registered_at = models.DateTimeField(_("registered at"), default=timezone.now)
     deadline = models.DateTimeField(_("deadline"))
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    # Seconds from registration to the first acceptance, kept so that the response rate is
+    # an integer comparison (date arithmetic is a Python function per row on SQLite).
+    response_seconds = models.PositiveIntegerField(null=True, blank=True, editable=False)
     replied_at = models.DateTimeField(_("replied at"), null=True, blank=True)
     reply = models.TextField(_("reply"), blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)

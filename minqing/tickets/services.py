@@ -249,8 +249,10 @@ def ticket_claim(*, actor, ticket, version: int | None = None) -> Ticket:
             code="claimed",
         )
     ticket.owner = actor
-    ticket.accepted_at = ticket.accepted_at or timezone.now()
-    return _apply(ticket, actor=actor, action="claim", fields=["owner", "accepted_at"])
+    if ticket.accepted_at is None:
+        ticket.accepted_at = timezone.now()
+        ticket.response_seconds = max(0, int((ticket.accepted_at - ticket.registered_at).total_seconds()))
+    return _apply(ticket, actor=actor, action="claim", fields=["owner", "accepted_at", "response_seconds"])
 
 
 @transaction.atomic

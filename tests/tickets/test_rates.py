@@ -22,6 +22,9 @@ def test_the_three_rates_and_the_on_time_rate_match_the_hand_count(desk):
     deadline = timezone.make_aware(dt.datetime(2026, 5, 14, 23, 59, 59))  # township: 10 days (shugen)
 
     def made(**fields):
+        if "accepted_at" in fields:
+            at_ = fields.get("registered_at", registered)
+            fields["response_seconds"] = int((fields["accepted_at"] - at_).total_seconds())
         ticket = desk.ticket()
         Ticket.objects.filter(pk=ticket.pk).update(
             unit=unit,
