@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "minqing.documents",
     "minqing.security",
     "minqing.exports",
+    "minqing.tickets",
     "minqing.web",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -290,3 +291,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "WARNING")},
 }
+
+# Public intake (QR page, Open311) and tracking: requests allowed per window. Counted in
+# Django's cache; with several application servers, point CACHES at a shared Redis.
+INTAKE_PER_IP_PER_HOUR = env_int("INTAKE_PER_IP_PER_HOUR", 10)
+INTAKE_PER_PHONE_PER_DAY = env_int("INTAKE_PER_PHONE_PER_DAY", 5)
+TRACK_PER_IP_PER_HOUR = env_int("TRACK_PER_IP_PER_HOUR", 30)

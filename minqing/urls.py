@@ -3,6 +3,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from minqing.api.v1 import api
+from minqing.tickets.urls import open311_patterns
 from minqing.web import views as web_views
 
 urlpatterns = [
@@ -15,6 +16,8 @@ urlpatterns = [
     path("", include("minqing.documents.urls")),
     path("security/", include("minqing.security.urls")),
     path("exports/", include("minqing.exports.urls")),
+    path("", include("minqing.tickets.urls")),
+    path("open311/v2/", include(open311_patterns)),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("healthz", web_views.healthz, name="healthz"),
     path("api/v1/", api.urls),

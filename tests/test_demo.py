@@ -47,3 +47,23 @@ def test_made_up_regions_are_marked_as_demo_and_real_ones_are_not(db):
     assert not Region.objects.get(code="431123000000").is_demo
     assert not Region.objects.get(code="350111000000").is_demo
     assert Region.objects.filter(level__gte=Region.Level.TOWNSHIP).exclude(is_demo=True).count() == 0
+
+
+def test_the_demo_has_a_year_of_demands_with_realistic_outcomes(db):
+    from django.db.models import Count, F
+    from django.utils import timezone
+
+    from minqing.tickets.models import Status, Ticket, TicketEvent
+
+    statuses = dict(Ticket.objects.values_list("status").annotate(n=Count("id")))
+    total = sum(statuses.values())
+    assert total >= 60
+    assert statuses[Status.CLOSED] > total / 3
+    assert (
+        Ticket.objects.exclude(status__in=[Status.REPLIED, Status.VERIFIED, Status.CLOSED, Status.MERGED])
+        .filter(deadline__lt=timezone.now())
+        .exists()
+    ), "some demands are overdue"
+    assert Ticket.objects.filter(replied_at__gt=F("deadline")).exists(), "some were answered late"
+    assert TicketEvent.objects.filter(action="close").count() == statuses[Status.CLOSED]
+    assert Ticket.objects.exclude(contact_phone=None).exists()

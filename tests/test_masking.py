@@ -49,6 +49,11 @@ def test_no_page_or_api_response_shows_a_full_identifier(db, client, role):
         "/api/v1/cadres",
         "/api/v1/openapi.json",
     }
+    from minqing.tickets.models import Ticket
+
+    paths |= {"/tickets/", "/tickets/mine/", "/api/v1/tickets", "/tickets/figures/"}
+    for ticket in Ticket.objects.filter(region__code__startswith="431123").exclude(contact_phone=None)[:3]:
+        paths |= {f"/tickets/{ticket.pk}/", f"/api/v1/tickets/{ticket.pk}", f"/tickets/?q={ticket.code}"}
     for household in Household.objects.filter(region__code__startswith="431123")[:5]:
         paths.add(f"/people/households/{household.pk}/")
     checked = 0

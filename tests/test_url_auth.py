@@ -10,6 +10,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from minqing.exports.models import ExportRequest
+from minqing.geo.models import Region
 from minqing.org.models import Account, Cadre, Grant, Unit
 from minqing.org.services import token_create
 from minqing.people.models import Household
@@ -27,7 +28,21 @@ ROLES = [
     "village",
     "inspector",
 ]
-PUBLIC = {"web:login", "healthz", "set_language", "api-v1:openapi-json", "fieldwork:service-worker"}
+PUBLIC = {
+    "fieldwork:service-worker",
+    "web:login",
+    "healthz",
+    "set_language",
+    "api-v1:openapi-json",
+    "tickets:public-intake",
+    "tickets:public-track",
+    "open311:discovery",
+    "open311:service-list",
+    "open311:service-definition",
+    "open311:request-list",
+    "open311:request-detail",
+    "open311:token-detail",
+}
 
 PEOPLE_VIEWERS = {"office", "office_jinan", "leader", "cadre", "village", "inspector"}
 ORG_VIEWERS = set(ROLES) - {"auditor"}
@@ -35,6 +50,8 @@ COUNTY_A_WIDE = {"office", "leader", "inspector"}
 PROGRAM_VIEWERS = {"office", "office_jinan", "leader", "cadre", "village", "inspector"}
 OFFICES = {"office", "office_jinan"}
 HOUSEHOLD_EDITORS = OFFICES | {"village"}
+TICKET_VIEWERS = {"office", "office_jinan", "leader", "cadre", "unit", "village", "inspector"}
+TICKET_CREATORS = {"office", "office_jinan", "cadre", "village"}
 
 
 def only(allowed: set, yes=200, no=404):
@@ -127,7 +144,25 @@ def objects(db, settings, tmp_path):
             reason="走访台账核对",
             rows=1,
         ),
+        "ticket_a": _ticket("office", "xiajiceng", village_region, unit_cadre.unit),
+        "ticket_b": _ticket(
+            "office_jinan", "sanfuwu", Region.objects.filter(code__startswith="350111", level=5).first(), None
+        ),
     }
+
+
+def _ticket(office, program, region, unit):
+    from minqing.tickets.services import ticket_create
+
+    return ticket_create(
+        actor=Account.objects.get(username=office),
+        campaign=Campaign.objects.get(program_key=program),
+        title="路灯不亮",
+        description="村口路灯坏了",
+        region=region,
+        unit=unit,
+        contact_phone="13812345678",
+    )
 
 
 def cases(o):
@@ -169,6 +204,9 @@ def cases(o):
     sysadmin_only = only({"sysadmin"}, no=403)
     sysadmin_acts = only({"sysadmin"}, yes=302, no=403)
     secadmin_only = only({"secadmin"}, no=403)
+    ta, tb = o["ticket_a"], o["ticket_b"]
+    ticket_a_viewers = {"office", "leader", "inspector", "village", "unit"}
+    new_ticket = {"campaign": ca.pk, "title": "路灯", "description": "路灯坏了", "region": o["region_a"].code}
     return {
         "web:home": [("get", reverse("web:home"), None, 302, everyone)],
         "web:login": [("get", reverse("web:login"), None, 200, only(set(), no=302))],
@@ -503,6 +541,55 @@ def cases(o):
                 },
             ),
         ],
+        "tickets:ticket-list": [
+            ("get", reverse("tickets:ticket-list"), None, 302, only(TICKET_VIEWERS, no=403))
+        ],
+        "tickets:ticket-mine": [
+            ("get", reverse("tickets:ticket-mine"), None, 302, only(TICKET_VIEWERS, no=403))
+        ],
+        "tickets:ticket-create": [
+            ("get", reverse("tickets:ticket-create"), None, 302, only(TICKET_CREATORS, no=403))
+        ],
+        "tickets:ticket-figures": [
+            ("get", reverse("tickets:ticket-figures"), None, 302, only(TICKET_VIEWERS, no=403))
+        ],
+        "tickets:ticket-export": [
+            (
+                "get",
+                reverse("tickets:ticket-export") + f"?campaign={ca.pk}&ledger=hot_hard",
+                None,
+                302,
+                {
+                    role: 200 if role in campaign_a_viewers else 404 if role in TICKET_VIEWERS else 403
+                    for role in ROLES
+                },
+            ),
+        ],
+        "tickets:ticket-detail": [
+            ("get", reverse("tickets:ticket-detail", args=[ta.pk]), None, 302, only(ticket_a_viewers)),
+            ("get", reverse("tickets:ticket-detail", args=[tb.pk]), None, 302, only({"office_jinan"})),
+        ],
+        "tickets:ticket-act": [
+            (
+                "post",
+                reverse("tickets:ticket-act", args=[ta.pk]),
+                {"action": "start", "version": 1},
+                302,
+                {**only(ticket_a_viewers, yes=302), "village": 403, "inspector": 403},
+            ),
+        ],
+        "tickets:public-intake": [("get", reverse("tickets:public-intake"), None, 200, everyone)],
+        "tickets:public-track": [("get", reverse("tickets:public-track"), None, 200, everyone)],
+        "open311:discovery": [("get", "/open311/v2/discovery.json", None, 200, everyone)],
+        "open311:service-list": [("get", "/open311/v2/services.xml", None, 200, everyone)],
+        "open311:service-definition": [
+            ("get", f"/open311/v2/services/{ca.pk}-livelihood.json", None, 200, everyone)
+        ],
+        "open311:request-list": [
+            ("get", "/open311/v2/requests.json?jurisdiction_id=431123", None, 200, everyone)
+        ],
+        "open311:request-detail": [("get", f"/open311/v2/requests/{ta.code}.json", None, 200, everyone)],
+        "open311:token-detail": [("get", f"/open311/v2/tokens/{ta.code}.json", None, 200, everyone)],
         # API v1: bearer token or 401. Lists answer 200 with what the scope allows (maybe nothing).
         "api-v1:openapi-json": [("get", "/api/v1/openapi.json", None, 200, everyone)],
         "api-v1:api-root": [("get", "/api/v1/", None, 404, only(set()))],
@@ -716,6 +803,30 @@ def cases(o):
         ],
         "api-v1:download_export": [
             ("get", f"/api/v1/exports/{export.pk}/file", None, 401, only({"leader"}, yes=400))
+        ],
+        "api-v1:list_tickets": [("get", "/api/v1/tickets", None, 401, everyone)],
+        "api-v1:ticket_rates": [("get", "/api/v1/tickets/rates", None, 401, everyone)],
+        "api-v1:get_ticket": [
+            ("get", f"/api/v1/tickets/{ta.pk}", None, 401, only(ticket_a_viewers)),
+            ("get", f"/api/v1/tickets/{tb.pk}", None, 401, only({"office_jinan"})),
+        ],
+        "api-v1:create_ticket": [
+            (
+                "json",
+                "/api/v1/tickets",
+                new_ticket,
+                401,
+                {**only(set(), no=403), "office": 201, "cadre": 404, "village": 404, "office_jinan": 404},
+            ),
+        ],
+        "api-v1:act_on_ticket": [
+            (
+                "json",
+                f"/api/v1/tickets/{ta.pk}/actions",
+                {"action": "start", "version": 1},
+                401,
+                {**only(set()), "office": 422, "leader": 422, "unit": 422, "village": 403, "inspector": 403},
+            ),
         ],
     }
 

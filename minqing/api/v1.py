@@ -9,6 +9,7 @@ from minqing.geo.api import router as geo_router
 from minqing.org.api import router as org_router
 from minqing.people.api import router as people_router
 from minqing.programs.api import router as programs_router
+from minqing.tickets.api import router as tickets_router
 
 from .auth import BearerToken
 
@@ -28,6 +29,7 @@ api.add_router("/", programs_router)
 api.add_router("/", fieldwork_router)
 api.add_router("/", documents_router)
 api.add_router("/", exports_router)
+api.add_router("/", tickets_router)
 
 
 @api.exception_handler(RateLimited)

@@ -31,16 +31,37 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             "programs.view",
             "programs.manage",
             "fieldwork.confirm",
+            "tickets.view",
+            "tickets.create",
+            "tickets.dispatch",
+            "tickets.handle",
+            # Petition and dispute cases: the case-owning leader, the parties, the history.
+            "tickets.sensitive",
         }
     ),
-    Role.LEADER: frozenset({"people.view", "org.view", "geo.view", "programs.view"}),
-    Role.CADRE: frozenset({"people.view", "org.view", "geo.view", "programs.view"}),
-    Role.TEAM_LEADER: frozenset({"people.view", "org.view", "geo.view", "programs.view"}),
-    Role.HANDLING_UNIT: frozenset({"org.view", "geo.view"}),
-    Role.VILLAGE: frozenset(
-        {"people.view", "people.edit", "org.view", "geo.view", "programs.view", "fieldwork.confirm"}
+    Role.LEADER: frozenset(
+        {"people.view", "org.view", "geo.view", "programs.view", "tickets.view", "tickets.handle"}
     ),
-    Role.INSPECTOR: frozenset({"people.view", "org.view", "geo.view", "programs.view"}),
+    Role.CADRE: frozenset(
+        {"people.view", "org.view", "geo.view", "programs.view", "tickets.view", "tickets.create"}
+    ),
+    Role.TEAM_LEADER: frozenset(
+        {"people.view", "org.view", "geo.view", "programs.view", "tickets.view", "tickets.create"}
+    ),
+    Role.HANDLING_UNIT: frozenset({"org.view", "geo.view", "tickets.view", "tickets.handle"}),
+    Role.VILLAGE: frozenset(
+        {
+            "people.view",
+            "people.edit",
+            "org.view",
+            "geo.view",
+            "programs.view",
+            "fieldwork.confirm",
+            "tickets.view",
+            "tickets.create",
+        }
+    ),
+    Role.INSPECTOR: frozenset({"people.view", "org.view", "geo.view", "programs.view", "tickets.view"}),
     # Administrators manage the system, never residents' data.
     Role.SYSADMIN: frozenset({"accounts.manage", "org.view", "geo.view"}),
     Role.SECADMIN: frozenset({"roles.manage", "org.view", "geo.view"}),

@@ -39,6 +39,7 @@ from minqing.people.models import (
 from . import names
 from .campaigns import build_campaigns
 from .fieldwork import build_fieldwork
+from .tickets import build_tickets
 
 REFERENCE_DATE = dt.date(2026, 1, 1)  # "today" of the demo, so a seed always gives the same people
 
@@ -568,6 +569,7 @@ def generate(*, scale: str = "village", seed: int = 1, progress=None) -> Counts:
         _demo_logins(b, password, sp_cadres, ja_cadres, sp_villages)
         campaigns = build_campaigns(seed)
         campaigns.update(build_fieldwork(seed, progress))
+        campaigns.update(build_tickets(seed, progress=progress))
         counts = Counts(
             regions=len(b.regions),
             units=len(rows["units"]),

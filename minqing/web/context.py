@@ -7,6 +7,8 @@ NAV = [
     ("web:home", _("Overview"), None),
     ("fieldwork:app", _("My targets"), "programs.view"),
     ("programs:campaign-list", _("Campaigns"), "programs.view"),
+    ("tickets:ticket-list", _("Demands"), "tickets.view"),
+    ("tickets:ticket-mine", _("My demands"), "tickets.view"),
     ("people:household-list", _("Households"), "people.view"),
     ("org:cadre-list", _("Cadres"), "org.view"),
     ("org:unit-list", _("Units"), "org.view"),

@@ -136,6 +136,7 @@ def test_team_activities_count_in_the_field_phase(scenario, zone):
     assert verdict_for(campaign, "team_activities", team.pk, as_of=END).status == "pass"
 
 
-def test_problems_solved_per_point_still_waits_for_demands(scenario, zone):
+def test_a_point_without_solved_demands_fails_problems_solved_per_point(scenario, zone):
     campaign, _team, point, _leader = zone
-    assert [v.status for v in verdicts(campaign, "problems_per_point", as_of=END)] == ["no_records"]
+    found = verdicts(campaign, "problems_per_point", as_of=END)
+    assert [(v.subject_id, v.status) for v in found] == [(point.pk, "fail")]

@@ -60,8 +60,14 @@ def test_every_household_is_visited_every_month(scenario):
     assert verdict_for(campaign, "monthly_visits", leader.pk, as_of=dt.date(2026, 4, 1)).status == "pass"
 
 
-def test_weekly_records_and_deadlines_still_wait_for_their_modules(scenario):
+def test_weekly_records_still_wait_for_their_module(scenario):
     campaign = scenario.campaign("sanfuwu", start=dt.date(2026, 1, 1))
     scenario.cadre("member")
-    for key in ("leader_weekly", "tiered_deadlines"):
-        assert all(v.status == "no_records" for v in verdicts(campaign, key))
+    assert all(v.status == "no_records" for v in verdicts(campaign, "leader_weekly"))
+
+
+def test_tiered_deadlines_are_not_due_for_a_unit_without_demands(scenario):
+    campaign = scenario.campaign("sanfuwu", start=dt.date(2026, 1, 1))
+    scenario.cadre("member")
+    found = verdicts(campaign, "tiered_deadlines")
+    assert found and all(v.status == "not_due" for v in found)

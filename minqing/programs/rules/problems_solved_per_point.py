@@ -1,11 +1,18 @@
+from collections import Counter
+
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from . import Param
+from . import FAIL, PASS, Param
 from ._pending import PendingRule, point_subjects
+from ._tickets import campaign_tickets, local_date
 
 
 class ProblemsSolvedPerPoint(PendingRule):
+    """004: each liaison point has at least N of its problems solved: a demand at the point
+    that was replied to by the date, verified or closed, and not found unresolved at the
+    follow-up."""
+
     type = "problems.solved_per_point"
     label = gettext_lazy("Problems solved at each point")
     evidence = ("tickets", "Ticket")
@@ -19,3 +26,36 @@ class ProblemsSolvedPerPoint(PendingRule):
 
     def subjects(self, ctx):
         return point_subjects(ctx)
+
+    def evaluate_records(self, ctx):
+        from minqing.tickets.models import Status
+
+        solved = Counter()
+        for row in campaign_tickets(ctx, "point_id", "status", "replied_at", "resolved"):
+            replied = local_date(row["replied_at"])
+            if (
+                row["point_id"]
+                and row["status"] in (Status.VERIFIED, Status.CLOSED)
+                and row["resolved"] is not False
+                and replied is not None
+                and replied <= ctx.as_of
+            ):
+                solved[row["point_id"]] += 1
+        wanted = self.value("min")
+        return [
+            self.verdict(
+                subject_type=kind,
+                subject_id=pk,
+                subject=label,
+                required=self.required_text(),
+                actual=solved[pk],
+                status=PASS if solved[pk] >= wanted else FAIL,
+                missing=[]
+                if solved[pk] >= wanted
+                else [
+                    _("%(point)s: %(n)s of %(min)s problems solved")
+                    % {"point": label, "n": solved[pk], "min": wanted}
+                ],
+            )
+            for kind, pk, label, _cadre, _unit, _team in point_subjects(ctx)
+        ]

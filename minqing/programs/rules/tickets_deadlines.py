@@ -1,11 +1,18 @@
+import datetime as dt
+from collections import defaultdict
+
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from . import Param
+from . import FAIL, NOT_DUE, PASS, Param
 from ._pending import PendingRule, unit_subjects
+from ._tickets import campaign_tickets, codes_text, local_date, ticket_units
 
 
 class TicketDeadlines(PendingRule):
+    """Each handling unit replies to every demand by the last day its tier allows
+    (counted from the day it was registered); unanswered past that day is overdue."""
+
     type = "tickets.deadlines"
     label = gettext_lazy("Demands handled within the deadline of their tier")
     evidence = ("tickets", "Ticket")
@@ -25,3 +32,46 @@ class TicketDeadlines(PendingRule):
 
     def subjects(self, ctx):
         return unit_subjects(ctx)
+
+    def evaluate_records(self, ctx):
+        rows = campaign_tickets(ctx, "tier", "registered_at", "replied_at")
+        due, late, overdue = defaultdict(int), defaultdict(list), defaultdict(list)
+        for row in rows:
+            last_day = local_date(row["registered_at"]) + dt.timedelta(days=self.value(f"{row['tier']}_days"))
+            replied = local_date(row["replied_at"])
+            if replied is not None and replied > ctx.as_of:
+                replied = None  # not yet replied as of the evaluation date
+            if replied is None and ctx.as_of <= last_day:
+                continue
+            due[row["unit_id"]] += 1
+            if replied is None:
+                overdue[row["unit_id"]].append(row["code"])
+            elif replied > last_day:
+                late[row["unit_id"]].append(row["code"])
+        verdicts = []
+        for kind, pk, label, _cadre, unit_id, _team in ticket_units(ctx, rows):
+            missing = []
+            if overdue[pk]:
+                missing.append(
+                    _("%(n)s overdue without a reply: %(codes)s")
+                    % {"n": len(overdue[pk]), "codes": codes_text(overdue[pk])}
+                )
+            if late[pk]:
+                missing.append(
+                    _("%(n)s replied after the deadline: %(codes)s")
+                    % {"n": len(late[pk]), "codes": codes_text(late[pk])}
+                )
+            on_time = due[pk] - len(overdue[pk]) - len(late[pk])
+            verdicts.append(
+                self.verdict(
+                    subject_type=kind,
+                    subject_id=pk,
+                    subject=label,
+                    required=self.required_text(),
+                    actual=_("%(ok)s of %(n)s on time") % {"ok": on_time, "n": due[pk]},
+                    status=NOT_DUE if not due[pk] else FAIL if missing else PASS,
+                    missing=missing,
+                    unit_id=unit_id,
+                )
+            )
+        return verdicts

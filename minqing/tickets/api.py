@@ -1,0 +1,283 @@
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from ninja import Router, Schema, Status
+from ninja.errors import HttpError
+
+from minqing.api.paging import page_of
+from minqing.api.schemas import Page
+from minqing.core.scope import scope_for, scoped
+from minqing.geo.selectors import region_get
+from minqing.org.models import Cadre, Unit
+from minqing.programs.selectors import campaign_get
+
+from . import documents, selectors, services
+from .models import Ticket
+
+router = Router(tags=["tickets"])
+
+
+class TicketOut(Schema):
+    id: int
+    code: str
+    version: int
+    campaign: int | None
+    ledger: str
+    category: str
+    title: str
+    description: str
+    channel: str
+    region: str
+    tier: str
+    priority: int
+    status: str
+    unit: int | None
+    owner: str | None
+    leader: int | None
+    contact_name: str
+    contact_phone: str  # always masked
+    registered_at: dt.datetime
+    deadline: dt.datetime
+    overdue: bool
+    accepted_at: dt.datetime | None
+    replied_at: dt.datetime | None
+    reply: str
+    closed_at: dt.datetime | None
+    resolved: bool | None
+    satisfaction: str
+    extra: dict
+    # Petition and dispute case fields: present only for holders of tickets.sensitive.
+    case: dict | None = None
+
+
+class TicketPage(Page):
+    items: list[TicketOut]
+
+
+class TicketIn(Schema):
+    campaign: int
+    title: str
+    description: str
+    region: str
+    ledger: str = ""
+    category: str = ""
+    channel: str = "office"
+    tier: str = "township"
+    priority: int = 2
+    contact_name: str = ""
+    contact_phone: str = ""
+    case: dict | None = None
+
+
+class ActionIn(Schema):
+    action: str
+    version: int
+    unit: int | None = None
+    tier: str | None = None
+    leader: int | None = None
+    reply: str = ""
+    reason: str = ""
+    into: str = ""
+    resolved: bool | None = None
+    satisfaction: str = ""
+    note: str = ""
+
+
+class RateOut(Schema):
+    group: str | int | None
+    total: int
+    responded: int
+    rated: int
+    resolved: int
+    satisfaction_rated: int
+    satisfied: int
+    replied: int
+    on_time: int
+    due: int
+    response_rate: float | None
+    resolution_rate: float | None
+    satisfaction_rate: float | None
+    on_time_rate: float | None
+
+
+def ticket_out(t: Ticket, *, case: bool = False) -> dict:
+    out = {
+        "id": t.pk,
+        "code": t.code,
+        "version": t.version,
+        "campaign": t.campaign_id,
+        "ledger": t.ledger,
+        "category": t.category,
+        "title": t.title,
+        "description": t.description,
+        "channel": t.channel,
+        "region": t.region_id,
+        "tier": t.tier,
+        "priority": t.priority,
+        "status": t.status,
+        "unit": t.unit_id,
+        "owner": t.owner.username if t.owner_id else None,
+        "leader": t.leader_id,
+        "contact_name": t.contact_name,
+        "contact_phone": str(t.contact_phone) if t.contact_phone else "",
+        "registered_at": t.registered_at,
+        "deadline": t.deadline,
+        "overdue": t.is_overdue,
+        "accepted_at": t.accepted_at,
+        "replied_at": t.replied_at,
+        "reply": t.reply,
+        "closed_at": t.closed_at,
+        "resolved": t.resolved,
+        "satisfaction": t.satisfaction,
+        "extra": t.extra,
+    }
+    if case:
+        out["case"] = {k: t.sensitive.get(k, "") for k in documents.CASE_FIELDS}
+    return out
+
+
+def _load(ids):
+    return Ticket.objects.filter(pk__in=ids).select_related("owner")
+
+
+@router.get("/tickets", response=TicketPage, summary="Demands in scope", exclude_none=True)
+def list_tickets(
+    request,
+    page: int = 1,
+    size: int = 50,
+    campaign: int | None = None,
+    ledger: str = "",
+    category: str = "",
+    status: str = "",
+    tier: str = "",
+    overdue: bool = False,
+    region: str = "",
+    q: str = "",
+):
+    qs = selectors.ticket_list(
+        user=request.auth,
+        campaign=campaign,
+        ledger=ledger,
+        category=category,
+        status=status,
+        tier=tier,
+        overdue=overdue,
+        region=region,
+        q=q,
+    )
+    case = selectors.can_see_case_fields(request.auth)
+    return page_of(qs, page, size, lambda t: ticket_out(t, case=case), load=_load)
+
+
+@router.get(
+    "/tickets/rates", response=list[RateOut], summary="Response, resolution, satisfaction and on-time rates"
+)
+def ticket_rates(
+    request,
+    by: str = "unit",
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    campaign: int | None = None,
+):
+    if by not in selectors.GROUPINGS:
+        raise HttpError(422, "by must be one of: " + ", ".join(selectors.GROUPINGS))
+    rows = selectors.rates(user=request.auth, by=by, start=start, end=end, campaign=campaign)
+    for row in rows:
+        if isinstance(row["group"], dt.datetime):
+            row["group"] = row["group"].strftime("%Y-%m")
+    return rows
+
+
+@router.get("/tickets/{ticket_id}", response=TicketOut, summary="One demand", exclude_none=True)
+def get_ticket(request, ticket_id: int):
+    ticket = selectors.ticket_get(user=request.auth, pk=ticket_id)
+    return ticket_out(ticket, case=selectors.can_see_case_fields(request.auth))
+
+
+@router.post("/tickets", response={201: TicketOut}, summary="Register a demand", exclude_none=True)
+def create_ticket(request, payload: TicketIn):
+    if not scope_for(request.auth).has("tickets.create"):
+        raise HttpError(403, "not allowed")
+    campaign = campaign_get(user=request.auth, pk=payload.campaign)
+    region = region_get(user=request.auth, code=payload.region.ljust(12, "0"))
+    try:
+        ticket = services.ticket_create(
+            actor=request.auth,
+            campaign=campaign,
+            region=region,
+            title=payload.title,
+            description=payload.description,
+            ledger=payload.ledger,
+            category=payload.category,
+            channel=payload.channel
+            if payload.channel in ("office", "visit", "feedback", "reception")
+            else "office",
+            tier=payload.tier,
+            priority=payload.priority,
+            contact_name=payload.contact_name,
+            contact_phone=payload.contact_phone,
+            sensitive={k: v for k, v in (payload.case or {}).items() if k in documents.CASE_FIELDS} or None,
+        )
+    except PermissionDenied:
+        raise HttpError(403, "not allowed") from None
+    except ValidationError as exc:
+        raise HttpError(422, " ".join(exc.messages)) from None
+    return Status(201, ticket_out(ticket, case=selectors.can_see_case_fields(request.auth)))
+
+
+@router.post(
+    "/tickets/{ticket_id}/actions", response=TicketOut, summary="One workflow step", exclude_none=True
+)
+def act_on_ticket(request, ticket_id: int, payload: ActionIn):
+    """Every step carries the version the caller read; a stale one gets 409."""
+    user = request.auth
+    ticket = selectors.ticket_get(user=user, pk=ticket_id)
+    common = {"actor": user, "ticket": ticket, "version": payload.version}
+    try:
+        match payload.action:
+            case "dispatch":
+                unit = scoped(Unit, user, "org.view").filter(pk=payload.unit or 0).first()
+                if unit is None:
+                    raise HttpError(422, "unit: choose a handling unit in your scope")
+                leader = scoped(Cadre, user, "org.view").filter(pk=payload.leader or 0).first()
+                services.ticket_dispatch(**common, unit=unit, tier=payload.tier, leader=leader)
+            case "claim":
+                services.ticket_claim(**common)
+            case "start":
+                services.ticket_start(**common)
+            case "reply":
+                services.ticket_reply(**common, reply=payload.reply)
+            case "verify":
+                services.ticket_verify(**common, reason=payload.reason)
+            case "close":
+                services.ticket_close(**common, reason=payload.reason)
+            case "escalate":
+                services.ticket_escalate(**common, reason=payload.reason)
+            case "return":
+                services.ticket_return(**common, reason=payload.reason)
+            case "reopen":
+                services.ticket_reopen(**common, reason=payload.reason)
+            case "merge":
+                into = selectors.ticket_list(user=user).filter(code=payload.into.upper()).first()
+                if into is None:
+                    raise HttpError(422, "into: no demand with this code in your scope")
+                services.ticket_merge(**common, into=into)
+            case "follow_up":
+                services.ticket_follow_up(
+                    **common,
+                    resolved=bool(payload.resolved),
+                    satisfaction=payload.satisfaction,
+                    note=payload.note,
+                )
+            case _:
+                raise HttpError(422, "unknown action")
+    except services.StaleTicket as stale:
+        raise HttpError(
+            409, f"the demand changed since version {payload.version}; now {stale.current_version}"
+        ) from None
+    except PermissionDenied:
+        raise HttpError(403, "not allowed") from None
+    except ValidationError as exc:
+        raise HttpError(422, " ".join(exc.messages)) from None
+    ticket = selectors.ticket_get(user=user, pk=ticket_id)
+    return ticket_out(ticket, case=selectors.can_see_case_fields(user))

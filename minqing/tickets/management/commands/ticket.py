@@ -1,0 +1,135 @@
+import json
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from minqing.core import context
+from minqing.org.models import Account
+from minqing.tickets import selectors, services
+
+
+class Command(BaseCommand):
+    help = "Demands: list, show, overdue, rates, and workflow steps (as a named account)."
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="action", required=True)
+        for name, text in (
+            ("list", "tickets in the account's scope"),
+            ("overdue", "open tickets past their deadline"),
+        ):
+            p = sub.add_parser(name, help=text)
+            p.add_argument("--as", dest="username", required=True)
+            p.add_argument("--status", default="")
+            p.add_argument("--ledger", default="")
+            p.add_argument("--limit", type=int, default=50)
+            p.add_argument("--json", action="store_true")
+        show = sub.add_parser("show", help="one ticket with its events")
+        show.add_argument("code")
+        show.add_argument("--as", dest="username", required=True)
+        rates = sub.add_parser("rates", help="response, resolution, satisfaction and on-time rates")
+        rates.add_argument("--as", dest="username", required=True)
+        rates.add_argument("--by", default="unit", choices=selectors.GROUPINGS)
+        rates.add_argument("--json", action="store_true")
+        act = sub.add_parser(
+            "act", help="one workflow step: claim, start, reply, verify, close, escalate, return, reopen"
+        )
+        act.add_argument("code")
+        act.add_argument(
+            "step", choices=["claim", "start", "reply", "verify", "close", "escalate", "return", "reopen"]
+        )
+        act.add_argument("--as", dest="username", required=True)
+        act.add_argument("--text", default="", help="the reply, or the reason")
+
+    def handle(self, *args, action, username, **options):
+        user = Account.objects.filter(username=username, is_active=True).first()
+        if user is None:
+            raise CommandError(f"no active account {username}")
+        with context.acting(channel="cli", user=user):
+            getattr(self, f"do_{action}")(user, **options)
+
+    def _rows(self, tickets, options):
+        rows = [
+            {
+                "code": t.code,
+                "status": t.status,
+                "tier": t.tier,
+                "unit": t.unit.name if t.unit else "",
+                "deadline": timezone.localtime(t.deadline).isoformat(timespec="minutes"),
+                "overdue": t.is_overdue,
+                "title": t.title,
+            }
+            for t in tickets.select_related("unit")[: options["limit"]]
+        ]
+        if options["json"]:
+            self.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2))
+        else:
+            for r in rows:
+                flag = " OVERDUE" if r["overdue"] else ""
+                self.stdout.write(
+                    f"{r['code']}  {r['status']:<11} {r['deadline']}  {r['unit']}  {r['title']}{flag}"
+                )
+
+    def do_list(self, user, **options):
+        self._rows(
+            selectors.ticket_list(user=user, status=options["status"], ledger=options["ledger"]), options
+        )
+
+    def do_overdue(self, user, **options):
+        tickets = selectors.ticket_list(user=user, overdue=True, ledger=options["ledger"]).order_by(
+            "deadline"
+        )
+        self._rows(tickets, options)
+
+    def do_show(self, user, code, **options):
+        ticket = self._get(user, code)
+        self.stdout.write(
+            f"{ticket.code}  {ticket.get_status_display()}  {ticket.title}\n{ticket.description}"
+        )
+        for e in ticket.events.order_by("at", "id"):
+            at = timezone.localtime(e.at).isoformat(timespec="minutes")
+            self.stdout.write(
+                f"  {at}  {e.actor_label}  {e.action}  {e.from_status}→{e.to_status}  {e.reason}"
+            )
+
+    def do_rates(self, user, by, **options):
+        rows = selectors.rates(user=user, by=by)
+        names = selectors.group_labels(by, [r["group"] for r in rows])
+        for r in rows:
+            r["group"] = str(names.get(r["group"], r["group"]) or "—")
+        if options["json"]:
+            self.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2, default=str))
+            return
+        for r in rows:
+            self.stdout.write(
+                f"{r['group']:<16} {r['total']:>6}  response {r['response_rate']}  resolution {r['resolution_rate']}"
+                f"  satisfaction {r['satisfaction_rate']}  on-time {r['on_time_rate']}"
+            )
+
+    def do_act(self, user, code, step, text, **options):
+        ticket = self._get(user, code)
+        calls = {
+            "claim": lambda: services.ticket_claim(actor=user, ticket=ticket),
+            "start": lambda: services.ticket_start(actor=user, ticket=ticket),
+            "reply": lambda: services.ticket_reply(actor=user, ticket=ticket, reply=text),
+            "verify": lambda: services.ticket_verify(actor=user, ticket=ticket, reason=text),
+            "close": lambda: services.ticket_close(actor=user, ticket=ticket, reason=text),
+            "escalate": lambda: services.ticket_escalate(actor=user, ticket=ticket, reason=text),
+            "return": lambda: services.ticket_return(actor=user, ticket=ticket, reason=text),
+            "reopen": lambda: services.ticket_reopen(actor=user, ticket=ticket, reason=text),
+        }
+        try:
+            ticket = calls[step]()
+        except PermissionDenied:
+            raise CommandError(f"{user.username} may not {step} tickets") from None
+        except ValidationError as exc:
+            raise CommandError(" ".join(exc.messages)) from None
+        self.stdout.write(f"{ticket.code} {ticket.status} v{ticket.version}")
+
+    def _get(self, user, code):
+        from django.http import Http404
+
+        try:
+            return selectors.ticket_by_code(user=user, code=code.upper())
+        except Http404:
+            raise CommandError(f"no ticket {code} in the scope of {user.username}") from None

@@ -1,0 +1,135 @@
+"""The resident's pages, without an account: file a demand from the liaison card's QR
+code, then follow it with the tracking code and the last four digits of the phone, and
+give a verdict on the reply. CSRF-protected and rate-limited per IP and per phone."""
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from minqing.core import context
+from minqing.core.identity import normalize_phone
+from minqing.geo.models import Region
+from minqing.programs.models import Campaign
+
+from . import selectors, services
+from .forms import PublicIntakeForm, RateForm, TrackForm
+from .models import Channel, Satisfaction
+from .ratelimit import Limited, hit
+from .workflow import allowed
+
+HOUR, DAY = 3600, 86400
+
+
+def _too_many(request, template, retry_after: int, extra=None):
+    response = render(
+        request,
+        template,
+        {"limited": True, **(extra or {})},
+        status=429,
+    )
+    response["Retry-After"] = str(retry_after)
+    return response
+
+
+def _campaign(request):
+    try:
+        return (
+            Campaign.objects.select_related("region")
+            .filter(status="running")
+            .get(pk=int(request.GET.get("c", "")))
+        )
+    except (ValueError, Campaign.DoesNotExist):
+        return None
+
+
+@login_not_required
+def public_intake(request):
+    campaign = _campaign(request)
+    villages = Region.objects.filter(level=Region.Level.VILLAGE).order_by("code")
+    if campaign is not None:
+        villages = villages.filter(code__startswith=campaign.region.prefix)
+    categories = [
+        (c["key"], c["name"]) for c in (campaign.config.get("ticket_categories", []) if campaign else [])
+    ]
+    form = PublicIntakeForm(
+        request.POST or None, request.FILES or None, villages=villages, categories=categories
+    )
+    ctx = {"form": form, "campaign": campaign}
+    if request.method == "POST":
+        try:
+            hit("intake-ip", context.current().ip or "-", limit=settings.INTAKE_PER_IP_PER_HOUR, window=HOUR)
+            if form.is_valid():
+                phone = normalize_phone(form.cleaned_data["phone"])
+                hit("intake-phone", phone, limit=settings.INTAKE_PER_PHONE_PER_DAY, window=DAY)
+        except Limited as limited:
+            return _too_many(request, "tickets/public_intake.html", limited.retry_after, ctx)
+        if form.is_valid():
+            data = form.cleaned_data
+            text = data["text"].strip()
+            try:
+                ticket = services.ticket_create(
+                    actor=None,
+                    campaign=campaign,
+                    channel=Channel.QR,
+                    title=text.splitlines()[0][:40],
+                    description=text,
+                    region=villages.get(code=data["village"]),
+                    category=data["category"],
+                    contact_name=data["name"],
+                    contact_phone=data["phone"],
+                    photo=data.get("photo"),
+                )
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    form.add_error({"contact_phone": "phone"}.get(field, None), errors)
+            else:
+                return render(request, "tickets/public_intake_done.html", {"ticket": ticket})
+    return render(request, "tickets/public_intake.html", ctx)
+
+
+def _can_rate(ticket) -> bool:
+    if not allowed("follow_up", ticket.status):
+        return False
+    return not ticket.satisfaction or (ticket.followed_up_at and ticket.replied_at > ticket.followed_up_at)
+
+
+@login_not_required
+def public_track(request):
+    """POST only carries the code and digits, so they never land in a URL or a log."""
+    form = TrackForm(request.POST or None)
+    ctx = {"form": form}
+    if request.method == "POST":
+        try:
+            hit("track-ip", context.current().ip or "-", limit=settings.TRACK_PER_IP_PER_HOUR, window=HOUR)
+        except Limited as limited:
+            return _too_many(request, "tickets/public_track.html", limited.retry_after, ctx)
+        if form.is_valid():
+            ticket = selectors.ticket_track(code=form.cleaned_data["code"], last4=form.cleaned_data["last4"])
+            if ticket is None:
+                ctx["not_found"] = True
+            else:
+                if "satisfaction" in request.POST and _can_rate(ticket):
+                    rate = RateForm(request.POST)
+                    if rate.is_valid():
+                        services.ticket_rate_by_resident(
+                            ticket=ticket,
+                            resolved=rate.cleaned_data["resolved"],
+                            satisfaction=rate.cleaned_data["satisfaction"],
+                            note=rate.cleaned_data["note"],
+                        )
+                        ticket.refresh_from_db()
+                        ctx["thanks"] = True
+                    else:
+                        ctx["rate_form"] = rate
+                ctx["ticket"] = ticket
+                if _can_rate(ticket) and "rate_form" not in ctx:
+                    ctx["rate_form"] = RateForm(
+                        initial={"code": ticket.code, "last4": form.cleaned_data["last4"]}
+                    )
+                ctx["dissatisfied"] = ticket.satisfaction == Satisfaction.DISSATISFIED
+    return render(request, "tickets/public_track.html", ctx)
+
+
+__all__ = ["public_intake", "public_track", "_"]

@@ -1,0 +1,469 @@
+"""Every write to tickets: one transaction each, an event row and an audit row inside it.
+
+Edits are optimistic-locked: a caller passes the version it read, and a ticket changed
+since then is refused (StaleTicket → 409 in the API). Every change locks the ticket
+row (SELECT … FOR UPDATE), so two units claiming at once give one winner."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from minqing.core.audit import audit_record
+from minqing.core.identity import normalize_phone, validate_phone
+from minqing.core.personal import Phone
+from minqing.core.scope import scope_for
+
+from . import workflow
+from .models import CLAIMABLE, Channel, Satisfaction, Status, Ticket, TicketEvent, TicketSequence, Tier
+
+
+class StaleTicket(Exception):
+    """The ticket changed since the caller read it."""
+
+    def __init__(self, current_version: int):
+        super().__init__(current_version)
+        self.current_version = current_version
+
+
+class TransitionRefused(ValidationError):
+    pass
+
+
+def _require(actor, *permissions: str) -> None:
+    """The actor holds one of the permissions (None: the public channels, checked by their views)."""
+    if actor is not None and not any(scope_for(actor).has(p) for p in permissions):
+        raise PermissionDenied
+
+
+def _next_code(year: int) -> str:
+    TicketSequence.objects.get_or_create(year=year)
+    seq = TicketSequence.objects.select_for_update().get(year=year)
+    seq.last += 1
+    seq.save(update_fields=["last"])
+    return f"MQ-{year}-{seq.last:06d}"
+
+
+def _label(actor) -> str:
+    return str(actor) if actor is not None else _("Resident")
+
+
+def _event(ticket, *, actor, action, from_status, reason="", detail=None, at=None) -> TicketEvent:
+    return TicketEvent.objects.create(
+        ticket=ticket,
+        at=at or timezone.now(),
+        actor=actor,
+        actor_label=_label(actor),
+        action=action,
+        from_status=from_status,
+        to_status=ticket.status,
+        reason=reason,
+        detail=detail or {},
+    )
+
+
+def _check_ledger(campaign, ledger: str, category: str) -> None:
+    if campaign is None:
+        return
+    errors = {}
+    ledgers = {item["key"] for item in campaign.config.get("ledgers", [])}
+    categories = {item["key"] for item in campaign.config.get("ticket_categories", [])}
+    if ledger and ledger not in ledgers:
+        errors["ledger"] = [_("This campaign has no ledger “%(key)s”.") % {"key": ledger}]
+    if category and category not in categories:
+        errors["category"] = [_("This campaign has no category “%(key)s”.") % {"key": category}]
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def ticket_create(
+    *,
+    actor,
+    title: str,
+    description: str,
+    region,
+    campaign=None,
+    channel: str = Channel.OFFICE,
+    ledger: str = "",
+    category: str = "",
+    household=None,
+    member=None,
+    contact_name: str = "",
+    contact_phone: str = "",
+    point=None,
+    priority: int = 2,
+    tier: str = Tier.TOWNSHIP,
+    unit=None,
+    leader=None,
+    extra: dict | None = None,
+    sensitive: dict | None = None,
+    photo=None,
+    lat: float | None = None,
+    long: float | None = None,
+) -> Ticket:
+    if channel not in (Channel.QR, Channel.OPEN311):
+        _require(actor, "tickets.create")
+    if sensitive:
+        _require(actor, "tickets.sensitive")
+    errors = {}
+    if not title.strip():
+        errors["title"] = [_("Say in a few words what the demand is about.")]
+    if not description.strip():
+        errors["description"] = [_("Describe the demand.")]
+    if contact_phone:
+        try:
+            validate_phone(contact_phone)
+        except ValidationError as exc:
+            errors["contact_phone"] = exc.messages
+    if tier not in Tier.values:
+        errors["tier"] = [_("Unknown tier.")]
+    if errors:
+        raise ValidationError(errors)
+    _check_ledger(campaign, ledger, category)
+    now = timezone.now()
+    phone = normalize_phone(contact_phone) if contact_phone else ""
+    ticket = Ticket(
+        code=_next_code(timezone.localtime(now).year),
+        campaign=campaign,
+        ledger=ledger,
+        category=category,
+        title=title.strip()[:120],
+        description=description.strip(),
+        channel=channel,
+        household=household,
+        member=member,
+        contact_name=contact_name.strip(),
+        contact_phone=Phone(phone) if phone else None,
+        phone_last4=phone[-4:],
+        region=region,
+        point=point,
+        priority=priority,
+        tier=tier,
+        unit=unit,
+        leader=leader,
+        extra=extra or {},
+        sensitive=sensitive or {},
+        lat=lat,
+        long=long,
+        registered_at=now,
+        deadline=workflow.deadline_for(campaign=campaign, tier=tier, category=category, start=now),
+        created_by=actor,
+    )
+    if photo is not None:
+        ticket.photo = photo
+    ticket.save()
+    _event(ticket, actor=actor, action="register", from_status="", detail={"channel": channel})
+    audit_record(action="ticket.register", obj=ticket, user=actor, detail={"channel": channel})
+    return ticket
+
+
+def _locked(ticket_or_pk, version: int | None) -> Ticket:
+    pk = ticket_or_pk.pk if isinstance(ticket_or_pk, Ticket) else ticket_or_pk
+    ticket = Ticket.objects.select_for_update(of=("self",)).select_related("campaign").get(pk=pk)
+    if version is not None and ticket.version != version:
+        raise StaleTicket(ticket.version)
+    return ticket
+
+
+def _refuse(ticket, action) -> None:
+    raise TransitionRefused(
+        _("A demand that is “%(status)s” cannot be “%(action)s”.")
+        % {"status": ticket.get_status_display(), "action": ACTION_LABELS.get(action, action)},
+        code="transition",
+    )
+
+
+def _apply(ticket, *, actor, action, reason="", detail=None, fields=(), to_status=None) -> Ticket:
+    """Move the locked ticket along the graph, bump its version, write the event and audit rows."""
+    if not workflow.allowed(action, ticket.status):
+        _refuse(ticket, action)
+    from_status = ticket.status
+    target = to_status or workflow.TRANSITIONS[action][1]
+    if target:
+        ticket.status = target
+    ticket.version += 1
+    ticket.save(update_fields=["status", "version", *fields])
+    _event(ticket, actor=actor, action=action, from_status=from_status, reason=reason, detail=detail)
+    audit_record(
+        action=f"ticket.{action}",
+        obj=ticket,
+        user=actor,
+        detail={
+            "from": from_status,
+            "to": ticket.status,
+            **({"reason": reason} if reason else {}),
+            **(detail or {}),
+        },
+    )
+    return ticket
+
+
+def _reason_required(reason: str) -> str:
+    if len((reason or "").strip()) < 2:
+        raise ValidationError({"reason": [_("Give a reason.")]})
+    return reason.strip()
+
+
+@transaction.atomic
+def ticket_dispatch(
+    *, actor, ticket, unit, tier: str | None = None, leader=None, version: int | None = None
+) -> Ticket:
+    """The office sends the ticket to a handling unit (and sets its tier and leader in charge)."""
+    _require(actor, "tickets.dispatch")
+    ticket = _locked(ticket, version)
+    if not workflow.allowed("dispatch", ticket.status):
+        _refuse(ticket, "dispatch")
+    fields = ["unit", "owner", "deadline", "tier", "leader"]
+    ticket.unit, ticket.owner = unit, None
+    if tier and tier != ticket.tier:
+        ticket.tier = tier
+        ticket.deadline = workflow.deadline_for(
+            campaign=ticket.campaign, tier=tier, category=ticket.category, start=ticket.registered_at
+        )
+    if leader is not None:
+        ticket.leader = leader
+    to = Status.REGISTERED if ticket.status == Status.RETURNED else ticket.status
+    return _apply(
+        ticket,
+        actor=actor,
+        action="dispatch",
+        fields=fields,
+        to_status=to,
+        detail={"unit": unit.pk, "tier": ticket.tier},
+    )
+
+
+@transaction.atomic
+def ticket_claim(*, actor, ticket, version: int | None = None) -> Ticket:
+    """A handling unit takes the ticket. Under concurrent claims the row lock lets the
+    first in; the others find it accepted and are refused."""
+    _require(actor, "tickets.handle")
+    ticket = _locked(ticket, version)
+    if ticket.status not in CLAIMABLE or ticket.owner_id is not None:
+        raise TransitionRefused(
+            _("This demand was already taken by %(owner)s.") % {"owner": ticket.owner or "—"}
+            if ticket.owner_id
+            else _("A demand that is “%(status)s” cannot be taken.")
+            % {"status": ticket.get_status_display()},
+            code="claimed",
+        )
+    ticket.owner = actor
+    if ticket.accepted_at is None:
+        ticket.accepted_at = timezone.now()
+        ticket.response_seconds = max(0, int((ticket.accepted_at - ticket.registered_at).total_seconds()))
+    return _apply(ticket, actor=actor, action="claim", fields=["owner", "accepted_at", "response_seconds"])
+
+
+@transaction.atomic
+def ticket_start(*, actor, ticket, version: int | None = None) -> Ticket:
+    _require(actor, "tickets.handle")
+    return _apply(_locked(ticket, version), actor=actor, action="start")
+
+
+@transaction.atomic
+def ticket_reply(*, actor, ticket, reply: str, version: int | None = None) -> Ticket:
+    """The unit's answer to the resident: required before the ticket can ever close."""
+    _require(actor, "tickets.handle")
+    if len((reply or "").strip()) < 2:
+        raise ValidationError({"reply": [_("Write the reply to the resident.")]})
+    ticket = _locked(ticket, version)
+    if not workflow.allowed("reply", ticket.status):
+        _refuse(ticket, "reply")
+    ticket.reply = reply.strip()
+    ticket.replied_at = timezone.now()
+    return _apply(ticket, actor=actor, action="reply", fields=["reply", "replied_at"])
+
+
+@transaction.atomic
+def ticket_verify(*, actor, ticket, reason: str = "", version: int | None = None) -> Ticket:
+    _require(actor, "tickets.dispatch")
+    return _apply(_locked(ticket, version), actor=actor, action="verify", reason=reason)
+
+
+@transaction.atomic
+def ticket_close(*, actor, ticket, reason: str = "", version: int | None = None) -> Ticket:
+    _require(actor, "tickets.dispatch")
+    ticket = _locked(ticket, version)
+    if not ticket.replied_at:
+        raise TransitionRefused(_("A demand is closed only after a reply."), code="no_reply")
+    ticket.closed_at = timezone.now()
+    return _apply(ticket, actor=actor, action="close", reason=reason, fields=["closed_at"])
+
+
+@transaction.atomic
+def ticket_escalate(
+    *, actor, ticket, reason: str, unit=None, leader=None, version: int | None = None
+) -> Ticket:
+    """To the next tier (township → the linked leader and departments), with a new deadline from now."""
+    _require(actor, "tickets.handle", "tickets.dispatch")
+    reason = _reason_required(reason)
+    ticket = _locked(ticket, version)
+    if not workflow.allowed("escalate", ticket.status):
+        _refuse(ticket, "escalate")
+    old_tier = ticket.tier
+    ticket.tier = workflow.NEXT_TIER[ticket.tier]
+    ticket.deadline = workflow.deadline_for(
+        campaign=ticket.campaign, tier=ticket.tier, category=ticket.category, start=timezone.now()
+    )
+    ticket.owner = None
+    if unit is not None:
+        ticket.unit = unit
+    if leader is not None:
+        ticket.leader = leader
+    return _apply(
+        ticket,
+        actor=actor,
+        action="escalate",
+        reason=reason,
+        fields=["tier", "deadline", "owner", "unit", "leader"],
+        detail={"from_tier": old_tier, "to_tier": ticket.tier},
+    )
+
+
+@transaction.atomic
+def ticket_return(*, actor, ticket, reason: str, version: int | None = None) -> Ticket:
+    """Wrong unit: back to the office with the reason, to be dispatched again."""
+    _require(actor, "tickets.handle", "tickets.dispatch")
+    reason = _reason_required(reason)
+    ticket = _locked(ticket, version)
+    if not workflow.allowed("return", ticket.status):
+        _refuse(ticket, "return")
+    returned_by = ticket.unit_id
+    ticket.owner = None
+    ticket.unit = None
+    return _apply(
+        ticket,
+        actor=actor,
+        action="return",
+        reason=reason,
+        fields=["owner", "unit"],
+        detail={"unit": returned_by},
+    )
+
+
+@transaction.atomic
+def ticket_merge(*, actor, ticket, into: Ticket, version: int | None = None) -> Ticket:
+    _require(actor, "tickets.dispatch")
+    if into.pk == ticket.pk or into.status == Status.MERGED:
+        raise ValidationError({"into": [_("Merge into another demand that is not merged itself.")]})
+    ticket = _locked(ticket, version)
+    if not workflow.allowed("merge", ticket.status):
+        _refuse(ticket, "merge")
+    ticket.merged_into = into
+    return _apply(ticket, actor=actor, action="merge", fields=["merged_into"], detail={"into": into.code})
+
+
+@transaction.atomic
+def ticket_reopen(*, actor, ticket, reason: str, version: int | None = None) -> Ticket:
+    _require(actor, "tickets.dispatch")
+    reason = _reason_required(reason)
+    ticket = _locked(ticket, version)
+    if not workflow.allowed("reopen", ticket.status):
+        _refuse(ticket, "reopen")
+    return _reopen(ticket, actor=actor, reason=reason)
+
+
+def _reopen(ticket, *, actor, reason) -> Ticket:
+    ticket.owner = None
+    ticket.closed_at = None
+    ticket.deadline = workflow.deadline_for(
+        campaign=ticket.campaign, tier=ticket.tier, category=ticket.category, start=timezone.now()
+    )
+    return _apply(
+        ticket, actor=actor, action="reopen", reason=reason, fields=["owner", "closed_at", "deadline"]
+    )
+
+
+@transaction.atomic
+def ticket_follow_up(
+    *,
+    actor,
+    ticket,
+    resolved: bool,
+    satisfaction: str,
+    note: str = "",
+    reopen: bool = True,
+    version: int | None = None,
+) -> Ticket:
+    """回访: was it resolved, and how satisfied is the resident. Dissatisfied reopens it
+    (unless the caller says not to), with a new deadline."""
+    _require(actor, "tickets.dispatch", "tickets.handle")
+    if satisfaction not in Satisfaction.values:
+        raise ValidationError({"satisfaction": [_("Choose satisfied, basically satisfied or dissatisfied.")]})
+    ticket = _locked(ticket, version)
+    if not workflow.allowed("follow_up", ticket.status):
+        _refuse(ticket, "follow_up")
+    ticket.resolved = resolved
+    ticket.satisfaction = satisfaction
+    ticket.followed_up_at = timezone.now()
+    _apply(
+        ticket,
+        actor=actor,
+        action="follow_up",
+        reason=note,
+        fields=["resolved", "satisfaction", "followed_up_at"],
+        detail={"resolved": resolved, "satisfaction": satisfaction},
+    )
+    if satisfaction == Satisfaction.DISSATISFIED and reopen:
+        _reopen(ticket, actor=actor, reason=note or _("The resident is dissatisfied."))
+    return ticket
+
+
+def ticket_rate_by_resident(*, ticket, resolved: bool, satisfaction: str, note: str = "") -> Ticket:
+    """The resident's own verdict from the tracking page (no account: the code and the
+    phone's last four digits were checked by the caller)."""
+    return ticket_follow_up(
+        actor=None, ticket=ticket, resolved=resolved, satisfaction=satisfaction, note=note
+    )
+
+
+@transaction.atomic
+def ticket_edit(*, actor, ticket, version: int, **changes) -> Ticket:
+    """Change the description fields; refused when someone else changed the ticket first."""
+    editable = {"title", "description", "category", "ledger", "priority", "extra", "sensitive"}
+    unknown = set(changes) - editable
+    if unknown:
+        raise ValidationError(
+            _("These fields cannot be edited: %(names)s") % {"names": ", ".join(sorted(unknown))}
+        )
+    _require(actor, "tickets.create", "tickets.handle", "tickets.dispatch")
+    if "sensitive" in changes:
+        _require(actor, "tickets.sensitive")
+    ticket = _locked(ticket, version)
+    _check_ledger(ticket.campaign, changes.get("ledger", ""), changes.get("category", ""))
+    for name, value in changes.items():
+        setattr(ticket, name, value)
+    return _apply(
+        ticket,
+        actor=actor,
+        action="edit",
+        fields=list(changes),
+        detail={"fields": sorted(k for k in changes if k != "sensitive")},
+    )
+
+
+ACTION_LABELS = {}
+
+
+def _labels():
+    from django.utils.translation import gettext_lazy
+
+    return {
+        "register": gettext_lazy("registered"),
+        "dispatch": gettext_lazy("dispatched"),
+        "claim": gettext_lazy("taken"),
+        "start": gettext_lazy("started"),
+        "reply": gettext_lazy("replied"),
+        "verify": gettext_lazy("verified"),
+        "close": gettext_lazy("closed"),
+        "escalate": gettext_lazy("escalated"),
+        "return": gettext_lazy("returned"),
+        "reopen": gettext_lazy("reopened"),
+        "merge": gettext_lazy("merged"),
+        "follow_up": gettext_lazy("followed up"),
+        "edit": gettext_lazy("edited"),
+    }
+
+
+ACTION_LABELS.update(_labels())

@@ -1,0 +1,292 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from minqing.core.paging import paginate_by_ids, query_without_page
+from minqing.core.scope import scope_for, scoped
+from minqing.geo.models import Region
+from minqing.geo.selectors import region_list
+from minqing.org.models import Cadre, Unit
+from minqing.programs.selectors import campaign_get, campaign_list
+
+from . import documents, selectors, services, workflow
+from .forms import TicketFilterForm, TicketForm
+from .models import Channel, Satisfaction, Ticket, Tier
+
+STAFF_CHANNELS = [(c, label) for c, label in Channel.choices if c not in (Channel.QR, Channel.OPEN311)]
+
+
+def _require(request, *permissions):
+    scope = scope_for(request.user)
+    if not any(scope.has(p) for p in permissions):
+        raise PermissionDenied
+
+
+def _campaigns(user):
+    return list(campaign_list(user=user).filter(status="running"))
+
+
+def ticket_list(request):
+    """The dispatch board: every ticket in scope, filtered."""
+    _require(request, selectors.VIEW)
+    campaigns = _campaigns(request.user)
+    regions = region_list(user=request.user).filter(level__lte=Region.Level.TOWNSHIP)
+    units = scoped(Unit, request.user, "org.view").filter(kind__in=[Unit.Kind.BODY, Unit.Kind.TOWNSHIP])
+    form = TicketFilterForm(request.GET or None, campaigns=campaigns, regions=regions, units=units)
+    tickets = selectors.ticket_list(user=request.user)
+    if form.is_bound:
+        if form.is_valid():
+            data = form.cleaned_data
+            unit = Unit.objects.filter(pk=data["unit"]).first() if data["unit"] else None
+            tickets = selectors.ticket_list(
+                user=request.user,
+                campaign=data["campaign"],
+                ledger=data["ledger"],
+                category=data["category"],
+                status=data["status"],
+                tier=data["tier"],
+                overdue=data["overdue"],
+                region=data["region"],
+                unit=unit,
+                q=data["q"],
+            )
+        else:
+            tickets = tickets.none()
+    page = paginate_by_ids(request, tickets, selectors.tickets_for_list)
+    return render(
+        request,
+        "tickets/ticket_list.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query_without_page(request),
+            "now": timezone.now(),
+            "can_create": scope_for(request.user).has("tickets.create"),
+            "campaigns": campaigns,
+        },
+    )
+
+
+def ticket_mine(request):
+    """My tickets: the reminder list, soonest deadline first, overdue flagged."""
+    _require(request, selectors.VIEW)
+    page = paginate_by_ids(request, selectors.my_tickets(user=request.user), selectors.tickets_for_list)
+    return render(request, "tickets/ticket_mine.html", {"page": page, "now": timezone.now()})
+
+
+def ticket_create(request):
+    _require(request, "tickets.create")
+    campaigns = _campaigns(request.user)
+    regions = region_list(user=request.user).filter(level=Region.Level.VILLAGE)
+    sensitive = selectors.can_see_case_fields(request.user)
+    form = TicketForm(
+        request.POST or None,
+        campaigns=campaigns,
+        regions=regions,
+        channels=STAFF_CHANNELS,
+        sensitive=sensitive,
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            campaign = campaign_get(user=request.user, pk=data["campaign"])
+            region = regions.get(code=data["region"])
+            case = {k: data.get(k, "") for k in documents.CASE_FIELDS if data.get(k)}
+            ticket = services.ticket_create(
+                actor=request.user,
+                campaign=campaign,
+                ledger=data["ledger"],
+                category=data["category"],
+                channel=data["channel"],
+                title=data["title"],
+                description=data["description"],
+                region=region,
+                contact_name=data["contact_name"],
+                contact_phone=data["contact_phone"],
+                tier=data["tier"],
+                priority=data["priority"],
+                sensitive=case or None,
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, _("Demand %(code)s registered.") % {"code": ticket.code})
+            return redirect("tickets:ticket-detail", pk=ticket.pk)
+    return render(request, "tickets/ticket_create.html", {"form": form})
+
+
+def ticket_detail(request, pk: int):
+    ticket = selectors.ticket_get(user=request.user, pk=pk)
+    scope = scope_for(request.user)
+    possible = set(workflow.actions_from(ticket.status))
+    can = {
+        "dispatch": scope.has("tickets.dispatch") and "dispatch" in possible,
+        "claim": scope.has("tickets.handle")
+        and "claim" in possible
+        and ticket.unit_id
+        and not ticket.owner_id,
+        "start": scope.has("tickets.handle") and "start" in possible,
+        "reply": scope.has("tickets.handle") and "reply" in possible,
+        "verify": scope.has("tickets.dispatch") and "verify" in possible,
+        "close": scope.has("tickets.dispatch") and "close" in possible and ticket.replied_at,
+        "escalate": (scope.has("tickets.handle") or scope.has("tickets.dispatch")) and "escalate" in possible,
+        "return": (scope.has("tickets.handle") or scope.has("tickets.dispatch")) and "return" in possible,
+        "reopen": scope.has("tickets.dispatch") and "reopen" in possible,
+        "merge": scope.has("tickets.dispatch") and "merge" in possible,
+        "follow_up": (scope.has("tickets.handle") or scope.has("tickets.dispatch"))
+        and "follow_up" in possible,
+    }
+    events = list(ticket.events.all())
+    for event in events:
+        event.label = services.ACTION_LABELS.get(event.action, event.action)
+    context = {
+        "ticket": ticket,
+        "events": events,
+        "can": can,
+        "tiers": Tier.choices,
+        "satisfactions": Satisfaction.choices,
+        "now": timezone.now(),
+        "category_name": _config_name(ticket, "ticket_categories", ticket.category),
+        "ledger_name": _config_name(ticket, "ledgers", ticket.ledger),
+    }
+    if can["dispatch"]:
+        context["units"] = scoped(Unit, request.user, "org.view").order_by("path")
+        context["leaders"] = (
+            scoped(Cadre, request.user, "org.view")
+            .filter(rank__in=[Cadre.Rank.PRINCIPAL, Cadre.Rank.MEMBER])
+            .select_related("account", "unit")[:200]
+        )
+    if selectors.can_see_case_fields(request.user):
+        labels = documents.case_field_labels()
+        context["case_fields"] = [(labels[k], ticket.sensitive.get(k, "")) for k in documents.CASE_FIELDS]
+    return render(request, "tickets/ticket_detail.html", context)
+
+
+def _config_name(ticket, section, key):
+    if not key or not ticket.campaign:
+        return key
+    return next((i["name"] for i in ticket.campaign.config.get(section, []) if i["key"] == key), key)
+
+
+@require_POST
+def ticket_act(request, pk: int):
+    """One step of the workflow from the detail page; a stale version is refused."""
+    ticket = selectors.ticket_get(user=request.user, pk=pk)
+    post = request.POST
+    action = post.get("action", "")
+    try:
+        version = int(post.get("version", ""))
+    except ValueError:
+        version = None
+    common = {"actor": request.user, "ticket": ticket, "version": version}
+    try:
+        if action == "dispatch":
+            unit = scoped(Unit, request.user, "org.view").filter(pk=post.get("unit") or 0).first()
+            if unit is None:
+                raise ValidationError(_("Choose the handling unit."))
+            leader = scoped(Cadre, request.user, "org.view").filter(pk=post.get("leader") or 0).first()
+            services.ticket_dispatch(**common, unit=unit, tier=post.get("tier") or None, leader=leader)
+        elif action == "claim":
+            services.ticket_claim(**common)
+        elif action == "start":
+            services.ticket_start(**common)
+        elif action == "reply":
+            services.ticket_reply(**common, reply=post.get("reply", ""))
+        elif action == "verify":
+            services.ticket_verify(**common, reason=post.get("reason", ""))
+        elif action == "close":
+            services.ticket_close(**common, reason=post.get("reason", ""))
+        elif action == "escalate":
+            services.ticket_escalate(**common, reason=post.get("reason", ""))
+        elif action == "return":
+            services.ticket_return(**common, reason=post.get("reason", ""))
+        elif action == "reopen":
+            services.ticket_reopen(**common, reason=post.get("reason", ""))
+        elif action == "merge":
+            into = (
+                selectors.ticket_list(user=request.user)
+                .filter(code=post.get("into", "").strip().upper())
+                .first()
+            )
+            if into is None:
+                raise ValidationError(_("No demand with this code in your scope."))
+            services.ticket_merge(**common, into=into)
+        elif action == "follow_up":
+            services.ticket_follow_up(
+                **common,
+                resolved=post.get("resolved") == "yes",
+                satisfaction=post.get("satisfaction", ""),
+                note=post.get("note", ""),
+            )
+        else:
+            raise ValidationError(_("Unknown action."))
+    except services.StaleTicket:
+        messages.error(request, _("Someone changed this demand in the meantime; here is its current state."))
+        return redirect("tickets:ticket-detail", pk=pk)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request, _("Done: %(action)s.") % {"action": services.ACTION_LABELS.get(action, action)}
+        )
+    return redirect("tickets:ticket-detail", pk=pk)
+
+
+def ticket_export(request):
+    """One ledger of a campaign as Excel (?campaign=ID&ledger=KEY)."""
+    _require(request, selectors.VIEW)
+    try:
+        campaign_pk = int(request.GET.get("campaign", ""))
+    except ValueError:
+        campaign_pk = 0
+    campaign = campaign_get(user=request.user, pk=campaign_pk)
+    key = request.GET.get("ledger", "")
+    ledger = next((item for item in campaign.config.get("ledgers", []) if item["key"] == key), None)
+    tickets = selectors.ticket_list(user=request.user, campaign=campaign.pk, ledger=key if ledger else "")
+    content = documents.ledger_workbook(
+        tickets=documents.ticket_queryset_for_export(tickets),
+        campaign=campaign,
+        ledger=ledger,
+        user=request.user,
+        case_fields=selectors.can_see_case_fields(request.user),
+    )
+    response = HttpResponse(
+        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="ledger-{campaign.pk}-{key or "all"}.xlsx"'
+    return response
+
+
+def ticket_figures(request):
+    """The four rates by unit, township, ledger, category or month."""
+    _require(request, selectors.VIEW)
+    by = request.GET.get("by", "unit")
+    if by not in selectors.GROUPINGS:
+        by = "unit"
+    rows = selectors.rates(user=request.user, by=by)
+    names = selectors.group_labels(by, [r["group"] for r in rows])
+    for row in rows:
+        row["label"] = names.get(row["group"], row["group"]) or "—"
+    return render(
+        request,
+        "tickets/ticket_figures.html",
+        {"rows": rows, "by": by, "groupings": grouping_labels()},
+    )
+
+
+def grouping_labels():  # noqa: N802 - a table of labels, translated when shown
+    return [
+        ("unit", _("Handling unit")),
+        ("township", _("Township")),
+        ("ledger", _("Ledger")),
+        ("category", _("Category")),
+        ("month", _("Month")),
+    ]
+
+
+__all__ = ["Ticket"]

@@ -1,0 +1,100 @@
+"""The PyPI client `georeport` against a live server of the project, and the XML side."""
+
+import xml.etree.ElementTree as ET
+
+import pytest
+from georeport import GeoReport
+
+from minqing.org.models import Account, Cadre
+from minqing.programs.models import Campaign
+from minqing.tickets import services
+
+
+@pytest.fixture
+def demo_site(live_server, transactional_db):
+    from minqing.demo.generate import database_is_empty, generate
+
+    if database_is_empty():
+        generate(scale="village", seed=7)
+    return live_server.url
+
+
+def test_the_georeport_client_reads_services_a_filtered_list_and_one_request(demo_site):
+    from minqing.geo.models import Region
+
+    campaign = Campaign.objects.get(program_key="shugen")
+    office, unit_user = Account.objects.get(username="office"), Account.objects.get(username="unit")
+    village = Region.objects.filter(code__startswith="431123", level=Region.Level.VILLAGE).first()
+    lamp = services.ticket_create(
+        actor=office,
+        campaign=campaign,
+        title="路灯",
+        description="路灯坏了",
+        region=village,
+        category="urban_rural",
+    )
+    services.ticket_create(
+        actor=office,
+        campaign=campaign,
+        title="低保",
+        description="低保申请",
+        region=village,
+        category="social_security",
+    )
+    services.ticket_dispatch(actor=office, ticket=lamp, unit=Cadre.objects.get(account=unit_user).unit)
+    services.ticket_claim(actor=unit_user, ticket=lamp)
+    services.ticket_reply(actor=unit_user, ticket=lamp, reply="已修复")
+
+    client = GeoReport(f"{demo_site}/open311/v2", jurisdiction="431123")
+    codes = {s["service_code"]: s["service_name"] for s in client.get_service_list()}
+    assert codes[f"{campaign.pk}-urban_rural"] == "城乡建设"
+    assert (
+        client.get_service_definition(f"{campaign.pk}-urban_rural")["service_code"]
+        == f"{campaign.pk}-urban_rural"
+    )
+
+    found = client.get_service_requests(service_code=f"{campaign.pk}-urban_rural", status="open")
+    assert [r["service_request_id"] for r in found] == [lamp.code]
+    one = client.get_service_request(lamp.code)
+    assert one["status"] == "open" and one["status_notes"] == "已修复" and one["agency_responsible"]
+    assert "phone" not in str(one) and "138" not in str(one)
+
+    xml_client = GeoReport(f"{demo_site}/open311/v2", jurisdiction="431123", output_format="xml")
+    assert any(s["service_code"] == f"{campaign.pk}-urban_rural" for s in xml_client.get_service_list())
+
+
+def test_filing_through_open311_needs_an_api_key_and_gives_an_id(client, db):
+    from minqing.org.services import token_create
+
+    campaign = Campaign.objects.get(program_key="shugen")
+    data = {"service_code": f"{campaign.pk}-environment", "description": "河道有垃圾", "phone": "13812345678"}
+    assert client.post("/open311/v2/requests.json", data).status_code == 403
+    token = token_create(actor=None, account=Account.objects.get(username="office"))
+    response = client.post("/open311/v2/requests.xml", {**data, "api_key": token})
+    assert response.status_code == 201
+    code = ET.fromstring(response.content).find("request/service_request_id").text
+    assert code.startswith("MQ-")
+    detail = client.get(f"/open311/v2/requests/{code}.json").json()[0]
+    assert detail["description"] == "河道有垃圾" and detail["status"] == "open"
+    assert client.get(f"/open311/v2/tokens/{code}.json").json()[0]["service_request_id"] == code
+
+
+def test_an_unknown_service_or_request_is_a_404(client, db):
+    assert client.get("/open311/v2/services/0-nothing.json").status_code == 404
+    assert client.get("/open311/v2/requests/MQ-1999-000001.xml").status_code == 404
+
+
+def test_several_service_codes_and_a_status_filter_the_list(client, desk):
+    lamp = desk.ticket(category="urban_rural")
+    relief = desk.ticket(category="social_security")
+    desk.ticket(category="environment")
+    c = desk.campaign.pk
+    url = f"/open311/v2/requests.json?service_code={c}-urban_rural,{c}-social_security&status=open"
+    found = {r["service_request_id"] for r in client.get(url).json()}
+    assert {lamp.code, relief.code} <= found
+    assert all(
+        r["service_code"] in (f"{c}-urban_rural", f"{c}-social_security") for r in client.get(url).json()
+    )
+    assert client.get(url.replace("status=open", "status=closed")).json() == [] or all(
+        r["status"] == "closed" for r in client.get(url.replace("status=open", "status=closed")).json()
+    )

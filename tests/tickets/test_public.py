@@ -1,0 +1,127 @@
+import pytest
+from django.core.cache import cache
+from django.test import Client, override_settings
+
+from minqing.geo.models import Region
+from minqing.tickets import services
+from minqing.tickets.models import Channel, Status, Ticket
+
+
+@pytest.fixture(autouse=True)
+def fresh_counters():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def village():
+    return Region.objects.filter(code__startswith="431123", level=Region.Level.VILLAGE).first()
+
+
+def filing(**overrides):
+    data = {
+        "name": "王大妈",
+        "phone": "13812345678",
+        "village": village().code,
+        "text": "村口路灯坏了三盏\n晚上很黑",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_the_qr_page_asks_no_id_number(client, db):
+    page = client.get("/t/").content.decode()
+    assert 'name="phone"' in page and "id_number" not in page
+
+
+def test_a_resident_files_a_demand_and_gets_a_tracking_code(client, db):
+    response = client.post("/t/", filing())
+    assert response.status_code == 200
+    ticket = Ticket.objects.get(code=response.context["ticket"].code)
+    assert ticket.channel == Channel.QR and ticket.status == Status.REGISTERED and ticket.created_by is None
+    assert ticket.code in response.content.decode() and ticket.title == "村口路灯坏了三盏"
+    assert "13812345678" not in response.content.decode()
+
+
+def test_public_intake_without_a_csrf_token_is_refused(db):
+    before = Ticket.objects.count()
+    client = Client(enforce_csrf_checks=True)
+    assert client.post("/t/", filing()).status_code == 403
+    assert Ticket.objects.count() == before
+
+
+@override_settings(INTAKE_PER_IP_PER_HOUR=3, INTAKE_PER_PHONE_PER_DAY=100)
+def test_over_the_limit_per_ip_gets_429_with_retry_after(client, db):
+    before = Ticket.objects.count()
+    for n in range(3):
+        assert client.post("/t/", filing(phone=f"1381234{n:04d}")).status_code == 200
+    response = client.post("/t/", filing(phone="13900000000"))
+    assert response.status_code == 429 and 0 < int(response["Retry-After"]) <= 3600
+    assert Ticket.objects.count() == before + 3
+
+
+@override_settings(INTAKE_PER_IP_PER_HOUR=100, INTAKE_PER_PHONE_PER_DAY=2)
+def test_over_the_limit_per_phone_gets_429_from_any_address(db):
+    for n in range(2):
+        assert Client(REMOTE_ADDR=f"10.0.0.{n}").post("/t/", filing()).status_code == 200
+    response = Client(REMOTE_ADDR="10.0.0.9").post("/t/", filing())
+    assert response.status_code == 429 and int(response["Retry-After"]) <= 86400
+
+
+def test_tracking_needs_the_code_and_the_last_four_digits(client, db):
+    code = client.post("/t/", filing()).context["ticket"].code
+    wrong = client.post("/t/track/", {"code": code, "last4": "0000"})
+    assert wrong.context["not_found"] and "ticket" not in wrong.context
+    right = client.post("/t/track/", {"code": code.lower(), "last4": "5678"})
+    assert right.context["ticket"].code == code and "rate_form" not in right.context
+
+
+def test_the_resident_rates_the_reply_and_dissatisfied_reopens_it(client, db, actor):
+    from minqing.org.models import Cadre
+
+    code = client.post("/t/", filing()).context["ticket"].code
+    ticket = Ticket.objects.get(code=code)
+    office, unit_user = actor("office"), actor("unit")
+    services.ticket_dispatch(actor=office, ticket=ticket, unit=Cadre.objects.get(account=unit_user).unit)
+    services.ticket_claim(actor=unit_user, ticket=ticket)
+    services.ticket_reply(actor=unit_user, ticket=ticket, reply="已安排电工本周修复")
+    page = client.post("/t/track/", {"code": code, "last4": "5678"})
+    assert "已安排电工本周修复" in page.content.decode() and page.context["rate_form"]
+    rated = client.post(
+        "/t/track/",
+        {"code": code, "last4": "5678", "resolved": "no", "satisfaction": "dissatisfied", "note": "没修好"},
+    )
+    assert rated.context["thanks"]
+    ticket.refresh_from_db()
+    assert (
+        ticket.status == Status.REOPENED
+        and ticket.satisfaction == "dissatisfied"
+        and ticket.resolved is False
+    )
+    event = ticket.events.get(action="follow_up")
+    assert event.actor is None and event.reason == "没修好"
+
+
+@override_settings(TRACK_PER_IP_PER_HOUR=2)
+def test_guessing_digits_is_rate_limited(client, db):
+    for _ in range(2):
+        client.post("/t/track/", {"code": "MQ-2026-000001", "last4": "1234"})
+    response = client.post("/t/track/", {"code": "MQ-2026-000001", "last4": "1235"})
+    assert response.status_code == 429 and response["Retry-After"]
+
+
+def test_a_photo_is_kept_and_a_file_that_is_no_image_is_refused(client, db, settings, tmp_path):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    settings.MEDIA_ROOT = tmp_path
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 4), "red").save(buffer, "PNG")
+    photo = SimpleUploadedFile("lamp.png", buffer.getvalue(), content_type="image/png")
+    response = client.post("/t/", {**filing(), "photo": photo})
+    assert Ticket.objects.get(code=response.context["ticket"].code).photo.name.endswith(".png")
+    fake = SimpleUploadedFile("lamp.png", b"<script>alert(1)</script>", content_type="image/png")
+    refused = client.post("/t/", {**filing(phone="13900001111"), "photo": fake})
+    assert refused.status_code == 200 and refused.context["form"].errors["photo"]
