@@ -8,7 +8,7 @@ from minqing.tickets.models import Channel, Status, Ticket
 
 
 @pytest.fixture(autouse=True)
-def fresh_counters():
+def fresh_counters(db):
     cache.clear()
     yield
     cache.clear()
