@@ -1,7 +1,11 @@
 from collections import Counter
 
+from django.db.models import Count, Q
+from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from minqing.people.models import Member
 
 from . import NOT_DUE, Param, Rule
 from ._periods import campaign_over, month_end, month_label, months, window
@@ -18,6 +22,11 @@ def _visit_keys(visit) -> set:
     if visit["point_id"]:
         keys.add(("point", visit["point_id"]))
     return keys
+
+
+def _month(value):
+    """TruncMonth gives a date on SQLite and PostgreSQL alike for a DateField."""
+    return value.replace(day=1) if hasattr(value, "replace") else value
 
 
 def pairing_key(p):
@@ -55,39 +64,64 @@ class VisitsPerTarget(Rule):
 
         start, end = window(ctx)
         targets = ctx.targets_of(self.value("kinds"))
-        visits = Visit.objects.filter(
-            campaign=ctx.campaign, date__gte=start, date__lte=end, cadre_id__in=list(targets)
-        ).values("id", "cadre_id", "date", "household_id", "member_id", "member__household_id", "point_id")
-        joined = Visit.others_present.through.objects.filter(
-            visit__campaign=ctx.campaign,
-            visit__date__gte=start,
-            visit__date__lte=end,
-            cadre_id__in=list(targets),
-        ).values(
-            "cadre_id",
-            "visit__date",
-            "visit__household_id",
-            "visit__member_id",
-            "visit__member__household_id",
-            "visit__point_id",
-        )
         per_month = self.value("per") == "month"
+        # Count in the database, grouped by cadre, target (and month): only visits to the paired
+        # targets, by the cadre or with the cadre present. Two queries, whatever the numbers.
+        households = {
+            p.household_id or p.member.household_id
+            for ps in targets.values()
+            for p, _l in ps
+            if p.household_id or p.member_id
+        }
+        members = {p.member_id for ps in targets.values() for p, _l in ps if p.member_id}
+        points = {p.point_id for ps in targets.values() for p, _l in ps if p.point_id}
+        fields = ["household_id", "member_id", "member__household_id", "point_id"]
+        extra = {"month": TruncMonth("date")} if per_month else {}
+        # Visits by any cadre are grouped by cadre; only the subjects' own counts are read below.
+        in_window = {"campaign": ctx.campaign, "date__gte": start, "date__lte": end}
+        # One grouped query per kind of target, each served by its (target, date) index; an OR
+        # of them would make the database read every visit of the campaign.
+        target_filters = [
+            Q(household_id__in=households),
+            Q(member_id__in=Member.objects.filter(household_id__in=households).values("id"))
+            | Q(member_id__in=members),
+            Q(point_id__in=points),
+        ]
+        own = [
+            row
+            for target_filter in target_filters
+            for row in Visit.objects.filter(target_filter, **in_window)
+            .annotate(**extra)
+            .values("cadre_id", *fields, *extra)
+            .annotate(n=Count("id"))
+        ]
+        to_targets = target_filters[0] | target_filters[1] | target_filters[2]
+        joined = (
+            Visit.others_present.through.objects.filter(
+                cadre_id__in=list(targets),
+                visit__campaign=ctx.campaign,
+                visit__date__gte=start,
+                visit__date__lte=end,
+                visit_id__in=Visit.objects.filter(to_targets).values("id"),
+            )
+            .annotate(**({"month": TruncMonth("visit__date")} if per_month else {}))
+            .values("cadre_id", *(f"visit__{f}" for f in fields), *extra)
+            .annotate(n=Count("id"))
+        )
         counts: Counter = Counter()
-        rows = list(visits) + [
+        rows = own + [
             {
                 "cadre_id": j["cadre_id"],
-                "date": j["visit__date"],
-                "household_id": j["visit__household_id"],
-                "member_id": j["visit__member_id"],
-                "member__household_id": j["visit__member__household_id"],
-                "point_id": j["visit__point_id"],
+                **{f: j[f"visit__{f}"] for f in fields},
+                "n": j["n"],
+                **({"month": j["month"]} if per_month else {}),
             }
             for j in joined
         ]
         for row in rows:
-            bucket = row["date"].replace(day=1) if per_month else None
+            bucket = _month(row["month"]) if per_month else None
             for key in _visit_keys(row):
-                counts[(row["cadre_id"], key, bucket)] += 1
+                counts[(row["cadre_id"], key, bucket)] += row["n"]
         wanted = self.value("min")
         due_months = [m for m in months(start, end) if month_end(m) < ctx.as_of] if per_month else [None]
         verdicts = []
