@@ -582,6 +582,10 @@ def generate(*, scale: str = "village", seed: int = 1, progress=None) -> Counts:
         audit_record(
             action="demo.load", detail={"scale": scale, "seed": seed, **counts.__dict__, **campaigns}
         )
+    # Fresh statistics, so the query planner picks the right indexes over a big new demo.
+    if not connection.in_atomic_block:
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
     return counts
 
 
