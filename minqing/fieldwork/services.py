@@ -155,6 +155,7 @@ def visit_record(
         raise ValidationError(
             {"found": [_("Facts about a household need a household or member as the target.")]}
         )
+    _problems_to_demands(actor=actor, visit=visit, household=household)
     audit_record(
         action="visit.record",
         obj=visit,
@@ -169,6 +170,32 @@ def visit_record(
         },
     )
     return visit
+
+
+def _problems_to_demands(*, actor, visit: Visit, household) -> None:
+    """Each problem raised on a visit becomes a demand (诉求) registered from the visit, for
+    the office to dispatch; each demand names the visit. Skipped when the recording account
+    may not register demands."""
+    from minqing.core.scope import scope_for
+    from minqing.tickets.models import Channel
+    from minqing.tickets.services import ticket_create
+
+    if not visit.problems or actor is None or not scope_for(actor).has("tickets.create"):
+        return
+    for problem in visit.problems:
+        ticket_create(
+            actor=actor,
+            title=problem[:60],
+            description=_("Raised on a visit on %(day)s: %(problem)s")
+            % {"day": visit.date.isoformat(), "problem": problem},
+            region=visit.region,
+            campaign=visit.campaign,
+            channel=Channel.VISIT,
+            household=household,
+            member=visit.member,
+            point=visit.point,
+            extra={"visit": str(visit.uuid)},
+        )
 
 
 # Attendance and work logs ---------------------------------------------------------------

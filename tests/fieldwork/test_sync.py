@@ -194,3 +194,17 @@ def test_what_a_visit_found_updates_the_household_and_keeps_the_history(phone, c
     assert "养老金" in page or "Pension" in page
     bad = put("visit", str(uuid.uuid4()), {**visit_payload(campaign, household.pk, 8), "found": {"size": 99}})
     assert bad.status_code == 422
+
+
+def test_each_problem_raised_on_a_visit_becomes_a_demand(phone):
+    from minqing.tickets.models import Ticket
+
+    put, campaign, targets, _token = phone
+    key = str(uuid.uuid4())
+    payload = {**visit_payload(campaign, targets[0], 9), "problems": ["灌溉水渠需要清淤", "希望提供就业培训"]}
+    assert put("visit", key, payload).status_code == 201
+    demands = Ticket.objects.filter(extra__visit=key)
+    assert sorted(demands.values_list("title", flat=True)) == ["希望提供就业培训", "灌溉水渠需要清淤"]
+    assert set(demands.values_list("channel", flat=True)) == {"visit"}
+    assert put("visit", key, payload).status_code == 200  # a retry makes no second demand
+    assert Ticket.objects.filter(extra__visit=key).count() == 2
