@@ -51,3 +51,30 @@ def fast_insert(
 
 def now():
     return timezone.now()
+
+
+def fast_insert_objects(model, objs: list, *, progress=None, label: str = "", batch: int = 10000) -> int:
+    """Insert unsaved model instances (with their ids set) the way bulk_create would, each
+    field's pre_save and conversion included (so keyed hashes and encryption happen), but
+    without the per-instance work of Django's insert compiler."""
+    fields = [f for f in model._meta.concrete_fields]
+    quote = connection.ops.quote_name
+    sql = (
+        f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
+        f"VALUES ({', '.join(['%s'] * len(fields))})"
+    )
+    count = 0
+    with connection.cursor() as cursor:
+        for start in range(0, len(objs), batch):
+            chunk = objs[start : start + batch]
+            cursor.executemany(
+                sql,
+                [
+                    tuple(field.get_db_prep_save(field.pre_save(obj, True), connection) for field in fields)
+                    for obj in chunk
+                ],
+            )
+            count += len(chunk)
+            if progress:
+                progress(label, len(chunk))
+    return count

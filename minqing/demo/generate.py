@@ -38,6 +38,7 @@ from minqing.people.models import (
 
 from . import names
 from .campaigns import build_campaigns
+from .fast import fast_insert_objects
 from .fieldwork import build_fieldwork
 from .tickets import build_tickets
 
@@ -561,10 +562,10 @@ def generate(*, scale: str = "village", seed: int = 1, progress=None) -> Counts:
         _bulk(Unit, rows["units"], progress, "units")
         _bulk(Account, rows["accounts"], progress, "accounts")
         _bulk(Cadre, rows["cadres"], progress, "cadres")
-        _bulk(Household, rows["households"], progress, "households")
-        _bulk(Member, rows["members"], progress, "members")
-        _bulk(HardshipGrading, rows["gradings"], progress, "gradings")
-        _bulk(Tagging, rows["taggings"], progress, "tags")
+        fast_insert_objects(Household, rows["households"], progress=progress, label="households")
+        fast_insert_objects(Member, rows["members"], progress=progress, label="members")
+        fast_insert_objects(HardshipGrading, rows["gradings"], progress=progress, label="gradings")
+        fast_insert_objects(Tagging, rows["taggings"], progress=progress, label="tags")
         _reset_sequences()
         _demo_logins(b, password, sp_cadres, ja_cadres, sp_villages)
         campaigns = build_campaigns(seed)
