@@ -57,7 +57,10 @@ def fast_insert_objects(model, objs: list, *, progress=None, label: str = "", ba
     """Insert unsaved model instances (with their ids set) the way bulk_create would, each
     field's pre_save and conversion included (so keyed hashes and encryption happen), but
     without the per-instance work of Django's insert compiler."""
-    fields = [f for f in model._meta.concrete_fields]
+    # Rows without ids leave the id to the database (its sequence or rowid).
+    pk = model._meta.pk
+    with_ids = any(getattr(obj, pk.attname) is not None for obj in objs)
+    fields = [f for f in model._meta.concrete_fields if with_ids or f is not pk]
     quote = connection.ops.quote_name
     sql = (
         f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
