@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy
 
 from minqing.people.models import Member
 
+from ..models import Pairing
 from . import NOT_DUE, Param, Rule
 from ._periods import campaign_over, month_end, month_label, months, window
 
@@ -66,27 +67,25 @@ class VisitsPerTarget(Rule):
         targets = ctx.targets_of(self.value("kinds"))
         per_month = self.value("per") == "month"
         # Count in the database, grouped by cadre, target (and month): only visits to the paired
-        # targets, by the cadre or with the cadre present. Two queries, whatever the numbers.
-        households = {
-            p.household_id or p.member.household_id
-            for ps in targets.values()
-            for p, _l in ps
-            if p.household_id or p.member_id
-        }
-        members = {p.member_id for ps in targets.values() for p, _l in ps if p.member_id}
-        points = {p.point_id for ps in targets.values() for p, _l in ps if p.point_id}
+        # targets, by the cadre or with the cadre present; a fixed number of queries.
+        # The paired targets as subqueries (a county's thousands of ids would not fit in a
+        # query's parameters), one grouped query per kind of target, each served by its
+        # (target, date) index: an OR of them would make the database read every visit.
+        pairs = Pairing.objects.filter(campaign=ctx.campaign).active_on(ctx.as_of)
+        if self.value("kinds"):
+            pairs = pairs.filter(kind__in=self.value("kinds"))
+        paired_households = pairs.filter(household__isnull=False).values("household_id")
+        target_filters = [
+            Q(household_id__in=paired_households),
+            Q(household_id__in=pairs.filter(member__isnull=False).values("member__household_id")),
+            Q(member_id__in=Member.objects.filter(household_id__in=paired_households).values("id")),
+            Q(member_id__in=pairs.filter(member__isnull=False).values("member_id")),
+            Q(point_id__in=pairs.filter(point__isnull=False).values("point_id")),
+        ]
         fields = ["household_id", "member_id", "member__household_id", "point_id"]
         extra = {"month": TruncMonth("date")} if per_month else {}
         # Visits by any cadre are grouped by cadre; only the subjects' own counts are read below.
         in_window = {"campaign": ctx.campaign, "date__gte": start, "date__lte": end}
-        # One grouped query per kind of target, each served by its (target, date) index; an OR
-        # of them would make the database read every visit of the campaign.
-        target_filters = [
-            Q(household_id__in=households),
-            Q(member_id__in=Member.objects.filter(household_id__in=households).values("id"))
-            | Q(member_id__in=members),
-            Q(point_id__in=points),
-        ]
         own = [
             row
             for target_filter in target_filters
@@ -95,7 +94,9 @@ class VisitsPerTarget(Rule):
             .values("cadre_id", *fields, *extra)
             .annotate(n=Count("id"))
         ]
-        to_targets = target_filters[0] | target_filters[1] | target_filters[2]
+        to_targets = target_filters[0]
+        for target_filter in target_filters[1:]:
+            to_targets |= target_filter
         joined = (
             Visit.others_present.through.objects.filter(
                 cadre_id__in=list(targets),
