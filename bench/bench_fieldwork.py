@@ -123,8 +123,12 @@ def parse_wrk(text: str) -> dict:
 def write_api(duration: int) -> dict:
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "MINQING_DATABASE_URL")}
     # One token sends every request here: lift its rate limits, which guard real clients.
-    env.update(DJANGO_SETTINGS_MODULE="minqing.settings", DATABASE_URL=PG, MINQING_API_SYNC_RATE="1000000/minute",
-               MINQING_API_RATE="1000000/minute")
+    env.update(
+        DJANGO_SETTINGS_MODULE="minqing.settings",
+        DATABASE_URL=PG,
+        MINQING_API_SYNC_RATE="1000000/minute",
+        MINQING_API_RATE="1000000/minute",
+    )
     subprocess.run(
         ["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", "minqing_bench_fw"], check=True
     )

@@ -454,7 +454,16 @@ def write_report(path: Path, machine: dict, command: str, started: dt.datetime, 
             "```",
             "",
         ]
-    path.write_text("\n".join(lines))
+    # Keep the sections the other bench scripts append (compliance, field work, import, demands).
+    kept = ""
+    if path.exists():
+        previous = path.read_text()
+        for marker in ("\n## Compliance", "\n## Field work", "\n## Import", "\n## Demands"):
+            at = previous.find(marker)
+            if at != -1:
+                kept = previous[at:]
+                break
+    path.write_text("\n".join(lines).rstrip() + "\n" + kept)
 
 
 def main() -> None:
