@@ -10,6 +10,7 @@ import random
 from django.utils import timezone
 
 from minqing.core.personal import Phone
+from minqing.demo.fast import fast_insert_objects
 from minqing.org.models import Account, Unit
 from minqing.people.models import Household
 from minqing.programs.models import Campaign, LiaisonPoint
@@ -127,14 +128,8 @@ def build_tickets(seed: int, *, per_households: int = 2, today: dt.date | None =
     names = dict(Account.objects.values_list("id", "full_name"))
     for event in events:
         event.actor_label = names.get(event.actor_id) or "群众"
-    for start in range(0, len(tickets), 2000):
-        Ticket.objects.bulk_create(tickets[start : start + 2000], batch_size=2000)
-        if progress is not None:
-            progress("tickets", min(2000, len(tickets) - start))
-    for start in range(0, len(events), 5000):
-        TicketEvent.objects.bulk_create(events[start : start + 5000], batch_size=5000)
-        if progress is not None:
-            progress("ticket events", min(5000, len(events) - start))
+    fast_insert_objects(Ticket, tickets, progress=progress, label="tickets")
+    fast_insert_objects(TicketEvent, events, progress=progress, label="ticket events")
     years = {}
     for t in tickets:
         years[t.registered_at.year] = max(years.get(t.registered_at.year, 0), int(t.code[-6:]))
