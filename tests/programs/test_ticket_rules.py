@@ -20,8 +20,13 @@ MAY4 = dt.date(2026, 5, 4)
 
 def make(scenario, campaign, *, tier="township", point=None, **fields):
     ticket = services.ticket_create(
-        actor=scenario.office, campaign=campaign, title="问题", description="描述", region=scenario.village,
-        tier=tier, point=point,
+        actor=scenario.office,
+        campaign=campaign,
+        title="问题",
+        description="描述",
+        region=scenario.village,
+        tier=tier,
+        point=point,
     )
     Ticket.objects.filter(pk=ticket.pk).update(unit=scenario.unit, registered_at=at(MAY4), **fields)
     return Ticket.objects.get(pk=ticket.pk)
@@ -45,7 +50,12 @@ def test_deadlines_pass_on_the_last_allowed_day_and_fail_the_day_after(scenario)
     assert v.status == FAIL and late.code in " ".join(v.missing) and on_time.code not in " ".join(v.missing)
     assert v.actual == "1 of 2 on time" or "1" in v.actual
     Ticket.objects.filter(pk=late.pk).update(replied_at=at(MAY4 + dt.timedelta(days=7), 23))
-    assert unit_verdict(run(campaign, "tickets.deadlines", dt.date(2026, 6, 1), township_days=7), scenario).status == PASS
+    assert (
+        unit_verdict(
+            run(campaign, "tickets.deadlines", dt.date(2026, 6, 1), township_days=7), scenario
+        ).status
+        == PASS
+    )
 
 
 def test_an_unanswered_demand_is_not_due_on_its_last_day_and_overdue_the_next(scenario):
@@ -68,30 +78,57 @@ def test_a_reply_after_the_evaluation_date_does_not_count_yet(scenario):
 def test_reply_before_close_fails_for_a_demand_closed_without_a_reply(scenario):
     scenario.cadre()
     campaign = scenario.campaign("sanfuwu")
-    make(scenario, campaign, status="closed", replied_at=at(dt.date(2026, 5, 5)), reply="已处理",
-         closed_at=at(dt.date(2026, 5, 6)))
-    assert unit_verdict(run(campaign, "tickets.reply_before_close", dt.date(2026, 6, 1)), scenario).status == PASS
+    make(
+        scenario,
+        campaign,
+        status="closed",
+        replied_at=at(dt.date(2026, 5, 5)),
+        reply="已处理",
+        closed_at=at(dt.date(2026, 5, 6)),
+    )
+    assert (
+        unit_verdict(run(campaign, "tickets.reply_before_close", dt.date(2026, 6, 1)), scenario).status
+        == PASS
+    )
     bad = make(scenario, campaign, status="closed", closed_at=at(dt.date(2026, 5, 6)))
     v = unit_verdict(run(campaign, "tickets.reply_before_close", dt.date(2026, 6, 1)), scenario)
     assert v.status == FAIL and bad.code in v.missing[0]
     # Closed after the evaluation date: not judged yet.
-    assert unit_verdict(run(campaign, "tickets.reply_before_close", dt.date(2026, 5, 5)), scenario).status == NOT_DUE
+    assert (
+        unit_verdict(run(campaign, "tickets.reply_before_close", dt.date(2026, 5, 5)), scenario).status
+        == NOT_DUE
+    )
 
 
 def test_followup_within_days_passes_on_the_last_day_and_fails_after(scenario):
     scenario.cadre()
     campaign = scenario.campaign("sanfuwu")
     replied = dt.date(2026, 5, 5)
-    ticket = make(scenario, campaign, status="replied", replied_at=at(replied),
-                  followed_up_at=at(replied + dt.timedelta(days=7), 23))
-    assert unit_verdict(run(campaign, "tickets.followup", dt.date(2026, 6, 1), within_days=7), scenario).status == PASS
+    ticket = make(
+        scenario,
+        campaign,
+        status="replied",
+        replied_at=at(replied),
+        followed_up_at=at(replied + dt.timedelta(days=7), 23),
+    )
+    assert (
+        unit_verdict(run(campaign, "tickets.followup", dt.date(2026, 6, 1), within_days=7), scenario).status
+        == PASS
+    )
     Ticket.objects.filter(pk=ticket.pk).update(followed_up_at=at(replied + dt.timedelta(days=8)))
-    assert unit_verdict(run(campaign, "tickets.followup", dt.date(2026, 6, 1), within_days=7), scenario).status == FAIL
+    assert (
+        unit_verdict(run(campaign, "tickets.followup", dt.date(2026, 6, 1), within_days=7), scenario).status
+        == FAIL
+    )
     Ticket.objects.filter(pk=ticket.pk).update(followed_up_at=None)
     # Not followed up yet but still within the days: not due.
-    v = unit_verdict(run(campaign, "tickets.followup", replied + dt.timedelta(days=7), within_days=7), scenario)
+    v = unit_verdict(
+        run(campaign, "tickets.followup", replied + dt.timedelta(days=7), within_days=7), scenario
+    )
     assert v.status == NOT_DUE
-    v = unit_verdict(run(campaign, "tickets.followup", replied + dt.timedelta(days=8), within_days=7), scenario)
+    v = unit_verdict(
+        run(campaign, "tickets.followup", replied + dt.timedelta(days=8), within_days=7), scenario
+    )
     assert v.status == FAIL
 
 
@@ -101,12 +138,20 @@ def test_problems_solved_per_point_counts_verified_or_closed_demands_not_found_u
     cadre = scenario.cadre()
     campaign = scenario.campaign("dazoufang", start=dt.date(2026, 3, 8), end=dt.date(2026, 12, 31))
     point = scenario.point()
-    pairing_create(actor=scenario.office, campaign=campaign, cadre=cadre, kind="team_point",
-                   target=point, start=dt.date(2026, 3, 10))
+    pairing_create(
+        actor=scenario.office,
+        campaign=campaign,
+        cadre=cadre,
+        kind="team_point",
+        target=point,
+        start=dt.date(2026, 3, 10),
+    )
     as_of = dt.date(2026, 6, 1)
 
     def verdict():
-        return next(v for v in run(campaign, "problems.solved_per_point", as_of, min=2) if v.subject_id == point.pk)
+        return next(
+            v for v in run(campaign, "problems.solved_per_point", as_of, min=2) if v.subject_id == point.pk
+        )
 
     make(scenario, campaign, point=point, status="closed", replied_at=at(MAY4), resolved=True)
     make(scenario, campaign, point=point, status="verified", replied_at=at(MAY4), resolved=False)
