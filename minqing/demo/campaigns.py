@@ -5,6 +5,7 @@ import datetime as dt
 import random
 
 from minqing.core.treecode import prefix_q
+from minqing.demo.fast import fast_insert_objects
 from minqing.geo.models import Region
 from minqing.org.models import Cadre, Unit
 from minqing.people.models import Household, Member
@@ -224,5 +225,5 @@ def build_campaigns(seed: int) -> dict:
                 dt.date(YEAR, 1, 10),
             )
 
-    Pairing.objects.bulk_create(rows, batch_size=2000)
+    fast_insert_objects(Pairing, rows)
     return {"campaigns": 5, "pairings": len(rows), "points": len(points)}

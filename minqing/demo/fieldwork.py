@@ -24,7 +24,7 @@ from minqing.people.models import Household
 from minqing.programs.models import Campaign, LiaisonPoint, Pairing
 from minqing.programs.rules._periods import months, next_month
 
-from .fast import fast_insert, now
+from .fast import fast_insert, fast_insert_objects, now
 
 DEMO_TODAY = dt.date(2026, 11, 20)  # the demo's "today": records never lie after it
 CONTENTS = [
@@ -237,7 +237,7 @@ def build_fieldwork(seed: int, progress=None) -> dict:
                     date=_days_between(rng, pairing.campaign.start, c_end),
                 )
             )
-    Deed.objects.bulk_create(deeds, batch_size=5000)
+    fast_insert_objects(Deed, deeds)
     counts["deeds"] = len(deeds)
 
     # 004 大走访: relief by its teams (one team a household short), activities, a summary
@@ -320,7 +320,7 @@ def build_fieldwork(seed: int, progress=None) -> dict:
                         region_id=xia.region_id,
                     )
                 )
-    Activity.objects.bulk_create(activities, batch_size=5000)
+    fast_insert_objects(Activity, activities)
     counts["activities"] = len(activities)
 
     # 003 蹲点服务: monthly reports by the 5th; a few late, a few missing.

@@ -586,6 +586,8 @@ def generate(*, scale: str = "village", seed: int = 1, progress=None) -> Counts:
     # Fresh statistics, so the query planner picks the right indexes over a big new demo.
     if not connection.in_atomic_block:
         with connection.cursor() as cursor:
+            if connection.vendor == "sqlite":
+                cursor.execute("PRAGMA analysis_limit=1000")  # sample, do not read every row
             cursor.execute("ANALYZE")
     return counts
 
