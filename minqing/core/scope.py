@@ -10,6 +10,7 @@ goes through `scoped`, and an object outside the scope is a 404.
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
@@ -152,6 +153,14 @@ def scoped(queryset: QuerySet | type[Model], user, permission: str) -> QuerySet:
     qs = queryset._default_manager.all() if isinstance(queryset, type) else queryset
     condition = scope_q(qs.model, user, permission)
     return qs.none() if condition is None else qs.filter(condition)
+
+
+def require_permission(user, *permissions: str) -> None:
+    """Refuse (403) unless the user holds one of the permissions. For pages and actions that
+    are not about one object; an object out of scope is a 404 (get_scoped_or_404)."""
+    scope = scope_for(user)
+    if not any(scope.has(permission) for permission in permissions):
+        raise PermissionDenied
 
 
 def get_scoped_or_404(queryset: QuerySet | type[Model], user, permission: str, **lookup):

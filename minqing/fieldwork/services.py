@@ -14,6 +14,7 @@ from minqing.core.audit import audit_record
 from minqing.people.models import EconomicStatus, Household, HouseholdChange, IncomeSource, Member
 from minqing.programs.models import Campaign, LiaisonPoint, Team
 from minqing.programs.rules._periods import month_end, next_month
+from minqing.programs.services import target_region
 
 from .models import (
     Activity,
@@ -42,10 +43,6 @@ def _campaign_form(campaign: Campaign, form: str) -> None:
     forms = {f["key"] for f in campaign.config.get("visit_forms", [])}
     if forms and form not in forms:
         raise ValidationError({"form": [_("This campaign has no visit form “%(form)s”.") % {"form": form}]})
-
-
-def _region_of(target) -> str:
-    return target.household.region_id if isinstance(target, Member) else target.region_id
 
 
 def _check_in_campaign(campaign: Campaign, day: dt.date) -> None:
@@ -136,7 +133,7 @@ def visit_record(
         problems=problems,
         latitude=latitude,
         longitude=longitude,
-        region_id=_region_of(target),
+        region_id=target_region(target),
         created_by=actor,
         payload_digest=digest,
         **{field: target},

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from minqing.core.paging import paginate, query_without_page
-from minqing.core.scope import get_scoped_or_404, scope_for
+from minqing.core.scope import get_scoped_or_404, require_permission
 from minqing.people.models import EconomicStatus, IncomeSource
 from minqing.programs.models import Campaign
 from minqing.programs.selectors import point_get
@@ -23,14 +23,9 @@ from .documents import attendance_sheet_pdf, attendance_sheet_workbook
 from .models import AttendanceDay, Deed, MonthlyReport
 
 
-def _require(request, permission):
-    if not scope_for(request.user).has(permission):
-        raise PermissionDenied
-
-
 def field_app(request):
     """The phone page: my targets, record a visit or a deed, check in — offline too."""
-    _require(request, selectors.VIEW)
+    require_permission(request.user, selectors.VIEW)
     cadre = selectors.my_cadre(request.user)
     targets = selectors.my_targets(user=request.user) if cadre else []
     campaign_ids = {t.campaign_id for t in targets}
@@ -88,7 +83,7 @@ def service_worker(request):
 
 
 def visit_list(request):
-    _require(request, selectors.VIEW)
+    require_permission(request.user, selectors.VIEW)
     page = paginate(request, selectors.visit_list(user=request.user))
     return render(request, "fieldwork/visit_list.html", {"page": page, "query": query_without_page(request)})
 
@@ -103,20 +98,20 @@ def photo(request, uuid):
 
 
 def deed_list(request):
-    _require(request, selectors.VIEW)
+    require_permission(request.user, selectors.VIEW)
     page = paginate(request, selectors.deed_list(user=request.user))
     return render(request, "fieldwork/deed_list.html", {"page": page, "query": query_without_page(request)})
 
 
 def attendance_pending(request):
-    _require(request, "fieldwork.confirm")
+    require_permission(request.user, "fieldwork.confirm")
     days = selectors.attendance_to_decide(user=request.user)
     return render(request, "fieldwork/attendance_pending.html", {"page": paginate(request, days)})
 
 
 @require_POST
 def attendance_decide(request, pk: int):
-    _require(request, "fieldwork.confirm")
+    require_permission(request.user, "fieldwork.confirm")
     day = get_scoped_or_404(AttendanceDay, request.user, "fieldwork.confirm", pk=pk)
     try:
         services.attendance_decide(
@@ -164,7 +159,7 @@ def attendance_sheet_pdf_view(request, pk: int, month: str):
 
 
 def report_list(request):
-    _require(request, selectors.VIEW)
+    require_permission(request.user, selectors.VIEW)
     cadre = selectors.my_cadre(request.user)
     if request.method == "POST":
         if cadre is None:

@@ -1,19 +1,13 @@
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 
 from minqing.core.paging import paginate, query_without_page
-from minqing.core.scope import scope_for
+from minqing.core.scope import require_permission
 
 from . import selectors
 
 
-def _require(request, permission):
-    if not scope_for(request.user).has(permission):
-        raise PermissionDenied
-
-
 def unit_list(request):
-    _require(request, selectors.VIEW)
+    require_permission(request.user, selectors.VIEW)
     return render(request, "org/unit_list.html", {"units": selectors.unit_list(user=request.user)})
 
 
@@ -26,7 +20,7 @@ def unit_detail(request, pk: int):
 
 
 def cadre_list(request):
-    _require(request, selectors.VIEW)
+    require_permission(request.user, selectors.VIEW)
     q = request.GET.get("q", "")[:60]
     page = paginate(request, selectors.cadre_list(user=request.user, q=q))
     return render(

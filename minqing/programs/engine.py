@@ -1,7 +1,7 @@
 """Evaluate a campaign's rules as of a date, and summarize the verdicts."""
 
 import datetime as dt
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
 
 from .rules import FAIL, NO_RECORDS, NOT_DUE, PASS, RULE_TYPES, Context, Verdict
@@ -75,15 +75,5 @@ class ComplianceReport:
         return self.tally(lambda v: v.unit_id, lambda v: unit_names.get(v.unit_id, "—"))
 
     @property
-    def by_cadre(self) -> list[Tally]:
-        return self.tally(lambda v: v.cadre_id, lambda v: v.subject if v.subject_type == "cadre" else "")
-
-    @property
     def totals(self) -> Counter:
         return Counter(v.status for v in self.verdicts)
-
-    def missing_by_subject(self) -> dict:
-        grouped = defaultdict(list)
-        for verdict in self.verdicts:
-            grouped[(verdict.subject_type, verdict.subject_id)].append(verdict)
-        return grouped

@@ -326,7 +326,8 @@ TARGET_LABELS = {
 }
 
 
-def _target_region(target) -> str:
+def target_region(target) -> str:
+    """The region code of a household, member (its household's) or liaison point."""
     if isinstance(target, Member):
         return target.household.region_id
     return target.region_id
@@ -360,7 +361,7 @@ def pairing_create(
             errors["slot"] = [_("Choose one of the slots of “%(kind)s”.") % {"kind": definition["name"]}]
         if not slots and slot:
             errors["slot"] = [_("“%(kind)s” has no slots.") % {"kind": definition["name"]}]
-    if not errors and not _target_region(target).startswith(campaign.region.prefix):
+    if not errors and not target_region(target).startswith(campaign.region.prefix):
         errors["target"] = [_("The target lies outside the campaign's region.")]
     if errors:
         raise ValidationError(errors)
@@ -384,7 +385,7 @@ def pairing_create(
         start=start,
         note=note,
         created_by=actor,
-        region_id=_target_region(target),
+        region_id=target_region(target),
         **{field: target},
     )
     audit_record(

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from minqing.core.paging import paginate, query_without_page
-from minqing.core.scope import get_scoped_or_404, scope_for, scoped
+from minqing.core.scope import get_scoped_or_404, require_permission, scope_for, scoped
 from minqing.geo.models import Region
 from minqing.geo.selectors import region_list
 from minqing.org.models import Cadre, Unit
@@ -34,11 +34,6 @@ from .rules import STATUS_LABELS
 from .schema import parse_template
 
 
-def _require(request, permission):
-    if not scope_for(request.user).has(permission):
-        raise PermissionDenied
-
-
 def _as_of(request, campaign) -> dt.date:
     try:
         return dt.date.fromisoformat(request.GET.get("as_of", ""))
@@ -55,7 +50,7 @@ def _form_errors(exc: ValidationError) -> str:
 
 
 def program_list(request):
-    _require(request, selectors.VIEW)
+    require_permission(request.user, selectors.VIEW)
     programs = []
     for key, text in services.program_sources().items():
         data = parse_template(text)
@@ -71,7 +66,7 @@ def program_list(request):
 
 
 def campaign_list(request):
-    _require(request, selectors.VIEW)
+    require_permission(request.user, selectors.VIEW)
     return render(
         request,
         "programs/campaign_list.html",
@@ -89,7 +84,7 @@ def _start_regions(user):
 
 
 def campaign_start(request):
-    _require(request, selectors.MANAGE)
+    require_permission(request.user, selectors.MANAGE)
     programs = []
     for key, text in services.program_sources().items():
         data = parse_template(text)
@@ -375,7 +370,7 @@ def unit_pairing_list(request, pk: int):
 
 
 def point_list(request):
-    _require(request, selectors.VIEW)
+    require_permission(request.user, selectors.VIEW)
     points = selectors.point_list(user=request.user)
     kind = request.GET.get("kind", "")
     if kind in LiaisonPoint.Kind.values:
@@ -401,7 +396,7 @@ def point_list(request):
 
 @require_POST
 def point_create(request):
-    _require(request, selectors.MANAGE)
+    require_permission(request.user, selectors.MANAGE)
     regions = scoped(Region, request.user, selectors.MANAGE).filter(level__lte=Region.Level.VILLAGE)
     form = PointForm(request.POST, regions=regions)
     if form.is_valid():
@@ -444,7 +439,7 @@ def point_detail(request, pk: int):
 @require_POST
 def point_regrade(request, pk: int):
     selectors.point_get(user=request.user, pk=pk)  # 404 when out of sight
-    _require(request, selectors.MANAGE)
+    require_permission(request.user, selectors.MANAGE)
     point = get_scoped_or_404(LiaisonPoint, request.user, selectors.MANAGE, pk=pk)
     form = PointRegradeForm(request.POST)
     if form.is_valid():
@@ -463,7 +458,7 @@ def point_regrade(request, pk: int):
 
 
 def cadre_handover(request, cadre_pk: int):
-    _require(request, selectors.MANAGE)
+    require_permission(request.user, selectors.MANAGE)
     cadre_get(user=request.user, pk=cadre_pk)  # 404 when out of sight
     cadre = get_scoped_or_404(Cadre, request.user, selectors.MANAGE, pk=cadre_pk)
     successors = (
@@ -496,7 +491,7 @@ def cadre_handover(request, cadre_pk: int):
 
 def cadre_pairings(request, cadre_pk: int):
     """Every pairing of one cadre, across campaigns."""
-    _require(request, selectors.VIEW)
+    require_permission(request.user, selectors.VIEW)
     cadre = cadre_get(user=request.user, pk=cadre_pk)
     pairings = (
         scoped(Pairing.objects.filter(cadre=cadre), request.user, selectors.VIEW)

@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -12,7 +12,7 @@ from django_otp import login as otp_login
 
 from minqing.core.paging import paginate, query_without_page
 from minqing.core.roles import Role
-from minqing.core.scope import scope_for
+from minqing.core.scope import require_permission
 from minqing.org import services as org_services
 
 from . import selectors, services
@@ -34,11 +34,6 @@ def _add_errors(form, exc: ValidationError, default_field=None) -> None:
             form.add_error(field if field in form.fields else default_field, errors)
     else:
         form.add_error(default_field, exc.messages)
-
-
-def _require(request, permission: str) -> None:
-    if not scope_for(request.user).has(permission):
-        raise PermissionDenied
 
 
 def password_change(request):
@@ -123,7 +118,7 @@ def otp_enrol(request):
 
 
 def account_list(request):
-    _require(request, "accounts.manage")
+    require_permission(request.user, "accounts.manage")
     q = request.GET.get("q", "")[:60]
     page = paginate(request, selectors.account_list(user=request.user, q=q))
     return render(
@@ -132,7 +127,7 @@ def account_list(request):
 
 
 def account_create(request):
-    _require(request, "accounts.manage")
+    require_permission(request.user, "accounts.manage")
     form = AccountCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         password = org_services.temporary_password()
@@ -155,7 +150,7 @@ def account_create(request):
 
 
 def _account_action(request, pk: int, action):
-    _require(request, "accounts.manage")
+    require_permission(request.user, "accounts.manage")
     account = selectors.account_get(user=request.user, pk=pk)
     try:
         result = action(account)
@@ -254,7 +249,7 @@ def security_policy() -> list[tuple[str, str]]:
 
 
 def grant_list(request):
-    _require(request, "roles.manage")
+    require_permission(request.user, "roles.manage")
     q = request.GET.get("q", "")[:60]
     page = paginate(request, selectors.account_list(user=request.user, q=q))
     return render(
@@ -265,7 +260,7 @@ def grant_list(request):
 
 
 def grant_edit(request, pk: int):
-    _require(request, "roles.manage")
+    require_permission(request.user, "roles.manage")
     account = selectors.account_get(user=request.user, pk=pk)
     form = GrantForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -285,7 +280,7 @@ def grant_edit(request, pk: int):
 
 @require_POST
 def grant_revoke(request, pk: int):
-    _require(request, "roles.manage")
+    require_permission(request.user, "roles.manage")
     account = selectors.account_get(user=request.user, pk=pk)
     role = request.POST.get("role", "")
     try:
@@ -301,7 +296,7 @@ def grant_revoke(request, pk: int):
 
 
 def audit_list(request):
-    _require(request, "audit.view")
+    require_permission(request.user, "audit.view")
     form = AuditFilterForm(request.GET or None)
     filters = {}
     if form.is_valid():

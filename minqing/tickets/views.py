@@ -1,5 +1,5 @@
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from minqing.core.paging import paginate_by_ids, query_without_page
-from minqing.core.scope import scope_for, scoped
+from minqing.core.scope import require_permission, scope_for, scoped
 from minqing.geo.models import Region
 from minqing.geo.selectors import region_list
 from minqing.org.models import Cadre, Unit
@@ -20,19 +20,13 @@ from .models import Channel, Satisfaction, Ticket, Tier
 STAFF_CHANNELS = [(c, label) for c, label in Channel.choices if c not in (Channel.QR, Channel.OPEN311)]
 
 
-def _require(request, *permissions):
-    scope = scope_for(request.user)
-    if not any(scope.has(p) for p in permissions):
-        raise PermissionDenied
-
-
 def _campaigns(user):
     return list(campaign_list(user=user).filter(status="running"))
 
 
 def ticket_list(request):
     """The dispatch board: every ticket in scope, filtered."""
-    _require(request, selectors.VIEW)
+    require_permission(request.user, selectors.VIEW)
     campaigns = _campaigns(request.user)
     regions = region_list(user=request.user).filter(level__lte=Region.Level.TOWNSHIP)
     units = scoped(Unit, request.user, "org.view").filter(kind__in=[Unit.Kind.BODY, Unit.Kind.TOWNSHIP])
@@ -73,13 +67,13 @@ def ticket_list(request):
 
 def ticket_mine(request):
     """My tickets: the reminder list, soonest deadline first, overdue flagged."""
-    _require(request, selectors.VIEW)
+    require_permission(request.user, selectors.VIEW)
     page = paginate_by_ids(request, selectors.my_tickets(user=request.user), selectors.tickets_for_list)
     return render(request, "tickets/ticket_mine.html", {"page": page, "now": timezone.now()})
 
 
 def ticket_create(request):
-    _require(request, "tickets.create")
+    require_permission(request.user, "tickets.create")
     campaigns = _campaigns(request.user)
     regions = region_list(user=request.user).filter(level=Region.Level.VILLAGE)
     sensitive = selectors.can_see_case_fields(request.user)
@@ -239,7 +233,7 @@ def ticket_act(request, pk: int):
 
 def ticket_export(request):
     """One ledger of a campaign as Excel (?campaign=ID&ledger=KEY)."""
-    _require(request, selectors.VIEW)
+    require_permission(request.user, selectors.VIEW)
     try:
         campaign_pk = int(request.GET.get("campaign", ""))
     except ValueError:
@@ -264,7 +258,7 @@ def ticket_export(request):
 
 def ticket_figures(request):
     """The four rates by unit, township, ledger, category or month."""
-    _require(request, selectors.VIEW)
+    require_permission(request.user, selectors.VIEW)
     by = request.GET.get("by", "unit")
     if by not in selectors.GROUPINGS:
         by = "unit"

@@ -3,7 +3,7 @@ from collections import Counter
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from . import NOT_DUE, PASS, Param, Rule
+from . import FAIL, NOT_DUE, PASS, Param, Rule
 from ._pending import point_subjects
 from ._periods import campaign_over, window
 
@@ -47,7 +47,7 @@ class DeedsPerPoint(Rule):
         verdicts = []
         for _kind, pk, label, *_rest in subjects:
             n = counts[pk]
-            status = PASS if n >= wanted else (NOT_DUE if not campaign_over(ctx) else "fail")
+            status = PASS if n >= wanted else (NOT_DUE if not campaign_over(ctx) else FAIL)
             verdicts.append(
                 self.verdict(
                     subject_id=pk,

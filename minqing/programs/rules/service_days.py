@@ -4,7 +4,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from . import NOT_DUE, Param, Rule
+from . import FAIL, NOT_DUE, PASS, Param, Rule
 from ._pending import cadre_subjects, team_subjects
 from ._periods import months, window
 
@@ -61,7 +61,7 @@ class FixedServiceDays(Rule):
                     subject=label,
                     required=self.required_text(),
                     actual=f"{len(wanted) - len(absent)}/{len(wanted)}",
-                    status=NOT_DUE if not wanted else ("pass" if not absent else "fail"),
+                    status=NOT_DUE if not wanted else (PASS if not absent else FAIL),
                     missing=[_("nobody present on %(day)s") % {"day": date_format(day)} for day in absent],
                     cadre_id=cadre_id,
                     unit_id=unit_id,
