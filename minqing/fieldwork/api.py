@@ -3,7 +3,7 @@ import uuid as uuidlib
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
-from ninja import File, Router, Schema, Status
+from ninja import File, Form, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 from ninja.security import django_auth
@@ -187,18 +187,26 @@ def get_visit(request, uuid: uuidlib.UUID):
 
 
 @router.post(
-    "/visits/{uuid}/photos", response={201: PhotoOut}, summary="Attach a photo (JPEG or PNG, ≤ 10 MB)"
+    "/visits/{uuid}/photos",
+    response={200: PhotoOut, 201: PhotoOut, 409: PhotoOut},
+    summary="Attach a photo (JPEG or PNG, ≤ 10 MB); idempotent when the phone names the photo's UUID",
 )
-def add_photo(request, uuid: uuidlib.UUID, file: File[UploadedFile]):
+def add_photo(
+    request, uuid: uuidlib.UUID, file: File[UploadedFile], photo_uuid: Form[uuidlib.UUID | None] = None
+):
     visit = selectors.visit_get(user=request.auth, uuid=uuid)
     if visit.cadre.account_id != request.auth.pk:
         raise HttpError(403, "only the cadre who recorded the visit adds photos")
+    data = file.read(photos.MAX_BYTES + 1)
     try:
-        photo = photos.photo_attach(actor=request.auth, data=file.read(photos.MAX_BYTES + 1), visit=visit)
+        if photo_uuid is None:
+            status, photo = 201, photos.photo_attach(actor=request.auth, data=data, visit=visit)
+        else:
+            status, photo = photos.photo_sync(actor=request.auth, visit=visit, uuid=photo_uuid, data=data)
     except ValidationError as exc:
         raise HttpError(422, " ".join(exc.messages)) from None
     return Status(
-        201,
+        status,
         {
             "uuid": str(photo.uuid),
             "content_type": photo.content_type,

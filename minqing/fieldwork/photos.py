@@ -1,6 +1,7 @@
 """Photos from the field: JPEG or PNG only, at most 10 MB and 40 megapixels, re-encoded so
 that no EXIF (and so no GPS position or camera serial) survives, stored outside the web root."""
 
+import hashlib
 import io
 import uuid as uuidlib
 import warnings
@@ -8,7 +9,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -57,19 +58,18 @@ def clean_image(data: bytes) -> tuple[bytes, str, str, int, int]:
 
 
 @transaction.atomic
-def photo_attach(*, actor, data: bytes, visit=None, deed=None) -> Photo:
+def photo_attach(*, actor, data: bytes, visit=None, deed=None, uuid=None) -> Photo:
+    """Attach a photo; `uuid` is the one a phone gave it (see photo_sync), else a new one."""
     owner = visit or deed
     if owner is None:
         raise ValidationError(_("A photo belongs to a visit or a deed."))
     if owner.photos.count() >= 9:
         raise ValidationError(_("At most 9 photos per record."))
     content, content_type, extension, width, height = clean_image(data)
-    key = uuidlib.uuid4()
+    key = uuid or uuidlib.uuid4()
     now = timezone.now()
     relative = Path("photos") / f"{now:%Y}" / f"{now:%m}" / f"{key}.{extension}"
-    target = Path(settings.MEDIA_ROOT) / relative
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(content)
+    # The row first: a second upload under the same UUID fails here, before any file is written.
     photo = Photo.objects.create(
         uuid=key,
         visit=visit,
@@ -79,9 +79,13 @@ def photo_attach(*, actor, data: bytes, visit=None, deed=None) -> Photo:
         width=width,
         height=height,
         size=len(content),
+        source_digest=hashlib.sha256(data).hexdigest(),
         uploaded_by=actor,
         region_id=owner.region_id,
     )
+    target = Path(settings.MEDIA_ROOT) / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(content)
     audit_record(
         action="photo.attach",
         obj=photo,
@@ -93,6 +97,29 @@ def photo_attach(*, actor, data: bytes, visit=None, deed=None) -> Photo:
         },
     )
     return photo
+
+
+def photo_sync(*, actor, visit, uuid, data: bytes) -> tuple[int, Photo | None]:
+    """A photo sent from a phone under the UUID the phone gave it, after its visit arrived.
+    The same photo again (a retry whose answer was lost, or two uploads racing) answers 200
+    with the stored one; other bytes under a stored UUID, or a UUID of another record, 409."""
+    digest = hashlib.sha256(data).hexdigest()
+
+    def answer(existing: Photo) -> tuple[int, Photo]:
+        same = existing.visit_id == visit.pk and existing.source_digest == digest
+        return (200 if same else 409), existing
+
+    existing = Photo.objects.filter(uuid=uuid).first()
+    if existing is not None:
+        return answer(existing)
+    try:
+        with transaction.atomic():
+            return 201, photo_attach(actor=actor, data=data, visit=visit, uuid=uuid)
+    except IntegrityError:
+        existing = Photo.objects.filter(uuid=uuid).first()
+        if existing is None:
+            raise
+        return answer(existing)
 
 
 def photo_path(photo: Photo) -> Path:

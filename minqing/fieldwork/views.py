@@ -40,6 +40,7 @@ def field_app(request):
     }
     data = {
         "cadre": cadre.pk if cadre else None,
+        "account": request.user.pk,
         "today": timezone.localdate().isoformat(),
         "campaigns": campaigns,
         "deed_kinds": [{"key": k, "name": str(n)} for k, n in Deed.Kind.choices],
@@ -56,6 +57,12 @@ def field_app(request):
             "saved": _("Saved on this phone."),
             "failed": _("Not accepted: %(why)s"),
             "signin": _("You are signed out: sign in again to send the records kept on this phone."),
+            "photos_pending": _("Photos waiting to be sent: %(n)s"),
+            "photos": _("%(n)s photos"),
+            "retry": _("The server is busy; trying again in %(n)s seconds."),
+            "photo_type": _("%(name)s is not a JPEG or PNG photo."),
+            "photo_size": _("%(name)s is larger than 10 MB."),
+            "photo_count": _("At most 9 photos per record."),
         },
     }
     return render(

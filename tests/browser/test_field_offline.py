@@ -1,14 +1,51 @@
-"""A cadre on a phone records a visit and a deed without a signal; both arrive once when
-the phone is back online."""
+"""A cadre on a phone records a visit (with a photo) and a deed without a signal; both arrive
+once when the phone is back online. A busy server (429, 5xx) is waited for, and signing out
+clears the phone's store — after asking, when records are still unsent."""
+
+import io
+import re
+import time
 
 import pytest
+from PIL import Image
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
 
-def test_cadre_records_offline_and_both_records_sync_once(phone_page, site, sign_in, screenshot):
-    from minqing.fieldwork.models import Deed, Visit
+def photo_with_gps() -> bytes:
+    image = Image.new("RGB", (800, 600), (30, 120, 200))
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"
+    exif[0x8825] = {1: "N", 2: (28.0, 15.0, 30.0), 3: "E", 4: (111.0, 40.0, 12.0)}
+    out = io.BytesIO()
+    image.save(out, format="JPEG", exif=exif)
+    return out.getvalue()
+
+
+def store_count(page, store: str) -> int:
+    return page.evaluate(
+        """store => new Promise((resolve, reject) => {
+             const open = indexedDB.open("minqing-field", 2);
+             open.onupgradeneeded = () => { ["outbox", "sent", "photos"].forEach(
+               name => open.result.createObjectStore(name, {keyPath: "uuid"})); };
+             open.onsuccess = () => { const r = open.result.transaction(store).objectStore(store).count();
+               r.onsuccess = () => { open.result.close(); resolve(r.result); }; r.onerror = reject; };
+             open.onerror = reject; })""",
+        store,
+    )
+
+
+def cached_phone_page(page) -> bool:
+    return page.evaluate("caches.match('/m/').then(r => !!r)")
+
+
+def test_cadre_records_offline_and_both_records_sync_once(
+    phone_page, site, sign_in, screenshot, settings, tmp_path
+):
+    from minqing.fieldwork.models import Deed, Photo, Visit
+
+    settings.MEDIA_ROOT = tmp_path
 
     page = phone_page
     visits_before, deeds_before = Visit.objects.count(), Deed.objects.count()
@@ -23,6 +60,11 @@ def test_cadre_records_offline_and_both_records_sync_once(phone_page, site, sign
     form = page.locator("#visit-form")
     form.locator("textarea[name=content]").fill("离线走访：了解春耕用工情况")
     form.locator("textarea[name=problems]").fill("村道需要修补")
+    date = form.locator("input[name=date]")
+    assert date.get_attribute("max") <= time.strftime("%Y-%m-%d") and date.get_attribute("min")
+    form.locator("input[name=photos]").set_input_files(
+        [{"name": "IMG_2001.jpg", "mimeType": "image/jpeg", "buffer": photo_with_gps()}]
+    )
     screenshot(page, "31-offline-visit-form")
     form.locator("button[value=save]").click()
     expect(page.locator("#sync-status")).to_contain_text("1")
@@ -34,6 +76,7 @@ def test_cadre_records_offline_and_both_records_sync_once(phone_page, site, sign
     expect(page.locator("#sync-status")).to_contain_text("2")
     screenshot(page, "32-offline-waiting")
     assert Visit.objects.count() == visits_before and Deed.objects.count() == deeds_before
+    assert store_count(page, "photos") == 1  # the photo waits on the phone beside its visit
 
     page.context.set_offline(False)
     page.evaluate("window.dispatchEvent(new Event('online'))")
@@ -44,8 +87,104 @@ def test_cadre_records_offline_and_both_records_sync_once(phone_page, site, sign
     assert Deed.objects.count() == deeds_before + 1
     visit = Visit.objects.latest("id")
     assert visit.content == "离线走访：了解春耕用工情况" and visit.problems == ["村道需要修补"]
+    photo = Photo.objects.get(visit=visit)
+    stored = (tmp_path / photo.path).read_bytes()
+    assert photo.content_type == "image/jpeg" and (photo.width, photo.height) == (800, 600)
+    assert b"PhoneMaker" not in stored and not Image.open(io.BytesIO(stored)).getexif()
+    assert store_count(page, "photos") == 0
 
     page.reload()
     page.evaluate("window.dispatchEvent(new Event('online'))")
     expect(page.locator("#synced li")).to_have_count(2)
     assert Visit.objects.count() == visits_before + 1  # nothing sent twice
+    assert Photo.objects.filter(visit=visit).count() == 1
+
+
+def test_a_busy_server_is_waited_for_and_nothing_is_lost_or_doubled(phone_page, site, sign_in, screenshot):
+    from minqing.fieldwork.models import Visit
+
+    page = phone_page
+    sign_in(page, "cadre")
+    page.goto(f"{site}/m/")
+    expect(page.locator("li.target").first).to_be_visible()
+    delays = page.evaluate(
+        "[minqingField.retryDelay(0, '3'), minqingField.retryDelay(3, null),"
+        " minqingField.retryDelay(0, new Date(Date.now() + 4000).toUTCString())]"
+    )
+    assert delays[0] >= 3000 and 8000 <= delays[1] <= 16000 and delays[2] >= 2500
+
+    calls = []
+
+    def answer(route):
+        calls.append(time.monotonic())
+        if len(calls) == 1:
+            route.fulfill(status=429, headers={"Retry-After": "2"}, body='{"detail": "slow down"}')
+        elif len(calls) == 2:
+            route.fulfill(status=503, body="unavailable")
+        else:
+            route.continue_()
+
+    page.route(re.compile(r".*/api/v1/sync/.*"), answer)
+    before = Visit.objects.count()
+    page.locator("li.target").first.locator("button.do-visit").click()
+    page.locator("#visit-form textarea[name=content]").fill("服务器繁忙时的走访")
+    page.locator("#visit-form button[value=save]").click()
+    expect(page.locator("#sync-status")).to_contain_text("秒")  # the retry is announced
+    screenshot(page, "34-server-busy")
+    expect(page.locator("#synced li").first).to_contain_text("走访", timeout=30_000)
+    assert len(calls) == 3
+    assert calls[1] - calls[0] >= 2.0  # Retry-After honoured
+    assert Visit.objects.count() == before + 1
+    assert Visit.objects.filter(content="服务器繁忙时的走访").count() == 1
+
+
+def test_sign_out_asks_about_unsent_records_then_clears_the_phone(phone_page, site, sign_in, screenshot):
+    from minqing.fieldwork.models import Visit
+
+    page = phone_page
+    sign_in(page, "cadre")
+    page.goto(f"{site}/m/")
+    target_name = page.locator("li.target .who strong").first.inner_text()
+    page.wait_for_function("navigator.serviceWorker.ready.then(() => caches.match('/m/')).then(r => !!r)")
+    page.context.set_offline(True)
+    page.locator("li.target").first.locator("button.do-visit").click()
+    page.locator("#visit-form textarea[name=content]").fill("签退前未发送的走访")
+    page.locator("#visit-form button[value=save]").click()
+    expect(page.locator("#sync-status")).to_contain_text("1")
+
+    page.locator("form.signout button").click()
+    dialog = page.locator("#signout-dialog")
+    expect(dialog).to_be_visible()
+    expect(dialog.locator(".signout-records")).to_have_text("1")
+    screenshot(page, "35-sign-out-unsent-warning")
+    dialog.locator(".signout-cancel").click()
+    assert "/m/" in page.url and store_count(page, "outbox") == 1  # nothing dropped
+
+    page.context.set_offline(False)
+    page.locator("form.signout button").click()
+    dialog.locator(".signout-send").click()
+    expect(page.locator("#synced li").first).to_contain_text("走访")
+    assert Visit.objects.filter(content="签退前未发送的走访").count() == 1
+    assert store_count(page, "sent") >= 1
+
+    with page.expect_navigation():
+        page.locator("form.signout button").click()  # nothing unsent: no question, the store is cleared
+    expect(page).to_have_url(re.compile(r"/login/|/$"))
+    assert store_count(page, "outbox") == 0 and store_count(page, "sent") == 0
+    assert not cached_phone_page(page)
+    screenshot(page, "36-signed-out-store-cleared")
+
+    sign_in(page, "village")
+    page.goto(f"{site}/m/")
+    expect(page.locator("#synced li")).to_have_count(0)
+    assert target_name not in page.locator("main").inner_text()
+
+
+def test_the_next_account_does_not_get_the_previous_ones_cached_targets(phone_page, site, sign_in):
+    page = phone_page
+    sign_in(page, "cadre")
+    page.goto(f"{site}/m/")
+    page.wait_for_function("navigator.serviceWorker.ready.then(() => caches.match('/m/')).then(r => !!r)")
+    page.context.clear_cookies()  # the session ran out without a sign-out
+    sign_in(page, "village")
+    page.wait_for_function("caches.match('/m/').then(r => !r)")

@@ -105,3 +105,66 @@ def test_a_photo_is_served_to_its_scope_only_as_an_attachment(db, settings, tmp_
     assert (
         Client().get(f"/api/v1/photos/{photo.uuid}", HTTP_AUTHORIZATION=f"Bearer {other}").status_code == 404
     )
+
+
+def _visit_for(account, campaign, auth) -> str:
+    household = Pairing.objects.filter(
+        cadre__account=account, campaign=campaign, household__isnull=False
+    ).first()
+    key = str(uuid.uuid4())
+    response = Client().put(
+        f"/api/v1/sync/visit/{key}",
+        json.dumps(
+            {
+                "payload": {
+                    "campaign": campaign.pk,
+                    "date": "2026-06-01",
+                    "form": "home_visit",
+                    "target": {"type": "household", "id": household.household_id},
+                }
+            }
+        ),
+        content_type="application/json",
+        **auth,
+    )
+    assert response.status_code == 201, response.content
+    return key
+
+
+def _upload(key, photo_key, data, auth, name="IMG_0002.jpg"):
+    upload = io.BytesIO(data)
+    upload.name = name
+    return Client().post(f"/api/v1/visits/{key}/photos", {"file": upload, "photo_uuid": photo_key}, **auth)
+
+
+def test_a_photo_sent_again_under_its_uuid_is_stored_once(db, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    account = Account.objects.get(username="cadre")
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {token_create(actor=None, account=account)}"}
+    key = _visit_for(account, Campaign.objects.get(program_key="xiajiceng"), auth)
+    photo_key = str(uuid.uuid4())
+    first = _upload(key, photo_key, jpeg_with_gps(), auth)
+    assert first.status_code == 201, first.content
+    assert first.json()["uuid"] == photo_key
+    again = _upload(key, photo_key, jpeg_with_gps(), auth)  # the answer was lost: the phone retries
+    assert again.status_code == 200 and again.json()["uuid"] == photo_key
+    assert Photo.objects.filter(visit__uuid=key).count() == 1
+    assert len(list(tmp_path.rglob("*.jpg"))) == 1
+    png = io.BytesIO()
+    Image.new("RGB", (32, 32), (0, 90, 0)).save(png, format="PNG")
+    other = _upload(key, photo_key, png.getvalue(), auth, name="other.png")  # other bytes, same UUID
+    assert other.status_code == 409
+    assert Photo.objects.filter(visit__uuid=key).count() == 1
+    second_visit = _visit_for(account, Campaign.objects.get(program_key="xiajiceng"), auth)
+    assert _upload(second_visit, photo_key, jpeg_with_gps(), auth).status_code == 409  # another visit
+
+
+def test_a_refused_photo_under_a_uuid_stores_nothing(db, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    account = Account.objects.get(username="cadre")
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {token_create(actor=None, account=account)}"}
+    key = _visit_for(account, Campaign.objects.get(program_key="xiajiceng"), auth)
+    with translation.override("en"):
+        response = _upload(key, str(uuid.uuid4()), b"%PDF-1.4 not a photo", auth, name="x.jpg")
+    assert response.status_code == 422 and "JPEG" in response.json()["detail"]
+    assert not Photo.objects.filter(visit__uuid=key).exists() and not list(tmp_path.rglob("*.*"))

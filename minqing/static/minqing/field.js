@@ -1,46 +1,18 @@
 // Minqing field app: my targets, visits, deeds and check-ins, also without a signal.
-// Records are saved first in IndexedDB with a UUID made here, then sent to
+// Records are saved first in IndexedDB (field-store.js) with a UUID made here, then sent to
 // PUT /api/v1/sync/<kind>/<uuid>; the server recognises a retry by its UUID, so a
 // record is never stored twice, and one made offline is sent when the phone is online.
+// A visit's photos wait beside it and go to POST /api/v1/visits/<uuid>/photos, each under
+// its own UUID, once the visit is in. When the server is busy (429) or failing (5xx) the
+// phone waits — Retry-After when given, else an exponential delay with jitter — and the
+// records stay in the outbox until they are accepted.
 (function () {
   "use strict";
   var data = JSON.parse(document.getElementById("app-data").textContent);
   var labels = data.labels;
-  var DB = "minqing-field", VERSION = 1, syncing = false;
-
-  function openDb() {
-    return new Promise(function (resolve, reject) {
-      var request = indexedDB.open(DB, VERSION);
-      request.onupgradeneeded = function () {
-        var db = request.result;
-        if (!db.objectStoreNames.contains("outbox")) { db.createObjectStore("outbox", { keyPath: "uuid" }); }
-        if (!db.objectStoreNames.contains("sent")) { db.createObjectStore("sent", { keyPath: "uuid" }); }
-      };
-      request.onsuccess = function () { resolve(request.result); };
-      request.onerror = function () { reject(request.error); };
-    });
-  }
-
-  function tx(store, mode, work) {
-    return openDb().then(function (db) {
-      return new Promise(function (resolve, reject) {
-        var t = db.transaction(store, mode), result;
-        result = work(t.objectStore(store));
-        t.oncomplete = function () { resolve(result && result.result !== undefined ? result.result : result); };
-        t.onerror = function () { reject(t.error); };
-      });
-    });
-  }
-
-  function all(store) {
-    return openDb().then(function (db) {
-      return new Promise(function (resolve, reject) {
-        var request = db.transaction(store, "readonly").objectStore(store).getAll();
-        request.onsuccess = function () { resolve(request.result); };
-        request.onerror = function () { reject(request.error); };
-      });
-    });
-  }
+  var store = window.minqingFieldStore, tx = store.tx, all = store.all;
+  var syncing = false, attempt = 0, retryAt = 0, retryTimer = null;
+  var PHOTO_TYPES = ["image/jpeg", "image/png"], PHOTO_MAX_BYTES = 10 * 1024 * 1024, PHOTO_MAX = 9;
 
   function uuid4() {
     if (window.crypto && crypto.randomUUID) { return crypto.randomUUID(); }
@@ -66,21 +38,28 @@
     el.className = "notice" + (kind ? " notice-" + kind : "");
   }
 
+  function mine(items) { return store.mine(items, data.account); }
+
   function refreshStatus() {
-    return all("outbox").then(function (items) {
-      items = items.filter(function (i) { return i.cadre === data.cadre; });
+    return Promise.all([all("outbox"), all("photos")]).then(function (found) {
+      var items = mine(found[0]), photos = mine(found[1]);
       var waiting = items.filter(function (i) { return !i.error; }).length;
+      var photosWaiting = photos.filter(function (p) { return !p.error; }).length;
       var parts = [];
       if (!navigator.onLine) { parts.push(labels.offline); }
       if (waiting) { parts.push(fmt(labels.pending, { n: waiting })); }
-      items.filter(function (i) { return i.error; }).forEach(function (i) { parts.push(fmt(labels.failed, { why: i.error })); });
-      status(parts.join(" "), items.some(function (i) { return i.error; }) ? "error" : "");
+      if (photosWaiting) { parts.push(fmt(labels.photos_pending, { n: photosWaiting })); }
+      if ((waiting || photosWaiting) && retryAt > Date.now()) {
+        parts.push(fmt(labels.retry, { n: Math.ceil((retryAt - Date.now()) / 1000) }));
+      }
+      var failed = items.concat(photos).filter(function (i) { return i.error; });
+      failed.forEach(function (i) { parts.push(fmt(labels.failed, { why: i.error })); });
+      status(parts.join(" "), failed.length ? "error" : "");
       return all("sent");
     }).then(function (sent) {
       var list = document.getElementById("synced");
       list.innerHTML = "";
-      sent = sent.filter(function (i) { return i.cadre === data.cadre; });
-      sent.sort(function (a, b) { return a.at < b.at ? 1 : -1; }).slice(0, 20).forEach(function (item) {
+      mine(sent).sort(function (a, b) { return a.at < b.at ? 1 : -1; }).slice(0, 20).forEach(function (item) {
         var li = document.createElement("li");
         li.textContent = item.summary;
         li.dataset.uuid = item.uuid;
@@ -89,32 +68,95 @@
     });
   }
 
-  function queue(kind, payload, summary) {
+  function queue(kind, payload, summary, photos) {
     var item = { uuid: uuid4(), kind: kind, payload: payload, summary: summary, at: new Date().toISOString(),
-                 cadre: data.cadre };
-    return tx("outbox", "readwrite", function (store) { store.put(item); }).then(function () {
+                 cadre: data.cadre, account: data.account, photos: (photos || []).length };
+    // The photo files first: the visit never waits in the outbox without them.
+    return tx("photos", "readwrite", function (s) {
+      (photos || []).forEach(function (file) {
+        s.put({ uuid: uuid4(), visit: item.uuid, blob: file, name: file.name, type: file.type,
+                account: data.account, at: item.at });
+      });
+    }).then(function () {
+      return tx("outbox", "readwrite", function (s) { s.put(item); });
+    }).then(function () {
       status(labels.saved);
       return sync();
     });
   }
 
+  // How long to wait before trying again: the server's Retry-After (seconds or an HTTP date)
+  // when it gives one, else 2 s doubling per failed round up to 5 minutes; half of the wait
+  // is random, so that phones coming back together do not all knock at the same moment.
+  function retryDelay(round, retryAfter, now) {
+    var exponential = Math.min(300000, 2000 * Math.pow(2, round));
+    var delay = exponential / 2 + Math.random() * exponential / 2;
+    if (retryAfter) {
+      var asked = /^\s*\d+\s*$/.test(retryAfter) ? Number(retryAfter) * 1000 : Date.parse(retryAfter) - (now || Date.now());
+      if (asked > 0) { delay = Math.max(asked + Math.random() * Math.min(asked, 5000) * 0.2, 1000); }
+    }
+    return Math.round(delay);
+  }
+
+  function backOff(retryAfter) {
+    var delay = retryDelay(attempt, retryAfter);
+    attempt += 1;
+    retryAt = Date.now() + delay;
+    clearTimeout(retryTimer);
+    retryTimer = setTimeout(sync, delay);
+  }
+
+  function busy(response) {
+    var error = new Error("server " + response.status);
+    error.retryAfter = response.headers.get("Retry-After");
+    error.busy = true;
+    return error;
+  }
+
   function sync() {
-    if (syncing || !navigator.onLine) { return refreshStatus(); }
+    if (syncing || !navigator.onLine || Date.now() < retryAt) { return refreshStatus(); }
     syncing = true;
-    return all("outbox").then(function (items) {
-      // Only this cadre's records go out under this account; each is tried on its own, so one
-      // that the server cannot take now does not hold back the others.
+    return Promise.all([all("outbox"), all("photos")]).then(function (found) {
+      // Only this account's records go out under it; each is tried on its own, so one that
+      // the server refuses does not hold back the others. A busy or failing server stops
+      // the round: everything left waits for the next one.
+      var items = mine(found[0]), waiting = {};
+      items.forEach(function (i) { waiting[i.uuid] = true; });
       var chain = Promise.resolve();
-      items.filter(function (i) { return !i.error && i.cadre === data.cadre; }).forEach(function (item) {
-        chain = chain.then(function () { return send(item); }).catch(function (error) {
-          if (error && error.signedOut) { throw error; }
+      items.filter(function (i) { return !i.error; }).forEach(function (item) {
+        chain = chain.then(function () { return send(item); });
+      });
+      // Photos of visits already in (sent in this round or an earlier one).
+      chain = chain.then(function () { return all("photos"); }).then(function (photos) {
+        var next = Promise.resolve();
+        mine(photos).filter(function (p) { return !p.error && !waiting[p.visit]; }).forEach(function (p) {
+          next = next.then(function () { return sendPhoto(p); });
         });
+        return next;
       });
       return chain;
-    }).catch(function (error) {
-      if (error && error.signedOut) { status(labels.signin, "error"); }
-    })
-      .then(function () { syncing = false; return refreshStatus(); });
+    }).then(function () {
+      attempt = 0; retryAt = 0;
+    }, function (error) {
+      if (error && error.signedOut) { status(labels.signin, "error"); return; }
+      backOff(error && error.retryAfter);  // busy server, server error or no answer at all
+    }).then(function () { syncing = false; return refreshStatus(); });
+  }
+
+  function reasonsOf(body) {
+    var reasons = [];
+    Object.keys(body.errors || {}).forEach(function (key) { reasons = reasons.concat(body.errors[key]); });
+    return reasons.join(" ") || body.detail || "";
+  }
+
+  function check(response) {
+    if (response.status === 401 || response.status === 403) {
+      var signedOut = new Error("signed out");
+      signedOut.signedOut = true;
+      throw signedOut;
+    }
+    if (response.status === 429 || response.status >= 500) { throw busy(response); }
+    return response;
   }
 
   function send(item) {
@@ -122,26 +164,42 @@
       method: "PUT", credentials: "same-origin",
       headers: { "Content-Type": "application/json", "X-CSRFToken": csrf() },
       body: JSON.stringify({ payload: item.payload })
-    }).then(function (response) {
+    }).then(check).then(function (response) {
       if (response.status === 200 || response.status === 201) {
-        return tx("outbox", "readwrite", function (store) { store.delete(item.uuid); }).then(function () {
-          return tx("sent", "readwrite", function (store) { store.put(item); });
+        return tx("outbox", "readwrite", function (s) { s.delete(item.uuid); }).then(function () {
+          return tx("sent", "readwrite", function (s) { s.put(item); });
+        }).then(function () {
+          return all("photos");
+        }).then(function (photos) {
+          var next = Promise.resolve();
+          photos.filter(function (p) { return p.visit === item.uuid && !p.error; }).forEach(function (p) {
+            next = next.then(function () { return sendPhoto(p); });
+          });
+          return next;
         });
       }
-      if (response.status === 409 || response.status === 422) {
-        return response.json().then(function (body) {
-          var reasons = [];
-          Object.keys(body.errors || {}).forEach(function (key) { reasons = reasons.concat(body.errors[key]); });
-          item.error = response.status === 409 ? labels.conflict : reasons.join(" ");
-          return tx("outbox", "readwrite", function (store) { store.put(item); });
-        });
+      return response.json().catch(function () { return {}; }).then(function (body) {
+        item.error = response.status === 409 ? labels.conflict : reasonsOf(body) || String(response.status);
+        return tx("outbox", "readwrite", function (s) { s.put(item); });
+      });
+    });
+  }
+
+  function sendPhoto(photo) {
+    var form = new FormData();
+    form.append("file", photo.blob, photo.name || "photo");
+    form.append("photo_uuid", photo.uuid);
+    return fetch("/api/v1/visits/" + photo.visit + "/photos", {
+      method: "POST", credentials: "same-origin", headers: { "X-CSRFToken": csrf() }, body: form
+    }).then(check).then(function (response) {
+      if (response.status === 200 || response.status === 201) {
+        return tx("photos", "readwrite", function (s) { s.delete(photo.uuid); });
       }
-      if (response.status === 401 || response.status === 403) {
-        var signedOut = new Error("signed out");
-        signedOut.signedOut = true;
-        throw signedOut;
-      }
-      throw new Error("server " + response.status);  // try again later
+      return response.json().catch(function () { return {}; }).then(function (body) {
+        photo.error = (photo.name ? photo.name + ": " : "") +
+          (response.status === 409 ? labels.conflict : reasonsOf(body) || String(response.status));
+        return tx("photos", "readwrite", function (s) { s.put(photo); });
+      });
     });
   }
 
@@ -150,16 +208,27 @@
     return new Date(now.getTime() - now.getTimezoneOffset() * 60000).toISOString().slice(0, 10);
   }
 
+  // A record's date lies within the campaign and not after today.
+  function boundDate(input, campaign) {
+    var last = today();
+    if (campaign && campaign.end && campaign.end < last) { last = campaign.end; }
+    input.min = campaign && campaign.start ? campaign.start : "";
+    input.max = last;
+    input.value = last;
+  }
+
   function openDialog(id, li) {
     var dialog = document.getElementById(id);
     var form = dialog.querySelector("form");
+    var campaign = data.campaigns[li.dataset.campaign] || {};
     form.reset();
-    form.elements.date.value = today();
+    boundDate(form.elements.date, campaign);
     dialog.querySelector(".target-name").textContent = li.querySelector(".who strong").textContent;
+    var problem = dialog.querySelector(".form-error");
+    if (problem) { problem.hidden = true; problem.textContent = ""; }
     if (form.elements.form) {
-      var forms = (data.campaigns[li.dataset.campaign] || {}).forms || [];
       form.elements.form.innerHTML = "";
-      forms.forEach(function (f) {
+      (campaign.forms || []).forEach(function (f) {
         var option = document.createElement("option");
         option.value = f.key; option.textContent = f.name;
         form.elements.form.appendChild(option);
@@ -173,10 +242,29 @@
     dialog.showModal();
   }
 
+  // The photo rules of the server (JPEG or PNG, at most 10 MB, at most 9), checked here too,
+  // so that a photo the server would refuse is not carried around offline.
+  function photoProblem(files) {
+    if (files.length > PHOTO_MAX) { return labels.photo_count; }
+    for (var n = 0; n < files.length; n += 1) {
+      if (PHOTO_TYPES.indexOf(files[n].type) === -1) { return fmt(labels.photo_type, { name: files[n].name }); }
+      if (files[n].size > PHOTO_MAX_BYTES) { return fmt(labels.photo_size, { name: files[n].name }); }
+    }
+    return "";
+  }
+
   document.getElementById("visit-form").addEventListener("submit", function (event) {
     var dialog = document.getElementById("visit-dialog");
     if (event.submitter && event.submitter.value === "cancel") { return; }
     var f = event.target.elements;
+    var files = Array.prototype.slice.call(f.photos.files || []);
+    var problem = photoProblem(files);
+    if (problem) {
+      event.preventDefault();
+      var box = dialog.querySelector(".form-error");
+      box.textContent = problem; box.hidden = false;
+      return;
+    }
     var problems = f.problems.value.split("\n").map(function (s) { return s.trim(); }).filter(Boolean);
     var payload = {
       campaign: Number(dialog.dataset.campaign), date: f.date.value, form: f.form.value,
@@ -190,7 +278,9 @@
       function (box) { return box.checked; }).map(function (box) { return box.value; });
     if (sources.length) { found.income_sources = sources; }
     if (Object.keys(found).length && payload.target.type !== "point") { payload.found = found; }
-    queue("visit", payload, f.date.value + " " + labels.visit + " · " + dialog.dataset.name);
+    var summary = f.date.value + " " + labels.visit + " · " + dialog.dataset.name;
+    if (files.length) { summary += " · " + fmt(labels.photos, { n: files.length }); }
+    queue("visit", payload, summary, files);
   });
 
   document.getElementById("deed-form").addEventListener("submit", function (event) {
@@ -215,11 +305,25 @@
     }
   });
 
+  // Records kept before entries carried their account: this cadre's become this account's.
+  function adoptOldEntries() {
+    return Promise.all(["outbox", "sent"].map(function (name) {
+      return all(name).then(function (items) {
+        var old = items.filter(function (i) { return i.account === undefined && i.cadre === data.cadre; });
+        if (!old.length) { return null; }
+        return tx(name, "readwrite", function (s) {
+          old.forEach(function (i) { i.account = data.account; s.put(i); });
+        });
+      });
+    }));
+  }
+
+  window.minqingField = { sync: sync, retryDelay: retryDelay, refreshStatus: refreshStatus };
   window.addEventListener("online", sync);
   window.addEventListener("offline", refreshStatus);
   setInterval(sync, 30000);
   if ("serviceWorker" in navigator) {
     navigator.serviceWorker.register("/m/sw.js", { scope: "/m/" }).catch(function () { /* pages still work online */ });
   }
-  sync();
+  adoptOldEntries().then(sync, sync);
 }());

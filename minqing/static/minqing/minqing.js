@@ -3,3 +3,49 @@ document.addEventListener("htmx:configRequest", function (event) {
   var token = document.querySelector("input[name=csrfmiddlewaretoken]");
   if (token) { event.detail.headers["X-CSRFToken"] = token.value; }
 });
+
+// The phone's offline store (field-store.js) on a shared phone: signing out clears this
+// account's records and the cached phone page, but never unsent records without asking;
+// and when another account signs in, the previous one's cached page (its targets) goes.
+(function () {
+  "use strict";
+  var store = window.minqingFieldStore;
+  var account = document.body.dataset.account;
+  if (!store || !account) { return; }
+
+  try {
+    if (localStorage.getItem("minqing-account") !== account) {
+      store.dropCaches().then(function () { localStorage.setItem("minqing-account", account); });
+    }
+  } catch (e) { /* no local storage: the sign-out still clears */ }
+
+  function signOut(form) {
+    form.dataset.cleared = "1";
+    try { localStorage.removeItem("minqing-account"); } catch (e) { /* nothing kept */ }
+    form.submit();
+  }
+
+  function clearAndSignOut(form) {
+    store.clearAccount(account).then(function () { signOut(form); }, function () { signOut(form); });
+  }
+
+  document.querySelectorAll("form.signout").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      if (form.dataset.cleared === "1") { return; }
+      event.preventDefault();
+      store.unsynced(account).then(function (left) {
+        if (!left.records && !left.photos) { clearAndSignOut(form); return; }
+        var dialog = document.getElementById("signout-dialog");
+        dialog.querySelector(".signout-records").textContent = left.records;
+        dialog.querySelector(".signout-photos").textContent = left.photos;
+        dialog.querySelector(".signout-send").onclick = function () {
+          dialog.close();
+          if (window.minqingField) { window.minqingField.sync(); } else { window.location.href = "/m/"; }
+        };
+        dialog.querySelector(".signout-delete").onclick = function () { dialog.close(); clearAndSignOut(form); };
+        dialog.querySelector(".signout-cancel").onclick = function () { dialog.close(); };
+        dialog.showModal();
+      }, function () { signOut(form); });  // no IndexedDB on this browser: nothing kept to lose
+    });
+  });
+}());

@@ -1,8 +1,9 @@
 // Minqing field app service worker: keeps the phone page and its files, so that it opens
 // without a signal. Data recorded offline lives in IndexedDB (see field.js), not here.
-var CACHE = "minqing-field-v2";
+var CACHE = "minqing-field-v3";
 var SHELL = ["/m/", "/static/vendor/pico/pico.min.css", "/static/minqing/minqing.css",
-             "/static/minqing/minqing.js", "/static/minqing/field.js", "/static/vendor/htmx/htmx.min.js"];
+             "/static/minqing/minqing.js", "/static/minqing/field-store.js",
+             "/static/minqing/field.js", "/static/vendor/htmx/htmx.min.js"];
 
 self.addEventListener("install", function (event) {
   event.waitUntil(caches.open(CACHE).then(function (cache) { return cache.addAll(SHELL); }).then(function () {
