@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "minqing.security",
     "minqing.exports",
     "minqing.tickets",
+    "minqing.appraisal",
     "minqing.web",
     "django_otp",
     "django_otp.plugins.otp_totp",

@@ -35,18 +35,56 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             "tickets.create",
             "tickets.dispatch",
             "tickets.handle",
+            "appraisal.view",
+            "appraisal.manage",
+            "inspections.view",
+            "inspections.record",
+            "exemplary.view",
+            "exemplary.nominate",
+            "exemplary.decide",
             # Petition and dispute cases: the case-owning leader, the parties, the history.
             "tickets.sensitive",
         }
     ),
     Role.LEADER: frozenset(
-        {"people.view", "org.view", "geo.view", "programs.view", "tickets.view", "tickets.handle"}
+        {
+            "people.view",
+            "org.view",
+            "geo.view",
+            "programs.view",
+            "tickets.view",
+            "tickets.handle",
+            "appraisal.view",
+            "inspections.view",
+            "exemplary.view",
+            "exemplary.nominate",
+        }
     ),
+    # A cadre sees the inspections of themself and the actions they own, never the appraisal sample.
     Role.CADRE: frozenset(
-        {"people.view", "org.view", "geo.view", "programs.view", "tickets.view", "tickets.create"}
+        {
+            "people.view",
+            "org.view",
+            "geo.view",
+            "programs.view",
+            "tickets.view",
+            "tickets.create",
+            "inspections.view",
+            "exemplary.view",
+        }
     ),
     Role.TEAM_LEADER: frozenset(
-        {"people.view", "org.view", "geo.view", "programs.view", "tickets.view", "tickets.create"}
+        {
+            "people.view",
+            "org.view",
+            "geo.view",
+            "programs.view",
+            "tickets.view",
+            "tickets.create",
+            "inspections.view",
+            "exemplary.view",
+            "exemplary.nominate",
+        }
     ),
     Role.HANDLING_UNIT: frozenset({"org.view", "geo.view", "tickets.view", "tickets.handle"}),
     Role.VILLAGE: frozenset(
@@ -61,7 +99,20 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             "tickets.create",
         }
     ),
-    Role.INSPECTOR: frozenset({"people.view", "org.view", "geo.view", "programs.view", "tickets.view"}),
+    Role.INSPECTOR: frozenset(
+        {
+            "people.view",
+            "org.view",
+            "geo.view",
+            "programs.view",
+            "tickets.view",
+            "appraisal.view",
+            "inspections.view",
+            "inspections.record",
+            "exemplary.view",
+            "exemplary.nominate",
+        }
+    ),
     # Administrators manage the system, never residents' data.
     Role.SYSADMIN: frozenset({"accounts.manage", "org.view", "geo.view"}),
     Role.SECADMIN: frozenset({"roles.manage", "org.view", "geo.view"}),
