@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "minqing.exports",
     "minqing.tickets",
     "minqing.appraisal",
+    "minqing.figures",
     "minqing.web",
     "django_otp",
     "django_otp.plugins.otp_totp",

@@ -54,6 +54,13 @@ def test_no_page_or_api_response_shows_a_full_identifier(db, client, role):
     paths |= {"/tickets/", "/tickets/mine/", "/api/v1/tickets", "/tickets/figures/"}
     for ticket in Ticket.objects.filter(region__code__startswith="431123").exclude(contact_phone=None)[:3]:
         paths |= {f"/tickets/{ticket.pk}/", f"/api/v1/tickets/{ticket.pk}", f"/tickets/?q={ticket.code}"}
+    from minqing.programs.models import Campaign
+
+    dashboard = f"/campaigns/{Campaign.objects.get(program_key='xiajiceng').pk}/dashboard/"
+    paths |= {f"{dashboard}?period=2026"} | {
+        f"{dashboard}figures/{key}/?period=2026"
+        for key in ("hardship_households", "demands", "relief_payments", "visits", "targets_due")
+    }
     for household in Household.objects.filter(region__code__startswith="431123")[:5]:
         paths.add(f"/people/households/{household.pk}/")
     checked = 0

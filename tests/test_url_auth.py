@@ -205,6 +205,8 @@ def cases(o):
     sysadmin_acts = only({"sysadmin"}, yes=302, no=403)
     secadmin_only = only({"secadmin"}, no=403)
     ta, tb = o["ticket_a"], o["ticket_b"]
+    dashboard_a = {**only(campaign_a_viewers | {"village"}, no=403), "office_jinan": 404}
+    dashboard_b = {**only({"office_jinan"}, no=403), **{r: 404 for r in PROGRAM_VIEWERS - {"office_jinan"}}}
     ticket_a_viewers = {"office", "leader", "inspector", "village", "unit"}
     new_ticket = {"campaign": ca.pk, "title": "路灯", "description": "路灯坏了", "region": o["region_a"].code}
     return {
@@ -329,6 +331,20 @@ def cases(o):
                 only(campaign_a_viewers),
             ),
         ],
+        "figures:dashboard-index": [
+            ("get", reverse("figures:dashboard-index"), None, 302, only(PROGRAM_VIEWERS, no=403))
+        ],
+        **{
+            name: [
+                ("get", reverse(name, args=[ca.pk, *extra]), None, 302, dashboard_a),
+                ("get", reverse(name, args=[cb.pk, *extra]), None, 302, dashboard_b),
+            ]
+            for name, extra in (
+                ("figures:dashboard", ()),
+                ("figures:dashboard-compliance", ()),
+                ("figures:tile-list", ("visits",)),
+            )
+        },
         "programs:pairing-list": [
             ("get", reverse("programs:pairing-list", args=[ca.pk]), None, 302, only(campaign_a_viewers)),
             ("get", reverse("programs:pairing-list", args=[cb.pk]), None, 302, only({"office_jinan"})),

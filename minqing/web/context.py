@@ -7,6 +7,7 @@ NAV = [
     ("web:home", _("Overview"), None),
     ("fieldwork:app", _("My targets"), "programs.view"),
     ("programs:campaign-list", _("Campaigns"), "programs.view"),
+    ("figures:dashboard-index", _("Dashboard"), "programs.view"),
     ("tickets:ticket-list", _("Demands"), "tickets.view"),
     ("tickets:ticket-mine", _("My demands"), "tickets.view"),
     ("people:household-list", _("Households"), "people.view"),

@@ -1,0 +1,104 @@
+"""Periods of the figures: a week, month, quarter, year or custom range, written as
+2026-W47, 2026-10, 2026Q4, 2026 or 2026-10-01..2026-10-15."""
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from minqing.programs.rules._periods import month_end
+
+KINDS = ("week", "month", "quarter", "year", "custom")
+_WEEK = re.compile(r"^(\d{4})-W(\d{1,2})$")
+_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
+_QUARTER = re.compile(r"^(\d{4})-?Q([1-4])$", re.IGNORECASE)
+_YEAR = re.compile(r"^(\d{4})$")
+_CUSTOM = re.compile(r"^(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})$")
+QUARTER_NAMES = {1: "一", 2: "二", 3: "三", 4: "四"}
+
+
+@dataclass(frozen=True)
+class Period:
+    kind: str
+    start: dt.date
+    end: dt.date
+    code: str
+
+    @property
+    def label(self) -> str:
+        if self.kind == "month":
+            return date_format(self.start, "YEAR_MONTH_FORMAT")
+        if self.kind == "quarter":
+            quarter = (self.start.month - 1) // 3 + 1
+            return _("Q%(q)s %(year)s") % {"q": quarter, "year": self.start.year}
+        if self.kind == "year":
+            return _("the year %(year)s") % {"year": self.start.year}
+        return _("%(start)s to %(end)s") % {"start": date_format(self.start), "end": date_format(self.end)}
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+
+class PeriodError(ValueError):
+    pass
+
+
+def parse_period(text: str | None, *, today: dt.date) -> Period:
+    """The period written in `text`; empty: the month of `today`."""
+    text = (text or "").strip()
+    if not text:
+        return month_of(today)
+    try:
+        if m := _WEEK.match(text):
+            start = dt.date.fromisocalendar(int(m[1]), int(m[2]), 1)
+            return Period("week", start, start + dt.timedelta(days=6), text)
+        if m := _MONTH.match(text):
+            return month_of(dt.date(int(m[1]), int(m[2]), 1))
+        if m := _QUARTER.match(text):
+            year, quarter = int(m[1]), int(m[2])
+            start = dt.date(year, 3 * quarter - 2, 1)
+            return Period("quarter", start, month_end(dt.date(year, 3 * quarter, 1)), f"{year}Q{quarter}")
+        if m := _YEAR.match(text):
+            year = int(m[1])
+            return Period("year", dt.date(year, 1, 1), dt.date(year, 12, 31), text)
+        if m := _CUSTOM.match(text):
+            start, end = dt.date.fromisoformat(m[1]), dt.date.fromisoformat(m[2])
+            if end < start:
+                raise PeriodError(_("The period ends before it starts."))
+            if (end - start).days > 3660:
+                raise PeriodError(_("A period may be at most ten years long."))
+            return Period("custom", start, end, text)
+    except PeriodError:
+        raise
+    except ValueError:
+        pass
+    raise PeriodError(
+        _(
+            "“%(text)s” is not a period. Write a month (2026-10), a quarter (2026Q4), a year (2026), "
+            "a week (2026-W47) or a range (2026-10-01..2026-10-15)."
+        )
+        % {"text": text}
+    )
+
+
+def month_of(day: dt.date) -> Period:
+    start = day.replace(day=1)
+    return Period("month", start, month_end(start), f"{start:%Y-%m}")
+
+
+def week_of(day: dt.date) -> Period:
+    year, week, _weekday = day.isocalendar()
+    start = day - dt.timedelta(days=day.weekday())
+    return Period("week", start, start + dt.timedelta(days=6), f"{year}-W{week:02d}")
+
+
+def quarter_of(day: dt.date) -> Period:
+    quarter = (day.month - 1) // 3 + 1
+    return parse_period(f"{day.year}Q{quarter}", today=day)
+
+
+def year_of(day: dt.date) -> Period:
+    return parse_period(str(day.year), today=day)

@@ -1,0 +1,832 @@
+"""Every figure of the dashboard and the documents, as a number and as the records behind it.
+
+A figure is a *tile*: a source (visits, demands, deeds, …) and a condition on it. The
+source gives the scoped, filtered queryset of a selection (viewer, campaign, region, unit,
+team or cadre, period); the tile's records are that queryset with its condition, and its
+number is their count (or the sum of a field over them). The dashboard computes every tile
+of a source in one aggregate query grouped by child region and cadre (or handling unit) and
+adds the groups up in Python for the totals, the breakdowns and the rankings — so a page
+costs a fixed number of queries however many cadres and regions there are, and a number
+always equals the length of its list, because both are the same queryset.
+
+Other apps add tiles with `register_tile` (a `Tile` with `value` and `records`); the
+dashboard shows every registered tile.
+"""
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+from urllib.parse import urlencode
+
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
+from django.db.models.functions import Substr
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext_lazy
+
+from minqing.core.scope import get_scoped_or_404, scope_for, scoped
+from minqing.core.treecode import prefix_q
+from minqing.fieldwork.models import AttendanceDay, Deed, MonthlyReport, ReliefPayment, Visit
+from minqing.geo.models import LEVEL_DIGITS, Region
+from minqing.org.models import Cadre, Unit
+from minqing.people.models import Household
+from minqing.programs.models import Campaign, Pairing, Team
+from minqing.tickets.models import Satisfaction, Status, Ticket
+
+from .periods import Period
+
+RESPONSE_SECONDS = 24 * 3600
+DEFAULT_IDLE_DAYS = 30
+
+
+# Selection -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What the figures are of: a campaign, a period, and at most one of region (a subtree of
+    the campaign's region), unit (a subtree), team or cadre."""
+
+    campaign: Campaign
+    period: Period
+    region: Region | None = None
+    unit: Unit | None = None
+    team: Team | None = None
+    cadre: Cadre | None = None
+    idle_days: int = DEFAULT_IDLE_DAYS
+    today: dt.date | None = None
+
+    @property
+    def as_of(self) -> dt.date:
+        """The day the state-like figures (coverage, overdue, not visited) are taken on."""
+        today = self.today or timezone.localdate()
+        return min(today, self.period.end)
+
+    @property
+    def area(self) -> Region:
+        return self.region or self.campaign.region
+
+    @property
+    def area_prefix(self) -> str:
+        return self.area.prefix
+
+    @property
+    def child_digits(self) -> int | None:
+        level = self.area.level
+        return LEVEL_DIGITS.get(level + 1) if level < 5 else None
+
+    def params(self, **changes) -> dict[str, str]:
+        """The query parameters that give this selection (for links), with changes."""
+        values = {
+            "period": self.period.code,
+            "region": self.region.code if self.region else "",
+            "unit": str(self.unit.pk) if self.unit else "",
+            "team": str(self.team.pk) if self.team else "",
+            "cadre": str(self.cadre.pk) if self.cadre else "",
+            "idle": str(self.idle_days) if self.idle_days != DEFAULT_IDLE_DAYS else "",
+        }
+        values.update({k: "" if v is None else str(v) for k, v in changes.items()})
+        return {k: v for k, v in values.items() if v}
+
+
+def selection_for(
+    *,
+    user,
+    campaign: Campaign,
+    period: Period,
+    region: str = "",
+    unit: str | int = "",
+    team: str | int = "",
+    cadre: str | int = "",
+    idle_days: int = DEFAULT_IDLE_DAYS,
+    today: dt.date | None = None,
+) -> Selection:
+    """A selection whose region, unit, team and cadre the user may see (else 404)."""
+    found: dict[str, Any] = {}
+    if region:
+        area = get_scoped_or_404(Region, user, "geo.view", code=str(region))
+        if not area.code.startswith(campaign.region.prefix):
+            raise Http404
+        found["region"] = area
+    if unit:
+        found["unit"] = get_scoped_or_404(Unit, user, "org.view", pk=_int(unit))
+    if team:
+        found["team"] = get_scoped_or_404(
+            Team.objects.filter(campaign=campaign), user, "programs.view", pk=_int(team)
+        )
+    if cadre:
+        found["cadre"] = get_scoped_or_404(
+            Cadre.objects.select_related("account", "unit"), user, "org.view", pk=_int(cadre)
+        )
+    return Selection(campaign=campaign, period=period, idle_days=max(1, idle_days), today=today, **found)
+
+
+def _int(value) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise Http404 from None
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time()))
+
+
+# Sources ---------------------------------------------------------------------------------
+
+
+class Source:
+    """One kind of record the figures count. `base` is the scoped, filtered queryset of a
+    selection; `region_field` and `cadre_field` name what the dashboard groups by."""
+
+    key: str
+    model: Any
+    permission = "programs.view"
+    region_field = "region_id"
+    cadre_field: str | None = "cadre_id"  # a cadre id, or an account id when `by_account`
+    by_account = False
+    unit_field: str | None = None  # a unit id grouped directly (tickets: the handling unit)
+    order: tuple = ("-id",)
+    related: tuple = ()
+
+    def base(self, user, sel: Selection) -> QuerySet:
+        qs = scoped(self.model, user, self.permission)
+        qs = self.in_campaign(qs, sel)
+        if sel.region is not None:
+            qs = qs.filter(prefix_q(self.region_field, sel.region.prefix))
+        if sel.unit is not None:
+            qs = self.for_cadres(qs, Cadre.objects.filter(prefix_q("unit__path", sel.unit.path)), sel)
+        if sel.team is not None:
+            members = Cadre.objects.filter(Q(teams=sel.team) | Q(teams_led=sel.team))
+            qs = self.for_cadres(qs, members, sel)
+        if sel.cadre is not None:
+            qs = self.for_cadres(qs, Cadre.objects.filter(pk=sel.cadre.pk), sel)
+        return qs
+
+    def in_campaign(self, qs: QuerySet, sel: Selection) -> QuerySet:
+        return qs.filter(campaign=sel.campaign, date__gte=sel.period.start, date__lte=sel.period.end)
+
+    def for_cadres(self, qs: QuerySet, cadres: QuerySet, sel: Selection) -> QuerySet:
+        return qs.filter(cadre_id__in=cadres.values("pk"))
+
+    def listed(self, qs: QuerySet) -> QuerySet:
+        return qs.select_related(*self.related).order_by(*self.order)
+
+
+class VisitSource(Source):
+    key, model = "visit", Visit
+    order = ("-date", "-id")
+    related = ("cadre__account", "household__head", "member", "point")
+
+
+class DeedSource(Source):
+    key, model = "deed", Deed
+    order = ("-date", "-id")
+    related = ("cadre__account", "household__head", "point")
+
+
+class ReliefSource(Source):
+    key, model = "relief", ReliefPayment
+    order = ("-date", "-id")
+    related = ("cadre__account", "household__head", "team")
+
+
+class AttendanceSource(Source):
+    key, model = "attendance", AttendanceDay
+    region_field = "point__region_id"
+    order = ("-date", "-id")
+    related = ("cadre__account", "point")
+
+    def in_campaign(self, qs, sel):
+        # Days are not tied to a campaign: those of its cadres at points in its region.
+        return qs.filter(
+            prefix_q("point__region_id", sel.campaign.region.prefix),
+            date__gte=sel.period.start,
+            date__lte=sel.period.end,
+        )
+
+
+class ReportSource(Source):
+    key, model = "report", MonthlyReport
+    region_field = "cadre__unit__region_id"
+    order = ("-month", "cadre_id")
+    related = ("cadre__account",)
+
+    def in_campaign(self, qs, sel):
+        return qs.filter(
+            campaign=sel.campaign,
+            month__gte=sel.period.start.replace(day=1),
+            month__lte=sel.period.end,
+        )
+
+
+class TicketSource(Source):
+    """Demands registered in the period (merged duplicates left out, as in docs/figures.md).
+    A demand belongs to the cadre who raised it and to its handling unit."""
+
+    key, model = "ticket", Ticket
+    permission = "tickets.view"
+    cadre_field = "created_by_id"
+    by_account = True
+    unit_field = "unit_id"
+    order = ("-registered_at", "-id")
+    related = ("region", "unit")
+
+    def base(self, user, sel):
+        qs = super().base(user, sel)
+        return qs.defer("contact_phone", "sensitive", "description", "reply", "extra")
+
+    def in_campaign(self, qs, sel):
+        return qs.filter(
+            campaign=sel.campaign,
+            registered_at__gte=_day_start(sel.period.start),
+            registered_at__lt=_day_start(sel.period.end + dt.timedelta(days=1)),
+        ).exclude(status=Status.MERGED)
+
+    def for_cadres(self, qs, cadres, sel):
+        if sel.unit is not None and cadres.model is Cadre and sel.team is None and sel.cadre is None:
+            # A unit's demands are those it handles (its subtree), as on the dispatch board.
+            return qs.filter(unit_id__in=Unit.objects.filter(prefix_q("path", sel.unit.path)).values("pk"))
+        return qs.filter(created_by_id__in=cadres.values("account_id"))
+
+
+class PairingSource(Source):
+    """Targets paired with a cadre at some time in the period: the targets due a visit."""
+
+    key, model = "pairing", Pairing
+    order = ("cadre_id", "id")
+    related = ("cadre__account", "household__head", "member", "point")
+
+    def in_campaign(self, qs, sel):
+        return qs.filter(Q(end__isnull=True) | Q(end__gte=sel.period.start), campaign=sel.campaign).filter(
+            start__lte=sel.period.end
+        )
+
+
+class HouseholdSource(Source):
+    """Households in hardship of the campaign's region (with a unit, team or cadre chosen: those
+    paired with its cadres)."""
+
+    key, model = "household", Household
+    permission = "people.view"
+    cadre_field = None
+    order = ("region_id", "code")
+    related = ("head", "region")
+
+    def in_campaign(self, qs, sel):
+        return qs.filter(prefix_q("region_id", sel.campaign.region.prefix), hardship_level__gte=1)
+
+    def for_cadres(self, qs, cadres, sel):
+        return qs.filter(
+            id__in=_pairings_on(sel)
+            .filter(cadre_id__in=cadres.values("pk"), household__isnull=False)
+            .values("household_id")
+        )
+
+
+SOURCES: dict[str, Source] = {
+    s.key: s
+    for s in (
+        VisitSource(),
+        TicketSource(),
+        DeedSource(),
+        ReliefSource(),
+        AttendanceSource(),
+        ReportSource(),
+        PairingSource(),
+        HouseholdSource(),
+    )
+}
+
+
+def _pairings_on(sel: Selection) -> QuerySet:
+    return Pairing.objects.filter(campaign=sel.campaign).active_on(sel.as_of)
+
+
+# Conditions that need the selection ------------------------------------------------------
+
+
+def _covered(sel: Selection) -> Q:
+    pairs = _pairings_on(sel)
+    return Q(id__in=pairs.filter(household__isnull=False).values("household_id")) | Q(
+        id__in=pairs.filter(member__isnull=False).values("member__household_id")
+    )
+
+
+def _not_visited(sel: Selection) -> Q:
+    """Paired households with no visit (to them or one of their members) in the last N days."""
+    since = sel.as_of - dt.timedelta(days=sel.idle_days)
+    recent = Visit.objects.filter(date__gt=since, date__lte=sel.as_of)
+    return _covered(sel) & ~Q(
+        Exists(recent.filter(household_id=OuterRef("pk")))
+        | Exists(recent.filter(member__household_id=OuterRef("pk")))
+    )
+
+
+def _target_visited(sel: Selection) -> Q:
+    """The pairing's cadre visited its target (a member's visit counts for the household) in the period."""
+    visits = Visit.objects.filter(
+        campaign=sel.campaign,
+        cadre_id=OuterRef("cadre_id"),
+        date__gte=sel.period.start,
+        date__lte=sel.period.end,
+    )
+    return Q(
+        Exists(visits.filter(household_id=OuterRef("household_id")))
+        | Exists(visits.filter(member_id=OuterRef("member_id")))
+        | Exists(visits.filter(point_id=OuterRef("point_id")))
+    )
+
+
+def _overdue(sel: Selection) -> Q:
+    """docs/figures.md: past the deadline without a reply, or replied after it."""
+    now = _day_start(sel.as_of + dt.timedelta(days=1)) if sel.as_of < timezone.localdate() else timezone.now()
+    return Q(replied_at__isnull=True, deadline__lt=now) | Q(replied_at__gt=F("deadline"))
+
+
+def _due(sel: Selection) -> Q:
+    now = _day_start(sel.as_of + dt.timedelta(days=1)) if sel.as_of < timezone.localdate() else timezone.now()
+    return Q(replied_at__isnull=False) | Q(deadline__lt=now)
+
+
+# Tiles -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Tile:
+    """A figure: a number and the records behind it. Subclasses or other apps give `value`
+    and `records`; the dashboard shows `label` and links the number to the records."""
+
+    key: str
+    label: Any
+    section: str
+    kind: str = "count"  # count, yuan
+    help: Any = ""
+
+    def value(self, user, sel: Selection):
+        records = self.records(user, sel)
+        return (
+            records.count() if hasattr(records, "count") and not isinstance(records, list) else len(records)
+        )
+
+    def records(self, user, sel: Selection):
+        raise NotImplementedError
+
+    @property
+    def source(self) -> Source | None:
+        return None
+
+
+@dataclass
+class SourceTile(Tile):
+    """A tile counting (or summing over) records of one source that meet a condition."""
+
+    source_key: str = ""
+    condition: Any = None  # a Q, or a function of the selection giving a Q
+    sum_field: str = ""
+
+    @property
+    def source(self) -> Source:
+        return SOURCES[self.source_key]
+
+    def q(self, sel: Selection) -> Q | None:
+        return self.condition(sel) if callable(self.condition) else self.condition
+
+    def records(self, user, sel: Selection) -> QuerySet:
+        qs = self.source.base(user, sel)
+        condition = self.q(sel)
+        return qs.filter(condition) if condition is not None else qs
+
+    def aggregate(self, sel: Selection):
+        condition = self.q(sel)
+        if self.sum_field:
+            return Sum(self.sum_field, filter=condition)
+        return Count("pk", filter=condition)
+
+    def value(self, user, sel: Selection):
+        return _clean(self.records(user, sel).aggregate(v=self.aggregate_plain())["v"], self.kind)
+
+    def aggregate_plain(self):
+        return Sum(self.sum_field) if self.sum_field else Count("pk")
+
+
+def _clean(value, kind: str):
+    if kind == "yuan":
+        return Decimal(value or 0).quantize(Decimal("0.01"))
+    return int(value or 0)
+
+
+TILES: dict[str, Tile] = {}
+
+SECTIONS = {
+    "coverage": gettext_lazy("Households covered"),
+    "visits": gettext_lazy("Visits"),
+    "demands": gettext_lazy("Demands"),
+    "deeds": gettext_lazy("Deeds and relief"),
+    "presence": gettext_lazy("Presence and reports"),
+}
+
+
+def register_tile(tile: Tile, *, section_label=None) -> Tile:
+    """Add a tile to the dashboard (other apps: e.g. the cadres at risk of recall)."""
+    if section_label is not None:
+        SECTIONS.setdefault(tile.section, section_label)
+    TILES[tile.key] = tile
+    return tile
+
+
+def _tile(key, label, section, source, condition=None, **kw):
+    return register_tile(SourceTile(key, label, section, source_key=source, condition=condition, **kw))
+
+
+_tile("hardship_households", gettext_lazy("Households in hardship"), "coverage", "household")
+_tile("covered_households", gettext_lazy("… with a paired cadre"), "coverage", "household", _covered)
+_tile(
+    "uncovered_households", gettext_lazy("… without a cadre"), "coverage", "household", lambda s: ~_covered(s)
+)
+_tile(
+    "not_visited_households",
+    gettext_lazy("Paired households not visited lately"),
+    "coverage",
+    "household",
+    _not_visited,
+    help=gettext_lazy("No visit in the last N days (N is set on the page)."),
+)
+_tile("visits", gettext_lazy("Visits done"), "visits", "visit")
+_tile("targets_due", gettext_lazy("Targets due a visit"), "visits", "pairing")
+_tile("targets_visited", gettext_lazy("Targets visited"), "visits", "pairing", _target_visited)
+_tile(
+    "targets_not_visited",
+    gettext_lazy("Targets not visited"),
+    "visits",
+    "pairing",
+    lambda s: ~_target_visited(s),
+)
+_tile("demands", gettext_lazy("Demands collected"), "demands", "ticket")
+_tile(
+    "demands_responded",
+    gettext_lazy("Taken within 24 hours"),
+    "demands",
+    "ticket",
+    Q(response_seconds__lte=RESPONSE_SECONDS),
+)
+_tile("demands_replied", gettext_lazy("Replied"), "demands", "ticket", Q(replied_at__isnull=False))
+_tile(
+    "demands_followed_up",
+    gettext_lazy("Followed up (resolved or not)"),
+    "demands",
+    "ticket",
+    Q(resolved__isnull=False),
+)
+_tile("demands_resolved", gettext_lazy("Resolved"), "demands", "ticket", Q(resolved=True))
+_tile("demands_rated", gettext_lazy("Rated by the resident"), "demands", "ticket", ~Q(satisfaction=""))
+_tile(
+    "demands_satisfied",
+    gettext_lazy("Satisfied or basically satisfied"),
+    "demands",
+    "ticket",
+    Q(satisfaction__in=[Satisfaction.SATISFIED, Satisfaction.BASICALLY]),
+)
+_tile("demands_due", gettext_lazy("Due (replied or past the deadline)"), "demands", "ticket", _due)
+_tile(
+    "demands_on_time",
+    gettext_lazy("Replied on time"),
+    "demands",
+    "ticket",
+    Q(replied_at__isnull=False, replied_at__lte=F("deadline")),
+)
+_tile("demands_overdue", gettext_lazy("Overdue"), "demands", "ticket", _overdue)
+_tile("deeds", gettext_lazy("Deeds done"), "deeds", "deed")
+_tile(
+    "deeds_value",
+    gettext_lazy("Value of the deeds (yuan)"),
+    "deeds",
+    "deed",
+    kind="yuan",
+    sum_field="value_yuan",
+)
+_tile("relief_payments", gettext_lazy("Relief payments"), "deeds", "relief")
+_tile(
+    "relief_paid", gettext_lazy("Relief paid (yuan)"), "deeds", "relief", kind="yuan", sum_field="amount_yuan"
+)
+_tile(
+    "attendance_days",
+    gettext_lazy("Days at the points (confirmed)"),
+    "presence",
+    "attendance",
+    Q(status=AttendanceDay.Status.CONFIRMED),
+)
+_tile(
+    "reports_submitted",
+    gettext_lazy("Monthly reports submitted"),
+    "presence",
+    "report",
+    Q(status="submitted"),
+)
+_tile(
+    "reports_on_time",
+    gettext_lazy("… on time"),
+    "presence",
+    "report",
+    Q(status="submitted", submitted_on__lte=F("due")),
+)
+_tile(
+    "reports_late",
+    gettext_lazy("… late"),
+    "presence",
+    "report",
+    Q(status="submitted", submitted_on__gt=F("due")),
+)
+
+
+@dataclass(frozen=True)
+class Rate:
+    key: str
+    label: Any
+    numerator: str
+    denominator: str
+
+
+RATES = (
+    Rate("coverage_rate", gettext_lazy("Coverage"), "covered_households", "hardship_households"),
+    Rate("visit_rate", gettext_lazy("Targets visited"), "targets_visited", "targets_due"),
+    Rate("response_rate", gettext_lazy("Response rate"), "demands_responded", "demands"),
+    Rate("resolution_rate", gettext_lazy("Resolution rate"), "demands_resolved", "demands_followed_up"),
+    Rate("satisfaction_rate", gettext_lazy("Satisfaction rate"), "demands_satisfied", "demands_rated"),
+    Rate("on_time_rate", gettext_lazy("On-time rate"), "demands_on_time", "demands_due"),
+    Rate("report_punctuality", gettext_lazy("Report punctuality"), "reports_on_time", "reports_submitted"),
+)
+
+
+def ratio(part, whole) -> float | None:
+    """A percentage to one decimal; None (shown as “—”) when there is nothing to divide by."""
+    return round(100 * part / whole, 1) if whole else None
+
+
+# The dashboard's figures --------------------------------------------------------------------
+
+# The tiles shown per group in the breakdowns and rankings.
+BREAKDOWN_TILES = (
+    "visits",
+    "demands",
+    "demands_resolved",
+    "demands_overdue",
+    "deeds",
+    "deeds_value",
+    "attendance_days",
+)
+
+
+@dataclass
+class Group:
+    key: Any
+    label: str
+    values: dict = field(default_factory=dict)
+    params: dict = field(default_factory=dict)  # the selection of this group (for drill-down and lists)
+
+    @property
+    def query(self) -> str:
+        return urlencode(self.params)
+
+
+@dataclass
+class Figures:
+    selection: Selection
+    values: dict
+    rates: dict
+    by_region: list[Group]
+    by_unit: list[Group]
+    by_team: list[Group]
+    by_cadre: list[Group]
+
+    def value(self, key: str):
+        return self.values[key]
+
+    def top_cadres(self, key: str = "visits", n: int = 10) -> list[Group]:
+        return sorted(self.by_cadre, key=lambda g: (-g.values.get(key, 0), g.label))[:n]
+
+
+def figures(*, user, sel: Selection, breakdowns: bool = True) -> Figures:
+    """Every tile's number for the selection, with breakdowns by child region, unit, team and
+    cadre. One aggregate query per source (plus one per custom tile and a few for labels)."""
+    totals: dict[str, Any] = {}
+    region_cells: dict = defaultdict(lambda: defaultdict(int))
+    cadre_cells: dict = defaultdict(lambda: defaultdict(int))
+    account_cells: dict = defaultdict(lambda: defaultdict(int))
+    unit_cells: dict = defaultdict(lambda: defaultdict(int))
+    by_source: dict[str, list[SourceTile]] = defaultdict(list)
+    for tile in TILES.values():
+        if isinstance(tile, SourceTile):
+            by_source[tile.source_key].append(tile)
+        else:
+            totals[tile.key] = tile.value(user, sel)
+    digits = sel.child_digits
+    for key, tiles in by_source.items():
+        source = SOURCES[key]
+        qs = source.base(user, sel).order_by()
+        group_fields = []
+        annotations = {}
+        if breakdowns and digits and any(t.key in BREAKDOWN_TILES for t in tiles):
+            annotations["rg"] = Substr(source.region_field, 1, digits)
+            group_fields.append("rg")
+        grouped = breakdowns and key in ("visit", "ticket", "deed", "attendance", "relief", "report")
+        if grouped and source.cadre_field:
+            group_fields.append(source.cadre_field)
+        if grouped and source.unit_field:
+            group_fields.append(source.unit_field)
+        aggregates = {t.key: t.aggregate(sel) for t in tiles}
+        if group_fields:
+            rows = qs.annotate(**annotations).values(*group_fields).annotate(**aggregates)
+        else:
+            rows = [qs.aggregate(**aggregates)]
+        for tile in tiles:
+            totals[tile.key] = _clean(0, tile.kind)
+        for row in rows:
+            for tile in tiles:
+                value = row[tile.key] or 0
+                totals[tile.key] += value
+                if not value or tile.key not in BREAKDOWN_TILES:
+                    continue
+                if "rg" in row and row["rg"]:
+                    region_cells[row["rg"]][tile.key] += value
+                if source.cadre_field and row.get(source.cadre_field):
+                    cells = account_cells if source.by_account else cadre_cells
+                    cells[row[source.cadre_field]][tile.key] += value
+                if source.unit_field and row.get(source.unit_field):
+                    unit_cells[row[source.unit_field]][tile.key] += value
+        for tile in tiles:
+            totals[tile.key] = _clean(totals[tile.key], tile.kind)
+    rates = {r.key: ratio(totals.get(r.numerator, 0), totals.get(r.denominator, 0)) for r in RATES}
+    if not breakdowns:
+        return Figures(sel, totals, rates, [], [], [], [])
+    return Figures(
+        sel,
+        totals,
+        rates,
+        _region_groups(sel, region_cells),
+        *_org_groups(user, sel, cadre_cells, account_cells, unit_cells),
+    )
+
+
+def _region_groups(sel: Selection, cells) -> list[Group]:
+    if not sel.child_digits:
+        return []
+    children = Region.objects.filter(parent=sel.area).order_by("code").only("code", "name", "level")
+    groups = []
+    for child in children:
+        values = dict(cells.get(child.prefix, {}))
+        groups.append(Group(child.code, child.name, values, sel.params(region=child.code)))
+    return groups
+
+
+def _org_groups(user, sel: Selection, cadre_cells, account_cells, unit_cells):
+    """Units (the children of the chosen unit, or the top-level bodies), teams and cadres."""
+    cadre_ids = set(cadre_cells)
+    cadres = {
+        c.pk: c
+        for c in Cadre.objects.filter(Q(pk__in=cadre_ids) | Q(account_id__in=list(account_cells)))
+        .select_related("account")
+        .only("id", "account_id", "unit_id", "account__full_name", "account__username")
+    }
+    by_account = {c.account_id: c.pk for c in cadres.values()}
+    per_cadre: dict = defaultdict(lambda: defaultdict(int))
+    for cadre_id, values in cadre_cells.items():
+        for k, v in values.items():
+            per_cadre[cadre_id][k] += v
+    for account_id, values in account_cells.items():
+        if account_id in by_account:
+            for k, v in values.items():
+                per_cadre[by_account[account_id]][k] += v
+    units = {u.pk: u for u in Unit.objects.only("id", "path", "name", "parent_id")}
+    depth = (len(sel.unit.path) + 6) if sel.unit is not None else 6
+    per_unit: dict = defaultdict(lambda: defaultdict(int))
+    # Cadre-made records count for the cadre's unit; demands for their handling unit.
+    for cadre_id, values in cadre_cells.items():
+        cadre = cadres.get(cadre_id)
+        if cadre and cadre.unit_id in units:
+            top = units[cadre.unit_id].path[:depth]
+            for k, v in values.items():
+                per_unit[top][k] += v
+    for unit_id, values in unit_cells.items():
+        if unit_id in units:
+            top = units[unit_id].path[:depth]
+            for k, v in values.items():
+                per_unit[top][k] += v
+    by_path = {u.path: u for u in units.values()}
+    unit_groups = [
+        Group(
+            by_path[path].pk, by_path[path].name, dict(values), sel.params(unit=by_path[path].pk, region=None)
+        )
+        for path, values in per_unit.items()
+        if path in by_path and (sel.unit is None or path != sel.unit.path)
+    ]
+    unit_groups.sort(key=lambda g: (-g.values.get("visits", 0), g.label))
+    teams = list(
+        scoped(Team.objects.filter(campaign=sel.campaign), user, "programs.view")
+        .prefetch_related("members")
+        .only("id", "name", "leader_id")
+    )
+    team_groups = []
+    for team in teams:
+        members = {m.pk for m in team.members.all()} | ({team.leader_id} if team.leader_id else set())
+        values: dict = defaultdict(int)
+        for cadre_id in members:
+            for k, v in per_cadre.get(cadre_id, {}).items():
+                values[k] += v
+        team_groups.append(
+            Group(team.pk, team.name, dict(values), sel.params(team=team.pk, cadre=None, unit=None))
+        )
+    team_groups.sort(key=lambda g: (-g.values.get("visits", 0), g.label))
+    cadre_groups = [
+        Group(
+            cadre_id,
+            cadres[cadre_id].account.full_name or cadres[cadre_id].account.username,
+            dict(values),
+            sel.params(cadre=cadre_id, unit=None, team=None),
+        )
+        for cadre_id, values in per_cadre.items()
+        if cadre_id in cadres
+    ]
+    cadre_groups.sort(key=lambda g: (-g.values.get("visits", 0), g.label))
+    return unit_groups, team_groups, cadre_groups
+
+
+def tile_records(*, user, sel: Selection, key: str):
+    """The records behind a tile, in the order a list shows them."""
+    tile = TILES.get(key)
+    if tile is None:
+        raise Http404
+    records = tile.records(user, sel)
+    if isinstance(tile, SourceTile):
+        return tile.source.listed(records)
+    return records
+
+
+# Compliance -------------------------------------------------------------------------------
+
+
+@dataclass
+class ComplianceSummary:
+    passed: int
+    failed: int
+    no_records: int
+    not_due: int
+    by_rule: list
+    as_of: dt.date
+
+    @property
+    def total(self) -> int:
+        return self.passed + self.failed + self.no_records + self.not_due
+
+
+def compliance_summary(*, user, sel: Selection) -> ComplianceSummary:
+    """The compliance checklist of the campaign as of the selection's day, limited to what the
+    user may see (and to the chosen unit or cadre, exactly as the compliance page filters)."""
+    from minqing.programs.selectors import compliance
+
+    report = compliance(user=user, campaign=sel.campaign, as_of=sel.as_of)
+    verdicts = report.verdicts
+    if sel.cadre is not None:
+        verdicts = [v for v in verdicts if v.cadre_id == sel.cadre.pk]
+    elif sel.unit is not None:
+        verdicts = [v for v in verdicts if v.unit_id == sel.unit.pk]
+    report.verdicts = verdicts
+    totals = report.totals
+    return ComplianceSummary(
+        passed=totals["pass"],
+        failed=totals["fail"],
+        no_records=totals["no_records"],
+        not_due=totals["not_due"],
+        by_rule=report.by_rule,
+        as_of=sel.as_of,
+    )
+
+
+def _within_campaigns(user) -> Q:
+    """Campaigns whose region contains part of the user's regions: a township office or a village
+    branch reads the figures of the county's campaign for its own area."""
+    condition = Q(pk__in=[])
+    for prefix in scope_for(user).region_prefixes("programs.view"):
+        for level, digits in LEVEL_DIGITS.items():
+            if digits <= len(prefix) and level <= 5:
+                condition |= Q(region_id=prefix[:digits].ljust(12, "0"))
+    return condition
+
+
+def campaigns_for(*, user) -> QuerySet:
+    """The campaigns the user may see (their scope), and those running over the user's area."""
+    visible = scoped(Campaign, user, "programs.view").values("pk")
+    return (
+        Campaign.objects.filter(Q(pk__in=visible) | _within_campaigns(user))
+        .select_related("region")
+        .order_by("-start", "id")
+    )
+
+
+def campaign_get(*, user, pk: int) -> Campaign:
+    try:
+        return campaigns_for(user=user).get(pk=pk)
+    except (Campaign.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "figures"
+urlpatterns = [
+    path("dashboard/", views.dashboard_index, name="dashboard-index"),
+    path("campaigns/<int:pk>/dashboard/", views.dashboard, name="dashboard"),
+    path("campaigns/<int:pk>/dashboard/compliance/", views.dashboard_compliance, name="dashboard-compliance"),
+    path("campaigns/<int:pk>/dashboard/figures/<slug:key>/", views.tile_list, name="tile-list"),
+]

@@ -1,0 +1,133 @@
+"""The dashboard: every figure of a campaign for a region, unit, team or cadre and a period,
+each number a link to the records behind it."""
+
+from django.http import Http404
+from django.shortcuts import render
+from django.utils import timezone
+
+from minqing.core.paging import paginate, query_without_page
+from minqing.core.scope import require_permission
+
+from . import selectors
+from .periods import PeriodError, parse_period
+
+VIEW = "programs.view"
+
+
+def _selection(request, campaign):
+    """The selection from the query string; a bad period is reported, the month shown instead."""
+    today = timezone.localdate()
+    problem = ""
+    try:
+        period = parse_period(request.GET.get("period"), today=today)
+    except PeriodError as exc:
+        problem = str(exc)
+        period = parse_period("", today=today)
+    idle = request.GET.get("idle", "")
+    sel = selectors.selection_for(
+        user=request.user,
+        campaign=campaign,
+        period=period,
+        region=request.GET.get("region", ""),
+        unit=request.GET.get("unit", ""),
+        team=request.GET.get("team", ""),
+        cadre=request.GET.get("cadre", ""),
+        idle_days=int(idle) if idle.isdigit() and 0 < int(idle) <= 3650 else selectors.DEFAULT_IDLE_DAYS,
+    )
+    return sel, problem
+
+
+def dashboard_index(request):
+    """The campaigns the user may see, each leading to its dashboard."""
+    require_permission(request.user, VIEW)
+    campaigns = list(selectors.campaigns_for(user=request.user))
+    return render(request, "figures/dashboard_index.html", {"campaigns": campaigns})
+
+
+def dashboard(request, pk: int):
+    require_permission(request.user, VIEW)
+    campaign = selectors.campaign_get(user=request.user, pk=pk)
+    sel, problem = _selection(request, campaign)
+    figures = selectors.figures(user=request.user, sel=sel)
+    sections = []
+    for key, label in selectors.SECTIONS.items():
+        tiles = [t for t in selectors.TILES.values() if t.section == key]
+        if tiles:
+            sections.append(
+                {"key": key, "label": label, "tiles": [(t, figures.values[t.key]) for t in tiles]}
+            )
+    rates = [(r, figures.rates[r.key]) for r in selectors.RATES]
+    chart = {
+        "labels": [g.label for g in figures.by_region] or [g.label for g in figures.top_cadres()],
+        "series": [
+            {
+                "name": str(selectors.TILES[key].label),
+                "data": [g.values.get(key, 0) for g in (figures.by_region or figures.top_cadres())],
+            }
+            for key in ("visits", "demands", "demands_resolved", "demands_overdue")
+        ],
+        "rates": [{"name": str(r.label), "value": v} for r, v in rates if v is not None],
+    }
+    return render(
+        request,
+        "figures/dashboard.html",
+        {
+            "campaign": campaign,
+            "sel": sel,
+            "figures": figures,
+            "sections": sections,
+            "rates": rates,
+            "problem": problem,
+            "chart": chart,
+            "breakdown_tiles": [selectors.TILES[k] for k in selectors.BREAKDOWN_TILES],
+            "query": _query(sel.params()),
+            "top_cadres": figures.top_cadres(n=20),
+            "documents": DOCUMENT_KINDS,
+        },
+    )
+
+
+def dashboard_compliance(request, pk: int):
+    """The compliance summary, loaded after the page: a county's checklist takes seconds."""
+    require_permission(request.user, VIEW)
+    campaign = selectors.campaign_get(user=request.user, pk=pk)
+    sel, _problem = _selection(request, campaign)
+    summary = selectors.compliance_summary(user=request.user, sel=sel)
+    return render(request, "figures/_compliance.html", {"campaign": campaign, "sel": sel, "summary": summary})
+
+
+def tile_list(request, pk: int, key: str):
+    """The records behind one number of the dashboard: exactly as many rows as the number."""
+    require_permission(request.user, VIEW)
+    campaign = selectors.campaign_get(user=request.user, pk=pk)
+    tile = selectors.TILES.get(key)
+    if tile is None:
+        raise Http404
+    sel, problem = _selection(request, campaign)
+    records = selectors.tile_records(user=request.user, sel=sel, key=key)
+    page = paginate(request, records, per_page=50)
+    source = tile.source.key if tile.source else "custom"
+    return render(
+        request,
+        "figures/tile_list.html",
+        {
+            "campaign": campaign,
+            "sel": sel,
+            "tile": tile,
+            "source": source,
+            "page": page,
+            "problem": problem,
+            "query": query_without_page(request),
+            "back": _query(sel.params()),
+            "total": getattr(page.paginator, "count", 0),
+        },
+    )
+
+
+def _query(params: dict) -> str:
+    from urllib.parse import urlencode
+
+    return urlencode(params)
+
+
+DOCUMENT_KINDS = ()

@@ -1,0 +1,85 @@
+"""The dashboard page: every number links to a list with exactly that many rows."""
+
+import re
+
+from django.test import Client
+
+from minqing.figures import selectors
+
+from .conftest import TOWNSHIP
+
+
+def _tile_numbers(html: str) -> dict[str, tuple[str, str]]:
+    """data-tile → (href, shown number) of every tile link on the page (the first of each)."""
+    found = {}
+    for href, key, text in re.findall(
+        r'<a class="number[^"]*" href="([^"]+)" data-tile="([^"]+)">\s*([^<]*?)\s*</a>', html
+    ):
+        found.setdefault(key, (href.replace("&amp;", "&"), text))
+    return found
+
+
+def test_every_number_on_the_dashboard_leads_to_that_many_records(client_as, campaign):
+    client = client_as("office")
+    response = client.get(f"/campaigns/{campaign.pk}/dashboard/?period=2026")
+    assert response.status_code == 200
+    html = response.content.decode()
+    numbers = _tile_numbers(html)
+    assert set(numbers) == set(selectors.TILES)
+    for key, (href, shown) in numbers.items():
+        listing = client.get(href)
+        assert listing.status_code == 200, href
+        tile = selectors.TILES[key]
+        total = listing.context["total"]
+        if tile.kind == "yuan":
+            values = [getattr(r, tile.sum_field) for r in listing.context["page"].paginator.object_list]
+            assert shown.replace(",", "") == f"{sum(values):.2f}", key
+        else:
+            assert int(shown) == total, key
+            assert len(listing.context["page"].object_list) == min(total, 50), key
+            assert f'id="record-count">{total}<' in listing.content.decode()
+
+
+def test_the_rates_show_their_numerator_and_denominator_as_links(client_as, campaign):
+    response = client_as("office").get(f"/campaigns/{campaign.pk}/dashboard/?period=2026")
+    figures = response.context["figures"]
+    html = response.content.decode()
+    for rate in selectors.RATES:
+        value = figures.rates[rate.key]
+        expected = selectors.ratio(figures.values[rate.numerator], figures.values[rate.denominator])
+        assert value == expected
+        assert f'data-tile="{rate.numerator}">{figures.values[rate.numerator]}</a>' in html
+
+
+def test_the_breakdown_links_drill_down_to_a_township(client_as, campaign):
+    client = client_as("office")
+    html = client.get(f"/campaigns/{campaign.pk}/dashboard/?period=2026").content.decode()
+    assert f"region={TOWNSHIP}" in html
+    township = client.get(f"/campaigns/{campaign.pk}/dashboard/?period=2026&region={TOWNSHIP}")
+    assert township.status_code == 200
+    assert township.context["sel"].region.code == TOWNSHIP
+    assert township.context["figures"].by_region  # villages of the township
+
+
+def test_a_bad_period_is_explained_and_the_month_shown(client_as, campaign):
+    response = client_as("office").get(f"/campaigns/{campaign.pk}/dashboard/?period=lastmonth")
+    assert response.status_code == 200
+    assert response.context["problem"]
+    assert response.context["sel"].period.kind == "month"
+
+
+def test_a_region_outside_the_scope_is_not_found(township_office, campaign, other_township):
+    client = Client()
+    client.force_login(township_office)
+    assert client.get(f"/campaigns/{campaign.pk}/dashboard/?region={other_township.code}").status_code == 404
+    assert client.get(f"/campaigns/{campaign.pk}/dashboard/?region={TOWNSHIP}").status_code == 200
+
+
+def test_the_compliance_summary_matches_the_compliance_page(client_as, campaign):
+    client = client_as("office")
+    fragment = client.get(f"/campaigns/{campaign.pk}/dashboard/compliance/?period=2026")
+    summary = fragment.context["summary"]
+    html = fragment.content.decode()
+    href = re.search(r'href="([^"]+)" data-tile="compliance_fail"', html)[1].replace("&amp;", "&")
+    page = client.get(href)
+    assert page.context["page"].paginator.count == summary.failed

@@ -1,0 +1,133 @@
+"""A dashboard number equals the length of the list behind it, for every tile, at several scopes."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from minqing.fieldwork.models import Visit
+from minqing.figures import selectors
+from minqing.figures.periods import parse_period
+from minqing.tickets.models import Ticket
+
+from .conftest import OTHER_TOWNSHIP, TODAY, TOWNSHIP, sel_for
+
+SCOPES = ["office", "township_office", "leader", "cadre", "village"]
+
+
+@pytest.fixture
+def viewer(request, actor, township_office):
+    name = request.param
+    return township_office if name == "township_office" else actor(name)
+
+
+@pytest.mark.parametrize("viewer", SCOPES, indirect=True)
+@pytest.mark.parametrize("period", ["2026", "2026Q3", "2026-10"])
+def test_every_tile_equals_the_length_of_its_list(viewer, campaign, other_township, period):
+    sel = sel_for(viewer, campaign, parse_period(period, today=TODAY))
+    figures = selectors.figures(user=viewer, sel=sel)
+    assert set(figures.values) == set(selectors.TILES)
+    for key, tile in selectors.TILES.items():
+        records = list(selectors.tile_records(user=viewer, sel=sel, key=key))
+        if tile.kind == "yuan":
+            field = tile.sum_field
+            assert figures.values[key] == sum((getattr(r, field) for r in records), Decimal("0")), key
+        else:
+            assert figures.values[key] == len(records), key
+        assert figures.values[key] == tile.value(viewer, sel), key
+
+
+def test_figures_are_not_trivial_in_the_demo(actor, campaign, year):
+    office = actor("office")
+    values = selectors.figures(user=office, sel=sel_for(office, campaign, year)).values
+    for key in ("visits", "demands", "demands_resolved", "deeds", "attendance_days", "hardship_households"):
+        assert values[key] > 0, key
+    assert values["deeds_value"] > 0
+
+
+def test_a_township_office_sees_only_its_townships_numbers(
+    actor, township_office, campaign, other_township, year
+):
+    county = selectors.figures(user=actor("office"), sel=sel_for(actor("office"), campaign, year)).values
+    mine = selectors.figures(user=township_office, sel=sel_for(township_office, campaign, year)).values
+    in_township = Visit.objects.filter(
+        campaign=campaign, date__year=2026, region__code__startswith=TOWNSHIP[:9]
+    ).count()
+    assert mine["visits"] == in_township
+    assert county["visits"] == in_township + 1  # the visit in the other township
+    assert mine["hardship_households"] == county["hardship_households"] - 1
+    tickets = Ticket.objects.filter(
+        campaign=campaign, registered_at__year=2026, region__code__startswith=TOWNSHIP[:9]
+    )
+    assert mine["demands"] == tickets.exclude(status="merged").count()
+
+
+def test_a_township_office_cannot_choose_another_township(township_office, campaign, other_township, year):
+    from django.http import Http404
+
+    with pytest.raises(Http404):
+        sel_for(township_office, campaign, year, region=OTHER_TOWNSHIP)
+
+
+def test_a_cadre_sees_only_their_own_records(actor, campaign, year):
+    cadre = actor("cadre")
+    values = selectors.figures(user=cadre, sel=sel_for(cadre, campaign, year)).values
+    own = Visit.objects.filter(campaign=campaign, date__year=2026, cadre__account=cadre).count()
+    assert values["visits"] == own
+
+
+def test_breakdowns_add_up_and_drill_down_to_the_same_numbers(actor, campaign, other_township, year):
+    office = actor("office")
+    sel = sel_for(office, campaign, year)
+    figures = selectors.figures(user=office, sel=sel)
+    assert {g.key for g in figures.by_region} >= {TOWNSHIP, OTHER_TOWNSHIP}
+    for key in selectors.BREAKDOWN_TILES:
+        assert sum(g.values.get(key, 0) for g in figures.by_region) == figures.values[key], key
+        assert sum(g.values.get(key, 0) for g in figures.by_cadre) <= figures.values[key], key
+    # Each group's numbers are those of the dashboard drilled to the group.
+    for group in figures.by_region + figures.by_unit[:3] + figures.by_team[:2] + figures.by_cadre[:3]:
+        params = {k: v for k, v in group.params.items() if k in ("region", "unit", "team", "cadre")}
+        drilled = sel_for(office, campaign, year, **params)
+        values = selectors.figures(user=office, sel=drilled, breakdowns=False).values
+        for key in ("visits", "deeds", "attendance_days"):
+            assert values[key] == group.values.get(key, 0), (group.label, key)
+
+
+def test_households_not_visited_follow_the_number_of_days(actor, campaign, year):
+    office = actor("office")
+    short = selectors.figures(user=office, sel=sel_for(office, campaign, year, idle_days=7)).values
+    long = selectors.figures(user=office, sel=sel_for(office, campaign, year, idle_days=365)).values
+    assert short["not_visited_households"] >= long["not_visited_households"]
+    assert short["not_visited_households"] <= short["covered_households"]
+
+
+def test_the_dashboard_costs_the_same_number_of_queries_at_any_period(actor, campaign):
+    office = actor("office")
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    selectors.figures(
+        user=office, sel=sel_for(office, campaign, parse_period("2026-01", today=TODAY))
+    )  # scope
+    counts = []
+    for period in ("2026-05", "2026"):
+        sel = sel_for(office, campaign, parse_period(period, today=TODAY))
+        with CaptureQueriesContext(connection) as queries:
+            selectors.figures(user=office, sel=sel)
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
+    assert counts[0] < 20
+
+
+def test_periods(campaign):
+    from minqing.figures.periods import PeriodError
+
+    assert parse_period("2026-10", today=TODAY).end == dt.date(2026, 10, 31)
+    assert parse_period("2026Q4", today=TODAY).start == dt.date(2026, 10, 1)
+    assert parse_period("2026-W47", today=TODAY).start == dt.date(2026, 11, 16)
+    assert parse_period("", today=TODAY).code == "2026-11"
+    custom = parse_period("2026-10-01..2026-10-15", today=TODAY)
+    assert (custom.start, custom.end) == (dt.date(2026, 10, 1), dt.date(2026, 10, 15))
+    for bad in ("2026-13", "last month", "2026-10-15..2026-10-01"):
+        with pytest.raises(PeriodError):
+            parse_period(bad, today=TODAY)
