@@ -14,11 +14,14 @@ class FieldworkConfig(AppConfig):
         from .models import (
             Activity,
             AttendanceDay,
+            Commitment,
             Deed,
             HelpPlan,
+            Incident,
             MonthlyReport,
             Photo,
             ReliefPayment,
+            TeamSummary,
             Visit,
             WorkLog,
         )
@@ -31,6 +34,18 @@ class FieldworkConfig(AppConfig):
         for model in (WorkLog, AttendanceDay):
             scope.register(model, region="point__region_id", unit="cadre__unit__path", own=own)
         scope.register(MonthlyReport, region="campaign__region_id", unit="cadre__unit__path", own=own)
+        scope.register(
+            Commitment,
+            region="plan__region_id",
+            unit="plan__cadre__unit__path",
+            own=lambda user: Q(plan__cadre__account_id=user.pk),
+        )
+        scope.register(Incident, region="point__region_id", own=lambda user: Q(recorded_by_id=user.pk))
+        scope.register(
+            TeamSummary,
+            region="campaign__region_id",
+            own=lambda user: Q(team__leader__account_id=user.pk) | Q(team__members__account_id=user.pk),
+        )
         scope.register(
             Photo,
             region="visit__region_id",

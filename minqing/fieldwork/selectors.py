@@ -3,15 +3,26 @@
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Max, QuerySet
+from django.db.models import Avg, Count, Max, Q, QuerySet
 from django.utils import timezone
 
 from minqing.core.scope import get_scoped_or_404, scoped
 from minqing.org.models import Cadre
-from minqing.programs.models import Pairing
+from minqing.programs.models import Campaign, Pairing, Team
 from minqing.programs.rules._periods import month_end
 
-from .models import AttendanceDay, Deed, MonthlyReport, Photo, Visit
+from .models import (
+    AttendanceDay,
+    Commitment,
+    Deed,
+    HelpPlan,
+    Incident,
+    MonthlyReport,
+    Photo,
+    ReliefPayment,
+    TeamSummary,
+    Visit,
+)
 
 VIEW = "programs.view"
 
@@ -187,3 +198,94 @@ def attendance_sheet(*, user, point, month: dt.date) -> AttendanceSheet:
 
 def monthly_report_list(*, user) -> QuerySet:
     return scoped(MonthlyReport, user, VIEW).select_related("cadre__account", "campaign").order_by("-month")
+
+
+def can_manage(user) -> bool:
+    """The campaign office: plans and incidents of any cadre or point in its scope."""
+    from minqing.core.scope import scope_for
+
+    return scope_for(user).has("programs.manage")
+
+
+def help_plan_list(*, user, campaign=None) -> QuerySet:
+    qs = (
+        scoped(HelpPlan, user, VIEW)
+        .select_related("cadre__account", "household__head", "point", "campaign")
+        .annotate(
+            progress=Avg("commitments__progress"),
+            commitment_count=Count("commitments"),
+            done_count=Count("commitments", filter=Q(commitments__progress=100)),
+        )
+    )
+    if campaign is not None:
+        qs = qs.filter(campaign=campaign)
+    return qs.order_by("deadline", "id")
+
+
+def help_plan_get(*, user, pk: int) -> HelpPlan:
+    return get_scoped_or_404(
+        HelpPlan.objects.select_related("cadre__account", "household__head", "point", "campaign"),
+        user,
+        VIEW,
+        pk=pk,
+    )
+
+
+def can_edit_plan(*, user, plan: HelpPlan) -> bool:
+    """The plan's own cadre, or the office whose scope holds it."""
+    if plan.cadre.account_id == user.pk:
+        return True
+    return can_manage(user) and scoped(HelpPlan, user, "programs.manage").filter(pk=plan.pk).exists()
+
+
+def commitment_get(*, user, pk: int) -> Commitment:
+    return get_scoped_or_404(Commitment.objects.select_related("plan__cadre__account"), user, VIEW, pk=pk)
+
+
+def incident_list(*, user) -> QuerySet:
+    return (
+        scoped(Incident, user, VIEW)
+        .select_related("point", "campaign", "recorded_by")
+        .order_by("-date", "-id")
+    )
+
+
+def relief_list(*, user, campaign=None) -> QuerySet:
+    qs = scoped(ReliefPayment, user, VIEW).select_related(
+        "cadre__account", "household__head", "team", "campaign"
+    )
+    if campaign is not None:
+        qs = qs.filter(campaign=campaign)
+    return qs.order_by("-date", "-id")
+
+
+def my_campaigns(user) -> QuerySet:
+    """The running campaigns the signed-in cadre takes part in (paired or on a team)."""
+    return (
+        Campaign.objects.filter(
+            Q(pairings__cadre__account_id=user.pk)
+            | Q(teams__members__account_id=user.pk)
+            | Q(teams__leader__account_id=user.pk)
+        )
+        .distinct()
+        .order_by("-start", "id")
+    )
+
+
+def team_summary_list(*, user) -> list[tuple]:
+    """Every team in scope with its summary, if any: (team, summary or None). Two queries."""
+    teams = list(
+        scoped(Team, user, VIEW).select_related("campaign", "leader__account").order_by("campaign_id", "name")
+    )
+    summaries = {s.team_id: s for s in TeamSummary.objects.filter(team_id__in=[t.pk for t in teams])}
+    return [(team, summaries.get(team.pk)) for team in teams]
+
+
+def team_get(*, user, pk: int) -> Team:
+    return get_scoped_or_404(Team.objects.select_related("campaign", "leader__account"), user, VIEW, pk=pk)
+
+
+def can_write_team_summary(*, user, team: Team) -> bool:
+    if team.leader_id and team.leader.account_id == user.pk:
+        return True
+    return can_manage(user) and scoped(Team, user, "programs.manage").filter(pk=team.pk).exists()

@@ -6,6 +6,7 @@ import json
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -371,13 +372,29 @@ def help_plan_create(
 
 
 @transaction.atomic
+def commitment_add(*, actor, plan: HelpPlan, title: str, due: dt.date) -> Commitment:
+    """A milestone added to a plan: due no later than the plan's deadline."""
+    if not title.strip():
+        raise ValidationError({"title": [_("Say what is committed.")]})
+    if due > plan.deadline:
+        raise ValidationError({"due": [_("A commitment cannot be due after the plan's deadline.")]})
+    commitment = Commitment.objects.create(plan=plan, title=title.strip(), due=due)
+    audit_record(
+        action="commitment.add", obj=commitment, user=actor, detail={"plan": plan.pk, "due": due.isoformat()}
+    )
+    return commitment
+
+
+@transaction.atomic
 def commitment_progress(
     *, actor, commitment: Commitment, progress: int, done_on: dt.date | None = None
 ) -> Commitment:
     if not 0 <= progress <= 100:
         raise ValidationError({"progress": [_("Progress is a percentage from 0 to 100.")]})
+    if done_on is not None and done_on > timezone.localdate():
+        raise ValidationError({"done_on": [_("The date lies in the future.")]})
     commitment.progress = progress
-    commitment.done_on = done_on if progress == 100 else None
+    commitment.done_on = (done_on or timezone.localdate()) if progress == 100 else None
     commitment.save(update_fields=["progress", "done_on"])
     audit_record(action="commitment.progress", obj=commitment, user=actor, detail={"progress": progress})
     return commitment
@@ -471,6 +488,9 @@ def incident_record(
 ) -> Incident:
     if kind not in Incident.Kind.values:
         raise ValidationError({"kind": [_("Choose a kind of incident from the list.")]})
+    if not description.strip():
+        raise ValidationError({"description": [_("Describe what happened.")]})
+    _check_in_campaign(campaign, date)
     incident = Incident.objects.create(
         campaign=campaign,
         point=point,
@@ -570,12 +590,29 @@ def monthly_report_submit(
     return report
 
 
+def team_figures(*, team: Team, start: dt.date | None = None, end: dt.date | None = None) -> dict:
+    """A team's figures from the records of its campaign: what its leader and members did,
+    and what was paid or held in the team's name, between two dates (the campaign's by default)."""
+    from .research import period_figures
+
+    campaign = team.campaign
+    start = start or campaign.start
+    end = end or campaign.end or timezone.localdate()
+    cadre_ids = set(team.members.values_list("pk", flat=True)) | (
+        {team.leader_id} if team.leader_id else set()
+    )
+    figures = period_figures(campaign=campaign, cadre_ids=cadre_ids, team=team, start=start, end=end)
+    return json.loads(json.dumps(figures, cls=DjangoJSONEncoder))  # kept as JSON: dates as text
+
+
 @transaction.atomic
 def team_summary_submit(*, actor, campaign: Campaign, team: Team, text: str, on: dt.date) -> TeamSummary:
     if not text.strip():
         raise ValidationError({"text": [_("The summary is empty.")]})
     summary, _created = TeamSummary.objects.update_or_create(
-        campaign=campaign, team=team, defaults={"text": text.strip(), "submitted_on": on}
+        campaign=campaign,
+        team=team,
+        defaults={"text": text.strip(), "submitted_on": on, "figures": team_figures(team=team)},
     )
     audit_record(action="team_summary.submit", obj=summary, user=actor, detail={"on": on.isoformat()})
     return summary

@@ -5,22 +5,27 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from minqing.core.audit import audit_record
 from minqing.core.paging import paginate, query_without_page
-from minqing.core.scope import get_scoped_or_404, require_permission
+from minqing.core.scope import get_scoped_or_404, require_permission, scope_for, scoped
+from minqing.org.models import Cadre
 from minqing.people.models import EconomicStatus, IncomeSource
 from minqing.programs.models import Campaign
-from minqing.programs.selectors import point_get
+from minqing.programs.selectors import point_get, point_list
 
-from . import selectors, services
+from . import forms, research, selectors, services
 from .api import photo_response
 from .documents import attendance_sheet_pdf, attendance_sheet_workbook
-from .models import AttendanceDay, Deed, MonthlyReport
+from .models import AttendanceDay, Commitment, Deed, MonthlyReport, TeamSummary
 
 
 def field_app(request):
@@ -231,4 +236,372 @@ def report_detail(request, pk: int):
         request,
         "fieldwork/report_detail.html",
         {"report": report, "mine": mine, "text": request.POST.get("text", report.text)},
+    )
+
+
+# The field-work hub, help plans, incidents, relief, team summaries, research reports ------------
+
+
+def index(request):
+    """What field work has to show, by what the account may do."""
+    require_permission(request.user, selectors.VIEW)
+    return render(
+        request,
+        "fieldwork/index.html",
+        {
+            "cadre": selectors.my_cadre(request.user),
+            "manager": selectors.can_manage(request.user),
+            "confirmer": scope_for(request.user).has("fieldwork.confirm"),
+        },
+    )
+
+
+def _target_choices(user) -> list[tuple[str, str]]:
+    """The points and households a plan can be for: a cadre's own targets; for the office,
+    the points in its scope (a household is named by its number)."""
+    if selectors.my_cadre(user) is not None:
+        seen, choices = set(), []
+        for t in selectors.my_targets(user=user):
+            key = f"point:{t.target_id}" if t.target_type == "point" else f"household:{t.household_id}"
+            if key not in seen:
+                seen.add(key)
+                choices.append((key, f"{t.name} · {t.address}"))
+        return choices
+    return [(f"point:{p.pk}", p.name) for p in point_list(user=user)[:500]]
+
+
+def plan_list(request):
+    require_permission(request.user, selectors.VIEW)
+    cadre = selectors.my_cadre(request.user)
+    manager = selectors.can_manage(request.user)
+    form = None
+    if manager or cadre is not None:
+        form = forms.HelpPlanForm(
+            request.POST or None, user=request.user, manager=manager, targets=_target_choices(request.user)
+        )
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                plan = services.help_plan_create(
+                    actor=request.user,
+                    campaign=data["campaign"],
+                    cadre=data.get("cadre") or cadre,
+                    title=data["title"],
+                    target=data["target_object"],
+                    deadline=data["deadline"],
+                    commitments=data["commitments"],
+                )
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+            else:
+                messages.success(request, _("The help plan was created."))
+                return redirect("fieldwork:plan-detail", pk=plan.pk)
+    page = paginate(request, selectors.help_plan_list(user=request.user))
+    return render(
+        request,
+        "fieldwork/plan_list.html",
+        {"page": page, "form": form, "query": query_without_page(request), "today": timezone.localdate()},
+    )
+
+
+def plan_detail(request, pk: int):
+    plan = selectors.help_plan_get(user=request.user, pk=pk)
+    editable = selectors.can_edit_plan(user=request.user, plan=plan)
+    add_form = forms.CommitmentForm(request.POST if request.POST.get("action") == "add" else None)
+    if request.method == "POST":
+        if not editable:
+            raise PermissionDenied
+        try:
+            if request.POST.get("action") == "add":
+                if add_form.is_valid():
+                    services.commitment_add(actor=request.user, plan=plan, **add_form.cleaned_data)
+                    messages.success(request, _("The commitment was added."))
+                    return redirect("fieldwork:plan-detail", pk=plan.pk)
+            else:
+                commitment = get_scoped_or_404(
+                    Commitment.objects.filter(plan=plan),
+                    request.user,
+                    selectors.VIEW,
+                    pk=request.POST.get("id"),
+                )
+                progress = forms.ProgressForm(request.POST)
+                if progress.is_valid():
+                    services.commitment_progress(
+                        actor=request.user, commitment=commitment, **progress.cleaned_data
+                    )
+                    messages.success(request, _("The progress was recorded."))
+                    return redirect("fieldwork:plan-detail", pk=plan.pk)
+                messages.error(request, " ".join(e for errs in progress.errors.values() for e in errs))
+        except (ValidationError, ValueError) as exc:
+            messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+    return render(
+        request,
+        "fieldwork/plan_detail.html",
+        {
+            "plan": plan,
+            "commitments": plan.commitments.all(),
+            "editable": editable,
+            "add_form": add_form,
+            "today": timezone.localdate(),
+        },
+    )
+
+
+def incident_list(request):
+    require_permission(request.user, selectors.VIEW)
+    scope = scope_for(request.user)
+    permission = next((p for p in ("programs.manage", "fieldwork.confirm") if scope.has(p)), None)
+    form = None
+    if permission:
+        form = forms.IncidentForm(request.POST or None, user=request.user, permission=permission)
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                services.incident_record(actor=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+            else:
+                messages.success(request, _("The incident was recorded."))
+                return redirect("fieldwork:incident-list")
+    page = paginate(request, selectors.incident_list(user=request.user))
+    return render(
+        request,
+        "fieldwork/incident_list.html",
+        {"page": page, "form": form, "query": query_without_page(request)},
+    )
+
+
+def relief_list(request):
+    require_permission(request.user, selectors.VIEW)
+    cadre = selectors.my_cadre(request.user)
+    form = None
+    if cadre is not None:
+        households = []
+        for t in selectors.my_targets(user=request.user):
+            if t.household_id and (t.household_id, t.name) not in households:
+                households.append((t.household_id, t.name))
+        form = forms.ReliefForm(
+            request.POST or None,
+            user=request.user,
+            campaigns=selectors.my_campaigns(request.user),
+            households=households,
+        )
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                services.relief_pay(actor=request.user, cadre=cadre, **form.cleaned_data)
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+            else:
+                messages.success(request, _("The relief payment was recorded."))
+                return redirect("fieldwork:relief-list")
+    page = paginate(request, selectors.relief_list(user=request.user))
+    return render(
+        request,
+        "fieldwork/relief_list.html",
+        {"page": page, "form": form, "query": query_without_page(request)},
+    )
+
+
+def team_summary_list(request):
+    require_permission(request.user, selectors.VIEW)
+    return render(
+        request,
+        "fieldwork/team_summary_list.html",
+        {"page": paginate(request, selectors.team_summary_list(user=request.user))},
+    )
+
+
+def team_summary(request, pk: int):
+    team = selectors.team_get(user=request.user, pk=pk)
+    writable = selectors.can_write_team_summary(user=request.user, team=team)
+    summary = TeamSummary.objects.filter(team=team).first()
+    figures = research.period_figures(
+        campaign=team.campaign,
+        cadre_ids=_team_cadre_ids(team),
+        team=team,
+        start=team.campaign.start,
+        end=min(team.campaign.end or timezone.localdate(), timezone.localdate()),
+        user=request.user,
+    )
+    form = forms.TeamSummaryForm(request.POST or None, initial={"text": summary.text if summary else ""})
+    if request.method == "POST":
+        if not writable:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                services.team_summary_submit(
+                    actor=request.user,
+                    campaign=team.campaign,
+                    team=team,
+                    text=form.cleaned_data["text"],
+                    on=timezone.localdate(),
+                )
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+            else:
+                messages.success(request, _("The team summary was submitted."))
+                return redirect("fieldwork:team-summary", pk=team.pk)
+    return render(
+        request,
+        "fieldwork/team_summary.html",
+        {
+            "team": team,
+            "summary": summary,
+            "form": form,
+            "writable": writable,
+            "rows": research.figure_rows(figures),
+        },
+    )
+
+
+def _team_cadre_ids(team) -> set[int]:
+    return set(team.members.values_list("pk", flat=True)) | ({team.leader_id} if team.leader_id else set())
+
+
+def _period(request, campaign) -> tuple[dt.date, dt.date]:
+    today = timezone.localdate()
+    end_default = min(campaign.end or today, today)
+    try:
+        start = dt.date.fromisoformat(request.GET.get("start") or campaign.start.isoformat())
+        end = dt.date.fromisoformat(request.GET.get("end") or end_default.isoformat())
+    except ValueError:
+        messages.error(request, _("Enter a date as YYYY-MM-DD."))
+        start, end = campaign.start, end_default
+    if start > end:
+        messages.error(request, _("The period starts after it ends."))
+        start, end = campaign.start, end_default
+    return start, end
+
+
+def _research(request, *, subject: str, campaign, cadre_ids, team=None):
+    """Figures, draft text and the Word file of a research report (shared by cadre and team)."""
+    start, end = _period(request, campaign)
+    figures = research.period_figures(
+        campaign=campaign, cadre_ids=cadre_ids, team=team, start=start, end=end, user=request.user
+    )
+    return figures, research.skeleton(subject=subject, campaign=campaign, figures=figures), start, end
+
+
+def _research_docx(request, *, subject: str, campaign, figures, draft: str, obj, slug: str):
+    text = request.POST.get("text", draft) if request.method == "POST" else draft
+    data = research.docx_bytes(
+        title=_("Research report of %(subject)s") % {"subject": subject},
+        subtitle=_("%(campaign)s · %(start)s to %(end)s")
+        % {
+            "campaign": campaign.name,
+            "start": date_format(figures["start"], "DATE_FORMAT"),
+            "end": date_format(figures["end"], "DATE_FORMAT"),
+        },
+        figures=figures,
+        text=text,
+    )
+    audit_record(
+        action="research_report.download",
+        obj=obj,
+        user=request.user,
+        detail={
+            "campaign": campaign.pk,
+            "start": figures["start"].isoformat(),
+            "end": figures["end"].isoformat(),
+        },
+    )
+    response = HttpResponse(
+        data, content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    )
+    response["Content-Disposition"] = f'attachment; filename="research-{slug}-{figures["start"]:%Y%m%d}.docx"'
+    return response
+
+
+def _cadre_research_context(request, pk: int):
+    require_permission(request.user, selectors.VIEW)
+    cadre = get_scoped_or_404(
+        Cadre.objects.select_related("account", "unit"), request.user, "org.view", pk=pk
+    )
+    campaigns = list(
+        scoped(Campaign, request.user, selectors.VIEW)
+        .filter(Q(pairings__cadre=cadre) | Q(teams__members=cadre) | Q(teams__leader=cadre))
+        .distinct()
+        .order_by("-start", "id")
+    )
+    if not campaigns:
+        raise Http404
+    chosen = next((c for c in campaigns if str(c.pk) == request.GET.get("campaign")), campaigns[0])
+    subject = str(cadre)
+    figures, draft, start, end = _research(request, subject=subject, campaign=chosen, cadre_ids=[cadre.pk])
+    return cadre, campaigns, chosen, subject, figures, draft
+
+
+def research_cadre(request, pk: int):
+    cadre, campaigns, campaign, subject, figures, draft = _cadre_research_context(request, pk)
+    return render(
+        request,
+        "fieldwork/research.html",
+        {
+            "subject": subject,
+            "campaign": campaign,
+            "campaigns": campaigns,
+            "figures": figures,
+            "rows": research.figure_rows(figures),
+            "draft": draft,
+            "docx_url": reverse("fieldwork:research-cadre-docx", args=[cadre.pk]),
+        },
+    )
+
+
+def research_cadre_docx(request, pk: int):
+    cadre, _campaigns, campaign, subject, figures, draft = _cadre_research_context(request, pk)
+    return _research_docx(
+        request,
+        subject=subject,
+        campaign=campaign,
+        figures=figures,
+        draft=draft,
+        obj=cadre,
+        slug=f"cadre-{pk}",
+    )
+
+
+def _team_research_context(request, pk: int):
+    team = selectors.team_get(user=request.user, pk=pk)
+    figures, draft, _start, _end = _research(
+        request, subject=team.name, campaign=team.campaign, cadre_ids=_team_cadre_ids(team), team=team
+    )
+    return team, figures, draft
+
+
+def research_team(request, pk: int):
+    team, figures, draft = _team_research_context(request, pk)
+    return render(
+        request,
+        "fieldwork/research.html",
+        {
+            "subject": team.name,
+            "campaign": team.campaign,
+            "team": team,
+            "figures": figures,
+            "rows": research.figure_rows(figures),
+            "draft": draft,
+            "docx_url": reverse("fieldwork:research-team-docx", args=[team.pk]),
+        },
+    )
+
+
+def research_team_docx(request, pk: int):
+    team, figures, draft = _team_research_context(request, pk)
+    return _research_docx(
+        request,
+        subject=team.name,
+        campaign=team.campaign,
+        figures=figures,
+        draft=draft,
+        obj=team,
+        slug=f"team-{pk}",
     )

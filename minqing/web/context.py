@@ -6,6 +6,7 @@ from minqing.core.scope import scope_for
 NAV = [
     ("web:home", _("Overview"), None),
     ("fieldwork:app", _("My targets"), "programs.view"),
+    ("fieldwork:index", _("Field work"), "programs.view"),
     ("programs:campaign-list", _("Campaigns"), "programs.view"),
     ("figures:dashboard-index", _("Dashboard"), "programs.view"),
     ("tickets:ticket-list", _("Demands"), "tickets.view"),

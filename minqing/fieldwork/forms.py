@@ -1,0 +1,143 @@
+"""Forms of the field-work pages; each parses input for one service call."""
+
+import datetime as dt
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from minqing.core.scope import scoped
+from minqing.org.models import Cadre
+from minqing.people.models import Household
+from minqing.programs.models import Campaign, LiaisonPoint, Team
+
+from .models import Incident
+
+DATE = forms.DateInput(attrs={"type": "date"})
+
+
+def _max_today(field: forms.DateField) -> None:
+    field.widget.attrs["max"] = timezone.localdate().isoformat()
+
+
+class HelpPlanForm(forms.Form):
+    campaign = forms.ModelChoiceField(label=_("Campaign"), queryset=Campaign.objects.none())
+    cadre = forms.ModelChoiceField(label=_("Cadre"), queryset=Cadre.objects.none(), required=False)
+    target = forms.ChoiceField(label=_("For"), required=False)
+    household_code = forms.CharField(
+        label=_("or the household number"), max_length=40, required=False, help_text=_("As on the roster.")
+    )
+    title = forms.CharField(label=_("Title"), max_length=200)
+    deadline = forms.DateField(label=_("Deadline"), widget=DATE)
+    commitments = forms.CharField(
+        label=_("Commitments and milestones"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        help_text=_("One a line: what, then a space and the due date (YYYY-MM-DD)."),
+    )
+
+    def __init__(self, *args, user, manager: bool, targets: list[tuple[str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user, self.manager = user, manager
+        self.fields["campaign"].queryset = scoped(Campaign, user, "programs.view").order_by("-start")
+        self.fields["target"].choices = [("", "—"), *targets]
+        if manager:
+            self.fields["cadre"].queryset = (
+                scoped(Cadre, user, "org.view").select_related("account").order_by("unit__path", "id")
+            )
+            self.fields["cadre"].required = True
+        else:
+            del self.fields["cadre"]
+            del self.fields["household_code"]
+
+    def clean_commitments(self) -> list[tuple[str, dt.date]]:
+        items = []
+        for number, line in enumerate(self.cleaned_data["commitments"].splitlines(), start=1):
+            line = line.strip()
+            if not line:
+                continue
+            text, _space, day = line.rpartition(" ")
+            try:
+                due = dt.date.fromisoformat(day.strip())
+            except ValueError:
+                raise ValidationError(
+                    _("Line %(n)s: end the line with the due date as YYYY-MM-DD."), params={"n": number}
+                ) from None
+            if not text.strip():
+                raise ValidationError(_("Line %(n)s: say what is committed."), params={"n": number})
+            items.append((text.strip(), due))
+        return items
+
+    def clean(self):
+        data = super().clean()
+        target = None
+        kind, _sep, pk = (data.get("target") or "").partition(":")
+        if kind == "point":
+            target = scoped(LiaisonPoint, self.user, "programs.view").filter(pk=pk).first()
+        elif kind == "household":
+            target = scoped(Household, self.user, "people.view").filter(pk=pk).first()
+        code = (data.get("household_code") or "").strip()
+        if target is None and code:
+            target = scoped(Household, self.user, "people.view").filter(code=code).first()
+            if target is None:
+                self.add_error("household_code", _("No household with this number in your scope."))
+                return data
+        if target is None:
+            self.add_error("target", _("Choose the point or household the plan is for."))
+        data["target_object"] = target
+        return data
+
+
+class CommitmentForm(forms.Form):
+    title = forms.CharField(label=_("Commitment"), max_length=200)
+    due = forms.DateField(label=_("Due"), widget=DATE)
+
+
+class ProgressForm(forms.Form):
+    progress = forms.IntegerField(label=_("Progress (%)"), min_value=0, max_value=100)
+    done_on = forms.DateField(label=_("Done on"), widget=DATE, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _max_today(self.fields["done_on"])
+
+
+class IncidentForm(forms.Form):
+    campaign = forms.ModelChoiceField(label=_("Campaign"), queryset=Campaign.objects.none())
+    point = forms.ModelChoiceField(label=_("Liaison point"), queryset=LiaisonPoint.objects.none())
+    kind = forms.ChoiceField(label=_("Kind"), choices=Incident.Kind.choices)
+    date = forms.DateField(label=_("Date"), widget=DATE)
+    description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, user, permission: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["campaign"].queryset = scoped(Campaign, user, "programs.view").order_by("-start")
+        self.fields["point"].queryset = scoped(LiaisonPoint, user, permission).order_by("region_id", "name")
+        _max_today(self.fields["date"])
+
+
+class ReliefForm(forms.Form):
+    campaign = forms.ModelChoiceField(label=_("Campaign"), queryset=Campaign.objects.none())
+    household = forms.ChoiceField(label=_("Household"))
+    amount_yuan = forms.DecimalField(label=_("Amount (yuan)"), min_value=0, max_digits=10, decimal_places=2)
+    date = forms.DateField(label=_("Date"), widget=DATE)
+    team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.none(), required=False)
+
+    def __init__(self, *args, user, campaigns, households: list[tuple[int, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["campaign"].queryset = campaigns
+        self.fields["household"].choices = households
+        self.fields["team"].queryset = scoped(Team, user, "programs.view").order_by("name")
+        _max_today(self.fields["date"])
+
+    def clean_household(self):
+        found = scoped(Household, self.user, "people.view").filter(pk=self.cleaned_data["household"]).first()
+        if found is None:
+            raise ValidationError(_("This household is not among yours."))
+        return found
+
+
+class TeamSummaryForm(forms.Form):
+    text = forms.CharField(label=_("Summary"), widget=forms.Textarea(attrs={"rows": 10}))
