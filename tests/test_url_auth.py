@@ -114,7 +114,30 @@ def field_records(village_region, settings_media):
     report = monthly_report_draft(
         actor=cadre_account, campaign=campaign, cadre=pairing.cadre, month=dt.date(2026, 6, 1)
     )
-    return {"visit": visit, "photo": photo, "day": day, "day2": day2, "report": report}
+    from minqing.fieldwork.services import help_plan_create
+    from minqing.programs.models import Team
+
+    plan = help_plan_create(
+        actor=cadre_account,
+        campaign=campaign,
+        cadre=pairing.cadre,
+        title="增收计划",
+        target=pairing.household,
+        deadline=dt.date(2027, 6, 30),
+        commitments=[("技能培训", dt.date(2026, 12, 31))],
+    )
+    team = Team.objects.create(campaign=campaign, name="核查组")
+    return {
+        "visit": visit,
+        "photo": photo,
+        "day": day,
+        "day2": day2,
+        "report": report,
+        "plan": plan,
+        "commitment": plan.commitments.get(),
+        "team": team,
+        "cadre_record": pairing.cadre,
+    }
 
 
 @pytest.fixture
@@ -731,6 +754,7 @@ def cases(o):
                 },
             ),
         ],
+        **field_pages(o, visit_viewers),
         # Security: the sign-in steps are for everyone signed in; the three administrators'
         # pages for exactly one administrator each.
         "security:password-change": [("get", reverse("security:password-change"), None, 302, everyone)],
@@ -923,3 +947,150 @@ def test_a_cadre_sees_exactly_the_households_paired_with_them(client_as, db):
     token = token_create(actor=None, account=Account.objects.get(username="cadre"))
     response = client_as(None).get("/api/v1/households?size=200", HTTP_AUTHORIZATION=f"Bearer {token}")
     assert paired and {item["id"] for item in response.json()["items"]} == paired
+
+
+def field_pages(o, visit_viewers):
+    """Help plans, incidents, relief, team summaries and research reports: pages and API."""
+    plan, commitment, team, cadre, ca = (
+        o["plan"],
+        o["commitment"],
+        o["team"],
+        o["cadre_record"],
+        o["campaign_a"],
+    )
+    viewers = only(PROGRAM_VIEWERS, no=403)
+    county_a = COUNTY_A_WIDE
+    cadre_viewers = {
+        role: (200 if role in COUNTY_A_WIDE | {"cadre"} else 404 if role in PROGRAM_VIEWERS else 403)
+        for role in ROLES
+    }
+    period = f"?campaign={ca.pk}"
+    return {
+        "fieldwork:index": [("get", reverse("fieldwork:index"), None, 302, viewers)],
+        "fieldwork:plan-list": [("get", reverse("fieldwork:plan-list"), None, 302, viewers)],
+        "fieldwork:plan-detail": [
+            ("get", reverse("fieldwork:plan-detail", args=[plan.pk]), None, 302, only(visit_viewers)),
+            (
+                "post",
+                reverse("fieldwork:plan-detail", args=[plan.pk]),
+                {"id": commitment.pk, "progress": 10},
+                302,
+                {
+                    role: (302 if role in {"cadre", "office"} else 403 if role in visit_viewers else 404)
+                    for role in ROLES
+                },
+            ),
+        ],
+        "fieldwork:incident-list": [("get", reverse("fieldwork:incident-list"), None, 302, viewers)],
+        "fieldwork:relief-list": [("get", reverse("fieldwork:relief-list"), None, 302, viewers)],
+        "fieldwork:team-summary-list": [("get", reverse("fieldwork:team-summary-list"), None, 302, viewers)],
+        "fieldwork:team-summary": [
+            ("get", reverse("fieldwork:team-summary", args=[team.pk]), None, 302, only(county_a)),
+        ],
+        "fieldwork:research-cadre": [
+            ("get", reverse("fieldwork:research-cadre", args=[cadre.pk]), None, 302, cadre_viewers),
+        ],
+        "fieldwork:research-cadre-docx": [
+            (
+                "get",
+                reverse("fieldwork:research-cadre-docx", args=[cadre.pk]),
+                None,
+                302,
+                cadre_viewers,
+            ),
+        ],
+        "fieldwork:research-team": [
+            ("get", reverse("fieldwork:research-team", args=[team.pk]), None, 302, only(county_a)),
+        ],
+        "fieldwork:research-team-docx": [
+            ("get", reverse("fieldwork:research-team-docx", args=[team.pk]), None, 302, only(county_a)),
+        ],
+        "api-v1:list_plans": [("get", "/api/v1/plans", None, 401, only(set(ROLES)))],
+        "api-v1:get_plan": [("get", f"/api/v1/plans/{plan.pk}", None, 401, only(visit_viewers))],
+        "api-v1:create_plan": [
+            (
+                "json",
+                "/api/v1/plans",
+                {
+                    "campaign": ca.pk,
+                    "target_type": "household",
+                    "target_id": 0,
+                    "title": "x",
+                    "deadline": "2027-01-01",
+                },
+                401,
+                {
+                    role: (
+                        422
+                        if role in {"cadre", "office", "leader", "inspector"}
+                        else 404
+                        if role == "office_jinan"
+                        else 403
+                    )
+                    for role in ROLES
+                },
+            )
+        ],
+        "api-v1:add_commitment": [
+            (
+                "json",
+                f"/api/v1/plans/{plan.pk}/commitments",
+                {"title": "验收", "due": "2027-06-01"},
+                401,
+                {
+                    role: (201 if role in {"cadre", "office"} else 403 if role in visit_viewers else 404)
+                    for role in ROLES
+                },
+            )
+        ],
+        "api-v1:set_progress": [
+            (
+                "json-put",
+                f"/api/v1/commitments/{commitment.pk}/progress",
+                {"progress": 20},
+                401,
+                {
+                    role: (200 if role in {"cadre", "office"} else 403 if role in visit_viewers else 404)
+                    for role in ROLES
+                },
+            )
+        ],
+        "api-v1:list_incidents": [("get", "/api/v1/incidents", None, 401, only(set(ROLES)))],
+        "api-v1:create_incident": [
+            (
+                "json",
+                "/api/v1/incidents",
+                {
+                    "campaign": ca.pk,
+                    "point": o["point_a"].pk,
+                    "kind": "nope",
+                    "date": "2026-06-01",
+                    "description": "x",
+                },
+                401,
+                {
+                    role: (422 if role in {"office", "village"} else 404 if role == "office_jinan" else 403)
+                    for role in ROLES
+                },
+            )
+        ],
+        "api-v1:list_relief": [("get", "/api/v1/relief", None, 401, only(set(ROLES)))],
+        "api-v1:get_team_summary": [
+            ("get", f"/api/v1/teams/{team.pk}/summary", None, 401, only(county_a)),
+        ],
+        "api-v1:put_team_summary": [
+            (
+                "json-put",
+                f"/api/v1/teams/{team.pk}/summary",
+                {"text": "总结"},
+                401,
+                {role: (200 if role == "office" else 403 if role in county_a else 404) for role in ROLES},
+            )
+        ],
+        "api-v1:research_cadre": [
+            ("get", f"/api/v1/research/cadres/{cadre.pk}{period}", None, 401, cadre_viewers),
+        ],
+        "api-v1:research_team": [
+            ("get", f"/api/v1/research/teams/{team.pk}", None, 401, only(county_a)),
+        ],
+    }

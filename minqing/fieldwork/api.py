@@ -1,7 +1,10 @@
 import datetime as dt
+import json
 import uuid as uuidlib
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import File, Form, Router, Schema, Status
 from ninja.errors import HttpError
@@ -14,9 +17,9 @@ from minqing.api.schemas import Page
 from minqing.core.files import serve_attachment
 from minqing.core.scope import get_scoped_or_404, scope_for
 
-from . import photos, selectors, services
-from .models import AttendanceDay, MonthlyReport
-from .sync import record_payload, sync_put
+from . import photos, research, selectors, services
+from .models import AttendanceDay, MonthlyReport, TeamSummary
+from .sync import record_payload, record_target, sync_put
 
 # Phones use the session of the signed-in page (with its CSRF token); other clients a token.
 router = Router(tags=["field work"], auth=[BearerToken(), django_auth])
@@ -280,3 +283,351 @@ def submit_report(request, report_id: int, body: ReportSubmitIn):
     except (ValidationError, PermissionDenied) as exc:
         raise HttpError(422, " ".join(getattr(exc, "messages", [str(exc)]))) from None
     return report_out(report)
+
+
+# Help plans, incidents, relief, team summaries, research reports ----------------------------
+
+
+class CommitmentIn(Schema):
+    title: str
+    due: dt.date
+
+
+class CommitmentOut(Schema):
+    id: int
+    title: str
+    due: dt.date
+    progress: int
+    done_on: dt.date | None
+
+
+class ProgressIn(Schema):
+    progress: int
+    done_on: dt.date | None = None
+
+
+class PlanIn(Schema):
+    campaign: int
+    cadre: int | None = None  # the office names the cadre; a cadre's own plan needs none
+    target_type: str
+    target_id: int
+    title: str
+    deadline: dt.date
+    commitments: list[CommitmentIn] = []
+
+
+class PlanOut(Schema):
+    id: int
+    campaign: int
+    cadre: int
+    cadre_name: str
+    title: str
+    target_type: str
+    target_id: int
+    deadline: dt.date
+    commitments: list[CommitmentOut]
+
+
+class PlanPage(Page):
+    items: list[PlanOut]
+
+
+class IncidentIn(Schema):
+    campaign: int
+    point: int
+    kind: str
+    date: dt.date
+    description: str
+
+
+class IncidentOut(Schema):
+    id: int
+    campaign: int
+    point: int
+    point_name: str
+    kind: str
+    date: dt.date
+    description: str
+
+
+class IncidentPage(Page):
+    items: list[IncidentOut]
+
+
+class ReliefOut(Schema):
+    uuid: str
+    campaign: int
+    cadre: int
+    household: int
+    team: int | None
+    amount_yuan: str
+    date: dt.date
+
+
+class ReliefPage(Page):
+    items: list[ReliefOut]
+
+
+class SummaryIn(Schema):
+    text: str
+
+
+class SummaryOut(Schema):
+    team: int
+    campaign: int
+    text: str
+    submitted_on: dt.date | None
+    figures: dict
+
+
+class ResearchOut(Schema):
+    subject: str
+    campaign: int
+    start: dt.date
+    end: dt.date
+    figures: dict
+    draft: str
+
+
+def commitment_out(c) -> dict:
+    return {"id": c.pk, "title": c.title, "due": c.due, "progress": c.progress, "done_on": c.done_on}
+
+
+def plan_out(p) -> dict:
+    return {
+        "id": p.pk,
+        "campaign": p.campaign_id,
+        "cadre": p.cadre_id,
+        "cadre_name": str(p.cadre.account),
+        "title": p.title,
+        "target_type": "household" if p.household_id else "point",
+        "target_id": p.household_id or p.point_id,
+        "deadline": p.deadline,
+        "commitments": [commitment_out(c) for c in p.commitments.all()],
+    }
+
+
+def _invalid(exc: ValidationError):
+    return HttpError(422, " ".join(exc.messages))
+
+
+@router.get("/plans", response=PlanPage, summary="Help plans in scope, with their commitments")
+def list_plans(request, page: int = 1, size: int = 50):
+    qs = selectors.help_plan_list(user=request.auth).prefetch_related("commitments")
+    return page_of(qs, page, size, plan_out)
+
+
+@router.get("/plans/{plan_id}", response=PlanOut, summary="One help plan")
+def get_plan(request, plan_id: int):
+    return plan_out(selectors.help_plan_get(user=request.auth, pk=plan_id))
+
+
+@router.post(
+    "/plans", response={201: PlanOut}, summary="Make a help plan (mine, or any cadre's for the office)"
+)
+def create_plan(request, body: PlanIn):
+    from minqing.org.models import Cadre
+    from minqing.programs.selectors import campaign_get
+
+    if not scope_for(request.auth).has(selectors.VIEW):
+        raise HttpError(403, "not allowed")
+    if body.cadre is not None and selectors.can_manage(request.auth):
+        cadre = get_scoped_or_404(Cadre, request.auth, "org.view", pk=body.cadre)
+    else:
+        cadre = selectors.my_cadre(request.auth)
+        if cadre is None or (body.cadre is not None and body.cadre != cadre.pk):
+            raise HttpError(403, "only the office makes plans for other cadres")
+    campaign = campaign_get(user=request.auth, pk=body.campaign)
+    try:
+        target = record_target(request.auth, {"type": body.target_type, "id": body.target_id})
+        plan = services.help_plan_create(
+            actor=request.auth,
+            campaign=campaign,
+            cadre=cadre,
+            title=body.title,
+            target=target,
+            deadline=body.deadline,
+            commitments=[(c.title, c.due) for c in body.commitments],
+        )
+    except ValidationError as exc:
+        raise _invalid(exc) from None
+    return Status(201, plan_out(plan))
+
+
+def _editable_plan(request, plan_id: int):
+    plan = selectors.help_plan_get(user=request.auth, pk=plan_id)
+    if not selectors.can_edit_plan(user=request.auth, plan=plan):
+        raise HttpError(403, "only the plan's cadre or the office changes it")
+    return plan
+
+
+@router.post("/plans/{plan_id}/commitments", response={201: CommitmentOut}, summary="Add a commitment")
+def add_commitment(request, plan_id: int, body: CommitmentIn):
+    plan = _editable_plan(request, plan_id)
+    try:
+        commitment = services.commitment_add(actor=request.auth, plan=plan, title=body.title, due=body.due)
+    except ValidationError as exc:
+        raise _invalid(exc) from None
+    return Status(201, commitment_out(commitment))
+
+
+@router.put("/commitments/{commitment_id}/progress", response=CommitmentOut, summary="Record progress")
+def set_progress(request, commitment_id: int, body: ProgressIn):
+    commitment = selectors.commitment_get(user=request.auth, pk=commitment_id)
+    _editable_plan(request, commitment.plan_id)
+    try:
+        commitment = services.commitment_progress(
+            actor=request.auth, commitment=commitment, progress=body.progress, done_on=body.done_on
+        )
+    except ValidationError as exc:
+        raise _invalid(exc) from None
+    return commitment_out(commitment)
+
+
+def incident_out(i) -> dict:
+    return {
+        "id": i.pk,
+        "campaign": i.campaign_id,
+        "point": i.point_id,
+        "point_name": i.point.name,
+        "kind": i.kind,
+        "date": i.date,
+        "description": i.description,
+    }
+
+
+@router.get("/incidents", response=IncidentPage, summary="Incidents in scope")
+def list_incidents(request, page: int = 1, size: int = 50):
+    return page_of(selectors.incident_list(user=request.auth), page, size, incident_out)
+
+
+@router.post("/incidents", response={201: IncidentOut}, summary="Record an incident at a point")
+def create_incident(request, body: IncidentIn):
+    from minqing.programs.models import LiaisonPoint
+
+    scope = scope_for(request.auth)
+    permission = next((p for p in ("programs.manage", "fieldwork.confirm") if scope.has(p)), None)
+    if permission is None:
+        raise HttpError(403, "not allowed")
+    point = get_scoped_or_404(LiaisonPoint, request.auth, permission, pk=body.point)
+    campaign = get_object_or_404(
+        selectors.incident_campaigns(user=request.auth, permission=permission).select_related("region"),
+        pk=body.campaign,
+    )
+    try:
+        incident = services.incident_record(
+            actor=request.auth,
+            campaign=campaign,
+            point=point,
+            kind=body.kind,
+            date=body.date,
+            description=body.description,
+        )
+    except ValidationError as exc:
+        raise _invalid(exc) from None
+    return Status(201, incident_out(incident))
+
+
+@router.get("/relief", response=ReliefPage, summary="Relief payments in scope")
+def list_relief(request, page: int = 1, size: int = 50):
+    def out(r) -> dict:
+        return {
+            "uuid": str(r.uuid),
+            "campaign": r.campaign_id,
+            "cadre": r.cadre_id,
+            "household": r.household_id,
+            "team": r.team_id,
+            "amount_yuan": str(r.amount_yuan),
+            "date": r.date,
+        }
+
+    return page_of(selectors.relief_list(user=request.auth), page, size, out)
+
+
+def summary_out(team, summary) -> dict:
+    return {
+        "team": team.pk,
+        "campaign": team.campaign_id,
+        "text": summary.text if summary else "",
+        "submitted_on": summary.submitted_on if summary else None,
+        "figures": summary.figures if summary else {},
+    }
+
+
+@router.get("/teams/{team_id}/summary", response=SummaryOut, summary="A team's summary")
+def get_team_summary(request, team_id: int):
+    team = selectors.team_get(user=request.auth, pk=team_id)
+    return summary_out(team, TeamSummary.objects.filter(team=team).first())
+
+
+@router.put("/teams/{team_id}/summary", response=SummaryOut, summary="Submit a team's summary")
+def put_team_summary(request, team_id: int, body: SummaryIn):
+    team = selectors.team_get(user=request.auth, pk=team_id)
+    if not selectors.can_write_team_summary(user=request.auth, team=team):
+        raise HttpError(403, "only the team leader or the office submits the summary")
+    try:
+        summary = services.team_summary_submit(
+            actor=request.auth, campaign=team.campaign, team=team, text=body.text, on=timezone.localdate()
+        )
+    except ValidationError as exc:
+        raise _invalid(exc) from None
+    return summary_out(team, summary)
+
+
+def _research_out(*, user, subject, campaign, cadre_ids, team, start, end) -> dict:
+    start = start or campaign.start
+    end = end or min(campaign.end or timezone.localdate(), timezone.localdate())
+    if start > end:
+        raise HttpError(422, "the period starts after it ends")
+    figures = research.period_figures(
+        campaign=campaign, cadre_ids=cadre_ids, team=team, start=start, end=end, user=user
+    )
+    draft = research.skeleton(subject=subject, campaign=campaign, figures=figures)
+    figures = {k: v for k, v in figures.items() if k not in ("start", "end")}
+    return {
+        "subject": subject,
+        "campaign": campaign.pk,
+        "start": start,
+        "end": end,
+        "figures": json.loads(json.dumps(figures, cls=DjangoJSONEncoder)),
+        "draft": draft,
+    }
+
+
+@router.get("/research/cadres/{cadre_id}", response=ResearchOut, summary="A cadre's research-report draft")
+def research_cadre(
+    request, cadre_id: int, campaign: int, start: dt.date | None = None, end: dt.date | None = None
+):
+    from minqing.org.models import Cadre
+    from minqing.programs.selectors import campaign_get
+
+    if not scope_for(request.auth).has(selectors.VIEW):
+        raise HttpError(403, "not allowed")
+    cadre = get_scoped_or_404(Cadre.objects.select_related("account"), request.auth, "org.view", pk=cadre_id)
+    chosen = campaign_get(user=request.auth, pk=campaign)
+    return _research_out(
+        user=request.auth,
+        subject=str(cadre),
+        campaign=chosen,
+        cadre_ids=[cadre.pk],
+        team=None,
+        start=start,
+        end=end,
+    )
+
+
+@router.get("/research/teams/{team_id}", response=ResearchOut, summary="A team's research-report draft")
+def research_team(request, team_id: int, start: dt.date | None = None, end: dt.date | None = None):
+    team = selectors.team_get(user=request.auth, pk=team_id)
+    cadre_ids = set(team.members.values_list("pk", flat=True)) | (
+        {team.leader_id} if team.leader_id else set()
+    )
+    return _research_out(
+        user=request.auth,
+        subject=team.name,
+        campaign=team.campaign,
+        cadre_ids=cadre_ids,
+        team=team,
+        start=start,
+        end=end,
+    )

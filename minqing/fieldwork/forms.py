@@ -112,7 +112,11 @@ class IncidentForm(forms.Form):
 
     def __init__(self, *args, user, permission: str, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["campaign"].queryset = scoped(Campaign, user, "programs.view").order_by("-start")
+        from .selectors import incident_campaigns
+
+        self.fields["campaign"].queryset = incident_campaigns(user=user, permission=permission).order_by(
+            "-start"
+        )
         self.fields["point"].queryset = scoped(LiaisonPoint, user, permission).order_by("region_id", "name")
         _max_today(self.fields["date"])
 

@@ -136,12 +136,12 @@ def period_figures(*, campaign, cadre_ids, start: dt.date, end: dt.date, team=No
 def figure_rows(figures: dict) -> list[tuple[str, str]]:
     """The figures as (label, value) rows, for the page and the Word table."""
     return [
-        (_("Visits"), str(figures["visits"])),
+        (_("Number of visits"), str(figures["visits"])),
         (_("Households visited"), str(figures["households_visited"])),
         (_("Problems raised on visits"), str(figures["problems_raised"])),
         (_("Demands registered from visits"), str(figures["demands"])),
         (_("of which settled"), str(figures["demands_closed"])),
-        (_("Deeds"), str(figures["deeds"])),
+        (_("Number of deeds"), str(figures["deeds"])),
         (_("Value of the deeds (yuan)"), figures["deeds_value_yuan"]),
         (_("Relief payments"), str(figures["relief_payments"])),
         (_("Households given relief"), str(figures["relief_households"])),

@@ -289,3 +289,17 @@ def can_write_team_summary(*, user, team: Team) -> bool:
     if team.leader_id and team.leader.account_id == user.pk:
         return True
     return can_manage(user) and scoped(Team, user, "programs.manage").filter(pk=team.pk).exists()
+
+
+def incident_campaigns(*, user, permission: str) -> QuerySet:
+    """The campaigns an incident can be recorded for: those the account sees, and those whose
+    region holds its own (a village branch records incidents for the county's campaign)."""
+    from minqing.core.scope import scope_for
+
+    prefixes = scope_for(user).region_prefixes(permission)
+    covering = [
+        c.pk
+        for c in Campaign.objects.select_related("region")
+        if any(p.startswith(c.region.prefix) for p in prefixes)
+    ]
+    return Campaign.objects.filter(Q(pk__in=covering) | Q(pk__in=scoped(Campaign, user, VIEW).values("pk")))

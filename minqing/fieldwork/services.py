@@ -490,6 +490,8 @@ def incident_record(
         raise ValidationError({"kind": [_("Choose a kind of incident from the list.")]})
     if not description.strip():
         raise ValidationError({"description": [_("Describe what happened.")]})
+    if not point.region_id.startswith(campaign.region.prefix):
+        raise ValidationError({"point": [_("The point lies outside the campaign's region.")]})
     _check_in_campaign(campaign, date)
     incident = Incident.objects.create(
         campaign=campaign,

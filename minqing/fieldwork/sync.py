@@ -49,7 +49,7 @@ def _date(value) -> dt.date:
         raise ValidationError({"date": [_("Enter a date as YYYY-MM-DD.")]}) from None
 
 
-def _target(user, spec) -> object:
+def record_target(user, spec) -> object:
     if not isinstance(spec, dict) or spec.get("type") not in ("household", "member", "point"):
         raise ValidationError({"target": [_("Choose whom the record is about.")]})
     model, permission = {
@@ -88,7 +88,7 @@ def _create(kind: str, user, cadre, payload: dict, uuid, digest: str):
             cadre=cadre,
             date=_date(p.get("date")),
             form=str(p.get("form", "")),
-            target=_target(user, p.get("target")),
+            target=record_target(user, p.get("target")),
             content=str(p.get("content", "")),
             outcome=str(p.get("outcome", "")),
             found=p.get("found") or {},
@@ -103,7 +103,7 @@ def _create(kind: str, user, cadre, payload: dict, uuid, digest: str):
             cadre=cadre,
             kind=str(p.get("kind", "")),
             title=str(p.get("title", "")),
-            beneficiary=_target(user, p.get("target")),
+            beneficiary=record_target(user, p.get("target")),
             date=_date(p.get("date")),
             value_yuan=p.get("value_yuan", 0),
             evidence=str(p.get("evidence", "")),
@@ -113,7 +113,7 @@ def _create(kind: str, user, cadre, payload: dict, uuid, digest: str):
         return services.relief_pay(
             campaign=_campaign(user, p.get("campaign")),
             cadre=cadre,
-            household=_target(user, {"type": "household", "id": p.get("household")}),
+            household=record_target(user, {"type": "household", "id": p.get("household")}),
             amount_yuan=p.get("amount_yuan", 0),
             date=_date(p.get("date")),
             team=_team(user, p.get("team")),
@@ -127,11 +127,11 @@ def _create(kind: str, user, cadre, payload: dict, uuid, digest: str):
             title=str(p.get("title", "")),
             date=_date(p.get("date")),
             team=_team(user, p.get("team")),
-            point=_target(user, {"type": "point", "id": p["point"]}) if p.get("point") else None,
+            point=record_target(user, {"type": "point", "id": p["point"]}) if p.get("point") else None,
             attendance=int(p.get("attendance") or 0),
             **common,
         )
-    point = _target(user, {"type": "point", "id": p.get("point")})
+    point = record_target(user, {"type": "point", "id": p.get("point")})
     if kind == "attendance":
         return services.attendance_check_in(cadre=cadre, point=point, date=_date(p.get("date")), **common)
     return services.worklog_write(

@@ -3,12 +3,14 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+from django.utils.translation import gettext
 
 from minqing.core import context
-from minqing.fieldwork import documents, selectors, services
-from minqing.fieldwork.models import Visit
+from minqing.fieldwork import documents, research, selectors, services
+from minqing.fieldwork.models import Commitment, HelpPlan, Visit
 from minqing.org.models import Account, Cadre
-from minqing.programs.models import Campaign, LiaisonPoint
+from minqing.programs.models import Campaign, LiaisonPoint, Team
 
 
 def iso_date(text: str) -> dt.date:
@@ -21,7 +23,8 @@ def iso_date(text: str) -> dt.date:
 class Command(BaseCommand):
     help = (
         "Field work from the command line: visits (list), the attendance sheet of a point (xlsx or pdf), "
-        "incidents, help plans and monthly-report drafts."
+        "incidents, help plans and their progress, team summaries, research reports (.docx) "
+        "and monthly-report drafts."
     )
 
     def add_arguments(self, parser):
@@ -50,6 +53,28 @@ class Command(BaseCommand):
         plan.add_argument("--title", required=True)
         plan.add_argument("--deadline", required=True)
         plan.add_argument("--commitment", action="append", default=[], help="TEXT@YYYY-MM-DD, repeatable")
+        progress = sub.add_parser("plan-progress", help="record the progress of a plan's commitment")
+        progress.add_argument("--commitment", type=int, required=True)
+        progress.add_argument("--progress", type=int, required=True, help="0-100 (%%)")
+        progress.add_argument("--done-on", help="YYYY-MM-DD, when 100")
+        plans = sub.add_parser("plans", help="list the help plans of a campaign with their progress")
+        plans.add_argument("--campaign", type=int, required=True)
+        summary = sub.add_parser(
+            "team-summary", help="submit a team's summary (figures filled in from records)"
+        )
+        summary.add_argument("--team", type=int, required=True)
+        summary.add_argument("--text", required=True)
+        summary.add_argument("--on", help="YYYY-MM-DD, today by default")
+        research = sub.add_parser(
+            "research", help="write a research-report draft (.docx) for a cadre or team"
+        )
+        whom = research.add_mutually_exclusive_group(required=True)
+        whom.add_argument("--cadre", help="username")
+        whom.add_argument("--team", type=int)
+        research.add_argument("--campaign", type=int, help="needed with --cadre")
+        research.add_argument("--start", help="YYYY-MM-DD, the campaign's start by default")
+        research.add_argument("--end", help="YYYY-MM-DD, today or the campaign's end by default")
+        research.add_argument("-o", "--output", required=True)
         report = sub.add_parser("report-draft", help="draft a cadre's monthly report from the records")
         report.add_argument("--campaign", type=int, required=True)
         report.add_argument("--cadre", required=True, help="username")
@@ -137,3 +162,64 @@ class Command(BaseCommand):
             month=iso_date(f"{month}-01"),
         )
         self.stdout.write(f"{report.pk}: {report.text}")
+
+    def plan_progress(self, commitment, progress, done_on, **_):
+        found = Commitment.objects.filter(pk=commitment).first()
+        if found is None:
+            raise CommandError(f"no commitment {commitment}")
+        found = services.commitment_progress(
+            actor=None, commitment=found, progress=progress, done_on=iso_date(done_on) if done_on else None
+        )
+        self.stdout.write(f"{found.pk}: {found.progress}%")
+
+    def plans(self, campaign, **_):
+        for plan in HelpPlan.objects.filter(campaign=self._campaign(campaign)).order_by("deadline", "id"):
+            items = list(plan.commitments.all())
+            done = sum(1 for c in items if c.progress == 100)
+            self.stdout.write(f"{plan.pk}\t{plan.deadline}\t{plan.cadre}\t{plan.title}\t{done}/{len(items)}")
+
+    def team_summary(self, team, text, on, **_):
+        found = Team.objects.select_related("campaign").filter(pk=team).first()
+        if found is None:
+            raise CommandError(f"no team {team}")
+        summary = services.team_summary_submit(
+            actor=None,
+            campaign=found.campaign,
+            team=found,
+            text=text,
+            on=iso_date(on) if on else timezone.localdate(),
+        )
+        self.stdout.write(f"{summary.pk}: {summary.figures.get('visits', 0)} visits")
+
+    def research(self, cadre, team, campaign, start, end, output, **_):
+        if cadre:
+            subject_cadre = self._cadre(cadre)
+            if campaign is None:
+                raise CommandError("--campaign is needed with --cadre")
+            found_campaign, subject, cadre_ids, found_team = (
+                self._campaign(campaign),
+                str(subject_cadre),
+                [subject_cadre.pk],
+                None,
+            )
+        else:
+            found_team = Team.objects.select_related("campaign").filter(pk=team).first()
+            if found_team is None:
+                raise CommandError(f"no team {team}")
+            found_campaign, subject = found_team.campaign, found_team.name
+            cadre_ids = set(found_team.members.values_list("pk", flat=True)) | {found_team.leader_id} - {None}
+        first = iso_date(start) if start else found_campaign.start
+        last = iso_date(end) if end else min(found_campaign.end or timezone.localdate(), timezone.localdate())
+        figures = research.period_figures(
+            campaign=found_campaign, cadre_ids=cadre_ids, team=found_team, start=first, end=last
+        )
+        text = research.skeleton(subject=subject, campaign=found_campaign, figures=figures)
+        Path(output).write_bytes(
+            research.docx_bytes(
+                title=gettext("Research report of %(subject)s") % {"subject": subject},
+                subtitle=f"{found_campaign.name} · {first} — {last}",
+                figures=figures,
+                text=text,
+            )
+        )
+        self.stdout.write(f"{output}: {figures['visits']} visits, {figures['deeds']} deeds")
