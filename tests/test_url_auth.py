@@ -36,6 +36,8 @@ PUBLIC = {
     "api-v1:openapi-json",
     "tickets:public-intake",
     "tickets:public-track",
+    "appraisal:public-answer",
+    "appraisal:public-publication",
     "open311:discovery",
     "open311:service-list",
     "open311:service-definition",
@@ -159,6 +161,7 @@ def objects(db, settings, tmp_path):
         "pairing_a": Pairing.objects.filter(campaign__program_key="xiajiceng").first(),
         "point_a": LiaisonPoint.objects.get(region=village_region),
         **field_records(village_region, tmp_path),
+        **appraisal_objects(),
         "account": Account.objects.get(username="cadre"),
         # A full export of county A that the leader asked for: only county A's office may decide.
         "export_request": ExportRequest.objects.create(
@@ -867,6 +870,253 @@ def cases(o):
                 401,
                 {**only(set()), "office": 422, "leader": 422, "unit": 422, "village": 403, "inspector": 403},
             ),
+        ],
+        **appraisal_cases(o),
+    }
+
+
+def appraisal_objects():
+    """A round of county A (one household answered in another, released round), an inspection
+    of the demo cadre with an action the cadre owns, and a case about the cadre."""
+    import datetime as dt
+
+    from minqing.appraisal import services
+
+    office, cadre = Account.objects.get(username="office"), Account.objects.get(username="cadre")
+    campaign = Campaign.objects.get(program_key="xiajiceng")
+    appraisal_round = services.round_draw(
+        actor=office, campaign=campaign, period="2026-11", per_cadre=1, seed=1
+    )
+    released = services.round_draw(actor=office, campaign=campaign, period="2026-10", per_cadre=1, seed=2)
+    services.callback_record(
+        actor=office,
+        sample=released.samples.exclude(cadre__account=office).first(),
+        status="answered",
+        verdict="satisfied",
+    )
+    services.round_release(actor=office, appraisal_round=released)
+    inspection = services.inspection_record(
+        actor=Account.objects.get(username="inspector"),
+        campaign=campaign,
+        kind="open",
+        date=dt.date(2026, 6, 1),
+        cadre=cadre.cadre,
+        findings="记录完整",
+        rating="good",
+        actions=[{"text": "补记两户", "owner": cadre.cadre, "deadline": dt.date(2026, 6, 15)}],
+    )
+    case = services.case_nominate(
+        actor=Account.objects.get(username="leader"),
+        campaign=campaign,
+        title="好干部",
+        story="事迹",
+        cadre=cadre.cadre,
+    )
+    return {
+        "round_a": appraisal_round,
+        "round_released": released,
+        "sample_a": appraisal_round.samples.exclude(cadre__account=office).first(),
+        "inspection_a": inspection,
+        "action_a": inspection.actions.get(),
+        "case_a": case,
+    }
+
+
+def appraisal_cases(o):
+    r, sample, inspection, action, case = (
+        o["round_a"],
+        o["sample_a"],
+        o["inspection_a"],
+        o["action_a"],
+        o["case_a"],
+    )
+    ca = o["campaign_a"]
+    viewers = {"office", "office_jinan", "leader", "inspector"}
+    county_a = {"office", "leader", "inspector"}
+    manage_a = {**only(set(), no=403), "office": 200, "office_jinan": 404}
+    inspection_viewers = {"office", "office_jinan", "leader", "cadre", "inspector"}
+    inspection_a = {"office", "leader", "inspector", "cadre"}
+    recorders = {"office", "office_jinan", "inspector"}
+    nominators = {"office", "office_jinan", "leader", "inspector"}
+    everyone = only(set(ROLES))
+    return {
+        "appraisal:round-list": [("get", reverse("appraisal:round-list"), None, 302, only(viewers, no=403))],
+        "appraisal:round-draw": [
+            (
+                "post",
+                reverse("appraisal:round-draw"),
+                {"campaign": ca.pk, "period": "bad"},
+                302,
+                {**only(set(), no=403), "office": 302, "office_jinan": 404},
+            )
+        ],
+        "appraisal:round-detail": [
+            ("get", reverse("appraisal:round-detail", args=[r.pk]), None, 302, only(county_a))
+        ],
+        "appraisal:round-samples": [
+            ("get", reverse("appraisal:round-samples", args=[r.pk]), None, 302, manage_a)
+        ],
+        "appraisal:round-release": [
+            (
+                "post",
+                reverse("appraisal:round-release", args=[r.pk]),
+                {},
+                302,
+                {**only(set(), no=403), "office": 302, "office_jinan": 404},
+            )
+        ],
+        "appraisal:publication": [
+            ("get", reverse("appraisal:publication", args=[r.pk]), None, 302, only(county_a))
+        ],
+        "appraisal:publication-pdf": [
+            ("get", reverse("appraisal:publication-pdf", args=[r.pk]), None, 302, only(county_a))
+        ],
+        "appraisal:sample-callback": [
+            ("get", reverse("appraisal:sample-callback", args=[sample.pk]), None, 302, only({"office"}))
+        ],
+        "appraisal:sample-link": [
+            ("post", reverse("appraisal:sample-link", args=[sample.pk]), {}, 302, only({"office"}))
+        ],
+        "appraisal:public-answer": [
+            ("get", reverse("appraisal:public-answer", args=["not-a-token"]), None, 410, only(set(), no=410))
+        ],
+        "appraisal:public-publication": [
+            (
+                "get",
+                reverse("appraisal:public-publication", args=[o["round_released"].pk]),
+                None,
+                200,
+                everyone,
+            ),
+            ("get", reverse("appraisal:public-publication", args=[r.pk]), None, 404, only(set())),
+        ],
+        "appraisal:inspection-list": [
+            ("get", reverse("appraisal:inspection-list"), None, 302, only(inspection_viewers, no=403))
+        ],
+        "appraisal:inspection-create": [
+            ("get", reverse("appraisal:inspection-create"), None, 302, only(recorders, no=403))
+        ],
+        "appraisal:inspection-detail": [
+            (
+                "get",
+                reverse("appraisal:inspection-detail", args=[inspection.pk]),
+                None,
+                302,
+                only(inspection_a),
+            )
+        ],
+        "appraisal:action-add": [
+            (
+                "post",
+                reverse("appraisal:action-add", args=[inspection.pk]),
+                {"text": ""},
+                302,
+                {**only(set(), no=403), "office": 302, "inspector": 302, "office_jinan": 404},
+            )
+        ],
+        "appraisal:action-done": [
+            (
+                "post",
+                reverse("appraisal:action-done", args=[action.pk]),
+                {},
+                302,
+                {**only({"office", "inspector", "cadre"}, yes=302), "leader": 403},
+            )
+        ],
+        "appraisal:case-list": [
+            ("get", reverse("appraisal:case-list"), None, 302, only(inspection_viewers, no=403))
+        ],
+        "appraisal:case-create": [
+            ("get", reverse("appraisal:case-create"), None, 302, only(nominators, no=403))
+        ],
+        "appraisal:case-detail": [
+            ("get", reverse("appraisal:case-detail", args=[case.pk]), None, 302, only(county_a | {"cadre"}))
+        ],
+        "appraisal:case-decide": [
+            (
+                "post",
+                reverse("appraisal:case-decide", args=[case.pk]),
+                {"step": "select"},
+                302,
+                {**only(set(), no=403), "office": 302, "office_jinan": 404},
+            )
+        ],
+        "api-v1:list_rounds": [("get", "/api/v1/appraisal/rounds", None, 401, everyone)],
+        "api-v1:draw_round": [
+            (
+                "json",
+                "/api/v1/appraisal/rounds",
+                {"campaign": ca.pk, "period": "bad"},
+                401,
+                {**only(set(), no=403), "office": 422, "office_jinan": 404},
+            )
+        ],
+        "api-v1:round_results": [
+            ("get", f"/api/v1/appraisal/rounds/{r.pk}/results", None, 401, only(county_a))
+        ],
+        "api-v1:round_samples": [("get", f"/api/v1/appraisal/rounds/{r.pk}/samples", None, 401, manage_a)],
+        "api-v1:record_callback": [
+            (
+                "json",
+                f"/api/v1/appraisal/samples/{sample.pk}/callback",
+                {"status": "pending"},
+                401,
+                {**only(set()), "office": 422},
+            )
+        ],
+        "api-v1:release_round": [
+            (
+                "json",
+                f"/api/v1/appraisal/rounds/{r.pk}/release",
+                {},
+                401,
+                {**only(set(), no=403), "office": 422, "office_jinan": 404},
+            )
+        ],
+        "api-v1:list_inspections": [("get", "/api/v1/inspections", None, 401, everyone)],
+        "api-v1:create_inspection": [
+            (
+                "json",
+                "/api/v1/inspections",
+                {"campaign": ca.pk, "kind": "bad", "date": "2026-06-01", "findings": "x", "rating": "good"},
+                401,
+                {**only(set(), no=403), "office": 422, "inspector": 422, "office_jinan": 404},
+            )
+        ],
+        "api-v1:done_action": [
+            (
+                "json",
+                f"/api/v1/inspections/actions/{action.pk}/done",
+                {},
+                401,
+                # The page case before has done it: 422 "already done" for those who may.
+                {**only({"office", "inspector", "cadre"}, yes=422), "leader": 403},
+            )
+        ],
+        "api-v1:list_cases": [("get", "/api/v1/exemplary-cases", None, 401, everyone)],
+        "api-v1:nominate_case": [
+            (
+                "json",
+                "/api/v1/exemplary-cases",
+                {
+                    "campaign": ca.pk,
+                    "subject": "cadre",
+                    "subject_id": case.cadre_id,
+                    "title": "",
+                    "story": "",
+                },
+                401,
+                {**only(set(), no=403), "office": 422, "leader": 422, "inspector": 422, "office_jinan": 404},
+            )
+        ],
+        "api-v1:decide_case": [
+            (
+                "json",
+                f"/api/v1/exemplary-cases/{case.pk}/decide",
+                {"step": "reject"},
+                401,
+                {**only(set(), no=403), "office": 200, "office_jinan": 404},
+            )
         ],
     }
 

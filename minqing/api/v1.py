@@ -1,6 +1,7 @@
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 
+from minqing.appraisal.api import router as appraisal_router
 from minqing.core.ratelimit import RateLimited
 from minqing.documents.api import router as documents_router
 from minqing.exports.api import router as exports_router
@@ -30,6 +31,7 @@ api.add_router("/", fieldwork_router)
 api.add_router("/", documents_router)
 api.add_router("/", exports_router)
 api.add_router("/", tickets_router)
+api.add_router("/", appraisal_router)
 
 
 @api.exception_handler(RateLimited)

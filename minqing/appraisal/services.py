@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from minqing.core.audit import audit_record
 from minqing.core.scope import scope_for
@@ -522,6 +523,11 @@ def case_nominate(
     return case
 
 
+CASE_STEP_LABELS = {
+    "select": gettext_lazy("Select"),
+    "publish": gettext_lazy("Publish"),
+    "reject": gettext_lazy("Do not select"),
+}
 CASE_STEPS = {
     # step: (from statuses, to status)
     "select": ({ExemplaryCase.Status.NOMINATED}, ExemplaryCase.Status.SELECTED),

@@ -11,6 +11,8 @@ from minqing.appraisal.models import AppraisalLink, Sample
 from minqing.core.models import AuditEvent
 from minqing.programs.models import Pairing
 
+from .conftest import own_sample
+
 
 def test_the_sample_is_reproducible_from_its_stored_seed(sanfuwu, actor):
     appraisal_round = services.round_draw(
@@ -62,24 +64,8 @@ def test_a_cadre_cannot_record_an_appraisal_of_themself(campaign, actor):
     appraisal_round = services.round_draw(
         actor=office, campaign=campaign, period="2026-10", per_cadre=3, seed=1
     )
-    # The office account is a cadre too; give it a household of its own to be appraised on.
-    own = appraisal_round.samples.filter(cadre__account_id=office.pk).first()
-    if own is None:
-        other = appraisal_round.samples.first()
-        own = Sample.objects.create(
-            round=appraisal_round,
-            cadre=office.cadre,
-            pairing=Pairing.objects.create(
-                campaign=campaign,
-                cadre=office.cadre,
-                kind=other.pairing.kind,
-                household=other.household,
-                region_id=other.region_id,
-                start=dt.date(2026, 4, 15),
-            ),
-            household=other.household,
-            region_id=other.region_id,
-        )
+    # The office account is a cadre too, with a household of its own to be appraised on.
+    own = own_sample(appraisal_round, office)
     with pytest.raises(ValidationError, match="yourself|自己"):
         services.callback_record(actor=office, sample=own, status="answered", verdict="satisfied")
     with pytest.raises(ValidationError):

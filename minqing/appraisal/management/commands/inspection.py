@@ -1,0 +1,97 @@
+import datetime as dt
+import json as _json
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from minqing.appraisal import selectors
+from minqing.appraisal.models import FollowUpAction, Inspection
+from minqing.programs.models import Campaign
+
+
+class Command(BaseCommand):
+    help = "Inspections: list them, list overdue follow-up actions, or each cadre's results in a period."
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="action", required=True)
+        listing = sub.add_parser("list", help="the campaign's inspections")
+        listing.add_argument("--campaign", type=int, required=True)
+        listing.add_argument("--kind", choices=Inspection.Kind.values)
+        listing.add_argument("--json", action="store_true")
+        overdue = sub.add_parser("overdue", help="follow-up actions past their deadline and not done")
+        overdue.add_argument("--campaign", type=int, required=True)
+        overdue.add_argument("--json", action="store_true")
+        results = sub.add_parser("results", help="count, score and open actions per cadre in a period")
+        results.add_argument("--campaign", type=int, required=True)
+        results.add_argument("--start", required=True)
+        results.add_argument("--end", required=True)
+        results.add_argument("--json", action="store_true")
+
+    def handle(self, *args, action, campaign, **options):
+        found = Campaign.objects.filter(pk=campaign).first()
+        if found is None:
+            raise CommandError(f"no campaign {campaign}")
+        getattr(self, f"do_{action}")(found, options)
+
+    def _out(self, options, data, lines):
+        if options["json"]:
+            self.stdout.write(_json.dumps(data, ensure_ascii=False, indent=1, default=str))
+        else:
+            for line in lines:
+                self.stdout.write(line)
+
+    def do_list(self, campaign, options):
+        qs = Inspection.objects.filter(campaign=campaign).select_related(
+            "cadre__account", "point", "inspector"
+        )
+        if options["kind"]:
+            qs = qs.filter(kind=options["kind"])
+        rows = list(qs)
+        self._out(
+            options,
+            [
+                {
+                    "id": i.pk,
+                    "date": i.date,
+                    "kind": i.kind,
+                    "cadre": i.cadre_id,
+                    "point": i.point_id,
+                    "rating": i.rating,
+                    "inspector": i.inspector.username,
+                }
+                for i in rows
+            ],
+            [
+                f"{i.date} {i.get_kind_display()} · {i.cadre.account if i.cadre else i.point}: {i.get_rating_display()}"
+                for i in rows
+            ],
+        )
+
+    def do_overdue(self, campaign, options):
+        today = timezone.localdate()
+        rows = list(
+            FollowUpAction.objects.filter(
+                inspection__campaign=campaign, done_on__isnull=True, deadline__lt=today
+            ).select_related("owner__account")
+        )
+        self._out(
+            options,
+            [{"id": a.pk, "text": a.text, "owner": a.owner_id, "deadline": a.deadline} for a in rows],
+            [f"{a.deadline} {a.owner.account}: {a.text}" for a in rows],
+        )
+
+    def do_results(self, campaign, options):
+        try:
+            start, end = dt.date.fromisoformat(options["start"]), dt.date.fromisoformat(options["end"])
+        except ValueError:
+            raise CommandError("dates as YYYY-MM-DD") from None
+        results = selectors.inspection_results(campaign, start, end)
+        self._out(
+            options,
+            {str(cadre): r.__dict__ for cadre, r in results.items()},
+            [
+                f"cadre {cadre}: {r.count} inspections, score {r.score}, {r.open_actions} open, "
+                f"{r.overdue_actions} overdue"
+                for cadre, r in sorted(results.items())
+            ],
+        )
