@@ -688,6 +688,18 @@ def cases(o):
                 },
             ),
         ],
+        "api-v1:set_campaign_units": [
+            (
+                "json-put",
+                f"/api/v1/campaigns/{ca.pk}/units",
+                {"units": [o["unit_a"].pk], "reason": "核定参加单位"},
+                401,
+                {
+                    role: (200 if role == "office" else 403 if role in campaign_a_viewers else 404)
+                    for role in ROLES
+                },
+            ),
+        ],
         "api-v1:get_campaign": [
             ("get", f"/api/v1/campaigns/{ca.pk}", None, 401, only(campaign_a_viewers)),
             ("get", f"/api/v1/campaigns/{cb.pk}", None, 401, only({"office_jinan"})),

@@ -2,12 +2,13 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
 from minqing.api.paging import page_of
 from minqing.api.schemas import Page
-from minqing.core.scope import get_scoped_or_404, scope_for
+from minqing.core.scope import get_scoped_or_404, scope_for, scoped
 from minqing.geo.models import Region
 from minqing.geo.selectors import region_get
 
@@ -37,6 +38,7 @@ class CampaignOut(Schema):
     end: dt.date | None
     version: int
     config: dict
+    units: list[int]
 
 
 class CampaignPage(Page):
@@ -49,6 +51,12 @@ class CampaignIn(Schema):
     region: str
     start: dt.date
     end: dt.date | None = None
+    units: list[int] = []  # participating units; none: every unit in the region
+
+
+class CampaignUnitsIn(Schema):
+    units: list[int]
+    reason: str
 
 
 class VerdictOut(Schema):
@@ -112,7 +120,18 @@ def campaign_out(c: Campaign) -> dict:
         "end": c.end,
         "version": c.version,
         "config": c.config,
+        "units": sorted(u.pk for u in c.units.all()),
     }
+
+
+def _manageable_units(user, ids: list[int]) -> list:
+    """The named units, each one the office may manage; an unknown or unreachable one is a 422."""
+    from minqing.org.models import Unit
+
+    found = list(scoped(Unit, user, selectors.MANAGE).filter(pk__in=ids))
+    if len(found) != len(set(ids)):
+        raise HttpError(422, _("Some of these units are not among yours."))
+    return found
 
 
 def pairing_out(p: Pairing) -> dict:
@@ -156,7 +175,9 @@ def list_programs(request):
 
 @router.get("/campaigns", response=CampaignPage, summary="Campaigns in scope")
 def list_campaigns(request, page: int = 1, size: int = 50):
-    return page_of(selectors.campaign_list(user=request.auth), page, size, campaign_out)
+    return page_of(
+        selectors.campaign_list(user=request.auth).prefetch_related("units"), page, size, campaign_out
+    )
 
 
 @router.post("/campaigns", response={201: CampaignOut}, summary="Start a campaign from a program template")
@@ -174,10 +195,32 @@ def start_campaign(request, payload: CampaignIn):
             region=region,
             start=payload.start,
             end=payload.end,
+            units=_manageable_units(request.auth, payload.units),
         )
     except ValidationError as exc:
         raise HttpError(422, " ".join(exc.messages)) from None
     return Status(201, campaign_out(campaign))
+
+
+@router.put(
+    "/campaigns/{campaign_id}/units",
+    response=CampaignOut,
+    summary="Set the participating units (a new version, with a reason)",
+)
+def set_campaign_units(request, campaign_id: int, payload: CampaignUnitsIn):
+    campaign = selectors.campaign_get(user=request.auth, pk=campaign_id)
+    if not selectors.can_manage_campaign(user=request.auth, campaign=campaign):
+        raise HttpError(403, "not allowed")
+    try:
+        campaign = services.campaign_change(
+            actor=request.auth,
+            campaign=campaign,
+            reason=payload.reason,
+            units=_manageable_units(request.auth, payload.units),
+        )
+    except ValidationError as exc:
+        raise HttpError(422, " ".join(exc.messages)) from None
+    return campaign_out(campaign)
 
 
 @router.get("/campaigns/{campaign_id}", response=CampaignOut, summary="One campaign")

@@ -3,7 +3,7 @@ import datetime as dt
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from minqing.org.models import Cadre
+from minqing.org.models import Cadre, Unit
 
 from .models import LiaisonPoint, Team, UnitPairing
 from .rules import RULE_TYPES
@@ -17,11 +17,21 @@ class CampaignStartForm(forms.Form):
     region = forms.ChoiceField(label=_("Region"))
     start = forms.DateField(label=_("Start"), widget=DATE)
     end = forms.DateField(label=_("End"), required=False, widget=DATE)
+    units = forms.ModelMultipleChoiceField(
+        label=_("Participating units"),
+        queryset=Unit.objects.none(),
+        required=False,
+        help_text=_(
+            "Cadres of these units (and their sections) take part. None chosen: every unit in the region."
+        ),
+    )
 
-    def __init__(self, *args, programs=(), regions=(), **kwargs):
+    def __init__(self, *args, programs=(), regions=(), units=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["program"].choices = [(key, f"{name}（{seed}）") for key, name, seed in programs]
         self.fields["region"].choices = [(r.code, r.name) for r in regions]
+        if units is not None:
+            self.fields["units"].queryset = units
 
     def clean(self):
         data = super().clean()
@@ -65,13 +75,24 @@ class CampaignEditForm(forms.Form):
 
     start = forms.DateField(label=_("Start"), widget=DATE)
     end = forms.DateField(label=_("End"), required=False, widget=DATE)
+    units = forms.ModelMultipleChoiceField(
+        label=_("Participating units"),
+        queryset=Unit.objects.none(),
+        required=False,
+        help_text=_(
+            "Cadres of these units (and their sections) take part. None chosen: every unit in the region."
+        ),
+    )
     reason = forms.CharField(label=_("Reason for the change"), max_length=200)
 
-    def __init__(self, *args, campaign, **kwargs):
+    def __init__(self, *args, campaign, units=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.campaign = campaign
         self.fields["start"].initial = campaign.start
         self.fields["end"].initial = campaign.end
+        if units is not None:
+            self.fields["units"].queryset = units
+        self.fields["units"].initial = list(campaign.units.values_list("pk", flat=True))
         self.phase_fields, self.rule_fields = [], []
         for phase in campaign.config.get("phases", []):
             names = (f"phase__{phase['key']}__start", f"phase__{phase['key']}__end")
@@ -121,6 +142,7 @@ class CampaignEditForm(forms.Form):
         return {
             "start": data["start"],
             "end": data.get("end"),
+            "units": list(data.get("units") or []),
             "phases": phases,
             "params": params,
             "enabled": enabled,

@@ -112,6 +112,8 @@ def campaign_start(
         config=resolve_config(template, start),
         created_by=actor,
     )
+    units = list(units or ())
+    _check_units(units, region)
     if units:
         campaign.units.set(units)
     CampaignVersion.objects.create(
@@ -121,7 +123,7 @@ def campaign_start(
         start=start,
         end=end,
         changed_by=actor,
-        changes=[{"what": "start", "program": program_key}],
+        changes=[{"what": "start", "program": program_key, "units": _unit_keys(units)}],
         reason=_("Started from the template"),
     )
     audit_record(
@@ -133,9 +135,34 @@ def campaign_start(
             "region": region.code,
             "start": start.isoformat(),
             "end": end.isoformat() if end else None,
+            "units": _unit_keys(units),
         },
     )
     return campaign
+
+
+def _unit_keys(units) -> list[str]:
+    """Units as they are kept in versions and the audit trail: "id:name", sorted by id."""
+    return [f"{u.pk}:{u.name}" for u in sorted(units, key=lambda u: u.pk)]
+
+
+def unit_can_take_part(unit, region) -> bool:
+    """A unit inside the campaign's region, or one above it (a county bureau whose cadres go
+    down to a township); never one of another county."""
+    return unit.region_id.startswith(region.prefix) or region.code.startswith(unit.region.prefix)
+
+
+def _check_units(units, region) -> None:
+    outside = [u.name for u in units if not unit_can_take_part(u, region)]
+    if outside:
+        raise ValidationError(
+            {
+                "units": [
+                    _("These units lie outside the campaign's region: %(names)s")
+                    % {"names": "、".join(outside)}
+                ]
+            }
+        )
 
 
 def _check_value(rule: dict, name: str, value, campaign: Campaign) -> str:
@@ -162,9 +189,10 @@ def campaign_change(
     params: dict | None = None,
     phases: dict | None = None,
     enabled: dict | None = None,
+    units=None,
 ) -> Campaign:
-    """Change dates, phase windows, rule parameters or which rules are on. The configuration
-    before the change is kept as a version with who, when, why and what changed."""
+    """Change dates, phase windows, rule parameters, which rules are on or the participating
+    units (None: keep them). Each change is kept as a version with who, when, why and what."""
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
     if not (reason or "").strip():
         raise ValidationError({"reason": [_("Give a reason for the change.")]})
@@ -221,6 +249,18 @@ def campaign_change(
         if rule.get("disabled", False) == on:
             changes.append({"what": f"{rule_key}.enabled", "from": not on, "to": on})
             rule["disabled"] = not on
+    new_units = None
+    if units is not None:
+        new_units = list(units)
+        old_keys, new_keys = _unit_keys(campaign.units.all()), _unit_keys(new_units)
+        try:
+            _check_units(new_units, campaign.region)
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+        if old_keys != new_keys:
+            changes.append({"what": "units", "from": old_keys, "to": new_keys})
+        else:
+            new_units = None
     if errors:
         raise ValidationError(errors)
     if not changes:
@@ -228,6 +268,8 @@ def campaign_change(
     campaign.config = config
     campaign.version += 1
     campaign.save()
+    if new_units is not None:
+        campaign.units.set(new_units)
     CampaignVersion.objects.create(
         campaign=campaign,
         number=campaign.version,

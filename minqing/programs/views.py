@@ -83,6 +83,14 @@ def _start_regions(user):
     )
 
 
+def _campaign_units(user, region=None):
+    """The units the office may name as taking part (within the campaign's region, if known)."""
+    units = scoped(Unit, user, selectors.MANAGE).select_related("region").order_by("path")
+    if region is not None:
+        units = units.filter(pk__in=[u.pk for u in units if services.unit_can_take_part(u, region)])
+    return units
+
+
 def campaign_start(request):
     require_permission(request.user, selectors.MANAGE)
     programs = []
@@ -94,6 +102,7 @@ def campaign_start(request):
         request.POST or None,
         programs=programs,
         regions=regions,
+        units=_campaign_units(request.user),
         initial={"program": request.GET.get("program")},
     )
     if request.method == "POST" and form.is_valid():
@@ -106,6 +115,7 @@ def campaign_start(request):
                 region=region,
                 start=form.cleaned_data["start"],
                 end=form.cleaned_data["end"],
+                units=form.cleaned_data["units"],
             )
         except ValidationError as exc:
             form.add_error(None, _form_errors(exc))
@@ -132,7 +142,9 @@ def campaign_detail(request, pk: int):
 
 def campaign_edit(request, pk: int):
     campaign = selectors.campaign_get(user=request.user, pk=pk, permission=selectors.MANAGE)
-    form = CampaignEditForm(request.POST or None, campaign=campaign)
+    form = CampaignEditForm(
+        request.POST or None, campaign=campaign, units=_campaign_units(request.user, region=campaign.region)
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.campaign_change(actor=request.user, campaign=campaign, **form.changes())
