@@ -8,6 +8,8 @@ from decimal import Decimal
 import docx
 import pytest
 from django.db.models import Sum
+from django.utils import translation
+from django.utils.translation import gettext
 
 from minqing.core.models import AuditEvent
 from minqing.fieldwork.models import Deed, ReliefPayment, Visit
@@ -16,6 +18,8 @@ from minqing.org.models import Account
 from minqing.programs.models import Campaign, Pairing, Team
 
 START, END = dt.date(2026, 7, 1), dt.date(2026, 7, 31)
+with translation.override("zh-hans"):
+    RELIEF_PAID = gettext("Relief paid (yuan)")
 
 
 @pytest.fixture
@@ -74,7 +78,7 @@ def test_the_cadre_draft_carries_the_figures_of_the_records(client_as, july):
     figures = dict(page.context["rows"])
     assert figures["走访次数"] == str(visits.count())
     assert figures["办实事件数"] == str(deeds.count())
-    assert Decimal(figures["救助金额（元）"]) == relief.aggregate(s=Sum("amount_yuan"))["s"]
+    assert Decimal(figures[RELIEF_PAID]) == relief.aggregate(s=Sum("amount_yuan"))["s"]
     assert int(figures["走访中登记的诉求"]) == 1  # the problem became a demand
 
 
@@ -88,7 +92,7 @@ def test_the_word_file_holds_the_figures_and_the_edited_text(client_as, july):
     document = docx.Document(io.BytesIO(response.content))
     cells = {row.cells[0].text: row.cells[1].text for row in document.tables[0].rows}
     visits = Visit.objects.filter(cadre=cadre, campaign=campaign, date__range=(START, END)).count()
-    assert cells["走访次数"] == str(visits) and cells["救助金额（元）"] == "500.00"
+    assert cells["走访次数"] == str(visits) and cells[RELIEF_PAID] == "500.00"
     headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
     assert any("存在问题" in h or "问题" in h for h in headings)
     edited = client.post(url, {"text": "## 调研结论\n- 修复饮水管道\n村民满意。"})
