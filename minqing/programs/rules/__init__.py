@@ -17,6 +17,7 @@ import importlib
 import pkgutil
 from dataclasses import dataclass, field
 from functools import cached_property
+from types import SimpleNamespace
 from typing import Any, ClassVar
 
 from django.utils.translation import gettext as _
@@ -81,6 +82,21 @@ class Verdict:
         return str(STATUS_LABELS[self.status])
 
 
+def _once(method):
+    """A rule is made for one evaluation: its required text (the same for every subject,
+    translated and formatted) is computed once, not for each of thousands of subjects."""
+
+    def wrapper(self):
+        try:
+            return self.__dict__["_required_text"]
+        except KeyError:
+            found = self.__dict__["_required_text"] = method(self)
+            return found
+
+    wrapper.__doc__ = method.__doc__
+    return wrapper
+
+
 class Rule:
     type: ClassVar[str]
     label: ClassVar[Any]
@@ -94,6 +110,8 @@ class Rule:
         super().__init_subclass__(**kwargs)
         if getattr(cls, "type", None):
             RULE_TYPES[cls.type] = cls
+        if "required_text" in cls.__dict__:
+            cls.required_text = _once(cls.__dict__["required_text"])
 
     # Parameters -------------------------------------------------------------------
 
@@ -242,10 +260,16 @@ def _is_iso_date(text: str) -> bool:
     return len(text) == 10
 
 
-def target_label(pairing) -> str:
+class Row(SimpleNamespace):
+    """A light record read with values_list: the attributes a rule reads, nothing more."""
+
+
+def target_label(pairing, household_of: str | None = None) -> str:
+    """How a target is named in a missing item; household_of is the translated
+    "the household of %(name)s", passed in by callers that name thousands of targets."""
     if pairing.household_id:
         head = pairing.household.head.name if pairing.household.head_id else pairing.household.code
-        return _("the household of %(name)s") % {"name": head}
+        return (household_of or _("the household of %(name)s")) % {"name": head}
     if pairing.member_id:
         return pairing.member.name
     return pairing.point.name
@@ -273,13 +297,16 @@ class Context:
 
     @cached_property
     def pairings(self) -> list:
+        """The campaign's pairings active on the day, as light rows (one query, no model
+        instances: a county campaign has ~100,000): each with the attributes of a Pairing
+        that the rules read, and .household / .member / .point rows shared between pairings."""
         from ..models import Pairing
 
-        return list(
+        rows = (
             Pairing.objects.filter(campaign=self.campaign)
             .active_on(self.as_of)
-            .select_related("household", "household__head", "member", "member__household", "point")
-            .only(
+            .order_by("id")
+            .values_list(
                 "id",
                 "cadre_id",
                 "kind",
@@ -289,20 +316,79 @@ class Context:
                 "household_id",
                 "member_id",
                 "point_id",
-                "household__id",
                 "household__code",
                 "household__hardship_level",
+                "household__head_id",
                 "household__head__name",
-                "member__id",
                 "member__name",
-                "member__household__id",
+                "member__household_id",
+                "member__household__code",
                 "member__household__hardship_level",
-                "point__id",
                 "point__kind",
                 "point__name",
                 "point__region_id",
             )
         )
+        households: dict[int, Row] = {}
+        members: dict[int, Row] = {}
+        points: dict[int, Row] = {}
+
+        def household(pk, code, level, head_id=None, head_name=None):
+            found = households.get(pk)
+            if found is None:
+                found = households[pk] = Row(
+                    pk=pk,
+                    id=pk,
+                    code=code,
+                    hardship_level=level,
+                    head_id=head_id,
+                    head=Row(pk=head_id, name=head_name) if head_id else None,
+                )
+            elif head_id and found.head_id is None:
+                found.head_id, found.head = head_id, Row(pk=head_id, name=head_name)
+            return found
+
+        found = []
+        for (pk, cadre_id, kind, slot, start, end, household_id, member_id, point_id, h_code, h_level,
+             head_id, head_name, m_name, m_household_id, mh_code, mh_level, p_kind, p_name,
+             p_region_id) in rows:  # fmt: skip
+            row = Row(
+                pk=pk,
+                id=pk,
+                cadre_id=cadre_id,
+                kind=kind,
+                slot=slot,
+                start=start,
+                end=end,
+                household_id=household_id,
+                member_id=member_id,
+                point_id=point_id,
+                household=None,
+                member=None,
+                point=None,
+            )
+            if household_id:
+                row.household = household(household_id, h_code, h_level, head_id, head_name)
+            if member_id:
+                member = members.get(member_id)
+                if member is None:
+                    member = members[member_id] = Row(
+                        pk=member_id,
+                        id=member_id,
+                        name=m_name,
+                        household_id=m_household_id,
+                        household=household(m_household_id, mh_code, mh_level),
+                    )
+                row.member = member
+            if point_id:
+                point = points.get(point_id)
+                if point is None:
+                    point = points[point_id] = Row(
+                        pk=point_id, id=point_id, kind=p_kind, name=p_name, region_id=p_region_id
+                    )
+                row.point = point
+            found.append(row)
+        return found
 
     def stay_days(self, cadre_ids, start, end) -> dict[int, list]:
         """cadre id → the distinct dates of confirmed days between start and end at the
@@ -328,8 +414,9 @@ class Context:
     def targets_of(self, kinds) -> dict[int, list]:
         """cadre id → [(pairing, label)] of the targets paired with the cadre."""
         found: dict[int, list] = {}
+        household_of = _("the household of %(name)s")
         for p in self.pairings_of_kinds(kinds):
-            found.setdefault(p.cadre_id, []).append((p, target_label(p)))
+            found.setdefault(p.cadre_id, []).append((p, target_label(p, household_of)))
         return found
 
     @cached_property

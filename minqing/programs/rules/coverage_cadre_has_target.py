@@ -34,7 +34,9 @@ class CadreHasTarget(Rule):
                 required=wanted,
                 actual=counts[cadre.pk],
                 ok=counts[cadre.pk] >= wanted,
-                missing=[
+                missing=[]
+                if counts[cadre.pk] >= wanted
+                else [
                     _("%(name)s has no liaison target") % {"name": cadre.account}
                     if counts[cadre.pk] == 0
                     else _("%(name)s has %(n)s of %(min)s liaison targets")

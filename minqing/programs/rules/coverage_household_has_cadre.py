@@ -26,28 +26,23 @@ class HouseholdHasCadre(Rule):
         households = (
             Household.objects.filter(prefix_q("region_id", ctx.campaign.region.prefix))
             .filter(hardship_level__gte=self.value("min_level"))
-            .select_related("head")
-            .only("id", "code", "hardship_level", "head__name")
             .order_by("region_id", "code")
+            .values_list("id", "code", "hardship_level", "head__name")
         )
         labels = dict(HardshipLevel.choices)
+        no_cadre = _("%(level)s household of %(head)s has no cadre")
         verdicts = []
-        for household in households:
-            ok = household.pk in covered
-            head = household.head.name if household.head_id else household.code
+        for pk, code, level, head_name in households:
+            ok = pk in covered
+            head = head_name or code
             verdicts.append(
                 self.verdict(
-                    subject_id=household.pk,
-                    subject=f"{head}（{household.code}）",
+                    subject_id=pk,
+                    subject=f"{head}（{code}）",
                     required=1,
                     actual=int(ok),
                     status=PASS if ok else FAIL,
-                    missing=[]
-                    if ok
-                    else [
-                        _("%(level)s household of %(head)s has no cadre")
-                        % {"level": labels[household.hardship_level], "head": head}
-                    ],
+                    missing=[] if ok else [no_cadre % {"level": labels[level], "head": head}],
                 )
             )
         return verdicts
