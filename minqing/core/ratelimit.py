@@ -52,14 +52,15 @@ def hit(name: str, key: str, rate: Rate | str) -> int:
     digest = hashlib.sha256(f"{name}\x00{key}".encode()).hexdigest()[:40]
     cache_key = f"rl:{name}:{digest}:{window}"
     retry_after = rate.period - (now % rate.period)
-    if cache.add(cache_key, 1, timeout=rate.period + 1):
-        count = 1
-    else:
-        try:
-            count = cache.incr(cache_key)
-        except ValueError:  # expired between add and incr
-            cache.set(cache_key, 1, timeout=rate.period + 1)
+    # One round trip for all but the first hit of a window: count, and start the window
+    # only when there was none.
+    try:
+        count = cache.incr(cache_key)
+    except ValueError:
+        if cache.add(cache_key, 1, timeout=rate.period + 1):
             count = 1
+        else:  # another server started the window in between
+            count = cache.incr(cache_key)
     if count > rate.limit:
         raise RateLimited(int(retry_after) + 1)
     return rate.limit - count

@@ -7,6 +7,8 @@ reaches; with no such grant it returns nothing (default deny). Every selector
 goes through `scoped`, and an object outside the scope is a 404.
 """
 
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -57,13 +59,31 @@ class Scope:
 NO_SCOPE = Scope(user_id=None, grants=())
 
 
+# Scopes shared by the requests of this process, under the account's scope_key: a random
+# key the account row gets anew whenever its grants change (org.signals), so a changed
+# grant is seen by the next request on every server, with no cache to invalidate.
+_SHARED: OrderedDict = OrderedDict()
+_SHARED_SIZE = 4096
+_SHARED_LOCK = threading.Lock()
+
+
 def scope_for(user) -> Scope:
-    """The account's scope, computed once per request (cached on the user object)."""
+    """The account's scope, computed once per request (cached on the user object) and
+    shared between requests while the account's grants stay as they are."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return NO_SCOPE
     cached = getattr(user, "_minqing_scope", None)
     if cached is not None:
         return cached
+    key = getattr(user, "scope_key", None)
+    if key is not None:
+        with _SHARED_LOCK:
+            shared = _SHARED.get(key)
+            if shared is not None:
+                _SHARED.move_to_end(key)
+        if shared is not None and shared.user_id == user.pk:
+            user._minqing_scope = shared
+            return shared
     from minqing.org.models import Grant
 
     grants = []
@@ -80,12 +100,23 @@ def scope_for(user) -> Scope:
         )
     scope = Scope(user_id=user.pk, grants=tuple(grants))
     user._minqing_scope = scope
+    if key is not None:
+        with _SHARED_LOCK:
+            _SHARED[key] = scope
+            while len(_SHARED) > _SHARED_SIZE:
+                _SHARED.popitem(last=False)
     return scope
 
 
 def forget_scope(user) -> None:
+    """Drop the scope cached on this account object and read its current scope key, so
+    that the next scope_for sees grants changed since the object was loaded."""
     if hasattr(user, "_minqing_scope"):
         del user._minqing_scope
+    if getattr(user, "pk", None) is not None and hasattr(user, "scope_key"):
+        from minqing.org.models import Account
+
+        user.scope_key = Account.objects.filter(pk=user.pk).values_list("scope_key", flat=True).first()
 
 
 OwnRule = Callable[[object], Q]

@@ -11,6 +11,7 @@ class OrgConfig(AppConfig):
     def ready(self):
         from minqing.core import scope
 
+        from . import signals  # noqa: F401  (grants change the account's scope key)
         from .models import Cadre, Unit
 
         scope.register(Unit, region="region_id", unit="path")

@@ -1,5 +1,6 @@
 import hashlib
 import secrets
+import uuid
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
@@ -21,6 +22,8 @@ class Account(AbstractUser):
         help_text=_("Set for a new account and after a reset: the next sign-in asks for a new password."),
     )
     password_changed_at = models.DateTimeField(_("password changed at"), null=True, blank=True)
+    # Changes whenever the account's grants change (core.scope caches a scope under it).
+    scope_key = models.UUIDField(default=uuid.uuid4, editable=False)
 
     class Meta:
         verbose_name = _("account")

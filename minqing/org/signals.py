@@ -1,0 +1,39 @@
+"""A change of an account's grants gives the account a new scope key, so that the scopes
+cached under the old key (core.scope) are no longer used, on any server."""
+
+import uuid
+
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.dispatch import receiver
+
+from .models import Account, Grant
+
+
+def renew_scope_key(account_id: int, instance=None) -> None:
+    key = uuid.uuid4()
+    Account.objects.filter(pk=account_id).update(scope_key=key)
+    account = instance._state.fields_cache.get("account") if instance is not None else None
+    if account is not None:
+        account.scope_key = key
+        account.__dict__.pop("_minqing_scope", None)
+
+
+@receiver(post_save, sender=Grant)
+@receiver(post_delete, sender=Grant)
+def grant_changed(sender, instance, **kwargs):
+    renew_scope_key(instance.account_id, instance)
+
+
+@receiver(m2m_changed, sender=Grant.regions.through)
+@receiver(m2m_changed, sender=Grant.units.through)
+def grant_reach_changed(sender, instance, action, reverse, pk_set, **kwargs):
+    if not action.startswith("post_"):
+        return
+    if not reverse:
+        renew_scope_key(instance.account_id, instance)
+    else:  # region.grant_set.add(...): the grants are named by pk_set (None on clear)
+        grants = Grant.objects.filter(pk__in=pk_set) if pk_set else Grant.objects.none()
+        if action == "post_clear":
+            grants = Grant.objects.all()
+        for account_id in set(grants.values_list("account_id", flat=True)):
+            renew_scope_key(account_id)
