@@ -171,7 +171,15 @@ def child(args) -> None:
         assert report.ok, report.messages()[:5]
         restore()
         started = time.perf_counter()
-        report = import_run(actor=None, kind="households", path=roster)
+        if args.profile:
+            import cProfile
+            import pstats
+
+            profiler = cProfile.Profile()
+            report = profiler.runcall(import_run, actor=None, kind="households", path=roster)
+            pstats.Stats(profiler, stream=sys.stderr).sort_stats("tottime").print_stats(40)
+        else:
+            report = import_run(actor=None, kind="households", path=roster)
         figures["write"].append(time.perf_counter() - started)
         assert report.written and Member.objects.count() == args.rows, report.counts
         started = time.perf_counter()
@@ -203,6 +211,7 @@ def main() -> None:
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--var-dir", help=argparse.SUPPRESS)
     parser.add_argument("--no-write-results", action="store_true", help="print only")
+    parser.add_argument("--profile", action="store_true", help="profile one write (cProfile, to stderr); no results")
     args = parser.parse_args()
     if args.child:
         child(args)
@@ -217,12 +226,17 @@ def main() -> None:
     env.update(MINQING_VAR_DIR=str(var_dir), DJANGO_SETTINGS_MODULE="minqing.settings")
     try:
         output = subprocess.run(
-            [sys.executable, __file__, "--child", "--rows", str(args.rows), "--repeat", str(args.repeat)],
+            [sys.executable, __file__, "--child", "--rows", str(args.rows), "--repeat", str(args.repeat)]
+            + (["--profile"] if args.profile else []),
             env=env,
             check=True,
             capture_output=True,
             text=True,
-        ).stdout
+        )
+        if args.profile:
+            print(output.stderr)
+            return
+        output = output.stdout
         result = eval(output.split("RESULT", 1)[1].strip())  # noqa: S307 - our own child's repr
         # The command line on a fresh copy of the database: interpreter, Django, tqdm included.
         database = var_dir / "minqing.sqlite3"
