@@ -211,7 +211,9 @@ def main() -> None:
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--var-dir", help=argparse.SUPPRESS)
     parser.add_argument("--no-write-results", action="store_true", help="print only")
-    parser.add_argument("--profile", action="store_true", help="profile one write (cProfile, to stderr); no results")
+    parser.add_argument(
+        "--profile", action="store_true", help="profile one write (cProfile, to stderr); no results"
+    )
     args = parser.parse_args()
     if args.child:
         child(args)
