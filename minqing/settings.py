@@ -75,6 +75,8 @@ INSTALLED_APPS = [
     "minqing.tickets",
     "minqing.appraisal",
     "minqing.figures",
+    "minqing.ledgers",
+    "minqing.cards",
     "minqing.web",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -299,3 +301,5 @@ LOGGING = {
 INTAKE_PER_IP_PER_HOUR = env_int("INTAKE_PER_IP_PER_HOUR", 10)
 INTAKE_PER_PHONE_PER_DAY = env_int("INTAKE_PER_PHONE_PER_DAY", 5)
 TRACK_PER_IP_PER_HOUR = env_int("TRACK_PER_IP_PER_HOUR", 30)
+# The public disclosure boards (page and PDF), per IP.
+BOARD_RATE_IP = env("BOARD_RATE_IP", "120/hour")

@@ -19,6 +19,8 @@ urlpatterns = [
     path("", include("minqing.tickets.urls")),
     path("", include("minqing.figures.urls")),
     path("", include("minqing.appraisal.urls")),
+    path("", include("minqing.ledgers.urls")),
+    path("", include("minqing.cards.urls")),
     path("open311/v2/", include(open311_patterns)),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("healthz", web_views.healthz, name="healthz"),

@@ -2,11 +2,13 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 
 from minqing.appraisal.api import router as appraisal_router
+from minqing.cards.api import router as cards_router
 from minqing.core.ratelimit import RateLimited
 from minqing.documents.api import router as documents_router
 from minqing.exports.api import router as exports_router
 from minqing.fieldwork.api import router as fieldwork_router
 from minqing.geo.api import router as geo_router
+from minqing.ledgers.api import router as ledgers_router
 from minqing.org.api import router as org_router
 from minqing.people.api import router as people_router
 from minqing.programs.api import router as programs_router
@@ -32,6 +34,8 @@ api.add_router("/", documents_router)
 api.add_router("/", exports_router)
 api.add_router("/", tickets_router)
 api.add_router("/", appraisal_router)
+api.add_router("/", ledgers_router)
+api.add_router("/", cards_router)
 
 
 @api.exception_handler(RateLimited)

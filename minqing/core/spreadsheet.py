@@ -1,8 +1,14 @@
 """Excel files in the layout government offices file: a merged title row, a line saying
-who exported what and when, a bold header with 序号, thin borders, CJK fonts; and no
-cell that a spreadsheet would run as a formula."""
+who exported what and when, a bold header with 序号 (two levels, merged, where columns are
+grouped), thin borders, CJK fonts; and no cell that a spreadsheet would run as a formula.
+
+A workbook is built in memory (small sheets) or streamed to a file (`path=...`): then
+xlsxwriter's constant_memory mode writes each row to disk as soon as the next one starts,
+so a 100,000-row ledger needs no more memory than one row."""
 
 import io
+import re
+from dataclasses import dataclass
 
 import xlsxwriter
 from django.utils import timezone
@@ -20,12 +26,37 @@ def safe_cell(value):
     return "" if value is None else value
 
 
+@dataclass(frozen=True)
+class Column:
+    label: str
+    width: int = 12
+    group: str = ""  # columns with the same group next to each other share a merged upper header
+
+
+def _column(spec) -> Column:
+    if isinstance(spec, Column):
+        return spec
+    return Column(*spec)
+
+
+def export_stamp(user) -> str:
+    return _("Exported by %(name)s (%(username)s) at %(time)s") % {
+        "name": user.get_full_name() if user else "-",
+        "username": getattr(user, "username", "-"),
+        "time": date_format(timezone.localtime(), "DATETIME_FORMAT"),
+    }
+
+
 class LedgerWorkbook:
-    def __init__(self):
-        self.buffer = io.BytesIO()
-        self.book = xlsxwriter.Workbook(
-            self.buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
-        )
+    def __init__(self, path: str | None = None):
+        self.path = path
+        self.buffer = None if path else io.BytesIO()
+        options = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
+        if path:
+            options["constant_memory"] = True
+        else:
+            options["in_memory"] = True
+        self.book = xlsxwriter.Workbook(path or self.buffer, options)
         self.title = self.book.add_format(
             {"bold": True, "font_size": 16, "align": "center", "valign": "vcenter", "font_name": FONT}
         )
@@ -46,38 +77,80 @@ class LedgerWorkbook:
             {"border": 1, "align": "center", "valign": "top", "font_name": FONT}
         )
 
-    def sheet(self, name: str, *, title: str, columns: list[tuple[str, int]], rows, user) -> int:
-        """Write one sheet; `rows` yields lists of cell values (序号 is added). Returns the row count."""
-        sheet = self.book.add_worksheet(name[:31])
+    def _headers(self, sheet, columns: list[Column]) -> int:
+        """Write the header row(s) from row 2 in row order (constant_memory cannot go back a
+        row); returns the first data row."""
+        grouped = any(c.group for c in columns)
+        labels = [_("No.")] + [c.label for c in columns]
+        groups = [""] + [c.group for c in columns]
+        if not grouped:
+            for col, label in enumerate(labels):
+                sheet.write_string(2, col, safe_cell(label), self.header)
+            return 3
+        # Upper row: a group's label merged across its columns; an ungrouped column's own label.
+        col = 0
+        spans = []
+        while col < len(labels):
+            if not groups[col]:
+                sheet.write_string(2, col, safe_cell(labels[col]), self.header)
+                col += 1
+                continue
+            end = col
+            while end + 1 < len(labels) and groups[end + 1] == groups[col]:
+                end += 1
+            if end > col:
+                sheet.merge_range(2, col, 2, end, safe_cell(groups[col]), self.header)
+            else:
+                sheet.write_string(2, col, safe_cell(groups[col]), self.header)
+            spans.append((col, end))
+            col = end + 1
+        # Lower row: the grouped columns' labels; blanks under the ungrouped ones …
+        for col, label in enumerate(labels):
+            if groups[col]:
+                sheet.write_string(3, col, safe_cell(label), self.header)
+            else:
+                sheet.write_blank(3, col, None, self.header)
+        # … which are then merged down over both rows. Both cells are written already, and in
+        # constant_memory mode merge_range refuses a past row, so only the range is recorded
+        # (xlsxwriter writes its <mergeCells> list when the sheet is closed).
+        for col in range(len(labels)):
+            if not groups[col]:
+                sheet.merge.append([2, col, 3, col])
+        return 4
+
+    def sheet(self, name: str, *, title: str, columns, rows, user, stamp: str = "") -> int:
+        """Write one sheet; `columns`: Column or (label, width[, group]); `rows` yields lists of
+        cell values (序号 is added). Returns the row count."""
+        columns = [_column(c) for c in columns]
+        sheet = self.book.add_worksheet(re.sub(r"[\[\]:*?/\\']", "", name)[:31] or "Sheet")
         width = len(columns) + 1
-        sheet.merge_range(0, 0, 0, width - 1, title, self.title)
-        sheet.set_row(0, 30)
-        stamp = _("Exported by %(name)s (%(username)s) at %(time)s") % {
-            "name": user.get_full_name() if user else "-",
-            "username": getattr(user, "username", "-"),
-            "time": date_format(timezone.localtime(), "DATETIME_FORMAT"),
-        }
-        sheet.merge_range(1, 0, 1, width - 1, stamp, self.note)
-        sheet.write(2, 0, _("No."), self.header)
+        stamp = stamp or export_stamp(user)
         sheet.set_column(0, 0, 6)
-        for index, (label, col_width) in enumerate(columns, start=1):
-            sheet.write(2, index, label, self.header)
-            sheet.set_column(index, index, col_width)
-        sheet.freeze_panes(3, 0)
+        for index, column in enumerate(columns, start=1):
+            sheet.set_column(index, index, column.width)
+        sheet.set_row(0, 30)
+        sheet.merge_range(0, 0, 0, width - 1, safe_cell(title), self.title)
+        sheet.merge_range(1, 0, 1, width - 1, safe_cell(stamp), self.note)
+        first = self._headers(sheet, columns)
+        sheet.freeze_panes(first, 0)
         count = 0
         for count, row in enumerate(rows, start=1):
-            sheet.write_number(2 + count, 0, count, self.number)
+            r = first - 1 + count
+            sheet.write_number(r, 0, count, self.number)
             for col, value in enumerate(row, start=1):
                 value = safe_cell(value)
                 if isinstance(value, (int, float)) and not isinstance(value, bool):
-                    sheet.write_number(2 + count, col, value, self.number)
+                    sheet.write_number(r, col, value, self.number)
                 else:
-                    sheet.write_string(2 + count, col, str(value), self.cell)
-        sheet.repeat_rows(2)
+                    sheet.write_string(r, col, str(value), self.cell)
+        sheet.set_header("&L&8" + stamp.replace("&", "&&"))
+        sheet.set_footer("&C&P / &N")
+        sheet.repeat_rows(2, first - 1)
         sheet.set_landscape()
         sheet.fit_to_pages(1, 0)
         return count
 
-    def close(self) -> bytes:
+    def close(self) -> bytes | None:
+        """Finish the file; in memory, its bytes."""
         self.book.close()
-        return self.buffer.getvalue()
+        return None if self.path else self.buffer.getvalue()

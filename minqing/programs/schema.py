@@ -158,6 +158,10 @@ def parse_template(text: str) -> dict:
     return data
 
 
+# What a ledger lists: demands (the default), deeds (实事台账) or the households in hardship
+# (困难群众台账).
+LEDGER_SOURCES = ("tickets", "deeds", "hardship")
+
 KNOWN_TOP = {
     "key",
     "name",
@@ -200,6 +204,7 @@ def check_template(data: dict, check: Checker) -> None:
     ledgers = check.table_list(data, (), "ledgers")
     check.unique_keys(ledgers, ("ledgers",))
     for index, ledger in enumerate(ledgers):
+        check.string(ledger, ("ledgers", index), "source", required=False, choices=LEDGER_SOURCES)
         _check_fields(
             check.table_list(ledger, ("ledgers", index), "fields"), ("ledgers", index, "fields"), check
         )
@@ -270,6 +275,7 @@ def _check_fields(fields: list[dict], path: tuple, check: Checker) -> None:
     for index, field in enumerate(fields):
         key = check.string(field, path + (index,), "key", pattern=KEY_RE)
         check.string(field, path + (index,), "label")
+        check.string(field, path + (index,), "group", required=False)
         kind = check.string(field, path + (index,), "type", choices=FIELD_TYPES)
         if kind == "choice":
             choices = field.get("choices")

@@ -11,7 +11,8 @@ from django.utils.translation import gettext as _
 from minqing.core import context
 from minqing.core.identity import normalize_phone
 from minqing.geo.models import Region
-from minqing.programs.models import Campaign
+from minqing.org.models import Cadre
+from minqing.programs.models import Campaign, LiaisonPoint
 
 from . import selectors, services
 from .forms import PublicIntakeForm, RateForm, TrackForm
@@ -44,6 +45,23 @@ def _campaign(request):
         return None
 
 
+def _card_target(request, campaign):
+    """The point (p) and cadre (k) of the liaison card whose QR code was scanned, if they
+    belong to the campaign's region; the demand is filed at that point."""
+    if campaign is None:
+        return None, None
+    point = cadre = None
+    if request.GET.get("p", "").isdigit():
+        point = (
+            LiaisonPoint.objects.select_related("region")
+            .filter(pk=int(request.GET["p"]), region__code__startswith=campaign.region.prefix)
+            .first()
+        )
+    if point is not None and request.GET.get("k", "").isdigit():
+        cadre = Cadre.objects.select_related("account", "unit").filter(pk=int(request.GET["k"])).first()
+    return point, cadre
+
+
 @login_not_required
 def public_intake(request):
     campaign = _campaign(request)
@@ -53,10 +71,12 @@ def public_intake(request):
     categories = [
         (c["key"], c["name"]) for c in (campaign.config.get("ticket_categories", []) if campaign else [])
     ]
+    point, cadre = _card_target(request, campaign)
+    initial = {"village": point.region_id[:12]} if point is not None else {}
     form = PublicIntakeForm(
-        request.POST or None, request.FILES or None, villages=villages, categories=categories
+        request.POST or None, request.FILES or None, villages=villages, categories=categories, initial=initial
     )
-    ctx = {"form": form, "campaign": campaign}
+    ctx = {"form": form, "campaign": campaign, "point": point, "cadre": cadre}
     if request.method == "POST":
         try:
             hit("intake-ip", context.current().ip or "-", limit=settings.INTAKE_PER_IP_PER_HOUR, window=HOUR)
@@ -79,6 +99,7 @@ def public_intake(request):
                     category=data["category"],
                     contact_name=data["name"],
                     contact_phone=data["phone"],
+                    point=point,
                     photo=data.get("photo"),
                 )
             except ValidationError as exc:

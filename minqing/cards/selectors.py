@@ -1,0 +1,174 @@
+"""Who is stationed where, for liaison cards and disclosure boards.
+
+A cadre is stationed at a point by an active pairing with it, or as a member or leader of a
+team of the campaign that covers it. Cards are printed for the cadres the user may see (org
+scope) in a campaign the user may see; a board is public by design and shows only cadres:
+name, unit, post, the phone they published (else masked), duty days and the intake QR."""
+
+from dataclasses import dataclass
+
+import segno
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from minqing.core.scope import get_scoped_or_404, scoped
+from minqing.core.treecode import prefix_q
+from minqing.fieldwork.models import Commitment
+from minqing.org.models import Cadre
+from minqing.programs.models import Campaign, LiaisonPoint, Pairing, Team
+
+from .models import LiaisonCard
+
+
+@dataclass
+class CardEntry:
+    cadre: Cadre
+    campaign: Campaign
+    point: LiaisonPoint | None
+    phone: str
+    phone_published: bool
+    commitment: str
+    duty_days: str
+    url: str
+
+    @property
+    def name(self) -> str:
+        return str(self.cadre.account)
+
+    def qr_svg(self, scale: int = 3) -> str:
+        """The intake URL as an inline SVG (for pages and PDFs alike)."""
+        return segno.make(self.url, error="m").svg_inline(scale=scale, border=2)
+
+    def qr_data_uri(self, scale: int = 6) -> str:
+        return segno.make(self.url, error="m").svg_data_uri(scale=scale, border=2)
+
+
+def intake_url(*, campaign, point=None, cadre=None) -> str:
+    """The public intake page for this campaign, point and cadre (what the QR code holds)."""
+    query = f"?c={campaign.pk}"
+    if point is not None:
+        query += f"&p={point.pk}"
+    if cadre is not None:
+        query += f"&k={cadre.pk}"
+    return settings.SITE_URL.rstrip("/") + reverse("tickets:public-intake") + query
+
+
+def default_commitment() -> str:
+    return _("Tell me about any difficulty: every request gets an answer.")
+
+
+def _stations(*, campaigns, points=None, cadres=None) -> list[tuple[int, int, int]]:
+    """(campaign id, cadre id, point id) of every stationing in these campaigns (and points,
+    and cadres): active pairings with points, then team leaders and members for the team's
+    points. Four queries whatever the number of cadres."""
+    pairings = Pairing.objects.active_on(timezone.localdate()).filter(
+        point__isnull=False, campaign__in=campaigns
+    )
+    team_points = Team.points.through.objects.filter(team__campaign__in=campaigns)
+    if points is not None:
+        pairings = pairings.filter(point__in=points)
+        team_points = team_points.filter(liaisonpoint__in=points)
+    if cadres is not None:
+        pairings = pairings.filter(cadre__in=cadres)
+    found: dict[tuple[int, int, int], None] = {}
+    for row in pairings.order_by("campaign_id", "point_id", "cadre_id").values_list(
+        "campaign_id", "cadre_id", "point_id"
+    ):
+        found.setdefault(row, None)
+    by_team: dict[int, list[tuple[int, int]]] = {}
+    for team_id, campaign_id, point_id in team_points.values_list(
+        "team_id", "team__campaign_id", "liaisonpoint_id"
+    ):
+        by_team.setdefault(team_id, []).append((campaign_id, point_id))
+    if by_team:
+        crew = Team.members.through.objects.filter(team_id__in=by_team.keys())
+        if cadres is not None:
+            crew = crew.filter(cadre__in=cadres)
+        members = list(crew.values_list("team_id", "cadre_id"))
+        leaders = Team.objects.filter(pk__in=by_team.keys(), leader__isnull=False)
+        if cadres is not None:
+            leaders = leaders.filter(leader__in=cadres)
+        members += list(leaders.values_list("id", "leader_id"))
+        for team_id, cadre_id in sorted(members):
+            for campaign_id, point_id in by_team[team_id]:
+                found.setdefault((campaign_id, cadre_id, point_id), None)
+    return list(found)
+
+
+def _entries(stations: list[tuple[int, int, int]]) -> list[CardEntry]:
+    """Cards for the stationings, ordered by campaign, point, unit and cadre."""
+    if not stations:
+        return []
+    cadre_ids = {s[1] for s in stations}
+    point_ids = {s[2] for s in stations}
+    cadres = Cadre.objects.select_related("account", "unit").in_bulk(cadre_ids)
+    points = LiaisonPoint.objects.select_related("region").in_bulk(point_ids)
+    campaigns = Campaign.objects.in_bulk({s[0] for s in stations})
+    cards = {c.cadre_id: c for c in LiaisonCard.objects.filter(cadre_id__in=cadre_ids)}
+    promised: dict[tuple[int, int, int], str] = {}
+    for campaign_id, cadre_id, point_id, title in (
+        Commitment.objects.filter(
+            plan__cadre_id__in=cadre_ids, plan__point_id__in=point_ids, done_on__isnull=True
+        )
+        .order_by("due", "id")
+        .values_list("plan__campaign_id", "plan__cadre_id", "plan__point_id", "title")
+    ):
+        promised.setdefault((campaign_id, cadre_id, point_id), title)
+    entries = []
+    for campaign_id, cadre_id, point_id in stations:
+        cadre, point, campaign = cadres[cadre_id], points[point_id], campaigns[campaign_id]
+        card = cards.get(cadre_id)
+        published = bool(card and card.published_phone)
+        if published:
+            phone = card.published_phone.reveal()
+        else:
+            phone = cadre.phone.mask() if cadre.phone else ""
+        entries.append(
+            CardEntry(
+                cadre=cadre,
+                campaign=campaign,
+                point=point,
+                phone=phone,
+                phone_published=published,
+                commitment=(card.commitment if card and card.commitment else "")
+                or promised.get((campaign_id, cadre_id, point_id), "")
+                or default_commitment(),
+                duty_days=card.duty_days if card else "",
+                url=intake_url(campaign=campaign, point=point, cadre=cadre),
+            )
+        )
+    entries.sort(
+        key=lambda e: (e.campaign.pk, e.point.region_id, e.point.name, e.cadre.unit.path, e.cadre.pk)
+    )
+    return entries
+
+
+def card_entries(*, user, campaign, point=None, cadre=None) -> list[CardEntry]:
+    """The cards of a campaign (or of one point, or one cadre) that the user may print: the
+    campaign, point and cadre must be in the user's scope (else 404), and only cadres the user
+    may see are printed."""
+    from minqing.programs.selectors import campaign_get, point_get
+
+    campaign = campaign_get(user=user, pk=campaign.pk) if user is not None else campaign
+    points = None
+    if point is not None:
+        if user is not None:
+            point = point_get(user=user, pk=point.pk)
+        points = LiaisonPoint.objects.filter(pk=point.pk)
+    cadres = scoped(Cadre, user, "org.view") if user is not None else None
+    if cadre is not None:
+        if user is not None:
+            cadre = get_scoped_or_404(Cadre, user, "org.view", pk=cadre.pk)
+        cadres = Cadre.objects.filter(pk=cadre.pk)
+    stations = _stations(campaigns=Campaign.objects.filter(pk=campaign.pk), points=points, cadres=cadres)
+    return _entries(stations)
+
+
+def board_entries(*, village) -> list[CardEntry]:
+    """The public disclosure board of a village: who is stationed at its points in the running
+    campaigns. No scope: this list is published on purpose, and holds no resident's data."""
+    points = LiaisonPoint.objects.filter(prefix_q("region_id", village.prefix))
+    campaigns = Campaign.objects.filter(status=Campaign.Status.RUNNING)
+    return _entries(_stations(campaigns=campaigns, points=points))

@@ -1,0 +1,261 @@
+"""What each ledger of a campaign lists and in which columns: the campaign's template says
+which ledgers it keeps, where their rows come from (`source`: demands, deeds or the
+households in hardship) and which extra fields they carry, grouped under a merged header
+where the template gives a `group`.
+
+Rows are built from querysets read with `iterator()`, one chunk at a time, so that a
+ledger of any length is written without holding it in memory."""
+
+from dataclasses import dataclass, field
+
+from django.db.models import BooleanField, Case, OuterRef, QuerySet, Subquery, Value, When
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+
+from minqing.core.spreadsheet import Column
+
+CHUNK = 2000
+# Petition and dispute case fields: only for those with tickets.sensitive (see tickets.documents).
+CASE_FIELDS = ("case_owner", "parties", "history")
+# Templates from before `source` existed: the two ledgers that were never lists of demands.
+LEGACY_SOURCES = {"deeds": "deeds", "hardship": "hardship"}
+
+
+@dataclass(frozen=True)
+class LedgerSpec:
+    key: str
+    name: str
+    source: str
+    fields: tuple = field(default=())
+
+    @property
+    def source_label(self) -> str:
+        return {
+            "tickets": _("Demands"),
+            "deeds": _("Deeds"),
+            "hardship": _("Households in hardship"),
+        }[self.source]
+
+
+def ledger_specs(campaign) -> list[LedgerSpec]:
+    specs = []
+    for item in campaign.config.get("ledgers", []):
+        source = item.get("source") or LEGACY_SOURCES.get(item["key"], "tickets")
+        specs.append(LedgerSpec(item["key"], item["name"], source, tuple(item.get("fields", []))))
+    return specs
+
+
+def ledger_spec(campaign, key: str) -> LedgerSpec | None:
+    return next((s for s in ledger_specs(campaign) if s.key == key), None)
+
+
+def _day(value) -> str:
+    if not value:
+        return ""
+    if hasattr(value, "tzinfo"):
+        value = timezone.localtime(value)
+    return date_format(value, "Y-m-d")
+
+
+def _extra_value(spec_field: dict, value) -> str | float:
+    if value is None or value == "":
+        return ""
+    kind = spec_field.get("type")
+    if kind == "yesno":
+        return _("yes") if value in (True, "true", "1", 1, "yes") else _("no")
+    if kind in ("number", "yuan"):
+        try:
+            return float(value)
+        except (TypeError, ValueError):
+            return str(value)
+    return str(value)
+
+
+def _personal(value, unmasked: bool) -> str:
+    if not value:
+        return ""
+    return value.reveal() if unmasked else value.mask()
+
+
+def unmask_annotation(condition):
+    """A per-row flag: whether the exporting user may see this row's identifiers in full."""
+    if condition is None:
+        return Value(False, output_field=BooleanField())
+    return Case(When(condition, then=Value(True)), default=Value(False), output_field=BooleanField())
+
+
+@dataclass
+class LedgerLayout:
+    columns: list[Column]
+    rows: object  # a generator of lists of cell values
+
+
+# Demands --------------------------------------------------------------------------------
+
+
+def ticket_layout(campaign, spec: LedgerSpec, queryset: QuerySet, *, case_fields: bool) -> LedgerLayout:
+    categories = {c["key"]: c["name"] for c in campaign.config.get("ticket_categories", [])}
+    extra = [f for f in spec.fields if f["key"] not in CASE_FIELDS]
+    cases = [f for f in spec.fields if f["key"] in CASE_FIELDS] if case_fields else []
+    reporter, handling = _("Reporter"), _("Handling")
+    columns = [
+        Column(_("Code"), 16),
+        Column(_("Registered"), 11),
+        Column(_("Category"), 10),
+        Column(_("Title"), 20),
+        Column(_("Description"), 36),
+        Column(pgettext("person", "Name"), 8, reporter),
+        Column(_("Contact phone"), 13, reporter),
+        Column(_("Village or community"), 12),
+        Column(_("Liaison point"), 12),
+        Column(_("Tier"), 10, handling),
+        Column(_("Handling unit"), 14, handling),
+        Column(_("Status"), 8, handling),
+        Column(_("Deadline"), 11, handling),
+        Column(_("Replied"), 11, handling),
+        Column(_("Reply"), 30, handling),
+        Column(_("Satisfaction"), 9, handling),
+    ]
+    columns += [Column(f["label"], 12, f.get("group", "")) for f in extra]
+    columns += [Column(f["label"], 16, f.get("group", "")) for f in cases]
+
+    def rows():
+        for t in queryset.select_related("region", "unit", "point").iterator(chunk_size=CHUNK):
+            row = [
+                t.code,
+                _day(t.registered_at),
+                categories.get(t.category, t.category),
+                t.title,
+                t.description,
+                t.contact_name,
+                _personal(t.contact_phone, t.may_unmask),
+                t.region.name,
+                t.point.name if t.point_id else "",
+                t.get_tier_display(),
+                t.unit.name if t.unit_id else "",
+                t.get_status_display(),
+                _day(t.deadline),
+                _day(t.replied_at),
+                t.reply,
+                t.get_satisfaction_display() if t.satisfaction else "",
+            ]
+            row += [_extra_value(f, t.extra.get(f["key"])) for f in extra]
+            row += [_extra_value(f, t.sensitive.get(f["key"])) for f in cases]
+            yield row
+
+    return LedgerLayout(columns, rows())
+
+
+# Deeds (实事台账) --------------------------------------------------------------------------
+
+
+def deed_layout(campaign, spec: LedgerSpec, queryset: QuerySet, *, case_fields: bool) -> LedgerLayout:
+    kinds = {k["key"]: k["name"] for k in campaign.config.get("deed_kinds", [])}
+    cadre, beneficiary = _("Cadre"), _("Beneficiary")
+    columns = [
+        Column(_("Date"), 11),
+        Column(pgettext("person", "Name"), 8, cadre),
+        Column(_("Unit"), 16, cadre),
+        Column(_("Household or point"), 16, beneficiary),
+        Column(_("Village or community"), 12, beneficiary),
+        Column(_("Kind"), 10),
+        Column(_("What was done"), 36),
+        Column(_("Value (yuan)"), 10),
+        Column(_("Confirmed by the beneficiary on"), 12),
+        Column(_("Evidence"), 24),
+    ]
+    columns += [Column(f["label"], 12, f.get("group", "")) for f in spec.fields]
+
+    def rows():
+        qs = queryset.select_related("cadre__account", "cadre__unit", "household__head", "point", "region")
+        for d in qs.iterator(chunk_size=CHUNK):
+            if d.household_id:
+                target = d.household.head.name if d.household.head_id else d.household.code
+            else:
+                target = d.point.name
+            row = [
+                _day(d.date),
+                str(d.cadre.account),
+                d.cadre.unit.name,
+                target,
+                d.region.name,
+                kinds.get(d.kind) or d.get_kind_display(),
+                d.title,
+                float(d.value_yuan),
+                _day(d.confirmed_on),
+                d.evidence,
+            ]
+            row += ["" for _f in spec.fields]
+            yield row
+
+    return LedgerLayout(columns, rows())
+
+
+# Households in hardship (困难群众台账) -----------------------------------------------------
+
+
+def hardship_layout(campaign, spec: LedgerSpec, queryset: QuerySet, *, case_fields: bool) -> LedgerLayout:
+    from minqing.people.models import HardshipGrading
+    from minqing.programs.models import Pairing
+
+    head = _("Head of household")
+    columns = [
+        Column(_("Household number"), 16),
+        Column(_("Village or community"), 12),
+        Column(_("Address"), 24),
+        Column(pgettext("person", "Name"), 8, head),
+        Column(_("ID number"), 21, head),
+        Column(_("Phone"), 13, head),
+        Column(_("Family size"), 7),
+        Column(_("Economic status"), 10),
+    ]
+    # The template's own fields: 困难层次 is the household's hardship level, 致困原因 the
+    # reason given at its last grading; any other field stays for the office to fill in.
+    columns += [Column(f["label"], 12, f.get("group", "")) for f in spec.fields]
+    columns += [Column(_("Paired cadre"), 10)]
+    if not any(f["key"] == "level" for f in spec.fields):
+        columns.insert(8, Column(_("Hardship level"), 10))
+
+    latest = HardshipGrading.objects.filter(household=OuterRef("pk")).order_by("-graded_on", "-id")
+    paired = (
+        Pairing.objects.filter(campaign=campaign, household=OuterRef("pk"))
+        .order_by("-start", "id")
+        .values("cadre__account__full_name")
+    )
+    qs = queryset.select_related("region", "head").annotate(
+        grading_reason=Subquery(latest.values("reason")[:1]),
+        paired_cadre=Subquery(paired[:1]),
+    )
+    level_in_fields = any(f["key"] == "level" for f in spec.fields)
+
+    def rows():
+        for h in qs.iterator(chunk_size=CHUNK):
+            person = h.head
+            row = [
+                h.code,
+                h.region.name,
+                h.address,
+                person.name if person else "",
+                _personal(person.id_number, h.may_unmask) if person else "",
+                _personal(person.phone, h.may_unmask) if person else "",
+                h.size,
+                str(h.get_economic_status_display()),
+            ]
+            if not level_in_fields:
+                row.append(str(h.get_hardship_level_display()))
+            for f in spec.fields:
+                if f["key"] == "level":
+                    row.append(str(h.get_hardship_level_display()))
+                elif f["key"] == "cause":
+                    row.append(h.grading_reason or h.note)
+                else:
+                    row.append("")
+            row.append(h.paired_cadre or "")
+            yield row
+
+    return LedgerLayout(columns, rows())
+
+
+LAYOUTS = {"tickets": ticket_layout, "deeds": deed_layout, "hardship": hardship_layout}

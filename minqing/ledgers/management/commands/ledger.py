@@ -1,0 +1,65 @@
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management.base import BaseCommand, CommandError
+
+from minqing.core.scope import forget_scope
+from minqing.org.models import Account
+from minqing.programs.models import Campaign
+
+from ...definitions import ledger_specs
+from ...selectors import ledger_counts
+from ...services import ledger_export
+
+
+class Command(BaseCommand):
+    help = (
+        "A campaign's ledgers: `ledger list --campaign ID` or `ledger export --campaign ID --ledger KEY "
+        "[--region CODE] -o FILE`. With --as USER, the rows in that account's scope (and with --reason, "
+        "full identifiers if the account may unmask them); without, the whole campaign, masked."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("action", choices=["list", "export"])
+        parser.add_argument("--campaign", type=int, required=True)
+        parser.add_argument("--ledger", default="")
+        parser.add_argument("--region", default="")
+        parser.add_argument("-o", "--output", default="")
+        parser.add_argument("--as", dest="username", default="")
+        parser.add_argument("--reason", default="", help="unmask ID numbers and phones, for this reason")
+
+    def handle(self, *args, action, campaign, ledger, region, output, username, reason, **options):
+        found = Campaign.objects.select_related("region").filter(pk=campaign).first()
+        if found is None:
+            raise CommandError(f"no campaign {campaign}")
+        user = None
+        if username:
+            user = Account.objects.filter(username=username, is_active=True).first()
+            if user is None:
+                raise CommandError(f"no active account {username}")
+            forget_scope(user)
+        if action == "list":
+            for spec, rows in ledger_counts(user=user, campaign=found):
+                self.stdout.write(f"{spec.key}\t{spec.name}\t{spec.source}\t{rows}")
+            return
+        if not ledger:
+            keys = ", ".join(s.key for s in ledger_specs(found))
+            raise CommandError(f"--ledger is required; this campaign keeps: {keys}")
+        if not output:
+            raise CommandError("-o FILE is required")
+        if reason and user is None:
+            raise CommandError("--reason needs --as USER: identifiers are unmasked only for an account")
+        try:
+            export = ledger_export(
+                actor=user,
+                campaign=found,
+                key=ledger,
+                path=output,
+                region_code=region,
+                unmask=bool(reason),
+                reason=reason,
+            )
+        except ValidationError as exc:
+            raise CommandError(" ".join(exc.messages)) from None
+        except PermissionDenied as exc:
+            raise CommandError(str(exc)) from None
+        masked = "masked" if export.masked else "FULL identifiers"
+        self.stdout.write(f"{export.rows} rows → {output} ({masked})")
