@@ -44,6 +44,8 @@ PUBLIC = {
     "open311:request-list",
     "open311:request-detail",
     "open311:token-detail",
+    "cards:board",
+    "cards:board-pdf",
 }
 
 PEOPLE_VIEWERS = {"office", "office_jinan", "leader", "cadre", "village", "inspector"}
@@ -235,7 +237,48 @@ def cases(o):
     dashboard_b = {**only({"office_jinan"}, no=403), **{r: 404 for r in PROGRAM_VIEWERS - {"office_jinan"}}}
     ticket_a_viewers = {"office", "leader", "inspector", "village", "unit"}
     new_ticket = {"campaign": ca.pk, "title": "路灯", "description": "路灯坏了", "region": o["region_a"].code}
+    # Ledgers and cards: a campaign's viewers; a role without programs.view 403; another county 404.
+    campaign_pages = {
+        role: 200 if role in campaign_a_viewers else 404 if role in PROGRAM_VIEWERS else 403 for role in ROLES
+    }
+    card_editors = {
+        role: (200 if role in {"office", "unit"} else 403 if role in unit_a_viewers | {"auditor"} else 404)
+        for role in ROLES
+    }
+    unmasked_ledger = {**campaign_pages, **{r: 403 for r in ("leader", "inspector", "cadre")}}
     return {
+        "ledgers:ledger-list": [
+            ("get", reverse("ledgers:ledger-list", args=[ca.pk]), None, 302, campaign_pages),
+        ],
+        "ledgers:ledger-export": [
+            ("get", reverse("ledgers:ledger-export", args=[ca.pk, "hot_hard"]), None, 302, campaign_pages),
+        ],
+        "cards:campaign-cards": [
+            ("get", reverse("cards:campaign-cards", args=[ca.pk]), None, 302, campaign_pages),
+        ],
+        "cards:cards-pdf": [("get", reverse("cards:cards-pdf", args=[ca.pk]), None, 302, campaign_pages)],
+        "cards:card-edit": [
+            ("get", reverse("cards:card-edit", args=[o["cadre_a"].pk]), None, 302, card_editors),
+        ],
+        "cards:board": [("get", reverse("cards:board", args=[o["region_a"].code]), None, 200, everyone)],
+        "cards:board-pdf": [
+            ("get", reverse("cards:board-pdf", args=[o["region_a"].code]), None, 200, everyone)
+        ],
+        "api-v1:list_ledgers": [("get", f"/api/v1/campaigns/{ca.pk}/ledgers", None, 401, campaign_pages)],
+        "api-v1:export_ledger": [
+            ("get", f"/api/v1/campaigns/{ca.pk}/ledgers/hot_hard/file", None, 401, campaign_pages)
+        ],
+        "api-v1:export_ledger_unmasked": [
+            (
+                "json",
+                f"/api/v1/campaigns/{ca.pk}/ledgers/hot_hard/file",
+                {"reason": "核对台账"},
+                401,
+                unmasked_ledger,
+            )
+        ],
+        "api-v1:list_cards": [("get", f"/api/v1/campaigns/{ca.pk}/cards", None, 401, campaign_pages)],
+        "api-v1:print_cards": [("get", f"/api/v1/campaigns/{ca.pk}/cards.pdf", None, 401, campaign_pages)],
         "web:home": [("get", reverse("web:home"), None, 302, everyone)],
         "web:login": [("get", reverse("web:login"), None, 200, only(set(), no=302))],
         "web:logout": [("post", reverse("web:logout"), {}, 302, only(set(), no=302))],

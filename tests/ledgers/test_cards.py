@@ -1,0 +1,213 @@
+"""Liaison cards and the disclosure board: real PDFs read back with pdftotext, a card page
+rendered to PNG with pdftoppm (saved under artifacts/) and its QR code decoded by a real
+decoder (zxing-cpp), the public board page and its limits."""
+
+import io
+import subprocess
+from pathlib import Path
+
+import pytest
+import zxingcpp
+from django.conf import settings
+from django.core.management import call_command
+from PIL import Image
+
+from minqing.cards.models import LiaisonCard
+from minqing.cards.services import card_update
+from minqing.org.models import Account, Grant
+from minqing.programs.models import Campaign, LiaisonPoint, Pairing
+from minqing.tickets.models import Ticket
+from tests.test_masking import leaks
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "cards"
+PUBLISHED = "13907311234"
+
+
+def _pdftotext(pdf: bytes) -> str:
+    return subprocess.run(
+        ["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True
+    ).stdout.decode()
+
+
+def _pages(pdf: bytes) -> int:
+    info = subprocess.run(["pdfinfo", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+    return int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
+
+
+def _png(pdf: bytes, name: str, dpi: int = 300) -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    stem = ARTIFACTS / name
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", str(dpi), "-f", "1", "-l", "1", "-singlefile", "-", str(stem)],
+        input=pdf,
+        check=True,
+    )
+    return stem.with_suffix(".png")
+
+
+@pytest.fixture
+def station(db):
+    """A cadre of county A stationed at the demo village's point, with a published phone."""
+    village = Grant.objects.get(account__username="village").regions.get()
+    point = LiaisonPoint.objects.get(region=village)
+    campaign = Campaign.objects.get(program_key="xiajiceng")
+    pairing = (
+        Pairing.objects.filter(campaign=campaign, point=point, end__isnull=True)
+        .select_related("cadre__account", "cadre__unit")
+        .first()
+    )
+    assert pairing is not None, "the demo stations a cadre at the village's point"
+    office = Account.objects.get(username="office")
+    card_update(
+        actor=office,
+        cadre=pairing.cadre,
+        published_phone=PUBLISHED,
+        commitment="有事找我，件件有回音",
+        duty_days="每月6日、7日",
+    )
+    return {"campaign": campaign, "point": point, "cadre": pairing.cadre, "village": village}
+
+
+def test_a_liaison_card_prints_the_cadre_and_a_qr_code_that_leads_to_the_intake_page(client_as, station):
+    campaign, point, cadre = station["campaign"], station["point"], station["cadre"]
+    response = client_as("office").get(f"/campaigns/{campaign.pk}/cards.pdf?cadre={cadre.pk}&layout=single")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    pdf = response.content
+    text = _pdftotext(pdf)
+    for expected in (
+        str(cadre.account),
+        cadre.unit.name,
+        PUBLISHED,
+        "有事找我，件件有回音",
+        "每月6日、7日",
+        point.name,
+    ):
+        assert expected in text.replace(" ", ""), expected
+    if cadre.post:
+        assert cadre.post in text
+    png = _png(pdf, "liaison-card")
+    image = Image.open(png)
+    # 90 × 54 mm at 300 dpi: a business card.
+    assert abs(image.width - 1063) <= 3 and abs(image.height - 638) <= 3
+    decoded = [r.text for r in zxingcpp.read_barcodes(image)]
+    expected_url = f"{settings.SITE_URL.rstrip('/')}/t/?c={campaign.pk}&p={point.pk}&k={cadre.pk}"
+    assert decoded == [expected_url]
+
+
+def test_an_a4_sheet_holds_ten_cards_with_cut_marks(client_as, station):
+    campaign = station["campaign"]
+    pdf = client_as("office").get(f"/campaigns/{campaign.pk}/cards.pdf").content
+    count = len(
+        client_as("office")
+        .get(f"/api/v1/campaigns/{campaign.pk}/cards", HTTP_AUTHORIZATION=_token("office"))
+        .json()
+    )
+    assert count > 0
+    assert _pages(pdf) == -(-count // 10)
+    png = _png(pdf, "liaison-card-sheet", dpi=100)
+    image = Image.open(png)
+    assert abs(image.width - 827) <= 3 and abs(image.height - 1169) <= 3, "A4 portrait"
+    codes = zxingcpp.read_barcodes(image.convert("L").resize((image.width * 2, image.height * 2)))
+    assert len(codes) == min(count, 10)
+    # Cut marks: dark pixels in the top margin (above the first row of cards), in line with card edges.
+    gray = image.convert("L")
+    top_margin = [gray.getpixel((x, y)) for y in range(15, 40) for x in range(55, 62)]
+    assert min(top_margin) < 128
+
+
+def _token(username):
+    from minqing.org.services import token_create
+
+    return f"Bearer {token_create(actor=None, account=Account.objects.get(username=username))}"
+
+
+def test_without_a_published_phone_the_card_shows_the_work_phone_masked(client_as, station):
+    campaign, cadre = station["campaign"], station["cadre"]
+    card_update(
+        actor=Account.objects.get(username="office"),
+        cadre=cadre,
+        published_phone="",
+        commitment="",
+        duty_days="",
+    )
+    text = _pdftotext(client_as("office").get(f"/campaigns/{campaign.pk}/cards.pdf?cadre={cadre.pk}").content)
+    assert not leaks(text)
+    if cadre.phone:
+        assert cadre.phone.mask() in text
+
+
+def test_cards_are_printed_only_in_the_users_scope(client_as, station):
+    campaign = station["campaign"]
+    assert client_as("office_jinan").get(f"/campaigns/{campaign.pk}/cards.pdf").status_code == 404
+    assert client_as("unit").get(f"/campaigns/{campaign.pk}/cards.pdf").status_code == 403
+    listed = client_as("cadre").get(
+        f"/api/v1/campaigns/{campaign.pk}/cards", HTTP_AUTHORIZATION=_token("cadre")
+    )
+    mine = Account.objects.get(username="cadre").cadre.pk
+    assert {item["cadre"] for item in listed.json()} <= {mine}
+
+
+def test_the_disclosure_board_is_public_and_shows_no_residents_data(client, station):
+    village, cadre = station["village"], station["cadre"]
+    response = client.get(f"/board/{village.code}/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert str(cadre.account) in page and cadre.unit.name in page and "每月6日、7日" in page
+    assert set(leaks(page)) <= {PUBLISHED}, "only the phone the cadre published"
+    for name in (
+        village.households.select_related("head").exclude(head=None).values_list("head__name", flat=True)[:50]
+    ):
+        assert name not in page
+    assert "<svg" in page, "the intake QR code is on the board"
+    pdf = client.get(f"/board/{village.code}.pdf").content
+    text = _pdftotext(pdf)
+    assert village.name in text and str(cadre.account) in text.replace(" ", "")
+    assert client.get("/board/999999999999/").status_code == 404
+
+
+def test_the_board_is_rate_limited(client, station, settings):
+    settings.BOARD_RATE_IP = "2/hour"
+    from django.core.cache import cache
+
+    cache.clear()
+    village = station["village"]
+    assert client.get(f"/board/{village.code}/").status_code == 200
+    assert client.get(f"/board/{village.code}.pdf").status_code == 200
+    limited = client.get(f"/board/{village.code}/")
+    assert limited.status_code == 429 and int(limited["Retry-After"]) > 0
+
+
+def test_a_demand_filed_from_a_card_lands_at_its_point(client, station):
+    campaign, point, cadre = station["campaign"], station["point"], station["cadre"]
+    url = f"/t/?c={campaign.pk}&p={point.pk}&k={cadre.pk}"
+    page = client.get(url).content.decode()
+    assert str(cadre.account) in page and point.name in page
+    response = client.post(
+        url, {"name": "李四", "phone": "13711112222", "village": point.region_id[:12], "text": "水渠堵了"}
+    )
+    assert response.status_code == 200
+    ticket = Ticket.objects.latest("id")
+    assert ticket.point_id == point.pk and ticket.channel == "qr"
+
+
+def test_only_the_cadre_or_the_office_sets_what_the_card_shows(client_as, station):
+    cadre = station["cadre"]
+    assert (
+        client_as("leader").post(f"/cadres/{cadre.pk}/card/", {"published_phone": "13800000000"}).status_code
+        == 403
+    )
+    bad = client_as("office").post(f"/cadres/{cadre.pk}/card/", {"published_phone": "12345"})
+    assert bad.status_code == 200 and "11" in bad.content.decode()
+    assert LiaisonCard.objects.get(cadre=cadre).published_phone.reveal() == PUBLISHED
+
+
+def test_the_command_prints_cards_and_a_board(station, tmp_path):
+    out = tmp_path / "cards.pdf"
+    stdout = io.StringIO()
+    call_command(
+        "cards", campaign=station["campaign"].pk, point=station["point"].pk, output=str(out), stdout=stdout
+    )
+    assert str(station["cadre"].account) in _pdftotext(out.read_bytes()).replace(" ", "")
+    board = tmp_path / "board.pdf"
+    call_command("cards", board=station["village"].code, output=str(board), stdout=stdout)
+    assert station["village"].name in _pdftotext(board.read_bytes())
