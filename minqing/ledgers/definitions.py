@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 
 from django.db.models import BooleanField, Case, OuterRef, QuerySet, Subquery, Value, When
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
@@ -52,11 +51,17 @@ def ledger_spec(campaign, key: str) -> LedgerSpec | None:
 
 
 def _day(value) -> str:
+    """Y-m-d; strftime rather than date_format, which looks the language up for every cell."""
     if not value:
         return ""
     if hasattr(value, "tzinfo"):
         value = timezone.localtime(value)
-    return date_format(value, "Y-m-d")
+    return value.strftime("%Y-%m-%d")
+
+
+def _labels(choices) -> dict:
+    """A choice field's labels translated once per export (get_FOO_display translates per row)."""
+    return {value: str(label) for value, label in choices}
 
 
 def _extra_value(spec_field: dict, value) -> str | float:
@@ -96,7 +101,10 @@ class LedgerLayout:
 
 
 def ticket_layout(campaign, spec: LedgerSpec, queryset: QuerySet, *, case_fields: bool) -> LedgerLayout:
+    from minqing.tickets.models import Satisfaction, Status, Tier
+
     categories = {c["key"]: c["name"] for c in campaign.config.get("ticket_categories", [])}
+    tiers, statuses, verdicts = _labels(Tier.choices), _labels(Status.choices), _labels(Satisfaction.choices)
     extra = [f for f in spec.fields if f["key"] not in CASE_FIELDS]
     cases = [f for f in spec.fields if f["key"] in CASE_FIELDS] if case_fields else []
     reporter, handling = _("Reporter"), _("Handling")
@@ -133,13 +141,13 @@ def ticket_layout(campaign, spec: LedgerSpec, queryset: QuerySet, *, case_fields
                 _personal(t.contact_phone, t.may_unmask),
                 t.region.name,
                 t.point.name if t.point_id else "",
-                t.get_tier_display(),
+                tiers.get(t.tier, t.tier),
                 t.unit.name if t.unit_id else "",
-                t.get_status_display(),
+                statuses.get(t.status, t.status),
                 _day(t.deadline),
                 _day(t.replied_at),
                 t.reply,
-                t.get_satisfaction_display() if t.satisfaction else "",
+                verdicts.get(t.satisfaction, ""),
             ]
             row += [_extra_value(f, t.extra.get(f["key"])) for f in extra]
             row += [_extra_value(f, t.sensitive.get(f["key"])) for f in cases]
@@ -152,7 +160,9 @@ def ticket_layout(campaign, spec: LedgerSpec, queryset: QuerySet, *, case_fields
 
 
 def deed_layout(campaign, spec: LedgerSpec, queryset: QuerySet, *, case_fields: bool) -> LedgerLayout:
-    kinds = {k["key"]: k["name"] for k in campaign.config.get("deed_kinds", [])}
+    from minqing.fieldwork.models import Deed
+
+    kinds = {**_labels(Deed.Kind.choices), **{k["key"]: k["name"] for k in campaign.config.get("deed_kinds", [])}}
     cadre, beneficiary = _("Cadre"), _("Beneficiary")
     columns = [
         Column(_("Date"), 11),
@@ -181,7 +191,7 @@ def deed_layout(campaign, spec: LedgerSpec, queryset: QuerySet, *, case_fields: 
                 d.cadre.unit.name,
                 target,
                 d.region.name,
-                kinds.get(d.kind) or d.get_kind_display(),
+                kinds.get(d.kind, d.kind),
                 d.title,
                 float(d.value_yuan),
                 _day(d.confirmed_on),
@@ -197,7 +207,7 @@ def deed_layout(campaign, spec: LedgerSpec, queryset: QuerySet, *, case_fields: 
 
 
 def hardship_layout(campaign, spec: LedgerSpec, queryset: QuerySet, *, case_fields: bool) -> LedgerLayout:
-    from minqing.people.models import HardshipGrading
+    from minqing.people.models import EconomicStatus, HardshipGrading, HardshipLevel
     from minqing.programs.models import Pairing
 
     head = _("Head of household")
@@ -229,6 +239,7 @@ def hardship_layout(campaign, spec: LedgerSpec, queryset: QuerySet, *, case_fiel
         paired_cadre=Subquery(paired[:1]),
     )
     level_in_fields = any(f["key"] == "level" for f in spec.fields)
+    levels, economies = _labels(HardshipLevel.choices), _labels(EconomicStatus.choices)
 
     def rows():
         for h in qs.iterator(chunk_size=CHUNK):
@@ -241,13 +252,13 @@ def hardship_layout(campaign, spec: LedgerSpec, queryset: QuerySet, *, case_fiel
                 _personal(person.id_number, h.may_unmask) if person else "",
                 _personal(person.phone, h.may_unmask) if person else "",
                 h.size,
-                str(h.get_economic_status_display()),
+                economies.get(h.economic_status, h.economic_status),
             ]
             if not level_in_fields:
-                row.append(str(h.get_hardship_level_display()))
+                row.append(levels.get(h.hardship_level, ""))
             for f in spec.fields:
                 if f["key"] == "level":
-                    row.append(str(h.get_hardship_level_display()))
+                    row.append(levels.get(h.hardship_level, ""))
                 elif f["key"] == "cause":
                     row.append(h.grading_reason or h.note)
                 else:
