@@ -50,7 +50,7 @@ class RoundPage(Page):
 class RoundIn(Schema):
     campaign: int
     period: str
-    per_cadre: int = services.DEFAULT_PER_CADRE
+    per_cadre: int | None = None
 
 
 class ResultOut(Schema):

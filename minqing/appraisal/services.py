@@ -48,6 +48,10 @@ def campaign_questions(campaign: Campaign) -> list[dict]:
     return [dict(q) for q in questions] if questions else default_questions()
 
 
+def campaign_per_cadre(campaign: Campaign) -> int:
+    return int((campaign.config.get("appraisal") or {}).get("per_cadre") or DEFAULT_PER_CADRE)
+
+
 def parse_period(text: str) -> tuple[str, dt.date, dt.date]:
     """'2026-10' (a month), '2026-Q4' (a quarter), '2026-H2' (a half year) or '2026' (a year)
     → (label, first day, last day)."""
@@ -106,11 +110,14 @@ def draw_sample(by_cadre: dict[int, list], *, seed: int, per_cadre: int) -> dict
 
 @transaction.atomic
 def round_draw(
-    *, actor, campaign: Campaign, period: str, per_cadre: int = DEFAULT_PER_CADRE, seed: int | None = None
+    *, actor, campaign: Campaign, period: str, per_cadre: int | None = None, seed: int | None = None
 ) -> AppraisalRound:
     """Open the period's appraisal round and draw its sample from the cadres' household
-    pairings active at the start of the draw (the period's end if it is over)."""
+    pairings active on the day of the draw (the period's end if it is over). Households per
+    cadre: as given, else the program's `[appraisal] per_cadre`, else three."""
     _require(actor, "appraisal.manage")
+    if per_cadre is None:
+        per_cadre = campaign_per_cadre(campaign)
     label, start, end = parse_period(period)
     if per_cadre < 1 or per_cadre > 50:
         raise ValidationError({"per_cadre": [_("Draw between 1 and 50 households per cadre.")]})

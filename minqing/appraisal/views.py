@@ -59,7 +59,6 @@ def round_list(request):
             "page": paginate(request, rounds),
             "campaigns": _campaigns(request.user, "appraisal.manage"),
             "can_manage": scope_for(request.user).has("appraisal.manage"),
-            "default_per_cadre": services.DEFAULT_PER_CADRE,
             "this_month": timezone.localdate().strftime("%Y-%m"),
         },
     )
@@ -72,7 +71,7 @@ def round_draw(request):
         Campaign, request.user, "programs.view", pk=request.POST.get("campaign") or 0
     )
     try:
-        per_cadre = int(request.POST.get("per_cadre") or services.DEFAULT_PER_CADRE)
+        per_cadre = int(request.POST["per_cadre"]) if request.POST.get("per_cadre") else None
         appraisal_round = services.round_draw(
             actor=request.user, campaign=campaign, period=request.POST.get("period", ""), per_cadre=per_cadre
         )

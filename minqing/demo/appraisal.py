@@ -16,7 +16,7 @@ from minqing.appraisal.models import (
     Inspection,
     Sample,
 )
-from minqing.appraisal.services import DEFAULT_PER_CADRE, campaign_questions, draw_sample, eligible_pairings
+from minqing.appraisal.services import campaign_per_cadre, campaign_questions, draw_sample, eligible_pairings
 from minqing.org.models import Account, Cadre
 from minqing.programs.models import Campaign, LiaisonPoint, Pairing, Team
 
@@ -47,6 +47,7 @@ METHODS = {
     "revisit": "电话及入户回访服务对象",
     "democratic": "召开群众代表评议会",
 }
+COMMENTS = ["希望干部多来村里走走", "帮我们解决了饮水问题，很感谢", "路灯的事还没落实"]
 STORIES = [
     ("扎根基层的“贴心人”", "一年来走访结对户四十余次，帮助解决饮水、就医等难题十余件，群众称他为“贴心人”。"),
     ("帮扶路上的领头雁", "带领工作队争取道路硬化项目，协调资金，带动村里发展种养产业。"),
@@ -84,6 +85,7 @@ def build_appraisal(seed: int, progress=None) -> dict:
         if campaign is None:
             continue
         questions = campaign_questions(campaign)
+        per_cadre = campaign_per_cadre(campaign)
         cadre_ids = sorted(set(Pairing.objects.filter(campaign=campaign).values_list("cadre_id", flat=True)))
         if not cadre_ids:
             continue
@@ -97,9 +99,7 @@ def build_appraisal(seed: int, progress=None) -> dict:
             drawn_on = start + dt.timedelta(days=7) if current else end - dt.timedelta(days=14)
             drawn_on = max(drawn_on, campaign.start)
             round_seed = rng.getrandbits(62)
-            drawn = draw_sample(
-                eligible_pairings(campaign, drawn_on), seed=round_seed, per_cadre=DEFAULT_PER_CADRE
-            )
+            drawn = draw_sample(eligible_pairings(campaign, drawn_on), seed=round_seed, per_cadre=per_cadre)
             if not any(drawn.values()):
                 continue
             released_at = None if current else _at(end + dt.timedelta(days=10), 10, 0)
@@ -111,7 +111,7 @@ def build_appraisal(seed: int, progress=None) -> dict:
                     start,
                     end,
                     questions,
-                    DEFAULT_PER_CADRE,
+                    per_cadre,
                     round_seed,
                     "open" if current else "released",
                     accounts[office],
@@ -156,6 +156,8 @@ def build_appraisal(seed: int, progress=None) -> dict:
                                 answers[question["key"]] = "yes" if rng.random() < 0.5 + q / 2 else "no"
                             elif question.get("type", "verdict") == "verdict":
                                 answers[question["key"]] = verdict if rng.random() < 0.8 else "basic"
+                            elif rng.random() < 0.1:
+                                answers[question["key"]] = rng.choice(COMMENTS)
                     sample_rows.append(
                         (
                             round_id,

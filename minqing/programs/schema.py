@@ -177,7 +177,9 @@ KNOWN_TOP = {
     "cadence",
     "deadlines",
     "deed_kinds",
+    "appraisal",
 }
+APPRAISAL_QUESTION_TYPES = {"verdict", "yesno", "text"}
 
 
 def check_template(data: dict, check: Checker) -> None:
@@ -261,6 +263,7 @@ def check_template(data: dict, check: Checker) -> None:
         for key in ("team_summary_due",):
             if key in cadence:
                 check.monthday(cadence, ("cadence",), key)
+    _check_appraisal(data.get("appraisal", {}), check)
     deadlines = data.get("deadlines", {})
     if not isinstance(deadlines, dict):
         check.error(("deadlines",), _("must be a table"))
@@ -268,6 +271,26 @@ def check_template(data: dict, check: Checker) -> None:
         for key, value in deadlines.items():
             if not isinstance(value, int) or value < 0 or value > 365:
                 check.error(("deadlines", key), _("must be a number of days from 0 to 365"))
+
+
+def _check_appraisal(appraisal, check: Checker) -> None:
+    """[appraisal]: households drawn per cadre and the questions residents are asked, each
+    [[appraisal.questions]] with key, text and type (verdict: 满意/基本满意/不满意, yesno, text)."""
+    if not isinstance(appraisal, dict):
+        check.error(("appraisal",), _("must be a table"))
+        return
+    per_cadre = appraisal.get("per_cadre")
+    if per_cadre is not None and (not isinstance(per_cadre, int) or not 1 <= per_cadre <= 50):
+        check.error(("appraisal", "per_cadre"), _("must be a number from 1 to 50"))
+    seen = set()
+    path = ("appraisal", "questions")
+    for index, question in enumerate(check.table_list(appraisal, ("appraisal",), "questions")):
+        key = check.string(question, path + (index,), "key", pattern=KEY_RE)
+        check.string(question, path + (index,), "text")
+        check.string(question, path + (index,), "type", required=False, choices=APPRAISAL_QUESTION_TYPES)
+        if key in seen:
+            check.error(path + (index, "key"), _("the key “%(key)s” is used twice") % {"key": key})
+        seen.add(key)
 
 
 def _check_fields(fields: list[dict], path: tuple, check: Checker) -> None:

@@ -16,7 +16,12 @@ class Command(BaseCommand):
         draw = sub.add_parser("draw", help="draw the period's random sample of paired households")
         draw.add_argument("--campaign", type=int, required=True)
         draw.add_argument("--period", required=True, help="2026-10, 2026-Q4, 2026-H2 or 2026")
-        draw.add_argument("--per-cadre", dest="per_cadre", type=int, default=services.DEFAULT_PER_CADRE)
+        draw.add_argument(
+            "--per-cadre",
+            dest="per_cadre",
+            type=int,
+            help="default: the program's [appraisal] per_cadre, else 3",
+        )
         draw.add_argument("--seed", type=int, help="default: a fresh random seed (kept with the round)")
         results = sub.add_parser("results", help="each cadre's score in the period's round")
         results.add_argument("--campaign", type=int, required=True)
