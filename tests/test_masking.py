@@ -61,6 +61,18 @@ def test_no_page_or_api_response_shows_a_full_identifier(db, client, role):
         f"{dashboard}figures/{key}/?period=2026"
         for key in ("hardship_households", "demands", "relief_payments", "visits", "targets_due")
     }
+    from minqing.appraisal.models import AppraisalRound, Sample
+
+    for appraisal_round in AppraisalRound.objects.filter(campaign__region_id="431123000000")[:2]:
+        paths |= {
+            f"/appraisal/{appraisal_round.pk}/",
+            f"/appraisal/{appraisal_round.pk}/samples/",
+            f"/appraisal/{appraisal_round.pk}/publication/",
+            f"/api/v1/appraisal/rounds/{appraisal_round.pk}/samples",
+        }
+        for sample in Sample.objects.filter(round=appraisal_round)[:3]:
+            paths.add(f"/appraisal/samples/{sample.pk}/")
+    paths |= {"/appraisal/", "/inspections/", "/exemplary/", "/api/v1/inspections"}
     for household in Household.objects.filter(region__code__startswith="431123")[:5]:
         paths.add(f"/people/households/{household.pk}/")
     checked = 0

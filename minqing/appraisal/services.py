@@ -126,7 +126,8 @@ def round_draw(
     if AppraisalRound.objects.filter(campaign=campaign, period=label).exists():
         raise ValidationError({"period": [_("This period already has an appraisal round.")]})
     if seed is None:
-        seed = secrets.randbits(62)
+        # 48 bits: enough to be unguessable, too short to pass for an ID or phone number on a page.
+        seed = secrets.randbits(48)
     on = min(end, timezone.localdate())
     drawn = draw_sample(eligible_pairings(campaign, on), seed=seed, per_cadre=per_cadre)
     if not any(drawn.values()):

@@ -98,7 +98,7 @@ def build_appraisal(seed: int, progress=None) -> dict:
             current = end > DEMO_TODAY
             drawn_on = start + dt.timedelta(days=7) if current else end - dt.timedelta(days=14)
             drawn_on = max(drawn_on, campaign.start)
-            round_seed = rng.getrandbits(62)
+            round_seed = rng.getrandbits(48)
             drawn = draw_sample(eligible_pairings(campaign, drawn_on), seed=round_seed, per_cadre=per_cadre)
             if not any(drawn.values()):
                 continue
