@@ -1,3 +1,8 @@
+"""`minqing regions import` runs on the shared import engine: row-numbered errors, all or
+nothing, a dry run, and a second import of the same file changes nothing."""
+
+import json
+
 import pytest
 import xlsxwriter
 from django.core.management import call_command
@@ -19,17 +24,26 @@ def test_levels_and_parents_follow_the_code():
     assert parent_code("430000000000") is None
 
 
-def test_a_csv_list_loads_into_the_tree(db, tmp_path, capsys):
+def test_a_csv_list_loads_into_the_tree_and_a_second_run_changes_nothing(db, tmp_path, capsys):
     path = tmp_path / "regions.csv"
     path.write_text(
         "统计用区划代码,名称\n431123900000,测试镇\n431123900201,测试村\n431123900201001,一组\n",
         encoding="utf-8",
     )
-    call_command("regions", "import", str(path))
+    call_command("regions", "import", str(path), "--dry-run", "--quiet")
+    assert not Region.objects.filter(code="431123900000").exists()  # checked, nothing written
+    capsys.readouterr()
+    call_command("regions", "import", str(path), "--json", "--demo")
+    first = json.loads(capsys.readouterr().out)
+    assert first["written"] and first["counts"]["regions_created"] == 3
     village = Region.objects.get(code="431123900201")
     assert village.parent_id == "431123900000" and village.level == Region.Level.VILLAGE
     assert Region.objects.get(code="431123900201001").parent == village
-    assert "3 regions" in capsys.readouterr().out
+    assert village.is_demo  # --demo marks what was made up
+    call_command("regions", "import", str(path), "--json")
+    again = json.loads(capsys.readouterr().out)
+    assert again["counts"] == {"regions_created": 0, "regions_updated": 0, "regions_unchanged": 3}
+    assert Region.objects.filter(code__startswith="4311239").count() == 3
 
 
 def test_an_excel_list_loads_with_codes_kept_as_text(db, tmp_path):

@@ -103,6 +103,7 @@ class Context:
     campaign: object = None
     errors: list[RowError] = field(default_factory=list)
     filename: str = ""
+    options: dict = field(default_factory=dict)  # a list's own switches (regions: is_demo)
 
     def error(self, row: int, key: str, message: str) -> None:
         self.errors.append(RowError(row, self.headings.get(key, key if key != "-" else ""), str(message)))
@@ -436,6 +437,7 @@ def import_run(
     dry_run: bool = False,
     campaign=None,
     progress=None,
+    options: dict | None = None,
 ) -> ImportReport:
     """Import one list file. `actor` None is the command line (no scope limit). Raises
     PermissionDenied without the list's permission; everything else is in the report."""
@@ -469,6 +471,7 @@ def import_run(
         headings=table.headings,
         campaign=campaign,
         filename=filename,
+        options=options or {},
     )
     if table.missing:
         for heading in table.missing:

@@ -93,7 +93,13 @@ class RegionImporter(Importer):
     def write(self, plans, ctx):
         Region.objects.bulk_create(
             [
-                Region(code=p.code, name=p.name, level=p.level, parent_id=parent_code(p.code))
+                Region(
+                    code=p.code,
+                    name=p.name,
+                    level=p.level,
+                    parent_id=parent_code(p.code),
+                    is_demo=bool(ctx.options.get("is_demo")),
+                )
                 for p in plans
                 if p.existing is None
             ],

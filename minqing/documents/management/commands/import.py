@@ -1,13 +1,8 @@
-import json
-from pathlib import Path
-
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
-from tqdm import tqdm
 
-from minqing.core import context
 from minqing.documents.imports import KINDS
-from minqing.documents.imports.engine import import_run
+from minqing.documents.imports.cli import run_import_command
 from minqing.programs.models import Campaign
 
 
@@ -26,43 +21,11 @@ class Command(BaseCommand):
         parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
     def handle(self, *args, kind, file, dry_run, campaign, json: bool, quiet: bool, **options):
-        path = Path(file)
-        if not path.is_file():
-            raise CommandError(_("There is no file %(file)s.") % {"file": file})
         chosen = None
         if campaign is not None:
             chosen = Campaign.objects.select_related("region").filter(pk=campaign).first()
             if chosen is None:
                 raise CommandError(_("There is no campaign %(id)s.") % {"id": campaign})
-        bar = None if quiet or json else tqdm(total=3, desc=path.name, unit=" step", leave=False)
-
-        def progress(step, rows):
-            if bar is not None:
-                bar.set_postfix_str(f"{step}: {rows} rows")
-                bar.update(1)
-
-        with context.acting(channel="cli"):
-            report = import_run(
-                actor=None,
-                kind=kind,
-                path=path,
-                filename=path.name,
-                dry_run=dry_run,
-                campaign=chosen,
-                progress=progress,
-            )
-        if bar is not None:
-            bar.close()
-        if json:
-            self.stdout.write(_json(report.as_dict()))
-        elif report.ok:
-            verdict = _("Checked, nothing written:") if dry_run else _("Imported:")
-            self.stdout.write(f"{verdict} {path.name}, {report.rows} rows, {report.seconds:.2f} s")
-            for label, n in report.count_lines():
-                self.stdout.write(f"  {label}: {n}")
-        if not report.ok:
-            raise CommandError(_("Nothing was imported:") + "\n" + "\n".join(report.messages()))
-
-
-def _json(data) -> str:
-    return json.dumps(data, ensure_ascii=False, indent=2)
+        run_import_command(
+            self, kind=kind, file=file, dry_run=dry_run, campaign=chosen, as_json=json, quiet=quiet
+        )
