@@ -427,6 +427,15 @@ def cases(o):
                 only({"office"}, yes=302),
             ),
         ],
+        "programs:household-options": [
+            (
+                "get",
+                reverse("programs:household-options", args=[ca.pk]) + "?household=zs",
+                None,
+                302,
+                only({"office"}),
+            ),
+        ],
         "programs:pairing-end": [
             (
                 "post",

@@ -97,6 +97,10 @@ class Visit(SyncedRecord):
     def target(self):
         return self.household or self.member or self.point
 
+    @property
+    def form_name(self) -> str:
+        return self.campaign.visit_form_name(self.form)
+
 
 class Photo(models.Model):
     """A photo of a visit or a deed: re-encoded on upload (no EXIF, no GPS), kept outside

@@ -1,6 +1,7 @@
 import datetime as dt
 
 from django import forms
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from minqing.org.models import Cadre, Unit
@@ -155,10 +156,13 @@ class PairingForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"))
     slot = forms.ChoiceField(label=_("Slot"), required=False)
     household = forms.CharField(
-        label=_("Household number"),
+        label=_("Household"),
         required=False,
-        max_length=24,
-        help_text=_("For pairings with a household, or with one of its members"),
+        max_length=60,
+        help_text=_(
+            "For pairings with a household, or with one of its members: its number, "
+            "or search by the head's name, pinyin initials or ID number"
+        ),
     )
     member = forms.CharField(label=_("Member's name"), required=False, max_length=40)
     point = forms.ModelChoiceField(
@@ -177,6 +181,16 @@ class PairingForm(forms.Form):
         self.fields["slot"].choices = [("", "—")] + [
             (s["key"], f"{k['name']}：{s['name']}") for k in kinds for s in k.get("slots", [])
         ]
+        # Suggestions while typing (htmx fills the datalist); the search also runs on save.
+        self.fields["household"].widget.attrs.update(
+            {
+                "list": "household-options",
+                "autocomplete": "off",
+                "hx-get": reverse("programs:household-options", args=[campaign.pk]),
+                "hx-trigger": "input changed delay:300ms",
+                "hx-target": "#household-options",
+            }
+        )
 
 
 class PairingEndForm(forms.Form):

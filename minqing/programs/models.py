@@ -75,6 +75,18 @@ class Campaign(models.Model):
     def pairing_kind(self, key: str) -> dict | None:
         return next((k for k in self.config.get("pairing_kinds", []) if k["key"] == key), None)
 
+    def pairing_label(self, kind: str, slot: str = "") -> str:
+        """A pairing's kind (and 一联五 slot) by the names of the template, not its keys."""
+        found = self.pairing_kind(kind) or {}
+        label = found.get("name", kind)
+        if slot:
+            slot_name = next((s["name"] for s in found.get("slots", []) if s["key"] == slot), slot)
+            label = f"{label} · {slot_name}"
+        return label
+
+    def visit_form_name(self, form: str) -> str:
+        return next((f["name"] for f in self.config.get("visit_forms", []) if f["key"] == form), form)
+
     def phase_on(self, day: dt.date) -> dict | None:
         for phase in self.config.get("phases", []):
             if phase["start"] <= day.isoformat() <= phase["end"]:
@@ -278,6 +290,10 @@ class Pairing(models.Model):
     @property
     def target_type(self) -> str:
         return "household" if self.household_id else "member" if self.member_id else "point"
+
+    @property
+    def kind_label(self) -> str:
+        return self.campaign.pairing_label(self.kind, self.slot)
 
 
 class UnitPairing(models.Model):

@@ -14,7 +14,10 @@ from minqing.geo.models import Region
 from minqing.geo.selectors import region_list
 from minqing.org.models import Cadre, Unit
 from minqing.org.selectors import cadre_get
+from minqing.people import services as people_services
 from minqing.people.models import Household
+from minqing.people.search import masked_identifier
+from minqing.people.selectors import household_list
 
 from . import selectors, services
 from .documents import checklist_workbook
@@ -252,7 +255,6 @@ def pairing_list(request, pk: int):
             "cadre": cadre,
             "can_manage": can_manage,
             "form": _pairing_form(request, campaign) if can_manage else None,
-            "kinds": {k["key"]: k for k in campaign.config.get("pairing_kinds", [])},
         },
     )
 
@@ -284,15 +286,45 @@ def pairing_create(request, pk: int):
     return redirect("programs:pairing-list", pk=campaign.pk)
 
 
+def household_by_number_or_search(user, text: str) -> Household:
+    """The household a number names exactly, or the one household a search finds (name,
+    pinyin initials, ID number — people.search); several or none is a clear error."""
+    household = scoped(Household, user, "people.view").filter(code=text).first()
+    if household is not None:
+        return household
+    found = list(household_list(user=user, q=text).select_related("head")[:6])
+    people_services.search_audit(actor=user, q=text, hits=len(found))
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        raise ValidationError(
+            _("No household in your scope matches “%(q)s”.") % {"q": masked_identifier(text) or text}
+        )
+    names = "、".join(f"{h.head.name if h.head_id else '—'}（{h.code}）" for h in found[:5])
+    raise ValidationError(
+        _("Several households match “%(q)s”: %(names)s. Give the household number.")
+        % {"q": masked_identifier(text) or text, "names": names}
+    )
+
+
+def household_options(request, pk: int):
+    """Suggestions for the pairing form's household box (htmx): the first ten matches."""
+    campaign = selectors.campaign_get(user=request.user, pk=pk, permission=selectors.MANAGE)
+    q = request.GET.get("household", "").strip()
+    found = []
+    if len(q) >= 1:
+        found = list(household_list(user=request.user, q=q).select_related("head")[:10])
+        people_services.search_audit(actor=request.user, q=q, hits=len(found))
+    return render(request, "programs/_household_options.html", {"households": found, "campaign": campaign})
+
+
 def _pairing_target(user, data):
     if data["point"] is not None:
         return data["point"]
     code = (data["household"] or "").strip()
     if not code:
         raise ValidationError(_("Choose a liaison point, or give a household number."))
-    household = scoped(Household, user, "people.view").filter(code=code).first()
-    if household is None:
-        raise ValidationError(_("No household with the number %(code)s in your scope.") % {"code": code})
+    household = household_by_number_or_search(user, code)
     name = (data["member"] or "").strip()
     if not name:
         return household

@@ -169,3 +169,82 @@ def test_the_office_records_a_pairing_through_the_page(client_as, db):
     assert Pairing.objects.filter(campaign=campaign, cadre=cadre, household=household).exists()
     listing = client_as("office").get(f"/campaigns/{campaign.pk}/pairings/?cadre={cadre.pk}").content.decode()
     assert household.head.name in listing
+
+
+def test_the_pairing_form_finds_a_household_by_the_heads_name(client_as, db):
+    from minqing.core.models import AuditEvent
+    from minqing.people.models import Household
+    from minqing.programs.models import Pairing
+
+    campaign = county_campaign()
+    cadre = Account.objects.get(username="leader").cadre
+    names = Household.objects.filter(region__code__startswith="431123", head__isnull=False).values_list(
+        "head__name", flat=True
+    )
+    names = list(names)
+    # A name no other head's name starts with, and a surname several heads share.
+    unique = next(n for n in names if sum(other.startswith(n) for other in names) == 1)
+    twice = next(n[0] for n in names if sum(other.startswith(n[0]) for other in names) > 1)
+    household = Household.objects.get(region__code__startswith="431123", head__name=unique)
+    client = client_as("office")
+    options = client.get(f"/campaigns/{campaign.pk}/pairings/households/", {"household": unique})
+    assert options.status_code == 200 and f'value="{household.code}"' in options.content.decode()
+    assert AuditEvent.objects.filter(action="people.search", detail__query=unique).exists()
+    response = client.post(
+        f"/campaigns/{campaign.pk}/pairings/new/",
+        {"cadre": cadre.pk, "kind": "bangfu", "household": unique, "start": "2026-05-01"},
+    )
+    assert response.status_code == 302
+    assert Pairing.objects.filter(campaign=campaign, cadre=cadre, household=household).exists()
+    before = Pairing.objects.count()
+    response = client.post(
+        f"/campaigns/{campaign.pk}/pairings/new/",
+        {"cadre": cadre.pk, "kind": "bangfu", "household": twice, "start": "2026-05-01"},
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "户编号" in page and twice in page  # several match: the numbers are listed, nothing saved
+    assert Pairing.objects.count() == before
+    response = client.post(
+        f"/campaigns/{campaign.pk}/pairings/new/",
+        {"cadre": cadre.pk, "kind": "bangfu", "household": "查无此人", "start": "2026-05-01"},
+        follow=True,
+    )
+    assert "查无此人" in response.content.decode() and Pairing.objects.count() == before
+    assert (
+        client_as("office_jinan")
+        .get(f"/campaigns/{campaign.pk}/pairings/households/?household=a")
+        .status_code
+        == 404
+    )
+
+
+def test_lists_show_the_names_of_slots_and_visit_forms_not_their_keys(client_as, db):
+    import datetime as dt
+
+    from minqing.fieldwork.services import visit_record
+    from minqing.programs.models import Campaign, Pairing
+
+    dundian = Campaign.objects.get(program_key="dundian")
+    slotted = Pairing.objects.filter(campaign=dundian).exclude(slot="").select_related("campaign").first()
+    assert slotted is not None  # the demo's 一联五 pairings carry slots
+    page = client_as("office").get(f"/campaigns/{dundian.pk}/pairings/?cadre={slotted.cadre_id}")
+    text = page.content.decode()
+    assert "：" not in slotted.kind_label and slotted.slot not in slotted.kind_label
+    assert slotted.kind_label in text and f"· {slotted.slot}<" not in text
+    xiajiceng = Campaign.objects.get(program_key="xiajiceng")
+    assert xiajiceng.pairing_label("bangfu") != "bangfu"
+    pairing = Pairing.objects.filter(
+        cadre__account__username="cadre", campaign=xiajiceng, household__isnull=False
+    ).first()
+    visit = visit_record(
+        actor=pairing.cadre.account,
+        campaign=xiajiceng,
+        cadre=pairing.cadre,
+        date=dt.date(2026, 6, 1),
+        form="home_visit",
+        target=pairing.household,
+        content="看看表单名称",
+    )
+    detail = client_as("cadre").get(f"/fieldwork/visits/{visit.uuid}/").content.decode()
+    assert xiajiceng.visit_form_name("home_visit") in detail and ">home_visit<" not in detail
