@@ -412,6 +412,7 @@ def cases(o):
                 ("figures:dashboard", ()),
                 ("figures:dashboard-compliance", ()),
                 ("figures:tile-list", ("visits",)),
+                ("figures:document", ("monthly", "docx")),
             )
         },
         "programs:pairing-list": [

@@ -7,6 +7,7 @@ from minqing.core.ratelimit import RateLimited
 from minqing.documents.api import router as documents_router
 from minqing.exports.api import router as exports_router
 from minqing.fieldwork.api import router as fieldwork_router
+from minqing.figures.api import router as figures_router
 from minqing.geo.api import router as geo_router
 from minqing.ledgers.api import router as ledgers_router
 from minqing.org.api import router as org_router
@@ -36,6 +37,7 @@ api.add_router("/", tickets_router)
 api.add_router("/", appraisal_router)
 api.add_router("/", ledgers_router)
 api.add_router("/", cards_router)
+api.add_router("/", figures_router)
 
 
 @api.exception_handler(RateLimited)

@@ -442,9 +442,13 @@ def _tile(key, label, section, source, condition=None, **kw):
 
 
 _tile("hardship_households", gettext_lazy("Households in hardship"), "coverage", "household")
-_tile("covered_households", gettext_lazy("… with a paired cadre"), "coverage", "household", _covered)
+_tile("covered_households", gettext_lazy("Households with a paired cadre"), "coverage", "household", _covered)
 _tile(
-    "uncovered_households", gettext_lazy("… without a cadre"), "coverage", "household", lambda s: ~_covered(s)
+    "uncovered_households",
+    gettext_lazy("Households without a cadre"),
+    "coverage",
+    "household",
+    lambda s: ~_covered(s),
 )
 _tile(
     "not_visited_households",
@@ -472,7 +476,7 @@ _tile(
     "ticket",
     Q(response_seconds__lte=RESPONSE_SECONDS),
 )
-_tile("demands_replied", gettext_lazy("Replied"), "demands", "ticket", Q(replied_at__isnull=False))
+_tile("demands_replied", gettext_lazy("Demands replied"), "demands", "ticket", Q(replied_at__isnull=False))
 _tile(
     "demands_followed_up",
     gettext_lazy("Followed up (resolved or not)"),
@@ -527,14 +531,14 @@ _tile(
 )
 _tile(
     "reports_on_time",
-    gettext_lazy("… on time"),
+    gettext_lazy("Monthly reports on time"),
     "presence",
     "report",
     Q(status="submitted", submitted_on__lte=F("due")),
 )
 _tile(
     "reports_late",
-    gettext_lazy("… late"),
+    gettext_lazy("Monthly reports late"),
     "presence",
     "report",
     Q(status="submitted", submitted_on__gt=F("due")),
@@ -551,7 +555,7 @@ class Rate:
 
 RATES = (
     Rate("coverage_rate", gettext_lazy("Coverage"), "covered_households", "hardship_households"),
-    Rate("visit_rate", gettext_lazy("Targets visited"), "targets_visited", "targets_due"),
+    Rate("visit_rate", gettext_lazy("Visit rate of the targets"), "targets_visited", "targets_due"),
     Rate("response_rate", gettext_lazy("Response rate"), "demands_responded", "demands"),
     Rate("resolution_rate", gettext_lazy("Resolution rate"), "demands_resolved", "demands_followed_up"),
     Rate("satisfaction_rate", gettext_lazy("Satisfaction rate"), "demands_satisfied", "demands_rated"),

@@ -1,14 +1,16 @@
 """The dashboard: every figure of a campaign for a region, unit, team or cadre and a period,
 each number a link to the records behind it."""
 
-from django.http import Http404
+from dataclasses import replace
+
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
 from minqing.core.paging import paginate, query_without_page
 from minqing.core.scope import require_permission
 
-from . import selectors
+from . import documents, selectors
 from .periods import PeriodError, parse_period
 
 VIEW = "programs.view"
@@ -82,7 +84,7 @@ def dashboard(request, pk: int):
             "breakdown_tiles": [selectors.TILES[k] for k in selectors.BREAKDOWN_TILES],
             "query": _query(sel.params()),
             "top_cadres": figures.top_cadres(n=20),
-            "documents": DOCUMENT_KINDS,
+            "documents": _document_links(sel),
         },
     )
 
@@ -130,4 +132,26 @@ def _query(params: dict) -> str:
     return urlencode(params)
 
 
-DOCUMENT_KINDS = ()
+def _document_links(sel) -> list[dict]:
+    """Each document of the period that holds the dashboard's day (the briefing: the dashboard's period)."""
+    links = []
+    for kind, label in documents.KINDS.items():
+        period = sel.period if kind == "briefing" else documents.DEFAULT_PERIOD[kind](sel.as_of)
+        links.append({"kind": kind, "label": label, "query": _query(sel.params(period=period.code))})
+    return links
+
+
+def document(request, pk: int, kind: str, fmt: str):
+    """A periodic document of the selection, as Word or PDF (numbered once, audited each time)."""
+    require_permission(request.user, VIEW)
+    if kind not in documents.KINDS or fmt not in documents.FORMATS:
+        raise Http404
+    campaign = selectors.campaign_get(user=request.user, pk=pk)
+    sel, problem = _selection(request, campaign)
+    if not request.GET.get("period"):
+        sel = replace(sel, period=documents.DEFAULT_PERIOD[kind](timezone.localdate()))
+    content, name, content_type = documents.generate(user=request.user, sel=sel, kind=kind, fmt=fmt)
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Cache-Control"] = "private, no-store"
+    return response

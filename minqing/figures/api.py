@@ -1,0 +1,154 @@
+"""The figures and documents in the API: the same selectors as the dashboard, the same scope."""
+
+from django.http import Http404, HttpResponse
+from django.utils import timezone
+from ninja import Router, Schema
+from ninja.errors import HttpError
+
+from minqing.api.paging import page_of
+from minqing.api.schemas import Page
+from minqing.core.scope import scope_for
+
+from . import documents, selectors
+from .periods import PeriodError, parse_period
+
+router = Router(tags=["figures"])
+
+
+class GroupOut(Schema):
+    key: str
+    label: str
+    figures: dict
+
+
+class FiguresOut(Schema):
+    campaign: int
+    region: str
+    period: dict
+    figures: dict
+    rates: dict
+    groups: list[GroupOut] = []
+
+
+class RecordOut(Schema):
+    id: int
+    label: str
+
+
+class RecordPage(Page):
+    items: list[RecordOut]
+
+
+def _selection(request, campaign_id, period, region, unit, team, cadre, idle_days, default_period=None):
+    if not scope_for(request.auth).has("programs.view"):
+        raise HttpError(403, "not allowed")
+    campaign = selectors.campaign_get(user=request.auth, pk=campaign_id)
+    today = timezone.localdate()
+    try:
+        chosen = default_period(today) if default_period and not period else parse_period(period, today=today)
+    except PeriodError as exc:
+        raise HttpError(422, str(exc)) from None
+    return selectors.selection_for(
+        user=request.auth,
+        campaign=campaign,
+        period=chosen,
+        region=region,
+        unit=unit,
+        team=team,
+        cadre=cadre,
+        idle_days=idle_days,
+    )
+
+
+def _plain(values: dict) -> dict:
+    return {k: v if isinstance(v, int | float) or v is None else float(v) for k, v in values.items()}
+
+
+@router.get("/campaigns/{campaign_id}/figures", response=FiguresOut, summary="Every figure of a campaign")
+def campaign_figures(
+    request,
+    campaign_id: int,
+    period: str = "",
+    region: str = "",
+    unit: str = "",
+    team: str = "",
+    cadre: str = "",
+    idle_days: int = selectors.DEFAULT_IDLE_DAYS,
+    by: str = "",
+):
+    """The dashboard's numbers for a period (2026-10, 2026Q4, 2026, 2026-W47 or a range) and a
+    region, unit, team or cadre; with `by` (region, unit, team, cadre), each group's too."""
+    if by and by not in ("region", "unit", "team", "cadre"):
+        raise HttpError(422, "by: region, unit, team or cadre")
+    sel = _selection(request, campaign_id, period, region, unit, team, cadre, idle_days)
+    figures = selectors.figures(user=request.auth, sel=sel, breakdowns=bool(by))
+    groups = getattr(figures, f"by_{by}") if by else []
+    return {
+        "campaign": sel.campaign.pk,
+        "region": sel.area.code,
+        "period": {"code": sel.period.code, "start": sel.period.start, "end": sel.period.end},
+        "figures": _plain(figures.values),
+        "rates": figures.rates,
+        "groups": [{"key": str(g.key), "label": g.label, "figures": _plain(g.values)} for g in groups],
+    }
+
+
+@router.get(
+    "/campaigns/{campaign_id}/figures/{key}", response=RecordPage, summary="The records behind one figure"
+)
+def figure_records(
+    request,
+    campaign_id: int,
+    key: str,
+    period: str = "",
+    region: str = "",
+    unit: str = "",
+    team: str = "",
+    cadre: str = "",
+    idle_days: int = selectors.DEFAULT_IDLE_DAYS,
+    page: int = 1,
+    size: int = 50,
+):
+    """`count` is the figure's number: the same query as the dashboard's tile."""
+    sel = _selection(request, campaign_id, period, region, unit, team, cadre, idle_days)
+    try:
+        records = selectors.tile_records(user=request.auth, sel=sel, key=key)
+    except Http404:
+        raise HttpError(404, "no such figure") from None
+    return page_of(records, page, size, lambda r: {"id": r.pk, "label": str(r)})
+
+
+@router.get(
+    "/campaigns/{campaign_id}/documents/{kind}",
+    summary="A periodic document as Word or PDF",
+    response={200: None},
+)
+def campaign_document(
+    request,
+    campaign_id: int,
+    kind: str,
+    format: str = "docx",
+    period: str = "",
+    region: str = "",
+    unit: str = "",
+    team: str = "",
+    cadre: str = "",
+):
+    """kind: weekly, monthly, quarterly, annual or briefing; format: docx or pdf."""
+    if kind not in documents.KINDS or format not in documents.FORMATS:
+        raise HttpError(404, "no such document")
+    sel = _selection(
+        request,
+        campaign_id,
+        period,
+        region,
+        unit,
+        team,
+        cadre,
+        selectors.DEFAULT_IDLE_DAYS,
+        default_period=documents.DEFAULT_PERIOD[kind],
+    )
+    content, name, content_type = documents.generate(user=request.auth, sel=sel, kind=kind, fmt=format)
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

@@ -1,0 +1,89 @@
+"""Who the commands read as: an account (--as USER, its own scope), or else the campaign's office
+over the campaign's region, as an operator at the server's shell (like `minqing compliance`)."""
+
+from django.core.management.base import CommandError
+from django.http import Http404
+
+from minqing.core.roles import PERMISSIONS, Role
+from minqing.core.scope import GrantScope, Scope
+from minqing.figures import selectors
+from minqing.figures.periods import PeriodError, parse_period
+from minqing.org.models import Account
+from minqing.programs.models import Campaign
+
+
+class CampaignOffice:
+    """A viewer that is not an account: the campaign office's scope over the campaign's region."""
+
+    is_authenticated = True
+    is_active = True
+    pk = None
+    username = "-"
+
+    def __init__(self, campaign):
+        self._minqing_scope = Scope(
+            user_id=None,
+            grants=(
+                GrantScope(
+                    role=Role.OFFICE,
+                    permissions=PERMISSIONS[Role.OFFICE],
+                    region_prefixes=(campaign.region.prefix,),
+                    unit_paths=(),
+                    own=False,
+                    can_unmask=False,
+                ),
+            ),
+        )
+
+
+def add_selection_arguments(parser):
+    parser.add_argument("--campaign", type=int, required=True)
+    parser.add_argument(
+        "--period", default="", help="2026-10, 2026Q4, 2026, 2026-W47 or 2026-10-01..2026-10-15"
+    )
+    parser.add_argument("--region", default="", help="a region code inside the campaign's region")
+    parser.add_argument("--unit", default="")
+    parser.add_argument("--team", default="")
+    parser.add_argument("--cadre", default="")
+    parser.add_argument("--idle-days", type=int, default=selectors.DEFAULT_IDLE_DAYS, dest="idle_days")
+    parser.add_argument("--as", dest="as_user", default="", help="read in this account's scope")
+
+
+def selection_from(options, *, today, default_period=None):
+    username = options["as_user"]
+    if username:
+        viewer = Account.objects.filter(username=username, is_active=True).first()
+        if viewer is None:
+            raise CommandError(f"no active account {username}")
+        try:
+            campaign = selectors.campaign_get(user=viewer, pk=options["campaign"])
+        except Http404:
+            raise CommandError(f"no campaign {options['campaign']} in the scope of {username}") from None
+    else:
+        campaign = Campaign.objects.select_related("region").filter(pk=options["campaign"]).first()
+        if campaign is None:
+            raise CommandError(f"no campaign {options['campaign']}")
+        viewer = CampaignOffice(campaign)
+    try:
+        if options["period"] or default_period is None:
+            period = parse_period(options["period"], today=today)
+        else:
+            period = default_period(today)
+    except PeriodError as exc:
+        raise CommandError(str(exc)) from None
+    try:
+        sel = selectors.selection_for(
+            user=viewer,
+            campaign=campaign,
+            period=period,
+            region=options["region"],
+            unit=options["unit"],
+            team=options["team"],
+            cadre=options["cadre"],
+            idle_days=options["idle_days"],
+        )
+    except Http404:
+        raise CommandError(
+            "the region, unit, team or cadre is not in the campaign or not in the scope"
+        ) from None
+    return viewer, sel

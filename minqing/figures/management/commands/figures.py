@@ -1,0 +1,58 @@
+import json
+
+from django.core.management.base import BaseCommand
+from django.utils import timezone
+
+from minqing.figures import selectors
+
+from ._viewer import add_selection_arguments, selection_from
+
+
+class Command(BaseCommand):
+    help = "The figures of a campaign (every dashboard tile and rate) for a period and region, unit, team or cadre."
+
+    def add_arguments(self, parser):
+        add_selection_arguments(parser)
+        parser.add_argument("--json", action="store_true")
+        parser.add_argument(
+            "--by", choices=("region", "unit", "team", "cadre"), help="also each group's figures"
+        )
+
+    def handle(self, *args, **options):
+        viewer, sel = selection_from(options, today=timezone.localdate())
+        figures = selectors.figures(user=viewer, sel=sel, breakdowns=bool(options["by"]))
+        groups = getattr(figures, f"by_{options['by']}") if options["by"] else []
+        if options["json"]:
+            out = {
+                "campaign": sel.campaign.pk,
+                "period": {
+                    "code": sel.period.code,
+                    "start": sel.period.start.isoformat(),
+                    "end": sel.period.end.isoformat(),
+                },
+                "region": sel.area.code,
+                "figures": {k: (str(v) if not isinstance(v, int) else v) for k, v in figures.values.items()},
+                "rates": figures.rates,
+            }
+            if options["by"]:
+                out["groups"] = [
+                    {
+                        "key": g.key,
+                        "label": g.label,
+                        "figures": {k: str(v) if not isinstance(v, int) else v for k, v in g.values.items()},
+                    }
+                    for g in groups
+                ]
+            self.stdout.write(json.dumps(out, ensure_ascii=False, indent=1))
+            return
+        self.stdout.write(f"{sel.campaign.name} · {sel.area.name} · {sel.period.label}")
+        for key, tile in selectors.TILES.items():
+            self.stdout.write(f"  {tile.label}: {figures.values[key]}")
+        for rate in selectors.RATES:
+            value = figures.rates[rate.key]
+            self.stdout.write(f"  {rate.label}: {'—' if value is None else f'{value}%'}")
+        for g in groups:
+            shown = ", ".join(
+                f"{selectors.TILES[k].label} {g.values.get(k, 0)}" for k in selectors.BREAKDOWN_TILES
+            )
+            self.stdout.write(f"  · {g.label}: {shown}")

@@ -1,0 +1,32 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from minqing.figures import documents
+
+from ._viewer import add_selection_arguments, selection_from
+
+
+class Command(BaseCommand):
+    help = (
+        "A periodic document of a campaign as Word or PDF: weekly feedback, monthly roll-up, quarterly "
+        "bulletin, annual summary or briefing (charts drawn without a screen)."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("kind", choices=list(documents.KINDS))
+        add_selection_arguments(parser)
+        parser.add_argument("--format", choices=documents.FORMATS, default="docx", dest="fmt")
+        parser.add_argument("-o", "--output", required=True, help="the file to write")
+
+    def handle(self, *args, kind, fmt, output, **options):
+        today = timezone.localdate()
+        viewer, sel = selection_from(options, today=today, default_period=documents.DEFAULT_PERIOD[kind])
+        content, _name, _type = documents.generate(user=viewer, sel=sel, kind=kind, fmt=fmt)
+        path = Path(output)
+        try:
+            path.write_bytes(content)
+        except OSError as exc:
+            raise CommandError(f"cannot write {path}: {exc}") from None
+        self.stdout.write(f"{path} ({len(content):,} bytes): {documents.KINDS[kind]}, {sel.period.label}")

@@ -1,0 +1,63 @@
+"""Writes of the figures app: the number of a document, given once per campaign, kind, period
+and selection, in one transaction with its audit row."""
+
+from urllib.parse import urlencode
+
+from django.db import transaction
+from django.db.models import Max
+
+from minqing.core.audit import audit_record
+from minqing.org.models import Account
+from minqing.programs.models import Campaign
+
+from .models import IssuedDocument
+
+
+def selection_key(sel) -> str:
+    params = sel.params()
+    return urlencode({k: params[k] for k in ("region", "unit", "team", "cadre") if k in params})
+
+
+@transaction.atomic
+def document_issue(*, actor, sel, kind: str, fmt: str) -> IssuedDocument:
+    """The document's number (taken the first time), with an audit row for this generation."""
+    key = selection_key(sel)
+    # The commands read as the campaign office without an account: recorded as the system.
+    account = actor if isinstance(actor, Account) else None
+    issued = IssuedDocument.objects.filter(
+        campaign=sel.campaign, kind=kind, period=sel.period.code, selection=key
+    ).first()
+    if issued is None:
+        # The campaign row serializes numbering (one sequence per campaign and year, per
+        # briefings and per other documents).
+        Campaign.objects.select_for_update().filter(pk=sel.campaign.pk).first()
+        year = sel.period.end.year
+        same_series = IssuedDocument.objects.filter(campaign=sel.campaign, year=year)
+        same_series = (
+            same_series.filter(kind=kind)
+            if kind == IssuedDocument.Kind.BRIEFING
+            else same_series.exclude(kind=IssuedDocument.Kind.BRIEFING)
+        )
+        last = same_series.aggregate(n=Max("number"))["n"] or 0
+        issued = IssuedDocument.objects.create(
+            campaign=sel.campaign,
+            kind=kind,
+            period=sel.period.code,
+            selection=key,
+            year=year,
+            number=last + 1,
+            created_by=account,
+        )
+    audit_record(
+        action="figures.document",
+        obj=issued,
+        user=account,
+        detail={
+            "kind": kind,
+            "format": fmt,
+            "period": sel.period.code,
+            "selection": key,
+            "number": issued.number,
+        },
+    )
+    return issued

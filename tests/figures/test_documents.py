@@ -1,0 +1,164 @@
+"""Periodic documents: the Word and PDF files, opened by independent readers, carry the
+selectors' figures for the same scope and period; a bulletin page is turned into PNG."""
+
+import io
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from docx import Document
+from docx.oxml.ns import qn
+
+from minqing.core.models import AuditEvent
+from minqing.figures import documents, selectors
+from minqing.figures.models import IssuedDocument
+from minqing.figures.periods import parse_period
+
+from .conftest import TODAY, sel_for
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "documents"
+
+
+def expected_rows(figures) -> list[list[str]]:
+    return documents.figure_rows(figures)
+
+
+def docx_figure_table(content: bytes):
+    doc = Document(io.BytesIO(content))
+    for table in doc.tables:
+        header = [c.text for c in table.rows[0].cells]
+        if len(header) == 3 and header[0] == str(documents._("No.")):
+            return doc, [[c.text for c in row.cells] for row in table.rows[1:]]
+    raise AssertionError("no table of figures")
+
+
+@pytest.mark.parametrize("kind", list(documents.KINDS))
+def test_every_document_in_word_carries_the_selectors_figures(actor, campaign, kind):
+    office = actor("office")
+    sel = sel_for(office, campaign, parse_period("2026Q3", today=TODAY))
+    content, name, _type = documents.generate(user=office, sel=sel, kind=kind, fmt="docx")
+    assert name.endswith(".docx")
+    doc, rows = docx_figure_table(content)
+    figures = selectors.figures(user=office, sel=sel)
+    assert rows == expected_rows(figures)
+    # Independent of our formatting: the visits and demands are the selectors' numbers.
+    by_label = {row[1]: row[2] for row in rows}
+    assert by_label[str(selectors.TILES["visits"].label)] == str(figures.values["visits"])
+    assert by_label[str(selectors.TILES["demands_resolved"].label)] == str(figures.values["demands_resolved"])
+    texts = [p.text for p in doc.paragraphs]
+    # Official layout: red masthead in 方正小标宋简体 with east-Asian font set, number, title, date.
+    masthead = doc.paragraphs[0].runs[0]
+    assert str(masthead.font.color.rgb) == "D40000"
+    assert masthead._element.rPr.find(qn("w:rFonts")).get(qn("w:eastAsia")) == documents.TITLE_FONT
+    if kind == "briefing":
+        assert re.search(r"2026年第\d+期", doc.paragraphs[1].text)
+        assert any(p.text.startswith(str(documents._("Exemplary cases"))) for p in doc.paragraphs)
+    else:
+        assert re.fullmatch(r".+〔2026〕\d+号", doc.paragraphs[1].text)
+        assert re.fullmatch(r"\d{4}年\d{1,2}月\d{1,2}日", texts[-1])
+    body_fonts = {
+        r._element.rPr.find(qn("w:rFonts")).get(qn("w:eastAsia"))
+        for p in doc.paragraphs[3:]
+        for r in p.runs
+        if r._element.rPr is not None
+    }
+    assert documents.BODY_FONT in body_fonts
+    assert len(doc.inline_shapes) >= 1  # the charts
+
+
+def test_a_township_office_gets_its_townships_figures_in_the_roll_up(
+    township_office, actor, campaign, other_township
+):
+    period = parse_period("2026", today=TODAY)
+    mine = sel_for(township_office, campaign, period)
+    county = sel_for(actor("office"), campaign, period)
+    content, _n, _t = documents.generate(user=township_office, sel=mine, kind="monthly", fmt="docx")
+    _doc, rows = docx_figure_table(content)
+    mine_figures = selectors.figures(user=township_office, sel=mine)
+    assert rows == expected_rows(mine_figures)
+    county_visits = selectors.figures(user=actor("office"), sel=county).values["visits"]
+    assert mine_figures.values["visits"] == county_visits - 1
+
+
+def _pdftotext(content: bytes, tmp_path) -> str:
+    source = tmp_path / "doc.pdf"
+    source.write_bytes(content)
+    return subprocess.run(
+        ["pdftotext", "-layout", str(source), "-"], check=True, capture_output=True, text=True
+    ).stdout
+
+
+@pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils is not installed")
+def test_the_bulletin_pdf_carries_the_figures_and_a_page_is_saved_as_png(actor, campaign, tmp_path):
+    office = actor("office")
+    sel = sel_for(office, campaign, parse_period("2026Q3", today=TODAY))
+    content, name, content_type = documents.generate(user=office, sel=sel, kind="quarterly", fmt="pdf")
+    assert content.startswith(b"%PDF") and content_type == "application/pdf"
+    text = _pdftotext(content, tmp_path)
+    figures = selectors.figures(user=office, sel=sel)
+    for number, label, value in expected_rows(figures):
+        assert re.search(rf"^\s*{number}\s+{re.escape(label)}\s+{re.escape(value)}\s*$", text, re.M), (
+            label,
+            value,
+        )
+    assert "〔2026〕" in text and "通报" in text
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    (ARTIFACTS / "bulletin.pdf").write_bytes(content)
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-png",
+            "-r",
+            "80",
+            "-f",
+            "1",
+            "-l",
+            "1",
+            "-singlefile",
+            str(ARTIFACTS / "bulletin.pdf"),
+            str(ARTIFACTS / "bulletin-page1"),
+        ],
+        check=True,
+    )
+    png = (ARTIFACTS / "bulletin-page1.png").read_bytes()
+    assert png.startswith(b"\x89PNG") and len(png) > 10_000
+
+
+def test_a_document_keeps_its_number_and_every_generation_is_audited(actor, campaign):
+    office = actor("office")
+    october = sel_for(office, campaign, parse_period("2026-10", today=TODAY))
+    november = sel_for(office, campaign, parse_period("2026-11", today=TODAY))
+    before = AuditEvent.objects.filter(action="figures.document").count()
+    documents.generate(user=office, sel=october, kind="monthly", fmt="docx")
+    documents.generate(user=office, sel=october, kind="monthly", fmt="pdf")
+    documents.generate(user=office, sel=november, kind="monthly", fmt="docx")
+    numbers = dict(
+        IssuedDocument.objects.filter(campaign=campaign, kind="monthly").values_list("period", "number")
+    )
+    assert numbers["2026-11"] == numbers["2026-10"] + 1
+    assert AuditEvent.objects.filter(action="figures.document").count() == before + 3
+    event = AuditEvent.objects.filter(action="figures.document").order_by("-id").first()
+    assert event.user == office and event.detail["period"] == "2026-11"
+
+
+def test_the_briefing_features_what_other_apps_supply(actor, campaign):
+    office = actor("office")
+    sel = sel_for(office, campaign, parse_period("2026", today=TODAY))
+
+    def cases(user, sel):
+        return [documents.Feature("张三", "帮助村民修通道路")]
+
+    documents.register_feature_source(cases)
+    try:
+        content, _n, _t = documents.generate(user=office, sel=sel, kind="briefing", fmt="docx")
+    finally:
+        documents.FEATURE_SOURCES.remove(cases)
+    texts = [p.text for p in Document(io.BytesIO(content)).paragraphs]
+    assert "张三：帮助村民修通道路" in texts
+
+
+def test_the_charts_are_drawn_without_a_screen():
+    png = documents.bar_chart(["江村乡", "测试镇"], {"走访": [3, 5]}, "走访情况")
+    assert png.startswith(b"\x89PNG")
