@@ -122,6 +122,7 @@ def tile_list(request, pk: int, key: str):
             "query": query_without_page(request),
             "back": _query(sel.params()),
             "total": getattr(page.paginator, "count", 0),
+            "forms": {f["key"]: f.get("name", f["key"]) for f in campaign.config.get("visit_forms", [])},
         },
     )
 

@@ -83,3 +83,29 @@ def test_the_compliance_summary_matches_the_compliance_page(client_as, campaign)
     href = re.search(r'href="([^"]+)" data-tile="compliance_fail"', html)[1].replace("&amp;", "&")
     page = client.get(href)
     assert page.context["page"].paginator.count == summary.failed
+
+
+def test_another_app_adds_a_tile_with_its_list(client_as, campaign):
+    """How issue #7 adds "cadres at risk of recall": a Tile with `records`, registered."""
+    from dataclasses import dataclass
+
+    from minqing.core.scope import scoped
+    from minqing.org.models import Cadre
+
+    @dataclass
+    class PartyMembers(selectors.Tile):
+        def records(self, user, sel):
+            return scoped(Cadre, user, "org.view").filter(is_party_member=True).select_related("account")
+
+    tile = PartyMembers("party_member_cadres", "党员干部", "extra")
+    selectors.register_tile(tile, section_label="其他")
+    try:
+        client = client_as("office")
+        response = client.get(f"/campaigns/{campaign.pk}/dashboard/?period=2026")
+        shown = _tile_numbers(response.content.decode())["party_member_cadres"]
+        listing = client.get(shown[0])
+        assert int(shown[1]) == listing.context["total"] == len(tile.records(listing.wsgi_request.user, None))
+        assert listing.context["total"] > 0
+    finally:
+        selectors.TILES.pop("party_member_cadres")
+        selectors.SECTIONS.pop("extra")
