@@ -760,6 +760,17 @@ def cases(o):
         "api-v1:get_compliance": [
             ("get", f"/api/v1/campaigns/{ca.pk}/compliance", None, 401, only(campaign_a_viewers))
         ],
+        **{
+            name: [
+                ("get", f"/api/v1/campaigns/{ca.pk}/{tail}", None, 401, dashboard_a),
+                ("get", f"/api/v1/campaigns/{cb.pk}/{tail}", None, 401, dashboard_b),
+            ]
+            for name, tail in (
+                ("api-v1:campaign_figures", "figures"),
+                ("api-v1:figure_records", "figures/visits"),
+                ("api-v1:campaign_document", "documents/weekly?format=docx"),
+            )
+        },
         "api-v1:list_pairings": [
             ("get", f"/api/v1/campaigns/{ca.pk}/pairings", None, 401, only(campaign_a_viewers))
         ],

@@ -66,6 +66,11 @@ def test_every_document_in_word_carries_the_selectors_figures(actor, campaign, k
     }
     assert documents.BODY_FONT in body_fonts
     assert len(doc.inline_shapes) >= 1  # the charts
+    # Where a machine lacks the official fonts, Word is told which faces to use instead.
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+
+    font_table = doc.part.part_related_by(RT.FONT_TABLE).blob.decode()
+    assert f'w:name="{documents.BODY_FONT}"><w:altName w:val="仿宋"/>' in font_table
 
 
 def test_a_township_office_gets_its_townships_figures_in_the_roll_up(
