@@ -333,10 +333,15 @@ def _target_visited(sel: Selection) -> Q:
         date__gte=sel.period.start,
         date__lte=sel.period.end,
     )
+    # One probe of the cadre's visits of the period per pairing (index campaign, cadre, date).
     return Q(
-        Exists(visits.filter(household_id=OuterRef("household_id")))
-        | Exists(visits.filter(member_id=OuterRef("member_id")))
-        | Exists(visits.filter(point_id=OuterRef("point_id")))
+        Exists(
+            visits.filter(
+                Q(household_id=OuterRef("household_id"))
+                | Q(member_id=OuterRef("member_id"))
+                | Q(point_id=OuterRef("point_id"))
+            )
+        )
     )
 
 
@@ -386,6 +391,9 @@ class SourceTile(Tile):
     source_key: str = ""
     condition: Any = None  # a Q, or a function of the selection giving a Q
     sum_field: str = ""
+    # (whole, part): the records are those of `whole` not in `part`, so the dashboard takes the
+    # difference of the two numbers instead of testing every record twice.
+    rest_of: tuple[str, str] | None = None
 
     @property
     def source(self) -> Source:
@@ -449,6 +457,7 @@ _tile(
     "coverage",
     "household",
     lambda s: ~_covered(s),
+    rest_of=("hardship_households", "covered_households"),
 )
 _tile(
     "not_visited_households",
@@ -467,6 +476,7 @@ _tile(
     "visits",
     "pairing",
     lambda s: ~_target_visited(s),
+    rest_of=("targets_due", "targets_visited"),
 )
 _tile("demands", gettext_lazy("Demands collected"), "demands", "ticket")
 _tile(
@@ -630,38 +640,44 @@ def figures(*, user, sel: Selection, breakdowns: bool = True) -> Figures:
     for key, tiles in by_source.items():
         source = SOURCES[key]
         qs = source.base(user, sel).order_by()
-        group_fields = []
-        annotations = {}
-        if breakdowns and digits and any(t.key in BREAKDOWN_TILES for t in tiles):
-            annotations["rg"] = Substr(source.region_field, 1, digits)
-            group_fields.append("rg")
-        grouped = breakdowns and key in ("visit", "ticket", "deed", "attendance", "relief", "report")
-        if grouped and source.cadre_field:
-            group_fields.append(source.cadre_field)
-        if grouped and source.unit_field:
-            group_fields.append(source.unit_field)
-        aggregates = {t.key: t.aggregate(sel) for t in tiles}
-        if group_fields:
-            rows = qs.annotate(**annotations).values(*group_fields).annotate(**aggregates)
+        aggregates = {t.key: t.aggregate(sel) for t in tiles if not t.rest_of}
+        broken = [t for t in tiles if t.key in BREAKDOWN_TILES] if breakdowns else []
+        # The totals, by child region when the breakdown needs it (a handful of rows).
+        if broken and digits:
+            rows = list(
+                qs.annotate(rg=Substr(source.region_field, 1, digits)).values("rg").annotate(**aggregates)
+            )
         else:
             rows = [qs.aggregate(**aggregates)]
         for tile in tiles:
-            totals[tile.key] = _clean(0, tile.kind)
+            if tile.rest_of:
+                whole, part = tile.rest_of
+                totals[tile.key] = _clean(
+                    sum((row[whole] or 0) - (row[part] or 0) for row in rows), tile.kind
+                )
+            else:
+                totals[tile.key] = _clean(sum((row[tile.key] or 0) for row in rows), tile.kind)
         for row in rows:
-            for tile in tiles:
-                value = row[tile.key] or 0
-                totals[tile.key] += value
-                if not value or tile.key not in BREAKDOWN_TILES:
+            if row.get("rg"):
+                for tile in broken:
+                    if row[tile.key]:
+                        region_cells[row["rg"]][tile.key] += row[tile.key]
+        if not broken:
+            continue
+        # By cadre (or account) and by handling unit: one grouped query each, breakdown tiles only.
+        few = {t.key: t.aggregate(sel) for t in broken}
+        groupings = []
+        if source.cadre_field:
+            groupings.append((source.cadre_field, account_cells if source.by_account else cadre_cells))
+        if source.unit_field:
+            groupings.append((source.unit_field, unit_cells))
+        for field_name, cells in groupings:
+            for row in qs.values_list(field_name).annotate(**few).values_list(field_name, *few):
+                if row[0] is None:
                     continue
-                if "rg" in row and row["rg"]:
-                    region_cells[row["rg"]][tile.key] += value
-                if source.cadre_field and row.get(source.cadre_field):
-                    cells = account_cells if source.by_account else cadre_cells
-                    cells[row[source.cadre_field]][tile.key] += value
-                if source.unit_field and row.get(source.unit_field):
-                    unit_cells[row[source.unit_field]][tile.key] += value
-        for tile in tiles:
-            totals[tile.key] = _clean(totals[tile.key], tile.kind)
+                for tile_key, value in zip(few, row[1:], strict=True):
+                    if value:
+                        cells[row[0]][tile_key] += value
     rates = {r.key: ratio(totals.get(r.numerator, 0), totals.get(r.denominator, 0)) for r in RATES}
     if not breakdowns:
         return Figures(sel, totals, rates, [], [], [], [])
@@ -686,15 +702,19 @@ def _region_groups(sel: Selection, cells) -> list[Group]:
 
 
 def _org_groups(user, sel: Selection, cadre_cells, account_cells, unit_cells):
-    """Units (the children of the chosen unit, or the top-level bodies), teams and cadres."""
-    cadre_ids = set(cadre_cells)
+    """Units (the children of the chosen unit, or the top-level bodies), teams and cadres: a few
+    queries of plain tuples, whatever the number of cadres."""
+    cadres_qs = Cadre.objects.all()
+    wanted = set(cadre_cells) | set(account_cells)
+    if len(wanted) <= 5000:  # beyond that, an id list would be longer than one query may carry
+        cadres_qs = cadres_qs.filter(Q(pk__in=list(cadre_cells)) | Q(account_id__in=list(account_cells)))
     cadres = {
-        c.pk: c
-        for c in Cadre.objects.filter(Q(pk__in=cadre_ids) | Q(account_id__in=list(account_cells)))
-        .select_related("account")
-        .only("id", "account_id", "unit_id", "account__full_name", "account__username")
+        pk: (account_id, unit_id, full_name or username)
+        for pk, account_id, unit_id, full_name, username in cadres_qs.values_list(
+            "pk", "account_id", "unit_id", "account__full_name", "account__username"
+        )
     }
-    by_account = {c.account_id: c.pk for c in cadres.values()}
+    by_account = {account_id: pk for pk, (account_id, _u, _n) in cadres.items()}
     per_cadre: dict = defaultdict(lambda: defaultdict(int))
     for cadre_id, values in cadre_cells.items():
         for k, v in values.items():
@@ -703,53 +723,48 @@ def _org_groups(user, sel: Selection, cadre_cells, account_cells, unit_cells):
         if account_id in by_account:
             for k, v in values.items():
                 per_cadre[by_account[account_id]][k] += v
-    units = {u.pk: u for u in Unit.objects.only("id", "path", "name", "parent_id")}
+    units = {pk: (path, name) for pk, path, name in Unit.objects.values_list("pk", "path", "name")}
     depth = (len(sel.unit.path) + 6) if sel.unit is not None else 6
     per_unit: dict = defaultdict(lambda: defaultdict(int))
     # Cadre-made records count for the cadre's unit; demands for their handling unit.
     for cadre_id, values in cadre_cells.items():
         cadre = cadres.get(cadre_id)
-        if cadre and cadre.unit_id in units:
-            top = units[cadre.unit_id].path[:depth]
+        if cadre and cadre[1] in units:
+            top = units[cadre[1]][0][:depth]
             for k, v in values.items():
                 per_unit[top][k] += v
     for unit_id, values in unit_cells.items():
         if unit_id in units:
-            top = units[unit_id].path[:depth]
+            top = units[unit_id][0][:depth]
             for k, v in values.items():
                 per_unit[top][k] += v
-    by_path = {u.path: u for u in units.values()}
+    by_path = {path: (pk, name) for pk, (path, name) in units.items()}
     unit_groups = [
         Group(
-            by_path[path].pk, by_path[path].name, dict(values), sel.params(unit=by_path[path].pk, region=None)
+            by_path[path][0], by_path[path][1], dict(values), sel.params(unit=by_path[path][0], region=None)
         )
         for path, values in per_unit.items()
         if path in by_path and (sel.unit is None or path != sel.unit.path)
     ]
     unit_groups.sort(key=lambda g: (-g.values.get("visits", 0), g.label))
-    teams = list(
-        scoped(Team.objects.filter(campaign=sel.campaign), user, "programs.view")
-        .prefetch_related("members")
-        .only("id", "name", "leader_id")
-    )
+    teams = scoped(Team.objects.filter(campaign=sel.campaign), user, "programs.view")
+    members: dict = defaultdict(set)
+    for team_id, cadre_id in Team.members.through.objects.filter(team_id__in=teams.values("pk")).values_list(
+        "team_id", "cadre_id"
+    ):
+        members[team_id].add(cadre_id)
     team_groups = []
-    for team in teams:
-        members = {m.pk for m in team.members.all()} | ({team.leader_id} if team.leader_id else set())
+    for team_id, name, leader_id in teams.values_list("pk", "name", "leader_id"):
         values: dict = defaultdict(int)
-        for cadre_id in members:
+        for cadre_id in members[team_id] | ({leader_id} if leader_id else set()):
             for k, v in per_cadre.get(cadre_id, {}).items():
                 values[k] += v
         team_groups.append(
-            Group(team.pk, team.name, dict(values), sel.params(team=team.pk, cadre=None, unit=None))
+            Group(team_id, name, dict(values), sel.params(team=team_id, cadre=None, unit=None))
         )
     team_groups.sort(key=lambda g: (-g.values.get("visits", 0), g.label))
     cadre_groups = [
-        Group(
-            cadre_id,
-            cadres[cadre_id].account.full_name or cadres[cadre_id].account.username,
-            dict(values),
-            sel.params(cadre=cadre_id, unit=None, team=None),
-        )
+        Group(cadre_id, cadres[cadre_id][2], dict(values), sel.params(cadre=cadre_id, unit=None, team=None))
         for cadre_id, values in per_cadre.items()
         if cadre_id in cadres
     ]
