@@ -598,7 +598,13 @@ class Group:
     key: Any
     label: str
     values: dict = field(default_factory=dict)
-    params: dict = field(default_factory=dict)  # the selection of this group (for drill-down and lists)
+    changes: dict = field(default_factory=dict)  # how this group's selection differs from the page's
+    selection: Selection | None = None
+
+    @property
+    def params(self) -> dict:
+        """The query parameters of this group's selection (for drill-down and lists)."""
+        return self.selection.params(**self.changes) if self.selection else {}
 
     @property
     def query(self) -> str:
@@ -697,7 +703,7 @@ def _region_groups(sel: Selection, cells) -> list[Group]:
     groups = []
     for child in children:
         values = dict(cells.get(child.prefix, {}))
-        groups.append(Group(child.code, child.name, values, sel.params(region=child.code)))
+        groups.append(Group(child.code, child.name, values, {"region": child.code}, sel))
     return groups
 
 
@@ -741,7 +747,7 @@ def _org_groups(user, sel: Selection, cadre_cells, account_cells, unit_cells):
     by_path = {path: (pk, name) for pk, (path, name) in units.items()}
     unit_groups = [
         Group(
-            by_path[path][0], by_path[path][1], dict(values), sel.params(unit=by_path[path][0], region=None)
+            by_path[path][0], by_path[path][1], dict(values), {"unit": by_path[path][0], "region": None}, sel
         )
         for path, values in per_unit.items()
         if path in by_path and (sel.unit is None or path != sel.unit.path)
@@ -760,11 +766,13 @@ def _org_groups(user, sel: Selection, cadre_cells, account_cells, unit_cells):
             for k, v in per_cadre.get(cadre_id, {}).items():
                 values[k] += v
         team_groups.append(
-            Group(team_id, name, dict(values), sel.params(team=team_id, cadre=None, unit=None))
+            Group(team_id, name, dict(values), {"team": team_id, "cadre": None, "unit": None}, sel)
         )
     team_groups.sort(key=lambda g: (-g.values.get("visits", 0), g.label))
     cadre_groups = [
-        Group(cadre_id, cadres[cadre_id][2], dict(values), sel.params(cadre=cadre_id, unit=None, team=None))
+        Group(
+            cadre_id, cadres[cadre_id][2], dict(values), {"cadre": cadre_id, "unit": None, "team": None}, sel
+        )
         for cadre_id, values in per_cadre.items()
         if cadre_id in cadres
     ]

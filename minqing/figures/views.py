@@ -5,7 +5,9 @@ from dataclasses import replace
 
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from minqing.core.paging import paginate, query_without_page
 from minqing.core.scope import require_permission
@@ -81,9 +83,8 @@ def dashboard(request, pk: int):
             "rates": rates,
             "problem": problem,
             "chart": chart,
-            "breakdown_tiles": [selectors.TILES[k] for k in selectors.BREAKDOWN_TILES],
+            "tables": _tables(campaign, sel, figures),
             "query": _query(sel.params()),
-            "top_cadres": figures.top_cadres(n=20),
             "documents": _document_links(sel),
         },
     )
@@ -125,6 +126,41 @@ def tile_list(request, pk: int, key: str):
             "forms": {f["key"]: f.get("name", f["key"]) for f in campaign.config.get("visit_forms", [])},
         },
     )
+
+
+def _tables(campaign, sel, figures) -> list[dict]:
+    """The breakdown tables with every link made here: a county's tables hold hundreds of cells."""
+    dashboard_url = reverse("figures:dashboard", args=[campaign.pk])
+    tiles = [selectors.TILES[k] for k in selectors.BREAKDOWN_TILES]
+    bases = {t.key: reverse("figures:tile-list", args=[campaign.pk, t.key]) for t in tiles}
+    wanted = [("by-region", _("By region"), _("Region"), figures.by_region)]
+    if sel.cadre is None:
+        wanted += [
+            ("by-unit", _("By unit"), _("Unit"), figures.by_unit),
+            ("by-team", _("By team"), _("Team"), figures.by_team),
+            ("by-cadre", _("Ranking of cadres"), _("Cadre"), figures.top_cadres(n=20)),
+        ]
+    tables = []
+    for table_id, title, heading, groups in wanted:
+        if not groups and table_id in ("by-region", "by-team"):
+            continue
+        rows = []
+        for group in groups:
+            query = group.query
+            cells = []
+            for tile in tiles:
+                value = group.values.get(tile.key, 0)
+                cells.append(
+                    {
+                        "key": tile.key,
+                        "label": tile.label,
+                        "text": f"{value:,.2f}" if tile.kind == "yuan" else str(value),
+                        "href": f"{bases[tile.key]}?{query}" if value else "",
+                    }
+                )
+            rows.append({"label": group.label, "href": f"{dashboard_url}?{query}", "cells": cells})
+        tables.append({"id": table_id, "title": title, "heading": heading, "rows": rows, "tiles": tiles})
+    return tables
 
 
 def _query(params: dict) -> str:
