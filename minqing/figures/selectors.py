@@ -852,6 +852,11 @@ def campaigns_for(*, user) -> QuerySet:
     )
 
 
+def campaign_in_scope(*, user, campaign: Campaign) -> bool:
+    """Whether the campaign itself is in the user's scope (not only part of its area)."""
+    return scoped(Campaign.objects.filter(pk=campaign.pk), user, "programs.view").exists()
+
+
 def campaign_get(*, user, pk: int) -> Campaign:
     try:
         return campaigns_for(user=user).get(pk=pk)

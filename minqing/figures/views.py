@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from minqing.core.paging import paginate, query_without_page
 from minqing.core.scope import require_permission
+from minqing.programs.rules import STATUS_LABELS
 
 from . import documents, selectors
 from .periods import PeriodError, parse_period
@@ -96,7 +97,25 @@ def dashboard_compliance(request, pk: int):
     campaign = selectors.campaign_get(user=request.user, pk=pk)
     sel, _problem = _selection(request, campaign)
     summary = selectors.compliance_summary(user=request.user, sel=sel)
-    return render(request, "figures/_compliance.html", {"campaign": campaign, "sel": sel, "summary": summary})
+    # The compliance page is the campaign's own: a township office reading the county campaign's
+    # figures for its area sees the numbers here without links to it.
+    linked = selectors.campaign_in_scope(user=request.user, campaign=campaign)
+    return render(
+        request,
+        "figures/_compliance.html",
+        {
+            "campaign": campaign,
+            "sel": sel,
+            "summary": summary,
+            "linked": linked,
+            "items": [
+                ("pass", STATUS_LABELS["pass"], summary.passed),
+                ("fail", STATUS_LABELS["fail"], summary.failed),
+                ("no_records", STATUS_LABELS["no_records"], summary.no_records),
+                ("not_due", STATUS_LABELS["not_due"], summary.not_due),
+            ],
+        },
+    )
 
 
 def tile_list(request, pk: int, key: str):

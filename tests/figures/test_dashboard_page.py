@@ -109,3 +109,12 @@ def test_another_app_adds_a_tile_with_its_list(client_as, campaign):
     finally:
         selectors.TILES.pop("party_member_cadres")
         selectors.SECTIONS.pop("extra")
+
+
+def test_a_township_office_reads_the_county_campaigns_compliance_without_links(township_office, campaign):
+    client = Client()
+    client.force_login(township_office)
+    fragment = client.get(f"/campaigns/{campaign.pk}/dashboard/compliance/?period=2026")
+    assert fragment.status_code == 200
+    assert fragment.context["linked"] is False
+    assert "/compliance/?" not in fragment.content.decode()
