@@ -47,7 +47,7 @@ def list_cards(request, campaign_id: int, point: int | None = None, cadre: int |
         {
             "cadre": e.cadre.pk,
             "name": e.name,
-            "unit": e.cadre.unit.name,
+            "unit": e.unit_name,
             "post": e.cadre.post,
             "phone": e.phone,
             "phone_published": e.phone_published,

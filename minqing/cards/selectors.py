@@ -37,6 +37,14 @@ class CardEntry:
     def name(self) -> str:
         return str(self.cadre.account)
 
+    @property
+    def unit_name(self) -> str:
+        """A section is named with its body (办公室 alone says nothing on a card)."""
+        unit = self.cadre.unit
+        if unit.kind == unit.Kind.SECTION and unit.parent_id:
+            return f"{unit.parent.name}{unit.name}"
+        return unit.name
+
     def qr_svg(self, scale: int = 3) -> str:
         """The intake URL as an inline SVG (for pages and PDFs alike)."""
         return segno.make(self.url, error="m").svg_inline(scale=scale, border=2)
@@ -103,7 +111,7 @@ def _entries(stations: list[tuple[int, int, int]]) -> list[CardEntry]:
         return []
     cadre_ids = {s[1] for s in stations}
     point_ids = {s[2] for s in stations}
-    cadres = Cadre.objects.select_related("account", "unit").in_bulk(cadre_ids)
+    cadres = Cadre.objects.select_related("account", "unit__parent").in_bulk(cadre_ids)
     points = LiaisonPoint.objects.select_related("region").in_bulk(point_ids)
     campaigns = Campaign.objects.in_bulk({s[0] for s in stations})
     cards = {c.cadre_id: c for c in LiaisonCard.objects.filter(cadre_id__in=cadre_ids)}

@@ -95,24 +95,49 @@ def test_a_liaison_card_prints_the_cadre_and_a_qr_code_that_leads_to_the_intake_
 
 
 def test_an_a4_sheet_holds_ten_cards_with_cut_marks(client_as, station):
-    campaign = station["campaign"]
-    pdf = client_as("office").get(f"/campaigns/{campaign.pk}/cards.pdf").content
+    import datetime as dt
+
+    from minqing.programs.selectors import campaign_cadres
+    from minqing.programs.services import pairing_create
+
+    campaign, point = station["campaign"], station["point"]
+    office = Account.objects.get(username="office")
+    stationed = set(
+        Pairing.objects.filter(campaign=campaign, point__isnull=False).values_list("cadre_id", flat=True)
+    )
+    for cadre in campaign_cadres(campaign).exclude(pk__in=stationed)[:11]:
+        pairing_create(
+            actor=office,
+            campaign=campaign,
+            cadre=cadre,
+            kind="baocun",
+            target=point,
+            start=dt.date(2026, 1, 1),
+        )
     count = len(
         client_as("office")
         .get(f"/api/v1/campaigns/{campaign.pk}/cards", HTTP_AUTHORIZATION=_token("office"))
         .json()
     )
-    assert count > 0
+    assert count >= 11, "enough cards for two sheets"
+    pdf = client_as("office").get(f"/campaigns/{campaign.pk}/cards.pdf").content
     assert _pages(pdf) == -(-count // 10)
-    png = _png(pdf, "liaison-card-sheet", dpi=100)
+    png = _png(pdf, "liaison-card-sheet", dpi=150)
     image = Image.open(png)
-    assert abs(image.width - 827) <= 3 and abs(image.height - 1169) <= 3, "A4 portrait"
-    codes = zxingcpp.read_barcodes(image.convert("L").resize((image.width * 2, image.height * 2)))
-    assert len(codes) == min(count, 10)
-    # Cut marks: dark pixels in the top margin (above the first row of cards), in line with card edges.
+    assert abs(image.width - 1240) <= 3 and abs(image.height - 1754) <= 3, "A4 portrait"
+    codes = zxingcpp.read_barcodes(image)
+    assert len(codes) == 10, "ten cards, each with its own readable code"
+    assert all(c.text.startswith(f"{settings.SITE_URL.rstrip('/')}/t/?c={campaign.pk}&p=") for c in codes)
+    # Cut marks: dark pixels in the top margin (above the first row of cards), in line with the
+    # left edge of the cards (15 mm from the page's edge), and nothing between two marks.
     gray = image.convert("L")
-    top_margin = [gray.getpixel((x, y)) for y in range(15, 40) for x in range(55, 62)]
-    assert min(top_margin) < 128
+    left_edge = round(15 / 25.4 * 150)
+    assert (
+        min(gray.getpixel((x, y)) for y in range(20, 60) for x in range(left_edge - 2, left_edge + 3)) < 128
+    )
+    assert (
+        min(gray.getpixel((x, y)) for y in range(20, 60) for x in range(left_edge + 40, left_edge + 60)) > 200
+    )
 
 
 def _token(username):
