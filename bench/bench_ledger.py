@@ -87,7 +87,7 @@ def rss_mb():
 if how == "page":
     client = Client()
     client.force_login(office)
-    client.get("/")  # the first request loads templates and URL patterns
+    client.get(f"/campaigns/{campaign.pk}/ledgers/")  # the first request loads templates and URL patterns
 before = rss_mb()
 start = time.perf_counter()
 if how == "service":
@@ -137,6 +137,7 @@ def main() -> int:
     run([MINQING, "migrate", "--verbosity", "0"], env, python=False)
     run([MINQING, "demo", "--scale", "village", "--quiet"], env, python=False)
     in_ledger = int(run(FILL, env, str(args.rows)).splitlines()[-1])
+    load_before = " ".join(f"{x:.2f}" for x in os.getloadavg())
     results = [json.loads(run(MEASURE, env, how).splitlines()[-1]) for how in ("service", "page")]
     database = "postgresql" if args.pg_url else "sqlite"
     met = all(r["peak_rss_mb"] < 200 for r in results)
@@ -150,6 +151,10 @@ def main() -> int:
         "`ru_maxrss`, whole process (Python, Django, the database driver) included. "
         f"Python {platform.python_version()}, {os.cpu_count()} CPUs. Target: peak memory < 200 MB: "
         f"**{'met' if met else 'NOT met'}**.",
+        "",
+        f"Load average (1, 5, 15 min) before / after the exports: {load_before} / "
+        + " ".join(f"{x:.2f}" for x in os.getloadavg())
+        + " (time is sensitive to other jobs on the machine; memory is not).",
         "",
         "| how | rows | file MB | seconds | RSS before MB | peak RSS MB |",
         "|---|---:|---:|---:|---:|---:|",
