@@ -106,7 +106,15 @@ def ticket_layout(campaign, spec: LedgerSpec, queryset: QuerySet, *, case_fields
     categories = {c["key"]: c["name"] for c in campaign.config.get("ticket_categories", [])}
     tiers, statuses, verdicts = _labels(Tier.choices), _labels(Status.choices), _labels(Satisfaction.choices)
     extra = [f for f in spec.fields if f["key"] not in CASE_FIELDS]
-    cases = [f for f in spec.fields if f["key"] in CASE_FIELDS] if case_fields else []
+    cases = []
+    if case_fields:
+        # Those who may read petition and dispute cases get all three case columns, under the
+        # template's own label where it declares the field.
+        from minqing.tickets.documents import case_field_labels
+
+        declared = {f["key"]: f for f in spec.fields if f["key"] in CASE_FIELDS}
+        labels = case_field_labels()
+        cases = [declared.get(key, {"key": key, "label": labels[key], "type": "text"}) for key in CASE_FIELDS]
     reporter, handling = _("Reporter"), _("Handling")
     columns = [
         Column(_("Code"), 16),
@@ -162,7 +170,10 @@ def ticket_layout(campaign, spec: LedgerSpec, queryset: QuerySet, *, case_fields
 def deed_layout(campaign, spec: LedgerSpec, queryset: QuerySet, *, case_fields: bool) -> LedgerLayout:
     from minqing.fieldwork.models import Deed
 
-    kinds = {**_labels(Deed.Kind.choices), **{k["key"]: k["name"] for k in campaign.config.get("deed_kinds", [])}}
+    kinds = {
+        **_labels(Deed.Kind.choices),
+        **{k["key"]: k["name"] for k in campaign.config.get("deed_kinds", [])},
+    }
     cadre, beneficiary = _("Cadre"), _("Beneficiary")
     columns = [
         Column(_("Date"), 11),
