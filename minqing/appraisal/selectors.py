@@ -149,7 +149,9 @@ def samples(*, user, appraisal_round, permission: str = "appraisal.manage") -> Q
         scoped(Sample, user, permission)
         .filter(round=appraisal_round)
         .exclude(cadre__account_id=user.pk)
-        .select_related("cadre__account", "cadre__unit", "household", "household__head", "region")
+        .select_related(
+            "cadre__account", "cadre__unit", "household", "household__head", "region", "recorded_by"
+        )
         .order_by("cadre__unit__path", "cadre_id", "position")
     )
 
