@@ -31,7 +31,7 @@ from .models import (
 
 DEFAULT_PER_CADRE = 3
 LINK_DAYS = 14
-PERIOD_RE = re.compile(r"^(\d{4})(?:-(0[1-9]|1[0-2])|-Q([1-4])|-H([12]))?$")
+PERIOD_RE = re.compile(r"^(\d{4})(?:-(0[1-9]|1[0-2])|-?Q([1-4])|-?H([12]))?$")
 
 
 def default_questions() -> list[dict]:
@@ -54,7 +54,7 @@ def campaign_per_cadre(campaign: Campaign) -> int:
 
 def parse_period(text: str) -> tuple[str, dt.date, dt.date]:
     """'2026-10' (a month), '2026-Q4' (a quarter), '2026-H2' (a half year) or '2026' (a year)
-    → (label, first day, last day)."""
+    → (label, first day, last day). '2026Q4' (the dashboard's spelling) is read as '2026-Q4'."""
     match = PERIOD_RE.match((text or "").strip().upper())
     if not match:
         raise ValidationError(

@@ -105,3 +105,14 @@ def test_a_one_time_link_works_once(campaign, actor, clock):
         services.link_answer(token=new, verdict="satisfied")
     with pytest.raises(services.LinkRefused, match="not valid|无效"):
         services.link_find("made-up-token")
+
+
+def test_periods_are_months_quarters_halves_or_years():
+    assert services.parse_period("2026-10") == ("2026-10", dt.date(2026, 10, 1), dt.date(2026, 10, 31))
+    assert services.parse_period("2026q4") == ("2026-Q4", dt.date(2026, 10, 1), dt.date(2026, 12, 31))
+    assert services.parse_period("2026-Q1") == ("2026-Q1", dt.date(2026, 1, 1), dt.date(2026, 3, 31))
+    assert services.parse_period("2026-H2") == ("2026-H2", dt.date(2026, 7, 1), dt.date(2026, 12, 31))
+    assert services.parse_period("2026") == ("2026", dt.date(2026, 1, 1), dt.date(2026, 12, 31))
+    for bad in ("2026-13", "2026-Q5", "26-10", "", "2026-10-01"):
+        with pytest.raises(ValidationError):
+            services.parse_period(bad)
