@@ -73,6 +73,21 @@ def test_no_page_or_api_response_shows_a_full_identifier(db, client, role):
         for sample in Sample.objects.filter(round=appraisal_round)[:3]:
             paths.add(f"/appraisal/samples/{sample.pk}/")
     paths |= {"/appraisal/", "/inspections/", "/exemplary/", "/api/v1/inspections"}
+    xiajiceng = Campaign.objects.get(program_key="xiajiceng")
+    demo_cadre = Account.objects.get(username="cadre").cadre
+    paths |= {
+        "/fieldwork/",
+        "/fieldwork/plans/",
+        "/fieldwork/relief/",
+        "/fieldwork/incidents/",
+        "/fieldwork/teams/",
+        f"/fieldwork/research/cadres/{demo_cadre.pk}/?campaign={xiajiceng.pk}",
+        "/api/v1/plans",
+        "/api/v1/relief",
+        f"/api/v1/research/cadres/{demo_cadre.pk}?campaign={xiajiceng.pk}",
+        f"/campaigns/{xiajiceng.pk}/pairings/households/?household={member.id_number.reveal()}",
+        f"/campaigns/{xiajiceng.pk}/pairings/households/?household={member.phone.reveal()}",
+    }
     for household in Household.objects.filter(region__code__startswith="431123")[:5]:
         paths.add(f"/people/households/{household.pk}/")
     checked = 0
