@@ -160,9 +160,16 @@ def test_sign_out_asks_about_unsent_records_then_clears_the_phone(phone_page, si
     dialog.locator(".signout-cancel").click()
     assert "/m/" in page.url and store_count(page, "outbox") == 1  # nothing dropped
 
+    # Back online, but the server does not answer yet: the phone waits (back-off), the record stays.
+    blocked = re.compile(r".*/api/v1/sync/.*")
+    page.route(blocked, lambda route: route.abort())
     page.context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(page.locator("#sync-status")).to_contain_text("秒")
     page.locator("form.signout button").click()
-    dialog.locator(".signout-send").click()
+    expect(dialog.locator(".signout-records")).to_have_text("1")
+    page.unroute(blocked)
+    dialog.locator(".signout-send").click()  # sending now cuts the wait short
     expect(page.locator("#synced li").first).to_contain_text("走访")
     assert Visit.objects.filter(content="签退前未发送的走访").count() == 1
     assert store_count(page, "sent") >= 1

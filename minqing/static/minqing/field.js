@@ -113,7 +113,9 @@
     return error;
   }
 
-  function sync() {
+  // sync(true): the cadre asked (sign-out's "send them now"), so a pending wait is cut short.
+  function sync(force) {
+    if (force === true && !syncing) { retryAt = 0; clearTimeout(retryTimer); }
     if (syncing || !navigator.onLine || Date.now() < retryAt) { return refreshStatus(); }
     syncing = true;
     return Promise.all([all("outbox"), all("photos")]).then(function (found) {

@@ -40,7 +40,7 @@ document.addEventListener("htmx:configRequest", function (event) {
         dialog.querySelector(".signout-photos").textContent = left.photos;
         dialog.querySelector(".signout-send").onclick = function () {
           dialog.close();
-          if (window.minqingField) { window.minqingField.sync(); } else { window.location.href = "/m/"; }
+          if (window.minqingField) { window.minqingField.sync(true); } else { window.location.href = "/m/"; }
         };
         dialog.querySelector(".signout-delete").onclick = function () { dialog.close(); clearAndSignOut(form); };
         dialog.querySelector(".signout-cancel").onclick = function () { dialog.close(); };
