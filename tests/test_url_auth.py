@@ -190,6 +190,7 @@ def _ticket(office, program, region, unit):
         region=region,
         unit=unit,
         contact_phone="13812345678",
+        photo=jpeg(),
     )
 
 
@@ -663,6 +664,10 @@ def cases(o):
         "tickets:ticket-detail": [
             ("get", reverse("tickets:ticket-detail", args=[ta.pk]), None, 302, only(ticket_a_viewers)),
             ("get", reverse("tickets:ticket-detail", args=[tb.pk]), None, 302, only({"office_jinan"})),
+        ],
+        "tickets:ticket-photo": [
+            ("get", reverse("tickets:ticket-photo", args=[ta.pk]), None, 302, only(ticket_a_viewers)),
+            ("get", reverse("tickets:ticket-photo", args=[tb.pk]), None, 302, only({"office_jinan"})),
         ],
         "tickets:ticket-act": [
             (

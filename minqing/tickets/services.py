@@ -4,13 +4,17 @@ Edits are optimistic-locked: a caller passes the version it read, and a ticket c
 since then is refused (StaleTicket → 409 in the API). Every change locks the ticket
 row (SELECT … FOR UPDATE), so two units claiming at once give one winner."""
 
+import uuid
+
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from minqing.core.audit import audit_record
 from minqing.core.identity import normalize_phone, validate_phone
+from minqing.core.images import MAX_BYTES, clean_image
 from minqing.core.personal import Phone
 from minqing.core.scope import scope_for
 
@@ -151,11 +155,22 @@ def ticket_create(
         created_by=actor,
     )
     if photo is not None:
-        ticket.photo = photo
+        ticket.photo = _clean_photo(photo)
     ticket.save()
     _event(ticket, actor=actor, action="register", from_status="", detail={"channel": channel})
     audit_record(action="ticket.register", obj=ticket, user=actor, detail={"channel": channel})
     return ticket
+
+
+def _clean_photo(photo) -> ContentFile:
+    """A resident's photo, re-encoded like a field photo (no EXIF, no GPS position), under a
+    random name (not the sender's file name)."""
+    data = photo if isinstance(photo, bytes) else photo.read(MAX_BYTES + 1)
+    try:
+        cleaned, _type, extension, _w, _h = clean_image(data)
+    except ValidationError as exc:
+        raise ValidationError({"photo": exc.messages}) from None
+    return ContentFile(cleaned, name=f"{uuid.uuid4().hex}.{extension}")
 
 
 def _locked(ticket_or_pk, version: int | None) -> Ticket:

@@ -1,11 +1,13 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from minqing.core.audit import audit_record
+from minqing.core.files import serve_attachment
 from minqing.core.paging import paginate_by_ids, query_without_page
 from minqing.core.scope import require_permission, scope_for, scoped
 from minqing.geo.models import Region
@@ -114,6 +116,17 @@ def ticket_create(request):
             messages.success(request, _("Demand %(code)s registered.") % {"code": ticket.code})
             return redirect("tickets:ticket-detail", pk=ticket.pk)
     return render(request, "tickets/ticket_create.html", {"form": form})
+
+
+def ticket_photo(request, pk: int):
+    """The photo sent with a demand, to whoever may see the demand (an attachment, sandboxed)."""
+    ticket = selectors.ticket_get(user=request.user, pk=pk)
+    if not ticket.photo:
+        raise Http404
+    audit_record(action="ticket.photo.view", obj=ticket, user=request.user)
+    return serve_attachment(
+        request, ticket.photo.name, f"{ticket.code}.{ticket.photo.name.rsplit('.', 1)[-1]}"
+    )
 
 
 def ticket_detail(request, pk: int):

@@ -125,3 +125,56 @@ def test_a_photo_is_kept_and_a_file_that_is_no_image_is_refused(client, db, sett
     fake = SimpleUploadedFile("lamp.png", b"<script>alert(1)</script>", content_type="image/png")
     refused = client.post("/t/", {**filing(phone="13900001111"), "photo": fake})
     assert refused.status_code == 200 and refused.context["form"].errors["photo"]
+
+
+def test_a_residents_photo_loses_its_gps_position_and_file_name(client, db, settings, tmp_path):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    settings.MEDIA_ROOT = tmp_path
+    exif = Image.Exif()
+    exif[0x8825] = {1: "N", 2: (26.0, 12.0, 30.0), 3: "E", 4: (111.0, 38.0, 5.0)}  # GPS IFD
+    exif[0x010F] = "PhoneMaker"
+    buffer = io.BytesIO()
+    Image.new("RGB", (32, 24), "blue").save(buffer, "JPEG", exif=exif.tobytes())
+    assert Image.open(io.BytesIO(buffer.getvalue())).getexif().get_ifd(0x8825)
+    photo = SimpleUploadedFile("张三家门口.jpg", buffer.getvalue(), content_type="image/jpeg")
+    response = client.post("/t/", {**filing(), "photo": photo})
+    ticket = Ticket.objects.get(code=response.context["ticket"].code)
+    assert "张三" not in ticket.photo.name and ticket.photo.name.endswith(".jpg")
+    stored = Image.open(ticket.photo.path)
+    assert stored.size == (32, 24)
+    assert not stored.getexif() and "exif" not in stored.info
+    assert b"PhoneMaker" not in (tmp_path / ticket.photo.name).read_bytes()
+
+
+def test_the_photo_is_served_only_to_who_may_see_the_demand(client_as, db, settings, tmp_path):
+    import io
+
+    from PIL import Image
+
+    from minqing.org.models import Account
+    from minqing.programs.models import Campaign
+    from minqing.tickets.services import ticket_create
+
+    settings.MEDIA_ROOT = tmp_path
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), "green").save(buffer, "PNG")
+    office = Account.objects.get(username="office")
+    campaign = Campaign.objects.get(program_key="xiajiceng")
+    ticket = ticket_create(
+        actor=office,
+        campaign=campaign,
+        title="路灯不亮",
+        description="村口路灯坏了",
+        region=campaign.region,
+        photo=buffer.getvalue(),
+    )
+    page = client_as("office").get(f"/tickets/{ticket.pk}/")
+    assert f"/tickets/{ticket.pk}/photo/" in page.content.decode()
+    served = client_as("office").get(f"/tickets/{ticket.pk}/photo/")
+    assert served.status_code == 200 and served["Content-Disposition"].startswith("attachment")
+    assert b"".join(served.streaming_content).startswith(b"\x89PNG")
+    assert client_as("office_jinan").get(f"/tickets/{ticket.pk}/photo/").status_code == 404
