@@ -242,9 +242,9 @@ def cases(o):
     campaign_pages = {
         role: 200 if role in campaign_a_viewers else 404 if role in PROGRAM_VIEWERS else 403 for role in ROLES
     }
+    # A cadre's card page: whoever sees the cadre (its form only for the cadre and the office).
     card_editors = {
-        role: (200 if role in {"office", "unit"} else 403 if role in unit_a_viewers | {"auditor"} else 404)
-        for role in ROLES
+        role: (200 if role in unit_a_viewers else 403 if role == "auditor" else 404) for role in ROLES
     }
     unmasked_ledger = {**campaign_pages, **{r: 403 for r in ("leader", "inspector", "cadre")}}
     return {

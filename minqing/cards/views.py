@@ -49,12 +49,14 @@ def cards_pdf(request, pk: int):
 
 
 def card_edit(request, cadre_pk: int):
-    """What the cadre's card and the board show: the phone to publish, commitment, duty days."""
+    """A cadre's liaison card: what it and the board show (the phone to publish, commitment, duty
+    days; changed by the cadre or the campaign office) and where to print it."""
     require_permission(request.user, "org.view")
     cadre = get_scoped_or_404(
         Cadre.objects.select_related("account", "unit"), request.user, "org.view", pk=cadre_pk
     )
-    if not services.may_edit_card(request.user, cadre):
+    can_edit = services.may_edit_card(request.user, cadre)
+    if request.method == "POST" and not can_edit:
         raise PermissionDenied
     card = LiaisonCard.objects.filter(cadre=cadre).first()
     errors = {}
@@ -89,7 +91,7 @@ def card_edit(request, cadre_pk: int):
     return render(
         request,
         "cards/card_edit.html",
-        {"cadre": cadre, "values": values, "errors": errors, "campaigns": campaigns},
+        {"cadre": cadre, "values": values, "errors": errors, "campaigns": campaigns, "can_edit": can_edit},
     )
 
 

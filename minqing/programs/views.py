@@ -461,10 +461,16 @@ def point_create(request):
 
 def point_detail(request, pk: int):
     point = selectors.point_get(user=request.user, pk=pk)
-    pairings = (
+    pairings = list(
         scoped(Pairing.objects.filter(point=point), request.user, selectors.VIEW)
         .select_related("cadre__account", "campaign")
         .order_by("-start")
+    )
+    today = timezone.localdate()
+    # The campaigns in which someone is stationed here now: each prints this point's liaison cards.
+    card_campaigns = sorted(
+        {p.campaign for p in pairings if p.start <= today and (p.end is None or p.end >= today)},
+        key=lambda c: c.pk,
     )
     return render(
         request,
@@ -473,6 +479,7 @@ def point_detail(request, pk: int):
             "point": point,
             "gradings": point.gradings.select_related("graded_by"),
             "pairings": pairings,
+            "card_campaigns": card_campaigns,
             "unit_pairings": point.unit_pairings.select_related("unit", "campaign"),
             "can_manage": scope_for(request.user).has(selectors.MANAGE),
             "regrade_form": PointRegradeForm(initial={"graded_on": timezone.localdate()}),

@@ -221,6 +221,8 @@ def test_only_the_cadre_or_the_office_sets_what_the_card_shows(client_as, statio
         client_as("leader").post(f"/cadres/{cadre.pk}/card/", {"published_phone": "13800000000"}).status_code
         == 403
     )
+    shown = client_as("leader").get(f"/cadres/{cadre.pk}/card/").content.decode()
+    assert "有事找我，件件有回音" in shown and 'name="published_phone"' not in shown
     bad = client_as("office").post(f"/cadres/{cadre.pk}/card/", {"published_phone": "12345"})
     assert bad.status_code == 200 and "11" in bad.content.decode()
     assert LiaisonCard.objects.get(cadre=cadre).published_phone.reveal() == PUBLISHED
