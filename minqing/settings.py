@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "minqing.figures",
     "minqing.ledgers",
     "minqing.cards",
+    "minqing.assessment",
     "minqing.web",
     "django_otp",
     "django_otp.plugins.otp_totp",

@@ -44,6 +44,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             "exemplary.decide",
             # Petition and dispute cases: the case-owning leader, the parties, the history.
             "tickets.sensitive",
+            "assessment.view",
+            "assessment.manage",
+            "recall.propose",
+            "recall.carry_out",
         }
     ),
     Role.LEADER: frozenset(
@@ -58,6 +62,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             "inspections.view",
             "exemplary.view",
             "exemplary.nominate",
+            "assessment.view",
+            # The leading group (领导小组) decides recalls; leaders write their weekly records.
+            "recall.approve",
+            "leader_records.write",
         }
     ),
     # A cadre sees the inspections of themself and the actions they own, never the appraisal sample.
@@ -71,6 +79,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             "tickets.create",
             "inspections.view",
             "exemplary.view",
+            "assessment.view",
         }
     ),
     Role.TEAM_LEADER: frozenset(
@@ -111,6 +120,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             "inspections.record",
             "exemplary.view",
             "exemplary.nominate",
+            "assessment.view",
         }
     ),
     # Administrators manage the system, never residents' data.

@@ -481,9 +481,10 @@ def unit_pairing_create(
 def cadre_handover(
     *, actor, from_cadre: Cadre, to_cadre: Cadre, on_date: dt.date, reason: str, campaigns=None
 ) -> Handover:
-    """Move the active and future pairings, team leadership and team membership of a cadre
-    to a successor in one step: a running pairing ends the day before and a new one, with
-    the same end, starts that day; one that starts that day or later just changes hands.
+    """Move the active and future pairings, team leadership and team membership, open
+    demands and unfinished help plans of a cadre to a successor in one step: a running
+    pairing ends the day before and a new one, with the same end, starts that day; one that
+    starts that day or later just changes hands.
     `campaigns` limits the handover to the campaigns the actor manages."""
     if from_cadre.pk == to_cadre.pk:
         raise ValidationError({"to_cadre": [_("Choose a different cadre as the successor.")]})
@@ -543,6 +544,9 @@ def cadre_handover(
         teams_moved=teams,
         by=actor,
     )
+    tickets = _hand_over_tickets(actor, from_cadre, to_cadre, campaigns, reason.strip())
+    plans = _hand_over_plans(actor, from_cadre, to_cadre, campaigns, on_date)
+    handover.tickets_moved, handover.plans_moved = len(tickets), len(plans)
     audit_record(
         action="cadre.handover",
         obj=handover,
@@ -552,10 +556,74 @@ def cadre_handover(
             "to": to_cadre.pk,
             "pairings": moved,
             "teams": teams,
+            "tickets": tickets,
+            "help_plans": plans,
             "on": on_date.isoformat(),
         },
     )
     return handover
+
+
+def _hand_over_tickets(actor, from_cadre: Cadre, to_cadre: Cadre, campaigns, reason: str) -> list[str]:
+    """The cadre's open demands (owned, or led as 包联领导) go to the successor, each with an event."""
+    from minqing.tickets.models import Status, Ticket, TicketEvent
+
+    open_tickets = (
+        Ticket.objects.select_for_update(of=("self",))
+        .filter(Q(owner_id=from_cadre.account_id) | Q(leader=from_cadre))
+        .exclude(status__in=(Status.CLOSED, Status.MERGED))
+    )
+    if campaigns is not None:
+        open_tickets = open_tickets.filter(campaign__in=campaigns)
+    codes = []
+    for ticket in open_tickets.order_by("id"):
+        changed = {}
+        if ticket.owner_id == from_cadre.account_id:
+            ticket.owner_id = to_cadre.account_id
+            changed["owner"] = [from_cadre.account_id, to_cadre.account_id]
+        if ticket.leader_id == from_cadre.pk:
+            ticket.leader = to_cadre
+            changed["leader"] = [from_cadre.pk, to_cadre.pk]
+        ticket.version += 1
+        ticket.save(update_fields=["owner", "leader", "version"])
+        TicketEvent.objects.create(
+            ticket=ticket,
+            actor=actor,
+            actor_label=str(actor) if actor is not None else "",
+            action="handover",
+            from_status=ticket.status,
+            to_status=ticket.status,
+            reason=reason,
+            detail=changed,
+        )
+        audit_record(action="ticket.handover", obj=ticket, user=actor, detail=changed)
+        codes.append(ticket.code)
+    return codes
+
+
+def _hand_over_plans(actor, from_cadre: Cadre, to_cadre: Cadre, campaigns, on_date: dt.date) -> list[int]:
+    """Help plans with a commitment not yet done (or none, and a deadline still ahead) go to the successor."""
+    from minqing.fieldwork.models import HelpPlan
+
+    plans = HelpPlan.objects.filter(cadre=from_cadre)
+    if campaigns is not None:
+        plans = plans.filter(campaign__in=campaigns)
+    unfinished = plans.filter(
+        Q(commitments__done_on__isnull=True, commitments__isnull=False)
+        | Q(commitments__isnull=True, deadline__gte=on_date)
+    ).values("id")
+    moved = []
+    for plan in HelpPlan.objects.select_for_update().filter(pk__in=unfinished).order_by("id"):
+        plan.cadre = to_cadre
+        plan.save(update_fields=["cadre"])
+        audit_record(
+            action="help_plan.handover",
+            obj=plan,
+            user=actor,
+            detail={"from": from_cadre.pk, "to": to_cadre.pk},
+        )
+        moved.append(plan.pk)
+    return moved
 
 
 def active_pairings_guard(account) -> str:

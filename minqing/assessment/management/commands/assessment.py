@@ -1,0 +1,207 @@
+import datetime as dt
+import json
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+
+from minqing.assessment import documents, selectors, services
+from minqing.assessment.models import AssessmentResult
+from minqing.core import context
+from minqing.org.models import Cadre
+from minqing.programs.models import Campaign
+
+
+def iso_date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise CommandError(f"not a date (YYYY-MM-DD): {text}") from None
+
+
+class Command(BaseCommand):
+    help = (
+        "Composite assessment of a campaign's cadres for a period (run, weights, at-risk list) "
+        "and leaders' records."
+    )
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="action", required=True)
+        run = sub.add_parser(
+            "run", help="assess every cadre of a campaign for a period and store the results"
+        )
+        run.add_argument("--campaign", type=int, required=True)
+        run.add_argument("--period", required=True, help="2026, 2026H1 or 2026Q3")
+        run.add_argument("--json", action="store_true")
+        run.add_argument("--top", type=int, default=20, help="rows shown (without --json)")
+        weights = sub.add_parser("weights", help="show the weights, or set a new version with --set")
+        weights.add_argument("--campaign", type=int, required=True)
+        weights.add_argument("--set", action="append", default=[], help="COMPONENT=WEIGHT, repeatable")
+        weights.add_argument("--from", dest="effective_from", help="in force from YYYY-MM-DD")
+        weights.add_argument("--reason", default="")
+        rule = sub.add_parser("recall-rule", help="set the at-risk rule of a campaign (empty: off)")
+        rule.add_argument("--campaign", type=int, required=True)
+        rule.add_argument("--resident-score-below", default=None)
+        rule.add_argument("--absences-at-least", default=None)
+        rule.add_argument("--composite-below", default=None)
+        risk = sub.add_parser("at-risk", help="cadres the recall rule flags")
+        risk.add_argument("--campaign", type=int, required=True)
+        risk.add_argument("--as-of", type=iso_date)
+        risk.add_argument("--json", action="store_true")
+        sheet = sub.add_parser(
+            "sheet", help="write a cadre's result sheet (PDF) of the latest run of a period"
+        )
+        sheet.add_argument("--campaign", type=int, required=True)
+        sheet.add_argument("--period", required=True)
+        sheet.add_argument("--cadre", required=True, help="username")
+        sheet.add_argument("-o", "--output", required=True)
+        record = sub.add_parser("leader-record", help="draft a leader's weekly record or quarterly report")
+        record.add_argument("--cadre", required=True, help="username of the leader")
+        record.add_argument("--kind", choices=("weekly", "quarterly"), required=True)
+        record.add_argument("--day", type=iso_date, required=True, help="a day of the week or quarter")
+        record.add_argument("-o", "--output", help="also write it as .pdf or .docx")
+
+    def handle(self, *args, action, **o):
+        with context.acting(channel="cli"):
+            try:
+                getattr(self, action.replace("-", "_"))(**o)
+            except ValidationError as exc:
+                raise CommandError(" ".join(exc.messages)) from None
+
+    def _campaign(self, pk):
+        campaign = Campaign.objects.select_related("region").filter(pk=pk).first()
+        if campaign is None:
+            raise CommandError(f"no campaign {pk}")
+        return campaign
+
+    def _cadre(self, username):
+        cadre = Cadre.objects.select_related("account", "unit").filter(account__username=username).first()
+        if cadre is None:
+            raise CommandError(f"no cadre with the username {username}")
+        return cadre
+
+    def run(self, campaign, period, json, top, **_):
+        run = services.assessment_run(actor=None, campaign=self._campaign(campaign), period=period)
+        results = AssessmentResult.objects.filter(run=run).select_related("cadre__account", "unit")
+        if json:
+            self.stdout.write(_dumps(run, results.order_by("rank_campaign", "id")))
+            return
+        self.stdout.write(
+            f"{run.campaign} {run.period} ({run.start}–{run.end}), weights v{run.weight_set.version}: "
+            f"{run.cadre_count} cadres"
+        )
+        for result in results.order_by("rank_campaign", "id")[:top]:
+            total = "—" if result.total is None else f"{result.total:.2f}"
+            self.stdout.write(
+                f"{result.rank_campaign or '—':>5} {total:>7}  {result.cadre.account}  {result.unit}"
+            )
+
+    def weights(self, campaign, set, effective_from, reason, **_):
+        campaign = self._campaign(campaign)
+        if set:
+            pairs = dict(item.split("=", 1) for item in set if "=" in item)
+            if len(pairs) != len(set):
+                raise CommandError("write each weight as COMPONENT=WEIGHT")
+            current = selectors.weight_sets(campaign).first()
+            merged = {**(current.weights if current else {}), **pairs}
+            services.weights_change(
+                actor=None,
+                campaign=campaign,
+                weights=merged,
+                effective_from=iso_date(effective_from) if effective_from else campaign.start,
+                reason=reason,
+            )
+        for ws in selectors.weight_sets(campaign):
+            weights = ", ".join(f"{k}={v}" for k, v in ws.weights.items())
+            self.stdout.write(f"v{ws.version} from {ws.effective_from}: {weights}  {ws.reason}")
+
+    def recall_rule(self, campaign, resident_score_below, absences_at_least, composite_below, **_):
+        rule = services.recall_rule_set(
+            actor=None,
+            campaign=self._campaign(campaign),
+            resident_score_below=resident_score_below,
+            absences_at_least=absences_at_least,
+            composite_below=composite_below,
+        )
+        self.stdout.write(
+            f"residents' score below {rule.resident_score_below}, absences at least {rule.absences_at_least}, "
+            f"composite below {rule.composite_below}"
+        )
+
+    def at_risk(self, campaign, as_of, json, **_):
+        flagged = selectors.at_risk(self._campaign(campaign), as_of)
+        if json:
+            import json as _json
+
+            self.stdout.write(
+                _json.dumps(
+                    [
+                        {
+                            "cadre": f.cadre.pk,
+                            "name": str(f.cadre.account),
+                            "unit": f.cadre.unit.name,
+                            "reasons": [str(r) for r in f.reasons],
+                            "recall": f.open_recall.pk if f.open_recall else None,
+                        }
+                        for f in flagged
+                    ],
+                    ensure_ascii=False,
+                )
+            )
+            return
+        for f in flagged:
+            self.stdout.write(
+                f"{f.cadre.pk:>6} {f.cadre.account}（{f.cadre.unit.name}）: {'; '.join(f.reasons)}"
+            )
+        self.stdout.write(f"{len(flagged)} at risk")
+
+    def sheet(self, campaign, period, cadre, output, **_):
+        run = selectors.latest_run(self._campaign(campaign), period.strip().upper())
+        if run is None:
+            raise CommandError(f"no assessment of {period}: run `minqing assessment run` first")
+        result = AssessmentResult.objects.filter(run=run, cadre=self._cadre(cadre)).first()
+        if result is None:
+            raise CommandError("this cadre was not assessed in that run")
+        Path(output).write_bytes(documents.result_sheet_pdf(result, user=None))
+        self.stdout.write(output)
+
+    def leader_record(self, cadre, kind, day, output, **_):
+        record = services.leader_record_draft(actor=None, cadre=self._cadre(cadre), kind=kind, day=day)
+        self.stdout.write(record.text)
+        if output:
+            if output.endswith(".docx"):
+                data = documents.leader_record_docx(record, user=None)
+            elif output.endswith(".pdf"):
+                data = documents.leader_record_pdf(record, user=None)
+            else:
+                raise CommandError("the output file must end in .pdf or .docx")
+            Path(output).write_bytes(data)
+            self.stdout.write(output)
+
+
+def _dumps(run, results) -> str:
+    return json.dumps(
+        {
+            "campaign": run.campaign_id,
+            "period": run.period,
+            "start": run.start.isoformat(),
+            "end": run.end.isoformat(),
+            "weights_version": run.weight_set.version,
+            "weights": run.weights,
+            "results": [
+                {
+                    "cadre": r.cadre_id,
+                    "name": str(r.cadre.account),
+                    "unit": r.unit.name,
+                    "total": r.total,
+                    "rank_campaign": r.rank_campaign,
+                    "rank_unit": r.rank_unit,
+                    "parts": {
+                        k: {"score": v.get("score"), "actual": v.get("actual")} for k, v in r.parts.items()
+                    },
+                }
+                for r in results
+            ],
+        },
+        ensure_ascii=False,
+    )

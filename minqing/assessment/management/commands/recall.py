@@ -1,0 +1,113 @@
+import datetime as dt
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+
+from minqing.assessment import documents, services
+from minqing.assessment.models import Recall
+from minqing.core import context
+from minqing.org.models import Cadre
+from minqing.programs.models import Campaign
+
+
+def iso_date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise CommandError(f"not a date (YYYY-MM-DD): {text}") from None
+
+
+class Command(BaseCommand):
+    help = (
+        "Recall (召回) of a cadre: propose, approve or reject, carry out (hand over to a successor), notice."
+    )
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="action", required=True)
+        propose = sub.add_parser("propose", help="propose recalling a cadre of a campaign")
+        propose.add_argument("--campaign", type=int, required=True)
+        propose.add_argument("--cadre", required=True, help="username")
+        propose.add_argument(
+            "--reason", action="append", default=None, help="repeatable; default: the rule's"
+        )
+        propose.add_argument("--note", default="")
+        approve = sub.add_parser("approve", help="the leading group approves (or --reject) a proposed recall")
+        approve.add_argument("recall", type=int)
+        approve.add_argument("--reject", action="store_true")
+        approve.add_argument("--reason", default="")
+        carry = sub.add_parser("carry-out", help="withdraw the cadre and hand everything over to a successor")
+        carry.add_argument("recall", type=int)
+        carry.add_argument("--successor", required=True, help="username")
+        carry.add_argument("--on", type=iso_date)
+        carry.add_argument("--reason", default="")
+        listing = sub.add_parser("list", help="recalls, newest first")
+        listing.add_argument("--campaign", type=int)
+        notice = sub.add_parser("notice", help="write the criticism notice (通报批评) as .pdf or .docx")
+        notice.add_argument("recall", type=int)
+        notice.add_argument("-o", "--output", required=True)
+
+    def handle(self, *args, action, **o):
+        with context.acting(channel="cli"):
+            try:
+                getattr(self, action.replace("-", "_"))(**o)
+            except ValidationError as exc:
+                raise CommandError(" ".join(exc.messages)) from None
+
+    def _cadre(self, username):
+        cadre = Cadre.objects.select_related("account").filter(account__username=username).first()
+        if cadre is None:
+            raise CommandError(f"no cadre with the username {username}")
+        return cadre
+
+    def _recall(self, pk):
+        recall = Recall.objects.select_related("cadre__account", "campaign").filter(pk=pk).first()
+        if recall is None:
+            raise CommandError(f"no recall {pk}")
+        return recall
+
+    def propose(self, campaign, cadre, reason, note, **_):
+        found = Campaign.objects.filter(pk=campaign).first()
+        if found is None:
+            raise CommandError(f"no campaign {campaign}")
+        recall = services.recall_propose(
+            actor=None, campaign=found, cadre=self._cadre(cadre), reasons=reason, note=note
+        )
+        self.stdout.write(f"{recall.pk} {recall.get_status_display()}: {'; '.join(recall.reasons)}")
+
+    def approve(self, recall, reject, reason, **_):
+        done = services.recall_decide(
+            actor=None, recall=self._recall(recall), approve=not reject, reason=reason
+        )
+        self.stdout.write(f"{done.pk} {done.get_status_display()}")
+
+    def carry_out(self, recall, successor, on, reason, **_):
+        done = services.recall_carry_out(
+            actor=None,
+            recall=self._recall(recall),
+            successor=self._cadre(successor),
+            on_date=on,
+            reason=reason,
+        )
+        moved = ", ".join(f"{k} {v}" for k, v in done.moved.items())
+        self.stdout.write(f"{done.pk} {done.get_status_display()} → {done.successor.account}: {moved}")
+
+    def list(self, campaign, **_):
+        qs = Recall.objects.select_related("cadre__account", "campaign").order_by("-proposed_at", "-id")
+        if campaign:
+            qs = qs.filter(campaign_id=campaign)
+        for recall in qs:
+            self.stdout.write(
+                f"{recall.pk:>5} {recall.get_status_display():<8} {recall.cadre.account}  {recall.campaign}"
+            )
+
+    def notice(self, recall, output, **_):
+        recall = self._recall(recall)
+        if output.endswith(".docx"):
+            data = documents.recall_notice_docx(recall, user=None)
+        elif output.endswith(".pdf"):
+            data = documents.recall_notice_pdf(recall, user=None)
+        else:
+            raise CommandError("the output file must end in .pdf or .docx")
+        Path(output).write_bytes(data)
+        self.stdout.write(output)

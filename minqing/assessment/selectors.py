@@ -1,0 +1,272 @@
+"""Reads of assessments, recalls and leaders' records, through the data scope."""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from minqing.core.scope import get_scoped_or_404, scoped
+from minqing.programs.selectors import campaign_cadres
+
+from . import components, periods
+from .models import AssessmentResult, AssessmentRun, LeaderRecord, Recall, RecallRule, WeightSet
+
+VIEW, MANAGE = "assessment.view", "assessment.manage"
+
+
+def weight_set_for(campaign, start: dt.date) -> WeightSet | None:
+    """The newest weights in force on the first day of the assessed window."""
+    return (
+        WeightSet.objects.filter(campaign=campaign, effective_from__lte=start)
+        .order_by("-effective_from", "-version")
+        .first()
+    )
+
+
+def weight_sets(campaign) -> QuerySet:
+    return WeightSet.objects.filter(campaign=campaign).select_related("changed_by").order_by("-version")
+
+
+def compute(campaign, start: dt.date, end: dt.date, weights: dict) -> list[dict]:
+    """Every participating cadre's components and composite score for the window, ranked.
+    Reads only; a fixed number of queries whatever the number of cadres."""
+    cadres = list(campaign_cadres(campaign).only("id", "unit_id", "account_id"))
+    ctx = components.Context(campaign, start, end, cadres)
+    by_component = {c.key: c().compute(ctx) for c in components.ordered_components()}
+    rows = []
+    for cadre in cadres:
+        parts = {key: found[cadre.pk] for key, found in by_component.items() if cadre.pk in found}
+        rows.append(
+            {
+                "cadre_id": cadre.pk,
+                "unit_id": cadre.unit_id,
+                "parts": parts,
+                "total": components.composite(parts, weights),
+            }
+        )
+    rank(rows, "rank_campaign", lambda r: None)
+    rank(rows, "rank_unit", lambda r: r["unit_id"])
+    return rows
+
+
+def rank(rows: list[dict], name: str, group) -> None:
+    """Competition ranking (1, 2, 2, 4) by composite score within each group; no score, no rank."""
+    groups: dict = {}
+    for row in rows:
+        groups.setdefault(group(row), []).append(row)
+    for members in groups.values():
+        scored = sorted((r for r in members if r["total"] is not None), key=lambda r: -r["total"])
+        previous, position = None, 0
+        for index, row in enumerate(scored, start=1):
+            if row["total"] != previous:
+                position, previous = index, row["total"]
+            row[name] = position
+        for row in members:
+            row.setdefault(name, None)
+
+
+def latest_run(campaign, period: str) -> AssessmentRun | None:
+    return (
+        AssessmentRun.objects.filter(campaign=campaign, period=period)
+        .select_related("weight_set", "run_by")
+        .order_by("-run_at", "-id")
+        .first()
+    )
+
+
+def periods_run(campaign) -> list[str]:
+    return sorted(
+        set(AssessmentRun.objects.filter(campaign=campaign).values_list("period", flat=True)), reverse=True
+    )
+
+
+def result_list(*, user, run: AssessmentRun) -> QuerySet:
+    return (
+        scoped(AssessmentResult.objects.filter(run=run), user, VIEW)
+        .select_related("cadre__account", "unit")
+        .order_by("rank_campaign", "unit__path", "cadre_id")
+    )
+
+
+def result_get(*, user, pk: int) -> AssessmentResult:
+    return get_scoped_or_404(
+        AssessmentResult.objects.select_related(
+            "cadre__account", "cadre__unit", "unit", "run__campaign", "run__weight_set"
+        ),
+        user,
+        VIEW,
+        pk=pk,
+    )
+
+
+def cadre_results(*, user, cadre) -> QuerySet:
+    return (
+        scoped(AssessmentResult.objects.filter(cadre=cadre), user, VIEW)
+        .select_related("run__campaign")
+        .order_by("-run__period", "-run__run_at")
+    )
+
+
+def part_rows(result: AssessmentResult) -> list[dict]:
+    """The stored components of a result, in the order of the catalogue, with their labels."""
+    labels = {c.key: c.label for c in components.COMPONENTS.values()}
+    order = {c.key: c.order for c in components.COMPONENTS.values()}
+    weights = result.run.weights
+    return [
+        {
+            "key": key,
+            "label": labels.get(key, key),
+            "score": part.get("score"),
+            "actual": part.get("actual", ""),
+            "weight": weights.get(key, 0),
+        }
+        for key, part in sorted(result.parts.items(), key=lambda kv: order.get(kv[0], 99))
+    ]
+
+
+# Recall -----------------------------------------------------------------------------
+
+
+@dataclass
+class AtRisk:
+    cadre: object
+    reasons: list[str] = field(default_factory=list)
+    open_recall: Recall | None = None
+
+
+def recall_rule(campaign) -> RecallRule | None:
+    return RecallRule.objects.filter(campaign=campaign).first()
+
+
+def at_risk(campaign, as_of: dt.date | None = None) -> list[AtRisk]:
+    """Cadres of the campaign the recall rule flags as of a date, each with the reasons. The
+    residents' score and absences are counted live over the year to that date; the composite
+    score is the stored one of that year (the office's official figure)."""
+    as_of = as_of or timezone.localdate()
+    rule = recall_rule(campaign)
+    if rule is None:
+        return []
+    start, end = max(campaign.start, dt.date(as_of.year, 1, 1)), min(campaign.end or as_of, as_of)
+    if end < start:
+        return []
+    cadres = {c.pk: c for c in campaign_cadres(campaign).select_related("account", "unit")}
+    ctx = components.Context(campaign, start, end, list(cadres.values()))
+    reasons: dict[int, list[str]] = {}
+    if rule.absences_at_least:
+        for cadre_id, part in components.COMPONENTS["attendance"]().compute(ctx).items():
+            absences = part.detail.get("absences", 0)
+            if absences >= rule.absences_at_least:
+                reasons.setdefault(cadre_id, []).append(
+                    _(
+                        "%(n)s unexcused absences (%(rejected)s days rejected, %(short)s months short of the days due)"
+                    )
+                    % {
+                        "n": absences,
+                        "rejected": part.detail["rejected"],
+                        "short": part.detail["short_months"],
+                    }
+                )
+    residents = components.COMPONENTS.get("residents")
+    if rule.resident_score_below is not None and residents is not None and residents.available():
+        for cadre_id, part in residents().compute(ctx).items():
+            if part.score is not None and part.score < rule.resident_score_below:
+                reasons.setdefault(cadre_id, []).append(
+                    _("residents' score %(score)s, under %(limit)s")
+                    % {"score": f"{part.score:g}", "limit": f"{rule.resident_score_below:g}"}
+                )
+    if rule.composite_below is not None:
+        run = latest_run(campaign, str(as_of.year))
+        if run is not None:
+            for cadre_id, total in AssessmentResult.objects.filter(
+                run=run, total__lt=rule.composite_below
+            ).values_list("cadre_id", "total"):
+                reasons.setdefault(cadre_id, []).append(
+                    _("composite score %(score)s in %(period)s, under %(limit)s")
+                    % {"score": f"{total:g}", "period": run.period, "limit": f"{rule.composite_below:g}"}
+                )
+    open_recalls = {
+        r.cadre_id: r
+        for r in Recall.objects.filter(
+            campaign=campaign, status__in=(Recall.Status.PROPOSED, Recall.Status.APPROVED)
+        )
+    }
+    return [
+        AtRisk(cadres[pk], found, open_recalls.get(pk))
+        for pk, found in sorted(reasons.items(), key=lambda kv: (cadres[kv[0]].unit.path, kv[0]))
+        if pk in cadres
+    ]
+
+
+def at_risk_visible(*, user, campaign, as_of: dt.date | None = None) -> list[AtRisk]:
+    """at_risk limited to the cadres the user may see."""
+    from minqing.org.models import Cadre
+
+    flagged = at_risk(campaign, as_of)
+    if not flagged:
+        return []
+    visible = set(
+        scoped(Cadre.objects.filter(pk__in=[f.cadre.pk for f in flagged]), user, "org.view").values_list(
+            "pk", flat=True
+        )
+    )
+    return [f for f in flagged if f.cadre.pk in visible]
+
+
+def recall_list(*, user, campaign=None, status: str = "") -> QuerySet:
+    qs = scoped(Recall, user, VIEW).select_related(
+        "cadre__account", "cadre__unit", "campaign", "successor__account"
+    )
+    if campaign is not None:
+        qs = qs.filter(campaign=campaign)
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("-proposed_at", "-id")
+
+
+def recall_get(*, user, pk: int, permission: str = VIEW) -> Recall:
+    return get_scoped_or_404(
+        Recall.objects.select_related(
+            "cadre__account",
+            "cadre__unit",
+            "campaign__region",
+            "successor__account",
+            "proposed_by",
+            "decided_by",
+        ),
+        user,
+        permission,
+        pk=pk,
+    )
+
+
+# Leaders' records ---------------------------------------------------------------------
+
+
+def leader_record_list(*, user, kind: str = "") -> QuerySet:
+    qs = scoped(LeaderRecord, user, VIEW).select_related("cadre__account", "cadre__unit")
+    if kind:
+        qs = qs.filter(kind=kind)
+    return qs.order_by("-start", "cadre_id")
+
+
+def leader_record_get(*, user, pk: int) -> LeaderRecord:
+    return get_scoped_or_404(
+        LeaderRecord.objects.select_related("cadre__account", "cadre__unit"), user, VIEW, pk=pk
+    )
+
+
+def can_write_record(user, record_or_cadre) -> bool:
+    """The leader themself, or an office that manages the leader's unit or region."""
+    from minqing.core.scope import scope_for
+    from minqing.org.models import Cadre
+
+    cadre = record_or_cadre.cadre if isinstance(record_or_cadre, LeaderRecord) else record_or_cadre
+    if cadre.account_id == user.pk and scope_for(user).has("leader_records.write"):
+        return True
+    return scoped(Cadre.objects.filter(pk=cadre.pk), user, MANAGE).exists()
+
+
+def period_window(campaign, period: str) -> tuple[dt.date, dt.date]:
+    return periods.campaign_window(campaign, period, timezone.localdate())
