@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("minqing.appraisal.urls")),
     path("", include("minqing.ledgers.urls")),
     path("", include("minqing.cards.urls")),
+    path("assessment/", include("minqing.assessment.urls")),
     path("open311/v2/", include(open311_patterns)),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("healthz", web_views.healthz, name="healthz"),

@@ -3,6 +3,7 @@ from ninja import NinjaAPI
 
 from minqing.appraisal.api import router as appraisal_router
 from minqing.cards.api import router as cards_router
+from minqing.assessment.api import router as assessment_router
 from minqing.core.ratelimit import RateLimited
 from minqing.documents.api import router as documents_router
 from minqing.exports.api import router as exports_router
@@ -38,6 +39,7 @@ api.add_router("/", appraisal_router)
 api.add_router("/", ledgers_router)
 api.add_router("/", cards_router)
 api.add_router("/", figures_router)
+api.add_router("/", assessment_router)
 
 
 @api.exception_handler(RateLimited)

@@ -14,6 +14,8 @@ NAV = [
     ("appraisal:round-list", _("Appraisal"), "appraisal.view"),
     ("appraisal:inspection-list", _("Inspections"), "inspections.view"),
     ("appraisal:case-list", _("Exemplary cases"), "exemplary.view"),
+    ("assessment:recall-list", _("Recalls"), "assessment.view"),
+    ("assessment:leader-record-list", _("Leaders' records"), "assessment.view"),
     ("people:household-list", _("Households"), "people.view"),
     ("org:cadre-list", _("Cadres"), "org.view"),
     ("org:unit-list", _("Units"), "org.view"),

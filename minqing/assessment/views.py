@@ -1,0 +1,405 @@
+import datetime as dt
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from minqing.core.paging import paginate, query_without_page
+from minqing.core.scope import get_scoped_or_404, require_permission, scope_for, scoped
+from minqing.org.models import Cadre
+from minqing.programs.models import Campaign
+from minqing.programs.selectors import campaign_cadres, campaign_get
+
+from . import components, documents, selectors, services
+from .models import LeaderRecord, Recall
+
+VIEW, MANAGE = selectors.VIEW, selectors.MANAGE
+
+
+def _errors(exc: ValidationError) -> str:
+    return " ".join(exc.messages)
+
+
+def _date(text: str, default: dt.date | None = None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(text) if text else default
+    except ValueError:
+        return None
+
+
+# Assessment --------------------------------------------------------------------------
+
+
+def campaign_assessment(request, pk: int):
+    """A campaign's assessment of a period: the ranking, the weights used, the run button."""
+    require_permission(request.user, VIEW)
+    campaign = campaign_get(user=request.user, pk=pk)
+    periods_run = selectors.periods_run(campaign)
+    period = (
+        request.GET.get("period") or (periods_run[0] if periods_run else str(campaign.start.year))
+    ).upper()
+    run = selectors.latest_run(campaign, period)
+    results = selectors.result_list(user=request.user, run=run) if run else None
+    unit = request.GET.get("unit", "")
+    if results is not None and unit.isdigit():
+        results = results.filter(unit_id=int(unit)).order_by("rank_unit", "cadre_id")
+    can_manage = scope_for(request.user).has(MANAGE) and campaign in scoped(
+        Campaign.objects.filter(pk=campaign.pk), request.user, MANAGE
+    )
+    return render(
+        request,
+        "assessment/campaign_assessment.html",
+        {
+            "campaign": campaign,
+            "period": period,
+            "periods_run": periods_run,
+            "run": run,
+            "page": paginate(request, results) if results is not None else None,
+            "query": query_without_page(request),
+            "labels": {c.key: c.label for c in components.ordered_components()},
+            "weight_sets": selectors.weight_sets(campaign)[:10],
+            "can_manage": can_manage,
+            "unit": unit,
+        },
+    )
+
+
+@require_POST
+def assessment_run(request, pk: int):
+    require_permission(request.user, MANAGE)
+    campaign = campaign_get(user=request.user, pk=pk, permission=MANAGE)
+    period = request.POST.get("period", "")
+    try:
+        run = services.assessment_run(actor=request.user, campaign=campaign, period=period)
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+        return redirect("assessment:campaign-assessment", pk=campaign.pk)
+    messages.success(
+        request,
+        _("%(n)s cadres assessed for %(period)s with weights version %(version)s.")
+        % {"n": run.cadre_count, "period": run.period, "version": run.weight_set.version},
+    )
+    return redirect(f"{reverse('assessment:campaign-assessment', args=[campaign.pk])}?period={run.period}")
+
+
+def weights_edit(request, pk: int):
+    require_permission(request.user, MANAGE)
+    campaign = campaign_get(user=request.user, pk=pk, permission=MANAGE)
+    current = selectors.weight_sets(campaign).first()
+    defaults = current.weights if current else components.default_weights()
+    rows = [
+        {"key": c.key, "label": c.label, "value": request.POST.get(f"w_{c.key}", defaults.get(c.key, 0))}
+        for c in components.ordered_components()
+    ]
+    error = ""
+    if request.method == "POST":
+        effective_from = _date(request.POST.get("effective_from", ""))
+        if effective_from is None:
+            error = _("Give the date from which the weights are in force.")
+        else:
+            try:
+                services.weights_change(
+                    actor=request.user,
+                    campaign=campaign,
+                    weights={row["key"]: row["value"] for row in rows},
+                    effective_from=effective_from,
+                    reason=request.POST.get("reason", ""),
+                )
+            except ValidationError as exc:
+                error = _errors(exc)
+            else:
+                messages.success(request, _("The new weights are saved as a new version."))
+                return redirect("assessment:campaign-assessment", pk=campaign.pk)
+    return render(
+        request,
+        "assessment/weights_edit.html",
+        {
+            "campaign": campaign,
+            "rows": rows,
+            "error": error,
+            "weight_sets": selectors.weight_sets(campaign),
+            "effective_from": request.POST.get("effective_from", ""),
+            "reason": request.POST.get("reason", ""),
+        },
+    )
+
+
+def result_detail(request, pk: int):
+    """A cadre's assessment: the components of this result, and the cadre's other results."""
+    require_permission(request.user, VIEW)
+    result = selectors.result_get(user=request.user, pk=pk)
+    return render(
+        request,
+        "assessment/result_detail.html",
+        {
+            "result": result,
+            "parts": selectors.part_rows(result),
+            "history": selectors.cadre_results(user=request.user, cadre=result.cadre)[:20],
+        },
+    )
+
+
+def result_pdf(request, pk: int):
+    require_permission(request.user, VIEW)
+    result = selectors.result_get(user=request.user, pk=pk)
+    response = HttpResponse(
+        documents.result_sheet_pdf(result, user=request.user), content_type="application/pdf"
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="assessment-{result.run.period}-{result.cadre_id}.pdf"'
+    )
+    return response
+
+
+# Recall ----------------------------------------------------------------------------
+
+
+def recall_list(request):
+    """Recalls in sight, and for a chosen campaign the cadres its rule flags."""
+    require_permission(request.user, VIEW)
+    campaigns = scoped(Campaign, request.user, "programs.view").order_by("-start", "id")
+    campaign = None
+    if request.GET.get("campaign", "").isdigit():
+        campaign = campaign_get(user=request.user, pk=int(request.GET["campaign"]))
+    status = request.GET.get("status", "")
+    recalls = selectors.recall_list(
+        user=request.user, campaign=campaign, status=status if status in Recall.Status.values else ""
+    )
+    flagged = selectors.at_risk_visible(user=request.user, campaign=campaign) if campaign else []
+    can_rule = (
+        campaign is not None
+        and scoped(Campaign.objects.filter(pk=campaign.pk), request.user, MANAGE).exists()
+    )
+    return render(
+        request,
+        "assessment/recall_list.html",
+        {
+            "campaigns": campaigns,
+            "campaign": campaign,
+            "page": paginate(request, recalls),
+            "query": query_without_page(request),
+            "flagged": flagged,
+            "rule": selectors.recall_rule(campaign) if campaign else None,
+            "can_rule": can_rule,
+            "can_propose": scope_for(request.user).has("recall.propose"),
+            "statuses": Recall.Status.choices,
+            "status": status,
+        },
+    )
+
+
+@require_POST
+def recall_rule_edit(request, pk: int):
+    require_permission(request.user, MANAGE)
+    campaign = campaign_get(user=request.user, pk=pk, permission=MANAGE)
+    try:
+        services.recall_rule_set(
+            actor=request.user,
+            campaign=campaign,
+            resident_score_below=request.POST.get("resident_score_below", "").strip() or None,
+            absences_at_least=request.POST.get("absences_at_least", "").strip() or None,
+            composite_below=request.POST.get("composite_below", "").strip() or None,
+        )
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+    else:
+        messages.success(request, _("The recall rule is saved."))
+    return redirect(f"{_recall_list_url()}?campaign={campaign.pk}")
+
+
+def _recall_list_url() -> str:
+    return reverse("assessment:recall-list")
+
+
+@require_POST
+def recall_propose(request, pk: int):
+    require_permission(request.user, "recall.propose")
+    campaign = campaign_get(user=request.user, pk=pk, permission="recall.propose")
+    cadre = get_scoped_or_404(Cadre, request.user, "org.view", pk=request.POST.get("cadre") or 0)
+    try:
+        recall = services.recall_propose(
+            actor=request.user, campaign=campaign, cadre=cadre, note=request.POST.get("note", "")
+        )
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+        return redirect(f"{_recall_list_url()}?campaign={campaign.pk}")
+    messages.success(request, _("The recall of %(name)s is proposed.") % {"name": cadre.account})
+    return redirect("assessment:recall-detail", pk=recall.pk)
+
+
+def recall_detail(request, pk: int):
+    require_permission(request.user, VIEW)
+    recall = selectors.recall_get(user=request.user, pk=pk)
+    scope = scope_for(request.user)
+    successors = []
+    if recall.status == Recall.Status.APPROVED and scope.has("recall.carry_out"):
+        successors = (
+            scoped(campaign_cadres(recall.campaign), request.user, "programs.manage")
+            .exclude(pk=recall.cadre_id)
+            .select_related("account", "unit")
+        )
+    return render(
+        request,
+        "assessment/recall_detail.html",
+        {
+            "recall": recall,
+            "events": recall.events.select_related("actor"),
+            "can_decide": recall.status == Recall.Status.PROPOSED and scope.has("recall.approve"),
+            "successors": successors,
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@require_POST
+def recall_act(request, pk: int):
+    require_permission(request.user, "recall.approve", "recall.carry_out")
+    recall = selectors.recall_get(user=request.user, pk=pk)
+    action = request.POST.get("action", "")
+    reason = request.POST.get("reason", "")
+    try:
+        if action in ("approve", "reject"):
+            services.recall_decide(
+                actor=request.user, recall=recall, approve=action == "approve", reason=reason
+            )
+        elif action == "carry_out":
+            successor_pk = request.POST.get("successor", "")
+            successor = (
+                scoped(Cadre, request.user, "programs.manage").filter(pk=int(successor_pk)).first()
+                if successor_pk.isdigit()
+                else None
+            )
+            on_date = _date(request.POST.get("on_date", ""), timezone.localdate())
+            if on_date is None:
+                raise ValidationError({"on_date": [_("Give the date of the handover as YYYY-MM-DD.")]})
+            services.recall_carry_out(
+                actor=request.user, recall=recall, successor=successor, on_date=on_date, reason=reason
+            )
+        else:
+            raise ValidationError(_("Choose a step of the recall."))
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+    except PermissionDenied:
+        raise
+    else:
+        messages.success(request, _("The recall is updated."))
+    return redirect("assessment:recall-detail", pk=recall.pk)
+
+
+def recall_notice(request, pk: int, fmt: str):
+    require_permission(request.user, VIEW)
+    recall = selectors.recall_get(user=request.user, pk=pk)
+    if recall.status not in (Recall.Status.APPROVED, Recall.Status.CARRIED_OUT):
+        raise Http404
+    if fmt == "pdf":
+        data, content_type = documents.recall_notice_pdf(recall, user=request.user), "application/pdf"
+    elif fmt == "docx":
+        data = documents.recall_notice_docx(recall, user=request.user)
+        content_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    else:
+        raise Http404
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="recall-notice-{recall.pk}.{fmt}"'
+    return response
+
+
+# Leaders' records ------------------------------------------------------------------------
+
+
+def leader_record_list(request):
+    require_permission(request.user, VIEW)
+    kind = request.GET.get("kind", "")
+    records = selectors.leader_record_list(
+        user=request.user, kind=kind if kind in LeaderRecord.Kind.values else ""
+    )
+    me = Cadre.objects.filter(account=request.user).select_related("account").first()
+    can_draft = me is not None and selectors.can_write_record(request.user, me)
+    return render(
+        request,
+        "assessment/leader_record_list.html",
+        {
+            "page": paginate(request, records),
+            "query": query_without_page(request),
+            "kinds": LeaderRecord.Kind.choices,
+            "kind": kind,
+            "can_draft": can_draft,
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@require_POST
+def leader_record_draft(request):
+    require_permission(request.user, "leader_records.write", MANAGE)
+    cadre_pk = request.POST.get("cadre", "")
+    if cadre_pk.isdigit():
+        cadre = get_scoped_or_404(Cadre, request.user, MANAGE, pk=int(cadre_pk))
+    else:
+        cadre = Cadre.objects.filter(account=request.user).first()
+        if cadre is None:
+            raise PermissionDenied
+    day = _date(request.POST.get("day", ""), timezone.localdate())
+    try:
+        if day is None:
+            raise ValidationError({"day": [_("Give a day of the week or quarter as YYYY-MM-DD.")]})
+        record = services.leader_record_draft(
+            actor=request.user, cadre=cadre, kind=request.POST.get("kind", ""), day=day
+        )
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+        return redirect("assessment:leader-record-list")
+    return redirect("assessment:leader-record-detail", pk=record.pk)
+
+
+def leader_record_detail(request, pk: int):
+    require_permission(request.user, VIEW)
+    record = selectors.leader_record_get(user=request.user, pk=pk)
+    can_write = record.status == LeaderRecord.Status.DRAFT and selectors.can_write_record(
+        request.user, record
+    )
+    error = ""
+    if request.method == "POST":
+        if not can_write:
+            raise PermissionDenied
+        try:
+            version = int(request.POST.get("version", "0"))
+        except ValueError:
+            version = 0
+        try:
+            record = services.leader_record_save(
+                actor=request.user,
+                record=record,
+                text=request.POST.get("text", ""),
+                version=version,
+                submit="submit" in request.POST,
+            )
+        except ValidationError as exc:
+            error = _errors(exc)
+        else:
+            messages.success(request, _("The record is saved."))
+            return redirect("assessment:leader-record-detail", pk=record.pk)
+    return render(
+        request,
+        "assessment/leader_record_detail.html",
+        {"record": record, "can_write": can_write, "error": error, "title": documents.record_title(record)},
+    )
+
+
+def leader_record_document(request, pk: int, fmt: str):
+    require_permission(request.user, VIEW)
+    record = selectors.leader_record_get(user=request.user, pk=pk)
+    if fmt == "pdf":
+        data, content_type = documents.leader_record_pdf(record, user=request.user), "application/pdf"
+    elif fmt == "docx":
+        data = documents.leader_record_docx(record, user=request.user)
+        content_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    else:
+        raise Http404
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="leader-record-{record.pk}.{fmt}"'
+    return response
