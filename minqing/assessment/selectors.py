@@ -192,10 +192,16 @@ def at_risk(campaign, as_of: dt.date | None = None) -> list[AtRisk]:
             campaign=campaign, status__in=(Recall.Status.PROPOSED, Recall.Status.APPROVED)
         )
     }
+    # A cadre already recalled from this campaign is out of the field: no longer at risk.
+    recalled = set(
+        Recall.objects.filter(campaign=campaign, status=Recall.Status.CARRIED_OUT).values_list(
+            "cadre_id", flat=True
+        )
+    )
     return [
         AtRisk(cadres[pk], found, open_recalls.get(pk))
         for pk, found in sorted(reasons.items(), key=lambda kv: (cadres[kv[0]].unit.path, kv[0]))
-        if pk in cadres
+        if pk in cadres and pk not in recalled
     ]
 
 

@@ -38,6 +38,7 @@ from minqing.people.models import (
 
 from . import names
 from .appraisal import build_appraisal
+from .assessment import build_assessment
 from .campaigns import build_campaigns
 from .fast import fast_insert_objects
 from .fieldwork import build_fieldwork
@@ -573,6 +574,7 @@ def generate(*, scale: str = "village", seed: int = 1, progress=None) -> Counts:
         campaigns.update(build_fieldwork(seed, progress))
         campaigns.update(build_tickets(seed, progress=progress))
         campaigns.update(build_appraisal(seed, progress=progress))
+        campaigns.update(build_assessment(seed, progress=progress))
         counts = Counts(
             regions=len(b.regions),
             units=len(rows["units"]),

@@ -60,10 +60,29 @@ def test_every_household_is_visited_every_month(scenario):
     assert verdict_for(campaign, "monthly_visits", leader.pk, as_of=dt.date(2026, 4, 1)).status == "pass"
 
 
-def test_weekly_records_still_wait_for_their_module(scenario):
-    campaign = scenario.campaign("sanfuwu", start=dt.date(2026, 1, 1))
-    scenario.cadre("member")
-    assert all(v.status == "no_records" for v in verdicts(campaign, "leader_weekly"))
+def test_a_leader_without_a_submitted_record_for_a_week_fails_until_it_is_submitted(scenario):
+    from minqing.assessment.services import leader_record_draft, leader_record_save
+
+    campaign = scenario.campaign("sanfuwu", start=dt.date(2026, 5, 4))  # a Monday
+    leader = scenario.cadre("member")
+    staff = scenario.cadre("staff")
+    as_of = dt.date(2026, 5, 18)  # two weeks over
+    verdict = verdict_for(campaign, "leader_weekly", leader.pk, as_of=as_of)
+    assert verdict.status == "fail" and verdict.actual == "0/2" and len(verdict.missing) == 2
+    assert all(v.subject_id != staff.pk for v in verdicts(campaign, "leader_weekly", as_of=as_of))
+    for day in (dt.date(2026, 5, 6), dt.date(2026, 5, 13)):
+        record = leader_record_draft(actor=scenario.office, cadre=leader, kind="weekly", day=day)
+        if day.day == 6:
+            leader_record_save(
+                actor=scenario.office, record=record, text=record.text, version=record.version, submit=True
+            )
+    verdict = verdict_for(campaign, "leader_weekly", leader.pk, as_of=as_of)
+    assert verdict.status == "fail" and verdict.actual == "1/2" and "2026年5月11日" in verdict.missing[0]
+    record.refresh_from_db()
+    leader_record_save(
+        actor=scenario.office, record=record, text="本周走访两次", version=record.version, submit=True
+    )
+    assert verdict_for(campaign, "leader_weekly", leader.pk, as_of=as_of).status == "pass"
 
 
 def test_tiered_deadlines_are_not_due_for_a_unit_without_demands(scenario):
