@@ -261,8 +261,8 @@ class Attendance(Component):
         for cadre_id in ctx.cadre_ids:
             mine = confirmed.get(cadre_id, {})
             done = sum(min(mine.get(m, 0), per_month) for m in ctx.months_over)
-            short = sum(1 for m in ctx.months_over if mine.get(m, 0) < per_month)
-            absences = rejected.get(cadre_id, 0) + short
+            short = [m.isoformat() for m in ctx.months_over if mine.get(m, 0) < per_month]
+            absences = rejected.get(cadre_id, 0) + len(short)
             parts[cadre_id] = Part(
                 _ratio_score(done, due),
                 f"{done}/{due}",

@@ -155,18 +155,22 @@ def at_risk(campaign, as_of: dt.date | None = None) -> list[AtRisk]:
     ctx = components.Context(campaign, start, end, list(cadres.values()))
     reasons: dict[int, list[str]] = {}
     if rule.absences_at_least:
+        # Only cadres in the field are expected at a point, from the month they were first paired.
+        paired_from: dict[int, dt.date] = {}
+        for cadre_id, start_day in ctx.pairings().values_list("cadre_id", "start"):
+            paired_from[cadre_id] = min(start_day, paired_from.get(cadre_id, start_day))
         for cadre_id, part in components.COMPONENTS["attendance"]().compute(ctx).items():
-            absences = part.detail.get("absences", 0)
+            if cadre_id not in paired_from:
+                continue
+            first = paired_from[cadre_id].replace(day=1).isoformat()
+            short = len([m for m in part.detail["short_months"] if m >= first])
+            absences = part.detail["rejected"] + short
             if absences >= rule.absences_at_least:
                 reasons.setdefault(cadre_id, []).append(
                     _(
                         "%(n)s unexcused absences (%(rejected)s days rejected, %(short)s months short of the days due)"
                     )
-                    % {
-                        "n": absences,
-                        "rejected": part.detail["rejected"],
-                        "short": part.detail["short_months"],
-                    }
+                    % {"n": absences, "rejected": part.detail["rejected"], "short": short}
                 )
     residents = components.COMPONENTS.get("residents")
     if rule.resident_score_below is not None and residents is not None and residents.available():
