@@ -172,9 +172,48 @@ def objects(db, settings, tmp_path):
             reason="走访台账核对",
             rows=1,
         ),
+        **_assessment_objects(),
         "ticket_a": _ticket("office", "xiajiceng", village_region, unit_cadre.unit),
         "ticket_b": _ticket(
             "office_jinan", "sanfuwu", Region.objects.filter(code__startswith="350111", level=5).first(), None
+        ),
+    }
+
+
+def _assessment_objects():
+    """Results, recalls and leaders' records of both counties (the demo assesses its year)."""
+    import datetime as dt
+
+    from minqing.assessment.models import AssessmentResult, LeaderRecord, Recall
+    from minqing.assessment.services import leader_record_draft, recall_propose
+
+    jinan = Campaign.objects.get(program_key="sanfuwu")
+    xia = Campaign.objects.get(program_key="xiajiceng")
+    busy = set(Recall.objects.values_list("cadre_id", flat=True))
+    free = (
+        Pairing.objects.filter(campaign=xia)
+        .exclude(cadre_id__in=busy)
+        .exclude(cadre__account__username__in=ROLES)
+        .select_related("cadre")
+    )
+    other, another = free.first().cadre, free.exclude(cadre=free.first().cadre).first().cadre
+    jinan_cadre = Pairing.objects.filter(campaign=jinan).select_related("cadre").first().cadre
+    return {
+        "result_a": AssessmentResult.objects.filter(
+            run__campaign__program_key="xiajiceng", cadre__account__username="cadre"
+        ).latest("run__run_at"),
+        "result_b": AssessmentResult.objects.filter(run__campaign=jinan).first(),
+        "recall_a": Recall.objects.get(campaign__program_key="xiajiceng", status="approved"),
+        "recall_p": Recall.objects.get(campaign__program_key="xiajiceng", status="proposed"),
+        "recall_b": recall_propose(actor=None, campaign=jinan, cadre=jinan_cadre, note="长期不在岗"),
+        "recall_q": recall_propose(actor=None, campaign=xia, cadre=other, note="长期不在岗"),
+        "cadre_free": another,
+        "record_a": LeaderRecord.objects.filter(cadre__account__username="leader").first(),
+        "record_b": leader_record_draft(
+            actor=None,
+            cadre=Cadre.objects.get(account__username="office_jinan"),
+            kind="weekly",
+            day=dt.date(2026, 6, 3),
         ),
     }
 
@@ -1199,6 +1238,153 @@ def appraisal_cases(o):
                 {**only(set(), no=403), "office": 200, "office_jinan": 404},
             )
         ],
+        **assessment_cases(o),
+    }
+
+
+def assessment_cases(o):
+    """Assessment, recall and leaders' records: viewers hold assessment.view (a cadre sees only
+    their own result and record), offices manage, the leading group (leaders) approves recalls."""
+    ca, cb = o["campaign_a"], o["campaign_b"]
+    ra, rb, rec_a, rec_p, rec_b = o["result_a"], o["result_b"], o["recall_a"], o["recall_p"], o["recall_b"]
+    la, lb = o["record_a"], o["record_b"]
+    viewers = {"office", "office_jinan", "leader", "cadre", "inspector"}
+
+    def allowed(yes: set, not_found: set, ok=200):
+        return {r: ok if r in yes else 404 if r in not_found else 403 for r in ROLES}
+
+    county_a = allowed({"office", "leader", "cadre", "inspector"}, {"office_jinan"})
+    county_a_no_cadre = allowed({"office", "leader", "inspector"}, {"office_jinan", "cadre"})
+    county_b = allowed({"office_jinan"}, {"office", "leader", "cadre", "inspector"})
+    office_a = allowed({"office"}, {"office_jinan"})
+    office_a_acts = allowed({"office"}, {"office_jinan"}, ok=302)
+    return {
+        "assessment:campaign-assessment": [
+            ("get", reverse("assessment:campaign-assessment", args=[ca.pk]), None, 302, county_a),
+            ("get", reverse("assessment:campaign-assessment", args=[cb.pk]), None, 302, county_b),
+        ],
+        "assessment:assessment-run": [
+            (
+                "post",
+                reverse("assessment:assessment-run", args=[ca.pk]),
+                {"period": "2026"},
+                302,
+                office_a_acts,
+            )
+        ],
+        "assessment:weights-edit": [
+            ("get", reverse("assessment:weights-edit", args=[ca.pk]), None, 302, office_a)
+        ],
+        "assessment:recall-rule-edit": [
+            (
+                "post",
+                reverse("assessment:recall-rule-edit", args=[ca.pk]),
+                {"absences_at_least": "4"},
+                302,
+                office_a_acts,
+            )
+        ],
+        "assessment:recall-propose": [
+            (
+                "post",
+                reverse("assessment:recall-propose", args=[ca.pk]),
+                {"cadre": o["cadre_a"].pk, "note": "不在岗"},
+                302,
+                office_a_acts,
+            )
+        ],
+        "assessment:result-detail": [
+            ("get", reverse("assessment:result-detail", args=[ra.pk]), None, 302, county_a),
+            ("get", reverse("assessment:result-detail", args=[rb.pk]), None, 302, county_b),
+        ],
+        "assessment:result-pdf": [
+            ("get", reverse("assessment:result-pdf", args=[ra.pk]), None, 302, county_a)
+        ],
+        "assessment:recall-list": [
+            ("get", reverse("assessment:recall-list"), None, 302, allowed(viewers, set())),
+        ],
+        "assessment:recall-detail": [
+            ("get", reverse("assessment:recall-detail", args=[rec_a.pk]), None, 302, county_a_no_cadre),
+            ("get", reverse("assessment:recall-detail", args=[rec_b.pk]), None, 302, county_b),
+        ],
+        "assessment:recall-act": [
+            (
+                "post",
+                reverse("assessment:recall-act", args=[rec_p.pk]),
+                {"action": "approve"},
+                302,
+                {**allowed({"leader"}, {"office_jinan"}, ok=302), "office": 403},
+            )
+        ],
+        "assessment:recall-notice": [
+            (
+                "get",
+                reverse("assessment:recall-notice", args=[rec_a.pk, "docx"]),
+                None,
+                302,
+                county_a_no_cadre,
+            )
+        ],
+        "assessment:leader-record-list": [
+            ("get", reverse("assessment:leader-record-list"), None, 302, allowed(viewers, set())),
+        ],
+        "assessment:leader-record-draft": [
+            (
+                "post",
+                reverse("assessment:leader-record-draft"),
+                {"kind": "weekly", "day": "2026-06-10"},
+                302,
+                allowed({"office", "office_jinan", "leader"}, set(), ok=302),
+            )
+        ],
+        "assessment:leader-record-detail": [
+            ("get", reverse("assessment:leader-record-detail", args=[la.pk]), None, 302, county_a_no_cadre),
+            ("get", reverse("assessment:leader-record-detail", args=[lb.pk]), None, 302, county_b),
+        ],
+        "assessment:leader-record-document": [
+            (
+                "get",
+                reverse("assessment:leader-record-document", args=[la.pk, "pdf"]),
+                None,
+                302,
+                county_a_no_cadre,
+            )
+        ],
+        "api-v1:list_assessment_results": [
+            ("get", f"/api/v1/assessment/campaigns/{ca.pk}/results?period=2026", None, 401, county_a)
+        ],
+        "api-v1:run_assessment": [
+            (
+                "json",
+                "/api/v1/assessment/runs",
+                {"campaign": ca.pk, "period": "2026"},
+                401,
+                allowed({"office"}, {"office_jinan"}, ok=201),
+            )
+        ],
+        "api-v1:list_at_risk": [
+            ("get", f"/api/v1/assessment/campaigns/{ca.pk}/at-risk", None, 401, county_a)
+        ],
+        "api-v1:list_recalls": [("get", "/api/v1/recalls", None, 401, only(set(ROLES)))],
+        "api-v1:propose_recall": [
+            (
+                "json",
+                "/api/v1/recalls",
+                {"campaign": ca.pk, "cadre": o["cadre_free"].pk, "note": "不在岗"},
+                401,
+                allowed({"office"}, {"office_jinan"}, ok=201),
+            )
+        ],
+        "api-v1:act_on_recall": [
+            (
+                "json",
+                f"/api/v1/recalls/{o['recall_q'].pk}/act",
+                {"action": "approve"},
+                401,
+                {**allowed({"leader"}, {"office_jinan"}), "office": 403},
+            )
+        ],
+        "api-v1:list_leader_records": [("get", "/api/v1/leader-records", None, 401, only(set(ROLES)))],
     }
 
 

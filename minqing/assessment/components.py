@@ -314,6 +314,68 @@ class ReportsOnTime(Component):
         }
 
 
+def _appraisal_installed() -> bool:
+    from django.apps import apps
+
+    return apps.is_installed("minqing.appraisal")
+
+
+class ResidentsScore(Component):
+    """The residents' appraisal (群众评议) of the cadre: the rounds that closed in the period."""
+
+    key = "residents"
+    label = gettext_lazy("Residents' score")
+    default_weight = 15
+    order = 60
+
+    @classmethod
+    def available(cls) -> bool:
+        return _appraisal_installed()
+
+    def compute(self, ctx):
+        from minqing.appraisal.selectors import resident_scores
+
+        return {
+            cadre_id: Part(
+                None if found.score is None else round(found.score, 2),
+                f"{found.answered}/{found.sampled}",
+            )
+            for cadre_id, found in resident_scores(ctx.campaign, ctx.start, ctx.end).items()
+            if cadre_id in ctx.cadre_ids
+        }
+
+
+class InspectionFindings(Component):
+    """Inspections (督查) of the cadre in the period: the mean rating, less 10 points for each
+    follow-up action past its deadline. No inspection, nothing to judge."""
+
+    key = "inspections"
+    label = gettext_lazy("Inspection findings")
+    default_weight = 5
+    order = 70
+
+    @classmethod
+    def available(cls) -> bool:
+        return _appraisal_installed()
+
+    def compute(self, ctx):
+        from minqing.appraisal.selectors import inspection_results
+
+        parts = {}
+        for cadre_id, found in inspection_results(ctx.campaign, ctx.start, ctx.end).items():
+            if cadre_id not in ctx.cadre_ids:
+                continue
+            score = (
+                None if found.score is None else round(max(0.0, found.score - 10 * found.overdue_actions), 2)
+            )
+            parts[cadre_id] = Part(
+                score,
+                f"{found.count}",
+                {"open_actions": found.open_actions, "overdue_actions": found.overdue_actions},
+            )
+        return parts
+
+
 def ordered_components() -> list[type[Component]]:
     return sorted((c for c in COMPONENTS.values() if c.available()), key=lambda c: c.order)
 

@@ -113,7 +113,7 @@ def test_handover_moves_every_active_pairing_in_one_step(scenario):
     assert Pairing.objects.filter(cadre=leaving).active_on(dt.date(2026, 6, 30)).count() == 3
     assert Pairing.objects.filter(cadre=successor, handed_over_from__isnull=False).count() == 3
     assert AuditEvent.objects.filter(action="cadre.handover", object_id=str(handover.pk)).exists()
-    assert Handover.objects.count() == 1
+    assert Handover.objects.filter(from_cadre=leaving).count() == 1
 
 
 def test_a_cadre_with_active_pairings_cannot_be_disabled_before_a_handover(scenario):
