@@ -9,6 +9,8 @@ class AssessmentConfig(AppConfig):
     verbose_name = _("Assessment and recall")
 
     def ready(self):
+        from django.apps import apps
+
         from minqing.core import scope
 
         from .models import AssessmentResult, LeaderRecord, Recall
@@ -27,3 +29,7 @@ class AssessmentConfig(AppConfig):
             unit="cadre__unit__path",
             own=lambda user: Q(cadre__account_id=user.pk),
         )
+        if apps.is_installed("minqing.figures"):
+            from .tiles import register
+
+            register()

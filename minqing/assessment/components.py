@@ -31,8 +31,10 @@ class Part:
 class Context:
     """What every component of one assessment shares, each loaded once."""
 
-    def __init__(self, campaign, start: dt.date, end: dt.date, cadres: list):
+    def __init__(self, campaign, start: dt.date, end: dt.date, cadres: list, cadre_qs=None):
+        """`cadre_qs`: the queryset the cadres were read from, reused as a subquery."""
         self.campaign, self.start, self.end, self.cadres = campaign, start, end, cadres
+        self.cadre_qs = cadre_qs
 
     @cached_property
     def cadre_ids(self) -> set[int]:
@@ -274,7 +276,7 @@ class Attendance(Component):
 def _cadre_subquery(ctx):
     from minqing.programs.selectors import campaign_cadres
 
-    return campaign_cadres(ctx.campaign).values("id")
+    return (ctx.cadre_qs if ctx.cadre_qs is not None else campaign_cadres(ctx.campaign)).values("id")
 
 
 class ReportsOnTime(Component):

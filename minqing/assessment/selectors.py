@@ -32,8 +32,9 @@ def weight_sets(campaign) -> QuerySet:
 def compute(campaign, start: dt.date, end: dt.date, weights: dict) -> list[dict]:
     """Every participating cadre's components and composite score for the window, ranked.
     Reads only; a fixed number of queries whatever the number of cadres."""
-    cadres = list(campaign_cadres(campaign).only("id", "unit_id", "account_id"))
-    ctx = components.Context(campaign, start, end, cadres)
+    cadre_qs = campaign_cadres(campaign)
+    cadres = list(cadre_qs.only("id", "unit_id", "account_id"))
+    ctx = components.Context(campaign, start, end, cadres, cadre_qs)
     by_component = {c.key: c().compute(ctx) for c in components.ordered_components()}
     rows = []
     for cadre in cadres:
@@ -140,7 +141,7 @@ def recall_rule(campaign) -> RecallRule | None:
     return RecallRule.objects.filter(campaign=campaign).first()
 
 
-def at_risk(campaign, as_of: dt.date | None = None) -> list[AtRisk]:
+def at_risk(campaign, as_of: dt.date | None = None, user=None) -> list[AtRisk]:
     """Cadres of the campaign the recall rule flags as of a date, each with the reasons. The
     residents' score and absences are counted live over the year to that date; the composite
     score is the stored one of that year (the office's official figure)."""
@@ -151,8 +152,11 @@ def at_risk(campaign, as_of: dt.date | None = None) -> list[AtRisk]:
     start, end = max(campaign.start, dt.date(as_of.year, 1, 1)), min(campaign.end or as_of, as_of)
     if end < start:
         return []
-    cadres = {c.pk: c for c in campaign_cadres(campaign).select_related("account", "unit")}
-    ctx = components.Context(campaign, start, end, list(cadres.values()))
+    cadre_qs = campaign_cadres(campaign)
+    # With a user: only the cadres they may see (the same query, filtered by their scope).
+    visible = scoped(cadre_qs, user, "org.view") if user is not None else cadre_qs
+    cadres = {c.pk: c for c in visible.select_related("account", "unit")}
+    ctx = components.Context(campaign, start, end, list(cadres.values()), cadre_qs)
     reasons: dict[int, list[str]] = {}
     if rule.absences_at_least:
         # Only cadres in the field are expected at a point, from the month they were first paired.
@@ -181,47 +185,38 @@ def at_risk(campaign, as_of: dt.date | None = None) -> list[AtRisk]:
                     % {"score": f"{part.score:g}", "limit": f"{rule.resident_score_below:g}"}
                 )
     if rule.composite_below is not None:
-        run = latest_run(campaign, str(as_of.year))
-        if run is not None:
-            for cadre_id, total in AssessmentResult.objects.filter(
-                run=run, total__lt=rule.composite_below
-            ).values_list("cadre_id", "total"):
-                reasons.setdefault(cadre_id, []).append(
-                    _("composite score %(score)s in %(period)s, under %(limit)s")
-                    % {"score": f"{total:g}", "period": run.period, "limit": f"{rule.composite_below:g}"}
-                )
-    open_recalls = {
-        r.cadre_id: r
-        for r in Recall.objects.filter(
-            campaign=campaign, status__in=(Recall.Status.PROPOSED, Recall.Status.APPROVED)
+        period = str(as_of.year)
+        newest = (
+            AssessmentRun.objects.filter(campaign=campaign, period=period)
+            .order_by("-run_at", "-id")
+            .values("id")[:1]
         )
-    }
-    # A cadre already recalled from this campaign is out of the field: no longer at risk.
-    recalled = set(
-        Recall.objects.filter(campaign=campaign, status=Recall.Status.CARRIED_OUT).values_list(
-            "cadre_id", flat=True
-        )
-    )
-    return [
-        AtRisk(cadres[pk], found, open_recalls.get(pk))
-        for pk, found in sorted(reasons.items(), key=lambda kv: (cadres[kv[0]].unit.path, kv[0]))
-        if pk in cadres and pk not in recalled
-    ]
+        for cadre_id, total in AssessmentResult.objects.filter(
+            run_id__in=newest, total__lt=rule.composite_below
+        ).values_list("cadre_id", "total"):
+            reasons.setdefault(cadre_id, []).append(
+                _("composite score %(score)s in %(period)s, under %(limit)s")
+                % {"score": f"{total:g}", "period": period, "limit": f"{rule.composite_below:g}"}
+            )
+    # One query for the recalls under way and those carried out: a cadre already recalled from
+    # this campaign is out of the field, no longer at risk.
+    open_recalls, recalled = {}, set()
+    for recall in Recall.objects.filter(
+        campaign=campaign,
+        status__in=(Recall.Status.PROPOSED, Recall.Status.APPROVED, Recall.Status.CARRIED_OUT),
+    ):
+        if recall.status == Recall.Status.CARRIED_OUT:
+            recalled.add(recall.cadre_id)
+        else:
+            open_recalls[recall.cadre_id] = recall
+    kept = [(pk, found) for pk, found in reasons.items() if pk in cadres and pk not in recalled]
+    kept.sort(key=lambda item: (cadres[item[0]].unit.path, item[0]))
+    return [AtRisk(cadres[pk], found, open_recalls.get(pk)) for pk, found in kept]
 
 
 def at_risk_visible(*, user, campaign, as_of: dt.date | None = None) -> list[AtRisk]:
     """at_risk limited to the cadres the user may see."""
-    from minqing.org.models import Cadre
-
-    flagged = at_risk(campaign, as_of)
-    if not flagged:
-        return []
-    visible = set(
-        scoped(Cadre.objects.filter(pk__in=[f.cadre.pk for f in flagged]), user, "org.view").values_list(
-            "pk", flat=True
-        )
-    )
-    return [f for f in flagged if f.cadre.pk in visible]
+    return at_risk(campaign, as_of, user=user)
 
 
 def recall_list(*, user, campaign=None, status: str = "") -> QuerySet:

@@ -182,3 +182,27 @@ def test_the_office_proposes_the_leader_approves_and_the_office_carries_out_thro
     recall.refresh_from_db()
     assert recall.status == Recall.Status.CARRIED_OUT and recall.successor == successor
     assert office.get(f"/assessment/recalls/{recall.pk}/notice.docx").status_code == 200
+
+
+def test_the_dashboard_tile_of_cadres_at_risk_equals_the_list_behind_it(client_as, actor):
+    from django.urls import reverse
+
+    from minqing.figures import selectors as figures
+    from minqing.figures.periods import parse_period
+    from minqing.programs.models import Campaign
+
+    campaign = Campaign.objects.get(program_key="xiajiceng")
+    office = actor("office")
+    sel = figures.selection_for(
+        user=office, campaign=campaign, period=parse_period("2026", today=TODAY), today=TODAY
+    )
+    flagged = selectors.at_risk_visible(user=office, campaign=campaign, as_of=TODAY)
+    value = figures.TILES["recall_at_risk"].value(office, sel)
+    records = figures.tile_records(user=office, sel=sel, key="recall_at_risk")
+    assert value == len(records) == len(flagged) > 0  # the demo flags some cadres
+    page = client_as("office").get(
+        reverse("figures:tile-list", args=[campaign.pk, "recall_at_risk"]) + "?period=2026"
+    )
+    assert page.status_code == 200 and str(flagged[0].cadre.account) in page.content.decode()
+    dashboard = client_as("office").get(reverse("figures:dashboard", args=[campaign.pk]) + "?period=2026")
+    assert "recall_at_risk" in dashboard.content.decode()
