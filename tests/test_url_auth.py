@@ -992,6 +992,7 @@ def cases(o):
             ),
         ],
         **appraisal_cases(o),
+        **assessment_cases(o),
     }
 
 
@@ -1238,7 +1239,6 @@ def appraisal_cases(o):
                 {**only(set(), no=403), "office": 200, "office_jinan": 404},
             )
         ],
-        **assessment_cases(o),
     }
 
 

@@ -22,7 +22,9 @@ def build_assessment(seed: int, progress=None) -> dict:
         if progress:
             progress("assessments", 1)
     xia = Campaign.objects.get(program_key="xiajiceng")
-    services.recall_rule_set(actor=None, campaign=xia, absences_at_least=4, composite_below=45)
+    services.recall_rule_set(
+        actor=None, campaign=xia, resident_score_below=60, absences_at_least=4, composite_below=45
+    )
     flagged = [f for f in selectors.at_risk(xia, DEMO_TODAY) if f.cadre.account.username not in KEEP]
     flagged.sort(key=lambda f: -f.cadre.pk)
     for index, found in enumerate(flagged[:3]):

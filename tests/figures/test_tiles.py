@@ -116,7 +116,9 @@ def test_the_dashboard_costs_the_same_number_of_queries_at_any_period(actor, cam
             selectors.figures(user=office, sel=sel)
         counts.append(len(queries))
     assert counts[0] == counts[1]
-    assert counts[0] < 20
+    # The sources' grouped queries plus each custom tile's own fixed number (the cadres at risk
+    # of recall: 8, whatever the number of cadres).
+    assert counts[0] < 25
 
 
 def test_periods(campaign):
