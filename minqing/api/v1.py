@@ -2,8 +2,8 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 
 from minqing.appraisal.api import router as appraisal_router
-from minqing.cards.api import router as cards_router
 from minqing.assessment.api import router as assessment_router
+from minqing.cards.api import router as cards_router
 from minqing.core.ratelimit import RateLimited
 from minqing.documents.api import router as documents_router
 from minqing.exports.api import router as exports_router
