@@ -38,6 +38,7 @@ class RoundOut(Schema):
     end: dt.date
     questions: list[dict]
     per_cadre: int
+    share: int | None
     status: str
     drawn_at: dt.datetime
     released_at: dt.datetime | None
@@ -51,6 +52,7 @@ class RoundIn(Schema):
     campaign: int
     period: str
     per_cadre: int | None = None
+    share: int | None = None
 
 
 class ResultOut(Schema):
@@ -100,6 +102,7 @@ def round_out(r) -> dict:
         "end": r.end,
         "questions": r.questions,
         "per_cadre": r.per_cadre,
+        "share": r.share,
         "status": r.status,
         "drawn_at": r.drawn_at,
         "released_at": r.released_at,
@@ -137,7 +140,11 @@ def draw_round(request, payload: RoundIn):
     campaign = get_scoped_or_404(Campaign, request.auth, "programs.view", pk=payload.campaign)
     try:
         r = services.round_draw(
-            actor=request.auth, campaign=campaign, period=payload.period, per_cadre=payload.per_cadre
+            actor=request.auth,
+            campaign=campaign,
+            period=payload.period,
+            per_cadre=payload.per_cadre,
+            share=payload.share,
         )
     except ValidationError as exc:
         return _invalid(exc)

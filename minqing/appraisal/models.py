@@ -38,6 +38,8 @@ class AppraisalRound(models.Model):
     end = models.DateField(_("until"))
     questions = models.JSONField(_("questions"), default=list)
     per_cadre = models.PositiveIntegerField(_("households per cadre"))
+    # Instead of a number, a share of each cadre's households (percent, at least one household).
+    share = models.PositiveSmallIntegerField(_("share of households (%)"), null=True, blank=True)
     seed = models.BigIntegerField(_("seed"))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
     drawn_by = models.ForeignKey(

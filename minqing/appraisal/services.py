@@ -96,31 +96,43 @@ def eligible_pairings(campaign: Campaign, on: dt.date) -> dict[int, list[tuple[i
     return by_cadre
 
 
-def draw_sample(by_cadre: dict[int, list], *, seed: int, per_cadre: int) -> dict[int, list]:
+def draw_sample(
+    by_cadre: dict[int, list], *, seed: int, per_cadre: int, share: int | None = None
+) -> dict[int, list]:
     """The households drawn per cadre: for each cadre in id order, `per_cadre` of its
-    pairings (all if fewer) chosen by one random.Random(seed). The same pairings and seed
-    always give the same sample."""
+    pairings (all if fewer) — or, with `share`, that percentage of them rounded up — chosen
+    by one random.Random(seed). The same pairings and seed always give the same sample."""
     rng = random.Random(seed)
     drawn = {}
     for cadre_id in sorted(by_cadre):
         candidates = by_cadre[cadre_id]
-        drawn[cadre_id] = rng.sample(candidates, min(per_cadre, len(candidates)))
+        count = -(-len(candidates) * share // 100) if share else per_cadre
+        drawn[cadre_id] = rng.sample(candidates, min(max(1, count), len(candidates)))
     return drawn
 
 
 @transaction.atomic
 def round_draw(
-    *, actor, campaign: Campaign, period: str, per_cadre: int | None = None, seed: int | None = None
+    *,
+    actor,
+    campaign: Campaign,
+    period: str,
+    per_cadre: int | None = None,
+    share: int | None = None,
+    seed: int | None = None,
 ) -> AppraisalRound:
     """Open the period's appraisal round and draw its sample from the cadres' household
     pairings active on the day of the draw (the period's end if it is over). Households per
-    cadre: as given, else the program's `[appraisal] per_cadre`, else three."""
+    cadre: as given, else the program's `[appraisal] per_cadre`, else three; or a share of
+    each cadre's households (percent)."""
     _require(actor, "appraisal.manage")
     if per_cadre is None:
         per_cadre = campaign_per_cadre(campaign)
     label, start, end = parse_period(period)
     if per_cadre < 1 or per_cadre > 50:
         raise ValidationError({"per_cadre": [_("Draw between 1 and 50 households per cadre.")]})
+    if share is not None and not 1 <= share <= 100:
+        raise ValidationError({"share": [_("The share is a percentage from 1 to 100.")]})
     if campaign.status != "running":
         raise ValidationError({"campaign": [_("The campaign is not running.")]})
     if AppraisalRound.objects.filter(campaign=campaign, period=label).exists():
@@ -129,7 +141,7 @@ def round_draw(
         # 48 bits: enough to be unguessable, too short to pass for an ID or phone number on a page.
         seed = secrets.randbits(48)
     on = min(end, timezone.localdate())
-    drawn = draw_sample(eligible_pairings(campaign, on), seed=seed, per_cadre=per_cadre)
+    drawn = draw_sample(eligible_pairings(campaign, on), seed=seed, per_cadre=per_cadre, share=share)
     if not any(drawn.values()):
         raise ValidationError({"campaign": [_("No cadre of this campaign has an active household pairing.")]})
     appraisal_round = AppraisalRound.objects.create(
@@ -139,6 +151,7 @@ def round_draw(
         end=end,
         questions=campaign_questions(campaign),
         per_cadre=per_cadre,
+        share=share,
         seed=seed,
         drawn_by=actor,
     )
@@ -164,6 +177,7 @@ def round_draw(
         detail={
             "period": label,
             "per_cadre": per_cadre,
+            "share": share,
             "cadres": sum(1 for chosen in drawn.values() if chosen),
             "households": sum(len(chosen) for chosen in drawn.values()),
         },
@@ -179,6 +193,7 @@ def redraw(appraisal_round: AppraisalRound) -> dict[int, list[int]]:
         eligible_pairings(appraisal_round.campaign, on),
         seed=appraisal_round.seed,
         per_cadre=appraisal_round.per_cadre,
+        share=appraisal_round.share,
     )
     return {cadre_id: [p[0] for p in chosen] for cadre_id, chosen in drawn.items() if chosen}
 

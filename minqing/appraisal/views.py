@@ -72,11 +72,16 @@ def round_draw(request):
     )
     try:
         per_cadre = int(request.POST["per_cadre"]) if request.POST.get("per_cadre") else None
+        share = int(request.POST["share"]) if request.POST.get("share") else None
         appraisal_round = services.round_draw(
-            actor=request.user, campaign=campaign, period=request.POST.get("period", ""), per_cadre=per_cadre
+            actor=request.user,
+            campaign=campaign,
+            period=request.POST.get("period", ""),
+            per_cadre=per_cadre,
+            share=share,
         )
     except ValueError:
-        messages.error(request, _("Give the number of households per cadre as a whole number."))
+        messages.error(request, _("Give the number of households or the share as a whole number."))
     except ValidationError as exc:
         _errors(request, exc)
     else:

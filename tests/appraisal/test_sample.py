@@ -116,3 +116,39 @@ def test_periods_are_months_quarters_halves_or_years():
     for bad in ("2026-13", "2026-Q5", "26-10", "", "2026-10-01"):
         with pytest.raises(ValidationError):
             services.parse_period(bad)
+
+
+def test_a_share_of_each_cadres_households_rounded_up_and_reproducible(sanfuwu, actor):
+    appraisal_round = services.round_draw(
+        actor=actor("office_jinan"), campaign=sanfuwu, period="2026-10", share=50, seed=8
+    )
+    assert appraisal_round.share == 50
+    by_cadre = services.eligible_pairings(sanfuwu, dt.date(2026, 10, 31))
+    drawn = services.redraw(appraisal_round)
+    for cadre_id, pairings in by_cadre.items():
+        assert len(drawn[cadre_id]) == -(-len(pairings) // 2)
+        assert appraisal_round.samples.filter(cadre_id=cadre_id).count() == len(drawn[cadre_id])
+    assert {len(p) for p in by_cadre.values()} & {3}, "some cadre has an odd number of households"
+    with pytest.raises(ValidationError):
+        services.round_draw(actor=actor("office_jinan"), campaign=sanfuwu, period="2026-11", share=0)
+
+
+def test_the_program_defines_the_questions_and_the_households_per_cadre(sanfuwu, campaign, actor):
+    from minqing.programs.schema import TemplateInvalid, library_files, parse_template
+
+    appraisal_round = services.round_draw(actor=actor("office_jinan"), campaign=sanfuwu, period="2026-10")
+    program = sanfuwu.config["appraisal"]
+    assert appraisal_round.questions == program["questions"]
+    assert appraisal_round.per_cadre == program["per_cadre"]
+    # A program without the section asks the default questions.
+    other = services.round_draw(actor=actor("office"), campaign=campaign, period="2026-10")
+    assert [q["key"] for q in other.questions] == ["visited", "helped", "conduct"]
+    # A bad [appraisal] section is refused with its line.
+    text = library_files()["sanfuwu"].read_text()
+    text += '\n  [[appraisal.questions]]\n  key = "visited"\n  type = "stars"\n'
+    with pytest.raises(TemplateInvalid) as refused:
+        parse_template(text)
+    messages = [str(e) for e in refused.value.errors]
+    assert any("appraisal" in m and "text" in m for m in messages), messages
+    assert any("stars" in m or "type" in m for m in messages), messages
+    assert any("visited" in m for m in messages), messages

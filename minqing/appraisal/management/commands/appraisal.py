@@ -22,6 +22,7 @@ class Command(BaseCommand):
             type=int,
             help="default: the program's [appraisal] per_cadre, else 3",
         )
+        draw.add_argument("--share", type=int, help="instead: this percentage of each cadre's households")
         draw.add_argument("--seed", type=int, help="default: a fresh random seed (kept with the round)")
         results = sub.add_parser("results", help="each cadre's score in the period's round")
         results.add_argument("--campaign", type=int, required=True)
@@ -61,6 +62,7 @@ class Command(BaseCommand):
                 campaign=campaign,
                 period=options["period"],
                 per_cadre=options["per_cadre"],
+                share=options["share"],
                 seed=options["seed"],
             )
         except ValidationError as exc:
