@@ -112,6 +112,16 @@ for label, s, kind, fmt in (
     with CaptureQueriesContext(connection) as q:
         make()
     out["results"].append({"case": label, "url": f"/campaigns/{campaign.pk}/documents/{kind}.{fmt}", "queries": len(q), **timed(make, 5)})
+# Reference cases with figures recorded earlier in RESULTS.md (an idler machine): how loaded it is now.
+from minqing.tickets import selectors as ticket_selectors
+def board():
+    assert client.get("/tickets/").status_code == 200
+def rates():
+    ticket_selectors.rates(user=office, by="unit")
+for label, fn in (("reference: dispatch board, no filter (recorded 43.7 ms)", board), ("reference: rates by unit (recorded 332.4 ms)", rates)):
+    out["results"].append({"case": label, "url": "", "queries": 0, **timed(fn, 5)})
+import os
+out["load"] = [round(x, 1) for x in os.getloadavg()]
 print(json.dumps(out))
 """
 
@@ -200,7 +210,9 @@ def main():
         f"{platform.python_version()}. County demo: {data['cadres']:,} cadres, {data['visits']:,} visits, "
         f"{data['tickets']:,} demands. Signed in as `office` (county-wide). {args.repeat} timed runs after 3 "
         "warm-ups (the compliance summary 3 runs, documents 5). Targets: county dashboard p50 < 300 ms on SQLite, "
-        "< 200 ms on PostgreSQL; monthly roll-up .docx < 3 s.",
+        "< 200 ms on PostgreSQL; monthly roll-up .docx < 3 s. The two reference cases at the end were "
+        "recorded on SQLite when the machine was idler (bench/bench_tickets.py); their ratio shows the load. "
+        f"Load average at the end: {' / '.join(map(str, data['load']))} (the machine is shared).",
         "",
         "| case | p50 ms | p95 ms | queries | target |",
         "|---|---:|---:|---:|---|",
