@@ -1293,6 +1293,10 @@ def assessment_cases(o):
                 office_a_acts,
             )
         ],
+        "assessment:cadre-assessment": [
+            ("get", reverse("assessment:cadre-assessment", args=[ra.cadre_id]), None, 302, county_a),
+            ("get", reverse("assessment:cadre-assessment", args=[rb.cadre_id]), None, 302, county_b),
+        ],
         "assessment:result-detail": [
             ("get", reverse("assessment:result-detail", args=[ra.pk]), None, 302, county_a),
             ("get", reverse("assessment:result-detail", args=[rb.pk]), None, 302, county_b),

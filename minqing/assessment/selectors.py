@@ -106,7 +106,7 @@ def cadre_results(*, user, cadre) -> QuerySet:
     return (
         scoped(AssessmentResult.objects.filter(cadre=cadre), user, VIEW)
         .select_related("run__campaign")
-        .order_by("-run__period", "-run__run_at")
+        .order_by("-run__end", "-run__run_at", "-id")
     )
 
 

@@ -9,6 +9,7 @@ urlpatterns = [
     path("campaigns/<int:pk>/weights/", views.weights_edit, name="weights-edit"),
     path("campaigns/<int:pk>/recall-rule/", views.recall_rule_edit, name="recall-rule-edit"),
     path("campaigns/<int:pk>/recalls/propose/", views.recall_propose, name="recall-propose"),
+    path("cadres/<int:cadre_pk>/", views.cadre_assessment, name="cadre-assessment"),
     path("results/<int:pk>/", views.result_detail, name="result-detail"),
     path("results/<int:pk>.pdf", views.result_pdf, name="result-pdf"),
     path("recalls/", views.recall_list, name="recall-list"),

@@ -144,6 +144,23 @@ def result_detail(request, pk: int):
     )
 
 
+def cadre_assessment(request, cadre_pk: int):
+    """A cadre's assessment: the newest stored result in sight, with the cadre's other results."""
+    require_permission(request.user, VIEW)
+    cadre = get_scoped_or_404(
+        Cadre.objects.select_related("account", "unit"), request.user, "org.view", pk=cadre_pk
+    )
+    history = list(selectors.cadre_results(user=request.user, cadre=cadre)[:20])
+    if not history:
+        return render(request, "assessment/cadre_assessment.html", {"cadre": cadre})
+    result = selectors.result_get(user=request.user, pk=history[0].pk)
+    return render(
+        request,
+        "assessment/result_detail.html",
+        {"result": result, "parts": selectors.part_rows(result), "history": history},
+    )
+
+
 def result_pdf(request, pk: int):
     require_permission(request.user, VIEW)
     result = selectors.result_get(user=request.user, pk=pk)

@@ -170,7 +170,10 @@ def ticket_layout(campaign, spec: LedgerSpec, queryset: QuerySet, *, case_fields
 def deed_layout(campaign, spec: LedgerSpec, queryset: QuerySet, *, case_fields: bool) -> LedgerLayout:
     from minqing.fieldwork.models import Deed
 
-    kinds = {**_labels(Deed.Kind.choices), **{k["key"]: k["name"] for k in campaign.config.get("deed_kinds", [])}}
+    kinds = {
+        **_labels(Deed.Kind.choices),
+        **{k["key"]: k["name"] for k in campaign.config.get("deed_kinds", [])},
+    }
     cadre, beneficiary = _("Cadre"), _("Beneficiary")
     columns = [
         Column(_("Date"), 11),

@@ -193,3 +193,6 @@ def test_a_cadre_sees_only_their_own_result_and_the_office_sees_the_ranking(two_
     client.force_login(a.account)
     assert client.get(f"/assessment/results/{mine.pk}/").status_code == 200
     assert client.get(f"/assessment/results/{other.pk}/").status_code == 404
+    cadre_page = client_as("office").get(f"/assessment/cadres/{a.pk}/")
+    assert cadre_page.status_code == 200 and "甲干部" in cadre_page.content.decode()
+    assert f"{mine.total:.2f}" in cadre_page.content.decode()
