@@ -319,9 +319,12 @@ def _not_visited(sel: Selection) -> Q:
     """Paired households with no visit (to them or one of their members) in the last N days."""
     since = sel.as_of - dt.timedelta(days=sel.idle_days)
     recent = Visit.objects.filter(date__gt=since, date__lte=sel.as_of)
-    return _covered(sel) & ~Q(
-        Exists(recent.filter(household_id=OuterRef("pk")))
-        | Exists(recent.filter(member__household_id=OuterRef("pk")))
+    # Uncorrelated subqueries (no NULLs in them, so NOT IN is exact): both databases build each
+    # once per query, where a correlated NOT EXISTS made PostgreSQL probe per household.
+    return (
+        _covered(sel)
+        & ~Q(id__in=recent.filter(household__isnull=False).values("household_id"))
+        & ~Q(id__in=recent.filter(member__isnull=False).values("member__household_id"))
     )
 
 
