@@ -7,7 +7,6 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import render
-from django.utils import timezone
 
 from minqing.core import context
 from minqing.tickets.ratelimit import Limited, hit
@@ -82,9 +81,7 @@ def public_publication(request, pk: int):
         {
             "round": appraisal_round,
             "results": selectors.round_results(appraisal_round),
-            "cases": selectors.exemplary_cases(
-                appraisal_round.campaign, appraisal_round.campaign.start, timezone.localdate()
-            ),
+            "cases": selectors.round_cases(appraisal_round),
             "title": publication_title(appraisal_round),
         },
     )

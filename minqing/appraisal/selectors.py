@@ -108,15 +108,18 @@ def inspection_results(campaign, start: dt.date, end: dt.date) -> dict[int, Insp
 
 
 def exemplary_cases(
-    campaign, start: dt.date, end: dt.date, published_only: bool = True
+    campaign, start: dt.date, end: dt.date, published_only: bool = True, *, until: dt.datetime | None = None
 ) -> list[ExemplaryCase]:
     """The campaign's exemplary cases of the period: published within [start, end] (or,
-    with published_only=False, nominated within it, whatever their state). One query."""
+    with published_only=False, nominated within it, whatever their state); with `until`,
+    only those up to that moment. One query."""
     qs = ExemplaryCase.objects.filter(campaign=campaign).select_related(
         "cadre__account", "cadre__unit", "team", "point"
     )
     start_at = timezone.make_aware(dt.datetime.combine(start, dt.time.min))
     end_at = timezone.make_aware(dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min))
+    if until is not None:
+        end_at = min(end_at, until + dt.timedelta(microseconds=1))
     if published_only:
         qs = qs.filter(
             status=ExemplaryCase.Status.PUBLISHED, published_at__gte=start_at, published_at__lt=end_at
@@ -124,6 +127,18 @@ def exemplary_cases(
     else:
         qs = qs.filter(nominated_at__gte=start_at, nominated_at__lt=end_at).order_by("nominated_at", "id")
     return list(qs)
+
+
+def round_cases(appraisal_round) -> list[ExemplaryCase]:
+    """The exemplary cases on a round's publication list: published within the round's
+    period and, once it is released, not after its release, so that a released list never
+    changes. One query."""
+    return exemplary_cases(
+        appraisal_round.campaign,
+        appraisal_round.start,
+        appraisal_round.end,
+        until=appraisal_round.released_at,
+    )
 
 
 # Scoped reads for pages, API and commands ------------------------------------------

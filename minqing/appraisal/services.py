@@ -4,7 +4,6 @@ with its audit row."""
 import datetime as dt
 import hashlib
 import random
-import re
 import secrets
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,8 +14,8 @@ from django.utils.translation import gettext_lazy
 
 from minqing.core.audit import audit_record
 from minqing.core.scope import scope_for
+from minqing.figures import periods
 from minqing.programs.models import Campaign, LiaisonPoint, Pairing, Team
-from minqing.programs.rules._periods import month_end
 
 from .models import (
     AppraisalLink,
@@ -31,7 +30,13 @@ from .models import (
 
 DEFAULT_PER_CADRE = 3
 LINK_DAYS = 14
-PERIOD_RE = re.compile(r"^(\d{4})(?:-(0[1-9]|1[0-2])|-?Q([1-4])|-?H([12]))?$")
+# A round's period as stored (one round per campaign and period): 2026-10, 2026-Q4, 2026-H2, 2026.
+PERIOD_LABELS = {
+    "month": lambda start: f"{start:%Y-%m}",
+    "quarter": lambda start: f"{start.year}-Q{(start.month - 1) // 3 + 1}",
+    "half": lambda start: f"{start.year}-H{(start.month - 1) // 6 + 1}",
+    "year": lambda start: str(start.year),
+}
 
 
 def default_questions() -> list[dict]:
@@ -54,24 +59,18 @@ def campaign_per_cadre(campaign: Campaign) -> int:
 
 def parse_period(text: str) -> tuple[str, dt.date, dt.date]:
     """'2026-10' (a month), '2026-Q4' (a quarter), '2026-H2' (a half year) or '2026' (a year)
-    → (label, first day, last day). '2026Q4' (the dashboard's spelling) is read as '2026-Q4'."""
-    match = PERIOD_RE.match((text or "").strip().upper())
-    if not match:
+    → (label, first day, last day), read by the figures' parser. '2026Q4' (the dashboard's
+    spelling) is read as '2026-Q4'; weeks and ranges are refused."""
+    text = (text or "").strip()
+    try:
+        period = periods.parse_period(text, today=timezone.localdate(), halves=True) if text else None
+    except periods.PeriodError:
+        period = None
+    if period is None or period.kind not in PERIOD_LABELS:
         raise ValidationError(
             {"period": [_("Give the period as 2026-10 (month), 2026-Q4, 2026-H2 or 2026 (year).")]}
         )
-    year = int(match.group(1))
-    if match.group(2):
-        first = dt.date(year, int(match.group(2)), 1)
-        return f"{year}-{match.group(2)}", first, month_end(first)
-    if match.group(3):
-        quarter = int(match.group(3))
-        first = dt.date(year, 3 * quarter - 2, 1)
-        return f"{year}-Q{quarter}", first, month_end(dt.date(year, 3 * quarter, 1))
-    if match.group(4):
-        half = int(match.group(4))
-        return f"{year}-H{half}", dt.date(year, 6 * half - 5, 1), month_end(dt.date(year, 6 * half, 1))
-    return str(year), dt.date(year, 1, 1), dt.date(year, 12, 31)
+    return PERIOD_LABELS[period.kind](period.start), period.start, period.end
 
 
 def _require(user, permission: str) -> None:
@@ -265,7 +264,8 @@ def callback_record(
 
 
 def _callback_write(*, actor, sample, status, verdict, answers, comment, called_at) -> Sample:
-    sample = Sample.objects.select_for_update(of=("self",)).select_related("round", "cadre").get(pk=sample.pk)
+    sample = Sample.objects.select_for_update(of=("self",)).select_related("cadre").get(pk=sample.pk)
+    _lock_round(sample)
     _check_open(sample)
     if sample.status == Sample.Status.ANSWERED:
         raise ValidationError(_("This household has already answered."))
@@ -340,30 +340,49 @@ def link_find(token: str) -> AppraisalLink:
     )
     if link is None:
         raise LinkRefused(_("This link is not valid."))
-    if link.used_at is not None or link.sample.status == Sample.Status.ANSWERED:
-        raise LinkRefused(_("This link has already been used. Thank you, your answer was recorded."))
-    if link.expires_at <= timezone.now():
-        raise LinkRefused(_("This link has expired. Please ask the campaign office for a new one."))
-    if link.sample.round.status != AppraisalRound.Status.OPEN:
-        raise LinkRefused(_("This appraisal is closed."))
+    _refuse_link(link, link.sample, link.sample.round)
     return link
 
 
-@transaction.atomic
-def link_answer(*, token: str, verdict: str, answers: dict | None = None, comment: str = "") -> Sample:
-    """A resident answers through the one-time link. It works once."""
-    link = link_find(token)
-    link = AppraisalLink.objects.select_for_update().select_related("sample__round").get(pk=link.pk)
-    if link.used_at is not None:
+def _refuse_link(link: AppraisalLink, sample: Sample, appraisal_round: AppraisalRound) -> None:
+    if link.used_at is not None or sample.status == Sample.Status.ANSWERED:
         raise LinkRefused(_("This link has already been used. Thank you, your answer was recorded."))
-    sample = link.sample
+    if link.expires_at <= timezone.now():
+        raise LinkRefused(_("This link has expired. Please ask the campaign office for a new one."))
+    if appraisal_round.status != AppraisalRound.Status.OPEN:
+        raise LinkRefused(_("This appraisal is closed."))
+
+
+def _lock_round(sample: Sample) -> AppraisalRound:
+    """Lock the sample's round (round_release locks it too) so that no answer lands in a
+    round being released; attaches the fresh round to the sample."""
+    sample.round = AppraisalRound.objects.select_for_update().get(pk=sample.round_id)
+    return sample.round
+
+
+def link_answer(*, token: str, verdict: str, answers: dict | None = None, comment: str = "") -> Sample:
+    """A resident answers through the one-time link. It works once. After a first look
+    without locks, the link, its sample and their round are locked (in that order; callbacks
+    and the release lock the same rows) and checked again: a callback or a release that
+    came first wins."""
+    link_find(token)
+    with transaction.atomic():
+        return _link_answer_write(token=token, verdict=verdict, answers=answers, comment=comment)
+
+
+def _link_answer_write(*, token: str, verdict: str, answers: dict | None, comment: str) -> Sample:
+    link = AppraisalLink.objects.select_for_update().filter(digest=_digest(token or "")).first()
+    if link is None:
+        raise LinkRefused(_("This link is not valid."))
+    sample = Sample.objects.select_for_update().get(pk=link.sample_id)
+    appraisal_round = _lock_round(sample)
+    _refuse_link(link, sample, appraisal_round)
     if verdict not in Verdict.values:
         raise ValidationError({"verdict": [_("Choose satisfied, basically satisfied or unsatisfied.")]})
-    cleaned = _clean_answers(sample.round, answers)
+    cleaned = _clean_answers(appraisal_round, answers)
     now = timezone.now()
-    updated = AppraisalLink.objects.filter(pk=link.pk, used_at__isnull=True).update(used_at=now)
-    if not updated:
-        raise LinkRefused(_("This link has already been used. Thank you, your answer was recorded."))
+    link.used_at = now
+    link.save(update_fields=["used_at"])
     sample.status = Sample.Status.ANSWERED
     sample.channel = Sample.Channel.LINK
     sample.verdict = verdict
@@ -371,7 +390,9 @@ def link_answer(*, token: str, verdict: str, answers: dict | None = None, commen
     sample.comment = (comment or "").strip()[:2000]
     sample.answered_at = now
     sample.recorded_by = None
-    sample.save()
+    sample.save(
+        update_fields=["status", "channel", "verdict", "answers", "comment", "answered_at", "recorded_by"]
+    )
     audit_record(action="appraisal.link_answer", obj=sample, detail={"link": link.pk, "verdict": verdict})
     return sample
 

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from minqing.core.audit import audit_record
 from minqing.core.paging import paginate, query_without_page
+from minqing.core.params import id_param
 from minqing.core.scope import get_scoped_or_404, require_permission, scope_for, scoped
 from minqing.org.models import Cadre
 from minqing.programs.models import Campaign, LiaisonPoint, Team
@@ -24,6 +25,38 @@ from .models import ExemplaryCase, FollowUpAction, Inspection, Rating, Sample, V
 
 def _errors(request, exc: ValidationError) -> None:
     messages.error(request, " ".join(exc.messages))
+
+
+class NotOnTheList(ValidationError):
+    pass
+
+
+def _chosen(queryset, value, field):
+    """The object of `queryset` whose id is `value` (a form or query-string value), None when
+    nothing is chosen. A value naming none of them (not a number, or not on the list) raises
+    NotOnTheList with a message naming the field."""
+    if not value:
+        return None
+    pk = id_param(value)
+    found = queryset.filter(pk=pk).first() if pk else None
+    if found is None:
+        raise NotOnTheList(_("The %(field)s chosen is not on the list; choose again.") % {"field": field})
+    return found
+
+
+def _chosen_campaign(request, campaigns):
+    """The campaign chosen in the query string or the form, else the only one; a bad choice
+    counts as none, with a message."""
+    try:
+        campaign = _chosen(
+            campaigns, request.GET.get("campaign") or request.POST.get("campaign"), _("campaign")
+        )
+    except NotOnTheList as exc:
+        _errors(request, exc)
+        campaign = None
+    if campaign is None and len(campaigns) == 1:
+        campaign = campaigns[0]
+    return campaign
 
 
 def _campaigns(user, permission: str):
@@ -212,9 +245,7 @@ def round_release(request, pk: int):
 
 
 def _publication_context(appraisal_round):
-    cases = selectors.exemplary_cases(
-        appraisal_round.campaign, appraisal_round.campaign.start, timezone.localdate()
-    )
+    cases = selectors.round_cases(appraisal_round)
     return {
         "round": appraisal_round,
         "results": selectors.round_results(appraisal_round),
@@ -276,9 +307,7 @@ def _cadres_of(campaign, user):
 def inspection_create(request):
     require_permission(request.user, "inspections.record")
     campaigns = _campaigns(request.user, "inspections.record")
-    campaign = campaigns.filter(pk=request.GET.get("campaign") or request.POST.get("campaign") or 0).first()
-    if campaign is None and len(campaigns) == 1:
-        campaign = campaigns[0]
+    campaign = _chosen_campaign(request, campaigns)
     ctx = {
         "campaigns": campaigns,
         "campaign": campaign,
@@ -298,11 +327,11 @@ def inspection_create(request):
     if request.method == "POST" and campaign is not None:
         post = request.POST
         try:
-            cadre = ctx["cadres"].filter(pk=post.get("cadre") or 0).first()
-            point = ctx["points"].filter(pk=post.get("point") or 0).first()
+            cadre = _chosen(ctx["cadres"], post.get("cadre"), _("cadre"))
+            point = _chosen(ctx["points"], post.get("point"), _("liaison point"))
             actions = []
             if post.get("action_text"):
-                owner = ctx["cadres"].filter(pk=post.get("action_owner") or 0).first() or cadre
+                owner = _chosen(ctx["cadres"], post.get("action_owner"), _("owner")) or cadre
                 actions.append(
                     {
                         "text": post["action_text"],
@@ -350,8 +379,8 @@ def inspection_detail(request, pk: int):
 def action_add(request, pk: int):
     require_permission(request.user, "inspections.record")
     inspection = selectors.inspection_get(user=request.user, pk=pk)
-    owner = _cadres_of(inspection.campaign, request.user).filter(pk=request.POST.get("owner") or 0).first()
     try:
+        owner = _chosen(_cadres_of(inspection.campaign, request.user), request.POST.get("owner"), _("owner"))
         services.action_add(
             actor=request.user,
             inspection=inspection,
@@ -403,9 +432,7 @@ def case_list(request):
 def case_create(request):
     require_permission(request.user, "exemplary.nominate")
     campaigns = _campaigns(request.user, "exemplary.nominate")
-    campaign = campaigns.filter(pk=request.GET.get("campaign") or request.POST.get("campaign") or 0).first()
-    if campaign is None and len(campaigns) == 1:
-        campaign = campaigns[0]
+    campaign = _chosen_campaign(request, campaigns)
     ctx = {
         "campaigns": campaigns,
         "campaign": campaign,
@@ -430,9 +457,11 @@ def case_create(request):
                 campaign=campaign,
                 title=post.get("title", ""),
                 story=post.get("story", ""),
-                cadre=ctx["cadres"].filter(pk=post.get("cadre") or 0).first() if subject == "cadre" else None,
-                team=ctx["teams"].filter(pk=post.get("team") or 0).first() if subject == "team" else None,
-                point=ctx["points"].filter(pk=post.get("point") or 0).first() if subject == "point" else None,
+                cadre=_chosen(ctx["cadres"], post.get("cadre"), _("cadre")) if subject == "cadre" else None,
+                team=_chosen(ctx["teams"], post.get("team"), _("team")) if subject == "team" else None,
+                point=_chosen(ctx["points"], post.get("point"), _("liaison point"))
+                if subject == "point"
+                else None,
             )
         except ValidationError as exc:
             _errors(request, exc)

@@ -6,6 +6,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from minqing.core.params import id_param
 from minqing.core.ratelimit import rate_limit
 from minqing.core.scope import get_scoped_or_404, require_permission
 from minqing.geo.models import Region
@@ -15,10 +16,6 @@ from minqing.programs.models import LiaisonPoint
 
 from . import documents, selectors, services
 from .models import LiaisonCard
-
-
-def _int(value):
-    return int(value) if str(value or "").isdigit() else None
 
 
 def campaign_cards(request, pk: int):
@@ -35,9 +32,9 @@ def cards_pdf(request, pk: int):
     campaign = program_selectors.campaign_get(user=request.user, pk=pk)
     point = cadre = None
     if request.GET.get("point"):
-        point = program_selectors.point_get(user=request.user, pk=_int(request.GET["point"]) or 0)
+        point = program_selectors.point_get(user=request.user, pk=id_param(request.GET["point"]) or 0)
     if request.GET.get("cadre"):
-        cadre = get_scoped_or_404(Cadre, request.user, "org.view", pk=_int(request.GET["cadre"]) or 0)
+        cadre = get_scoped_or_404(Cadre, request.user, "org.view", pk=id_param(request.GET["cadre"]) or 0)
     layout = request.GET.get("layout", "sheet")
     if layout not in documents.LAYOUTS:
         layout = "sheet"

@@ -14,6 +14,7 @@ KINDS = ("week", "month", "quarter", "year", "custom")
 _WEEK = re.compile(r"^(\d{4})-W(\d{1,2})$")
 _MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
 _QUARTER = re.compile(r"^(\d{4})-?Q([1-4])$", re.IGNORECASE)
+_HALF = re.compile(r"^(\d{4})-?H([12])$", re.IGNORECASE)
 _YEAR = re.compile(r"^(\d{4})$")
 _CUSTOM = re.compile(r"^(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})$")
 QUARTER_NAMES = {1: "一", 2: "二", 3: "三", 4: "四"}
@@ -46,8 +47,9 @@ class PeriodError(ValueError):
     pass
 
 
-def parse_period(text: str | None, *, today: dt.date) -> Period:
-    """The period written in `text`; empty: the month of `today`."""
+def parse_period(text: str | None, *, today: dt.date, halves: bool = False) -> Period:
+    """The period written in `text`; empty: the month of `today`. With `halves`, a half
+    year (2026-H2 or 2026H2, kind "half") too: the appraisal takes them, the figures do not."""
     text = (text or "").strip()
     if not text:
         return month_of(today)
@@ -61,6 +63,10 @@ def parse_period(text: str | None, *, today: dt.date) -> Period:
             year, quarter = int(m[1]), int(m[2])
             start = dt.date(year, 3 * quarter - 2, 1)
             return Period("quarter", start, month_end(dt.date(year, 3 * quarter, 1)), f"{year}Q{quarter}")
+        if halves and (m := _HALF.match(text)):
+            year, half = int(m[1]), int(m[2])
+            start = dt.date(year, 6 * half - 5, 1)
+            return Period("half", start, month_end(dt.date(year, 6 * half, 1)), f"{year}H{half}")
         if m := _YEAR.match(text):
             year = int(m[1])
             return Period("year", dt.date(year, 1, 1), dt.date(year, 12, 31), text)

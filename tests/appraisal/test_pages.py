@@ -295,3 +295,86 @@ def test_the_commands_draw_verify_and_list(campaign, capsys):
         inspection__campaign=campaign, done_on__isnull=True, deadline__lt=dt.date.today()
     ).count()
     assert len(overdue) == expected
+
+
+BAD_IDS = ("x", "-1", "1.5", "²", "9" * 30)
+NOT_ON_THE_LIST = "不在列表中，请重新选择"
+
+
+def test_bad_ids_in_the_inspection_and_case_forms_give_a_message_and_change_nothing(
+    campaign, client_as, actor
+):
+    cadre = actor("cadre").cadre
+    inspector, leader = client_as("inspector"), client_as("leader")
+    for bad in BAD_IDS:
+        for client, url in ((inspector, "/inspections/new/"), (leader, "/exemplary/new/")):
+            page = client.get(url, {"campaign": bad})
+            assert page.status_code == 200, (url, bad)
+            assert "所选的活动" + NOT_ON_THE_LIST in page.content.decode(), (url, bad)
+    inspection = {
+        "campaign": campaign.pk,
+        "kind": "open",
+        "date": "2026-11-02",
+        "cadre": cadre.pk,
+        "findings": "坏编号",
+        "rating": "good",
+    }
+    for field, label in (("cadre", "干部"), ("point", "联系点"), ("action_owner", "承办人")):
+        for bad in BAD_IDS:
+            sent = {**inspection, field: bad, "action_text": "回访"}
+            page = inspector.post("/inspections/new/", sent)
+            assert page.status_code == 200, (field, bad)
+            assert "所选的" + label + NOT_ON_THE_LIST in page.content.decode(), (field, bad)
+    assert not Inspection.objects.filter(findings="坏编号").exists()
+    # A follow-up action with a tampered owner is not added.
+    recorded = inspector.post("/inspections/new/", inspection)
+    added = Inspection.objects.get(findings="坏编号")
+    assert recorded["Location"] == f"/inspections/{added.pk}/"
+    for bad in BAD_IDS:
+        page = inspector.post(
+            f"/inspections/{added.pk}/actions/", {"text": "整改", "owner": bad, "deadline": ""}, follow=True
+        )
+        assert page.status_code == 200 and "所选的承办人" + NOT_ON_THE_LIST in page.content.decode()
+    assert not added.actions.exists()
+    for subject, label in (("cadre", "干部"), ("team", "工作队"), ("point", "联系点")):
+        for bad in BAD_IDS:
+            page = leader.post(
+                "/exemplary/new/",
+                {"campaign": campaign.pk, "subject": subject, subject: bad, "title": "坏编号", "story": "…"},
+            )
+            assert page.status_code == 200, (subject, bad)
+            assert "所选的" + label + NOT_ON_THE_LIST in page.content.decode(), (subject, bad)
+    assert not ExemplaryCase.objects.filter(title="坏编号").exists()
+
+
+def test_a_released_publication_list_keeps_its_exemplary_cases(campaign, client_as, actor, clock):
+    from minqing.appraisal import services
+
+    office = actor("office")
+    cadre = actor("cadre").cadre
+
+    def published(title):
+        case = services.case_nominate(
+            actor=actor("leader"), campaign=campaign, title=title, story="…", cadre=cadre
+        )
+        for step in ("select", "publish"):
+            services.case_decide(actor=office, case=case, step=step)
+        return case
+
+    published("发布前的好典型")
+    appraisal_round = _draw_by_page(client_as("office"), campaign)
+    sample = appraisal_round.samples.exclude(cadre__account_id=office.pk).first()
+    services.callback_record(actor=office, sample=sample, status="answered", verdict="satisfied")
+    services.round_release(actor=office, appraisal_round=appraisal_round)
+    clock.advance(minutes=5)
+    published("发布后的新典型")
+    pages = (
+        client_as("office").get(f"/appraisal/{appraisal_round.pk}/publication/").content.decode(),
+        client_as(None).get(f"/public/appraisal/{appraisal_round.pk}/").content.decode(),
+    )
+    for page in pages:
+        assert "发布前的好典型" in page and "发布后的新典型" not in page
+    # A round of an earlier period does not show this month's cases.
+    earlier = services.round_draw(actor=office, campaign=campaign, period="2026-09", per_cadre=1, seed=3)
+    page = client_as("office").get(f"/appraisal/{earlier.pk}/publication/").content.decode()
+    assert "发布前的好典型" not in page

@@ -113,9 +113,37 @@ def test_periods_are_months_quarters_halves_or_years():
     assert services.parse_period("2026-Q1") == ("2026-Q1", dt.date(2026, 1, 1), dt.date(2026, 3, 31))
     assert services.parse_period("2026-H2") == ("2026-H2", dt.date(2026, 7, 1), dt.date(2026, 12, 31))
     assert services.parse_period("2026") == ("2026", dt.date(2026, 1, 1), dt.date(2026, 12, 31))
-    for bad in ("2026-13", "2026-Q5", "26-10", "", "2026-10-01"):
+    assert services.parse_period("2026Q4") == ("2026-Q4", dt.date(2026, 10, 1), dt.date(2026, 12, 31))
+    assert services.parse_period(" 2026h1 ") == ("2026-H1", dt.date(2026, 1, 1), dt.date(2026, 6, 30))
+    for bad in (
+        "2026-13",
+        "2026-Q5",
+        "2026-H3",
+        "26-10",
+        "",
+        "2026-10-01",
+        "2026-W47",
+        "2026-10-01..2026-10-15",
+    ):
         with pytest.raises(ValidationError):
             services.parse_period(bad)
+
+
+def test_the_appraisal_reads_periods_with_the_figures_parser_which_takes_half_years_only_when_asked():
+    from minqing.figures.periods import PeriodError
+    from minqing.figures.periods import parse_period as figures_period
+
+    today = dt.date(2026, 11, 22)
+    half = figures_period("2026-H2", today=today, halves=True)
+    assert (half.kind, half.start, half.end) == ("half", dt.date(2026, 7, 1), dt.date(2026, 12, 31))
+    assert figures_period("2026h1", today=today, halves=True).end == dt.date(2026, 6, 30)
+    for text in ("2026-H2", "2026H1"):
+        with pytest.raises(PeriodError):
+            figures_period(text, today=today)
+    for text in ("2026-10", "2026-Q4", "2026Q4", "2026-H2", "2026"):
+        period = figures_period(text, today=today, halves=True)
+        assert services.parse_period(text)[1:] == (period.start, period.end)
+    assert not hasattr(services, "PERIOD_RE")
 
 
 def test_a_share_of_each_cadres_households_rounded_up_and_reproducible(sanfuwu, actor):
