@@ -46,14 +46,14 @@ def _chosen(queryset, value, field):
 
 def _chosen_campaign(request, campaigns):
     """The campaign chosen in the query string or the form, else the only one; a bad choice
-    counts as none, with a message."""
+    is none chosen (the page asks again), with a message."""
     try:
         campaign = _chosen(
             campaigns, request.GET.get("campaign") or request.POST.get("campaign"), _("campaign")
         )
     except NotOnTheList as exc:
         _errors(request, exc)
-        campaign = None
+        return None
     if campaign is None and len(campaigns) == 1:
         campaign = campaigns[0]
     return campaign

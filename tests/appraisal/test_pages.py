@@ -325,6 +325,12 @@ def test_bad_ids_in_the_inspection_and_case_forms_give_a_message_and_change_noth
             page = inspector.post("/inspections/new/", sent)
             assert page.status_code == 200, (field, bad)
             assert "所选的" + label + NOT_ON_THE_LIST in page.content.decode(), (field, bad)
+    for client, url, form in (
+        (inspector, "/inspections/new/", inspection),
+        (leader, "/exemplary/new/", {"subject": "cadre", "cadre": cadre.pk, "title": "坏编号", "story": "…"}),
+    ):
+        page = client.post(url, {**form, "campaign": "x"})
+        assert page.status_code == 200 and "所选的活动" + NOT_ON_THE_LIST in page.content.decode()
     assert not Inspection.objects.filter(findings="坏编号").exists()
     # A follow-up action with a tampered owner is not added.
     recorded = inspector.post("/inspections/new/", inspection)
