@@ -6,7 +6,7 @@ from ninja.errors import HttpError
 from minqing.people.api import HardshipFilter
 
 from . import selectors, services
-from .views import xlsx_response
+from .views import xlsx_download
 
 router = Router(tags=["exports"])
 
@@ -43,16 +43,15 @@ def _forbidden():
     response={200: None},
 )
 def export_households(request, region: str = "", hardship: HardshipFilter = "", tag: str = "", q: str = ""):
+    filters = {"region": region, "hardship": _hardship(hardship), "tag": tag, "q": q}
     try:
-        export = services.household_export_masked(
-            actor=request.auth,
-            filters={"region": region, "hardship": _hardship(hardship), "tag": tag, "q": q},
+        return xlsx_download(
+            lambda path: services.household_export_masked(actor=request.auth, filters=filters, path=path)
         )
     except ValidationError as exc:
         _refuse(exc)
     except PermissionDenied:
         _forbidden()
-    return xlsx_response(export)
 
 
 @router.post("/exports", response={201: ExportRequestOut}, summary="Request a full (unmasked) export")
@@ -86,7 +85,8 @@ def download_export(request, request_id: int):
     except Http404:
         raise HttpError(404, "Not Found") from None
     try:
-        export = services.export_request_run(actor=request.auth, request=export_request)
+        return xlsx_download(
+            lambda path: services.export_request_run(actor=request.auth, request=export_request, path=path)
+        )
     except ValidationError as exc:
         _refuse(exc)
-    return xlsx_response(export)

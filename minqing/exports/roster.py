@@ -2,7 +2,6 @@
 row, a line naming who exported what and when, a two-level merged header, a 序号
 column. Every sheet carries the export line in the sheet and in the printed header."""
 
-import io
 from dataclasses import dataclass
 
 import xlsxwriter
@@ -32,13 +31,12 @@ class RosterRow:
     hardship: str
 
 
-def roster_workbook(rows, *, title: str, stamp: str, facts: list[tuple[str, str]]) -> bytes:
-    """`rows`: RosterRow objects (identifiers already masked or not); `stamp`: the line
-    naming requester, approver and time; `facts`: label/value pairs for the notes sheet."""
-    out = io.BytesIO()
-    book = xlsxwriter.Workbook(
-        out, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
-    )
+def roster_workbook(rows, *, path: str, title: str, stamp: str, facts: list[tuple[str, str]]) -> int:
+    """Write the roster to `path` and return its row count (a full export is capped, see
+    EXPORT_MAX_ROWS; the merged two-row header rules out xlsxwriter's constant_memory).
+    `rows`: RosterRow objects (identifiers already masked or not), any iterable; `stamp`: the
+    line naming requester, approver and time; `facts`: label/value pairs for the notes sheet."""
+    book = xlsxwriter.Workbook(path, {"strings_to_formulas": False, "strings_to_urls": False})
     fmt_title = book.add_format({"bold": True, "font_size": 16, "align": "center", "valign": "vcenter"})
     fmt_stamp = book.add_format({"font_size": 9, "align": "left", "font_color": "#9b1c1c"})
     fmt_head = book.add_format(
@@ -110,4 +108,4 @@ def roster_workbook(rows, *, title: str, stamp: str, facts: list[tuple[str, str]
         notes.write_string(r, 0, safe_cell(label), fmt_head)
         notes.write_string(r, 1, safe_cell(value), fmt_cell)
     book.close()
-    return out.getvalue()
+    return count

@@ -27,7 +27,7 @@ FILTER_KEYS = ("region", "hardship", "tag", "q")
 
 @dataclass
 class ExportFile:
-    content: bytes
+    path: str
     filename: str
     rows: int
 
@@ -116,8 +116,9 @@ def _stamp(*, requester, approver, at: dt.datetime, masked: bool) -> str:
     }
 
 
-def household_export_masked(*, actor, filters: dict) -> ExportFile:
-    """The roster with identifiers masked: anyone who may view the households may have it."""
+def household_export_masked(*, actor, filters: dict, path: str) -> ExportFile:
+    """The roster with identifiers masked, written to `path`: anyone who may view the
+    households may have it."""
     if not scope_for(actor).has("people.view"):
         raise PermissionDenied
     filters = clean_filters(filters)
@@ -125,9 +126,9 @@ def household_export_masked(*, actor, filters: dict) -> ExportFile:
     now = timezone.now()
     queryset = _households(actor, filters)
     described = describe_filters(filters)
-    content_rows = list(_rows(queryset, unmasked=False))
-    content = roster_workbook(
-        content_rows,
+    rows = roster_workbook(
+        _rows(queryset, unmasked=False),
+        path=path,
         title=_("Household roster"),
         stamp=_stamp(requester=actor, approver=None, at=now, masked=True),
         facts=[(_("Filter"), described), (_("Exported by"), f"{actor} ({actor.username})")],
@@ -135,9 +136,9 @@ def household_export_masked(*, actor, filters: dict) -> ExportFile:
     audit_record(
         action="export.households",
         user=actor,
-        detail={"masked": True, "filters": filters, "rows": len(content_rows)},
+        detail={"masked": True, "filters": filters, "rows": rows},
     )
-    return ExportFile(content, f"households-{timezone.localdate():%Y%m%d}.xlsx", len(content_rows))
+    return ExportFile(path, f"households-{timezone.localdate():%Y%m%d}.xlsx", rows)
 
 
 @transaction.atomic
@@ -218,9 +219,9 @@ def export_request_refuse(*, actor, request: ExportRequest, note: str = "") -> E
     return request
 
 
-def export_request_run(*, actor, request: ExportRequest) -> ExportFile:
-    """The approved full export, once, by its requester; stamped on every sheet. A refused
-    try is audited too (outside the transaction, so that its row stays)."""
+def export_request_run(*, actor, request: ExportRequest, path: str) -> ExportFile:
+    """The approved full export, once, by its requester, written to `path`; stamped on every
+    sheet. A refused try is audited too (outside the transaction, so that its row stays)."""
     if request.requester_id != actor.pk:
         raise PermissionDenied
     if request.state != ExportRequest.State.APPROVED or request.approver_id is None:
@@ -233,10 +234,10 @@ def export_request_run(*, actor, request: ExportRequest) -> ExportFile:
         )
         raise ValidationError(_("A full export needs an approved request, and can be fetched once."))
     with transaction.atomic():
-        return _export_request_run(actor, request)
+        return _export_request_run(actor, request, path)
 
 
-def _export_request_run(actor, request: ExportRequest) -> ExportFile:
+def _export_request_run(actor, request: ExportRequest, path: str) -> ExportFile:
     request = (
         ExportRequest.objects.select_for_update(of=("self",))
         .select_related("requester", "approver")
@@ -256,9 +257,9 @@ def _export_request_run(actor, request: ExportRequest) -> ExportFile:
             % {"max": settings.EXPORT_MAX_ROWS, "rows": queryset.count()}
         )
     now = timezone.now()
-    rows = list(_rows(queryset, unmasked=True))
-    content = roster_workbook(
-        rows,
+    rows = roster_workbook(
+        _rows(queryset, unmasked=True),
+        path=path,
         title=_("Household roster"),
         stamp=_stamp(requester=actor, approver=request.approver, at=now, masked=False),
         facts=[
@@ -271,7 +272,7 @@ def _export_request_run(actor, request: ExportRequest) -> ExportFile:
     )
     request.state = ExportRequest.State.DONE
     request.done_at = now
-    request.rows = len(rows)
+    request.rows = rows
     request.save(update_fields=["state", "done_at", "rows"])
     audit_record(
         action="export.households",
@@ -280,10 +281,10 @@ def _export_request_run(actor, request: ExportRequest) -> ExportFile:
         detail={
             "masked": False,
             "filters": request.filters,
-            "rows": len(rows),
+            "rows": rows,
             "request": request.pk,
             "approver": request.approver.username,
             "reason": request.reason,
         },
     )
-    return ExportFile(content, f"households-full-{request.pk}-{timezone.localdate():%Y%m%d}.xlsx", len(rows))
+    return ExportFile(path, f"households-full-{request.pk}-{timezone.localdate():%Y%m%d}.xlsx", rows)

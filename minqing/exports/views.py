@@ -1,10 +1,11 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
+from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from minqing.core.files import XLSX, temp_file_download
 from minqing.core.ratelimit import RateLimited, too_many_requests
 from minqing.core.scope import scope_for
 from minqing.geo.models import Region
@@ -13,15 +14,10 @@ from minqing.people.forms import HouseholdFilterForm
 
 from . import selectors, services
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
-
-def xlsx_response(export: services.ExportFile) -> HttpResponse:
-    response = HttpResponse(export.content, content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+def xlsx_download(write) -> FileResponse:
+    """`write(path)` writes an ExportFile to `path`; it is sent in blocks, then gone."""
+    return temp_file_download(lambda path: write(path).filename, suffix=".xlsx", content_type=XLSX)
 
 
 def _filters(request, data) -> dict | None:
@@ -46,13 +42,14 @@ def household_export(request):
         messages.error(request, _("The filter is not valid; nothing was exported."))
         return redirect("people:household-list")
     try:
-        export = services.household_export_masked(actor=request.user, filters=filters)
+        return xlsx_download(
+            lambda path: services.household_export_masked(actor=request.user, filters=filters, path=path)
+        )
     except RateLimited as exc:
         return too_many_requests(exc.retry_after)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("people:household-list")
-    return xlsx_response(export)
 
 
 def request_list(request):
@@ -122,10 +119,11 @@ def request_refuse(request, pk: int):
 def request_download(request, pk: int):
     export_request = selectors.export_request_get_own(user=request.user, pk=pk)
     try:
-        export = services.export_request_run(actor=request.user, request=export_request)
+        return xlsx_download(
+            lambda path: services.export_request_run(actor=request.user, request=export_request, path=path)
+        )
     except RateLimited as exc:
         return too_many_requests(exc.retry_after)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("exports:request-list")
-    return xlsx_response(export)

@@ -2,12 +2,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from ninja import Router, Schema
 from ninja.errors import HttpError
 
+from minqing.core.files import XLSX, temp_file_download
 from minqing.core.ratelimit import RateLimited
 from minqing.core.scope import scope_for
 from minqing.programs import selectors as program_selectors
 
 from . import selectors, services
-from .files import XLSX, discard, file_response, temp_path
 
 router = Router(tags=["ledgers"])
 
@@ -32,9 +32,8 @@ def _campaign(request, campaign_id: int):
 
 
 def _export(request, campaign, key: str, *, region: str, unmask: bool, reason: str = ""):
-    path = temp_path(".xlsx")
-    try:
-        export = services.ledger_export(
+    def write(path: str) -> str:
+        return services.ledger_export(
             actor=request.auth,
             campaign=campaign,
             key=key,
@@ -42,25 +41,26 @@ def _export(request, campaign, key: str, *, region: str, unmask: bool, reason: s
             region_code=region,
             unmask=unmask,
             reason=reason,
-        )
+        ).filename
+
+    try:
+        return temp_file_download(write, suffix=".xlsx", content_type=XLSX)
     except ValidationError as exc:
-        discard(path)
         raise HttpError(400, " ".join(exc.messages)) from None
     except PermissionDenied as exc:
-        discard(path)
         raise HttpError(403, str(exc) or "Forbidden") from None
-    except BaseException:
-        discard(path)
-        raise
-    return file_response(path, filename=export.filename, content_type=XLSX)
 
 
 @router.get("/campaigns/{campaign_id}/ledgers", response=list[LedgerOut], summary="A campaign's ledgers")
-def list_ledgers(request, campaign_id: int):
+def list_ledgers(request, campaign_id: int, region: str = ""):
     campaign = _campaign(request, campaign_id)
+    try:
+        narrowed = selectors.ledger_region(region)
+    except ValidationError as exc:
+        raise HttpError(400, " ".join(exc.messages)) from None
     return [
         {"key": s.key, "name": s.name, "source": s.source, "rows": n, "fields": list(s.fields)}
-        for s, n in selectors.ledger_counts(user=request.auth, campaign=campaign)
+        for s, n in selectors.ledger_counts(user=request.auth, campaign=campaign, region=narrowed)
     ]
 
 

@@ -9,6 +9,7 @@ ledger of any length is written without holding it in memory."""
 from dataclasses import dataclass, field
 
 from django.db.models import BooleanField, Case, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -46,7 +47,14 @@ def ledger_specs(campaign) -> list[LedgerSpec]:
     return specs
 
 
+# Not a ledger of the template: every demand of the campaign, whatever its ledger (the
+# demands page's "all demands" download). No template key can be "*": keys are slugs.
+ALL_DEMANDS = "*"
+
+
 def ledger_spec(campaign, key: str) -> LedgerSpec | None:
+    if key == ALL_DEMANDS:
+        return LedgerSpec(ALL_DEMANDS, _("All demands"), "tickets")
     return next((s for s in ledger_specs(campaign) if s.key == key), None)
 
 
@@ -240,10 +248,13 @@ def hardship_layout(campaign, spec: LedgerSpec, queryset: QuerySet, *, case_fiel
         columns.insert(8, Column(_("Hardship level"), 10))
 
     latest = HardshipGrading.objects.filter(household=OuterRef("pk")).order_by("-graded_on", "-id")
+    # The cadre paired with the household today (a pairing that has ended names nobody),
+    # by full name or, lacking one, the username, as the account names itself everywhere.
     paired = (
-        Pairing.objects.filter(campaign=campaign, household=OuterRef("pk"))
+        Pairing.objects.active_on(timezone.localdate())
+        .filter(campaign=campaign, household=OuterRef("pk"))
         .order_by("-start", "id")
-        .values("cadre__account__full_name")
+        .values(name=Coalesce(NullIf("cadre__account__full_name", Value("")), "cadre__account__username"))
     )
     qs = queryset.select_related("region", "head").annotate(
         grading_reason=Subquery(latest.values("reason")[:1]),

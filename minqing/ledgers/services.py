@@ -14,10 +14,9 @@ from minqing.core import ratelimit
 from minqing.core.audit import audit_record
 from minqing.core.scope import scope_for
 from minqing.core.spreadsheet import LedgerWorkbook, export_stamp
-from minqing.geo.models import Region
 
 from . import selectors
-from .definitions import LAYOUTS, ledger_spec
+from .definitions import ALL_DEMANDS, LAYOUTS, ledger_spec
 
 MIN_REASON = 4
 
@@ -30,15 +29,6 @@ class LedgerExport:
     masked: bool
 
 
-def _region(code: str):
-    if not code:
-        return None
-    region = Region.objects.filter(code=code).first() if code.isdigit() else None
-    if region is None:
-        raise ValidationError({"region": [_("Unknown region code: %(code)s") % {"code": code}]})
-    return region
-
-
 def ledger_export(
     *, actor, campaign, key: str, path: str, region_code: str = "", unmask: bool = False, reason: str = ""
 ) -> LedgerExport:
@@ -47,7 +37,7 @@ def ledger_export(
     spec = ledger_spec(campaign, key)
     if spec is None:
         raise ValidationError({"ledger": [_("This campaign has no ledger “%(key)s”.") % {"key": key}]})
-    region = _region(region_code.strip())
+    region = selectors.ledger_region(region_code)
     reason = (reason or "").strip()
     if unmask:
         if actor is None or not scope_for(actor).has("people.unmask"):
@@ -92,5 +82,6 @@ def ledger_export(
             **({"reason": reason} if unmask else {}),
         },
     )
-    filename = f"ledger-{campaign.pk}-{key}-{timezone.localdate():%Y%m%d}.xlsx"
+    name = "all" if key == ALL_DEMANDS else key
+    filename = f"ledger-{campaign.pk}-{name}-{timezone.localdate():%Y%m%d}.xlsx"
     return LedgerExport(path=path, filename=filename, rows=rows, masked=not unmask)

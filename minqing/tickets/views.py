@@ -1,18 +1,18 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from minqing.core.audit import audit_record
-from minqing.core.files import serve_attachment
+from minqing.core.files import XLSX, serve_attachment, temp_file_download
 from minqing.core.paging import paginate_by_ids, query_without_page
 from minqing.core.scope import require_permission, scope_for, scoped
 from minqing.geo.models import Region
 from minqing.geo.selectors import region_list
-from minqing.ledgers.files import XLSX, discard, file_response, temp_path
+from minqing.ledgers.definitions import ALL_DEMANDS
 from minqing.ledgers.services import ledger_export
 from minqing.org.models import Cadre, Unit
 from minqing.programs.selectors import campaign_get, campaign_list
@@ -247,35 +247,24 @@ def ticket_act(request, pk: int):
 
 
 def ticket_export(request):
-    """One ledger of a campaign as Excel (?campaign=ID&ledger=KEY), streamed by the ledgers
-    app; without a ledger, every demand of the campaign."""
+    """One ledger of a campaign as Excel (?campaign=ID&ledger=KEY); without a ledger, every
+    demand of the campaign. Both streamed by the ledgers app, in the user's scope."""
     require_permission(request.user, selectors.VIEW)
     try:
         campaign_pk = int(request.GET.get("campaign", ""))
     except ValueError:
         campaign_pk = 0
     campaign = campaign_get(user=request.user, pk=campaign_pk)
-    key = request.GET.get("ledger", "")
-    ledger = next((item for item in campaign.config.get("ledgers", []) if item["key"] == key), None)
-    if ledger is not None:
-        path = temp_path(".xlsx")
-        try:
-            export = ledger_export(actor=request.user, campaign=campaign, key=key, path=path)
-        except BaseException:
-            discard(path)
-            raise
-        return file_response(path, filename=export.filename, content_type=XLSX)
-    tickets = selectors.ticket_list(user=request.user, campaign=campaign.pk)
-    content = documents.ledger_workbook(
-        tickets=documents.ticket_queryset_for_export(tickets),
-        campaign=campaign,
-        ledger=None,
-        user=request.user,
-        case_fields=selectors.can_see_case_fields(request.user),
-    )
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="ledger-{campaign.pk}-all.xlsx"'
-    return response
+    key = request.GET.get("ledger", "") or ALL_DEMANDS
+    try:
+        return temp_file_download(
+            lambda path: ledger_export(actor=request.user, campaign=campaign, key=key, path=path).filename,
+            suffix=".xlsx",
+            content_type=XLSX,
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("tickets:ticket-list")
 
 
 def ticket_figures(request):

@@ -10,6 +10,7 @@ import zipfile
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
+from django.http import FileResponse
 from django.test import override_settings
 from django.utils import translation
 from python_calamine import CalamineWorkbook
@@ -24,6 +25,14 @@ from minqing.people.models import Household
 FULL_ID = re.compile(r"^\d{17}[\dX]$")
 MASKED_ID = re.compile(r"^\d{6}\*{8}\d{3}[\dX]$")
 COUNTY_A = {"region": "431123", "hardship": None, "tag": "", "q": ""}
+
+
+def body(response) -> bytes:
+    """The file of a download: written to a temporary file and streamed, never built in memory."""
+    assert response.status_code == 200, response.status_code
+    assert isinstance(response, FileResponse), "an export is streamed from a file"
+    assert response["X-Content-Type-Options"] == "nosniff" and "no-store" in response["Cache-Control"]
+    return b"".join(response.streaming_content)
 
 
 def sheets(content: bytes) -> dict[str, list[list]]:
@@ -44,7 +53,8 @@ def test_the_household_list_exports_a_masked_roster_in_the_government_layout(cli
     response = client_as("office").get("/exports/households.xlsx?hardship=any")
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith("attachment;")
-    roster = next(iter(sheets(response.content).values()))
+    content = body(response)
+    roster = next(iter(sheets(content).values()))
     expected = Household.objects.filter(region__code__startswith="431123", hardship_level__gt=0).count()
     assert roster[0][0] == "家庭户花名册"
     assert (
@@ -56,7 +66,7 @@ def test_the_household_list_exports_a_masked_roster_in_the_government_layout(cli
     assert [r[0] for r in roster[4:]] == list(range(1, expected + 1))
     ids = id_column(roster)
     assert ids and all(MASKED_ID.match(v) for v in ids)
-    first = sheet_xml(response.content)[0]
+    first = sheet_xml(content)[0]
     assert '<mergeCell ref="A1:J1"/>' in first and '<mergeCell ref="E3:G3"/>' in first
     event = AuditEvent.objects.filter(action="export.households", username="office").latest("id")
     assert event.detail == {
@@ -66,12 +76,14 @@ def test_the_household_list_exports_a_masked_roster_in_the_government_layout(cli
     }
 
 
-def test_a_full_export_without_approval_is_refused_and_the_refusal_audited(db, actor):
+def test_a_full_export_without_approval_is_refused_and_the_refusal_audited(db, actor, tmp_path):
     request = services.export_request_create(
         actor=actor("leader"), filters=COUNTY_A, reason="走访前核对联系方式"
     )
+    out = tmp_path / "full.xlsx"
     with pytest.raises(ValidationError):
-        services.export_request_run(actor=actor("leader"), request=request)
+        services.export_request_run(actor=actor("leader"), request=request, path=str(out))
+    assert not out.exists(), "nothing written"
     assert AuditEvent.objects.filter(action="export.households", result="denied", username="leader").exists()
 
 
@@ -113,14 +125,15 @@ def test_an_approved_full_export_is_stamped_on_every_sheet_and_audited_with_its_
     response = leader.get(f"/exports/requests/{request.pk}/download/")
     assert response.status_code == 200
     expected = Household.objects.filter(region__code__startswith="431123").count()
-    book = sheets(response.content)
+    content = body(response)
+    book = sheets(content)
     roster = next(iter(book.values()))
     ids = id_column(roster)
     assert len(roster) - 4 == expected and ids and all(FULL_ID.match(v) for v in ids)
     for name, rows in book.items():
         top = " ".join(str(v) for r in rows[:2] for v in r)
         assert "(leader)" in top and "(office)" in top, name
-    for xml in sheet_xml(response.content):
+    for xml in sheet_xml(content):
         header = re.search(r"<oddHeader>(.*?)</oddHeader>", xml).group(1)
         assert "(leader)" in header and "(office)" in header
     stamp = roster[1][0]
@@ -133,13 +146,13 @@ def test_an_approved_full_export_is_stamped_on_every_sheet_and_audited_with_its_
     assert ExportRequest.objects.get(pk=request.pk).state == "done"
 
 
-def test_a_refused_request_cannot_be_fetched(db, actor):
+def test_a_refused_request_cannot_be_fetched(db, actor, tmp_path):
     request = services.export_request_create(
         actor=actor("leader"), filters=COUNTY_A, reason="走访前核对联系方式"
     )
     services.export_request_refuse(actor=actor("office"), request=request, note="范围过大")
     with pytest.raises(ValidationError):
-        services.export_request_run(actor=actor("leader"), request=request)
+        services.export_request_run(actor=actor("leader"), request=request, path=str(tmp_path / "x.xlsx"))
 
 
 def test_a_full_export_is_capped(db, actor):
@@ -151,14 +164,18 @@ def test_a_full_export_is_capped(db, actor):
         services.export_request_create(actor=actor("leader"), filters=COUNTY_A, reason="走访前核对联系方式")
 
 
-def test_the_approval_expires(db, actor, clock):
+def test_the_approval_expires(db, actor, clock, tmp_path):
     request = services.export_request_create(
         actor=actor("leader"), filters=COUNTY_A, reason="走访前核对联系方式"
     )
     services.export_request_approve(actor=actor("office"), request=request)
     clock.advance(hours=73)
     with pytest.raises(ValidationError):
-        services.export_request_run(actor=actor("leader"), request=ExportRequest.objects.get(pk=request.pk))
+        services.export_request_run(
+            actor=actor("leader"),
+            request=ExportRequest.objects.get(pk=request.pk),
+            path=str(tmp_path / "x.xlsx"),
+        )
 
 
 def test_an_export_cannot_be_filtered_by_a_full_identifier(db, actor):
@@ -171,7 +188,7 @@ def test_an_export_cannot_be_filtered_by_a_full_identifier(db, actor):
         )
 
 
-def test_cells_that_would_run_as_formulas_are_neutralized():
+def test_cells_that_would_run_as_formulas_are_neutralized(tmp_path):
     assert [safe_cell(v) for v in ["=1+1", "+86", "-2", "@SUM(A1)", "ok", "\t=x"]] == [
         "'=1+1",
         "'+86",
@@ -181,7 +198,9 @@ def test_cells_that_would_run_as_formulas_are_neutralized():
         "'\t=x",
     ]
     row = RosterRow('=HYPERLINK("http://x")', "村", "@cmd", "+张三", "", "", 1, "-", "无")
-    content = roster_workbook([row], title="t", stamp="s", facts=[])
+    path = tmp_path / "roster.xlsx"
+    assert roster_workbook([row], path=str(path), title="t", stamp="s", facts=[]) == 1
+    content = path.read_bytes()
     roster = next(iter(sheets(content).values()))
     assert roster[4][1].startswith("'=") and roster[4][3] == "'@cmd" and roster[4][4] == "'+张三"
     assert "<f>" not in sheet_xml(content)[0]
@@ -192,7 +211,7 @@ def test_the_api_exports_a_masked_roster_and_requests_a_full_one(client, db, act
     auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
     response = client.get("/api/v1/exports/households?hardship=3", **auth)
     assert response.status_code == 200 and response["Content-Type"].startswith("application/vnd.openxml")
-    assert all(MASKED_ID.match(v) for v in id_column(next(iter(sheets(response.content).values()))))
+    assert all(MASKED_ID.match(v) for v in id_column(next(iter(sheets(body(response)).values()))))
     created = client.post(
         "/api/v1/exports",
         {"region": "431123", "reason": "核对联系方式"},
@@ -206,7 +225,7 @@ def test_the_api_exports_a_masked_roster_and_requests_a_full_one(client, db, act
     )
     response = client.get(f"/api/v1/exports/{created['id']}/file", **auth)
     assert response.status_code == 200
-    assert all(FULL_ID.match(v) for v in id_column(next(iter(sheets(response.content).values()))))
+    assert all(FULL_ID.match(v) for v in id_column(next(iter(sheets(body(response)).values()))))
 
 
 def test_the_command_line_exports_as_a_named_account(db, tmp_path, capsys):

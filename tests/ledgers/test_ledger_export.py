@@ -1,6 +1,7 @@
 """Ledgers as Excel, read back by an independent reader (python-calamine) and by the raw
 XML of the file: layout, masking, unmasking with a reason, formula injection, scope."""
 
+import datetime as dt
 import io
 import re
 import zipfile
@@ -8,15 +9,17 @@ import zipfile
 import pytest
 from django.core.management import call_command
 from django.http import FileResponse
+from django.utils import timezone
+from django.utils.translation import gettext, override
 from python_calamine import CalamineWorkbook
 
 from minqing.core.models import AuditEvent
 from minqing.ledgers.definitions import ledger_specs
 from minqing.ledgers.selectors import ledger_counts
-from minqing.org.models import Account, Grant
+from minqing.org.models import Account, Cadre, Grant
 from minqing.org.services import token_create
 from minqing.people.models import Household
-from minqing.programs.models import Campaign
+from minqing.programs.models import Campaign, Pairing
 from minqing.tickets.models import Ticket
 from minqing.tickets.services import ticket_create
 from tests.test_masking import leaks
@@ -251,3 +254,76 @@ def test_the_api_lists_the_ledgers_and_streams_one(client, campaign):
         **auth,
     )
     assert refused.status_code == 403
+
+
+def test_the_list_page_counts_the_rows_of_the_region_its_downloads_are_narrowed_to(client_as, campaign):
+    office = client_as("office")
+    village = Grant.objects.get(account__username="village").regions.get()
+    page = office.get(f"/campaigns/{campaign.pk}/ledgers/?region={village.code}").content.decode()
+    whole = {
+        s.key: n for s, n in ledger_counts(user=Account.objects.get(username="office"), campaign=campaign)
+    }
+    for spec in ledger_specs(campaign):
+        rows = _cells(
+            _body(office.get(f"/campaigns/{campaign.pk}/ledgers/{spec.key}.xlsx?region={village.code}"))
+        )
+        downloaded = len(_data(rows, _header_rows(rows))) if len(rows) > 3 else 0
+        counted = re.search(
+            rf"<td[^>]*>{re.escape(spec.name)}</td>.*?class=\"num\">(\d+)</td>", page, re.DOTALL
+        ).group(1)
+        assert int(counted) == downloaded, (spec.key, counted, downloaded)
+        assert f"?region={village.code}" in page
+    assert any(
+        n < whole[s.key]
+        for s, n in ledger_counts(
+            user=Account.objects.get(username="office"), campaign=campaign, region=village
+        )
+    ), "the village holds fewer rows than the county: the check above can fail"
+
+
+def test_an_unknown_region_on_the_list_page_says_so_and_counts_the_whole_campaign(client_as, campaign):
+    office = client_as("office")
+    page = office.get(f"/campaigns/{campaign.pk}/ledgers/?region=999").content.decode()
+    assert 'role="alert"' in page and "999" in page and "未知" in page
+    # The downloads are not narrowed to a code that names nothing.
+    assert ".xlsx?region=999" not in page and 'type="hidden" name="region" value="999"' not in page
+    whole = ledger_counts(user=Account.objects.get(username="office"), campaign=campaign)
+    for spec, n in whole:
+        assert re.search(rf"{re.escape(spec.name)}</td>.*?class=\"num\">{n}</td>", page, re.DOTALL), spec.key
+
+
+def _paired_column(rows) -> list:
+    with override("zh-hans"):
+        label = gettext("Paired cadre")
+    header = rows[2] + rows[3]
+    col = rows[2].index(label) if label in rows[2] else rows[3].index(label)
+    assert label in header
+    return col
+
+
+def test_the_hardship_ledger_names_only_a_cadre_paired_today_by_full_name_or_username(client_as, campaign):
+    household = (
+        Household.objects.filter(region__code__startswith=campaign.region.code, hardship_level__gte=1)
+        .exclude(head=None)
+        .order_by("code")
+        .first()
+    )
+    Pairing.objects.filter(household=household).delete()
+    cadres = list(Cadre.objects.filter(unit__region__code__startswith=campaign.region.code)[:2])
+    ended, current = cadres
+    Account.objects.filter(pk=ended.account_id).update(full_name="已结束的干部")
+    Account.objects.filter(pk=current.account_id).update(full_name="")
+    today = timezone.localdate()
+    common = {"campaign": campaign, "household": household, "region": household.region, "kind": "帮扶"}
+    Pairing.objects.create(cadre=current, start=today - dt.timedelta(days=300), **common)
+    # Started later than the current one and ended yesterday: it must not be named.
+    Pairing.objects.create(
+        cadre=ended, start=today - dt.timedelta(days=30), end=today - dt.timedelta(days=1), **common
+    )
+    rows = _cells(_body(client_as("office").get(f"/campaigns/{campaign.pk}/ledgers/hardship.xlsx")))
+    col = _paired_column(rows)
+    row = next(r for r in rows if household.code in r)
+    assert row[col] == current.account.username
+    Pairing.objects.filter(household=household, cadre=current).update(end=today - dt.timedelta(days=2))
+    rows = _cells(_body(client_as("office").get(f"/campaigns/{campaign.pk}/ledgers/hardship.xlsx")))
+    assert next(r for r in rows if household.code in r)[col] == "", "a household whose pairings ended"

@@ -72,6 +72,41 @@ def test_the_ledger_export_masks_phones_neutralizes_formulas_and_hides_case_fiel
         assert ("张某与李某" in text) is sees_case, role
 
 
+def test_all_demands_of_a_campaign_come_streamed_in_the_ledger_layout_in_the_users_scope(
+    client_as, petition, desk
+):
+    other = desk.dispatched(ledger="minqing", title="另一本台账的诉求")
+    page = client_as("office").get("/tickets/").content.decode()
+    url = f"/tickets/ledger.xlsx?campaign={desk.campaign.pk}"
+    assert f'href="{url}"' in page.replace("&amp;", "&"), "the ticket list links the all-demands ledger"
+    for role, sees_case in (("office", True), ("leader", False)):
+        response = client_as(role).get(url)
+        assert response.status_code == 200 and response.streaming, "all demands are streamed too"
+        assert response["Content-Disposition"].endswith(f'ledger-{desk.campaign.pk}-all-{_today()}.xlsx"')
+        rows = CalamineWorkbook.from_filelike(io.BytesIO(b"".join(response.streaming_content)))
+        rows = rows.get_sheet_by_index(0).to_python()
+        assert rows[0][0] == f"{desk.campaign.name} · 全部诉求"
+        assert rows[2][0] == "序号" and "联系点" in rows[2], "the same columns as every demand ledger"
+        codes = {r[1] for r in rows[4:]}
+        in_scope = set(
+            Ticket.objects.filter(campaign=desk.campaign, region__code__startswith="431123").values_list(
+                "code", flat=True
+            )
+        )
+        if role == "office":
+            assert codes == in_scope and {petition.code, other.code} <= codes, "every ledger's demands"
+        assert codes <= in_scope
+        text = str(rows)
+        assert "13812345678" not in text
+        assert ("张某与李某" in text) is sees_case, role
+
+
+def _today() -> str:
+    from django.utils import timezone
+
+    return f"{timezone.localdate():%Y%m%d}"
+
+
 def test_the_board_filters_and_flags_overdue(client_as, desk):
     from django.utils import timezone
 

@@ -1,5 +1,3 @@
-from pathlib import Path
-
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
@@ -39,13 +37,12 @@ class Command(BaseCommand):
                     export_request = ExportRequest.objects.filter(pk=request, requester=account).first()
                     if export_request is None:
                         raise CommandError(f"{user} has no export request #{request}")
-                    export = services.export_request_run(actor=account, request=export_request)
+                    export = services.export_request_run(actor=account, request=export_request, path=output)
                 else:
                     filters = {"region": region, "hardship": hardship or None, "tag": tag, "q": q}
-                    export = services.household_export_masked(actor=account, filters=filters)
+                    export = services.household_export_masked(actor=account, filters=filters, path=output)
             except (ValidationError, PermissionDenied) as exc:
                 raise CommandError(" ".join(getattr(exc, "messages", [str(exc)])) or "not allowed") from None
             except RateLimited as exc:
                 raise CommandError(f"export limit reached; try again in {exc.retry_after} s") from None
-        Path(output).write_bytes(export.content)
         self.stdout.write(f"{export.rows} households written to {output}")

@@ -6,13 +6,13 @@ from minqing.org.models import Account
 from minqing.programs.models import Campaign
 
 from ...definitions import ledger_specs
-from ...selectors import ledger_counts
+from ...selectors import ledger_counts, ledger_region
 from ...services import ledger_export
 
 
 class Command(BaseCommand):
     help = (
-        "A campaign's ledgers: `ledger list --campaign ID` or `ledger export --campaign ID --ledger KEY "
+        "A campaign's ledgers: `ledger list --campaign ID [--region CODE]` or `ledger export --campaign ID --ledger KEY "
         "[--region CODE] -o FILE`. With --as USER, the rows in that account's scope (and with --reason, "
         "full identifiers if the account may unmask them); without, the whole campaign, masked."
     )
@@ -37,7 +37,11 @@ class Command(BaseCommand):
                 raise CommandError(f"no active account {username}")
             forget_scope(user)
         if action == "list":
-            for spec, rows in ledger_counts(user=user, campaign=found):
+            try:
+                narrowed = ledger_region(region)
+            except ValidationError as exc:
+                raise CommandError(" ".join(exc.messages)) from None
+            for spec, rows in ledger_counts(user=user, campaign=found, region=narrowed):
                 self.stdout.write(f"{spec.key}\t{spec.name}\t{spec.source}\t{rows}")
             return
         if not ledger:
