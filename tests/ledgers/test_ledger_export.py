@@ -14,6 +14,7 @@ from django.utils.translation import gettext, override
 from python_calamine import CalamineWorkbook
 
 from minqing.core.models import AuditEvent
+from minqing.core.treecode import prefix_q
 from minqing.ledgers.definitions import ledger_specs
 from minqing.ledgers.selectors import ledger_counts
 from minqing.org.models import Account, Cadre, Grant
@@ -303,17 +304,18 @@ def _paired_column(rows) -> list:
 
 def test_the_hardship_ledger_names_only_a_cadre_paired_today_by_full_name_or_username(client_as, campaign):
     household = (
-        Household.objects.filter(region__code__startswith=campaign.region.code, hardship_level__gte=1)
+        Household.objects.filter(prefix_q("region_id", campaign.region.prefix), hardship_level__gte=1)
         .exclude(head=None)
         .order_by("code")
         .first()
     )
-    Pairing.objects.filter(household=household).delete()
-    cadres = list(Cadre.objects.filter(unit__region__code__startswith=campaign.region.code)[:2])
+    cadres = list(Cadre.objects.filter(prefix_q("unit__region_id", campaign.region.prefix))[:2])
     ended, current = cadres
     Account.objects.filter(pk=ended.account_id).update(full_name="已结束的干部")
     Account.objects.filter(pk=current.account_id).update(full_name="")
     today = timezone.localdate()
+    # The household's own pairings (kept by appraisal samples) end a while ago.
+    Pairing.objects.filter(household=household).update(end=today - dt.timedelta(days=3))
     common = {"campaign": campaign, "household": household, "region": household.region, "kind": "帮扶"}
     Pairing.objects.create(cadre=current, start=today - dt.timedelta(days=300), **common)
     # Started later than the current one and ended yesterday: it must not be named.
