@@ -15,7 +15,7 @@ def _ours() -> set[str]:
     return set(glob.glob(os.path.join(tempfile.gettempdir(), "minqing-*.xlsx")))
 
 
-def test_a_written_file_is_streamed_as_an_attachment_and_leaves_nothing_on_disk():
+def test_a_written_file_is_streamed_as_an_attachment_and_leaves_nothing_on_disk(db):
     before, seen = _ours(), []
 
     def write(path: str) -> str:
@@ -33,7 +33,7 @@ def test_a_written_file_is_streamed_as_an_attachment_and_leaves_nothing_on_disk(
     assert response["X-Content-Type-Options"] == "nosniff" and "no-store" in response["Cache-Control"]
     assert not os.path.exists(seen[0]) and _ours() == before, "the name is gone before the first block"
     assert b"".join(response.streaming_content) == b"x" * 300_000
-    response.close()
+    response.close()  # as the server does when the response is sent (signals request_finished)
 
 
 def test_a_file_whose_writing_fails_is_removed_and_the_error_passes_on():
