@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from minqing.core.audit import audit_record
 from minqing.core.paging import paginate, query_without_page
+from minqing.core.params import id_param
 from minqing.core.scope import get_scoped_or_404, require_permission, scope_for, scoped
 from minqing.org.models import Cadre
 from minqing.people.models import EconomicStatus, IncomeSource
@@ -177,7 +178,9 @@ def report_list(request):
         if cadre is None:
             raise PermissionDenied
         campaign = (
-            Campaign.objects.filter(pk=request.POST.get("campaign"), pairings__cadre=cadre).distinct().first()
+            Campaign.objects.filter(pk=id_param(request.POST.get("campaign")), pairings__cadre=cadre)
+            .distinct()
+            .first()
         )
         try:
             month = dt.date.fromisoformat(f"{request.POST.get('month', '')}-01")

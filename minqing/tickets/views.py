@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 from minqing.core.audit import audit_record
 from minqing.core.files import XLSX, serve_attachment, temp_file_download
 from minqing.core.paging import paginate_by_ids, query_without_page
+from minqing.core.params import id_param
 from minqing.core.scope import require_permission, scope_for, scoped
 from minqing.geo.models import Region
 from minqing.geo.selectors import region_list
@@ -195,10 +196,10 @@ def ticket_act(request, pk: int):
     common = {"actor": request.user, "ticket": ticket, "version": version}
     try:
         if action == "dispatch":
-            unit = scoped(Unit, request.user, "org.view").filter(pk=post.get("unit") or 0).first()
+            unit = scoped(Unit, request.user, "org.view").filter(pk=id_param(post.get("unit"))).first()
             if unit is None:
                 raise ValidationError(_("Choose the handling unit."))
-            leader = scoped(Cadre, request.user, "org.view").filter(pk=post.get("leader") or 0).first()
+            leader = scoped(Cadre, request.user, "org.view").filter(pk=id_param(post.get("leader"))).first()
             services.ticket_dispatch(**common, unit=unit, tier=post.get("tier") or None, leader=leader)
         elif action == "claim":
             services.ticket_claim(**common)

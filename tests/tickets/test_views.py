@@ -156,3 +156,22 @@ def test_the_figures_page_shows_the_rates(client_as, desk):
     desk.replied()
     page = client_as("office").get("/tickets/figures/?by=unit")
     assert page.status_code == 200 and desk.unit.name in page.content.decode()
+
+
+def test_a_tampered_unit_or_leader_id_gets_a_message_not_an_error(client_as, desk):
+    ticket = desk.ticket()
+    office = client_as("office")
+    for unit, leader in (("x", ""), ("-1", ""), ("1.5", "abc"), ("９", "")):
+        response = office.post(
+            f"/tickets/{ticket.pk}/act/",
+            {"action": "dispatch", "version": 1, "unit": unit, "leader": leader, "tier": "township"},
+            follow=True,
+        )
+        assert response.status_code == 200
+    ticket.refresh_from_db()
+    assert ticket.status == "registered" and ticket.unit_id is None
+
+
+def test_a_tampered_campaign_id_on_the_monthly_report_form_gets_a_message(client_as, db):
+    response = client_as("cadre").post("/fieldwork/reports/", {"campaign": "x", "month": "2026-10"}, follow=True)
+    assert response.status_code == 200
