@@ -550,7 +550,10 @@ def summary_out(team, summary) -> dict:
         "campaign": team.campaign_id,
         "text": summary.text if summary else "",
         "submitted_on": summary.submitted_on if summary else None,
-        "figures": summary.figures if summary else {},
+        # the counts stored with the summary; never lists naming residents (older rows may hold them)
+        "figures": {k: v for k, v in summary.figures.items() if k not in research.LIST_KEYS}
+        if summary
+        else {},
     }
 
 
@@ -575,13 +578,19 @@ def put_team_summary(request, team_id: int, body: SummaryIn):
 
 
 def _research_out(*, user, subject, campaign, cadre_ids, team, start, end) -> dict:
-    start = start or campaign.start
-    end = end or min(campaign.end or timezone.localdate(), timezone.localdate())
+    if team is not None:
+        start, end = research.team_period(team, start, end)
+    else:
+        start = start or campaign.start
+        end = end or min(campaign.end or timezone.localdate(), timezone.localdate())
     if start > end:
         raise HttpError(422, "the period starts after it ends")
-    figures = research.period_figures(
-        campaign=campaign, cadre_ids=cadre_ids, team=team, start=start, end=end, user=user
-    )
+    if team is not None:
+        figures = research.team_figures(team=team, user=user, start=start, end=end)
+    else:
+        figures = research.period_figures(
+            campaign=campaign, cadre_ids=cadre_ids, start=start, end=end, user=user
+        )
     draft = research.skeleton(subject=subject, campaign=campaign, figures=figures)
     figures = {k: v for k, v in figures.items() if k not in ("start", "end")}
     return {
@@ -619,14 +628,11 @@ def research_cadre(
 @router.get("/research/teams/{team_id}", response=ResearchOut, summary="A team's research-report draft")
 def research_team(request, team_id: int, start: dt.date | None = None, end: dt.date | None = None):
     team = selectors.team_get(user=request.auth, pk=team_id)
-    cadre_ids = set(team.members.values_list("pk", flat=True)) | (
-        {team.leader_id} if team.leader_id else set()
-    )
     return _research_out(
         user=request.auth,
         subject=team.name,
         campaign=team.campaign,
-        cadre_ids=cadre_ids,
+        cadre_ids=research.team_cadre_ids(team),
         team=team,
         start=start,
         end=end,

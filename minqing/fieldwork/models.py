@@ -446,6 +446,9 @@ class TeamSummary(models.Model):
     class Meta:
         verbose_name = _("team summary")
         verbose_name_plural = _("team summaries")
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "team"], name="fieldwork_teamsummary_one_per_team")
+        ]
 
     def __str__(self):
         return str(self.team)

@@ -11,6 +11,7 @@ import io
 from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
@@ -20,6 +21,7 @@ from .models import Activity, AttendanceDay, Commitment, Deed, HelpPlan, ReliefP
 
 VIEW = "programs.view"
 LIST_LIMIT = 30
+LIST_KEYS = ("visit_list", "problem_list", "deed_list")  # the figures that name people
 
 
 def _qs(model, user):
@@ -30,10 +32,13 @@ def _yuan(value) -> str:
     return str((value or Decimal(0)).quantize(Decimal("0.01")))
 
 
-def period_figures(*, campaign, cadre_ids, start: dt.date, end: dt.date, team=None, user=None) -> dict:
+def period_figures(
+    *, campaign, cadre_ids, start: dt.date, end: dt.date, team=None, user=None, with_lists: bool = True
+) -> dict:
     """The figures of some cadres (and of a team) in a campaign between two dates, counted
-    from the records; with `user`, only from the records that user may see. A fixed number
-    of queries whatever the number of cadres."""
+    from the records; with `user`, only from the records that user may see. With `with_lists`,
+    also the lists of visits, problems and deeds (residents' names, visit texts) from the same
+    records. A fixed number of queries whatever the number of cadres."""
     from minqing.tickets.models import Channel, Status, Ticket
 
     cadre_ids = list(cadre_ids)
@@ -91,15 +96,7 @@ def period_figures(*, campaign, cadre_ids, start: dt.date, end: dt.date, team=No
     activity_totals = activities.aggregate(n=Count("id"), people=Sum("attendance"))
     commitment_totals = commitments.aggregate(n=Count("id"), done=Count("id", filter=Q(progress=100)))
 
-    def target(row) -> str:
-        return (
-            row["member__name"]
-            or row["household__head__name"]
-            or row["household__code"]
-            or row["point__name"]
-        ) or ""
-
-    return {
+    figures = {
         "start": start,
         "end": end,
         "cadres": len(set(cadre_ids)),
@@ -121,8 +118,23 @@ def period_figures(*, campaign, cadre_ids, start: dt.date, end: dt.date, team=No
         "plans": plans.count(),
         "commitments": commitment_totals["n"],
         "commitments_done": commitment_totals["done"],
+    }
+    if with_lists:
+        figures.update(_lists(visit_rows, deeds))
+    return figures
+
+
+def _target(row) -> str:
+    return (
+        row["member__name"] or row["household__head__name"] or row["household__code"] or row["point__name"]
+    ) or ""
+
+
+def _lists(visit_rows, deeds) -> dict:
+    """Visits, problems and deeds as lists: the personal part of the figures (names, texts)."""
+    return {
         "visit_list": [
-            {"date": r["date"], "target": target(r), "content": (r["content"] or "")[:80]}
+            {"date": r["date"], "target": _target(r), "content": (r["content"] or "")[:80]}
             for r in visit_rows[-LIST_LIMIT:]
         ],
         "problem_list": [p for r in visit_rows for p in (r["problems"] or [])][:LIST_LIMIT],
@@ -131,6 +143,36 @@ def period_figures(*, campaign, cadre_ids, start: dt.date, end: dt.date, team=No
             for d in deeds.order_by("date", "id").values("date", "title", "value_yuan")[:LIST_LIMIT]
         ],
     }
+
+
+def team_cadre_ids(team) -> set[int]:
+    """The team's leader and members: whose records the team's figures count."""
+    return set(team.members.values_list("pk", flat=True)) | ({team.leader_id} if team.leader_id else set())
+
+
+def team_period(team, start: dt.date | None = None, end: dt.date | None = None) -> tuple[dt.date, dt.date]:
+    """The period of a team's figures: the campaign's, ending today at the latest."""
+    today = timezone.localdate()
+    return start or team.campaign.start, end or min(team.campaign.end or today, today)
+
+
+def team_figures(*, team, user, start: dt.date | None = None, end: dt.date | None = None) -> dict:
+    """A team's figures, the one source for the summary page, the research report, the API and
+    the stored summary. The counts are over all the records of the team's leader and members
+    (the team being in the viewer's scope is the authority to see its aggregate figures); the
+    lists of visits, problems and deeds, which name residents, come only from the records `user`
+    may see, and are left out when there is no viewer (what is stored with a summary)."""
+    start, end = team_period(team, start, end)
+    cadre_ids = team_cadre_ids(team)
+    figures = period_figures(
+        campaign=team.campaign, cadre_ids=cadre_ids, team=team, start=start, end=end, with_lists=False
+    )
+    if user is not None:
+        visible = period_figures(
+            campaign=team.campaign, cadre_ids=cadre_ids, team=team, start=start, end=end, user=user
+        )
+        figures.update({key: visible[key] for key in LIST_KEYS})
+    return figures
 
 
 def figure_rows(figures: dict) -> list[tuple[str, str]]:
@@ -143,7 +185,7 @@ def figure_rows(figures: dict) -> list[tuple[str, str]]:
         (_("of which settled"), str(figures["demands_closed"])),
         (_("Number of deeds"), str(figures["deeds"])),
         (_("Value of the deeds (yuan)"), figures["deeds_value_yuan"]),
-        (_("Relief payments"), str(figures["relief_payments"])),
+        (_("Number of relief payments"), str(figures["relief_payments"])),
         (_("Households given relief"), str(figures["relief_households"])),
         (_("Relief paid (yuan)"), figures["relief_yuan"]),
         (_("Activities held"), str(figures["activities"])),
@@ -179,7 +221,9 @@ def skeleton(*, subject: str, campaign, figures: dict) -> str:
         "",
         "## " + _("2. What was found"),
     ]
-    lines += [f"- {_day(v['date'])} {v['target']}：{v['content']}" for v in f["visit_list"] if v["content"]]
+    lines += [
+        f"- {_day(v['date'])} {v['target']}：{v['content']}" for v in f.get("visit_list", []) if v["content"]
+    ]
     lines += [_("(Describe the situation found: economy, income, living conditions, what people think.)"), ""]
     lines.append("## " + _("3. Problems raised and demands handled"))
     lines.append(
@@ -188,7 +232,7 @@ def skeleton(*, subject: str, campaign, figures: dict) -> str:
         )
         % {"problems": f["problems_raised"], "demands": f["demands"], "closed": f["demands_closed"]}
     )
-    lines += [f"- {p}" for p in f["problem_list"]]
+    lines += [f"- {p}" for p in f.get("problem_list", [])]
     lines += ["", "## " + _("4. Deeds done and help given")]
     lines.append(
         _(
@@ -208,7 +252,7 @@ def skeleton(*, subject: str, campaign, figures: dict) -> str:
             "days": f["attendance_days"],
         }
     )
-    lines += [f"- {_day(d['date'])} {d['title']}（{d['value']}）" for d in f["deed_list"]]
+    lines += [f"- {_day(d['date'])} {d['title']}（{d['value']}）" for d in f.get("deed_list", [])]
     lines += [
         "",
         "## " + _("5. Analysis of the causes"),

@@ -593,31 +593,36 @@ def monthly_report_submit(
 
 
 def team_figures(*, team: Team, start: dt.date | None = None, end: dt.date | None = None) -> dict:
-    """A team's figures from the records of its campaign: what its leader and members did,
-    and what was paid or held in the team's name, between two dates (the campaign's by default)."""
-    from .research import period_figures
+    """A team's figures as stored with its summary: the counts only (research.team_figures with
+    no viewer), never the lists that name residents or quote visits; kept as JSON (dates as text)."""
+    from .research import LIST_KEYS
+    from .research import team_figures as figures_of
 
-    campaign = team.campaign
-    start = start or campaign.start
-    end = end or campaign.end or timezone.localdate()
-    cadre_ids = set(team.members.values_list("pk", flat=True)) | (
-        {team.leader_id} if team.leader_id else set()
-    )
-    figures = period_figures(campaign=campaign, cadre_ids=cadre_ids, team=team, start=start, end=end)
-    return json.loads(json.dumps(figures, cls=DjangoJSONEncoder))  # kept as JSON: dates as text
+    figures = figures_of(team=team, user=None, start=start, end=end)
+    figures = {k: v for k, v in figures.items() if k not in LIST_KEYS}
+    return json.loads(json.dumps(figures, cls=DjangoJSONEncoder))
 
 
-@transaction.atomic
 def team_summary_submit(*, actor, campaign: Campaign, team: Team, text: str, on: dt.date) -> TeamSummary:
     if not text.strip():
         raise ValidationError({"text": [_("The summary is empty.")]})
-    summary, _created = TeamSummary.objects.update_or_create(
-        campaign=campaign,
-        team=team,
-        defaults={"text": text.strip(), "submitted_on": on, "figures": team_figures(team=team)},
-    )
-    audit_record(action="team_summary.submit", obj=summary, user=actor, detail={"on": on.isoformat()})
-    return summary
+    values = {"text": text.strip(), "submitted_on": on, "figures": team_figures(team=team)}
+    for attempt in range(2):
+        try:
+            with transaction.atomic():
+                summary, _created = TeamSummary.objects.update_or_create(
+                    campaign=campaign, team=team, defaults=values
+                )
+                audit_record(
+                    action="team_summary.submit", obj=summary, user=actor, detail={"on": on.isoformat()}
+                )
+            return summary
+        except IntegrityError:
+            # another submit created the team's summary between our read and our insert: the
+            # row exists now, so the second attempt updates it.
+            if attempt:
+                raise
+    raise AssertionError("unreachable")
 
 
 class StaleEdit(Exception):

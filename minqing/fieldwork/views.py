@@ -426,14 +426,7 @@ def team_summary(request, pk: int):
     team = selectors.team_get(user=request.user, pk=pk)
     writable = selectors.can_write_team_summary(user=request.user, team=team)
     summary = TeamSummary.objects.filter(team=team).first()
-    figures = research.period_figures(
-        campaign=team.campaign,
-        cadre_ids=_team_cadre_ids(team),
-        team=team,
-        start=team.campaign.start,
-        end=min(team.campaign.end or timezone.localdate(), timezone.localdate()),
-        user=request.user,
-    )
+    figures = research.team_figures(team=team, user=request.user)
     form = forms.TeamSummaryForm(request.POST or None, initial={"text": summary.text if summary else ""})
     if request.method == "POST":
         if not writable:
@@ -465,10 +458,6 @@ def team_summary(request, pk: int):
     )
 
 
-def _team_cadre_ids(team) -> set[int]:
-    return set(team.members.values_list("pk", flat=True)) | ({team.leader_id} if team.leader_id else set())
-
-
 def _period(request, campaign) -> tuple[dt.date, dt.date]:
     today = timezone.localdate()
     end_default = min(campaign.end or today, today)
@@ -484,11 +473,11 @@ def _period(request, campaign) -> tuple[dt.date, dt.date]:
     return start, end
 
 
-def _research(request, *, subject: str, campaign, cadre_ids, team=None):
-    """Figures, draft text and the Word file of a research report (shared by cadre and team)."""
+def _research(request, *, subject: str, campaign, cadre_ids):
+    """Figures and draft text of a cadre's research report, from the records the viewer may see."""
     start, end = _period(request, campaign)
     figures = research.period_figures(
-        campaign=campaign, cadre_ids=cadre_ids, team=team, start=start, end=end, user=request.user
+        campaign=campaign, cadre_ids=cadre_ids, start=start, end=end, user=request.user
     )
     return figures, research.skeleton(subject=subject, campaign=campaign, figures=figures), start, end
 
@@ -574,10 +563,9 @@ def research_cadre_docx(request, pk: int):
 
 def _team_research_context(request, pk: int):
     team = selectors.team_get(user=request.user, pk=pk)
-    figures, draft, _start, _end = _research(
-        request, subject=team.name, campaign=team.campaign, cadre_ids=_team_cadre_ids(team), team=team
-    )
-    return team, figures, draft
+    start, end = _period(request, team.campaign)
+    figures = research.team_figures(team=team, user=request.user, start=start, end=end)
+    return team, figures, research.skeleton(subject=team.name, campaign=team.campaign, figures=figures)
 
 
 def research_team(request, pk: int):

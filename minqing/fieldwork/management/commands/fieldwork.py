@@ -207,7 +207,7 @@ class Command(BaseCommand):
             if found_team is None:
                 raise CommandError(f"no team {team}")
             found_campaign, subject = found_team.campaign, found_team.name
-            cadre_ids = set(found_team.members.values_list("pk", flat=True)) | {found_team.leader_id} - {None}
+            cadre_ids = research.team_cadre_ids(found_team)
         first = iso_date(start) if start else found_campaign.start
         last = iso_date(end) if end else min(found_campaign.end or timezone.localdate(), timezone.localdate())
         figures = research.period_figures(
