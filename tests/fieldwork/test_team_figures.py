@@ -3,9 +3,10 @@ one period for the page, the research report, the API and the stored summary; th
 holds counts only (no residents' names, no visit texts); one summary per team."""
 
 import json
+import threading
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, connections, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
@@ -130,3 +131,32 @@ def test_the_relief_labels_read_as_the_glossary_names_them():
         assert "慰问金" in gettext("Relief payments")
         assert "次数" not in gettext("Relief payments")
         assert "慰问金" in gettext("Households given relief")
+
+
+@pytest.mark.skipif(connection.vendor == "sqlite", reason="SQLite has one writer at a time by design")
+def test_parallel_submits_leave_one_summary(transactional_db):
+    from minqing.demo.generate import database_is_empty, generate
+
+    if database_is_empty():
+        generate(scale="village", seed=7)
+    campaign = Campaign.objects.get(program_key="xiajiceng")
+    actor = Account.objects.get(username="cadre")
+    team = Team.objects.create(campaign=campaign, name="并发提交组", leader=actor.cadre)
+    errors, lock = [], threading.Lock()
+
+    def submit(n):
+        try:
+            team_summary_submit(actor=actor, campaign=campaign, team=team, text=f"总结{n}", on=campaign.start)
+        except Exception as exc:  # noqa: BLE001 - any error of a submit is what the test reports
+            with lock:
+                errors.append(repr(exc))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=submit, args=(n,)) for n in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert TeamSummary.objects.filter(campaign=campaign, team=team).count() == 1
