@@ -160,3 +160,43 @@ def test_parallel_submits_leave_one_summary(transactional_db):
         thread.join()
     assert errors == []
     assert TeamSummary.objects.filter(campaign=campaign, team=team).count() == 1
+
+
+def test_the_migration_keeps_one_summary_per_team_and_drops_the_lists(transactional_db):
+    """Rows written before the constraint: duplicates and stored lists of residents' visits."""
+    from django.db.migrations.executor import MigrationExecutor
+
+    from minqing.demo.generate import database_is_empty, generate
+
+    if database_is_empty():
+        generate(scale="village", seed=7)
+    before, after = (
+        [("fieldwork", "0003_photo_source_digest")],
+        [("fieldwork", "0005_teamsummary_one_per_team")],
+    )
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    try:
+        old = executor.loader.project_state(before).apps.get_model("fieldwork", "TeamSummary")
+        team = Team.objects.select_related("campaign").first()
+        lists = {
+            "visit_list": [{"target": "某居民", "content": OTHERS_TEXT}],
+            "problem_list": ["x"],
+            "deed_list": [],
+        }
+        old.objects.create(
+            campaign_id=team.campaign_id, team_id=team.pk, text="旧稿", figures={"visits": 1, **lists}
+        )
+        old.objects.create(
+            campaign_id=team.campaign_id,
+            team_id=team.pk,
+            text="新稿",
+            figures={"visits": 2, **lists},
+            submitted_on=team.campaign.start,
+        )
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.loader.build_graph()
+        executor.migrate(after)
+    kept = TeamSummary.objects.get(team=team)
+    assert kept.text == "新稿" and kept.figures == {"visits": 2}
