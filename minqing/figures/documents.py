@@ -527,6 +527,7 @@ def generate(*, user, sel: selectors.Selection, kind: str, fmt: str) -> tuple[by
     """(content, file name, content type) of a document."""
     if kind not in KINDS or fmt not in FORMATS:
         raise ValueError(kind)
+    sel = selectors.viewers_selection(user=user, sel=sel)
     paper = build(user=user, sel=sel, kind=kind, fmt=fmt)
     if fmt == "docx":
         return (

@@ -15,7 +15,7 @@ dashboard shows every registered tile.
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
@@ -749,9 +749,7 @@ def _org_groups(user, sel: Selection, cadre_cells, account_cells, unit_cells):
                 per_unit[top][k] += v
     by_path = {path: (pk, name) for pk, (path, name) in units.items()}
     unit_groups = [
-        Group(
-            by_path[path][0], by_path[path][1], dict(values), {"unit": by_path[path][0], "region": None}, sel
-        )
+        Group(by_path[path][0], by_path[path][1], dict(values), {"unit": by_path[path][0]}, sel)
         for path, values in per_unit.items()
         if path in by_path and (sel.unit is None or path != sel.unit.path)
     ]
@@ -768,9 +766,7 @@ def _org_groups(user, sel: Selection, cadre_cells, account_cells, unit_cells):
         for cadre_id in members[team_id] | ({leader_id} if leader_id else set()):
             for k, v in per_cadre.get(cadre_id, {}).items():
                 values[k] += v
-        team_groups.append(
-            Group(team_id, name, dict(values), {"team": team_id, "cadre": None, "unit": None}, sel)
-        )
+        team_groups.append(Group(team_id, name, dict(values), {"team": team_id, "cadre": None}, sel))
     team_groups.sort(key=lambda g: (-g.values.get("visits", 0), g.label))
     cadre_groups = [
         Group(
@@ -817,12 +813,7 @@ def compliance_summary(*, user, sel: Selection) -> ComplianceSummary:
     from minqing.programs.selectors import compliance
 
     report = compliance(user=user, campaign=sel.campaign, as_of=sel.as_of)
-    verdicts = report.verdicts
-    if sel.cadre is not None:
-        verdicts = [v for v in verdicts if v.cadre_id == sel.cadre.pk]
-    elif sel.unit is not None:
-        verdicts = [v for v in verdicts if v.unit_id == sel.unit.pk]
-    report.verdicts = verdicts
+    report.verdicts = _verdicts_of(sel, report.verdicts)
     totals = report.totals
     return ComplianceSummary(
         passed=totals["pass"],
@@ -832,6 +823,52 @@ def compliance_summary(*, user, sel: Selection) -> ComplianceSummary:
         by_rule=report.by_rule,
         as_of=sel.as_of,
     )
+
+
+def _verdicts_of(sel: Selection, verdicts: list) -> list:
+    """The verdicts of the selection, as the tiles count: the region's subtree (by the subject's
+    region: a cadre's unit's, a team's points' or its leader's), the team's members and the
+    team itself, the unit's subtree, the cadre."""
+    if sel.cadre is not None:
+        return [v for v in verdicts if v.cadre_id == sel.cadre.pk]
+    if sel.unit is not None:
+        units = set(Unit.objects.filter(prefix_q("path", sel.unit.path)).values_list("pk", flat=True))
+        cadres = set(Cadre.objects.filter(unit_id__in=units).values_list("pk", flat=True))
+        verdicts = [v for v in verdicts if v.unit_id in units or (v.unit_id is None and v.cadre_id in cadres)]
+    if sel.team is not None:
+        members = set(sel.team.members.values_list("pk", flat=True)) | {sel.team.leader_id}
+        verdicts = [v for v in verdicts if v.team_id == sel.team.pk or v.cadre_id in members]
+    if sel.region is not None:
+        regions = _subject_regions(sel)
+        prefix = sel.region.prefix
+        verdicts = [
+            v for v in verdicts if (regions[v.subject_type].get(v.subject_id) or "").startswith(prefix)
+        ]
+    return verdicts
+
+
+def _subject_regions(sel: Selection) -> dict[str, dict]:
+    """The region of each kind of subject a verdict can be about (a few plain queries)."""
+    from minqing.programs.models import LiaisonPoint
+
+    regions: dict[str, dict] = defaultdict(dict)
+    regions["household"] = dict(Household.objects.values_list("pk", "region_id"))
+    regions["point"] = dict(LiaisonPoint.objects.values_list("pk", "region_id"))
+    regions["unit"] = dict(Unit.objects.values_list("pk", "region_id"))
+    regions["cadre"] = dict(Cadre.objects.values_list("pk", "unit__region_id"))
+    prefix = sel.region.prefix
+    teams = regions["team"]
+    # A team is in the region where one of its points is, else where its leader's unit is.
+    for team_id, region_id in Team.points.through.objects.filter(team__campaign=sel.campaign).values_list(
+        "team_id", "liaisonpoint__region_id"
+    ):
+        if region_id and (region_id.startswith(prefix) or team_id not in teams):
+            teams[team_id] = region_id
+    for team_id, region_id in Team.objects.filter(campaign=sel.campaign).values_list(
+        "pk", "leader__unit__region_id"
+    ):
+        teams.setdefault(team_id, region_id)
+    return regions
 
 
 def _within_campaigns(user) -> Q:
@@ -858,6 +895,29 @@ def campaigns_for(*, user) -> QuerySet:
 def campaign_in_scope(*, user, campaign: Campaign) -> bool:
     """Whether the campaign itself is in the user's scope (not only part of its area)."""
     return scoped(Campaign.objects.filter(pk=campaign.pk), user, "programs.view").exists()
+
+
+def viewers_selection(*, user, sel: Selection) -> Selection:
+    """A viewer who reads the campaign only for part of its area (a township office reading the
+    county's campaign) gets the figures of that area: the selection's region defaults to it, so
+    that a document names the township, not the county, on the township's figures."""
+    if sel.region is not None or campaign_in_scope(user=user, campaign=sel.campaign):
+        return sel
+    top = sel.campaign.region.prefix
+    prefixes = {p for p in scope_for(user).region_prefixes("programs.view") if p.startswith(top)}
+    if not prefixes:
+        return sel
+    # The smallest region holding every area of the viewer's inside the campaign's region.
+    for level in sorted(LEVEL_DIGITS, reverse=True):
+        digits = LEVEL_DIGITS[level]
+        if digits < len(top) or any(len(p) < digits for p in prefixes):
+            continue
+        heads = {p[:digits] for p in prefixes}
+        if len(heads) == 1:
+            area = Region.objects.filter(pk=heads.pop().ljust(12, "0")).first()
+            if area is not None and area.prefix.startswith(top):
+                return replace(sel, region=area)
+    return sel
 
 
 def campaign_get(*, user, pk: int) -> Campaign:

@@ -3,7 +3,7 @@ and selection, in one transaction with its audit row."""
 
 from urllib.parse import urlencode
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 
 from minqing.core.audit import audit_record
@@ -15,7 +15,7 @@ from .models import IssuedDocument
 
 def selection_key(sel) -> str:
     params = sel.params()
-    return urlencode({k: params[k] for k in ("region", "unit", "team", "cadre") if k in params})
+    return urlencode({k: params[k] for k in ("region", "unit", "team", "cadre", "idle") if k in params})
 
 
 @transaction.atomic
@@ -24,13 +24,14 @@ def document_issue(*, actor, sel, kind: str, fmt: str) -> IssuedDocument:
     key = selection_key(sel)
     # The commands read as the campaign office without an account: recorded as the system.
     account = actor if isinstance(actor, Account) else None
-    issued = IssuedDocument.objects.filter(
-        campaign=sel.campaign, kind=kind, period=sel.period.code, selection=key
-    ).first()
+    issued = _issued(sel, kind, key)
     if issued is None:
         # The campaign row serializes numbering (one sequence per campaign and year, per
-        # briefings and per other documents).
+        # briefings and per other documents); a rival that numbered this document while we
+        # waited for the lock is seen once we hold it.
         Campaign.objects.select_for_update().filter(pk=sel.campaign.pk).first()
+        issued = _issued(sel, kind, key)
+    if issued is None:
         year = sel.period.end.year
         same_series = IssuedDocument.objects.filter(campaign=sel.campaign, year=year)
         same_series = (
@@ -39,15 +40,22 @@ def document_issue(*, actor, sel, kind: str, fmt: str) -> IssuedDocument:
             else same_series.exclude(kind=IssuedDocument.Kind.BRIEFING)
         )
         last = same_series.aggregate(n=Max("number"))["n"] or 0
-        issued = IssuedDocument.objects.create(
-            campaign=sel.campaign,
-            kind=kind,
-            period=sel.period.code,
-            selection=key,
-            year=year,
-            number=last + 1,
-            created_by=account,
-        )
+        try:
+            with transaction.atomic():
+                issued = IssuedDocument.objects.create(
+                    campaign=sel.campaign,
+                    kind=kind,
+                    period=sel.period.code,
+                    selection=key,
+                    year=year,
+                    number=last + 1,
+                    created_by=account,
+                )
+        except IntegrityError:
+            # Numbered by a rival after all (a database without row locks): theirs stands.
+            issued = _issued(sel, kind, key)
+            if issued is None:
+                raise
     audit_record(
         action="figures.document",
         obj=issued,
@@ -61,3 +69,9 @@ def document_issue(*, actor, sel, kind: str, fmt: str) -> IssuedDocument:
         },
     )
     return issued
+
+
+def _issued(sel, kind: str, key: str) -> IssuedDocument | None:
+    return IssuedDocument.objects.filter(
+        campaign=sel.campaign, kind=kind, period=sel.period.code, selection=key
+    ).first()

@@ -99,7 +99,12 @@ def dashboard_compliance(request, pk: int):
     summary = selectors.compliance_summary(user=request.user, sel=sel)
     # The compliance page is the campaign's own: a township office reading the county campaign's
     # figures for its area sees the numbers here without links to it.
-    linked = selectors.campaign_in_scope(user=request.user, campaign=campaign)
+    # The compliance page filters by unit or cadre only: a region's or a team's numbers are not linked.
+    linked = (
+        sel.region is None
+        and sel.team is None
+        and selectors.campaign_in_scope(user=request.user, campaign=campaign)
+    )
     return render(
         request,
         "figures/_compliance.html",
@@ -204,6 +209,9 @@ def document(request, pk: int, kind: str, fmt: str):
         raise Http404
     campaign = selectors.campaign_get(user=request.user, pk=pk)
     sel, problem = _selection(request, campaign)
+    if problem:
+        # A numbered document of another period than the one asked for would mislead.
+        return HttpResponse(problem, status=400, content_type="text/plain; charset=utf-8")
     if not request.GET.get("period"):
         sel = replace(sel, period=documents.DEFAULT_PERIOD[kind](timezone.localdate()))
     content, name, content_type = documents.generate(user=request.user, sel=sel, kind=kind, fmt=fmt)

@@ -2,11 +2,12 @@
 
 import re
 
+import pytest
 from django.test import Client
 
 from minqing.figures import selectors
 
-from .conftest import TOWNSHIP
+from .conftest import OTHER_TOWNSHIP, TOWNSHIP
 
 
 def _tile_numbers(html: str) -> dict[str, tuple[str, str]]:
@@ -118,3 +119,112 @@ def test_a_township_office_reads_the_county_campaigns_compliance_without_links(t
     assert fragment.status_code == 200
     assert fragment.context["linked"] is False
     assert "/compliance/?" not in fragment.content.decode()
+
+
+def _cells_match_their_lists(client, page_url: str, tables=("by-unit", "by-team"), rows=6):
+    response = client.get(page_url)
+    assert response.status_code == 200
+    checked = 0
+    for table in response.context["tables"]:
+        if table["id"] not in tables:
+            continue
+        for row in table["rows"][:rows]:
+            for cell in row["cells"]:
+                if not cell["href"] or selectors.TILES[cell["key"]].kind == "yuan":
+                    continue
+                listing = client.get(cell["href"])
+                assert listing.status_code == 200, cell["href"]
+                assert listing.context["page"].paginator.count == int(cell["text"]), (
+                    table["id"],
+                    row["label"],
+                    cell["key"],
+                    cell["href"],
+                )
+                checked += 1
+    return checked
+
+
+def test_every_breakdown_cell_equals_the_count_of_its_list_within_a_region(
+    client_as, campaign, other_township
+):
+    """Unit rows of a township's dashboard keep the township in their links."""
+    client = client_as("office")
+    checked = _cells_match_their_lists(
+        client, f"/campaigns/{campaign.pk}/dashboard/?period=2026&region={TOWNSHIP}", tables=("by-unit",)
+    )
+    assert checked
+
+
+@pytest.fixture
+def mixed_team(campaign):
+    """A team of two cadres with visits in different top-level units."""
+    from minqing.fieldwork.models import Visit
+    from minqing.org.models import Cadre
+    from minqing.programs.models import Team
+
+    chosen = {}
+    for cadre in Cadre.objects.filter(
+        pk__in=Visit.objects.filter(campaign=campaign, date__year=2026).values("cadre_id")
+    ).select_related("unit"):
+        chosen.setdefault(cadre.unit.path[:6], cadre)
+    first, second = list(chosen.values())[:2]
+    team = Team.objects.create(campaign=campaign, name="混编工作队", leader=first)
+    team.members.add(first, second)
+    return team, first
+
+
+def test_every_breakdown_cell_equals_the_count_of_its_list_within_a_unit(client_as, campaign, mixed_team):
+    """Team rows of a unit's dashboard keep the unit in their links."""
+    from minqing.org.models import Unit
+
+    team, cadre = mixed_team
+    top = Unit.objects.get(path=cadre.unit.path[:6])
+    client = client_as("office")
+    checked = _cells_match_their_lists(
+        client, f"/campaigns/{campaign.pk}/dashboard/?period=2026&unit={top.pk}", tables=("by-team",)
+    )
+    assert checked
+
+
+def test_the_compliance_summary_follows_the_region_team_and_unit_subtree(
+    actor, campaign, other_township, mixed_team
+):
+    """The summary counts the selection's verdicts like the tiles: region, team, unit subtree."""
+    from minqing.figures.periods import parse_period
+    from minqing.org.models import Unit
+    from minqing.programs.selectors import compliance
+
+    from .conftest import TODAY, sel_for
+
+    office = actor("office")
+    year = parse_period("2026", today=TODAY)
+    whole = selectors.compliance_summary(user=office, sel=sel_for(office, campaign, year))
+    everything = compliance(user=office, campaign=campaign, as_of=whole.as_of).verdicts
+    assert whole.total == len(everything)
+    other = selectors.compliance_summary(
+        user=office, sel=sel_for(office, campaign, year, region=OTHER_TOWNSHIP)
+    )
+    township = selectors.compliance_summary(user=office, sel=sel_for(office, campaign, year, region=TOWNSHIP))
+    assert township.total < whole.total
+    assert other.total < whole.total
+    team, _cadre = mixed_team
+    by_team = selectors.compliance_summary(user=office, sel=sel_for(office, campaign, year, team=team.pk))
+    assert 0 < by_team.total < whole.total
+    # A top unit with sub-units: its summary holds the verdicts of every unit below it.
+    parent = next(u for u in Unit.objects.order_by("path") if Unit.objects.filter(parent=u).exists())
+    below = set(Unit.objects.filter(path__startswith=parent.path).values_list("pk", flat=True))
+    by_unit = selectors.compliance_summary(user=office, sel=sel_for(office, campaign, year, unit=parent.pk))
+    expected = [v for v in everything if v.unit_id in below]
+    assert len(expected) > len([v for v in everything if v.unit_id == parent.pk])
+    assert by_unit.total >= len(expected)
+
+
+def test_a_bad_period_in_a_document_link_is_refused_with_its_reason(client_as, campaign):
+    from minqing.figures.models import IssuedDocument
+
+    client = client_as("office")
+    before = IssuedDocument.objects.count()
+    response = client.get(f"/campaigns/{campaign.pk}/documents/monthly.docx?period=lastmonth")
+    assert response.status_code == 400
+    assert "lastmonth" in response.content.decode() or "期" in response.content.decode()
+    assert IssuedDocument.objects.count() == before

@@ -8,6 +8,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from django.db import connection
 from docx import Document
 from docx.oxml.ns import qn
 
@@ -167,3 +168,91 @@ def test_the_briefing_features_what_other_apps_supply(actor, campaign):
 def test_the_charts_are_drawn_without_a_screen():
     png = documents.bar_chart(["江村乡", "测试镇"], {"走访": [3, 5]}, "走访情况")
     assert png.startswith(b"\x89PNG")
+
+
+@pytest.mark.skipif(connection.vendor == "sqlite", reason="SQLite has one writer at a time by design")
+def test_two_first_generations_at_once_share_one_number(transactional_db):
+    """The second waits for the first's lock, then reads its number (no IntegrityError)."""
+    import threading
+
+    from django.core.management import call_command
+    from django.db import transaction
+
+    from minqing.demo.generate import database_is_empty, generate
+    from minqing.figures.services import document_issue
+    from minqing.org.models import Account
+    from minqing.programs.models import Campaign
+
+    if database_is_empty():
+        generate(scale="village", seed=7)
+    try:
+        office = Account.objects.get(username="office")
+        campaign = Campaign.objects.select_related("region").get(program_key="xiajiceng")
+        sel = sel_for(office, campaign, parse_period("2026-10", today=TODAY))
+        first_holds_lock = threading.Event()
+        second_started = threading.Event()
+        numbers, errors = [], []
+
+        def first():
+            try:
+                with transaction.atomic():
+                    numbers.append(document_issue(actor=office, sel=sel, kind="monthly", fmt="docx").number)
+                    first_holds_lock.set()
+                    second_started.wait(10)
+                    threading.Event().wait(0.5)  # the second is now waiting for the campaign row
+            except Exception as exc:  # noqa: BLE001
+                errors.append(exc)
+            finally:
+                connection.close()
+
+        def second():
+            try:
+                first_holds_lock.wait(10)
+                second_started.set()
+                numbers.append(document_issue(actor=office, sel=sel, kind="monthly", fmt="pdf").number)
+            except Exception as exc:  # noqa: BLE001
+                errors.append(exc)
+            finally:
+                connection.close()
+
+        threads = [threading.Thread(target=first), threading.Thread(target=second)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert errors == []
+        assert len(numbers) == 2 and numbers[0] == numbers[1]
+        assert IssuedDocument.objects.filter(campaign=campaign, kind="monthly", period="2026-10").count() == 1
+    finally:
+        call_command("flush", interactive=False, verbosity=0)
+
+
+def test_a_township_offices_document_names_the_township_and_has_its_own_number(
+    township_office, actor, campaign, other_township
+):
+    from minqing.geo.models import Region
+
+    from .conftest import TOWNSHIP
+
+    office = actor("office")
+    period = parse_period("2026-10", today=TODAY)
+    county_doc, _n, _t = documents.generate(
+        user=office, sel=sel_for(office, campaign, period), kind="monthly", fmt="docx"
+    )
+    mine_doc, _n, _t = documents.generate(
+        user=township_office, sel=sel_for(township_office, campaign, period), kind="monthly", fmt="docx"
+    )
+    township, county = Region.objects.get(code=TOWNSHIP).name, campaign.region.name
+    mine_text = "\n".join(p.text for p in Document(io.BytesIO(mine_doc)).paragraphs)
+    county_text = "\n".join(p.text for p in Document(io.BytesIO(county_doc)).paragraphs)
+    assert township in mine_text and county not in mine_text.split(township)[0][-40:]
+    assert county in county_text
+    issued = IssuedDocument.objects.filter(campaign=campaign, kind="monthly", period="2026-10")
+    assert issued.count() == 2
+    assert len({d.number for d in issued}) == 2
+    assert {d.selection for d in issued} == {"", f"region={TOWNSHIP}"}
+    # Another number of idle days changes the contents: another document, another number.
+    documents.generate(
+        user=office, sel=sel_for(office, campaign, period, idle_days=7), kind="monthly", fmt="docx"
+    )
+    assert issued.all().count() == 3
