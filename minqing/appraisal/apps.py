@@ -41,3 +41,8 @@ class AppraisalConfig(AppConfig):
             region="region_id",
             own=lambda user: Q(cadre__account_id=user.pk) | Q(nominated_by_id=user.pk),
         )
+        from minqing.figures import documents
+
+        from .selectors import briefing_features
+
+        documents.register_feature_source(briefing_features)

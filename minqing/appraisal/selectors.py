@@ -270,3 +270,26 @@ def cases(*, user, campaign=None) -> QuerySet:
     if campaign is not None:
         qs = qs.filter(campaign=campaign)
     return qs
+
+
+def briefing_features(user, sel) -> list:
+    """The figures' briefing features the campaign's exemplary cases published in its period,
+    those the reader may see and of the briefing's area (and unit, team or cadre)."""
+    from minqing.core.scope import scope_q
+    from minqing.core.treecode import prefix_q
+    from minqing.figures.documents import Feature
+
+    condition = scope_q(ExemplaryCase, user, "exemplary.view")
+    if condition is None:
+        return []
+    cases = exemplary_cases(sel.campaign, sel.period.start, sel.period.end, published_only=True)
+    visible = ExemplaryCase.objects.filter(condition, pk__in=[c.pk for c in cases])
+    visible = visible.filter(prefix_q("region_id", sel.area_prefix))
+    if sel.cadre is not None:
+        visible = visible.filter(cadre=sel.cadre)
+    elif sel.team is not None:
+        visible = visible.filter(team=sel.team)
+    elif sel.unit is not None:
+        visible = visible.filter(prefix_q("cadre__unit__path", sel.unit.path))
+    shown = set(visible.values_list("pk", flat=True))
+    return [Feature(case.title, case.story) for case in cases if case.pk in shown]

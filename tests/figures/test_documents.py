@@ -256,3 +256,33 @@ def test_a_township_offices_document_names_the_township_and_has_its_own_number(
         user=office, sel=sel_for(office, campaign, period, idle_days=7), kind="monthly", fmt="docx"
     )
     assert issued.all().count() == 3
+
+
+def test_the_briefing_features_the_published_exemplary_cases_of_the_appraisal(actor, campaign):
+    from django.utils import timezone
+
+    from minqing.appraisal import services as appraisal
+    from minqing.org.models import Cadre
+
+    office = actor("office")
+    cadre = Cadre.objects.filter(pairings__campaign=campaign).first()
+    published = appraisal.case_nominate(
+        actor=actor("leader"),
+        campaign=campaign,
+        title="扎根村里的好干部",
+        story="帮村民修通了路",
+        cadre=cadre,
+    )
+    appraisal.case_decide(actor=office, case=published, step="select")
+    appraisal.case_decide(actor=office, case=published, step="publish")
+    appraisal.case_nominate(
+        actor=actor("leader"), campaign=campaign, title="尚未评定的案例", story="还在评选", cadre=cadre
+    )
+    today = timezone.localdate()
+    sel = selectors.selection_for(
+        user=office, campaign=campaign, period=parse_period(str(today.year), today=today), today=today
+    )
+    content, _n, _t = documents.generate(user=office, sel=sel, kind="briefing", fmt="docx")
+    texts = [p.text for p in Document(io.BytesIO(content)).paragraphs]
+    assert "扎根村里的好干部：帮村民修通了路" in texts
+    assert not any("尚未评定的案例" in t for t in texts)
