@@ -173,5 +173,10 @@ def test_a_tampered_unit_or_leader_id_gets_a_message_not_an_error(client_as, des
 
 
 def test_a_tampered_campaign_id_on_the_monthly_report_form_gets_a_message(client_as, db):
-    response = client_as("cadre").post("/fieldwork/reports/", {"campaign": "x", "month": "2026-10"}, follow=True)
-    assert response.status_code == 200
+    from minqing.fieldwork.models import MonthlyReport
+
+    before = MonthlyReport.objects.count()
+    response = client_as("cadre").post(
+        "/fieldwork/reports/", {"campaign": "x", "month": "2026-10"}, follow=True
+    )
+    assert response.status_code == 200 and MonthlyReport.objects.count() == before
