@@ -14,6 +14,28 @@ from minqing.org.models import Account
 DEMO_SEED = 7
 
 
+def _one_request_at_a_time_on_sqlite() -> None:
+    """On SQLite the test database lives in memory, and Django hands the live server's
+    request threads the test's one connection: two requests at once (a page and the
+    figures it fetches after it) then use one sqlite3 connection together, which can hang
+    the run. Serve one request at a time there; Django's single-threaded server closes each
+    connection after its response, so the browser never waits on a kept-alive one."""
+    from django.conf import settings
+    from django.core.servers.basehttp import WSGIServer
+    from django.test.testcases import LiveServerThread
+
+    class OneAtATime(WSGIServer):
+        def __init__(self, *args, connections_override=None, **kwargs):
+            # The live server thread itself already uses the overridden connections.
+            super().__init__(*args, **kwargs)
+
+    if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+        LiveServerThread.server_class = OneAtATime
+
+
+_one_request_at_a_time_on_sqlite()
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
