@@ -2,14 +2,13 @@ import datetime as dt
 import json
 from pathlib import Path
 
-from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from minqing.assessment import documents, selectors, services
 from minqing.assessment.models import AssessmentResult
-from minqing.core import context
-from minqing.org.models import Cadre
 from minqing.programs.models import Campaign
+
+from ._actions import ActionCommand
 
 
 def iso_date(text: str) -> dt.date:
@@ -19,7 +18,7 @@ def iso_date(text: str) -> dt.date:
         raise CommandError(f"not a date (YYYY-MM-DD): {text}") from None
 
 
-class Command(BaseCommand):
+class Command(ActionCommand):
     help = (
         "Composite assessment of a campaign's cadres for a period (run, weights, at-risk list) "
         "and leaders' records."
@@ -61,24 +60,11 @@ class Command(BaseCommand):
         record.add_argument("--day", type=iso_date, required=True, help="a day of the week or quarter")
         record.add_argument("-o", "--output", help="also write it as .pdf or .docx")
 
-    def handle(self, *args, action, **o):
-        with context.acting(channel="cli"):
-            try:
-                getattr(self, action.replace("-", "_"))(**o)
-            except ValidationError as exc:
-                raise CommandError(" ".join(exc.messages)) from None
-
     def _campaign(self, pk):
         campaign = Campaign.objects.select_related("region").filter(pk=pk).first()
         if campaign is None:
             raise CommandError(f"no campaign {pk}")
         return campaign
-
-    def _cadre(self, username):
-        cadre = Cadre.objects.select_related("account", "unit").filter(account__username=username).first()
-        if cadre is None:
-            raise CommandError(f"no cadre with the username {username}")
-        return cadre
 
     def run(self, campaign, period, json, top, **_):
         run = services.assessment_run(actor=None, campaign=self._campaign(campaign), period=period)

@@ -1,14 +1,13 @@
 import datetime as dt
 from pathlib import Path
 
-from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from minqing.assessment import documents, services
 from minqing.assessment.models import Recall
-from minqing.core import context
-from minqing.org.models import Cadre
 from minqing.programs.models import Campaign
+
+from ._actions import ActionCommand
 
 
 def iso_date(text: str) -> dt.date:
@@ -18,7 +17,7 @@ def iso_date(text: str) -> dt.date:
         raise CommandError(f"not a date (YYYY-MM-DD): {text}") from None
 
 
-class Command(BaseCommand):
+class Command(ActionCommand):
     help = (
         "Recall (召回) of a cadre: propose, approve or reject, carry out (hand over to a successor), notice."
     )
@@ -46,19 +45,6 @@ class Command(BaseCommand):
         notice = sub.add_parser("notice", help="write the criticism notice (通报批评) as .pdf or .docx")
         notice.add_argument("recall", type=int)
         notice.add_argument("-o", "--output", required=True)
-
-    def handle(self, *args, action, **o):
-        with context.acting(channel="cli"):
-            try:
-                getattr(self, action.replace("-", "_"))(**o)
-            except ValidationError as exc:
-                raise CommandError(" ".join(exc.messages)) from None
-
-    def _cadre(self, username):
-        cadre = Cadre.objects.select_related("account").filter(account__username=username).first()
-        if cadre is None:
-            raise CommandError(f"no cadre with the username {username}")
-        return cadre
 
     def _recall(self, pk):
         recall = Recall.objects.select_related("cadre__account", "campaign").filter(pk=pk).first()
