@@ -224,31 +224,34 @@ class Rule:
         team_id=None,
     ) -> Verdict:
         return Verdict(
-            rule=self.key,
-            rule_name=self.name,
-            subject_type=subject_type or self.subject_type,
-            subject_id=subject_id,
-            subject=subject,
-            required=str(required),
-            actual=str(actual),
-            status=status,
-            missing=list(missing),
-            cadre_id=cadre_id,
-            unit_id=unit_id,
-            team_id=team_id,
+            self.key,
+            self.name,
+            subject_type or self.subject_type,
+            subject_id,
+            subject,
+            str(required),
+            str(actual),
+            status,
+            list(missing),
+            cadre_id,
+            unit_id,
+            team_id,
         )
 
     def cadre_verdict(self, cadre, *, required, actual, ok: bool, missing=(), status=None) -> Verdict:
-        return self.verdict(
-            subject_type="cadre",
-            subject_id=cadre.pk,
-            subject=cadre_label(cadre),
-            required=required,
-            actual=actual,
-            status=status or (PASS if ok else FAIL),
-            missing=() if ok and status is None else missing,
-            cadre_id=cadre.pk,
-            unit_id=cadre.unit_id,
+        # Positional and direct: a county campaign makes tens of thousands of these.
+        return Verdict(
+            self.key,
+            self.name,
+            "cadre",
+            cadre.pk,
+            cadre_label(cadre),
+            str(required),
+            str(actual),
+            status or (PASS if ok else FAIL),
+            [] if ok and status is None else list(missing),
+            cadre.pk,
+            cadre.unit_id,
         )
 
 
@@ -276,7 +279,11 @@ def target_label(pairing, household_of: str | None = None) -> str:
 
 
 def cadre_label(cadre) -> str:
-    return f"{cadre.account.full_name or cadre.account.username}（{cadre.unit.name}）"
+    label = getattr(cadre, "_minqing_label", None)
+    if label is None:
+        label = f"{cadre.account.full_name or cadre.account.username}（{cadre.unit.name}）"
+        cadre._minqing_label = label  # a cadre is named by several rules of one evaluation
+    return label
 
 
 class Context:
@@ -289,7 +296,22 @@ class Context:
     def cadres(self) -> list:
         from ..selectors import campaign_cadres
 
-        return list(campaign_cadres(self.campaign).select_related("account", "unit"))
+        # Only what the rules read (a county campaign has thousands of cadres).
+        return list(
+            campaign_cadres(self.campaign)
+            .select_related("account", "unit")
+            .only(
+                "id",
+                "rank",
+                "unit_id",
+                "account_id",
+                "account__id",
+                "account__username",
+                "account__full_name",
+                "unit__id",
+                "unit__name",
+            )
+        )
 
     @cached_property
     def cadre_ids(self) -> set[int]:
@@ -412,12 +434,19 @@ class Context:
         return {cadre_id: sorted(days) for cadre_id, days in found.items()}
 
     def targets_of(self, kinds) -> dict[int, list]:
-        """cadre id → [(pairing, label)] of the targets paired with the cadre."""
+        """cadre id → the pairings of the targets paired with the cadre (name one with
+        target_name, only when a missing item needs it)."""
         found: dict[int, list] = {}
-        household_of = _("the household of %(name)s")
         for p in self.pairings_of_kinds(kinds):
-            found.setdefault(p.cadre_id, []).append((p, target_label(p, household_of)))
+            found.setdefault(p.cadre_id, []).append(p)
         return found
+
+    def target_name(self, pairing) -> str:
+        return target_label(pairing, self._household_of)
+
+    @cached_property
+    def _household_of(self) -> str:
+        return _("the household of %(name)s")
 
     @cached_property
     def teams(self) -> list:

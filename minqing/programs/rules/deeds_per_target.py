@@ -45,21 +45,18 @@ class DeedsPerTarget(Rule):
             ).values("cadre_id", "household_id")
         )
         wanted = self.value("min")
+        short_of = _("%(target)s: %(n)s of %(min)s deeds")
         verdicts = []
         for cadre in ctx.cadres:
-            households = [
-                (p, label) for p, label in targets.get(cadre.pk, []) if p.household_id or p.member_id
-            ]
+            households = [p for p in targets.get(cadre.pk, ()) if p.household_id or p.member_id]
             if not households:
                 continue
             missing = []
-            for pairing, label in households:
+            for pairing in households:
                 household_id = pairing.household_id or pairing.member.household_id
                 n = counts[(cadre.pk, household_id)]
                 if n < wanted:
-                    missing.append(
-                        _("%(target)s: %(n)s of %(min)s deeds") % {"target": label, "n": n, "min": wanted}
-                    )
+                    missing.append(short_of % {"target": ctx.target_name(pairing), "n": n, "min": wanted})
             verdicts.append(
                 self.cadre_verdict(
                     cadre,

@@ -74,14 +74,26 @@ class VisitsPerTarget(Rule):
         pairs = Pairing.objects.filter(campaign=ctx.campaign).active_on(ctx.as_of)
         if self.value("kinds"):
             pairs = pairs.filter(kind__in=self.value("kinds"))
+        paired = [p for pairings in targets.values() for p in pairings]
+        has_household = any(p.household_id for p in paired)
+        has_member = any(p.member_id for p in paired)
+        has_point = any(p.point_id for p in paired)
         paired_households = pairs.filter(household__isnull=False).values("household_id")
-        target_filters = [
-            Q(household_id__in=paired_households),
-            Q(household_id__in=pairs.filter(member__isnull=False).values("member__household_id")),
-            Q(member_id__in=Member.objects.filter(household_id__in=paired_households).values("id")),
-            Q(member_id__in=pairs.filter(member__isnull=False).values("member_id")),
-            Q(point_id__in=pairs.filter(point__isnull=False).values("point_id")),
-        ]
+        # Only the kinds of target that are paired here (a query for a kind with no pairing
+        # would still read the campaign's visits).
+        target_filters = []
+        if has_household:
+            target_filters += [
+                Q(household_id__in=paired_households),
+                Q(member_id__in=Member.objects.filter(household_id__in=paired_households).values("id")),
+            ]
+        if has_member:
+            target_filters += [
+                Q(household_id__in=pairs.filter(member__isnull=False).values("member__household_id")),
+                Q(member_id__in=pairs.filter(member__isnull=False).values("member_id")),
+            ]
+        if has_point:
+            target_filters.append(Q(point_id__in=pairs.filter(point__isnull=False).values("point_id")))
         fields = ["household_id", "member_id", "member__household_id", "point_id"]
         extra = {"month": TruncMonth("date")} if per_month else {}
         # Visits by any cadre are grouped by cadre; only the subjects' own counts are read below.
@@ -94,20 +106,22 @@ class VisitsPerTarget(Rule):
             .values("cadre_id", *fields, *extra)
             .annotate(n=Count("id"))
         ]
-        to_targets = target_filters[0]
-        for target_filter in target_filters[1:]:
-            to_targets |= target_filter
+        # Visits the cadres joined: every such visit of the window, grouped by target (counts of
+        # targets a cadre is not paired with are never read).
         joined = (
-            Visit.others_present.through.objects.filter(
-                cadre_id__in=list(targets),
-                visit__campaign=ctx.campaign,
-                visit__date__gte=start,
-                visit__date__lte=end,
-                visit_id__in=Visit.objects.filter(to_targets).values("id"),
+            (
+                Visit.others_present.through.objects.filter(
+                    cadre_id__in=list(targets),
+                    visit__campaign=ctx.campaign,
+                    visit__date__gte=start,
+                    visit__date__lte=end,
+                )
+                .annotate(**({"month": TruncMonth("visit__date")} if per_month else {}))
+                .values("cadre_id", *(f"visit__{f}" for f in fields), *extra)
+                .annotate(n=Count("id"))
             )
-            .annotate(**({"month": TruncMonth("visit__date")} if per_month else {}))
-            .values("cadre_id", *(f"visit__{f}" for f in fields), *extra)
-            .annotate(n=Count("id"))
+            if targets
+            else []
         )
         counts: Counter = Counter()
         rows = own + [
@@ -125,26 +139,33 @@ class VisitsPerTarget(Rule):
                 counts[(row["cadre_id"], key, bucket)] += row["n"]
         wanted = self.value("min")
         due_months = [m for m in months(start, end) if month_end(m) < ctx.as_of] if per_month else [None]
+        short_in_month = _("%(target)s: visited %(n)s of %(min)s times in %(month)s")
+        short = _("%(target)s: visited %(n)s of %(min)s times")
         verdicts = []
         for cadre in ctx.cadres:
             mine = targets.get(cadre.pk)
             if not mine:
                 continue
             missing, met = [], 0
-            for pairing, label in mine:
+            for pairing in mine:
                 # A target counts from the month it was paired in (a successor's from the handover).
-                months_paired = [m for m in due_months if m is None or m >= pairing.start.replace(day=1)]
-                short = [(m, counts[(cadre.pk, pairing_key(pairing), m)]) for m in months_paired]
-                short = [(m, n) for m, n in short if n < wanted]
-                if not short:
+                if per_month:
+                    since = pairing.start.replace(day=1)
+                    months_paired = [m for m in due_months if m >= since]
+                else:
+                    months_paired = due_months
+                key = pairing_key(pairing)
+                lacking = [(m, counts[(cadre.pk, key, m)]) for m in months_paired]
+                lacking = [(m, n) for m, n in lacking if n < wanted]
+                if not lacking:
                     met += 1
-                for m, n in short:
+                    continue
+                name = ctx.target_name(pairing)
+                for m, n in lacking:
                     missing.append(
-                        _("%(target)s: visited %(n)s of %(min)s times in %(month)s")
-                        % {"target": label, "n": n, "min": wanted, "month": month_label(m)}
+                        short_in_month % {"target": name, "n": n, "min": wanted, "month": month_label(m)}
                         if m
-                        else _("%(target)s: visited %(n)s of %(min)s times")
-                        % {"target": label, "n": n, "min": wanted}
+                        else short % {"target": name, "n": n, "min": wanted}
                     )
             pending = (per_month and not due_months) or (not per_month and not campaign_over(ctx))
             verdicts.append(
