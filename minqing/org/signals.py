@@ -3,10 +3,13 @@ cached under the old key (core.scope) are no longer used, on any server."""
 
 import uuid
 
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from django.dispatch import receiver
 
-from .models import Account, Grant
+from minqing.geo.models import Region
+
+from .models import Account, Grant, Unit
 
 
 def renew_scope_key(account_id: int, instance=None) -> None:
@@ -37,3 +40,22 @@ def grant_reach_changed(sender, instance, action, reverse, pk_set, **kwargs):
             grants = Grant.objects.all()
         for account_id in set(grants.values_list("account_id", flat=True)):
             renew_scope_key(account_id)
+
+
+@receiver(pre_delete, sender=Region)
+@receiver(pre_delete, sender=Unit)
+def reach_deleted(sender, instance, **kwargs):
+    """A region or unit named by grants goes: their links go with it by cascade, which sends
+    no m2m signal, so the accounts get new scope keys here — now and again after the commit
+    (a request between the two could otherwise cache the scope with the link still there)."""
+    field = "regions" if sender is Region else "units"
+    accounts = set(Grant.objects.filter(**{field: instance}).values_list("account_id", flat=True))
+    if not accounts:
+        return
+
+    def renew():
+        for account_id in accounts:
+            renew_scope_key(account_id)
+
+    renew()
+    transaction.on_commit(renew)

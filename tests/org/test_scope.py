@@ -55,3 +55,29 @@ def test_grant_changes_are_audited(db):
     grant_set(actor=None, account=account, role=Role.CADRE, own_records=True)
     event = AuditEvent.objects.filter(action="grant.set").latest("id")
     assert event.detail["account"] == "audited" and event.detail["role"] == "cadre"
+
+
+def test_deleting_a_region_or_unit_named_by_a_grant_renews_the_accounts_scope_key(db):
+    """Their grant links go by cascade (no m2m signal): a scope cached under the old key must not
+    keep reaching a subtree the account no longer holds."""
+    from minqing.core.scope import scope_for
+    from minqing.org.models import Account
+
+    account = account_create(actor=None, username="reach", full_name="范围", password=None)
+    county = Region.objects.get(code="431123000000")
+    spare = Region.objects.create(code="431123999000", name="撤并乡", level=county.level + 1, parent=county)
+    unit = Unit.objects.create(name="临时工作组", region=county)
+    unit.path = unit.compute_path()
+    unit.save()
+    grant_set(actor=None, account=account, role=Role.INSPECTOR, regions=[spare], units=[unit])
+    account = Account.objects.get(pk=account.pk)
+    before = account.scope_key
+    assert scope_for(account).region_prefixes("people.view") == (spare.prefix,)
+    spare.delete()
+    after_region = Account.objects.get(pk=account.pk)
+    assert after_region.scope_key != before
+    assert scope_for(after_region).region_prefixes("people.view") == ()
+    unit.delete()
+    after_unit = Account.objects.get(pk=account.pk)
+    assert after_unit.scope_key != after_region.scope_key
+    assert scope_for(after_unit).grants[0].unit_paths == ()
