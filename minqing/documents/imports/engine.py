@@ -319,62 +319,89 @@ def _clean(kind: str, raw):
 
 
 def _data_rows(rows, start: int, mapping: dict[str, int], columns, index):
+    """The data rows below the header as Row objects. Rows are filtered first, then each
+    column is cleaned as one list (a cell's cleaning is memoised per kind: most cells
+    repeat — a village, a relation, a household's cells on every member row)."""
     kinds = {c.key: c.kind for c in columns}
     cache: dict[str, dict] = {kind: {} for kind in kinds.values()}
     block_keys = [c.key for c in columns if c.block and c.key in mapping]
     positions = list(mapping.items())
-    previous_block: dict | None = None
     heading_count = len(mapping)
     first_position = min(mapping.values())
+    marks = SKIP_MARKS + FOOTER_MARKS
+    numbers, kept = [], []
     for number in range(start, len(rows)):
         raw = rows[number]
-        width = len(raw)
-        texts = [c for c in raw if c is not None and c != ""]
-        if not texts:
+        for lead in raw:
+            if lead is not None and lead != "":
+                break
+        else:
             continue
-        lead = texts[0]
-        if isinstance(lead, str) and clean_compact(lead).startswith(SKIP_MARKS + FOOTER_MARKS):
+        # Every mark starts with a Chinese character: an ASCII lead (a row number) is none.
+        if isinstance(lead, str) and not lead.isascii() and clean_compact(lead).startswith(marks):
             continue
-        if any(
-            isinstance(c, str) and c[:1] in _MARK_STARTS and clean_compact(c) in SKIP_MARKS for c in raw[:4]
-        ):
+        skip = False
+        for c in raw[:4]:
+            if isinstance(c, str) and c[:1] in _MARK_STARTS and clean_compact(c) in SKIP_MARKS:
+                skip = True
+                break
+        if skip:
             continue
         # A header repeated on every printed page (checked only when its first heading recurs).
-        probe = raw[first_position] if first_position < width else None
+        probe = raw[first_position] if first_position < len(raw) else None
         if (
             isinstance(probe, str)
             and index.get(heading_key(probe)) is not None
             and len(_match_row(raw, index)) * 2 >= heading_count
         ):
             continue
-        values = {}
-        for key, position in positions:
-            cell = raw[position] if position < width else None
-            if cell is None or cell == "":
-                values[key] = ""
-                continue
-            kind = kinds[key]
-            if kind == "id":
-                values[key] = id_cell(cell)
-                continue
-            # Most cells repeat (a village, a relation, a household's cells on every member row).
-            memo = cache[kind]
-            found = memo.get(cell) if isinstance(cell, str) else None
-            if found is None:
-                found = _clean(kind, cell)
-                if isinstance(cell, str) and len(memo) < 200_000:
-                    memo[cell] = found
-            values[key] = found
-        if not any(values.values()):
+        numbers.append(number)
+        kept.append(raw)
+    keys = [key for key, _position in positions]
+    cleaned = [_clean_column(kept, position, kinds[key], cache[kinds[key]]) for key, position in positions]
+    previous_block: dict | None = None
+    for number, cells in zip(numbers, zip(*cleaned, strict=True), strict=True):
+        if not any(cells):
             continue
+        values = dict(zip(keys, cells, strict=True))
         continued = False
         if block_keys:
-            if previous_block is not None and not any(values[k] for k in block_keys):
+            carried = previous_block is not None
+            if carried:
+                for k in block_keys:
+                    if values[k]:
+                        carried = False
+                        break
+            if carried:
                 values.update(previous_block)
                 continued = True
             else:
                 previous_block = {k: values[k] for k in block_keys}
         yield Row(number=number + 1, values=values, continued=continued)
+
+
+def _clean_column(kept: list[list], position: int, kind: str, memo: dict) -> list:
+    """One column's cells, cleaned ("" for an empty or missing cell)."""
+    out = []
+    append = out.append
+    remember = len(memo) < 200_000
+    for raw in kept:
+        cell = raw[position] if position < len(raw) else None
+        if cell is None or cell == "":
+            append("")
+        elif kind == "id":
+            append(id_cell(cell))
+        elif isinstance(cell, str):
+            found = memo.get(cell)
+            if found is None:
+                found = _clean(kind, cell)
+                if remember:
+                    memo[cell] = found
+                    remember = len(memo) < 200_000
+            append(found)
+        else:
+            append(_clean(kind, cell))
+    return out
 
 
 def id_cell(raw):

@@ -259,21 +259,23 @@ COLUMNS = (
 )
 
 
-@dataclass
+@dataclass(slots=True)
 class MemberPlan:
     row: int
     name: str
     relation: str
     id_number: str = ""
     id_hash: str | None = None
-    facts: object = None
+    birth_date: object = None  # from the ID number
+    sex: str = ""
     phone: str = ""
     tags: list[str] = field(default_factory=list)
     existing: dict | None = None  # the matched member's stored values
     changes: dict = field(default_factory=dict)
+    member_id: int | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class HouseholdPlan:
     row: int
     code: str
@@ -282,7 +284,15 @@ class HouseholdPlan:
     members: list[MemberPlan] = field(default_factory=list)
     existing: dict | None = None
     changes: dict = field(default_factory=dict)
-    household_tags: list[str] = field(default_factory=list)
+    default_address: str = ""
+    stored_tags: set = field(default_factory=set)
+    household_id: int | None = None
+
+
+_HEAD_WORDS = ("户主", "本人")
+_OTHER = str(Member.Relation.OTHER)
+_HEAD = str(Member.Relation.HEAD)
+_RELATION = {k: str(v) for k, v in RELATION.items()}
 
 
 class HouseholdImporter(Importer):
@@ -296,20 +306,30 @@ class HouseholdImporter(Importer):
     def validate(self, rows, ctx):
         self.hash_id = crypto.lookup_hasher(context=IdNumber.kind.encode())
         self.hash_phone = crypto.lookup_hasher(context=Phone.kind.encode())
+        self.id_numbers = values.IdNumbers()
         has_relation = "relation" in ctx.headings and any(r.get("relation") for r in rows[:200])
         blocks = self._blocks(rows, has_relation)
         resolver = RegionResolver(ctx)
+        regions: dict[tuple, tuple] = {}
         plans: list[HouseholdPlan] = []
         seen_codes: dict[str, int] = {}
         seen_ids: dict[str, int] = {}
+        member = self._member
         for block in blocks:
-            plan = self._household(block, ctx, resolver, seen_codes)
+            plan = self._household(block, ctx, resolver, regions, seen_codes)
+            members = plan.members
+            first = True
             for row in block:
-                member = self._member(row, ctx, has_relation, seen_ids, first=row is block[0])
-                if member is not None:
-                    plan.members.append(member)
-            if plan.members and not any(m.relation == Member.Relation.HEAD for m in plan.members):
-                plan.members[0].relation = Member.Relation.HEAD
+                found = member(row, ctx, has_relation, seen_ids, first)
+                first = False
+                if found is not None:
+                    members.append(found)
+            if members:
+                for m in members:
+                    if m.relation == _HEAD:
+                        break
+                else:
+                    members[0].relation = _HEAD
             plans.append(plan)
         if not ctx.errors:
             self._match(plans, ctx)
@@ -320,23 +340,24 @@ class HouseholdImporter(Importer):
         blocks: list[list] = []
         current_key = None
         for row in rows:
+            get = row.values.get
+            code = get("code", "")
             key = (
-                row.get("code"),
-                row.get("village"),
-                row.get("group"),
-                row.get("region_code"),
-                row.get("address"),
-                row.get("head_name"),
+                code,
+                get("village", ""),
+                get("group", ""),
+                get("region_code", ""),
+                get("address", ""),
+                get("head_name", ""),
             )
-            code = row.get("code")
             if not blocks:
                 starts = True
             elif code:
                 starts = code != current_key[0]
             elif row.continued:
-                starts = has_relation and row.get("relation") in ("户主", "本人")
+                starts = has_relation and get("relation", "") in _HEAD_WORDS
             else:
-                starts = not has_relation or row.get("relation") in ("户主", "本人") or key != current_key
+                starts = not has_relation or get("relation", "") in _HEAD_WORDS or key != current_key
             if starts:
                 blocks.append([row])
                 current_key = key
@@ -344,18 +365,21 @@ class HouseholdImporter(Importer):
                 blocks[-1].append(row)
         return blocks
 
-    def _household(self, block, ctx, resolver, seen_codes) -> HouseholdPlan:
+    def _household(self, block, ctx, resolver, regions, seen_codes) -> HouseholdPlan:
         first = block[0]
+        get = first.values.get
         number = first.number
-        region, problem = resolver.resolve(
-            code=first.get("region_code"),
-            township=first.get("township"),
-            village=first.get("village"),
-            group=first.get("group"),
-        )
+        # Households share their villages and groups: each place is resolved once.
+        place = (get("region_code", ""), get("township", ""), get("village", ""), get("group", ""))
+        resolved = regions.get(place)
+        if resolved is None:
+            resolved = regions[place] = resolver.resolve(
+                code=place[0], township=place[1], village=place[2], group=place[3]
+            )
+        region, problem = resolved
         if problem:
             ctx.error(number, *problem)
-        code = first.get("code")
+        code = get("code", "")
         if code:
             if len(code) > 24:
                 ctx.error(number, "code", _("A household number has at most 24 characters."))
@@ -367,23 +391,28 @@ class HouseholdImporter(Importer):
                 )
             seen_codes.setdefault(code, number)
         fields = {}
-        if "address" in ctx.headings:
-            fields["address"] = first.get("address")[:200]
-        if first.get("size"):
+        headings = ctx.headings
+        if "address" in headings:
+            fields["address"] = get("address", "")[:200]
+        if get("size", ""):
             size = values.whole_number(ctx, first, "size", low=1, high=99)
             if size:
                 fields["size"] = size
-        if "hardship" in ctx.headings:
-            level = values.choice(ctx, first, "hardship", HARDSHIP, default=0)
+        if "hardship" in headings:
+            level = get("hardship", "")
+            level = HARDSHIP.get(level) if level else 0
+            if level is None:
+                level = values.choice(ctx, first, "hardship", HARDSHIP, default=0)
             if level is not False:
                 fields["hardship_level"] = level
-        if first.get("economy"):
+        if get("economy", ""):
             status = values.choice(ctx, first, "economy", ECONOMY)
             if status:
                 fields["economic_status"] = str(status)
-        if first.get("income"):
+        income = get("income", "")
+        if income:
             sources = []
-            for part in filter(None, first.get("income").translate(SEPARATORS).split(",")):
+            for part in filter(None, income.translate(SEPARATORS).split(",")):
                 if part not in INCOME:
                     ctx.error(
                         number,
@@ -394,48 +423,61 @@ class HouseholdImporter(Importer):
                 elif INCOME[part] not in sources:
                     sources.append(str(INCOME[part]))
             fields["income_sources"] = sorted(sources)
-        if first.get("note"):
-            fields["note"] = first.get("note")
-        plan = HouseholdPlan(row=number, code=code, region=region, fields=fields)
-        plan.default_address = "".join(first.get(k) for k in ("township", "village", "group"))
-        return plan
+        if get("note", ""):
+            fields["note"] = get("note", "")
+        return HouseholdPlan(
+            row=number,
+            code=code,
+            region=region,
+            fields=fields,
+            default_address=place[1] + place[2] + place[3],
+        )
 
     def _member(self, row, ctx, has_relation, seen_ids, first: bool) -> MemberPlan | None:
-        name = row.get("name") or (row.get("head_name") if first else "")
-        if not name and not row.get("id_number") and not row.get("phone"):
+        get = row.values.get
+        number = row.number
+        name = get("name", "") or (get("head_name", "") if first else "")
+        if not name and not get("id_number", "") and not get("phone", ""):
             if not row.continued and first:
-                ctx.error(row.number, "name", _("Give the member's name."))
+                ctx.error(number, "name", _("Give the member's name."))
             return None
         if not name:
-            ctx.error(row.number, "name", _("Give the member's name."))
+            ctx.error(number, "name", _("Give the member's name."))
         if len(name) > 40:
-            ctx.error(row.number, "name", _("A name has at most 40 characters."))
-        relation = Member.Relation.OTHER
+            ctx.error(number, "name", _("A name has at most 40 characters."))
+        relation = _OTHER
         if has_relation:
-            relation = RELATION.get(row.get("relation"), Member.Relation.OTHER)
+            relation = _RELATION.get(get("relation", ""), _OTHER)
         elif first:
-            relation = Member.Relation.HEAD
-        checked = values.id_number(ctx, row, "id_number")
-        plan = MemberPlan(row=row.number, name=name, relation=str(relation))
+            relation = _HEAD
+        checked = self.id_numbers.check(ctx, row, "id_number")
+        plan = MemberPlan(row=number, name=name, relation=relation)
         if checked:
-            plan.id_number, plan.facts = checked
+            plan.id_number, plan.birth_date, plan.sex = checked
             if plan.id_number:
-                plan.id_hash = self.hash_id(plan.id_number)
-                if plan.id_hash in seen_ids:
+                plan.id_hash = digest = self.hash_id(plan.id_number)
+                if digest in seen_ids:
                     ctx.error(
-                        row.number,
+                        number,
                         "id_number",
-                        _("This ID number already appears in row %(row)s.") % {"row": seen_ids[plan.id_hash]},
+                        _("This ID number already appears in row %(row)s.") % {"row": seen_ids[digest]},
                     )
-                seen_ids.setdefault(plan.id_hash, row.number)
-        phone_key = "phone" if row.get("phone") else "landline"
-        phone = values.phone(ctx, row, phone_key)
-        plan.phone = normalize_phone(phone) if phone else ""
-        if row.get("tags"):
-            for part in filter(None, row.get("tags").translate(SEPARATORS).split(",")):
+                else:
+                    seen_ids[digest] = number
+        phone_key = "phone" if get("phone", "") else "landline"
+        phone = get(phone_key, "")
+        if phone:
+            # A mobile number as cleaned cells hold it (nearly every phone) needs no other check.
+            if not (len(phone) == 11 and phone[0] == "1" and phone[1] in "3456789" and phone.isdecimal()):
+                phone = values.phone(ctx, row, phone_key)
+                phone = normalize_phone(phone) if phone else ""
+            plan.phone = phone
+        tags = get("tags", "")
+        if tags:
+            for part in filter(None, tags.translate(SEPARATORS).split(",")):
                 if part not in TAGS:
                     ctx.error(
-                        row.number,
+                        number,
                         "tags",
                         _("Unknown tag “%(value)s”; use one of: %(choices)s.")
                         % {"value": part, "choices": "、".join(TAGS)},
@@ -461,16 +503,16 @@ class HouseholdImporter(Importer):
             "note",
             "head_id",
         )
-        for start in range(0, len(codes), 900):
-            for h in Household.objects.filter(code__in=codes[start : start + 900]).values(*fields):
+        # The look-ups by code and hash are plain SQL: the ORM would prepare each of a
+        # hundred thousand parameters. Only what they find is read through the ORM.
+        found_ids = [row[0] for row in _select_in(Household, ("id",), "code", codes)]
+        for start in range(0, len(found_ids), 900):
+            for h in Household.objects.filter(id__in=found_ids[start : start + 900]).values(*fields):
                 by_code[h["code"]] = h
         members: dict[str, dict] = {}
         member_fields = ("id", "household_id", "name", "relation", "id_number_hash", "phone_hash")
-        for start in range(0, len(hashes), 900):
-            for m in Member.objects.filter(id_number_hash__in=hashes[start : start + 900]).values(
-                *member_fields
-            ):
-                members[m["id_number_hash"]] = m
+        for row in _select_in(Member, member_fields, "id_number_hash", hashes):
+            members[row[4]] = dict(zip(member_fields, row, strict=True))
         # Households found through a member's ID number (no 户编号 in the file).
         extra = {m["household_id"] for m in members.values()} - {h["id"] for h in by_code.values()}
         by_id = {h["id"]: h for h in by_code.values()}
@@ -490,14 +532,12 @@ class HouseholdImporter(Importer):
         matched = [p.existing["id"] for p in plans if p.existing]
         by_household: dict[int, list[dict]] = {}
         tags: dict[int, set] = {}
-        for start in range(0, len(matched), 900):
-            chunk = matched[start : start + 900]
-            for m in Member.objects.filter(household_id__in=chunk).values(*member_fields):
-                by_household.setdefault(m["household_id"], []).append(m)
-            for t in Tagging.objects.filter(household_id__in=chunk).values(
-                "household_id", "member_id", "tag"
-            ):
-                tags.setdefault(t["household_id"], set()).add((t["member_id"], t["tag"]))
+        for row in _select_in(Member, member_fields, "household_id", matched):
+            by_household.setdefault(row[1], []).append(dict(zip(member_fields, row, strict=True)))
+        for household_id, member_id, tag in _select_in(
+            Tagging, ("household_id", "member_id", "tag"), "household_id", matched
+        ):
+            tags.setdefault(household_id, set()).add((member_id, tag))
         for plan in plans:
             household = plan.existing
             if household is None:
@@ -588,21 +628,29 @@ class HouseholdImporter(Importer):
         reason = _("Imported from %(file)s") % {"file": ctx.filename}
         new = [p for p in plans if p.existing is None]
         self._number_new(new)
-        household_rows = [
-            (
-                p.code,
-                p.region,
-                p.fields.get("address") or self._default_address(p, ctx),
-                p.fields.get("size") or max(1, len(p.members)),
-                p.fields.get("economic_status", EconomicStatus.AVERAGE),
-                json.dumps(p.fields.get("income_sources", [])),
-                p.fields.get("hardship_level", 0),
-                p.fields.get("note", ""),
-                now,
-                now,
+        # The driver's form of the time once, and each list of income sources once.
+        stamp = connection.ops.adapt_datetimefield_value(now)
+        sources: dict[tuple, str] = {}
+        household_rows = []
+        for p in new:
+            fields = p.fields
+            income = tuple(fields.get("income_sources", ()))
+            if income not in sources:
+                sources[income] = json.dumps(list(income))
+            household_rows.append(
+                (
+                    p.code,
+                    p.region,
+                    fields.get("address") or self._default_address(p, ctx),
+                    fields.get("size") or max(1, len(p.members)),
+                    fields.get("economic_status", EconomicStatus.AVERAGE),
+                    sources[income],
+                    fields.get("hardship_level", 0),
+                    fields.get("note", ""),
+                    stamp,
+                    stamp,
+                )
             )
-            for p in new
-        ]
         household_ids = insert_rows(Household, HOUSEHOLD_COLUMNS, household_rows)
         for plan, household_id in zip(new, household_ids, strict=True):
             plan.household_id = household_id
@@ -638,22 +686,22 @@ class HouseholdImporter(Importer):
                         created_at=now,
                     )
                 )
-        self.seal_id = crypto.encrypter(context=IdNumber.kind.encode())
-        self.seal_phone = crypto.encrypter(context=Phone.kind.encode())
-        member_rows, member_plans = [], []
+        member_plans: list[MemberPlan] = []
+        households: list[int] = []
         for plan in plans:
             for m in plan.members:
                 if m.existing is None:
                     member_plans.append(m)
-                    member_rows.append(self._member_row(plan.household_id, m))
+                    households.append(plan.household_id)
                 elif m.changes:
                     self._update_member(m)
+        member_rows = self._member_rows(member_plans, households)
         member_ids = insert_rows(Member, MEMBER_COLUMNS, member_rows)
         heads, taggings = [], []
         for m, member_id in zip(member_plans, member_ids, strict=True):
             m.member_id = member_id
         for plan in plans:
-            stored_tags = getattr(plan, "stored_tags", set())
+            stored_tags = plan.stored_tags
             head_id = plan.existing["head_id"] if plan.existing else None
             for m in plan.members:
                 member_id = m.member_id if m.existing is None else m.existing["id"]
@@ -694,24 +742,34 @@ class HouseholdImporter(Importer):
     def _default_address(self, plan, ctx) -> str:
         return plan.default_address[:200] or plan.code
 
-    def _member_row(self, household_id: int, m: MemberPlan) -> tuple:
-        full, initials = _pinyin(m.name)
-        birth = sex = None
-        if m.facts is not None:
-            birth, sex = m.facts.birth_date, m.facts.sex
-        return (
-            household_id,
-            m.name,
-            self.seal_id(m.id_number) if m.id_number else None,
-            m.id_hash,
-            birth,
-            sex or "",
-            self.seal_phone(m.phone) if m.phone else None,
-            self.hash_phone(m.phone) if m.phone else None,
-            m.relation,
-            full,
-            initials,
-        )
+    def _member_rows(self, members: list[MemberPlan], households: list[int]) -> list[tuple]:
+        """The new members' rows as stored: ID numbers and phones encrypted (one list each),
+        phones hashed, names in pinyin."""
+        numbers = iter(crypto.encrypt_many([m.id_number for m in members if m.id_number], context=ID_CONTEXT))
+        phones = [m.phone for m in members if m.phone]
+        sealed_phones = iter(crypto.encrypt_many(phones, context=PHONE_CONTEXT))
+        hash_phone = self.hash_phone
+        rows = []
+        append = rows.append
+        for m, household_id in zip(members, households, strict=True):
+            full, initials = _pinyin(m.name)
+            phone = m.phone
+            append(
+                (
+                    household_id,
+                    m.name,
+                    next(numbers) if m.id_number else None,
+                    m.id_hash,
+                    m.birth_date,
+                    m.sex or "",
+                    next(sealed_phones) if phone else None,
+                    hash_phone(phone) if phone else None,
+                    m.relation,
+                    full,
+                    initials,
+                )
+            )
+        return rows
 
     def _update_member(self, m: MemberPlan) -> None:
         member = Member.objects.get(pk=m.existing["id"])
@@ -720,6 +778,10 @@ class HouseholdImporter(Importer):
         if "name" in m.changes:
             member.name_pinyin, member.name_initials = pinyin_keys(member.name)
         member.save()
+
+
+ID_CONTEXT = IdNumber.kind.encode()
+PHONE_CONTEXT = Phone.kind.encode()
 
 
 @functools.lru_cache(maxsize=50_000)
@@ -754,9 +816,25 @@ MEMBER_COLUMNS = (
 )
 
 
+def _select_in(model, columns: tuple[str, ...], key: str, wanted: list) -> list[tuple]:
+    """The rows of `model` whose `key` is one of `wanted` (900 parameters a query)."""
+    quote = connection.ops.quote_name
+    head = (
+        f"SELECT {', '.join(quote(c) for c in columns)} "  # noqa: S608 - our own names
+        f"FROM {quote(model._meta.db_table)} WHERE {quote(key)} IN "
+    )
+    found: list[tuple] = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(wanted), 900):
+            chunk = wanted[start : start + 900]
+            cursor.execute(head + "(" + ", ".join(["%s"] * len(chunk)) + ")", chunk)
+            found.extend(cursor.fetchall())
+    return found
+
+
 def insert_rows(model, columns: tuple[str, ...], rows: list[tuple]) -> list[int]:
     """Insert rows whose values are already what the database stores (ciphertext and keyed
-    hashes computed once per value, JSON as text, datetimes adapted by the driver), in
+    hashes computed once per value, JSON as text, datetimes as the backend adapts them), in
     batches, and return their ids in order. It writes what bulk_create would, without a
     model instance and per-field preparation per row, which cost more than the insert."""
     if not rows:
@@ -765,8 +843,6 @@ def insert_rows(model, columns: tuple[str, ...], rows: list[tuple]) -> list[int]
     names = ", ".join(connection.ops.quote_name(c) for c in columns)
     ids: list[int] = []
     batch = 500 if connection.vendor == "sqlite" else 2000
-    adapt = connection.ops.adapt_datetimefield_value
-    stamps = [i for i, c in enumerate(columns) if c in ("created_at", "updated_at")]
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
             # A roster's keyed hashes land all over their indexes: with SQLite's default 2 MB
@@ -774,8 +850,6 @@ def insert_rows(model, columns: tuple[str, ...], rows: list[tuple]) -> list[int]
             cursor.execute("PRAGMA cache_size = -262144")
         for start in range(0, len(rows), batch):
             chunk = rows[start : start + batch]
-            if stamps:
-                chunk = [tuple(adapt(v) if i in stamps else v for i, v in enumerate(r)) for r in chunk]
             row_sql = "(" + ", ".join(["%s"] * len(columns)) + ")"
             sql = f"INSERT INTO {table} ({names}) VALUES {', '.join([row_sql] * len(chunk))} RETURNING id"
             cursor.execute(sql, [value for row in chunk for value in row])
