@@ -329,6 +329,7 @@ def _data_rows(rows, start: int, mapping: dict[str, int], columns, index):
     heading_count = len(mapping)
     first_position = min(mapping.values())
     marks = SKIP_MARKS + FOOTER_MARKS
+    probes: dict[str, bool] = {}  # cell → whether it is a heading
     numbers, kept = [], []
     for number in range(start, len(rows)):
         raw = rows[number]
@@ -349,12 +350,12 @@ def _data_rows(rows, start: int, mapping: dict[str, int], columns, index):
             continue
         # A header repeated on every printed page (checked only when its first heading recurs).
         probe = raw[first_position] if first_position < len(raw) else None
-        if (
-            isinstance(probe, str)
-            and index.get(heading_key(probe)) is not None
-            and len(_match_row(raw, index)) * 2 >= heading_count
-        ):
-            continue
+        if isinstance(probe, str):
+            heading = probes.get(probe)
+            if heading is None:
+                heading = probes[probe] = index.get(heading_key(probe)) is not None
+            if heading and len(_match_row(raw, index)) * 2 >= heading_count:
+                continue
         numbers.append(number)
         kept.append(raw)
     keys = [key for key, _position in positions]
@@ -382,26 +383,25 @@ def _data_rows(rows, start: int, mapping: dict[str, int], columns, index):
 
 def _clean_column(kept: list[list], position: int, kind: str, memo: dict) -> list:
     """One column's cells, cleaned ("" for an empty or missing cell)."""
-    out = []
-    append = out.append
-    remember = len(memo) < 200_000
-    for raw in kept:
-        cell = raw[position] if position < len(raw) else None
+    if all(len(raw) > position for raw in kept):
+        cells = [raw[position] for raw in kept]
+    else:
+        cells = [raw[position] if position < len(raw) else None for raw in kept]
+    if kind == "id":
+        return [id_cell(cell) if cell is not None and cell != "" else "" for cell in cells]
+
+    def clean(cell):
         if cell is None or cell == "":
-            append("")
-        elif kind == "id":
-            append(id_cell(cell))
-        elif isinstance(cell, str):
-            found = memo.get(cell)
-            if found is None:
-                found = _clean(kind, cell)
-                if remember:
-                    memo[cell] = found
-                    remember = len(memo) < 200_000
-            append(found)
-        else:
-            append(_clean(kind, cell))
-    return out
+            return ""
+        found = _clean(kind, cell)
+        if isinstance(cell, str) and len(memo) < 200_000:
+            memo[cell] = found
+        return found
+
+    # The memo holds text cells only (no number equals a text), and a cleaned cell that is
+    # "" is cleaned again, which costs nothing.
+    get = memo.get
+    return [get(cell) or clean(cell) for cell in cells]
 
 
 def id_cell(raw):

@@ -67,7 +67,11 @@ def clean_compact(value) -> str:
 def heading_key(text: str) -> str:
     """A column heading reduced for matching: NFKC, Simplified, no spaces, no required-marks,
     no trailing note in brackets (身份证号（必填） → 身份证号)."""
-    text = unicodedata.normalize("NFKC", str(text or ""))
+    text = str(text or "")
+    if text.isascii():
+        # What the steps below leave of ASCII text (a row number, a code in a data row).
+        return "".join(text.split()).strip("*").lower().replace("(", "").replace(")", "")
+    text = unicodedata.normalize("NFKC", text)
     text = _SPACES.sub("", simplified(text)).strip("*※").lower()
     text = re.sub(r"\((必填|选填|可选|必须|选填项|必填项|[^)]*填写[^)]*)\)$", "", text)
     return text.replace("(", "").replace(")", "")
