@@ -174,6 +174,32 @@ def test_reimporting_the_same_file_twice_creates_nothing_new(actor, village, tmp
     assert counts() == before
 
 
+def test_a_reimport_with_a_new_name_phone_and_hardship_changes_those_and_nothing_else(
+    actor, village, tmp_path
+):
+    numbers = ids(4, start=60)
+    path = tmp_path / "roster.xlsx"
+    office_roster(path, village, two_households(numbers))
+    import_run(actor=actor("office"), kind="households", path=path)
+    before = counts()
+    changed = two_households(numbers)
+    changed[0]["hardship"] = "一般困难"
+    changed[1]["members"][0] = ("王六一", "户主", numbers[3], "13700001111")
+    office_roster(path, village, changed)
+    report = import_run(actor=actor("office"), kind="households", path=path)
+    assert report.ok, report.messages()
+    assert report.counts["households_updated"] == 1 and report.counts["households_unchanged"] == 1
+    assert report.counts["members_updated"] == 1 and report.counts["members_unchanged"] == 4
+    member = Member.objects.get(id_number_hash=lookup_hash_for(IdNumber, numbers[3]))
+    assert member.name == "王六一" and member.name_initials == "wly"
+    assert member.phone.reveal() == "13700001111"
+    first = Household.objects.get(code="IMP-0001")
+    assert first.hardship_level == 1
+    assert [(g.previous_level, g.level) for g in first.gradings.order_by("id")] == [(0, 3), (3, 1)]
+    # One more grading; no household or member added.
+    assert counts()[:2] == before[:2] and counts()[2] == before[2] + 1
+
+
 def test_a_household_without_a_number_is_matched_again_by_its_heads_id_number(actor, village, tmp_path):
     numbers = ids(2, start=40)
     path = tmp_path / "heads.csv"
