@@ -7,7 +7,6 @@ of the same file therefore finds everything and changes nothing."""
 
 import functools
 import json
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from django.db import connection
@@ -652,7 +651,7 @@ class HouseholdImporter(Importer):
                     stamp,
                 )
             )
-        # Changes to what exists first: the inserts below own the connection until they end.
+        # Changes to what exists first, then the new rows.
         gradings = []
         for plan in plans:
             if plan.existing is None:
@@ -677,30 +676,20 @@ class HouseholdImporter(Importer):
                         created_at=now,
                     )
                 )
-        member_plans = [m for plan in plans for m in plan.members if m.existing is None]
-        owners = [plan for plan in plans for m in plan.members if m.existing is None]
-        with Inserter() as inserter:
-            # The database inserts the households, then each chunk of members, while this
-            # thread encrypts, hashes and spells the next chunk.
-            households_done = inserter.submit(Household, HOUSEHOLD_COLUMNS, household_rows)
-            numbered = False
-            pending: list[tuple[int, list[tuple]]] = []
-            member_chunks = []
-            for start in range(0, len(member_plans), MEMBER_CHUNK):
-                pending.append((start, self._member_rows(member_plans[start : start + MEMBER_CHUNK])))
-                if not numbered and households_done.done():
-                    numbered = self._number_households(new, households_done.result())
-                if numbered:
-                    member_chunks += [
-                        inserter.submit(Member, MEMBER_COLUMNS, self._owned(owners, *p)) for p in pending
-                    ]
-                    pending = []
-            if not numbered:
-                self._number_households(new, households_done.result())
-            member_chunks += [
-                inserter.submit(Member, MEMBER_COLUMNS, self._owned(owners, *p)) for p in pending
-            ]
-            member_ids = [i for chunk in member_chunks for i in chunk.result()]
+        with connection.cursor() as cursor:
+            if connection.vendor == "sqlite":
+                # A roster's keyed hashes land all over their indexes: with SQLite's default
+                # 2 MB page cache most inserts would evict and re-read pages. 256 MB here.
+                cursor.execute("PRAGMA cache_size = -262144")
+            household_ids = insert_rows(cursor, Household, HOUSEHOLD_COLUMNS, household_rows)
+            for plan, household_id in zip(new, household_ids, strict=True):
+                plan.household_id = household_id
+            member_plans = [m for plan in plans for m in plan.members if m.existing is None]
+            member_rows = self._member_rows(
+                member_plans,
+                [plan.household_id for plan in plans for m in plan.members if m.existing is None],
+            )
+            member_ids = insert_rows(cursor, Member, MEMBER_COLUMNS, member_rows)
         gradings[:0] = [
             HardshipGrading(
                 household_id=p.household_id,
@@ -759,9 +748,9 @@ class HouseholdImporter(Importer):
     def _default_address(self, plan, ctx) -> str:
         return plan.default_address[:200] or plan.code
 
-    def _member_rows(self, members: list[MemberPlan]) -> list[tuple]:
-        """The new members' rows as stored, but for the household: ID numbers and phones
-        encrypted (one list each), phones hashed, names in pinyin."""
+    def _member_rows(self, members: list[MemberPlan], households: list[int]) -> list[tuple]:
+        """The new members' rows as stored: ID numbers and phones encrypted (one list each),
+        phones hashed, names in pinyin."""
         numbers = iter(crypto.encrypt_many([m.id_number for m in members if m.id_number], context=ID_CONTEXT))
         sealed_phones = iter(
             crypto.encrypt_many([m.phone for m in members if m.phone], context=PHONE_CONTEXT)
@@ -769,11 +758,12 @@ class HouseholdImporter(Importer):
         hash_phone = self.hash_phone
         rows = []
         append = rows.append
-        for m in members:
+        for m, household_id in zip(members, households, strict=True):
             full, initials = _pinyin(m.name)
             phone = m.phone
             append(
                 (
+                    household_id,
                     m.name,
                     next(numbers) if m.id_number else None,
                     m.id_hash,
@@ -787,17 +777,6 @@ class HouseholdImporter(Importer):
                 )
             )
         return rows
-
-    @staticmethod
-    def _number_households(new: list[HouseholdPlan], ids: list[int]) -> bool:
-        for plan, household_id in zip(new, ids, strict=True):
-            plan.household_id = household_id
-        return True
-
-    @staticmethod
-    def _owned(owners: list[HouseholdPlan], start: int, rows: list[tuple]) -> list[tuple]:
-        """Member rows with their household's id in front."""
-        return [(owners[start + k].household_id, *row) for k, row in enumerate(rows)]
 
     def _update_member(self, m: MemberPlan) -> None:
         member = Member.objects.get(pk=m.existing["id"])
@@ -858,42 +837,6 @@ def _select_in(model, columns: tuple[str, ...], key: str, wanted: list) -> list[
             cursor.execute(head + "(" + ", ".join(["%s"] * len(chunk)) + ")", chunk)
             found.extend(cursor.fetchall())
     return found
-
-
-MEMBER_CHUNK = 2000
-
-
-class Inserter:
-    """INSERTs run in order by a second thread on this thread's connection, while this one
-    prepares the next rows: the database library works without Python's lock, so on two
-    cores the inserting and the encrypting overlap. Until the block ends nothing else may use
-    the connection; the block ends when every insert has (an error is raised from there)."""
-
-    def __enter__(self):
-        self.cursor = connection.cursor()
-        if connection.vendor == "sqlite":
-            # A roster's keyed hashes land all over their indexes: with SQLite's default 2 MB
-            # page cache most inserts would evict and re-read pages. 256 MB for this connection.
-            self.cursor.execute("PRAGMA cache_size = -262144")
-        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-insert")
-        self.futures: list[Future] = []
-        return self
-
-    def submit(self, model, columns: tuple[str, ...], rows: list[tuple]) -> Future:
-        """The ids of `rows`, once inserted (see `insert_rows`)."""
-        future = self.pool.submit(insert_rows, self.cursor, model, columns, rows)
-        self.futures.append(future)
-        return future
-
-    def __exit__(self, *exc_info):
-        # Wait for every insert (cancel the queued ones after an error) before the
-        # transaction may roll back.
-        self.pool.shutdown(wait=True, cancel_futures=exc_info[0] is not None)
-        self.cursor.close()
-        if exc_info[0] is None:
-            for future in self.futures:
-                future.result()  # raises the first insert's error
-        return False
 
 
 def insert_rows(cursor, model, columns: tuple[str, ...], rows: list[tuple]) -> list[int]:
