@@ -29,6 +29,7 @@ SURNAME_READINGS = {
     "万俟": "moqi",
     "长孙": "zhangsun",
 }
+_SURNAME_STARTS = frozenset(surname[0] for surname in SURNAME_READINGS)
 
 
 def pinyin_keys(name: str) -> tuple[str, str]:
@@ -36,11 +37,12 @@ def pinyin_keys(name: str) -> tuple[str, str]:
     character by character (cached), with the surname's own reading first."""
     syllables = []
     rest = name
-    for surname, reading in SURNAME_READINGS.items():
-        if name.startswith(surname):
-            syllables.append(reading)
-            rest = name[len(surname) :]
-            break
+    if name[:1] in _SURNAME_STARTS:
+        for surname, reading in SURNAME_READINGS.items():
+            if name.startswith(surname):
+                syllables.append(reading)
+                rest = name[len(surname) :]
+                break
     syllables += [s for s in map(_syllable, rest) if s]
     return "".join(syllables), "".join(s[0] for s in syllables)
 

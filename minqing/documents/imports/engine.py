@@ -359,7 +359,10 @@ def _data_rows(rows, start: int, mapping: dict[str, int], columns, index):
         numbers.append(number)
         kept.append(raw)
     keys = [key for key, _position in positions]
-    cleaned = [_clean_column(kept, position, kinds[key], cache[kinds[key]]) for key, position in positions]
+    width = min(map(len, kept), default=0)
+    cleaned = [
+        _clean_column(kept, width, position, kinds[key], cache[kinds[key]]) for key, position in positions
+    ]
     previous_block: dict | None = None
     for number, cells in zip(numbers, zip(*cleaned, strict=True), strict=True):
         if not any(cells):
@@ -381,9 +384,10 @@ def _data_rows(rows, start: int, mapping: dict[str, int], columns, index):
         yield Row(number=number + 1, values=values, continued=continued)
 
 
-def _clean_column(kept: list[list], position: int, kind: str, memo: dict) -> list:
-    """One column's cells, cleaned ("" for an empty or missing cell)."""
-    if all(len(raw) > position for raw in kept):
+def _clean_column(kept: list[list], width: int, position: int, kind: str, memo: dict) -> list:
+    """One column's cells, cleaned ("" for an empty or missing cell); `width` is the
+    shortest row's length."""
+    if position < width:
         cells = [raw[position] for raw in kept]
     else:
         cells = [raw[position] if position < len(raw) else None for raw in kept]
@@ -391,17 +395,17 @@ def _clean_column(kept: list[list], position: int, kind: str, memo: dict) -> lis
         return [id_cell(cell) if cell is not None and cell != "" else "" for cell in cells]
 
     def clean(cell):
-        if cell is None or cell == "":
+        if cell is None:
             return ""
         found = _clean(kind, cell)
         if isinstance(cell, str) and len(memo) < 200_000:
             memo[cell] = found
         return found
 
-    # The memo holds text cells only (no number equals a text), and a cleaned cell that is
-    # "" is cleaned again, which costs nothing.
+    # The memo holds text cells only (no number equals a text); "" cleans to "".
+    memo.setdefault("", "")
     get = memo.get
-    return [get(cell) or clean(cell) for cell in cells]
+    return [found if (found := get(cell)) is not None else clean(cell) for cell in cells]
 
 
 def id_cell(raw):
