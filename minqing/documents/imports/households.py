@@ -756,18 +756,23 @@ class HouseholdImporter(Importer):
             crypto.encrypt_many([m.phone for m in members if m.phone], context=PHONE_CONTEXT)
         )
         hash_phone = self.hash_phone
+        # Each birth date in the driver's form once (residents share birthdays).
+        adapt = connection.ops.adapt_datefield_value
+        births: dict = {None: None}
         rows = []
         append = rows.append
         for m, household_id in zip(members, households, strict=True):
             full, initials = _pinyin(m.name)
-            phone = m.phone
+            phone, birth = m.phone, m.birth_date
+            if birth not in births:
+                births[birth] = adapt(birth)
             append(
                 (
                     household_id,
                     m.name,
                     next(numbers) if m.id_number else None,
                     m.id_hash,
-                    m.birth_date,
+                    births[birth],
                     m.sex or "",
                     next(sealed_phones) if phone else None,
                     hash_phone(phone) if phone else None,
