@@ -85,7 +85,7 @@ class RowError:
         }
 
 
-@dataclass
+@dataclass(slots=True)
 class Row:
     number: int  # as the spreadsheet shows it (1-based)
     values: dict
@@ -381,7 +381,7 @@ def _data_rows(rows, start: int, mapping: dict[str, int], columns, index):
                 continued = True
             else:
                 previous_block = {k: values[k] for k in block_keys}
-        yield Row(number=number + 1, values=values, continued=continued)
+        yield Row(number + 1, values, continued)
 
 
 def _clean_column(kept: list[list], width: int, position: int, kind: str, memo: dict) -> list:
