@@ -136,7 +136,8 @@ def register(
     model: type[Model], *, region: str | None = None, unit: str | None = None, own: OwnRule | None = None
 ) -> None:
     """Declare how records of `model` are reached. Apps that arrive later (pairings,
-    visits) add their own-record rules with `add_own_rule`."""
+    visits) add their own-record rules with `add_own_rule`. An own-record rule may depend
+    on the user's id and today's date only (scoped_first compiles its SQL once for these)."""
     rule = _RULES.setdefault(model, ScopeRule())
     rule.region = region or rule.region
     rule.unit = unit or rule.unit
@@ -184,6 +185,22 @@ def scoped(queryset: QuerySet | type[Model], user, permission: str) -> QuerySet:
     qs = queryset._default_manager.all() if isinstance(queryset, type) else queryset
     condition = scope_q(qs.model, user, permission)
     return qs.none() if condition is None else qs.filter(condition)
+
+
+def scoped_first(model: type[Model], user, permission: str, pk):
+    """`scoped(model, user, permission).filter(pk=pk).first()` with its SQL compiled once
+    per scope, user and day (own-record rules depend on the user's id and today's date
+    only), for checks made on every upload. None when out of scope or not found."""
+    from django.utils import timezone
+
+    from . import prepared
+
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        return None
+    key = ("scoped", model, permission, getattr(user, "pk", None), scope_for(user), timezone.localdate())
+    return prepared.first(key, lambda value: scoped(model, user, permission).filter(pk=value)[:1], pk)
 
 
 def require_permission(user, *permissions: str) -> None:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from django.db.models import Avg, Count, Max, Q, QuerySet
 from django.utils import timezone
 
+from minqing.core import prepared
 from minqing.core.scope import get_scoped_or_404, scoped
 from minqing.org.models import Cadre
 from minqing.programs.models import Campaign, Pairing, Team
@@ -29,6 +30,15 @@ VIEW = "programs.view"
 
 def my_cadre(user) -> Cadre | None:
     return Cadre.objects.select_related("account", "unit").filter(account_id=user.pk).first()
+
+
+def cadre_of(user) -> Cadre | None:
+    """The user's cadre, its account `user` itself and its unit read when asked, in a query
+    compiled once: for offline uploads, which ask on every record."""
+    cadre = prepared.first(("cadre_of",), lambda pk: Cadre.objects.filter(account_id=pk), user.pk)
+    if cadre is not None:
+        cadre.account = user
+    return cadre
 
 
 @dataclass

@@ -16,13 +16,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from minqing.core.audit import audit_record
-from minqing.core.scope import scoped
+from minqing.core.scope import scoped_first
 from minqing.people.models import Household, Member
 from minqing.programs.models import Campaign, LiaisonPoint, Team
 
 from . import services
 from .models import Activity, AttendanceDay, Deed, ReliefPayment, Visit, WorkLog
-from .selectors import my_cadre
+from .selectors import cadre_of
 
 KINDS = {
     "visit": Visit,
@@ -57,7 +57,7 @@ def record_target(user, spec) -> object:
         "member": (Member, "people.view"),
         "point": (LiaisonPoint, "programs.view"),
     }[spec["type"]]
-    found = scoped(model, user, permission).filter(pk=spec.get("id")).first()
+    found = scoped_first(model, user, permission, spec.get("id"))
     if found is None:
         raise ValidationError({"target": [_("This target is not among yours.")]})
     return found
@@ -66,14 +66,14 @@ def record_target(user, spec) -> object:
 def _team(user, value):
     if not value:
         return None
-    found = scoped(Team, user, "programs.view").filter(pk=value).first()
+    found = scoped_first(Team, user, "programs.view", value)
     if found is None:
         raise ValidationError({"team": [_("This team is not among yours.")]})
     return found
 
 
 def _campaign(user, value) -> Campaign:
-    found = scoped(Campaign, user, "programs.view").filter(pk=value).first()
+    found = scoped_first(Campaign, user, "programs.view", value)
     if found is None:
         raise ValidationError({"campaign": [_("This campaign is not among yours.")]})
     return found
@@ -211,7 +211,7 @@ def sync_put(*, user, kind: str, uuid, payload: dict, base_version: int | None =
         return SyncResult(422, errors={"kind": [_("Unknown kind of record.")]})
     model = KINDS[kind]
     digest = services.payload_digest(payload)
-    cadre = my_cadre(user)
+    cadre = cadre_of(user)
     if cadre is None:
         return SyncResult(422, errors={"cadre": [_("Only a cadre's account records field work.")]})
     existing = model.objects.filter(uuid=uuid).first()
