@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from . import context
+from . import context, prepared
 from .models import AuditEvent, AuditHead
 
 GENESIS = "0" * 64
@@ -75,7 +75,8 @@ def audit_record(
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
         object_repr = object_repr or str(obj)[:200]
-    with transaction.atomic():
+    # No savepoint of its own: a failed append must fail the caller's whole transaction.
+    with transaction.atomic(savepoint=False):
         head = _locked_head()
         event = AuditEvent(
             at=timezone.now(),
@@ -105,7 +106,7 @@ def audit_record(
 def _locked_head() -> AuditHead:
     """Lock the head row, which serializes appends. Migration core.0003 creates it; an
     emptied table (a flush, a restore of data only) gets it back here."""
-    head = AuditHead.objects.select_for_update().filter(pk=1).first()
+    head = prepared.first(("audit-head",), lambda: AuditHead.objects.select_for_update().filter(pk=1))
     if head is None:
         AuditHead.objects.get_or_create(pk=1)
         head = AuditHead.objects.select_for_update().get(pk=1)

@@ -7,9 +7,13 @@ the request's values. It is the SQL text the ORM would send, so the answer is th
 """
 
 import threading
+import uuid
 from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import dataclass
 
+from django.core.exceptions import EmptyResultSet, FullResultSet
+from django.db import connections
 from django.db.models import QuerySet
 
 _CACHE: OrderedDict = OrderedDict()
@@ -22,22 +26,49 @@ def _sentinels(values: tuple, salt: int) -> tuple:
     """Stand-ins of the same types as `values` that no caller sends."""
     out = []
     for i, value in enumerate(values):
-        if isinstance(value, bool) or not isinstance(value, int | str):
-            raise TypeError("prepared queries take int and str values only")
-        out.append(-(10**15) - 1000 * salt - i if isinstance(value, int) else f"mq-sentinel-{salt}-{i}")
+        if isinstance(value, uuid.UUID):
+            out.append(uuid.UUID(int=(0x5E17 << 112) + 1000 * salt + i))
+        elif isinstance(value, str):
+            out.append(f"mq-sentinel-{salt}-{i}")
+        elif isinstance(value, int) and not isinstance(value, bool):
+            out.append(-(10**15) - 1000 * salt - i)
+        else:
+            raise TypeError("prepared queries take int, str and UUID values only")
     return tuple(out)
 
 
+@dataclass(frozen=True)
+class _Prepared:
+    db: str
+    sql: str
+    params: tuple
+    slots: tuple  # (position in params, index of the value)
+    model: type
+    init_list: tuple  # attribute names of the model's columns, in order
+    fields: slice  # where they are in a row
+    annotations: tuple  # (attribute name, position in a row)
+    converters: tuple  # (position in a row, converters, expression)
+
+
 def _compile(build: Callable[..., QuerySet], values: tuple):
-    """(queryset shape, SQL, params, slots): slots map a position in params to the index
-    of the value that goes there. Uncacheable when the values do not land in params as
-    they are (a converted value, a value folded into the SQL text)."""
+    """The statement of `build(*values)` with its values' positions in params. Uncacheable
+    when the values do not land in params as they are (a converted value, a value folded
+    into the SQL text) or the queryset follows relations (select_related)."""
     first_set, second_set = _sentinels(values, 1), _sentinels(values, 2)
     qs = build(*first_set)
-    sql, params = qs.query.get_compiler(using=qs.db).as_sql()
+    compiler = qs.query.get_compiler(using=qs.db)
     other = build(*second_set)
-    other_sql, other_params = other.query.get_compiler(using=other.db).as_sql()
-    if sql != other_sql or len(params) != len(other_params):
+    try:
+        sql, params = compiler.as_sql()
+        other_sql, other_params = other.query.get_compiler(using=other.db).as_sql()
+    except (EmptyResultSet, FullResultSet):  # nothing to ask the database (qs.none())
+        return _UNCACHEABLE
+    if (
+        sql != other_sql
+        or len(params) != len(other_params)
+        or not compiler.klass_info
+        or compiler.klass_info.get("related_klass_infos")
+    ):
         return _UNCACHEABLE
     slots = []
     for position, (a, b) in enumerate(zip(params, other_params, strict=True)):
@@ -48,14 +79,31 @@ def _compile(build: Callable[..., QuerySet], values: tuple):
         slots.append((position, first_set.index(a)))
     if len({index for _, index in slots}) != len(values):
         return _UNCACHEABLE
-    return qs.model, qs.db, sql, tuple(params), tuple(slots)
+    # What ModelIterable does with each row, worked out once.
+    select_fields = compiler.klass_info["select_fields"]
+    start, end = select_fields[0], select_fields[-1] + 1
+    converters = compiler.get_converters([expression for expression, _, _ in compiler.select])
+    return _Prepared(
+        db=qs.db,
+        sql=sql,
+        params=tuple(params),
+        slots=tuple(slots),
+        model=compiler.klass_info["model"],
+        init_list=tuple(f[0].target.attname for f in compiler.select[start:end]),
+        fields=slice(start, end),
+        annotations=tuple(compiler.annotation_col_map.items()),
+        converters=tuple(
+            (position, convs, expression) for position, (convs, expression) in converters.items()
+        ),
+    )
 
 
 def first(key, build: Callable[..., QuerySet], *values):
     """The first row of `build(*values)`, a queryset of model instances, compiled once per
     `key`. The key must name everything the queryset's shape depends on besides `values`
-    (which are ints or strings). Rows come in the queryset's order (slice it to one row
-    when several could match); select_related is not supported."""
+    (ints, strings or UUIDs). A value the database gets converted (a UUID on SQLite) or a
+    queryset that follows relations (select_related) is not cached: it is built each time.
+    Rows come in the queryset's order: slice it to one row when several could match."""
     with _LOCK:
         entry = _CACHE.get(key)
         if entry is not None:
@@ -68,10 +116,22 @@ def first(key, build: Callable[..., QuerySet], *values):
                 _CACHE.popitem(last=False)
     if entry is _UNCACHEABLE:
         return next(iter(build(*values)), None)
-    model, db, sql, params, slots = entry
-    params = list(params)
-    for position, index in slots:
+    params = list(entry.params)
+    for position, index in entry.slots:
         params[position] = values[index]
-    for row in model._default_manager.db_manager(db).raw(sql, params):
-        return row
-    return None
+    connection = connections[entry.db]
+    with connection.cursor() as cursor:
+        cursor.execute(entry.sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    row = list(row)
+    for position, convs, expression in entry.converters:
+        value = row[position]
+        for converter in convs:
+            value = converter(value, expression, connection)
+        row[position] = value
+    obj = entry.model.from_db(entry.db, entry.init_list, row[entry.fields])
+    for name, position in entry.annotations:
+        setattr(obj, name, row[position])
+    return obj

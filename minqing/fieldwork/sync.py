@@ -8,6 +8,7 @@ other reads what the first made and answers as a retry would.
 """
 
 import datetime as dt
+import uuid as uuidlib
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -15,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from minqing.core import prepared
 from minqing.core.audit import audit_record
 from minqing.core.scope import scoped_first
 from minqing.people.models import Household, Member
@@ -206,6 +208,16 @@ def record_payload(record) -> dict:
     }
 
 
+def _stored(model, uuid):
+    """The record stored under this UUID (unique), if any."""
+    if not isinstance(uuid, uuidlib.UUID):
+        try:
+            uuid = uuidlib.UUID(str(uuid))
+        except ValueError:
+            return None
+    return prepared.first(("sync-stored", model), lambda value: model.objects.filter(uuid=value), uuid)
+
+
 def sync_put(*, user, kind: str, uuid, payload: dict, base_version: int | None = None) -> SyncResult:
     if kind not in KINDS:
         return SyncResult(422, errors={"kind": [_("Unknown kind of record.")]})
@@ -214,7 +226,7 @@ def sync_put(*, user, kind: str, uuid, payload: dict, base_version: int | None =
     cadre = cadre_of(user)
     if cadre is None:
         return SyncResult(422, errors={"cadre": [_("Only a cadre's account records field work.")]})
-    existing = model.objects.filter(uuid=uuid).first()
+    existing = _stored(model, uuid)
     if existing is not None:
         return _existing(user, cadre, kind, existing, payload, digest, base_version)
     try:
@@ -226,7 +238,7 @@ def sync_put(*, user, kind: str, uuid, payload: dict, base_version: int | None =
         )
     except IntegrityError:
         # Another upload of the same UUID won the race (or the day is taken): answer from what is stored.
-        existing = model.objects.filter(uuid=uuid).first()
+        existing = _stored(model, uuid)
         if existing is None:
             return SyncResult(422, errors={"__all__": [_("This record clashes with one already stored.")]})
         return _existing(user, cadre, kind, existing, payload, digest, base_version)

@@ -2,6 +2,7 @@
 duplicates sent at once, create nothing twice; a different payload under a used UUID is
 a conflict; an edit from an old version is refused."""
 
+import datetime as dt
 import json
 import random
 import threading
@@ -9,10 +10,11 @@ import uuid
 
 import pytest
 from django.db import connection, connections
+from django.db.models import Q
 from django.test import Client
 
 from minqing.fieldwork.models import Deed, Visit
-from minqing.org.models import Account
+from minqing.org.models import Account, Grant
 from minqing.org.services import token_create
 from minqing.programs.models import Campaign, Pairing
 
@@ -208,3 +210,45 @@ def test_each_problem_raised_on_a_visit_becomes_a_demand(phone):
     assert set(demands.values_list("channel", flat=True)) == {"visit"}
     assert put("visit", key, payload).status_code == 200  # a retry makes no second demand
     assert Ticket.objects.filter(extra__visit=key).count() == 2
+
+
+def test_an_upload_about_a_target_whose_pairing_ended_is_refused(phone):
+    """The checks of an upload run from SQL compiled once per scope and day: what they
+    answer still follows the pairings as they are now."""
+    put, campaign, targets, _token = phone
+    target = targets[0]
+    assert put("visit", uuid.uuid4(), visit_payload(campaign, target, 1)).status_code == 201
+    Pairing.objects.filter(cadre__account__username="cadre").filter(
+        Q(household_id=target) | Q(member__household_id=target)
+    ).update(end=dt.date(2026, 1, 1))
+    response = put("visit", uuid.uuid4(), visit_payload(campaign, target, 2))
+    assert response.status_code == 422 and "target" in response.json()["errors"]
+    assert put("visit", uuid.uuid4(), visit_payload(campaign, targets[1], 3)).status_code == 201
+
+
+def test_an_upload_after_the_grant_is_withdrawn_is_refused(phone):
+    put, campaign, targets, _token = phone
+    assert put("visit", uuid.uuid4(), visit_payload(campaign, targets[0], 1)).status_code == 201
+    Grant.objects.filter(account__username="cadre").delete()
+    before = Visit.objects.count()
+    response = put("visit", uuid.uuid4(), visit_payload(campaign, targets[0], 2))
+    assert response.status_code == 422 and "campaign" in response.json()["errors"]
+    assert Visit.objects.count() == before
+
+
+def test_a_retry_of_a_stored_visit_answers_from_the_stored_record(phone):
+    put, campaign, targets, _token = phone
+    key = uuid.uuid4()
+    first = put("visit", key, visit_payload(campaign, targets[0], 1))
+    again = put("visit", str(key).upper(), visit_payload(campaign, targets[0], 1))
+    assert first.status_code == 201 and again.status_code == 200
+    assert again.json()["id"] == first.json()["id"]
+
+
+def test_recording_a_visit_takes_a_fixed_number_of_queries(phone, django_assert_num_queries):
+    """Token with its account, rate count, cadre, stored UUID, campaign, target, the visit,
+    the audit head, row and head update (plus savepoints and the rate count's writes)."""
+    put, campaign, targets, _token = phone
+    put("visit", uuid.uuid4(), visit_payload(campaign, targets[0], 1))  # the token's last use is written once
+    with django_assert_num_queries(19):
+        assert put("visit", uuid.uuid4(), visit_payload(campaign, targets[1], 2)).status_code == 201
