@@ -64,3 +64,16 @@ class AuditHead(models.Model):
 
     def __str__(self):
         return f"audit head #{self.last_id} ({self.count} rows)"
+
+
+class RateCount(models.Model):
+    """A rate limit's count of hits in one window (core.ratelimit), when there is no Redis:
+    counted by one atomic upsert. On PostgreSQL the table is unlogged: a count lost in a
+    crash costs nothing, and counting waits for no disk write."""
+
+    key = models.CharField(max_length=120, primary_key=True)
+    count = models.PositiveIntegerField(default=0)
+    expires = models.DateTimeField(db_index=True)
+
+    def __str__(self):
+        return f"{self.key}: {self.count}"

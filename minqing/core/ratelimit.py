@@ -1,17 +1,21 @@
-"""Rate limits in the shared cache (Redis, or the database table when there is no Redis),
-so that every application server counts the same requests.
+"""Rate limits in the shared cache (Redis), or with no Redis in a table of the database
+(core.RateCount), so that every application server counts the same requests.
 
 A limit is "N/period" (second, minute, hour, day) and counts hits in fixed windows of
 that period. Keys are hashed before they reach the cache, so a phone number used as a
 key (public intake) is never stored in clear."""
 
+import datetime as dt
 import functools
 import hashlib
 import time
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.cache import cache
+from django.db import connection
 from django.http import HttpResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 PERIODS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
@@ -52,18 +56,45 @@ def hit(name: str, key: str, rate: Rate | str) -> int:
     digest = hashlib.sha256(f"{name}\x00{key}".encode()).hexdigest()[:40]
     cache_key = f"rl:{name}:{digest}:{window}"
     retry_after = rate.period - (now % rate.period)
-    # One round trip for all but the first hit of a window: count, and start the window
-    # only when there was none.
-    try:
-        count = cache.incr(cache_key)
-    except ValueError:
-        if cache.add(cache_key, 1, timeout=rate.period + 1):
-            count = 1
-        else:  # another server started the window in between
+    if _uses_database_cache():
+        count = _count_in_database(cache_key, rate.period)
+    else:
+        # One round trip for all but the first hit of a window: count, and start the
+        # window only when there was none.
+        try:
             count = cache.incr(cache_key)
+        except ValueError:
+            if cache.add(cache_key, 1, timeout=rate.period + 1):
+                count = 1
+            else:  # another server started the window in between
+                count = cache.incr(cache_key)
     if count > rate.limit:
         raise RateLimited(int(retry_after) + 1)
     return rate.limit - count
+
+
+def _uses_database_cache() -> bool:
+    return settings.CACHES["default"]["BACKEND"] == "django.core.cache.backends.db.DatabaseCache"
+
+
+def _count_in_database(key: str, period: int) -> int:
+    """Count one hit in the RateCount table with one atomic upsert: the database cache's
+    incr reads and writes back (five statements and a transaction, and two servers
+    counting at once could both write the same number)."""
+    from .models import RateCount
+
+    table = connection.ops.quote_name(RateCount._meta.db_table)
+    expires = timezone.now() + dt.timedelta(seconds=period + 1)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (key, count, expires) VALUES (%s, 1, %s) "
+            f"ON CONFLICT (key) DO UPDATE SET count = {table}.count + 1 RETURNING count",
+            [key, connection.ops.adapt_datetimefield_value(expires)],
+        )
+        count = cursor.fetchone()[0]
+    if count == 1:  # a new window: forget the ended ones
+        RateCount.objects.filter(expires__lt=timezone.now()).delete()
+    return count
 
 
 def too_many_requests(retry_after: int) -> HttpResponse:
