@@ -56,8 +56,11 @@ def hit(name: str, key: str, rate: Rate | str) -> int:
     digest = hashlib.sha256(f"{name}\x00{key}".encode()).hexdigest()[:40]
     cache_key = f"rl:{name}:{digest}:{window}"
     retry_after = rate.period - (now % rate.period)
-    if _uses_database_cache():
+    backend = settings.CACHES["default"]["BACKEND"]
+    if backend == "django.core.cache.backends.db.DatabaseCache":
         count = _count_in_database(cache_key, rate.period)
+    elif backend == "django.core.cache.backends.redis.RedisCache":
+        count = _count_in_redis(cache_key, rate.period)
     else:
         # One round trip for all but the first hit of a window: count, and start the
         # window only when there was none.
@@ -73,8 +76,14 @@ def hit(name: str, key: str, rate: Rate | str) -> int:
     return rate.limit - count
 
 
-def _uses_database_cache() -> bool:
-    return settings.CACHES["default"]["BACKEND"] == "django.core.cache.backends.db.DatabaseCache"
+def _count_in_redis(key: str, period: int) -> int:
+    """Start the window with its expiry unless it exists, and count, in one atomic round
+    trip (Django's incr asks whether the key exists first, then increments)."""
+    full_key = cache.make_and_validate_key(key)
+    pipeline = cache._cache.get_client(full_key, write=True).pipeline()
+    pipeline.set(full_key, 0, ex=period + 1, nx=True)
+    pipeline.incr(full_key)
+    return pipeline.execute()[1]
 
 
 def _count_in_database(key: str, period: int) -> int:
