@@ -134,11 +134,12 @@ if DATABASE_URL:
 
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))}
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool("DB_PREPARE", True):
-        # Server-side binding, and a statement run 5 times on a connection is prepared: its
-        # plan is kept, which halves PostgreSQL's CPU per recorded visit (planning the scoped
-        # checks cost more than running them). Off (MINQING_DB_PREPARE=0) behind a pooler
-        # in transaction mode, which cannot keep prepared statements.
-        DATABASES["default"].setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=5)
+        # The hot checks of core.prepared run on server-side binding cursors, which prepare a
+        # statement run 5 times on a connection and keep its plan (planning the scoped checks
+        # cost PostgreSQL more than running them). Django's own cursors bind on the client and
+        # never prepare. Off (MINQING_DB_PREPARE=0) behind a pooler in transaction mode, which
+        # cannot keep prepared statements.
+        DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 5
 else:
     DATABASES = {
         "default": {

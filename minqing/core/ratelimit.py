@@ -18,6 +18,8 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from . import prepared
+
 PERIODS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
 
 
@@ -94,7 +96,7 @@ def _count_in_database(key: str, period: int) -> int:
 
     table = connection.ops.quote_name(RateCount._meta.db_table)
     expires = timezone.now() + dt.timedelta(seconds=period + 1)
-    with connection.cursor() as cursor:
+    with prepared.server_cursor(connection) as cursor:  # prepared on PostgreSQL
         cursor.execute(
             f"INSERT INTO {table} (key, count, expires) VALUES (%s, 1, %s) "
             f"ON CONFLICT (key) DO UPDATE SET count = {table}.count + 1 RETURNING count",
