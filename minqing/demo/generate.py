@@ -11,6 +11,8 @@ must be empty), inside one transaction.
 import datetime as dt
 import random
 import secrets
+import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,6 +20,7 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.management.color import no_style
 from django.db import connection, transaction
+from django.utils.translation import gettext_noop
 
 from minqing.core.audit import audit_record
 from minqing.core.identity import id_check_char
@@ -114,6 +117,30 @@ class Counts:
     members: int = 0
     gradings: int = 0
     taggings: int = 0
+
+
+@dataclass
+class Timings:
+    """Wall-clock and CPU seconds per phase of a demo load, so its cost can be seen and compared."""
+
+    phases: list[tuple[str, float, float]] = field(default_factory=list)
+
+    def begin(self, label: str):
+        """Start timing `label`; call what this returns when the phase is over."""
+        wall, cpu = time.perf_counter(), time.process_time()
+
+        def end():
+            self.phases.append((label, time.perf_counter() - wall, time.process_time() - cpu))
+
+        return end
+
+    @contextmanager
+    def phase(self, label: str):
+        end = self.begin(label)
+        try:
+            yield
+        finally:
+            end()
 
 
 @dataclass
@@ -551,30 +578,45 @@ def build(*, scale: str = "village", seed: int = 1, progress=None) -> tuple["Bui
     return b, rows, {"sp_cadres": sp_cadres, "ja_cadres": ja_cadres, "sp_villages": sp_villages}
 
 
-def generate(*, scale: str = "village", seed: int = 1, progress=None) -> Counts:
+def generate(
+    *, scale: str = "village", seed: int = 1, progress=None, timings: Timings | None = None
+) -> Counts:
     """Write the demo into an empty database, in one transaction."""
     if not database_is_empty():
         raise DemoError("the database is not empty")
-    b, rows, named = build(scale=scale, seed=seed, progress=progress)
-    password, _ = demo_password()
+    timings = timings or Timings()
+    phase = timings.phase
+    with phase(gettext_noop("people in memory")):
+        b, rows, named = build(scale=scale, seed=seed, progress=progress)
+        password, _ = demo_password()
     sp_cadres, ja_cadres, sp_villages = named["sp_cadres"], named["ja_cadres"], named["sp_villages"]
 
     with transaction.atomic():
-        _bulk(Region, b.regions, progress, "regions")
-        _bulk(Unit, rows["units"], progress, "units")
-        _bulk(Account, rows["accounts"], progress, "accounts")
-        _bulk(Cadre, rows["cadres"], progress, "cadres")
-        fast_insert_objects(Household, rows["households"], progress=progress, label="households")
-        fast_insert_objects(Member, rows["members"], progress=progress, label="members")
-        fast_insert_objects(HardshipGrading, rows["gradings"], progress=progress, label="gradings")
-        fast_insert_objects(Tagging, rows["taggings"], progress=progress, label="tags")
-        _reset_sequences()
-        _demo_logins(b, password, sp_cadres, ja_cadres, sp_villages)
-        campaigns = build_campaigns(seed)
-        campaigns.update(build_fieldwork(seed, progress))
-        campaigns.update(build_tickets(seed, progress=progress))
-        campaigns.update(build_appraisal(seed, progress=progress))
-        campaigns.update(build_assessment(seed, progress=progress))
+        with phase(gettext_noop("regions, units and cadres")):
+            _bulk(Region, b.regions, progress, "regions")
+            _bulk(Unit, rows["units"], progress, "units")
+            _bulk(Account, rows["accounts"], progress, "accounts")
+            _bulk(Cadre, rows["cadres"], progress, "cadres")
+        with phase(gettext_noop("households")):
+            fast_insert_objects(Household, rows["households"], progress=progress, label="households")
+        with phase(gettext_noop("members")):
+            fast_insert_objects(Member, rows["members"], progress=progress, label="members")
+        with phase(gettext_noop("gradings and tags")):
+            fast_insert_objects(HardshipGrading, rows["gradings"], progress=progress, label="gradings")
+            fast_insert_objects(Tagging, rows["taggings"], progress=progress, label="tags")
+            _reset_sequences()
+        with phase(gettext_noop("demo logins")):
+            _demo_logins(b, password, sp_cadres, ja_cadres, sp_villages)
+        with phase(gettext_noop("campaigns")):
+            campaigns = build_campaigns(seed)
+        with phase(gettext_noop("field work")):
+            campaigns.update(build_fieldwork(seed, progress))
+        with phase(gettext_noop("demands")):
+            campaigns.update(build_tickets(seed, progress=progress))
+        with phase(gettext_noop("appraisal")):
+            campaigns.update(build_appraisal(seed, progress=progress))
+        with phase(gettext_noop("assessment")):
+            campaigns.update(build_assessment(seed, progress=progress))
         counts = Counts(
             regions=len(b.regions),
             units=len(rows["units"]),
@@ -587,9 +629,11 @@ def generate(*, scale: str = "village", seed: int = 1, progress=None) -> Counts:
         audit_record(
             action="demo.load", detail={"scale": scale, "seed": seed, **counts.__dict__, **campaigns}
         )
+        committed = timings.begin(gettext_noop("commit"))
+    committed()
     # Fresh statistics, so the query planner picks the right indexes over a big new demo.
     if not connection.in_atomic_block:
-        with connection.cursor() as cursor:
+        with phase(gettext_noop("statistics")), connection.cursor() as cursor:
             if connection.vendor == "sqlite":
                 cursor.execute("PRAGMA analysis_limit=1000")  # sample, do not read every row
             cursor.execute("ANALYZE")

@@ -1,8 +1,9 @@
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext
 from tqdm import tqdm
 
 from minqing.core import context
-from minqing.demo.generate import DEMO_ACCOUNTS, SCALES, DemoError, demo_password, generate
+from minqing.demo.generate import DEMO_ACCOUNTS, SCALES, DemoError, Timings, demo_password, generate
 
 
 class Command(BaseCommand):
@@ -21,14 +22,21 @@ class Command(BaseCommand):
                 bar.set_description(f"demo: {label}")
                 bar.update(n)
 
+        timings = Timings()
         with context.acting(channel="cli"):
             try:
-                counts = generate(scale=scale, seed=seed, progress=progress)
+                counts = generate(scale=scale, seed=seed, progress=progress, timings=timings)
             except DemoError as exc:
                 raise CommandError(f"cannot load the demo: {exc}") from None
             finally:
                 if bar is not None:
                     bar.close()
+        if not quiet:
+            for label, wall, cpu in timings.phases:
+                self.stdout.write(
+                    gettext("%(phase)s: %(wall).1f s (CPU %(cpu).1f s)")
+                    % {"phase": gettext(label), "wall": wall, "cpu": cpu}
+                )
         self.stdout.write(
             f"demo loaded ({scale}, seed {seed}): {counts.households} households, {counts.members} members, "
             f"{counts.cadres} cadres in {counts.units} units, {counts.regions} regions"
