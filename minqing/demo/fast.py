@@ -2,9 +2,11 @@
 is half a million rows, and Django's bulk_create spends most of its time per instance."""
 
 import operator
+import os
 from collections.abc import Iterable
+from contextlib import contextmanager
 
-from django.db import connection, models
+from django.db import OperationalError, connection, models
 from django.utils import timezone
 
 CONVERTED = (models.JSONField, models.UUIDField, models.DecimalField, models.DateTimeField)
@@ -116,3 +118,44 @@ def fast_insert_objects(model, objs: list, *, progress=None, label: str = "", ba
             if progress:
                 progress(label, len(chunk))
     return count
+
+
+@contextmanager
+def bulk_load():
+    """SQLite settings for writing a whole demo into an empty database, on this connection only.
+
+    A big page cache keeps the indexes being filled in memory (SQLite's default of 2 MB
+    spills and re-reads them for every few thousand rows); the rollback journal in memory
+    instead of the WAL writes each page once, to the database file, instead of to the WAL
+    and again at the checkpoint (pages past the empty database's end need no journal, and a
+    failed load still rolls back). No fsync until the end. The connection's own settings
+    come back afterwards, the WAL included. Elsewhere (PostgreSQL, an in-memory database,
+    inside a transaction) this changes nothing."""
+    if connection.vendor != "sqlite" or connection.in_atomic_block or connection.is_in_memory_db():
+        yield
+        return
+    with connection.cursor() as cursor:
+        saved = {}
+        for pragma in ("cache_size", "temp_store", "synchronous", "journal_mode"):
+            cursor.execute(f"PRAGMA {pragma}")
+            saved[pragma] = cursor.fetchone()[0]
+        cursor.execute("PRAGMA cache_size = -1048576")  # 1 GB at most, what the load needs
+        cursor.execute("PRAGMA temp_store = MEMORY")
+        cursor.execute("PRAGMA synchronous = OFF")
+        try:
+            cursor.execute("PRAGMA journal_mode = MEMORY")
+        except OperationalError:
+            pass  # another connection holds the database: keep its WAL
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA synchronous = {saved['synchronous']}")
+            cursor.execute(f"PRAGMA journal_mode = {saved['journal_mode']}")
+            if saved["journal_mode"].lower() == "wal":
+                cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            cursor.execute(f"PRAGMA temp_store = {saved['temp_store']}")
+            cursor.execute(f"PRAGMA cache_size = {saved['cache_size']}")
+        # What synchronous=OFF left to the operating system reaches the disk now.
+        with open(connection.settings_dict["NAME"], "rb+") as database:
+            os.fsync(database.fileno())

@@ -43,7 +43,7 @@ from . import names
 from .appraisal import build_appraisal
 from .assessment import build_assessment
 from .campaigns import build_campaigns
-from .fast import fast_insert_objects
+from .fast import bulk_load, fast_insert_objects
 from .fieldwork import build_fieldwork
 from .tickets import build_tickets
 
@@ -591,52 +591,55 @@ def generate(
         password, _ = demo_password()
     sp_cadres, ja_cadres, sp_villages = named["sp_cadres"], named["ja_cadres"], named["sp_villages"]
 
-    with transaction.atomic():
-        with phase(gettext_noop("regions, units and cadres")):
-            _bulk(Region, b.regions, progress, "regions")
-            _bulk(Unit, rows["units"], progress, "units")
-            _bulk(Account, rows["accounts"], progress, "accounts")
-            _bulk(Cadre, rows["cadres"], progress, "cadres")
-        with phase(gettext_noop("households")):
-            fast_insert_objects(Household, rows["households"], progress=progress, label="households")
-        with phase(gettext_noop("members")):
-            fast_insert_objects(Member, rows["members"], progress=progress, label="members")
-        with phase(gettext_noop("gradings and tags")):
-            fast_insert_objects(HardshipGrading, rows["gradings"], progress=progress, label="gradings")
-            fast_insert_objects(Tagging, rows["taggings"], progress=progress, label="tags")
-            _reset_sequences()
-        with phase(gettext_noop("demo logins")):
-            _demo_logins(b, password, sp_cadres, ja_cadres, sp_villages)
-        with phase(gettext_noop("campaigns")):
-            campaigns = build_campaigns(seed)
-        with phase(gettext_noop("field work")):
-            campaigns.update(build_fieldwork(seed, progress))
-        with phase(gettext_noop("demands")):
-            campaigns.update(build_tickets(seed, progress=progress))
-        with phase(gettext_noop("appraisal")):
-            campaigns.update(build_appraisal(seed, progress=progress))
-        with phase(gettext_noop("assessment")):
-            campaigns.update(build_assessment(seed, progress=progress))
-        counts = Counts(
-            regions=len(b.regions),
-            units=len(rows["units"]),
-            cadres=len(rows["cadres"]),
-            households=len(rows["households"]),
-            members=len(rows["members"]),
-            gradings=len(rows["gradings"]),
-            taggings=len(rows["taggings"]),
-        )
-        audit_record(
-            action="demo.load", detail={"scale": scale, "seed": seed, **counts.__dict__, **campaigns}
-        )
-        committed = timings.begin(gettext_noop("commit"))
-    committed()
-    # Fresh statistics, so the query planner picks the right indexes over a big new demo.
-    if not connection.in_atomic_block:
-        with phase(gettext_noop("statistics")), connection.cursor() as cursor:
-            if connection.vendor == "sqlite":
-                cursor.execute("PRAGMA analysis_limit=1000")  # sample, do not read every row
-            cursor.execute("ANALYZE")
+    with bulk_load():
+        with transaction.atomic():
+            with phase(gettext_noop("regions, units and cadres")):
+                _bulk(Region, b.regions, progress, "regions")
+                _bulk(Unit, rows["units"], progress, "units")
+                _bulk(Account, rows["accounts"], progress, "accounts")
+                _bulk(Cadre, rows["cadres"], progress, "cadres")
+            with phase(gettext_noop("households")):
+                fast_insert_objects(Household, rows["households"], progress=progress, label="households")
+            with phase(gettext_noop("members")):
+                fast_insert_objects(Member, rows["members"], progress=progress, label="members")
+            with phase(gettext_noop("gradings and tags")):
+                fast_insert_objects(HardshipGrading, rows["gradings"], progress=progress, label="gradings")
+                fast_insert_objects(Tagging, rows["taggings"], progress=progress, label="tags")
+                _reset_sequences()
+            with phase(gettext_noop("demo logins")):
+                _demo_logins(b, password, sp_cadres, ja_cadres, sp_villages)
+            with phase(gettext_noop("campaigns")):
+                campaigns = build_campaigns(seed)
+            with phase(gettext_noop("field work")):
+                campaigns.update(build_fieldwork(seed, progress))
+            with phase(gettext_noop("demands")):
+                campaigns.update(build_tickets(seed, progress=progress))
+            with phase(gettext_noop("appraisal")):
+                campaigns.update(build_appraisal(seed, progress=progress))
+            with phase(gettext_noop("assessment")):
+                campaigns.update(build_assessment(seed, progress=progress))
+            counts = Counts(
+                regions=len(b.regions),
+                units=len(rows["units"]),
+                cadres=len(rows["cadres"]),
+                households=len(rows["households"]),
+                members=len(rows["members"]),
+                gradings=len(rows["gradings"]),
+                taggings=len(rows["taggings"]),
+            )
+            audit_record(
+                action="demo.load", detail={"scale": scale, "seed": seed, **counts.__dict__, **campaigns}
+            )
+            committed = timings.begin(gettext_noop("commit"))
+        committed()
+        # Fresh statistics, so the query planner picks the right indexes over a big new demo.
+        if not connection.in_atomic_block:
+            with phase(gettext_noop("statistics")), connection.cursor() as cursor:
+                if connection.vendor == "sqlite":
+                    cursor.execute("PRAGMA analysis_limit=1000")  # sample, do not read every row
+                cursor.execute("ANALYZE")
+        settled = timings.begin(gettext_noop("journal and disk"))
+    settled()
     return counts
 
 
