@@ -6,10 +6,32 @@ import os
 from collections.abc import Iterable
 from contextlib import contextmanager
 
-from django.db import OperationalError, connection, models
+from django.db import DEFAULT_DB_ALIAS, OperationalError, connection, connections, models
 from django.utils import timezone
 
+from minqing.core import crypto
+from minqing.core.personal import EncryptedField, LookupHashField
+
 CONVERTED = (models.JSONField, models.UUIDField, models.DecimalField, models.DateTimeField)
+
+
+def _database():
+    """The connection itself: `django.db.connection` is a proxy that looks the connection up
+    again on every attribute, which the field conversions do several times a value."""
+    return connections[DEFAULT_DB_ALIAS]
+
+
+def _converter(field, database):
+    """The field's own conversion of a value for the database, remembering the last value:
+    a demo row's time stamps and empty JSON values are one object for a whole table."""
+    last = [object(), None]
+
+    def convert(value):
+        if value is not last[0]:
+            last[0], last[1] = value, field.get_db_prep_save(value, database)
+        return last[1]
+
+    return convert
 
 
 def fast_insert(
@@ -23,12 +45,8 @@ def fast_insert(
         f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
         f"VALUES ({', '.join(['%s'] * len(fields))})"
     )
-    converters = [
-        (lambda value, field=field: field.get_db_prep_save(value, connection))
-        if isinstance(field, CONVERTED)
-        else None
-        for field in fields
-    ]
+    database = _database()
+    converters = [_converter(field, database) if isinstance(field, CONVERTED) else None for field in fields]
     count, pending = 0, []
     with connection.cursor() as cursor:
         for row in rows:
@@ -77,18 +95,57 @@ def _as_held(field) -> bool:
     return type(field) in AS_HELD
 
 
+def _reader(field, database):
+    """obj → the value of one column, as bulk_create would write it."""
+    attname = field.attname
+    if _as_held(field):
+        return operator.attrgetter(attname)
+    if isinstance(field, LookupHashField):
+        # The keyed hash of the source field, with the HMAC state built once for the table.
+        source = field.model._meta.get_field(field.source)
+        digest = crypto.lookup_hasher(context=source.value_class.kind.encode())
+
+        def read_hash(obj):
+            value = source.to_python(getattr(obj, source.attname))
+            hashed = digest(value.reveal()) if value else None
+            setattr(obj, attname, hashed)
+            return hashed
+
+        return read_hash
+    if isinstance(field, EncryptedField):
+        seal = crypto.encrypter(context=field.context)
+
+        def read_sealed(obj):
+            value = field.to_python(getattr(obj, attname))
+            return None if value is None else seal(value.reveal())
+
+        return read_sealed
+    convert = _converter(field, database)
+    if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+        # One time stamp for the whole table, as a fast_insert of tuples has.
+        stamp = []
+
+        def read_stamp(obj):
+            if not stamp:
+                stamp.append(field.pre_save(obj, True))
+            setattr(obj, attname, stamp[0])
+            return convert(stamp[0])
+
+        return read_stamp
+    if type(field).pre_save is models.Field.pre_save:
+        get = operator.attrgetter(attname)
+        return lambda obj: convert(get(obj))
+    return lambda obj: convert(field.pre_save(obj, True))
+
+
 def _row_reader(fields):
     """obj → the tuple of its column values: plain attribute reads where the value goes as
     held, each field's pre_save and conversion for the rest."""
     if len(fields) > 1 and all(_as_held(field) for field in fields):
         return operator.attrgetter(*(field.attname for field in fields))
-    readers = [
-        operator.attrgetter(field.attname)
-        if _as_held(field)
-        else (lambda obj, field=field: field.get_db_prep_save(field.pre_save(obj, True), connection))
-        for field in fields
-    ]
-    return lambda obj: tuple(read(obj) for read in readers)
+    database = _database()
+    readers = [_reader(field, database) for field in fields]
+    return lambda obj: tuple([read(obj) for read in readers])
 
 
 def now():

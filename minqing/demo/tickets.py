@@ -10,7 +10,7 @@ import random
 from django.utils import timezone
 
 from minqing.core.personal import Phone
-from minqing.demo.fast import fast_insert_objects
+from minqing.demo.fast import fast_insert, fast_insert_objects
 from minqing.org.models import Account, Unit
 from minqing.people.models import Household
 from minqing.programs.models import Campaign, LiaisonPoint
@@ -126,10 +126,18 @@ def build_tickets(seed: int, *, per_households: int = 2, today: dt.date | None =
             _outcome(t, rng, now, staff, events)
             tickets.append(t)
     names = dict(Account.objects.values_list("id", "full_name"))
-    for event in events:
-        event.actor_label = names.get(event.actor_id) or "群众"
+    no_detail = {}
     fast_insert_objects(Ticket, tickets, progress=progress, label="tickets")
-    fast_insert_objects(TicketEvent, events, progress=progress, label="ticket events")
+    fast_insert(
+        TicketEvent,
+        ["ticket", "at", "actor", "actor_label", "action", "from_status", "to_status", "reason", "detail"],
+        (
+            (ticket_id, at, actor, names.get(actor) or "群众", action, frm, to, reason, no_detail)
+            for ticket_id, at, actor, action, frm, to, reason in events
+        ),
+        progress=progress,
+        label="ticket events",
+    )
     years = {}
     for t in tickets:
         years[t.registered_at.year] = max(years.get(t.registered_at.year, 0), int(t.code[-6:]))
@@ -144,18 +152,7 @@ def _phone(rng: random.Random, channel: str) -> str:
 
 
 def _event(events, t, at, actor, action, frm, to, reason=""):
-    events.append(
-        TicketEvent(
-            ticket_id=t.id,
-            at=at,
-            actor_id=actor,
-            actor_label="",
-            action=action,
-            from_status=frm,
-            to_status=to,
-            reason=reason,
-        )
-    )
+    events.append((t.id, at, actor, action, frm, to, reason))
 
 
 def _outcome(t: Ticket, rng: random.Random, now: dt.datetime, staff: list, events: list) -> None:
