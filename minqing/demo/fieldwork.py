@@ -24,7 +24,7 @@ from minqing.people.models import Household
 from minqing.programs.models import Campaign, LiaisonPoint, Pairing
 from minqing.programs.rules._periods import months, next_month
 
-from .fast import fast_insert, fast_insert_objects, now
+from .fast import fast_insert, fast_insert_objects, indexes_later, now
 
 DEMO_TODAY = dt.date(2026, 11, 20)  # the demo's "today": records never lie after it
 CONTENTS = [
@@ -112,29 +112,30 @@ def build_fieldwork(seed: int, progress=None) -> dict:
                     [rng.choice(PROBLEMS)] if rng.random() < 0.08 else empty_problems,
                 )
 
-    counts["visits"] = fast_insert(
-        Visit,
-        [
-            "uuid",
-            "payload_digest",
-            "version",
-            "created_at",
-            "updated_at",
-            "campaign",
-            "cadre",
-            "date",
-            "form",
-            "household",
-            "region",
-            "content",
-            "outcome",
-            "found",
-            "problems",
-        ],
-        visit_rows(),
-        progress=progress,
-        label="visits",
-    )
+    with indexes_later(Visit):
+        counts["visits"] = fast_insert(
+            Visit,
+            [
+                "uuid",
+                "payload_digest",
+                "version",
+                "created_at",
+                "updated_at",
+                "campaign",
+                "cadre",
+                "date",
+                "form",
+                "household",
+                "region",
+                "content",
+                "outcome",
+                "found",
+                "problems",
+            ],
+            visit_rows(),
+            progress=progress,
+            label="visits",
+        )
 
     # Days at the points: each county cadre at a village of the county 2–4 days a month, a
     # concentrated week for most, some days still waiting for the village or rejected.
@@ -173,24 +174,25 @@ def build_fieldwork(seed: int, progress=None) -> dict:
             week = dt.date(2026, 6, 1) + dt.timedelta(days=rng.randrange(60))
             for n in range(rng.choice((7, 7, 8, 6))):
                 add_day(cadre.pk, point_id, week + dt.timedelta(days=n))
-    counts["attendance_days"] = fast_insert(
-        AttendanceDay,
-        [
-            "uuid",
-            "payload_digest",
-            "version",
-            "created_at",
-            "updated_at",
-            "cadre",
-            "point",
-            "date",
-            "status",
-            "reason",
-        ],
-        days,
-        progress=progress,
-        label="attendance",
-    )
+    with indexes_later(AttendanceDay):
+        counts["attendance_days"] = fast_insert(
+            AttendanceDay,
+            [
+                "uuid",
+                "payload_digest",
+                "version",
+                "created_at",
+                "updated_at",
+                "cadre",
+                "point",
+                "date",
+                "status",
+                "reason",
+            ],
+            days,
+            progress=progress,
+            label="attendance",
+        )
 
     # Deeds: 1–2 for most paired households, more on points; some households still without.
     deeds = []

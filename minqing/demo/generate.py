@@ -43,7 +43,7 @@ from . import names
 from .appraisal import build_appraisal
 from .assessment import build_assessment
 from .campaigns import build_campaigns
-from .fast import bulk_load, fast_insert_objects
+from .fast import bulk_load, fast_insert_objects, indexes_later
 from .fieldwork import build_fieldwork
 from .tickets import build_tickets
 
@@ -600,8 +600,13 @@ def generate(
                 _bulk(Cadre, rows["cadres"], progress, "cadres")
             with phase(gettext_noop("households")):
                 fast_insert_objects(Household, rows["households"], progress=progress, label="households")
-            with phase(gettext_noop("members")):
-                fast_insert_objects(Member, rows["members"], progress=progress, label="members")
+            # Not the households' indexes: their head_id index finds, for each new member, the
+            # household waiting for it as its head (a deferred foreign key).
+            with indexes_later(Member):
+                with phase(gettext_noop("members")):
+                    fast_insert_objects(Member, rows["members"], progress=progress, label="members")
+                indexed = timings.begin(gettext_noop("indexes of members"))
+            indexed()
             with phase(gettext_noop("gradings and tags")):
                 fast_insert_objects(HardshipGrading, rows["gradings"], progress=progress, label="gradings")
                 fast_insert_objects(Tagging, rows["taggings"], progress=progress, label="tags")

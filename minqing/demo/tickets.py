@@ -10,7 +10,7 @@ import random
 from django.utils import timezone
 
 from minqing.core.personal import Phone
-from minqing.demo.fast import fast_insert, fast_insert_objects
+from minqing.demo.fast import fast_insert, fast_insert_objects, indexes_later
 from minqing.org.models import Account, Unit
 from minqing.people.models import Household
 from minqing.programs.models import Campaign, LiaisonPoint
@@ -127,17 +127,28 @@ def build_tickets(seed: int, *, per_households: int = 2, today: dt.date | None =
             tickets.append(t)
     names = dict(Account.objects.values_list("id", "full_name"))
     no_detail = {}
-    fast_insert_objects(Ticket, tickets, progress=progress, label="tickets")
-    fast_insert(
-        TicketEvent,
-        ["ticket", "at", "actor", "actor_label", "action", "from_status", "to_status", "reason", "detail"],
-        (
-            (ticket_id, at, actor, names.get(actor) or "群众", action, frm, to, reason, no_detail)
-            for ticket_id, at, actor, action, frm, to, reason in events
-        ),
-        progress=progress,
-        label="ticket events",
-    )
+    with indexes_later(Ticket, TicketEvent):
+        fast_insert_objects(Ticket, tickets, progress=progress, label="tickets")
+        fast_insert(
+            TicketEvent,
+            [
+                "ticket",
+                "at",
+                "actor",
+                "actor_label",
+                "action",
+                "from_status",
+                "to_status",
+                "reason",
+                "detail",
+            ],
+            (
+                (ticket_id, at, actor, names.get(actor) or "群众", action, frm, to, reason, no_detail)
+                for ticket_id, at, actor, action, frm, to, reason in events
+            ),
+            progress=progress,
+            label="ticket events",
+        )
     years = {}
     for t in tickets:
         years[t.registered_at.year] = max(years.get(t.registered_at.year, 0), int(t.code[-6:]))
