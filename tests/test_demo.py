@@ -67,3 +67,22 @@ def test_the_demo_has_a_year_of_demands_with_realistic_outcomes(db):
     assert Ticket.objects.filter(replied_at__gt=F("deadline")).exists(), "some were answered late"
     assert TicketEvent.objects.filter(action="close").count() == statuses[Status.CLOSED]
     assert Ticket.objects.exclude(contact_phone=None).exists()
+
+
+def test_demo_instances_are_made_with_the_values_and_defaults_the_model_gives():
+    from minqing.demo.fast import instance_maker
+    from minqing.people.models import Household
+
+    values = {"id": 7, "code": "431123100200-0001", "region_id": "431123100200001", "address": "某村1号"}
+    made, plain = instance_maker(Household)(**values), Household(**values)
+
+    def attributes(obj):
+        return {k: v for k, v in vars(obj).items() if k not in ("_state", "created_at", "updated_at")}
+
+    assert attributes(made) == attributes(plain)
+    assert (
+        made.created_at is not None
+        and made.income_sources == []
+        and made.income_sources is not plain.income_sources
+    )
+    assert made._state.adding and made._state.db is None

@@ -43,7 +43,7 @@ from . import names
 from .appraisal import build_appraisal
 from .assessment import build_assessment
 from .campaigns import build_campaigns
-from .fast import bulk_load, fast_insert_objects, indexes_later
+from .fast import bulk_load, fast_insert_objects, indexes_later, instance_maker
 from .fieldwork import build_fieldwork
 from .tickets import build_tickets
 
@@ -152,6 +152,13 @@ class Builder:
         default_factory=lambda: {"household": 1, "member": 1, "unit": 1, "account": 1, "cadre": 1}
     )
     used_ids: set = field(default_factory=set)
+    makers: dict = field(default_factory=dict)
+
+    def new(self, model):
+        """The instance maker of `model` (see fast.instance_maker), made once per build."""
+        if model not in self.makers:
+            self.makers[model] = instance_maker(model)
+        return self.makers[model]
 
     def take_id(self, kind: str) -> int:
         value = self.next_ids[kind]
@@ -222,6 +229,7 @@ def build_regions(
 
 def build_households(b: Builder, county_code: str, villages, scale: Scale, rows: dict, progress=None) -> None:
     rng = b.rng
+    new_household, new_grading, new_tagging = b.new(Household), b.new(HardshipGrading), b.new(Tagging)
     groups_by_village: dict[str, list[Region]] = {}
     for region in b.regions:
         if region.level == Region.Level.GROUP:
@@ -231,7 +239,7 @@ def build_households(b: Builder, county_code: str, villages, scale: Scale, rows:
         for seq in range(1, scale.households_per_village + 1):
             group = groups[(seq - 1) * len(groups) // scale.households_per_village]
             hid = b.take_id("household")
-            household = Household(
+            household = new_household(
                 id=hid,
                 code=f"{village.code}-{seq:04d}",
                 region_id=group.code,
@@ -276,7 +284,7 @@ def build_households(b: Builder, county_code: str, villages, scale: Scale, rows:
                 earlier = rng.choice([1, 2, 3]) if rng.random() < 0.35 else None
                 if earlier and earlier != level:
                     rows["gradings"].append(
-                        HardshipGrading(
+                        new_grading(
                             household_id=hid,
                             level=earlier,
                             previous_level=0,
@@ -285,7 +293,7 @@ def build_households(b: Builder, county_code: str, villages, scale: Scale, rows:
                         )
                     )
                     rows["gradings"].append(
-                        HardshipGrading(
+                        new_grading(
                             household_id=hid,
                             level=level,
                             previous_level=earlier,
@@ -295,7 +303,7 @@ def build_households(b: Builder, county_code: str, villages, scale: Scale, rows:
                     )
                 else:
                     rows["gradings"].append(
-                        HardshipGrading(
+                        new_grading(
                             household_id=hid,
                             level=level,
                             previous_level=0,
@@ -305,10 +313,10 @@ def build_households(b: Builder, county_code: str, villages, scale: Scale, rows:
                     )
             if level >= 2 and rng.random() < 0.3:
                 rows["taggings"].append(
-                    Tagging(household_id=hid, tag=Tag.WUBAO if len(members) == 1 else Tag.DIBAO)
+                    new_tagging(household_id=hid, tag=Tag.WUBAO if len(members) == 1 else Tag.DIBAO)
                 )
             elif level == 1 and rng.random() < 0.25:
-                rows["taggings"].append(Tagging(household_id=hid, tag=Tag.DIBAO))
+                rows["taggings"].append(new_tagging(household_id=hid, tag=Tag.DIBAO))
             _member_tags(b, household, members, rows)
         if progress is not None:
             progress("preparing households", scale.households_per_village)
@@ -316,6 +324,7 @@ def build_households(b: Builder, county_code: str, villages, scale: Scale, rows:
 
 def _household_members(b: Builder, county_code: str, household: Household) -> list[Member]:
     rng = b.rng
+    new_member = b.new(Member)
     size = rng.choices([1, 2, 3, 4, 5, 6], weights=[8, 18, 25, 27, 15, 7])[0]
     head_sex = "M" if rng.random() < 0.82 else "F"
     head_birth = b.birth(25 if size > 1 else 45, 85)
@@ -365,7 +374,7 @@ def _household_members(b: Builder, county_code: str, household: Household) -> li
         phone = b.phone() if age >= 18 and rng.random() < 0.8 else None
         full, initials = pinyin_keys(name)
         members.append(
-            Member(
+            new_member(
                 id=b.take_id("member"),
                 household_id=household.id,
                 name=name,
@@ -412,7 +421,7 @@ def _member_tags(b: Builder, household: Household, members: list[Member], rows: 
             elif roll < 0.013:
                 tags.append(Tag.KEY_PETITIONER)
         for tag in tags:
-            rows["taggings"].append(Tagging(household_id=household.id, member_id=member.id, tag=tag))
+            rows["taggings"].append(b.new(Tagging)(household_id=household.id, member_id=member.id, tag=tag))
 
 
 def build_units(

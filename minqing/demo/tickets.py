@@ -10,7 +10,7 @@ import random
 from django.utils import timezone
 
 from minqing.core.personal import Phone
-from minqing.demo.fast import fast_insert, fast_insert_objects, indexes_later
+from minqing.demo.fast import fast_insert, fast_insert_objects, indexes_later, instance_maker
 from minqing.org.models import Account, Unit
 from minqing.people.models import Household
 from minqing.programs.models import Campaign, LiaisonPoint
@@ -53,6 +53,7 @@ def build_tickets(seed: int, *, per_households: int = 2, today: dt.date | None =
     for pk, region in LiaisonPoint.objects.filter(kind="village").values_list("id", "region_id"):
         points[region[:9]] = points.get(region[:9], []) + [pk]
     tickets, events = [], []
+    new_ticket = instance_maker(Ticket)
     next_id = (Ticket.objects.order_by("-id").values_list("id", flat=True).first() or 0) + 1
     number = 0
     for campaign in campaigns:
@@ -95,7 +96,7 @@ def build_tickets(seed: int, *, per_households: int = 2, today: dt.date | None =
                 [45, 15, 15, 20, 5],
             )[0]
             creator = rng.choice(staff) if staff and channel != Channel.QR else None
-            t = Ticket(
+            t = new_ticket(
                 id=next_id,
                 code=f"MQ-{registered.year}-{number:06d}",
                 campaign_id=campaign.pk,
