@@ -244,7 +244,7 @@ def bulk_load():
         for pragma in ("cache_size", "temp_store", "synchronous", "journal_mode"):
             cursor.execute(f"PRAGMA {pragma}")
             saved[pragma] = cursor.fetchone()[0]
-        cursor.execute("PRAGMA cache_size = -1048576")  # 1 GB at most, what the load needs
+        cursor.execute("PRAGMA cache_size = -262144")  # 256 MB: the indexes being filled stay in memory
         cursor.execute("PRAGMA temp_store = MEMORY")
         cursor.execute("PRAGMA synchronous = OFF")
         try:
