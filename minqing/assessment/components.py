@@ -235,29 +235,34 @@ class Attendance(Component):
     order = 40
 
     def compute(self, ctx):
-        from django.db.models.functions import TruncMonth
-
         from minqing.fieldwork.models import AttendanceDay
 
         per_month = int(ctx.rule_param("stay.days_per_month", "min", 2))
-        days = AttendanceDay.objects.filter(
-            cadre_id__in=_cadre_subquery(ctx), date__gte=ctx.start, date__lte=ctx.end
+        confirmed_q, rejected_q = (
+            Q(status=AttendanceDay.Status.CONFIRMED),
+            Q(status=AttendanceDay.Status.REJECTED),
         )
+        days = AttendanceDay.objects.filter(
+            confirmed_q | rejected_q,
+            cadre_id__in=_cadre_subquery(ctx),
+            date__gte=ctx.start,
+            date__lte=ctx.end,
+        )
+        # One row per cadre: the distinct days rejected, and the distinct days confirmed in each
+        # month that has ended (a count per month, where grouping by a truncated month gave a
+        # row per cadre and month, and on SQLite a Python call per day).
+        counts = {"rejected": Count("date", distinct=True, filter=rejected_q)}
+        for i, month in enumerate(ctx.months_over):
+            counts[f"m{i}"] = Count(
+                "date", distinct=True, filter=confirmed_q & Q(date__gte=month, date__lte=month_end(month))
+            )
         confirmed: dict[int, dict] = {}
         rejected: dict[int, int] = {}
-        for row in (
-            days.annotate(month=TruncMonth("date"))
-            .values("cadre_id", "status", "month")
-            .annotate(n=Count("date", distinct=True))
-        ):
+        for row in days.values("cadre_id").annotate(**counts).order_by():
             if row["cadre_id"] not in ctx.cadre_ids:
                 continue
-            if row["status"] == AttendanceDay.Status.CONFIRMED:
-                month = row["month"]
-                month = month.date() if isinstance(month, dt.datetime) else month
-                confirmed.setdefault(row["cadre_id"], {})[month] = row["n"]
-            elif row["status"] == AttendanceDay.Status.REJECTED:
-                rejected[row["cadre_id"]] = rejected.get(row["cadre_id"], 0) + row["n"]
+            confirmed[row["cadre_id"]] = {m: row[f"m{i}"] for i, m in enumerate(ctx.months_over)}
+            rejected[row["cadre_id"]] = row["rejected"]
         due = per_month * len(ctx.months_over)
         parts = {}
         for cadre_id in ctx.cadre_ids:

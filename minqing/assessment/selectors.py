@@ -3,11 +3,12 @@
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import QuerySet
+from django.db.models import Min, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from minqing.core.scope import get_scoped_or_404, scoped
+from minqing.org.models import Cadre
 from minqing.programs.selectors import campaign_cadres
 
 from . import components, periods
@@ -155,14 +156,19 @@ def at_risk(campaign, as_of: dt.date | None = None, user=None) -> list[AtRisk]:
     cadre_qs = campaign_cadres(campaign)
     # With a user: only the cadres they may see (the same query, filtered by their scope).
     visible = scoped(cadre_qs, user, "org.view") if user is not None else cadre_qs
-    cadres = {c.pk: c for c in visible.select_related("account", "unit")}
+    # The components need ids only; the flagged few are read whole at the end.
+    cadres = {c.pk: c for c in visible.only("id", "account_id", "unit_id")}
     ctx = components.Context(campaign, start, end, list(cadres.values()), cadre_qs)
     reasons: dict[int, list[str]] = {}
     if rule.absences_at_least:
         # Only cadres in the field are expected at a point, from the month they were first paired.
-        paired_from: dict[int, dt.date] = {}
-        for cadre_id, start_day in ctx.pairings().values_list("cadre_id", "start"):
-            paired_from[cadre_id] = min(start_day, paired_from.get(cadre_id, start_day))
+        paired_from: dict[int, dt.date] = dict(
+            ctx.pairings()
+            .values("cadre_id")
+            .annotate(first=Min("start"))
+            .values_list("cadre_id", "first")
+            .order_by()
+        )
         for cadre_id, part in components.COMPONENTS["attendance"]().compute(ctx).items():
             if cadre_id not in paired_from:
                 continue
@@ -210,8 +216,9 @@ def at_risk(campaign, as_of: dt.date | None = None, user=None) -> list[AtRisk]:
         else:
             open_recalls[recall.cadre_id] = recall
     kept = [(pk, found) for pk, found in reasons.items() if pk in cadres and pk not in recalled]
-    kept.sort(key=lambda item: (cadres[item[0]].unit.path, item[0]))
-    return [AtRisk(cadres[pk], found, open_recalls.get(pk)) for pk, found in kept]
+    flagged = Cadre.objects.select_related("account", "unit").in_bulk([pk for pk, _found in kept])
+    kept.sort(key=lambda item: (flagged[item[0]].unit.path, item[0]))
+    return [AtRisk(flagged[pk], found, open_recalls.get(pk)) for pk, found in kept]
 
 
 def at_risk_visible(*, user, campaign, as_of: dt.date | None = None) -> list[AtRisk]:
