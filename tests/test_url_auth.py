@@ -451,6 +451,7 @@ def cases(o):
             for name, extra in (
                 ("figures:dashboard", ()),
                 ("figures:dashboard-compliance", ()),
+                ("figures:dashboard-tile", ("recall_at_risk",)),
                 ("figures:tile-list", ("visits",)),
                 ("figures:document", ("monthly", "docx")),
             )

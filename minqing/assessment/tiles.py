@@ -49,6 +49,7 @@ def register() -> None:
             help=gettext_lazy(
                 "Flagged by the campaign's recall rule (residents' score, absences, composite score)."
             ),
+            deferred=True,
         ),
         section_label=gettext_lazy("Assessment and recall"),
     )

@@ -372,6 +372,9 @@ class Tile:
     section: str
     kind: str = "count"  # count, yuan
     help: Any = ""
+    # Shown by its own request after the dashboard page (like the compliance summary): for a
+    # tile whose cost grows with the county (the at-risk cadres run the recall rule's checks).
+    deferred: bool = False
 
     def value(self, user, sel: Selection):
         records = self.records(user, sel)
@@ -631,9 +634,10 @@ class Figures:
         return sorted(self.by_cadre, key=lambda g: (-g.values.get(key, 0), g.label))[:n]
 
 
-def figures(*, user, sel: Selection, breakdowns: bool = True) -> Figures:
+def figures(*, user, sel: Selection, breakdowns: bool = True, deferred: bool = True) -> Figures:
     """Every tile's number for the selection, with breakdowns by child region, unit, team and
-    cadre. One aggregate query per source (plus one per custom tile and a few for labels)."""
+    cadre. One aggregate query per source (plus one per custom tile and a few for labels).
+    With deferred=False, the deferred tiles are left out (the dashboard page loads them after)."""
     totals: dict[str, Any] = {}
     region_cells: dict = defaultdict(lambda: defaultdict(int))
     cadre_cells: dict = defaultdict(lambda: defaultdict(int))
@@ -643,7 +647,7 @@ def figures(*, user, sel: Selection, breakdowns: bool = True) -> Figures:
     for tile in TILES.values():
         if isinstance(tile, SourceTile):
             by_source[tile.source_key].append(tile)
-        else:
+        elif deferred or not tile.deferred:
             totals[tile.key] = tile.value(user, sel)
     digits = sel.child_digits
     for key, tiles in by_source.items():

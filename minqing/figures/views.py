@@ -53,13 +53,13 @@ def dashboard(request, pk: int):
     require_permission(request.user, VIEW)
     campaign = selectors.campaign_get(user=request.user, pk=pk)
     sel, problem = _selection(request, campaign)
-    figures = selectors.figures(user=request.user, sel=sel)
+    figures = selectors.figures(user=request.user, sel=sel, deferred=False)
     sections = []
     for key, label in selectors.SECTIONS.items():
         tiles = [t for t in selectors.TILES.values() if t.section == key]
         if tiles:
             sections.append(
-                {"key": key, "label": label, "tiles": [(t, figures.values[t.key]) for t in tiles]}
+                {"key": key, "label": label, "tiles": [(t, figures.values.get(t.key)) for t in tiles]}
             )
     rates = [(r, figures.rates[r.key]) for r in selectors.RATES]
     chart = {
@@ -119,6 +119,26 @@ def dashboard_compliance(request, pk: int):
                 ("no_records", STATUS_LABELS["no_records"], summary.no_records),
                 ("not_due", STATUS_LABELS["not_due"], summary.not_due),
             ],
+        },
+    )
+
+
+def dashboard_tile(request, pk: int, key: str):
+    """One deferred tile's number, loaded after the page, linked to its records like the others."""
+    require_permission(request.user, VIEW)
+    campaign = selectors.campaign_get(user=request.user, pk=pk)
+    tile = selectors.TILES.get(key)
+    if tile is None:
+        raise Http404
+    sel, _problem = _selection(request, campaign)
+    return render(
+        request,
+        "figures/_tile_number.html",
+        {
+            "campaign": campaign,
+            "tile": tile,
+            "value": tile.value(request.user, sel),
+            "query": _query(sel.params()),
         },
     )
 

@@ -20,11 +20,20 @@ def _tile_numbers(html: str) -> dict[str, tuple[str, str]]:
     return found
 
 
+def _with_deferred_tiles(client, html: str) -> str:
+    """The page with the numbers it loads after itself (the deferred tiles) filled in."""
+    for url in re.findall(r'hx-get="([^"]*/dashboard/tiles/[^"]+)"', html):
+        fragment = client.get(url.replace("&amp;", "&"))
+        assert fragment.status_code == 200, url
+        html += fragment.content.decode()
+    return html
+
+
 def test_every_number_on_the_dashboard_leads_to_that_many_records(client_as, campaign):
     client = client_as("office")
     response = client.get(f"/campaigns/{campaign.pk}/dashboard/?period=2026")
     assert response.status_code == 200
-    html = response.content.decode()
+    html = _with_deferred_tiles(client, response.content.decode())
     numbers = _tile_numbers(html)
     assert set(numbers) == set(selectors.TILES)
     for key, (href, shown) in numbers.items():
@@ -110,6 +119,43 @@ def test_another_app_adds_a_tile_with_its_list(client_as, campaign):
     finally:
         selectors.TILES.pop("party_member_cadres")
         selectors.SECTIONS.pop("extra")
+
+
+def test_a_deferred_tile_is_loaded_after_the_page_and_equals_its_list(client_as, campaign):
+    """A tile whose cost grows with the county (the cadres at risk of recall) is not computed by
+    the page: the page asks for it after loading, and its number still equals its list."""
+    from dataclasses import dataclass
+
+    from minqing.core.scope import scoped
+    from minqing.org.models import Cadre
+
+    calls = []
+
+    @dataclass
+    class SlowTile(selectors.Tile):
+        def records(self, user, sel):
+            calls.append(sel)
+            return scoped(Cadre, user, "org.view").filter(is_party_member=True).select_related("account")
+
+    selectors.register_tile(SlowTile("slow_cadres", "党员干部", "extra", deferred=True), section_label="其他")
+    try:
+        client = client_as("office")
+        response = client.get(f"/campaigns/{campaign.pk}/dashboard/?period=2026")
+        assert calls == [] and "slow_cadres" not in response.context["figures"].values
+        html = response.content.decode()
+        assert "slow_cadres" not in _tile_numbers(html)
+        href, shown = _tile_numbers(_with_deferred_tiles(client, html))["slow_cadres"]
+        assert len(calls) == 1 and calls[0].period.code == "2026"
+        listing = client.get(href)
+        assert int(shown) == listing.context["total"] > 0
+        assert client.get(f"/campaigns/{campaign.pk}/dashboard/tiles/nothing/").status_code == 404
+    finally:
+        selectors.TILES.pop("slow_cadres")
+        selectors.SECTIONS.pop("extra")
+
+
+def test_the_at_risk_tile_is_deferred(campaign):
+    assert selectors.TILES["recall_at_risk"].deferred
 
 
 def test_a_township_office_reads_the_county_campaigns_compliance_without_links(township_office, campaign):
