@@ -180,6 +180,13 @@ class VisitSource(Source):
     order = ("-date", "-id")
     related = ("cadre__account", "household__head", "member", "point")
 
+    def in_campaign(self, qs, sel):
+        # `campaign_id + 0`: no index serves it, so the period's dates lead (the covering index
+        # figures_visit_date_campaign) instead of every visit of the campaign through its index.
+        return qs.alias(campaign_plain=F("campaign_id") + 0).filter(
+            campaign_plain=sel.campaign.pk, date__gte=sel.period.start, date__lte=sel.period.end
+        )
+
 
 class DeedSource(Source):
     key, model = "deed", Deed
@@ -417,7 +424,9 @@ class SourceTile(Tile):
         condition = self.q(sel)
         if self.sum_field:
             return Sum(self.sum_field, filter=condition)
-        return Count("pk", filter=condition)
+        # COUNT(*) when every record counts: PostgreSQL then answers from a covering index alone
+        # (COUNT(id) needs the id, which those indexes leave out).
+        return Count("pk", filter=condition) if condition is not None else Count("*")
 
     def value(self, user, sel: Selection):
         return _clean(self.records(user, sel).aggregate(v=self.aggregate_plain())["v"], self.kind)
@@ -631,7 +640,7 @@ class Figures:
         return self.values[key]
 
     def top_cadres(self, key: str = "visits", n: int = 10) -> list[Group]:
-        return sorted(self.by_cadre, key=lambda g: (-g.values.get(key, 0), g.label))[:n]
+        return sorted(self.by_cadre, key=lambda g: (-g.values.get(key, 0), g.label, g.key))[:n]
 
 
 def figures(*, user, sel: Selection, breakdowns: bool = True, deferred: bool = True) -> Figures:
@@ -719,7 +728,10 @@ def _org_groups(user, sel: Selection, cadre_cells, account_cells, unit_cells):
     queries of plain tuples, whatever the number of cadres."""
     cadres_qs = Cadre.objects.all()
     wanted = set(cadre_cells) | set(account_cells)
-    if len(wanted) <= 5000:  # beyond that, an id list would be longer than one query may carry
+    # A few cadres by their ids; for many, reading the cadres' few columns costs less than sending
+    # and matching thousands of ids (a county: 34 ms to 7 ms on SQLite), and no list outgrows what
+    # one query may carry.
+    if len(wanted) <= 500:
         cadres_qs = cadres_qs.filter(Q(pk__in=list(cadre_cells)) | Q(account_id__in=list(account_cells)))
     cadres = {
         pk: (account_id, unit_id, full_name or username)
@@ -779,7 +791,8 @@ def _org_groups(user, sel: Selection, cadre_cells, account_cells, unit_cells):
         for cadre_id, values in per_cadre.items()
         if cadre_id in cadres
     ]
-    cadre_groups.sort(key=lambda g: (-g.values.get("visits", 0), g.label))
+    # The id last: cadres of the same name and figures keep one order whatever the query plan.
+    cadre_groups.sort(key=lambda g: (-g.values.get("visits", 0), g.label, g.key))
     return unit_groups, team_groups, cadre_groups
 
 
