@@ -25,6 +25,8 @@ def test_office_drills_from_the_county_to_a_township_to_a_cadre_to_the_records(
     expect(page.locator("h1")).to_contain_text("数据看板")
     expect(page.locator("#chart-groups canvas")).to_have_count(1)
     expect(page.locator("#compliance-summary")).to_be_visible()
+    # The at-risk cadres come by their own request after the page, as a number linked to its list.
+    expect(page.locator('a.number[data-tile="recall_at_risk"]')).to_have_text(re.compile(r"^\s*\d+\s*$"))
     screenshot(page, "60-dashboard-county")
     county_visits = int(page.locator('#section-visits a[data-tile="visits"]').inner_text())
 
