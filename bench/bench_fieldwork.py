@@ -128,6 +128,7 @@ def write_api(duration: int) -> dict:
         DATABASE_URL=PG,
         MINQING_API_SYNC_RATE="1000000/minute",
         MINQING_API_RATE="1000000/minute",
+        MINQING_DB_PREPARE="1",  # the servers connect to PostgreSQL directly (README: deploying)
     )
     subprocess.run(
         ["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", "minqing_bench_fw"], check=True

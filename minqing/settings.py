@@ -133,12 +133,12 @@ if DATABASE_URL:
     import dj_database_url
 
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))}
-    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool("DB_PREPARE", True):
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool("DB_PREPARE", False):
         # The hot checks of core.prepared run on server-side binding cursors, which prepare a
         # statement run 5 times on a connection and keep its plan (planning the scoped checks
         # cost PostgreSQL more than running them). Django's own cursors bind on the client and
-        # never prepare. Off (MINQING_DB_PREPARE=0) behind a pooler in transaction mode, which
-        # cannot keep prepared statements.
+        # never prepare. Off by default: a pooler in transaction mode cannot keep prepared
+        # statements (MINQING_DB_PREPARE=1 where the app servers connect directly).
         DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 5
 else:
     DATABASES = {

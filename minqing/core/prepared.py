@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.exceptions import EmptyResultSet, FullResultSet
-from django.db import connections
+from django.db import DatabaseError, connections
 from django.db.models import QuerySet
 
 _CACHE: OrderedDict = OrderedDict()
@@ -118,6 +118,23 @@ def server_cursor(connection):
     return connection._prepare_cursor(cursor)
 
 
+# "cached plan must not change result type", "prepared statement ... does not exist"
+_STALE_SQLSTATES = {"0A000", "26000"}
+
+
+def stale_prepared(connection, error) -> bool:
+    """Whether `error` says a prepared statement of this connection went stale; if so, the
+    connection forgets its prepared statements (they are prepared again when run again)."""
+    cause = getattr(error, "__cause__", None)
+    if connection.vendor != "postgresql" or getattr(cause, "sqlstate", None) not in _STALE_SQLSTATES:
+        return False
+    raw = connection.connection
+    manager = getattr(raw, "_prepared", None)  # psycopg's per-connection prepared statements
+    if manager is not None:
+        manager.clear()
+    return True
+
+
 def first(key, build: Callable[..., QuerySet], *values):
     """The first row of `build(*values)`, a queryset of model instances, compiled once per
     `key`. The key must name everything the queryset's shape depends on besides `values`
@@ -140,9 +157,22 @@ def first(key, build: Callable[..., QuerySet], *values):
     for position, index in entry.slots:
         params[position] = values[index]
     connection = connections[entry.db]
-    with server_cursor(connection) as cursor:
-        cursor.execute(entry.sql, params)
-        row = cursor.fetchone()
+    try:
+        with server_cursor(connection) as cursor:
+            cursor.execute(entry.sql, params)
+            row = cursor.fetchone()
+    except DatabaseError as error:
+        if not stale_prepared(connection, error):
+            raise
+        # The server no longer takes the kept statement (a migration changed a column it
+        # reads, or a pooler gave another server connection): forget the connection's
+        # prepared statements; run it afresh unless a transaction is open (which the
+        # error has spoiled: it fails, the caller's request with it, and the next works).
+        if connection.in_atomic_block:
+            raise
+        with connection.cursor() as cursor:
+            cursor.execute(entry.sql, params)
+            row = cursor.fetchone()
     if row is None:
         return None
     row = list(row)

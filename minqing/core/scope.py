@@ -199,6 +199,8 @@ def scoped_first(model: type[Model], user, permission: str, pk):
         pk = int(pk)
     except (TypeError, ValueError):
         return None
+    if not -(2**63) <= pk < 2**63:  # no row has such an id (and SQLite cannot take it)
+        return None
     key = ("scoped", model, permission, getattr(user, "pk", None), scope_for(user), timezone.localdate())
     return prepared.first(key, lambda value: scoped(model, user, permission).filter(pk=value)[:1], pk)
 

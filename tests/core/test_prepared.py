@@ -2,7 +2,10 @@
 
 import uuid
 
+import pytest
+from django.db import connection
 from django.db.models import F
+from django.utils import timezone
 
 from minqing.core import prepared
 from minqing.core.scope import scoped, scoped_first
@@ -61,3 +64,44 @@ def test_scoped_first_agrees_with_scoped_for_every_actor(actor):
         seen[username] = len(visible)
     assert 0 < seen["cadre"] < len(set(households)) and seen["sysadmin"] == 0
     assert scoped_first(Household, actor("office"), "people.view", "not a number") is None
+
+
+def test_an_id_beyond_64_bits_is_simply_not_found(actor):
+    """An upload naming a target 10**20 is 'not among yours', not a server error (SQLite cannot
+    take such an integer as a parameter)."""
+    assert scoped_first(Household, actor("office"), "people.view", 10**20) is None
+    assert scoped_first(Household, actor("office"), "people.view", -(10**20)) is None
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's")
+def test_a_prepared_statement_gone_stale_after_a_column_change_is_forgotten(transactional_db):
+    """A rolling deploy's migration changes a column a kept statement reads: PostgreSQL refuses
+    the statement ('cached plan must not change result type'); it is forgotten and run afresh."""
+    import psycopg
+
+    from minqing.core.models import RateCount
+
+    options = connection.settings_dict.setdefault("OPTIONS", {})
+    had = options.get("prepare_threshold")
+    options["prepare_threshold"] = 0
+    connection.ensure_connection()
+    raw = connection.connection
+    raw.prepare_threshold = 0  # prepare at once
+    RateCount.objects.create(key="stale-test", count=3, expires=timezone.now())
+    build = lambda key: RateCount.objects.filter(key=key)  # noqa: E731
+    other = psycopg.connect(**connection.get_connection_params(), autocommit=True)
+    try:
+        for _ in range(3):
+            assert prepared.first(("test-stale",), build, "stale-test").count == 3
+        other.execute("ALTER TABLE core_ratecount ALTER COLUMN key TYPE varchar(121)")
+        assert prepared.first(("test-stale",), build, "stale-test").count == 3
+        assert prepared.first(("test-stale",), build, "stale-test").count == 3
+    finally:
+        other.execute("ALTER TABLE core_ratecount ALTER COLUMN key TYPE varchar(120)")
+        other.close()
+        raw.prepare_threshold = had
+        if had is None:
+            options.pop("prepare_threshold", None)
+        else:
+            options["prepare_threshold"] = had
+        RateCount.objects.filter(key="stale-test").delete()
