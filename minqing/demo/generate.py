@@ -651,7 +651,11 @@ def generate(
             with phase(gettext_noop("statistics")), connection.cursor() as cursor:
                 if connection.vendor == "sqlite":
                     cursor.execute("PRAGMA analysis_limit=1000")  # sample, do not read every row
-                cursor.execute("ANALYZE")
+                    cursor.execute("ANALYZE")
+                else:
+                    # After a bulk load PostgreSQL also needs its visibility map (VACUUM) before
+                    # it answers counts from an index alone; autovacuum would come to it later.
+                    cursor.execute("VACUUM ANALYZE")
         settled = timings.begin(gettext_noop("journal and disk"))
     settled()
     return counts
