@@ -20,6 +20,7 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
+from django.db import connection
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Substr
 from django.http import Http404
@@ -316,9 +317,13 @@ def _pairings_on(sel: Selection) -> QuerySet:
 
 
 def _covered(sel: Selection) -> Q:
-    pairs = _pairings_on(sel)
-    return Q(id__in=pairs.filter(household__isnull=False).values("household_id")) | Q(
-        id__in=pairs.filter(member__isnull=False).values("member__household_id")
+    pairs = _pairings_on(sel).order_by()
+    # One list (UNION ALL of the households paired and those of the members paired): each
+    # household is looked up once instead of twice.
+    return Q(
+        id__in=pairs.filter(household__isnull=False)
+        .values("household_id")
+        .union(pairs.filter(member__isnull=False).values("member__household_id"), all=True)
     )
 
 
@@ -326,8 +331,17 @@ def _not_visited(sel: Selection) -> Q:
     """Paired households with no visit (to them or one of their members) in the last N days."""
     since = sel.as_of - dt.timedelta(days=sel.idle_days)
     recent = Visit.objects.filter(date__gt=since, date__lte=sel.as_of)
-    # Uncorrelated subqueries (no NULLs in them, so NOT IN is exact): both databases build each
-    # once per query, where a correlated NOT EXISTS made PostgreSQL probe per household.
+    if connection.vendor == "sqlite":
+        # SQLite: one probe of the (household, date) index per paired household, where the list
+        # below sorts every recent visit to a household first (county month: ~40 ms to ~20 ms).
+        # Visits to members stay a list: a probe would read every member of each household.
+        return (
+            _covered(sel)
+            & ~Exists(recent.filter(household_id=OuterRef("pk")))
+            & ~Q(id__in=recent.filter(member__isnull=False).values("member__household_id"))
+        )
+    # Uncorrelated subqueries (no NULLs in them, so NOT IN is exact): PostgreSQL hashes each once
+    # per query, where a correlated NOT EXISTS made it probe per household.
     return (
         _covered(sel)
         & ~Q(id__in=recent.filter(household__isnull=False).values("household_id"))
