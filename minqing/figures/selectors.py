@@ -358,15 +358,26 @@ def _target_visited(sel: Selection) -> Q:
         date__lte=sel.period.end,
     )
     # One probe of the cadre's visits of the period per pairing (index campaign, cadre, date).
-    return Q(
-        Exists(
-            visits.filter(
-                Q(household_id=OuterRef("household_id"))
-                | Q(member_id=OuterRef("member_id"))
-                | Q(point_id=OuterRef("point_id"))
-            )
+    direct = Exists(
+        visits.filter(
+            Q(household_id=OuterRef("household_id"))
+            | Q(member_id=OuterRef("member_id"))
+            | Q(point_id=OuterRef("point_id"))
         )
     )
+    # A visit to a member of a paired household counts for it (as in the visit rules): probed
+    # only for the households whose members were visited in the period (a list built once per
+    # query), so the other pairings cost nothing more.
+    # (Any campaign's: a campaign filter drew SQLite through the whole campaign's index.)
+    members_visited = Visit.objects.filter(
+        date__gte=sel.period.start,
+        date__lte=sel.period.end,
+        member__isnull=False,
+    ).values("member__household_id")
+    through_member = Q(household_id__in=members_visited) & Q(
+        Exists(visits.filter(member__household_id=OuterRef("household_id")))
+    )
+    return Q(direct) | through_member
 
 
 def _overdue(sel: Selection) -> Q:

@@ -137,3 +137,41 @@ def test_periods(campaign):
     for bad in ("2026-13", "last month", "2026-10-15..2026-10-01"):
         with pytest.raises(PeriodError):
             parse_period(bad, today=TODAY)
+
+
+def test_a_visit_to_a_member_counts_for_the_paired_household(actor, campaign):
+    """As in the visit rules: a cadre's visit to a member of the household paired with them visits
+    that target (the number, its list and the targets not visited alike)."""
+    from minqing.people.models import Member
+    from minqing.programs.models import Pairing
+
+    office = actor("office")
+    sel = sel_for(office, campaign, parse_period("2026-10", today=TODAY))
+    visited = selectors.tile_records(user=office, sel=sel, key="targets_visited")
+    pairing = (
+        Pairing.objects.filter(campaign=campaign, household__isnull=False, household__members__isnull=False)
+        .active_on(sel.as_of)
+        .exclude(pk__in=visited.values("pk"))
+        .select_related("household")
+        .order_by("pk")
+        .first()
+    )
+    member = Member.objects.filter(household=pairing.household).order_by("pk").first()
+    before = selectors.figures(user=office, sel=sel, breakdowns=False).values
+    Visit.objects.create(
+        campaign=campaign,
+        cadre_id=pairing.cadre_id,
+        date=dt.date(2026, 10, 15),
+        form="home_visit",
+        member=member,
+        region=pairing.household.region,
+    )
+    after = selectors.figures(user=office, sel=sel, breakdowns=False).values
+    assert after["targets_visited"] == before["targets_visited"] + 1
+    assert after["targets_not_visited"] == before["targets_not_visited"] - 1
+    visited = list(selectors.tile_records(user=office, sel=sel, key="targets_visited"))
+    assert pairing in visited
+    assert after["targets_visited"] == len(visited)
+    not_visited = list(selectors.tile_records(user=office, sel=sel, key="targets_not_visited"))
+    assert pairing not in not_visited
+    assert after["targets_not_visited"] == len(not_visited)
