@@ -154,6 +154,10 @@ else:
             },
         }
     }
+# PostgreSQL's JIT compiles a query the planner costs high (the dashboard's per-pairing visit
+# probes): ~30 ms of compiling for a query of ~90 ms, never won back at our sizes. Off for each
+# connection (core.signals) unless MINQING_DB_JIT=1.
+DB_JIT = env_bool("DB_JIT", False)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 PASSWORD_HASHERS = [

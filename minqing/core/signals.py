@@ -1,8 +1,10 @@
 """Sign-in events: every attempt is audited (success, failure, refusal while locked),
 failures are counted toward the lock of the username and of the IP address, and a
-sign-in starts the session clock."""
+sign-in starts the session clock. And the session settings of a new database connection."""
 
+from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.db.backends.signals import connection_created
 from django.dispatch import receiver
 
 from . import context
@@ -78,3 +80,12 @@ def audit_login_failure(sender, credentials, request=None, minqing_locked=False,
             object_repr=username if kind == Lock.Kind.USERNAME else ip,
             detail={"kind": str(kind), "key": username if kind == Lock.Kind.USERNAME else ip},
         )
+
+
+@receiver(connection_created)
+def database_session(sender, connection, **kwargs):
+    """PostgreSQL: no JIT compiling (settings.DB_JIT), set on the session rather than as a startup
+    option, which a pooler (PgBouncer) may refuse."""
+    if connection.vendor == "postgresql" and not getattr(settings, "DB_JIT", False):
+        with connection.cursor() as cursor:
+            cursor.execute("SET jit = off")
