@@ -241,6 +241,9 @@ def main():
         "",
         f"gunicorn (4 workers × 2 threads) on PostgreSQL 15, township demo; wrk -t2 -c32 -d{args.duration}s on "
         "loopback; every request a new visit with its own UUID, each with its audit row. "
+        f"Rate-limit counts in {os.environ.get('MINQING_CACHE_URL') or 'the database (no MINQING_CACHE_URL)'}; "
+        "MINQING_DB_PREPARE=1 (the servers reach PostgreSQL directly). "
+        f"Load average at the end: {' / '.join(f'{x:.2f}' for x in os.getloadavg())}. "
         "Target: ≥ 300 requests/s with p99 < 100 ms.",
         "",
         "| requests/s | p50 ms | p90 ms | p99 ms | requests | non-2xx | visits stored | target |",
