@@ -1,7 +1,7 @@
 """Compliance of every rule of every demo campaign at county scale, on SQLite and PostgreSQL.
 
     .venv/bin/python bench/bench_compliance.py [--pg-url postgres://postgres@127.0.0.1:5432/minqing_bench]
-        [--skip-pg] [--var DIR] [--pg-reuse]
+        [--skip-pg] [--var DIR] [--pg-reuse [--pg-var DIR]]
 
 Loads a fresh county demo per database (SQLite in a temporary MINQING_VAR_DIR; PostgreSQL in
 the named scratch database, dropped and created first) — or, with --var / --pg-reuse, measures
@@ -93,6 +93,7 @@ def main():
     parser.add_argument(
         "--pg-reuse", action="store_true", help="measure the demo already in --pg-url (do not drop it)"
     )
+    parser.add_argument("--pg-var", help="with --pg-reuse: the MINQING_VAR_DIR that demo was loaded with")
     args = parser.parse_args()
     base = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "MINQING_DATABASE_URL")}
     base["DJANGO_SETTINGS_MODULE"] = "minqing.settings"
@@ -103,12 +104,10 @@ def main():
         with tempfile.TemporaryDirectory() as var:
             results.append(measure("SQLite", {**base, "MINQING_VAR_DIR": var}))
     if args.pg_reuse and not args.skip_pg:
+        # The var dir the demo was loaded with: it holds the personal-data key its rows need.
         with tempfile.TemporaryDirectory() as var:
-            results.append(
-                measure(
-                    "PostgreSQL", {**base, "MINQING_VAR_DIR": var, "DATABASE_URL": args.pg_url}, reuse=True
-                )
-            )
+            env = {**base, "MINQING_VAR_DIR": args.pg_var or var, "DATABASE_URL": args.pg_url}
+            results.append(measure("PostgreSQL", env, reuse=True))
     elif not args.skip_pg:
         name = args.pg_url.rsplit("/", 1)[1]
         subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", name], check=True)
