@@ -454,15 +454,12 @@ def write_report(path: Path, machine: dict, command: str, started: dt.datetime, 
             "```",
             "",
         ]
-    # Keep the sections the other bench scripts append (compliance, field work, import, demands).
+    # Keep every section the other bench scripts write (all but this script's own).
     kept = ""
     if path.exists():
-        previous = path.read_text()
-        for marker in ("\n## Compliance", "\n## Field work", "\n## Import", "\n## Demands"):
-            at = previous.find(marker)
-            if at != -1:
-                kept = previous[at:]
-                break
+        own = ("## Machine", "## Scale ", "## Targets", "## Slowest queries")
+        sections = re.split(r"(?m)^(?=## )", path.read_text())[1:]
+        kept = "\n" + "".join(s for s in sections if not s.startswith(own))
     path.write_text("\n".join(lines).rstrip() + "\n" + kept)
 
 
