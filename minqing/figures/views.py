@@ -123,13 +123,19 @@ def dashboard_compliance(request, pk: int):
     )
 
 
-def dashboard_tile(request, pk: int, key: str):
-    """One deferred tile's number, loaded after the page, linked to its records like the others."""
+def _campaign_tile(request, pk: int, key: str):
+    """The campaign (in scope) and one of its dashboard's tiles, else 404."""
     require_permission(request.user, VIEW)
     campaign = selectors.campaign_get(user=request.user, pk=pk)
     tile = selectors.TILES.get(key)
     if tile is None:
         raise Http404
+    return campaign, tile
+
+
+def dashboard_tile(request, pk: int, key: str):
+    """One deferred tile's number, loaded after the page, linked to its records like the others."""
+    campaign, tile = _campaign_tile(request, pk, key)
     sel, _problem = _selection(request, campaign)
     return render(
         request,
@@ -145,11 +151,7 @@ def dashboard_tile(request, pk: int, key: str):
 
 def tile_list(request, pk: int, key: str):
     """The records behind one number of the dashboard: exactly as many rows as the number."""
-    require_permission(request.user, VIEW)
-    campaign = selectors.campaign_get(user=request.user, pk=pk)
-    tile = selectors.TILES.get(key)
-    if tile is None:
-        raise Http404
+    campaign, tile = _campaign_tile(request, pk, key)
     sel, problem = _selection(request, campaign)
     records = selectors.tile_records(user=request.user, sel=sel, key=key)
     page = paginate(request, records, per_page=50)
