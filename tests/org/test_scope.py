@@ -81,3 +81,22 @@ def test_deleting_a_region_or_unit_named_by_a_grant_renews_the_accounts_scope_ke
     after_unit = Account.objects.get(pk=account.pk)
     assert after_unit.scope_key != after_region.scope_key
     assert scope_for(after_unit).grants[0].unit_paths == ()
+
+
+def test_the_scope_key_is_renewed_again_after_the_deleting_transaction_commits(
+    db, django_capture_on_commit_callbacks
+):
+    """A request between the renewal and the commit could cache the scope with the link still
+    there under the new key: the key is renewed once more when the deletion commits."""
+    from minqing.org.models import Account
+
+    account = account_create(actor=None, username="reach2", full_name="范围二", password=None)
+    county = Region.objects.get(code="431123000000")
+    spare = Region.objects.create(code="431123998000", name="撤并乡二", level=county.level + 1, parent=county)
+    grant_set(actor=None, account=account, role=Role.INSPECTOR, regions=[spare])
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        spare.delete()
+    during = Account.objects.get(pk=account.pk).scope_key
+    assert len(callbacks) == 1
+    callbacks[0]()
+    assert Account.objects.get(pk=account.pk).scope_key != during
