@@ -313,15 +313,27 @@ def recall_notice(request, pk: int, fmt: str):
     recall = selectors.recall_get(user=request.user, pk=pk)
     if recall.status not in (Recall.Status.APPROVED, Recall.Status.CARRIED_OUT):
         raise Http404
-    if fmt == "pdf":
-        data, content_type = documents.recall_notice_pdf(recall, user=request.user), "application/pdf"
-    elif fmt == "docx":
-        data = documents.recall_notice_docx(recall, user=request.user)
-        content_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-    else:
+    return _document(
+        fmt,
+        pdf=lambda: documents.recall_notice_pdf(recall, user=request.user),
+        docx=lambda: documents.recall_notice_docx(recall, user=request.user),
+        name=f"recall-notice-{recall.pk}",
+    )
+
+
+DOCUMENT_TYPES = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+
+
+def _document(fmt: str, *, pdf, docx, name: str) -> HttpResponse:
+    """A generated document as a download, made by the function for its format (else 404)."""
+    if fmt not in DOCUMENT_TYPES:
         raise Http404
-    response = HttpResponse(data, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="recall-notice-{recall.pk}.{fmt}"'
+    data = pdf() if fmt == "pdf" else docx()
+    response = HttpResponse(data, content_type=DOCUMENT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
     return response
 
 
@@ -410,13 +422,9 @@ def leader_record_detail(request, pk: int):
 def leader_record_document(request, pk: int, fmt: str):
     require_permission(request.user, VIEW)
     record = selectors.leader_record_get(user=request.user, pk=pk)
-    if fmt == "pdf":
-        data, content_type = documents.leader_record_pdf(record, user=request.user), "application/pdf"
-    elif fmt == "docx":
-        data = documents.leader_record_docx(record, user=request.user)
-        content_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-    else:
-        raise Http404
-    response = HttpResponse(data, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="leader-record-{record.pk}.{fmt}"'
-    return response
+    return _document(
+        fmt,
+        pdf=lambda: documents.leader_record_pdf(record, user=request.user),
+        docx=lambda: documents.leader_record_docx(record, user=request.user),
+        name=f"leader-record-{record.pk}",
+    )
