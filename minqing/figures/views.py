@@ -7,6 +7,8 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from minqing.core.paging import paginate, query_without_page
@@ -175,10 +177,16 @@ def tile_list(request, pk: int, key: str):
 
 
 def _tables(campaign, sel, figures) -> list[dict]:
-    """The breakdown tables with every link made here: a county's tables hold hundreds of cells."""
+    """The breakdown tables with every link made here: a county's tables hold about a thousand
+    cells, so each row's cells are written as HTML once here (escaped) instead of through a
+    template variable each (a county dashboard: about 30 ms of the page)."""
     dashboard_url = reverse("figures:dashboard", args=[campaign.pk])
     tiles = [selectors.TILES[k] for k in selectors.BREAKDOWN_TILES]
     bases = {t.key: reverse("figures:tile-list", args=[campaign.pk, t.key]) for t in tiles}
+    # Per tile: the opening of its cell and of its link, escaped once for every row.
+    openings = {
+        t.key: (f'<td data-label="{escape(t.label)}">', f'<a href="{escape(bases[t.key])}?') for t in tiles
+    }
     wanted = [("by-region", _("By region"), _("Region"), figures.by_region)]
     if sel.cadre is None:
         wanted += [
@@ -192,19 +200,23 @@ def _tables(campaign, sel, figures) -> list[dict]:
             continue
         rows = []
         for group in groups:
-            query = group.query
+            query = escape(group.query)
             cells = []
             for tile in tiles:
                 value = group.values.get(tile.key, 0)
-                cells.append(
-                    {
-                        "key": tile.key,
-                        "label": tile.label,
-                        "text": f"{value:,.2f}" if tile.kind == "yuan" else str(value),
-                        "href": f"{bases[tile.key]}?{query}" if value else "",
-                    }
-                )
-            rows.append({"label": group.label, "href": f"{dashboard_url}?{query}", "cells": cells})
+                text = f"{value:,.2f}" if tile.kind == "yuan" else str(value)
+                cell, link = openings[tile.key]
+                if value:
+                    cells.append(f'{cell}{link}{query}" data-tile="{tile.key}">{text}</a></td>')
+                else:
+                    cells.append(f"{cell}{text}</td>")
+            rows.append(
+                {
+                    "label": group.label,
+                    "href": f"{dashboard_url}?{group.query}",
+                    "cells": mark_safe("".join(cells)),
+                }
+            )
         tables.append({"id": table_id, "title": title, "heading": heading, "rows": rows, "tiles": tiles})
     return tables
 
