@@ -200,21 +200,25 @@ def _tables(campaign, sel, figures) -> list[dict]:
             continue
         rows = []
         for group in groups:
-            query = escape(group.query)
-            cells = []
+            query = group.query
+            escaped = escape(query)
+            cells, html = [], []
             for tile in tiles:
                 value = group.values.get(tile.key, 0)
                 text = f"{value:,.2f}" if tile.kind == "yuan" else str(value)
+                href = f"{bases[tile.key]}?{query}" if value else ""
+                cells.append({"key": tile.key, "label": tile.label, "text": text, "href": href})
                 cell, link = openings[tile.key]
-                if value:
-                    cells.append(f'{cell}{link}{query}" data-tile="{tile.key}">{text}</a></td>')
+                if href:
+                    html.append(f'{cell}{link}{escaped}" data-tile="{tile.key}">{text}</a></td>')
                 else:
-                    cells.append(f"{cell}{text}</td>")
+                    html.append(f"{cell}{text}</td>")
             rows.append(
                 {
                     "label": group.label,
-                    "href": f"{dashboard_url}?{group.query}",
-                    "cells": mark_safe("".join(cells)),
+                    "href": f"{dashboard_url}?{query}",
+                    "cells": cells,
+                    "cells_html": mark_safe("".join(html)),
                 }
             )
         tables.append({"id": table_id, "title": title, "heading": heading, "rows": rows, "tiles": tiles})

@@ -274,3 +274,35 @@ def test_a_bad_period_in_a_document_link_is_refused_with_its_reason(client_as, c
     assert response.status_code == 400
     assert "lastmonth" in response.content.decode() or "期" in response.content.decode()
     assert IssuedDocument.objects.count() == before
+
+
+def test_the_breakdown_tables_show_exactly_their_cells(client_as, campaign):
+    """The cells are written as HTML in the view: each row shows its cells' texts and links, in order,
+    with the query escaped as the template would, and a row with a value of 0 has no link."""
+    from html import unescape
+
+    response = client_as("office").get(f"/campaigns/{campaign.pk}/dashboard/?period=2026")
+    page = response.content.decode()
+    checked = 0
+    for table in response.context["tables"]:
+        body = page[page.index(f'id="{table["id"]}"') :]
+        body = body[: body.index("</table>")]
+        shown = re.findall(
+            r"<tr>\s*<td data-label=[^>]*><a href=\"([^\"]*)\" class=\"drill\">.*?</td>(.*?)</tr>", body, re.S
+        )
+        assert len(shown) == len(table["rows"]) > 0
+        for (row_href, cells_html), row in zip(shown, table["rows"], strict=True):
+            assert unescape(row_href) == row["href"]
+            cells = re.findall(
+                r'<td data-label="([^"]*)">(?:<a href="([^"]*)" data-tile="([^"]*)">([^<]*)</a>|([^<]*))</td>',
+                cells_html,
+            )
+            assert len(cells) == len(row["cells"])
+            for (label, href, key, linked_text, plain_text), cell in zip(cells, row["cells"], strict=True):
+                assert unescape(label) == str(cell["label"])
+                assert unescape(href) == cell["href"]
+                assert (linked_text or plain_text) == cell["text"]
+                if href:
+                    assert key == cell["key"] and "&amp;" in href or "&" not in unescape(href)
+                    checked += 1
+    assert checked > 0
