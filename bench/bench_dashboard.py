@@ -6,7 +6,8 @@ Without --var, loads a fresh county demo (about 3,000 cadres, 500,000 visits, 60
 a temporary MINQING_VAR_DIR on SQLite; with --var, measures the demo already there (loading one
 when it holds no database yet, and keeping it). With --pg-url, measures that PostgreSQL database
 (a county demo is loaded first when it is empty). Migrates first (a demo made by an older version
-gets the new tables). Signs in as the demo office (county-wide scope) and times, after 3 warm-ups,
+gets the new tables). The measuring process loads the application as the app servers do
+(minqing.wsgi: URLs loaded, start-up objects frozen out of the garbage collector's reach). Signs in as the demo office (county-wide scope) and times, after 3 warm-ups,
 N requests of the dashboard at several selections, the list behind a number, and the monthly
 roll-up (.docx) and quarterly bulletin (PDF) of the county. Writes its own subsection (one per
 database) of the section "Dashboard and documents" in bench/RESULTS.md, keeping the others.
@@ -31,8 +32,8 @@ PYTHON = str(ROOT / ".venv" / "bin" / "python")
 SECTION = "## Dashboard and documents (bench/bench_dashboard.py)"
 
 MEASURE = r"""
-import json, statistics, sys, time, django
-django.setup()
+import json, statistics, sys, time
+import minqing.wsgi  # Django set up as the app servers load it (minqing/wsgi.py)
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext

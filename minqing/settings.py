@@ -158,6 +158,9 @@ else:
 # probes): ~30 ms of compiling for a query of ~90 ms, never won back at our sizes. Off for each
 # connection (core.signals) unless MINQING_DB_JIT=1.
 DB_JIT = env_bool("DB_JIT", False)
+# The dashboard's aggregate queries run on up to this many threads, each with its own connection
+# (core.parallel); 1 runs them one after another on the request's connection.
+DB_PARALLEL = env_int("DB_PARALLEL", 2)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 PASSWORD_HASHERS = [

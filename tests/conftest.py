@@ -7,6 +7,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from minqing.core import parallel
 from minqing.core.scope import forget_scope
 from minqing.demo.generate import DEMO_ACCOUNTS, database_is_empty, generate
 from minqing.org.models import Account
@@ -41,6 +42,10 @@ def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         if database_is_empty():
             generate(scale="village", seed=DEMO_SEED)
+    yield
+    # Pages read by a live server use the dashboard's worker connections: close them so the
+    # test database can be dropped.
+    parallel.shutdown()
 
 
 def pytest_collection_modifyitems(config, items):

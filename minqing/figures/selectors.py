@@ -17,6 +17,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from functools import partial
 from typing import Any
 from urllib.parse import urlencode
 
@@ -27,6 +28,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
+from minqing.core import parallel
 from minqing.core.scope import get_scoped_or_404, scope_for, scoped
 from minqing.core.treecode import prefix_q
 from minqing.fieldwork.models import AttendanceDay, Deed, MonthlyReport, ReliefPayment, Visit
@@ -678,12 +680,16 @@ def figures(*, user, sel: Selection, breakdowns: bool = True, deferred: bool = T
     account_cells: dict = defaultdict(lambda: defaultdict(int))
     unit_cells: dict = defaultdict(lambda: defaultdict(int))
     by_source: dict[str, list[SourceTile]] = defaultdict(list)
+    custom: list[Tile] = []
     for tile in TILES.values():
         if isinstance(tile, SourceTile):
             by_source[tile.source_key].append(tile)
         elif deferred or not tile.deferred:
-            totals[tile.key] = tile.value(user, sel)
+            custom.append(tile)
     digits = sel.child_digits
+    # Every query is made here and run below, side by side on a few connections (core.parallel):
+    # none depends on another's answer.
+    plans, jobs = [], []
     for key, tiles in by_source.items():
         source = SOURCES[key]
         qs = source.base(user, sel).order_by()
@@ -691,11 +697,32 @@ def figures(*, user, sel: Selection, breakdowns: bool = True, deferred: bool = T
         broken = [t for t in tiles if t.key in BREAKDOWN_TILES] if breakdowns else []
         # The totals, by child region when the breakdown needs it (a handful of rows).
         if broken and digits:
-            rows = list(
+            grouped = (
                 qs.annotate(rg=Substr(source.region_field, 1, digits)).values("rg").annotate(**aggregates)
             )
+            jobs.append(partial(list, grouped))
         else:
-            rows = [qs.aggregate(**aggregates)]
+            jobs.append(partial(_one_row, qs, aggregates))
+        # By cadre (or account) and by handling unit: one grouped query each, breakdown tiles only.
+        groupings = []
+        if broken:
+            few = {t.key: t.aggregate(sel) for t in broken}
+            if source.cadre_field:
+                groupings.append((source.cadre_field, account_cells if source.by_account else cadre_cells))
+            if source.unit_field:
+                groupings.append((source.unit_field, unit_cells))
+            for field_name, _cells in groupings:
+                jobs.append(
+                    partial(list, qs.values_list(field_name).annotate(**few).values_list(field_name, *few))
+                )
+        plans.append((tiles, broken, [cells for _f, cells in groupings]))
+    answers, custom_values = parallel.run(
+        jobs, meanwhile=lambda: {tile.key: tile.value(user, sel) for tile in custom}
+    )
+    totals.update(custom_values)
+    answers = iter(answers)
+    for tiles, broken, groupings in plans:
+        rows = next(answers)
         for tile in tiles:
             if tile.rest_of:
                 whole, part = tile.rest_of
@@ -709,22 +736,15 @@ def figures(*, user, sel: Selection, breakdowns: bool = True, deferred: bool = T
                 for tile in broken:
                     if row[tile.key]:
                         region_cells[row["rg"]][tile.key] += row[tile.key]
-        if not broken:
-            continue
-        # By cadre (or account) and by handling unit: one grouped query each, breakdown tiles only.
-        few = {t.key: t.aggregate(sel) for t in broken}
-        groupings = []
-        if source.cadre_field:
-            groupings.append((source.cadre_field, account_cells if source.by_account else cadre_cells))
-        if source.unit_field:
-            groupings.append((source.unit_field, unit_cells))
-        for field_name, cells in groupings:
-            for row in qs.values_list(field_name).annotate(**few).values_list(field_name, *few):
+        keys = [t.key for t in broken]
+        for cells in groupings:
+            for row in next(answers):
                 if row[0] is None:
                     continue
-                for tile_key, value in zip(few, row[1:], strict=True):
+                for tile_key, value in zip(keys, row[1:], strict=True):
                     if value:
                         cells[row[0]][tile_key] += value
+    totals = {key: totals[key] for key in TILES if key in totals}  # in the tiles' order, as before
     rates = {r.key: ratio(totals.get(r.numerator, 0), totals.get(r.denominator, 0)) for r in RATES}
     if not breakdowns:
         return Figures(sel, totals, rates, [], [], [], [])
@@ -735,6 +755,10 @@ def figures(*, user, sel: Selection, breakdowns: bool = True, deferred: bool = T
         _region_groups(sel, region_cells),
         *_org_groups(user, sel, cadre_cells, account_cells, unit_cells),
     )
+
+
+def _one_row(qs: QuerySet, aggregates: dict) -> list[dict]:
+    return [qs.aggregate(**aggregates)]
 
 
 def _region_groups(sel: Selection, cells) -> list[Group]:
