@@ -199,6 +199,13 @@ class Importer:
     def counts(self, plan) -> dict[str, int]:  # pragma: no cover
         raise NotImplementedError
 
+    def prepare(self, path: Path, suffix: str, *, writing: bool) -> None:
+        """Start work that needs only the file, before this process reads and checks it
+        (a list may hand it to another process); `release` ends what still runs."""
+
+    def release(self) -> None:
+        """Stop what `prepare` started, if it still runs."""
+
 
 # Reading the layout ----------------------------------------------------------------
 
@@ -211,7 +218,7 @@ class Table:
     missing: list[str]
 
 
-def _fill_merged(rows: list[list], merged) -> None:
+def fill_merged(rows: list[list], merged) -> None:
     """calamine gives a merged range's value in its first cell only: copy it into the rest."""
     height = len(rows)
     for (r0, c0), (r1, c1) in merged:
@@ -264,9 +271,18 @@ def _continues(upper: list, lower: list, index: dict[str, str]) -> dict[int, str
     return added if added and unknown <= len(added) else {}
 
 
-def locate(rows: list[list], columns) -> Table:
-    """Find the header (the row among the first ones matching the most headings, and the row
-    above or below it when the header has two rows); return the data rows below, cleaned."""
+@dataclass
+class Header:
+    top: int  # first header row (0-based)
+    bottom: int  # last header row: the data start below it
+    mapping: dict[str, int]  # column key → position
+    headings: dict[str, str]  # column key → the heading as the file writes it
+    index: dict[str, str]  # heading key → column key
+
+
+def find_header(rows: list[list], columns) -> Header | None:
+    """The header: the row among the first ones matching the most headings, and the row
+    above or below it when the header has two rows. None when no row names two columns."""
     index = _heading_index(columns)
     best, best_found = -1, {}
     for number, row in enumerate(rows[:HEADER_SCAN_ROWS]):
@@ -274,8 +290,7 @@ def locate(rows: list[list], columns) -> Table:
         if len(set(found.values())) > len(set(best_found.values())):
             best, best_found = number, found
     if best < 0 or len(set(best_found.values())) < 2:
-        required = [c.headings[0] for c in columns if c.required]
-        return Table(rows=[], headings={}, header_row=1, missing=required or [columns[0].headings[0]])
+        return None
     top, bottom = best, best
     if best > 0 and _match_row(rows[best - 1], index) and _continues(rows[best - 1], rows[best], index):
         top = best - 1
@@ -295,22 +310,35 @@ def locate(rows: list[list], columns) -> Table:
             headings[key] = clean_text(rows[number][position])
     for column in columns:
         headings.setdefault(column.key, column.headings[0])
-    missing = [c.headings[0] for c in columns if c.required and c.key not in mapping]
+    return Header(top=top, bottom=bottom, mapping=mapping, headings=headings, index=index)
+
+
+def locate(rows: list[list], columns, header: Header | None = None) -> Table:
+    """The data rows below the header (found here unless given), cleaned."""
+    header = header or find_header(rows, columns)
+    if header is None:
+        required = [c.headings[0] for c in columns if c.required]
+        return Table(rows=[], headings={}, header_row=1, missing=required or [columns[0].headings[0]])
+    missing = [c.headings[0] for c in columns if c.required and c.key not in header.mapping]
     return Table(
-        rows=list(_data_rows(rows, bottom + 1, mapping, columns, index)),
-        headings=headings,
-        header_row=top + 1,
+        rows=list(_data_rows(rows, header.bottom + 1, header.mapping, columns, header.index)),
+        headings=header.headings,
+        header_row=header.top + 1,
         missing=missing,
     )
+
+
+def phone_cell(raw) -> str:
+    if isinstance(raw, float) and raw.is_integer():
+        return str(int(raw))
+    return clean_compact(raw)
 
 
 def _clean(kind: str, raw):
     if kind == "id":
         return id_cell(raw)
     if kind == "phone":
-        if isinstance(raw, float) and raw.is_integer():
-            return str(int(raw))
-        return clean_compact(raw)
+        return phone_cell(raw)
     if kind == "date":
         return raw if isinstance(raw, dt.date) else clean_compact(raw)
     if kind == "compact":
@@ -481,19 +509,34 @@ def import_run(
     report = ImportReport(kind=kind, filename=filename, dry_run=dry_run)
     try:
         suffix = check_file(path, filename)
+    except FileRefused as exc:
+        return _refused(report, exc, actor)
+    importer.prepare(path, suffix, writing=not dry_run)
+    try:
+        return _import(importer, report, path, suffix, actor, dry_run, campaign, progress, options, started)
+    finally:
+        importer.release()
+
+
+def _refused(report: ImportReport, exc: FileRefused, actor) -> ImportReport:
+    report.refused = str(exc)
+    audit_record(
+        action=f"import.{report.kind}",
+        user=actor,
+        result="denied",
+        detail={"kind": report.kind, "file": report.filename[:200], "refused": report.refused},
+    )
+    return report
+
+
+def _import(importer, report, path, suffix, actor, dry_run, campaign, progress, options, started):
+    try:
         sheet = read_sheet(path, suffix)
     except FileRefused as exc:
-        report.refused = str(exc)
-        audit_record(
-            action=f"import.{kind}",
-            user=actor,
-            result="denied",
-            detail={"kind": kind, "file": filename[:200], "refused": report.refused},
-        )
-        return report
+        return _refused(report, exc, actor)
     if progress:
         progress("read", len(sheet.rows))
-    _fill_merged(sheet.rows, sheet.merged)
+    fill_merged(sheet.rows, sheet.merged)
     table = locate(sheet.rows, importer.columns)
     report.rows = len(table.rows)
     ctx = Context(
@@ -501,7 +544,7 @@ def import_run(
         prefixes=scope_prefixes(importer, actor),
         headings=table.headings,
         campaign=campaign,
-        filename=filename,
+        filename=report.filename,
         options=options or {},
     )
     if table.missing:
@@ -522,12 +565,13 @@ def import_run(
     if report.errors or dry_run:
         report.seconds = time.perf_counter() - started
         return report
+    kind = report.kind
     with transaction.atomic():
         importer.write(plan, ctx)
         audit_record(
             action=f"import.{kind}",
             user=actor,
-            detail={"kind": kind, "file": filename[:200], "rows": report.rows, **report.counts},
+            detail={"kind": kind, "file": report.filename[:200], "rows": report.rows, **report.counts},
         )
     report.written = True
     if progress:

@@ -28,9 +28,11 @@ from minqing.people.models import (
     Tagging,
 )
 
-from . import values
-from .engine import Column, Importer
+from . import ahead, values
+from .engine import Column, Importer, fill_merged, find_header, id_cell, phone_cell
+from .files import read_sheet
 from .lookup import RegionResolver
+from .normalize import clean_compact
 
 HARDSHIP = {
     "无": 0,
@@ -300,12 +302,28 @@ class HouseholdImporter(Importer):
     title = gettext_lazy("Households and members")
     permission = "people.edit"
     columns = COLUMNS
+    _pending: ahead.Ahead | None = None
+    # What a forked child computed ahead: "id_hashes", "phone_hashes", "id_sealed",
+    # "phone_sealed", "names" (pinyin), each by value; whatever it lacks is computed here.
+    ready: dict = {}
+
+    # Work ahead --------------------------------------------------------------------
+
+    def prepare(self, path, suffix, *, writing):
+        """A large roster's keyed hashes, ciphertexts and pinyin are computed by a forked
+        child (which reads the file itself) while this process reads and checks the rows."""
+        if path.stat().st_size >= ahead.MIN_BYTES:
+            self._pending = ahead.start(functools.partial(_compute_ahead, path, suffix, writing))
+
+    def release(self):
+        if self._pending is not None:
+            self._pending.close()
 
     # Validation --------------------------------------------------------------------
 
     def validate(self, rows, ctx):
-        self.hash_id = crypto.lookup_hasher(context=IdNumber.kind.encode())
-        self.hash_phone = crypto.lookup_hasher(context=Phone.kind.encode())
+        self.hash_id = crypto.lookup_hasher(context=ID_CONTEXT)
+        self.hash_phone = crypto.lookup_hasher(context=PHONE_CONTEXT)
         self.id_numbers = values.IdNumbers()
         has_relation = "relation" in ctx.headings and any(r.get("relation") for r in rows[:200])
         blocks = self._blocks(rows, has_relation)
@@ -332,6 +350,13 @@ class HouseholdImporter(Importer):
                     members[0].relation = _HEAD
             plans.append(plan)
         if not ctx.errors:
+            if self._pending is not None:
+                self.ready = self._pending.result() or {}
+            hashes, hash_id = self.ready.get("id_hashes", {}), self.hash_id
+            for plan in plans:
+                for m in plan.members:
+                    if m.id_number:
+                        m.id_hash = hashes.get(m.id_number) or hash_id(m.id_number)
             self._match(plans, ctx)
         return plans
 
@@ -454,16 +479,17 @@ class HouseholdImporter(Importer):
         plan = MemberPlan(row=number, name=name, relation=relation)
         if checked:
             plan.id_number, plan.birth_date, plan.sex = checked
+            # Its keyed hash is added once the whole file is checked (see validate).
             if plan.id_number:
-                plan.id_hash = digest = self.hash_id(plan.id_number)
-                if digest in seen_ids:
+                if plan.id_number in seen_ids:
                     ctx.error(
                         number,
                         "id_number",
-                        _("This ID number already appears in row %(row)s.") % {"row": seen_ids[digest]},
+                        _("This ID number already appears in row %(row)s.")
+                        % {"row": seen_ids[plan.id_number]},
                     )
                 else:
-                    seen_ids[digest] = number
+                    seen_ids[plan.id_number] = number
         phone_key = "phone" if get("phone", "") else "landline"
         phone = get(phone_key, "")
         if phone:
@@ -587,7 +613,7 @@ class HouseholdImporter(Importer):
         if m.relation != found["relation"] and m.relation != Member.Relation.OTHER:
             changes["relation"] = m.relation
         if m.phone:
-            digest = self.hash_phone(m.phone)
+            digest = self.ready.get("phone_hashes", {}).get(m.phone) or self.hash_phone(m.phone)
             if digest != found["phone_hash"]:
                 changes["phone"] = m.phone
         return changes
@@ -750,19 +776,23 @@ class HouseholdImporter(Importer):
 
     def _member_rows(self, members: list[MemberPlan], households: list[int]) -> list[tuple]:
         """The new members' rows as stored: ID numbers and phones encrypted (one list each),
-        phones hashed, names in pinyin."""
-        numbers = iter(crypto.encrypt_many([m.id_number for m in members if m.id_number], context=ID_CONTEXT))
-        sealed_phones = iter(
-            crypto.encrypt_many([m.phone for m in members if m.phone], context=PHONE_CONTEXT)
+        phones hashed, names in pinyin (most of it computed ahead when the roster is large)."""
+        ready = self.ready
+        numbers = iter(
+            _seal([m.id_number for m in members if m.id_number], ready.get("id_sealed", {}), ID_CONTEXT)
         )
-        hash_phone = self.hash_phone
+        sealed_phones = iter(
+            _seal([m.phone for m in members if m.phone], ready.get("phone_sealed", {}), PHONE_CONTEXT)
+        )
+        phone_hashes, hash_phone = ready.get("phone_hashes", {}), self.hash_phone
+        names = ready.get("names", {})
         # Each birth date in the driver's form once (residents share birthdays).
         adapt = connection.ops.adapt_datefield_value
         births: dict = {None: None}
         rows = []
         append = rows.append
         for m, household_id in zip(members, households, strict=True):
-            full, initials = _pinyin(m.name)
+            full, initials = names.get(m.name) or _pinyin(m.name)
             phone, birth = m.phone, m.birth_date
             if birth not in births:
                 births[birth] = adapt(birth)
@@ -775,7 +805,7 @@ class HouseholdImporter(Importer):
                     births[birth],
                     m.sex or "",
                     next(sealed_phones) if phone else None,
-                    hash_phone(phone) if phone else None,
+                    (phone_hashes.get(phone) or hash_phone(phone)) if phone else None,
                     m.relation,
                     full,
                     initials,
@@ -794,6 +824,61 @@ class HouseholdImporter(Importer):
 
 ID_CONTEXT = IdNumber.kind.encode()
 PHONE_CONTEXT = Phone.kind.encode()
+
+
+def _seal(plains: list[str], ready: dict[str, str], context: bytes) -> list[str]:
+    """`plains` encrypted: each ciphertext computed ahead is used once (a phone two members
+    share gets its own nonce for the second), the rest are encrypted here."""
+    sealed = [ready.pop(plain, None) for plain in plains]
+    missing = [plain for plain, cipher in zip(plains, sealed, strict=True) if cipher is None]
+    if not missing:
+        return sealed
+    fresh = iter(crypto.encrypt_many(missing, context=context))
+    return [cipher if cipher is not None else next(fresh) for cipher in sealed]
+
+
+def _compute_ahead(path, suffix: str, writing: bool) -> dict:
+    """Run in a forked child (see ahead.py), which reads the file itself: the keyed hashes
+    of every ID number and phone in the file's columns and, for a write, their ciphertexts
+    and the names' pinyin, each by the value the rows will hold once cleaned. Values the
+    checks later refuse cost a little work for nothing; values missing here (or the whole
+    result, if the child fails) are computed by the importer."""
+    sheet = read_sheet(path, suffix)
+    rows = sheet.rows
+    fill_merged(rows, sheet.merged)
+    header = find_header(rows, COLUMNS)
+    if header is None:
+        return {}
+    start, mapping = header.bottom + 1, header.mapping
+
+    def cells(key: str) -> list:
+        position = mapping.get(key)
+        if position is None:
+            return []
+        return [
+            raw[position] for raw in rows[start:] if position < len(raw) and raw[position] not in (None, "")
+        ]
+
+    hash_id = crypto.lookup_hasher(context=ID_CONTEXT)
+    hash_phone = crypto.lookup_hasher(context=PHONE_CONTEXT)
+    numbers = [
+        number
+        for number in dict.fromkeys(map(id_cell, cells("id_number")))
+        if isinstance(number, str) and number
+    ]
+    phones = [phone for phone in dict.fromkeys(map(phone_cell, cells("phone") + cells("landline"))) if phone]
+    found: dict = {
+        "id_hashes": dict(zip(numbers, map(hash_id, numbers), strict=True)),
+        "phone_hashes": dict(zip(phones, map(hash_phone, phones), strict=True)),
+    }
+    if writing:
+        found["id_sealed"] = dict(zip(numbers, crypto.encrypt_many(numbers, context=ID_CONTEXT), strict=True))
+        found["phone_sealed"] = dict(
+            zip(phones, crypto.encrypt_many(phones, context=PHONE_CONTEXT), strict=True)
+        )
+        names = dict.fromkeys(map(clean_compact, cells("name") + cells("head_name")))
+        found["names"] = {name: _pinyin(name) for name in names if name}
+    return found
 
 
 @functools.lru_cache(maxsize=50_000)

@@ -1,0 +1,149 @@
+"""A large roster's keyed hashes, ciphertexts and pinyin are computed ahead by a forked
+child while the import reads and checks the rows: the same records and the same report as
+without it, nothing left running, and no fork beside other threads."""
+
+import os
+import threading
+import time
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+
+from minqing.core import crypto
+from minqing.documents.imports import ahead
+from minqing.documents.imports.engine import import_run
+from minqing.people.models import Household, Member
+
+from .test_imports import counts, ids, office_roster, two_households, village  # noqa: F401
+
+
+def test_a_child_computes_in_another_process():
+    pending = ahead.start(os.getpid)
+    assert pending is not None
+    assert pending.result() not in (None, os.getpid())
+
+
+def test_a_child_that_fails_gives_nothing_and_is_reaped():
+    pending = ahead.start(lambda: 1 / 0)
+    assert pending.result() is None
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pending.pid, os.WNOHANG)
+
+
+def test_a_child_still_running_is_stopped_and_reaped_on_release():
+    pending = ahead.start(lambda: time.sleep(60))
+    pending.close()
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pending.pid, os.WNOHANG)
+
+
+def test_a_child_too_slow_is_given_up():
+    pending = ahead.start(lambda: time.sleep(60), timeout=0.2)
+    assert pending.result() is None
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pending.pid, os.WNOHANG)
+
+
+def test_no_child_is_forked_beside_another_thread():
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert ahead.start(os.getpid) is None
+    finally:
+        stop.set()
+        other.join()
+
+
+@pytest.fixture
+def children(monkeypatch):
+    """Every roster counts as large; the children started are recorded."""
+    started = []
+
+    def start(fn, **kwargs):
+        pending = real_start(fn, **kwargs)
+        started.append(pending)
+        return pending
+
+    real_start = ahead.start
+    monkeypatch.setattr(ahead, "MIN_BYTES", 0)
+    monkeypatch.setattr(ahead, "start", start)
+    return started
+
+
+def stored(codes):
+    """The members of these households as stored, ciphertexts decrypted."""
+    rows = []
+    for m in Member.objects.filter(household__code__in=codes).order_by("household__code", "id"):
+        rows.append(
+            (
+                m.household.code,
+                m.household.head_id == m.id,
+                m.name,
+                m.id_number.reveal() if m.id_number else "",
+                m.id_number_hash,
+                m.birth_date,
+                m.sex,
+                m.phone.reveal() if m.phone else "",
+                m.phone_hash,
+                m.relation,
+                m.name_pinyin,
+                m.name_initials,
+            )
+        )
+    return rows
+
+
+def test_a_roster_computed_ahead_is_stored_as_one_computed_in_process(actor, village, tmp_path, children):  # noqa: F811
+    people = two_households(ids(4, start=800))
+    # A phone two members share: each ciphertext gets its own nonce.
+    people[1]["members"][1] = ("王七", "女", "", "13912345678")
+    path = tmp_path / "roster.xlsx"
+    office_roster(path, village, people)
+    report = import_run(actor=actor("office"), kind="households", path=path)
+    assert report.ok and report.written, report.messages()
+    assert len(children) == 1 and children[0].value["id_hashes"], "the child computed the hashes"
+    ahead_rows = stored(["IMP-0001", "IMP-0002"])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT phone FROM people_member WHERE household_id = %s",
+            [Household.objects.get(code="IMP-0002").id],
+        )
+        sealed = [row[0] for row in cursor.fetchall()]
+    assert len(set(sealed)) == 2
+    assert {crypto.decrypt(s, context=b"phone") for s in sealed} == {"13912345678"}
+
+    Household.objects.filter(code__in=["IMP-0001", "IMP-0002"]).delete()
+    ahead.MIN_BYTES = 1 << 40
+    again = import_run(actor=actor("office"), kind="households", path=path)
+    assert len(children) == 1 and again.counts == report.counts
+    assert stored(["IMP-0001", "IMP-0002"]) == ahead_rows
+
+
+def test_a_bad_row_gives_the_same_report_with_a_child_and_writes_nothing(actor, village, tmp_path, children):  # noqa: F811
+    numbers = ids(300, start=2400)
+    lines = ["户编号,姓名,身份证号,联系电话,村,组,与户主关系"]
+    for k, number in enumerate(numbers):
+        if k == 137:
+            number = number[:-1] + ("X" if number[-1] != "X" else "0")
+        lines.append(
+            f"A{k:04d},居民{k},{number},1380000{k:04d},{village['village'].name},{village['group'].name},户主"
+        )
+    path = tmp_path / "bad.csv"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    before = counts()
+    report = import_run(actor=actor("office"), kind="households", path=path)
+    assert len(children) == 1
+    ahead.MIN_BYTES = 1 << 40
+    alone = import_run(actor=actor("office"), kind="households", path=path)
+    assert report.messages() == alone.messages() and [e.row for e in report.errors] == [139]
+    assert not report.written and counts() == before
+
+
+def test_the_import_command_with_its_progress_bar_computes_ahead(village, tmp_path, children):  # noqa: F811
+    path = tmp_path / "roster.xlsx"
+    office_roster(path, village, two_households(ids(4, start=820)))
+    call_command("import", "households", str(path))
+    assert len(children) == 1 and children[0] is not None
+    assert Household.objects.filter(code="IMP-0001").exists()
