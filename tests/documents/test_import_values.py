@@ -57,5 +57,7 @@ def test_the_fast_id_check_agrees_on_empty_lost_short_and_repeated_birth_dates()
     born = [f"431123{day:%Y%m%d}001" for day in (today, tomorrow)]
     cases = ["", LOST, valid[:17], valid + "1", valid, "431123198507150022", valid[:-1] + "X"]
     cases += [first17 + id_check_char(first17) for first17 in born]
+    # Digits of other scripts, which \d and int() take too.
+    cases += ["٤" + valid[1:], valid[:10] + "٠" + valid[11:], "４" + valid[1:]]
     for number in cases:
         assert fast_check(number, numbers) == full_check(number)

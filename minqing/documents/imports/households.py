@@ -678,6 +678,8 @@ class HouseholdImporter(Importer):
                 )
             )
         # Changes to what exists first, then the new rows.
+        graded_on = connection.ops.adapt_datefield_value(today)
+        grading = (reason[:200], actor.pk if actor is not None else None, stamp)
         gradings = []
         for plan in plans:
             if plan.existing is None:
@@ -692,14 +694,12 @@ class HouseholdImporter(Importer):
             Household.objects.filter(pk=plan.household_id).update(**changes)
             if "hardship_level" in plan.changes:
                 gradings.append(
-                    HardshipGrading(
-                        household_id=plan.household_id,
-                        level=plan.changes["hardship_level"],
-                        previous_level=plan.existing["hardship_level"],
-                        graded_on=today,
-                        reason=reason[:200],
-                        graded_by=actor,
-                        created_at=now,
+                    (
+                        plan.household_id,
+                        plan.changes["hardship_level"],
+                        plan.existing["hardship_level"],
+                        graded_on,
+                        *grading,
                     )
                 )
         with connection.cursor() as cursor:
@@ -717,15 +717,7 @@ class HouseholdImporter(Importer):
             )
             member_ids = insert_rows(cursor, Member, MEMBER_COLUMNS, member_rows)
         gradings[:0] = [
-            HardshipGrading(
-                household_id=p.household_id,
-                level=p.fields["hardship_level"],
-                previous_level=0,
-                graded_on=today,
-                reason=reason[:200],
-                graded_by=actor,
-                created_at=now,
-            )
+            (p.household_id, p.fields["hardship_level"], 0, graded_on, *grading)
             for p in new
             if p.fields.get("hardship_level")
         ]
@@ -737,20 +729,20 @@ class HouseholdImporter(Importer):
             head_id = plan.existing["head_id"] if plan.existing else None
             for m in plan.members:
                 member_id = m.member_id if m.existing is None else m.existing["id"]
-                if head_id is None and m.relation == Member.Relation.HEAD:
+                if head_id is None and m.relation == _HEAD:
                     head_id = member_id
                     heads.append((member_id, plan.household_id))
                 for tag in m.tags:
                     if (member_id, tag) not in stored_tags:
-                        taggings.append(Tagging(household_id=plan.household_id, member_id=member_id, tag=tag))
-        if heads:
-            with connection.cursor() as cursor:
+                        taggings.append((plan.household_id, member_id, tag))
+        with connection.cursor() as cursor:
+            if heads:
                 cursor.executemany(
                     f"UPDATE {Household._meta.db_table} SET head_id = %s WHERE id = %s",  # noqa: S608
                     heads,
                 )
-        HardshipGrading.objects.bulk_create(gradings, batch_size=2000)
-        Tagging.objects.bulk_create(taggings, batch_size=2000)
+            insert_rows(cursor, HardshipGrading, GRADING_COLUMNS, gradings)
+            insert_rows(cursor, Tagging, ("household_id", "member_id", "tag"), taggings)
 
     def _number_new(self, new: list[HouseholdPlan]) -> None:
         """Households without a 户编号 get their village's next number (the demo's pattern)."""
@@ -897,6 +889,15 @@ HOUSEHOLD_COLUMNS = (
     "note",
     "created_at",
     "updated_at",
+)
+GRADING_COLUMNS = (
+    "household_id",
+    "level",
+    "previous_level",
+    "graded_on",
+    "reason",
+    "graded_by_id",
+    "created_at",
 )
 MEMBER_COLUMNS = (
     "household_id",

@@ -6,7 +6,7 @@ import re
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from minqing.core.identity import ID_CHECK_CHARS, ID_RE, parse_id_number, validate_phone
+from minqing.core.identity import ID_CHECK_CHARS, parse_id_number, validate_phone
 
 from .engine import LOST
 
@@ -54,10 +54,12 @@ class IdNumbers:
         """(number, birth, sex) for a valid number, ("", None, "") for an empty cell,
         None after an error."""
         value = row.values.get(key, "")
-        if value and value is not LOST and len(value) == 18 and ID_RE.fullmatch(value):
-            # The weights of ISO 7064 MOD 11-2 are 2^k mod 11, and 13 ≡ 2 (mod 11): the
-            # digits read in base 13 give the weighted sum.
-            if ID_CHECK_CHARS[2 * int(value[:17], 13) % 11] == value[17]:
+        if value and value is not LOST and len(value) == 18 and value.isascii():
+            # 17 ASCII digits, the first not 0, and the check character (a digit or X): what
+            # ID_RE accepts, in C calls. The weights of ISO 7064 MOD 11-2 are 2^k mod 11, and
+            # 13 ≡ 2 (mod 11): the digits read in base 13 give the weighted sum.
+            head = value[:17]
+            if head.isdigit() and head[0] != "0" and ID_CHECK_CHARS[2 * int(head, 13) % 11] == value[17]:
                 digits = value[6:14]
                 birth = self.births.get(digits, False)
                 if birth is False:
