@@ -46,8 +46,13 @@ class IncomeSource(models.TextChoices):
 
 class Household(models.Model):
     code = models.CharField(_("household number"), max_length=24, unique=True)
+    # No index of its own: the (region, code) and (region, hardship level) indexes lead with it.
     region = models.ForeignKey(
-        "geo.Region", verbose_name=_("region"), on_delete=models.PROTECT, related_name="households"
+        "geo.Region",
+        verbose_name=_("region"),
+        on_delete=models.PROTECT,
+        related_name="households",
+        db_index=False,
     )
     address = models.CharField(_("address"), max_length=200)
     head = models.ForeignKey(
