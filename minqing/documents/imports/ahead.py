@@ -24,8 +24,9 @@ import time
 # Smaller files (under ~5,000 rows) are imported in one process: starting a child costs
 # more than it saves.
 MIN_BYTES = 256 * 1024
-# The child computes ~100,000 rows a second; a child this late is given up for lost.
-TIMEOUT = 120.0
+# How long `result()` waits at least; else as long again as the child has run so far (it
+# does less than the parent did meanwhile, so a child still busy then is stuck or starved).
+TIMEOUT = 10.0
 
 
 class Ahead:
@@ -33,6 +34,7 @@ class Ahead:
 
     def __init__(self, pid: int, fd: int, timeout: float):
         self.pid, self.fd, self.timeout = pid, fd, timeout
+        self.started = time.monotonic()
         self.done = False
         self.value = None
 
@@ -40,11 +42,13 @@ class Ahead:
         if self.done:
             return self.value
         chunks = []
-        deadline = time.monotonic() + self.timeout
+        now = time.monotonic()
+        deadline = now + max(self.timeout, now - self.started)
+        poller = select.poll()
+        poller.register(self.fd, select.POLLIN)
         try:
             while True:
-                ready, _w, _x = select.select([self.fd], [], [], max(0.0, deadline - time.monotonic()))
-                if not ready:
+                if not poller.poll(max(0.0, deadline - time.monotonic()) * 1000):
                     chunks = []
                     break
                 chunk = os.read(self.fd, 1 << 20)
