@@ -18,29 +18,42 @@ from minqing.people.models import Household, Member
 from .test_imports import counts, ids, office_roster, two_households, village  # noqa: F401
 
 
-def test_a_child_computes_in_another_process():
-    pending = ahead.start(os.getpid)
+def test_a_child_computes_in_another_process_from_the_input_it_is_sent():
+    def work(message, reply):
+        reply((os.getpid(), message))
+        reply("second")
+
+    pending = ahead.start(work)
     assert pending is not None
-    assert pending.result() not in (None, os.getpid())
+    pending.send("cells")
+    pid, message = pending.receive()
+    assert pid != os.getpid() and message == "cells"
+    assert pending.receive() == "second"
+    assert pending.receive() is None  # it has ended
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pending.pid, os.WNOHANG)
 
 
 def test_a_child_that_fails_gives_nothing_and_is_reaped():
-    pending = ahead.start(lambda: 1 / 0)
-    assert pending.result() is None
+    pending = ahead.start(lambda message, reply: 1 / 0)
+    pending.send("cells")
+    assert pending.receive() is None
     with pytest.raises(ChildProcessError):
         os.waitpid(pending.pid, os.WNOHANG)
 
 
 def test_a_child_still_running_is_stopped_and_reaped_on_release():
-    pending = ahead.start(lambda: time.sleep(60))
+    pending = ahead.start(lambda message, reply: time.sleep(60))
+    pending.send("cells")
     pending.close()
     with pytest.raises(ChildProcessError):
         os.waitpid(pending.pid, os.WNOHANG)
 
 
 def test_a_child_too_slow_is_given_up():
-    pending = ahead.start(lambda: time.sleep(60), timeout=0.2)
-    assert pending.result() is None
+    pending = ahead.start(lambda message, reply: time.sleep(60), timeout=0.2)
+    pending.send("cells")
+    assert pending.receive() is None
     with pytest.raises(ChildProcessError):
         os.waitpid(pending.pid, os.WNOHANG)
 
@@ -50,7 +63,7 @@ def test_no_child_is_forked_beside_another_thread():
     other = threading.Thread(target=stop.wait)
     other.start()
     try:
-        assert ahead.start(os.getpid) is None
+        assert ahead.start(lambda message, reply: None) is None
     finally:
         stop.set()
         other.join()
@@ -58,11 +71,19 @@ def test_no_child_is_forked_beside_another_thread():
 
 @pytest.fixture
 def children(monkeypatch):
-    """Every roster counts as large; the children started are recorded."""
+    """Every roster counts as large; the children started are recorded with their replies."""
     started = []
 
     def start(fn, **kwargs):
         pending = real_start(fn, **kwargs)
+        if pending is not None:
+            receive, pending.replies = pending.receive, []
+
+            def recording():
+                pending.replies.append(receive())
+                return pending.replies[-1]
+
+            pending.receive = recording
         started.append(pending)
         return pending
 
@@ -103,7 +124,10 @@ def test_a_roster_computed_ahead_is_stored_as_one_computed_in_process(actor, vil
     office_roster(path, village, people)
     report = import_run(actor=actor("office"), kind="households", path=path)
     assert report.ok and report.written, report.messages()
-    assert len(children) == 1 and children[0].value["id_hashes"], "the child computed the hashes"
+    assert len(children) == 1
+    hashes, sealed = children[0].replies
+    assert len(hashes["id_hashes"]) == 4 and hashes["phone_hashes"], "the child computed the hashes"
+    assert len(sealed["id_sealed"]) == 4 and sealed["names"], "and the ciphertexts and pinyin"
     ahead_rows = stored(["IMP-0001", "IMP-0002"])
     with connection.cursor() as cursor:
         cursor.execute(
@@ -134,7 +158,7 @@ def test_a_bad_row_gives_the_same_report_with_a_child_and_writes_nothing(actor, 
     path.write_text("\n".join(lines), encoding="utf-8")
     before = counts()
     report = import_run(actor=actor("office"), kind="households", path=path)
-    assert len(children) == 1
+    assert len(children) == 1 and children[0].replies == [], "the child was not waited for"
     ahead.MIN_BYTES = 1 << 40
     alone = import_run(actor=actor("office"), kind="households", path=path)
     assert report.messages() == alone.messages() and [e.row for e in report.errors] == [139]

@@ -513,7 +513,7 @@ def test_the_page_lists_every_bad_row_and_keeps_no_file(client_as, village, tmp_
 
 def test_every_template_downloads_and_reads_back_as_its_own_list(client_as, tmp_path):
     from minqing.documents.imports import IMPORTERS
-    from minqing.documents.imports.engine import fill_merged, locate
+    from minqing.documents.imports.engine import _fill_merged, locate
     from minqing.documents.imports.files import read_sheet
 
     for kind, importer in IMPORTERS.items():
@@ -523,7 +523,7 @@ def test_every_template_downloads_and_reads_back_as_its_own_list(client_as, tmp_
         path = tmp_path / f"{kind}.xlsx"
         path.write_bytes(response.content)
         sheet = read_sheet(path, ".xlsx")
-        fill_merged(sheet.rows, sheet.merged)
+        _fill_merged(sheet.rows, sheet.merged)
         table = locate(sheet.rows, importer.columns)
         assert table.header_row == 3 and not table.missing and len(table.rows) == 1, kind
         assert set(table.headings) == {c.key for c in importer.columns}

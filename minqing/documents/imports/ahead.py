@@ -5,10 +5,13 @@ What a child computes is only ever a cache (a value's keyed hash, its ciphertext
 name's pinyin): whatever it does not deliver, the importer computes itself, so a child
 that cannot start, fails or is too slow changes the time an import takes, never its
 result. The child touches no database connection (it inherits this process's, open or
-not, and leaves them alone: it ends with `os._exit`, which runs no finalizer), reads the
-file itself (forked before this process reads it: a child sharing the parent's rows would
-make every page they sit on be copied, as both processes touch their reference counts)
-and sends back one pickle.
+not, and leaves them alone: it ends with `os._exit`, which runs no finalizer).
+
+The child is forked before the file is read, while the heap is small, and is sent the
+values to work on once they are cleaned: a child forked later would share the rows'
+pages, and each page either process then touched (a reference count is a write) would
+be copied; one that read the file itself would spend a second core's worth of reading.
+Messages both ways are pickles with their length in front.
 
 A process is forked only from a single-threaded one (a command, a sync gunicorn worker,
 a prefork celery worker): another thread could hold a lock at the moment of the fork
@@ -18,56 +21,74 @@ import os
 import pickle
 import select
 import signal
+import struct
 import threading
 import time
 
 # Smaller files (under ~5,000 rows) are imported in one process: starting a child costs
 # more than it saves.
 MIN_BYTES = 256 * 1024
-# How long `result()` waits at least; else as long again as the child has run so far (it
-# does less than the parent did meanwhile, so a child still busy then is stuck or starved).
+# How long `receive()` waits at least; else as long again as the child has had its input
+# (it does less than the parent did meanwhile, so a child still busy then is stuck or
+# starved, and the parent computes in-process).
 TIMEOUT = 10.0
+_LENGTH = struct.Struct(">Q")
 
 
 class Ahead:
-    """A child computing `fn()`; `result()` waits for its value (None when it failed)."""
+    """A forked child: `send` it its input once, then `receive` what it replies, message by
+    message (None once it failed, ended or is late)."""
 
-    def __init__(self, pid: int, fd: int, timeout: float):
-        self.pid, self.fd, self.timeout = pid, fd, timeout
-        self.started = time.monotonic()
+    def __init__(self, pid: int, to_child: int, from_child: int, timeout: float):
+        self.pid, self.to_child, self.from_child, self.timeout = pid, to_child, from_child, timeout
+        self.sent = time.monotonic()
         self.done = False
-        self.value = None
 
-    def result(self):
+    def send(self, value) -> None:
         if self.done:
-            return self.value
-        chunks = []
-        now = time.monotonic()
-        deadline = now + max(self.timeout, now - self.started)
-        poller = select.poll()
-        poller.register(self.fd, select.POLLIN)
+            return
+        data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
         try:
-            while True:
-                if not poller.poll(max(0.0, deadline - time.monotonic()) * 1000):
-                    chunks = []
-                    break
-                chunk = os.read(self.fd, 1 << 20)
-                if not chunk:
-                    break
-                chunks.append(chunk)
+            _write(self.to_child, _LENGTH.pack(len(data)) + data)
+        except OSError:
+            self.close()
+            return
+        self.sent = time.monotonic()
+
+    def receive(self):
+        if self.done:
+            return None
+        now = time.monotonic()
+        deadline = now + max(self.timeout, now - self.sent)
+        try:
+            (length,) = _LENGTH.unpack(self._read(_LENGTH.size, deadline))
             # Our own child's output, read from a pipe only it could write to.
-            self.value = pickle.loads(b"".join(chunks)) if chunks else None  # noqa: S301
-        except (OSError, pickle.UnpicklingError, EOFError, ValueError):
-            self.value = None
-        self.close()
-        return self.value
+            return pickle.loads(self._read(length, deadline))  # noqa: S301
+        except (OSError, EOFError, TimeoutError, pickle.UnpicklingError, ValueError):
+            self.close()
+            return None
+
+    def _read(self, size: int, deadline: float) -> bytes:
+        poller = select.poll()
+        poller.register(self.from_child, select.POLLIN)
+        chunks, left = [], size
+        while left:
+            if not poller.poll(max(0.0, deadline - time.monotonic()) * 1000):
+                raise TimeoutError
+            chunk = os.read(self.from_child, min(left, 1 << 20))
+            if not chunk:
+                raise EOFError
+            chunks.append(chunk)
+            left -= len(chunk)
+        return b"".join(chunks)
 
     def close(self) -> None:
         """Stop the child if it still runs and reap it."""
         if self.done:
             return
         self.done = True
-        os.close(self.fd)
+        os.close(self.to_child)
+        os.close(self.from_child)
         try:
             finished, _status = os.waitpid(self.pid, os.WNOHANG)
             if not finished:
@@ -78,37 +99,52 @@ class Ahead:
 
 
 def start(fn, *, timeout: float = TIMEOUT) -> Ahead | None:
-    """Run `fn()` in a forked child; None when this process cannot fork safely."""
+    """Fork a child that waits for its input and runs `fn(input, reply)`, where each
+    `reply(value)` is one message back; None when this process cannot fork safely."""
     if not hasattr(os, "fork") or threading.active_count() > 1:
         return None
-    read_fd, write_fd = os.pipe()
+    down_read, down_write = os.pipe()
+    up_read, up_write = os.pipe()
     try:
         pid = os.fork()
     except OSError:
-        os.close(read_fd)
-        os.close(write_fd)
+        for fd in (down_read, down_write, up_read, up_write):
+            os.close(fd)
         return None
     if pid == 0:  # pragma: no cover - the child's coverage is not collected
-        _child(fn, read_fd, write_fd)
-    os.close(write_fd)
-    return Ahead(pid, read_fd, timeout)
+        os.close(down_write)
+        os.close(up_read)
+        _child(fn, down_read, up_write)
+    os.close(down_read)
+    os.close(up_write)
+    return Ahead(pid, down_write, up_read, timeout)
 
 
-def _child(fn, read_fd: int, write_fd: int) -> None:  # pragma: no cover - runs in the child
+def _write(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def _child(fn, inbox: int, outbox: int) -> None:  # pragma: no cover - runs in the child
     code = 1
     try:
         # The host's handlers (a gunicorn worker's graceful stop) are not the child's.
         for number in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT, signal.SIGUSR1):
             signal.signal(number, signal.SIG_DFL)
-        os.close(read_fd)
         # The collector would walk (and so copy) every page of the parent's heap.
         import gc
 
         gc.disable()
-        data = pickle.dumps(fn(), protocol=pickle.HIGHEST_PROTOCOL)
-        view = memoryview(data)
-        while view:
-            view = view[os.write(write_fd, view) :]
+        with os.fdopen(inbox, "rb") as source:
+            (length,) = _LENGTH.unpack(source.read(_LENGTH.size))
+            message = pickle.loads(source.read(length))  # noqa: S301 - from our own parent
+
+        def reply(value) -> None:
+            data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+            _write(outbox, _LENGTH.pack(len(data)) + data)
+
+        fn(message, reply)
         code = 0
     finally:
         os._exit(code)

@@ -200,8 +200,12 @@ class Importer:
         raise NotImplementedError
 
     def prepare(self, path: Path, suffix: str, *, writing: bool) -> None:
-        """Start work that needs only the file, before this process reads and checks it
-        (a list may hand it to another process); `release` ends what still runs."""
+        """Start what may work beside this process (a forked child), before the file is
+        read; `cleaned` may then hand it the cells, `release` ends what still runs."""
+
+    def cleaned(self, cells: dict[str, list]) -> None:
+        """Each column's cleaned cells, once the layout is read and before the rows are
+        checked."""
 
     def release(self) -> None:
         """Stop what `prepare` started, if it still runs."""
@@ -216,9 +220,10 @@ class Table:
     headings: dict[str, str]
     header_row: int
     missing: list[str]
+    cells: dict[str, list] = field(default_factory=dict)  # each column's cleaned cells
 
 
-def fill_merged(rows: list[list], merged) -> None:
+def _fill_merged(rows: list[list], merged) -> None:
     """calamine gives a merged range's value in its first cell only: copy it into the rest."""
     height = len(rows)
     for (r0, c0), (r1, c1) in merged:
@@ -271,18 +276,9 @@ def _continues(upper: list, lower: list, index: dict[str, str]) -> dict[int, str
     return added if added and unknown <= len(added) else {}
 
 
-@dataclass
-class Header:
-    top: int  # first header row (0-based)
-    bottom: int  # last header row: the data start below it
-    mapping: dict[str, int]  # column key → position
-    headings: dict[str, str]  # column key → the heading as the file writes it
-    index: dict[str, str]  # heading key → column key
-
-
-def find_header(rows: list[list], columns) -> Header | None:
-    """The header: the row among the first ones matching the most headings, and the row
-    above or below it when the header has two rows. None when no row names two columns."""
+def locate(rows: list[list], columns) -> Table:
+    """Find the header (the row among the first ones matching the most headings, and the row
+    above or below it when the header has two rows); return the data rows below, cleaned."""
     index = _heading_index(columns)
     best, best_found = -1, {}
     for number, row in enumerate(rows[:HEADER_SCAN_ROWS]):
@@ -290,7 +286,8 @@ def find_header(rows: list[list], columns) -> Header | None:
         if len(set(found.values())) > len(set(best_found.values())):
             best, best_found = number, found
     if best < 0 or len(set(best_found.values())) < 2:
-        return None
+        required = [c.headings[0] for c in columns if c.required]
+        return Table(rows=[], headings={}, header_row=1, missing=required or [columns[0].headings[0]])
     top, bottom = best, best
     if best > 0 and _match_row(rows[best - 1], index) and _continues(rows[best - 1], rows[best], index):
         top = best - 1
@@ -310,35 +307,18 @@ def find_header(rows: list[list], columns) -> Header | None:
             headings[key] = clean_text(rows[number][position])
     for column in columns:
         headings.setdefault(column.key, column.headings[0])
-    return Header(top=top, bottom=bottom, mapping=mapping, headings=headings, index=index)
-
-
-def locate(rows: list[list], columns, header: Header | None = None) -> Table:
-    """The data rows below the header (found here unless given), cleaned."""
-    header = header or find_header(rows, columns)
-    if header is None:
-        required = [c.headings[0] for c in columns if c.required]
-        return Table(rows=[], headings={}, header_row=1, missing=required or [columns[0].headings[0]])
-    missing = [c.headings[0] for c in columns if c.required and c.key not in header.mapping]
-    return Table(
-        rows=list(_data_rows(rows, header.bottom + 1, header.mapping, columns, header.index)),
-        headings=header.headings,
-        header_row=header.top + 1,
-        missing=missing,
-    )
-
-
-def phone_cell(raw) -> str:
-    if isinstance(raw, float) and raw.is_integer():
-        return str(int(raw))
-    return clean_compact(raw)
+    missing = [c.headings[0] for c in columns if c.required and c.key not in mapping]
+    found, cells = _data_rows(rows, bottom + 1, mapping, columns, index)
+    return Table(rows=found, headings=headings, header_row=top + 1, missing=missing, cells=cells)
 
 
 def _clean(kind: str, raw):
     if kind == "id":
         return id_cell(raw)
     if kind == "phone":
-        return phone_cell(raw)
+        if isinstance(raw, float) and raw.is_integer():
+            return str(int(raw))
+        return clean_compact(raw)
     if kind == "date":
         return raw if isinstance(raw, dt.date) else clean_compact(raw)
     if kind == "compact":
@@ -346,9 +326,10 @@ def _clean(kind: str, raw):
     return clean_text(raw)
 
 
-def _data_rows(rows, start: int, mapping: dict[str, int], columns, index):
-    """The data rows below the header as Row objects. Rows are filtered first, then each
-    column is cleaned as one list (a cell's cleaning is memoised per kind: most cells
+def _data_rows(rows, start: int, mapping: dict[str, int], columns, index) -> tuple[list[Row], dict]:
+    """The data rows below the header as Row objects, and each column's cleaned cells (of
+    the rows kept, before household cells are carried down). Rows are filtered first, then
+    each column is cleaned as one list (a cell's cleaning is memoised per kind: most cells
     repeat — a village, a relation, a household's cells on every member row)."""
     kinds = {c.key: c.kind for c in columns}
     cache: dict[str, dict] = {kind: {} for kind in kinds.values()}
@@ -391,6 +372,7 @@ def _data_rows(rows, start: int, mapping: dict[str, int], columns, index):
     cleaned = [
         _clean_column(kept, width, position, kinds[key], cache[kinds[key]]) for key, position in positions
     ]
+    found = []
     previous_block: dict | None = None
     for number, cells in zip(numbers, zip(*cleaned, strict=True), strict=True):
         if not any(cells):
@@ -409,7 +391,8 @@ def _data_rows(rows, start: int, mapping: dict[str, int], columns, index):
                 continued = True
             else:
                 previous_block = {k: values[k] for k in block_keys}
-        yield Row(number + 1, values, continued)
+        found.append(Row(number + 1, values, continued))
+    return found, dict(zip(keys, cleaned, strict=True))
 
 
 def _clean_column(kept: list[list], width: int, position: int, kind: str, memo: dict) -> list:
@@ -536,9 +519,11 @@ def _import(importer, report, path, suffix, actor, dry_run, campaign, progress, 
         return _refused(report, exc, actor)
     if progress:
         progress("read", len(sheet.rows))
-    fill_merged(sheet.rows, sheet.merged)
+    _fill_merged(sheet.rows, sheet.merged)
     table = locate(sheet.rows, importer.columns)
     report.rows = len(table.rows)
+    if table.rows:
+        importer.cleaned(table.cells)
     ctx = Context(
         actor=actor,
         prefixes=scope_prefixes(importer, actor),

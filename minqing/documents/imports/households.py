@@ -29,10 +29,8 @@ from minqing.people.models import (
 )
 
 from . import ahead, values
-from .engine import Column, Importer, fill_merged, find_header, id_cell, phone_cell
-from .files import read_sheet
+from .engine import Column, Importer
 from .lookup import RegionResolver
-from .normalize import clean_compact
 
 HARDSHIP = {
     "无": 0,
@@ -303,6 +301,7 @@ class HouseholdImporter(Importer):
     permission = "people.edit"
     columns = COLUMNS
     _pending: ahead.Ahead | None = None
+    _sent: tuple[list, list, list] = ([], [], [])
     # What a forked child computed ahead: "id_hashes", "phone_hashes", "id_sealed",
     # "phone_sealed", "names" (pinyin), each by value; whatever it lacks is computed here.
     ready: dict = {}
@@ -311,9 +310,35 @@ class HouseholdImporter(Importer):
 
     def prepare(self, path, suffix, *, writing):
         """A large roster's keyed hashes, ciphertexts and pinyin are computed by a forked
-        child (which reads the file itself) while this process reads and checks the rows."""
+        child while this process checks the rows: the hashes first (the look-up of what
+        exists needs them), then for a write the ciphertexts and pinyin."""
         if path.stat().st_size >= ahead.MIN_BYTES:
-            self._pending = ahead.start(functools.partial(_compute_ahead, path, suffix, writing))
+            self._pending = ahead.start(functools.partial(_compute_ahead, writing))
+
+    def cleaned(self, cells):
+        if self._pending is not None:
+            self._sent = (
+                [n for n in dict.fromkeys(cells.get("id_number", ())) if n and isinstance(n, str)],
+                [p for p in dict.fromkeys([*cells.get("phone", ()), *cells.get("landline", ())]) if p],
+                [n for n in dict.fromkeys([*cells.get("name", ()), *cells.get("head_name", ())]) if n],
+            )
+            self._pending.send(self._sent)
+
+    def _received(self) -> dict:
+        """The child's next reply, by value: it sends lists in the order of the values it
+        was sent (no need to send those back)."""
+        reply = self._pending.receive() if self._pending is not None else None
+        if reply is None:
+            return {}
+        numbers, phones, names = self._sent
+        keys = {
+            "id_hashes": numbers,
+            "id_sealed": numbers,
+            "phone_hashes": phones,
+            "phone_sealed": phones,
+            "names": names,
+        }
+        return {name: dict(zip(keys[name], found, strict=True)) for name, found in reply.items()}
 
     def release(self):
         if self._pending is not None:
@@ -350,8 +375,7 @@ class HouseholdImporter(Importer):
                     members[0].relation = _HEAD
             plans.append(plan)
         if not ctx.errors:
-            if self._pending is not None:
-                self.ready = self._pending.result() or {}
+            self.ready = self._received()
             hashes, hash_id = self.ready.get("id_hashes", {}), self.hash_id
             for plan in plans:
                 for m in plan.members:
@@ -648,6 +672,7 @@ class HouseholdImporter(Importer):
     # Writing -----------------------------------------------------------------------
 
     def write(self, plans, ctx) -> None:
+        self.ready = {**self.ready, **self._received()}
         actor = ctx.actor
         now = timezone.now()
         today = timezone.localdate()
@@ -829,48 +854,27 @@ def _seal(plains: list[str], ready: dict[str, str], context: bytes) -> list[str]
     return [cipher if cipher is not None else next(fresh) for cipher in sealed]
 
 
-def _compute_ahead(path, suffix: str, writing: bool) -> dict:
-    """Run in a forked child (see ahead.py), which reads the file itself: the keyed hashes
-    of every ID number and phone in the file's columns and, for a write, their ciphertexts
-    and the names' pinyin, each by the value the rows will hold once cleaned. Values the
-    checks later refuse cost a little work for nothing; values missing here (or the whole
-    result, if the child fails) are computed by the importer."""
-    sheet = read_sheet(path, suffix)
-    rows = sheet.rows
-    fill_merged(rows, sheet.merged)
-    header = find_header(rows, COLUMNS)
-    if header is None:
-        return {}
-    start, mapping = header.bottom + 1, header.mapping
-
-    def cells(key: str) -> list:
-        position = mapping.get(key)
-        if position is None:
-            return []
-        return [
-            raw[position] for raw in rows[start:] if position < len(raw) and raw[position] not in (None, "")
-        ]
-
-    hash_id = crypto.lookup_hasher(context=ID_CONTEXT)
-    hash_phone = crypto.lookup_hasher(context=PHONE_CONTEXT)
-    numbers = [
-        number
-        for number in dict.fromkeys(map(id_cell, cells("id_number")))
-        if isinstance(number, str) and number
-    ]
-    phones = [phone for phone in dict.fromkeys(map(phone_cell, cells("phone") + cells("landline"))) if phone]
-    found: dict = {
-        "id_hashes": dict(zip(numbers, map(hash_id, numbers), strict=True)),
-        "phone_hashes": dict(zip(phones, map(hash_phone, phones), strict=True)),
-    }
+def _compute_ahead(writing: bool, values: tuple[list, list, list], reply) -> None:
+    """Run in a forked child (see ahead.py) on the distinct cleaned cells of the ID number,
+    phone and name columns: replies with their keyed hashes, then, for a write, with their
+    ciphertexts and the names' pinyin, as lists in the order sent. Values the checks later
+    refuse cost a little work for nothing; values missing (or every one, if the child
+    fails) are computed by the importer."""
+    numbers, phones, names = values
+    reply(
+        {
+            "id_hashes": list(map(crypto.lookup_hasher(context=ID_CONTEXT), numbers)),
+            "phone_hashes": list(map(crypto.lookup_hasher(context=PHONE_CONTEXT), phones)),
+        }
+    )
     if writing:
-        found["id_sealed"] = dict(zip(numbers, crypto.encrypt_many(numbers, context=ID_CONTEXT), strict=True))
-        found["phone_sealed"] = dict(
-            zip(phones, crypto.encrypt_many(phones, context=PHONE_CONTEXT), strict=True)
+        reply(
+            {
+                "id_sealed": crypto.encrypt_many(numbers, context=ID_CONTEXT),
+                "phone_sealed": crypto.encrypt_many(phones, context=PHONE_CONTEXT),
+                "names": list(map(_pinyin, names)),
+            }
         )
-        names = dict.fromkeys(map(clean_compact, cells("name") + cells("head_name")))
-        found["names"] = {name: _pinyin(name) for name in names if name}
-    return found
 
 
 @functools.lru_cache(maxsize=50_000)
