@@ -175,3 +175,56 @@ def test_a_visit_to_a_member_counts_for_the_paired_household(actor, campaign):
     not_visited = list(selectors.tile_records(user=office, sel=sel, key="targets_not_visited"))
     assert pairing not in not_visited
     assert after["targets_not_visited"] == len(not_visited)
+
+
+@pytest.mark.parametrize("kind", ["household", "member", "point"])
+def test_a_target_is_visited_only_by_its_cadre_in_the_campaign_and_period(actor, campaign, kind):
+    """For each kind of target: a visit by another cadre, in another campaign or the day after the
+    period leaves the pairing not visited; its own cadre's visit in the period visits it."""
+    from minqing.org.models import Cadre
+    from minqing.people.models import Household
+    from minqing.programs.models import Campaign, LiaisonPoint, Pairing
+
+    office = actor("office")
+    sel = sel_for(office, campaign, parse_period("2026-10", today=TODAY))
+    household = Household.objects.filter(region__code__startswith="431123").order_by("pk").first()
+    cadre, other = Cadre.objects.order_by("pk")[:2]
+    if kind == "household":
+        target = {"household": household}
+    elif kind == "member":
+        target = {"member": household.members.order_by("pk").first()}
+    else:
+        target = {
+            "point": LiaisonPoint.objects.create(name="测试点", kind="village", region=household.region)
+        }
+    pairing = Pairing.objects.create(
+        campaign=campaign,
+        cadre=cadre,
+        kind="test",
+        region=household.region,
+        start=dt.date(2026, 1, 1),
+        **target,
+    )
+    other_campaign = Campaign.objects.exclude(pk=campaign.pk).order_by("pk").first()
+
+    def visit(**kw):
+        fields = {"campaign": campaign, "cadre": cadre, "date": dt.date(2026, 10, 31), **kw}
+        Visit.objects.create(form="home_visit", region=household.region, **target, **fields)
+
+    def state():
+        visited = selectors.tile_records(user=office, sel=sel, key="targets_visited")
+        not_visited = selectors.tile_records(user=office, sel=sel, key="targets_not_visited")
+        values = selectors.figures(user=office, sel=sel, breakdowns=False).values
+        assert values["targets_visited"] == visited.count()
+        assert values["targets_not_visited"] == not_visited.count()
+        assert visited.filter(pk=pairing.pk).exists() != not_visited.filter(pk=pairing.pk).exists()
+        return visited.filter(pk=pairing.pk).exists()
+
+    assert state() is False
+    visit(cadre=other)
+    visit(campaign=other_campaign)
+    visit(date=dt.date(2026, 11, 1))
+    visit(date=dt.date(2026, 9, 30))
+    assert state() is False
+    visit()
+    assert state() is True
