@@ -3,8 +3,11 @@ personal data and every unmasking is one row, chained by SHA-256.
 
 Appends lock the chain head row (SELECT ... FOR UPDATE on PostgreSQL; SQLite
 serializes writers anyway), so the chain stays linear under concurrent writers.
-Services call `audit_record` as the last step of their transaction, which keeps
-the time the head is locked short.
+The lock lasts until the writer's transaction commits, so on PostgreSQL an append is
+one statement (lock the head, insert the row with its hash computed by the database,
+move the head): the head is held for that statement and the COMMIT after it, not for
+the round trips and Python work of a longer append. Services call `audit_record` as the
+last step of their transaction, so that nothing else runs while the head is held.
 """
 
 import datetime as dt
@@ -12,7 +15,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connections, router, transaction
 from django.utils import timezone
 
 from . import context, prepared
@@ -75,25 +78,29 @@ def audit_record(
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
         object_repr = object_repr or str(obj)[:200]
+    event = AuditEvent(
+        user=actor,
+        username=getattr(actor, "username", "") or "",
+        role=_roles_of(actor),
+        ip=ctx.ip,
+        request_id=ctx.request_id,
+        channel=ctx.channel,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        object_repr=object_repr[:200],
+        result=result,
+        detail=detail or {},
+    )
+    connection = connections[router.db_for_write(AuditEvent)]
+    if connection.vendor == "postgresql":
+        _append_in_one_statement(connection, event)
+        return event
     # No savepoint of its own: a failed append must fail the caller's whole transaction.
     with transaction.atomic(savepoint=False):
         head = _locked_head()
-        event = AuditEvent(
-            at=timezone.now(),
-            user=actor,
-            username=getattr(actor, "username", "") or "",
-            role=_roles_of(actor),
-            ip=ctx.ip,
-            request_id=ctx.request_id,
-            channel=ctx.channel,
-            action=action,
-            object_type=object_type,
-            object_id=object_id,
-            object_repr=object_repr[:200],
-            result=result,
-            detail=detail or {},
-            prev_hash=head.last_hash,
-        )
+        event.at = timezone.now()
+        event.prev_hash = head.last_hash
         # Order is proven by prev_hash, so the id need not be hashed and one insert suffices.
         event.hash = event_hash(event, head.last_hash)
         event.save(force_insert=True)
@@ -101,6 +108,60 @@ def audit_record(
             last_id=event.pk, last_hash=event.hash, count=head.count + 1
         )
     return event
+
+
+_APPEND_SQL: dict[str, tuple[str, tuple]] = {}
+
+
+def _append_statement(connection) -> tuple[str, tuple]:
+    """The one statement of an append on PostgreSQL, and the fields whose values it takes
+    (in order, then the canonical text the hash covers). Its hash is `event_hash`'s:
+    SHA-256 of the previous hash, a newline and the canonical JSON, as hex."""
+    if connection.alias not in _APPEND_SQL:
+        quote = connection.ops.quote_name
+        fields = tuple(
+            f for f in AuditEvent._meta.concrete_fields if f.attname not in ("id", "prev_hash", "hash")
+        )
+        head, events = quote(AuditHead._meta.db_table), quote(AuditEvent._meta.db_table)
+        columns = ", ".join(quote(f.column) for f in fields)
+        # Typed placeholders: in INSERT ... SELECT a parameter takes no type from its column.
+        # Text as text, not varchar(n): a cast would cut a long value, the insert refuses it.
+        values = ", ".join(
+            "CAST(%s AS {})".format(
+                "text" if f.get_internal_type() == "CharField" else f.cast_db_type(connection)
+            )
+            for f in fields
+        )
+        sql = (
+            f"WITH head AS (SELECT last_hash FROM {head} WHERE id = 1 FOR UPDATE), "
+            f"added AS (INSERT INTO {events} ({columns}, prev_hash, hash) "
+            f"SELECT {values}, head.last_hash, "
+            "encode(sha256(convert_to(head.last_hash, 'UTF8') || '\\x0a'::bytea || CAST(%s AS bytea)), 'hex') "
+            "FROM head RETURNING id, prev_hash, hash) "
+            f"UPDATE {head} SET last_id = added.id, last_hash = added.hash, count = {head}.count + 1 "
+            f"FROM added WHERE {head}.id = 1 RETURNING added.id, added.prev_hash, added.hash"
+        )
+        _APPEND_SQL[connection.alias] = (sql, fields)
+    return _APPEND_SQL[connection.alias]
+
+
+def _append_in_one_statement(connection, event: AuditEvent) -> None:
+    """Lock the head, insert the row chained to it and move the head, in one statement: a
+    transaction holds the head from this statement to its COMMIT only. The time is taken
+    just before, so rows of concurrent writers may differ from the chain's order by the
+    time they waited for the head; the order is the chain's (prev_hash, and the id)."""
+    sql, fields = _append_statement(connection)
+    event.at = timezone.now()
+    params = [f.get_db_prep_save(f.pre_save(event, True), connection) for f in fields]
+    params.append(_canonical(event))
+    row = prepared.execute(connection, sql, params)
+    if row is None:
+        # No head row (an emptied table: a flush, a restore of data only): make it, append again.
+        AuditHead.objects.get_or_create(pk=1)
+        row = prepared.execute(connection, sql, params)
+    event.pk, event.prev_hash, event.hash = row
+    event._state.adding = False
+    event._state.db = connection.alias
 
 
 def _locked_head() -> AuditHead:

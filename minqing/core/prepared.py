@@ -135,6 +135,26 @@ def stale_prepared(connection, error) -> bool:
     return True
 
 
+def execute(connection, sql: str, params) -> tuple | None:
+    """Run `sql` as a statement PostgreSQL may keep prepared (server_cursor); its first row."""
+    try:
+        with server_cursor(connection) as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchone()
+    except DatabaseError as error:
+        if not stale_prepared(connection, error):
+            raise
+        # The server no longer takes the kept statement (a migration changed a column it
+        # reads, or a pooler gave another server connection): forget the connection's
+        # prepared statements; run it afresh unless a transaction is open (which the
+        # error has spoiled: it fails, the caller's request with it, and the next works).
+        if connection.in_atomic_block:
+            raise
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchone()
+
+
 def first(key, build: Callable[..., QuerySet], *values):
     """The first row of `build(*values)`, a queryset of model instances, compiled once per
     `key`. The key must name everything the queryset's shape depends on besides `values`
@@ -157,22 +177,7 @@ def first(key, build: Callable[..., QuerySet], *values):
     for position, index in entry.slots:
         params[position] = values[index]
     connection = connections[entry.db]
-    try:
-        with server_cursor(connection) as cursor:
-            cursor.execute(entry.sql, params)
-            row = cursor.fetchone()
-    except DatabaseError as error:
-        if not stale_prepared(connection, error):
-            raise
-        # The server no longer takes the kept statement (a migration changed a column it
-        # reads, or a pooler gave another server connection): forget the connection's
-        # prepared statements; run it afresh unless a transaction is open (which the
-        # error has spoiled: it fails, the caller's request with it, and the next works).
-        if connection.in_atomic_block:
-            raise
-        with connection.cursor() as cursor:
-            cursor.execute(entry.sql, params)
-            row = cursor.fetchone()
+    row = execute(connection, entry.sql, params)
     if row is None:
         return None
     row = list(row)

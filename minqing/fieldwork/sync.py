@@ -230,8 +230,9 @@ def sync_put(*, user, kind: str, uuid, payload: dict, base_version: int | None =
     if existing is not None:
         return _existing(user, cadre, kind, existing, payload, digest, base_version)
     try:
-        with transaction.atomic():
-            record = _create(kind, user, cadre, payload, uuid, digest)
+        # The service is one transaction (the checks before it only read): no savepoint
+        # inside another, so its audit append is followed by the COMMIT and nothing else.
+        record = _create(kind, user, cadre, payload, uuid, digest)
     except ValidationError as exc:
         return SyncResult(
             422, errors=exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}

@@ -1,6 +1,8 @@
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from minqing.core.audit import audit_record, audit_verify
 from minqing.core.models import AuditEvent, AuditHead
@@ -63,6 +65,33 @@ def test_the_head_counts_every_row(db):
     before = AuditHead.objects.get(pk=1).count
     write_rows(2)
     assert AuditHead.objects.get(pk=1).count == before + 2 == AuditEvent.objects.count()
+
+
+def test_an_emptied_trail_gets_its_head_back_on_the_next_append(db):
+    AuditEvent.objects.all().delete()
+    AuditHead.objects.all().delete()
+    rows = write_rows(2)
+    head = AuditHead.objects.get(pk=1)
+    assert (head.count, head.last_id, head.last_hash) == (2, rows[1].pk, rows[1].hash)
+    assert rows[1].prev_hash == rows[0].hash
+    assert audit_verify().ok
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the one-statement append is PostgreSQL's")
+def test_an_append_on_postgresql_is_one_statement_that_hashes_as_verify_does(db):
+    """The head is locked by the statement that inserts the row and moves the head, so a
+    transaction holds it from its last statement to its COMMIT, no longer."""
+    from minqing.core.audit import event_hash
+
+    before = AuditHead.objects.get(pk=1)
+    with CaptureQueriesContext(connection) as queries:
+        event = audit_record(action="test.one_statement", detail={"名": "张三", "n": 1})
+    assert len(queries) == 1
+    stored = AuditEvent.objects.get(pk=event.pk)
+    assert stored.prev_hash == event.prev_hash == before.last_hash
+    assert stored.hash == event.hash == event_hash(stored, before.last_hash)
+    head = AuditHead.objects.get(pk=1)
+    assert (head.count, head.last_id, head.last_hash) == (before.count + 1, event.pk, event.hash)
 
 
 def test_login_failure_and_logout_are_audited(client, db, actor):
