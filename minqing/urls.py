@@ -7,6 +7,9 @@ from minqing.tickets.urls import open311_patterns
 from minqing.web import views as web_views
 
 urlpatterns = [
+    # First: phones' uploads and other API calls are the most frequent requests, and a path
+    # is matched against the patterns in order (the pages' patterns never start with api/).
+    path("api/v1/", api.urls),
     path("", include("minqing.web.urls")),
     path("people/", include("minqing.people.urls")),
     path("org/", include("minqing.org.urls")),
@@ -25,5 +28,4 @@ urlpatterns = [
     path("open311/v2/", include(open311_patterns)),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("healthz", web_views.healthz, name="healthz"),
-    path("api/v1/", api.urls),
 ]
