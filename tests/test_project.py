@@ -64,3 +64,31 @@ def test_the_wsgi_application_loads_its_views_and_freezes_its_start_up_objects(t
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
     frozen, views, app = out.stdout.split()
     assert int(frozen) > 50_000 and views == "True" and app == "True"
+
+
+def test_the_visit_tables_indexes_are_the_models_own_and_none_is_a_prefix_of_another(db):
+    """Every index of the visit and attendance tables is declared by the model (a table SQLite
+    rebuilds keeps them), and no visit index is the leading part of another: each one is written
+    on every upload."""
+    from django.db import connection
+
+    from minqing.fieldwork.models import AttendanceDay, Visit
+
+    for model in (Visit, AttendanceDay):
+        table = model._meta.db_table
+        with connection.cursor() as cursor:
+            found = connection.introspection.get_constraints(cursor, table)
+        indexes = {
+            name: info["columns"]
+            for name, info in found.items()
+            if info["index"] and not info["unique"] and not info["primary_key"]
+        }
+        declared = {index.name for index in model._meta.indexes}
+        by_field = [f.column for f in model._meta.local_fields if f.db_index and not f.unique]
+        for name, columns in indexes.items():
+            assert name in declared or (len(columns) == 1 and columns[0] in by_field), (table, name, columns)
+        assert declared <= set(indexes)
+        if model is Visit:
+            for name, columns in indexes.items():
+                for other, longer in indexes.items():
+                    assert other == name or longer[: len(columns)] != columns, (name, columns, other, longer)

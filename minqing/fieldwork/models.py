@@ -29,13 +29,19 @@ class SyncedRecord(models.Model):
 
 
 class Visit(SyncedRecord):
+    # No index of its own where a composite index below starts with the column (campaign, household,
+    # member, point, date, region): each index is written on every upload.
     campaign = models.ForeignKey(
-        "programs.Campaign", verbose_name=_("campaign"), on_delete=models.PROTECT, related_name="visits"
+        "programs.Campaign",
+        verbose_name=_("campaign"),
+        on_delete=models.PROTECT,
+        related_name="visits",
+        db_index=False,
     )
     cadre = models.ForeignKey(
         "org.Cadre", verbose_name=_("cadre"), on_delete=models.PROTECT, related_name="visits"
     )
-    date = models.DateField(_("date"), db_index=True)
+    date = models.DateField(_("date"))
     form = models.CharField(_("form"), max_length=40)
     household = models.ForeignKey(
         "people.Household",
@@ -44,6 +50,7 @@ class Visit(SyncedRecord):
         blank=True,
         on_delete=models.PROTECT,
         related_name="visits",
+        db_index=False,
     )
     member = models.ForeignKey(
         "people.Member",
@@ -52,6 +59,7 @@ class Visit(SyncedRecord):
         blank=True,
         on_delete=models.PROTECT,
         related_name="visits",
+        db_index=False,
     )
     point = models.ForeignKey(
         "programs.LiaisonPoint",
@@ -60,6 +68,7 @@ class Visit(SyncedRecord):
         blank=True,
         on_delete=models.PROTECT,
         related_name="visits",
+        db_index=False,
     )
     others_present = models.ManyToManyField(
         "org.Cadre", verbose_name=_("cadres present"), blank=True, related_name="visits_joined"
@@ -70,14 +79,13 @@ class Visit(SyncedRecord):
     problems = models.JSONField(_("problems raised"), default=list, blank=True)
     latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
-    region = models.ForeignKey("geo.Region", on_delete=models.PROTECT, related_name="+")
+    region = models.ForeignKey("geo.Region", on_delete=models.PROTECT, related_name="+", db_index=False)
 
     class Meta:
         verbose_name = _("visit")
         verbose_name_plural = _("visits")
         ordering = ["-date", "-id"]
         indexes = [
-            models.Index(fields=["campaign", "cadre", "date"], name="fieldwork_visit_cadre"),
             # A household's visits by date; with the cadre and campaign, "did this cadre visit
             # this household in the period" is answered from the index alone (the dashboard asks
             # it for each of a county's ~15,000 pairings).
@@ -85,6 +93,14 @@ class Visit(SyncedRecord):
             models.Index(fields=["member", "date"], name="fieldwork_visit_member"),
             models.Index(fields=["point", "date"], name="fieldwork_visit_point"),
             models.Index(fields=["region"], name="fieldwork_visit_region"),
+            # Read by the dashboard (figures): whether a pairing's cadre visited its target in the
+            # period, and a period's visits by region and cadre or by household, from the index alone.
+            models.Index(
+                fields=["campaign", "cadre", "date", "household", "member", "point"],
+                name="figures_visit_cadre_targets",
+            ),
+            models.Index(fields=["date", "campaign", "region", "cadre"], name="figures_visit_date_campaign"),
+            models.Index(fields=["date", "household"], name="figures_visit_date_household"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -190,7 +206,11 @@ class AttendanceDay(SyncedRecord):
         constraints = [
             models.UniqueConstraint(fields=["cadre", "point", "date"], name="fieldwork_attendance_day")
         ]
-        indexes = [models.Index(fields=["cadre", "status", "date"], name="fieldwork_attendance_cadre")]
+        indexes = [
+            models.Index(fields=["cadre", "status", "date"], name="fieldwork_attendance_cadre"),
+            # The dashboard's confirmed days of a period by point and cadre (figures).
+            models.Index(fields=["point", "date", "status", "cadre"], name="figures_attendance_point_date"),
+        ]
 
     def __str__(self):
         return f"{self.date} {self.cadre} @ {self.point}"
