@@ -140,6 +140,8 @@ def write_api(duration: int) -> dict:
         run([PY, "-m", "minqing", "demo", "--scale", "township", "--quiet"], env, timeout=1800)
         setup = json.loads(run([PY, "-c", SETUP], env).stdout.strip().splitlines()[-1])
         port = free_port()
+        # As README's deployment: sync workers, each taking a connection only when free, so the
+        # requests spread over the four (gthread workers accept all they can: one held most clients).
         server = subprocess.Popen(
             [
                 GUNICORN,
@@ -148,10 +150,8 @@ def write_api(duration: int) -> dict:
                 f"127.0.0.1:{port}",
                 "--workers",
                 "4",
-                "--threads",
-                "2",
                 "--worker-class",
-                "gthread",
+                "sync",
                 "--log-level",
                 "warning",
             ],
@@ -239,7 +239,7 @@ def main():
         "",
         "### Recording visits through the API (PUT /api/v1/sync/visit/<uuid>)",
         "",
-        f"gunicorn (4 workers × 2 threads) on PostgreSQL 15, township demo; wrk -t2 -c32 -d{args.duration}s on "
+        f"gunicorn (4 sync workers) on PostgreSQL 15, township demo; wrk -t2 -c32 -d{args.duration}s on "
         "loopback; every request a new visit with its own UUID, each with its audit row. "
         f"Rate-limit counts in {os.environ.get('MINQING_CACHE_URL') or 'the database (no MINQING_CACHE_URL)'}; "
         "MINQING_DB_PREPARE=1 (the servers reach PostgreSQL directly). "
