@@ -7,7 +7,7 @@ from django.test import Client
 
 from minqing.figures import selectors
 
-from .conftest import OTHER_TOWNSHIP, TOWNSHIP
+from .conftest import OTHER_TOWNSHIP, TODAY, TOWNSHIP
 
 
 def _tile_numbers(html: str) -> dict[str, tuple[str, str]]:
@@ -167,25 +167,46 @@ def test_a_township_office_reads_the_county_campaigns_compliance_without_links(t
     assert "/compliance/?" not in fragment.content.decode()
 
 
+def _tables_shown(page: str) -> dict:
+    """The breakdown tables as the page shows them: {table id: [(row label, row href, [(tile, href, text)])]}."""
+    from html import unescape
+
+    tables = {}
+    for table_id, body in re.findall(
+        r'<table class="responsive striped" id="([^"]+)">(.*?)</table>', page, re.S
+    ):
+        rows = []
+        for row_href, label, cells_html in re.findall(
+            r'<tr>\s*<td data-label=[^>]*><a href="([^"]*)" class="drill">([^<]*)</a></td>(.*?)</tr>',
+            body,
+            re.S,
+        ):
+            cells = [
+                (unescape(key), unescape(href), unescape(linked or plain))
+                for href, key, linked, plain in re.findall(
+                    r'<td data-label="[^"]*">(?:<a href="([^"]*)" data-tile="([^"]*)">([^<]*)</a>|([^<]*))</td>',
+                    cells_html,
+                )
+            ]
+            rows.append((unescape(label), unescape(row_href), cells))
+        tables[table_id] = rows
+    return tables
+
+
 def _cells_match_their_lists(client, page_url: str, tables=("by-unit", "by-team"), rows=6):
     response = client.get(page_url)
     assert response.status_code == 200
     checked = 0
-    for table in response.context["tables"]:
-        if table["id"] not in tables:
+    for table_id, shown in _tables_shown(response.content.decode()).items():
+        if table_id not in tables:
             continue
-        for row in table["rows"][:rows]:
-            for cell in row["cells"]:
-                if not cell["href"] or selectors.TILES[cell["key"]].kind == "yuan":
+        for label, _href, cells in shown[:rows]:
+            for key, href, text in cells:
+                if not href or selectors.TILES[key].kind == "yuan":
                     continue
-                listing = client.get(cell["href"])
-                assert listing.status_code == 200, cell["href"]
-                assert listing.context["page"].paginator.count == int(cell["text"]), (
-                    table["id"],
-                    row["label"],
-                    cell["key"],
-                    cell["href"],
-                )
+                listing = client.get(href)
+                assert listing.status_code == 200, href
+                assert listing.context["page"].paginator.count == int(text), (table_id, label, key, href)
                 checked += 1
     return checked
 
@@ -276,33 +297,58 @@ def test_a_bad_period_in_a_document_link_is_refused_with_its_reason(client_as, c
     assert IssuedDocument.objects.count() == before
 
 
-def test_the_breakdown_tables_show_exactly_their_cells(client_as, campaign):
-    """The cells are written as HTML in the view: each row shows its cells' texts and links, in order,
-    with the query escaped as the template would, and a row with a value of 0 has no link."""
-    from html import unescape
+def test_the_breakdown_tables_show_exactly_the_figures(client_as, campaign):
+    """Each table row shows its group's name and, for each breakdown tile, the group's figure, linked
+    to the list behind it (none for 0): compared with the selector's groups, not with the view's."""
+    from django.urls import reverse
+    from django.utils.html import escape
 
-    response = client_as("office").get(f"/campaigns/{campaign.pk}/dashboard/?period=2026")
-    page = response.content.decode()
-    checked = 0
-    for table in response.context["tables"]:
-        body = page[page.index(f'id="{table["id"]}"') :]
-        body = body[: body.index("</table>")]
-        shown = re.findall(
-            r"<tr>\s*<td data-label=[^>]*><a href=\"([^\"]*)\" class=\"drill\">.*?</td>(.*?)</tr>", body, re.S
-        )
-        assert len(shown) == len(table["rows"]) > 0
-        for (row_href, cells_html), row in zip(shown, table["rows"], strict=True):
-            assert unescape(row_href) == row["href"]
-            cells = re.findall(
-                r'<td data-label="([^"]*)">(?:<a href="([^"]*)" data-tile="([^"]*)">([^<]*)</a>|([^<]*))</td>',
-                cells_html,
-            )
-            assert len(cells) == len(row["cells"])
-            for (label, href, key, linked_text, plain_text), cell in zip(cells, row["cells"], strict=True):
-                assert unescape(label) == str(cell["label"])
-                assert unescape(href) == cell["href"]
-                assert (linked_text or plain_text) == cell["text"]
-                if href:
-                    assert key == cell["key"] and "&amp;" in href or "&" not in unescape(href)
-                    checked += 1
-    assert checked > 0
+    from minqing.figures.periods import parse_period
+
+    from .conftest import sel_for
+
+    office = client_as("office")
+    page = office.get(f"/campaigns/{campaign.pk}/dashboard/?period=2026").content.decode()
+    shown = _tables_shown(page)
+    from minqing.org.models import Account
+
+    figures = selectors.figures(
+        user=Account.objects.get(username="office"),
+        sel=sel_for(Account.objects.get(username="office"), campaign, parse_period("2026", today=TODAY)),
+        deferred=False,
+    )
+    expected = {
+        "by-region": figures.by_region,
+        "by-unit": figures.by_unit,
+        "by-cadre": figures.top_cadres(n=20),
+    }
+    if figures.by_team:
+        expected["by-team"] = figures.by_team
+    assert set(shown) == set(expected)
+    linked = 0
+    for table_id, groups in expected.items():
+        assert [row[0] for row in shown[table_id]] == [g.label for g in groups], table_id
+        for (_label, _href, cells), group in zip(shown[table_id], groups, strict=True):
+            assert len(cells) == len(selectors.BREAKDOWN_TILES)
+            for (shown_key, href, text), key in zip(cells, selectors.BREAKDOWN_TILES, strict=True):
+                assert shown_key == (key if href else "")
+                tile, value = selectors.TILES[key], group.values.get(key, 0)
+                assert text == (f"{value:,.2f}" if tile.kind == "yuan" else str(value))
+                base = reverse("figures:tile-list", args=[campaign.pk, key])
+                assert href == (f"{base}?{group.query}" if value else "")
+                if value:
+                    assert f'<a href="{escape(href)}" data-tile="{key}">' in page  # & written &amp;
+                linked += bool(href)
+    assert linked > 0
+
+
+def test_a_name_in_the_tables_cannot_write_markup(client_as, campaign):
+    from minqing.geo.models import Region
+
+    Region.objects.create(
+        code="431123198000", name='<script>alert("x")</script>&', level=4, parent_id="431123000000"
+    )
+    page = client_as("office").get(f"/campaigns/{campaign.pk}/dashboard/?period=2026").content.decode()
+    assert '<script>alert("x")' not in page
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&amp;" in page
+    assert [row for row in _tables_shown(page)["by-region"] if row[0].startswith("<script>")]

@@ -34,9 +34,18 @@ def _plain(figures):
     return figures.values, figures.rates, groups
 
 
-def test_the_figures_on_several_connections_equal_those_on_one(demo, settings):
+def test_the_figures_on_several_connections_equal_those_on_one(demo, settings, monkeypatch):
     from minqing.org.models import Account
     from minqing.programs.models import Campaign
+
+    threads = set()
+    job = parallel._job
+
+    def spied(fn, using):
+        threads.add(threading.current_thread().name)
+        return job(fn, using)
+
+    monkeypatch.setattr(parallel, "_job", spied)
 
     office = Account.objects.get(username="office")
     campaign = Campaign.objects.select_related("region").get(program_key="xiajiceng")
@@ -48,6 +57,10 @@ def test_the_figures_on_several_connections_equal_those_on_one(demo, settings):
         several = _plain(selectors.figures(user=office, sel=sel, deferred=False))
         assert one == several
         assert one[0]["visits"] > 0 and one[2][3]
+    if connection.vendor == "postgresql":
+        assert len(threads) == 3 and all(name.startswith("minqing-db") for name in threads)
+    else:
+        assert threads == set()
 
 
 def _where(_n=None):
@@ -77,7 +90,8 @@ def test_inside_a_transaction_the_jobs_run_here_and_see_its_writes(demo, setting
     assert counts == [1, 1]
 
 
-def test_a_failing_job_raises_after_every_job_has_ended(demo, settings):
+@pytest.mark.skipif(connection.vendor == "sqlite", reason="threads are used on PostgreSQL only")
+def test_a_failing_job_or_meanwhile_raises_after_every_job_has_ended(demo, settings):
     settings.DB_PARALLEL = 2
     ended = []
 
@@ -90,8 +104,52 @@ def test_a_failing_job_raises_after_every_job_has_ended(demo, settings):
         raise ValueError("bad job")
 
     with pytest.raises(ValueError, match="bad job"):
-        parallel.run([slow, fails])
+        parallel.run([fails, slow])
     assert ended == ["slow"]
+    ended.clear()
+    with pytest.raises(ValueError, match="bad job"):
+        parallel.run([slow, slow], meanwhile=fails)
+    assert ended == ["slow", "slow"]
+
+
+def test_a_job_that_runs_jobs_runs_them_on_its_own_thread(demo, settings):
+    settings.DB_PARALLEL = 2
+    inner, _ = parallel.run([lambda: parallel.run([_where, _where])[0], _where])
+    assert inner[0] == [inner[0][0]] * 2  # the inner jobs ran where the outer job did: no deadlock
+
+
+@pytest.mark.skipif(connection.vendor == "sqlite", reason="threads are used on PostgreSQL only")
+def test_a_second_request_does_not_wait_for_the_workers_of_another(demo, settings):
+    settings.DB_PARALLEL = 2
+    started, release = threading.Event(), threading.Event()
+
+    def holds():
+        started.set()
+        release.wait(10)
+        return _where()
+
+    first = []
+    thread = threading.Thread(target=lambda: first.append(parallel.run([holds, _where])[0]), name="request-1")
+    thread.start()
+    assert started.wait(10)
+    try:
+        second = []
+        other = threading.Thread(
+            target=lambda: second.append(parallel.run([_where, _where])[0]), name="request-2"
+        )
+        other.start()
+        other.join(10)
+        assert second == [["request-2", "request-2"]]  # in its own thread while the workers are busy
+    finally:
+        release.set()
+        thread.join(10)
+    assert all(name.startswith("minqing-db") for name in first[0])
+
+
+def test_without_kept_connections_the_jobs_run_here(demo, settings, monkeypatch):
+    settings.DB_PARALLEL = 2
+    monkeypatch.setitem(connection.settings_dict, "CONN_MAX_AGE", 0)
+    assert parallel.run([_where, _where])[0] == [MAIN, MAIN]
 
 
 def test_one_setting_turns_the_threads_off(demo, settings):
@@ -102,7 +160,7 @@ def test_one_setting_turns_the_threads_off(demo, settings):
 
 @pytest.mark.skipif(connection.vendor == "sqlite", reason="threads are used on PostgreSQL only")
 def test_a_worker_keeps_its_connection_and_replaces_a_broken_one(demo, settings):
-    from django.db import OperationalError, connections
+    from django.db import connections
 
     settings.DB_PARALLEL = 2
 
@@ -133,12 +191,13 @@ def test_a_worker_keeps_its_connection_and_replaces_a_broken_one(demo, settings)
                 break
             threading.Event().wait(0.05)
 
-    def fails_once():
-        try:
-            return backend()
-        except OperationalError:
-            return "lost"
+    after = on_both_workers(backend)  # each job run once more, on a new connection: no error
+    assert len(set(after)) == 2 and not set(after) & set(first)
+    assert set(on_both_workers(backend)) == set(after)
 
-    assert on_both_workers(fails_once) == ["lost", "lost"]  # as any request's persistent connection
-    after = on_both_workers(backend)
-    assert len(set(after)) == 2 and not set(after) & set(first)  # new connections, no error
+    def broken_query():
+        with connections["default"].cursor() as cursor:
+            cursor.execute("SELECT * FROM no_such_table")
+
+    with pytest.raises(Exception, match="no_such_table"):  # an error of the query itself is not retried
+        parallel.run([broken_query, backend])

@@ -13,6 +13,7 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 SINGLE = ("campaign_id", "date", "household_id", "member_id", "point_id", "region_id")
+DROPPED = "fieldwork_visit_cadre"  # (campaign, cadre, date): the start of figures_visit_cadre_targets
 KEEP = {"fieldwork_visit_region"}  # the model's own index on region_id
 FIGURES = {
     "figures_visit_cadre_targets": ("fieldwork_visit", "campaign_id, cadre_id, date, household_id, member_id, point_id"),
@@ -24,12 +25,15 @@ FIGURES = {
 
 def forwards(apps, schema_editor):
     connection = schema_editor.connection
+    # Every step may be run again (IF [NOT] EXISTS), so a migration stopped half way is finished by
+    # running migrate again; on PostgreSQL CONCURRENTLY, so uploads go on meanwhile.
+    concurrently = " CONCURRENTLY" if connection.vendor == "postgresql" else ""
     for name, (table, columns) in FIGURES.items():
-        schema_editor.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {table} ({columns})")
+        schema_editor.execute(f"CREATE INDEX{concurrently} IF NOT EXISTS {name} ON {table} ({columns})")
     with connection.cursor() as cursor:
         constraints = connection.introspection.get_constraints(cursor, "fieldwork_visit")
     for name, info in sorted(constraints.items()):
-        if (
+        if name == DROPPED or (
             info["index"]
             and not info["unique"]
             and not info["primary_key"]
@@ -37,7 +41,7 @@ def forwards(apps, schema_editor):
             and info["columns"][0] in SINGLE
             and name not in KEEP
         ):
-            schema_editor.execute(f"DROP INDEX IF EXISTS {schema_editor.quote_name(name)}")
+            schema_editor.execute(f"DROP INDEX{concurrently} IF EXISTS {schema_editor.quote_name(name)}")
     if connection.vendor == "sqlite":
         # SQLite plans by its statistics, and an index without them (0006's) looks cheaper than it
         # is: sampled as the demo does (figures 0004).
@@ -46,24 +50,24 @@ def forwards(apps, schema_editor):
 
 
 def backwards(apps, schema_editor):
+    schema_editor.execute(f"CREATE INDEX IF NOT EXISTS {DROPPED} ON fieldwork_visit (campaign_id, cadre_id, date)")
     for column in SINGLE:
         name = schema_editor._create_index_name("fieldwork_visit", [column])
         schema_editor.execute(f"CREATE INDEX IF NOT EXISTS {name} ON fieldwork_visit ({column})")
 
 
 class Migration(migrations.Migration):
-    atomic = False  # SQLite's PRAGMA and ANALYZE outside a transaction
+    atomic = False  # CONCURRENTLY on PostgreSQL; each step may be run again
     dependencies = [
         ("fieldwork", "0006_visit_household_index_with_cadre"),
         ("figures", "0004_visit_date_indexes"),
     ]
 
     operations = [
-        # (campaign, cadre, date) is the start of figures_visit_cadre_targets.
-        migrations.RemoveIndex(model_name="visit", name="fieldwork_visit_cadre"),
         migrations.SeparateDatabaseAndState(
             database_operations=[migrations.RunPython(forwards, backwards)],
             state_operations=[
+                migrations.RemoveIndex(model_name="visit", name=DROPPED),
                 migrations.AlterField(
                     model_name="visit",
                     name="campaign",
