@@ -25,6 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PY = str(ROOT / ".venv" / "bin" / "python")
 GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
 PG = "postgres://postgres@127.0.0.1:5432/minqing_bench_fw"
+RATE = 300  # requests/s of the target
 
 WRK_SCRIPT = r"""
 local counter = 0
@@ -37,6 +38,7 @@ local function uuid()
     return string.format("%%x", v)
   end))
 end
+%(pace)s
 request = function()
   counter = counter + 1
   local target = targets[(counter %% #targets) + 1]
@@ -165,35 +167,52 @@ def write_api(duration: int) -> dict:
                     break
                 except OSError:
                     time.sleep(0.2)
-            script = Path(var) / "visit.lua"
-            script.write_text(
-                WRK_SCRIPT
-                % {
-                    "token": setup["token"],
-                    "campaign": setup["campaign"],
-                    "targets": ",".join(str(t) for t in setup["targets"]),
-                }
-            )
-            subprocess.run(
-                ["wrk", "-t2", "-c32", "-d3s", "-s", str(script), f"http://127.0.0.1:{port}"],
-                capture_output=True,
-                check=True,
-            )  # warm-up
-            out = subprocess.run(
-                [
-                    "wrk",
-                    "-t2",
-                    "-c32",
-                    f"-d{duration}s",
-                    "--latency",
-                    "-s",
-                    str(script),
-                    f"http://127.0.0.1:{port}",
-                ],
-                capture_output=True,
-                text=True,
-                check=True,
-            ).stdout
+
+            def wrk(seconds: int, pause_ms: float | None = None) -> str:
+                """wrk with 32 connections; with `pause_ms`, each connection waits that long after
+                a response before its next request (wrk's delay()), which sets the offered rate."""
+                script = Path(var) / "visit.lua"
+                script.write_text(
+                    WRK_SCRIPT
+                    % {
+                        "token": setup["token"],
+                        "campaign": setup["campaign"],
+                        "targets": ",".join(str(t) for t in setup["targets"]),
+                        "pace": f"delay = function() return {pause_ms:.1f} end" if pause_ms else "",
+                    }
+                )
+                return subprocess.run(
+                    [
+                        "wrk",
+                        "-t2",
+                        "-c32",
+                        f"-d{seconds}s",
+                        "--latency",
+                        "-s",
+                        str(script),
+                        f"http://127.0.0.1:{port}",
+                    ],
+                    capture_output=True,
+                    text=True,
+                    check=True,
+                ).stdout
+
+            wrk(3)  # warm-up
+            out = wrk(duration)
+            paced = None
+            if parse_wrk(out)["rps"] >= RATE:
+                # The same 32 clients paced to about RATE requests/s in all: each pauses after a
+                # response so that pause + latency ≈ 32 / RATE; the pause is found by a few short
+                # runs (the latency depends on the load), then measured for the whole duration.
+                pause = 32_000 / RATE - parse_wrk(wrk(3, 1))["p50"]
+                for _ in range(5):
+                    pause = max(1.0, pause)
+                    got = parse_wrk(wrk(4, pause))["rps"]
+                    if RATE <= got <= RATE * 1.04:
+                        break
+                    pause += 32_000 / (RATE * 1.02) - 32_000 / got
+                paced = wrk(duration, max(1.0, pause))
+                paced = {**parse_wrk(paced), "pause_ms": max(1.0, pause), "wrk": paced}
         finally:
             server.send_signal(signal.SIGTERM)
             server.wait(timeout=30)
@@ -204,6 +223,7 @@ def write_api(duration: int) -> dict:
     result = parse_wrk(out)
     result["stored_visits"] = stored
     result["wrk"] = out
+    result["paced"] = paced
     return result
 
 
@@ -246,11 +266,31 @@ def main():
         f"Load average at the end: {' / '.join(f'{x:.2f}' for x in os.getloadavg())}. "
         "Target: ≥ 300 requests/s with p99 < 100 ms.",
         "",
-        "| requests/s | p50 ms | p90 ms | p99 ms | requests | non-2xx | visits stored | target |",
+        "Two runs. *As fast as they can*: each client sends its next request as soon as the last is answered, "
+        "which gives the most the server can do; there every request also waits for the 31 others, so the mean "
+        "latency is 32 / (requests/s) whatever the server (107 ms at 300/s). *Paced to 300/s*: the same 32 "
+        "clients pause after each answer so that they send about 300 requests/s in all, and the latency is "
+        "then what a request costs at that load.",
+        "",
+        "| run | requests/s | p50 ms | p90 ms | p99 ms | requests | non-2xx | target |",
         "|---|---|---|---|---|---|---|---|",
-        f"| {api['rps']:.0f} | {api['p50']:.1f} | {api['p90']:.1f} | {api['p99']:.1f} | {api['requests']} | "
-        f"{api['non_2xx']} | {api['stored_visits']} | "
-        f"{'met' if api['rps'] >= 300 and api['p99'] < 100 else 'NOT met'} |",
+        f"| as fast as they can | {api['rps']:.0f} | {api['p50']:.1f} | {api['p90']:.1f} | {api['p99']:.1f} | "
+        f"{api['requests']} | {api['non_2xx']} | {'met' if api['rps'] >= RATE else 'NOT met'} (≥ 300/s) |",
+    ]
+    paced = api["paced"]
+    if paced:
+        lines.append(
+            f"| paced to 300/s (pause {paced['pause_ms']:.0f} ms) | {paced['rps']:.0f} | {paced['p50']:.1f} | "
+            f"{paced['p90']:.1f} | {paced['p99']:.1f} | {paced['requests']} | {paced['non_2xx']} | "
+            f"{'met' if paced['rps'] >= RATE * 0.98 and paced['p99'] < 100 else 'NOT met'} (p99 < 100 ms) |"
+        )
+    else:
+        lines.append(
+            "| paced to 300/s | — | — | — | — | — | — | not run: fewer than 300/s as fast as they can |"
+        )
+    lines += [
+        "",
+        f"Visits stored: {api['stored_visits']} (one per 2xx answer of both runs and the calibration).",
         "",
     ]
     if county:
@@ -276,6 +316,8 @@ def main():
     report.write_text(text.rstrip() + "\n" + "\n".join(lines))
     print("\n".join(lines))
     print(api["wrk"])
+    if api["paced"]:
+        print(api["paced"]["wrk"])
 
 
 if __name__ == "__main__":
