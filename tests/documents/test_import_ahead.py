@@ -71,15 +71,17 @@ def test_no_child_is_forked_beside_another_thread():
 
 @pytest.fixture
 def children(monkeypatch):
-    """Every roster counts as large; the children started are recorded with their replies."""
+    """Every roster counts as large; the children started are recorded with their replies
+    and how many atomic blocks were open when each was waited for."""
     started = []
 
     def start(fn, **kwargs):
         pending = real_start(fn, **kwargs)
         if pending is not None:
-            receive, pending.replies = pending.receive, []
+            receive, pending.replies, pending.depths = pending.receive, [], []
 
             def recording():
+                pending.depths.append(len(connection.atomic_blocks))
                 pending.replies.append(receive())
                 return pending.replies[-1]
 
@@ -143,6 +145,17 @@ def test_a_roster_computed_ahead_is_stored_as_one_computed_in_process(actor, vil
     again = import_run(actor=actor("office"), kind="households", path=path)
     assert len(children) == 1 and again.counts == report.counts
     assert stored(["IMP-0001", "IMP-0002"]) == ahead_rows
+
+
+def test_the_child_is_waited_for_before_the_write_transaction_opens(actor, village, tmp_path, children):  # noqa: F811
+    # SQLite takes its write lock at BEGIN: waiting inside the transaction would hold it.
+    path = tmp_path / "roster.xlsx"
+    office_roster(path, village, two_households(ids(4, start=840)))
+    outside = len(connection.atomic_blocks)  # the test's own transaction
+    report = import_run(actor=actor("office"), kind="households", path=path)
+    assert report.written and len(children) == 1
+    assert len(children[0].replies) == 2 and all(children[0].replies)
+    assert children[0].depths == [outside, outside]
 
 
 def test_a_bad_row_gives_the_same_report_with_a_child_and_writes_nothing(actor, village, tmp_path, children):  # noqa: F811

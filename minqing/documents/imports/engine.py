@@ -207,6 +207,11 @@ class Importer:
         """Each column's cleaned cells, once the layout is read and before the rows are
         checked."""
 
+    def before_write(self) -> None:
+        """Called once the plan is valid, before the write's transaction opens: wait here for
+        what the write needs (a forked child's reply), not while holding the database's write
+        lock (SQLite takes it at BEGIN)."""
+
     def release(self) -> None:
         """Stop what `prepare` started, if it still runs."""
 
@@ -551,6 +556,7 @@ def _import(importer, report, path, suffix, actor, dry_run, campaign, progress, 
         report.seconds = time.perf_counter() - started
         return report
     kind = report.kind
+    importer.before_write()
     with transaction.atomic():
         importer.write(plan, ctx)
         audit_record(

@@ -671,8 +671,10 @@ class HouseholdImporter(Importer):
 
     # Writing -----------------------------------------------------------------------
 
-    def write(self, plans, ctx) -> None:
+    def before_write(self):
         self.ready = {**self.ready, **self._received()}
+
+    def write(self, plans, ctx) -> None:
         actor = ctx.actor
         now = timezone.now()
         today = timezone.localdate()
