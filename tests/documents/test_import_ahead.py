@@ -3,6 +3,7 @@ child while the import reads and checks the rows: the same records and the same 
 without it, nothing left running, and no fork beside other threads."""
 
 import os
+import signal
 import threading
 import time
 
@@ -56,6 +57,30 @@ def test_a_child_too_slow_is_given_up():
     assert pending.receive() is None
     with pytest.raises(ChildProcessError):
         os.waitpid(pending.pid, os.WNOHANG)
+
+
+def test_a_child_that_does_not_read_its_input_is_given_up(alarm):
+    pending = ahead.start(lambda message, reply: reply(message), timeout=0.2)
+    os.kill(pending.pid, signal.SIGSTOP)
+    pending.send("x" * 400_000)  # more than a pipe holds
+    assert pending.done
+    assert pending.receive() is None
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pending.pid, os.WNOHANG)
+
+
+@pytest.fixture
+def alarm():
+    """A test that would hang without the change fails after 30 s instead."""
+
+    def late(number, frame):
+        raise AssertionError("still waiting after 30 s")
+
+    previous = signal.signal(signal.SIGALRM, late)
+    signal.alarm(30)
+    yield
+    signal.alarm(0)
+    signal.signal(signal.SIGALRM, previous)
 
 
 def test_no_child_is_forked_beside_another_thread():

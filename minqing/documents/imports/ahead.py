@@ -45,21 +45,37 @@ class Ahead:
         self.done = False
 
     def send(self, value) -> None:
+        """Write the child its input, with the same deadline as `receive`: a child stopped or
+        stuck (not reading once the pipe is full) is given up, and the work done here."""
         if self.done:
             return
         data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
         try:
-            _write(self.to_child, _LENGTH.pack(len(data)) + data)
-        except OSError:
+            self._write(_LENGTH.pack(len(data)) + data, self._deadline())
+        except (OSError, TimeoutError):
             self.close()
             return
         self.sent = time.monotonic()
 
+    def _deadline(self) -> float:
+        now = time.monotonic()
+        return now + max(self.timeout, now - self.sent)
+
+    def _write(self, data: bytes, deadline: float) -> None:
+        poller = select.poll()
+        poller.register(self.to_child, select.POLLOUT)
+        view = memoryview(data)
+        while view:
+            try:
+                view = view[os.write(self.to_child, view) :]
+            except BlockingIOError:
+                if not poller.poll(max(0.0, deadline - time.monotonic()) * 1000):
+                    raise TimeoutError from None
+
     def receive(self):
         if self.done:
             return None
-        now = time.monotonic()
-        deadline = now + max(self.timeout, now - self.sent)
+        deadline = self._deadline()
         try:
             (length,) = _LENGTH.unpack(self._read(_LENGTH.size, deadline))
             # Our own child's output, read from a pipe only it could write to.
@@ -117,6 +133,7 @@ def start(fn, *, timeout: float = TIMEOUT) -> Ahead | None:
         _child(fn, down_read, up_write)
     os.close(down_read)
     os.close(up_write)
+    os.set_blocking(down_write, False)
     return Ahead(pid, down_write, up_read, timeout)
 
 
