@@ -2,6 +2,7 @@
 child while the import reads and checks the rows: the same records and the same report as
 without it, nothing left running, and no fork beside other threads."""
 
+import logging
 import os
 import signal
 import threading
@@ -14,6 +15,7 @@ from django.db import connection
 from minqing.core import crypto
 from minqing.documents.imports import ahead
 from minqing.documents.imports.engine import import_run
+from minqing.documents.imports.households import HouseholdImporter
 from minqing.people.models import Household, Member
 
 from .test_imports import counts, ids, office_roster, two_households, village  # noqa: F401
@@ -35,12 +37,25 @@ def test_a_child_computes_in_another_process_from_the_input_it_is_sent():
         os.waitpid(pending.pid, os.WNOHANG)
 
 
-def test_a_child_that_fails_gives_nothing_and_is_reaped():
+def test_a_child_that_fails_gives_nothing_is_reaped_and_is_logged(caplog):
     pending = ahead.start(lambda message, reply: 1 / 0)
     pending.send("cells")
-    assert pending.receive() is None
+    with caplog.at_level(logging.WARNING, logger=ahead.__name__):
+        assert pending.receive() is None
     with pytest.raises(ChildProcessError):
         os.waitpid(pending.pid, os.WNOHANG)
+    assert f"Forked child {pending.pid} ended without a reply" in caplog.text
+
+
+def test_a_reply_that_does_not_match_its_input_counts_as_none(caplog):
+    importer = HouseholdImporter()
+    importer._pending = ahead.start(lambda message, reply: reply({"id_hashes": ["one hash"]}))
+    importer._sent = (["110101199001011234", "110101199001015678"], [], [])
+    importer._pending.send(importer._sent)
+    with caplog.at_level(logging.WARNING, logger=ahead.__name__):
+        assert importer._received() == {}
+    assert importer._pending.done
+    assert "replied with lists that do not match its input" in caplog.text
 
 
 def test_a_child_still_running_is_stopped_and_reaped_on_release():

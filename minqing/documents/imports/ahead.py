@@ -17,6 +17,7 @@ A process is forked only from a single-threaded one (a command, a sync gunicorn 
 a prefork celery worker): another thread could hold a lock at the moment of the fork
 that the child would then wait for forever. Threaded servers compute in-process."""
 
+import logging
 import os
 import pickle
 import select
@@ -33,6 +34,8 @@ MIN_BYTES = 256 * 1024
 # starved, and the parent computes in-process).
 TIMEOUT = 10.0
 _LENGTH = struct.Struct(">Q")
+
+logger = logging.getLogger(__name__)
 
 
 class Ahead:
@@ -52,8 +55,11 @@ class Ahead:
         data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
         try:
             self._write(_LENGTH.pack(len(data)) + data, self._deadline())
-        except (OSError, TimeoutError):
-            self.close()
+        except TimeoutError:
+            self.give_up("did not take its input in time")
+            return
+        except OSError as exc:
+            self.give_up(f"did not take its input ({exc})")
             return
         self.sent = time.monotonic()
 
@@ -80,9 +86,13 @@ class Ahead:
             (length,) = _LENGTH.unpack(self._read(_LENGTH.size, deadline))
             # Our own child's output, read from a pipe only it could write to.
             return pickle.loads(self._read(length, deadline))  # noqa: S301
-        except (OSError, EOFError, TimeoutError, pickle.UnpicklingError, ValueError):
-            self.close()
-            return None
+        except EOFError:
+            self.give_up("ended without a reply (it failed, or had nothing more to send)")
+        except TimeoutError:
+            self.give_up("did not reply in time")
+        except (OSError, pickle.UnpicklingError, ValueError) as exc:
+            self.give_up(f"sent an unreadable reply ({exc!r})")
+        return None
 
     def _read(self, size: int, deadline: float) -> bytes:
         poller = select.poll()
@@ -97,6 +107,11 @@ class Ahead:
             chunks.append(chunk)
             left -= len(chunk)
         return b"".join(chunks)
+
+    def give_up(self, why: str) -> None:
+        """Stop the child and say why: the import goes on in-process, only slower."""
+        logger.warning("Forked child %s %s; computing in-process.", self.pid, why)
+        self.close()
 
     def close(self) -> None:
         """Stop the child if it still runs and reap it."""

@@ -338,6 +338,10 @@ class HouseholdImporter(Importer):
             "phone_sealed": phones,
             "names": names,
         }
+        if any(name not in keys or len(found) != len(keys[name]) for name, found in reply.items()):
+            # Not what it was sent: none of it can be matched to a value.
+            self._pending.give_up("replied with lists that do not match its input")
+            return {}
         return {name: dict(zip(keys[name], found, strict=True)) for name, found in reply.items()}
 
     def release(self):
