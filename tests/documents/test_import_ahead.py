@@ -98,6 +98,39 @@ def alarm():
     signal.signal(signal.SIGALRM, previous)
 
 
+_signal_in_child = []  # armed: the next forked child is signalled as soon as it exists
+
+
+def _signal_self():
+    if _signal_in_child:
+        os.kill(os.getpid(), signal.SIGUSR1)
+
+
+os.register_at_fork(after_in_child=_signal_self)
+
+
+def test_a_signal_at_the_fork_does_not_run_the_parents_handler_in_the_child(tmp_path):
+    ran_in = tmp_path / "handled"
+
+    def handler(number, frame):
+        with ran_in.open("a") as out:
+            out.write(f"{os.getpid()}\n")
+
+    previous = signal.signal(signal.SIGUSR1, handler)
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, [])
+    _signal_in_child.append(True)
+    try:
+        pending = ahead.start(lambda message, reply: reply(message))
+    finally:
+        _signal_in_child.clear()
+        signal.signal(signal.SIGUSR1, previous)
+    pending.send("cells")
+    pending.receive()  # the child ends by the signal's default action
+    pending.close()
+    assert not ran_in.exists(), "the parent's handler ran in the child"
+    assert signal.pthread_sigmask(signal.SIG_BLOCK, []) == mask
+
+
 def test_no_child_is_forked_beside_another_thread():
     stop = threading.Event()
     other = threading.Thread(target=stop.wait)

@@ -136,16 +136,24 @@ def start(fn, *, timeout: float = TIMEOUT) -> Ahead | None:
         return None
     down_read, down_write = os.pipe()
     up_read, up_write = os.pipe()
+    # Signals wait until each process is ready for them: a handler run in the child before
+    # its `try` would unwind it through the caller's code (the import, its transaction).
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, signal.valid_signals())
     try:
         pid = os.fork()
     except OSError:
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
         for fd in (down_read, down_write, up_read, up_write):
             os.close(fd)
         return None
     if pid == 0:  # pragma: no cover - the child's coverage is not collected
-        os.close(down_write)
-        os.close(up_read)
-        _child(fn, down_read, up_write)
+        try:
+            os.close(down_write)
+            os.close(up_read)
+            _child(fn, down_read, up_write, mask)
+        finally:
+            os._exit(1)
+    signal.pthread_sigmask(signal.SIG_SETMASK, mask)
     os.close(down_read)
     os.close(up_write)
     os.set_blocking(down_write, False)
@@ -158,12 +166,13 @@ def _write(fd: int, data: bytes) -> None:
         view = view[os.write(fd, view) :]
 
 
-def _child(fn, inbox: int, outbox: int) -> None:  # pragma: no cover - runs in the child
+def _child(fn, inbox: int, outbox: int, mask) -> None:  # pragma: no cover - runs in the child
     code = 1
     try:
         # The host's handlers (a gunicorn worker's graceful stop) are not the child's.
         for number in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT, signal.SIGUSR1):
             signal.signal(number, signal.SIG_DFL)
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
         # The collector would walk (and so copy) every page of the parent's heap.
         import gc
 
