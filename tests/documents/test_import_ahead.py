@@ -12,7 +12,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from minqing.core import crypto
+from minqing.core import crypto, parallel
 from minqing.documents.imports import ahead
 from minqing.documents.imports.engine import import_run
 from minqing.documents.imports.households import HouseholdImporter
@@ -137,6 +137,47 @@ def test_no_child_is_forked_beside_another_thread():
     other.start()
     try:
         assert ahead.start(lambda message, reply: None) is None
+    finally:
+        stop.set()
+        other.join()
+
+
+def _thread_name():
+    return threading.current_thread().name
+
+
+@pytest.fixture
+def db_workers(transactional_db, settings):
+    """The dashboard's database workers alive, as a process has them after its first
+    dashboard on PostgreSQL (jobs run outside a transaction)."""
+    settings.DB_PARALLEL = 2
+    names, _ = parallel.run([_thread_name] * 2)
+    if connection.vendor == "sqlite":  # it runs the jobs in turn here: start the workers
+        names = [parallel._executor().submit(_thread_name).result()]
+    assert all(name.startswith(parallel.PREFIX) for name in names)
+    yield
+    parallel.shutdown()
+
+
+def test_the_dashboards_idle_database_workers_are_stopped_for_a_child(db_workers):
+    pending = ahead.start(lambda message, reply: reply(message))
+    assert pending is not None, "the child was forked"
+    assert threading.active_count() == 1
+    pending.send("cells")
+    assert pending.receive() == "cells"
+    pending.close()
+    names, _ = parallel.run([_thread_name] * 2)
+    if connection.vendor == "postgresql":  # the next dashboard makes them again
+        assert all(name.startswith(parallel.PREFIX) for name in names)
+
+
+def test_no_child_is_forked_beside_database_workers_and_another_thread(db_workers):
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert ahead.start(lambda message, reply: None) is None
+        assert any(parallel.is_worker(t) for t in threading.enumerate()), "nothing was stopped"
     finally:
         stop.set()
         other.join()

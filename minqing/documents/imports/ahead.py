@@ -15,7 +15,10 @@ Messages both ways are pickles with their length in front.
 
 A process is forked only from a single-threaded one (a command, a sync gunicorn worker,
 a prefork celery worker): another thread could hold a lock at the moment of the fork
-that the child would then wait for forever. Threaded servers compute in-process."""
+that the child would then wait for forever. The one kind of other thread stopped first is
+the dashboard's idle database workers (`core/parallel.py`), which a process keeps after
+its first dashboard on PostgreSQL: they are stopped and their connections closed, and the
+next dashboard makes them again. Threaded servers compute in-process."""
 
 import logging
 import os
@@ -25,6 +28,8 @@ import signal
 import struct
 import threading
 import time
+
+from minqing.core import parallel
 
 # Smaller files (under ~5,000 rows) are imported in one process: starting a child costs
 # more than it saves.
@@ -132,7 +137,7 @@ class Ahead:
 def start(fn, *, timeout: float = TIMEOUT) -> Ahead | None:
     """Fork a child that waits for its input and runs `fn(input, reply)`, where each
     `reply(value)` is one message back; None when this process cannot fork safely."""
-    if not hasattr(os, "fork") or threading.active_count() > 1:
+    if not hasattr(os, "fork") or not _alone():
         return None
     down_read, down_write = os.pipe()
     up_read, up_write = os.pipe()
@@ -158,6 +163,19 @@ def start(fn, *, timeout: float = TIMEOUT) -> Ahead | None:
     os.close(up_write)
     os.set_blocking(down_write, False)
     return Ahead(pid, down_write, up_read, timeout)
+
+
+def _alone() -> bool:
+    """Whether this thread is the process's only one, once the dashboard's database workers
+    (idle: `parallel.run` returns only when its jobs have ended) are stopped; any other
+    thread alive, nothing is stopped."""
+    if threading.active_count() == 1:
+        return True
+    current = threading.current_thread()
+    if not all(thread is current or parallel.is_worker(thread) for thread in threading.enumerate()):
+        return False
+    parallel.shutdown()
+    return threading.active_count() == 1
 
 
 def _write(fd: int, data: bytes) -> None:
