@@ -1,9 +1,9 @@
 """The household's region had an index of its own beside the (region, code) and (region,
 hardship level) indexes that lead with it: every query it served, they serve, and each
 household written paid for one more index entry. Dropped by name (the field's state says
-db_index=False): Django would rebuild the whole table on SQLite to change the field, and
-PostgreSQL keeps its pattern index (region LIKE 'prefix%'), which the composite ones cannot
-stand in for."""
+db_index=False): Django would rebuild the whole table on SQLite to change the field.
+PostgreSQL's pattern index on the region (for LIKE, which no query makes) is dropped by
+0005."""
 
 from django.db import migrations, models
 
