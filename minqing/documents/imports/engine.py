@@ -205,7 +205,7 @@ class Importer:
 
     def cleaned(self, cells: dict[str, list]) -> None:
         """Each column's cleaned cells, once the layout is read and before the rows are
-        checked."""
+        checked; lent for this call only (emptied after it: copy what you keep)."""
 
     def before_write(self) -> None:
         """Called once the plan is valid, before the write's transaction opens: wait here for
@@ -529,6 +529,8 @@ def _import(importer, report, path, suffix, actor, dry_run, campaign, progress, 
     report.rows = len(table.rows)
     if table.rows:
         importer.cleaned(table.cells)
+    # A list per column as long as the file: not kept for the whole import.
+    table.cells.clear()
     ctx = Context(
         actor=actor,
         prefixes=scope_prefixes(importer, actor),
