@@ -11,9 +11,8 @@ xlsxwriter, then time
 1. calamine alone reading the sheet (the floor);
 2. `import_run(kind="households", dry_run=True)` (read + layout + every check);
 3. `import_run(kind="households")` into the empty database: read, check, encrypt, hash,
-   insert and commit — the end-to-end figure, with the CPU seconds of this process and of
-   the forked child that computes hashes, ciphertexts and pinyin ahead — then a re-import
-   of the same file (which must create nothing);
+   insert and commit — the end-to-end figure — then a re-import of the same file (which
+   must create nothing);
 4. `minqing import households FILE` as a subprocess (adds interpreter and Django start-up).
 
 Each timed step after the first write runs on a fresh copy of the migrated database."""
@@ -25,7 +24,6 @@ import datetime as dt
 import os
 import platform
 import random
-import resource
 import shutil
 import statistics
 import subprocess
@@ -162,19 +160,7 @@ def child(args) -> None:
             Path(str(database) + suffix).unlink(missing_ok=True)
         shutil.copy(pristine, database)
 
-    figures: dict[str, list[float]] = {
-        "calamine": [],
-        "dry_run": [],
-        "write": [],
-        "write_cpu": [],
-        "write_child_cpu": [],
-        "reimport": [],
-    }
-
-    def children_cpu() -> float:
-        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-        return usage.ru_utime + usage.ru_stime
-
+    figures: dict[str, list[float]] = {"calamine": [], "dry_run": [], "write": [], "reimport": []}
     for _ in range(args.repeat):
         started = time.perf_counter()
         CalamineWorkbook.from_path(str(roster)).get_sheet_by_index(0).to_python(skip_empty_area=False)
@@ -184,7 +170,7 @@ def child(args) -> None:
         figures["dry_run"].append(time.perf_counter() - started)
         assert report.ok, report.messages()[:5]
         restore()
-        started, cpu, child_cpu = time.perf_counter(), time.process_time(), children_cpu()
+        started = time.perf_counter()
         if args.profile:
             import cProfile
             import pstats
@@ -195,8 +181,6 @@ def child(args) -> None:
         else:
             report = import_run(actor=None, kind="households", path=roster)
         figures["write"].append(time.perf_counter() - started)
-        figures["write_cpu"].append(time.process_time() - cpu)
-        figures["write_child_cpu"].append(children_cpu() - child_cpu)
         assert report.written and Member.objects.count() == args.rows, report.counts
         started = time.perf_counter()
         again = import_run(actor=None, kind="households", path=roster)
@@ -299,8 +283,6 @@ def main() -> None:
         f"{result['rows'] / result['dry_run']:,.0f} |",
         f"| **import, end to end** (read, check, encrypt, hash, insert, commit, audit) | **{result['write']:.2f}** | "
         f"**{rate:,.0f}** |",
-        f"| CPU of that import: this process / the child computing ahead (hashes, ciphertexts, pinyin) | "
-        f"{result['write_cpu']:.2f} / {result['write_child_cpu']:.2f} | |",
         f"| re-import of the same file (finds everything, writes nothing) | {result['reimport']:.2f} | "
         f"{result['rows'] / result['reimport']:,.0f} |",
         f"| `minqing import households FILE` as a process (with start-up) | {result['cli']:.2f} | "

@@ -56,11 +56,6 @@ def _executor() -> ThreadPoolExecutor:
     return _pool
 
 
-def is_worker(thread: threading.Thread) -> bool:
-    """Whether `thread` is one of the pool's workers (named `minqing-db_<n>`)."""
-    return thread.name.startswith(PREFIX + "_")
-
-
 def _job(fn: Callable[[], Any], using: str) -> Any:
     connection = connections[using]
     connection.close_if_unusable_or_obsolete()

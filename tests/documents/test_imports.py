@@ -14,9 +14,7 @@ from django.utils import translation
 from minqing.core.identity import id_check_char
 from minqing.core.models import AuditEvent
 from minqing.core.personal import IdNumber, lookup_hash_for
-from minqing.documents.imports import IMPORTERS
 from minqing.documents.imports.engine import import_run
-from minqing.documents.imports.households import HouseholdImporter
 from minqing.geo.models import Region
 from minqing.org.models import Cadre
 from minqing.people.models import HardshipGrading, Household, Member, Tagging
@@ -574,25 +572,3 @@ def test_the_command_line_imports_with_a_dry_run_first(village, tmp_path, capsys
     path.write_text("姓名,身份证号,村\n命令丙,1,没有的村\n", encoding="utf-8")
     with pytest.raises(CommandError, match="第2行|row 2"):
         call_command("import", "households", str(path), "--quiet")
-
-
-def test_the_columns_cells_are_lent_to_the_importer_only_until_the_checks(
-    actor, village, tmp_path, monkeypatch
-):
-    lent = []
-
-    class Lending(HouseholdImporter):
-        def cleaned(self, cells):
-            assert cells["id_number"]
-            lent.append(cells)
-
-        def validate(self, rows, ctx):
-            lent.append(dict(lent[0]))  # what is left of them by now
-            return super().validate(rows, ctx)
-
-    monkeypatch.setitem(IMPORTERS, "households", Lending)
-    path = tmp_path / "roster.xlsx"
-    office_roster(path, village, two_households(ids(4, start=860)))
-    report = import_run(actor=actor("office"), kind="households", path=path)
-    assert report.written, report.messages()
-    assert lent[1] == {}

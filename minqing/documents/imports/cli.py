@@ -19,9 +19,6 @@ def run_import_command(
     path = Path(file)
     if not path.is_file():
         raise CommandError(_("There is no file %(file)s.") % {"file": file})
-    # No monitor thread (it only wakes bars that stall; this one moves three times): a
-    # single-threaded command may fork the child that computes a large roster ahead.
-    tqdm.monitor_interval = 0
     bar = None if quiet or as_json else tqdm(total=3, desc=path.name, unit=" step", leave=False)
 
     def progress(step, rows):

@@ -199,22 +199,6 @@ class Importer:
     def counts(self, plan) -> dict[str, int]:  # pragma: no cover
         raise NotImplementedError
 
-    def prepare(self, path: Path, suffix: str, *, writing: bool) -> None:
-        """Start what may work beside this process (a forked child), before the file is
-        read; `cleaned` may then hand it the cells, `release` ends what still runs."""
-
-    def cleaned(self, cells: dict[str, list]) -> None:
-        """Each column's cleaned cells, once the layout is read and before the rows are
-        checked; lent for this call only (emptied after it: copy what you keep)."""
-
-    def before_write(self) -> None:
-        """Called once the plan is valid, before the write's transaction opens: wait here for
-        what the write needs (a forked child's reply), not while holding the database's write
-        lock (SQLite takes it at BEGIN)."""
-
-    def release(self) -> None:
-        """Stop what `prepare` started, if it still runs."""
-
 
 # Reading the layout ----------------------------------------------------------------
 
@@ -225,7 +209,6 @@ class Table:
     headings: dict[str, str]
     header_row: int
     missing: list[str]
-    cells: dict[str, list] = field(default_factory=dict)  # each column's cleaned cells
 
 
 def _fill_merged(rows: list[list], merged) -> None:
@@ -313,8 +296,12 @@ def locate(rows: list[list], columns) -> Table:
     for column in columns:
         headings.setdefault(column.key, column.headings[0])
     missing = [c.headings[0] for c in columns if c.required and c.key not in mapping]
-    found, cells = _data_rows(rows, bottom + 1, mapping, columns, index)
-    return Table(rows=found, headings=headings, header_row=top + 1, missing=missing, cells=cells)
+    return Table(
+        rows=list(_data_rows(rows, bottom + 1, mapping, columns, index)),
+        headings=headings,
+        header_row=top + 1,
+        missing=missing,
+    )
 
 
 def _clean(kind: str, raw):
@@ -331,10 +318,9 @@ def _clean(kind: str, raw):
     return clean_text(raw)
 
 
-def _data_rows(rows, start: int, mapping: dict[str, int], columns, index) -> tuple[list[Row], dict]:
-    """The data rows below the header as Row objects, and each column's cleaned cells (of
-    the rows kept, before household cells are carried down). Rows are filtered first, then
-    each column is cleaned as one list (a cell's cleaning is memoised per kind: most cells
+def _data_rows(rows, start: int, mapping: dict[str, int], columns, index):
+    """The data rows below the header as Row objects. Rows are filtered first, then each
+    column is cleaned as one list (a cell's cleaning is memoised per kind: most cells
     repeat — a village, a relation, a household's cells on every member row)."""
     kinds = {c.key: c.kind for c in columns}
     cache: dict[str, dict] = {kind: {} for kind in kinds.values()}
@@ -377,7 +363,6 @@ def _data_rows(rows, start: int, mapping: dict[str, int], columns, index) -> tup
     cleaned = [
         _clean_column(kept, width, position, kinds[key], cache[kinds[key]]) for key, position in positions
     ]
-    found = []
     previous_block: dict | None = None
     for number, cells in zip(numbers, zip(*cleaned, strict=True), strict=True):
         if not any(cells):
@@ -396,8 +381,7 @@ def _data_rows(rows, start: int, mapping: dict[str, int], columns, index) -> tup
                 continued = True
             else:
                 previous_block = {k: values[k] for k in block_keys}
-        found.append(Row(number + 1, values, continued))
-    return found, dict(zip(keys, cleaned, strict=True))
+        yield Row(number + 1, values, continued)
 
 
 def _clean_column(kept: list[list], width: int, position: int, kind: str, memo: dict) -> list:
@@ -497,46 +481,27 @@ def import_run(
     report = ImportReport(kind=kind, filename=filename, dry_run=dry_run)
     try:
         suffix = check_file(path, filename)
-    except FileRefused as exc:
-        return _refused(report, exc, actor)
-    importer.prepare(path, suffix, writing=not dry_run)
-    try:
-        return _import(importer, report, path, suffix, actor, dry_run, campaign, progress, options, started)
-    finally:
-        importer.release()
-
-
-def _refused(report: ImportReport, exc: FileRefused, actor) -> ImportReport:
-    report.refused = str(exc)
-    audit_record(
-        action=f"import.{report.kind}",
-        user=actor,
-        result="denied",
-        detail={"kind": report.kind, "file": report.filename[:200], "refused": report.refused},
-    )
-    return report
-
-
-def _import(importer, report, path, suffix, actor, dry_run, campaign, progress, options, started):
-    try:
         sheet = read_sheet(path, suffix)
     except FileRefused as exc:
-        return _refused(report, exc, actor)
+        report.refused = str(exc)
+        audit_record(
+            action=f"import.{kind}",
+            user=actor,
+            result="denied",
+            detail={"kind": kind, "file": filename[:200], "refused": report.refused},
+        )
+        return report
     if progress:
         progress("read", len(sheet.rows))
     _fill_merged(sheet.rows, sheet.merged)
     table = locate(sheet.rows, importer.columns)
     report.rows = len(table.rows)
-    if table.rows:
-        importer.cleaned(table.cells)
-    # A list per column as long as the file: not kept for the whole import.
-    table.cells.clear()
     ctx = Context(
         actor=actor,
         prefixes=scope_prefixes(importer, actor),
         headings=table.headings,
         campaign=campaign,
-        filename=report.filename,
+        filename=filename,
         options=options or {},
     )
     if table.missing:
@@ -557,14 +522,12 @@ def _import(importer, report, path, suffix, actor, dry_run, campaign, progress, 
     if report.errors or dry_run:
         report.seconds = time.perf_counter() - started
         return report
-    kind = report.kind
-    importer.before_write()
     with transaction.atomic():
         importer.write(plan, ctx)
         audit_record(
             action=f"import.{kind}",
             user=actor,
-            detail={"kind": kind, "file": report.filename[:200], "rows": report.rows, **report.counts},
+            detail={"kind": kind, "file": filename[:200], "rows": report.rows, **report.counts},
         )
     report.written = True
     if progress:

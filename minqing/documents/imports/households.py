@@ -28,7 +28,7 @@ from minqing.people.models import (
     Tagging,
 )
 
-from . import ahead, values
+from . import values
 from .engine import Column, Importer
 from .lookup import RegionResolver
 
@@ -300,59 +300,12 @@ class HouseholdImporter(Importer):
     title = gettext_lazy("Households and members")
     permission = "people.edit"
     columns = COLUMNS
-    _pending: ahead.Ahead | None = None
-    _sent: tuple[list, list, list] = ([], [], [])
-    # What a forked child computed ahead: "id_hashes", "phone_hashes", "id_sealed",
-    # "phone_sealed", "names" (pinyin), each by value; whatever it lacks is computed here.
-    ready: dict = {}
-
-    # Work ahead --------------------------------------------------------------------
-
-    def prepare(self, path, suffix, *, writing):
-        """A large roster's keyed hashes, ciphertexts and pinyin are computed by a forked
-        child while this process checks the rows: the hashes first (the look-up of what
-        exists needs them), then for a write the ciphertexts and pinyin."""
-        if path.stat().st_size >= ahead.MIN_BYTES:
-            self._pending = ahead.start(functools.partial(_compute_ahead, writing))
-
-    def cleaned(self, cells):
-        if self._pending is not None:
-            self._sent = (
-                [n for n in dict.fromkeys(cells.get("id_number", ())) if n and isinstance(n, str)],
-                [p for p in dict.fromkeys([*cells.get("phone", ()), *cells.get("landline", ())]) if p],
-                [n for n in dict.fromkeys([*cells.get("name", ()), *cells.get("head_name", ())]) if n],
-            )
-            self._pending.send(self._sent)
-
-    def _received(self) -> dict:
-        """The child's next reply, by value: it sends lists in the order of the values it
-        was sent (no need to send those back)."""
-        reply = self._pending.receive() if self._pending is not None else None
-        if reply is None:
-            return {}
-        numbers, phones, names = self._sent
-        keys = {
-            "id_hashes": numbers,
-            "id_sealed": numbers,
-            "phone_hashes": phones,
-            "phone_sealed": phones,
-            "names": names,
-        }
-        if any(name not in keys or len(found) != len(keys[name]) for name, found in reply.items()):
-            # Not what it was sent: none of it can be matched to a value.
-            self._pending.give_up("replied with lists that do not match its input")
-            return {}
-        return {name: dict(zip(keys[name], found, strict=True)) for name, found in reply.items()}
-
-    def release(self):
-        if self._pending is not None:
-            self._pending.close()
 
     # Validation --------------------------------------------------------------------
 
     def validate(self, rows, ctx):
-        self.hash_id = crypto.lookup_hasher(context=ID_CONTEXT)
-        self.hash_phone = crypto.lookup_hasher(context=PHONE_CONTEXT)
+        self.hash_id = crypto.lookup_hasher(context=IdNumber.kind.encode())
+        self.hash_phone = crypto.lookup_hasher(context=Phone.kind.encode())
         self.id_numbers = values.IdNumbers()
         has_relation = "relation" in ctx.headings and any(r.get("relation") for r in rows[:200])
         blocks = self._blocks(rows, has_relation)
@@ -379,12 +332,6 @@ class HouseholdImporter(Importer):
                     members[0].relation = _HEAD
             plans.append(plan)
         if not ctx.errors:
-            self.ready = self._received()
-            hashes, hash_id = self.ready.get("id_hashes", {}), self.hash_id
-            for plan in plans:
-                for m in plan.members:
-                    if m.id_number:
-                        m.id_hash = hashes.get(m.id_number) or hash_id(m.id_number)
             self._match(plans, ctx)
         return plans
 
@@ -507,17 +454,16 @@ class HouseholdImporter(Importer):
         plan = MemberPlan(row=number, name=name, relation=relation)
         if checked:
             plan.id_number, plan.birth_date, plan.sex = checked
-            # Its keyed hash is added once the whole file is checked (see validate).
             if plan.id_number:
-                if plan.id_number in seen_ids:
+                plan.id_hash = digest = self.hash_id(plan.id_number)
+                if digest in seen_ids:
                     ctx.error(
                         number,
                         "id_number",
-                        _("This ID number already appears in row %(row)s.")
-                        % {"row": seen_ids[plan.id_number]},
+                        _("This ID number already appears in row %(row)s.") % {"row": seen_ids[digest]},
                     )
                 else:
-                    seen_ids[plan.id_number] = number
+                    seen_ids[digest] = number
         phone_key = "phone" if get("phone", "") else "landline"
         phone = get(phone_key, "")
         if phone:
@@ -641,7 +587,7 @@ class HouseholdImporter(Importer):
         if m.relation != found["relation"] and m.relation != Member.Relation.OTHER:
             changes["relation"] = m.relation
         if m.phone:
-            digest = self.ready.get("phone_hashes", {}).get(m.phone) or self.hash_phone(m.phone)
+            digest = self.hash_phone(m.phone)
             if digest != found["phone_hash"]:
                 changes["phone"] = m.phone
         return changes
@@ -674,9 +620,6 @@ class HouseholdImporter(Importer):
         return counts
 
     # Writing -----------------------------------------------------------------------
-
-    def before_write(self):
-        self.ready = {**self.ready, **self._received()}
 
     def write(self, plans, ctx) -> None:
         actor = ctx.actor
@@ -799,23 +742,19 @@ class HouseholdImporter(Importer):
 
     def _member_rows(self, members: list[MemberPlan], households: list[int]) -> list[tuple]:
         """The new members' rows as stored: ID numbers and phones encrypted (one list each),
-        phones hashed, names in pinyin (most of it computed ahead when the roster is large)."""
-        ready = self.ready
-        numbers = iter(
-            _seal([m.id_number for m in members if m.id_number], ready.get("id_sealed", {}), ID_CONTEXT)
-        )
+        phones hashed, names in pinyin."""
+        numbers = iter(crypto.encrypt_many([m.id_number for m in members if m.id_number], context=ID_CONTEXT))
         sealed_phones = iter(
-            _seal([m.phone for m in members if m.phone], ready.get("phone_sealed", {}), PHONE_CONTEXT)
+            crypto.encrypt_many([m.phone for m in members if m.phone], context=PHONE_CONTEXT)
         )
-        phone_hashes, hash_phone = ready.get("phone_hashes", {}), self.hash_phone
-        names = ready.get("names", {})
+        hash_phone = self.hash_phone
         # Each birth date in the driver's form once (residents share birthdays).
         adapt = connection.ops.adapt_datefield_value
         births: dict = {None: None}
         rows = []
         append = rows.append
         for m, household_id in zip(members, households, strict=True):
-            full, initials = names.get(m.name) or _pinyin(m.name)
+            full, initials = _pinyin(m.name)
             phone, birth = m.phone, m.birth_date
             if birth not in births:
                 births[birth] = adapt(birth)
@@ -828,7 +767,7 @@ class HouseholdImporter(Importer):
                     births[birth],
                     m.sex or "",
                     next(sealed_phones) if phone else None,
-                    (phone_hashes.get(phone) or hash_phone(phone)) if phone else None,
+                    hash_phone(phone) if phone else None,
                     m.relation,
                     full,
                     initials,
@@ -847,40 +786,6 @@ class HouseholdImporter(Importer):
 
 ID_CONTEXT = IdNumber.kind.encode()
 PHONE_CONTEXT = Phone.kind.encode()
-
-
-def _seal(plains: list[str], ready: dict[str, str], context: bytes) -> list[str]:
-    """`plains` encrypted: each ciphertext computed ahead is used once (a phone two members
-    share gets its own nonce for the second), the rest are encrypted here."""
-    sealed = [ready.pop(plain, None) for plain in plains]
-    missing = [plain for plain, cipher in zip(plains, sealed, strict=True) if cipher is None]
-    if not missing:
-        return sealed
-    fresh = iter(crypto.encrypt_many(missing, context=context))
-    return [cipher if cipher is not None else next(fresh) for cipher in sealed]
-
-
-def _compute_ahead(writing: bool, values: tuple[list, list, list], reply) -> None:
-    """Run in a forked child (see ahead.py) on the distinct cleaned cells of the ID number,
-    phone and name columns: replies with their keyed hashes, then, for a write, with their
-    ciphertexts and the names' pinyin, as lists in the order sent. Values the checks later
-    refuse cost a little work for nothing; values missing (or every one, if the child
-    fails) are computed by the importer."""
-    numbers, phones, names = values
-    reply(
-        {
-            "id_hashes": list(map(crypto.lookup_hasher(context=ID_CONTEXT), numbers)),
-            "phone_hashes": list(map(crypto.lookup_hasher(context=PHONE_CONTEXT), phones)),
-        }
-    )
-    if writing:
-        reply(
-            {
-                "id_sealed": crypto.encrypt_many(numbers, context=ID_CONTEXT),
-                "phone_sealed": crypto.encrypt_many(phones, context=PHONE_CONTEXT),
-                "names": list(map(_pinyin, names)),
-            }
-        )
 
 
 @functools.lru_cache(maxsize=50_000)
