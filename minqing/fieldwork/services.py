@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from minqing.core import prepared
 from minqing.core.audit import audit_record
 from minqing.people.models import EconomicStatus, Household, HouseholdChange, IncomeSource, Member
 from minqing.programs.models import Campaign, LiaisonPoint, Team
@@ -141,7 +142,7 @@ def visit_record(
     )
     if uuid:
         visit.uuid = uuid
-    visit.save()
+    prepared.insert(visit)  # the INSERT compiled once: uploads make visits all day
     if others_present:
         visit.others_present.set(others_present)
     household = (

@@ -226,19 +226,28 @@ def sync_put(*, user, kind: str, uuid, payload: dict, base_version: int | None =
     cadre = cadre_of(user)
     if cadre is None:
         return SyncResult(422, errors={"cadre": [_("Only a cadre's account records field work.")]})
-    existing = _stored(model, uuid)
-    if existing is not None:
-        return _existing(user, cadre, kind, existing, payload, digest, base_version)
+    if base_version is not None:
+        # An edit: the record is expected to be there.
+        existing = _stored(model, uuid)
+        if existing is not None:
+            return _existing(user, cadre, kind, existing, payload, digest, base_version)
+    # A new record is not looked for first (most uploads are new): the UUID's unique
+    # constraint finds a stored one, and a retry that fails the checks is answered from
+    # what is stored all the same, as if it had been looked up first.
     try:
         # The service is one transaction (the checks before it only read): no savepoint
         # inside another, so its audit append is followed by the COMMIT and nothing else.
         record = _create(kind, user, cadre, payload, uuid, digest)
     except ValidationError as exc:
+        existing = _stored(model, uuid) if base_version is None else None
+        if existing is not None:
+            return _existing(user, cadre, kind, existing, payload, digest, base_version)
         return SyncResult(
             422, errors=exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
         )
     except IntegrityError:
-        # Another upload of the same UUID won the race (or the day is taken): answer from what is stored.
+        # Stored already (a retry, or another upload of the same UUID won the race), or the
+        # day is taken: answer from what is stored.
         existing = _stored(model, uuid)
         if existing is None:
             return SyncResult(422, errors={"__all__": [_("This record clashes with one already stored.")]})

@@ -105,3 +105,80 @@ def test_a_prepared_statement_gone_stale_after_a_column_change_is_forgotten(tran
         else:
             options["prepare_threshold"] = had
         RateCount.objects.filter(key="stale-test").delete()
+
+
+def test_an_insert_compiled_once_writes_what_save_writes(db):
+    """Each field as save() converts it (UUID, JSON, decimals, dates), the primary key read
+    back, the signals sent; a second insert runs with its own values."""
+    from django.db.models.signals import post_save, pre_save
+
+    template = Visit.objects.filter(household__isnull=False).order_by("id").first()
+    seen = []
+
+    def note(sender, instance, **kwargs):
+        seen.append((kwargs.get("created"), instance.pk))
+
+    def visit(n, **extra):
+        return Visit(
+            campaign_id=template.campaign_id,
+            cadre_id=template.cadre_id,
+            household_id=template.household_id,
+            region_id=template.region_id,
+            date=template.date,
+            form=template.form,
+            content=f"第{n}次",
+            found={"size": n, "说明": "中文"},
+            problems=["道路"] * n,
+            **extra,
+        )
+
+    pre_save.connect(note, sender=Visit)
+    post_save.connect(note, sender=Visit)
+    try:
+        made = [visit(1, latitude="26.123456", longitude="111.654321"), visit(2)]
+        for obj in made:
+            prepared.insert(obj)
+        compared = visit(3)
+        compared.save()
+    finally:
+        pre_save.disconnect(note, sender=Visit)
+        post_save.disconnect(note, sender=Visit)
+    assert [created for created, _pk in seen] == [None, True, None, True, None, True]
+    assert seen[1][1] == made[0].pk and seen[3][1] == made[1].pk
+    assert made[0].pk < made[1].pk < compared.pk and not made[0]._state.adding
+    columns = [
+        f.attname
+        for f in Visit._meta.concrete_fields
+        if f.attname not in ("id", "content", "found", "problems")
+    ]
+    rows = {v["id"]: v for v in Visit.objects.filter(pk__in=[made[0].pk, made[1].pk, compared.pk]).values()}
+    for obj, n in ((made[0], 1), (made[1], 2)):
+        row = rows[obj.pk]
+        assert row["uuid"] == obj.uuid and row["content"] == f"第{n}次"
+        assert row["found"] == {"size": n, "说明": "中文"} and row["problems"] == ["道路"] * n
+        same = {
+            c: row[c]
+            for c in columns
+            if c not in ("uuid", "created_at", "updated_at", "latitude", "longitude")
+        }
+        assert same == {c: rows[compared.pk][c] for c in same}
+    assert str(rows[made[0].pk]["latitude"]) == "26.123456" and rows[made[1].pk]["longitude"] is None
+
+
+def test_an_insert_with_an_expression_or_a_primary_key_goes_through_save(db):
+    from django.db.models.functions import Now
+
+    template = Visit.objects.filter(household__isnull=False).order_by("id").first()
+    fields = {
+        f.attname: getattr(template, f.attname)
+        for f in Visit._meta.concrete_fields
+        if f.attname not in ("id", "uuid", "created_at", "updated_at")
+    }
+    with_expression = Visit(**fields, created_at=Now())
+    prepared.insert(with_expression)
+    with_expression.refresh_from_db()
+    assert abs(with_expression.created_at - timezone.now()).total_seconds() < 3600
+    free = Visit.objects.order_by("-id").values_list("id", flat=True).first() + 1000
+    with_pk = Visit(**fields, id=free)
+    prepared.insert(with_pk)
+    assert Visit.objects.filter(pk=free).exists()

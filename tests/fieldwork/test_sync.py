@@ -245,12 +245,32 @@ def test_a_retry_of_a_stored_visit_answers_from_the_stored_record(phone):
     assert again.json()["id"] == first.json()["id"]
 
 
+def test_a_retry_that_no_longer_passes_the_checks_still_answers_from_the_stored_record(phone):
+    """A new UUID is not looked up before the checks: a retry whose checks fail now (the
+    campaign closed since, another cadre's UUID) is answered from what is stored, as before."""
+    put, campaign, targets, _token = phone
+    key = uuid.uuid4()
+    payload = visit_payload(campaign, targets[0], 1)
+    first = put("visit", key, payload)
+    assert first.status_code == 201
+    Campaign.objects.filter(pk=campaign.pk).update(end=dt.date(2026, 5, 31))
+    again = put("visit", key, payload)
+    assert again.status_code == 200 and again.json()["id"] == first.json()["id"]
+    changed = put("visit", key, {**payload, "content": "另一个内容"})
+    assert (
+        changed.status_code == 409 and changed.json()["conflict"]["stored"]["content"] == payload["content"]
+    )
+    fresh = put("visit", uuid.uuid4(), payload)
+    assert fresh.status_code == 422 and "date" in fresh.json()["errors"]
+
+
 def test_recording_a_visit_takes_a_fixed_number_of_queries(phone, django_assert_num_queries):
-    """Token with its account, the rate count (one upsert), cadre, stored UUID, campaign,
-    target, then the service's transaction (a savepoint here, inside the test's): the visit
-    and the audit append (one statement on PostgreSQL; head, row and head update on SQLite).
-    No savepoint around the service's own transaction: its append is followed by its COMMIT."""
+    """Token with its account, the rate count (one upsert), cadre, campaign, target, then the
+    service's transaction (a savepoint here, inside the test's): the visit and the audit
+    append (one statement on PostgreSQL; head, row and head update on SQLite). A new UUID is
+    not looked up first: the unique constraint finds a stored one. No savepoint around the
+    service's own transaction: its append is followed by its COMMIT."""
     put, campaign, targets, _token = phone
     put("visit", uuid.uuid4(), visit_payload(campaign, targets[0], 1))  # the token's last use is written once
-    with django_assert_num_queries(10 if connection.vendor == "postgresql" else 12):
+    with django_assert_num_queries(9 if connection.vendor == "postgresql" else 11):
         assert put("visit", uuid.uuid4(), visit_payload(campaign, targets[1], 2)).status_code == 201
