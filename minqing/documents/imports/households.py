@@ -29,6 +29,7 @@ from minqing.people.models import (
 )
 
 from . import values
+from .bulk import BulkWriter
 from .engine import Column, Importer
 from .lookup import RegionResolver
 
@@ -287,6 +288,7 @@ class HouseholdPlan:
     default_address: str = ""
     stored_tags: set = field(default_factory=set)
     household_id: int | None = None
+    head_id: int | None = None
 
 
 _HEAD_WORDS = ("户主", "本人")
@@ -630,30 +632,9 @@ class HouseholdImporter(Importer):
         self._number_new(new)
         # The driver's form of the time once, and each list of income sources once.
         stamp = connection.ops.adapt_datetimefield_value(now)
-        sources: dict[tuple, str] = {}
-        household_rows = []
-        for p in new:
-            fields = p.fields
-            income = tuple(fields.get("income_sources", ()))
-            if income not in sources:
-                sources[income] = json.dumps(list(income))
-            household_rows.append(
-                (
-                    p.code,
-                    p.region,
-                    fields.get("address") or self._default_address(p, ctx),
-                    fields.get("size") or max(1, len(p.members)),
-                    fields.get("economic_status", EconomicStatus.AVERAGE),
-                    sources[income],
-                    fields.get("hardship_level", 0),
-                    fields.get("note", ""),
-                    stamp,
-                    stamp,
-                )
-            )
-        # Changes to what exists first, then the new rows.
         graded_on = connection.ops.adapt_datefield_value(today)
         grading = (reason[:200], actor.pk if actor is not None else None, stamp)
+        # Changes to what exists first (a re-import changes few), then the new rows.
         gradings = []
         for plan in plans:
             if plan.existing is None:
@@ -676,47 +657,79 @@ class HouseholdImporter(Importer):
                         *grading,
                     )
                 )
-        with connection.cursor() as cursor:
-            if connection.vendor == "sqlite":
+        if connection.vendor == "sqlite":
+            with connection.cursor() as cursor:
                 # A roster's keyed hashes land all over their indexes: with SQLite's default
                 # 2 MB page cache most inserts would evict and re-read pages. 256 MB here.
                 cursor.execute("PRAGMA cache_size = -262144")
-            household_ids = insert_rows(cursor, Household, HOUSEHOLD_COLUMNS, household_rows)
-            for plan, household_id in zip(new, household_ids, strict=True):
+        new_members = [m for plan in plans for m in plan.members if m.existing is None]
+        member_households = [plan for plan in plans for m in plan.members if m.existing is None]
+        with BulkWriter(connection) as writer:
+            for plan, household_id in zip(new, writer.allocate(Household, len(new)), strict=True):
                 plan.household_id = household_id
-            member_plans = [m for plan in plans for m in plan.members if m.existing is None]
-            member_rows = self._member_rows(
-                member_plans,
-                [plan.household_id for plan in plans for m in plan.members if m.existing is None],
-            )
-            member_ids = insert_rows(cursor, Member, MEMBER_COLUMNS, member_rows)
-        gradings[:0] = [
-            (p.household_id, p.fields["hardship_level"], 0, graded_on, *grading)
-            for p in new
-            if p.fields.get("hardship_level")
-        ]
-        heads, taggings = [], []
-        for m, member_id in zip(member_plans, member_ids, strict=True):
-            m.member_id = member_id
-        for plan in plans:
-            stored_tags = plan.stored_tags
-            head_id = plan.existing["head_id"] if plan.existing else None
-            for m in plan.members:
-                member_id = m.member_id if m.existing is None else m.existing["id"]
-                if head_id is None and m.relation == _HEAD:
-                    head_id = member_id
-                    heads.append((member_id, plan.household_id))
-                for tag in m.tags:
-                    if (member_id, tag) not in stored_tags:
-                        taggings.append((plan.household_id, member_id, tag))
-        with connection.cursor() as cursor:
-            if heads:
-                cursor.executemany(
-                    f"UPDATE {Household._meta.db_table} SET head_id = %s WHERE id = %s",  # noqa: S608
-                    heads,
+            for m, member_id in zip(new_members, writer.allocate(Member, len(new_members)), strict=True):
+                m.member_id = member_id
+            # Each household's head: a new household's is written with it; one that exists
+            # without a head gets it after the members are in.
+            heads, taggings = [], []
+            for plan in plans:
+                stored_tags = plan.stored_tags
+                head_id = plan.existing["head_id"] if plan.existing else None
+                for m in plan.members:
+                    member_id = m.member_id if m.existing is None else m.existing["id"]
+                    if head_id is None and m.relation == _HEAD:
+                        head_id = member_id
+                        if plan.existing is not None:
+                            heads.append((member_id, plan.household_id))
+                    for tag in m.tags:
+                        if (member_id, tag) not in stored_tags:
+                            taggings.append((plan.household_id, member_id, tag))
+                plan.head_id = head_id
+            sources: dict[tuple, str] = {}
+            household_rows = []
+            for p in new:
+                fields = p.fields
+                income = tuple(fields.get("income_sources", ()))
+                if income not in sources:
+                    sources[income] = json.dumps(list(income))
+                household_rows.append(
+                    (
+                        p.household_id,
+                        p.code,
+                        p.region,
+                        fields.get("address") or self._default_address(p, ctx),
+                        fields.get("size") or max(1, len(p.members)),
+                        fields.get("economic_status", EconomicStatus.AVERAGE),
+                        sources[income],
+                        fields.get("hardship_level", 0),
+                        fields.get("note", ""),
+                        p.head_id,
+                        stamp,
+                        stamp,
+                    )
                 )
-            insert_rows(cursor, HardshipGrading, GRADING_COLUMNS, gradings)
-            insert_rows(cursor, Tagging, ("household_id", "member_id", "tag"), taggings)
+            writer.insert(Household, HOUSEHOLD_COLUMNS, household_rows)
+            # The members in slices: the writer stores one while the next is encrypted.
+            for start in range(0, len(new_members), MEMBER_SLICE):
+                writer.insert(
+                    Member,
+                    MEMBER_COLUMNS,
+                    self._member_rows(
+                        new_members[start : start + MEMBER_SLICE],
+                        member_households[start : start + MEMBER_SLICE],
+                    ),
+                )
+            gradings[:0] = [
+                (p.household_id, p.fields["hardship_level"], 0, graded_on, *grading)
+                for p in new
+                if p.fields.get("hardship_level")
+            ]
+            writer.insert(HardshipGrading, GRADING_COLUMNS, gradings)
+            writer.insert(Tagging, ("household_id", "member_id", "tag"), taggings)
+            writer.update_many(
+                f"UPDATE {Household._meta.db_table} SET head_id = %s WHERE id = %s",  # noqa: S608
+                heads,
+            )
 
     def _number_new(self, new: list[HouseholdPlan]) -> None:
         """Households without a 户编号 get their village's next number (the demo's pattern)."""
@@ -740,9 +753,9 @@ class HouseholdImporter(Importer):
     def _default_address(self, plan, ctx) -> str:
         return plan.default_address[:200] or plan.code
 
-    def _member_rows(self, members: list[MemberPlan], households: list[int]) -> list[tuple]:
-        """The new members' rows as stored: ID numbers and phones encrypted (one list each),
-        phones hashed, names in pinyin."""
+    def _member_rows(self, members: list[MemberPlan], households: list[HouseholdPlan]) -> list[tuple]:
+        """The new members' rows as stored (ids allocated): ID numbers and phones encrypted
+        (one list each), phones hashed, names in pinyin."""
         numbers = iter(crypto.encrypt_many([m.id_number for m in members if m.id_number], context=ID_CONTEXT))
         sealed_phones = iter(
             crypto.encrypt_many([m.phone for m in members if m.phone], context=PHONE_CONTEXT)
@@ -753,14 +766,15 @@ class HouseholdImporter(Importer):
         births: dict = {None: None}
         rows = []
         append = rows.append
-        for m, household_id in zip(members, households, strict=True):
+        for m, household in zip(members, households, strict=True):
             full, initials = _pinyin(m.name)
             phone, birth = m.phone, m.birth_date
             if birth not in births:
                 births[birth] = adapt(birth)
             append(
                 (
-                    household_id,
+                    m.member_id,
+                    household.household_id,
                     m.name,
                     next(numbers) if m.id_number else None,
                     m.id_hash,
@@ -793,7 +807,9 @@ def _pinyin(name: str) -> tuple[str, str]:
     return pinyin_keys(name)
 
 
+MEMBER_SLICE = 10_000
 HOUSEHOLD_COLUMNS = (
+    "id",
     "code",
     "region_id",
     "address",
@@ -802,6 +818,7 @@ HOUSEHOLD_COLUMNS = (
     "income_sources",
     "hardship_level",
     "note",
+    "head_id",
     "created_at",
     "updated_at",
 )
@@ -815,6 +832,7 @@ GRADING_COLUMNS = (
     "created_at",
 )
 MEMBER_COLUMNS = (
+    "id",
     "household_id",
     "name",
     "id_number",
@@ -843,41 +861,3 @@ def _select_in(model, columns: tuple[str, ...], key: str, wanted: list) -> list[
             cursor.execute(head + "(" + ", ".join(["%s"] * len(chunk)) + ")", chunk)
             found.extend(cursor.fetchall())
     return found
-
-
-def insert_rows(cursor, model, columns: tuple[str, ...], rows: list[tuple]) -> list[int]:
-    """Insert rows whose values are already what the database stores (ciphertext and keyed
-    hashes computed once per value, JSON as text, datetimes as the backend adapts them), in
-    batches, and return their ids in order. It writes what bulk_create would, without a
-    model instance and per-field preparation per row, which cost more than the insert."""
-    if not rows:
-        return []
-    db = cursor.db  # the connection of the thread that opened the cursor
-    names = ", ".join(db.ops.quote_name(c) for c in columns)
-    head = f"INSERT INTO {db.ops.quote_name(model._meta.db_table)} ({names}) VALUES "
-    row_sql = "(" + ", ".join(["%s"] * len(columns)) + ")"
-    if db.vendor == "sqlite":
-        # One prepared statement for every row (a fifth cheaper than long VALUES lists).
-        # SQLite has one writer at a time and numbers new rows past the highest id, so the
-        # first row's id gives the rest; the highest id afterwards confirms it.
-        cursor.execute(head + row_sql + f" RETURNING {db.ops.quote_name(model._meta.pk.column)}", rows[0])
-        first = cursor.fetchone()[0]
-        cursor.executemany(head + row_sql, rows[1:])
-        cursor.execute(
-            f"SELECT max({db.ops.quote_name(model._meta.pk.column)}) "  # noqa: S608 - our own names
-            f"FROM {db.ops.quote_name(model._meta.db_table)}"
-        )
-        if cursor.fetchone()[0] != first + len(rows) - 1:
-            raise RuntimeError(f"{model._meta.db_table}: the inserted rows' ids are not consecutive")
-        return list(range(first, first + len(rows)))
-    batch = 2000
-    ids: list[int] = []
-    for start in range(0, len(rows), batch):
-        chunk = rows[start : start + batch]
-        cursor.execute(
-            head + ", ".join([row_sql] * len(chunk)) + " RETURNING id",
-            [value for row in chunk for value in row],
-        )
-        # Ids come from one sequence in the order the rows were inserted.
-        ids.extend(sorted(r[0] for r in cursor.fetchall()))
-    return ids
