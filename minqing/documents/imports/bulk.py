@@ -1,20 +1,22 @@
 """Bulk inserts for the imports.
 
-Ids are allocated before any row is written, so a household's head and a member's
-household are known in one pass (no second pass of UPDATEs). On SQLite the rows of a
-statement travel as one JSON array that SQLite unpacks itself (`json_each`): the whole
-statement runs inside SQLite with Python's lock released, so it goes on a background
-thread while the importer prepares the next rows (encrypts, hashes, spells in pinyin) —
-the two cores work at once. Row by row (`executemany`) the writer would need Python's
-lock for every row and could not overlap, and it is slower anyway.
+Ids are allocated before any row is written, so a member's household, a tag's member and
+a household's head are known in one pass. On SQLite the rows of a statement travel as one
+JSON array that SQLite unpacks itself (`json_each`): the statement runs inside SQLite with
+Python's lock released, so it goes on a background thread while the importer checks and
+prepares the next slice (encrypts, hashes, spells in pinyin). Row by row (`executemany`)
+the thread would need Python's lock for every row and could not overlap: measured, it
+then gains nothing, though SQLite alone binds rows a little faster that way.
 
-Everything runs inside the importer's transaction, on the request's own connection: the
-thread borrows the connection, and the importer does not use it until `close()` returns.
-On PostgreSQL the rows are written in the calling thread, many rows a statement."""
+Everything runs inside the importer's transaction, on its own connection (SQLite's are
+serialized, `sqlite3.threadsafety` 3): the thread borrows the connection, and the importer
+reads through it only after `wait()`. On PostgreSQL the rows are written in the calling
+thread, many rows a statement."""
 
 import json
 import queue
 import threading
+import time
 
 _STOP = object()
 
@@ -28,6 +30,7 @@ class BulkWriter:
         self.sqlite = connection.vendor == "sqlite"
         self._error: BaseException | None = None
         self._thread = None
+        self.busy_seconds = 0.0  # time the background writer spent in statements
         if self.sqlite:
             connection.ensure_connection()
             # Take the write lock now (already held with transaction_mode IMMEDIATE): the
@@ -76,7 +79,7 @@ class BulkWriter:
         head = f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(c) for c in columns)}) "
         if self.sqlite:
             picks = ", ".join(f"json_extract(value, '$[{k}]')" for k in range(len(columns)))
-            self._put(head + f"SELECT {picks} FROM json_each(?)", json.dumps(rows, ensure_ascii=False))
+            self._put(head + f"SELECT {picks} FROM json_each(?)", (json.dumps(rows, ensure_ascii=False),))
             return
         row_sql = "(" + ", ".join(["%s"] * len(columns)) + ")"
         with self.connection.cursor() as cursor:
@@ -98,31 +101,53 @@ class BulkWriter:
         with self.connection.cursor() as cursor:
             cursor.executemany(sql, params)
 
+    def execute(self, sql: str, params: tuple | list) -> None:
+        """One plain statement (%s placeholders), after everything queued before it."""
+        if self.sqlite:
+            self._put(sql.replace("%s", "?"), tuple(params))
+            return
+        with self.connection.cursor() as cursor:
+            cursor.execute(sql, params)
+
     def _put(self, sql: str, params, many: bool = False) -> None:
         if self._error is not None:
             return  # the transaction is lost anyway; close() raises the error
         self._queue.put((sql, params, many))
 
+    def wait(self) -> None:
+        """Return when everything queued is written (the connection is the caller's again);
+        raise the writer's error, if any."""
+        if self._thread is not None:
+            self._queue.join()
+        if self._error is not None:
+            with self.connection.wrap_database_errors:
+                raise self._error
+
     def _run(self) -> None:
         raw = self._raw
         while True:
             job = self._queue.get()
-            if job is _STOP:
-                return
-            if self._error is not None:
-                continue
-            sql, params, many = job
             try:
-                cursor = raw.cursor()
+                if job is _STOP:
+                    return
+                if self._error is not None:
+                    continue
+                sql, params, many = job
+                began = time.perf_counter()
                 try:
-                    if many:
-                        cursor.executemany(sql, params)
-                    else:
-                        cursor.execute(sql, (params,))
-                finally:
-                    cursor.close()
-            except BaseException as exc:  # handed to the importer's thread in close()
-                self._error = exc
+                    cursor = raw.cursor()
+                    try:
+                        if many:
+                            cursor.executemany(sql, params)
+                        else:
+                            cursor.execute(sql, params)
+                    finally:
+                        cursor.close()
+                except BaseException as exc:  # handed to the importer's thread by wait()/close()
+                    self._error = exc
+                self.busy_seconds += time.perf_counter() - began
+            finally:
+                self._queue.task_done()
 
     def close(self) -> None:
         if self._thread is not None:

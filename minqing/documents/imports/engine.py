@@ -513,24 +513,38 @@ def import_run(
         ctx.errors.append(RowError(table.header_row, "", _("There are no data rows under the header.")))
     elif importer.needs_campaign and campaign is None:
         ctx.errors.append(RowError(table.header_row, "", _("Choose the campaign the pairings belong to.")))
+    elif not dry_run and hasattr(importer, "check_and_write"):
+        # The list writes while it checks, inside one transaction undone at the first error.
+        with transaction.atomic():
+            plan = importer.check_and_write(table.rows, ctx)
+            if progress:
+                progress("validated", len(table.rows))
+            if ctx.errors:
+                transaction.set_rollback(True)
+            else:
+                report.counts = importer.counts(plan)
+                _audit_written(report, actor)
     else:
         plan = importer.validate(table.rows, ctx)
         if progress:
             progress("validated", len(table.rows))
         report.counts = importer.counts(plan) if not ctx.errors else {}
+        if not ctx.errors and not dry_run:
+            with transaction.atomic():
+                importer.write(plan, ctx)
+                _audit_written(report, actor)
     report.errors = sorted(ctx.errors, key=lambda e: e.row)
-    if report.errors or dry_run:
-        report.seconds = time.perf_counter() - started
-        return report
-    with transaction.atomic():
-        importer.write(plan, ctx)
-        audit_record(
-            action=f"import.{kind}",
-            user=actor,
-            detail={"kind": kind, "file": filename[:200], "rows": report.rows, **report.counts},
-        )
-    report.written = True
-    if progress:
+    if report.written and progress:
         progress("written", len(table.rows))
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _audit_written(report: ImportReport, actor) -> None:
+    """The audit row of a written import, in its transaction."""
+    audit_record(
+        action=f"import.{report.kind}",
+        user=actor,
+        detail={"kind": report.kind, "file": report.filename[:200], "rows": report.rows, **report.counts},
+    )
+    report.written = True

@@ -306,14 +306,63 @@ class HouseholdImporter(Importer):
     # Validation --------------------------------------------------------------------
 
     def validate(self, rows, ctx):
+        plans = list(self._plans(rows, ctx))
+        if not ctx.errors:
+            self._match(plans, ctx)
+        return plans
+
+    def check_and_write(self, rows, ctx):
+        """`validate` and `write` at once, inside the engine's transaction: every slice of
+        about MEMBER_SLICE rows is matched and handed to the writer while the next slice is
+        checked, so SQLite stores one while Python checks the other. After the first error
+        nothing more is written (the engine rolls back) but every row is still checked, and
+        the errors are those `validate` reports: the rows' own, else the matching's."""
+        if connection.vendor == "sqlite":
+            with connection.cursor() as cursor:
+                # A roster's keyed hashes land all over their indexes: with SQLite's default
+                # 2 MB page cache most inserts would evict and re-read pages. 256 MB here.
+                cursor.execute("PRAGMA cache_size = -262144")
+        plans: list[HouseholdPlan] = []
+        match_errors: list = []
+        with BulkWriter(connection) as writer:
+            pending: list[HouseholdPlan] = []
+            pending_members = 0
+
+            def flush():
+                if ctx.errors:  # a row's error: matching and writing are over
+                    return
+                writer.wait()  # the slice before is stored: matching sees the database whole
+                row_errors, ctx.errors = ctx.errors, match_errors
+                try:
+                    self._match(pending, ctx)
+                finally:
+                    ctx.errors = row_errors
+                if not match_errors:
+                    self._write_slice(pending, ctx, writer)
+
+            for plan in self._plans(rows, ctx):
+                plans.append(plan)
+                pending.append(plan)
+                pending_members += len(plan.members)
+                if pending_members >= MEMBER_SLICE:
+                    flush()
+                    pending, pending_members = [], 0
+            flush()
+        if not ctx.errors:
+            ctx.errors.extend(match_errors)
+        return plans
+
+    def _plans(self, rows, ctx):
+        """Each household's plan, checked row by row (errors into ctx), in file order."""
         self.hash_id = crypto.lookup_hasher(context=IdNumber.kind.encode())
         self.hash_phone = crypto.lookup_hasher(context=Phone.kind.encode())
         self.id_numbers = values.IdNumbers()
+        # Numbers the file gives: a household numbered by us must not take one of them.
+        self.file_codes = {row.values.get("code", "") for row in rows}
         has_relation = "relation" in ctx.headings and any(r.get("relation") for r in rows[:200])
         blocks = self._blocks(rows, has_relation)
         resolver = RegionResolver(ctx)
         regions: dict[tuple, tuple] = {}
-        plans: list[HouseholdPlan] = []
         seen_codes: dict[str, int] = {}
         seen_ids: dict[str, int] = {}
         member = self._member
@@ -332,10 +381,7 @@ class HouseholdImporter(Importer):
                         break
                 else:
                     members[0].relation = _HEAD
-            plans.append(plan)
-        if not ctx.errors:
-            self._match(plans, ctx)
-        return plans
+            yield plan
 
     def _blocks(self, rows, has_relation: bool) -> list[list]:
         """Rows grouped into households: a new 户编号, a 户主 row, or new household cells start one."""
@@ -624,6 +670,14 @@ class HouseholdImporter(Importer):
     # Writing -----------------------------------------------------------------------
 
     def write(self, plans, ctx) -> None:
+        if connection.vendor == "sqlite":
+            with connection.cursor() as cursor:
+                cursor.execute("PRAGMA cache_size = -262144")  # see check_and_write
+        with BulkWriter(connection) as writer:
+            self._write_slice(plans, ctx, writer)
+
+    def _write_slice(self, plans, ctx, writer) -> None:
+        """Write the plans' changes and new rows; the writer must be idle (nothing queued)."""
         actor = ctx.actor
         now = timezone.now()
         today = timezone.localdate()
@@ -657,79 +711,86 @@ class HouseholdImporter(Importer):
                         *grading,
                     )
                 )
-        if connection.vendor == "sqlite":
-            with connection.cursor() as cursor:
-                # A roster's keyed hashes land all over their indexes: with SQLite's default
-                # 2 MB page cache most inserts would evict and re-read pages. 256 MB here.
-                cursor.execute("PRAGMA cache_size = -262144")
+        sqlite = connection.vendor == "sqlite"
         new_members = [m for plan in plans for m in plan.members if m.existing is None]
         member_households = [plan for plan in plans for m in plan.members if m.existing is None]
-        with BulkWriter(connection) as writer:
-            for plan, household_id in zip(new, writer.allocate(Household, len(new)), strict=True):
-                plan.household_id = household_id
-            for m, member_id in zip(new_members, writer.allocate(Member, len(new_members)), strict=True):
-                m.member_id = member_id
-            # Each household's head: a new household's is written with it; one that exists
-            # without a head gets it after the members are in.
-            heads, taggings = [], []
-            for plan in plans:
-                stored_tags = plan.stored_tags
-                head_id = plan.existing["head_id"] if plan.existing else None
-                for m in plan.members:
-                    member_id = m.member_id if m.existing is None else m.existing["id"]
-                    if head_id is None and m.relation == _HEAD:
-                        head_id = member_id
-                        if plan.existing is not None:
-                            heads.append((member_id, plan.household_id))
-                    for tag in m.tags:
-                        if (member_id, tag) not in stored_tags:
-                            taggings.append((plan.household_id, member_id, tag))
-                plan.head_id = head_id
-            sources: dict[tuple, str] = {}
-            household_rows = []
-            for p in new:
-                fields = p.fields
-                income = tuple(fields.get("income_sources", ()))
-                if income not in sources:
-                    sources[income] = json.dumps(list(income))
-                household_rows.append(
-                    (
-                        p.household_id,
-                        p.code,
-                        p.region,
-                        fields.get("address") or self._default_address(p, ctx),
-                        fields.get("size") or max(1, len(p.members)),
-                        fields.get("economic_status", EconomicStatus.AVERAGE),
-                        sources[income],
-                        fields.get("hardship_level", 0),
-                        fields.get("note", ""),
-                        p.head_id,
-                        stamp,
-                        stamp,
-                    )
+        for plan, household_id in zip(new, writer.allocate(Household, len(new)), strict=True):
+            plan.household_id = household_id
+        for m, member_id in zip(new_members, writer.allocate(Member, len(new_members)), strict=True):
+            m.member_id = member_id
+        # Each household's head: a new household's is written with it; one that exists
+        # without a head gets it after the members are in.
+        heads, taggings = [], []
+        for plan in plans:
+            stored_tags = plan.stored_tags
+            head_id = plan.existing["head_id"] if plan.existing else None
+            for m in plan.members:
+                member_id = m.member_id if m.existing is None else m.existing["id"]
+                if head_id is None and m.relation == _HEAD:
+                    head_id = member_id
+                    if plan.existing is not None:
+                        heads.append((member_id, plan.household_id))
+                for tag in m.tags:
+                    if (member_id, tag) not in stored_tags:
+                        taggings.append((plan.household_id, member_id, tag))
+            plan.head_id = head_id
+        sources: dict[tuple, str] = {}
+        household_rows = []
+        for p in new:
+            fields = p.fields
+            income = tuple(fields.get("income_sources", ()))
+            if income not in sources:
+                sources[income] = json.dumps(list(income))
+            household_rows.append(
+                (
+                    p.household_id,
+                    p.code,
+                    p.region,
+                    fields.get("address") or self._default_address(p, ctx),
+                    fields.get("size") or max(1, len(p.members)),
+                    fields.get("economic_status", EconomicStatus.AVERAGE),
+                    sources[income],
+                    fields.get("hardship_level", 0),
+                    fields.get("note", ""),
+                    None if sqlite else p.head_id,
+                    stamp,
+                    stamp,
                 )
-            writer.insert(Household, HOUSEHOLD_COLUMNS, household_rows)
-            # The members in slices: the writer stores one while the next is encrypted.
-            for start in range(0, len(new_members), MEMBER_SLICE):
-                writer.insert(
-                    Member,
-                    MEMBER_COLUMNS,
-                    self._member_rows(
-                        new_members[start : start + MEMBER_SLICE],
-                        member_households[start : start + MEMBER_SLICE],
-                    ),
-                )
-            gradings[:0] = [
-                (p.household_id, p.fields["hardship_level"], 0, graded_on, *grading)
-                for p in new
-                if p.fields.get("hardship_level")
-            ]
-            writer.insert(HardshipGrading, GRADING_COLUMNS, gradings)
-            writer.insert(Tagging, ("household_id", "member_id", "tag"), taggings)
-            writer.update_many(
-                f"UPDATE {Household._meta.db_table} SET head_id = %s WHERE id = %s",  # noqa: S608
-                heads,
             )
+        writer.insert(Household, HOUSEHOLD_COLUMNS, household_rows)
+        # The members in slices: the writer stores one while the next is encrypted.
+        for start in range(0, len(new_members), MEMBER_SLICE):
+            writer.insert(
+                Member,
+                MEMBER_COLUMNS,
+                self._member_rows(
+                    new_members[start : start + MEMBER_SLICE],
+                    member_households[start : start + MEMBER_SLICE],
+                ),
+            )
+        gradings[:0] = [
+            (p.household_id, p.fields["hardship_level"], 0, graded_on, *grading)
+            for p in new
+            if p.fields.get("hardship_level")
+        ]
+        writer.insert(HardshipGrading, GRADING_COLUMNS, gradings)
+        writer.insert(Tagging, ("household_id", "member_id", "tag"), taggings)
+        if sqlite and new:
+            # A head written with its household, before its members, would leave SQLite
+            # counting an unresolved reference, and then look for referring rows in five
+            # tables on every member written. Set once the members are in: the first head
+            # of each household, in file order (ids were handed out in file order).
+            writer.execute(
+                f"UPDATE {Household._meta.db_table} SET head_id = ("  # noqa: S608 - our own names
+                f"SELECT min(m.id) FROM {Member._meta.db_table} m "
+                f"WHERE m.household_id = {Household._meta.db_table}.id AND m.relation = %s) "
+                "WHERE id BETWEEN %s AND %s",
+                (_HEAD, new[0].household_id, new[-1].household_id),
+            )
+        writer.update_many(
+            f"UPDATE {Household._meta.db_table} SET head_id = %s WHERE id = %s",  # noqa: S608
+            heads,
+        )
 
     def _number_new(self, new: list[HouseholdPlan]) -> None:
         """Households without a 户编号 get their village's next number (the demo's pattern)."""
@@ -745,10 +806,15 @@ class HouseholdImporter(Importer):
         ):
             village, _sep, seq = code.partition("-")
             highest[village] = max(highest.get(village, 0), int(seq))
+        taken = getattr(self, "file_codes", ())
         for plan in missing:
             village = plan.region[:12]
-            highest[village] = highest.get(village, 0) + 1
-            plan.code = f"{village}-{highest[village]:04d}"
+            while True:
+                highest[village] = highest.get(village, 0) + 1
+                code = f"{village}-{highest[village]:04d}"
+                if code not in taken:  # another row of the file gives this number
+                    break
+            plan.code = code
 
     def _default_address(self, plan, ctx) -> str:
         return plan.default_address[:200] or plan.code
