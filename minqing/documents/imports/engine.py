@@ -513,17 +513,6 @@ def import_run(
         ctx.errors.append(RowError(table.header_row, "", _("There are no data rows under the header.")))
     elif importer.needs_campaign and campaign is None:
         ctx.errors.append(RowError(table.header_row, "", _("Choose the campaign the pairings belong to.")))
-    elif not dry_run and hasattr(importer, "check_and_write"):
-        # The list writes while it checks, inside one transaction undone at the first error.
-        with transaction.atomic():
-            plan = importer.check_and_write(table.rows, ctx)
-            if progress:
-                progress("validated", len(table.rows))
-            if ctx.errors:
-                transaction.set_rollback(True)
-            else:
-                report.counts = importer.counts(plan)
-                _audit_written(report, actor)
     else:
         plan = importer.validate(table.rows, ctx)
         if progress:

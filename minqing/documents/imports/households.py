@@ -29,7 +29,7 @@ from minqing.people.models import (
 )
 
 from . import values
-from .bulk import BulkWriter
+from .bulk import allocate_ids, insert_rows
 from .engine import Column, Importer
 from .lookup import RegionResolver
 
@@ -309,47 +309,6 @@ class HouseholdImporter(Importer):
         plans = list(self._plans(rows, ctx))
         if not ctx.errors:
             self._match(plans, ctx)
-        return plans
-
-    def check_and_write(self, rows, ctx):
-        """`validate` and `write` at once, inside the engine's transaction: every slice of
-        about MEMBER_SLICE rows is matched and handed to the writer while the next slice is
-        checked, so SQLite stores one while Python checks the other. After the first error
-        nothing more is written (the engine rolls back) but every row is still checked, and
-        the errors are those `validate` reports: the rows' own, else the matching's."""
-        if connection.vendor == "sqlite":
-            with connection.cursor() as cursor:
-                # A roster's keyed hashes land all over their indexes: with SQLite's default
-                # 2 MB page cache most inserts would evict and re-read pages. 256 MB here.
-                cursor.execute("PRAGMA cache_size = -262144")
-        plans: list[HouseholdPlan] = []
-        match_errors: list = []
-        with BulkWriter(connection) as writer:
-            pending: list[HouseholdPlan] = []
-            pending_members = 0
-
-            def flush():
-                if ctx.errors:  # a row's error: matching and writing are over
-                    return
-                writer.wait()  # the slice before is stored: matching sees the database whole
-                row_errors, ctx.errors = ctx.errors, match_errors
-                try:
-                    self._match(pending, ctx)
-                finally:
-                    ctx.errors = row_errors
-                if not match_errors:
-                    self._write_slice(pending, ctx, writer)
-
-            for plan in self._plans(rows, ctx):
-                plans.append(plan)
-                pending.append(plan)
-                pending_members += len(plan.members)
-                if pending_members >= MEMBER_SLICE:
-                    flush()
-                    pending, pending_members = [], 0
-            flush()
-        if not ctx.errors:
-            ctx.errors.extend(match_errors)
         return plans
 
     def _plans(self, rows, ctx):
@@ -670,14 +629,24 @@ class HouseholdImporter(Importer):
     # Writing -----------------------------------------------------------------------
 
     def write(self, plans, ctx) -> None:
-        if connection.vendor == "sqlite":
+        sqlite = connection.vendor == "sqlite"
+        if not sqlite:
+            self._write(plans, ctx)
+            return
+        with connection.cursor() as cursor:
+            # A roster's keyed hashes land all over their indexes: with SQLite's default
+            # 2 MB page cache most inserts would evict and re-read pages. 256 MB while
+            # this import writes, then the connection's own size again.
+            cursor.execute("PRAGMA cache_size")
+            (cache_size,) = cursor.fetchone()
+            cursor.execute("PRAGMA cache_size = -262144")
+        try:
+            self._write(plans, ctx)
+        finally:
             with connection.cursor() as cursor:
-                cursor.execute("PRAGMA cache_size = -262144")  # see check_and_write
-        with BulkWriter(connection) as writer:
-            self._write_slice(plans, ctx, writer)
+                cursor.execute(f"PRAGMA cache_size = {int(cache_size)}")
 
-    def _write_slice(self, plans, ctx, writer) -> None:
-        """Write the plans' changes and new rows; the writer must be idle (nothing queued)."""
+    def _write(self, plans, ctx) -> None:
         actor = ctx.actor
         now = timezone.now()
         today = timezone.localdate()
@@ -714,12 +683,12 @@ class HouseholdImporter(Importer):
         sqlite = connection.vendor == "sqlite"
         new_members = [m for plan in plans for m in plan.members if m.existing is None]
         member_households = [plan for plan in plans for m in plan.members if m.existing is None]
-        for plan, household_id in zip(new, writer.allocate(Household, len(new)), strict=True):
+        for plan, household_id in zip(new, allocate_ids(Household, len(new)), strict=True):
             plan.household_id = household_id
-        for m, member_id in zip(new_members, writer.allocate(Member, len(new_members)), strict=True):
+        for m, member_id in zip(new_members, allocate_ids(Member, len(new_members)), strict=True):
             m.member_id = member_id
-        # Each household's head: a new household's is written with it; one that exists
-        # without a head gets it after the members are in.
+        # Each household's head: a new household's is written with it (on PostgreSQL); one
+        # that exists without a head gets it after the members are in.
         heads, taggings = [], []
         for plan in plans:
             stored_tags = plan.stored_tags
@@ -757,40 +726,33 @@ class HouseholdImporter(Importer):
                     stamp,
                 )
             )
-        writer.insert(Household, HOUSEHOLD_COLUMNS, household_rows)
-        # The members in slices: the writer stores one while the next is encrypted.
-        for start in range(0, len(new_members), MEMBER_SLICE):
-            writer.insert(
-                Member,
-                MEMBER_COLUMNS,
-                self._member_rows(
-                    new_members[start : start + MEMBER_SLICE],
-                    member_households[start : start + MEMBER_SLICE],
-                ),
-            )
+        insert_rows(Household, HOUSEHOLD_COLUMNS, household_rows)
+        insert_rows(Member, MEMBER_COLUMNS, self._member_rows(new_members, member_households))
         gradings[:0] = [
             (p.household_id, p.fields["hardship_level"], 0, graded_on, *grading)
             for p in new
             if p.fields.get("hardship_level")
         ]
-        writer.insert(HardshipGrading, GRADING_COLUMNS, gradings)
-        writer.insert(Tagging, ("household_id", "member_id", "tag"), taggings)
-        if sqlite and new:
-            # A head written with its household, before its members, would leave SQLite
-            # counting an unresolved reference, and then look for referring rows in five
-            # tables on every member written. Set once the members are in: the first head
-            # of each household, in file order (ids were handed out in file order).
-            writer.execute(
-                f"UPDATE {Household._meta.db_table} SET head_id = ("  # noqa: S608 - our own names
-                f"SELECT min(m.id) FROM {Member._meta.db_table} m "
-                f"WHERE m.household_id = {Household._meta.db_table}.id AND m.relation = %s) "
-                "WHERE id BETWEEN %s AND %s",
-                (_HEAD, new[0].household_id, new[-1].household_id),
-            )
-        writer.update_many(
-            f"UPDATE {Household._meta.db_table} SET head_id = %s WHERE id = %s",  # noqa: S608
-            heads,
-        )
+        insert_rows(HardshipGrading, GRADING_COLUMNS, gradings)
+        insert_rows(Tagging, ("household_id", "member_id", "tag"), taggings)
+        with connection.cursor() as cursor:
+            if sqlite and new:
+                # A head written with its household, before its members, would leave SQLite
+                # counting an unresolved reference, and then look for referring rows in five
+                # tables on every member written. Set once the members are in: the first head
+                # of each household, in file order (ids were handed out in file order).
+                cursor.execute(
+                    f"UPDATE {Household._meta.db_table} SET head_id = ("  # noqa: S608 - our own names
+                    f"SELECT min(m.id) FROM {Member._meta.db_table} m "
+                    f"WHERE m.household_id = {Household._meta.db_table}.id AND m.relation = %s) "
+                    "WHERE id BETWEEN %s AND %s",
+                    (_HEAD, new[0].household_id, new[-1].household_id),
+                )
+            if heads:
+                cursor.executemany(
+                    f"UPDATE {Household._meta.db_table} SET head_id = %s WHERE id = %s",  # noqa: S608
+                    heads,
+                )
 
     def _number_new(self, new: list[HouseholdPlan]) -> None:
         """Households without a 户编号 get their village's next number (the demo's pattern)."""
@@ -873,7 +835,6 @@ def _pinyin(name: str) -> tuple[str, str]:
     return pinyin_keys(name)
 
 
-MEMBER_SLICE = 10_000
 HOUSEHOLD_COLUMNS = (
     "id",
     "code",
