@@ -275,14 +275,15 @@ def main():
         "| run | requests/s | p50 ms | p90 ms | p99 ms | requests | non-2xx | target |",
         "|---|---|---|---|---|---|---|---|",
         f"| as fast as they can | {api['rps']:.0f} | {api['p50']:.1f} | {api['p90']:.1f} | {api['p99']:.1f} | "
-        f"{api['requests']} | {api['non_2xx']} | {'met' if api['rps'] >= RATE else 'NOT met'} (≥ 300/s) |",
+        f"{api['requests']} | {api['non_2xx']} | "
+        f"{'met' if api['rps'] >= RATE and api['p99'] < 100 else 'NOT met'} (≥ 300/s with p99 < 100 ms) |",
     ]
     paced = api["paced"]
     if paced:
         lines.append(
             f"| paced to 300/s (pause {paced['pause_ms']:.0f} ms) | {paced['rps']:.0f} | {paced['p50']:.1f} | "
             f"{paced['p90']:.1f} | {paced['p99']:.1f} | {paced['requests']} | {paced['non_2xx']} | "
-            f"{'met' if paced['rps'] >= RATE * 0.98 and paced['p99'] < 100 else 'NOT met'} (p99 < 100 ms) |"
+            f"{'met' if paced['rps'] >= RATE * 0.98 and paced['p99'] < 100 else 'NOT met'} (p99 < 100 ms at 300/s) |"
         )
     else:
         lines.append(
