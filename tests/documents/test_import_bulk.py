@@ -3,6 +3,7 @@ import's transaction only, and a refused row leaving nothing behind."""
 
 import pytest
 from django.db import IntegrityError, transaction
+from django.utils import translation
 
 from minqing.core.personal import IdNumber, lookup_hash_for
 from minqing.documents.imports.bulk import allocate_ids, insert_rows
@@ -109,3 +110,31 @@ def test_households_numbered_by_us_skip_the_numbers_the_file_gives(actor, villag
     }
     assert by_head["居民2"] == next_code
     assert next_code not in (by_head["居民0"], by_head["居民1"]) and len(set(by_head.values())) == 3
+
+
+def test_a_record_saved_between_the_check_and_the_write_gives_a_message_and_writes_nothing(
+    actor,
+    village,  # noqa: F811
+    tmp_path,
+):
+    path = tmp_path / "roster.xlsx"
+    office_roster(path, village, two_households(ids(4, start=1500)))
+
+    def someone_else_saves_first(stage, rows):
+        # Another import (or an edit) stores a household with the file's first number after
+        # this file was checked and before it is written.
+        if stage == "validated":
+            Household.objects.create(code="IMP-0001", region=village["village"], address="桐木村一组1号")
+
+    before = Household.objects.count(), Member.objects.count()
+    with translation.override("en"):
+        report = import_run(
+            actor=actor("office"), kind="households", path=path, progress=someone_else_saves_first
+        )
+    assert not report.written and not report.counts
+    assert [(e.column, "import the file again" in e.message) for e in report.errors] == [("", True)], (
+        report.errors
+    )
+    # Only the other household is there: nothing of the file.
+    assert (Household.objects.count(), Member.objects.count()) == (before[0] + 1, before[1])
+    assert not Household.objects.filter(code="IMP-0002").exists()

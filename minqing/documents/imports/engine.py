@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -519,9 +519,26 @@ def import_run(
             progress("validated", len(table.rows))
         report.counts = importer.counts(plan) if not ctx.errors else {}
         if not ctx.errors and not dry_run:
-            with transaction.atomic():
-                importer.write(plan, ctx)
-                _audit_written(report, actor)
+            try:
+                with transaction.atomic():
+                    importer.write(plan, ctx)
+                    _audit_written(report, actor)
+            except IntegrityError:
+                # What the file was checked against changed before the write (another import
+                # or an edit at the same moment): the database refused a row, so nothing is
+                # written and the file is checked again from the start next time.
+                report.written, report.counts = False, {}
+                ctx.errors.append(
+                    RowError(
+                        table.header_row,
+                        "",
+                        _(
+                            "Records this file matches were changed while it was being checked "
+                            "(another import or an edit at the same time). Nothing was written; "
+                            "import the file again."
+                        ),
+                    )
+                )
     report.errors = sorted(ctx.errors, key=lambda e: e.row)
     if report.written and progress:
         progress("written", len(table.rows))
