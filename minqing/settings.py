@@ -132,7 +132,16 @@ DATABASE_URL = env("DATABASE_URL") or os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
     import dj_database_url
 
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))}
+    DATABASES = {
+        "default": dj_database_url.parse(
+            DATABASE_URL,
+            conn_max_age=env_int("DB_CONN_MAX_AGE", 60),
+            # A connection kept between requests is checked (SELECT 1) before a request uses
+            # it, so one the server dropped (a restart, a failover, a firewall's idle timeout)
+            # is opened again instead of failing that request.
+            conn_health_checks=env_bool("DB_HEALTH_CHECKS", True),
+        )
+    }
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool("DB_PREPARE", False):
         # The hot checks of core.prepared run on server-side binding cursors, which prepare a
         # statement run 5 times on a connection and keep its plan (planning the scoped checks
