@@ -6,6 +6,8 @@ import datetime as dt
 import pytest
 from django.test import Client
 from django.utils import timezone
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from minqing.core import parallel
 from minqing.core.scope import forget_scope
@@ -13,6 +15,11 @@ from minqing.demo.generate import DEMO_ACCOUNTS, database_is_empty, generate
 from minqing.org.models import Account
 
 DEMO_SEED = 7
+
+# The property tests judge values, not speed: on a shared machine (CI, a loaded laptop) an
+# example may take long, which is no failure of the code under test.
+hypothesis_settings.register_profile("minqing", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+hypothesis_settings.load_profile("minqing")
 
 
 def _one_request_at_a_time_on_sqlite() -> None:
