@@ -123,6 +123,12 @@ def visit_record(
     field = {Household: "household", Member: "member", LiaisonPoint: "point"}.get(type(target))
     if field is None:
         raise ValidationError({"target": [_("Choose whom the visit was with.")]})
+    if problems is not None and not (
+        isinstance(problems, list) and all(isinstance(p, str) for p in problems)
+    ):
+        raise ValidationError({"problems": [_("List the problems raised as text, one item each.")]})
+    if found is not None and not isinstance(found, dict):
+        raise ValidationError({"found": [_("Give what the visit found as named facts.")]})
     problems = [p.strip() for p in (problems or []) if p and p.strip()]
     visit = Visit(
         campaign=campaign,

@@ -8,6 +8,7 @@ other reads what the first made and answers as a retry would.
 """
 
 import datetime as dt
+import logging
 import uuid as uuidlib
 from dataclasses import dataclass
 
@@ -25,6 +26,8 @@ from minqing.programs.models import Campaign, LiaisonPoint, Team
 from . import services
 from .models import Activity, AttendanceDay, Deed, ReliefPayment, Visit, WorkLog
 from .selectors import cadre_of
+
+logger = logging.getLogger(__name__)
 
 KINDS = {
     "visit": Visit,
@@ -49,6 +52,15 @@ def _date(value) -> dt.date:
         return dt.date.fromisoformat(str(value))
     except ValueError:
         raise ValidationError({"date": [_("Enter a date as YYYY-MM-DD.")]}) from None
+
+
+def _whole(value, field: str) -> int:
+    """A count sent as a number (or its digits); 0 when absent."""
+    if value in (None, ""):
+        return 0
+    if isinstance(value, bool) or not isinstance(value, (int, str)) or not str(value).strip().isdigit():
+        raise ValidationError({field: [_("Enter a whole number.")]})
+    return int(value)
 
 
 def record_target(user, spec) -> object:
@@ -130,7 +142,7 @@ def _create(kind: str, user, cadre, payload: dict, uuid, digest: str):
             date=_date(p.get("date")),
             team=_team(user, p.get("team")),
             point=record_target(user, {"type": "point", "id": p["point"]}) if p.get("point") else None,
-            attendance=int(p.get("attendance") or 0),
+            attendance=_whole(p.get("attendance"), "attendance"),
             **common,
         )
     point = record_target(user, {"type": "point", "id": p.get("point")})
@@ -226,24 +238,24 @@ def sync_put(*, user, kind: str, uuid, payload: dict, base_version: int | None =
     cadre = cadre_of(user)
     if cadre is None:
         return SyncResult(422, errors={"cadre": [_("Only a cadre's account records field work.")]})
-    if base_version is not None:
-        # An edit: the record is expected to be there.
-        existing = _stored(model, uuid)
-        if existing is not None:
-            return _existing(user, cadre, kind, existing, payload, digest, base_version)
-    # A new record is not looked for first (most uploads are new): the UUID's unique
-    # constraint finds a stored one, and a retry that fails the checks is answered from
-    # what is stored all the same, as if it had been looked up first.
+    # Looked up first: a retry (a phone that lost the answer) is then one read, not a failed
+    # INSERT whose rollback would log an error and, on PostgreSQL, drop the connection's
+    # prepared statements (psycopg deallocates them on every rollback).
+    existing = _stored(model, uuid)
+    if existing is not None:
+        return _existing(user, cadre, kind, existing, payload, digest, base_version)
     try:
         # The service is one transaction (the checks before it only read): no savepoint
         # inside another, so its audit append is followed by the COMMIT and nothing else.
         record = _create(kind, user, cadre, payload, uuid, digest)
     except ValidationError as exc:
-        existing = _stored(model, uuid) if base_version is None else None
-        if existing is not None:
-            return _existing(user, cadre, kind, existing, payload, digest, base_version)
         return SyncResult(
             422, errors=exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+        )
+    except (TypeError, ValueError, AttributeError):
+        # A field of the wrong JSON type (a number where a list belongs, text for a count).
+        return SyncResult(
+            422, errors={"__all__": [_("A field of this record has a value of the wrong type.")]}
         )
     except IntegrityError:
         # Stored already (a retry, or another upload of the same UUID won the race), or the

@@ -9,11 +9,14 @@ import threading
 import uuid
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection, connections
 from django.db.models import Q
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from minqing.fieldwork.models import Deed, Visit
+from minqing.fieldwork.sync import _whole
 from minqing.org.models import Account, Grant
 from minqing.org.services import token_create
 from minqing.programs.models import Campaign, Pairing
@@ -240,14 +243,39 @@ def test_a_retry_of_a_stored_visit_answers_from_the_stored_record(phone):
     put, campaign, targets, _token = phone
     key = uuid.uuid4()
     first = put("visit", key, visit_payload(campaign, targets[0], 1))
-    again = put("visit", str(key).upper(), visit_payload(campaign, targets[0], 1))
+    # The retry is a read: no INSERT tried and refused (its rollback would log an error and,
+    # on PostgreSQL, drop the connection's prepared statements).
+    with CaptureQueriesContext(connection) as queries:
+        again = put("visit", str(key).upper(), visit_payload(campaign, targets[0], 1))
     assert first.status_code == 201 and again.status_code == 200
     assert again.json()["id"] == first.json()["id"]
+    assert not [
+        q["sql"] for q in queries.captured_queries if "fieldwork_visit" in q["sql"] and "INSERT" in q["sql"]
+    ]
+
+
+@pytest.mark.parametrize("change", [{"problems": 5}, {"problems": [1]}, {"found": 5}, {"found": ["size"]}])
+def test_a_field_of_the_wrong_type_is_refused_with_a_message(phone, change):
+    put, campaign, targets, _token = phone
+    payload = visit_payload(campaign, targets[0], 1)
+    # The same record with the field as it should be is stored: only the field is wrong.
+    assert put("visit", uuid.uuid4(), payload).status_code == 201
+    before = Visit.objects.count()
+    answer = put("visit", uuid.uuid4(), {**payload, **change})
+    assert answer.status_code == 422 and answer.json()["errors"], answer.content
+    assert Visit.objects.count() == before
+
+
+def test_a_count_is_a_whole_number_or_refused():
+    assert [_whole(v, "attendance") for v in (None, "", 0, 35, "35")] == [0, 0, 0, 35, 35]
+    for wrong in ("很多", [3], 3.5, True, "-2", {"n": 1}):
+        with pytest.raises(ValidationError):
+            _whole(wrong, "attendance")
 
 
 def test_a_retry_that_no_longer_passes_the_checks_still_answers_from_the_stored_record(phone):
-    """A new UUID is not looked up before the checks: a retry whose checks fail now (the
-    campaign closed since, another cadre's UUID) is answered from what is stored, as before."""
+    """A retry whose checks would fail now (the campaign closed since) is answered from what
+    is stored: the UUID is looked up before the checks."""
     put, campaign, targets, _token = phone
     key = uuid.uuid4()
     payload = visit_payload(campaign, targets[0], 1)
@@ -265,12 +293,11 @@ def test_a_retry_that_no_longer_passes_the_checks_still_answers_from_the_stored_
 
 
 def test_recording_a_visit_takes_a_fixed_number_of_queries(phone, django_assert_num_queries):
-    """Token with its account, the rate count (one upsert), cadre, campaign, target, then the
-    service's transaction (a savepoint here, inside the test's): the visit and the audit
-    append (one statement on PostgreSQL; head, row and head update on SQLite). A new UUID is
-    not looked up first: the unique constraint finds a stored one. No savepoint around the
-    service's own transaction: its append is followed by its COMMIT."""
+    """Token with its account, the rate count (one upsert), cadre, the UUID looked up, campaign,
+    target, then the service's transaction (a savepoint here, inside the test's): the visit and
+    the audit append (one statement on PostgreSQL; head, row and head update on SQLite). No
+    savepoint around the service's own transaction: its append is followed by its COMMIT."""
     put, campaign, targets, _token = phone
     put("visit", uuid.uuid4(), visit_payload(campaign, targets[0], 1))  # the token's last use is written once
-    with django_assert_num_queries(9 if connection.vendor == "postgresql" else 11):
+    with django_assert_num_queries(10 if connection.vendor == "postgresql" else 12):
         assert put("visit", uuid.uuid4(), visit_payload(campaign, targets[1], 2)).status_code == 201
