@@ -225,37 +225,66 @@ def _insert_statement(model, connection):
     return sql, fields
 
 
-def insert(obj) -> None:
+def _unless_conflict(entry, model, connection, unless: str):
+    """The compiled INSERT made to leave a row whose `unless` value exists as it is."""
+    sql, fields = entry
+    head, sep, returning = sql.rpartition(" RETURNING ")
+    if not sep or not model._meta.get_field(unless).unique:
+        return _UNCACHEABLE
+    column = connection.ops.quote_name(model._meta.get_field(unless).column)
+    return f"{head} ON CONFLICT ({column}) DO NOTHING RETURNING {returning}", fields
+
+
+def insert(obj, unless: str | None = None) -> bool:
     """Save the new `obj` as `obj.save()` would (related objects checked, the pre_save and
     post_save signals, each field's pre_save and conversion, the primary key read back),
     with the INSERT compiled once per model and database: the ORM's compiling cost more than
     running the statement. A value that is an expression, an object with its primary key
     already set or a model the ORM saves otherwise (see _insert_statement) goes through
-    `obj.save()`."""
+    `obj.save()`.
+
+    With `unless`, the name of a unique field: when a row holds `obj`'s value of it already,
+    nothing is written and False comes back (no post_save). The database settles it in the
+    INSERT itself (ON CONFLICT DO NOTHING), so a retry is no refused statement: no error
+    logged, no transaction spoiled."""
     model = type(obj)
     using = router.db_for_write(model, instance=obj)
     connection = connections[using]
-    key = (using, model)
+    key = (using, model, unless)
     entry = _INSERTS.get(key)
     if entry is None:
-        entry = _INSERTS[key] = _insert_statement(model, connection)
+        entry = _insert_statement(model, connection)
+        if entry is not _UNCACHEABLE and unless is not None:
+            entry = _unless_conflict(entry, model, connection, unless)
+        _INSERTS[key] = entry
     if (
         entry is _UNCACHEABLE
         or obj.pk is not None
         or not obj._state.adding
         or any(hasattr(obj.__dict__.get(f.attname), "resolve_expression") for f in entry[1])
     ):
+        if unless is not None:
+            field = model._meta.get_field(unless)
+            if (
+                model._default_manager.using(using)
+                .filter(**{field.attname: getattr(obj, field.attname)})
+                .exists()
+            ):
+                return False
         obj.save()
-        return
+        return True
     sql, fields = entry
     obj._prepare_related_fields_for_save(operation_name="save")
     signals.pre_save.send(sender=model, instance=obj, raw=False, using=using, update_fields=None)
     params = [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
     with transaction.mark_for_rollback_on_error(using):
-        (pk,) = execute(connection, sql, params)
-    setattr(obj, model._meta.pk.attname, pk)
+        row = execute(connection, sql, params)
+    if row is None:  # `unless`: the row is there already
+        return False
+    setattr(obj, model._meta.pk.attname, row[0])
     obj._state.adding = False
     obj._state.db = using
     signals.post_save.send(
         sender=model, instance=obj, created=True, update_fields=None, raw=False, using=using
     )
+    return True

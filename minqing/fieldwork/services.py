@@ -148,7 +148,10 @@ def visit_record(
     )
     if uuid:
         visit.uuid = uuid
-    prepared.insert(visit)  # the INSERT compiled once: uploads make visits all day
+    # The INSERT compiled once: uploads make visits all day. A visit uploaded before under
+    # this UUID (a retry) is left as it is and nothing else is written.
+    if not prepared.insert(visit, unless="uuid" if uuid else None):
+        return None
     if others_present:
         visit.others_present.set(others_present)
     household = (

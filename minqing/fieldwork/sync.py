@@ -238,28 +238,44 @@ def sync_put(*, user, kind: str, uuid, payload: dict, base_version: int | None =
     cadre = cadre_of(user)
     if cadre is None:
         return SyncResult(422, errors={"cadre": [_("Only a cadre's account records field work.")]})
-    # Looked up first: a retry (a phone that lost the answer) is then one read, not a failed
-    # INSERT whose rollback would log an error and, on PostgreSQL, drop the connection's
-    # prepared statements (psycopg deallocates them on every rollback).
-    existing = _stored(model, uuid)
-    if existing is not None:
-        return _existing(user, cadre, kind, existing, payload, digest, base_version)
+    if base_version is not None or kind != "visit":
+        # An edit, or a kind phones send seldom: looked up first, a retry is one read.
+        existing = _stored(model, uuid)
+        if existing is not None:
+            return _existing(user, cadre, kind, existing, payload, digest, base_version)
+    # A new visit (nearly every upload) is not looked up first: its INSERT leaves a visit
+    # stored under the UUID as it is (ON CONFLICT DO NOTHING), and the service then writes
+    # nothing and returns None. No refused statement, so no rollback: that would log an
+    # error and, on PostgreSQL, drop the connection's prepared statements.
+    retry = base_version is None and kind == "visit"
     try:
         # The service is one transaction (the checks before it only read): no savepoint
         # inside another, so its audit append is followed by the COMMIT and nothing else.
         record = _create(kind, user, cadre, payload, uuid, digest)
     except ValidationError as exc:
+        # A retry whose checks fail now (the campaign closed since) is answered from what
+        # is stored, as if it had been looked up first.
+        existing = _stored(model, uuid) if retry else None
+        if existing is not None:
+            return _existing(user, cadre, kind, existing, payload, digest, base_version)
         return SyncResult(
             422, errors=exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
         )
     except (TypeError, ValueError, AttributeError):
-        # A field of the wrong JSON type (a number where a list belongs, text for a count).
+        # A field of a JSON type no check expected: nothing was written (the service's
+        # transaction is undone); the phone gets a message, the log the trace.
+        logger.exception("sync %s %s: a field of an unexpected type", kind, uuid)
+        existing = _stored(model, uuid) if retry else None
+        if existing is not None:
+            return _existing(user, cadre, kind, existing, payload, digest, base_version)
         return SyncResult(
             422, errors={"__all__": [_("A field of this record has a value of the wrong type.")]}
         )
     except IntegrityError:
-        # Stored already (a retry, or another upload of the same UUID won the race), or the
-        # day is taken: answer from what is stored.
+        # Another upload of the same UUID won the race (or the day is taken): answer from
+        # what is stored.
+        record = None
+    if record is None:
         existing = _stored(model, uuid)
         if existing is None:
             return SyncResult(422, errors={"__all__": [_("This record clashes with one already stored.")]})
