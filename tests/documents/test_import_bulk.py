@@ -1,12 +1,17 @@
 """The imports' bulk inserts: ids allocated before the rows are written, inside the
-import's transaction only, and a refused row leaving nothing behind."""
+import's transaction only, and a refused row leaving nothing behind; on SQLite, many rows
+staged in a temporary table and moved into their table on a helper thread, storing what
+a direct insert stores."""
+
+from datetime import date
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import translation
 
 from minqing.core.personal import IdNumber, lookup_hash_for
-from minqing.documents.imports.bulk import allocate_ids, insert_rows
+from minqing.documents.imports import bulk, households
+from minqing.documents.imports.bulk import Inserter, allocate_ids, insert_rows
 from minqing.documents.imports.engine import import_run
 from minqing.geo.models import Region
 from minqing.people.models import Household, Member
@@ -24,6 +29,73 @@ def household(db):
 
 def member_row(member_id, household_id, name, digest):
     return (member_id, household_id, name, digest, "", "other", "", "")
+
+
+@pytest.fixture(params=["direct", "staged"])
+def way(request, monkeypatch):
+    """Each batch inserted row by row, or (SQLite) staged and moved on the helper thread,
+    the members of an import in batches of two."""
+    if request.param == "staged":
+        if connection.vendor != "sqlite":
+            pytest.skip("PostgreSQL inserts every batch directly")
+        monkeypatch.setattr(bulk, "STAGE_FROM", 1)
+        monkeypatch.setattr(households, "MEMBER_BATCH", 2)
+    else:
+        monkeypatch.setattr(bulk, "STAGE_FROM", 10**9)
+    return request.param
+
+
+def no_stage_left():
+    if connection.vendor != "sqlite":
+        return True
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM sqlite_temp_master WHERE name = %s", [Inserter.STAGE])
+        return cursor.fetchone()[0] == 0
+
+
+@pytest.mark.skipif("connection.vendor != 'sqlite'")
+def test_a_staged_batch_stores_each_value_as_a_direct_insert_stores_it(household, monkeypatch):
+    columns = (
+        *("id", "household_id", "name", "id_number", "id_number_hash", "birth_date", "sex", "relation"),
+        *("name_pinyin", "name_initials"),
+    )
+    digests = [lookup_hash_for(IdNumber, n) for n in ids(4, start=960)]
+    # Text, whole numbers, a date as the backend adapts it, NULLs, and an id as text
+    # (SQLite's column types turn it into a number either way).
+    values = [
+        ("v1:abc", connection.ops.adapt_datefield_value(date(1950, 2, 3)), "F"),
+        (None, None, ""),
+    ]
+
+    def rows(ids_, hashes):
+        return [
+            (i if k else str(i), household.pk, f"同值{k}", v[0], d, v[1], v[2], "other", "tongzhi", "tz")
+            for k, (i, d, v) in enumerate(zip(ids_, hashes, values, strict=True))
+        ]
+
+    with transaction.atomic():
+        direct = list(allocate_ids(Member, 2))
+        monkeypatch.setattr(bulk, "STAGE_FROM", 10**9)
+        insert_rows(Member, columns, rows(direct, digests[:2]))
+        staged = list(allocate_ids(Member, 2))
+        monkeypatch.setattr(bulk, "STAGE_FROM", 1)
+        insert_rows(Member, columns, rows(staged, digests[2:]))
+    stored = {}
+    with connection.cursor() as cursor:
+        for member_id in direct + staged:
+            cursor.execute(
+                "SELECT "
+                + ", ".join(f"typeof({c}), {c}" for c in columns if c not in ("id_number_hash",))
+                + " FROM people_member WHERE id = %s",
+                [member_id],
+            )
+            stored[member_id] = cursor.fetchone()
+    assert len(stored) == 4 and all(stored.values())
+    for a, b in zip(direct, staged, strict=True):
+        # Everything but the id itself is stored the same way, type included.
+        assert stored[a][2:] == stored[b][2:], (stored[a], stored[b])
+        assert stored[a][:2] == ("integer", a) and stored[b][:2] == ("integer", b)
+    assert no_stage_left()
 
 
 def test_rows_get_the_ids_allocated_for_them_and_land_with_the_transaction(household):
@@ -45,7 +117,7 @@ def test_rows_get_the_ids_allocated_for_them_and_land_with_the_transaction(house
         assert list(allocate_ids(Member, 1))[0] > allocated[-1]
 
 
-def test_a_row_the_database_refuses_raises_and_the_whole_transaction_is_undone(household):
+def test_a_row_the_database_refuses_raises_and_the_whole_transaction_is_undone(household, way):
     digest = lookup_hash_for(IdNumber, ids(1, start=950)[0])
     before = Member.objects.count()
     with pytest.raises(IntegrityError), transaction.atomic():
@@ -58,6 +130,23 @@ def test_a_row_the_database_refuses_raises_and_the_whole_transaction_is_undone(h
             [member_row(second, household.pk, "乙", digest), member_row(third, household.pk, "丙", digest)],
         )
     assert Member.objects.count() == before
+    assert no_stage_left()
+
+
+def test_a_refused_batch_is_raised_when_the_next_batch_is_added_and_nothing_stays(household, way):
+    digest = lookup_hash_for(IdNumber, ids(1, start=970)[0])
+    before = Member.objects.count()
+    added = []
+    with pytest.raises(IntegrityError), transaction.atomic(), Inserter() as inserter:
+        first, second, third = allocate_ids(Member, 3)
+        inserter.add(Member, COLUMNS, [member_row(first, household.pk, "甲", digest)])
+        inserter.add(Member, COLUMNS, [member_row(second, household.pk, "乙", digest)])
+        added.append(second)  # the staged batch fails on the helper thread: raised by the next add
+        inserter.add(Member, COLUMNS, [member_row(third, household.pk, "丙", None)])
+        added.append(third)
+    assert added == ([] if way == "direct" else [second])
+    assert Member.objects.count() == before
+    assert no_stage_left()
 
 
 def test_an_existing_household_without_a_head_gets_one_from_a_reimport(actor, village, tmp_path):  # noqa: F811
@@ -116,6 +205,7 @@ def test_a_record_saved_between_the_check_and_the_write_gives_a_message_and_writ
     actor,
     village,  # noqa: F811
     tmp_path,
+    way,
 ):
     path = tmp_path / "roster.xlsx"
     office_roster(path, village, two_households(ids(4, start=1500)))
@@ -138,3 +228,25 @@ def test_a_record_saved_between_the_check_and_the_write_gives_a_message_and_writ
     # Only the other household is there: nothing of the file.
     assert (Household.objects.count(), Member.objects.count()) == (before[0] + 1, before[1])
     assert not Household.objects.filter(code="IMP-0002").exists()
+    assert no_stage_left()
+
+
+def test_a_roster_written_in_staged_batches_is_whole_and_a_reimport_finds_it(
+    actor,
+    village,  # noqa: F811
+    tmp_path,
+    way,
+):
+    numbers = ids(4, start=1600)
+    path = tmp_path / "roster.xlsx"
+    office_roster(path, village, two_households(numbers))
+    report = import_run(actor=actor("office"), kind="households", path=path)
+    assert report.written and report.counts["members_created"] == 5, report.messages()
+    first, second = Household.objects.get(code="IMP-0001"), Household.objects.get(code="IMP-0002")
+    assert [m.name for m in first.members.order_by("id")] == ["张三", "李四", "张小五"]
+    assert first.head.name == "张三" and first.head.id_number_hash == lookup_hash_for(IdNumber, numbers[0])
+    assert first.head.phone.reveal() == "13812345678" and first.head.id_number.reveal() == numbers[0]
+    assert second.head.name == "王六" and second.members.count() == 2
+    assert no_stage_left()
+    again = import_run(actor=actor("office"), kind="households", path=path)
+    assert again.counts["members_created"] == 0 and again.counts["households_created"] == 0

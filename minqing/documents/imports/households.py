@@ -29,7 +29,7 @@ from minqing.people.models import (
 )
 
 from . import values
-from .bulk import allocate_ids, insert_rows
+from .bulk import Inserter, allocate_ids
 from .engine import Column, Importer
 from .lookup import RegionResolver
 
@@ -640,6 +640,7 @@ class HouseholdImporter(Importer):
             cursor.execute("PRAGMA cache_size")
             (cache_size,) = cursor.fetchone()
             cursor.execute("PRAGMA cache_size = -262144")
+            cursor.execute("PRAGMA temp.cache_size = -65536")
         try:
             self._write(plans, ctx)
         finally:
@@ -726,15 +727,21 @@ class HouseholdImporter(Importer):
                     stamp,
                 )
             )
-        insert_rows(Household, HOUSEHOLD_COLUMNS, household_rows)
-        insert_rows(Member, MEMBER_COLUMNS, self._member_rows(new_members, member_households))
         gradings[:0] = [
             (p.household_id, p.fields["hardship_level"], 0, graded_on, *grading)
             for p in new
             if p.fields.get("hardship_level")
         ]
-        insert_rows(HardshipGrading, GRADING_COLUMNS, gradings)
-        insert_rows(Tagging, ("household_id", "member_id", "tag"), taggings)
+        with Inserter() as inserter:
+            # Each batch of members is encrypted, hashed and put in pinyin while the batch
+            # before is being inserted.
+            inserter.add(Household, HOUSEHOLD_COLUMNS, household_rows)
+            for start in range(0, len(new_members), MEMBER_BATCH):
+                end = start + MEMBER_BATCH
+                rows = self._member_rows(new_members[start:end], member_households[start:end])
+                inserter.add(Member, MEMBER_COLUMNS, rows)
+            inserter.add(HardshipGrading, GRADING_COLUMNS, gradings)
+            inserter.add(Tagging, ("household_id", "member_id", "tag"), taggings)
         with connection.cursor() as cursor:
             if sqlite and new:
                 # A head written with its household, before its members, would leave SQLite
@@ -826,6 +833,7 @@ class HouseholdImporter(Importer):
         member.save()
 
 
+MEMBER_BATCH = 10_000
 ID_CONTEXT = IdNumber.kind.encode()
 PHONE_CONTEXT = Phone.kind.encode()
 
