@@ -250,3 +250,27 @@ def test_a_roster_written_in_staged_batches_is_whole_and_a_reimport_finds_it(
     assert no_stage_left()
     again = import_run(actor=actor("office"), kind="households", path=path)
     assert again.counts["members_created"] == 0 and again.counts["households_created"] == 0
+
+
+def test_a_reimport_compares_income_sources_as_lists(actor, village, tmp_path):  # noqa: F811
+    numbers = ids(2, start=1700)
+
+    def roster(income_first):
+        path = tmp_path / "income.csv"
+        lines = ["户编号,姓名,身份证号,村,组,与户主关系,收入来源,经济状况"]
+        for k, (number, income) in enumerate(zip(numbers, (income_first, ""), strict=True)):
+            where = f"{village['village'].name},{village['group'].name}"
+            lines.append(f"INC-000{k + 1},收入{k},{number},{where},户主,{income},一般")
+        path.write_text("\n".join(lines), encoding="utf-8")
+        return path
+
+    first = import_run(actor=actor("office"), kind="households", path=roster("务工、养老金"))
+    assert first.written and first.counts["households_created"] == 2, first.messages()
+    stored = Household.objects.get(code="INC-0001")
+    assert sorted(stored.income_sources) == sorted(["migrant_work", "pension"]), stored.income_sources
+    again = import_run(actor=actor("office"), kind="households", path=roster("养老金、务工"))
+    assert again.counts["households_unchanged"] == 2 and again.counts["households_updated"] == 0, again.counts
+    changed = import_run(actor=actor("office"), kind="households", path=roster("务农"))
+    assert changed.counts["households_updated"] == 1 and changed.counts["households_unchanged"] == 1
+    stored.refresh_from_db()
+    assert stored.income_sources == ["farming"]

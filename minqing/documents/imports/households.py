@@ -510,12 +510,10 @@ class HouseholdImporter(Importer):
             "note",
             "head_id",
         )
-        # The look-ups by code and hash are plain SQL: the ORM would prepare each of a
-        # hundred thousand parameters. Only what they find is read through the ORM.
-        found_ids = [row[0] for row in _select_in(Household, ("id",), "code", codes)]
-        for start in range(0, len(found_ids), 900):
-            for h in Household.objects.filter(id__in=found_ids[start : start + 900]).values(*fields):
-                by_code[h["code"]] = h
+        # The look-ups are plain SQL, the whole list bound as one value: the ORM would
+        # prepare each of a hundred thousand parameters.
+        for h in _households(_select_in(Household, fields, "code", codes), fields):
+            by_code[h["code"]] = h
         members: dict[str, dict] = {}
         member_fields = ("id", "household_id", "name", "relation", "id_number_hash", "phone_hash")
         for row in _select_in(Member, member_fields, "id_number_hash", hashes):
@@ -523,9 +521,8 @@ class HouseholdImporter(Importer):
         # Households found through a member's ID number (no 户编号 in the file).
         extra = {m["household_id"] for m in members.values()} - {h["id"] for h in by_code.values()}
         by_id = {h["id"]: h for h in by_code.values()}
-        for start in range(0, len(extra), 900):
-            for h in Household.objects.filter(id__in=list(extra)[start : start + 900]).values(*fields):
-                by_id[h["id"]] = h
+        for h in _households(_select_in(Household, fields, "id", sorted(extra)), fields):
+            by_id[h["id"]] = h
         for plan in plans:
             if plan.code:
                 plan.existing = by_code.get(plan.code)
@@ -539,7 +536,9 @@ class HouseholdImporter(Importer):
         matched = [p.existing["id"] for p in plans if p.existing]
         by_household: dict[int, list[dict]] = {}
         tags: dict[int, set] = {}
-        for row in _select_in(Member, member_fields, "household_id", matched):
+        # Members without an ID number, matched by name within their household (the others
+        # were found by their keyed hash above).
+        for row in _select_in(Member, member_fields, "household_id", matched, where="id_number_hash IS NULL"):
             by_household.setdefault(row[1], []).append(dict(zip(member_fields, row, strict=True)))
         for household_id, member_id, tag in _select_in(
             Tagging, ("household_id", "member_id", "tag"), "household_id", matched
@@ -559,8 +558,7 @@ class HouseholdImporter(Importer):
                         )
                 continue
             plan.changes = self._household_changes(plan, household)
-            stored = by_household.get(household["id"], [])
-            by_name = {m["name"]: m for m in stored if not m["id_number_hash"]}
+            by_name = {m["name"]: m for m in by_household.get(household["id"], ())}
             for m in plan.members:
                 found = members.get(m.id_hash) if m.id_hash else by_name.get(m.name)
                 if found is not None and found["household_id"] != household["id"]:
@@ -882,17 +880,35 @@ MEMBER_COLUMNS = (
 )
 
 
-def _select_in(model, columns: tuple[str, ...], key: str, wanted: list) -> list[tuple]:
-    """The rows of `model` whose `key` is one of `wanted` (900 parameters a query)."""
+def _select_in(model, columns: tuple[str, ...], key: str, wanted: list, *, where: str = "") -> list[tuple]:
+    """The rows of `model` whose `key` is one of `wanted` (and that meet `where`), in one
+    query: the list is bound as one value (a JSON array on SQLite, an array on PostgreSQL)."""
+    if not wanted:
+        return []
     quote = connection.ops.quote_name
-    head = (
+    if connection.vendor == "sqlite":
+        condition, value = f"{quote(key)} IN (SELECT value FROM json_each(%s))", json.dumps(wanted)
+    else:
+        condition, value = f"{quote(key)} = ANY(%s)", list(wanted)
+    sql = (
         f"SELECT {', '.join(quote(c) for c in columns)} "  # noqa: S608 - our own names
-        f"FROM {quote(model._meta.db_table)} WHERE {quote(key)} IN "
+        f"FROM {quote(model._meta.db_table)} WHERE {condition}" + (f" AND {where}" if where else "")
     )
-    found: list[tuple] = []
     with connection.cursor() as cursor:
-        for start in range(0, len(wanted), 900):
-            chunk = wanted[start : start + 900]
-            cursor.execute(head + "(" + ", ".join(["%s"] * len(chunk)) + ")", chunk)
-            found.extend(cursor.fetchall())
-    return found
+        cursor.execute(sql, [value])
+        return cursor.fetchall()
+
+
+def _households(rows: list[tuple], fields: tuple[str, ...]):
+    """Household rows as the ORM's values() gives them (income sources as a list)."""
+    at = fields.index("income_sources")
+    decoded: dict[str, list] = {}  # most households share a list ("[]")
+    for row in rows:
+        household = dict(zip(fields, row, strict=True))
+        income = row[at]
+        if isinstance(income, str):
+            found = decoded.get(income)
+            if found is None:
+                found = decoded[income] = json.loads(income)
+            household["income_sources"] = list(found)
+        yield household
