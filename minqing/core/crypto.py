@@ -57,11 +57,18 @@ def lookup_hash(value: str, *, context: bytes) -> str:
 
 def lookup_hasher(*, context: bytes):
     """`lookup_hash` for many values of one context (an import): the keyed HMAC state is
-    built once and copied per value, which halves the cost per value."""
-    base = hmac.new(_keys(settings.PERSONAL_DATA_KEY)[1], context + b"\x00", hashlib.sha256)
+    built once and copied per value, which halves the cost per value. OpenSSL's HMAC
+    object is copied directly where Python has it (a third cheaper than hmac.HMAC's)."""
+    key, start = _keys(settings.PERSONAL_DATA_KEY)[1], context + b"\x00"
+    try:
+        from _hashlib import hmac_new
+
+        copy = hmac_new(key, start, "sha256").copy
+    except (ImportError, ValueError):  # a Python without OpenSSL's HMAC
+        copy = hmac.new(key, start, hashlib.sha256).copy
 
     def digest(value: str) -> str:
-        mac = base.copy()
+        mac = copy()
         mac.update(value.encode())
         return mac.hexdigest()[:40]
 

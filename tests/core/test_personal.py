@@ -36,3 +36,13 @@ def test_personal_values_compare_by_value_and_never_print_in_full():
     assert phone == Phone("13812345678")
     assert f"{phone}" == "138****5678"
     assert phone.__html__() == "138****5678"
+
+
+def test_the_bulk_hasher_gives_the_same_digest_as_one_lookup_hash(settings):
+    from minqing.core import crypto
+
+    for context in (b"id_number", b"phone"):
+        digest = crypto.lookup_hasher(context=context)
+        for value in ("431123198507150014", "13812345678", "", "张三"):
+            assert digest(value) == crypto.lookup_hash(value, context=context)
+        assert digest("13812345678") != crypto.lookup_hash("13812345679", context=context)
