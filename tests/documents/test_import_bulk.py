@@ -274,3 +274,20 @@ def test_a_reimport_compares_income_sources_as_lists(actor, village, tmp_path): 
     assert changed.counts["households_updated"] == 1 and changed.counts["households_unchanged"] == 1
     stored.refresh_from_db()
     assert stored.income_sources == ["farming"]
+
+
+def test_an_import_runs_with_the_collector_paused_and_leaves_it_on(actor, village, tmp_path):  # noqa: F811
+    import gc
+
+    path = tmp_path / "roster.xlsx"
+    office_roster(path, village, two_households(ids(4, start=1800)))
+    seen = []
+    gc.enable()
+    report = import_run(
+        actor=actor("office"),
+        kind="households",
+        path=path,
+        progress=lambda stage, rows: seen.append(gc.isenabled()),
+    )
+    assert report.written and seen and not any(seen)
+    assert gc.isenabled()

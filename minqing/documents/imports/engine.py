@@ -20,6 +20,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from minqing.core import collector
 from minqing.core.audit import audit_record
 from minqing.core.identity import ID_RE, id_check_char
 from minqing.core.scope import scope_for
@@ -476,7 +477,13 @@ def import_run(
     importer = importer_for(kind)
     if not allowed(importer, actor):
         raise PermissionDenied(_("You are not allowed to import this list."))
-    path = Path(path)
+    with collector.paused():
+        return _import(
+            importer, actor, kind, Path(path), filename, dry_run, campaign, progress, options, started
+        )
+
+
+def _import(importer, actor, kind, path, filename, dry_run, campaign, progress, options, started):
     filename = filename or path.name
     report = ImportReport(kind=kind, filename=filename, dry_run=dry_run)
     try:
