@@ -64,7 +64,7 @@ def lookup_hasher(*, context: bytes):
         from _hashlib import hmac_new
 
         copy = hmac_new(key, start, "sha256").copy
-    except (ImportError, ValueError):  # a Python without OpenSSL's HMAC
+    except (ImportError, AttributeError, TypeError, ValueError):  # a Python without OpenSSL's HMAC
         copy = hmac.new(key, start, hashlib.sha256).copy
 
     def digest(value: str) -> str:

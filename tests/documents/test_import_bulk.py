@@ -291,3 +291,34 @@ def test_an_import_runs_with_the_collector_paused_and_leaves_it_on(actor, villag
     )
     assert report.written and seen and not any(seen)
     assert gc.isenabled()
+
+
+@pytest.mark.skipif("connection.vendor != 'sqlite'")
+def test_members_without_an_id_number_are_looked_up_by_household_not_by_the_hash_index(db):
+    # SQLite takes `id_number_hash IS NULL` for a one-row look-up in the unique index and
+    # walks every member without an ID number: the condition keeps it on the household's.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "EXPLAIN QUERY PLAN SELECT id FROM people_member WHERE household_id IN "
+            f"(SELECT value FROM json_each(%s)) AND {households.NO_ID_NUMBER}",
+            ["[1, 2]"],
+        )
+        plan = " ".join(str(row[-1]) for row in cursor.fetchall())
+    assert "household" in plan and "autoindex" not in plan and "hash" not in plan, plan
+
+
+@pytest.mark.skipif("connection.vendor != 'sqlite'")
+def test_an_import_gives_the_connection_its_page_caches_back(actor, village, tmp_path):  # noqa: F811
+    path = tmp_path / "roster.xlsx"
+    office_roster(path, village, two_households(ids(4, start=1900)))
+
+    def caches():
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA cache_size")
+            main = cursor.fetchone()[0]
+            cursor.execute("PRAGMA temp.cache_size")
+            return main, cursor.fetchone()[0]
+
+    before = caches()
+    assert import_run(actor=actor("office"), kind="households", path=path).written
+    assert caches() == before

@@ -70,7 +70,8 @@ class Inserter:
     batch (encryption, hashes, pinyin). The caller does not touch the connection meanwhile:
     `add` and leaving the block wait for the statement first, so the connection is only
     ever used by one thread at a time. Staged columns have no type: each value reaches its
-    table as bound, as a direct insert would store it."""
+    table as bound, as a direct insert would store it. The helper's statements go to the
+    connection itself: they are not in Django's query log or execute wrappers."""
 
     STAGE = "minqing_import_stage"
 
@@ -139,8 +140,15 @@ class Inserter:
 
     def wait(self) -> None:
         """Wait for the statement in flight; raise what it raised (as Django's error)."""
-        if self._thread is not None:
-            self._thread.join()
+        thread = self._thread
+        if thread is not None:
+            try:
+                thread.join()
+            finally:
+                # Interrupted (Ctrl-C): still wait, so that the rollback that follows does
+                # not use the connection beside the statement in flight.
+                if thread.is_alive():
+                    thread.join()
             self._thread = None
         failed, self._failed = self._failed, None
         if failed is not None:

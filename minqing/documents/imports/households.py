@@ -538,7 +538,7 @@ class HouseholdImporter(Importer):
         tags: dict[int, set] = {}
         # Members without an ID number, matched by name within their household (the others
         # were found by their keyed hash above).
-        for row in _select_in(Member, member_fields, "household_id", matched, where="id_number_hash IS NULL"):
+        for row in _select_in(Member, member_fields, "household_id", matched, where=NO_ID_NUMBER):
             by_household.setdefault(row[1], []).append(dict(zip(member_fields, row, strict=True)))
         for household_id, member_id, tag in _select_in(
             Tagging, ("household_id", "member_id", "tag"), "household_id", matched
@@ -637,13 +637,16 @@ class HouseholdImporter(Importer):
             # this import writes, then the connection's own size again.
             cursor.execute("PRAGMA cache_size")
             (cache_size,) = cursor.fetchone()
+            cursor.execute("PRAGMA temp.cache_size")
+            (temp_cache_size,) = cursor.fetchone()
             cursor.execute("PRAGMA cache_size = -262144")
-            cursor.execute("PRAGMA temp.cache_size = -65536")
+            cursor.execute("PRAGMA temp.cache_size = -65536")  # the staged batches
         try:
             self._write(plans, ctx)
         finally:
             with connection.cursor() as cursor:
                 cursor.execute(f"PRAGMA cache_size = {int(cache_size)}")
+                cursor.execute(f"PRAGMA temp.cache_size = {int(temp_cache_size)}")
 
     def _write(self, plans, ctx) -> None:
         actor = ctx.actor
@@ -878,6 +881,11 @@ MEMBER_COLUMNS = (
     "name_pinyin",
     "name_initials",
 )
+
+
+# Members without an ID number, written so that no database looks them up through the unique
+# index of the keyed hash (SQLite would take it for `IS NULL` and walk every such member).
+NO_ID_NUMBER = "coalesce(id_number_hash, '') = ''"
 
 
 def _select_in(model, columns: tuple[str, ...], key: str, wanted: list, *, where: str = "") -> list[tuple]:
