@@ -4,6 +4,28 @@ document.addEventListener("htmx:configRequest", function (event) {
   if (token) { event.detail.headers["X-CSRFToken"] = token.value; }
 });
 
+// A form that takes a while (an import): once one is submitted, the buttons of every such
+// form are disabled (no second submission) and the status line says what is happening,
+// with the seconds passed.
+(function () {
+  "use strict";
+  document.querySelectorAll("form[data-busy]").forEach(function (form) {
+    form.addEventListener("submit", function () {
+      var status = document.getElementById("busy-status");
+      document.querySelectorAll("form[data-busy] button").forEach(function (button) { button.disabled = true; });
+      if (!status) { return; }
+      status.querySelector(".busy-text").textContent = form.dataset.busy;
+      status.hidden = false;
+      var started = Date.now();
+      var seconds = status.querySelector(".busy-seconds");
+      window.setInterval(function () {
+        var passed = Math.round((Date.now() - started) / 1000);
+        seconds.textContent = (document.documentElement.lang || "").indexOf("zh") === 0 ? passed + " 秒" : passed + " s";
+      }, 1000);
+    });
+  });
+}());
+
 // The phone's offline store (field-store.js) on a shared phone: signing out clears this
 // account's records and the cached phone page, but never unsent records without asking;
 // and when another account signs in, the previous one's cached page (its targets) goes.
