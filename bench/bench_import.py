@@ -3,6 +3,7 @@ repeated on each member row, the layout of a county's export) imported end to en
 SQLite, and the figure appended to bench/RESULTS.md under "Import".
 
     .venv/bin/python bench/bench_import.py [--rows 100000] [--repeat 3] [--no-write-results]
+        [--postgres postgres://postgres@127.0.0.1:5432/impbench]
 
 In a fresh temporary MINQING_VAR_DIR (fresh SQLite database and keys; DATABASE_URL is
 dropped): migrate, create the county's regions, write the roster as .xlsx with
@@ -18,7 +19,10 @@ xlsxwriter, then time
    (the values as stored, staged in a temporary table and moved by one INSERT … SELECT per
    table, the cheapest way measured) into the empty database, and committed;
 6. how much two CPU-bound processes side by side slow each other (how far the machine's
-   cores are its own).
+   cores are its own);
+7. with --postgres, the same file's dry run, import and re-import on that PostgreSQL
+   database (one of the bench's own: its households and members are deleted before each
+   write).
 
 Each timed step after the first write runs on a fresh copy of the migrated database."""
 
@@ -217,6 +221,56 @@ def child(args) -> None:
     )
 
 
+def child_postgres(args) -> None:
+    """The same roster into the PostgreSQL database of DATABASE_URL (regions made if missing,
+    households and members emptied before each write)."""
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    from minqing.documents.imports.engine import import_run
+    from minqing.geo.models import Region
+    from minqing.people.models import HardshipGrading, Household, Member, Tagging
+
+    assert connection.vendor == "postgresql"
+    call_command("migrate", verbosity=0)
+    if not Region.objects.filter(code="431123000000").exists():
+        setup_regions()
+    figures: dict[str, list[float]] = {"dry_run": [], "write": [], "reimport": []}
+
+    if Household.objects.exclude(code__regex=r"^H[0-9]{7}$").exists():
+        raise SystemExit(
+            "--postgres: the database holds households of its own; give the bench a database of its own"
+        )
+
+    def empty():
+        # Plain DELETEs: a row something else refers to stops the bench instead of going.
+        connection.cursor().execute("UPDATE people_household SET head_id = NULL")
+        with connection.cursor() as cursor:
+            for model in (Tagging, HardshipGrading, Member, Household):
+                cursor.execute(f"DELETE FROM {model._meta.db_table}")  # noqa: S608 - our own names
+            for model in (Tagging, HardshipGrading, Member, Household):
+                # Each write starts on tables without dead rows, as on a fresh database.
+                cursor.execute(f"VACUUM {model._meta.db_table}")  # noqa: S608 - our own names
+
+    for _ in range(args.repeat):
+        empty()
+        started = time.perf_counter()
+        assert import_run(actor=None, kind="households", path=args.roster, dry_run=True).ok
+        figures["dry_run"].append(time.perf_counter() - started)
+        started = time.perf_counter()
+        assert import_run(actor=None, kind="households", path=args.roster).written
+        figures["write"].append(time.perf_counter() - started)
+        started = time.perf_counter()
+        again = import_run(actor=None, kind="households", path=args.roster)
+        figures["reimport"].append(time.perf_counter() - started)
+        assert again.counts["members_created"] == 0
+    empty()
+    print("RESULT", {k: statistics.median(v) for k, v in figures.items()}, flush=True)
+
+
 FLOOR_TABLES = ("people_household", "people_member", "people_hardshipgrading", "people_tagging")
 
 
@@ -280,7 +334,17 @@ def main() -> None:
     parser.add_argument(
         "--profile", action="store_true", help="profile one write (cProfile, to stderr); no results"
     )
+    parser.add_argument(
+        "--postgres",
+        metavar="URL",
+        help="also import the same file into this PostgreSQL database (its tables are emptied "
+        "of households and members first; a database of its own, e.g. postgres://postgres@127.0.0.1/impbench)",
+    )
+    parser.add_argument("--roster", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.child and args.roster:
+        child_postgres(args)
+        return
     if args.child:
         child(args)
         return
@@ -321,6 +385,16 @@ def main() -> None:
         started = time.perf_counter()
         subprocess.run(command, env=env, check=True, capture_output=True)
         result["cli"] = time.perf_counter() - started
+        if args.postgres:
+            output = subprocess.run(
+                [sys.executable, __file__, "--child", "--repeat", str(args.repeat)]
+                + ["--roster", str(var_dir / "roster.xlsx")],
+                env={**env, "DATABASE_URL": args.postgres},
+                check=True,
+                capture_output=True,
+                text=True,
+            ).stdout
+            result["postgres"] = eval(output.split("RESULT", 1)[1].strip())  # noqa: S307 - our own child's repr
     finally:
         shutil.rmtree(var_dir, ignore_errors=True)
     result["pair"] = side_by_side()
@@ -357,6 +431,17 @@ def main() -> None:
         f"| `minqing import households FILE` as a process (with start-up) | {result['cli']:.2f} | "
         f"{result['rows'] / result['cli']:,.0f} |",
         "",
+        *(
+            [
+                f"PostgreSQL (`--postgres`, the same file, medians of {args.repeat}): dry run "
+                f"{result['postgres']['dry_run']:.2f} s, import end to end {result['postgres']['write']:.2f} s "
+                f"({result['rows'] / result['postgres']['write']:,.0f} rows/s), re-import "
+                f"{result['postgres']['reimport']:.2f} s.",
+                "",
+            ]
+            if "postgres" in result
+            else []
+        ),
         f"Target ≥ {TARGET:,} rows/s end to end on SQLite: **{'met' if rate >= TARGET else 'not met'}** "
         f"({rate:,.0f} rows/s).",
         "",
