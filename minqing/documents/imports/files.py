@@ -126,7 +126,13 @@ def _read_csv(raw: bytes) -> list[list]:
         raise FileRefused(_("The file is neither UTF-8 nor GBK/GB18030 text."))
     sample = text[:4096]
     try:
-        dialect = csv.Sniffer().sniff(sample, delimiters=",\t;")
+        sniffed = csv.Sniffer().sniff(sample, delimiters=",\t;")
     except csv.Error:
-        dialect = csv.excel
-    return list(csv.reader(io.StringIO(text), dialect))
+        return list(csv.reader(io.StringIO(text), csv.excel))
+
+    class Dialect(sniffed):
+        # Every spreadsheet writes a quote inside a quoted cell as two: the sniffer misses
+        # it when a cell starts with one ("""老屋"" 9号" would be read as "老屋"" 9号").
+        doublequote = True
+
+    return list(csv.reader(io.StringIO(text), Dialect))
