@@ -405,7 +405,9 @@ def main() -> None:
         "## Import",
         "",
         f"- Date: {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC; code at commit {_commit()}",
-        f"- Command: `.venv/bin/python bench/bench_import.py --rows {args.rows} --repeat {args.repeat}`",
+        f"- Command: `.venv/bin/python bench/bench_import.py --rows {args.rows} --repeat {args.repeat}"
+        + (" --postgres URL" if args.postgres else "")
+        + "`",
         f"- Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
         "SQLite (WAL), fresh database with the county's regions only",
         f"- File: generated .xlsx roster, {result['rows']:,} member rows in {result['households']:,} households "
