@@ -85,7 +85,13 @@ def import_confirm(request, kind: str):
     importer = _importer(request, kind)
     found = storage.fetch(request.POST.get("token", ""), user_id=request.user.pk, kind=kind)
     if found is None:
-        messages.error(request, _("The uploaded file has expired; please upload it again."))
+        messages.error(
+            request,
+            _(
+                "This upload has already been imported, or it has expired: check the list, "
+                "and upload the file again only if its rows are missing."
+            ),
+        )
         return redirect(reverse("documents:import-start", args=[kind]) + _query(request.POST.get("campaign")))
     path, meta = found
     campaign = _campaign(request, importer, meta.get("campaign"))
@@ -116,7 +122,7 @@ def import_template(request, kind: str):
         template_xlsx(importer, campaign=campaign),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
-    name = _("import-%(kind)s.xlsx") % {"kind": kind}
+    name = _("Import template - %(title)s.xlsx") % {"title": importer.title}
     response["Content-Disposition"] = f"attachment; filename=\"{kind}.xlsx\"; filename*=UTF-8''{_quote(name)}"
     return response
 

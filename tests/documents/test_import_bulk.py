@@ -420,3 +420,44 @@ def test_a_csv_cell_that_starts_with_a_quote_keeps_its_quotes(actor, village, tm
     report = import_run(actor=actor("office"), kind="households", path=path)
     assert report.written, report.messages()
     assert Household.objects.get(code="QUO-0001").address == '"老屋" 9号'
+
+
+def test_the_page_says_so_when_a_file_changes_nothing_and_when_a_spent_upload_comes_back(
+    client_as,
+    village,  # noqa: F811
+    tmp_path,
+):
+    path = tmp_path / "roster.xlsx"
+    office_roster(path, village, two_households(ids(4, start=2100)))
+    client = client_as("office")
+
+    def check_and_confirm():
+        with open(path, "rb") as fh:
+            token = client.post("/imports/households/", {"file": fh}).context["token"]
+        with translation.override("en"):
+            return token, client.post(
+                "/imports/households/confirm/", {"token": token}, HTTP_ACCEPT_LANGUAGE="en"
+            )
+
+    _token, first = check_and_confirm()
+    assert first.context["report"].changed and "rows imported" in first.content.decode()
+    token, again = check_and_confirm()
+    page = again.content.decode()
+    assert again.context["report"].written and not again.context["report"].changed
+    assert "already recorded, nothing was changed" in page and "rows imported" not in page
+    # The same confirmation sent again (a reload): not "expired" alone, but where to look.
+    back = client.post(
+        "/imports/households/confirm/", {"token": token}, HTTP_ACCEPT_LANGUAGE="en", follow=True
+    )
+    assert "already been imported, or it has expired" in back.content.decode()
+
+
+def test_a_row_error_names_the_column_as_the_file_heads_it(actor, village, tmp_path):  # noqa: F811
+    path = tmp_path / "unknown.csv"
+    path.write_text(
+        "户编号,姓名,身份证号,村（社区）,组,与户主关系\r\n"
+        f"UNK-0001,无村,{ids(1, start=2200)[0]},没有这个村,一组,户主\r\n",
+        encoding="utf-8",
+    )
+    report = import_run(actor=actor("office"), kind="households", path=path)
+    assert not report.written and [e.column for e in report.errors] == ["村（社区）"], report.errors

@@ -161,6 +161,11 @@ class ImportReport:
     def ok(self) -> bool:
         return not self.refused and not self.errors
 
+    @property
+    def changed(self) -> bool:
+        """Whether the import creates or changes anything (a re-import of the same file does not)."""
+        return any(n for k, n in self.counts.items() if k.endswith(("_created", "_updated")))
+
     def count_lines(self) -> list[tuple[str, int]]:
         return [(str(COUNT_LABELS.get(k, k)), v) for k, v in self.counts.items()]
 
@@ -293,7 +298,8 @@ def locate(rows: list[list], columns) -> Table:
         key, number = found_at[position]
         if key not in mapping:
             mapping[key] = position
-            headings[key] = clean_text(rows[number][position])
+            # As the file writes it (full-width brackets kept): messages name the column so.
+            headings[key] = " ".join(str(rows[number][position]).split())
     for column in columns:
         headings.setdefault(column.key, column.headings[0])
     missing = [c.headings[0] for c in columns if c.required and c.key not in mapping]
