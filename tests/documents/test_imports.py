@@ -525,8 +525,97 @@ def test_every_template_downloads_and_reads_back_as_its_own_list(client_as, tmp_
         sheet = read_sheet(path, ".xlsx")
         _fill_merged(sheet.rows, sheet.merged)
         table = locate(sheet.rows, importer.columns)
-        assert table.header_row == 3 and not table.missing and len(table.rows) == 1, kind
+        # The example row (序号 示例) is found and skipped: it is no data row.
+        assert sheet.rows[3][0] == "示例", kind
+        assert table.header_row == 3 and not table.missing and table.rows == [], kind
+        assert table.examples_skipped == 1 and table.examples_changed == [], kind
         assert set(table.headings) == {c.key for c in importer.columns}
+
+
+def _template_rows(client, kind: str, tmp_path, **query) -> list[list]:
+    from minqing.documents.imports.files import read_sheet
+
+    response = client.get(f"/imports/{kind}/template.xlsx", query)
+    assert response.status_code == 200
+    path = tmp_path / f"template-{kind}.xlsx"
+    path.write_bytes(response.content)
+    return read_sheet(path, ".xlsx").rows
+
+
+def _as_filled(rows: list[list], path, extra: list[dict]) -> None:
+    """The template as an office fills it: its rows kept, `extra` rows (heading → value) added."""
+    header = rows[2]
+    book = xlsxwriter.Workbook(path)
+    sheet = book.add_worksheet()
+    for number, row in enumerate(rows):
+        sheet.write_row(number, 0, ["" if v is None else v for v in row])
+    for k, values in enumerate(extra, start=len(rows)):
+        sheet.write_row(k, 0, [values.get(h, "") if h != "序号" else str(k - 2) for h in header])
+    book.close()
+
+
+def test_the_templates_example_row_is_never_imported(client_as, actor, village, tmp_path):
+    client = client_as("office")
+    rows = _template_rows(client, "households", tmp_path)
+    assert rows[3][rows[2].index("姓名")] == "张三"
+    # Downloaded and sent back as it is: no data, said so at the example's row, nothing written.
+    untouched = tmp_path / "untouched.xlsx"
+    _as_filled(rows, untouched, [])
+    before = counts()
+    with translation.override("en"):
+        report = import_run(actor=actor("office"), kind="households", path=untouched)
+    assert not report.ok and [e.row for e in report.errors] == [4]
+    assert report.errors[0].message.startswith("There is only the template's example row")
+    assert counts() == before
+    # A row typed under the example: that row alone is imported.
+    number = ids(1, start=930)[0]
+    filled = tmp_path / "filled.xlsx"
+    person = {
+        "乡镇": village["township"].name,
+        "村（社区）": village["village"].name,
+        "姓名": "示例下甲",
+        "身份证号": number,
+        "与户主关系": "户主",
+    }
+    _as_filled(rows, filled, [person])
+    report = import_run(actor=actor("office"), kind="households", path=filled)
+    assert report.written and report.rows == 1, report.messages()
+    assert report.counts["households_created"] == 1 and report.counts["members_created"] == 1
+    assert Member.objects.filter(id_number_hash=lookup_hash_for(IdNumber, number)).get().name == "示例下甲"
+    assert not Member.objects.filter(name="张三", household__code="431123101200-0001").exists()
+    assert Household.objects.count() == before[0] + 1
+    # The example typed over with a real person but still marked 示例: asked, nothing written.
+    over = [list(r) for r in rows]
+    header = over[2]
+    over[3][header.index("姓名")] = "覆盖乙"
+    over[3][header.index("身份证号")] = ids(1, start=931)[0]
+    over[3][header.index("乡镇")] = village["township"].name
+    over[3][header.index("村（社区）")] = village["village"].name
+    over[3][header.index("户编号")] = ""
+    typed_over = tmp_path / "typed-over.xlsx"
+    _as_filled(over, typed_over, [])
+    before = counts()
+    with translation.override("en"):
+        report = import_run(actor=actor("office"), kind="households", path=typed_over, dry_run=True)
+    assert [e.row for e in report.errors] == [4]
+    assert report.errors[0].message.startswith("This row is marked 示例 (the template's example)")
+    assert not import_run(actor=actor("office"), kind="households", path=typed_over).written
+    assert counts() == before
+    # Replacing 示例 with a number imports it.
+    over[3][0] = "1"
+    _as_filled(over, typed_over, [])
+    assert import_run(actor=actor("office"), kind="households", path=typed_over).written
+
+
+def test_a_campaigns_pairing_template_example_is_skipped_too(client_as, actor, tmp_path):
+    campaign = Campaign.objects.get(program_key="xiajiceng")
+    rows = _template_rows(client_as("office"), "pairings", tmp_path, campaign=campaign.pk)
+    kind = rows[3][rows[2].index("结对类型")]
+    assert kind == campaign.config["pairing_kinds"][0]["name"]
+    path = tmp_path / "pairings.xlsx"
+    _as_filled(rows, path, [])
+    report = import_run(actor=actor("office"), kind="pairings", path=path, campaign=campaign)
+    assert [e.row for e in report.errors] == [4] and "示例" in report.errors[0].message
 
 
 def test_the_api_imports_with_a_dry_run_and_reports_bad_rows(client_as, village, tmp_path):

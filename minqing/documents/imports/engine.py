@@ -70,6 +70,8 @@ class Column:
     required: bool = False
     block: bool = False  # a household's cell, merged (or left blank) over its member rows
     example: str = ""
+    # The template's example is the campaign's own (a pairing kind): any value of it is the example's.
+    example_varies: bool = False
 
 
 @dataclass
@@ -215,6 +217,12 @@ class Table:
     headings: dict[str, str]
     header_row: int
     missing: list[str]
+    examples_skipped: int = 0  # the template's example rows, left as downloaded
+    examples_changed: list[int] = field(default_factory=list)  # marked 示例, other values: rows
+
+
+# The 序号 of the template's example row: left as downloaded, the row is not imported.
+EXAMPLE_MARK = "示例"
 
 
 def _fill_merged(rows: list[list], merged) -> None:
@@ -303,12 +311,9 @@ def locate(rows: list[list], columns) -> Table:
     for column in columns:
         headings.setdefault(column.key, column.headings[0])
     missing = [c.headings[0] for c in columns if c.required and c.key not in mapping]
-    return Table(
-        rows=list(_data_rows(rows, bottom + 1, mapping, columns, index)),
-        headings=headings,
-        header_row=top + 1,
-        missing=missing,
-    )
+    table = Table(rows=[], headings=headings, header_row=top + 1, missing=missing)
+    table.rows = list(_data_rows(rows, bottom + 1, mapping, columns, index, table))
+    return table
 
 
 def _clean(kind: str, raw):
@@ -325,10 +330,14 @@ def _clean(kind: str, raw):
     return clean_text(raw)
 
 
-def _data_rows(rows, start: int, mapping: dict[str, int], columns, index):
+def _data_rows(rows, start: int, mapping: dict[str, int], columns, index, table: Table):
     """The data rows below the header as Row objects. Rows are filtered first, then each
     column is cleaned as one list (a cell's cleaning is memoised per kind: most cells
-    repeat — a village, a relation, a household's cells on every member row)."""
+    repeat — a village, a relation, a household's cells on every member row).
+
+    A row whose first cell is 示例 is the template's example: left as downloaded it is
+    skipped (counted in `table`); with other values typed into it, it is a data row listed
+    in `table.examples_changed`, so that the check asks which was meant."""
     kinds = {c.key: c.kind for c in columns}
     cache: dict[str, dict] = {kind: {} for kind in kinds.values()}
     block_keys = [c.key for c in columns if c.block and c.key in mapping]
@@ -338,6 +347,7 @@ def _data_rows(rows, start: int, mapping: dict[str, int], columns, index):
     marks = SKIP_MARKS + FOOTER_MARKS
     probes: dict[str, bool] = {}  # cell → whether it is a heading
     numbers, kept = [], []
+    marked: set[int] = set()  # rows whose first cell is 示例
     for number in range(start, len(rows)):
         raw = rows[number]
         for lead in raw:
@@ -346,8 +356,12 @@ def _data_rows(rows, start: int, mapping: dict[str, int], columns, index):
         else:
             continue
         # Every mark starts with a Chinese character: an ASCII lead (a row number) is none.
-        if isinstance(lead, str) and not lead.isascii() and clean_compact(lead).startswith(marks):
-            continue
+        if isinstance(lead, str) and not lead.isascii():
+            compact = clean_compact(lead)
+            if compact.startswith(marks):
+                continue
+            if compact == EXAMPLE_MARK:
+                marked.add(number)
         skip = False
         for c in raw[:4]:
             if isinstance(c, str) and c[:1] in _MARK_STARTS and clean_compact(c) in SKIP_MARKS:
@@ -370,11 +384,17 @@ def _data_rows(rows, start: int, mapping: dict[str, int], columns, index):
     cleaned = [
         _clean_column(kept, width, position, kinds[key], cache[kinds[key]]) for key, position in positions
     ]
+    examples = {c.key: (None if c.example_varies else _clean(c.kind, c.example)) for c in columns}
     previous_block: dict | None = None
     for number, cells in zip(numbers, zip(*cleaned, strict=True), strict=True):
         if not any(cells):
             continue
         values = dict(zip(keys, cells, strict=True))
+        if marked and number in marked:
+            if all(v == "" or examples[k] is None or v == examples[k] for k, v in values.items()):
+                table.examples_skipped += 1
+                continue
+            table.examples_changed.append(number + 1)
         continued = False
         if block_keys:
             carried = previous_block is not None
@@ -522,11 +542,33 @@ def _import(importer, actor, kind, path, filename, dry_run, campaign, progress, 
             ctx.errors.append(
                 RowError(table.header_row, heading, _("The header lacks this column (or a usual synonym)."))
             )
+    elif not table.rows and table.examples_skipped:
+        ctx.errors.append(
+            RowError(
+                table.header_row + 1,
+                "",
+                _(
+                    "There is only the template's example row (序号 示例), which is never imported: "
+                    "add your rows under it, or in its place."
+                ),
+            )
+        )
     elif not table.rows:
         ctx.errors.append(RowError(table.header_row, "", _("There are no data rows under the header.")))
     elif importer.needs_campaign and campaign is None:
         ctx.errors.append(RowError(table.header_row, "", _("Choose the campaign the pairings belong to.")))
     else:
+        for number in table.examples_changed:
+            ctx.errors.append(
+                RowError(
+                    number,
+                    "",
+                    _(
+                        "This row is marked 示例 (the template's example) but holds other values: "
+                        "to import it, replace 示例 with its number; otherwise delete the row."
+                    ),
+                )
+            )
         plan = importer.validate(table.rows, ctx)
         if progress:
             progress("validated", len(table.rows))

@@ -46,6 +46,7 @@ COLUMNS = (
         "compact",
         required=True,
         example="结对帮扶",
+        example_varies=True,
     ),
     Column(
         "slot", ("对象类别", "名额", "联系对象类别"), gettext_lazy("slot (一联五 and the like)"), "compact"
