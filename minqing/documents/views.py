@@ -52,7 +52,13 @@ def _back(kind: str, campaign) -> str:
 def import_start(request, kind: str):
     importer = _importer(request, kind)
     campaign = _campaign(request, importer, request.POST.get("campaign") or request.GET.get("campaign"))
-    context = {"importer": importer, "kind": kind, "campaign": campaign, "back": _back(kind, campaign)}
+    context = {
+        "importer": importer,
+        "kind": kind,
+        "campaign": campaign,
+        "back": _back(kind, campaign),
+        "max_bytes": MAX_BYTES,
+    }
     if request.method == "POST":
         upload = request.FILES.get("file")
         if upload is None:

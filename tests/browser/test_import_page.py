@@ -92,3 +92,31 @@ def test_the_import_page_shows_it_is_working_and_takes_no_second_click(
     with page.expect_navigation():
         held.pop().continue_()
     expect(page.locator("#import-summary")).to_contain_text(re.compile("已导入|imported"))
+
+
+def test_a_file_over_ten_megabytes_is_refused_before_it_is_sent(page, site, sign_in, screenshot):
+    sign_in(page, "office")
+    page.goto(f"{site}/imports/households/")
+    posts = []
+    page.on("request", lambda request: posts.append(request.url) if request.method == "POST" else None)
+    chooser = page.locator("main input[type=file]")
+    big = {
+        "name": "全县花名册.xlsx",
+        "mimeType": "application/octet-stream",
+        "buffer": b"\0" * (10 * 1024 * 1024 + 1),
+    }
+    chooser.set_input_files(big)
+    notice = page.locator("#file-too-big")
+    expect(notice).to_be_visible()
+    expect(notice).to_contain_text(re.compile(r"10\.1 MB"))
+    expect(notice).to_contain_text(re.compile("最大 10 MB|at most 10 MB"))
+    assert not chooser.evaluate("input => input.checkValidity()")
+    screenshot(page, "import-file-too-big")
+    page.locator("main form button[type=submit]").last.click()
+    page.wait_for_timeout(300)
+    assert posts == [] and page.url.endswith("/imports/households/")
+    expect(page.locator("#busy-status")).to_be_hidden()
+    # A file within the limit clears the message and can be sent.
+    chooser.set_input_files({"name": "小.csv", "mimeType": "text/csv", "buffer": "姓名\n甲\n".encode()})
+    expect(notice).to_be_hidden()
+    assert chooser.evaluate("input => input.checkValidity()")

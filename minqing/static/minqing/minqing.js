@@ -26,6 +26,29 @@ document.addEventListener("htmx:configRequest", function (event) {
   });
 }());
 
+// A file input with data-max-bytes: a file over the limit is refused as soon as it is
+// chosen (the form cannot be sent, and the page says why), instead of after its upload.
+(function () {
+  "use strict";
+  document.querySelectorAll("input[type=file][data-max-bytes]").forEach(function (input) {
+    var notice = document.getElementById(input.getAttribute("aria-describedby") || "");
+    input.addEventListener("change", function () {
+      var limit = Number(input.dataset.maxBytes);
+      var file = input.files && input.files[0];
+      var message = "";
+      if (file && limit && file.size > limit) {
+        // Rounded up: a file just over the limit never reads as "10.0 MB".
+        message = input.dataset.tooBig.replace("{size}", (Math.ceil(file.size / 104857.6) / 10).toFixed(1));
+      }
+      input.setCustomValidity(message);
+      if (notice) {
+        notice.textContent = message;
+        notice.hidden = !message;
+      }
+    });
+  });
+}());
+
 // The phone's offline store (field-store.js) on a shared phone: signing out clears this
 // account's records and the cached phone page, but never unsent records without asking;
 // and when another account signs in, the previous one's cached page (its targets) goes.
