@@ -92,6 +92,11 @@ def shutdown() -> None:
             connection.dec_thread_sharing()
 
 
+def serial(using: str = DEFAULT_DB_ALIAS) -> bool:
+    """Whether `run` would run jobs one after another here, whatever the pool is doing."""
+    return _serial(using)
+
+
 def _serial(using: str) -> bool:
     connection = connections[using]
     return (

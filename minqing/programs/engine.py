@@ -1,21 +1,48 @@
 """Evaluate a campaign's rules as of a date, and summarize the verdicts."""
 
 import datetime as dt
+import functools
 from collections import Counter
 from dataclasses import dataclass, field
+
+from django.utils import translation
+
+from minqing.core import parallel
 
 from .rules import FAIL, NO_RECORDS, NOT_DUE, PASS, RULE_TYPES, Context, Verdict
 
 
 def evaluate(campaign, as_of: dt.date) -> list[Verdict]:
+    """Every enabled rule's verdicts, in template order.
+
+    Where the database may be read from several connections at once (core.parallel: not on
+    SQLite, not inside a transaction), the rules run side by side once the campaign's cadres
+    and pairings, which nearly every rule reads, are loaded: the database answers one rule's
+    queries while Python works through another's rows. Each rule reads only its own queries
+    and the shared, finished context; each is run in the caller's language."""
     ctx = Context(campaign, as_of)
-    verdicts: list[Verdict] = []
-    for conf in campaign.config.get("rules", []):
-        if conf.get("disabled"):
-            continue
-        rule = RULE_TYPES[conf["type"]](conf["key"], conf["name"], conf.get("params", {}))
-        verdicts.extend(rule.evaluate(ctx))
-    return verdicts
+    rules = [
+        RULE_TYPES[conf["type"]](conf["key"], conf["name"], conf.get("params", {}))
+        for conf in campaign.config.get("rules", [])
+        if not conf.get("disabled")
+    ]
+    if len(rules) < 2 or parallel.serial():
+        return [verdict for rule in rules for verdict in rule.evaluate(ctx)]
+    language = translation.get_language()
+    parallel.run([lambda: ctx.cadres, lambda: ctx.pairings])
+    results, first = parallel.run(
+        [_in_language(functools.partial(rule.evaluate, ctx), language) for rule in rules[1:]],
+        meanwhile=functools.partial(rules[0].evaluate, ctx),
+    )
+    return [verdict for found in (first, *results) for verdict in found]
+
+
+def _in_language(job, language):
+    def run():
+        with translation.override(language):
+            return job()
+
+    return run
 
 
 @dataclass

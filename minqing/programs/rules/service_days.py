@@ -4,7 +4,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from . import FAIL, NOT_DUE, PASS, Param, Rule
+from . import FAIL, NOT_DUE, PASS, Param, Rule, day_values
 from ._pending import cadre_subjects, team_subjects
 from ._periods import months, window
 
@@ -38,12 +38,16 @@ class FixedServiceDays(Rule):
                 members[(kind, pk)] = {pk}
         everyone = set().union(*members.values()) if members else set()
         present = defaultdict(set)
-        for cadre_id, day in AttendanceDay.objects.filter(
-            cadre_id__in=everyone,
-            status=AttendanceDay.Status.CONFIRMED,
-            date__gte=start,
-            date__lte=end,
-        ).values_list("cadre_id", "date"):
+        for cadre_id, day in day_values(
+            AttendanceDay.objects.filter(
+                cadre_id__in=everyone,
+                status=AttendanceDay.Status.CONFIRMED,
+                date__gte=start,
+                date__lte=end,
+            ),
+            "cadre_id",
+            "date",
+        ):
             present[day].add(cadre_id)
         wanted = [
             first.replace(day=d)
