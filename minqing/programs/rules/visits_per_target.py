@@ -1,6 +1,6 @@
 from collections import Counter
 
-from django.db.models import Count, Q
+from django.db.models import Count, ExpressionWrapper, F, IntegerField, Q
 from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -108,11 +108,18 @@ class VisitsPerTarget(Rule):
         ]
         # Visits the cadres joined: every such visit of the window, grouped by target (counts of
         # targets a cadre is not paired with are never read).
+        # Read from the cadres' side: the campaign's visits are many, those a cadre joined
+        # few. Compared as an expression, the campaign cannot lead SQLite to walk every visit of
+        # the campaign by its index (chosen when the joined table has no statistics yet: 0.5 s
+        # at county scale, against 0.01 s).
         joined = (
             (
-                Visit.others_present.through.objects.filter(
+                Visit.others_present.through.objects.alias(
+                    _campaign=ExpressionWrapper(F("visit__campaign_id") + 0, output_field=IntegerField())
+                )
+                .filter(
                     cadre_id__in=list(targets),
-                    visit__campaign=ctx.campaign,
+                    _campaign=ctx.campaign.pk,
                     visit__date__gte=start,
                     visit__date__lte=end,
                 )
