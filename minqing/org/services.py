@@ -117,6 +117,11 @@ def account_set_active(*, actor, account: Account, active: bool, reason: str = "
     _require(actor, "accounts.manage")
     if actor is not None and account.pk == actor.pk:
         raise ValidationError(_("You cannot disable or enable your own account."))
+    if account.is_active and not active:
+        # As account_deactivate: a cadre who still has active pairings hands them over first.
+        refusals = [message for guard in DEACTIVATION_GUARDS if (message := guard(account))]
+        if refusals:
+            raise ValidationError(refusals)
     if account.is_active != active:
         account.is_active = active
         account.save(update_fields=["is_active"])

@@ -2,6 +2,7 @@
 and scopes, the audit administrator reads the audit trail; none holds two of these, none
 sees residents' data, and reading the trail is itself audited."""
 
+import datetime as dt
 import re
 
 import pytest
@@ -115,9 +116,17 @@ def test_an_administrators_credentials_are_not_reset_from_a_page(client_as, db):
 
 
 def test_disabling_an_account_ends_its_sessions(client_as, db):
-    office = client_as("office")
+    from minqing.programs.services import active_pairings_guard
+
+    # An account without active pairings (a cadre with some hands them over first).
+    name = next(
+        n
+        for n in ("office", "leader", "inspector", "village", "unit")
+        if not active_pairings_guard(Account.objects.get(username=n))
+    )
+    office = client_as(name)
     assert office.get("/").status_code == 200
-    target = Account.objects.get(username="office")
+    target = Account.objects.get(username=name)
     client_as("sysadmin").post(f"/security/accounts/{target.pk}/disable/")
     assert office.get("/").status_code == 302
     assert AuditEvent.objects.filter(action="account.disable", object_id=str(target.pk)).exists()
@@ -148,3 +157,27 @@ def test_the_auditor_reaches_nothing_but_the_trail(client_as, db):
     auditor = client_as("auditor")
     for path in ("/org/cadres/", "/org/units/", "/geo/regions/", "/security/accounts/", "/security/roles/"):
         assert auditor.get(path).status_code == 403, path
+
+
+def test_a_cadre_with_active_pairings_is_not_disabled_from_the_accounts_page(client_as, db):
+    from django.utils import timezone
+
+    from minqing.programs.models import Pairing
+
+    today = timezone.localdate()
+    paired = Pairing.objects.active_on(today).select_related("cadre__account").first()
+    assert paired is not None
+    target = paired.cadre.account
+    owner = client_as(target.username)
+    assert owner.get("/").status_code == 200
+    events = AuditEvent.objects.filter(action="account.disable", object_id=str(target.pk)).count()
+    response = client_as("sysadmin").post(f"/security/accounts/{target.pk}/disable/", follow=True)
+    target.refresh_from_db()
+    assert target.is_active and owner.get("/").status_code == 200
+    assert "项未解除的结对，请先移交给接任干部" in response.content.decode()
+    assert AuditEvent.objects.filter(action="account.disable", object_id=str(target.pk)).count() == events
+    # Once the pairings are handed over (ended here), the account can be disabled.
+    Pairing.objects.filter(cadre__account=target).update(end=today - dt.timedelta(days=1))
+    client_as("sysadmin").post(f"/security/accounts/{target.pk}/disable/")
+    target.refresh_from_db()
+    assert not target.is_active
