@@ -16,7 +16,7 @@ from minqing.core.models import AuditEvent
 from minqing.core.personal import IdNumber, lookup_hash_for
 from minqing.documents.imports.engine import import_run
 from minqing.geo.models import Region
-from minqing.org.models import Cadre
+from minqing.org.models import Account, Cadre
 from minqing.people.models import HardshipGrading, Household, Member, Tagging
 from minqing.programs.models import Campaign, LiaisonPoint, Pairing
 
@@ -424,6 +424,88 @@ def test_cadres_import_and_reimport_changes_nothing(actor, tmp_path):
     before = counts()
     again = import_run(actor=actor("office"), kind="cadres", path=path)
     assert again.counts == {"cadres_created": 0, "cadres_updated": 0, "cadres_unchanged": 2}
+    assert counts() == before
+
+
+def test_a_cadre_list_without_usernames_or_phones_is_imported_twice_without_duplicates(actor, tmp_path):
+    unit = Cadre.objects.get(account__username="unit").unit
+    path = tmp_path / "cadres.csv"
+    path.write_text(f"姓名,单位,职务\n无号甲,{unit.name},科员\n无号乙,{unit.name},股长\n", encoding="utf-8")
+    first = import_run(actor=actor("office"), kind="cadres", path=path)
+    assert first.written and first.counts["cadres_created"] == 2, first.messages()
+    before = counts()
+    again = import_run(actor=actor("office"), kind="cadres", path=path)
+    assert again.counts == {"cadres_created": 0, "cadres_updated": 0, "cadres_unchanged": 2}
+    assert counts() == before
+    # A phone added later updates the same cadre; a new post too.
+    path.write_text(
+        f"姓名,单位,职务,手机\n无号甲,{unit.name},副股长,13700000071\n无号乙,{unit.name},股长,\n",
+        encoding="utf-8",
+    )
+    third = import_run(actor=actor("office"), kind="cadres", path=path)
+    assert third.counts == {"cadres_created": 0, "cadres_updated": 1, "cadres_unchanged": 1}
+    assert counts() == before
+    assert Cadre.objects.get(account__full_name="无号甲", unit=unit).post == "副股长"
+    # Two namesakes in the unit: the file must say which (nothing written).
+    namesake = Cadre.objects.get(account__full_name="无号乙", unit=unit)
+    twin = Account.objects.create(username="wuhaoyi_twin", full_name="无号乙")
+    Cadre.objects.create(account=twin, unit=unit)
+    before = counts()
+    with translation.override("en"):
+        fourth = import_run(actor=actor("office"), kind="cadres", path=path)
+    assert not fourth.written and counts() == before
+    assert [(e.row, e.message[:28]) for e in fourth.errors] == [(3, "Several cadres of this unit ")]
+    assert namesake.pk
+
+
+def test_a_cadre_username_too_long_or_malformed_is_a_row_error(actor, tmp_path):
+    unit = Cadre.objects.get(account__username="unit").unit
+    path = tmp_path / "cadres.csv"
+    path.write_text(
+        f"姓名,单位,用户名\n长名甲,{unit.name},{'a' * 151}\n怪名乙,{unit.name},bad user!\n"
+        f"{'长' * 61},{unit.name},\n",
+        encoding="utf-8",
+    )
+    before = counts()
+    report = import_run(actor=actor("office"), kind="cadres", path=path)
+    assert not report.written and counts() == before
+    assert sorted((e.row, e.column) for e in report.errors) == [(2, "用户名"), (3, "用户名"), (4, "姓名")]
+
+
+def test_a_household_list_without_numbers_or_id_numbers_is_imported_twice_without_duplicates(
+    actor, village, tmp_path
+):
+    path = tmp_path / "heads.csv"
+    place = f"{village['village'].name},{village['group'].name}"
+    path.write_text(
+        f"户主姓名,所属村,组,联系电话,困难等级\n无证孙甲,{place},13700000081,一般困难\n无证孙乙,{place},,\n",
+        encoding="utf-8",
+    )
+    first = import_run(actor=actor("office"), kind="households", path=path)
+    assert first.written and first.counts["households_created"] == 2, first.messages()
+    before = counts()
+    again = import_run(actor=actor("office"), kind="households", path=path)
+    assert again.counts["households_created"] == 0 and again.counts["households_unchanged"] == 2
+    assert again.counts["members_created"] == 0 and counts() == before
+    # A second household whose head has the same name in the same place: the file must say which.
+    household = Member.objects.get(name="无证孙乙").household
+    other = Household.objects.create(code="TWIN-0001", region=household.region, address="别处")
+    other.head = Member.objects.create(household=other, name="无证孙乙", relation="head")
+    other.save()
+    before = counts()
+    with translation.override("en"):
+        third = import_run(actor=actor("office"), kind="households", path=path, dry_run=True)
+    assert [(e.row, e.message[:26]) for e in third.errors] == [(3, "Several households here ha")]
+    # The head's phone tells the first one apart from a namesake without one.
+    namesake = Household.objects.create(code="TWIN-0002", region=household.region, address="别处")
+    namesake.head = Member.objects.create(household=namesake, name="无证孙甲", relation="head")
+    namesake.save()
+    before = counts()
+    path.write_text(
+        f"户主姓名,所属村,组,联系电话,困难等级\n无证孙甲,{place},13700000081,一般困难\n", encoding="utf-8"
+    )
+    fourth = import_run(actor=actor("office"), kind="households", path=path)
+    assert fourth.written and fourth.counts["households_unchanged"] == 1, fourth.messages()
     assert counts() == before
 
 

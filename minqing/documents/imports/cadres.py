@@ -1,6 +1,7 @@
 """The cadre list: name, unit, post, rank, party membership, phone. A cadre is matched by
-username, else by the keyed hash of the phone; a new one gets an account that cannot
-sign in until an administrator sets its password."""
+username, else by the keyed hash of the phone, else (a row without a username) by name in
+the unit; a new one gets an account that cannot sign in until an administrator sets its
+password."""
 
 from dataclasses import dataclass, field
 
@@ -137,6 +138,14 @@ class CadreImporter(Importer):
             phone = values.phone(ctx, row, "phone")
             phone = normalize_phone(phone) if phone else ""
             username = row.get("username")
+            if username:
+                problem = _username_problem(username)
+                if problem:
+                    ctx.error(row.number, "username", problem)
+            if len(row.get("name")) > FULL_NAME_MAX:
+                ctx.error(
+                    row.number, "name", _("A name has at most %(n)s characters.") % {"n": FULL_NAME_MAX}
+                )
             if username and username in seen_users:
                 ctx.error(
                     row.number,
@@ -152,9 +161,7 @@ class CadreImporter(Importer):
             seen_users.setdefault(username, row.number)
             seen_phones.setdefault(phone, row.number)
             if unit_id is not None and row.get("name"):
-                plans.append(
-                    CadrePlan(row.number, username, row.get("name")[:60], unit_id, fields, phone or "")
-                )
+                plans.append(CadrePlan(row.number, username, row.get("name"), unit_id, fields, phone or ""))
         if not ctx.errors:
             self._match(plans, ctx)
         return plans
@@ -184,6 +191,18 @@ class CadreImporter(Importer):
             for c in Cadre.objects.filter(phone_hash__in=list(phone_hashes)).values(*fields)
         }
         taken = set(Account.objects.filter(username__in=usernames).values_list("username", flat=True))
+        # A row without a username is also found by its name in its unit (a list kept without
+        # usernames or phones is imported twice without making every cadre twice).
+        by_name: dict[tuple, list[dict]] = {}
+        unnamed = [p for p in plans if not p.username]
+        if unnamed:
+            for c in Cadre.objects.filter(
+                account__full_name__in={p.full_name for p in unnamed},
+                unit_id__in={p.unit_id for p in unnamed},
+                account__is_active=True,
+            ).values(*fields):
+                by_name.setdefault((c["account__full_name"], c["unit_id"]), []).append(c)
+        chosen: dict[int, int] = {}  # cadre id → the row that matched it
         for plan in plans:
             digest = crypto.lookup_hash(plan.phone, context=b"phone") if plan.phone else None
             found = by_user.get(plan.username) if plan.username else None
@@ -192,8 +211,34 @@ class CadreImporter(Importer):
                 continue
             if found is None and digest:
                 found = by_phone.get(digest)
+            if found is None and not plan.username:
+                # Namesakes whose stored phone differs from the row's are other people.
+                same = [
+                    c
+                    for c in by_name.get((plan.full_name, plan.unit_id), ())
+                    if not (digest and c["phone_hash"] and c["phone_hash"] != digest)
+                ]
+                if len(same) > 1:
+                    ctx.error(
+                        plan.row,
+                        "name",
+                        _(
+                            "Several cadres of this unit have this name: give the username or the "
+                            "phone to say which."
+                        ),
+                    )
+                    continue
+                found = same[0] if same else None
             if found is None:
                 continue
+            if found["id"] in chosen:
+                ctx.error(
+                    plan.row,
+                    "name",
+                    _("This cadre already appears in row %(row)s.") % {"row": chosen[found["id"]]},
+                )
+                continue
+            chosen[found["id"]] = plan.row
             if not ctx.in_scope(found["unit__region_id"]):
                 ctx.error(plan.row, "name", _("This cadre belongs to a unit outside your area."))
                 continue
@@ -252,3 +297,21 @@ class CadreImporter(Importer):
             n += 1
             candidate = f"{base}{n}"
         return candidate
+
+
+FULL_NAME_MAX = Account._meta.get_field("full_name").max_length
+
+
+def _username_problem(username: str) -> str:
+    """Why a username from the file cannot be an account's ("" when it can)."""
+    from django.core.exceptions import ValidationError
+
+    field = Account._meta.get_field("username")
+    if len(username) > field.max_length:
+        return _("A username has at most %(n)s characters.") % {"n": field.max_length}
+    for validator in field.validators:
+        try:
+            validator(username)
+        except ValidationError as exc:
+            return " ".join(exc.messages)
+    return ""

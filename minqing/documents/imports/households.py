@@ -533,6 +533,7 @@ class HouseholdImporter(Importer):
             if plan.existing and not ctx.in_scope(plan.existing["region_id"]):
                 ctx.error(plan.row, "code", _("This household is registered in an area outside yours."))
                 continue
+        self._match_by_head(plans, ctx, fields)
         matched = [p.existing["id"] for p in plans if p.existing]
         by_household: dict[int, list[dict]] = {}
         tags: dict[int, set] = {}
@@ -572,6 +573,63 @@ class HouseholdImporter(Importer):
                 if found is not None:
                     m.changes = self._member_changes(m, found)
             plan.stored_tags = tags.get(household["id"], set())
+
+    def _match_by_head(self, plans: list[HouseholdPlan], ctx, fields: tuple[str, ...]) -> None:
+        """A household the file gives neither a 户编号 nor an ID number for is found again by
+        its place and its head's name (and phone, where the file gives one): importing such a
+        list twice must not make every household twice. Several candidates are an error that
+        says how to tell them apart."""
+        keyless = [
+            p
+            for p in plans
+            if p.existing is None
+            and not p.code
+            and p.region
+            and p.members
+            and not any(m.id_hash for m in p.members)
+        ]
+        if not keyless:
+            return
+        heads = {id(p): next((m for m in p.members if m.relation == _HEAD), p.members[0]) for p in keyless}
+        candidates: dict[tuple, list[tuple]] = {}
+        for household_id, region_id, name, phone_hash in Household.objects.filter(
+            region_id__in={p.region for p in keyless},
+            head__name__in={heads[id(p)].name for p in keyless},
+        ).values_list("id", "region_id", "head__name", "head__phone_hash"):
+            candidates.setdefault((region_id, name), []).append((household_id, phone_hash))
+        chosen: dict[int, HouseholdPlan] = {}
+        for plan in keyless:
+            head = heads[id(plan)]
+            found = candidates.get((plan.region, head.name), [])
+            if len(found) > 1 and head.phone:
+                digest = self.hash_phone(head.phone)
+                found = [c for c in found if c[1] == digest]
+            if not found:
+                continue
+            if len(found) > 1:
+                ctx.error(
+                    plan.row,
+                    "name",
+                    _(
+                        "Several households here have a head named %(name)s: give the 户编号 or "
+                        "the head's ID number to say which."
+                    )
+                    % {"name": head.name},
+                )
+                continue
+            household_id = found[0][0]
+            if household_id in chosen:
+                ctx.error(
+                    plan.row,
+                    "name",
+                    _("This household (same place and head) already appears in row %(row)s.")
+                    % {"row": chosen[household_id].row},
+                )
+                continue
+            chosen[household_id] = plan
+        if chosen:
+            for h in _households(_select_in(Household, fields, "id", sorted(chosen)), fields):
+                chosen[h["id"]].existing = h
 
     def _household_changes(self, plan, household) -> dict:
         changes = {}
