@@ -549,6 +549,22 @@ def test_pairings_import_for_a_campaign_and_reimport_changes_nothing(actor, vill
     assert again.counts == {"pairings_created": 0, "pairings_unchanged": 2} and counts() == before
 
 
+def test_a_pairing_starting_outside_its_campaign_is_a_row_error(actor, village, tmp_path):
+    campaign = Campaign.objects.get(program_key="xiajiceng")
+    household = Household.objects.filter(region__code__startswith="431123").first()
+    path = tmp_path / "pairings.csv"
+    path.write_text(
+        "干部用户名,结对类型,户编号,开始日期\n"
+        f"cadre,结对帮扶,{household.code},1999-01-01\n"
+        f"cadre,结对帮扶,{household.code},2031-01-01\n",
+        encoding="utf-8",
+    )
+    before = counts()
+    report = import_run(actor=actor("office"), kind="pairings", path=path, campaign=campaign)
+    assert not report.written and counts() == before
+    assert [(e.row, e.column) for e in report.errors] == [(2, "开始日期"), (3, "开始日期")]
+
+
 def test_regions_import_below_the_offices_county_and_not_outside_it(actor, village, tmp_path):
     path = tmp_path / "regions.csv"
     new_group = village["village"].code + "099"

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -147,6 +148,17 @@ class PairingImporter(Importer):
             elif row.get("slot"):
                 ctx.error(row.number, "slot", _("“%(kind)s” has no slots.") % {"kind": definition["name"]})
             start = values.date(ctx, row, "start") or campaign.start
+            if start and (start < campaign.start or (campaign.end and start > campaign.end)):
+                ctx.error(
+                    row.number,
+                    "start",
+                    _("A pairing starts within its campaign (%(start)s – %(end)s).")
+                    % {
+                        "start": date_format(campaign.start),
+                        "end": date_format(campaign.end) if campaign.end else "…",
+                    },
+                )
+                start = False
             resolved.append((row, cadre, definition, slot, start))
         targets = self._targets(resolved, ctx)
         plans = []
