@@ -27,14 +27,23 @@ def evaluate(campaign, as_of: dt.date) -> list[Verdict]:
         if not conf.get("disabled")
     ]
     if len(rules) < 2 or parallel.serial():
-        return [verdict for rule in rules for verdict in rule.evaluate(ctx)]
+        return _before_start(ctx, [verdict for rule in rules for verdict in rule.evaluate(ctx)])
     language = translation.get_language()
     parallel.run([lambda: ctx.cadres, lambda: ctx.pairings])
     results, first = parallel.run(
         [_in_language(functools.partial(rule.evaluate, ctx), language) for rule in rules[1:]],
         meanwhile=functools.partial(rules[0].evaluate, ctx),
     )
-    return [verdict for found in (first, *results) for verdict in found]
+    return _before_start(ctx, [verdict for found in (first, *results) for verdict in found])
+
+
+def _before_start(ctx, verdicts: list[Verdict]) -> list[Verdict]:
+    """Before its campaign starts nothing is due yet: what is lacking then is "not yet due"."""
+    if ctx.as_of < ctx.campaign.start:
+        for verdict in verdicts:
+            if verdict.status == FAIL:
+                verdict.status = NOT_DUE
+    return verdicts
 
 
 def _in_language(job, language):

@@ -93,6 +93,16 @@ def test_the_team_summary_is_due_on_5_april(scenario, zone):
     assert verdict_for(campaign, "team_summary", team.pk, as_of=END).status == "pass"
 
 
+def test_a_summary_submitted_after_the_day_asked_about_is_not_counted(scenario, zone):
+    campaign, team, _point, _leader = zone
+    team_summary_submit(
+        actor=scenario.office, campaign=campaign, team=team, text="总结", on=dt.date(2026, 4, 3)
+    )
+    # On 1 April the summary of the 3rd was not there yet: not yet due, not passed.
+    assert verdict_for(campaign, "team_summary", team.pk, as_of=dt.date(2026, 4, 1)).status == "not_due"
+    assert verdict_for(campaign, "team_summary", team.pk, as_of=dt.date(2026, 4, 3)).status == "pass"
+
+
 def test_an_incident_breaks_the_zero_target(scenario, zone):
     campaign, _team, point, _leader = zone
     assert verdict_for(campaign, "zero_targets", point.pk, as_of=END).status == "pass"

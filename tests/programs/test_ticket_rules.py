@@ -148,17 +148,20 @@ def test_problems_solved_per_point_counts_verified_or_closed_demands_not_found_u
     )
     as_of = dt.date(2026, 6, 1)
 
-    def verdict():
+    def verdict(day=as_of):
         return next(
-            v for v in run(campaign, "problems.solved_per_point", as_of, min=2) if v.subject_id == point.pk
+            v for v in run(campaign, "problems.solved_per_point", day, min=2) if v.subject_id == point.pk
         )
 
     make(scenario, campaign, point=point, status="closed", replied_at=at(MAY4), resolved=True)
     make(scenario, campaign, point=point, status="verified", replied_at=at(MAY4), resolved=False)
     make(scenario, campaign, point=point, status="replied", replied_at=at(MAY4))
-    assert verdict().status == FAIL and verdict().actual == "1"
+    # A count over the campaign: short of it is "not yet due" while the campaign runs, a
+    # failure once it is over (as deeds per point).
+    assert verdict().status == NOT_DUE and verdict().actual == "1"
+    assert verdict(dt.date(2026, 12, 31)).status == FAIL
     make(scenario, campaign, point=point, status="verified", replied_at=at(MAY4))
-    assert verdict().status == PASS
+    assert verdict().status == PASS and verdict(dt.date(2026, 12, 31)).status == PASS
 
 
 def test_each_ticket_rule_adds_a_fixed_number_of_queries(scenario):

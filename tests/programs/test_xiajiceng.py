@@ -28,6 +28,23 @@ def test_every_cadre_needs_a_target(scenario):
     assert verdict_for(campaign, "every_cadre_has_target", cadre.pk).status == "pass"
 
 
+def test_before_the_campaign_starts_nothing_fails(scenario):
+    from minqing.programs import engine
+
+    campaign = scenario.campaign("xiajiceng", start=dt.date(2026, 4, 15))
+    cadre = scenario.cadre()
+    # After the start the cadre without a target fails; on 10 April nothing is due yet.
+    assert (
+        verdict_for(campaign, "every_cadre_has_target", cadre.pk, as_of=dt.date(2026, 4, 20)).status == "fail"
+    )
+    before = engine.evaluate(campaign, dt.date(2026, 4, 10))
+    assert before and all(v.status != "fail" for v in before)
+    assert (
+        verdict_for(campaign, "every_cadre_has_target", cadre.pk, as_of=dt.date(2026, 4, 10)).status
+        == "not_due"
+    )
+
+
 def test_every_household_in_hardship_covered_but_one(scenario):
     campaign = scenario.campaign("xiajiceng", start=dt.date(2026, 4, 15))
     cadre = scenario.cadre()

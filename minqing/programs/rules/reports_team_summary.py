@@ -21,9 +21,9 @@ class TeamSummaryOnTime(Rule):
 
         due = self.date("due")
         filed = dict(
-            TeamSummary.objects.filter(campaign=ctx.campaign, submitted_on__isnull=False).values_list(
-                "team_id", "submitted_on"
-            )
+            TeamSummary.objects.filter(
+                campaign=ctx.campaign, submitted_on__isnull=False, submitted_on__lte=ctx.as_of
+            ).values_list("team_id", "submitted_on")
         )
         verdicts = []
         for team in ctx.teams:
