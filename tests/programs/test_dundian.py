@@ -152,3 +152,52 @@ def test_days_at_another_point_do_not_count(scenario, dundian):
     assert verdict_for(dundian, "two_days_a_month", leader.pk, as_of=dt.date(2026, 5, 1)).status == "fail"
     scenario.days_at(leader, stationed_at, dt.date(2026, 4, 22), dt.date(2026, 4, 23))
     assert verdict_for(dundian, "two_days_a_month", leader.pk, as_of=dt.date(2026, 5, 1)).status == "pass"
+
+
+def test_a_successor_is_judged_from_the_handover_not_for_the_months_before(scenario, dundian):
+    from minqing.programs.services import cadre_handover
+
+    first, successor = scenario.cadre("member", "前任"), scenario.cadre("member", "接任")
+    point = scenario.point()
+    station(scenario, dundian, first, point)
+    for slot in SLOTS:
+        link(scenario, dundian, first, slot, dt.date(2026, 4, 10))
+    for month in (4, 5, 6):
+        scenario.days_at(first, point, dt.date(2026, month, 10), dt.date(2026, month, 11))
+        report = monthly_report_draft(
+            actor=scenario.office, campaign=dundian, cadre=first, month=dt.date(2026, month, 1)
+        )
+        monthly_report_submit(
+            actor=scenario.office,
+            report=report,
+            text=report.text,
+            on=dt.date(2026, month + 1, 2),
+            base_version=1,
+        )
+    cadre_handover(
+        actor=scenario.office,
+        from_cadre=first,
+        to_cadre=successor,
+        on_date=dt.date(2026, 7, 15),
+        reason="调任",
+    )
+    august = dt.date(2026, 8, 1)
+    # July is the successor's first month: he stayed two days then and reported it; April to
+    # June were his predecessor's, and the five links were listed in time by the predecessor.
+    scenario.days_at(successor, point, dt.date(2026, 7, 20), dt.date(2026, 7, 21))
+    assert verdict_for(dundian, "two_days_a_month", successor.pk, as_of=august).status == "pass"
+    assert verdict_for(dundian, "two_days_a_month", successor.pk, as_of=august).actual == "1/1"
+    assert verdict_for(dundian, "yilianwu", successor.pk, as_of=august).status == "pass"
+    sept = dt.date(2026, 8, 10)
+    report = monthly_report_draft(
+        actor=scenario.office, campaign=dundian, cadre=successor, month=dt.date(2026, 7, 1)
+    )
+    monthly_report_submit(
+        actor=scenario.office, report=report, text=report.text, on=dt.date(2026, 8, 3), base_version=1
+    )
+    monthly = verdict_for(dundian, "monthly_report", successor.pk, as_of=sept)
+    assert (monthly.status, monthly.actual) == ("pass", "1/1"), monthly.missing
+    # Without the handover's month he would fail April to June.
+    scenario.days_at(successor, point, dt.date(2026, 8, 20))
+    late = verdict_for(dundian, "two_days_a_month", successor.pk, as_of=dt.date(2026, 9, 1))
+    assert late.status == "fail" and late.actual == "1/2" and "2026年8月" in late.missing[0]

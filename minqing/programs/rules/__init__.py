@@ -400,6 +400,7 @@ class Context:
                 "point__kind",
                 "point__name",
                 "point__region_id",
+                "handed_over_from_id",
             )
         )
         households: dict[int, Row] = {}
@@ -424,7 +425,7 @@ class Context:
         found = []
         for (pk, cadre_id, kind, slot, start, end, household_id, member_id, point_id, h_code, h_level,
              head_id, head_name, m_name, m_household_id, mh_code, mh_level, p_kind, p_name,
-             p_region_id) in rows:  # fmt: skip
+             p_region_id, handed_over_from_id) in rows:  # fmt: skip
             row = Row(
                 pk=pk,
                 id=pk,
@@ -436,6 +437,7 @@ class Context:
                 household_id=household_id,
                 member_id=member_id,
                 point_id=point_id,
+                handed_over_from_id=handed_over_from_id,
                 household=None,
                 member=None,
                 point=None,
@@ -488,6 +490,39 @@ class Context:
             if cadre_id not in points or point_id in points[cadre_id]:
                 found.setdefault(cadre_id, set()).add(day)
         return {cadre_id: sorted(days) for cadre_id, days in found.items()}
+
+    def paired_since(self, kinds=()) -> dict[int, dt.date]:
+        """cadre id → the start of the cadre's earliest pairing active on the day (of these
+        kinds): a successor's is the handover's. Monthly counts begin with its month."""
+        found: dict[int, dt.date] = {}
+        for p in self.pairings_of_kinds(kinds):
+            if p.cadre_id not in found or p.start < found[p.cadre_id]:
+                found[p.cadre_id] = p.start
+        return found
+
+    @cached_property
+    def listed_on(self) -> dict[int, dt.date]:
+        """pairing id → the day its target was first listed with the campaign, for the
+        pairings a handover made: the first predecessor's start (one query, for those only)."""
+        from ..models import Pairing
+
+        handed = [p.id for p in self.pairings if p.handed_over_from_id]
+        if not handed:
+            return {}
+        # Every pairing of the campaign that was handed over, with where it came from.
+        chain = {
+            pk: (source, start)
+            for pk, source, start in Pairing.objects.filter(campaign=self.campaign)
+            .exclude(handed_over_from=None)
+            .values_list("id", "handed_over_from_id", "handed_over_from__start")
+        }
+        found = {}
+        for pk in handed:
+            source, start = chain[pk]
+            while source in chain:  # handed over more than once
+                source, start = chain[source]
+            found[pk] = start
+        return found
 
     def targets_of(self, kinds) -> dict[int, list]:
         """cadre id → the pairings of the targets paired with the cadre (name one with

@@ -38,11 +38,14 @@ class SlotComposition(Rule):
         stationed = set(self.value("stationed_kinds"))
         stationed_ids = {p.cadre_id for p in ctx.pairings if p.kind in stationed} if stationed else None
         filed: dict[int, dict[str, object]] = {}
+        # A slot handed over to a successor was listed when its first holder listed it.
+        listed = ctx.listed_on if any(p.handed_over_from_id for p in ctx.pairings) else {}
         for p in ctx.pairings:
             if p.kind == kind_key and p.slot:
+                start = listed.get(p.id, p.start)
                 current = filed.setdefault(p.cadre_id, {}).get(p.slot)
-                if current is None or p.start < current:
-                    filed[p.cadre_id][p.slot] = p.start
+                if current is None or start < current:
+                    filed[p.cadre_id][p.slot] = start
         verdicts = []
         for cadre in ctx.cadres:
             if stationed_ids is not None and cadre.pk not in stationed_ids:

@@ -39,12 +39,16 @@ class MonthlyReportOnTime(Rule):
         due = [(m, d) for m, d in due if d < ctx.as_of]
         kinds = set(self.value("kinds"))
         reporting = {p.cadre_id for p in ctx.pairings if p.kind in kinds} if kinds else None
+        since = ctx.paired_since(self.value("kinds"))
         verdicts = []
         for cadre in ctx.cadres:
             if reporting is not None and cadre.pk not in reporting:
                 continue
+            # From the month the cadre's pairing began (a successor's: the handover's month).
+            first = since[cadre.pk].replace(day=1) if cadre.pk in since else None
+            mine = [(m, d) for m, d in due if first is None or m >= first]
             missing = []
-            for month, deadline in due:
+            for month, deadline in mine:
                 filed = submitted.get((cadre.pk, month))
                 if filed is None:
                     missing.append(
@@ -63,10 +67,10 @@ class MonthlyReportOnTime(Rule):
                 self.cadre_verdict(
                     cadre,
                     required=self.required_text(),
-                    actual=f"{len(due) - len(missing)}/{len(due)}",
-                    ok=not missing and bool(due),
+                    actual=f"{len(mine) - len(missing)}/{len(mine)}",
+                    ok=not missing and bool(mine),
                     missing=missing or [_("no report is due yet")],
-                    status=NOT_DUE if not due else None,
+                    status=NOT_DUE if not mine else None,
                 )
             )
         return verdicts

@@ -36,10 +36,14 @@ class StayDaysPerMonth(Rule):
         wanted = self.value("min")
         done = [m for m in months(start, end) if month_end(m) < ctx.as_of]
         cadres = {c.pk: c for c in ctx.cadres}
+        since = ctx.paired_since(self.value("kinds"))
         verdicts = []
         for _kind, pk, _label, *_rest in subjects:
             cadre = cadres[pk]
-            short = [(m, len(days[(pk, m)])) for m in done if len(days[(pk, m)]) < wanted]
+            # From the month the cadre's pairing began (a successor's: the handover's month).
+            first = since[pk].replace(day=1) if pk in since else None
+            mine = [m for m in done if first is None or m >= first]
+            short = [(m, len(days[(pk, m)])) for m in mine if len(days[(pk, m)]) < wanted]
             missing = [
                 _("%(name)s stayed %(n)s of %(min)s days in %(month)s")
                 % {"name": cadre.account, "n": n, "min": wanted, "month": month_label(m)}
@@ -49,10 +53,10 @@ class StayDaysPerMonth(Rule):
                 self.cadre_verdict(
                     cadre,
                     required=self.required_text(),
-                    actual=f"{len(done) - len(short)}/{len(done)}",
-                    ok=not missing and bool(done),
+                    actual=f"{len(mine) - len(short)}/{len(mine)}",
+                    ok=not missing and bool(mine),
                     missing=missing or [_("no month has ended yet")],
-                    status=NOT_DUE if not done else None,
+                    status=NOT_DUE if not mine else None,
                 )
             )
         return verdicts
