@@ -759,3 +759,44 @@ def test_the_command_line_imports_with_a_dry_run_first(village, tmp_path, capsys
     path.write_text("姓名,身份证号,村\n命令丙,1,没有的村\n", encoding="utf-8")
     with pytest.raises(CommandError, match="第2行|row 2"):
         call_command("import", "households", str(path), "--quiet")
+
+
+def test_a_file_without_a_header_says_so_and_long_cells_are_row_errors(actor, village, tmp_path):
+    path = tmp_path / "noheader.csv"
+    path.write_text("张三,13700000001\n李四,13700000002\n", encoding="utf-8")
+    with translation.override("en"):
+        report = import_run(actor=actor("office"), kind="households", path=path)
+        assert [(e.row, e.column) for e in report.errors] == [(1, "")]
+        assert report.messages()[0].startswith("row 1: No header row was found")
+        assert "户编号" in report.messages()[0]
+    points = tmp_path / "points.csv"
+    points.write_text(
+        f"联系点名称,类型,所属村\n{'长' * 121},企业,{village['village'].name}\n", encoding="utf-8"
+    )
+    before = counts()
+    report = import_run(actor=actor("office"), kind="points", path=points)
+    assert not report.written and counts() == before
+    assert [(e.row, e.column) for e in report.errors] == [(2, "联系点名称")]
+    assert "121" in report.errors[0].message
+
+
+def test_pairing_rows_name_the_columns_the_file_has_and_list_the_slots(actor, village, tmp_path):
+    campaign = Campaign.objects.get(program_key="xiajiceng")
+    household = Household.objects.filter(region__code__startswith="431123").first()
+    dundian = Campaign.objects.get(program_key="dundian")
+    with_slots = next(k for k in dundian.config["pairing_kinds"] if k.get("slots"))
+    path = tmp_path / "pairings.csv"
+    path.write_text(
+        f"干部用户名,结对类型,户编号\ncadre,结对帮扶,{household.code}\ncadre,结对帮扶,{household.code}\n",
+        encoding="utf-8",
+    )
+    report = import_run(actor=actor("office"), kind="pairings", path=path, campaign=campaign)
+    assert [(e.row, e.column) for e in report.errors] == [(3, "干部用户名")]
+    path.write_text(
+        f"干部用户名,结对类型,对象类别,户编号\ncadre,{with_slots['name']},没有的类别,{household.code}\n",
+        encoding="utf-8",
+    )
+    report = import_run(actor=actor("office"), kind="pairings", path=path, campaign=dundian)
+    slot_errors = [e.message for e in report.errors if e.column == "对象类别"]
+    assert slot_errors, report.messages()
+    assert all(s["name"] in slot_errors[0] for s in with_slots["slots"])

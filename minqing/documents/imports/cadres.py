@@ -126,7 +126,7 @@ class CadreImporter(Importer):
                 ctx.error(row.number, "name", _("Give the cadre's name."))
             fields = {}
             if row.get("post"):
-                fields["post"] = row.get("post")[:60]
+                fields["post"] = values.text(ctx, row, "post", 60)
             if row.get("rank"):
                 rank = values.choice(ctx, row, "rank", RANKS)
                 if rank:

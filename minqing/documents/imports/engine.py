@@ -81,9 +81,11 @@ class RowError:
     message: str
 
     def __str__(self):
+        if not self.column:  # about the file or its header, not one cell
+            return _("row %(row)s: %(message)s") % {"row": self.row, "message": self.message}
         return _("row %(row)s, column %(column)s: %(message)s") % {
             "row": self.row,
-            "column": self.column or "-",
+            "column": self.column,
             "message": self.message,
         }
 
@@ -217,6 +219,7 @@ class Table:
     headings: dict[str, str]
     header_row: int
     missing: list[str]
+    no_header: bool = False  # no row among the first ones holds two known headings
     examples_skipped: int = 0  # the template's example rows, left as downloaded
     examples_changed: list[int] = field(default_factory=list)  # marked 示例, other values: rows
 
@@ -288,8 +291,7 @@ def locate(rows: list[list], columns) -> Table:
         if len(set(found.values())) > len(set(best_found.values())):
             best, best_found = number, found
     if best < 0 or len(set(best_found.values())) < 2:
-        required = [c.headings[0] for c in columns if c.required]
-        return Table(rows=[], headings={}, header_row=1, missing=required or [columns[0].headings[0]])
+        return Table(rows=[], headings={}, header_row=1, missing=[], no_header=True)
     top, bottom = best, best
     if best > 0 and _match_row(rows[best - 1], index) and _continues(rows[best - 1], rows[best], index):
         top = best - 1
@@ -537,7 +539,19 @@ def _import(importer, actor, kind, path, filename, dry_run, campaign, progress, 
         filename=filename,
         options=options or {},
     )
-    if table.missing:
+    if table.no_header:
+        ctx.errors.append(
+            RowError(
+                1,
+                "",
+                _(
+                    "No header row was found: one of the first rows must hold the column headings, "
+                    "such as %(headings)s (the template shows them all)."
+                )
+                % {"headings": "、".join(c.headings[0] for c in importer.columns[:4])},
+            )
+        )
+    elif table.missing:
         for heading in table.missing:
             ctx.errors.append(
                 RowError(table.header_row, heading, _("The header lacks this column (or a usual synonym)."))

@@ -400,7 +400,8 @@ class HouseholdImporter(Importer):
         fields = {}
         headings = ctx.headings
         if "address" in headings:
-            fields["address"] = get("address", "")[:200]
+            address = get("address", "")
+            fields["address"] = address if len(address) <= 200 else values.text(ctx, first, "address", 200)
         if get("size", ""):
             size = values.whole_number(ctx, first, "size", low=1, high=99)
             if size:

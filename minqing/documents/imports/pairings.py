@@ -143,7 +143,11 @@ class PairingImporter(Importer):
                     ctx.error(
                         row.number,
                         "slot",
-                        _("Choose one of the slots of “%(kind)s”.") % {"kind": definition["name"]},
+                        _("Choose one of the slots of “%(kind)s”: %(slots)s.")
+                        % {
+                            "kind": definition["name"],
+                            "slots": "、".join(s["name"] for s in definition["slots"]),
+                        },
                     )
             elif row.get("slot"):
                 ctx.error(row.number, "slot", _("“%(kind)s” has no slots.") % {"kind": definition["name"]})
@@ -180,7 +184,7 @@ class PairingImporter(Importer):
             if key in seen:
                 ctx.error(
                     row.number,
-                    "cadre",
+                    "username" if row.get("username") else "cadre",  # a column the file has
                     _("This pairing already appears in row %(row)s.") % {"row": seen[key]},
                 )
                 continue
@@ -195,7 +199,7 @@ class PairingImporter(Importer):
                     target_id,
                     region,
                     start,
-                    row.get("note")[:200],
+                    values.text(ctx, row, "note", 200),
                 )
             )
         if not ctx.errors:

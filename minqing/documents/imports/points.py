@@ -93,7 +93,7 @@ class PointImporter(Importer):
         resolver = RegionResolver(ctx)
         plans, seen = [], {}
         for row in rows:
-            name = row.get("name")[:120]
+            name = values.text(ctx, row, "name", 120)
             kind = values.choice(ctx, row, "kind", KINDS)
             if not name:
                 ctx.error(row.number, "name", _("Give the liaison point a name."))
@@ -125,7 +125,12 @@ class PointImporter(Importer):
             seen[key] = row.number
             plans.append(
                 PointPlan(
-                    row.number, name, str(kind), region, row.get("grade")[:40], row.get("address")[:200]
+                    row.number,
+                    name,
+                    str(kind),
+                    region,
+                    values.text(ctx, row, "grade", 40),
+                    values.text(ctx, row, "address", 200),
                 )
             )
         if not ctx.errors:

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy
 
 from minqing.geo.models import Region, level_of_code, parent_code
 
+from . import values
 from .engine import Column, Importer
 
 COLUMNS = (
@@ -49,7 +50,7 @@ class RegionImporter(Importer):
     def validate(self, rows, ctx):
         plans: dict[str, RegionPlan] = {}
         for row in rows:
-            code, name = row.get("code"), row.get("name")[:100]
+            code, name = row.get("code"), values.text(ctx, row, "name", 100)
             if not code.isdigit() or len(code) not in (12, 15):
                 ctx.error(row.number, "code", _("A region code has 12 digits (15 for a villagers' group)."))
                 continue

@@ -86,6 +86,19 @@ def phone(ctx, row, key: str):
     return value
 
 
+def text(ctx, row, key: str, limit: int) -> str:
+    """A text cell that must fit its field: a longer one is a row error (never cut silently)."""
+    value = row.get(key)
+    if len(value) > limit:
+        ctx.error(
+            row.number,
+            key,
+            _("At most %(n)s characters fit here; this cell has %(length)s.")
+            % {"n": limit, "length": len(value)},
+        )
+    return value[:limit]
+
+
 def whole_number(ctx, row, key: str, *, low: int = 0, high: int = 10_000):
     value = row.get(key)
     if not value:
