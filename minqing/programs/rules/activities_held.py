@@ -49,6 +49,7 @@ class ActivitiesHeld(Rule):
                 campaign=ctx.campaign, kind__in=kinds, date__gte=first, date__lte=min(last, ctx.as_of)
             ).values(FIELD[subject], "kind", "date"):
                 held[(row[FIELD[subject]], row["kind"])].append(row["date"])
+        not_held = _("%(activity)s not held in %(period)s")  # translated once, not per subject
         verdicts = []
         for kind, pk, label, cadre_id, unit_id, team_id in subjects:
             missing, closed_missing, total = [], 0, 0
@@ -61,10 +62,7 @@ class ActivitiesHeld(Rule):
                         continue
                     if ctx.as_of > end:
                         closed_missing += 1
-                    missing.append(
-                        _("%(activity)s not held in %(period)s")
-                        % {"activity": names.get(activity, activity), "period": period}
-                    )
+                    missing.append(not_held % {"activity": names.get(activity, activity), "period": period})
             # A period that has ended with an activity missing is a failure, whatever is still open.
             status = PASS if not missing and total else (FAIL if closed_missing else NOT_DUE)
             verdicts.append(

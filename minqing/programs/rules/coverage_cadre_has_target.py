@@ -28,6 +28,9 @@ class CadreHasTarget(Rule):
         wanted = self.value("min")
         counts = Counter(p.cadre_id for p in ctx.pairings_of_kinds(self.value("kinds")))
         ranks = set(self.value("ranks"))
+        # Translated once, not for each of a county's cadres.
+        none_yet = _("%(name)s has no liaison target")
+        too_few = _("%(name)s has %(n)s of %(min)s liaison targets")
         return [
             self.cadre_verdict(
                 cadre,
@@ -37,10 +40,9 @@ class CadreHasTarget(Rule):
                 missing=[]
                 if counts[cadre.pk] >= wanted
                 else [
-                    _("%(name)s has no liaison target") % {"name": cadre.account}
+                    none_yet % {"name": cadre.account}
                     if counts[cadre.pk] == 0
-                    else _("%(name)s has %(n)s of %(min)s liaison targets")
-                    % {"name": cadre.account, "n": counts[cadre.pk], "min": wanted}
+                    else too_few % {"name": cadre.account, "n": counts[cadre.pk], "min": wanted}
                 ],
             )
             for cadre in ctx.cadres

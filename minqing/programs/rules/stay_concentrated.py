@@ -32,6 +32,7 @@ class ConcentratedStay(Rule):
         days = defaultdict(list, ctx.stay_days([s[1] for s in subjects], start, end))
         wanted = self.value("min_consecutive")
         cadres = {c.pk: c for c in ctx.cadres}
+        shortest = _("%(name)s's longest stay is %(n)s of %(min)s consecutive days")  # translated once
         verdicts = []
         for _kind, pk, *_rest in subjects:
             run = longest_run(days[pk])
@@ -41,10 +42,9 @@ class ConcentratedStay(Rule):
                     required=self.required_text(),
                     actual=run,
                     ok=run >= wanted,
-                    missing=[
-                        _("%(name)s's longest stay is %(n)s of %(min)s consecutive days")
-                        % {"name": cadres[pk].account, "n": run, "min": wanted}
-                    ],
+                    missing=[shortest % {"name": cadres[pk].account, "n": run, "min": wanted}]
+                    if run < wanted
+                    else [],
                     status=NOT_DUE if run < wanted and not campaign_over(ctx) else None,
                 )
             )
