@@ -151,7 +151,9 @@ def rule_titles(campaign) -> dict[str, str]:
                 now = rule.get("params", {}).get(name, spec.default)
                 if before.get("params", {}).get(name, spec.default) != now:
                     text = param_text(spec, now, name=name, refs=refs, labels=labels)
-                    changed.append(_("%(label)s set to %(value)s") % {"label": spec.label or name, "value": text})
+                    changed.append(
+                        _("%(label)s set to %(value)s") % {"label": spec.label or name, "value": text}
+                    )
         titles[rule["key"]] = (
             _("%(name)s (changed: %(values)s)")
             % {"name": rule["name"], "values": pgettext("clause separator", "; ").join(changed)}
