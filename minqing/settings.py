@@ -291,6 +291,8 @@ BACKUP_DIR = Path(env("BACKUP_DIR", str(VAR_DIR / "backups")))
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "minqing" / "locale"]
+# Date formats that differ from Django's for a language (4月15日, not 04月15日).
+FORMAT_MODULE_PATH = ["minqing.formats"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = env("TIME_ZONE", "Asia/Shanghai")

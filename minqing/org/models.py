@@ -36,6 +36,11 @@ class Account(AbstractUser):
         return self.full_name or self.username
 
 
+def unit_label(name: str, parent_name: str | None = "") -> str:
+    """A unit named with its parent unit ("民政局·办公室"), for rows read with values_list."""
+    return f"{parent_name}·{name}" if parent_name else name
+
+
 class Unit(models.Model):
     """A government body or one of its sections; `path` is the concatenation of the
     6-digit ids from the root, so its prefixes are the unit's ancestors."""
@@ -68,6 +73,12 @@ class Unit(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def label(self) -> str:
+        """The name as lists and pickers show it: a section with its parent unit's name, since
+        the sections of different bodies share names (办公室, 综合股). Load the parent with it."""
+        return unit_label(self.name, self.parent.name if self.parent_id else "")
 
     @property
     def depth(self) -> int:

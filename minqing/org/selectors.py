@@ -24,7 +24,7 @@ def unit_get(*, user, pk: int) -> Unit:
 
 
 def cadre_list(*, user, unit: Unit | None = None, q: str = "") -> QuerySet:
-    qs = scoped(Cadre, user, VIEW).select_related("account", "unit")
+    qs = scoped(Cadre, user, VIEW).select_related("account", "unit__parent")
     if unit is not None:
         qs = qs.filter(prefix_q("unit__path", unit.path))
     if q.strip():
@@ -34,5 +34,5 @@ def cadre_list(*, user, unit: Unit | None = None, q: str = "") -> QuerySet:
 
 def cadre_get(*, user, pk: int) -> Cadre:
     return get_scoped_or_404(
-        Cadre.objects.select_related("account", "unit", "unit__region"), user, VIEW, pk=pk
+        Cadre.objects.select_related("account", "unit__region", "unit__parent"), user, VIEW, pk=pk
     )

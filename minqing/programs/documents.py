@@ -1,5 +1,6 @@
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from minqing.core.audit import audit_record
 from minqing.core.spreadsheet import LedgerWorkbook
@@ -15,14 +16,23 @@ def subject_labels():
     }
 
 
-def checklist_workbook(report, *, user) -> bytes:
-    """The compliance checklist of a campaign as of a date, one row per verdict."""
+def checklist_workbook(report, *, user, verdicts=None, titles=None, filters=()) -> bytes:
+    """The compliance checklist of a campaign as of a date, one row per verdict: those given
+    (the page's filtered ones, `filters` saying which in words) or all of the report's.
+    `titles`: rule key → the rule's name as the pages show it."""
     book = LedgerWorkbook()
     labels = subject_labels()
+    verdicts = report.verdicts if verdicts is None else verdicts
+    titles = titles or {}
     title = _("%(campaign)s: compliance checklist as of %(day)s") % {
         "campaign": report.campaign.name,
         "day": date_format(report.as_of),
     }
+    if filters:
+        title = _("%(title)s (only %(filters)s)") % {
+            "title": title,
+            "filters": pgettext("clause separator", "; ").join(filters),
+        }
     count = book.sheet(
         _("Checklist"),
         title=title,
@@ -38,7 +48,7 @@ def checklist_workbook(report, *, user) -> bytes:
         ],
         rows=(
             [
-                v.rule_name,
+                titles.get(v.rule, v.rule_name),
                 labels.get(v.subject_type, v.subject_type),
                 v.subject,
                 v.required,
@@ -46,7 +56,7 @@ def checklist_workbook(report, *, user) -> bytes:
                 v.status_label,
                 "; ".join(v.missing),
             ]
-            for v in report.verdicts
+            for v in verdicts
         ),
     )
     audit_record(

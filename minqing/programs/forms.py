@@ -3,13 +3,24 @@ import datetime as dt
 from django import forms
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from minqing.org.models import Cadre, Unit
 
+from .display import choice_labels, ref_names
 from .models import LiaisonPoint, Team, UnitPairing
 from .rules import RULE_TYPES
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def cadre_choice_label(cadre) -> str:
+    """A cadre in a picker: name and unit, a section with its parent's name (load unit__parent)."""
+    return f"{cadre.account}（{cadre.unit.label}）"
+
+
+def unit_choice_label(unit) -> str:
+    return unit.label
 
 
 class CampaignStartForm(forms.Form):
@@ -33,6 +44,7 @@ class CampaignStartForm(forms.Form):
         self.fields["region"].choices = [(r.code, r.name) for r in regions]
         if units is not None:
             self.fields["units"].queryset = units
+        self.fields["units"].label_from_instance = unit_choice_label
 
     def clean(self):
         data = super().clean()
@@ -41,7 +53,9 @@ class CampaignStartForm(forms.Form):
         return data
 
 
-def _param_field(spec, value):
+def _param_field(spec, value, *, refs, labels):
+    """A rule parameter's field: choices (fixed ones, or the campaign's pairing kinds,
+    activities and phases) are offered by their names and kept as their keys."""
     label = spec.label or ""
     if spec.kind in ("int", "yuan"):
         return forms.IntegerField(label=label, min_value=spec.minimum, max_value=spec.maximum, initial=value)
@@ -54,8 +68,26 @@ def _param_field(spec, value):
         )
     if spec.kind == "bool":
         return forms.BooleanField(label=label, required=False, initial=value)
-    if spec.kind == "text" and spec.choices:
-        return forms.ChoiceField(label=label, choices=[(c, c) for c in spec.choices], initial=value)
+    if spec.kind in ("ref", "ref_list") or spec.choices:
+        names = refs.get(spec.ref, {}) if spec.kind in ("ref", "ref_list") else labels
+        keys = list(names) if spec.kind in ("ref", "ref_list") else list(spec.choices)
+        # A stored key the campaign no longer names stays choosable, so saving keeps it.
+        stored = value if isinstance(value, list) else [value] if value else []
+        keys += [key for key in stored if key not in keys]
+        choices = [(key, names.get(key, key)) for key in keys]
+        if spec.kind in ("list", "ref_list"):
+            return forms.MultipleChoiceField(
+                label=label,
+                choices=choices,
+                required=False,
+                initial=stored,
+                widget=forms.CheckboxSelectMultiple,
+            )
+        if spec.kind == "ref" and not spec.required:  # "" = not limited (to one phase)
+            choices = [("", "—")] + choices
+        return forms.ChoiceField(
+            label=label, choices=choices, initial=value, required=spec.required or spec.kind != "ref"
+        )
     if spec.kind == "int_list":
         return forms.CharField(
             label=label,
@@ -67,7 +99,7 @@ def _param_field(spec, value):
         label=label,
         required=False,
         initial=", ".join(value) if isinstance(value, list) else (value or ""),
-        help_text=_("Keys separated by commas") if spec.kind in ("list", "ref_list") else "",
+        help_text=_("Keys separated by commas") if spec.kind == "list" else "",
     )
 
 
@@ -93,6 +125,7 @@ class CampaignEditForm(forms.Form):
         self.fields["end"].initial = campaign.end
         if units is not None:
             self.fields["units"].queryset = units
+        self.fields["units"].label_from_instance = unit_choice_label
         self.fields["units"].initial = list(campaign.units.values_list("pk", flat=True))
         self.phase_fields, self.rule_fields = [], []
         for phase in campaign.config.get("phases", []):
@@ -104,6 +137,7 @@ class CampaignEditForm(forms.Form):
                 label=phase["name"], widget=DATE, initial=dt.date.fromisoformat(phase["end"])
             )
             self.phase_fields.append((phase, self[names[0]], self[names[1]]))
+        refs, labels = ref_names(campaign.config), choice_labels()
         for rule in campaign.config.get("rules", []):
             rule_type = RULE_TYPES[rule["type"]]
             bound = []
@@ -113,7 +147,9 @@ class CampaignEditForm(forms.Form):
             )
             for name, spec in rule_type.params.items():
                 field_name = f"rule__{rule['key']}__{name}"
-                self.fields[field_name] = _param_field(spec, rule.get("params", {}).get(name, spec.default))
+                self.fields[field_name] = _param_field(
+                    spec, rule.get("params", {}).get(name, spec.default), refs=refs, labels=labels
+                )
                 bound.append((name, spec, self[field_name]))
             self.rule_fields.append((rule, rule_type, self[enabled], bound))
 
@@ -128,7 +164,9 @@ class CampaignEditForm(forms.Form):
             enabled[rule["key"]] = data[f"rule__{rule['key']}__enabled"]
             for name, spec, _field in bound:
                 value = data[f"rule__{rule['key']}__{name}"]
-                if spec.kind in ("list", "ref_list"):
+                if spec.kind in ("list", "ref_list") and isinstance(value, list):
+                    value = list(value)
+                elif spec.kind in ("list", "ref_list"):
                     value = [v.strip() for v in (value or "").replace("，", ",").split(",") if v.strip()]
                 elif spec.kind == "int_list":
                     try:
@@ -174,7 +212,7 @@ class PairingForm(forms.Form):
     def __init__(self, *args, campaign, cadres, points, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["cadre"].queryset = cadres
-        self.fields["cadre"].label_from_instance = lambda c: f"{c.account}（{c.unit.name}）"
+        self.fields["cadre"].label_from_instance = cadre_choice_label
         self.fields["point"].queryset = points
         kinds = campaign.config.get("pairing_kinds", [])
         self.fields["kind"].choices = [(k["key"], k["name"]) for k in kinds]
@@ -221,7 +259,7 @@ class TeamForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=Team.Kind.choices)
     leader = forms.ModelChoiceField(label=_("Team leader"), queryset=Cadre.objects.none(), required=False)
     members = forms.ModelMultipleChoiceField(
-        label=_("Members"), queryset=Cadre.objects.none(), required=False
+        label=pgettext_lazy("team", "Members"), queryset=Cadre.objects.none(), required=False
     )
     points = forms.ModelMultipleChoiceField(
         label=_("Points"), queryset=LiaisonPoint.objects.none(), required=False
@@ -231,7 +269,7 @@ class TeamForm(forms.Form):
         super().__init__(*args, **kwargs)
         for name in ("leader", "members"):
             self.fields[name].queryset = cadres
-            self.fields[name].label_from_instance = lambda c: f"{c.account}（{c.unit.name}）"
+            self.fields[name].label_from_instance = cadre_choice_label
         self.fields["points"].queryset = points
 
 
@@ -244,6 +282,7 @@ class UnitPairingForm(forms.Form):
     def __init__(self, *args, units, points, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = units
+        self.fields["unit"].label_from_instance = unit_choice_label
         self.fields["point"].queryset = points
 
 
@@ -255,4 +294,4 @@ class HandoverForm(forms.Form):
     def __init__(self, *args, cadres, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["successor"].queryset = cadres
-        self.fields["successor"].label_from_instance = lambda c: f"{c.account}（{c.unit.name}）"
+        self.fields["successor"].label_from_instance = cadre_choice_label

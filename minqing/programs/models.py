@@ -98,6 +98,10 @@ class CampaignVersion(models.Model):
     """Every change of a campaign's dates, rules or quotas: the configuration before the
     change is kept, with who changed what and why."""
 
+    # The reason of a campaign's first version, given by the system: kept as this key and
+    # shown in the reader's language (programs.display), not in the starter's.
+    STARTED_FROM_TEMPLATE = "started_from_template"
+
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField(_("version"))
     config = models.JSONField(_("configuration"))

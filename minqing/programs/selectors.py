@@ -50,7 +50,7 @@ def pairing_list(
     *, user, campaign: Campaign, cadre: Cadre | None = None, active_on: dt.date | None = None
 ) -> QuerySet:
     qs = scoped(Pairing.objects.filter(campaign=campaign), user, VIEW).select_related(
-        "campaign", "cadre__account", "cadre__unit", "household__head", "member", "point"
+        "campaign", "cadre__account", "cadre__unit__parent", "household__head", "member", "point"
     )
     if cadre is not None:
         qs = qs.filter(cadre=cadre)

@@ -124,7 +124,7 @@ def campaign_start(
         end=end,
         changed_by=actor,
         changes=[{"what": "start", "program": program_key, "units": _unit_keys(units)}],
-        reason=_("Started from the template"),
+        reason=CampaignVersion.STARTED_FROM_TEMPLATE,
     )
     audit_record(
         action="campaign.start",

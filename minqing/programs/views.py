@@ -1,4 +1,5 @@
 import datetime as dt
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,14 +13,14 @@ from minqing.core.paging import paginate, query_without_page
 from minqing.core.scope import get_scoped_or_404, require_permission, scope_for, scoped
 from minqing.geo.models import Region
 from minqing.geo.selectors import region_list
-from minqing.org.models import Cadre, Unit
+from minqing.org.models import Cadre, Unit, unit_label
 from minqing.org.selectors import cadre_get
 from minqing.people import services as people_services
 from minqing.people.models import Household
 from minqing.people.search import masked_identifier
 from minqing.people.selectors import household_list
 
-from . import selectors, services
+from . import display, selectors, services
 from .documents import checklist_workbook
 from .forms import (
     CampaignEditForm,
@@ -33,7 +34,7 @@ from .forms import (
     UnitPairingForm,
 )
 from .models import Campaign, LiaisonPoint, Pairing
-from .rules import STATUS_LABELS
+from .rules import RULE_TYPES, STATUS_LABELS, target_label
 from .schema import parse_template
 
 
@@ -88,7 +89,7 @@ def _start_regions(user):
 
 def _campaign_units(user, region=None):
     """The units the office may name as taking part (within the campaign's region, if known)."""
-    units = scoped(Unit, user, selectors.MANAGE).select_related("region").order_by("path")
+    units = scoped(Unit, user, selectors.MANAGE).select_related("region", "parent").order_by("path")
     if region is not None:
         units = units.filter(pk__in=[u.pk for u in units if services.unit_can_take_part(u, region)])
     return units
@@ -130,12 +131,33 @@ def campaign_start(request):
 
 def campaign_detail(request, pk: int):
     campaign = selectors.campaign_get(user=request.user, pk=pk)
+    titles = display.rule_titles(campaign)
+    refs, labels = display.ref_names(campaign.config), display.choice_labels()
+    rules = [
+        {
+            "conf": rule,
+            "title": titles.get(rule["key"], rule["name"]),
+            "type_label": RULE_TYPES[rule["type"]].label if rule["type"] in RULE_TYPES else rule["type"],
+            "params": display.rule_params(rule, campaign.config, refs=refs, labels=labels),
+        }
+        for rule in campaign.config.get("rules", [])
+    ]
+    versions = [
+        {
+            "version": version,
+            "reason": display.version_reason(version),
+            "changes": display.version_changes(version, campaign.program_name),
+        }
+        for version in campaign.versions.select_related("changed_by")[:20]
+    ]
     return render(
         request,
         "programs/campaign_detail.html",
         {
             "campaign": campaign,
-            "versions": campaign.versions.select_related("changed_by")[:20],
+            "units": campaign.units.select_related("parent"),
+            "rules": rules,
+            "versions": versions,
             "teams": selectors.team_list(user=request.user, campaign=campaign),
             "can_manage": scope_for(request.user).has(selectors.MANAGE),
             "today_phase": campaign.phase_on(timezone.localdate()),
@@ -158,35 +180,76 @@ def campaign_edit(request, pk: int):
                 request, _("The campaign was changed; the previous settings are kept as a version.")
             )
             return redirect("programs:campaign-detail", pk=campaign.pk)
-    return render(request, "programs/campaign_edit.html", {"campaign": campaign, "form": form})
+    return render(
+        request,
+        "programs/campaign_edit.html",
+        {"campaign": campaign, "form": form, "titles": display.rule_titles(campaign)},
+    )
 
 
 # Compliance ------------------------------------------------------------------------
+
+
+def _compliance_filters(request, report) -> tuple[list, dict]:
+    """The verdicts the compliance page and its download show: the page's filters (rule,
+    result, cadre, unit) applied alike to both."""
+    verdicts = report.verdicts
+    filters = {
+        "rule": request.GET.get("rule", ""),
+        "status": request.GET.get("status", ""),
+        "cadre": request.GET.get("cadre", ""),
+        "unit": request.GET.get("unit", ""),
+    }
+    if filters["rule"]:
+        verdicts = [v for v in verdicts if v.rule == filters["rule"]]
+    if filters["status"] in STATUS_LABELS:
+        verdicts = [v for v in verdicts if v.status == filters["status"]]
+    if filters["cadre"].isdigit():
+        verdicts = [v for v in verdicts if v.cadre_id == int(filters["cadre"])]
+    if filters["unit"].isdigit():
+        verdicts = [v for v in verdicts if v.unit_id == int(filters["unit"])]
+    return verdicts, filters
+
+
+def _unit_labels(verdicts) -> dict[int, str]:
+    """unit id → the unit named with its parent (sections of different bodies share names)."""
+    return {
+        pk: unit_label(name, parent_name)
+        for pk, name, parent_name in Unit.objects.filter(
+            pk__in={v.unit_id for v in verdicts if v.unit_id}
+        ).values_list("pk", "name", "parent__name")
+    }
+
+
+def _filter_lines(filters, *, titles, unit_names, all_verdicts) -> list[str]:
+    """The page's filters in words, for the download's title."""
+    lines = []
+    if filters["rule"]:
+        lines.append(_("rule: %(name)s") % {"name": titles.get(filters["rule"], filters["rule"])})
+    if filters["status"] in STATUS_LABELS:
+        lines.append(_("result: %(name)s") % {"name": STATUS_LABELS[filters["status"]]})
+    if filters["unit"].isdigit():
+        name = unit_names.get(int(filters["unit"]), filters["unit"])
+        lines.append(_("unit: %(name)s") % {"name": name})
+    if filters["cadre"].isdigit():
+        cadre_id = int(filters["cadre"])
+        name = next(
+            (v.subject for v in all_verdicts if v.subject_type == "cadre" and v.cadre_id == cadre_id),
+            filters["cadre"],
+        )
+        lines.append(_("cadre: %(name)s") % {"name": name})
+    return lines
 
 
 def campaign_compliance(request, pk: int):
     campaign = selectors.campaign_get(user=request.user, pk=pk)
     as_of = _as_of(request, campaign)
     report = selectors.compliance(user=request.user, campaign=campaign, as_of=as_of)
-    verdicts = report.verdicts
-    rule = request.GET.get("rule", "")
-    status = request.GET.get("status", "")
-    cadre_id = request.GET.get("cadre", "")
-    unit_id = request.GET.get("unit", "")
-    if rule:
-        verdicts = [v for v in verdicts if v.rule == rule]
-    if status in STATUS_LABELS:
-        verdicts = [v for v in verdicts if v.status == status]
-    if cadre_id.isdigit():
-        verdicts = [v for v in verdicts if v.cadre_id == int(cadre_id)]
-    if unit_id.isdigit():
-        verdicts = [v for v in verdicts if v.unit_id == int(unit_id)]
-    unit_names = dict(
-        Unit.objects.filter(pk__in={v.unit_id for v in report.verdicts if v.unit_id}).values_list(
-            "pk", "name"
-        )
-    )
+    verdicts, filters = _compliance_filters(request, report)
     page = paginate(request, verdicts, per_page=50)
+    export_query = urlencode(
+        {"as_of": as_of.isoformat(), **{key: value for key, value in filters.items() if value}}
+    )
     return render(
         request,
         "programs/campaign_compliance.html",
@@ -194,13 +257,15 @@ def campaign_compliance(request, pk: int):
             "campaign": campaign,
             "as_of": as_of,
             "report": report,
+            "titles": display.rule_titles(campaign),
             "page": page,
             "query": query_without_page(request),
-            "by_unit": report.by_unit(unit_names),
+            "export_query": export_query,
+            "by_unit": report.by_unit(_unit_labels(report.verdicts)),
             "statuses": STATUS_LABELS.items(),
-            "filters": {"rule": rule, "status": status, "cadre": cadre_id, "unit": unit_id},
+            "filters": filters,
             "filtered_cadre": next((v.subject for v in verdicts if v.subject_type == "cadre"), "")
-            if cadre_id
+            if filters["cadre"]
             else "",
         },
     )
@@ -210,7 +275,17 @@ def campaign_compliance_export(request, pk: int):
     campaign = selectors.campaign_get(user=request.user, pk=pk)
     as_of = _as_of(request, campaign)
     report = selectors.compliance(user=request.user, campaign=campaign, as_of=as_of)
-    content = checklist_workbook(report, user=request.user)
+    verdicts, filters = _compliance_filters(request, report)
+    titles = display.rule_titles(campaign)
+    content = checklist_workbook(
+        report,
+        user=request.user,
+        verdicts=verdicts,
+        titles=titles,
+        filters=_filter_lines(
+            filters, titles=titles, unit_names=_unit_labels(report.verdicts), all_verdicts=report.verdicts
+        ),
+    )
     response = HttpResponse(
         content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
@@ -226,7 +301,7 @@ def _pairing_form(request, campaign):
     cadres = (
         selectors.campaign_cadres(campaign)
         .filter(pk__in=scoped(Cadre, request.user, "org.view").values("pk"))
-        .select_related("account", "unit")
+        .select_related("account", "unit__parent")
     )
     points = selectors.point_list(user=request.user)
     return PairingForm(
@@ -358,7 +433,7 @@ def team_list(request, pk: int):
     can_manage = selectors.can_manage_campaign(user=request.user, campaign=campaign)
     form = None
     if can_manage:
-        cadres = selectors.campaign_cadres(campaign).select_related("account", "unit")
+        cadres = selectors.campaign_cadres(campaign).select_related("account", "unit__parent")
         form = TeamForm(request.POST or None, cadres=cadres, points=selectors.point_list(user=request.user))
         if request.method == "POST":
             if form.is_valid():
@@ -383,7 +458,7 @@ def unit_pairing_list(request, pk: int):
     can_manage = selectors.can_manage_campaign(user=request.user, campaign=campaign)
     form = None
     if can_manage:
-        units = scoped(Unit, request.user, selectors.MANAGE).order_by("path")
+        units = scoped(Unit, request.user, selectors.MANAGE).select_related("parent").order_by("path")
         form = UnitPairingForm(
             request.POST or None,
             units=units,
@@ -398,7 +473,7 @@ def unit_pairing_list(request, pk: int):
         raise PermissionDenied
     unit_pairings = campaign.unit_pairings.filter(
         point__in=selectors.point_list(user=request.user)
-    ).select_related("unit", "point")
+    ).select_related("unit__parent", "point")
     return render(
         request,
         "programs/unit_pairing_list.html",
@@ -480,7 +555,7 @@ def point_detail(request, pk: int):
             "gradings": point.gradings.select_related("graded_by"),
             "pairings": pairings,
             "card_campaigns": card_campaigns,
-            "unit_pairings": point.unit_pairings.select_related("unit", "campaign"),
+            "unit_pairings": point.unit_pairings.select_related("unit__parent", "campaign"),
             "can_manage": scope_for(request.user).has(selectors.MANAGE),
             "regrade_form": PointRegradeForm(initial={"graded_on": timezone.localdate()}),
         },
@@ -515,9 +590,13 @@ def cadre_handover(request, cadre_pk: int):
     successors = (
         scoped(Cadre, request.user, selectors.MANAGE).filter(account__is_active=True).exclude(pk=cadre.pk)
     )
-    successors = successors.select_related("account", "unit").order_by("unit__path", "id")
+    successors = successors.select_related("account", "unit__parent").order_by("unit__path", "id")
     form = HandoverForm(request.POST or None, cadres=successors, initial={"on_date": timezone.localdate()})
-    active = Pairing.objects.filter(cadre=cadre).active_on(timezone.localdate()).select_related("campaign")
+    active = (
+        Pairing.objects.filter(cadre=cadre)
+        .active_on(timezone.localdate())
+        .select_related("campaign", "household__head", "member", "point")
+    )
     if request.method == "POST" and form.is_valid():
         try:
             handover = services.cadre_handover(
@@ -537,7 +616,13 @@ def cadre_handover(request, cadre_pk: int):
                 % {"n": handover.pairings_moved, "name": handover.to_cadre.account},
             )
             return redirect("org:cadre-detail", pk=cadre.pk)
-    return render(request, "programs/cadre_handover.html", {"cadre": cadre, "form": form, "active": active})
+    # Targets by name (a household by its head's), as the rest of the pages name them.
+    targets = [(pairing, target_label(pairing)) for pairing in active]
+    return render(
+        request,
+        "programs/cadre_handover.html",
+        {"cadre": cadre, "form": form, "active": active, "targets": targets},
+    )
 
 
 def cadre_pairings(request, cadre_pk: int):

@@ -165,7 +165,7 @@ def ticket_detail(request, pk: int):
         "ledger_name": _config_name(ticket, "ledgers", ticket.ledger),
     }
     if can["dispatch"]:
-        context["units"] = scoped(Unit, request.user, "org.view").order_by("path")
+        context["units"] = scoped(Unit, request.user, "org.view").select_related("parent").order_by("path")
         context["leaders"] = (
             scoped(Cadre, request.user, "org.view")
             .filter(rank__in=[Cadre.Rank.PRINCIPAL, Cadre.Rank.MEMBER])

@@ -41,7 +41,7 @@ def here(request) -> str:
 def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"here": here(request)}
+        return {"return_path": here(request)}
     scope = scope_for(user)
     items = [
         {
@@ -52,4 +52,5 @@ def navigation(request):
         for name, label, permission in NAV
         if permission is None or scope.has(permission)
     ]
-    return {"nav_items": items, "user_scope": scope, "here": here(request)}
+    # Not "here": campaign pages name their own breadcrumb item so.
+    return {"nav_items": items, "user_scope": scope, "return_path": here(request)}

@@ -147,7 +147,10 @@ def test_the_office_starts_and_edits_a_campaign_through_the_pages(client_as, db)
     for rule in campaign.config["rules"]:
         data[f"rule__{rule['key']}__enabled"] = "on"
         for name, value in rule["params"].items():
-            data[f"rule__{rule['key']}__{name}"] = ", ".join(value) if isinstance(value, list) else value
+            # Lists of keys are ticked boxes (one value each); numbers are typed, comma-separated.
+            if isinstance(value, list) and all(isinstance(v, int) for v in value):
+                value = ", ".join(str(v) for v in value)
+            data[f"rule__{rule['key']}__{name}"] = value
     data["rule__yilianwu__due"] = "2026-04-22"
     assert client.post(f"/campaigns/{campaign.pk}/edit/", data).status_code == 302
     campaign.refresh_from_db()

@@ -98,6 +98,7 @@ def _once(method):
 
 
 class Rule:
+    do_not_call_in_templates = True  # a page reads a rule type's label, never instantiates it
     type: ClassVar[str]
     label: ClassVar[Any]
     subject_type: ClassVar[str] = "cadre"
@@ -349,18 +350,28 @@ class Context:
     def cadres(self) -> list["CadreRow"]:
         """The campaign's cadres, in its order, as light rows with what the rules read (a
         county campaign has thousands: three model instances each cost more than the query)."""
+        from minqing.org.models import unit_label
+
         from ..selectors import campaign_cadres
 
         units: dict[int, Row] = {}
         found = []
-        for pk, rank, unit_id, account_id, username, full_name, unit_name in campaign_cadres(
+        for pk, rank, unit_id, account_id, username, full_name, unit_name, parent_name in campaign_cadres(
             self.campaign
         ).values_list(
-            "id", "rank", "unit_id", "account_id", "account__username", "account__full_name", "unit__name"
+            "id",
+            "rank",
+            "unit_id",
+            "account_id",
+            "account__username",
+            "account__full_name",
+            "unit__name",
+            "unit__parent__name",
         ):
             unit = units.get(unit_id)
             if unit is None:
-                unit = units[unit_id] = Row(pk=unit_id, id=unit_id, name=unit_name)
+                # Named with its parent: the sections of different bodies share names (办公室).
+                unit = units[unit_id] = Row(pk=unit_id, id=unit_id, name=unit_label(unit_name, parent_name))
             found.append(CadreRow(pk, rank, unit, AccountRow(account_id, username, full_name)))
         return found
 
