@@ -14,6 +14,7 @@ from minqing.core.audit import audit_record
 from minqing.org.models import Cadre
 from minqing.people.models import Household, Member
 
+from . import dates
 from .models import (
     Campaign,
     CampaignVersion,
@@ -59,29 +60,46 @@ def program_add(*, actor, text: str) -> ProgramTemplate:
 # Campaigns -------------------------------------------------------------------------
 
 
-def resolve_config(template: dict, start: dt.date) -> dict:
+def _on(year: int, monthday: str) -> dt.date:
+    """A template's month-day in a year (29 February is the 28th in other years)."""
+    month, day = (int(part) for part in monthday.split("-"))
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return dt.date(year, month, 28)
+
+
+def resolve_config(template: dict, start: dt.date, end: dt.date | None = None) -> tuple[dict, list[dict]]:
     """A campaign's own copy of its template, each month-day turned into its first date on or
-    after the campaign's start (a winter campaign's "04-05" is next spring)."""
+    after the campaign's start (a winter campaign's "04-05" is next spring), and the phases
+    fitted to the campaign's dates. A phase that reaches over the campaign's start or end is
+    cut to it (the year-long phase of a campaign that starts in March begins in March); one
+    wholly outside is left as it falls, for the caller to refuse."""
     config = copy.deepcopy(template)
 
     def resolve(value):
         if not (isinstance(value, str) and MONTHDAY_RE.match(value)):
             return value
-        month, day = (int(part) for part in value.split("-"))
-        for year in (start.year, start.year + 1):
-            try:
-                candidate = dt.date(year, month, day)
-            except ValueError:  # 29 February
-                candidate = dt.date(year, month, 28)
-            if candidate >= start or year > start.year:
-                return candidate.isoformat()
-        return value
+        found = _on(start.year, value)
+        return (found if found >= start else _on(start.year + 1, value)).isoformat()
 
+    fitted = []
     for phase in config.get("phases", []):
         # A phase ends on the first such day on or after the start; it begins in that year.
-        end = resolve(phase["end"])
-        begin_year = int(end[:4]) - (1 if phase["start"] > phase["end"] else 0)
-        phase["start"], phase["end"] = f"{begin_year}-{phase['start']}", end
+        last = dt.date.fromisoformat(resolve(phase["end"]))
+        first = _on(last.year - (1 if phase["start"] > phase["end"] else 0), phase["start"])
+        if end is None or first <= end:
+            cut = (max(first, start), min(last, end) if end else last)
+            if cut != (first, last):
+                fitted.append(
+                    {
+                        "phase": phase["key"],
+                        "from": [first.isoformat(), last.isoformat()],
+                        "to": [cut[0].isoformat(), cut[1].isoformat()],
+                    }
+                )
+            first, last = cut
+        phase["start"], phase["end"] = first.isoformat(), last.isoformat()
     for rule in config.get("rules", []):
         params = rule.setdefault("params", {})
         for name, spec in RULE_TYPES[rule["type"]].params.items():
@@ -90,18 +108,139 @@ def resolve_config(template: dict, start: dt.date) -> dict:
     cadence = config.get("cadence", {})
     for key, value in list(cadence.items()):
         cadence[key] = resolve(value)
-    return config
+    return config, fitted
+
+
+def _phase_problem(phase: dict, start: dt.date, end: dt.date | None) -> str:
+    """Why a phase's window does not fit the campaign's dates, naming the phase; "" if it does."""
+    first, last = dates.stored(phase["start"]), dates.stored(phase["end"])
+    names = {"phase": phase["name"], "from": phase["start"], "to": phase["end"]}
+    if first is None or last is None:
+        return _("Phase “%(phase)s” has no valid dates (%(from)s – %(to)s).") % names
+    if last < first:
+        return _("Phase “%(phase)s” ends before it starts.") % names
+    if last < start:
+        return _("Phase “%(phase)s” (%(from)s – %(to)s) lies before the campaign starts (%(start)s).") % {
+            **names,
+            "start": start.isoformat(),
+        }
+    if first < start:
+        return _("Phase “%(phase)s” starts on %(from)s, before the campaign starts (%(start)s).") % {
+            **names,
+            "start": start.isoformat(),
+        }
+    if end is not None and first > end:
+        return _("Phase “%(phase)s” (%(from)s – %(to)s) lies after the campaign ends (%(end)s).") % {
+            **names,
+            "end": end.isoformat(),
+        }
+    if end is not None and last > end:
+        return _("Phase “%(phase)s” ends on %(to)s, after the campaign ends (%(end)s).") % {
+            **names,
+            "end": end.isoformat(),
+        }
+    return ""
+
+
+def _overlap_problems(phases: list[dict], changed: set[str]) -> dict[str, list[str]]:
+    """Phases whose windows overlap, each pair told once at the changed phase of it."""
+    windows = []
+    for phase in phases:
+        first, last = dates.stored(phase["start"]), dates.stored(phase["end"])
+        if first is not None and last is not None and first <= last:
+            windows.append((first, last, phase))
+    problems: dict[str, list[str]] = {}
+    for index, (first, last, phase) in enumerate(windows):
+        for other_first, other_last, other in windows[index + 1 :]:
+            if first <= other_last and other_first <= last and changed & {phase["key"], other["key"]}:
+                at = phase["key"] if phase["key"] in changed else other["key"]
+                problems.setdefault(f"phase.{at}", []).append(
+                    _(
+                        "Phase “%(phase)s” (%(from)s – %(to)s) overlaps phase “%(other)s” (%(other_from)s – %(other_to)s)."
+                    )
+                    % {
+                        "phase": phase["name"],
+                        "from": phase["start"],
+                        "to": phase["end"],
+                        "other": other["name"],
+                        "other_from": other["start"],
+                        "other_to": other["end"],
+                    }
+                )
+    return problems
+
+
+def _param_label(rule: dict, name: str) -> str:
+    """A rule's parameter as people find it on the Change page: “rule name” · label."""
+    spec = RULE_TYPES[rule["type"]].params.get(name)
+    return _("“%(rule)s” · %(param)s") % {"rule": rule["name"], "param": (spec.label if spec else "") or name}
+
+
+def _due_problem(rule: dict, name: str, value, start: dt.date, end: dt.date | None) -> str:
+    """Why a date parameter (a due date) lies outside the campaign's dates, naming it; ""
+    when it lies inside, or is still a template's month-day."""
+    if not isinstance(value, str) or MONTHDAY_RE.match(value):
+        return ""
+    day = dates.stored(value)
+    names = {"what": _param_label(rule, name), "date": value}
+    if day is not None and day < start:
+        return _("%(what)s (%(date)s) lies before the campaign starts (%(start)s).") % {
+            **names,
+            "start": start.isoformat(),
+        }
+    if day is not None and end is not None and day > end:
+        return _("%(what)s (%(date)s) lies after the campaign ends (%(end)s).") % {
+            **names,
+            "end": end.isoformat(),
+        }
+    return ""
+
+
+def _date_params(config: dict):
+    """(rule, parameter name, value) of every date parameter the rules of a configuration hold."""
+    for rule in config.get("rules", []):
+        for name, spec in RULE_TYPES[rule["type"]].params.items():
+            if spec.kind == "date" and name in rule.get("params", {}):
+                yield rule, name, rule["params"][name]
+
+
+def _campaign_date_errors(start: dt.date | None, end: dt.date | None) -> dict[str, list[str]]:
+    errors = {}
+    if start is not None and (problem := dates.out_of_span(start, _("The campaign's start"))):
+        errors["start"] = [problem]
+    if end is not None and (problem := dates.out_of_span(end, _("The campaign's end"))):
+        errors["end"] = [problem]
+    return errors
 
 
 @transaction.atomic
 def campaign_start(
     *, actor, program_key: str, name: str, region, start: dt.date, end: dt.date | None = None, units=()
 ) -> Campaign:
+    """Start a campaign from a program template. The template's month-days become dates on
+    or after the start; its phases are fitted to the campaign's dates. A phase or due date
+    that would fall wholly outside them is refused rather than kept where no cadre can meet
+    it (and where the Change page would refuse it): the office chooses dates that cover it."""
+    errors = _campaign_date_errors(start, end)
     if not (name or "").strip():
-        raise ValidationError({"name": [_("Give the campaign a name.")]})
-    if end is not None and end < start:
-        raise ValidationError({"end": [_("The campaign cannot end before it starts.")]})
+        errors["name"] = [_("Give the campaign a name.")]
+    if not errors and end is not None and end < start:
+        errors["end"] = [_("The campaign cannot end before it starts.")]
+    if errors:
+        raise ValidationError(errors)
     template = program_get(program_key)
+    config, fitted = resolve_config(template, start, end)
+    outside = [_phase_problem(phase, start, end) for phase in config.get("phases", [])]
+    outside += [_due_problem(rule, param, value, start, end) for rule, param, value in _date_params(config)]
+    outside = [problem for problem in outside if problem]
+    if outside:
+        hint = _(
+            "Choose campaign dates that cover them; once the campaign has started, its phases "
+            "and due dates can be moved on its Change page."
+        )
+        raise ValidationError({"dates": [*outside, hint]})
+    units = list(units or ())
+    _check_units(units, region)
     campaign = Campaign.objects.create(
         name=name.strip(),
         program_key=program_key,
@@ -109,13 +248,14 @@ def campaign_start(
         region=region,
         start=start,
         end=end,
-        config=resolve_config(template, start),
+        config=config,
         created_by=actor,
     )
-    units = list(units or ())
-    _check_units(units, region)
     if units:
         campaign.units.set(units)
+    first = {"what": "start", "program": program_key, "units": _unit_keys(units)}
+    if fitted:
+        first["fitted"] = fitted
     CampaignVersion.objects.create(
         campaign=campaign,
         number=1,
@@ -123,7 +263,7 @@ def campaign_start(
         start=start,
         end=end,
         changed_by=actor,
-        changes=[{"what": "start", "program": program_key, "units": _unit_keys(units)}],
+        changes=[first],
         reason=_("Started from the template"),
     )
     audit_record(
@@ -136,9 +276,31 @@ def campaign_start(
             "start": start.isoformat(),
             "end": end.isoformat() if end else None,
             "units": _unit_keys(units),
+            **({"fitted": fitted} if fitted else {}),
         },
     )
     return campaign
+
+
+def fitted_phases(campaign: Campaign) -> list[str]:
+    """What starting the campaign cut of its template's phases, in words (for the page that started it)."""
+    version = campaign.versions.filter(number=1).first()
+    found = []
+    for fit in version.changes[0].get("fitted", []) if version and version.changes else []:
+        phase = next((p for p in campaign.config.get("phases", []) if p["key"] == fit["phase"]), None)
+        found.append(
+            _(
+                "Phase “%(phase)s” was fitted to the campaign's dates: %(from)s – %(to)s instead of %(was_from)s – %(was_to)s."
+            )
+            % {
+                "phase": phase["name"] if phase else fit["phase"],
+                "from": fit["to"][0],
+                "to": fit["to"][1],
+                "was_from": fit["from"][0],
+                "was_to": fit["from"][1],
+            }
+        )
+    return found
 
 
 def _unit_keys(units) -> list[str]:
@@ -192,40 +354,51 @@ def campaign_change(
     units=None,
 ) -> Campaign:
     """Change dates, phase windows, rule parameters, which rules are on or the participating
-    units (None: keep them). Each change is kept as a version with who, when, why and what."""
+    units (None: keep them). Each change is kept as a version with who, when, why and what.
+
+    What a change touches is checked against the result: new campaign dates lie in the span
+    of years and every phase and due date within them; a moved phase lies within the
+    campaign and overlaps no other; a moved due date lies within the campaign. Each message
+    names the phase or the rule's parameter."""
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
     if not (reason or "").strip():
         raise ValidationError({"reason": [_("Give a reason for the change.")]})
     config = copy.deepcopy(campaign.config)
-    changes, errors = [], {}
-    if start is not None and start != campaign.start:
-        changes.append({"what": "start", "from": campaign.start.isoformat(), "to": start.isoformat()})
-        campaign.start = start
-    if end != "keep" and end != campaign.end:
+    changes = []
+    new_start = start if start is not None and start != campaign.start else None
+    new_end = end if end != "keep" and end != campaign.end else "keep"
+    # The dates the campaign will have, also those kept as they are: one stored with a
+    # mistyped year (before this check) is corrected before anything else changes.
+    errors = _campaign_date_errors(
+        new_start or campaign.start, campaign.end if new_end == "keep" else new_end
+    )
+    if new_start is not None and "start" not in errors:
+        changes.append({"what": "start", "from": campaign.start.isoformat(), "to": new_start.isoformat()})
+        campaign.start = new_start
+    if new_end != "keep" and "end" not in errors:
         changes.append(
             {
                 "what": "end",
                 "from": campaign.end.isoformat() if campaign.end else None,
-                "to": end.isoformat() if end else None,
+                "to": new_end.isoformat() if new_end else None,
             }
         )
-        campaign.end = end
-    if campaign.end and campaign.end < campaign.start:
+        campaign.end = new_end
+    dates_changed = bool(changes)
+    if not errors and campaign.end and campaign.end < campaign.start:
         errors["end"] = [_("The campaign cannot end before it starts.")]
+    moved_phases = set()
     for key, window in (phases or {}).items():
         phase = next((p for p in config.get("phases", []) if p["key"] == key), None)
         if phase is None:
             errors[f"phase.{key}"] = [_("There is no phase “%(key)s”.") % {"key": key}]
             continue
-        new_start, new_end = (d.isoformat() for d in window)
-        if new_end < new_start:
-            errors[f"phase.{key}"] = [_("The phase ends before it starts.")]
-            continue
-        if (phase["start"], phase["end"]) != (new_start, new_end):
-            changes.append(
-                {"what": f"phase.{key}", "from": [phase["start"], phase["end"]], "to": [new_start, new_end]}
-            )
-            phase["start"], phase["end"] = new_start, new_end
+        new_window = [d.isoformat() for d in window]
+        if [phase["start"], phase["end"]] != new_window:
+            changes.append({"what": f"phase.{key}", "from": [phase["start"], phase["end"]], "to": new_window})
+            phase["start"], phase["end"] = new_window
+            moved_phases.add(key)
+    moved_params = set()
     for (rule_key, name), value in (params or {}).items():
         rule = next((r for r in config.get("rules", []) if r["key"] == rule_key), None)
         if rule is None:
@@ -235,12 +408,28 @@ def campaign_change(
             value = value.isoformat()
         problem = _check_value(rule, name, value, campaign)
         if problem:
-            errors[f"{rule_key}.{name}"] = [problem]
+            errors[f"{rule_key}.{name}"] = [
+                _("%(what)s: %(problem)s") % {"what": _param_label(rule, name), "problem": problem}
+            ]
             continue
         old = rule.setdefault("params", {}).get(name, RULE_TYPES[rule["type"]].params[name].default)
         if old != value:
             changes.append({"what": f"{rule_key}.{name}", "from": old, "to": value})
             rule["params"][name] = value
+            moved_params.add((rule_key, name))
+    if "start" not in errors and "end" not in errors:
+        for phase in config.get("phases", []):
+            if dates_changed or phase["key"] in moved_phases:
+                problem = _phase_problem(phase, campaign.start, campaign.end)
+                if problem:
+                    errors.setdefault(f"phase.{phase['key']}", []).append(problem)
+        for key, problems in _overlap_problems(config.get("phases", []), moved_phases).items():
+            errors.setdefault(key, []).extend(problems)
+        for rule, name, value in _date_params(config):
+            if dates_changed or (rule["key"], name) in moved_params:
+                problem = _due_problem(rule, name, value, campaign.start, campaign.end)
+                if problem:
+                    errors.setdefault(f"{rule['key']}.{name}", []).append(problem)
     for rule_key, on in (enabled or {}).items():
         rule = next((r for r in config.get("rules", []) if r["key"] == rule_key), None)
         if rule is None:

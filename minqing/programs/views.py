@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -19,7 +20,7 @@ from minqing.people.models import Household
 from minqing.people.search import masked_identifier
 from minqing.people.selectors import household_list
 
-from . import selectors, services
+from . import dates, engine, selectors, services
 from .documents import checklist_workbook
 from .forms import (
     CampaignEditForm,
@@ -37,16 +38,38 @@ from .rules import STATUS_LABELS
 from .schema import parse_template
 
 
-def _as_of(request, campaign) -> dt.date:
+def _as_of(request, campaign) -> tuple[dt.date, str]:
+    """The day asked for, or (with the reason, when one was asked for) the default: today,
+    kept within the campaign's dates."""
+    today = timezone.localdate()
+    default = min(max(today, campaign.start), campaign.end) if campaign.end else max(today, campaign.start)
+    text = request.GET.get("as_of", "").strip()
+    if not text:
+        return default, ""
     try:
-        return dt.date.fromisoformat(request.GET.get("as_of", ""))
+        day = dt.date.fromisoformat(text)
     except ValueError:
-        today = timezone.localdate()
-        return min(max(today, campaign.start), campaign.end) if campaign.end else max(today, campaign.start)
+        return default, _("“%(text)s” is not a date (YYYY-MM-DD): the verdicts are shown as of %(day)s.") % {
+            "text": text[:40],
+            "day": default.isoformat(),
+        }
+    problem = dates.out_of_span(day, _("The as-of date"))
+    if problem:
+        return default, problem + " " + _("The verdicts are shown as of %(day)s.") % {
+            "day": default.isoformat()
+        }
+    return day, ""
 
 
 def _form_errors(exc: ValidationError) -> str:
     return " ".join(exc.messages)
+
+
+def _add_errors(form, exc: ValidationError) -> None:
+    """A service's errors at the form's fields of the same name, the others above the form."""
+    found = exc.error_dict if hasattr(exc, "error_dict") else {None: exc.error_list}
+    for field, errors in found.items():
+        form.add_error(field if field in form.fields else None, errors)
 
 
 # Programs and campaigns ---------------------------------------------------------------
@@ -121,9 +144,11 @@ def campaign_start(request):
                 units=form.cleaned_data["units"],
             )
         except ValidationError as exc:
-            form.add_error(None, _form_errors(exc))
+            _add_errors(form, exc)
         else:
             messages.success(request, _("The campaign was started from its template."))
+            for fitted in services.fitted_phases(campaign):
+                messages.info(request, fitted)
             return redirect("programs:campaign-detail", pk=campaign.pk)
     return render(request, "programs/campaign_start.html", {"form": form})
 
@@ -152,7 +177,7 @@ def campaign_edit(request, pk: int):
         try:
             services.campaign_change(actor=request.user, campaign=campaign, **form.changes())
         except ValidationError as exc:
-            form.add_error(None, _form_errors(exc))
+            _add_errors(form, exc)
         else:
             messages.success(
                 request, _("The campaign was changed; the previous settings are kept as a version.")
@@ -166,8 +191,14 @@ def campaign_edit(request, pk: int):
 
 def campaign_compliance(request, pk: int):
     campaign = selectors.campaign_get(user=request.user, pk=pk)
-    as_of = _as_of(request, campaign)
-    report = selectors.compliance(user=request.user, campaign=campaign, as_of=as_of)
+    as_of, problem = _as_of(request, campaign)
+    if problem:
+        messages.warning(request, problem)
+    try:
+        report = selectors.compliance(user=request.user, campaign=campaign, as_of=as_of)
+    except ValidationError as exc:  # a campaign stored with dates no rule can count in
+        messages.error(request, _form_errors(exc))
+        report = engine.ComplianceReport(campaign, as_of, [])
     verdicts = report.verdicts
     rule = request.GET.get("rule", "")
     status = request.GET.get("status", "")
@@ -208,8 +239,15 @@ def campaign_compliance(request, pk: int):
 
 def campaign_compliance_export(request, pk: int):
     campaign = selectors.campaign_get(user=request.user, pk=pk)
-    as_of = _as_of(request, campaign)
-    report = selectors.compliance(user=request.user, campaign=campaign, as_of=as_of)
+    as_of, problem = _as_of(request, campaign)
+    try:
+        if problem:
+            raise ValidationError(problem)
+        report = selectors.compliance(user=request.user, campaign=campaign, as_of=as_of)
+    except ValidationError:
+        # The page says what is wrong with the day (or the campaign) and links a good download.
+        page = reverse("programs:campaign-compliance", args=[campaign.pk])
+        return redirect(f"{page}?{request.GET.urlencode()}" if request.GET else page)
     content = checklist_workbook(report, user=request.user)
     response = HttpResponse(
         content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
