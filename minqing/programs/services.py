@@ -501,26 +501,60 @@ def point_create(*, actor, name: str, kind: str, region, grade: str = "", addres
 
 @transaction.atomic
 def point_regrade(*, actor, point: LiaisonPoint, grade: str, graded_on: dt.date, reason: str) -> PointGrading:
+    """Record a grade as of a day. Gradings are ordered by their day (then by entry): a
+    back-dated one takes the grade before it as its previous grade, becomes the previous
+    grade of the one after it, and leaves the point's current grade to the latest."""
+    errors = {}
     if not (grade or "").strip():
-        raise ValidationError({"grade": [_("Give the new grade.")]})
+        errors["grade"] = [_("Give the new grade.")]
+    today = timezone.localdate()
+    if graded_on > today:
+        errors["graded_on"] = [
+            _("The grading date (%(date)s) cannot be later than today (%(today)s).")
+            % {"date": graded_on.isoformat(), "today": today.isoformat()}
+        ]
+    if errors:
+        raise ValidationError(errors)
     point = LiaisonPoint.objects.select_for_update().get(pk=point.pk)
+    history = list(point.gradings.order_by("graded_on", "id"))
+    before = [g for g in history if g.graded_on <= graded_on]
+    after = [g for g in history if g.graded_on > graded_on]
+    if before:
+        previous = before[-1].grade
+    elif after:
+        previous = after[0].previous_grade  # what the point was before its earliest grading
+    else:
+        previous = point.grade
     grading = PointGrading.objects.create(
         point=point,
         grade=grade.strip(),
-        previous_grade=point.grade,
+        previous_grade=previous,
         graded_on=graded_on,
         reason=reason.strip(),
         graded_by=actor,
     )
-    point.grade = grade.strip()
-    point.save(update_fields=["grade"])
+    if after:
+        after[0].previous_grade = grading.grade
+        after[0].save(update_fields=["previous_grade"])
+    else:
+        point.grade = grading.grade
+        point.save(update_fields=["grade"])
     audit_record(
         action="point.regrade",
         obj=point,
         user=actor,
-        detail={"from": grading.previous_grade, "to": grading.grade, "on": graded_on.isoformat()},
+        detail={
+            "from": grading.previous_grade,
+            "to": grading.grade,
+            "on": graded_on.isoformat(),
+            "current": point.grade,
+        },
     )
     return grading
+
+
+def _points_outside(points, campaign: Campaign) -> list[str]:
+    return [p.name for p in points if not p.region_id.startswith(campaign.region.prefix)]
 
 
 @transaction.atomic
@@ -534,9 +568,28 @@ def team_create(
     members=(),
     points=(),
 ) -> Team:
-    if not (name or "").strip():
-        raise ValidationError({"name": [_("Give the team a name.")]})
-    team = Team.objects.create(campaign=campaign, name=name.strip(), kind=kind, leader=leader)
+    # The campaign's row is locked so that two offices naming a team at once cannot both
+    # pass the check for the name (NO KEY: rows that merely refer to the campaign still go in).
+    campaign = (
+        Campaign.objects.select_related("region")
+        .select_for_update(no_key=True, of=("self",))
+        .get(pk=campaign.pk)
+    )
+    errors = {}
+    name = (name or "").strip()
+    if not name:
+        errors["name"] = [_("Give the team a name.")]
+    elif Team.objects.filter(campaign=campaign, name=name).exists():
+        errors["name"] = [_("This campaign already has a team named “%(name)s”.") % {"name": name}]
+    points = list(points)
+    outside = _points_outside(points, campaign)
+    if outside:
+        errors["points"] = [
+            _("These points lie outside the campaign's region: %(names)s") % {"names": "、".join(outside)}
+        ]
+    if errors:
+        raise ValidationError(errors)
+    team = Team.objects.create(campaign=campaign, name=name, kind=kind, leader=leader)
     team.members.set(members)
     team.points.set(points)
     audit_record(

@@ -398,9 +398,12 @@ def team_list(request, pk: int):
     if can_manage:
         cadres = selectors.campaign_cadres(campaign).select_related("account", "unit")
         form = TeamForm(request.POST or None, cadres=cadres, points=selectors.point_list(user=request.user))
-        if request.method == "POST":
-            if form.is_valid():
+        if request.method == "POST" and form.is_valid():
+            try:
                 services.team_create(actor=request.user, campaign=campaign, **form.cleaned_data)
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
                 messages.success(request, _("The team was created."))
                 return redirect("programs:team-list", pk=campaign.pk)
     elif request.method == "POST":
