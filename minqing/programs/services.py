@@ -617,6 +617,33 @@ def target_region(target) -> str:
     return target.region_id
 
 
+def pairing_start_problem(campaign: Campaign, start: dt.date) -> str:
+    """Why a pairing (of a cadre or a unit) may not start on this day in the campaign, or ""."""
+    if start < campaign.start:
+        return _("A pairing cannot start before its campaign (%(date)s).") % {
+            "date": campaign.start.isoformat()
+        }
+    if campaign.end is not None and start > campaign.end:
+        return _("A pairing cannot start after its campaign ends (%(date)s).") % {
+            "date": campaign.end.isoformat()
+        }
+    return ""
+
+
+def slot_allows_several(definition: dict, slot: str) -> bool:
+    """Whether a cadre may hold several pairings of one slot at once (`several = true` on the
+    slot in the template); 一联五 means one of each."""
+    return any(s["key"] == slot and s.get("several", False) for s in definition.get("slots", []))
+
+
+def slot_taken_message(cadre, definition: dict, slot: str, holder: str) -> str:
+    slot_name = next((s["name"] for s in definition.get("slots", []) if s["key"] == slot), slot)
+    return _(
+        "%(cadre)s already has a “%(slot)s” in this campaign: %(target)s. End that pairing first; "
+        "the program allows one of each."
+    ) % {"cadre": cadre, "slot": slot_name, "target": holder}
+
+
 @transaction.atomic
 def pairing_create(
     *,
@@ -647,20 +674,27 @@ def pairing_create(
             errors["slot"] = [_("“%(kind)s” has no slots.") % {"kind": definition["name"]}]
     if not errors and not target_region(target).startswith(campaign.region.prefix):
         errors["target"] = [_("The target lies outside the campaign's region.")]
+    problem = pairing_start_problem(campaign, start)
+    if problem:
+        errors["start"] = [problem]
     if errors:
         raise ValidationError(errors)
+    # The cadre's row is locked so that two offices pairing the same cadre at once cannot
+    # both pass the checks below (NO KEY: rows that merely refer to the cadre still go in).
+    Cadre.objects.select_for_update(no_key=True).filter(pk=cadre.pk).values_list("pk", flat=True).get()
     field = {Household: "household", Member: "member", LiaisonPoint: "point"}[type(target)]
     # The same link may not overlap an existing one, whether it started before or starts later.
-    duplicate = Pairing.objects.filter(
-        Q(end__isnull=True) | Q(end__gte=start),
-        campaign=campaign,
-        cadre=cadre,
-        kind=kind,
-        slot=slot,
-        **{field: target},
-    ).exists()
-    if duplicate:
+    overlapping = Pairing.objects.filter(
+        Q(end__isnull=True) | Q(end__gte=start), campaign=campaign, cadre=cadre, kind=kind, slot=slot
+    )
+    if overlapping.filter(**{field: target}).exists():
         raise ValidationError({"target": [_("This cadre is already paired with this target.")]})
+    if slot and not slot_allows_several(definition, slot):
+        holder = overlapping.select_related("household", "member", "point").first()
+        if holder is not None:
+            raise ValidationError(
+                {"slot": [slot_taken_message(cadre.account, definition, slot, holder.target)]}
+            )
     pairing = Pairing.objects.create(
         campaign=campaign,
         cadre=cadre,
@@ -690,11 +724,34 @@ def pairing_create(
 
 @transaction.atomic
 def pairing_end(*, actor, pairing: Pairing, end: dt.date, reason: str) -> Pairing:
-    pairing = Pairing.objects.select_for_update().get(pk=pairing.pk)
+    """End a pairing on a day that has come: a pairing "ended" on a later day would stay
+    active until then, with no way left to end it otherwise."""
+    pairing = Pairing.objects.select_for_update().select_related("campaign").get(pk=pairing.pk)
     if pairing.end is not None:
         raise ValidationError(_("This pairing has already ended."))
     if end < pairing.start:
         raise ValidationError({"end": [_("A pairing cannot end before it starts.")]})
+    today = timezone.localdate()
+    if end > today:
+        raise ValidationError(
+            {
+                "end": [
+                    _(
+                        "The end date (%(date)s) cannot be later than today (%(today)s): end the pairing when it ends."
+                    )
+                    % {"date": end.isoformat(), "today": today.isoformat()}
+                ]
+            }
+        )
+    if pairing.campaign.end is not None and end > pairing.campaign.end:
+        raise ValidationError(
+            {
+                "end": [
+                    _("A pairing cannot end after its campaign ends (%(date)s).")
+                    % {"date": pairing.campaign.end.isoformat()}
+                ]
+            }
+        )
     pairing.end = end
     pairing.save(update_fields=["end"])
     audit_record(
@@ -707,8 +764,35 @@ def pairing_end(*, actor, pairing: Pairing, end: dt.date, reason: str) -> Pairin
 def unit_pairing_create(
     *, actor, campaign: Campaign, unit, point: LiaisonPoint, kind: str, start: dt.date
 ) -> UnitPairing:
+    # The campaign's row is locked so that the same pairing entered twice at once is one.
+    campaign = (
+        Campaign.objects.select_related("region")
+        .select_for_update(no_key=True, of=("self",))
+        .get(pk=campaign.pk)
+    )
+    errors = {}
     if kind not in UnitPairing.Kind.values:
-        raise ValidationError({"kind": [_("Choose a kind of unit pairing from the list.")]})
+        errors["kind"] = [_("Choose a kind of unit pairing from the list.")]
+    if not unit_can_take_part(unit, campaign.region):
+        errors["unit"] = [
+            _("These units lie outside the campaign's region: %(names)s") % {"names": unit.name}
+        ]
+    if _points_outside([point], campaign):
+        errors["point"] = [_("The target lies outside the campaign's region.")]
+    problem = pairing_start_problem(campaign, start)
+    if problem:
+        errors["start"] = [problem]
+    if not errors:
+        duplicate = UnitPairing.objects.filter(
+            Q(end__isnull=True) | Q(end__gte=start), campaign=campaign, unit=unit, point=point, kind=kind
+        ).exists()
+        if duplicate:
+            errors["point"] = [
+                _("%(unit)s is already paired with %(point)s in this way.")
+                % {"unit": unit.name, "point": point.name}
+            ]
+    if errors:
+        raise ValidationError(errors)
     pairing = UnitPairing.objects.create(campaign=campaign, unit=unit, point=point, kind=kind, start=start)
     audit_record(
         action="unit_pairing.create",
@@ -734,6 +818,18 @@ def cadre_handover(
         raise ValidationError({"to_cadre": [_("The successor's account is disabled.")]})
     if not (reason or "").strip():
         raise ValidationError({"reason": [_("Give the reason for the handover.")]})
+    today = timezone.localdate()
+    if on_date > today:
+        # A handover takes effect at once (the successor is told, the demands move): one
+        # dated later would end the pairings on that day with nothing to show until then.
+        raise ValidationError(
+            {
+                "on_date": [
+                    _("The handover date (%(date)s) cannot be later than today (%(today)s).")
+                    % {"date": on_date.isoformat(), "today": today.isoformat()}
+                ]
+            }
+        )
     pairings = (
         Pairing.objects.select_for_update()
         .filter(cadre=from_cadre)

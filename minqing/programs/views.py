@@ -432,9 +432,13 @@ def unit_pairing_list(request, pk: int):
             initial={"start": campaign.start},
         )
         if request.method == "POST" and form.is_valid():
-            services.unit_pairing_create(actor=request.user, campaign=campaign, **form.cleaned_data)
-            messages.success(request, _("The unit pairing was recorded."))
-            return redirect("programs:unit-pairing-list", pk=campaign.pk)
+            try:
+                services.unit_pairing_create(actor=request.user, campaign=campaign, **form.cleaned_data)
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                messages.success(request, _("The unit pairing was recorded."))
+                return redirect("programs:unit-pairing-list", pk=campaign.pk)
     elif request.method == "POST":
         raise PermissionDenied
     unit_pairings = campaign.unit_pairings.filter(
@@ -570,7 +574,7 @@ def cadre_handover(request, cadre_pk: int):
                 campaigns=scoped(Campaign, request.user, selectors.MANAGE),
             )
         except ValidationError as exc:
-            form.add_error(None, _form_errors(exc))
+            _add_errors(form, exc)
         else:
             messages.success(
                 request,
