@@ -231,7 +231,12 @@ def get_campaign(request, campaign_id: int):
 @router.get("/campaigns/{campaign_id}/compliance", response=ComplianceOut, summary="Compliance verdicts")
 def get_compliance(request, campaign_id: int, as_of: dt.date | None = None, status: str = ""):
     campaign = selectors.campaign_get(user=request.auth, pk=campaign_id)
-    report = selectors.compliance(user=request.auth, campaign=campaign, as_of=as_of or timezone.localdate())
+    try:
+        report = selectors.compliance(
+            user=request.auth, campaign=campaign, as_of=as_of or timezone.localdate()
+        )
+    except ValidationError as exc:
+        raise HttpError(422, " ".join(exc.messages)) from None
     verdicts = [v.__dict__ for v in report.verdicts if not status or v.status == status]
     return {
         "campaign": campaign.pk,

@@ -5,10 +5,13 @@ import functools
 from collections import Counter
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ValidationError
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 from minqing.core import parallel
 
+from . import dates
 from .rules import FAIL, NO_RECORDS, NOT_DUE, PASS, RULE_TYPES, Context, Verdict
 
 
@@ -19,7 +22,11 @@ def evaluate(campaign, as_of: dt.date) -> list[Verdict]:
     SQLite, not inside a transaction), the rules run side by side once the campaign's cadres
     and pairings, which nearly every rule reads, are loaded: the database answers one rule's
     queries while Python works through another's rows. Each rule reads only its own queries
-    and the shared, finished context; each is run in the caller's language."""
+    and the shared, finished context; each is run in the caller's language.
+
+    A day, or a campaign's dates, outside the span of years campaigns use is refused
+    (ValidationError): the rules' calendar arithmetic would run past the last date."""
+    check_dates(campaign, as_of)
     ctx = Context(campaign, as_of)
     rules = [
         RULE_TYPES[conf["type"]](conf["key"], conf["name"], conf.get("params", {}))
@@ -44,6 +51,23 @@ def _before_start(ctx, verdicts: list[Verdict]) -> list[Verdict]:
             if verdict.status == FAIL:
                 verdict.status = NOT_DUE
     return verdicts
+
+
+def check_dates(campaign, as_of: dt.date) -> None:
+    errors = {}
+    problem = dates.out_of_span(as_of, _("The as-of date"))
+    if problem:
+        errors["as_of"] = [problem]
+    for day, what in ((campaign.start, _("The campaign's start")), (campaign.end, _("The campaign's end"))):
+        problem = dates.out_of_span(day, what) if day else ""
+        if problem:
+            errors.setdefault("campaign", []).append(
+                problem
+                + " "
+                + _("Correct it on the campaign's Change page; until then no verdict can be taken.")
+            )
+    if errors:
+        raise ValidationError(errors)
 
 
 def _in_language(job, language):

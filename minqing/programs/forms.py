@@ -7,11 +7,25 @@ from django.utils.translation import pgettext_lazy
 
 from minqing.org.models import Cadre, Unit
 
+from . import dates
 from .display import choice_labels, ref_names
 from .models import LiaisonPoint, Team, UnitPairing
 from .rules import RULE_TYPES
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+class IsoDateInput(forms.DateInput):
+    """A date box whose value is ISO text with a four-digit year, as a date input needs
+    (strftime writes the year 202 as "202"): a campaign stored with such a year shows it."""
+
+    input_type = "date"
+
+    def format_value(self, value):
+        if isinstance(value, dt.date):
+            return value.isoformat()
+        return super().format_value(value)
+
+
+DATE = IsoDateInput()
 
 
 def cadre_choice_label(cadre) -> str:
@@ -58,12 +72,12 @@ def _param_field(spec, value, *, refs, labels):
     activities and phases) are offered by their names and kept as their keys."""
     label = spec.label or ""
     if spec.kind in ("int", "yuan"):
-        return forms.IntegerField(label=label, min_value=spec.minimum, max_value=spec.maximum, initial=value)
+        return forms.IntegerField(label=label, min_value=spec.minimum, max_value=spec.upper, initial=value)
     if spec.kind == "date":
         return forms.DateField(
             label=label,
             widget=DATE,
-            initial=dt.date.fromisoformat(value) if value else None,
+            initial=dates.stored(value),
             required=spec.required,
         )
     if spec.kind == "bool":
@@ -131,10 +145,10 @@ class CampaignEditForm(forms.Form):
         for phase in campaign.config.get("phases", []):
             names = (f"phase__{phase['key']}__start", f"phase__{phase['key']}__end")
             self.fields[names[0]] = forms.DateField(
-                label=phase["name"], widget=DATE, initial=dt.date.fromisoformat(phase["start"])
+                label=phase["name"], widget=DATE, initial=dates.stored(phase["start"])
             )
             self.fields[names[1]] = forms.DateField(
-                label=phase["name"], widget=DATE, initial=dt.date.fromisoformat(phase["end"])
+                label=phase["name"], widget=DATE, initial=dates.stored(phase["end"])
             )
             self.phase_fields.append((phase, self[names[0]], self[names[1]]))
         refs, labels = ref_names(campaign.config), choice_labels()

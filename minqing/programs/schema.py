@@ -223,6 +223,12 @@ def check_template(data: dict, check: Checker) -> None:
             check.error(("pairing_kinds", index, "slots"), _("must be a list of tables with key and name"))
         else:
             check.unique_keys(slots, ("pairing_kinds", index, "slots"))
+            for slot_index, slot in enumerate(slots):
+                # several = true: a cadre may hold more than one pairing of this slot at once.
+                if not isinstance(slot.get("several", False), bool):
+                    check.error(
+                        ("pairing_kinds", index, "slots", slot_index, "several"), _("must be true or false")
+                    )
 
     context = {
         "pairing_kinds": kind_keys,

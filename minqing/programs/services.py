@@ -14,6 +14,7 @@ from minqing.core.audit import audit_record
 from minqing.org.models import Cadre
 from minqing.people.models import Household, Member
 
+from . import dates
 from .models import (
     Campaign,
     CampaignVersion,
@@ -59,29 +60,46 @@ def program_add(*, actor, text: str) -> ProgramTemplate:
 # Campaigns -------------------------------------------------------------------------
 
 
-def resolve_config(template: dict, start: dt.date) -> dict:
+def _on(year: int, monthday: str) -> dt.date:
+    """A template's month-day in a year (29 February is the 28th in other years)."""
+    month, day = (int(part) for part in monthday.split("-"))
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return dt.date(year, month, 28)
+
+
+def resolve_config(template: dict, start: dt.date, end: dt.date | None = None) -> tuple[dict, list[dict]]:
     """A campaign's own copy of its template, each month-day turned into its first date on or
-    after the campaign's start (a winter campaign's "04-05" is next spring)."""
+    after the campaign's start (a winter campaign's "04-05" is next spring), and the phases
+    fitted to the campaign's dates. A phase that reaches over the campaign's start or end is
+    cut to it (the year-long phase of a campaign that starts in March begins in March); one
+    wholly outside is left as it falls, for the caller to refuse."""
     config = copy.deepcopy(template)
 
     def resolve(value):
         if not (isinstance(value, str) and MONTHDAY_RE.match(value)):
             return value
-        month, day = (int(part) for part in value.split("-"))
-        for year in (start.year, start.year + 1):
-            try:
-                candidate = dt.date(year, month, day)
-            except ValueError:  # 29 February
-                candidate = dt.date(year, month, 28)
-            if candidate >= start or year > start.year:
-                return candidate.isoformat()
-        return value
+        found = _on(start.year, value)
+        return (found if found >= start else _on(start.year + 1, value)).isoformat()
 
+    fitted = []
     for phase in config.get("phases", []):
         # A phase ends on the first such day on or after the start; it begins in that year.
-        end = resolve(phase["end"])
-        begin_year = int(end[:4]) - (1 if phase["start"] > phase["end"] else 0)
-        phase["start"], phase["end"] = f"{begin_year}-{phase['start']}", end
+        last = dt.date.fromisoformat(resolve(phase["end"]))
+        first = _on(last.year - (1 if phase["start"] > phase["end"] else 0), phase["start"])
+        if end is None or first <= end:
+            cut = (max(first, start), min(last, end) if end else last)
+            if cut != (first, last):
+                fitted.append(
+                    {
+                        "phase": phase["key"],
+                        "from": [first.isoformat(), last.isoformat()],
+                        "to": [cut[0].isoformat(), cut[1].isoformat()],
+                    }
+                )
+            first, last = cut
+        phase["start"], phase["end"] = first.isoformat(), last.isoformat()
     for rule in config.get("rules", []):
         params = rule.setdefault("params", {})
         for name, spec in RULE_TYPES[rule["type"]].params.items():
@@ -90,18 +108,139 @@ def resolve_config(template: dict, start: dt.date) -> dict:
     cadence = config.get("cadence", {})
     for key, value in list(cadence.items()):
         cadence[key] = resolve(value)
-    return config
+    return config, fitted
+
+
+def _phase_problem(phase: dict, start: dt.date, end: dt.date | None) -> str:
+    """Why a phase's window does not fit the campaign's dates, naming the phase; "" if it does."""
+    first, last = dates.stored(phase["start"]), dates.stored(phase["end"])
+    names = {"phase": phase["name"], "from": phase["start"], "to": phase["end"]}
+    if first is None or last is None:
+        return _("Phase “%(phase)s” has no valid dates (%(from)s – %(to)s).") % names
+    if last < first:
+        return _("Phase “%(phase)s” ends before it starts.") % names
+    if last < start:
+        return _("Phase “%(phase)s” (%(from)s – %(to)s) lies before the campaign starts (%(start)s).") % {
+            **names,
+            "start": start.isoformat(),
+        }
+    if first < start:
+        return _("Phase “%(phase)s” starts on %(from)s, before the campaign starts (%(start)s).") % {
+            **names,
+            "start": start.isoformat(),
+        }
+    if end is not None and first > end:
+        return _("Phase “%(phase)s” (%(from)s – %(to)s) lies after the campaign ends (%(end)s).") % {
+            **names,
+            "end": end.isoformat(),
+        }
+    if end is not None and last > end:
+        return _("Phase “%(phase)s” ends on %(to)s, after the campaign ends (%(end)s).") % {
+            **names,
+            "end": end.isoformat(),
+        }
+    return ""
+
+
+def _overlap_problems(phases: list[dict], changed: set[str]) -> dict[str, list[str]]:
+    """Phases whose windows overlap, each pair told once at the changed phase of it."""
+    windows = []
+    for phase in phases:
+        first, last = dates.stored(phase["start"]), dates.stored(phase["end"])
+        if first is not None and last is not None and first <= last:
+            windows.append((first, last, phase))
+    problems: dict[str, list[str]] = {}
+    for index, (first, last, phase) in enumerate(windows):
+        for other_first, other_last, other in windows[index + 1 :]:
+            if first <= other_last and other_first <= last and changed & {phase["key"], other["key"]}:
+                at = phase["key"] if phase["key"] in changed else other["key"]
+                problems.setdefault(f"phase.{at}", []).append(
+                    _(
+                        "Phase “%(phase)s” (%(from)s – %(to)s) overlaps phase “%(other)s” (%(other_from)s – %(other_to)s)."
+                    )
+                    % {
+                        "phase": phase["name"],
+                        "from": phase["start"],
+                        "to": phase["end"],
+                        "other": other["name"],
+                        "other_from": other["start"],
+                        "other_to": other["end"],
+                    }
+                )
+    return problems
+
+
+def _param_label(rule: dict, name: str) -> str:
+    """A rule's parameter as people find it on the Change page: “rule name” · label."""
+    spec = RULE_TYPES[rule["type"]].params.get(name)
+    return _("“%(rule)s” · %(param)s") % {"rule": rule["name"], "param": (spec.label if spec else "") or name}
+
+
+def _due_problem(rule: dict, name: str, value, start: dt.date, end: dt.date | None) -> str:
+    """Why a date parameter (a due date) lies outside the campaign's dates, naming it; ""
+    when it lies inside, or is still a template's month-day."""
+    if not isinstance(value, str) or MONTHDAY_RE.match(value):
+        return ""
+    day = dates.stored(value)
+    names = {"what": _param_label(rule, name), "date": value}
+    if day is not None and day < start:
+        return _("%(what)s (%(date)s) lies before the campaign starts (%(start)s).") % {
+            **names,
+            "start": start.isoformat(),
+        }
+    if day is not None and end is not None and day > end:
+        return _("%(what)s (%(date)s) lies after the campaign ends (%(end)s).") % {
+            **names,
+            "end": end.isoformat(),
+        }
+    return ""
+
+
+def _date_params(config: dict):
+    """(rule, parameter name, value) of every date parameter the rules of a configuration hold."""
+    for rule in config.get("rules", []):
+        for name, spec in RULE_TYPES[rule["type"]].params.items():
+            if spec.kind == "date" and name in rule.get("params", {}):
+                yield rule, name, rule["params"][name]
+
+
+def _campaign_date_errors(start: dt.date | None, end: dt.date | None) -> dict[str, list[str]]:
+    errors = {}
+    if start is not None and (problem := dates.out_of_span(start, _("The campaign's start"))):
+        errors["start"] = [problem]
+    if end is not None and (problem := dates.out_of_span(end, _("The campaign's end"))):
+        errors["end"] = [problem]
+    return errors
 
 
 @transaction.atomic
 def campaign_start(
     *, actor, program_key: str, name: str, region, start: dt.date, end: dt.date | None = None, units=()
 ) -> Campaign:
+    """Start a campaign from a program template. The template's month-days become dates on
+    or after the start; its phases are fitted to the campaign's dates. A phase or due date
+    that would fall wholly outside them is refused rather than kept where no cadre can meet
+    it (and where the Change page would refuse it): the office chooses dates that cover it."""
+    errors = _campaign_date_errors(start, end)
     if not (name or "").strip():
-        raise ValidationError({"name": [_("Give the campaign a name.")]})
-    if end is not None and end < start:
-        raise ValidationError({"end": [_("The campaign cannot end before it starts.")]})
+        errors["name"] = [_("Give the campaign a name.")]
+    if not errors and end is not None and end < start:
+        errors["end"] = [_("The campaign cannot end before it starts.")]
+    if errors:
+        raise ValidationError(errors)
     template = program_get(program_key)
+    config, fitted = resolve_config(template, start, end)
+    outside = [_phase_problem(phase, start, end) for phase in config.get("phases", [])]
+    outside += [_due_problem(rule, param, value, start, end) for rule, param, value in _date_params(config)]
+    outside = [problem for problem in outside if problem]
+    if outside:
+        hint = _(
+            "Choose campaign dates that cover them; once the campaign has started, its phases "
+            "and due dates can be moved on its Change page."
+        )
+        raise ValidationError({"dates": [*outside, hint]})
+    units = list(units or ())
+    _check_units(units, region)
     campaign = Campaign.objects.create(
         name=name.strip(),
         program_key=program_key,
@@ -109,13 +248,14 @@ def campaign_start(
         region=region,
         start=start,
         end=end,
-        config=resolve_config(template, start),
+        config=config,
         created_by=actor,
     )
-    units = list(units or ())
-    _check_units(units, region)
     if units:
         campaign.units.set(units)
+    first = {"what": "start", "program": program_key, "units": _unit_keys(units)}
+    if fitted:
+        first["fitted"] = fitted
     CampaignVersion.objects.create(
         campaign=campaign,
         number=1,
@@ -123,7 +263,7 @@ def campaign_start(
         start=start,
         end=end,
         changed_by=actor,
-        changes=[{"what": "start", "program": program_key, "units": _unit_keys(units)}],
+        changes=[first],
         reason=CampaignVersion.STARTED_FROM_TEMPLATE,
     )
     audit_record(
@@ -136,9 +276,31 @@ def campaign_start(
             "start": start.isoformat(),
             "end": end.isoformat() if end else None,
             "units": _unit_keys(units),
+            **({"fitted": fitted} if fitted else {}),
         },
     )
     return campaign
+
+
+def fitted_phases(campaign: Campaign) -> list[str]:
+    """What starting the campaign cut of its template's phases, in words (for the page that started it)."""
+    version = campaign.versions.filter(number=1).first()
+    found = []
+    for fit in version.changes[0].get("fitted", []) if version and version.changes else []:
+        phase = next((p for p in campaign.config.get("phases", []) if p["key"] == fit["phase"]), None)
+        found.append(
+            _(
+                "Phase “%(phase)s” was fitted to the campaign's dates: %(from)s – %(to)s instead of %(was_from)s – %(was_to)s."
+            )
+            % {
+                "phase": phase["name"] if phase else fit["phase"],
+                "from": fit["to"][0],
+                "to": fit["to"][1],
+                "was_from": fit["from"][0],
+                "was_to": fit["from"][1],
+            }
+        )
+    return found
 
 
 def _unit_keys(units) -> list[str]:
@@ -192,40 +354,51 @@ def campaign_change(
     units=None,
 ) -> Campaign:
     """Change dates, phase windows, rule parameters, which rules are on or the participating
-    units (None: keep them). Each change is kept as a version with who, when, why and what."""
+    units (None: keep them). Each change is kept as a version with who, when, why and what.
+
+    What a change touches is checked against the result: new campaign dates lie in the span
+    of years and every phase and due date within them; a moved phase lies within the
+    campaign and overlaps no other; a moved due date lies within the campaign. Each message
+    names the phase or the rule's parameter."""
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
     if not (reason or "").strip():
         raise ValidationError({"reason": [_("Give a reason for the change.")]})
     config = copy.deepcopy(campaign.config)
-    changes, errors = [], {}
-    if start is not None and start != campaign.start:
-        changes.append({"what": "start", "from": campaign.start.isoformat(), "to": start.isoformat()})
-        campaign.start = start
-    if end != "keep" and end != campaign.end:
+    changes = []
+    new_start = start if start is not None and start != campaign.start else None
+    new_end = end if end != "keep" and end != campaign.end else "keep"
+    # The dates the campaign will have, also those kept as they are: one stored with a
+    # mistyped year (before this check) is corrected before anything else changes.
+    errors = _campaign_date_errors(
+        new_start or campaign.start, campaign.end if new_end == "keep" else new_end
+    )
+    if new_start is not None and "start" not in errors:
+        changes.append({"what": "start", "from": campaign.start.isoformat(), "to": new_start.isoformat()})
+        campaign.start = new_start
+    if new_end != "keep" and "end" not in errors:
         changes.append(
             {
                 "what": "end",
                 "from": campaign.end.isoformat() if campaign.end else None,
-                "to": end.isoformat() if end else None,
+                "to": new_end.isoformat() if new_end else None,
             }
         )
-        campaign.end = end
-    if campaign.end and campaign.end < campaign.start:
+        campaign.end = new_end
+    dates_changed = bool(changes)
+    if not errors and campaign.end and campaign.end < campaign.start:
         errors["end"] = [_("The campaign cannot end before it starts.")]
+    moved_phases = set()
     for key, window in (phases or {}).items():
         phase = next((p for p in config.get("phases", []) if p["key"] == key), None)
         if phase is None:
             errors[f"phase.{key}"] = [_("There is no phase “%(key)s”.") % {"key": key}]
             continue
-        new_start, new_end = (d.isoformat() for d in window)
-        if new_end < new_start:
-            errors[f"phase.{key}"] = [_("The phase ends before it starts.")]
-            continue
-        if (phase["start"], phase["end"]) != (new_start, new_end):
-            changes.append(
-                {"what": f"phase.{key}", "from": [phase["start"], phase["end"]], "to": [new_start, new_end]}
-            )
-            phase["start"], phase["end"] = new_start, new_end
+        new_window = [d.isoformat() for d in window]
+        if [phase["start"], phase["end"]] != new_window:
+            changes.append({"what": f"phase.{key}", "from": [phase["start"], phase["end"]], "to": new_window})
+            phase["start"], phase["end"] = new_window
+            moved_phases.add(key)
+    moved_params = set()
     for (rule_key, name), value in (params or {}).items():
         rule = next((r for r in config.get("rules", []) if r["key"] == rule_key), None)
         if rule is None:
@@ -235,12 +408,28 @@ def campaign_change(
             value = value.isoformat()
         problem = _check_value(rule, name, value, campaign)
         if problem:
-            errors[f"{rule_key}.{name}"] = [problem]
+            errors[f"{rule_key}.{name}"] = [
+                _("%(what)s: %(problem)s") % {"what": _param_label(rule, name), "problem": problem}
+            ]
             continue
         old = rule.setdefault("params", {}).get(name, RULE_TYPES[rule["type"]].params[name].default)
         if old != value:
             changes.append({"what": f"{rule_key}.{name}", "from": old, "to": value})
             rule["params"][name] = value
+            moved_params.add((rule_key, name))
+    if "start" not in errors and "end" not in errors:
+        for phase in config.get("phases", []):
+            if dates_changed or phase["key"] in moved_phases:
+                problem = _phase_problem(phase, campaign.start, campaign.end)
+                if problem:
+                    errors.setdefault(f"phase.{phase['key']}", []).append(problem)
+        for key, problems in _overlap_problems(config.get("phases", []), moved_phases).items():
+            errors.setdefault(key, []).extend(problems)
+        for rule, name, value in _date_params(config):
+            if dates_changed or (rule["key"], name) in moved_params:
+                problem = _due_problem(rule, name, value, campaign.start, campaign.end)
+                if problem:
+                    errors.setdefault(f"{rule['key']}.{name}", []).append(problem)
     for rule_key, on in (enabled or {}).items():
         rule = next((r for r in config.get("rules", []) if r["key"] == rule_key), None)
         if rule is None:
@@ -312,26 +501,60 @@ def point_create(*, actor, name: str, kind: str, region, grade: str = "", addres
 
 @transaction.atomic
 def point_regrade(*, actor, point: LiaisonPoint, grade: str, graded_on: dt.date, reason: str) -> PointGrading:
+    """Record a grade as of a day. Gradings are ordered by their day (then by entry): a
+    back-dated one takes the grade before it as its previous grade, becomes the previous
+    grade of the one after it, and leaves the point's current grade to the latest."""
+    errors = {}
     if not (grade or "").strip():
-        raise ValidationError({"grade": [_("Give the new grade.")]})
+        errors["grade"] = [_("Give the new grade.")]
+    today = timezone.localdate()
+    if graded_on > today:
+        errors["graded_on"] = [
+            _("The grading date (%(date)s) cannot be later than today (%(today)s).")
+            % {"date": graded_on.isoformat(), "today": today.isoformat()}
+        ]
+    if errors:
+        raise ValidationError(errors)
     point = LiaisonPoint.objects.select_for_update().get(pk=point.pk)
+    history = list(point.gradings.order_by("graded_on", "id"))
+    before = [g for g in history if g.graded_on <= graded_on]
+    after = [g for g in history if g.graded_on > graded_on]
+    if before:
+        previous = before[-1].grade
+    elif after:
+        previous = after[0].previous_grade  # what the point was before its earliest grading
+    else:
+        previous = point.grade
     grading = PointGrading.objects.create(
         point=point,
         grade=grade.strip(),
-        previous_grade=point.grade,
+        previous_grade=previous,
         graded_on=graded_on,
         reason=reason.strip(),
         graded_by=actor,
     )
-    point.grade = grade.strip()
-    point.save(update_fields=["grade"])
+    if after:
+        after[0].previous_grade = grading.grade
+        after[0].save(update_fields=["previous_grade"])
+    else:
+        point.grade = grading.grade
+        point.save(update_fields=["grade"])
     audit_record(
         action="point.regrade",
         obj=point,
         user=actor,
-        detail={"from": grading.previous_grade, "to": grading.grade, "on": graded_on.isoformat()},
+        detail={
+            "from": grading.previous_grade,
+            "to": grading.grade,
+            "on": graded_on.isoformat(),
+            "current": point.grade,
+        },
     )
     return grading
+
+
+def _points_outside(points, campaign: Campaign) -> list[str]:
+    return [p.name for p in points if not p.region_id.startswith(campaign.region.prefix)]
 
 
 @transaction.atomic
@@ -345,9 +568,28 @@ def team_create(
     members=(),
     points=(),
 ) -> Team:
-    if not (name or "").strip():
-        raise ValidationError({"name": [_("Give the team a name.")]})
-    team = Team.objects.create(campaign=campaign, name=name.strip(), kind=kind, leader=leader)
+    # The campaign's row is locked so that two offices naming a team at once cannot both
+    # pass the check for the name (NO KEY: rows that merely refer to the campaign still go in).
+    campaign = (
+        Campaign.objects.select_related("region")
+        .select_for_update(no_key=True, of=("self",))
+        .get(pk=campaign.pk)
+    )
+    errors = {}
+    name = (name or "").strip()
+    if not name:
+        errors["name"] = [_("Give the team a name.")]
+    elif Team.objects.filter(campaign=campaign, name=name).exists():
+        errors["name"] = [_("This campaign already has a team named “%(name)s”.") % {"name": name}]
+    points = list(points)
+    outside = _points_outside(points, campaign)
+    if outside:
+        errors["points"] = [
+            _("These points lie outside the campaign's region: %(names)s") % {"names": "、".join(outside)}
+        ]
+    if errors:
+        raise ValidationError(errors)
+    team = Team.objects.create(campaign=campaign, name=name, kind=kind, leader=leader)
     team.members.set(members)
     team.points.set(points)
     audit_record(
@@ -373,6 +615,33 @@ def target_region(target) -> str:
     if isinstance(target, Member):
         return target.household.region_id
     return target.region_id
+
+
+def pairing_start_problem(campaign: Campaign, start: dt.date) -> str:
+    """Why a pairing (of a cadre or a unit) may not start on this day in the campaign, or ""."""
+    if start < campaign.start:
+        return _("A pairing cannot start before its campaign (%(date)s).") % {
+            "date": campaign.start.isoformat()
+        }
+    if campaign.end is not None and start > campaign.end:
+        return _("A pairing cannot start after its campaign ends (%(date)s).") % {
+            "date": campaign.end.isoformat()
+        }
+    return ""
+
+
+def slot_allows_several(definition: dict, slot: str) -> bool:
+    """Whether a cadre may hold several pairings of one slot at once (`several = true` on the
+    slot in the template); 一联五 means one of each."""
+    return any(s["key"] == slot and s.get("several", False) for s in definition.get("slots", []))
+
+
+def slot_taken_message(cadre, definition: dict, slot: str, holder: str) -> str:
+    slot_name = next((s["name"] for s in definition.get("slots", []) if s["key"] == slot), slot)
+    return _(
+        "%(cadre)s already has a “%(slot)s” in this campaign: %(target)s. End that pairing first; "
+        "the program allows one of each."
+    ) % {"cadre": cadre, "slot": slot_name, "target": holder}
 
 
 @transaction.atomic
@@ -405,20 +674,27 @@ def pairing_create(
             errors["slot"] = [_("“%(kind)s” has no slots.") % {"kind": definition["name"]}]
     if not errors and not target_region(target).startswith(campaign.region.prefix):
         errors["target"] = [_("The target lies outside the campaign's region.")]
+    problem = pairing_start_problem(campaign, start)
+    if problem:
+        errors["start"] = [problem]
     if errors:
         raise ValidationError(errors)
+    # The cadre's row is locked so that two offices pairing the same cadre at once cannot
+    # both pass the checks below (NO KEY: rows that merely refer to the cadre still go in).
+    Cadre.objects.select_for_update(no_key=True).filter(pk=cadre.pk).values_list("pk", flat=True).get()
     field = {Household: "household", Member: "member", LiaisonPoint: "point"}[type(target)]
     # The same link may not overlap an existing one, whether it started before or starts later.
-    duplicate = Pairing.objects.filter(
-        Q(end__isnull=True) | Q(end__gte=start),
-        campaign=campaign,
-        cadre=cadre,
-        kind=kind,
-        slot=slot,
-        **{field: target},
-    ).exists()
-    if duplicate:
+    overlapping = Pairing.objects.filter(
+        Q(end__isnull=True) | Q(end__gte=start), campaign=campaign, cadre=cadre, kind=kind, slot=slot
+    )
+    if overlapping.filter(**{field: target}).exists():
         raise ValidationError({"target": [_("This cadre is already paired with this target.")]})
+    if slot and not slot_allows_several(definition, slot):
+        holder = overlapping.select_related("household", "member", "point").first()
+        if holder is not None:
+            raise ValidationError(
+                {"slot": [slot_taken_message(cadre.account, definition, slot, holder.target)]}
+            )
     pairing = Pairing.objects.create(
         campaign=campaign,
         cadre=cadre,
@@ -448,11 +724,34 @@ def pairing_create(
 
 @transaction.atomic
 def pairing_end(*, actor, pairing: Pairing, end: dt.date, reason: str) -> Pairing:
-    pairing = Pairing.objects.select_for_update().get(pk=pairing.pk)
+    """End a pairing on a day that has come: a pairing "ended" on a later day would stay
+    active until then, with no way left to end it otherwise."""
+    pairing = Pairing.objects.select_for_update().select_related("campaign").get(pk=pairing.pk)
     if pairing.end is not None:
         raise ValidationError(_("This pairing has already ended."))
     if end < pairing.start:
         raise ValidationError({"end": [_("A pairing cannot end before it starts.")]})
+    today = timezone.localdate()
+    if end > today:
+        raise ValidationError(
+            {
+                "end": [
+                    _(
+                        "The end date (%(date)s) cannot be later than today (%(today)s): end the pairing when it ends."
+                    )
+                    % {"date": end.isoformat(), "today": today.isoformat()}
+                ]
+            }
+        )
+    if pairing.campaign.end is not None and end > pairing.campaign.end:
+        raise ValidationError(
+            {
+                "end": [
+                    _("A pairing cannot end after its campaign ends (%(date)s).")
+                    % {"date": pairing.campaign.end.isoformat()}
+                ]
+            }
+        )
     pairing.end = end
     pairing.save(update_fields=["end"])
     audit_record(
@@ -465,8 +764,35 @@ def pairing_end(*, actor, pairing: Pairing, end: dt.date, reason: str) -> Pairin
 def unit_pairing_create(
     *, actor, campaign: Campaign, unit, point: LiaisonPoint, kind: str, start: dt.date
 ) -> UnitPairing:
+    # The campaign's row is locked so that the same pairing entered twice at once is one.
+    campaign = (
+        Campaign.objects.select_related("region")
+        .select_for_update(no_key=True, of=("self",))
+        .get(pk=campaign.pk)
+    )
+    errors = {}
     if kind not in UnitPairing.Kind.values:
-        raise ValidationError({"kind": [_("Choose a kind of unit pairing from the list.")]})
+        errors["kind"] = [_("Choose a kind of unit pairing from the list.")]
+    if not unit_can_take_part(unit, campaign.region):
+        errors["unit"] = [
+            _("These units lie outside the campaign's region: %(names)s") % {"names": unit.name}
+        ]
+    if _points_outside([point], campaign):
+        errors["point"] = [_("The target lies outside the campaign's region.")]
+    problem = pairing_start_problem(campaign, start)
+    if problem:
+        errors["start"] = [problem]
+    if not errors:
+        duplicate = UnitPairing.objects.filter(
+            Q(end__isnull=True) | Q(end__gte=start), campaign=campaign, unit=unit, point=point, kind=kind
+        ).exists()
+        if duplicate:
+            errors["point"] = [
+                _("%(unit)s is already paired with %(point)s in this way.")
+                % {"unit": unit.name, "point": point.name}
+            ]
+    if errors:
+        raise ValidationError(errors)
     pairing = UnitPairing.objects.create(campaign=campaign, unit=unit, point=point, kind=kind, start=start)
     audit_record(
         action="unit_pairing.create",
@@ -492,6 +818,18 @@ def cadre_handover(
         raise ValidationError({"to_cadre": [_("The successor's account is disabled.")]})
     if not (reason or "").strip():
         raise ValidationError({"reason": [_("Give the reason for the handover.")]})
+    today = timezone.localdate()
+    if on_date > today:
+        # A handover takes effect at once (the successor is told, the demands move): one
+        # dated later would end the pairings on that day with nothing to show until then.
+        raise ValidationError(
+            {
+                "on_date": [
+                    _("The handover date (%(date)s) cannot be later than today (%(today)s).")
+                    % {"date": on_date.isoformat(), "today": today.isoformat()}
+                ]
+            }
+        )
     pairings = (
         Pairing.objects.select_for_update()
         .filter(cadre=from_cadre)

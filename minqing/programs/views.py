@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -20,7 +21,7 @@ from minqing.people.models import Household
 from minqing.people.search import masked_identifier
 from minqing.people.selectors import household_list
 
-from . import display, selectors, services
+from . import dates, display, engine, selectors, services
 from .documents import checklist_workbook
 from .forms import (
     CampaignEditForm,
@@ -38,16 +39,38 @@ from .rules import RULE_TYPES, STATUS_LABELS, target_label
 from .schema import parse_template
 
 
-def _as_of(request, campaign) -> dt.date:
+def _as_of(request, campaign) -> tuple[dt.date, str]:
+    """The day asked for, or (with the reason, when one was asked for) the default: today,
+    kept within the campaign's dates."""
+    today = timezone.localdate()
+    default = min(max(today, campaign.start), campaign.end) if campaign.end else max(today, campaign.start)
+    text = request.GET.get("as_of", "").strip()
+    if not text:
+        return default, ""
     try:
-        return dt.date.fromisoformat(request.GET.get("as_of", ""))
+        day = dt.date.fromisoformat(text)
     except ValueError:
-        today = timezone.localdate()
-        return min(max(today, campaign.start), campaign.end) if campaign.end else max(today, campaign.start)
+        return default, _("“%(text)s” is not a date (YYYY-MM-DD): the verdicts are shown as of %(day)s.") % {
+            "text": text[:40],
+            "day": default.isoformat(),
+        }
+    problem = dates.out_of_span(day, _("The as-of date"))
+    if problem:
+        return default, problem + " " + _("The verdicts are shown as of %(day)s.") % {
+            "day": default.isoformat()
+        }
+    return day, ""
 
 
 def _form_errors(exc: ValidationError) -> str:
     return " ".join(exc.messages)
+
+
+def _add_errors(form, exc: ValidationError) -> None:
+    """A service's errors at the form's fields of the same name, the others above the form."""
+    found = exc.error_dict if hasattr(exc, "error_dict") else {None: exc.error_list}
+    for field, errors in found.items():
+        form.add_error(field if field in form.fields else None, errors)
 
 
 # Programs and campaigns ---------------------------------------------------------------
@@ -122,9 +145,11 @@ def campaign_start(request):
                 units=form.cleaned_data["units"],
             )
         except ValidationError as exc:
-            form.add_error(None, _form_errors(exc))
+            _add_errors(form, exc)
         else:
             messages.success(request, _("The campaign was started from its template."))
+            for fitted in services.fitted_phases(campaign):
+                messages.info(request, fitted)
             return redirect("programs:campaign-detail", pk=campaign.pk)
     return render(request, "programs/campaign_start.html", {"form": form})
 
@@ -174,7 +199,7 @@ def campaign_edit(request, pk: int):
         try:
             services.campaign_change(actor=request.user, campaign=campaign, **form.changes())
         except ValidationError as exc:
-            form.add_error(None, _form_errors(exc))
+            _add_errors(form, exc)
         else:
             messages.success(
                 request, _("The campaign was changed; the previous settings are kept as a version.")
@@ -243,8 +268,14 @@ def _filter_lines(filters, *, titles, unit_names, all_verdicts) -> list[str]:
 
 def campaign_compliance(request, pk: int):
     campaign = selectors.campaign_get(user=request.user, pk=pk)
-    as_of = _as_of(request, campaign)
-    report = selectors.compliance(user=request.user, campaign=campaign, as_of=as_of)
+    as_of, problem = _as_of(request, campaign)
+    if problem:
+        messages.warning(request, problem)
+    try:
+        report = selectors.compliance(user=request.user, campaign=campaign, as_of=as_of)
+    except ValidationError as exc:  # a campaign stored with dates no rule can count in
+        messages.error(request, _form_errors(exc))
+        report = engine.ComplianceReport(campaign, as_of, [])
     verdicts, filters = _compliance_filters(request, report)
     page = paginate(request, verdicts, per_page=50)
     export_query = urlencode(
@@ -273,8 +304,15 @@ def campaign_compliance(request, pk: int):
 
 def campaign_compliance_export(request, pk: int):
     campaign = selectors.campaign_get(user=request.user, pk=pk)
-    as_of = _as_of(request, campaign)
-    report = selectors.compliance(user=request.user, campaign=campaign, as_of=as_of)
+    as_of, problem = _as_of(request, campaign)
+    try:
+        if problem:
+            raise ValidationError(problem)
+        report = selectors.compliance(user=request.user, campaign=campaign, as_of=as_of)
+    except ValidationError:
+        # The page says what is wrong with the day (or the campaign) and links a good download.
+        page = reverse("programs:campaign-compliance", args=[campaign.pk])
+        return redirect(f"{page}?{request.GET.urlencode()}" if request.GET else page)
     verdicts, filters = _compliance_filters(request, report)
     titles = display.rule_titles(campaign)
     content = checklist_workbook(
@@ -435,9 +473,12 @@ def team_list(request, pk: int):
     if can_manage:
         cadres = selectors.campaign_cadres(campaign).select_related("account", "unit__parent")
         form = TeamForm(request.POST or None, cadres=cadres, points=selectors.point_list(user=request.user))
-        if request.method == "POST":
-            if form.is_valid():
+        if request.method == "POST" and form.is_valid():
+            try:
                 services.team_create(actor=request.user, campaign=campaign, **form.cleaned_data)
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
                 messages.success(request, _("The team was created."))
                 return redirect("programs:team-list", pk=campaign.pk)
     elif request.method == "POST":
@@ -466,9 +507,13 @@ def unit_pairing_list(request, pk: int):
             initial={"start": campaign.start},
         )
         if request.method == "POST" and form.is_valid():
-            services.unit_pairing_create(actor=request.user, campaign=campaign, **form.cleaned_data)
-            messages.success(request, _("The unit pairing was recorded."))
-            return redirect("programs:unit-pairing-list", pk=campaign.pk)
+            try:
+                services.unit_pairing_create(actor=request.user, campaign=campaign, **form.cleaned_data)
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                messages.success(request, _("The unit pairing was recorded."))
+                return redirect("programs:unit-pairing-list", pk=campaign.pk)
     elif request.method == "POST":
         raise PermissionDenied
     unit_pairings = campaign.unit_pairings.filter(
@@ -608,7 +653,7 @@ def cadre_handover(request, cadre_pk: int):
                 campaigns=scoped(Campaign, request.user, selectors.MANAGE),
             )
         except ValidationError as exc:
-            form.add_error(None, _form_errors(exc))
+            _add_errors(form, exc)
         else:
             messages.success(
                 request,

@@ -26,7 +26,9 @@ TODAY = dt.date(2026, 11, 20)
 def recalled(scenario):
     """A cadre who was at the point only once and had one day rejected, with two pairings,
     an owned demand, a demand led as 包联领导, an unfinished and a finished help plan."""
-    campaign = scenario.campaign("xiajiceng", start=dt.date(2026, 8, 1))
+    # Open-ended: with an end in December the template's survey phase (next April) would lie
+    # outside the campaign, which starting it refuses.
+    campaign = scenario.campaign("xiajiceng", start=dt.date(2026, 8, 1), end=None)
     cadre, successor = scenario.cadre("staff", "王召回"), scenario.cadre("staff", "赵接任")
     point = scenario.point()
     household = scenario.household()

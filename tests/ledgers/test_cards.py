@@ -95,8 +95,6 @@ def test_a_liaison_card_prints_the_cadre_and_a_qr_code_that_leads_to_the_intake_
 
 
 def test_an_a4_sheet_holds_ten_cards_with_cut_marks(client_as, station):
-    import datetime as dt
-
     from minqing.programs.selectors import campaign_cadres
     from minqing.programs.services import pairing_create
 
@@ -112,7 +110,7 @@ def test_an_a4_sheet_holds_ten_cards_with_cut_marks(client_as, station):
             cadre=cadre,
             kind="baocun",
             target=point,
-            start=dt.date(2026, 1, 1),
+            start=campaign.start,
         )
     count = len(
         client_as("office")

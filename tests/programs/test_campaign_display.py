@@ -117,7 +117,7 @@ def test_the_version_history_names_each_change_on_its_own_line_in_words(scenario
         campaign=campaign,
         reason="县里提高标准",
         end=dt.date(2027, 4, 10),
-        phases={first_phase["key"]: (dt.date(2026, 3, 9), dt.date(2026, 3, 11))},
+        phases={first_phase["key"]: (dt.date(2026, 3, 9), dt.date(2026, 3, 10))},
         params={
             (relief["key"], "min_yuan"): 300,
             (summary["key"], "due"): dt.date(2027, 4, 10),
@@ -129,7 +129,7 @@ def test_the_version_history_names_each_change_on_its_own_line_in_words(scenario
     html = page(client, f"/campaigns/{campaign.pk}/")
     changes = lines(html, "changes")
     assert "结束：2027年4月8日 → 2027年4月10日" in changes
-    assert f"阶段“{first_phase['name']}”：2026年3月8日–2026年3月10日 → 2026年3月9日–2026年3月11日" in changes
+    assert f"阶段“{first_phase['name']}”：2026年3月8日–2026年3月10日 → 2026年3月9日–2026年3月10日" in changes
     assert f"{relief['name']} · 每户慰问金下限（元）：200元 → 300元" in changes
     assert f"{summary['name']} · 截止日期：2026年4月5日 → 2027年4月10日" in changes
     assert (

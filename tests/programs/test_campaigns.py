@@ -70,12 +70,12 @@ def test_a_due_date_can_be_moved_per_campaign(scenario):
         actor=scenario.office,
         campaign=campaign,
         params={("yilianwu", "due"): dt.date(2026, 4, 20)},
-        phases={"start": (dt.date(2026, 4, 1), dt.date(2026, 5, 10))},
+        phases={"start": (dt.date(2026, 4, 1), dt.date(2026, 4, 25))},
         reason="延期",
     )
     campaign.refresh_from_db()
     assert campaign.rule("yilianwu")["params"]["due"] == "2026-04-20"
-    assert campaign.config["phases"][0]["end"] == "2026-05-10"
+    assert campaign.config["phases"][0]["end"] == "2026-04-25"
 
 
 def test_a_rule_can_be_switched_off(scenario):

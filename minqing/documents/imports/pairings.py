@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -15,6 +14,7 @@ from minqing.core.identity import normalize_phone
 from minqing.people.models import Household, Member
 from minqing.programs.models import LiaisonPoint, Pairing
 from minqing.programs.selectors import campaign_cadres
+from minqing.programs.services import pairing_start_problem, slot_allows_several, slot_taken_message
 
 from . import values
 from .engine import Column, Importer
@@ -151,22 +151,16 @@ class PairingImporter(Importer):
                     )
             elif row.get("slot"):
                 ctx.error(row.number, "slot", _("“%(kind)s” has no slots.") % {"kind": definition["name"]})
-            start = values.date(ctx, row, "start") or campaign.start
-            if start and (start < campaign.start or (campaign.end and start > campaign.end)):
-                ctx.error(
-                    row.number,
-                    "start",
-                    _("A pairing starts within its campaign (%(start)s – %(end)s).")
-                    % {
-                        "start": date_format(campaign.start),
-                        "end": date_format(campaign.end) if campaign.end else "…",
-                    },
-                )
-                start = False
+            start = values.date(ctx, row, "start")
+            start = campaign.start if start is None else start
+            problem = pairing_start_problem(campaign, start) if start is not False else ""
+            if problem:
+                ctx.error(row.number, "start", problem)
+                start = False  # the row goes no further (no second error about the same row)
             resolved.append((row, cadre, definition, slot, start))
         targets = self._targets(resolved, ctx)
         plans = []
-        seen = {}
+        seen, slots_seen = {}, {}
         for row, cadre, definition, slot, start in resolved:
             target = targets.get(row.number)
             if cadre is None or target is None or start is False:
@@ -189,6 +183,19 @@ class PairingImporter(Importer):
                 )
                 continue
             seen[key] = row.number
+            if slot and not slot_allows_several(definition, slot):
+                taken = (cadre["id"], definition["key"], slot)
+                if taken in slots_seen:
+                    ctx.error(
+                        row.number,
+                        "slot",
+                        _(
+                            "This cadre's “%(slot)s” already appears in row %(row)s; the program allows one of each."
+                        )
+                        % {"slot": row.get("slot"), "row": slots_seen[taken]},
+                    )
+                    continue
+                slots_seen[taken] = row.number
             plans.append(
                 PairingPlan(
                     row.number,
@@ -203,18 +210,45 @@ class PairingImporter(Importer):
                 )
             )
         if not ctx.errors:
-            active = set()
+            active, holders = set(), {}
             for p in Pairing.objects.filter(
                 Q(end__isnull=True) | Q(end__gte=timezone.localdate()), campaign=campaign
-            ).values("cadre_id", "kind", "slot", "household_id", "member_id", "point_id"):
+            ).values(
+                "cadre_id",
+                "kind",
+                "slot",
+                "household_id",
+                "member_id",
+                "point_id",
+                "household__code",
+                "member__name",
+                "point__name",
+            ):
                 target = (
                     ("household", p["household_id"])
                     if p["household_id"]
                     else (("member", p["member_id"]) if p["member_id"] else ("point", p["point_id"]))
                 )
                 active.add((p["cadre_id"], p["kind"], p["slot"], *target))
+                if p["slot"]:
+                    name = p["member__name"] or p["household__code"] or p["point__name"]
+                    holders.setdefault((p["cadre_id"], p["kind"], p["slot"]), (target, name))
+            names = {c["id"]: c["account__full_name"] or c["account__username"] for c in cadres}
             for plan in plans:
                 plan.exists = (plan.cadre_id, plan.kind, plan.slot, plan.target, plan.target_id) in active
+                holder = holders.get((plan.cadre_id, plan.kind, plan.slot))
+                definition = kinds[plan.kind]
+                # One of each 一联五 slot, counting those the campaign already holds.
+                if (
+                    holder
+                    and holder[0] != (plan.target, plan.target_id)
+                    and not slot_allows_several(definition, plan.slot)
+                ):
+                    ctx.error(
+                        plan.row,
+                        "slot",
+                        slot_taken_message(names[plan.cadre_id], definition, plan.slot, holder[1]),
+                    )
         return plans
 
     def _cadre(self, row, ctx, by_name, by_user, by_phone):

@@ -46,6 +46,10 @@ PERIOD_LABELS = {
 
 RULE_TYPES: dict[str, type["Rule"]] = {}
 
+# A number without a maximum of its own is still bounded: 99999999999999999999999 yuan is a
+# slip of the keyboard, and no count, day or amount of a campaign comes near these.
+NUMBER_LIMITS = {"int": 1000, "int_list": 1000, "yuan": 10_000_000}
+
 
 @dataclass
 class Param:
@@ -60,6 +64,10 @@ class Param:
     @property
     def required(self) -> bool:
         return self.default is None
+
+    @property
+    def upper(self) -> int | None:
+        return self.maximum if self.maximum is not None else NUMBER_LIMITS.get(self.kind)
 
 
 @dataclass
@@ -145,8 +153,8 @@ class Rule:
                 return _("must be a whole number")
             if spec.minimum is not None and value < spec.minimum:
                 return _("must be at least %(n)s") % {"n": spec.minimum}
-            if spec.maximum is not None and value > spec.maximum:
-                return _("must be at most %(n)s") % {"n": spec.maximum}
+            if spec.upper is not None and value > spec.upper:
+                return _("must be at most %(n)s") % {"n": spec.upper}
         elif spec.kind == "date":
             text = value if isinstance(value, str) else ""
             if not (monthday_re.match(text) or _is_iso_date(text)):
@@ -165,10 +173,12 @@ class Rule:
             item_type = int if spec.kind == "int_list" else str
             if not isinstance(value, list) or not all(isinstance(v, item_type) for v in value):
                 return _("must be a list")
+            if spec.required and not value:
+                return _("choose at least one")
             if spec.kind == "int_list" and spec.minimum is not None and any(v < spec.minimum for v in value):
                 return _("must be at least %(n)s") % {"n": spec.minimum}
-            if spec.kind == "int_list" and spec.maximum is not None and any(v > spec.maximum for v in value):
-                return _("must be at most %(n)s") % {"n": spec.maximum}
+            if spec.kind == "int_list" and spec.upper is not None and any(v > spec.upper for v in value):
+                return _("must be at most %(n)s") % {"n": spec.upper}
             if spec.choices and any(v not in spec.choices for v in value):
                 return _("must be one of: %(choices)s") % {"choices": ", ".join(spec.choices)}
             if spec.kind == "ref_list" and context is not None:

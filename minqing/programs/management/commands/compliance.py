@@ -1,6 +1,7 @@
 import datetime as dt
 import json as _json
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
@@ -25,7 +26,10 @@ class Command(BaseCommand):
             day = dt.date.fromisoformat(as_of) if as_of else timezone.localdate()
         except ValueError:
             raise CommandError(f"not a date (YYYY-MM-DD): {as_of}") from None
-        report = engine.ComplianceReport(found, day, engine.evaluate(found, day))
+        try:
+            report = engine.ComplianceReport(found, day, engine.evaluate(found, day))
+        except ValidationError as exc:
+            raise CommandError(" ".join(exc.messages)) from None
         verdicts = [v for v in report.verdicts if v.status == "fail"] if failures else report.verdicts
         if json:
             self.stdout.write(
