@@ -503,7 +503,7 @@ class Context:
                 status=AttendanceDay.Status.CONFIRMED,
                 date__gte=start,
                 date__lte=end,
-            ),
+            ).order_by(),  # sets of days, sorted below: no sort in the database
             "cadre_id",
             "point_id",
             "date",

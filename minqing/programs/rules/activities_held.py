@@ -45,9 +45,13 @@ class ActivitiesHeld(Rule):
         held = defaultdict(list)
         if periods:
             first, last = min(p[1] for p in periods), max(p[2] for p in periods)
-            for row in Activity.objects.filter(
-                campaign=ctx.campaign, kind__in=kinds, date__gte=first, date__lte=min(last, ctx.as_of)
-            ).values(FIELD[subject], "kind", "date"):
+            for row in (
+                Activity.objects.filter(
+                    campaign=ctx.campaign, kind__in=kinds, date__gte=first, date__lte=min(last, ctx.as_of)
+                )
+                .order_by()
+                .values(FIELD[subject], "kind", "date")
+            ):  # no sort: grouped below
                 held[(row[FIELD[subject]], row["kind"])].append(row["date"])
         not_held = _("%(activity)s not held in %(period)s")  # translated once, not per subject
         verdicts = []

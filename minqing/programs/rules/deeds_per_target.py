@@ -42,7 +42,9 @@ class DeedsPerTarget(Rule):
                 date__lte=end,
                 cadre_id__in=list(targets),
                 household__isnull=False,
-            ).values("cadre_id", "household_id")
+            )
+            .order_by()  # counted, not listed: no sort
+            .values("cadre_id", "household_id")
         )
         wanted = self.value("min")
         short_of = _("%(target)s: %(n)s of %(min)s deeds")

@@ -44,7 +44,7 @@ class FixedServiceDays(Rule):
                 status=AttendanceDay.Status.CONFIRMED,
                 date__gte=start,
                 date__lte=end,
-            ),
+            ).order_by(),
             "cadre_id",
             "date",
         ):

@@ -85,7 +85,12 @@ class VisitsPerTarget(Rule):
         if has_household:
             target_filters += [
                 Q(household_id__in=paired_households),
-                Q(member_id__in=Member.objects.filter(household_id__in=paired_households).values("id")),
+                # Visits to a member are few (most are to the household): said outright, the
+                # database reads them from the member index instead of scanning every visit.
+                Q(
+                    member_id__isnull=False,
+                    member_id__in=Member.objects.filter(household_id__in=paired_households).values("id"),
+                ),
             ]
         if has_member:
             target_filters += [
