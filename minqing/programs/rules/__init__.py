@@ -298,6 +298,37 @@ class Row(SimpleNamespace):
     """A light record read with values_list: the attributes a rule reads, nothing more."""
 
 
+class PairingRow:
+    """An active pairing as the rules read it (a county campaign has tens of thousands: a
+    class with slots and positional arguments costs half of a namespace built by keyword)."""
+
+    __slots__ = (
+        "pk",
+        "id",
+        "cadre_id",
+        "kind",
+        "slot",
+        "start",
+        "end",
+        "household_id",
+        "member_id",
+        "point_id",
+        "handed_over_from_id",
+        "household",
+        "member",
+        "point",
+    )
+
+    def __init__(
+        self, pk, cadre_id, kind, slot, start, end, household_id, member_id, point_id, handed_over_from_id
+    ):
+        self.pk = self.id = pk
+        self.cadre_id, self.kind, self.slot, self.start, self.end = cadre_id, kind, slot, start, end
+        self.household_id, self.member_id, self.point_id = household_id, member_id, point_id
+        self.handed_over_from_id = handed_over_from_id
+        self.household = self.member = self.point = None
+
+
 class AccountRow:
     """A cadre's account as the rules name it (as Account's str: the full name, else the username)."""
 
@@ -447,21 +478,8 @@ class Context:
         for (pk, cadre_id, kind, slot, start, end, household_id, member_id, point_id, h_code, h_level,
              head_id, head_name, m_name, m_household_id, mh_code, mh_level, p_kind, p_name,
              p_region_id, handed_over_from_id) in rows:  # fmt: skip
-            row = Row(
-                pk=pk,
-                id=pk,
-                cadre_id=cadre_id,
-                kind=kind,
-                slot=slot,
-                start=start,
-                end=end,
-                household_id=household_id,
-                member_id=member_id,
-                point_id=point_id,
-                handed_over_from_id=handed_over_from_id,
-                household=None,
-                member=None,
-                point=None,
+            row = PairingRow(
+                pk, cadre_id, kind, slot, start, end, household_id, member_id, point_id, handed_over_from_id
             )
             if household_id:
                 row.household = household(household_id, h_code, h_level, head_id, head_name)
