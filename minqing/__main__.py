@@ -1,4 +1,5 @@
-"""`minqing` and `python -m minqing`: Django's manage.py with Minqing's settings."""
+"""`minqing` and `python -m minqing`: Django's manage.py with Minqing's settings, speaking
+Simplified Chinese, or English where MINQING_LANGUAGE or the locale says so (core.cli)."""
 
 import os
 import sys
@@ -8,6 +9,9 @@ def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "minqing.settings")
     from django.core.management import execute_from_command_line
 
+    from minqing.core.cli import activate_cli_language
+
+    activate_cli_language(os.environ)
     execute_from_command_line(sys.argv)
 
 

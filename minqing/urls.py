@@ -1,7 +1,10 @@
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
+from django.utils.translation import gettext_lazy
+from django.views import defaults
 from django.views.i18n import set_language
 
+from minqing.api.errors import api_or_page
 from minqing.api.v1 import api
 from minqing.tickets.urls import open311_patterns
 from minqing.web import views as web_views
@@ -29,3 +32,12 @@ urlpatterns = [
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("healthz", web_views.healthz, name="healthz"),
 ]
+
+# Under /api/ an error Django itself answers (an unknown path, an uncaught exception) is JSON in
+# the request's language, like the API's own errors; the pages keep Django's pages.
+handler400 = api_or_page(defaults.bad_request, 400, gettext_lazy("The request is not valid."))
+handler403 = api_or_page(defaults.permission_denied, 403, gettext_lazy("This account may not do that."))
+handler404 = api_or_page(defaults.page_not_found, 404, gettext_lazy("Not found."))
+handler500 = api_or_page(
+    defaults.server_error, 500, gettext_lazy("Server error: it has been logged. Try again later.")
+)

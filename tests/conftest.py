@@ -5,7 +5,7 @@ import datetime as dt
 
 import pytest
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
@@ -64,6 +64,15 @@ def pytest_collection_modifyitems(config, items):
             or "live_server" in getattr(item, "fixturenames", ())
         )
     )
+
+
+@pytest.fixture(autouse=True)
+def language_restored():
+    """A request's LocaleMiddleware leaves its language (English, after a request that asked for
+    it) active in the test's thread: each test starts in the language the one before started in,
+    so a test of the default language does not depend on the order the tests run in."""
+    with translation.override(translation.get_language()):
+        yield
 
 
 @pytest.fixture

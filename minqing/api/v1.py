@@ -16,6 +16,7 @@ from minqing.people.api import router as people_router
 from minqing.programs.api import router as programs_router
 from minqing.tickets.api import router as tickets_router
 
+from . import errors
 from .auth import BearerToken
 
 api = NinjaAPI(
@@ -27,6 +28,7 @@ api = NinjaAPI(
     urls_namespace="api-v1",
     docs_url=None,
 )
+errors.install(api)
 api.add_router("/regions", geo_router)
 api.add_router("/", org_router)
 api.add_router("/", people_router)

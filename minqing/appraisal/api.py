@@ -4,6 +4,7 @@ The sample is reachable only with appraisal.manage, never for the cadre it is ab
 import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
@@ -22,7 +23,7 @@ router = Router(tags=["appraisal"])
 
 def _need(request, permission: str) -> None:
     if not scope_for(request.auth).has(permission):
-        raise HttpError(403, "not allowed")
+        raise HttpError(403, _("This account may not do that."))
 
 
 def _invalid(exc: ValidationError):
@@ -338,7 +339,7 @@ def done_action(request, action_id: int, payload: DoneIn):
     try:
         action = services.action_done(actor=request.auth, action=action, note=payload.note, on=payload.on)
     except PermissionDenied:
-        raise HttpError(403, "not allowed") from None
+        raise HttpError(403, _("This account may not do that.")) from None
     except ValidationError as exc:
         return _invalid(exc)
     return action_out(action)
@@ -411,7 +412,7 @@ def nominate_case(request, payload: CaseIn):
         "point": (LiaisonPoint, "programs.view"),
     }
     if payload.subject not in models:
-        return Status(422, {"detail": {"subject": ["cadre, team or point"]}})
+        return Status(422, {"detail": {"subject": [_("Choose a cadre, a team or a point.")]}})
     model, permission = models[payload.subject]
     target = get_scoped_or_404(model, request.auth, permission, pk=payload.subject_id)
     try:

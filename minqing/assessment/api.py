@@ -2,6 +2,7 @@ import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
@@ -168,7 +169,7 @@ def record_out(r: LeaderRecord) -> dict:
 
 def _require(user, *permissions):
     if not any(scope_for(user).has(p) for p in permissions):
-        raise HttpError(403, "not allowed")
+        raise HttpError(403, _("This account may not do that."))
 
 
 @router.get(
@@ -181,7 +182,7 @@ def list_assessment_results(request, campaign_id: int, period: str, page: int = 
     campaign = campaign_get(user=request.auth, pk=campaign_id)
     run = selectors.latest_run(campaign, period.strip().upper())
     if run is None:
-        raise HttpError(404, "this period has not been assessed")
+        raise HttpError(404, _("This period has not been assessed."))
     paged = page_of(selectors.result_list(user=request.auth, run=run), page, size, result_out)
     return {
         "campaign": campaign.pk,
@@ -287,9 +288,9 @@ def act_on_recall(request, recall_id: int, payload: RecallActIn):
                 reason=payload.reason,
             )
         else:
-            raise HttpError(422, "action must be approve, reject or carry_out")
+            raise HttpError(422, _("action: approve, reject or carry_out."))
     except PermissionDenied:
-        raise HttpError(403, "not allowed") from None
+        raise HttpError(403, _("This account may not do that.")) from None
     except ValidationError as exc:
         raise HttpError(422, " ".join(exc.messages)) from None
     return recall_out(recall)

@@ -1,4 +1,5 @@
 from django.http import HttpResponse
+from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from ninja.errors import HttpError
 
@@ -27,7 +28,7 @@ class CardOut(Schema):
 
 def _entries(request, campaign_id: int, point: int | None, cadre: int | None):
     if not scope_for(request.auth).has(program_selectors.VIEW):
-        raise HttpError(403, "Forbidden")
+        raise HttpError(403, _("This account may not do that."))
     campaign = program_selectors.campaign_get(user=request.auth, pk=campaign_id)
     the_point = program_selectors.point_get(user=request.auth, pk=point) if point else None
     the_cadre = get_scoped_or_404(Cadre, request.auth, "org.view", pk=cadre) if cadre else None
@@ -70,7 +71,7 @@ def print_cards(
     request, campaign_id: int, point: int | None = None, cadre: int | None = None, layout: str = "sheet"
 ):
     if layout not in documents.LAYOUTS:
-        raise HttpError(400, "layout: sheet or single")
+        raise HttpError(400, _("layout: sheet or single."))
     campaign, entries = _entries(request, campaign_id, point, cadre)
     pdf = documents.cards_pdf(entries, layout=layout, user=request.auth, campaign=campaign)
     response = HttpResponse(pdf, content_type="application/pdf")

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from django.db import connections, router, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from . import context, prepared
 from .models import AuditEvent, AuditHead
@@ -198,16 +199,16 @@ def audit_verify(batch: int = 5000) -> VerifyResult:
             break
         for event in rows:
             if event.prev_hash != prev:
-                return VerifyResult(False, checked, event.pk, "the row before it was altered or removed")
+                return VerifyResult(False, checked, event.pk, _("the row before it was altered or removed"))
             if event_hash(event, prev) != event.hash:
-                return VerifyResult(False, checked, event.pk, "this row was altered")
+                return VerifyResult(False, checked, event.pk, _("this row was altered"))
             prev = event.hash
             last_id = event.pk
             checked += 1
     if head is not None and (
         head.last_id != last_id or head.last_hash != prev or head.count != checked + purged
     ):
-        return VerifyResult(False, checked, head.last_id, "rows at the end of the trail were removed")
+        return VerifyResult(False, checked, head.last_id, _("rows at the end of the trail were removed"))
     return VerifyResult(True, checked)
 
 

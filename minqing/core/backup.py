@@ -19,6 +19,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import connection
+from django.utils.translation import gettext as _
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PG_MAGIC = b"PGDMP"
@@ -93,7 +94,7 @@ def pg_checksums(conn) -> dict[str, tuple[int, str]]:
 def _sqlite_path() -> Path:
     name = str(_db()["NAME"])
     if name == ":memory:" or name.startswith("file:"):
-        raise BackupError("an in-memory SQLite database cannot be backed up from another process")
+        raise BackupError(_("An in-memory SQLite database cannot be backed up from another process."))
     return Path(name)
 
 
@@ -119,7 +120,9 @@ def sqlite_backup(dest: Path, source: sqlite3.Connection | None = None) -> None:
 def sqlite_restore(path: Path) -> None:
     target = _sqlite_path()
     if target.exists() and _sqlite_has_tables(target):
-        raise BackupError(f"{target} is not empty: restore only into an empty database")
+        raise BackupError(
+            _("%(database)s is not empty: restore only into an empty database.") % {"database": target}
+        )
     connection.close()
     with closing(sqlite3.connect(str(path))) as source, closing(sqlite3.connect(str(target))) as dest:
         source.backup(dest)
@@ -165,7 +168,9 @@ def _pg_connect(dbname: str | None = None, autocommit: bool = False):
 def _run(args: list[str], env: dict) -> None:
     result = subprocess.run(args, env=env, capture_output=True, text=True)
     if result.returncode != 0:
-        raise BackupError(f"{args[0]} failed: {result.stderr.strip()[:2000]}")
+        raise BackupError(
+            _("%(program)s failed: %(output)s") % {"program": args[0], "output": result.stderr.strip()[:2000]}
+        )
 
 
 def pg_backup(dest: Path, snapshot: str | None = None) -> None:
@@ -183,7 +188,8 @@ def _pg_has_tables(dbname: str | None = None) -> bool:
 def pg_restore(path: Path, dbname: str | None = None) -> None:
     if _pg_has_tables(dbname):
         raise BackupError(
-            f"database {dbname or _db()['NAME']} is not empty: restore only into an empty database"
+            _("%(database)s is not empty: restore only into an empty database.")
+            % {"database": dbname or _db()["NAME"]}
         )
     _run(
         [
@@ -218,7 +224,7 @@ def backup(dest: Path | None = None) -> Path:
     elif vendor() == "postgresql":
         pg_backup(dest)
     else:
-        raise BackupError(f"no backup for {vendor()}")
+        raise BackupError(_("There is no backup for %(vendor)s.") % {"vendor": vendor()})
     os.chmod(dest, 0o600)
     return dest
 
@@ -227,14 +233,14 @@ def restore(path: Path) -> None:
     head = Path(path).read_bytes()[:16]
     if vendor() == "sqlite":
         if not head.startswith(SQLITE_MAGIC):
-            raise BackupError(f"{path} is not a SQLite backup")
+            raise BackupError(_("%(file)s is not a SQLite backup.") % {"file": path})
         sqlite_restore(Path(path))
     elif vendor() == "postgresql":
         if not head.startswith(PG_MAGIC):
-            raise BackupError(f"{path} is not a pg_dump custom-format backup")
+            raise BackupError(_("%(file)s is not a pg_dump custom-format backup.") % {"file": path})
         pg_restore(Path(path))
     else:
-        raise BackupError(f"no restore for {vendor()}")
+        raise BackupError(_("There is no restore for %(vendor)s.") % {"vendor": vendor()})
 
 
 @dataclass
@@ -288,6 +294,6 @@ def drill(keep: Path | None = None) -> DrillResult:
                 with _pg_connect(autocommit=True) as admin:
                     admin.execute(f'DROP DATABASE IF EXISTS "{scratch}"')
         else:
-            raise BackupError(f"no drill for {vendor()}")
+            raise BackupError(_("There is no restore drill for %(vendor)s.") % {"vendor": vendor()})
         result.backup_bytes = dump.stat().st_size
     return result

@@ -8,6 +8,7 @@ import random
 from django.core.management.color import no_style
 from django.db import connection
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from minqing.appraisal.models import (
     AppraisalRound,
@@ -323,7 +324,7 @@ def build_appraisal(seed: int, progress=None) -> dict:
         ],
         sample_rows,
         progress=progress,
-        label="appraisal",
+        label=gettext_noop("appraisal"),
     )
     counts["inspections"] = fast_insert(
         Inspection,

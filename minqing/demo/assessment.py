@@ -2,6 +2,8 @@
 
 import datetime as dt
 
+from django.utils.translation import gettext_noop
+
 from minqing.assessment import selectors, services
 from minqing.assessment.models import LeaderRecord
 from minqing.org.models import Cadre
@@ -20,7 +22,7 @@ def build_assessment(seed: int, progress=None) -> dict:
         services.assessment_run(actor=None, campaign=campaign, period=str(DEMO_TODAY.year), today=DEMO_TODAY)
         counts["assessments"] += 1
         if progress:
-            progress("assessments", 1)
+            progress(gettext_noop("assessments"), 1)
     xia = Campaign.objects.get(program_key="xiajiceng")
     services.recall_rule_set(
         actor=None, campaign=xia, resident_score_below=60, absences_at_least=4, composite_below=45

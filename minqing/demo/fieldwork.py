@@ -8,6 +8,8 @@ import random
 import uuid
 from decimal import Decimal
 
+from django.utils.translation import gettext_noop
+
 from minqing.core.treecode import prefix_q
 from minqing.fieldwork.models import (
     Activity,
@@ -134,7 +136,7 @@ def build_fieldwork(seed: int, progress=None) -> dict:
             ],
             visit_rows(),
             progress=progress,
-            label="visits",
+            label=gettext_noop("visits"),
         )
 
     # Days at the points: each county cadre at a village of the county 2–4 days a month, a
@@ -191,7 +193,7 @@ def build_fieldwork(seed: int, progress=None) -> dict:
             ],
             days,
             progress=progress,
-            label="attendance",
+            label=gettext_noop("attendance"),
         )
 
     # Deeds: 1–2 for most paired households, more on points; some households still without.

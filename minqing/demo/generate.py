@@ -20,7 +20,7 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.management.color import no_style
 from django.db import connection, transaction
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext, gettext_noop
 
 from minqing.core import collector
 from minqing.core.audit import audit_record
@@ -92,16 +92,16 @@ JINAN = Scale(
 )
 
 DEMO_ACCOUNTS = {
-    "sysadmin": "system administrator (accounts; no residents' data)",
-    "secadmin": "security administrator (roles, scopes)",
-    "auditor": "audit administrator (the audit trail only)",
-    "office": "campaign office of 双牌县 (may unmask personal data)",
-    "office_jinan": "campaign office of 晋安区",
-    "leader": "county leader of 双牌县",
-    "cadre": "a cadre of 双牌县 (own records only)",
-    "unit": "handling unit: 双牌县民政局",
-    "village": "party branch of one village of 双牌县",
-    "inspector": "inspector of 双牌县",
+    "sysadmin": gettext_noop("system administrator (accounts; no residents' data)"),
+    "secadmin": gettext_noop("security administrator (roles, scopes)"),
+    "auditor": gettext_noop("audit administrator (the audit trail only)"),
+    "office": gettext_noop("campaign office of 双牌县 (may unmask personal data)"),
+    "office_jinan": gettext_noop("campaign office of 晋安区"),
+    "leader": gettext_noop("county leader of 双牌县"),
+    "cadre": gettext_noop("a cadre of 双牌县 (own records only)"),
+    "unit": gettext_noop("handling unit: 双牌县民政局"),
+    "village": gettext_noop("party branch of one village of 双牌县"),
+    "inspector": gettext_noop("inspector of 双牌县"),
 }
 
 
@@ -320,7 +320,7 @@ def build_households(b: Builder, county_code: str, villages, scale: Scale, rows:
                 rows["taggings"].append(new_tagging(household_id=hid, tag=Tag.DIBAO))
             _member_tags(b, household, members, rows)
         if progress is not None:
-            progress("preparing households", scale.households_per_village)
+            progress(gettext_noop("preparing households"), scale.households_per_village)
 
 
 def _household_members(b: Builder, county_code: str, household: Household) -> list[Member]:
@@ -547,7 +547,7 @@ def database_is_empty() -> bool:
 def build(*, scale: str = "village", seed: int = 1, progress=None) -> tuple["Builder", dict, dict]:
     """Every demo row, in memory, the same for the same scale and seed."""
     if scale not in SCALES:
-        raise DemoError(f"unknown scale {scale!r}")
+        raise DemoError(gettext("There is no demo scale %(scale)s.") % {"scale": scale})
     b = Builder(rng=random.Random(seed))
     rows = {k: [] for k in ("units", "accounts", "cadres", "households", "members", "gradings", "taggings")}
 
@@ -594,7 +594,7 @@ def generate(
     """Write the demo into an empty database, in one transaction (with Python's garbage
     collector paused: the millions of objects built here are not garbage)."""
     if not database_is_empty():
-        raise DemoError("the database is not empty")
+        raise DemoError(gettext("the database is not empty"))
     with collector.paused():
         return _generate(scale=scale, seed=seed, progress=progress, timings=timings)
 
@@ -610,22 +610,28 @@ def _generate(*, scale: str, seed: int, progress, timings: Timings | None) -> Co
     with bulk_load():
         with transaction.atomic():
             with phase(gettext_noop("regions, units and cadres")):
-                _bulk(Region, b.regions, progress, "regions")
-                _bulk(Unit, rows["units"], progress, "units")
-                _bulk(Account, rows["accounts"], progress, "accounts")
-                _bulk(Cadre, rows["cadres"], progress, "cadres")
+                _bulk(Region, b.regions, progress, gettext_noop("regions"))
+                _bulk(Unit, rows["units"], progress, gettext_noop("units"))
+                _bulk(Account, rows["accounts"], progress, gettext_noop("accounts"))
+                _bulk(Cadre, rows["cadres"], progress, gettext_noop("cadres"))
             with phase(gettext_noop("households")):
-                fast_insert_objects(Household, rows["households"], progress=progress, label="households")
+                fast_insert_objects(
+                    Household, rows["households"], progress=progress, label=gettext_noop("households")
+                )
             # Not the households' indexes: their head_id index finds, for each new member, the
             # household waiting for it as its head (a deferred foreign key).
             with indexes_later(Member):
                 with phase(gettext_noop("members")):
-                    fast_insert_objects(Member, rows["members"], progress=progress, label="members")
+                    fast_insert_objects(
+                        Member, rows["members"], progress=progress, label=gettext_noop("members")
+                    )
                 indexed = timings.begin(gettext_noop("indexes of members"))
             indexed()
             with phase(gettext_noop("gradings and tags")):
-                fast_insert_objects(HardshipGrading, rows["gradings"], progress=progress, label="gradings")
-                fast_insert_objects(Tagging, rows["taggings"], progress=progress, label="tags")
+                fast_insert_objects(
+                    HardshipGrading, rows["gradings"], progress=progress, label=gettext_noop("gradings")
+                )
+                fast_insert_objects(Tagging, rows["taggings"], progress=progress, label=gettext_noop("tags"))
                 _reset_sequences()
             with phase(gettext_noop("demo logins")):
                 _demo_logins(b, password, sp_cadres, ja_cadres, sp_villages)

@@ -8,6 +8,7 @@ import datetime as dt
 import random
 
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from minqing.core.personal import Phone
 from minqing.demo.fast import fast_insert, fast_insert_objects, indexes_later, instance_maker
@@ -129,7 +130,7 @@ def build_tickets(seed: int, *, per_households: int = 2, today: dt.date | None =
     names = dict(Account.objects.values_list("id", "full_name"))
     no_detail = {}
     with indexes_later(Ticket, TicketEvent):
-        fast_insert_objects(Ticket, tickets, progress=progress, label="tickets")
+        fast_insert_objects(Ticket, tickets, progress=progress, label=gettext_noop("tickets"))
         fast_insert(
             TicketEvent,
             [
@@ -148,7 +149,7 @@ def build_tickets(seed: int, *, per_households: int = 2, today: dt.date | None =
                 for ticket_id, at, actor, action, frm, to, reason in events
             ),
             progress=progress,
-            label="ticket events",
+            label=gettext_noop("ticket events"),
         )
     years = {}
     for t in tickets:

@@ -2,6 +2,7 @@ import tempfile
 from pathlib import Path
 
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
 from ninja import File, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
@@ -50,19 +51,21 @@ def import_list(
     file: UploadedFile | None = OPTIONAL_FILE,
 ):
     if kind not in IMPORTERS:
-        raise HttpError(404, "unknown list")
+        raise HttpError(
+            404, _("There is no list of this kind: households, cadres, pairings, points or regions.")
+        )
     importer = IMPORTERS[kind]()
     if not allowed(importer, request.auth):
-        raise HttpError(403, "not allowed")
+        raise HttpError(403, _("This account may not do that."))
     chosen = None
     if importer.needs_campaign and campaign is not None:
         chosen = program_selectors.campaign_get(
             user=request.auth, pk=campaign, permission=program_selectors.MANAGE
         )
     if file is None:
-        raise HttpError(422, "attach the file as `file`")
+        raise HttpError(422, _("Attach the file as the form field `file`."))
     if file.size > MAX_BYTES:
-        raise HttpError(413, "at most 10 MB")
+        raise HttpError(413, _("The file is too large: at most 10 MB."))
     suffix = Path(file.name or "").suffix.lower()[:8]
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"upload{suffix}"
@@ -79,5 +82,5 @@ def import_list(
                 campaign=chosen,
             )
         except PermissionDenied:
-            raise HttpError(403, "not allowed") from None
+            raise HttpError(403, _("This account may not do that.")) from None
     return Status(200 if report.ok else 422, report.as_dict())

@@ -1,5 +1,6 @@
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
+from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
@@ -34,7 +35,7 @@ def _refuse(exc: ValidationError):
 
 
 def _forbidden():
-    raise HttpError(403, "Forbidden")
+    raise HttpError(403, _("This account may not do that."))
 
 
 @router.get(
@@ -83,7 +84,7 @@ def download_export(request, request_id: int):
     try:
         export_request = selectors.export_request_get_own(user=request.auth, pk=request_id)
     except Http404:
-        raise HttpError(404, "Not Found") from None
+        raise HttpError(404, _("Not found.")) from None
     try:
         return xlsx_download(
             lambda path: services.export_request_run(actor=request.auth, request=export_request, path=path)

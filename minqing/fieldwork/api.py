@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
@@ -199,7 +200,7 @@ def add_photo(
 ):
     visit = selectors.visit_get(user=request.auth, uuid=uuid)
     if visit.cadre.account_id != request.auth.pk:
-        raise HttpError(403, "only the cadre who recorded the visit adds photos")
+        raise HttpError(403, _("Only the cadre who recorded the visit adds photos to it."))
     data = file.read(photos.MAX_BYTES + 1)
     try:
         if photo_uuid is None:
@@ -237,7 +238,7 @@ def photo_response(request, photo):
 )
 def decide_attendance(request, day_id: int, body: DecisionIn):
     if not scope_for(request.auth).has("fieldwork.confirm"):
-        raise HttpError(403, "not allowed")
+        raise HttpError(403, _("This account may not do that."))
     day = get_scoped_or_404(AttendanceDay, request.auth, "fieldwork.confirm", pk=day_id)
     try:
         day = services.attendance_decide(
@@ -252,7 +253,7 @@ def decide_attendance(request, day_id: int, body: DecisionIn):
 def draft_report(request, body: ReportDraftIn):
     cadre = selectors.my_cadre(request.auth)
     if cadre is None:
-        raise HttpError(422, "not a cadre")
+        raise HttpError(422, _("This account is not a cadre."))
     from minqing.programs.selectors import campaign_get
 
     campaign = campaign_get(user=request.auth, pk=body.campaign)
@@ -269,7 +270,7 @@ def draft_report(request, body: ReportDraftIn):
 def submit_report(request, report_id: int, body: ReportSubmitIn):
     report = get_scoped_or_404(MonthlyReport, request.auth, "programs.view", pk=report_id)
     if report.cadre.account_id != request.auth.pk:
-        raise HttpError(403, "only the report's cadre submits it")
+        raise HttpError(403, _("Only the report's cadre submits it."))
     try:
         report = services.monthly_report_submit(
             actor=request.auth,
@@ -430,13 +431,13 @@ def create_plan(request, body: PlanIn):
     from minqing.programs.selectors import campaign_get
 
     if not scope_for(request.auth).has(selectors.VIEW):
-        raise HttpError(403, "not allowed")
+        raise HttpError(403, _("This account may not do that."))
     if body.cadre is not None and selectors.can_manage(request.auth):
         cadre = get_scoped_or_404(Cadre, request.auth, "org.view", pk=body.cadre)
     else:
         cadre = selectors.my_cadre(request.auth)
         if cadre is None or (body.cadre is not None and body.cadre != cadre.pk):
-            raise HttpError(403, "only the office makes plans for other cadres")
+            raise HttpError(403, _("Only the campaign office makes plans for other cadres."))
     campaign = campaign_get(user=request.auth, pk=body.campaign)
     try:
         target = record_target(request.auth, {"type": body.target_type, "id": body.target_id})
@@ -457,7 +458,7 @@ def create_plan(request, body: PlanIn):
 def _editable_plan(request, plan_id: int):
     plan = selectors.help_plan_get(user=request.auth, pk=plan_id)
     if not selectors.can_edit_plan(user=request.auth, plan=plan):
-        raise HttpError(403, "only the plan's cadre or the office changes it")
+        raise HttpError(403, _("Only the plan's cadre or the campaign office changes it."))
     return plan
 
 
@@ -508,7 +509,7 @@ def create_incident(request, body: IncidentIn):
     scope = scope_for(request.auth)
     permission = next((p for p in ("programs.manage", "fieldwork.confirm") if scope.has(p)), None)
     if permission is None:
-        raise HttpError(403, "not allowed")
+        raise HttpError(403, _("This account may not do that."))
     point = get_scoped_or_404(LiaisonPoint, request.auth, permission, pk=body.point)
     campaign = get_object_or_404(
         selectors.incident_campaigns(user=request.auth, permission=permission).select_related("region"),
@@ -567,7 +568,7 @@ def get_team_summary(request, team_id: int):
 def put_team_summary(request, team_id: int, body: SummaryIn):
     team = selectors.team_get(user=request.auth, pk=team_id)
     if not selectors.can_write_team_summary(user=request.auth, team=team):
-        raise HttpError(403, "only the team leader or the office submits the summary")
+        raise HttpError(403, _("Only the team leader or the campaign office submits the summary."))
     try:
         summary = services.team_summary_submit(
             actor=request.auth, campaign=team.campaign, team=team, text=body.text, on=timezone.localdate()
@@ -584,7 +585,7 @@ def _research_out(*, user, subject, campaign, cadre_ids, team, start, end) -> di
         start = start or campaign.start
         end = end or min(campaign.end or timezone.localdate(), timezone.localdate())
     if start > end:
-        raise HttpError(422, "the period starts after it ends")
+        raise HttpError(422, _("The period ends before it starts."))
     if team is not None:
         figures = research.team_figures(team=team, user=user, start=start, end=end)
     else:
@@ -611,7 +612,7 @@ def research_cadre(
     from minqing.programs.selectors import campaign_get
 
     if not scope_for(request.auth).has(selectors.VIEW):
-        raise HttpError(403, "not allowed")
+        raise HttpError(403, _("This account may not do that."))
     cadre = get_scoped_or_404(Cadre.objects.select_related("account"), request.auth, "org.view", pk=cadre_id)
     chosen = campaign_get(user=request.auth, pk=campaign)
     return _research_out(

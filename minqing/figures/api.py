@@ -2,6 +2,7 @@
 
 from django.http import Http404, HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from ninja.errors import HttpError
 
@@ -41,7 +42,7 @@ class RecordPage(Page):
 
 def _selection(request, campaign_id, period, region, unit, team, cadre, idle_days, default_period=None):
     if not scope_for(request.auth).has("programs.view"):
-        raise HttpError(403, "not allowed")
+        raise HttpError(403, _("This account may not do that."))
     campaign = selectors.campaign_get(user=request.auth, pk=campaign_id)
     today = timezone.localdate()
     try:
@@ -60,10 +61,6 @@ def _selection(request, campaign_id, period, region, unit, team, cadre, idle_day
     )
 
 
-def _plain(values: dict) -> dict:
-    return {k: v if isinstance(v, int | float) or v is None else float(v) for k, v in values.items()}
-
-
 @router.get("/campaigns/{campaign_id}/figures", response=FiguresOut, summary="Every figure of a campaign")
 def campaign_figures(
     request,
@@ -79,7 +76,7 @@ def campaign_figures(
     """The dashboard's numbers for a period (2026-10, 2026Q4, 2026, 2026-W47 or a range) and a
     region, unit, team or cadre; with `by` (region, unit, team, cadre), each group's too."""
     if by and by not in ("region", "unit", "team", "cadre"):
-        raise HttpError(422, "by: region, unit, team or cadre")
+        raise HttpError(422, _("by: region, unit, team or cadre."))
     sel = _selection(request, campaign_id, period, region, unit, team, cadre, idle_days)
     figures = selectors.figures(user=request.auth, sel=sel, breakdowns=bool(by))
     groups = getattr(figures, f"by_{by}") if by else []
@@ -87,9 +84,11 @@ def campaign_figures(
         "campaign": sel.campaign.pk,
         "region": sel.area.code,
         "period": {"code": sel.period.code, "start": sel.period.start, "end": sel.period.end},
-        "figures": _plain(figures.values),
+        "figures": selectors.json_values(figures.values),
         "rates": figures.rates,
-        "groups": [{"key": str(g.key), "label": g.label, "figures": _plain(g.values)} for g in groups],
+        "groups": [
+            {"key": str(g.key), "label": g.label, "figures": selectors.json_values(g.values)} for g in groups
+        ],
     }
 
 
@@ -114,7 +113,7 @@ def figure_records(
     try:
         records = selectors.tile_records(user=request.auth, sel=sel, key=key)
     except Http404:
-        raise HttpError(404, "no such figure") from None
+        raise HttpError(404, _("There is no such figure.")) from None
     return page_of(records, page, size, lambda r: {"id": r.pk, "label": str(r)})
 
 
@@ -136,7 +135,7 @@ def campaign_document(
 ):
     """kind: weekly, monthly, quarterly, annual or briefing; format: docx or pdf."""
     if kind not in documents.KINDS or format not in documents.FORMATS:
-        raise HttpError(404, "no such document")
+        raise HttpError(404, _("There is no such document."))
     sel = _selection(
         request,
         campaign_id,

@@ -652,6 +652,12 @@ class Group:
         return urlencode(self.params)
 
 
+def json_values(values: dict) -> dict:
+    """Figures as JSON numbers, the same in the API and `minqing figures --json`: counts stay
+    whole, sums of money (Decimal) become numbers (61100.0, never the string "61100.00")."""
+    return {k: v if isinstance(v, int | float) or v is None else float(v) for k, v in values.items()}
+
+
 @dataclass
 class Figures:
     selection: Selection

@@ -1,4 +1,5 @@
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from ninja.errors import HttpError
 
@@ -27,7 +28,7 @@ class UnmaskedExportIn(Schema):
 
 def _campaign(request, campaign_id: int):
     if not scope_for(request.auth).has(program_selectors.VIEW):
-        raise HttpError(403, "Forbidden")
+        raise HttpError(403, _("This account may not do that."))
     return program_selectors.campaign_get(user=request.auth, pk=campaign_id)
 
 
@@ -48,7 +49,7 @@ def _export(request, campaign, key: str, *, region: str, unmask: bool, reason: s
     except ValidationError as exc:
         raise HttpError(400, " ".join(exc.messages)) from None
     except PermissionDenied as exc:
-        raise HttpError(403, str(exc) or "Forbidden") from None
+        raise HttpError(403, str(exc) or _("This account may not do that.")) from None
 
 
 @router.get("/campaigns/{campaign_id}/ledgers", response=list[LedgerOut], summary="A campaign's ledgers")

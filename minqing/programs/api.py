@@ -3,7 +3,7 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
 from minqing.api.paging import page_of
@@ -13,6 +13,7 @@ from minqing.geo.models import Region
 from minqing.geo.selectors import region_get
 
 from . import selectors, services
+from .engine import STATUSES
 from .models import Campaign, LiaisonPoint, Pairing
 from .schema import parse_template
 
@@ -74,10 +75,26 @@ class VerdictOut(Schema):
     team_id: int | None
 
 
+class RuleTallyOut(Schema):
+    rule: str
+    rule_name: str
+    # "pass" is a Python keyword: the field is named passed and written "pass".
+    passed: int = Field(..., alias="pass")
+    fail: int
+    no_records: int
+    not_due: int
+    total: int
+
+
 class ComplianceOut(Schema):
     campaign: int
     as_of: dt.date
-    totals: dict[str, int]
+    totals: dict[str, int] = Field(
+        ..., description="Every verdict of the campaign in the caller's scope, by status (all four always)."
+    )
+    by_rule: list[RuleTallyOut] = Field(..., description="The same per rule, in the template's order.")
+    status: str = Field(..., description="The status `verdicts` were narrowed to; empty: every status.")
+    shown: int = Field(..., description="How many verdicts are listed (after `status`).")
     verdicts: list[VerdictOut]
 
 
@@ -183,7 +200,7 @@ def list_campaigns(request, page: int = 1, size: int = 50):
 @router.post("/campaigns", response={201: CampaignOut}, summary="Start a campaign from a program template")
 def start_campaign(request, payload: CampaignIn):
     if not scope_for(request.auth).has(selectors.MANAGE):
-        raise HttpError(403, "not allowed")
+        raise HttpError(403, _("This account may not do that."))
     code = payload.region.ljust(12, "0") if len(payload.region) < 12 else payload.region
     region_get(user=request.auth, code=code)  # 404 when out of sight
     region = get_scoped_or_404(Region, request.auth, selectors.MANAGE, code=code)
@@ -210,7 +227,7 @@ def start_campaign(request, payload: CampaignIn):
 def set_campaign_units(request, campaign_id: int, payload: CampaignUnitsIn):
     campaign = selectors.campaign_get(user=request.auth, pk=campaign_id)
     if not selectors.can_manage_campaign(user=request.auth, campaign=campaign):
-        raise HttpError(403, "not allowed")
+        raise HttpError(403, _("This account may not do that."))
     try:
         campaign = services.campaign_change(
             actor=request.auth,
@@ -228,8 +245,21 @@ def get_campaign(request, campaign_id: int):
     return campaign_out(selectors.campaign_get(user=request.auth, pk=campaign_id))
 
 
-@router.get("/campaigns/{campaign_id}/compliance", response=ComplianceOut, summary="Compliance verdicts")
+@router.get(
+    "/campaigns/{campaign_id}/compliance",
+    response=ComplianceOut,
+    summary="Compliance verdicts",
+    by_alias=True,
+)
 def get_compliance(request, campaign_id: int, as_of: dt.date | None = None, status: str = ""):
+    """Every rule's verdicts as of a day (today by default). `totals` and `by_rule` always count
+    the whole campaign (as far as the caller may see it); `status` (pass, fail, no_records,
+    not_due) narrows only the listed `verdicts`, and `shown` says how many they are."""
+    if status and status not in STATUSES:
+        raise HttpError(
+            422,
+            _("status: one of %(choices)s, or none for every verdict.") % {"choices": ", ".join(STATUSES)},
+        )
     campaign = selectors.campaign_get(user=request.auth, pk=campaign_id)
     try:
         report = selectors.compliance(
@@ -237,13 +267,7 @@ def get_compliance(request, campaign_id: int, as_of: dt.date | None = None, stat
         )
     except ValidationError as exc:
         raise HttpError(422, " ".join(exc.messages)) from None
-    verdicts = [v.__dict__ for v in report.verdicts if not status or v.status == status]
-    return {
-        "campaign": campaign.pk,
-        "as_of": report.as_of,
-        "totals": dict(report.totals),
-        "verdicts": verdicts,
-    }
+    return report.as_dict(status=status)
 
 
 @router.get("/campaigns/{campaign_id}/pairings", response=PairingPage, summary="Pairings of a campaign")

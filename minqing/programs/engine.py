@@ -14,6 +14,8 @@ from minqing.core import parallel
 from . import dates
 from .rules import FAIL, NO_RECORDS, NOT_DUE, PASS, RULE_TYPES, Context, Verdict
 
+STATUSES = (PASS, FAIL, NO_RECORDS, NOT_DUE)
+
 
 def evaluate(campaign, as_of: dt.date) -> list[Verdict]:
     """Every enabled rule's verdicts, in template order.
@@ -135,5 +137,30 @@ class ComplianceReport:
         return self.tally(lambda v: v.unit_id, lambda v: unit_names.get(v.unit_id, "—"))
 
     @property
-    def totals(self) -> Counter:
-        return Counter(v.status for v in self.verdicts)
+    def totals(self) -> dict[str, int]:
+        """Every status with its count, zero included."""
+        counts = Counter(v.status for v in self.verdicts)
+        return {status: counts[status] for status in STATUSES}
+
+    def as_dict(self, *, status: str = "") -> dict:
+        """The report as the API and `minqing compliance --json` give it: `totals` and `by_rule`
+        count every verdict of the report, always with the four statuses; `status` (one of
+        STATUSES, or empty for all) narrows only the listed `verdicts`, and `shown` counts them."""
+        verdicts = [v for v in self.verdicts if not status or v.status == status]
+        return {
+            "campaign": self.campaign.pk,
+            "as_of": self.as_of,
+            "totals": self.totals,
+            "by_rule": [
+                {
+                    "rule": tally.key,
+                    "rule_name": str(tally.label),
+                    **{key: tally.counts[key] for key in STATUSES},
+                    "total": tally.total,
+                }
+                for tally in self.by_rule
+            ],
+            "status": status,
+            "shown": len(verdicts),
+            "verdicts": [v.__dict__ for v in verdicts],
+        }

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 LIBRARY = Path(__file__).resolve().parent / "library"
 KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
@@ -135,21 +136,90 @@ class Checker:
         return seen
 
 
+# What Python's TOML parser says (in English), in the user's language. A message it adds in a
+# later Python version stays in English rather than being lost.
+TOML_MESSAGES = {
+    "Invalid statement": gettext_lazy("not a valid statement"),
+    "Expected newline or end of document after a statement": gettext_lazy(
+        "a statement must end with the end of its line"
+    ),
+    "Cannot overwrite a value": gettext_lazy("a key is given a value twice"),
+    "Expected ']' at the end of a table declaration": gettext_lazy("a table header lacks its closing ]"),
+    "Expected ']]' at the end of an array declaration": gettext_lazy(
+        "an array-of-tables header lacks its closing ]]"
+    ),
+    "Expected '=' after a key in a key/value pair": gettext_lazy("a key must be followed by ="),
+    "Invalid initial character for a key part": gettext_lazy(
+        "a key begins with a character keys may not have"
+    ),
+    "Unclosed array": gettext_lazy("a list is not closed with ]"),
+    "Unclosed inline table": gettext_lazy("an inline table is not closed with }"),
+    "Unescaped '\\' in a string": gettext_lazy("a string holds a \\ that is not an escape"),
+    "Invalid hex value": gettext_lazy("not a valid hexadecimal value"),
+    "Escaped character is not a Unicode scalar value": gettext_lazy(
+        "an escaped character is not a valid Unicode character"
+    ),
+    "Unterminated string": gettext_lazy("a string is not closed with its quote"),
+    "Invalid date or datetime": gettext_lazy("not a valid date or time"),
+    "Invalid value": gettext_lazy("not a valid value (a string needs quotes)"),
+}
+TOML_PATTERNS = [
+    (re.compile(r"^Expected (?P<what>.+)$"), gettext_lazy("expected %(what)s here")),
+    (
+        re.compile(r"^Found invalid character (?P<what>.+)$"),
+        gettext_lazy("the character %(what)s is not allowed here"),
+    ),
+    (
+        re.compile(r"^Illegal character (?P<what>.+)$"),
+        gettext_lazy("the character %(what)s is not allowed here"),
+    ),
+    (
+        re.compile(r"^Cannot declare (?P<what>.+) twice$"),
+        gettext_lazy("the table %(what)s is declared twice"),
+    ),
+    (
+        re.compile(r"^Cannot (?:mutate immutable|redefine) namespace (?P<what>.+)$"),
+        gettext_lazy("the table %(what)s is already defined"),
+    ),
+    (
+        re.compile(r"^Duplicate inline table key (?P<what>.+)$"),
+        gettext_lazy("the key %(what)s is given twice"),
+    ),
+]
+TOML_WHERE = re.compile(
+    r"^(?P<message>.*) \(at (?:line (?P<line>\d+), column (?P<column>\d+)|end of document)\)$"
+)
+
+
+def toml_error(exc: tomllib.TOMLDecodeError) -> "TemplateError":
+    """The parser's error with its line, its message and column in the user's language."""
+    where = TOML_WHERE.match(str(exc))
+    message = where.group("message") if where else str(exc)
+    said = TOML_MESSAGES.get(message)
+    if said is None:
+        for pattern, text in TOML_PATTERNS:
+            found = pattern.match(message)
+            if found:
+                what = found.group("what")
+                if what.startswith("("):  # a key path as Python writes a tuple: ('rules', 'x')
+                    what = ".".join(re.findall(r"'([^']*)'", what))
+                said = text % {"what": what}
+                break
+    said = str(said) if said is not None else message
+    if where and where.group("column"):
+        said = _("%(message)s (column %(column)s)") % {"message": said, "column": where.group("column")}
+    elif where:
+        said = _("%(message)s (at the end of the file)") % {"message": said}
+    line = int(where.group("line")) if where and where.group("line") else None
+    return TemplateError(line, "", _("not valid TOML: %(error)s") % {"error": said})
+
+
 def parse_template(text: str) -> dict:
     """Parse and check a template; raise TemplateInvalid with every error found."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        match = re.search(r"line (\d+)", str(exc))
-        raise TemplateInvalid(
-            [
-                TemplateError(
-                    int(match.group(1)) if match else None,
-                    "",
-                    _("not valid TOML: %(error)s") % {"error": exc},
-                )
-            ]
-        ) from None
+        raise TemplateInvalid([toml_error(exc)]) from None
     check = Checker(LineLocator(text))
     check_template(data, check)
     if check.errors:

@@ -1,6 +1,7 @@
 import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
@@ -180,7 +181,7 @@ def ticket_rates(
     campaign: int | None = None,
 ):
     if by not in selectors.GROUPINGS:
-        raise HttpError(422, "by must be one of: " + ", ".join(selectors.GROUPINGS))
+        raise HttpError(422, _("by: one of %(choices)s.") % {"choices": ", ".join(selectors.GROUPINGS)})
     rows = selectors.rates(user=request.auth, by=by, start=start, end=end, campaign=campaign)
     for row in rows:
         if isinstance(row["group"], dt.datetime):
@@ -197,7 +198,7 @@ def get_ticket(request, ticket_id: int):
 @router.post("/tickets", response={201: TicketOut}, summary="Register a demand", exclude_none=True)
 def create_ticket(request, payload: TicketIn):
     if not scope_for(request.auth).has("tickets.create"):
-        raise HttpError(403, "not allowed")
+        raise HttpError(403, _("This account may not do that."))
     campaign = campaign_get(user=request.auth, pk=payload.campaign)
     region = region_get(user=request.auth, code=payload.region.ljust(12, "0"))
     try:
@@ -219,7 +220,7 @@ def create_ticket(request, payload: TicketIn):
             sensitive={k: v for k, v in (payload.case or {}).items() if k in documents.CASE_FIELDS} or None,
         )
     except PermissionDenied:
-        raise HttpError(403, "not allowed") from None
+        raise HttpError(403, _("This account may not do that.")) from None
     except ValidationError as exc:
         raise HttpError(422, " ".join(exc.messages)) from None
     return Status(201, ticket_out(ticket, case=selectors.can_see_case_fields(request.auth)))
@@ -238,7 +239,7 @@ def act_on_ticket(request, ticket_id: int, payload: ActionIn):
             case "dispatch":
                 unit = scoped(Unit, user, "org.view").filter(pk=payload.unit or 0).first()
                 if unit is None:
-                    raise HttpError(422, "unit: choose a handling unit in your scope")
+                    raise HttpError(422, _("unit: choose a handling unit in your scope."))
                 leader = scoped(Cadre, user, "org.view").filter(pk=payload.leader or 0).first()
                 services.ticket_dispatch(**common, unit=unit, tier=payload.tier, leader=leader)
             case "claim":
@@ -260,7 +261,7 @@ def act_on_ticket(request, ticket_id: int, payload: ActionIn):
             case "merge":
                 into = selectors.ticket_list(user=user).filter(code=payload.into.upper()).first()
                 if into is None:
-                    raise HttpError(422, "into: no demand with this code in your scope")
+                    raise HttpError(422, _("into: there is no demand with this code in your scope."))
                 services.ticket_merge(**common, into=into)
             case "follow_up":
                 services.ticket_follow_up(
@@ -270,13 +271,15 @@ def act_on_ticket(request, ticket_id: int, payload: ActionIn):
                     note=payload.note,
                 )
             case _:
-                raise HttpError(422, "unknown action")
+                raise HttpError(422, _("There is no such action."))
     except services.StaleTicket as stale:
         raise HttpError(
-            409, f"the demand changed since version {payload.version}; now {stale.current_version}"
+            409,
+            _("The demand has changed since version %(sent)s; it is now version %(now)s.")
+            % {"sent": payload.version, "now": stale.current_version},
         ) from None
     except PermissionDenied:
-        raise HttpError(403, "not allowed") from None
+        raise HttpError(403, _("This account may not do that.")) from None
     except ValidationError as exc:
         raise HttpError(422, " ".join(exc.messages)) from None
     ticket = selectors.ticket_get(user=user, pk=ticket_id)

@@ -277,9 +277,9 @@ def test_the_api_draws_records_and_reads_results(campaign, client_as, actor):
 
 def test_the_commands_draw_verify_and_list(campaign, capsys):
     call_command("appraisal", "draw", "--campaign", str(campaign.pk), "--period", "2026-11", "--seed", "99")
-    assert "seed 99" in capsys.readouterr().out
+    assert "随机种子 99" in capsys.readouterr().out
     call_command("appraisal", "verify", "--campaign", str(campaign.pk), "--period", "2026-11")
-    assert "seed 99" in capsys.readouterr().out
+    assert "随机种子 99" in capsys.readouterr().out
     call_command("appraisal", "results", "--campaign", str(campaign.pk), "--period", "2026-11", "--json")
     data = json.loads(capsys.readouterr().out)
     assert data["period"] == "2026-11" and data["results"]
@@ -287,7 +287,7 @@ def test_the_commands_draw_verify_and_list(campaign, capsys):
     appraisal_round = AppraisalRound.objects.get(campaign=campaign, period="2026-11")
     sample = appraisal_round.samples.first()
     Sample.objects.filter(pk=sample.pk).delete()
-    with pytest.raises(Exception, match="differs"):
+    with pytest.raises(Exception, match="不一致"):
         call_command("appraisal", "verify", "--campaign", str(campaign.pk), "--period", "2026-11")
     call_command("inspection", "overdue", "--campaign", str(campaign.pk), "--json")
     overdue = json.loads(capsys.readouterr().out)

@@ -15,7 +15,7 @@ def write_rows(n):
 def test_a_fresh_demo_trail_verifies(db, capsys):
     write_rows(3)
     call_command("audit", "verify")
-    assert "audit trail intact" in capsys.readouterr().out
+    assert "审计日志完整" in capsys.readouterr().out
 
 
 def test_an_edited_row_is_named(db):
@@ -57,7 +57,7 @@ def test_deleting_the_newest_rows_is_detected(db):
 def test_the_command_exits_non_zero_and_names_the_row(db):
     rows = write_rows(3)
     AuditEvent.objects.filter(pk=rows[1].pk).update(detail={"n": 99})
-    with pytest.raises(CommandError, match=f"row {rows[1].pk}"):
+    with pytest.raises(CommandError, match=f"第 {rows[1].pk} 行"):
         call_command("audit", "verify")
 
 

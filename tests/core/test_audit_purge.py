@@ -92,7 +92,7 @@ def test_the_purge_command_takes_a_date_and_keeps_young_rows(empty_trail, clock,
     write(clock, 4 * 365, "household.view", 2)
     young = write(clock, 1, "household.view", 1)
     call_command("audit", "purge", "--before", "2999-01-01")
-    assert "removed 2 rows" in capsys.readouterr().out
+    assert "已删除 2 行" in capsys.readouterr().out
     assert AuditEvent.objects.filter(pk=young[0].pk).exists()
     call_command("audit", "verify")
     with pytest.raises(CommandError):

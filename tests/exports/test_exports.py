@@ -233,5 +233,5 @@ def test_the_command_line_exports_as_a_named_account(db, tmp_path, capsys):
     call_command("export", "households", "--user", "village", "-o", str(out))
     roster = next(iter(sheets(out.read_bytes()).values()))
     assert all(MASKED_ID.match(v) for v in id_column(roster))
-    assert "households written" in capsys.readouterr().out
+    assert "户写入" in capsys.readouterr().out
     assert AuditEvent.objects.filter(action="export.households", username="village").exists()

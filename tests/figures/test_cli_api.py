@@ -17,7 +17,8 @@ from .conftest import TODAY, TOWNSHIP, sel_for
 
 
 def _plain(values):
-    return {k: v if isinstance(v, int) else str(v) for k, v in values.items()}
+    """JSON numbers: counts whole, sums of money (Decimal) as floats."""
+    return {k: v if isinstance(v, int) else float(v) for k, v in values.items()}
 
 
 def test_the_figures_command_prints_the_selectors_figures_as_json(campaign):
@@ -124,6 +125,27 @@ def test_the_api_gives_the_figures_and_the_records_behind_them(client, actor, ca
         ).json()
         assert records["count"] == figures.values[key]
         assert len(records["items"]) == min(200, figures.values[key])
+
+
+def test_the_command_and_the_api_give_the_same_figures_as_json_numbers(client, campaign):
+    out = io.StringIO()
+    call_command(
+        "figures",
+        *("--campaign", str(campaign.pk), "--period", "2026", "--as", "office", "--by", "unit", "--json"),
+        stdout=out,
+    )
+    cli = json.loads(out.getvalue())
+    api = client.get(
+        f"/api/v1/campaigns/{campaign.pk}/figures?period=2026&by=unit", **_api(client, "office")
+    ).json()
+    assert cli["figures"] == api["figures"]
+    assert cli["rates"] == api["rates"]
+    assert [(g["key"], g["figures"]) for g in cli["groups"]] == [
+        (g["key"], g["figures"]) for g in api["groups"]
+    ]
+    # A sum of money is a number in both, never the string "61100.00".
+    assert isinstance(cli["figures"]["deeds_value"], float) and cli["figures"]["deeds_value"] > 0
+    assert isinstance(api["figures"]["deeds_value"], float)
 
 
 def test_the_api_gives_a_document(client, campaign):

@@ -219,7 +219,7 @@ def test_the_command_writes_the_ledger_to_a_file(campaign, tmp_path):
     call_command("ledger", "export", campaign=campaign.pk, ledger="deeds", output=str(out), stdout=stdout)
     rows = _cells(out.read_bytes())
     assert rows[0][0].endswith("实事台账")
-    assert f"{len(rows) - 4} rows" in stdout.getvalue()
+    assert f"{len(rows) - 4} 行" in stdout.getvalue()
     out2 = tmp_path / "village.xlsx"
     village = Grant.objects.get(account__username="village").regions.get()
     call_command(

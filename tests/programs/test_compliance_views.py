@@ -90,6 +90,88 @@ def test_the_command_prints_json_verdicts(db, capsys):
     assert sum(data["totals"].values()) == len(data["verdicts"]) > 0
 
 
+STATUSES = {"pass", "fail", "no_records", "not_due"}
+
+
+def _by_rule_is_the_tally_of(data, verdicts):
+    """Each rule's four counts are its verdicts', and they add up to the totals."""
+    for tally in data["by_rule"]:
+        mine = [v for v in verdicts if v.rule == tally["rule"]]
+        assert {k: tally[k] for k in STATUSES} == {k: sum(v.status == k for v in mine) for k in STATUSES}
+        assert tally["total"] == len(mine)
+    assert {k: sum(t[k] for t in data["by_rule"]) for k in STATUSES} == data["totals"]
+
+
+def test_the_command_gives_all_four_totals_and_per_rule_tallies_and_filters_only_the_verdicts(db, capsys):
+    campaign = county_campaign()
+    verdicts = engine.evaluate(campaign, dt.date(2026, 11, 21))
+    call_command("compliance", "--campaign", str(campaign.pk), "--as-of", "2026-11-21", "--json")
+    whole = json.loads(capsys.readouterr().out)
+    assert set(whole["totals"]) == STATUSES  # a status with no verdict is there, with 0
+    assert 0 in whole["totals"].values()
+    assert [t["rule"] for t in whole["by_rule"]] == [
+        r["key"] for r in campaign.config["rules"] if not r.get("disabled")
+    ]
+    _by_rule_is_the_tally_of(whole, verdicts)
+    assert whole["status"] == "" and whole["shown"] == len(whole["verdicts"]) == len(verdicts)
+
+    call_command(
+        "compliance", "--campaign", str(campaign.pk), "--as-of", "2026-11-21", "--json", "--failures"
+    )
+    failing = json.loads(capsys.readouterr().out)
+    assert failing["totals"] == whole["totals"] and failing["by_rule"] == whole["by_rule"]
+    assert failing["status"] == "fail" and {v["status"] for v in failing["verdicts"]} == {"fail"}
+    assert failing["shown"] == len(failing["verdicts"]) == whole["totals"]["fail"]
+
+
+def test_the_api_gives_all_four_totals_and_per_rule_tallies_and_filters_only_the_verdicts(client, db):
+    campaign = county_campaign()
+    verdicts = engine.evaluate(campaign, dt.date(2026, 11, 21))
+    token = token_create(actor=None, account=Account.objects.get(username="office"))
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    url = f"/api/v1/campaigns/{campaign.pk}/compliance?as_of=2026-11-21"
+    whole = client.get(url, **auth).json()
+    assert set(whole["totals"]) == STATUSES and 0 in whole["totals"].values()
+    _by_rule_is_the_tally_of(whole, verdicts)
+    assert whole["status"] == "" and whole["shown"] == len(whole["verdicts"]) == sum(whole["totals"].values())
+    failing = client.get(url + "&status=fail", **auth).json()
+    assert failing["totals"] == whole["totals"] and failing["by_rule"] == whole["by_rule"]
+    assert failing["status"] == "fail" and {v["status"] for v in failing["verdicts"]} == {"fail"}
+    assert failing["shown"] == len(failing["verdicts"]) == whole["totals"]["fail"]
+    # The command and the API give the same report.
+    out = io.StringIO()
+    call_command(
+        "compliance",
+        "--campaign",
+        str(campaign.pk),
+        "--as-of",
+        "2026-11-21",
+        "--json",
+        "--failures",
+        stdout=out,
+    )
+    assert json.loads(out.getvalue()) == failing
+
+
+def test_an_unknown_status_is_a_translated_422_not_an_empty_list(client, db):
+    campaign = county_campaign()
+    token = token_create(actor=None, account=Account.objects.get(username="office"))
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    url = f"/api/v1/campaigns/{campaign.pk}/compliance?status=bogus"
+    chinese = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans", **auth)
+    assert chinese.status_code == 422
+    assert (
+        chinese.json()["detail"]
+        == "status 应为 pass, fail, no_records, not_due 之一，不填则列出全部检查结果。"
+    )
+    english = client.get(url, HTTP_ACCEPT_LANGUAGE="en", **auth)
+    assert english.status_code == 422
+    assert (
+        english.json()["detail"]
+        == "status: one of pass, fail, no_records, not_due, or none for every verdict."
+    )
+
+
 def test_the_engine_uses_the_same_number_of_queries_for_more_cadres(scenario):
     campaign = scenario.campaign("xiajiceng", start=dt.date(2026, 4, 15))
     from minqing.programs.services import pairing_create

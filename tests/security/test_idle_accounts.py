@@ -22,7 +22,7 @@ def test_accounts_idle_for_90_days_are_disabled_and_audited(db, capsys):
     token_create(actor=None, account=Account.objects.get(username="village"))
     ApiToken.objects.filter(account__username="village").update(last_used_at=now - dt.timedelta(days=3))
     call_command("accounts", "disable-idle")
-    assert "disabled 2 idle accounts" in capsys.readouterr().out
+    assert "已停用 2 个长期未使用的账号" in capsys.readouterr().out
     disabled = set(Account.objects.filter(is_active=False).values_list("username", flat=True))
     assert disabled == {"leader", "inspector"}  # village still uses the API; unit is new
     assert AuditEvent.objects.filter(action="account.disable", detail__reason="idle").count() == 2
@@ -31,11 +31,11 @@ def test_accounts_idle_for_90_days_are_disabled_and_audited(db, capsys):
 def test_a_dry_run_disables_nothing(db, capsys):
     Account.objects.filter(username="leader").update(last_login=timezone.now() - dt.timedelta(days=91))
     call_command("accounts", "disable-idle", "--dry-run")
-    assert "would disable" in capsys.readouterr().out
+    assert "将停用" in capsys.readouterr().out
     assert Account.objects.get(username="leader").is_active
 
 
 def test_the_command_line_resets_an_administrators_password(db, capsys):
     call_command("accounts", "reset-password", "secadmin")
-    assert "temporary password of secadmin" in capsys.readouterr().out
+    assert "secadmin 的临时密码" in capsys.readouterr().out
     assert Account.objects.get(username="secadmin").must_change_password

@@ -2,10 +2,11 @@ import json as _json
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from minqing.appraisal import selectors, services
 from minqing.appraisal.models import AppraisalRound
-from minqing.programs.models import Campaign
+from minqing.core.cli import campaign_or_error, invalid
 
 
 class Command(BaseCommand):
@@ -32,30 +33,27 @@ class Command(BaseCommand):
         verify.add_argument("--campaign", type=int, required=True)
         verify.add_argument("--period", required=True)
 
-    def _campaign(self, pk: int) -> Campaign:
-        campaign = Campaign.objects.filter(pk=pk).first()
-        if campaign is None:
-            raise CommandError(f"no campaign {pk}")
-        return campaign
-
     def _round(self, options) -> AppraisalRound:
-        campaign = self._campaign(options["campaign"])
+        campaign = campaign_or_error(options["campaign"])
         try:
             label, _start, _end = services.parse_period(options["period"])
         except ValidationError as exc:
-            raise CommandError(" ".join(exc.messages)) from None
+            raise invalid(exc) from None
         found = (
             AppraisalRound.objects.select_related("campaign").filter(campaign=campaign, period=label).first()
         )
         if found is None:
-            raise CommandError(f"no appraisal round {label} in campaign {campaign.pk}")
+            raise CommandError(
+                _("Campaign %(campaign)s has no appraisal round for %(period)s.")
+                % {"campaign": campaign.pk, "period": label}
+            )
         return found
 
     def handle(self, *args, action, **options):
         getattr(self, f"do_{action}")(options)
 
     def do_draw(self, options):
-        campaign = self._campaign(options["campaign"])
+        campaign = campaign_or_error(options["campaign"])
         try:
             r = services.round_draw(
                 actor=None,
@@ -66,10 +64,17 @@ class Command(BaseCommand):
                 seed=options["seed"],
             )
         except ValidationError as exc:
-            raise CommandError(" ".join(exc.messages)) from None
+            raise invalid(exc) from None
         cadres = r.samples.values("cadre_id").distinct().count()
         self.stdout.write(
-            f"round {r.pk} {r.period}: {r.samples.count()} households of {cadres} cadres, seed {r.seed}"
+            _("Round %(id)s, %(period)s: %(households)s households of %(cadres)s cadres, seed %(seed)s")
+            % {
+                "id": r.pk,
+                "period": r.period,
+                "households": r.samples.count(),
+                "cadres": cadres,
+                "seed": r.seed,
+            }
         )
 
     def do_results(self, options):
@@ -103,5 +108,11 @@ class Command(BaseCommand):
         ):
             stored.setdefault(cadre_id, []).append(pairing_id)
         if services.redraw(r) != stored:
-            raise CommandError(f"round {r.pk}: the stored sample differs from the draw of seed {r.seed}")
-        self.stdout.write(f"round {r.pk}: the sample is the draw of seed {r.seed} ({len(stored)} cadres)")
+            raise CommandError(
+                _("Round %(id)s: the stored sample differs from the draw of seed %(seed)s.")
+                % {"id": r.pk, "seed": r.seed}
+            )
+        self.stdout.write(
+            _("Round %(id)s: the sample is the draw of seed %(seed)s (%(cadres)s cadres).")
+            % {"id": r.pk, "seed": r.seed, "cadres": len(stored)}
+        )

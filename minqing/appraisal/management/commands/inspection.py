@@ -1,12 +1,12 @@
-import datetime as dt
 import json as _json
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from minqing.appraisal import selectors
 from minqing.appraisal.models import FollowUpAction, Inspection
-from minqing.programs.models import Campaign
+from minqing.core.cli import campaign_or_error, iso_date
 
 
 class Command(BaseCommand):
@@ -28,10 +28,7 @@ class Command(BaseCommand):
         results.add_argument("--json", action="store_true")
 
     def handle(self, *args, action, campaign, **options):
-        found = Campaign.objects.filter(pk=campaign).first()
-        if found is None:
-            raise CommandError(f"no campaign {campaign}")
-        getattr(self, f"do_{action}")(found, options)
+        getattr(self, f"do_{action}")(campaign_or_error(campaign), options)
 
     def _out(self, options, data, lines):
         if options["json"]:
@@ -81,17 +78,23 @@ class Command(BaseCommand):
         )
 
     def do_results(self, campaign, options):
-        try:
-            start, end = dt.date.fromisoformat(options["start"]), dt.date.fromisoformat(options["end"])
-        except ValueError:
-            raise CommandError("dates as YYYY-MM-DD") from None
+        start, end = iso_date(options["start"]), iso_date(options["end"])
         results = selectors.inspection_results(campaign, start, end)
         self._out(
             options,
             {str(cadre): r.__dict__ for cadre, r in results.items()},
             [
-                f"cadre {cadre}: {r.count} inspections, score {r.score}, {r.open_actions} open, "
-                f"{r.overdue_actions} overdue"
+                _(
+                    "Cadre %(cadre)s: %(count)s inspections, score %(score)s, %(open)s actions open, "
+                    "%(overdue)s overdue"
+                )
+                % {
+                    "cadre": cadre,
+                    "count": r.count,
+                    "score": "—" if r.score is None else r.score,
+                    "open": r.open_actions,
+                    "overdue": r.overdue_actions,
+                }
                 for cadre, r in sorted(results.items())
             ],
         )

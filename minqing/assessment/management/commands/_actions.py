@@ -2,10 +2,10 @@
 line in the audit trail, and look-ups that end the command with a message."""
 
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
 from minqing.core import context
-from minqing.org.models import Cadre
+from minqing.core.cli import cadre_or_error, invalid
 
 
 class ActionCommand(BaseCommand):
@@ -14,10 +14,7 @@ class ActionCommand(BaseCommand):
             try:
                 getattr(self, action.replace("-", "_"))(**o)
             except ValidationError as exc:
-                raise CommandError(" ".join(exc.messages)) from None
+                raise invalid(exc) from None
 
     def _cadre(self, username):
-        cadre = Cadre.objects.select_related("account", "unit").filter(account__username=username).first()
-        if cadre is None:
-            raise CommandError(f"no cadre with the username {username}")
-        return cadre
+        return cadre_or_error(username)

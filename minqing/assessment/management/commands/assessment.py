@@ -1,21 +1,15 @@
-import datetime as dt
 import json
-from pathlib import Path
 
 from django.core.management.base import CommandError
+from django.utils.translation import gettext
 
 from minqing.assessment import documents, selectors, services
 from minqing.assessment.models import AssessmentResult
-from minqing.programs.models import Campaign
+from minqing.core.cli import campaign_or_error, iso_date, write_bytes
 
 from ._actions import ActionCommand
 
-
-def iso_date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise CommandError(f"not a date (YYYY-MM-DD): {text}") from None
+# The methods take their unused options as `**_`: gettext is called by its name here.
 
 
 class Command(ActionCommand):
@@ -61,10 +55,7 @@ class Command(ActionCommand):
         record.add_argument("-o", "--output", help="also write it as .pdf or .docx")
 
     def _campaign(self, pk):
-        campaign = Campaign.objects.select_related("region").filter(pk=pk).first()
-        if campaign is None:
-            raise CommandError(f"no campaign {pk}")
-        return campaign
+        return campaign_or_error(pk)
 
     def run(self, campaign, period, json, top, **_):
         run = services.assessment_run(actor=None, campaign=self._campaign(campaign), period=period)
@@ -73,8 +64,17 @@ class Command(ActionCommand):
             self.stdout.write(_dumps(run, results.order_by("rank_campaign", "id")))
             return
         self.stdout.write(
-            f"{run.campaign} {run.period} ({run.start}–{run.end}), weights v{run.weight_set.version}: "
-            f"{run.cadre_count} cadres"
+            gettext(
+                "%(campaign)s %(period)s (%(start)s – %(end)s), weights version %(version)s: %(cadres)s cadres"
+            )
+            % {
+                "campaign": run.campaign,
+                "period": run.period,
+                "start": run.start,
+                "end": run.end,
+                "version": run.weight_set.version,
+                "cadres": run.cadre_count,
+            }
         )
         for result in results.order_by("rank_campaign", "id")[:top]:
             total = "—" if result.total is None else f"{result.total:.2f}"
@@ -87,7 +87,7 @@ class Command(ActionCommand):
         if set:
             pairs = dict(item.split("=", 1) for item in set if "=" in item)
             if len(pairs) != len(set):
-                raise CommandError("write each weight as COMPONENT=WEIGHT")
+                raise CommandError(gettext("Write each weight as COMPONENT=WEIGHT."))
             current = selectors.weight_sets(campaign).first()
             merged = {**(current.weights if current else {}), **pairs}
             services.weights_change(
@@ -99,7 +99,11 @@ class Command(ActionCommand):
             )
         for ws in selectors.weight_sets(campaign):
             weights = ", ".join(f"{k}={v}" for k, v in ws.weights.items())
-            self.stdout.write(f"v{ws.version} from {ws.effective_from}: {weights}  {ws.reason}")
+            self.stdout.write(
+                gettext("Version %(version)s from %(day)s: %(weights)s")
+                % {"version": ws.version, "day": ws.effective_from, "weights": weights}
+                + (f"  {ws.reason}" if ws.reason else "")
+            )
 
     def recall_rule(self, campaign, resident_score_below, absences_at_least, composite_below, **_):
         rule = services.recall_rule_set(
@@ -110,8 +114,15 @@ class Command(ActionCommand):
             composite_below=composite_below,
         )
         self.stdout.write(
-            f"residents' score below {rule.resident_score_below}, absences at least {rule.absences_at_least}, "
-            f"composite below {rule.composite_below}"
+            gettext(
+                "At risk: residents' score below %(score)s, absences at least %(absences)s, "
+                "composite below %(composite)s"
+            )
+            % {
+                "score": "—" if rule.resident_score_below is None else rule.resident_score_below,
+                "absences": "—" if rule.absences_at_least is None else rule.absences_at_least,
+                "composite": "—" if rule.composite_below is None else rule.composite_below,
+            }
         )
 
     def at_risk(self, campaign, as_of, json, **_):
@@ -139,16 +150,19 @@ class Command(ActionCommand):
             self.stdout.write(
                 f"{f.cadre.pk:>6} {f.cadre.account}（{f.cadre.unit.name}）: {'; '.join(f.reasons)}"
             )
-        self.stdout.write(f"{len(flagged)} at risk")
+        self.stdout.write(gettext("%(n)s cadres at risk") % {"n": len(flagged)})
 
     def sheet(self, campaign, period, cadre, output, **_):
         run = selectors.latest_run(self._campaign(campaign), period.strip().upper())
         if run is None:
-            raise CommandError(f"no assessment of {period}: run `minqing assessment run` first")
+            raise CommandError(
+                gettext("%(period)s has not been assessed: run `minqing assessment run` first.")
+                % {"period": period}
+            )
         result = AssessmentResult.objects.filter(run=run, cadre=self._cadre(cadre)).first()
         if result is None:
-            raise CommandError("this cadre was not assessed in that run")
-        Path(output).write_bytes(documents.result_sheet_pdf(result, user=None))
+            raise CommandError(gettext("This cadre was not assessed in that run."))
+        write_bytes(output, documents.result_sheet_pdf(result, user=None))
         self.stdout.write(output)
 
     def leader_record(self, cadre, kind, day, output, **_):
@@ -160,8 +174,8 @@ class Command(ActionCommand):
             elif output.endswith(".pdf"):
                 data = documents.leader_record_pdf(record, user=None)
             else:
-                raise CommandError("the output file must end in .pdf or .docx")
-            Path(output).write_bytes(data)
+                raise CommandError(gettext("The output file must end in .pdf or .docx."))
+            write_bytes(output, data)
             self.stdout.write(output)
 
 

@@ -1,20 +1,19 @@
-import datetime as dt
-from pathlib import Path
-
 from django.core.management.base import CommandError
+from django.utils.translation import gettext, gettext_lazy
 
 from minqing.assessment import documents, services
 from minqing.assessment.models import Recall
-from minqing.programs.models import Campaign
+from minqing.core.cli import campaign_or_error, iso_date, write_bytes
 
 from ._actions import ActionCommand
 
-
-def iso_date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise CommandError(f"not a date (YYYY-MM-DD): {text}") from None
+# What a handover moved (Recall.moved's keys), as the command prints it.
+MOVED = {
+    "pairings": gettext_lazy("pairings"),
+    "teams": gettext_lazy("team places"),
+    "tickets": gettext_lazy("demands"),
+    "help_plans": gettext_lazy("help plans"),
+}
 
 
 class Command(ActionCommand):
@@ -49,13 +48,11 @@ class Command(ActionCommand):
     def _recall(self, pk):
         recall = Recall.objects.select_related("cadre__account", "campaign").filter(pk=pk).first()
         if recall is None:
-            raise CommandError(f"no recall {pk}")
+            raise CommandError(gettext("There is no recall %(id)s.") % {"id": pk})
         return recall
 
     def propose(self, campaign, cadre, reason, note, **_):
-        found = Campaign.objects.filter(pk=campaign).first()
-        if found is None:
-            raise CommandError(f"no campaign {campaign}")
+        found = campaign_or_error(campaign)
         recall = services.recall_propose(
             actor=None, campaign=found, cadre=self._cadre(cadre), reasons=reason, note=note
         )
@@ -75,7 +72,7 @@ class Command(ActionCommand):
             on_date=on,
             reason=reason,
         )
-        moved = ", ".join(f"{k} {v}" for k, v in done.moved.items())
+        moved = ", ".join(f"{MOVED.get(k, k)} {v}" for k, v in done.moved.items())
         self.stdout.write(f"{done.pk} {done.get_status_display()} → {done.successor.account}: {moved}")
 
     def list(self, campaign, **_):
@@ -94,6 +91,6 @@ class Command(ActionCommand):
         elif output.endswith(".pdf"):
             data = documents.recall_notice_pdf(recall, user=None)
         else:
-            raise CommandError("the output file must end in .pdf or .docx")
-        Path(output).write_bytes(data)
+            raise CommandError(gettext("The output file must end in .pdf or .docx."))
+        write_bytes(output, data)
         self.stdout.write(output)

@@ -1,8 +1,10 @@
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
+from minqing.core.cli import account_or_error, campaign_or_error, write_bytes
 from minqing.geo.models import Region
-from minqing.org.models import Account, Cadre
-from minqing.programs.models import Campaign, LiaisonPoint
+from minqing.org.models import Cadre
+from minqing.programs.models import LiaisonPoint
 
 from ...documents import LAYOUTS, board_pdf, cards_pdf
 from ...selectors import board_entries, card_entries
@@ -28,31 +30,23 @@ class Command(BaseCommand):
         if board:
             village = Region.objects.filter(code=board, level=Region.Level.VILLAGE).first()
             if village is None:
-                raise CommandError(f"no village with code {board}")
+                raise CommandError(_("There is no village with the code %(code)s.") % {"code": board})
             entries = board_entries(village=village)
-            with open(output, "wb") as out:
-                out.write(board_pdf(village, entries))
-            self.stdout.write(f"{len(entries)} cadres on the board → {output}")
+            write_bytes(output, board_pdf(village, entries))
+            self.stdout.write(_("%(n)s cadres on the board → %(file)s") % {"n": len(entries), "file": output})
             return
         if campaign is None:
-            raise CommandError("--campaign ID (or --board CODE) is required")
+            raise CommandError(_("Give --campaign ID (or --board CODE)."))
         if point and cadre:
-            raise CommandError("give --point or --cadre, not both")
-        found = Campaign.objects.select_related("region").filter(pk=campaign).first()
-        if found is None:
-            raise CommandError(f"no campaign {campaign}")
-        user = None
-        if username:
-            user = Account.objects.filter(username=username, is_active=True).first()
-            if user is None:
-                raise CommandError(f"no active account {username}")
+            raise CommandError(_("Give --point or --cadre, not both."))
+        found = campaign_or_error(campaign)
+        user = account_or_error(username) if username else None
         the_point = LiaisonPoint.objects.filter(pk=point).first() if point else None
         if point and the_point is None:
-            raise CommandError(f"no liaison point {point}")
+            raise CommandError(_("There is no liaison point %(id)s.") % {"id": point})
         the_cadre = Cadre.objects.filter(pk=cadre).first() if cadre else None
         if cadre and the_cadre is None:
-            raise CommandError(f"no cadre {cadre}")
+            raise CommandError(_("There is no cadre %(id)s.") % {"id": cadre})
         entries = card_entries(user=user, campaign=found, point=the_point, cadre=the_cadre)
-        with open(output, "wb") as out:
-            out.write(cards_pdf(entries, layout=layout, user=user, campaign=found))
-        self.stdout.write(f"{len(entries)} cards → {output}")
+        write_bytes(output, cards_pdf(entries, layout=layout, user=user, campaign=found))
+        self.stdout.write(_("%(n)s cards → %(file)s") % {"n": len(entries), "file": output})

@@ -2,9 +2,11 @@ import datetime as dt
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from minqing.core import context
 from minqing.core.audit import audit_purge, audit_verify
+from minqing.core.cli import iso_date
 
 
 class Command(BaseCommand):
@@ -29,21 +31,22 @@ class Command(BaseCommand):
         result = audit_verify()
         if not result.ok:
             raise CommandError(
-                f"audit trail broken at row {result.bad_id}: {result.message} ({result.checked} rows verified before it)"
+                _(
+                    "The audit trail is broken at row %(row)s: %(problem)s (%(checked)s rows verified before it)."
+                )
+                % {"row": result.bad_id, "problem": result.message, "checked": result.checked}
             )
-        self.stdout.write(f"audit trail intact: {result.checked} rows")
+        self.stdout.write(_("The audit trail is intact: %(checked)s rows.") % {"checked": result.checked})
 
     def purge(self, before: str):
-        try:
-            day = dt.date.fromisoformat(before)
-        except ValueError:
-            raise CommandError("--before takes a date: YYYY-MM-DD") from None
+        day = iso_date(before)
         cutoff = dt.datetime.combine(day, dt.time.min, tzinfo=timezone.get_current_timezone())
         with context.acting(channel="cli"):
             result = audit_purge(before=cutoff)
         if result.removed:
             self.stdout.write(
-                f"removed {result.removed} rows (up to #{result.last_id}); the head keeps the checkpoint"
+                _("Removed %(n)s rows (up to #%(last)s); the head keeps the checkpoint.")
+                % {"n": result.removed, "last": result.last_id}
             )
         else:
-            self.stdout.write("nothing to remove: the oldest row is still within its retention")
+            self.stdout.write(_("Nothing to remove: the oldest row is still within its retention."))

@@ -1,6 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from minqing.core import backup
+from minqing.core.cli import file_error
 
 
 class Command(BaseCommand):
@@ -19,19 +21,26 @@ class Command(BaseCommand):
                 result = backup.drill(keep=output)
             else:
                 path = backup.backup(output)
-                self.stdout.write(f"backup written: {path} ({path.stat().st_size} bytes)")
+                self.stdout.write(
+                    _("Backup written: %(file)s (%(bytes)s bytes)")
+                    % {"file": path, "bytes": path.stat().st_size}
+                )
                 return
         except backup.BackupError as exc:
             raise CommandError(str(exc)) from None
+        except OSError as exc:
+            raise file_error(exc, writing=True) from None
         for table in sorted(result.source):
             count, digest = result.source[table]
-            mark = "ok" if result.restored.get(table) == (count, digest) else "DIFFERENT"
-            self.stdout.write(f"{table:<40} {count:>9} rows  {digest}  {mark}")
+            mark = _("ok") if result.restored.get(table) == (count, digest) else _("DIFFERENT")
+            rows = _("%(n)s rows") % {"n": f"{count:>9}"}
+            self.stdout.write(f"{table:<40} {rows}  {digest}  {mark}")
         if not result.ok:
             raise CommandError(
-                f"restore drill failed: tables differ: {', '.join(result.differences) or 'none found'}"
+                _("The restore drill failed: these tables differ: %(tables)s")
+                % {"tables": ", ".join(result.differences) or "—"}
             )
         self.stdout.write(
-            f"restore drill passed: {len(result.source)} tables identical "
-            f"(backup of {result.backup_bytes} bytes)"
+            _("The restore drill passed: %(n)s tables identical (a backup of %(bytes)s bytes).")
+            % {"n": len(result.source), "bytes": result.backup_bytes}
         )

@@ -15,11 +15,17 @@ class Command(BaseCommand):
         parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
     def handle(self, *args, scale, seed, quiet, **options):
-        bar = None if quiet else tqdm(desc="demo", unit=" rows", file=self.stderr._out, mininterval=0.5)
+        bar = (
+            None
+            if quiet
+            else tqdm(
+                desc=gettext("demo"), unit=" " + gettext("rows"), file=self.stderr._out, mininterval=0.5
+            )
+        )
 
         def progress(label, n):
             if bar is not None:
-                bar.set_description(f"demo: {label}")
+                bar.set_description(gettext("demo: %(step)s") % {"step": gettext(label)})
                 bar.update(n)
 
         timings = Timings()
@@ -27,7 +33,7 @@ class Command(BaseCommand):
             try:
                 counts = generate(scale=scale, seed=seed, progress=progress, timings=timings)
             except DemoError as exc:
-                raise CommandError(f"cannot load the demo: {exc}") from None
+                raise CommandError(gettext("Cannot load the demo: %(reason)s") % {"reason": exc}) from None
             finally:
                 if bar is not None:
                     bar.close()
@@ -38,8 +44,19 @@ class Command(BaseCommand):
                     % {"phase": gettext(label), "wall": wall, "cpu": cpu}
                 )
         self.stdout.write(
-            f"demo loaded ({scale}, seed {seed}): {counts.households} households, {counts.members} members, "
-            f"{counts.cadres} cadres in {counts.units} units, {counts.regions} regions"
+            gettext(
+                "Demo loaded (%(scale)s, seed %(seed)s): %(households)s households, %(members)s members, "
+                "%(cadres)s cadres in %(units)s units, %(regions)s regions"
+            )
+            % {
+                "scale": scale,
+                "seed": seed,
+                "households": counts.households,
+                "members": counts.members,
+                "cadres": counts.cadres,
+                "units": counts.units,
+                "regions": counts.regions,
+            }
         )
         print_logins(self.stdout)
 
@@ -47,7 +64,7 @@ class Command(BaseCommand):
 def print_logins(out) -> None:
     password, _ = demo_password()
     out.write("")
-    out.write("Demo logins (one password for all of them): " + password)
+    out.write(gettext("Demo logins (one password for all of them): %(password)s") % {"password": password})
     for username, what in DEMO_ACCOUNTS.items():
-        out.write(f"  {username:<13} {what}")
+        out.write(f"  {username:<13} {gettext(what)}")
     out.write("")

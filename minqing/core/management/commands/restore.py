@@ -1,8 +1,8 @@
-from pathlib import Path
-
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from minqing.core import backup
+from minqing.core.cli import existing_file
 
 
 class Command(BaseCommand):
@@ -12,11 +12,9 @@ class Command(BaseCommand):
         parser.add_argument("file")
 
     def handle(self, *args, file, **options):
-        path = Path(file)
-        if not path.is_file():
-            raise CommandError(f"no such file: {path}")
+        path = existing_file(file)
         try:
             backup.restore(path)
         except backup.BackupError as exc:
             raise CommandError(str(exc)) from None
-        self.stdout.write(f"restored {path}; check it with `minqing audit verify`")
+        self.stdout.write(_("Restored %(file)s; check it with `minqing audit verify`.") % {"file": path})

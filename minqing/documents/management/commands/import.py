@@ -1,9 +1,8 @@
-from django.core.management.base import BaseCommand, CommandError
-from django.utils.translation import gettext as _
+from django.core.management.base import BaseCommand
 
+from minqing.core.cli import campaign_or_error
 from minqing.documents.imports import KINDS
 from minqing.documents.imports.cli import run_import_command
-from minqing.programs.models import Campaign
 
 
 class Command(BaseCommand):
@@ -21,11 +20,7 @@ class Command(BaseCommand):
         parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
     def handle(self, *args, kind, file, dry_run, campaign, json: bool, quiet: bool, **options):
-        chosen = None
-        if campaign is not None:
-            chosen = Campaign.objects.select_related("region").filter(pk=campaign).first()
-            if chosen is None:
-                raise CommandError(_("There is no campaign %(id)s.") % {"id": campaign})
+        chosen = campaign_or_error(campaign) if campaign is not None else None
         run_import_command(
             self, kind=kind, file=file, dry_run=dry_run, campaign=chosen, as_json=json, quiet=quiet
         )

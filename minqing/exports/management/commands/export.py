@@ -1,11 +1,12 @@
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from minqing.core import context
+from minqing.core.cli import account_or_error, file_error
 from minqing.core.ratelimit import RateLimited
 from minqing.exports import services
 from minqing.exports.models import ExportRequest
-from minqing.org.models import Account
 
 
 class Command(BaseCommand):
@@ -27,22 +28,28 @@ class Command(BaseCommand):
         households.add_argument("--request", type=int, help="an approved full-export request of this user")
 
     def handle(self, *args, what, user, output, region, hardship, tag, q, request, **options):
-        try:
-            account = Account.objects.get(username=user, is_active=True)
-        except Account.DoesNotExist:
-            raise CommandError(f"no active account {user!r}") from None
+        account = account_or_error(user)
         with context.acting(channel="cli", user=account):
             try:
                 if request:
                     export_request = ExportRequest.objects.filter(pk=request, requester=account).first()
                     if export_request is None:
-                        raise CommandError(f"{user} has no export request #{request}")
+                        raise CommandError(
+                            _("%(username)s has no export request #%(id)s.")
+                            % {"username": user, "id": request}
+                        )
                     export = services.export_request_run(actor=account, request=export_request, path=output)
                 else:
                     filters = {"region": region, "hardship": hardship or None, "tag": tag, "q": q}
                     export = services.household_export_masked(actor=account, filters=filters, path=output)
             except (ValidationError, PermissionDenied) as exc:
-                raise CommandError(" ".join(getattr(exc, "messages", [str(exc)])) or "not allowed") from None
+                raise CommandError(
+                    " ".join(getattr(exc, "messages", [str(exc)])) or _("This account may not do that.")
+                ) from None
             except RateLimited as exc:
-                raise CommandError(f"export limit reached; try again in {exc.retry_after} s") from None
-        self.stdout.write(f"{export.rows} households written to {output}")
+                raise CommandError(
+                    _("The export limit is reached; try again in %(n)s seconds.") % {"n": exc.retry_after}
+                ) from None
+            except OSError as exc:
+                raise file_error(exc, output, writing=True) from None
+        self.stdout.write(_("%(n)s households written to %(file)s") % {"n": export.rows, "file": output})

@@ -1,23 +1,39 @@
-import datetime as dt
-from pathlib import Path
-
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from minqing.core import context
+from minqing.core.cli import (
+    account_or_error,
+    cadre_or_error,
+    campaign_or_error,
+    invalid,
+    iso_date,
+    iso_month,
+    write_bytes,
+)
 from minqing.fieldwork import documents, research, selectors, services
 from minqing.fieldwork.models import Commitment, HelpPlan, Visit
-from minqing.org.models import Account, Cadre
-from minqing.programs.models import Campaign, LiaisonPoint, Team
+from minqing.programs.models import LiaisonPoint, Team
+from minqing.programs.selectors import point_get
+
+# The methods take their unused options as `**_`: gettext is called by its name here.
 
 
-def iso_date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise CommandError(f"not a date (YYYY-MM-DD): {text}") from None
+def point_or_error(pk):
+    found = LiaisonPoint.objects.filter(pk=pk).first()
+    if found is None:
+        raise CommandError(gettext("There is no liaison point %(id)s.") % {"id": pk})
+    return found
+
+
+def team_or_error(pk):
+    found = Team.objects.select_related("campaign").filter(pk=pk).first()
+    if found is None:
+        raise CommandError(gettext("There is no team %(id)s.") % {"id": pk})
+    return found
 
 
 class Command(BaseCommand):
@@ -85,19 +101,13 @@ class Command(BaseCommand):
             try:
                 getattr(self, action.replace("-", "_"))(**o)
             except ValidationError as exc:
-                raise CommandError(" ".join(exc.messages)) from None
+                raise invalid(exc) from None
 
     def _campaign(self, pk):
-        campaign = Campaign.objects.filter(pk=pk).first()
-        if campaign is None:
-            raise CommandError(f"no campaign {pk}")
-        return campaign
+        return campaign_or_error(pk)
 
     def _cadre(self, username):
-        cadre = Cadre.objects.filter(account__username=username).first()
-        if cadre is None:
-            raise CommandError(f"no cadre with the username {username}")
-        return cadre
+        return cadre_or_error(username)
 
     def visits(self, campaign, limit, **_):
         for visit in (
@@ -108,23 +118,23 @@ class Command(BaseCommand):
             self.stdout.write(f"{visit.date} {visit.cadre.account} {visit.form} {visit.content[:40]}")
 
     def attendance_sheet(self, point, month, format, username, output, **_):
-        user = Account.objects.filter(username=username).first()
-        if user is None:
-            raise CommandError(f"no account {username}")
-        from minqing.programs.selectors import point_get
-
-        found = point_get(user=user, pk=point)
-        sheet = selectors.attendance_sheet(user=user, point=found, month=iso_date(f"{month}-01"))
+        user = account_or_error(username, active=False)
+        try:
+            found = point_get(user=user, pk=point)
+        except Http404:
+            raise CommandError(
+                gettext("There is no liaison point %(id)s in the scope of %(username)s.")
+                % {"id": point, "username": username}
+            ) from None
+        sheet = selectors.attendance_sheet(user=user, point=found, month=iso_month(month))
         data = (documents.attendance_sheet_workbook if format == "xlsx" else documents.attendance_sheet_pdf)(
             sheet, user=user
         )
-        Path(output).write_bytes(data)
-        self.stdout.write(f"{output}: {len(sheet.rows)} cadres")
+        write_bytes(output, data)
+        self.stdout.write(gettext("%(file)s: %(n)s cadres") % {"file": output, "n": len(sheet.rows)})
 
     def incident(self, campaign, point, kind, date, description, **_):
-        found = LiaisonPoint.objects.filter(pk=point).first()
-        if found is None:
-            raise CommandError(f"no point {point}")
+        found = point_or_error(point)
         incident = services.incident_record(
             actor=None,
             campaign=self._campaign(campaign),
@@ -136,9 +146,7 @@ class Command(BaseCommand):
         self.stdout.write(str(incident.pk))
 
     def plan(self, campaign, cadre, point, title, deadline, commitment, **_):
-        found = LiaisonPoint.objects.filter(pk=point).first()
-        if found is None:
-            raise CommandError(f"no point {point}")
+        found = point_or_error(point)
         items = []
         for item in commitment:
             text, _sep, due = item.rpartition("@")
@@ -159,14 +167,14 @@ class Command(BaseCommand):
             actor=None,
             campaign=self._campaign(campaign),
             cadre=self._cadre(cadre),
-            month=iso_date(f"{month}-01"),
+            month=iso_month(month),
         )
         self.stdout.write(f"{report.pk}: {report.text}")
 
     def plan_progress(self, commitment, progress, done_on, **_):
         found = Commitment.objects.filter(pk=commitment).first()
         if found is None:
-            raise CommandError(f"no commitment {commitment}")
+            raise CommandError(gettext("There is no commitment %(id)s.") % {"id": commitment})
         found = services.commitment_progress(
             actor=None, commitment=found, progress=progress, done_on=iso_date(done_on) if done_on else None
         )
@@ -179,9 +187,7 @@ class Command(BaseCommand):
             self.stdout.write(f"{plan.pk}\t{plan.deadline}\t{plan.cadre}\t{plan.title}\t{done}/{len(items)}")
 
     def team_summary(self, team, text, on, **_):
-        found = Team.objects.select_related("campaign").filter(pk=team).first()
-        if found is None:
-            raise CommandError(f"no team {team}")
+        found = team_or_error(team)
         summary = services.team_summary_submit(
             actor=None,
             campaign=found.campaign,
@@ -189,13 +195,16 @@ class Command(BaseCommand):
             text=text,
             on=iso_date(on) if on else timezone.localdate(),
         )
-        self.stdout.write(f"{summary.pk}: {summary.figures.get('visits', 0)} visits")
+        self.stdout.write(
+            gettext("Summary %(id)s: %(n)s visits")
+            % {"id": summary.pk, "n": summary.figures.get("visits", 0)}
+        )
 
     def research(self, cadre, team, campaign, start, end, output, **_):
         if cadre:
             subject_cadre = self._cadre(cadre)
             if campaign is None:
-                raise CommandError("--campaign is needed with --cadre")
+                raise CommandError(gettext("--campaign is needed with --cadre."))
             found_campaign, subject, cadre_ids, found_team = (
                 self._campaign(campaign),
                 str(subject_cadre),
@@ -203,9 +212,7 @@ class Command(BaseCommand):
                 None,
             )
         else:
-            found_team = Team.objects.select_related("campaign").filter(pk=team).first()
-            if found_team is None:
-                raise CommandError(f"no team {team}")
+            found_team = team_or_error(team)
             found_campaign, subject = found_team.campaign, found_team.name
             cadre_ids = research.team_cadre_ids(found_team)
         first = iso_date(start) if start else found_campaign.start
@@ -214,12 +221,16 @@ class Command(BaseCommand):
             campaign=found_campaign, cadre_ids=cadre_ids, team=found_team, start=first, end=last
         )
         text = research.skeleton(subject=subject, campaign=found_campaign, figures=figures)
-        Path(output).write_bytes(
+        write_bytes(
+            output,
             research.docx_bytes(
                 title=gettext("Research report of %(subject)s") % {"subject": subject},
                 subtitle=f"{found_campaign.name} · {first} — {last}",
                 figures=figures,
                 text=text,
-            )
+            ),
         )
-        self.stdout.write(f"{output}: {figures['visits']} visits, {figures['deeds']} deeds")
+        self.stdout.write(
+            gettext("%(file)s: %(visits)s visits, %(deeds)s deeds")
+            % {"file": output, "visits": figures["visits"], "deeds": figures["deeds"]}
+        )

@@ -3,13 +3,13 @@ over the campaign's region, as an operator at the server's shell (like `minqing 
 
 from django.core.management.base import CommandError
 from django.http import Http404
+from django.utils.translation import gettext as _
 
+from minqing.core.cli import account_or_error, campaign_or_error
 from minqing.core.roles import PERMISSIONS, Role
 from minqing.core.scope import GrantScope, Scope
 from minqing.figures import selectors
 from minqing.figures.periods import PeriodError, parse_period
-from minqing.org.models import Account
-from minqing.programs.models import Campaign
 
 
 class CampaignOffice:
@@ -52,17 +52,16 @@ def add_selection_arguments(parser):
 def selection_from(options, *, today, default_period=None):
     username = options["as_user"]
     if username:
-        viewer = Account.objects.filter(username=username, is_active=True).first()
-        if viewer is None:
-            raise CommandError(f"no active account {username}")
+        viewer = account_or_error(username)
         try:
             campaign = selectors.campaign_get(user=viewer, pk=options["campaign"])
         except Http404:
-            raise CommandError(f"no campaign {options['campaign']} in the scope of {username}") from None
+            raise CommandError(
+                _("There is no campaign %(id)s in the scope of %(username)s.")
+                % {"id": options["campaign"], "username": username}
+            ) from None
     else:
-        campaign = Campaign.objects.select_related("region").filter(pk=options["campaign"]).first()
-        if campaign is None:
-            raise CommandError(f"no campaign {options['campaign']}")
+        campaign = campaign_or_error(options["campaign"])
         viewer = CampaignOffice(campaign)
     try:
         if options["period"] or default_period is None:
@@ -84,6 +83,6 @@ def selection_from(options, *, today, default_period=None):
         )
     except Http404:
         raise CommandError(
-            "the region, unit, team or cadre is not in the campaign or not in the scope"
+            _("The region, unit, team or cadre is not in the campaign, or not in the scope.")
         ) from None
     return viewer, sel

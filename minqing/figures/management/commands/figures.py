@@ -31,15 +31,15 @@ class Command(BaseCommand):
                     "end": sel.period.end.isoformat(),
                 },
                 "region": sel.area.code,
-                "figures": {k: (str(v) if not isinstance(v, int) else v) for k, v in figures.values.items()},
+                "figures": selectors.json_values(figures.values),
                 "rates": figures.rates,
             }
             if options["by"]:
                 out["groups"] = [
                     {
-                        "key": g.key,
+                        "key": str(g.key),
                         "label": g.label,
-                        "figures": {k: str(v) if not isinstance(v, int) else v for k, v in g.values.items()},
+                        "figures": selectors.json_values(g.values),
                     }
                     for g in groups
                 ]

@@ -1,8 +1,8 @@
-from pathlib import Path
-
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from minqing.core.cli import write_bytes
 from minqing.figures import documents
 
 from ._viewer import add_selection_arguments, selection_from
@@ -24,9 +24,13 @@ class Command(BaseCommand):
         today = timezone.localdate()
         viewer, sel = selection_from(options, today=today, default_period=documents.DEFAULT_PERIOD[kind])
         content, _name, _type = documents.generate(user=viewer, sel=sel, kind=kind, fmt=fmt)
-        path = Path(output)
-        try:
-            path.write_bytes(content)
-        except OSError as exc:
-            raise CommandError(f"cannot write {path}: {exc}") from None
-        self.stdout.write(f"{path} ({len(content):,} bytes): {documents.KINDS[kind]}, {sel.period.label}")
+        write_bytes(output, content)
+        self.stdout.write(
+            _("%(file)s (%(bytes)s bytes): %(kind)s, %(period)s")
+            % {
+                "file": output,
+                "bytes": f"{len(content):,}",
+                "kind": documents.KINDS[kind],
+                "period": sel.period.label,
+            }
+        )

@@ -1,9 +1,9 @@
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
+from minqing.core.cli import account_or_error, campaign_or_error, file_error, invalid
 from minqing.core.scope import forget_scope
-from minqing.org.models import Account
-from minqing.programs.models import Campaign
 
 from ...definitions import ledger_specs
 from ...selectors import ledger_counts, ledger_region
@@ -27,30 +27,26 @@ class Command(BaseCommand):
         parser.add_argument("--reason", default="", help="unmask ID numbers and phones, for this reason")
 
     def handle(self, *args, action, campaign, ledger, region, output, username, reason, **options):
-        found = Campaign.objects.select_related("region").filter(pk=campaign).first()
-        if found is None:
-            raise CommandError(f"no campaign {campaign}")
+        found = campaign_or_error(campaign)
         user = None
         if username:
-            user = Account.objects.filter(username=username, is_active=True).first()
-            if user is None:
-                raise CommandError(f"no active account {username}")
+            user = account_or_error(username)
             forget_scope(user)
         if action == "list":
             try:
                 narrowed = ledger_region(region)
             except ValidationError as exc:
-                raise CommandError(" ".join(exc.messages)) from None
+                raise invalid(exc) from None
             for spec, rows in ledger_counts(user=user, campaign=found, region=narrowed):
                 self.stdout.write(f"{spec.key}\t{spec.name}\t{spec.source}\t{rows}")
             return
         if not ledger:
             keys = ", ".join(s.key for s in ledger_specs(found))
-            raise CommandError(f"--ledger is required; this campaign keeps: {keys}")
+            raise CommandError(_("Give --ledger KEY; this campaign keeps: %(keys)s") % {"keys": keys})
         if not output:
-            raise CommandError("-o FILE is required")
+            raise CommandError(_("Give -o FILE."))
         if reason and user is None:
-            raise CommandError("--reason needs --as USER: identifiers are unmasked only for an account")
+            raise CommandError(_("--reason needs --as USER: identifiers are unmasked only for an account."))
         try:
             export = ledger_export(
                 actor=user,
@@ -62,8 +58,12 @@ class Command(BaseCommand):
                 reason=reason,
             )
         except ValidationError as exc:
-            raise CommandError(" ".join(exc.messages)) from None
+            raise invalid(exc) from None
         except PermissionDenied as exc:
-            raise CommandError(str(exc)) from None
-        masked = "masked" if export.masked else "FULL identifiers"
-        self.stdout.write(f"{export.rows} rows → {output} ({masked})")
+            raise CommandError(str(exc) or _("This account may not do that.")) from None
+        except OSError as exc:
+            raise file_error(exc, output, writing=True) from None
+        masked = _("masked") if export.masked else _("FULL identifiers")
+        self.stdout.write(
+            _("%(n)s rows → %(file)s (%(masked)s)") % {"n": export.rows, "file": output, "masked": masked}
+        )

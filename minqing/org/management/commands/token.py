@@ -1,8 +1,8 @@
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
 from minqing.core import context
-from minqing.org.models import Account
+from minqing.core.cli import account_or_error, invalid
 from minqing.org.services import token_create
 
 
@@ -16,12 +16,10 @@ class Command(BaseCommand):
         create.add_argument("--name", default="")
 
     def handle(self, *args, action, username, name, **options):
-        account = Account.objects.filter(username=username).first()
-        if account is None:
-            raise CommandError(f"no account named {username!r}")
+        account = account_or_error(username, active=False)
         with context.acting(channel="cli"):
             try:
                 token = token_create(actor=None, account=account, name=name)
             except ValidationError as exc:
-                raise CommandError(" ".join(exc.messages)) from None
+                raise invalid(exc) from None
         self.stdout.write(token)

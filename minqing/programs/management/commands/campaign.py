@@ -1,20 +1,11 @@
-import datetime as dt
-
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
 
 from minqing.core import context
-from minqing.geo.models import Region
-from minqing.org.models import Unit
+from minqing.core.cli import campaign_or_error, invalid, iso_date, region_or_error, unit_or_error
 from minqing.programs.models import Campaign
 from minqing.programs.services import campaign_change, campaign_start
-
-
-def iso_date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise CommandError(f"not a date (YYYY-MM-DD): {text}") from None
 
 
 class Command(BaseCommand):
@@ -51,25 +42,24 @@ class Command(BaseCommand):
                 )
             return
         if action == "units":
-            campaign = Campaign.objects.filter(pk=options["campaign"]).first()
-            if campaign is None:
-                raise CommandError(f"no campaign {options['campaign']}")
+            campaign = campaign_or_error(options["campaign"])
+            units = [unit_or_error(value) for value in options["unit"]]
             with context.acting(channel="cli"):
                 try:
                     campaign = campaign_change(
-                        actor=None,
-                        campaign=campaign,
-                        reason=options["reason"],
-                        units=self._units(options["unit"]),
+                        actor=None, campaign=campaign, reason=options["reason"], units=units
                     )
                 except ValidationError as exc:
-                    raise CommandError(" ".join(exc.messages)) from None
-            self.stdout.write(f"{campaign.pk} v{campaign.version}: {campaign.units.count()} units")
+                    raise invalid(exc) from None
+            self.stdout.write(
+                _("Campaign %(id)s, version %(version)s: %(units)s units")
+                % {"id": campaign.pk, "version": campaign.version, "units": campaign.units.count()}
+            )
             return
-        code = options["region"].ljust(12, "0") if len(options["region"]) < 12 else options["region"]
-        region = Region.objects.filter(code=code).first()
-        if region is None:
-            raise CommandError(f"no region with code {options['region']}")
+        region = region_or_error(options["region"])
+        start = iso_date(options["start"])
+        end = iso_date(options["end"]) if options["end"] else None
+        units = [unit_or_error(value) for value in options["unit"]]
         with context.acting(channel="cli"):
             try:
                 campaign = campaign_start(
@@ -77,19 +67,10 @@ class Command(BaseCommand):
                     program_key=options["program"],
                     name=options["name"],
                     region=region,
-                    start=iso_date(options["start"]),
-                    end=iso_date(options["end"]) if options["end"] else None,
-                    units=self._units(options["unit"]),
+                    start=start,
+                    end=end,
+                    units=units,
                 )
             except ValidationError as exc:
-                raise CommandError(" ".join(exc.messages)) from None
+                raise invalid(exc) from None
         self.stdout.write(str(campaign.pk))
-
-    def _units(self, ids: list[str]) -> list:
-        found = []
-        for value in ids:
-            unit = Unit.objects.filter(pk=int(value)).first() if value.isdigit() else None
-            if unit is None:
-                raise CommandError(f"no unit {value}")
-            found.append(unit)
-        return found

@@ -1,58 +1,62 @@
-import datetime as dt
 import json as _json
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from minqing.core.cli import campaign_or_error, iso_date
 from minqing.programs import engine
-from minqing.programs.models import Campaign
+
+
+def counts_line(counts) -> str:
+    """ "12 pass, 3 fail, 0 no records yet, 1 not yet due" in the command's language."""
+    return _("%(pass)s pass, %(fail)s fail, %(no_records)s no records yet, %(not_due)s not yet due") % {
+        key: counts[key] for key in engine.STATUSES
+    }
 
 
 class Command(BaseCommand):
-    help = "Evaluate every rule of a campaign as of a date: a summary, or every verdict with --json."
+    help = (
+        "Evaluate every rule of a campaign as of a date: a summary per rule and in total, or every "
+        "verdict with --json (totals and per-rule tallies always count the whole campaign; --status "
+        "or --failures narrows only the verdicts listed)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--campaign", type=int, required=True)
         parser.add_argument("--as-of", dest="as_of")
         parser.add_argument("--json", action="store_true")
-        parser.add_argument("--failures", action="store_true", help="only failing verdicts")
+        parser.add_argument(
+            "--status", choices=engine.STATUSES, default="", help="only verdicts of this status"
+        )
+        parser.add_argument("--failures", action="store_true", help="only failing verdicts (= --status fail)")
 
-    def handle(self, *args, campaign, as_of, json: bool, failures: bool, **options):
-        found = Campaign.objects.select_related("region").filter(pk=campaign).first()
-        if found is None:
-            raise CommandError(f"no campaign {campaign}")
-        try:
-            day = dt.date.fromisoformat(as_of) if as_of else timezone.localdate()
-        except ValueError:
-            raise CommandError(f"not a date (YYYY-MM-DD): {as_of}") from None
+    def handle(self, *args, campaign, as_of, json: bool, status: str, failures: bool, **options):
+        found = campaign_or_error(campaign)
+        day = iso_date(as_of) if as_of else timezone.localdate()
+        status = "fail" if failures else status
         try:
             report = engine.ComplianceReport(found, day, engine.evaluate(found, day))
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from None
-        verdicts = [v for v in report.verdicts if v.status == "fail"] if failures else report.verdicts
         if json:
             self.stdout.write(
-                _json.dumps(
-                    {
-                        "campaign": found.pk,
-                        "as_of": day.isoformat(),
-                        "totals": dict(report.totals),
-                        "verdicts": [v.__dict__ for v in verdicts],
-                    },
-                    ensure_ascii=False,
-                    indent=1,
-                )
+                _json.dumps(report.as_dict(status=status), ensure_ascii=False, indent=1, default=str)
             )
             return
-        self.stdout.write(f"{found.name} ({found.program_name}), as of {day}")
+        self.stdout.write(
+            _("%(campaign)s (%(program)s), as of %(day)s")
+            % {"campaign": found.name, "program": found.program_name, "day": day.isoformat()}
+        )
         for tally in report.by_rule:
-            self.stdout.write(
-                f"  {tally.label}: {tally.passed} pass, {tally.failed} fail, "
-                f"{tally.no_records} no records, {tally.not_due} not yet due"
-            )
-        if failures:
-            for verdict in verdicts:
-                self.stdout.write(
-                    f"  ✗ {verdict.rule_name} · {verdict.subject}: {'; '.join(verdict.missing)}"
-                )
+            self.stdout.write(f"  {tally.label}: {counts_line(tally.counts)}")
+        self.stdout.write(_("In total: %(counts)s") % {"counts": counts_line(report.totals)})
+        if status:
+            for verdict in report.verdicts:
+                if verdict.status == status:
+                    mark = "✗" if status == "fail" else "·"
+                    missing = "; ".join(verdict.missing)
+                    self.stdout.write(
+                        f"  {mark} {verdict.rule_name} · {verdict.subject}: {missing or verdict.actual}"
+                    )

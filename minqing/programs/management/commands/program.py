@@ -1,8 +1,10 @@
 import json
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from minqing.core import context
+from minqing.core.cli import read_text
 from minqing.programs.schema import TemplateInvalid, parse_template
 from minqing.programs.services import program_add, program_sources
 
@@ -36,23 +38,22 @@ class Command(BaseCommand):
                 self.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2))
             else:
                 for row in rows:
-                    self.stdout.write(
-                        f"{row['key']:<12} {row['seed']:<4} {row['name']}  "
-                        f"({row['phases']} phases, {row['rules']} rules)"
-                    )
+                    shape = _("%(phases)s phases, %(rules)s rules") % row
+                    self.stdout.write(f"{row['key']:<12} {row['seed']:<4} {row['name']}  ({shape})")
             return
-        try:
-            with open(options["file"], encoding="utf-8") as fh:
-                text = fh.read()
-        except (OSError, UnicodeDecodeError) as exc:
-            raise CommandError(str(exc)) from None
+        text = read_text(options["file"])
         try:
             if action == "validate":
                 data = parse_template(text)
-                self.stdout.write(f"ok: {data['key']} ({data['name']}), {len(data['rules'])} rules")
+                self.stdout.write(
+                    _("Valid: %(key)s (%(name)s), %(rules)s rules")
+                    % {"key": data["key"], "name": data["name"], "rules": len(data["rules"])}
+                )
             else:
                 with context.acting(channel="cli"):
                     template = program_add(actor=None, text=text)
-                self.stdout.write(f"added: {template.key} ({template.name})")
+                self.stdout.write(
+                    _("Added: %(key)s (%(name)s)") % {"key": template.key, "name": template.name}
+                )
         except TemplateInvalid as exc:
             raise CommandError("\n" + "\n".join(str(e) for e in exc.errors)) from None

@@ -1,8 +1,9 @@
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
 
 from minqing.core import context
+from minqing.core.cli import account_or_error
 from minqing.org import services as org_services
-from minqing.org.models import Account
 from minqing.security import services
 
 
@@ -29,20 +30,22 @@ class Command(BaseCommand):
                     names = list(services.idle_accounts().values_list("username", flat=True))
                 else:
                     names = services.accounts_disable_idle(actor=None)
-                verb = "would disable" if options["dry_run"] else "disabled"
-                self.stdout.write(
-                    f"{verb} {len(names)} idle accounts" + (": " + ", ".join(names) if names else "")
-                )
+                if options["dry_run"]:
+                    said = _("Would disable %(n)s idle accounts") % {"n": len(names)}
+                else:
+                    said = _("Disabled %(n)s idle accounts") % {"n": len(names)}
+                self.stdout.write(said + (": " + ", ".join(names) if names else ""))
                 return
-            try:
-                account = Account.objects.get(username=options["username"])
-            except Account.DoesNotExist:
-                raise CommandError(f"no account {options['username']!r}") from None
+            account = account_or_error(options["username"], active=False)
             if action == "reset-password":
                 password = org_services.account_password_reset(actor=None, account=account)
                 self.stdout.write(
-                    f"temporary password of {account.username} (must be changed at sign-in): {password}"
+                    _("Temporary password of %(username)s (to be changed at sign-in): %(password)s")
+                    % {"username": account.username, "password": password}
                 )
             else:
                 removed = org_services.account_otp_reset(actor=None, account=account)
-                self.stdout.write(f"removed {removed} second-factor devices of {account.username}")
+                self.stdout.write(
+                    _("Removed %(n)s second-factor devices of %(username)s")
+                    % {"n": removed, "username": account.username}
+                )

@@ -2,11 +2,14 @@ import json
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from minqing.core import context
-from minqing.org.models import Account
+from minqing.core.cli import account_or_error, invalid
 from minqing.tickets import selectors, services
+from minqing.tickets.models import Status
 
 
 class Command(BaseCommand):
@@ -42,9 +45,7 @@ class Command(BaseCommand):
         act.add_argument("--text", default="", help="the reply, or the reason")
 
     def handle(self, *args, action, username, **options):
-        user = Account.objects.filter(username=username, is_active=True).first()
-        if user is None:
-            raise CommandError(f"no active account {username}")
+        user = account_or_error(username)
         with context.acting(channel="cli", user=user):
             getattr(self, f"do_{action}")(user, **options)
 
@@ -65,10 +66,9 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2))
         else:
             for r in rows:
-                flag = " OVERDUE" if r["overdue"] else ""
-                self.stdout.write(
-                    f"{r['code']}  {r['status']:<11} {r['deadline']}  {r['unit']}  {r['title']}{flag}"
-                )
+                flag = " " + _("OVERDUE") if r["overdue"] else ""
+                status = Status(r["status"]).label
+                self.stdout.write(f"{r['code']}  {status}  {r['deadline']}  {r['unit']}  {r['title']}{flag}")
 
     def do_list(self, user, **options):
         self._rows(
@@ -88,9 +88,11 @@ class Command(BaseCommand):
         )
         for e in ticket.events.order_by("at", "id"):
             at = timezone.localtime(e.at).isoformat(timespec="minutes")
-            self.stdout.write(
-                f"  {at}  {e.actor_label}  {e.action}  {e.from_status}→{e.to_status}  {e.reason}"
+            action = services.ACTION_LABELS.get(e.action, e.action)
+            before, after = (
+                Status(s).label if s in Status.values else s for s in (e.from_status, e.to_status)
             )
+            self.stdout.write(f"  {at}  {e.actor_label}  {action}  {before}→{after}  {e.reason}")
 
     def do_rates(self, user, by, **options):
         rows = selectors.rates(user=user, by=by)
@@ -101,10 +103,16 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2, default=str))
             return
         for r in rows:
-            self.stdout.write(
-                f"{r['group']:<16} {r['total']:>6}  response {r['response_rate']}  resolution {r['resolution_rate']}"
-                f"  satisfaction {r['satisfaction_rate']}  on-time {r['on_time_rate']}"
-            )
+            rates = _(
+                "response %(response)s  resolution %(resolution)s  satisfaction %(satisfaction)s  "
+                "on time %(on_time)s"
+            ) % {
+                "response": r["response_rate"],
+                "resolution": r["resolution_rate"],
+                "satisfaction": r["satisfaction_rate"],
+                "on_time": r["on_time_rate"],
+            }
+            self.stdout.write(f"{r['group']:<16} {r['total']:>6}  {rates}")
 
     def do_act(self, user, code, step, text, **options):
         ticket = self._get(user, code)
@@ -121,15 +129,19 @@ class Command(BaseCommand):
         try:
             ticket = calls[step]()
         except PermissionDenied:
-            raise CommandError(f"{user.username} may not {step} tickets") from None
+            raise CommandError(
+                _("%(username)s may not take the step %(step)s on demands.")
+                % {"username": user.username, "step": step}
+            ) from None
         except ValidationError as exc:
-            raise CommandError(" ".join(exc.messages)) from None
+            raise invalid(exc) from None
         self.stdout.write(f"{ticket.code} {ticket.status} v{ticket.version}")
 
     def _get(self, user, code):
-        from django.http import Http404
-
         try:
             return selectors.ticket_by_code(user=user, code=code.upper())
         except Http404:
-            raise CommandError(f"no ticket {code} in the scope of {user.username}") from None
+            raise CommandError(
+                _("There is no demand %(code)s in the scope of %(username)s.")
+                % {"code": code, "username": user.username}
+            ) from None

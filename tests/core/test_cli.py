@@ -1,0 +1,220 @@
+"""The command line speaks one language at a time: Simplified Chinese by default, English when
+MINQING_LANGUAGE or the locale asks for it; the common errors read the same in every command,
+and a file the system cannot open is a translated message, never "[Errno 2] …"."""
+
+import datetime as dt
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import CommandError, call_command
+from django.utils import translation
+
+from minqing.core.cli import cli_language
+from minqing.programs import engine
+from minqing.programs.models import Campaign
+from minqing.programs.schema import parse_template
+
+ROOT = Path(__file__).resolve().parents[2]
+DUNDIAN = ROOT / "minqing" / "programs" / "library" / "dundian.toml"
+AS_OF = "2026-11-21"
+
+
+def run(*args, language=None):
+    """call_command in a language (None: the default, settings.LANGUAGE_CODE, Simplified Chinese);
+    its output, or the CommandError's message."""
+    out = io.StringIO()
+    with translation.override(language or settings.LANGUAGE_CODE):
+        try:
+            call_command(*args, stdout=out, stderr=io.StringIO())
+        except CommandError as exc:
+            return str(exc)
+    return out.getvalue()
+
+
+@pytest.fixture
+def campaign(db):
+    return Campaign.objects.select_related("region").get(program_key="xiajiceng")
+
+
+@pytest.mark.parametrize(
+    "environ, language",
+    [
+        ({}, "zh-hans"),
+        ({"LANG": "C.UTF-8"}, "zh-hans"),
+        ({"LANG": "zh_CN.UTF-8"}, "zh-hans"),
+        ({"LANG": "en_US.UTF-8"}, "en"),
+        ({"LANG": "en_US.UTF-8", "LC_MESSAGES": "zh_CN.UTF-8"}, "zh-hans"),
+        ({"LANG": "zh_CN.UTF-8", "LC_MESSAGES": "en_GB.UTF-8"}, "en"),
+        ({"LANG": "en_US.UTF-8", "LC_ALL": "C"}, "zh-hans"),
+        ({"LC_ALL": "en_US.UTF-8", "LANG": "zh_CN.UTF-8"}, "en"),
+        ({"LC_ALL": "", "LANG": "en_US.UTF-8"}, "en"),
+        ({"MINQING_LANGUAGE": "en", "LANG": "zh_CN.UTF-8"}, "en"),
+        ({"MINQING_LANGUAGE": "zh-hans", "LC_ALL": "en_US.UTF-8"}, "zh-hans"),
+        ({"MINQING_LANGUAGE": "de", "LANG": "en_US.UTF-8"}, "zh-hans"),
+    ],
+)
+def test_the_first_language_variable_set_decides_and_only_english_switches_from_chinese(environ, language):
+    assert cli_language(environ) == language
+
+
+def _minqing(*args, tmp_path, **env):
+    """`python -m minqing ARGS` with only the given language variables set."""
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("MINQING_", "LC_", "LANG", "DATABASE_URL")) and k != "LANGUAGE"
+    }
+    clean.update({"MINQING_VAR_DIR": str(tmp_path / "var"), "DJANGO_SETTINGS_MODULE": "minqing.settings"})
+    clean.update(env)
+    return subprocess.run(
+        [sys.executable, "-m", "minqing", *args], capture_output=True, text=True, env=clean, cwd=ROOT
+    )
+
+
+def test_the_minqing_command_speaks_chinese_by_default_and_english_when_the_locale_is_english(tmp_path):
+    missing = tmp_path / "nowhere.toml"
+    chinese = _minqing("program", "validate", str(missing), tmp_path=tmp_path, LANG="C.UTF-8")
+    assert chinese.returncode != 0
+    assert f"文件 {missing} 不存在。" in chinese.stderr
+    english = _minqing("program", "validate", str(missing), tmp_path=tmp_path, LANG="en_US.UTF-8")
+    assert english.returncode != 0
+    assert f"There is no file {missing}." in english.stderr
+    chosen = _minqing(
+        "program", "validate", str(DUNDIAN), tmp_path=tmp_path, LANG="zh_CN.UTF-8", MINQING_LANGUAGE="en"
+    )
+    assert chosen.returncode == 0 and chosen.stdout.startswith("Valid: dundian ("), chosen.stderr
+    for result in (chinese, english):
+        assert "Errno" not in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_missing_campaign_reads_the_same_in_every_command(campaign):
+    commands = [
+        ("compliance", "--campaign", "999999"),
+        ("import", "pairings", str(DUNDIAN), "--campaign", "999999"),
+        ("inspection", "list", "--campaign", "999999"),
+        ("ledger", "list", "--campaign", "999999"),
+        ("figures", "--campaign", "999999"),
+        ("appraisal", "draw", "--campaign", "999999", "--period", "2026-11"),
+        ("assessment", "run", "--campaign", "999999", "--period", "2026"),
+        ("fieldwork", "visits", "--campaign", "999999"),
+        ("cards", "--campaign", "999999", "-o", "/dev/null"),
+    ]
+    for command in commands:
+        assert run(*command) == "编号为 999999 的活动不存在。", command
+        assert run(*command, language="en") == "There is no campaign 999999.", command
+
+
+def test_a_bad_date_reads_the_same_in_every_command(campaign):
+    commands = [
+        ("compliance", "--campaign", str(campaign.pk), "--as-of", "2026-13-01"),
+        (
+            "campaign",
+            "start",
+            "--program",
+            "dundian",
+            "--name",
+            "x",
+            "--region",
+            "431123",
+            "--start",
+            "2026-13-01",
+        ),
+        (
+            "inspection",
+            "results",
+            "--campaign",
+            str(campaign.pk),
+            "--start",
+            "2026-13-01",
+            "--end",
+            "2026-12-01",
+        ),
+        ("audit", "purge", "--before", "2026-13-01"),
+    ]
+    for command in commands:
+        assert run(*command) == "不是有效日期（应为 YYYY-MM-DD）：2026-13-01", command
+        assert run(*command, language="en") == "Not a date (YYYY-MM-DD): 2026-13-01", command
+
+
+def test_a_missing_region_unit_and_account_are_said_in_the_language(campaign):
+    start = ("campaign", "start", "--program", "dundian", "--name", "x", "--start", "2026-12-01")
+    assert run(*start, "--region", "999999") == "代码为 999999 的区划不存在。"
+    assert run(*start, "--region", "999999", language="en") == "There is no region with the code 999999."
+    units = ("campaign", "units", "--campaign", str(campaign.pk), "--unit", "99999", "--reason", "x")
+    assert run(*units) == "编号为 99999 的单位不存在。"
+    assert run(*units, language="en") == "There is no unit 99999."
+    assert run("token", "create", "nosuchuser") == "账号 nosuchuser 不存在。"
+    assert run("token", "create", "nosuchuser", language="en") == "There is no account nosuchuser."
+    assert (
+        run("ticket", "list", "--as", "nosuchuser", language="en") == "There is no active account nosuchuser."
+    )
+
+
+def test_the_compliance_summary_is_said_in_the_language(campaign):
+    report = engine.ComplianceReport(
+        campaign, dt.date(2026, 11, 21), engine.evaluate(campaign, dt.date(2026, 11, 21))
+    )
+    t = report.totals
+    chinese = run("compliance", "--campaign", str(campaign.pk), "--as-of", AS_OF)
+    assert f"{campaign.name}（{campaign.program_name}），截至 {AS_OF}" in chinese
+    assert (
+        f"合计：达标 {t['pass']}，未达标 {t['fail']}，暂无记录 {t['no_records']}，未到期 {t['not_due']}"
+        in chinese
+    )
+    english = run("compliance", "--campaign", str(campaign.pk), "--as-of", AS_OF, language="en")
+    assert f"{campaign.name} ({campaign.program_name}), as of {AS_OF}" in english
+    assert (
+        f"In total: {t['pass']} pass, {t['fail']} fail, {t['no_records']} no records yet, "
+        f"{t['not_due']} not yet due" in english
+    )
+    assert not any(word in chinese for word in ("pass,", "fail,", "as of", "not yet due"))
+
+
+def test_the_import_summary_is_said_in_the_language(db, tmp_path):
+    path = tmp_path / "regions.csv"
+    path.write_text("统计用区划代码,名称\n431123900000,测试镇\n431123900201,测试村\n", encoding="utf-8")
+    chinese = run("import", "regions", str(path), "--dry-run", "--quiet")
+    assert chinese.startswith("已校验，未写入：regions.csv，2 行，用时 ")
+    assert chinese.splitlines()[0].endswith(" 秒")
+    english = run("import", "regions", str(path), "--quiet", language="en")
+    assert english.startswith("Imported: regions.csv, 2 rows, ") and english.splitlines()[0].endswith(" s")
+
+
+def test_the_program_validate_line_is_said_in_the_language(db):
+    data = parse_template(DUNDIAN.read_text(encoding="utf-8"))
+    rules = len(data["rules"])
+    assert (
+        run("program", "validate", str(DUNDIAN)).strip()
+        == f"校验通过：dundian（{data['name']}），{rules} 条规则"
+    )
+    assert (
+        run("program", "validate", str(DUNDIAN), language="en").strip()
+        == f"Valid: dundian ({data['name']}), {rules} rules"
+    )
+
+
+def test_a_file_that_cannot_be_read_is_a_translated_message_not_an_errno(db, tmp_path):
+    missing = tmp_path / "missing.toml"
+    assert run("program", "validate", str(missing)) == f"文件 {missing} 不存在。"
+    assert run("program", "add", str(missing), language="en") == f"There is no file {missing}."
+    assert run("program", "validate", str(tmp_path)) == f"{tmp_path} 是文件夹，不是文件。"
+    assert run("import", "regions", str(missing), language="en") == f"There is no file {missing}."
+    assert run("restore", str(missing)) == f"文件 {missing} 不存在。"
+    nowhere = tmp_path / "no-such-folder" / "out.pdf"
+    said = run("cards", "--board", "431123100201", "-o", str(nowhere))
+    assert "Errno" not in said
+
+
+def test_a_template_that_is_not_toml_is_reported_without_the_parsers_english(db, tmp_path):
+    path = tmp_path / "bad.toml"
+    path.write_text('key = "x"\n[phases\n', encoding="utf-8")
+    chinese = run("program", "validate", str(path))
+    assert "第2行" in chinese and "表头缺少结尾的 ]（第 8 列）" in chinese
+    assert "Expected" not in chinese and "declaration" not in chinese
+    english = run("program", "validate", str(path), language="en")
+    assert "line 2" in english and "a table header lacks its closing ]" in english
