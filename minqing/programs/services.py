@@ -213,6 +213,9 @@ def _campaign_date_errors(start: dt.date | None, end: dt.date | None) -> dict[st
     return errors
 
 
+NAME_MAX = Campaign._meta.get_field("name").max_length
+
+
 @transaction.atomic
 def campaign_start(
     *, actor, program_key: str, name: str, region, start: dt.date, end: dt.date | None = None, units=()
@@ -224,6 +227,8 @@ def campaign_start(
     errors = _campaign_date_errors(start, end)
     if not (name or "").strip():
         errors["name"] = [_("Give the campaign a name.")]
+    elif len(name.strip()) > NAME_MAX:
+        errors["name"] = [_("A campaign's name has at most %(n)s characters.") % {"n": NAME_MAX}]
     if not errors and end is not None and end < start:
         errors["end"] = [_("The campaign cannot end before it starts.")]
     if errors:

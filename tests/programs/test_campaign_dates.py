@@ -348,3 +348,17 @@ def test_a_phase_reaching_over_the_campaign_dates_is_fitted_and_said(scenario, c
         {"phase": phase["key"], "from": ["2026-01-01", "2026-12-31"], "to": ["2026-03-01", "2026-10-31"]}
     ]
     assert "已按活动日期调整为 2026-03-01 – 2026-10-31" in response.content.decode()
+
+
+def test_a_campaign_name_too_long_for_its_field_is_refused(scenario):
+    before = Campaign.objects.count()
+    with translation.override("en"), pytest.raises(ValidationError) as caught:
+        campaign_start(
+            actor=scenario.office,
+            program_key="dundian",
+            name="长" * 121,
+            region=scenario.county,
+            start=dt.date(2026, 4, 1),
+        )
+    assert caught.value.message_dict["name"] == ["A campaign's name has at most 120 characters."]
+    assert Campaign.objects.count() == before
