@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from minqing.core.text import pinyin_keys
 from minqing.org.models import Cadre, Unit
 
 from . import dates
@@ -26,6 +27,28 @@ class IsoDateInput(forms.DateInput):
 
 
 DATE = IsoDateInput()
+
+
+class FilterableSelect(forms.Select):
+    """A long list to choose from (hundreds of cadres): the page's script puts a search box
+    above it that narrows the options to those whose text holds what is typed, or whose
+    pinyin does (张三 is found by "zs" and by "zhangsan"). Without the script, a plain list."""
+
+    placeholder = _("Type to narrow the list: a name, a unit or pinyin initials")
+
+    def __init__(self, attrs=None, choices=()):
+        super().__init__({"data-filter": self.placeholder, **(attrs or {})}, choices)
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        if value not in (None, ""):
+            full, initials = pinyin_keys(str(label))
+            option["attrs"]["data-keys"] = f"{full} {initials}"
+        return option
+
+
+class FilterableSelectMultiple(FilterableSelect, forms.SelectMultiple):
+    pass
 
 
 def cadre_choice_label(cadre) -> str:
@@ -204,7 +227,7 @@ class CampaignEditForm(forms.Form):
 
 
 class PairingForm(forms.Form):
-    cadre = forms.ModelChoiceField(label=_("Cadre"), queryset=Cadre.objects.none())
+    cadre = forms.ModelChoiceField(label=_("Cadre"), queryset=Cadre.objects.none(), widget=FilterableSelect)
     kind = forms.ChoiceField(label=_("Kind"))
     slot = forms.ChoiceField(label=_("Slot"), required=False)
     household = forms.CharField(
@@ -271,9 +294,14 @@ class PointRegradeForm(forms.Form):
 class TeamForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=100)
     kind = forms.ChoiceField(label=_("Kind"), choices=Team.Kind.choices)
-    leader = forms.ModelChoiceField(label=_("Team leader"), queryset=Cadre.objects.none(), required=False)
+    leader = forms.ModelChoiceField(
+        label=_("Team leader"), queryset=Cadre.objects.none(), required=False, widget=FilterableSelect
+    )
     members = forms.ModelMultipleChoiceField(
-        label=pgettext_lazy("team", "Members"), queryset=Cadre.objects.none(), required=False
+        label=pgettext_lazy("team", "Members"),
+        queryset=Cadre.objects.none(),
+        required=False,
+        widget=FilterableSelectMultiple,
     )
     points = forms.ModelMultipleChoiceField(
         label=_("Points"), queryset=LiaisonPoint.objects.none(), required=False
@@ -301,7 +329,9 @@ class UnitPairingForm(forms.Form):
 
 
 class HandoverForm(forms.Form):
-    successor = forms.ModelChoiceField(label=_("Successor"), queryset=Cadre.objects.none())
+    successor = forms.ModelChoiceField(
+        label=_("Successor"), queryset=Cadre.objects.none(), widget=FilterableSelect
+    )
     on_date = forms.DateField(label=_("Handed over on"), widget=DATE)
     reason = forms.CharField(label=_("Reason"), max_length=200)
 

@@ -335,7 +335,7 @@ def campaign_compliance_export(request, pk: int):
 # Pairings --------------------------------------------------------------------------
 
 
-def _pairing_form(request, campaign):
+def _pairing_form(request, campaign, *, bound: bool = True):
     cadres = (
         selectors.campaign_cadres(campaign)
         .filter(pk__in=scoped(Cadre, request.user, "org.view").values("pk"))
@@ -343,7 +343,7 @@ def _pairing_form(request, campaign):
     )
     points = selectors.point_list(user=request.user)
     return PairingForm(
-        request.POST or None,
+        (request.POST or None) if bound else None,
         campaign=campaign,
         cadres=cadres,
         points=points,
@@ -353,11 +353,20 @@ def _pairing_form(request, campaign):
 
 def pairing_list(request, pk: int):
     campaign = selectors.campaign_get(user=request.user, pk=pk)
+    return _pairing_list_page(request, campaign)
+
+
+def _pairing_list_page(request, campaign, *, form=None, end_form=None, ended=None):
+    """The campaign's pairings; after a form was refused, the page again with that form as
+    it was sent, its errors beside its fields (`form`: recording one; `end_form`: ending
+    the pairing `ended`)."""
     cadre = None
     if request.GET.get("cadre", "").isdigit():
         cadre = cadre_get(user=request.user, pk=int(request.GET["cadre"]))
     pairings = selectors.pairing_list(user=request.user, campaign=campaign, cadre=cadre)
     can_manage = scope_for(request.user).has(selectors.MANAGE)
+    if can_manage and form is None:
+        form = _pairing_form(request, campaign, bound=False)
     return render(
         request,
         "programs/pairing_list.html",
@@ -367,7 +376,9 @@ def pairing_list(request, pk: int):
             "query": query_without_page(request),
             "cadre": cadre,
             "can_manage": can_manage,
-            "form": _pairing_form(request, campaign) if can_manage else None,
+            "form": form if can_manage else None,
+            "end_form": end_form,
+            "ended": ended,
         },
     )
 
@@ -391,12 +402,12 @@ def pairing_create(request, pk: int):
                 note=data["note"],
             )
         except ValidationError as exc:
-            messages.error(request, _form_errors(exc))
+            _add_errors(form, exc)
         else:
             messages.success(request, _("The pairing was recorded."))
-    else:
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
-    return redirect("programs:pairing-list", pk=campaign.pk)
+            return redirect("programs:pairing-list", pk=campaign.pk)
+    # Refused: the page again, with what was typed and why (not a redirect that loses it).
+    return _pairing_list_page(request, campaign, form=form)
 
 
 def household_by_number_or_search(user, text: str) -> Household:
@@ -458,12 +469,11 @@ def pairing_end(request, pk: int, pairing_pk: int):
         try:
             services.pairing_end(actor=request.user, pairing=pairing, **form.cleaned_data)
         except ValidationError as exc:
-            messages.error(request, _form_errors(exc))
+            _add_errors(form, exc)
         else:
             messages.success(request, _("The pairing was ended."))
-    else:
-        messages.error(request, _("Give the end date and a reason."))
-    return redirect("programs:pairing-list", pk=campaign.pk)
+            return redirect("programs:pairing-list", pk=campaign.pk)
+    return _pairing_list_page(request, campaign, end_form=form, ended=pairing.pk)
 
 
 def team_list(request, pk: int):
@@ -535,16 +545,18 @@ def unit_pairing_list(request, pk: int):
 
 def point_list(request):
     require_permission(request.user, selectors.VIEW)
+    return _point_list_page(request)
+
+
+def _point_list_page(request, form=None):
+    """The liaison points; `form` is a refused new point, shown as sent with its errors."""
     points = selectors.point_list(user=request.user)
     kind = request.GET.get("kind", "")
     if kind in LiaisonPoint.Kind.values:
         points = points.filter(kind=kind)
     can_manage = scope_for(request.user).has(selectors.MANAGE)
-    form = (
-        PointForm(regions=region_list(user=request.user).filter(level__lte=Region.Level.VILLAGE))
-        if can_manage
-        else None
-    )
+    if form is None and can_manage:
+        form = PointForm(regions=region_list(user=request.user).filter(level__lte=Region.Level.VILLAGE))
     return render(
         request,
         "programs/point_list.html",
@@ -575,12 +587,15 @@ def point_create(request):
         )
         messages.success(request, _("The liaison point was saved."))
         return redirect("programs:point-detail", pk=point.pk)
-    messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
-    return redirect("programs:point-list")
+    return _point_list_page(request, form)
 
 
 def point_detail(request, pk: int):
-    point = selectors.point_get(user=request.user, pk=pk)
+    return _point_detail_page(request, selectors.point_get(user=request.user, pk=pk))
+
+
+def _point_detail_page(request, point, regrade_form=None):
+    """A liaison point; `regrade_form` is a refused change of grade, shown as sent."""
     pairings = list(
         scoped(Pairing.objects.filter(point=point), request.user, selectors.VIEW)
         .select_related("cadre__account", "campaign")
@@ -602,7 +617,7 @@ def point_detail(request, pk: int):
             "card_campaigns": card_campaigns,
             "unit_pairings": point.unit_pairings.select_related("unit__parent", "campaign"),
             "can_manage": scope_for(request.user).has(selectors.MANAGE),
-            "regrade_form": PointRegradeForm(initial={"graded_on": timezone.localdate()}),
+            "regrade_form": regrade_form or PointRegradeForm(initial={"graded_on": timezone.localdate()}),
         },
     )
 
@@ -617,12 +632,11 @@ def point_regrade(request, pk: int):
         try:
             services.point_regrade(actor=request.user, point=point, **form.cleaned_data)
         except ValidationError as exc:
-            messages.error(request, _form_errors(exc))
+            _add_errors(form, exc)
         else:
             messages.success(request, _("The grade was changed and kept in the history."))
-    else:
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
-    return redirect("programs:point-detail", pk=point.pk)
+            return redirect("programs:point-detail", pk=point.pk)
+    return _point_detail_page(request, point, regrade_form=form)
 
 
 # Handover --------------------------------------------------------------------------

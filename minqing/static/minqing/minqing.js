@@ -94,3 +94,44 @@ document.addEventListener("htmx:configRequest", function (event) {
     });
   });
 }());
+
+// A form with errors inside a collapsed section (<details>): the section opens, so that
+// what went wrong and what was typed are seen, not hidden behind its summary.
+(function () {
+  "use strict";
+  document.querySelectorAll("details:not([open])").forEach(function (section) {
+    if (section.querySelector(".errorlist, .notice-error, [aria-invalid=true]")) { section.open = true; }
+  });
+}());
+
+// A long list to choose from (select[data-filter], forms.FilterableSelect): a search box
+// above it narrows the options to those whose text, or whose pinyin (data-keys), holds
+// what is typed. A single list with one option left selects it; a multiple list keeps
+// what was selected, shown or not.
+(function () {
+  "use strict";
+  document.querySelectorAll("select[data-filter]").forEach(function (select) {
+    var box = document.createElement("input");
+    box.type = "search";
+    box.className = "select-filter";
+    box.placeholder = select.dataset.filter;
+    box.setAttribute("aria-label", select.dataset.filter);
+    if (select.id) { box.setAttribute("aria-controls", select.id); }
+    select.parentNode.insertBefore(box, select);
+    box.addEventListener("input", function () {
+      var wanted = box.value.trim().toLowerCase().replace(/\s+/g, "");
+      var shown = [];
+      Array.prototype.forEach.call(select.options, function (option) {
+        if (!option.value) { return; }  // the empty choice stays
+        var text = (option.textContent + " " + (option.dataset.keys || "")).toLowerCase().replace(/\s+/g, "");
+        var keep = !wanted || text.indexOf(wanted) !== -1;
+        option.hidden = !keep;
+        if (keep) { shown.push(option); }
+      });
+      if (!select.multiple && shown.length === 1 && !shown[0].selected) {
+        shown[0].selected = true;
+        select.dispatchEvent(new Event("change", { bubbles: true }));
+      }
+    });
+  });
+}());

@@ -1,0 +1,114 @@
+"""A refused form comes back as it was sent, with its errors beside its fields and its
+collapsed section open, instead of a redirect that loses what was typed; the long lists
+of cadres carry the pinyin their search box narrows by."""
+
+import datetime as dt
+import re
+
+from django.utils import timezone
+
+from minqing.programs.models import LiaisonPoint, Pairing
+from minqing.programs.services import pairing_create, point_regrade
+
+
+def _running(scenario):
+    today = timezone.localdate()
+    return scenario.campaign("shugen", start=dt.date(today.year, 1, 1), end=dt.date(today.year + 1, 12, 31))
+
+
+def _details(page: str, section_id: str) -> str:
+    """The opening tag of the <details> with this id."""
+    return re.search(rf'<details id="{section_id}"[^>]*>', page).group(0)
+
+
+def test_a_refused_pairing_comes_back_with_what_was_typed(scenario, client_as):
+    campaign = _running(scenario)
+    cadre = scenario.cadre("member")
+    pairing_create(
+        actor=scenario.office,
+        campaign=campaign,
+        cadre=cadre,
+        kind="bangfu",
+        target=scenario.household(level=1),
+        start=campaign.start,
+    )  # the list is not empty: the recording section starts collapsed
+    client = client_as("office")
+    assert " open" not in _details(
+        client.get(f"/campaigns/{campaign.pk}/pairings/").content.decode(), "record-pairing"
+    )
+    before = Pairing.objects.count()
+    response = client.post(
+        f"/campaigns/{campaign.pk}/pairings/new/",
+        {
+            "cadre": cadre.pk,
+            "kind": "bangfu",
+            "household": "查无此户",
+            "start": "2026-05-01",
+            "note": "入户走访",
+        },
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert " open" in _details(page, "record-pairing")
+    assert "查无此户" in page and 'value="入户走访"' in page and 'value="2026-05-01"' in page
+    assert re.search(rf'<option value="{cadre.pk}"[^>]* selected', page)
+    assert Pairing.objects.count() == before
+
+
+def test_a_refused_end_of_a_pairing_keeps_its_reason_in_its_own_row(scenario, client_as):
+    campaign = _running(scenario)
+    pairing = pairing_create(
+        actor=scenario.office,
+        campaign=campaign,
+        cadre=scenario.cadre("member"),
+        kind="bangfu",
+        target=scenario.household(level=1),
+        start=campaign.start,
+    )
+    later = (timezone.localdate() + dt.timedelta(days=30)).isoformat()
+    response = client_as("office").post(
+        f"/campaigns/{campaign.pk}/pairings/{pairing.pk}/end/", {"end": later, "reason": "工作调整"}
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert f'<details open id="end-{pairing.pk}">' in page
+    assert 'value="工作调整"' in page and f'value="{later}"' in page and 'aria-invalid="true"' in page
+    pairing.refresh_from_db()
+    assert pairing.end is None
+
+
+def test_a_refused_liaison_point_and_grade_come_back_as_typed(scenario, client_as):
+    client = client_as("office")
+    count = LiaisonPoint.objects.count()
+    response = client.post("/points/new/", {"name": "", "kind": "village", "address": "江村镇桐木村"})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert " open" in _details(page, "add-point") and 'value="江村镇桐木村"' in page
+    assert LiaisonPoint.objects.count() == count
+
+    point = scenario.point()
+    point_regrade(
+        actor=scenario.office, point=point, grade="一类村", graded_on=dt.date(2026, 1, 10), reason="年初"
+    )
+    response = client.post(
+        f"/points/{point.pk}/regrade/", {"grade": "三类村", "graded_on": "2030-01-01", "reason": "提前评定"}
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert " open" in _details(page, "regrade") and 'value="提前评定"' in page
+    assert "定级日期（2030-01-01）不能晚于今天" in page
+    point.refresh_from_db()
+    assert point.grade == "一类村"
+
+
+def test_the_successor_list_carries_pinyin_for_its_search_box(scenario, client_as):
+    from minqing.core.text import pinyin_keys
+
+    cadre, other = scenario.cadre("member"), scenario.cadre("member", name="张晓明")
+    page = client_as("office").get(f"/cadres/{cadre.pk}/handover/").content.decode()
+    select = re.search(r'<select name="successor"[^>]*>', page).group(0)
+    assert 'data-filter="' in select
+    option = re.search(rf'<option value="{other.pk}"[^>]*>', page).group(0)
+    full, initials = pinyin_keys("张晓明")
+    assert full == "zhangxiaoming" and initials == "zxm"
+    assert f'data-keys="{full}' in option and initials in option
