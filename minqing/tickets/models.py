@@ -4,15 +4,17 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from minqing.core.personal import EncryptedField, LookupHashField, Phone
 
 
 class Status(models.TextChoices):
-    REGISTERED = "registered", _("Registered")
+    # The ledgers' columns of the same English words are dates (登记日期, 回复日期).
+    REGISTERED = "registered", pgettext_lazy("ticket status", "Registered")
     ACCEPTED = "accepted", _("Accepted")
     IN_PROGRESS = "in_progress", _("In progress")
-    REPLIED = "replied", _("Replied")
+    REPLIED = "replied", pgettext_lazy("ticket status", "Replied")
     VERIFIED = "verified", _("Verified")
     CLOSED = "closed", _("Closed")
     ESCALATED = "escalated", _("Escalated")
