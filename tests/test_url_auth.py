@@ -162,6 +162,7 @@ def objects(db, settings, tmp_path):
         "campaign_b": Campaign.objects.get(program_key="sanfuwu"),
         "pairing_a": Pairing.objects.filter(campaign__program_key="xiajiceng").first(),
         "point_a": LiaisonPoint.objects.get(region=village_region),
+        "unit_pairing_a": _unit_pairing(unit_cadre.unit, LiaisonPoint.objects.get(region=village_region)),
         **field_records(village_region, tmp_path),
         **appraisal_objects(),
         "account": Account.objects.get(username="cadre"),
@@ -178,6 +179,16 @@ def objects(db, settings, tmp_path):
             "office_jinan", "sanfuwu", Region.objects.filter(code__startswith="350111", level=5).first(), None
         ),
     }
+
+
+def _unit_pairing(unit, point):
+    """County A's unit paired with county A's demo village in its campaign."""
+    from minqing.programs.services import unit_pairing_create
+
+    campaign = Campaign.objects.get(program_key="xiajiceng")
+    return unit_pairing_create(
+        actor=None, campaign=campaign, unit=unit, point=point, kind="twinning", start=campaign.start
+    )
 
 
 def _assessment_objects():
@@ -249,6 +260,19 @@ def cases(o):
     campaign_a_viewers = COUNTY_A_WIDE | {"cadre"}
     cadre_sees_point = Pairing.objects.filter(cadre__account__username="cadre", point=o["point_a"]).exists()
     point_a_viewers = COUNTY_A_WIDE | {"village"} | ({"cadre"} if cadre_sees_point else set())
+    # A unit pairing is seen by who sees both its campaign and its point; only the office ends it.
+    up_a = o["unit_pairing_a"]
+
+    def unit_pairing_a_ends(office_gets):
+        return {
+            role: office_gets
+            if role == "office"
+            else 403
+            if role in campaign_a_viewers & point_a_viewers
+            else 404
+            for role in ROLES
+        }
+
     pairing = {"cadre": pa.cadre_id, "kind": "bangfu", "household": "nope", "start": "2026-05-01"}
     point = {"name": "", "kind": "village"}
     start = {"program": "dundian", "name": "测试", "region": "431123", "start": "2026-04-01"}
@@ -493,6 +517,15 @@ def cases(o):
         ],
         "programs:unit-pairing-list": [
             ("get", reverse("programs:unit-pairing-list", args=[ca.pk]), None, 302, only(campaign_a_viewers)),
+        ],
+        "programs:unit-pairing-end": [
+            (
+                "post",
+                reverse("programs:unit-pairing-end", args=[ca.pk, up_a.pk]),
+                {"end": "", "reason": ""},  # refused: the page again with the errors at the fields
+                302,
+                unit_pairing_a_ends(200),
+            ),
         ],
         "programs:point-list": [
             ("get", reverse("programs:point-list"), None, 302, only(PROGRAM_VIEWERS, no=403))
@@ -819,6 +852,18 @@ def cases(o):
         },
         "api-v1:list_pairings": [
             ("get", f"/api/v1/campaigns/{ca.pk}/pairings", None, 401, only(campaign_a_viewers))
+        ],
+        "api-v1:list_unit_pairings": [
+            ("get", f"/api/v1/campaigns/{ca.pk}/unit-pairings", None, 401, only(campaign_a_viewers))
+        ],
+        "api-v1:end_unit_pairing": [
+            (
+                "json",
+                f"/api/v1/campaigns/{ca.pk}/unit-pairings/{up_a.pk}/end",
+                {"end": "2000-01-01", "reason": "核对"},  # refused: before the pairing starts
+                401,
+                unit_pairing_a_ends(422),
+            ),
         ],
         "api-v1:list_points": [("get", "/api/v1/points", None, 401, everyone)],
         "api-v1:my_targets": [("get", "/api/v1/me/targets", None, 401, everyone)],

@@ -1,6 +1,6 @@
 import datetime as dt
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
@@ -14,7 +14,7 @@ from minqing.geo.selectors import region_get
 
 from . import selectors, services
 from .engine import STATUSES
-from .models import Campaign, LiaisonPoint, Pairing
+from .models import Campaign, LiaisonPoint, Pairing, UnitPairing
 from .schema import parse_template
 
 router = Router(tags=["programs"])
@@ -114,6 +114,26 @@ class PairingPage(Page):
     items: list[PairingOut]
 
 
+class UnitPairingOut(Schema):
+    id: int
+    unit: int
+    unit_name: str
+    point: int
+    point_name: str
+    kind: str
+    start: dt.date
+    end: dt.date | None = Field(..., description="The last day it counts as active; none while it runs.")
+
+
+class UnitPairingPage(Page):
+    items: list[UnitPairingOut]
+
+
+class UnitPairingEndIn(Schema):
+    end: dt.date = Field(..., description="The last day of the pairing: not later than today.")
+    reason: str = Field(..., max_length=200)
+
+
 class PointOut(Schema):
     id: int
     name: str
@@ -163,6 +183,19 @@ def pairing_out(p: Pairing) -> dict:
         "target_id": target.pk,
         "start": p.start,
         "end": p.end,
+    }
+
+
+def unit_pairing_out(up: UnitPairing) -> dict:
+    return {
+        "id": up.pk,
+        "unit": up.unit_id,
+        "unit_name": up.unit.label,
+        "point": up.point_id,
+        "point_name": up.point.name,
+        "kind": up.kind,
+        "start": up.start,
+        "end": up.end,
     }
 
 
@@ -274,6 +307,39 @@ def get_compliance(request, campaign_id: int, as_of: dt.date | None = None, stat
 def list_pairings(request, campaign_id: int, page: int = 1, size: int = 50):
     campaign = selectors.campaign_get(user=request.auth, pk=campaign_id)
     return page_of(selectors.pairing_list(user=request.auth, campaign=campaign), page, size, pairing_out)
+
+
+@router.get(
+    "/campaigns/{campaign_id}/unit-pairings",
+    response=UnitPairingPage,
+    summary="Unit pairings of a campaign (结对共建, 部门包村/包社区/包企业)",
+)
+def list_unit_pairings(request, campaign_id: int, page: int = 1, size: int = 50):
+    campaign = selectors.campaign_get(user=request.auth, pk=campaign_id)
+    return page_of(
+        selectors.unit_pairing_list(user=request.auth, campaign=campaign), page, size, unit_pairing_out
+    )
+
+
+@router.post(
+    "/campaigns/{campaign_id}/unit-pairings/{unit_pairing_id}/end",
+    response=UnitPairingOut,
+    summary="End a unit pairing (on a day that has come, with a reason)",
+)
+def end_unit_pairing(request, campaign_id: int, unit_pairing_id: int, payload: UnitPairingEndIn):
+    """The pairing counts as active through `end` and as ended from the next day. One already
+    ended is refused (422)."""
+    campaign = selectors.campaign_get(user=request.auth, pk=campaign_id)
+    unit_pairing = selectors.unit_pairing_get(user=request.auth, campaign=campaign, pk=unit_pairing_id)
+    try:
+        unit_pairing = services.unit_pairing_end(
+            actor=request.auth, unit_pairing=unit_pairing, end=payload.end, reason=payload.reason
+        )
+    except PermissionDenied:
+        raise HttpError(403, _("This account may not do that.")) from None
+    except ValidationError as exc:
+        raise HttpError(422, " ".join(exc.messages)) from None
+    return unit_pairing_out(unit_pairing)
 
 
 @router.get("/points", response=PointPage, summary="Liaison points in scope")

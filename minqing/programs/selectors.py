@@ -3,6 +3,7 @@
 import datetime as dt
 
 from django.db.models import Count, Q, QuerySet
+from django.shortcuts import get_object_or_404
 
 from minqing.core.scope import get_scoped_or_404, scope_q, scoped
 from minqing.core.treecode import prefix_q
@@ -10,7 +11,7 @@ from minqing.org.models import Cadre, Unit
 from minqing.people.models import Household
 
 from . import engine
-from .models import Campaign, LiaisonPoint, Pairing, Team
+from .models import Campaign, LiaisonPoint, Pairing, Team, UnitPairing
 
 VIEW, MANAGE = "programs.view", "programs.manage"
 
@@ -57,6 +58,24 @@ def pairing_list(
     if active_on is not None:
         qs = qs.active_on(active_on)
     return qs.order_by("cadre__unit__path", "cadre_id", "kind", "id")
+
+
+def unit_pairing_list(*, user, campaign: Campaign) -> QuerySet:
+    """The campaign's unit pairings at the points the user sees, ended ones included."""
+    return (
+        UnitPairing.objects.filter(campaign=campaign, point__in=scoped(LiaisonPoint, user, VIEW).values("pk"))
+        .select_related("unit__parent", "point")
+        .order_by("unit__path", "point__name", "start", "id")
+    )
+
+
+def unit_pairing_get(*, user, campaign: Campaign, pk: int) -> UnitPairing:
+    return get_object_or_404(unit_pairing_list(user=user, campaign=campaign), pk=pk)
+
+
+def units_managed(*, user, unit_ids) -> set[int]:
+    """Which of these units the user manages (the unit pairing form offers only those)."""
+    return set(scoped(Unit.objects.filter(pk__in=set(unit_ids)), user, MANAGE).values_list("pk", flat=True))
 
 
 def point_list(*, user) -> QuerySet:

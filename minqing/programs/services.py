@@ -3,7 +3,7 @@
 import copy
 import datetime as dt
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -11,7 +11,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from minqing.core.audit import audit_record
-from minqing.org.models import Cadre
+from minqing.core.scope import scoped
+from minqing.org.models import Cadre, Unit
 from minqing.people.models import Household, Member
 
 from . import dates
@@ -635,6 +636,24 @@ def pairing_start_problem(campaign: Campaign, start: dt.date) -> str:
     return ""
 
 
+def pairing_end_problem(campaign: Campaign, start: dt.date, end: dt.date) -> str:
+    """Why a pairing (of a cadre or a unit) that started on `start` may not end on `end`, or "".
+    The day must have come: a pairing "ended" on a later day would stay active until then,
+    with no way left to end it otherwise. It stays active through its end day."""
+    if end < start:
+        return _("A pairing cannot end before it starts.")
+    today = timezone.localdate()
+    if end > today:
+        return _(
+            "The end date (%(date)s) cannot be later than today (%(today)s): end the pairing when it ends."
+        ) % {"date": end.isoformat(), "today": today.isoformat()}
+    if campaign.end is not None and end > campaign.end:
+        return _("A pairing cannot end after its campaign ends (%(date)s).") % {
+            "date": campaign.end.isoformat()
+        }
+    return ""
+
+
 def slot_allows_several(definition: dict, slot: str) -> bool:
     """Whether a cadre may hold several pairings of one slot at once (`several = true` on the
     slot in the template); 一联五 means one of each."""
@@ -734,29 +753,9 @@ def pairing_end(*, actor, pairing: Pairing, end: dt.date, reason: str) -> Pairin
     pairing = Pairing.objects.select_for_update().select_related("campaign").get(pk=pairing.pk)
     if pairing.end is not None:
         raise ValidationError(_("This pairing has already ended."))
-    if end < pairing.start:
-        raise ValidationError({"end": [_("A pairing cannot end before it starts.")]})
-    today = timezone.localdate()
-    if end > today:
-        raise ValidationError(
-            {
-                "end": [
-                    _(
-                        "The end date (%(date)s) cannot be later than today (%(today)s): end the pairing when it ends."
-                    )
-                    % {"date": end.isoformat(), "today": today.isoformat()}
-                ]
-            }
-        )
-    if pairing.campaign.end is not None and end > pairing.campaign.end:
-        raise ValidationError(
-            {
-                "end": [
-                    _("A pairing cannot end after its campaign ends (%(date)s).")
-                    % {"date": pairing.campaign.end.isoformat()}
-                ]
-            }
-        )
+    problem = pairing_end_problem(pairing.campaign, pairing.start, end)
+    if problem:
+        raise ValidationError({"end": [problem]})
     pairing.end = end
     pairing.save(update_fields=["end"])
     audit_record(
@@ -806,6 +805,64 @@ def unit_pairing_create(
         detail={"unit": unit.pk, "point": point.pk, "kind": kind},
     )
     return pairing
+
+
+UNIT_PAIRING_REASON_MAX = 200
+
+
+def unit_pairing_may_end(actor, unit_pairing: UnitPairing) -> bool:
+    """Whether the actor may end this pairing: whom the unit pairing page lets record it, one
+    who manages the campaign and the unit and sees the point. No actor: the system itself."""
+    if actor is None:
+        return True
+    return (
+        scoped(Campaign.objects.filter(pk=unit_pairing.campaign_id), actor, "programs.manage").exists()
+        and scoped(Unit.objects.filter(pk=unit_pairing.unit_id), actor, "programs.manage").exists()
+        and scoped(LiaisonPoint.objects.filter(pk=unit_pairing.point_id), actor, "programs.view").exists()
+    )
+
+
+@transaction.atomic
+def unit_pairing_end(*, actor, unit_pairing: UnitPairing, end: dt.date, reason: str) -> UnitPairing:
+    """End a unit's pairing with a point, on a day that has come (as a cadre's pairing ends):
+    it counts as active through that day and as ended from the next."""
+    if not unit_pairing_may_end(actor, unit_pairing):
+        raise PermissionDenied
+    # The row is locked so that two offices ending the same pairing at once end it once.
+    unit_pairing = (
+        UnitPairing.objects.select_for_update(of=("self",))
+        .select_related("campaign", "unit", "point")
+        .get(pk=unit_pairing.pk)
+    )
+    if unit_pairing.end is not None:
+        raise ValidationError(_("This pairing has already ended."))
+    errors = {}
+    problem = pairing_end_problem(unit_pairing.campaign, unit_pairing.start, end)
+    if problem:
+        errors["end"] = [problem]
+    reason = (reason or "").strip()
+    if not reason:
+        errors["reason"] = [_("Give the reason for ending the pairing.")]
+    elif len(reason) > UNIT_PAIRING_REASON_MAX:
+        errors["reason"] = [_("A reason has at most %(n)s characters.") % {"n": UNIT_PAIRING_REASON_MAX}]
+    if errors:
+        raise ValidationError(errors)
+    unit_pairing.end = end
+    unit_pairing.save(update_fields=["end"])
+    audit_record(
+        action="unit_pairing.end",
+        obj=unit_pairing,
+        user=actor,
+        detail={
+            "campaign": unit_pairing.campaign_id,
+            "unit": unit_pairing.unit_id,
+            "point": unit_pairing.point_id,
+            "kind": unit_pairing.kind,
+            "end": end.isoformat(),
+            "reason": reason,
+        },
+    )
+    return unit_pairing
 
 
 @transaction.atomic

@@ -21,6 +21,11 @@ urlpatterns = [
     path("campaigns/<int:pk>/pairings/<int:pairing_pk>/end/", views.pairing_end, name="pairing-end"),
     path("campaigns/<int:pk>/teams/", views.team_list, name="team-list"),
     path("campaigns/<int:pk>/unit-pairings/", views.unit_pairing_list, name="unit-pairing-list"),
+    path(
+        "campaigns/<int:pk>/unit-pairings/<int:unit_pairing_pk>/end/",
+        views.unit_pairing_end,
+        name="unit-pairing-end",
+    ),
     path("points/", views.point_list, name="point-list"),
     path("points/new/", views.point_create, name="point-create"),
     path("points/<int:pk>/", views.point_detail, name="point-detail"),

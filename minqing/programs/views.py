@@ -504,18 +504,47 @@ def team_list(request, pk: int):
     )
 
 
+def _unit_pairing_form(request, campaign, data=None):
+    units = scoped(Unit, request.user, selectors.MANAGE).select_related("parent").order_by("path")
+    return UnitPairingForm(
+        data, units=units, points=selectors.point_list(user=request.user), initial={"start": campaign.start}
+    )
+
+
+def _unit_pairing_page(request, campaign, *, form=None, ending=None):
+    """The unit pairings of a campaign, each active one the user manages with its End form;
+    `ending` is (pairing id, bound form) when an End form comes back with errors."""
+    can_manage = selectors.can_manage_campaign(user=request.user, campaign=campaign)
+    unit_pairings = list(selectors.unit_pairing_list(user=request.user, campaign=campaign))
+    today = timezone.localdate()
+    endable = set()
+    if can_manage:
+        endable = selectors.units_managed(
+            user=request.user, unit_ids=[up.unit_id for up in unit_pairings if up.end is None]
+        )
+    default_end = min(today, campaign.end) if campaign.end else today
+    rows = []
+    for up in unit_pairings:
+        end_form = None
+        if ending is not None and ending[0] == up.pk:
+            end_form = ending[1]
+        elif up.end is None and up.unit_id in endable:
+            end_form = PairingEndForm(auto_id=f"end-{up.pk}-%s", initial={"end": default_end})
+        # Active through its end day, ended from the next (as ActivePairingQuerySet counts it).
+        rows.append({"pairing": up, "ended": up.end is not None and up.end < today, "end_form": end_form})
+    return render(
+        request,
+        "programs/unit_pairing_list.html",
+        {"campaign": campaign, "rows": rows, "form": form, "can_manage": can_manage},
+    )
+
+
 def unit_pairing_list(request, pk: int):
     campaign = selectors.campaign_get(user=request.user, pk=pk)
     can_manage = selectors.can_manage_campaign(user=request.user, campaign=campaign)
     form = None
     if can_manage:
-        units = scoped(Unit, request.user, selectors.MANAGE).select_related("parent").order_by("path")
-        form = UnitPairingForm(
-            request.POST or None,
-            units=units,
-            points=selectors.point_list(user=request.user),
-            initial={"start": campaign.start},
-        )
+        form = _unit_pairing_form(request, campaign, request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:
                 services.unit_pairing_create(actor=request.user, campaign=campaign, **form.cleaned_data)
@@ -526,17 +555,31 @@ def unit_pairing_list(request, pk: int):
                 return redirect("programs:unit-pairing-list", pk=campaign.pk)
     elif request.method == "POST":
         raise PermissionDenied
-    unit_pairings = campaign.unit_pairings.filter(
-        point__in=selectors.point_list(user=request.user)
-    ).select_related("unit__parent", "point")
-    return render(
-        request,
-        "programs/unit_pairing_list.html",
-        {
-            "campaign": campaign,
-            "unit_pairings": unit_pairings,
-            "form": form,
-        },
+    return _unit_pairing_page(request, campaign, form=form)
+
+
+@require_POST
+def unit_pairing_end(request, pk: int, unit_pairing_pk: int):
+    campaign = selectors.campaign_get(user=request.user, pk=pk)
+    unit_pairing = selectors.unit_pairing_get(user=request.user, campaign=campaign, pk=unit_pairing_pk)
+    if not services.unit_pairing_may_end(request.user, unit_pairing):
+        raise PermissionDenied
+    form = PairingEndForm(request.POST, auto_id=f"end-{unit_pairing.pk}-%s")
+    if form.is_valid():
+        try:
+            services.unit_pairing_end(actor=request.user, unit_pairing=unit_pairing, **form.cleaned_data)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("The pairing of %(unit)s with %(point)s was ended.")
+                % {"unit": unit_pairing.unit.label, "point": unit_pairing.point.name},
+            )
+            return redirect("programs:unit-pairing-list", pk=campaign.pk)
+    # The page again, this pairing's form open with what was typed and the errors at its fields.
+    return _unit_pairing_page(
+        request, campaign, form=_unit_pairing_form(request, campaign), ending=(unit_pairing.pk, form)
     )
 
 
@@ -615,7 +658,10 @@ def _point_detail_page(request, point, regrade_form=None):
             "gradings": point.gradings.select_related("graded_by"),
             "pairings": pairings,
             "card_campaigns": card_campaigns,
-            "unit_pairings": point.unit_pairings.select_related("unit__parent", "campaign"),
+            "unit_pairings": point.unit_pairings.select_related("unit__parent", "campaign").order_by(
+                "-start", "id"
+            ),
+            "today": today,
             "can_manage": scope_for(request.user).has(selectors.MANAGE),
             "regrade_form": regrade_form or PointRegradeForm(initial={"graded_on": timezone.localdate()}),
         },
