@@ -15,7 +15,6 @@ from minqing.geo.selectors import region_get
 from . import selectors, services
 from .engine import STATUSES
 from .models import Campaign, LiaisonPoint, Pairing, UnitPairing
-from .schema import parse_template
 
 router = Router(tags=["programs"])
 
@@ -208,8 +207,7 @@ def list_programs(request):
     if not scope_for(request.auth).has(selectors.VIEW):
         return []
     result = []
-    for key, text in services.program_sources().items():
-        data = parse_template(text)
+    for key, data in services.program_catalogue().items():
         result.append(
             {
                 "key": key,

@@ -3,9 +3,21 @@
 A template describes a program (phases, ledgers and their extra fields, ticket
 categories, visit forms, activities, pairing kinds, rules with parameters, report
 cadence and ticket deadlines). Dates in a template are month-days ("04-15"); a
-campaign resolves them against its own year.
+campaign resolves them against its own year (services.resolve_config).
+
+A month-day must be a day of the calendar: "04-31" and "02-30" are refused, "02-29" is
+allowed and falls on 28 February in a year that has no 29th (a deadline is never moved
+past the end of the month it names). A phase whose end comes before its start in the
+calendar ("11-15" to "02-28") crosses the new year: it ends in the year after it starts.
+
+A template file is UTF-8, with or without a byte-order mark; one saved in GBK (GB18030)
+or UTF-16 with its mark, as Windows Notepad may save it, is read too; anything else is
+refused saying so.
 """
 
+import codecs
+import datetime as dt
+import difflib
 import re
 import tomllib
 from dataclasses import dataclass
@@ -17,6 +29,7 @@ from django.utils.translation import gettext_lazy
 LIBRARY = Path(__file__).resolve().parent / "library"
 KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 MONTHDAY_RE = re.compile(r"^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")
+LEAP_YEAR = 2000  # a month-day is a day of the calendar when it is one in a leap year
 FIELD_TYPES = {"text", "number", "yuan", "date", "choice", "person", "yesno"}
 TARGETS = {"household", "member", "point"}
 
@@ -30,6 +43,39 @@ class TemplateError:
     def __str__(self):
         where = _("line %(line)s") % {"line": self.line} if self.line else _("file")
         return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
+
+
+def monthday_problem(value) -> str:
+    """Why a template's date is not a month-day of the calendar; "" when it is one."""
+    if not isinstance(value, str) or not MONTHDAY_RE.match(value):
+        return _("a date here is written MM-DD, e.g. 04-15")
+    month, day = (int(part) for part in value.split("-"))
+    try:
+        dt.date(LEAP_YEAR, month, day)
+    except ValueError:
+        return _("“%(value)s” is no day of the calendar: month %(month)s has no day %(day)s") % {
+            "value": value,
+            "month": month,
+            "day": day,
+        }
+    return ""
+
+
+def is_whole_number(value, low: int | None = None, high: int | None = None) -> bool:
+    if isinstance(value, bool) or not isinstance(value, int):
+        return False
+    return (low is None or value >= low) and (high is None or value <= high)
+
+
+def unknown_key_message(key: str, known) -> str:
+    """“unknown key”, with the known key it is most likely a slip for, else the known keys."""
+    near = difflib.get_close_matches(key, sorted(known), n=1)
+    if near:
+        return _("unknown key “%(key)s”; did you mean “%(near)s”?") % {"key": key, "near": near[0]}
+    return _("unknown key “%(key)s”; the keys known here are: %(keys)s") % {
+        "key": key,
+        "keys": ", ".join(sorted(known)) or "-",
+    }
 
 
 class TemplateInvalid(Exception):
@@ -110,10 +156,24 @@ class Checker:
 
     def monthday(self, data: dict, path: tuple, key: str, *, required=True) -> str | None:
         value = self.string(data, path, key, required=required)
-        if value is not None and not MONTHDAY_RE.match(value):
-            self.error(path + (key,), _("a date here is written MM-DD, e.g. 04-15"))
+        problem = monthday_problem(value) if value is not None else ""
+        if problem:
+            self.error(path + (key,), problem)
             return None
         return value
+
+    def number(self, data: dict, path: tuple, key: str, low: int, high: int, message: str) -> None:
+        """A whole number from low to high, if given; true and false are not numbers (TOML's
+        booleans are Python's bool, a kind of int)."""
+        value = data.get(key)
+        if value is not None and not is_whole_number(value, low, high):
+            self.error(path + (key,), message)
+
+    def known_keys(self, data: dict, path: tuple, known) -> None:
+        """Each key the table has that the schema does not know, with the nearest known one."""
+        for key in data:
+            if key not in known:
+                self.error(path + (key,), unknown_key_message(key, known))
 
     def table_list(self, data: dict, path: tuple, key: str, *, required=False) -> list[dict]:
         value = data.get(key, [])
@@ -214,8 +274,36 @@ def toml_error(exc: tomllib.TOMLDecodeError) -> "TemplateError":
     return TemplateError(line, "", _("not valid TOML: %(error)s") % {"error": said})
 
 
+def template_text(raw: bytes) -> str:
+    """The text of a template file: UTF-8 (a byte-order mark is dropped), else UTF-16 with
+    its mark, else GBK/GB18030, which Notepad on Chinese Windows saved by default (Chinese
+    text in GBK is almost never also valid UTF-8, so trying UTF-8 first misreads none)."""
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        encodings = ("utf-16",)
+    else:
+        encodings = ("utf-8-sig", "gb18030")
+    for encoding in encodings:
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise TemplateInvalid(
+        [
+            TemplateError(
+                None,
+                "",
+                _(
+                    "the file is not UTF-8 text (nor GBK/GB18030): save it as UTF-8 "
+                    "(in Notepad: Save as, Encoding UTF-8) and try again"
+                ),
+            )
+        ]
+    )
+
+
 def parse_template(text: str) -> dict:
     """Parse and check a template; raise TemplateInvalid with every error found."""
+    text = text.removeprefix("\ufeff")  # a byte-order mark read as text
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -250,16 +338,27 @@ KNOWN_TOP = {
     "appraisal",
 }
 APPRAISAL_QUESTION_TYPES = {"verdict", "yesno", "text"}
+# The keys each table may have: any other is a slip of the keyboard, told with the nearest.
+KNOWN_PHASE = {"key", "name", "start", "end"}
+KNOWN_LEDGER = {"key", "name", "source", "fields"}
+KNOWN_FIELD = {"key", "label", "group", "type", "choices", "required"}
+KNOWN_ITEM = {
+    "ticket_categories": {"key", "name", "description"},  # the description is Open311's
+    "visit_forms": {"key", "name"},
+    "activities": {"key", "name"},
+    "deed_kinds": {"key", "name"},
+}
+KNOWN_PAIRING_KIND = {"key", "name", "target", "slots"}
+KNOWN_SLOT = {"key", "name", "several"}
+KNOWN_RULE = {"key", "name", "type", "params", "disabled"}
+CADENCE_FLAGS = {"research_report", "weekly_feedback", "monthly_rollup", "quarterly_bulletin"}
+DEADLINE_KEYS = {"on_spot_days", "township_days", "escalated_days", "followup_days"}
 
 
 def check_template(data: dict, check: Checker) -> None:
     from .rules import RULE_TYPES
 
-    for key in data:
-        if key not in KNOWN_TOP:
-            check.error(
-                (key,), _("unknown key; known keys are: %(keys)s") % {"keys": ", ".join(sorted(KNOWN_TOP))}
-            )
+    check.known_keys(data, (), KNOWN_TOP)
     check.string(data, (), "key", pattern=KEY_RE)
     check.string(data, (), "name")
     check.string(data, (), "seed", required=False)
@@ -268,25 +367,36 @@ def check_template(data: dict, check: Checker) -> None:
     phases = check.table_list(data, (), "phases", required=True)
     check.unique_keys(phases, ("phases",))
     for index, phase in enumerate(phases):
-        start = check.monthday(phase, ("phases", index), "start")
-        end = check.monthday(phase, ("phases", index), "end")
-        if start and end and end < start:
-            check.error(("phases", index, "end"), _("the phase ends before it starts"))
+        check.known_keys(phase, ("phases", index), KNOWN_PHASE)
+        # An end before the start in the calendar ("11-15" to "02-28") is a phase that
+        # crosses the new year; resolve_config ends it in the year after it starts.
+        check.monthday(phase, ("phases", index), "start")
+        check.monthday(phase, ("phases", index), "end")
 
     ledgers = check.table_list(data, (), "ledgers")
     check.unique_keys(ledgers, ("ledgers",))
     for index, ledger in enumerate(ledgers):
+        check.known_keys(ledger, ("ledgers", index), KNOWN_LEDGER)
         check.string(ledger, ("ledgers", index), "source", required=False, choices=LEDGER_SOURCES)
         _check_fields(
             check.table_list(ledger, ("ledgers", index), "fields"), ("ledgers", index, "fields"), check
         )
 
+    category_keys: set[str] = set()
     for section in ("ticket_categories", "visit_forms", "activities", "deed_kinds"):
-        check.unique_keys(check.table_list(data, (), section), (section,))
+        items = check.table_list(data, (), section)
+        for index, item in enumerate(items):
+            check.known_keys(item, (section, index), KNOWN_ITEM[section])
+            if section == "ticket_categories":
+                check.string(item, (section, index), "description", required=False)
+        keys = check.unique_keys(items, (section,))
+        if section == "ticket_categories":
+            category_keys = keys
 
     kinds = check.table_list(data, (), "pairing_kinds")
     kind_keys = check.unique_keys(kinds, ("pairing_kinds",))
     for index, kind in enumerate(kinds):
+        check.known_keys(kind, ("pairing_kinds", index), KNOWN_PAIRING_KIND)
         check.string(kind, ("pairing_kinds", index), "target", choices=TARGETS)
         slots = kind.get("slots", [])
         if not isinstance(slots, list) or not all(isinstance(s, dict) for s in slots):
@@ -294,6 +404,7 @@ def check_template(data: dict, check: Checker) -> None:
         else:
             check.unique_keys(slots, ("pairing_kinds", index, "slots"))
             for slot_index, slot in enumerate(slots):
+                check.known_keys(slot, ("pairing_kinds", index, "slots", slot_index), KNOWN_SLOT)
                 # several = true: a cadre may hold more than one pairing of this slot at once.
                 if not isinstance(slot.get("several", False), bool):
                     check.error(
@@ -314,13 +425,21 @@ def check_template(data: dict, check: Checker) -> None:
     check.unique_keys(rules, ("rules",))
     for index, rule in enumerate(rules):
         path = ("rules", index)
+        check.known_keys(rule, path, KNOWN_RULE)
+        if "disabled" in rule and not isinstance(rule["disabled"], bool):
+            check.error(path + ("disabled",), _("must be true or false"))
         rule_type = check.string(rule, path, "type")
         if rule_type is None:
             continue
         if rule_type not in RULE_TYPES:
+            near = difflib.get_close_matches(rule_type, sorted(RULE_TYPES), n=1)
             check.error(
                 path + ("type",),
-                _("unknown rule type; known types are: %(types)s") % {"types": ", ".join(sorted(RULE_TYPES))},
+                _("unknown rule type “%(type)s”; did you mean “%(near)s”?")
+                % {"type": rule_type, "near": near[0]}
+                if near
+                else _("unknown rule type; known types are: %(types)s")
+                % {"types": ", ".join(sorted(RULE_TYPES))},
             )
             continue
         params = rule.get("params", {})
@@ -333,20 +452,32 @@ def check_template(data: dict, check: Checker) -> None:
     if not isinstance(cadence, dict):
         check.error(("cadence",), _("must be a table"))
     else:
-        due = cadence.get("monthly_report_due_day")
-        if due is not None and (not isinstance(due, int) or not 1 <= due <= 28):
-            check.error(("cadence", "monthly_report_due_day"), _("must be a day of the month from 1 to 28"))
-        for key in ("team_summary_due",):
-            if key in cadence:
-                check.monthday(cadence, ("cadence",), key)
+        check.known_keys(
+            cadence, ("cadence",), CADENCE_FLAGS | {"monthly_report_due_day", "team_summary_due"}
+        )
+        check.number(
+            cadence,
+            ("cadence",),
+            "monthly_report_due_day",
+            1,
+            28,
+            _("must be a day of the month from 1 to 28"),
+        )
+        if "team_summary_due" in cadence:
+            check.monthday(cadence, ("cadence",), "team_summary_due")
+        for key in CADENCE_FLAGS & set(cadence):
+            if not isinstance(cadence[key], bool):
+                check.error(("cadence", key), _("must be true or false"))
     _check_appraisal(data.get("appraisal", {}), check)
     deadlines = data.get("deadlines", {})
     if not isinstance(deadlines, dict):
         check.error(("deadlines",), _("must be a table"))
     else:
-        for key, value in deadlines.items():
-            if not isinstance(value, int) or value < 0 or value > 365:
-                check.error(("deadlines", key), _("must be a number of days from 0 to 365"))
+        # A ticket category may have its own days: "<category>_days" (tickets.workflow.days_for).
+        known = DEADLINE_KEYS | {f"{key}_days" for key in category_keys}
+        check.known_keys(deadlines, ("deadlines",), known)
+        for key in known & set(deadlines):
+            check.number(deadlines, ("deadlines",), key, 0, 365, _("must be a number of days from 0 to 365"))
 
 
 def _check_appraisal(appraisal, check: Checker) -> None:
@@ -355,12 +486,12 @@ def _check_appraisal(appraisal, check: Checker) -> None:
     if not isinstance(appraisal, dict):
         check.error(("appraisal",), _("must be a table"))
         return
-    per_cadre = appraisal.get("per_cadre")
-    if per_cadre is not None and (not isinstance(per_cadre, int) or not 1 <= per_cadre <= 50):
-        check.error(("appraisal", "per_cadre"), _("must be a number from 1 to 50"))
+    check.known_keys(appraisal, ("appraisal",), {"per_cadre", "questions"})
+    check.number(appraisal, ("appraisal",), "per_cadre", 1, 50, _("must be a number from 1 to 50"))
     seen = set()
     path = ("appraisal", "questions")
     for index, question in enumerate(check.table_list(appraisal, ("appraisal",), "questions")):
+        check.known_keys(question, path + (index,), {"key", "text", "type"})
         key = check.string(question, path + (index,), "key", pattern=KEY_RE)
         check.string(question, path + (index,), "text")
         check.string(question, path + (index,), "type", required=False, choices=APPRAISAL_QUESTION_TYPES)
@@ -372,6 +503,7 @@ def _check_appraisal(appraisal, check: Checker) -> None:
 def _check_fields(fields: list[dict], path: tuple, check: Checker) -> None:
     seen = set()
     for index, field in enumerate(fields):
+        check.known_keys(field, path + (index,), KNOWN_FIELD)
         key = check.string(field, path + (index,), "key", pattern=KEY_RE)
         check.string(field, path + (index,), "label")
         check.string(field, path + (index,), "group", required=False)

@@ -36,7 +36,6 @@ from .forms import (
 )
 from .models import Campaign, LiaisonPoint, Pairing
 from .rules import RULE_TYPES, STATUS_LABELS, target_label
-from .schema import parse_template
 
 
 def _as_of(request, campaign) -> tuple[dt.date, str]:
@@ -78,10 +77,7 @@ def _add_errors(form, exc: ValidationError) -> None:
 
 def program_list(request):
     require_permission(request.user, selectors.VIEW)
-    programs = []
-    for key, text in services.program_sources().items():
-        data = parse_template(text)
-        programs.append({"key": key, **data})
+    programs = [{"key": key, **data} for key, data in services.program_catalogue().items()]
     return render(
         request,
         "programs/program_list.html",
@@ -120,10 +116,9 @@ def _campaign_units(user, region=None):
 
 def campaign_start(request):
     require_permission(request.user, selectors.MANAGE)
-    programs = []
-    for key, text in services.program_sources().items():
-        data = parse_template(text)
-        programs.append((key, data["name"], data.get("seed", _("new"))))
+    programs = [
+        (key, data["name"], data.get("seed", _("new"))) for key, data in services.program_catalogue().items()
+    ]
     regions = _start_regions(request.user)
     form = CampaignStartForm(
         request.POST or None,

@@ -111,6 +111,8 @@ class Rule:
     label: ClassVar[Any]
     subject_type: ClassVar[str] = "cadre"
     params: ClassVar[dict[str, Param]] = {}
+    # Pairs of parameters (lower, upper) whose values must not be in the wrong order.
+    ordered: ClassVar[tuple[tuple[str, str], ...]] = ()
 
     def __init__(self, key: str, name: str, values: dict):
         self.key, self.name, self.values = key, name, values
@@ -126,15 +128,20 @@ class Rule:
 
     @classmethod
     def check_params(cls, values: dict, path: tuple, check, context: dict) -> None:
-        from ..schema import MONTHDAY_RE
+        import difflib
 
         for name in values:
             if name not in cls.params:
+                near = difflib.get_close_matches(name, list(cls.params), n=1)
                 check.error(
                     path + (name,),
-                    _("this rule has no parameter “%(name)s”; it has: %(names)s")
+                    _("this rule has no parameter “%(name)s”; did you mean “%(near)s”?")
+                    % {"name": name, "near": near[0]}
+                    if near
+                    else _("this rule has no parameter “%(name)s”; it has: %(names)s")
                     % {"name": name, "names": ", ".join(cls.params) or "-"},
                 )
+        bad = set()
         for name, spec in cls.params.items():
             where = path + (name,)
             if name not in values:
@@ -142,23 +149,56 @@ class Rule:
                     check.error(where, _("this parameter is required"))
                 continue
             value = values[name]
-            problem = cls.param_problem(spec, value, context, MONTHDAY_RE)
+            problem = cls.param_problem(spec, value, context)
             if problem:
                 check.error(where, problem)
+                bad.add(name)
+        for lower, upper, problem in cls.order_problems(values, skip=bad):
+            check.error(path + (upper if upper in values else lower,), problem)
+
+    @classmethod
+    def order_problems(cls, values: dict, skip=()) -> list[tuple[str, str, str]]:
+        """(lower, upper, message) for each ordered pair whose lower value exceeds its upper
+        one; a parameter not given counts with its default."""
+        found = []
+        for lower, upper in cls.ordered:
+            if lower in skip or upper in skip:
+                continue
+            low = values.get(lower, cls.params[lower].default)
+            high = values.get(upper, cls.params[upper].default)
+            if low is None or high is None or low <= high:
+                continue
+            found.append(
+                (
+                    lower,
+                    upper,
+                    _("“%(lower)s” (%(low)s) is more than “%(upper)s” (%(high)s)")
+                    % {
+                        "lower": cls.params[lower].label or lower,
+                        "low": low,
+                        "upper": cls.params[upper].label or upper,
+                        "high": high,
+                    },
+                )
+            )
+        return found
 
     @staticmethod
-    def param_problem(spec: Param, value, context: dict, monthday_re) -> str:
+    def param_problem(spec: Param, value, context: dict) -> str:
+        from ..schema import is_whole_number, monthday_problem
+
         if spec.kind in ("int", "yuan"):
-            if isinstance(value, bool) or not isinstance(value, int):
+            if not is_whole_number(value):
                 return _("must be a whole number")
             if spec.minimum is not None and value < spec.minimum:
                 return _("must be at least %(n)s") % {"n": spec.minimum}
             if spec.upper is not None and value > spec.upper:
                 return _("must be at most %(n)s") % {"n": spec.upper}
         elif spec.kind == "date":
-            text = value if isinstance(value, str) else ""
-            if not (monthday_re.match(text) or _is_iso_date(text)):
-                return _("a date here is written MM-DD, e.g. 04-15")
+            # A template's month-day must be a day of the calendar ("04-31" is not); a
+            # campaign's own date is a full ISO date.
+            if not _is_iso_date(value if isinstance(value, str) else ""):
+                return monthday_problem(value)
         elif spec.kind == "bool":
             if not isinstance(value, bool):
                 return _("must be true or false")
@@ -170,9 +210,12 @@ class Rule:
                     else _("must be a text")
                 )
         elif spec.kind in ("list", "int_list", "ref_list"):
-            item_type = int if spec.kind == "int_list" else str
-            if not isinstance(value, list) or not all(isinstance(v, item_type) for v in value):
+            if not isinstance(value, list):
                 return _("must be a list")
+            if spec.kind == "int_list" and not all(is_whole_number(v) for v in value):
+                return _("must be a list of whole numbers")
+            if spec.kind != "int_list" and not all(isinstance(v, str) for v in value):
+                return _("must be a list of texts")
             if spec.required and not value:
                 return _("choose at least one")
             if spec.kind == "int_list" and spec.minimum is not None and any(v < spec.minimum for v in value):

@@ -22,6 +22,7 @@ class DeedsPerTarget(Rule):
             ref="pairing_kinds",
         ),
     }
+    ordered = (("min", "max"),)
 
     def required_text(self):
         return _("%(min)s–%(max)s deeds for each linked household") % {

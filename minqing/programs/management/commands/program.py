@@ -1,12 +1,13 @@
 import json
+from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from minqing.core import context
-from minqing.core.cli import read_text
-from minqing.programs.schema import TemplateInvalid, parse_template
-from minqing.programs.services import program_add, program_sources
+from minqing.core.cli import file_error
+from minqing.programs.schema import TemplateInvalid, parse_template, template_text
+from minqing.programs.services import program_add, program_catalogue
 
 
 class Command(BaseCommand):
@@ -22,8 +23,7 @@ class Command(BaseCommand):
     def handle(self, *args, action, **options):
         if action == "list":
             rows = []
-            for key, text in program_sources().items():
-                data = parse_template(text)
+            for key, data in program_catalogue().items():
                 rows.append(
                     {
                         "key": key,
@@ -41,8 +41,13 @@ class Command(BaseCommand):
                     shape = _("%(phases)s phases, %(rules)s rules") % row
                     self.stdout.write(f"{row['key']:<12} {row['seed']:<4} {row['name']}  ({shape})")
             return
-        text = read_text(options["file"])
         try:
+            raw = Path(options["file"]).read_bytes()
+        except OSError as exc:
+            raise file_error(exc, options["file"], writing=False) from None
+        try:
+            # UTF-8 with or without its mark, or GBK as Chinese Windows saves it (schema.template_text).
+            text = template_text(raw)
             if action == "validate":
                 data = parse_template(text)
                 self.stdout.write(
