@@ -6,6 +6,7 @@ import datetime as dt
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from minqing.appraisal import selectors, services
 from minqing.appraisal.models import Inspection, Sample
@@ -145,7 +146,7 @@ def test_exemplary_cases_of_the_period_are_the_published_ones(campaign, actor, c
     case = services.case_nominate(
         actor=actor("leader"), campaign=campaign, title="扎根村里的好干部", story="……", cadre=cadre
     )
-    today = clock.now().date()
+    today = timezone.localdate(clock.now())  # the county's day: after 16:00 UTC it is tomorrow there
     assert case not in selectors.exemplary_cases(campaign, today, today)
     assert case in selectors.exemplary_cases(campaign, today, today, published_only=False)
     services.case_decide(actor=office, case=case, step="select")
