@@ -3,6 +3,7 @@
 import datetime as dt
 import functools
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -152,7 +153,9 @@ class ComplianceReport:
         counts = Counter(v.status for v in self.verdicts)
         return {status: counts[status] for status in STATUSES}
 
-    def as_dict(self, *, status: str = "", teams: list["TeamSubjects"] = (), team=None) -> dict:
+    def as_dict(
+        self, *, status: str = "", teams: Sequence["TeamSubjects"] = (), team: "TeamSubjects | None" = None
+    ) -> dict:
         """The report as the API and `minqing compliance --json` give it: `totals`, `by_rule`
         and `by_team` (one line for each of `teams`) count every verdict of the report, always
         with the four statuses; `status` (one of STATUSES, or empty for all) and `team` (one of
