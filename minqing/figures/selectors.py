@@ -902,8 +902,8 @@ def compliance_summary(*, user, sel: Selection) -> ComplianceSummary:
 
 def _verdicts_of(sel: Selection, verdicts: list) -> list:
     """The verdicts of the selection, as the tiles count: the region's subtree (by the subject's
-    region: a cadre's unit's, a team's points' or its leader's), the team's members and the
-    team itself, the unit's subtree, the cadre."""
+    region: a cadre's unit's, a team's points' or its leader's), the team itself and its leader,
+    members and points, the unit's subtree, the cadre."""
     if sel.cadre is not None:
         return [v for v in verdicts if v.cadre_id == sel.cadre.pk]
     if sel.unit is not None:
@@ -911,8 +911,13 @@ def _verdicts_of(sel: Selection, verdicts: list) -> list:
         cadres = set(Cadre.objects.filter(unit_id__in=units).values_list("pk", flat=True))
         verdicts = [v for v in verdicts if v.unit_id in units or (v.unit_id is None and v.cadre_id in cadres)]
     if sel.team is not None:
-        members = set(sel.team.members.values_list("pk", flat=True)) | {sel.team.leader_id}
-        verdicts = [v for v in verdicts if v.team_id == sel.team.pk or v.cadre_id in members]
+        # The team's own verdicts and its leader's, members' and points', as its line on the
+        # compliance page counts them.
+        from minqing.programs.engine import team_verdicts
+        from minqing.programs.selectors import team_subjects
+
+        (team,) = team_subjects(Team.objects.filter(pk=sel.team.pk))
+        verdicts = team_verdicts(verdicts, team)
     if sel.region is not None:
         regions = _subject_regions(sel)
         prefix = sel.region.prefix

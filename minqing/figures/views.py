@@ -101,10 +101,11 @@ def dashboard_compliance(request, pk: int):
     summary = selectors.compliance_summary(user=request.user, sel=sel)
     # The compliance page is the campaign's own: a township office reading the county campaign's
     # figures for its area sees the numbers here without links to it.
-    # The compliance page filters by unit or cadre only: a region's or a team's numbers are not linked.
+    # The compliance page filters by unit, team or cadre, not by region: a region's numbers are
+    # not linked, nor a team's within a unit (the page takes a unit alone, the figures its subtree).
     linked = (
         sel.region is None
-        and sel.team is None
+        and (sel.team is None or sel.unit is None)
         and selectors.campaign_in_scope(user=request.user, campaign=campaign)
     )
     return render(

@@ -85,6 +85,16 @@ class RuleTallyOut(Schema):
     total: int
 
 
+class TeamTallyOut(Schema):
+    team: int
+    team_name: str
+    passed: int = Field(..., alias="pass")
+    fail: int
+    no_records: int
+    not_due: int
+    total: int
+
+
 class ComplianceOut(Schema):
     campaign: int
     as_of: dt.date
@@ -92,8 +102,16 @@ class ComplianceOut(Schema):
         ..., description="Every verdict of the campaign in the caller's scope, by status (all four always)."
     )
     by_rule: list[RuleTallyOut] = Field(..., description="The same per rule, in the template's order.")
+    by_team: list[TeamTallyOut] = Field(
+        ...,
+        description=(
+            "The same per team of the campaign in the caller's scope, failures first: the team's own "
+            "verdicts and those of its leader, members and points (empty: the campaign has no team)."
+        ),
+    )
     status: str = Field(..., description="The status `verdicts` were narrowed to; empty: every status.")
-    shown: int = Field(..., description="How many verdicts are listed (after `status`).")
+    team: int | None = Field(..., description="The team `verdicts` were narrowed to; null: every team.")
+    shown: int = Field(..., description="How many verdicts are listed (after `status` and `team`).")
     verdicts: list[VerdictOut]
 
 
@@ -282,23 +300,32 @@ def get_campaign(request, campaign_id: int):
     summary="Compliance verdicts",
     by_alias=True,
 )
-def get_compliance(request, campaign_id: int, as_of: dt.date | None = None, status: str = ""):
-    """Every rule's verdicts as of a day (today by default). `totals` and `by_rule` always count
-    the whole campaign (as far as the caller may see it); `status` (pass, fail, no_records,
-    not_due) narrows only the listed `verdicts`, and `shown` says how many they are."""
+def get_compliance(
+    request, campaign_id: int, as_of: dt.date | None = None, status: str = "", team: int | None = None
+):
+    """Every rule's verdicts as of a day (today by default). `totals`, `by_rule` and `by_team`
+    always count the whole campaign (as far as the caller may see it); `status` (pass, fail,
+    no_records, not_due) and `team` (a team of the campaign: its own verdicts and its leader's,
+    members' and points') narrow only the listed `verdicts`, and `shown` says how many they are."""
     if status and status not in STATUSES:
         raise HttpError(
             422,
             _("status: one of %(choices)s, or none for every verdict.") % {"choices": ", ".join(STATUSES)},
         )
     campaign = selectors.campaign_get(user=request.auth, pk=campaign_id)
+    teams = selectors.compliance_teams(user=request.auth, campaign=campaign)
+    chosen = None
+    if team is not None:
+        chosen = next((found for found in teams if found.pk == team), None)
+        if chosen is None:
+            raise HttpError(404, _("The campaign has no team %(id)s that you may see.") % {"id": team})
     try:
         report = selectors.compliance(
             user=request.auth, campaign=campaign, as_of=as_of or timezone.localdate()
         )
     except ValidationError as exc:
         raise HttpError(422, " ".join(exc.messages)) from None
-    return report.as_dict(status=status)
+    return report.as_dict(status=status, teams=teams, team=chosen)
 
 
 @router.get("/campaigns/{campaign_id}/pairings", response=PairingPage, summary="Pairings of a campaign")

@@ -3,6 +3,7 @@
 import datetime as dt
 import functools
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -136,17 +137,31 @@ class ComplianceReport:
     def by_unit(self, unit_names: dict[int, str]) -> list[Tally]:
         return self.tally(lambda v: v.unit_id, lambda v: unit_names.get(v.unit_id, "—"))
 
+    def by_team(self, teams: list["TeamSubjects"]) -> list[Tally]:
+        """One line for each of these teams, those with no verdict too: its own verdicts and
+        its cadres' and points' (a cadre of two teams counts in both), failures first."""
+        tallies = {team.pk: Tally(team.pk, team.name) for team in teams}
+        index = TeamIndex(teams)
+        for verdict in self.verdicts:
+            for pk in index.teams_of(verdict):
+                tallies[pk].counts[verdict.status] += 1
+        return sorted(tallies.values(), key=lambda t: (-t.failed, str(t.label)))
+
     @property
     def totals(self) -> dict[str, int]:
         """Every status with its count, zero included."""
         counts = Counter(v.status for v in self.verdicts)
         return {status: counts[status] for status in STATUSES}
 
-    def as_dict(self, *, status: str = "") -> dict:
-        """The report as the API and `minqing compliance --json` give it: `totals` and `by_rule`
-        count every verdict of the report, always with the four statuses; `status` (one of
-        STATUSES, or empty for all) narrows only the listed `verdicts`, and `shown` counts them."""
-        verdicts = [v for v in self.verdicts if not status or v.status == status]
+    def as_dict(
+        self, *, status: str = "", teams: Sequence["TeamSubjects"] = (), team: "TeamSubjects | None" = None
+    ) -> dict:
+        """The report as the API and `minqing compliance --json` give it: `totals`, `by_rule`
+        and `by_team` (one line for each of `teams`) count every verdict of the report, always
+        with the four statuses; `status` (one of STATUSES, or empty for all) and `team` (one of
+        `teams`, or None) narrow only the listed `verdicts`, and `shown` counts them."""
+        verdicts = self.verdicts if team is None else team_verdicts(self.verdicts, team)
+        verdicts = [v for v in verdicts if not status or v.status == status]
         return {
             "campaign": self.campaign.pk,
             "as_of": self.as_of,
@@ -160,7 +175,62 @@ class ComplianceReport:
                 }
                 for tally in self.by_rule
             ],
+            "by_team": [
+                {
+                    "team": tally.key,
+                    "team_name": tally.label,
+                    **{key: tally.counts[key] for key in STATUSES},
+                    "total": tally.total,
+                }
+                for tally in self.by_team(list(teams))
+            ],
             "status": status,
+            "team": team.pk if team is not None else None,
             "shown": len(verdicts),
             "verdicts": [v.__dict__ for v in verdicts],
         }
+
+
+@dataclass(frozen=True)
+class TeamSubjects:
+    """A team and the subjects whose verdicts are its own: the team itself, its leader and
+    members (cadre verdicts and any other verdict naming one of them) and its points."""
+
+    pk: int
+    name: str
+    cadres: frozenset[int] = frozenset()
+    points: frozenset[int] = frozenset()
+
+
+class TeamIndex:
+    """Which of some teams a verdict belongs to, looked up (not searched team by team: a
+    county campaign has tens of thousands of verdicts and dozens of teams)."""
+
+    def __init__(self, teams):
+        self.own: dict[int, set[int]] = {}
+        self.cadres: dict[int, set[int]] = {}
+        self.points: dict[int, set[int]] = {}
+        for team in teams:
+            self.own.setdefault(team.pk, set()).add(team.pk)
+            for pk in team.cadres:
+                self.cadres.setdefault(pk, set()).add(team.pk)
+            for pk in team.points:
+                self.points.setdefault(pk, set()).add(team.pk)
+
+    def teams_of(self, verdict: Verdict) -> set[int]:
+        found: set[int] = set()
+        if verdict.team_id is not None:
+            found |= self.own.get(verdict.team_id, set())
+        if verdict.subject_type == "team":
+            found |= self.own.get(verdict.subject_id, set())
+        if verdict.cadre_id is not None:
+            found |= self.cadres.get(verdict.cadre_id, set())
+        if verdict.subject_type == "point":
+            found |= self.points.get(verdict.subject_id, set())
+        return found
+
+
+def team_verdicts(verdicts: list[Verdict], team: TeamSubjects) -> list[Verdict]:
+    """The verdicts of one team, as its line of `ComplianceReport.by_team` counts them."""
+    index = TeamIndex([team])
+    return [v for v in verdicts if index.teams_of(v)]

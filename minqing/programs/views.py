@@ -3,7 +3,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -210,15 +210,29 @@ def campaign_edit(request, pk: int):
 # Compliance ------------------------------------------------------------------------
 
 
-def _compliance_filters(request, report) -> tuple[list, dict]:
+def _compliance_teams(request, campaign) -> tuple[list[engine.TeamSubjects], engine.TeamSubjects | None]:
+    """The campaign's teams the user may see, and the one the page is filtered to (None when
+    none is asked for). A team of another campaign, or out of sight, is a 404, as its page is."""
+    teams = selectors.compliance_teams(user=request.user, campaign=campaign)
+    text = request.GET.get("team", "")
+    if not text:
+        return teams, None
+    team = next((team for team in teams if str(team.pk) == text), None)
+    if team is None:
+        raise Http404(_("The campaign has no team %(id)s that you may see.") % {"id": text[:20]})
+    return teams, team
+
+
+def _compliance_filters(request, report, team=None) -> tuple[list, dict]:
     """The verdicts the compliance page and its download show: the page's filters (rule,
-    result, cadre, unit) applied alike to both."""
+    result, cadre, unit, team) applied alike to both."""
     verdicts = report.verdicts
     filters = {
         "rule": request.GET.get("rule", ""),
         "status": request.GET.get("status", ""),
         "cadre": request.GET.get("cadre", ""),
         "unit": request.GET.get("unit", ""),
+        "team": str(team.pk) if team is not None else "",
     }
     if filters["rule"]:
         verdicts = [v for v in verdicts if v.rule == filters["rule"]]
@@ -228,6 +242,8 @@ def _compliance_filters(request, report) -> tuple[list, dict]:
         verdicts = [v for v in verdicts if v.cadre_id == int(filters["cadre"])]
     if filters["unit"].isdigit():
         verdicts = [v for v in verdicts if v.unit_id == int(filters["unit"])]
+    if team is not None:
+        verdicts = engine.team_verdicts(verdicts, team)
     return verdicts, filters
 
 
@@ -241,7 +257,7 @@ def _unit_labels(verdicts) -> dict[int, str]:
     }
 
 
-def _filter_lines(filters, *, titles, unit_names, all_verdicts) -> list[str]:
+def _filter_lines(filters, *, titles, unit_names, all_verdicts, team=None) -> list[str]:
     """The page's filters in words, for the download's title."""
     lines = []
     if filters["rule"]:
@@ -251,6 +267,8 @@ def _filter_lines(filters, *, titles, unit_names, all_verdicts) -> list[str]:
     if filters["unit"].isdigit():
         name = unit_names.get(int(filters["unit"]), filters["unit"])
         lines.append(_("unit: %(name)s") % {"name": name})
+    if team is not None:
+        lines.append(_("team: %(name)s") % {"name": team.name})
     if filters["cadre"].isdigit():
         cadre_id = int(filters["cadre"])
         name = next(
@@ -263,6 +281,7 @@ def _filter_lines(filters, *, titles, unit_names, all_verdicts) -> list[str]:
 
 def campaign_compliance(request, pk: int):
     campaign = selectors.campaign_get(user=request.user, pk=pk)
+    teams, team = _compliance_teams(request, campaign)
     as_of, problem = _as_of(request, campaign)
     if problem:
         messages.warning(request, problem)
@@ -271,7 +290,7 @@ def campaign_compliance(request, pk: int):
     except ValidationError as exc:  # a campaign stored with dates no rule can count in
         messages.error(request, _form_errors(exc))
         report = engine.ComplianceReport(campaign, as_of, [])
-    verdicts, filters = _compliance_filters(request, report)
+    verdicts, filters = _compliance_filters(request, report, team)
     page = paginate(request, verdicts, per_page=50)
     export_query = urlencode(
         {"as_of": as_of.isoformat(), **{key: value for key, value in filters.items() if value}}
@@ -288,6 +307,8 @@ def campaign_compliance(request, pk: int):
             "query": query_without_page(request),
             "export_query": export_query,
             "by_unit": report.by_unit(_unit_labels(report.verdicts)),
+            "by_team": report.by_team(teams),
+            "filtered_team": team,
             "statuses": STATUS_LABELS.items(),
             "filters": filters,
             "filtered_cadre": next((v.subject for v in verdicts if v.subject_type == "cadre"), "")
@@ -299,6 +320,7 @@ def campaign_compliance(request, pk: int):
 
 def campaign_compliance_export(request, pk: int):
     campaign = selectors.campaign_get(user=request.user, pk=pk)
+    _teams, team = _compliance_teams(request, campaign)
     as_of, problem = _as_of(request, campaign)
     try:
         if problem:
@@ -308,7 +330,7 @@ def campaign_compliance_export(request, pk: int):
         # The page says what is wrong with the day (or the campaign) and links a good download.
         page = reverse("programs:campaign-compliance", args=[campaign.pk])
         return redirect(f"{page}?{request.GET.urlencode()}" if request.GET else page)
-    verdicts, filters = _compliance_filters(request, report)
+    verdicts, filters = _compliance_filters(request, report, team)
     titles = display.rule_titles(campaign)
     content = checklist_workbook(
         report,
@@ -316,7 +338,11 @@ def campaign_compliance_export(request, pk: int):
         verdicts=verdicts,
         titles=titles,
         filters=_filter_lines(
-            filters, titles=titles, unit_names=_unit_labels(report.verdicts), all_verdicts=report.verdicts
+            filters,
+            titles=titles,
+            unit_names=_unit_labels(report.verdicts),
+            all_verdicts=report.verdicts,
+            team=team,
         ),
     )
     response = HttpResponse(

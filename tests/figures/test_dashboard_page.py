@@ -95,6 +95,26 @@ def test_the_compliance_summary_matches_the_compliance_page(client_as, campaign)
     assert page.context["page"].paginator.count == summary.failed
 
 
+def test_a_teams_compliance_summary_links_to_the_compliance_page_filtered_to_the_team(
+    client_as, campaign, mixed_team
+):
+    """The team's numbers are the team's line of the compliance page, and lead to its verdicts."""
+    team, _cadre = mixed_team
+    client = client_as("office")
+    fragment = client.get(f"/campaigns/{campaign.pk}/dashboard/compliance/?period=2026&team={team.pk}")
+    summary = fragment.context["summary"]
+    html = fragment.content.decode()
+    counts = {"pass": summary.passed, "fail": summary.failed, "no_records": summary.no_records}
+    assert sum(counts.values()) > 0
+    for status, count in counts.items():
+        href = re.search(rf'href="([^"]+)" data-tile="compliance_{status}"', html)[1].replace("&amp;", "&")
+        assert f"team={team.pk}" in href
+        assert client.get(href).context["page"].paginator.count == count
+    page = client.get(f"/campaigns/{campaign.pk}/compliance/?as_of={summary.as_of.isoformat()}")
+    (line,) = [t for t in page.context["by_team"] if t.key == team.pk]
+    assert (line.passed, line.failed, line.no_records) == tuple(counts.values())
+
+
 def test_another_app_adds_a_tile_with_its_list(client_as, campaign):
     """How issue #7 adds "cadres at risk of recall": a Tile with `records`, registered."""
     from dataclasses import dataclass

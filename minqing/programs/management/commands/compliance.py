@@ -6,7 +6,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from minqing.core.cli import campaign_or_error, iso_date
-from minqing.programs import engine
+from minqing.programs import engine, selectors
+from minqing.programs.models import Team
 
 
 def counts_line(counts) -> str:
@@ -18,9 +19,9 @@ def counts_line(counts) -> str:
 
 class Command(BaseCommand):
     help = (
-        "Evaluate every rule of a campaign as of a date: a summary per rule and in total, or every "
-        "verdict with --json (totals and per-rule tallies always count the whole campaign; --status "
-        "or --failures narrows only the verdicts listed)."
+        "Evaluate every rule of a campaign as of a date: a summary per rule, per team and in total, "
+        "or every verdict with --json (totals and per-rule and per-team tallies always count the "
+        "whole campaign; --status or --failures, and --team, narrow only the verdicts listed)."
     )
 
     def add_arguments(self, parser):
@@ -31,9 +32,23 @@ class Command(BaseCommand):
             "--status", choices=engine.STATUSES, default="", help="only verdicts of this status"
         )
         parser.add_argument("--failures", action="store_true", help="only failing verdicts (= --status fail)")
+        parser.add_argument(
+            "--team",
+            type=int,
+            help="only the verdicts of this team of the campaign: its own and its leader's, members' and points'",
+        )
 
-    def handle(self, *args, campaign, as_of, json: bool, status: str, failures: bool, **options):
+    def handle(self, *args, campaign, as_of, json: bool, status: str, failures: bool, team, **options):
         found = campaign_or_error(campaign)
+        # The command line sees every team of the campaign (as it sees every verdict).
+        teams = selectors.team_subjects(Team.objects.filter(campaign=found))
+        chosen = None
+        if team is not None:
+            chosen = next((one for one in teams if one.pk == team), None)
+            if chosen is None:
+                raise CommandError(
+                    _("Campaign %(campaign)s has no team %(id)s.") % {"campaign": found.pk, "id": team}
+                )
         day = iso_date(as_of) if as_of else timezone.localdate()
         status = "fail" if failures else status
         try:
@@ -42,7 +57,12 @@ class Command(BaseCommand):
             raise CommandError(" ".join(exc.messages)) from None
         if json:
             self.stdout.write(
-                _json.dumps(report.as_dict(status=status), ensure_ascii=False, indent=1, default=str)
+                _json.dumps(
+                    report.as_dict(status=status, teams=teams, team=chosen),
+                    ensure_ascii=False,
+                    indent=1,
+                    default=str,
+                )
             )
             return
         self.stdout.write(
@@ -52,11 +72,20 @@ class Command(BaseCommand):
         for tally in report.by_rule:
             self.stdout.write(f"  {tally.label}: {counts_line(tally.counts)}")
         self.stdout.write(_("In total: %(counts)s") % {"counts": counts_line(report.totals)})
-        if status:
-            for verdict in report.verdicts:
-                if verdict.status == status:
-                    mark = "✗" if status == "fail" else "·"
-                    missing = "; ".join(verdict.missing)
-                    self.stdout.write(
-                        f"  {mark} {verdict.rule_name} · {verdict.subject}: {missing or verdict.actual}"
-                    )
+        if teams:
+            self.stdout.write(_("By team:"))
+            for tally in report.by_team(teams):
+                self.stdout.write(f"  {tally.label}: {counts_line(tally.counts)}")
+        if chosen is None and not status:
+            return
+        verdicts = report.verdicts
+        if chosen is not None:
+            self.stdout.write(_("Verdicts of %(team)s:") % {"team": chosen.name})
+            verdicts = engine.team_verdicts(verdicts, chosen)
+        for verdict in verdicts:
+            if not status or verdict.status == status:
+                mark = "✗" if verdict.status == engine.FAIL else "·"
+                missing = "; ".join(verdict.missing)
+                self.stdout.write(
+                    f"  {mark} {verdict.rule_name} · {verdict.subject}: {missing or verdict.actual}"
+                )
