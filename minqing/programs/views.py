@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from minqing.core.forms import add_errors
 from minqing.core.paging import paginate, query_without_page
 from minqing.core.scope import get_scoped_or_404, require_permission, scope_for, scoped
 from minqing.geo.models import Region
@@ -63,13 +64,6 @@ def _as_of(request, campaign) -> tuple[dt.date, str]:
 
 def _form_errors(exc: ValidationError) -> str:
     return " ".join(exc.messages)
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    """A service's errors at the form's fields of the same name, the others above the form."""
-    found = exc.error_dict if hasattr(exc, "error_dict") else {None: exc.error_list}
-    for field, errors in found.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 # Programs and campaigns ---------------------------------------------------------------
@@ -140,7 +134,7 @@ def campaign_start(request):
                 units=form.cleaned_data["units"],
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, _("The campaign was started from its template."))
             for fitted in services.fitted_phases(campaign):
@@ -194,7 +188,7 @@ def campaign_edit(request, pk: int):
         try:
             services.campaign_change(actor=request.user, campaign=campaign, **form.changes())
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(
                 request, _("The campaign was changed; the previous settings are kept as a version.")
@@ -423,7 +417,7 @@ def pairing_create(request, pk: int):
                 note=data["note"],
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, _("The pairing was recorded."))
             return redirect("programs:pairing-list", pk=campaign.pk)
@@ -490,7 +484,7 @@ def pairing_end(request, pk: int, pairing_pk: int):
         try:
             services.pairing_end(actor=request.user, pairing=pairing, **form.cleaned_data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, _("The pairing was ended."))
             return redirect("programs:pairing-list", pk=campaign.pk)
@@ -508,7 +502,7 @@ def team_list(request, pk: int):
             try:
                 services.team_create(actor=request.user, campaign=campaign, **form.cleaned_data)
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_errors(form, exc)
             else:
                 messages.success(request, _("The team was created."))
                 return redirect("programs:team-list", pk=campaign.pk)
@@ -570,7 +564,7 @@ def unit_pairing_list(request, pk: int):
             try:
                 services.unit_pairing_create(actor=request.user, campaign=campaign, **form.cleaned_data)
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_errors(form, exc)
             else:
                 messages.success(request, _("The unit pairing was recorded."))
                 return redirect("programs:unit-pairing-list", pk=campaign.pk)
@@ -590,7 +584,7 @@ def unit_pairing_end(request, pk: int, unit_pairing_pk: int):
         try:
             services.unit_pairing_end(actor=request.user, unit_pairing=unit_pairing, **form.cleaned_data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -699,7 +693,7 @@ def point_regrade(request, pk: int):
         try:
             services.point_regrade(actor=request.user, point=point, **form.cleaned_data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, _("The grade was changed and kept in the history."))
             return redirect("programs:point-detail", pk=point.pk)
@@ -734,7 +728,7 @@ def cadre_handover(request, cadre_pk: int):
                 campaigns=scoped(Campaign, request.user, selectors.MANAGE),
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(
                 request,
