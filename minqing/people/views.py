@@ -4,6 +4,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from minqing.core.forms import add_errors
 from minqing.core.paging import paginate_by_ids, query_without_page
 from minqing.core.scope import scope_for
 from minqing.geo.models import Region
@@ -54,7 +55,11 @@ def household_list(request):
 
 
 def household_detail(request, pk: int):
-    household = selectors.household_get(user=request.user, pk=pk)
+    return _household_detail_page(request, selectors.household_get(user=request.user, pk=pk))
+
+
+def _household_detail_page(request, household, regrade_form=None):
+    """A household; `regrade_form` is a refused re-grading, shown as it was sent."""
     scope = scope_for(request.user)
     return render(
         request,
@@ -64,7 +69,7 @@ def household_detail(request, pk: int):
             "members": household.members.all(),
             "can_unmask": scope.has("people.unmask"),
             "can_edit": scope.has("people.edit"),
-            "regrade_form": RegradeForm(initial={"level": household.hardship_level}),
+            "regrade_form": regrade_form or RegradeForm(initial={"level": household.hardship_level}),
             "changes": selectors.household_changes(household=household),
         },
     )
@@ -80,16 +85,12 @@ def household_regrade(request, pk: int):
         try:
             services.household_regrade(actor=request.user, household=household, **form.cleaned_data)
         except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+            add_errors(form, exc)
         else:
             messages.success(request, _("The hardship level was changed and recorded in the history."))
-    else:
-        messages.error(
-            request,
-            _("Please correct the grading: %(errors)s")
-            % {"errors": " ".join(e for errs in form.errors.values() for e in errs)},
-        )
-    return redirect("people:household-detail", pk=household.pk)
+            return redirect("people:household-detail", pk=household.pk)
+    # Refused: the page again, with what was typed and why (not a redirect that loses it).
+    return _household_detail_page(request, household, regrade_form=form)
 
 
 @require_POST
