@@ -145,3 +145,24 @@ class ReliefForm(forms.Form):
 
 class TeamSummaryForm(forms.Form):
     text = forms.CharField(label=_("Summary"), widget=forms.Textarea(attrs={"rows": 10}))
+
+
+class AttendanceDecisionForm(forms.Form):
+    """Confirm or reject a day of attendance; the service asks a reason for a rejection."""
+
+    reason = forms.CharField(label=_("Reason for rejecting"), max_length=200, required=False)
+
+
+class MonthlyReportDraftForm(forms.Form):
+    campaign = forms.ModelChoiceField(label=_("Campaign"), queryset=Campaign.objects.none(), empty_label=None)
+    month = forms.CharField(label=_("Month"), widget=forms.TextInput(attrs={"type": "month"}))
+
+    def __init__(self, *args, campaigns, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["campaign"].queryset = campaigns
+
+    def clean_month(self) -> dt.date:
+        try:
+            return dt.date.fromisoformat(f"{self.cleaned_data['month']}-01")
+        except ValueError:
+            raise ValidationError(_("Choose a campaign and a month.")) from None

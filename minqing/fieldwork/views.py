@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from minqing.core.audit import audit_record
+from minqing.core.forms import add_errors
 from minqing.core.paging import paginate, query_without_page
 from minqing.core.params import id_param
 from minqing.core.scope import get_scoped_or_404, require_permission, scope_for, scoped
@@ -118,26 +119,44 @@ def deed_list(request):
 
 def attendance_pending(request):
     require_permission(request.user, "fieldwork.confirm")
+    return _attendance_pending_page(request)
+
+
+def _attendance_pending_page(request, form=None, refused=None):
+    """The days to decide; `form` is a refused decision of the day `refused`, shown in its
+    row as it was sent, with its error."""
     days = selectors.attendance_to_decide(user=request.user)
-    return render(request, "fieldwork/attendance_pending.html", {"page": paginate(request, days)})
+    return render(
+        request,
+        "fieldwork/attendance_pending.html",
+        {"page": paginate(request, days), "form": form, "refused": refused},
+    )
 
 
 @require_POST
 def attendance_decide(request, pk: int):
     require_permission(request.user, "fieldwork.confirm")
     day = get_scoped_or_404(AttendanceDay, request.user, "fieldwork.confirm", pk=pk)
-    try:
-        services.attendance_decide(
-            actor=request.user,
-            day=day,
-            confirm=request.POST.get("decision") == "confirm",
-            reason=request.POST.get("reason", ""),
-        )
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("The day was decided."))
-    return redirect("fieldwork:attendance-pending")
+    form = forms.AttendanceDecisionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.attendance_decide(
+                actor=request.user,
+                day=day,
+                confirm=request.POST.get("decision") == "confirm",
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as exc:
+            if not hasattr(exc, "error_dict"):
+                # The day is not this user's to decide, or no longer to decide: nothing
+                # typed is worth keeping, and its row may be gone from the list.
+                messages.error(request, " ".join(exc.messages))
+                return redirect("fieldwork:attendance-pending")
+            add_errors(form, exc)
+        else:
+            messages.success(request, _("The day was decided."))
+            return redirect("fieldwork:attendance-pending")
+    return _attendance_pending_page(request, form=form, refused=day.pk)
 
 
 def _sheet(request, pk: int, month: str):
@@ -174,35 +193,32 @@ def attendance_sheet_pdf_view(request, pk: int, month: str):
 def report_list(request):
     require_permission(request.user, selectors.VIEW)
     cadre = selectors.my_cadre(request.user)
-    if request.method == "POST":
-        if cadre is None:
-            raise PermissionDenied
-        campaign = (
-            Campaign.objects.filter(pk=id_param(request.POST.get("campaign")), pairings__cadre=cadre)
-            .distinct()
-            .first()
-        )
-        try:
-            month = dt.date.fromisoformat(f"{request.POST.get('month', '')}-01")
-        except ValueError:
-            month = None
-        if campaign is None or month is None:
-            messages.error(request, _("Choose a campaign and a month."))
-            return redirect("fieldwork:report-list")
-        report = services.monthly_report_draft(
-            actor=request.user, campaign=campaign, cadre=cadre, month=month
-        )
-        return redirect("fieldwork:report-detail", pk=report.pk)
     campaigns = (
         Campaign.objects.filter(pairings__cadre=cadre).distinct() if cadre else Campaign.objects.none()
     )
+    form = forms.MonthlyReportDraftForm(
+        request.POST or None,
+        campaigns=campaigns,
+        initial={"month": (timezone.localdate().replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")},
+    )
+    if request.method == "POST":
+        if cadre is None:
+            raise PermissionDenied
+        if form.is_valid():
+            report = services.monthly_report_draft(
+                actor=request.user,
+                campaign=form.cleaned_data["campaign"],
+                cadre=cadre,
+                month=form.cleaned_data["month"],
+            )
+            return redirect("fieldwork:report-detail", pk=report.pk)
     return render(
         request,
         "fieldwork/report_list.html",
         {
             "page": paginate(request, selectors.monthly_report_list(user=request.user)),
             "campaigns": campaigns,
-            "last_month": (timezone.localdate().replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m"),
+            "form": form,
         },
     )
 
@@ -298,7 +314,7 @@ def plan_list(request):
                     commitments=data["commitments"],
                 )
             except ValidationError as exc:
-                messages.error(request, " ".join(exc.messages))
+                add_errors(form, exc)
             else:
                 messages.success(request, _("The help plan was created."))
                 return redirect("fieldwork:plan-detail", pk=plan.pk)
@@ -314,32 +330,38 @@ def plan_detail(request, pk: int):
     plan = selectors.help_plan_get(user=request.user, pk=pk)
     editable = selectors.can_edit_plan(user=request.user, plan=plan)
     add_form = forms.CommitmentForm(request.POST if request.POST.get("action") == "add" else None)
+    # A refused update of progress comes back in its commitment's row (`refused`).
+    progress, refused = None, None
     if request.method == "POST":
         if not editable:
             raise PermissionDenied
-        try:
-            if request.POST.get("action") == "add":
-                if add_form.is_valid():
+        if request.POST.get("action") == "add":
+            if add_form.is_valid():
+                try:
                     services.commitment_add(actor=request.user, plan=plan, **add_form.cleaned_data)
+                except ValidationError as exc:
+                    add_errors(add_form, exc)
+                else:
                     messages.success(request, _("The commitment was added."))
                     return redirect("fieldwork:plan-detail", pk=plan.pk)
-            else:
-                commitment = get_scoped_or_404(
-                    Commitment.objects.filter(plan=plan),
-                    request.user,
-                    selectors.VIEW,
-                    pk=request.POST.get("id"),
-                )
-                progress = forms.ProgressForm(request.POST)
-                if progress.is_valid():
+        else:
+            commitment = get_scoped_or_404(
+                Commitment.objects.filter(plan=plan),
+                request.user,
+                selectors.VIEW,
+                pk=id_param(request.POST.get("id")),
+            )
+            progress, refused = forms.ProgressForm(request.POST), commitment.pk
+            if progress.is_valid():
+                try:
                     services.commitment_progress(
                         actor=request.user, commitment=commitment, **progress.cleaned_data
                     )
+                except ValidationError as exc:
+                    add_errors(progress, exc)
+                else:
                     messages.success(request, _("The progress was recorded."))
                     return redirect("fieldwork:plan-detail", pk=plan.pk)
-                messages.error(request, " ".join(e for errs in progress.errors.values() for e in errs))
-        except (ValidationError, ValueError) as exc:
-            messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
     return render(
         request,
         "fieldwork/plan_detail.html",
@@ -348,6 +370,8 @@ def plan_detail(request, pk: int):
             "commitments": plan.commitments.all(),
             "editable": editable,
             "add_form": add_form,
+            "progress_form": progress,
+            "refused": refused,
             "today": timezone.localdate(),
         },
     )
@@ -367,7 +391,7 @@ def incident_list(request):
             try:
                 services.incident_record(actor=request.user, **form.cleaned_data)
             except ValidationError as exc:
-                messages.error(request, " ".join(exc.messages))
+                add_errors(form, exc)
             else:
                 messages.success(request, _("The incident was recorded."))
                 return redirect("fieldwork:incident-list")
@@ -401,7 +425,7 @@ def relief_list(request):
             try:
                 services.relief_pay(actor=request.user, cadre=cadre, **form.cleaned_data)
             except ValidationError as exc:
-                messages.error(request, " ".join(exc.messages))
+                add_errors(form, exc)
             else:
                 messages.success(request, _("The relief payment was recorded."))
                 return redirect("fieldwork:relief-list")
@@ -441,7 +465,7 @@ def team_summary(request, pk: int):
                     on=timezone.localdate(),
                 )
             except ValidationError as exc:
-                messages.error(request, " ".join(exc.messages))
+                add_errors(form, exc)
             else:
                 messages.success(request, _("The team summary was submitted."))
                 return redirect("fieldwork:team-summary", pk=team.pk)
