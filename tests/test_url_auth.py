@@ -1115,7 +1115,8 @@ def appraisal_cases(o):
                 reverse("appraisal:round-draw"),
                 {"campaign": ca.pk, "period": "bad"},
                 302,
-                {**only(set(), no=403), "office": 302, "office_jinan": 404},
+                # Refused (a bad period): the page again, with the form as sent.
+                {**only(set(), no=403), "office": 200, "office_jinan": 404},
             )
         ],
         "appraisal:round-detail": [

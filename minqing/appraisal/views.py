@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from minqing.core.audit import audit_record
+from minqing.core.forms import add_errors
 from minqing.core.paging import paginate, query_without_page
 from minqing.core.params import id_param
 from minqing.core.scope import get_scoped_or_404, require_permission, scope_for, scoped
@@ -20,6 +21,7 @@ from minqing.org.models import Cadre
 from minqing.programs.models import Campaign, LiaisonPoint, Team
 
 from . import documents, selectors, services
+from .forms import RoundDrawForm
 from .models import ExemplaryCase, FollowUpAction, Inspection, Rating, Sample, Verdict
 
 
@@ -84,6 +86,11 @@ def _date(text: str, default: dt.date | None = None) -> dt.date:
 
 def round_list(request):
     require_permission(request.user, "appraisal.view")
+    return _round_list_page(request)
+
+
+def _round_list_page(request, form=None, campaign=None):
+    """The appraisal rounds; `form` is a refused draw for `campaign`, shown as it was sent."""
     rounds = selectors.rounds(user=request.user)
     return render(
         request,
@@ -92,7 +99,8 @@ def round_list(request):
             "page": paginate(request, rounds),
             "campaigns": _campaigns(request.user, "appraisal.manage"),
             "can_manage": scope_for(request.user).has("appraisal.manage"),
-            "this_month": timezone.localdate().strftime("%Y-%m"),
+            "form": form or RoundDrawForm(initial={"period": timezone.localdate().strftime("%Y-%m")}),
+            "chosen": campaign.pk if campaign else None,
         },
     )
 
@@ -103,27 +111,20 @@ def round_draw(request):
     campaign = get_scoped_or_404(
         Campaign, request.user, "programs.view", pk=request.POST.get("campaign") or 0
     )
-    try:
-        per_cadre = int(request.POST["per_cadre"]) if request.POST.get("per_cadre") else None
-        share = int(request.POST["share"]) if request.POST.get("share") else None
-        appraisal_round = services.round_draw(
-            actor=request.user,
-            campaign=campaign,
-            period=request.POST.get("period", ""),
-            per_cadre=per_cadre,
-            share=share,
-        )
-    except ValueError:
-        messages.error(request, _("Give the number of households or the share as a whole number."))
-    except ValidationError as exc:
-        _errors(request, exc)
-    else:
-        messages.success(
-            request,
-            _("Sample drawn: %(n)s households.") % {"n": appraisal_round.samples.count()},
-        )
-        return redirect("appraisal:round-detail", pk=appraisal_round.pk)
-    return redirect("appraisal:round-list")
+    form = RoundDrawForm(request.POST)
+    if form.is_valid():
+        try:
+            appraisal_round = services.round_draw(actor=request.user, campaign=campaign, **form.cleaned_data)
+        except ValidationError as exc:
+            add_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("Sample drawn: %(n)s households.") % {"n": appraisal_round.samples.count()},
+            )
+            return redirect("appraisal:round-detail", pk=appraisal_round.pk)
+    # Refused: the page again, with what was typed and why (not a redirect that loses it).
+    return _round_list_page(request, form=form, campaign=campaign)
 
 
 def round_detail(request, pk: int):
