@@ -382,19 +382,32 @@ def _pairing_list_page(request, campaign, *, form=None, end_form=None, ended=Non
     can_manage = scope_for(request.user).has(selectors.MANAGE)
     if can_manage and form is None:
         form = _pairing_form(request, campaign, bound=False)
+    page = paginate(request, pairings)
+    if end_form is not None and not any(p.pk == ended and p.end is None for p in page):
+        # Its row is not on this page (or it has ended meanwhile): say why here instead.
+        messages.error(request, " ".join(e for errors in end_form.errors.values() for e in errors))
     return render(
         request,
         "programs/pairing_list.html",
         {
             "campaign": campaign,
-            "page": paginate(request, pairings),
+            "page": page,
             "query": query_without_page(request),
+            # An End form is sent to the page it is on (?cadre=, ?page=) and comes back there.
+            "list_query": _list_query(request),
             "cadre": cadre,
             "can_manage": can_manage,
             "form": form if can_manage else None,
             "end_form": end_form,
             "ended": ended,
         },
+    )
+
+
+def _list_query(request) -> str:
+    """The pairing list's own query (cadre, page) from the request, nothing else."""
+    return urlencode(
+        {key: request.GET[key] for key in ("cadre", "page") if request.GET.get(key, "").isdigit()}
     )
 
 
@@ -487,7 +500,9 @@ def pairing_end(request, pk: int, pairing_pk: int):
             add_errors(form, exc)
         else:
             messages.success(request, _("The pairing was ended."))
-            return redirect("programs:pairing-list", pk=campaign.pk)
+            page = reverse("programs:pairing-list", args=[campaign.pk])
+            query = _list_query(request)
+            return redirect(f"{page}?{query}" if query else page)
     return _pairing_list_page(request, campaign, end_form=form, ended=pairing.pk)
 
 

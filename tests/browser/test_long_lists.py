@@ -77,3 +77,27 @@ def test_the_script_opens_any_collapsed_section_holding_an_error(page, site, sig
     expect(page.locator("#with-error")).to_have_attribute("open", "")
     expect(page.locator("#invalid")).to_have_attribute("open", "")
     expect(page.locator("#quiet")).not_to_have_attribute("open", "")
+
+
+def test_the_search_box_matches_within_one_key_and_enter_does_not_send_the_form(page, site, sign_in):
+    """The name, its full pinyin and its initials are searched each on its own; Enter in the
+    box narrows and leaves the form unsent."""
+    sign_in(page, "office")
+    page.set_content(
+        '<form id="f" action="/sent/"><label>a<select name="c" id="c" data-filter="find">'
+        '<option value="">-</option>'
+        '<option value="1" data-keys="zhangsanminzhengju zsmzj">张三（民政局）</option>'
+        '<option value="2" data-keys="lisiminzhengju lsmzj">李四（民政局）</option>'
+        '</select></label><input name="reason" value="岗位调整"><button>send</button></form>'
+        '<script src="/static/minqing/minqing.js"></script>'
+    )
+    box = page.locator("input.select-filter")
+    shown = page.locator("#c option:not([hidden]):not([value=''])")
+    box.fill("juzs")  # the end of 张三's full pinyin and the start of his initials: neither holds it
+    expect(shown).to_have_count(0)
+    box.fill("lsm")
+    expect(shown).to_have_count(1)
+    expect(page.locator("#c")).to_have_value("2")
+    box.press("Enter")
+    page.wait_for_timeout(300)
+    assert "/sent/" not in page.url

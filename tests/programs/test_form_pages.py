@@ -112,3 +112,63 @@ def test_the_successor_list_carries_pinyin_for_its_search_box(scenario, client_a
     full, initials = pinyin_keys("张晓明")
     assert full == "zhangxiaoming" and initials == "zxm"
     assert f'data-keys="{full}' in option and initials in option
+
+
+def _two_pairings(scenario, campaign):
+    return [
+        pairing_create(
+            actor=scenario.office,
+            campaign=campaign,
+            cadre=scenario.cadre("member"),
+            kind="bangfu",
+            target=scenario.household(level=1),
+            start=campaign.start,
+        )
+        for _ in range(2)
+    ]
+
+
+def test_a_refused_end_of_a_pairing_on_a_later_page_comes_back_on_that_page(scenario, client_as, settings):
+    settings.PAGE_SIZE = 1
+    campaign = _running(scenario)
+    _two_pairings(scenario, campaign)
+    client = client_as("office")
+    listed = client.get(f"/campaigns/{campaign.pk}/pairings/?page=2")
+    (shown,) = listed.context["page"]
+    action = re.search(
+        rf'action="(/campaigns/{campaign.pk}/pairings/{shown.pk}/end/[^"]*)"', listed.content.decode()
+    )
+    later = (timezone.localdate() + dt.timedelta(days=30)).isoformat()
+    response = client.post(action[1].replace("&amp;", "&"), {"end": later, "reason": "工作调整"})
+    assert response.status_code == 200
+    assert [p.pk for p in response.context["page"]] == [shown.pk]
+    page = response.content.decode()
+    assert f'<details open id="end-{shown.pk}">' in page and 'value="工作调整"' in page
+
+
+def test_a_refused_end_whose_row_is_not_on_the_page_says_why(scenario, client_as, settings):
+    settings.PAGE_SIZE = 1
+    campaign = _running(scenario)
+    _first, second = _two_pairings(scenario, campaign)
+    later = (timezone.localdate() + dt.timedelta(days=30)).isoformat()
+    response = client_as("office").post(
+        f"/campaigns/{campaign.pk}/pairings/{second.pk}/end/", {"end": later, "reason": "工作调整"}
+    )
+    assert response.status_code == 200
+    assert second.pk not in [p.pk for p in response.context["page"]]
+    notices = [str(m) for m in response.context["messages"]]
+    assert any(later in notice for notice in notices), notices
+    second.refresh_from_db()
+    assert second.end is None
+
+
+def test_an_ended_pairing_leads_back_to_the_page_it_was_on(scenario, client_as, settings):
+    settings.PAGE_SIZE = 1
+    campaign = _running(scenario)
+    _first, second = _two_pairings(scenario, campaign)
+    response = client_as("office").post(
+        f"/campaigns/{campaign.pk}/pairings/{second.pk}/end/?page=2",
+        {"end": timezone.localdate().isoformat(), "reason": "工作调整"},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == f"/campaigns/{campaign.pk}/pairings/?page=2"

@@ -118,13 +118,22 @@ document.addEventListener("htmx:configRequest", function (event) {
     box.setAttribute("aria-label", select.dataset.filter);
     if (select.id) { box.setAttribute("aria-controls", select.id); }
     select.parentNode.insertBefore(box, select);
+    // Enter in the box narrows, as in any search box: it must not send the form around it
+    // (a handover, say) with whatever the list held.
+    box.addEventListener("keydown", function (event) {
+      if (event.key === "Enter") { event.preventDefault(); }
+    });
     box.addEventListener("input", function () {
       var wanted = box.value.trim().toLowerCase().replace(/\s+/g, "");
       var shown = [];
       Array.prototype.forEach.call(select.options, function (option) {
         if (!option.value) { return; }  // the empty choice stays
-        var text = (option.textContent + " " + (option.dataset.keys || "")).toLowerCase().replace(/\s+/g, "");
-        var keep = !wanted || text.indexOf(wanted) !== -1;
+        // The text, the full pinyin and the initials, each searched on its own: run together,
+        // the end of one and the start of the next would match what neither holds.
+        var texts = [option.textContent].concat((option.dataset.keys || "").split(" "));
+        var keep = !wanted || texts.some(function (text) {
+          return text.toLowerCase().replace(/\s+/g, "").indexOf(wanted) !== -1;
+        });
         option.hidden = !keep;
         if (keep) { shown.push(option); }
       });
