@@ -176,14 +176,14 @@ def test_disabling_an_account_revokes_its_tokens_for_good(client_as, db):
 
 
 def test_the_other_ways_of_disabling_revoke_the_tokens_too(db, capsys):
-    leader, inspector = without_pairings("office", "leader", "inspector", "village", "unit")[:2]
-    by_service = token_create(actor=None, account=leader)
-    by_idle = token_create(actor=None, account=inspector)
-    account_deactivate(actor=None, account=leader, reason="退休")
+    first, second = without_pairings("office", "leader", "inspector", "village", "unit")[:2]
+    by_service = token_create(actor=None, account=first)
+    by_idle = token_create(actor=None, account=second)
+    account_deactivate(actor=None, account=first, reason="退休")
     assert api_status(by_service) == 401 and record_of(by_service).revoked_at is not None
     now = timezone.now()
     ApiToken.objects.filter(pk=record_of(by_idle).pk).update(last_used_at=now - dt.timedelta(days=100))
-    Account.objects.filter(pk=inspector.pk).update(
+    Account.objects.filter(pk=second.pk).update(
         last_login=now - dt.timedelta(days=100), date_joined=now - dt.timedelta(days=200)
     )
     call_command("accounts", "disable-idle")
