@@ -11,7 +11,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from minqing.exports.models import ExportRequest
 from minqing.geo.models import Region
-from minqing.org.models import Account, Cadre, Grant, Unit
+from minqing.org.models import Account, ApiToken, Cadre, Grant, Unit
 from minqing.org.services import token_create
 from minqing.people.models import Household
 from minqing.programs.models import Campaign, LiaisonPoint, Pairing
@@ -166,6 +166,9 @@ def objects(db, settings, tmp_path):
         **field_records(village_region, tmp_path),
         **appraisal_objects(),
         "account": Account.objects.get(username="cadre"),
+        "api_token": ApiToken.objects.get(
+            digest=ApiToken.digest_of(token_create(actor=None, account=Account.objects.get(username="cadre")))
+        ),
         # A full export of county A that the leader asked for: only county A's office may decide.
         "export_request": ExportRequest.objects.create(
             requester=Account.objects.get(username="leader"),
@@ -932,6 +935,33 @@ def cases(o):
         "security:otp-enrol": [("get", reverse("security:otp-enrol"), None, 302, everyone)],
         "security:account-list": [("get", reverse("security:account-list"), None, 302, sysadmin_only)],
         "security:account-create": [("get", reverse("security:account-create"), None, 302, sysadmin_only)],
+        "security:account-detail": [
+            ("get", reverse("security:account-detail", args=[account.pk]), None, 302, sysadmin_only),
+            (
+                "get",
+                reverse("security:account-detail", args=[999999]),
+                None,
+                302,
+                {**sysadmin_only, "sysadmin": 404},
+            ),
+        ],
+        "security:token-revoke": [
+            # Another account's token under this account's address is no token of it.
+            (
+                "post",
+                reverse("security:token-revoke", args=[o["api_token"].account_id + 1, o["api_token"].pk]),
+                {},
+                302,
+                {**sysadmin_only, "sysadmin": 404},
+            ),
+            (
+                "post",
+                reverse("security:token-revoke", args=[account.pk, o["api_token"].pk]),
+                {},
+                302,
+                sysadmin_acts,
+            ),
+        ],
         "security:account-reset": [
             ("post", reverse("security:account-reset", args=[account.pk]), {}, 302, sysadmin_only)
         ],

@@ -171,6 +171,23 @@ class ApiToken(models.Model):
     def __str__(self):
         return f"{self.prefix}… ({self.account})"
 
+    STATES = {
+        "active": _("active"),
+        "revoked": _("revoked"),
+        "account_disabled": _("account disabled"),
+    }
+
+    @property
+    def state(self) -> str:
+        """active, revoked, or account_disabled (refused too: authentication reads the account)."""
+        if self.revoked_at is not None:
+            return "revoked"
+        return "active" if self.account.is_active else "account_disabled"
+
+    @property
+    def state_label(self) -> str:
+        return self.STATES[self.state]
+
     @staticmethod
     def digest_of(token: str) -> str:
         return hashlib.sha256(token.encode()).hexdigest()

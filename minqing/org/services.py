@@ -129,6 +129,9 @@ def account_set_active(*, actor, account: Account, active: bool, reason: str = "
             from django.contrib.sessions.models import Session
 
             _end_sessions(account, Session)
+            # A departed cadre's or a lost phone's token must not come back with a later
+            # re-enabling: the account gets new tokens then.
+            account_tokens_revoke(actor=actor, account=account, reason="account.disable")
         audit_record(
             action="account.enable" if active else "account.disable",
             obj=account,
@@ -240,7 +243,7 @@ def account_deactivate(*, actor, account: Account, reason: str) -> Account:
         raise ValidationError(refusals)
     account.is_active = False
     account.save(update_fields=["is_active"])
-    account.tokens.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+    account_tokens_revoke(actor=actor, account=account, reason="account.deactivate")
     audit_record(action="account.deactivate", obj=account, user=actor, detail={"reason": reason})
     return account
 
@@ -275,6 +278,52 @@ def token_create(*, actor, account: Account, name: str = "") -> str:
     )
     audit_record(action="token.create", obj=record, user=actor, detail={"account": account.username})
     return token
+
+
+def _token_revoke_audit(*, actor, token: ApiToken, reason: str) -> None:
+    audit_record(
+        action="token.revoke",
+        obj=token,
+        user=actor,
+        detail={"account": token.account.username, "prefix": token.prefix, "reason": reason},
+    )
+
+
+@transaction.atomic
+def token_revoke(*, actor, token: ApiToken) -> ApiToken:
+    """Revoke one API token: the next API request with it is refused (authentication reads
+    revoked_at on every request, nothing caches it)."""
+    _require(actor, "accounts.manage")
+    now = timezone.now()
+    # One conditional UPDATE: of two administrators revoking at once, one revokes and the
+    # other is told it is already revoked, on SQLite and PostgreSQL alike.
+    if not ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=now):
+        raise ValidationError(
+            _("The API token %(id)s (%(prefix)s…) is already revoked.")
+            % {"id": token.pk, "prefix": token.prefix}
+        )
+    token.revoked_at = now
+    _token_revoke_audit(actor=actor, token=token, reason="")
+    return token
+
+
+@transaction.atomic
+def account_tokens_revoke(*, actor, account: Account, reason: str) -> list[ApiToken]:
+    """Revoke every live token of the account, one audit row each, and return them (an
+    empty list when it had none: nothing is written). No power is checked here: its callers
+    are the server's command line and the services that disable an account, which check
+    their own. Called before their own audit row, so that the audit rows come last."""
+    tokens = list(
+        ApiToken.objects.select_for_update().filter(account=account, revoked_at__isnull=True).order_by("pk")
+    )
+    if not tokens:
+        return []
+    now = timezone.now()
+    ApiToken.objects.filter(pk__in=[t.pk for t in tokens]).update(revoked_at=now)
+    for token in tokens:
+        token.revoked_at, token.account = now, account
+        _token_revoke_audit(actor=actor, token=token, reason=reason)
+    return tokens
 
 
 # Tokens whose last_used_at this process wrote, and when (time.monotonic): it is written

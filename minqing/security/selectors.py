@@ -13,22 +13,23 @@ from minqing.core.audit import audit_record
 from minqing.core.models import AuditEvent
 from minqing.core.scope import scope_for
 from minqing.org.models import Account, Grant
+from minqing.org.selectors import account_reach_q
 
 ACCOUNT_POWERS = ("accounts.manage", "roles.manage")
 
 
-def _require_any(user, permissions) -> None:
-    scope = scope_for(user)
-    if not any(scope.has(p) for p in permissions):
-        raise PermissionDenied
-
-
 def account_list(*, user, q: str = "") -> QuerySet:
-    _require_any(user, ACCOUNT_POWERS)
-    qs = Account.objects.annotate(
-        has_second_factor=Exists(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True))
-    ).prefetch_related(
-        Prefetch("grants", queryset=Grant.objects.prefetch_related("regions", "units").order_by("role"))
+    """The accounts the administrator manages (org.selectors.account_reach_q): another
+    county's accounts are a 404 to them."""
+    reach = account_reach_q(user, ACCOUNT_POWERS)
+    if reach is None:
+        raise PermissionDenied
+    qs = (
+        Account.objects.filter(reach)
+        .annotate(has_second_factor=Exists(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)))
+        .prefetch_related(
+            Prefetch("grants", queryset=Grant.objects.prefetch_related("regions", "units").order_by("role"))
+        )
     )
     q = q.strip()
     if q:
@@ -37,7 +38,6 @@ def account_list(*, user, q: str = "") -> QuerySet:
 
 
 def account_get(*, user, pk: int) -> Account:
-    _require_any(user, ACCOUNT_POWERS)
     return get_object_or_404(account_list(user=user), pk=pk)
 
 

@@ -139,10 +139,13 @@ def idle_accounts(*, now: dt.datetime | None = None):
 
 @transaction.atomic
 def accounts_disable_idle(*, actor=None) -> list[str]:
+    from minqing.org.services import account_tokens_revoke
+
     disabled = []
     for account in list(idle_accounts()):
         account.is_active = False
         account.save(update_fields=["is_active"])
+        account_tokens_revoke(actor=actor, account=account, reason="account.disable")
         audit_record(
             action="account.disable",
             obj=account,

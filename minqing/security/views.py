@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -13,6 +14,7 @@ from django_otp import login as otp_login
 from minqing.core.paging import paginate, query_without_page
 from minqing.core.roles import Role
 from minqing.core.scope import require_permission
+from minqing.org import selectors as org_selectors
 from minqing.org import services as org_services
 
 from . import selectors, services
@@ -147,6 +149,33 @@ def account_create(request):
                 {"account": account, "password": password, "new": True},
             )
     return render(request, "security/account_create.html", {"form": form})
+
+
+def account_detail(request, pk: int):
+    require_permission(request.user, "accounts.manage")
+    account = selectors.account_get(user=request.user, pk=pk)
+    tokens = org_selectors.token_list(user=request.user, account=account)
+    return render(request, "security/account_detail.html", {"account": account, "tokens": tokens})
+
+
+@require_POST
+def token_revoke(request, pk: int, token_pk: int):
+    require_permission(request.user, "accounts.manage")
+    account = selectors.account_get(user=request.user, pk=pk)
+    token = org_selectors.token_list(user=request.user, account=account).filter(pk=token_pk).first()
+    if token is None:
+        raise Http404
+    try:
+        org_services.token_revoke(actor=request.user, token=token)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            _("The API token %(prefix)s… of %(account)s was revoked: it no longer opens the API.")
+            % {"prefix": token.prefix, "account": account},
+        )
+    return redirect("security:account-detail", pk=account.pk)
 
 
 def _account_action(request, pk: int, action):
