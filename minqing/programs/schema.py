@@ -61,6 +61,30 @@ def monthday_problem(value) -> str:
     return ""
 
 
+# A phase across the new year is a winter's work (冬春, "11-15" to "02-28"): one lasting
+# longer is most likely a start and an end typed the wrong way round.
+CROSSING_MAX_DAYS = 184
+
+
+def crossing_problem(first: str, last: str) -> str:
+    """Why a phase from month-day `first` to `last` is refused; "" when it is fine. An end
+    before the start crosses the new year, for half a year at most."""
+    if last >= first:
+        return ""
+    start = (
+        dt.date(2025, *(int(part) for part in first.split("-"))) if first != "02-29" else dt.date(2025, 2, 28)
+    )
+    end = dt.date(2026, *(int(part) for part in last.split("-"))) if last != "02-29" else dt.date(2026, 2, 28)
+    days = (end - start).days + 1
+    if days <= CROSSING_MAX_DAYS:
+        return ""
+    return _(
+        "this phase ends before it starts in the calendar, so it would run across the new year "
+        "from %(first)s to %(last)s of the next year (%(days)s days); a phase across the new year "
+        "lasts half a year at most: were the start and the end swapped?"
+    ) % {"first": first, "last": last, "days": days}
+
+
 def is_whole_number(value, low: int | None = None, high: int | None = None) -> bool:
     if isinstance(value, bool) or not isinstance(value, int):
         return False
@@ -370,8 +394,12 @@ def check_template(data: dict, check: Checker) -> None:
         check.known_keys(phase, ("phases", index), KNOWN_PHASE)
         # An end before the start in the calendar ("11-15" to "02-28") is a phase that
         # crosses the new year; resolve_config ends it in the year after it starts.
-        check.monthday(phase, ("phases", index), "start")
-        check.monthday(phase, ("phases", index), "end")
+        first = check.monthday(phase, ("phases", index), "start")
+        last = check.monthday(phase, ("phases", index), "end")
+        if first and last:
+            problem = crossing_problem(first, last)
+            if problem:
+                check.error(("phases", index, "end"), problem)
 
     ledgers = check.table_list(data, (), "ledgers")
     check.unique_keys(ledgers, ("ledgers",))

@@ -346,6 +346,19 @@ def test_a_winter_phase_across_the_new_year_is_accepted_and_counted(db, scenario
     assert (verdict.status, verdict.actual) == ("pass", "1/1")
 
 
+def test_a_phase_typed_the_wrong_way_round_is_not_taken_for_a_winter(db):
+    # May typed as "05-31" to "05-01" would run eleven months across the new year.
+    swapped = WINTER.replace('start = "03-01"\nend = "11-14"', 'start = "05-31"\nend = "05-01"')
+    assert swapped != WINTER
+    ((line, path, message),) = errors_of(swapped)
+    assert path == "phases[2].end" and line == line_of(swapped, 'end = "05-01"')
+    assert "half a year at most" in message and "(336 days)" in message
+    # Half a year across the new year is still a winter's work.
+    parse_template(
+        WINTER.replace('end = "02-28"', 'end = "05-14"').replace('start = "03-01"', 'start = "05-15"')
+    )
+
+
 # 6. How the file is saved ----------------------------------------------------------
 
 
