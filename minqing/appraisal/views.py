@@ -177,29 +177,39 @@ def round_samples(request, pk: int):
 def sample_callback(request, pk: int):
     sample = selectors.sample_get(user=request.user, pk=pk)
     questions = sample.round.questions
+    # What a refused callback was sent with, shown again, and its errors by field.
+    sent, errors = {"status": "answered", "called_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M")}, {}
     if request.method == "POST":
         answers = {q["key"]: request.POST.get(f"q_{q['key']}", "") for q in questions}
+        sent = {name: request.POST.get(name, "") for name in ("status", "verdict", "called_at", "comment")}
+        questions = [{**q, "answer": answers[q["key"]]} for q in questions]
         try:
             called_at = None
-            if request.POST.get("called_at"):
-                called_at = timezone.make_aware(dt.datetime.fromisoformat(request.POST["called_at"]))
+            if sent["called_at"]:
+                called_at = timezone.make_aware(dt.datetime.fromisoformat(sent["called_at"]))
             services.callback_record(
                 actor=request.user,
                 sample=sample,
-                status=request.POST.get("status", ""),
-                verdict=request.POST.get("verdict", ""),
+                status=sent["status"],
+                verdict=sent["verdict"],
                 answers=answers,
-                comment=request.POST.get("comment", ""),
+                comment=sent["comment"],
                 called_at=called_at,
             )
         except ValueError:
-            messages.error(request, _("Give the time of the call as YYYY-MM-DD HH:MM."))
+            errors = {"called_at": [_("Give the time of the call as YYYY-MM-DD HH:MM.")]}
         except ValidationError as exc:
-            _errors(request, exc)
+            if hasattr(exc, "error_dict"):
+                errors = {
+                    field: [m for e in found for m in e.messages] for field, found in exc.error_dict.items()
+                }
+            else:
+                _errors(request, exc)  # the sample or its round moved on: a message above all
         else:
             messages.success(request, _("Callback recorded."))
             return redirect(reverse("appraisal:round-samples", args=[sample.round_id]) + "?status=pending")
     audit_record(action="appraisal.sample.view", obj=sample, user=request.user)
+    shown = {"status", "verdict", "called_at", *(f"q_{q['key']}" for q in questions)}
     return render(
         request,
         "appraisal/sample_callback.html",
@@ -208,7 +218,9 @@ def sample_callback(request, pk: int):
             "questions": questions,
             "verdicts": Verdict.choices,
             "outcomes": [c for c in Sample.Status.choices if c[0] != Sample.Status.PENDING],
-            "now": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+            "sent": sent,
+            "errors": errors,
+            "other_errors": [m for field, found in errors.items() if field not in shown for m in found],
         },
     )
 

@@ -9,13 +9,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from minqing.core.forms import add_errors
 from minqing.core.paging import paginate, query_without_page
+from minqing.core.params import id_param
 from minqing.core.scope import get_scoped_or_404, require_permission, scope_for, scoped
 from minqing.org.models import Cadre
 from minqing.programs.models import Campaign
 from minqing.programs.selectors import campaign_cadres, campaign_get
 
 from . import components, documents, selectors, services
+from .forms import AssessmentRunForm, LeaderRecordDraftForm, RecallActForm, RecallRuleForm
 from .models import LeaderRecord, Recall
 
 VIEW, MANAGE = selectors.VIEW, selectors.MANAGE
@@ -38,7 +41,11 @@ def _date(text: str, default: dt.date | None = None) -> dt.date | None:
 def campaign_assessment(request, pk: int):
     """A campaign's assessment of a period: the ranking, the weights used, the run button."""
     require_permission(request.user, VIEW)
-    campaign = campaign_get(user=request.user, pk=pk)
+    return _campaign_assessment_page(request, campaign_get(user=request.user, pk=pk))
+
+
+def _campaign_assessment_page(request, campaign, run_form=None):
+    """`run_form` is a refused run, shown as it was sent."""
     periods_run = selectors.periods_run(campaign)
     period = (
         request.GET.get("period") or (periods_run[0] if periods_run else str(campaign.start.year))
@@ -65,6 +72,7 @@ def campaign_assessment(request, pk: int):
             "weight_sets": selectors.weight_sets(campaign)[:10],
             "can_manage": can_manage,
             "unit": unit,
+            "run_form": run_form or AssessmentRunForm(initial={"period": period}),
         },
     )
 
@@ -73,12 +81,15 @@ def campaign_assessment(request, pk: int):
 def assessment_run(request, pk: int):
     require_permission(request.user, MANAGE)
     campaign = campaign_get(user=request.user, pk=pk, permission=MANAGE)
-    period = request.POST.get("period", "")
+    form = AssessmentRunForm(request.POST)
+    if not form.is_valid():
+        return _campaign_assessment_page(request, campaign, run_form=form)
     try:
-        run = services.assessment_run(actor=request.user, campaign=campaign, period=period)
+        run = services.assessment_run(actor=request.user, campaign=campaign, **form.cleaned_data)
     except ValidationError as exc:
-        messages.error(request, _errors(exc))
-        return redirect("assessment:campaign-assessment", pk=campaign.pk)
+        # Refused: the page again, with the period typed and why (not a redirect that loses it).
+        add_errors(form, exc)
+        return _campaign_assessment_page(request, campaign, run_form=form)
     messages.success(
         request,
         _("%(n)s cadres assessed for %(period)s with weights version %(version)s.")
@@ -179,10 +190,16 @@ def result_pdf(request, pk: int):
 def recall_list(request):
     """Recalls in sight, and for a chosen campaign the cadres its rule flags."""
     require_permission(request.user, VIEW)
-    campaigns = scoped(Campaign, request.user, "programs.view").order_by("-start", "id")
     campaign = None
     if request.GET.get("campaign", "").isdigit():
         campaign = campaign_get(user=request.user, pk=int(request.GET["campaign"]))
+    return _recall_list_page(request, campaign)
+
+
+def _recall_list_page(request, campaign, rule_form=None):
+    """Recalls in sight, and the cadres `campaign`'s rule flags; `rule_form` is a refused
+    change of the rule, shown as it was sent."""
+    campaigns = scoped(Campaign, request.user, "programs.view").order_by("-start", "id")
     status = request.GET.get("status", "")
     recalls = selectors.recall_list(
         user=request.user, campaign=campaign, status=status if status in Recall.Status.values else ""
@@ -203,6 +220,7 @@ def recall_list(request):
             "flagged": flagged,
             "rule": selectors.recall_rule(campaign) if campaign else None,
             "can_rule": can_rule,
+            "rule_form": rule_form,
             "can_propose": scope_for(request.user).has("recall.propose"),
             "statuses": Recall.Status.choices,
             "status": status,
@@ -214,19 +232,21 @@ def recall_list(request):
 def recall_rule_edit(request, pk: int):
     require_permission(request.user, MANAGE)
     campaign = campaign_get(user=request.user, pk=pk, permission=MANAGE)
-    try:
-        services.recall_rule_set(
-            actor=request.user,
-            campaign=campaign,
-            resident_score_below=request.POST.get("resident_score_below", "").strip() or None,
-            absences_at_least=request.POST.get("absences_at_least", "").strip() or None,
-            composite_below=request.POST.get("composite_below", "").strip() or None,
-        )
-    except ValidationError as exc:
-        messages.error(request, _errors(exc))
-    else:
-        messages.success(request, _("The recall rule is saved."))
-    return redirect(f"{_recall_list_url()}?campaign={campaign.pk}")
+    form = RecallRuleForm(request.POST)
+    if form.is_valid():
+        try:
+            services.recall_rule_set(
+                actor=request.user,
+                campaign=campaign,
+                **{name: value.strip() or None for name, value in form.cleaned_data.items()},
+            )
+        except ValidationError as exc:
+            add_errors(form, exc)
+        else:
+            messages.success(request, _("The recall rule is saved."))
+            return redirect(f"{_recall_list_url()}?campaign={campaign.pk}")
+    # Refused: the page again, with the numbers typed and why (not a redirect that loses them).
+    return _recall_list_page(request, campaign, rule_form=form)
 
 
 def _recall_list_url() -> str:
@@ -251,7 +271,12 @@ def recall_propose(request, pk: int):
 
 def recall_detail(request, pk: int):
     require_permission(request.user, VIEW)
-    recall = selectors.recall_get(user=request.user, pk=pk)
+    return _recall_detail_page(request, selectors.recall_get(user=request.user, pk=pk))
+
+
+def _recall_detail_page(request, recall, form=None, refused=""):
+    """A recall; `form` is a refused step (`refused`: "decide" or "carry_out"), shown in its
+    own form as it was sent."""
     scope = scope_for(request.user)
     successors = []
     if recall.status == Recall.Status.APPROVED and scope.has("recall.carry_out"):
@@ -269,6 +294,9 @@ def recall_detail(request, pk: int):
             "can_decide": recall.status == Recall.Status.PROPOSED and scope.has("recall.approve"),
             "successors": successors,
             "today": timezone.localdate(),
+            "form": form,
+            "refused": refused,
+            "chosen_successor": id_param(form["successor"].value()) if form else None,
         },
     )
 
@@ -278,33 +306,38 @@ def recall_act(request, pk: int):
     require_permission(request.user, "recall.approve", "recall.carry_out")
     recall = selectors.recall_get(user=request.user, pk=pk)
     action = request.POST.get("action", "")
-    reason = request.POST.get("reason", "")
+    form = RecallActForm(request.POST)
+    if action not in ("approve", "reject", "carry_out"):
+        messages.error(request, _("Choose a step of the recall."))
+        return redirect("assessment:recall-detail", pk=recall.pk)
+    refused = "carry_out" if action == "carry_out" else "decide"
+    if not form.is_valid():
+        return _recall_detail_page(request, recall, form=form, refused=refused)
+    data = form.cleaned_data
     try:
-        if action in ("approve", "reject"):
-            services.recall_decide(
-                actor=request.user, recall=recall, approve=action == "approve", reason=reason
-            )
-        elif action == "carry_out":
-            successor_pk = request.POST.get("successor", "")
-            successor = (
-                scoped(Cadre, request.user, "programs.manage").filter(pk=int(successor_pk)).first()
-                if successor_pk.isdigit()
-                else None
-            )
-            on_date = _date(request.POST.get("on_date", ""), timezone.localdate())
-            if on_date is None:
-                raise ValidationError({"on_date": [_("Give the date of the handover as YYYY-MM-DD.")]})
+        if action == "carry_out":
             services.recall_carry_out(
-                actor=request.user, recall=recall, successor=successor, on_date=on_date, reason=reason
+                actor=request.user,
+                recall=recall,
+                successor=scoped(Cadre, request.user, "programs.manage")
+                .filter(pk=id_param(data["successor"]))
+                .first(),
+                on_date=data["on_date"],
+                reason=data["reason"],
             )
         else:
-            raise ValidationError(_("Choose a step of the recall."))
+            services.recall_decide(
+                actor=request.user, recall=recall, approve=action == "approve", reason=data["reason"]
+            )
     except ValidationError as exc:
-        messages.error(request, _errors(exc))
-    except PermissionDenied:
-        raise
-    else:
-        messages.success(request, _("The recall is updated."))
+        if not hasattr(exc, "error_dict"):
+            # The recall moved on in the meantime (decided or carried out by someone else):
+            # its current state, where this step may no longer be offered.
+            messages.error(request, _errors(exc))
+            return redirect("assessment:recall-detail", pk=recall.pk)
+        add_errors(form, exc)
+        return _recall_detail_page(request, recall, form=form, refused=refused)
+    messages.success(request, _("The recall is updated."))
     return redirect("assessment:recall-detail", pk=recall.pk)
 
 
@@ -342,6 +375,11 @@ def _document(fmt: str, *, pdf, docx, name: str) -> HttpResponse:
 
 def leader_record_list(request):
     require_permission(request.user, VIEW)
+    return _leader_record_list_page(request)
+
+
+def _leader_record_list_page(request, draft_form=None):
+    """The records in sight; `draft_form` is a refused draft, shown as it was sent."""
     kind = request.GET.get("kind", "")
     records = selectors.leader_record_list(
         user=request.user, kind=kind if kind in LeaderRecord.Kind.values else ""
@@ -357,7 +395,8 @@ def leader_record_list(request):
             "kinds": LeaderRecord.Kind.choices,
             "kind": kind,
             "can_draft": can_draft,
-            "today": timezone.localdate(),
+            "draft_form": draft_form
+            or LeaderRecordDraftForm(initial={"kind": "", "day": timezone.localdate().isoformat()}),
         },
     )
 
@@ -372,17 +411,17 @@ def leader_record_draft(request):
         cadre = Cadre.objects.filter(account=request.user).first()
         if cadre is None:
             raise PermissionDenied
-    day = _date(request.POST.get("day", ""), timezone.localdate())
-    try:
-        if day is None:
-            raise ValidationError({"day": [_("Give a day of the week or quarter as YYYY-MM-DD.")]})
-        record = services.leader_record_draft(
-            actor=request.user, cadre=cadre, kind=request.POST.get("kind", ""), day=day
-        )
-    except ValidationError as exc:
-        messages.error(request, _errors(exc))
-        return redirect("assessment:leader-record-list")
-    return redirect("assessment:leader-record-detail", pk=record.pk)
+    form = LeaderRecordDraftForm(request.POST)
+    if form.is_valid():
+        try:
+            record = services.leader_record_draft(actor=request.user, cadre=cadre, **form.cleaned_data)
+        except ValidationError as exc:
+            # A submitted record of that week or quarter is refused too: another day is the fix.
+            add_errors(form, exc)
+        else:
+            return redirect("assessment:leader-record-detail", pk=record.pk)
+    # Refused: the page again, with the kind and day chosen and why (not a redirect that loses them).
+    return _leader_record_list_page(request, draft_form=form)
 
 
 def leader_record_detail(request, pk: int):

@@ -1,18 +1,21 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse
+from django.http import FileResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from minqing.core.files import XLSX, temp_file_download
+from minqing.core.forms import add_errors
 from minqing.core.ratelimit import RateLimited, too_many_requests
 from minqing.core.scope import scope_for
 from minqing.geo.models import Region
 from minqing.geo.selectors import region_list
 from minqing.people.forms import HouseholdFilterForm
+from minqing.people.views import household_list_page
 
 from . import selectors, services
+from .forms import ExportRequestForm
 
 
 def xlsx_download(write) -> FileResponse:
@@ -71,21 +74,31 @@ def request_create(request):
         raise PermissionDenied
     filters = _filters(request, request.POST)
     if filters is None:
+        # The filter comes from hidden fields, not typed: a tampered one gets a message.
         messages.error(request, _("The filter is not valid; nothing was requested."))
         return redirect("people:household-list")
-    try:
-        export_request = services.export_request_create(
-            actor=request.user, filters=filters, reason=request.POST.get("reason", "")
-        )
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-        return redirect("people:household-list")
-    messages.success(
-        request,
-        _("Request #%(id)d for a full export of %(rows)d rows was sent for approval.")
-        % {"id": export_request.pk, "rows": export_request.rows},
-    )
-    return redirect("exports:request-list")
+    form = ExportRequestForm(request.POST)
+    if form.is_valid():
+        try:
+            export_request = services.export_request_create(
+                actor=request.user, filters=filters, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as exc:
+            add_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("Request #%(id)d for a full export of %(rows)d rows was sent for approval.")
+                % {"id": export_request.pk, "rows": export_request.rows},
+            )
+            return redirect("exports:request-list")
+    # Refused: the household list again with its filter and the reason typed, and why
+    # (not a redirect that loses them).
+    data = QueryDict(mutable=True)
+    for name in HouseholdFilterForm.base_fields:
+        if name in request.POST:
+            data[name] = request.POST[name]
+    return household_list_page(request, data, export_form=form)
 
 
 @require_POST

@@ -1,11 +1,12 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import QueryDict
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from minqing.core.forms import add_errors
-from minqing.core.paging import paginate_by_ids, query_without_page
+from minqing.core.paging import paginate_by_ids
 from minqing.core.scope import scope_for
 from minqing.geo.models import Region
 from minqing.geo.selectors import region_list
@@ -18,8 +19,14 @@ from .search import masked_identifier
 def household_list(request):
     if not scope_for(request.user).has("people.view"):
         raise PermissionDenied
+    return household_list_page(request, request.GET or None)
+
+
+def household_list_page(request, data, export_form=None):
+    """The households `data` filters (the page's query); `export_form` is a refused request
+    for a full export of them (exports' page), shown again with that filter as it was sent."""
     regions = region_list(user=request.user).filter(level__lte=Region.Level.VILLAGE)
-    form = HouseholdFilterForm(request.GET or None, regions=regions)
+    form = HouseholdFilterForm(data, regions=regions)
     filters = {}
     households = selectors.household_list(user=request.user)
     if form.is_bound and not form.is_valid():
@@ -34,12 +41,15 @@ def household_list(request):
         households = selectors.household_list(user=request.user, **filters)
     page = paginate_by_ids(request, households, selectors.households_for_list)
     identifier = ""
+    query = data.copy() if data is not None else QueryDict(mutable=True)
+    query.pop("page", None)
     if filters.get("q"):
-        services.search_audit(actor=request.user, q=filters["q"], hits=page.paginator.count)
+        if export_form is None:  # shown again after a refused export: recorded when first shown
+            services.search_audit(actor=request.user, q=filters["q"], hits=page.paginator.count)
         identifier = masked_identifier(filters["q"])
         if identifier:
             # A full ID number or phone is never echoed back into the page or its links.
-            data = request.GET.copy()
+            data = data.copy()
             data["q"] = ""
             form = HouseholdFilterForm(data, regions=regions)
     return render(
@@ -48,8 +58,9 @@ def household_list(request):
         {
             "form": form,
             "page": page,
-            "query": "" if identifier else query_without_page(request),
+            "query": "" if identifier else query.urlencode(),
             "searched_identifier": identifier,
+            "export_form": export_form,
         },
     )
 

@@ -127,3 +127,18 @@ class RateForm(TrackForm):
     note = forms.CharField(
         label=_("Anything to add"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class TicketActForm(forms.Form):
+    """What the detail page's workflow forms send; the services judge it (a reason is
+    required for some steps only), so a refusal comes back beside the field it concerns."""
+
+    reply = forms.CharField(required=False, strip=False)
+    reason = forms.CharField(required=False, strip=False)
+    into = forms.CharField(required=False, max_length=20)
+    unit = forms.CharField(required=False)
+    tier = forms.CharField(required=False)
+    leader = forms.CharField(required=False)
+    resolved = forms.CharField(required=False)
+    satisfaction = forms.CharField(required=False)
+    note = forms.CharField(required=False, strip=False)

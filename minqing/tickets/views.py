@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 
 from minqing.core.audit import audit_record
 from minqing.core.files import XLSX, serve_attachment, temp_file_download
+from minqing.core.forms import add_errors
 from minqing.core.paging import paginate_by_ids, query_without_page
 from minqing.core.params import id_param
 from minqing.core.scope import require_permission, scope_for, scoped
@@ -19,7 +20,7 @@ from minqing.org.models import Cadre, Unit
 from minqing.programs.selectors import campaign_get, campaign_list
 
 from . import documents, selectors, services, workflow
-from .forms import TicketFilterForm, TicketForm
+from .forms import TicketActForm, TicketFilterForm, TicketForm
 from .models import Channel, Satisfaction, Ticket, Tier
 
 STAFF_CHANNELS = [(c, label) for c, label in Channel.choices if c not in (Channel.QR, Channel.OPEN311)]
@@ -131,7 +132,12 @@ def ticket_photo(request, pk: int):
 
 
 def ticket_detail(request, pk: int):
-    ticket = selectors.ticket_get(user=request.user, pk=pk)
+    return _ticket_detail_page(request, selectors.ticket_get(user=request.user, pk=pk))
+
+
+def _ticket_detail_page(request, ticket, form=None, refused=None):
+    """A demand; `form` is a refused step of its workflow (the action `refused`), shown in
+    its own form as it was sent, each error beside its field."""
     scope = scope_for(request.user)
     possible = set(workflow.actions_from(ticket.status))
     can = {
@@ -163,7 +169,17 @@ def ticket_detail(request, pk: int):
         "now": timezone.now(),
         "category_name": _config_name(ticket, "ticket_categories", ticket.category),
         "ledger_name": _config_name(ticket, "ledgers", ticket.ledger),
+        "form": form or TicketActForm(),
+        "refused": refused,
+        # The dispatch form's choices: the demand's own, or those of a refused dispatch.
+        "chosen": {"unit": ticket.unit_id, "tier": ticket.tier, "leader": ticket.leader_id},
     }
+    if refused == "dispatch":
+        context["chosen"] = {
+            "unit": id_param(form["unit"].value()),
+            "tier": form["tier"].value(),
+            "leader": id_param(form["leader"].value()),
+        }
     if can["dispatch"]:
         context["units"] = scoped(Unit, request.user, "org.view").select_related("parent").order_by("path")
         context["leaders"] = (
@@ -187,63 +203,73 @@ def _config_name(ticket, section, key):
 def ticket_act(request, pk: int):
     """One step of the workflow from the detail page; a stale version is refused."""
     ticket = selectors.ticket_get(user=request.user, pk=pk)
-    post = request.POST
-    action = post.get("action", "")
+    action = request.POST.get("action", "")
+    form = TicketActForm(request.POST)
     try:
-        version = int(post.get("version", ""))
+        version = int(request.POST.get("version", ""))
     except ValueError:
         version = None
     common = {"actor": request.user, "ticket": ticket, "version": version}
+    stale = _("Someone changed this demand in the meantime; here is its current state.")
+    if version is not None and version != ticket.version:
+        # Checked before the typed fields too: a form shown again must not carry a version
+        # newer than the state its user saw.
+        messages.error(request, stale)
+        return redirect("tickets:ticket-detail", pk=pk)
+    if not form.is_valid():
+        return _ticket_detail_page(request, ticket, form=form, refused=action)
+    data = form.cleaned_data
     try:
         if action == "dispatch":
-            unit = scoped(Unit, request.user, "org.view").filter(pk=id_param(post.get("unit"))).first()
+            unit = scoped(Unit, request.user, "org.view").filter(pk=id_param(data["unit"])).first()
             if unit is None:
-                raise ValidationError(_("Choose the handling unit."))
-            leader = scoped(Cadre, request.user, "org.view").filter(pk=id_param(post.get("leader"))).first()
-            services.ticket_dispatch(**common, unit=unit, tier=post.get("tier") or None, leader=leader)
+                raise ValidationError({"unit": [_("Choose the handling unit.")]})
+            leader = scoped(Cadre, request.user, "org.view").filter(pk=id_param(data["leader"])).first()
+            services.ticket_dispatch(**common, unit=unit, tier=data["tier"] or None, leader=leader)
         elif action == "claim":
             services.ticket_claim(**common)
         elif action == "start":
             services.ticket_start(**common)
         elif action == "reply":
-            services.ticket_reply(**common, reply=post.get("reply", ""))
+            services.ticket_reply(**common, reply=data["reply"])
         elif action == "verify":
-            services.ticket_verify(**common, reason=post.get("reason", ""))
+            services.ticket_verify(**common, reason=data["reason"])
         elif action == "close":
-            services.ticket_close(**common, reason=post.get("reason", ""))
+            services.ticket_close(**common, reason=data["reason"])
         elif action == "escalate":
-            services.ticket_escalate(**common, reason=post.get("reason", ""))
+            services.ticket_escalate(**common, reason=data["reason"])
         elif action == "return":
-            services.ticket_return(**common, reason=post.get("reason", ""))
+            services.ticket_return(**common, reason=data["reason"])
         elif action == "reopen":
-            services.ticket_reopen(**common, reason=post.get("reason", ""))
+            services.ticket_reopen(**common, reason=data["reason"])
         elif action == "merge":
-            into = (
-                selectors.ticket_list(user=request.user)
-                .filter(code=post.get("into", "").strip().upper())
-                .first()
-            )
+            into = selectors.ticket_list(user=request.user).filter(code=data["into"].upper()).first()
             if into is None:
-                raise ValidationError(_("No demand with this code in your scope."))
+                raise ValidationError({"into": [_("No demand with this code in your scope.")]})
             services.ticket_merge(**common, into=into)
         elif action == "follow_up":
             services.ticket_follow_up(
                 **common,
-                resolved=post.get("resolved") == "yes",
-                satisfaction=post.get("satisfaction", ""),
-                note=post.get("note", ""),
+                resolved=data["resolved"] == "yes",
+                satisfaction=data["satisfaction"],
+                note=data["note"],
             )
         else:
             raise ValidationError(_("Unknown action."))
     except services.StaleTicket:
-        messages.error(request, _("Someone changed this demand in the meantime; here is its current state."))
+        messages.error(request, stale)
         return redirect("tickets:ticket-detail", pk=pk)
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(
-            request, _("Done: %(action)s.") % {"action": services.ACTION_LABELS.get(action, action)}
-        )
+        if not hasattr(exc, "error_dict"):
+            # The step is not open to this demand in its present state (or unknown): its
+            # form may be gone from the page, and a button has nothing typed to keep.
+            messages.error(request, " ".join(exc.messages))
+            return redirect("tickets:ticket-detail", pk=pk)
+        # A typed field refused (a reply, a reason, a code to merge into, a follow-up):
+        # the page again with what was typed and why, in the form of that step.
+        add_errors(form, exc)
+        return _ticket_detail_page(request, ticket, form=form, refused=action)
+    messages.success(request, _("Done: %(action)s.") % {"action": services.ACTION_LABELS.get(action, action)})
     return redirect("tickets:ticket-detail", pk=pk)
 
 
