@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -61,6 +62,7 @@ def household_list_page(request, data, export_form=None):
             "query": "" if identifier else query.urlencode(),
             "searched_identifier": identifier,
             "export_form": export_form,
+            "pager_path": reverse("people:household-list"),
         },
     )
 

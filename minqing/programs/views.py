@@ -390,6 +390,7 @@ def _pairing_list_page(request, campaign, *, form=None, end_form=None, ended=Non
         request,
         "programs/pairing_list.html",
         {
+            "pager_path": reverse("programs:pairing-list", args=[campaign.pk]),
             "campaign": campaign,
             "page": page,
             "query": query_without_page(request),
@@ -634,6 +635,7 @@ def _point_list_page(request, form=None):
         request,
         "programs/point_list.html",
         {
+            "pager_path": reverse("programs:point-list"),
             "page": paginate(request, points),
             "query": query_without_page(request),
             "form": form,

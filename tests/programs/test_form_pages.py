@@ -172,3 +172,18 @@ def test_an_ended_pairing_leads_back_to_the_page_it_was_on(scenario, client_as, 
     )
     assert response.status_code == 302
     assert response["Location"] == f"/campaigns/{campaign.pk}/pairings/?page=2"
+
+
+def test_a_page_shown_again_after_a_refused_form_pages_through_the_list(scenario, client_as, settings):
+    """Shown at the form's address (which takes no GET), its page links go to the list."""
+    settings.PAGE_SIZE = 2
+    for _n in range(3):
+        scenario.point()
+    client = client_as("office")
+    listing = client.get("/points/").content.decode()
+    assert 'href="?page=2"' in listing or 'href="/points/?page=2"' in listing
+    response = client.post("/points/new/", {"name": "", "kind": "village"})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'href="/points/?page=2"' in page and 'href="?page=2"' not in page
+    assert client.get("/points/?page=2").status_code == 200
