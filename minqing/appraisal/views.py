@@ -97,6 +97,7 @@ def _round_list_page(request, form=None, campaign=None):
         "appraisal/round_list.html",
         {
             "page": paginate(request, rounds),
+            "pager_path": reverse("appraisal:round-list"),
             "campaigns": _campaigns(request.user, "appraisal.manage"),
             "can_manage": scope_for(request.user).has("appraisal.manage"),
             "form": form or RoundDrawForm(initial={"period": timezone.localdate().strftime("%Y-%m")}),

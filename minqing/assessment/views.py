@@ -1,4 +1,5 @@
 import datetime as dt
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -68,6 +69,7 @@ def _campaign_assessment_page(request, campaign, run_form=None):
             "run": run,
             "page": paginate(request, results) if results is not None else None,
             "query": query_without_page(request),
+            "pager_path": reverse("assessment:campaign-assessment", args=[campaign.pk]),
             "labels": {c.key: c.label for c in components.ordered_components()},
             "weight_sets": selectors.weight_sets(campaign)[:10],
             "can_manage": can_manage,
@@ -216,7 +218,13 @@ def _recall_list_page(request, campaign, rule_form=None):
             "campaigns": campaigns,
             "campaign": campaign,
             "page": paginate(request, recalls),
-            "query": query_without_page(request),
+            # Shown again after a refused rule, at the form's address: the list's own filters.
+            "query": query_without_page(request)
+            if request.method == "GET"
+            else urlencode(
+                {k: v for k, v in (("campaign", campaign.pk if campaign else ""), ("status", status)) if v}
+            ),
+            "pager_path": reverse("assessment:recall-list"),
             "flagged": flagged,
             "rule": selectors.recall_rule(campaign) if campaign else None,
             "can_rule": can_rule,
@@ -392,6 +400,7 @@ def _leader_record_list_page(request, draft_form=None):
         {
             "page": paginate(request, records),
             "query": query_without_page(request),
+            "pager_path": reverse("assessment:leader-record-list"),
             "kinds": LeaderRecord.Kind.choices,
             "kind": kind,
             "can_draft": can_draft,

@@ -129,7 +129,12 @@ def _attendance_pending_page(request, form=None, refused=None):
     return render(
         request,
         "fieldwork/attendance_pending.html",
-        {"page": paginate(request, days), "form": form, "refused": refused},
+        {
+            "page": paginate(request, days),
+            "pager_path": reverse("fieldwork:attendance-pending"),
+            "form": form,
+            "refused": refused,
+        },
     )
 
 

@@ -153,3 +153,19 @@ def test_an_incident_refused_by_the_service_comes_back_open(client_as, db):
     assert " open" in _details(page, "new-incident")
     assert "工地高处坠落" in page and f'value="{before_start}"' in page and "日期不在活动期间内" in page
     assert not Incident.objects.filter(description="工地高处坠落").exists()
+
+
+def test_the_days_to_decide_shown_again_page_through_their_own_list(client_as, db, settings):
+    """After a refused decision the page stands at the form's address (POST only): its page
+    links go to the list of days to decide."""
+    settings.PAGE_SIZE = 1
+    cadre = Account.objects.get(username="cadre").cadre
+    point = LiaisonPoint.objects.filter(kind="village", region__code__startswith="431123").first()
+    day = attendance_check_in(actor=None, cadre=cadre, point=point, date=dt.date(2026, 3, 2))
+    attendance_check_in(actor=None, cadre=cadre, point=point, date=dt.date(2026, 3, 3))
+    client = client_as("office")
+    response = client.post(f"/fieldwork/attendance/{day.pk}/decide/", {"decision": "reject", "reason": ""})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'href="/fieldwork/attendance/?page=2"' in page
+    assert client.get("/fieldwork/attendance/?page=2").status_code == 200
