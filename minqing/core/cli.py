@@ -1,17 +1,21 @@
-"""What every `minqing` command shares: the language it speaks, and the look-ups and checks
-whose failure ends a command with one translated message, worded the same in every command.
+"""What every `minqing` command shares: the language it speaks (its messages, its `--help` and
+argparse's own words), and the look-ups and checks whose failure ends a command with one
+translated message, worded the same in every command.
 
 The models are imported where they are used: `minqing` reads the language rule before
 Django is set up."""
 
+import argparse
 import datetime as dt
 import errno
 from collections.abc import Mapping
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
-from django.core.management.base import CommandError
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop, ngettext_lazy
 
 LANGUAGE_VARIABLES = ("MINQING_LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
 
@@ -33,7 +37,6 @@ def activate_cli_language(environ: Mapping[str, str]) -> None:
     runs; a command called from code keeps the caller's language)."""
     import django
     from django.conf import settings
-    from django.utils import translation
 
     try:
         django.setup()
@@ -42,6 +45,84 @@ def activate_cli_language(environ: Mapping[str, str]) -> None:
         # development server waits for the fix instead of exiting).
         return
     translation.activate(cli_language(environ, settings.LANGUAGE_CODE))
+    speak_argparse()
+
+
+# argparse's own words --------------------------------------------------------------------
+
+# What argparse says to someone typing a command (its help headings and its errors), kept
+# here so that `make messages` keeps them in the catalogue. argparse's errors for the
+# programmer ("conflicting option string", "dest= is required" …) stay English.
+ARGPARSE_MESSAGES = (
+    gettext_noop("usage: "),
+    gettext_noop("positional arguments"),
+    gettext_noop("options"),
+    gettext_noop("%(heading)s:"),  # the section headings from Python 3.13 on
+    gettext_noop("show this help message and exit"),
+    gettext_noop("%(prog)s: error: %(message)s\n"),
+    gettext_noop("argument %(argument_name)s: %(message)s"),
+    gettext_noop("the following arguments are required: %s"),
+    gettext_noop("one of the arguments %s is required"),
+    gettext_noop("not allowed with argument %s"),
+    gettext_noop("unrecognized arguments: %s"),
+    gettext_noop("ambiguous option: %(option)s could match %(matches)s"),
+    gettext_noop("unexpected option string: %s"),
+    gettext_noop("ignored explicit argument %r"),
+    gettext_noop("expected one argument"),
+    gettext_noop("expected at most one argument"),
+    gettext_noop("expected at least one argument"),
+    ngettext_lazy("expected %s argument", "expected %s arguments"),
+    gettext_noop("invalid %(type)s value: %(value)r"),
+    gettext_noop("invalid choice: %(value)r (choose from %(choices)s)"),
+    gettext_noop("unknown parser %(parser_name)r (choices: %(choices)s)"),
+)
+
+
+def speak_argparse() -> None:
+    """Let argparse say its words in the active language. argparse words them with the
+    `gettext` module's functions, bound to its own module names `_` and `ngettext` when it
+    is imported, and those read GNU catalogues that Django's do not feed: bind the names to
+    Django's functions instead, which find ARGPARSE_MESSAGES in our catalogue (and give an
+    untranslated word back as it is, so English stays argparse's own). `minqing` calls it,
+    a process that runs one command: this changes argparse for the whole process."""
+    argparse._ = translation.gettext
+    argparse.ngettext = translation.ngettext
+
+
+# Django's words for the options every command has, which Django leaves untranslated.
+DJANGO_OPTIONS = frozenset(
+    (
+        gettext_noop("Show program's version number and exit."),
+        gettext_noop(
+            "Verbosity level; 0=minimal output, 1=normal output, 2=verbose output, 3=very verbose output"
+        ),
+        gettext_noop(
+            'The Python path to a settings module, e.g. "myproject.settings.main". If this isn\'t '
+            "provided, the DJANGO_SETTINGS_MODULE environment variable will be used."
+        ),
+        gettext_noop('A directory to add to the Python path, e.g. "/home/djangoprojects/myproject".'),
+        gettext_noop("Display a full stack trace on CommandError exceptions."),
+        gettext_noop("Don't colorize the command output."),
+        gettext_noop("Force colorization of the command output."),
+        gettext_noop("Skip system checks."),
+    )
+)
+
+
+class CliCommand(BaseCommand):
+    """A `minqing` command, whose help is said in the active language: its `help` and its
+    arguments' help are lazy texts (the class is made when its module is imported), read when
+    the parser is made or argparse formats the help, after `minqing` has chosen the language;
+    Django's own options (--verbosity, --settings …) are described from our catalogue too."""
+
+    def create_parser(self, prog_name, subcommand, **kwargs):
+        parser = super().create_parser(prog_name, subcommand, **kwargs)
+        # argparse wraps the description with a regular expression, which wants a real str.
+        parser.description = str(self.help) if self.help else None
+        for action in parser._actions:
+            if isinstance(action.help, str) and action.help in DJANGO_OPTIONS:
+                action.help = _(action.help)
+        return parser
 
 
 # Values given on the command line ---------------------------------------------------

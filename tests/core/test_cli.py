@@ -2,6 +2,7 @@
 MINQING_LANGUAGE or the locale asks for it; the common errors read the same in every command,
 and a file the system cannot open is a translated message, never "[Errno 2] …"."""
 
+import argparse
 import datetime as dt
 import io
 import os
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.core.management import CommandError, call_command
+from django.core.management import CommandError, call_command, get_commands, load_command_class
 from django.utils import translation
 
 from minqing.core.cli import cli_language
@@ -218,3 +219,121 @@ def test_a_template_that_is_not_toml_is_reported_without_the_parsers_english(db,
     assert "Expected" not in chinese and "declaration" not in chinese
     english = run("program", "validate", str(path), language="en")
     assert "line 2" in english and "a table header lacks its closing ]" in english
+
+
+# What each command's --help says, in Chinese by default and in English when asked: the
+# command's own description, one of its arguments' help, and argparse's words around them.
+HELP = {
+    "program": (
+        "方案模板：list 列出，validate FILE 校验，add FILE 添加（无需编写代码即可新增方案）。",
+        "校验模板文件",
+        "Program templates: list, validate FILE, add FILE (a new program without code).",
+        "check a template file",
+    ),
+    "campaign": (
+        "活动：按方案模板启动一项活动（输出其编号），或列出活动。",
+        "按方案模板启动活动",
+        "Campaigns: start one from a program template (prints its id), or list them.",
+        "start a campaign from a program template",
+    ),
+    "compliance": (
+        "按某一日期评估活动的每条考核规则",
+        "只列出该状态的评估结果",
+        "Evaluate every rule of a campaign as of a date",
+        "only verdicts of this status",
+    ),
+    "import": (
+        "从 .xlsx、.xls、.ods 或 .csv 导入名单",
+        "只校验，不写入",
+        "Import a list from .xlsx, .xls, .ods or .csv",
+        "check only, write nothing",
+    ),
+    "token": (
+        "API 令牌：`minqing token create USERNAME [--name NAME]` 只输出新令牌",
+        "为账号创建令牌",
+        "API tokens: `minqing token create USERNAME [--name NAME]` prints only the new token",
+        "create a token for an account",
+    ),
+}
+
+
+def _flat(text):
+    """argparse wraps help to the terminal's width (after a hyphen too): compare without spaces."""
+    return "".join(text.split())
+
+
+@pytest.mark.parametrize("command", sorted(HELP))
+def test_a_commands_help_is_chinese_by_default_and_english_when_asked(command, tmp_path):
+    description, argument, description_en, argument_en = HELP[command]
+    chinese = _minqing(command, "--help", tmp_path=tmp_path)
+    assert chinese.returncode == 0, chinese.stderr
+    assert chinese.stdout.startswith("用法：") and f" {command} [-h]" in chinese.stdout
+    said = _flat(chinese.stdout)
+    for words in (description, argument, "选项", "显示本帮助信息并退出", "跳过系统检查。"):
+        assert _flat(words) in said, words
+    for words in ("usage:", "options:", "show this help message", "Skip system checks.", argument_en):
+        assert _flat(words) not in said, words
+
+    english = _minqing(command, "--help", tmp_path=tmp_path, MINQING_LANGUAGE="en", LANG="zh_CN.UTF-8")
+    assert english.returncode == 0, english.stderr
+    assert english.stdout.startswith("usage: ") and f" {command} [-h]" in english.stdout
+    said = _flat(english.stdout)
+    for words in (description_en, argument_en, "options:", "show this help message and exit"):
+        assert _flat(words) in said, words
+    assert "用法" not in said and "选项" not in said
+
+
+def test_a_percent_sign_in_a_help_text_is_shown_once(tmp_path):
+    chinese = _minqing("fieldwork", "plan-progress", "--help", tmp_path=tmp_path)
+    assert "0-100（%）" in chinese.stdout, chinese.stderr
+    english = _minqing("fieldwork", "plan-progress", "--help", tmp_path=tmp_path, MINQING_LANGUAGE="en")
+    assert "0-100 (%)" in english.stdout, english.stderr
+
+
+def test_argparse_refuses_a_bad_command_line_in_the_language_with_a_nonzero_exit(tmp_path):
+    missing = _minqing("campaign", "start", tmp_path=tmp_path)
+    assert missing.returncode == 2 and missing.stdout == ""
+    assert missing.stderr.startswith("用法：")
+    assert " campaign start：错误：缺少必需的参数：--program, --name, --region, --start" in missing.stderr
+    not_a_number = _minqing("compliance", "--campaign", "x", tmp_path=tmp_path)
+    assert not_a_number.returncode == 2
+    assert " compliance：错误：参数 --campaign：无效的 int 值：'x'" in not_a_number.stderr
+    unknown = _minqing("import", "ledgers", "x.xlsx", tmp_path=tmp_path)
+    assert unknown.returncode == 2
+    assert "参数 kind：无效的选择：'ledgers'（可选：" in unknown.stderr
+
+    english = _minqing("campaign", "start", tmp_path=tmp_path, LANG="en_US.UTF-8")
+    assert english.returncode == 2
+    assert english.stderr.startswith("usage: ")
+    assert (
+        " campaign start: error: the following arguments are required: "
+        "--program, --name, --region, --start" in english.stderr
+    )
+    for result in (missing, not_a_number, unknown, english):
+        assert "Traceback" not in result.stderr
+
+
+def _parsers(parser):
+    """A parser and every subcommand's parser under it."""
+    yield parser
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                yield from _parsers(sub)
+
+
+def test_every_minqing_command_describes_itself_in_both_languages():
+    """The help texts are lazy and read when the help is formatted: every command's and
+    subcommand's help formats, and each command's description is said in the language asked."""
+    commands = {name: app for name, app in get_commands().items() if app.startswith("minqing.")}
+    assert {"campaign", "compliance", "import", "program", "token"} <= set(commands)
+    for name, app in commands.items():
+        command = load_command_class(app, name)
+        said = {}
+        for language in ("zh-hans", "en"):
+            with translation.override(language):
+                parser = command.create_parser("minqing", name)
+                helps = [sub.format_help() for sub in _parsers(parser)]
+                said[language] = str(command.help)
+            assert _flat(said[language]) in _flat(helps[0]), (name, language)
+        assert said["zh-hans"] != said["en"], name

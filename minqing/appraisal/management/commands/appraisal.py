@@ -1,35 +1,46 @@
 import json as _json
 
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from minqing.appraisal import selectors, services
 from minqing.appraisal.models import AppraisalRound
-from minqing.core.cli import campaign_or_error, invalid
+from minqing.core.cli import CliCommand, campaign_or_error, invalid
 
 
-class Command(BaseCommand):
-    help = "Residents' appraisal: draw a period's sample, show its results, check it against its seed."
+class Command(CliCommand):
+    help = gettext_lazy(
+        "Residents' appraisal: draw a period's sample, show its results, check it against its seed."
+    )
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
-        draw = sub.add_parser("draw", help="draw the period's random sample of paired households")
+        draw = sub.add_parser(
+            "draw", help=gettext_lazy("draw the period's random sample of paired households")
+        )
         draw.add_argument("--campaign", type=int, required=True)
-        draw.add_argument("--period", required=True, help="2026-10, 2026-Q4, 2026-H2 or 2026")
+        draw.add_argument("--period", required=True, help=gettext_lazy("2026-10, 2026-Q4, 2026-H2 or 2026"))
         draw.add_argument(
             "--per-cadre",
             dest="per_cadre",
             type=int,
-            help="default: the program's [appraisal] per_cadre, else 3",
+            help=gettext_lazy("default: the program's [appraisal] per_cadre, else 3"),
         )
-        draw.add_argument("--share", type=int, help="instead: this percentage of each cadre's households")
-        draw.add_argument("--seed", type=int, help="default: a fresh random seed (kept with the round)")
-        results = sub.add_parser("results", help="each cadre's score in the period's round")
+        draw.add_argument(
+            "--share", type=int, help=gettext_lazy("instead: this percentage of each cadre's households")
+        )
+        draw.add_argument(
+            "--seed", type=int, help=gettext_lazy("default: a fresh random seed (kept with the round)")
+        )
+        results = sub.add_parser("results", help=gettext_lazy("each cadre's score in the period's round"))
         results.add_argument("--campaign", type=int, required=True)
         results.add_argument("--period", required=True)
         results.add_argument("--json", action="store_true")
-        verify = sub.add_parser("verify", help="draw again from the stored seed and compare with the sample")
+        verify = sub.add_parser(
+            "verify", help=gettext_lazy("draw again from the stored seed and compare with the sample")
+        )
         verify.add_argument("--campaign", type=int, required=True)
         verify.add_argument("--period", required=True)
 

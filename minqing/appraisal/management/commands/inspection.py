@@ -1,27 +1,33 @@
 import json as _json
 
-from django.core.management.base import BaseCommand
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from minqing.appraisal import selectors
 from minqing.appraisal.models import FollowUpAction, Inspection
-from minqing.core.cli import campaign_or_error, iso_date
+from minqing.core.cli import CliCommand, campaign_or_error, iso_date
 
 
-class Command(BaseCommand):
-    help = "Inspections: list them, list overdue follow-up actions, or each cadre's results in a period."
+class Command(CliCommand):
+    help = gettext_lazy(
+        "Inspections: list them, list overdue follow-up actions, or each cadre's results in a period."
+    )
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
-        listing = sub.add_parser("list", help="the campaign's inspections")
+        listing = sub.add_parser("list", help=gettext_lazy("the campaign's inspections"))
         listing.add_argument("--campaign", type=int, required=True)
         listing.add_argument("--kind", choices=Inspection.Kind.values)
         listing.add_argument("--json", action="store_true")
-        overdue = sub.add_parser("overdue", help="follow-up actions past their deadline and not done")
+        overdue = sub.add_parser(
+            "overdue", help=gettext_lazy("follow-up actions past their deadline and not done")
+        )
         overdue.add_argument("--campaign", type=int, required=True)
         overdue.add_argument("--json", action="store_true")
-        results = sub.add_parser("results", help="count, score and open actions per cadre in a period")
+        results = sub.add_parser(
+            "results", help=gettext_lazy("count, score and open actions per cadre in a period")
+        )
         results.add_argument("--campaign", type=int, required=True)
         results.add_argument("--start", required=True)
         results.add_argument("--end", required=True)

@@ -2,13 +2,12 @@
 line in the audit trail, and look-ups that end the command with a message."""
 
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand
 
 from minqing.core import context
-from minqing.core.cli import cadre_or_error, invalid
+from minqing.core.cli import CliCommand, cadre_or_error, invalid
 
 
-class ActionCommand(BaseCommand):
+class ActionCommand(CliCommand):
     def handle(self, *args, action, **o):
         with context.acting(channel="cli"):
             try:

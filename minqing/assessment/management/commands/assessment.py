@@ -1,7 +1,7 @@
 import json
 
 from django.core.management.base import CommandError
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from minqing.assessment import documents, selectors, services
 from minqing.assessment.models import AssessmentResult
@@ -13,7 +13,7 @@ from ._actions import ActionCommand
 
 
 class Command(ActionCommand):
-    help = (
+    help = gettext_lazy(
         "Composite assessment of a campaign's cadres for a period (run, weights, at-risk list) "
         "and leaders' records."
     )
@@ -21,38 +21,48 @@ class Command(ActionCommand):
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
         run = sub.add_parser(
-            "run", help="assess every cadre of a campaign for a period and store the results"
+            "run", help=gettext_lazy("assess every cadre of a campaign for a period and store the results")
         )
         run.add_argument("--campaign", type=int, required=True)
-        run.add_argument("--period", required=True, help="2026, 2026H1 or 2026Q3")
+        run.add_argument("--period", required=True, help=gettext_lazy("2026, 2026H1 or 2026Q3"))
         run.add_argument("--json", action="store_true")
-        run.add_argument("--top", type=int, default=20, help="rows shown (without --json)")
-        weights = sub.add_parser("weights", help="show the weights, or set a new version with --set")
+        run.add_argument("--top", type=int, default=20, help=gettext_lazy("rows shown (without --json)"))
+        weights = sub.add_parser(
+            "weights", help=gettext_lazy("show the weights, or set a new version with --set")
+        )
         weights.add_argument("--campaign", type=int, required=True)
-        weights.add_argument("--set", action="append", default=[], help="COMPONENT=WEIGHT, repeatable")
-        weights.add_argument("--from", dest="effective_from", help="in force from YYYY-MM-DD")
+        weights.add_argument(
+            "--set", action="append", default=[], help=gettext_lazy("COMPONENT=WEIGHT, repeatable")
+        )
+        weights.add_argument("--from", dest="effective_from", help=gettext_lazy("in force from YYYY-MM-DD"))
         weights.add_argument("--reason", default="")
-        rule = sub.add_parser("recall-rule", help="set the at-risk rule of a campaign (empty: off)")
+        rule = sub.add_parser(
+            "recall-rule", help=gettext_lazy("set the at-risk rule of a campaign (empty: off)")
+        )
         rule.add_argument("--campaign", type=int, required=True)
         rule.add_argument("--resident-score-below", default=None)
         rule.add_argument("--absences-at-least", default=None)
         rule.add_argument("--composite-below", default=None)
-        risk = sub.add_parser("at-risk", help="cadres the recall rule flags")
+        risk = sub.add_parser("at-risk", help=gettext_lazy("cadres the recall rule flags"))
         risk.add_argument("--campaign", type=int, required=True)
         risk.add_argument("--as-of", type=iso_date)
         risk.add_argument("--json", action="store_true")
         sheet = sub.add_parser(
-            "sheet", help="write a cadre's result sheet (PDF) of the latest run of a period"
+            "sheet", help=gettext_lazy("write a cadre's result sheet (PDF) of the latest run of a period")
         )
         sheet.add_argument("--campaign", type=int, required=True)
         sheet.add_argument("--period", required=True)
-        sheet.add_argument("--cadre", required=True, help="username")
+        sheet.add_argument("--cadre", required=True, help=gettext_lazy("username"))
         sheet.add_argument("-o", "--output", required=True)
-        record = sub.add_parser("leader-record", help="draft a leader's weekly record or quarterly report")
-        record.add_argument("--cadre", required=True, help="username of the leader")
+        record = sub.add_parser(
+            "leader-record", help=gettext_lazy("draft a leader's weekly record or quarterly report")
+        )
+        record.add_argument("--cadre", required=True, help=gettext_lazy("username of the leader"))
         record.add_argument("--kind", choices=("weekly", "quarterly"), required=True)
-        record.add_argument("--day", type=iso_date, required=True, help="a day of the week or quarter")
-        record.add_argument("-o", "--output", help="also write it as .pdf or .docx")
+        record.add_argument(
+            "--day", type=iso_date, required=True, help=gettext_lazy("a day of the week or quarter")
+        )
+        record.add_argument("-o", "--output", help=gettext_lazy("also write it as .pdf or .docx"))
 
     def _campaign(self, pk):
         return campaign_or_error(pk)

@@ -17,31 +17,37 @@ MOVED = {
 
 
 class Command(ActionCommand):
-    help = (
+    help = gettext_lazy(
         "Recall (召回) of a cadre: propose, approve or reject, carry out (hand over to a successor), notice."
     )
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
-        propose = sub.add_parser("propose", help="propose recalling a cadre of a campaign")
+        propose = sub.add_parser("propose", help=gettext_lazy("propose recalling a cadre of a campaign"))
         propose.add_argument("--campaign", type=int, required=True)
-        propose.add_argument("--cadre", required=True, help="username")
+        propose.add_argument("--cadre", required=True, help=gettext_lazy("username"))
         propose.add_argument(
-            "--reason", action="append", default=None, help="repeatable; default: the rule's"
+            "--reason", action="append", default=None, help=gettext_lazy("repeatable; default: the rule's")
         )
         propose.add_argument("--note", default="")
-        approve = sub.add_parser("approve", help="the leading group approves (or --reject) a proposed recall")
+        approve = sub.add_parser(
+            "approve", help=gettext_lazy("the leading group approves (or --reject) a proposed recall")
+        )
         approve.add_argument("recall", type=int)
         approve.add_argument("--reject", action="store_true")
         approve.add_argument("--reason", default="")
-        carry = sub.add_parser("carry-out", help="withdraw the cadre and hand everything over to a successor")
+        carry = sub.add_parser(
+            "carry-out", help=gettext_lazy("withdraw the cadre and hand everything over to a successor")
+        )
         carry.add_argument("recall", type=int)
-        carry.add_argument("--successor", required=True, help="username")
+        carry.add_argument("--successor", required=True, help=gettext_lazy("username"))
         carry.add_argument("--on", type=iso_date)
         carry.add_argument("--reason", default="")
-        listing = sub.add_parser("list", help="recalls, newest first")
+        listing = sub.add_parser("list", help=gettext_lazy("recalls, newest first"))
         listing.add_argument("--campaign", type=int)
-        notice = sub.add_parser("notice", help="write the criticism notice (通报批评) as .pdf or .docx")
+        notice = sub.add_parser(
+            "notice", help=gettext_lazy("write the criticism notice (通报批评) as .pdf or .docx")
+        )
         notice.add_argument("recall", type=int)
         notice.add_argument("-o", "--output", required=True)
 

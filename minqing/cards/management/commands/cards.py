@@ -1,7 +1,8 @@
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from minqing.core.cli import account_or_error, campaign_or_error, write_bytes
+from minqing.core.cli import CliCommand, account_or_error, campaign_or_error, write_bytes
 from minqing.geo.models import Region
 from minqing.org.models import Cadre
 from minqing.programs.models import LiaisonPoint
@@ -10,8 +11,8 @@ from ...documents import LAYOUTS, board_pdf, cards_pdf
 from ...selectors import board_entries, card_entries
 
 
-class Command(BaseCommand):
-    help = (
+class Command(CliCommand):
+    help = gettext_lazy(
         "Liaison cards as a print-ready PDF: `cards --campaign ID [--point ID | --cadre ID] [--layout "
         "sheet|single] -o FILE` (with --as USER, only what that account may see); or a village's "
         "disclosure board: `cards --board VILLAGE_CODE -o FILE`."
@@ -21,7 +22,9 @@ class Command(BaseCommand):
         parser.add_argument("--campaign", type=int)
         parser.add_argument("--point", type=int)
         parser.add_argument("--cadre", type=int)
-        parser.add_argument("--board", default="", help="a village's code: its disclosure board")
+        parser.add_argument(
+            "--board", default="", help=gettext_lazy("a village's code: its disclosure board")
+        )
         parser.add_argument("--layout", choices=LAYOUTS, default="sheet")
         parser.add_argument("--as", dest="username", default="")
         parser.add_argument("-o", "--output", required=True)

@@ -1,29 +1,32 @@
 import datetime as dt
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from minqing.core import context
 from minqing.core.audit import audit_purge, audit_verify
-from minqing.core.cli import iso_date
+from minqing.core.cli import CliCommand, iso_date
 
 
-class Command(BaseCommand):
-    help = (
+class Command(CliCommand):
+    help = gettext_lazy(
         "The audit trail: `minqing audit verify` checks the SHA-256 chain and names the first bad row; "
         "`minqing audit purge --before DATE` removes the oldest rows past their retention."
     )
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
-        sub.add_parser("verify", help="verify the chain")
+        sub.add_parser("verify", help=gettext_lazy("verify the chain"))
         purge = sub.add_parser(
             "purge",
-            help="remove rows older than DATE, never security events younger than 180 days "
-            "nor personal-data processing records younger than 3 years",
+            help=gettext_lazy(
+                "remove rows older than DATE, never security events younger than 180 days "
+                "nor personal-data processing records younger than 3 years"
+            ),
         )
-        purge.add_argument("--before", required=True, help="YYYY-MM-DD")
+        purge.add_argument("--before", required=True, help=gettext_lazy("YYYY-MM-DD"))
 
     def handle(self, *args, action, **options):
         if action == "purge":

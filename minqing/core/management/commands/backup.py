@@ -1,19 +1,24 @@
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from minqing.core import backup
-from minqing.core.cli import file_error
+from minqing.core.cli import CliCommand, file_error
 
 
-class Command(BaseCommand):
-    help = (
+class Command(CliCommand):
+    help = gettext_lazy(
         "`minqing backup [-o FILE]` writes a backup (SQLite online backup, or pg_dump -Fc); "
         "`minqing backup drill` restores one into a scratch database and compares every table."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("action", nargs="?", choices=["drill"], help="drill: test a restore")
-        parser.add_argument("-o", "--output", help="the backup file (default: var/backups/minqing-<time>.*)")
+        parser.add_argument(
+            "action", nargs="?", choices=["drill"], help=gettext_lazy("drill: test a restore")
+        )
+        parser.add_argument(
+            "-o", "--output", help=gettext_lazy("the backup file (default: var/backups/minqing-<time>.*)")
+        )
 
     def handle(self, *args, action=None, output=None, **options):
         try:

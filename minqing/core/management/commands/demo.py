@@ -1,18 +1,21 @@
-from django.core.management.base import BaseCommand, CommandError
-from django.utils.translation import gettext
+from django.core.management.base import CommandError
+from django.utils.translation import gettext, gettext_lazy
 from tqdm import tqdm
 
 from minqing.core import context
+from minqing.core.cli import CliCommand
 from minqing.demo.generate import DEMO_ACCOUNTS, SCALES, DemoError, Timings, demo_password, generate
 
 
-class Command(BaseCommand):
-    help = "Load the demo (双牌县 at the chosen scale and a small 晋安区) into an empty database."
+class Command(CliCommand):
+    help = gettext_lazy(
+        "Load the demo (双牌县 at the chosen scale and a small 晋安区) into an empty database."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--scale", choices=sorted(SCALES), default="village")
         parser.add_argument("--seed", type=int, default=1)
-        parser.add_argument("--quiet", action="store_true", help="no progress bar")
+        parser.add_argument("--quiet", action="store_true", help=gettext_lazy("no progress bar"))
 
     def handle(self, *args, scale, seed, quiet, **options):
         bar = (

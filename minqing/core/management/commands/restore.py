@@ -1,12 +1,13 @@
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from minqing.core import backup
-from minqing.core.cli import existing_file
+from minqing.core.cli import CliCommand, existing_file
 
 
-class Command(BaseCommand):
-    help = "Restore a backup made by `minqing backup` into this (empty) database."
+class Command(CliCommand):
+    help = gettext_lazy("Restore a backup made by `minqing backup` into this (empty) database.")
 
     def add_arguments(self, parser):
         parser.add_argument("file")

@@ -1,13 +1,16 @@
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.utils.translation import gettext_lazy
 
+from minqing.core.cli import CliCommand
 from minqing.demo.generate import database_is_empty
 
 from .demo import print_logins
 
 
-class Command(BaseCommand):
-    help = "Migrate the database and load the demo if it is empty (what `make run` does before serving)."
+class Command(CliCommand):
+    help = gettext_lazy(
+        "Migrate the database and load the demo if it is empty (what `make run` does before serving)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--scale", default="township")

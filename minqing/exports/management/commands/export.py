@@ -1,16 +1,17 @@
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from minqing.core import context
-from minqing.core.cli import account_or_error, file_error
+from minqing.core.cli import CliCommand, account_or_error, file_error
 from minqing.core.ratelimit import RateLimited
 from minqing.exports import services
 from minqing.exports.models import ExportRequest
 
 
-class Command(BaseCommand):
-    help = (
+class Command(CliCommand):
+    help = gettext_lazy(
         "`minqing export households --user USERNAME -o FILE [filters]`: the household roster as Excel, "
         "identifiers masked, within that account's data scope; with --request ID, the approved full "
         "export of that request (once)."
@@ -19,13 +20,17 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="what", required=True)
         households = sub.add_parser("households")
-        households.add_argument("--user", required=True, help="the account the export is made as")
+        households.add_argument(
+            "--user", required=True, help=gettext_lazy("the account the export is made as")
+        )
         households.add_argument("-o", "--output", required=True)
         households.add_argument("--region", default="")
-        households.add_argument("--hardship", default="", help="0-3 or any")
+        households.add_argument("--hardship", default="", help=gettext_lazy("0-3 or any"))
         households.add_argument("--tag", default="")
         households.add_argument("--q", default="")
-        households.add_argument("--request", type=int, help="an approved full-export request of this user")
+        households.add_argument(
+            "--request", type=int, help=gettext_lazy("an approved full-export request of this user")
+        )
 
     def handle(self, *args, what, user, output, region, hardship, tag, q, request, **options):
         account = account_or_error(user)

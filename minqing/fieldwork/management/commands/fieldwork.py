@@ -1,11 +1,12 @@
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.http import Http404
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from minqing.core import context
 from minqing.core.cli import (
+    CliCommand,
     account_or_error,
     cadre_or_error,
     campaign_or_error,
@@ -36,8 +37,8 @@ def team_or_error(pk):
     return found
 
 
-class Command(BaseCommand):
-    help = (
+class Command(CliCommand):
+    help = gettext_lazy(
         "Field work from the command line: visits (list), the attendance sheet of a point (xlsx or pdf), "
         "incidents, help plans and their progress, team summaries, research reports (.docx) "
         "and monthly-report drafts."
@@ -45,56 +46,73 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
-        visits = sub.add_parser("visits", help="list visits of a campaign")
+        visits = sub.add_parser("visits", help=gettext_lazy("list visits of a campaign"))
         visits.add_argument("--campaign", type=int, required=True)
         visits.add_argument("--limit", type=int, default=20)
-        sheet = sub.add_parser("attendance-sheet", help="write a point's monthly attendance sheet")
+        sheet = sub.add_parser(
+            "attendance-sheet", help=gettext_lazy("write a point's monthly attendance sheet")
+        )
         sheet.add_argument("--point", type=int, required=True)
-        sheet.add_argument("--month", required=True, help="YYYY-MM")
+        sheet.add_argument("--month", required=True, help=gettext_lazy("YYYY-MM"))
         sheet.add_argument("--format", choices=("xlsx", "pdf"), default="xlsx")
         sheet.add_argument(
-            "--as", dest="username", required=True, help="whose scope and name the sheet carries"
+            "--as",
+            dest="username",
+            required=True,
+            help=gettext_lazy("whose scope and name the sheet carries"),
         )
         sheet.add_argument("-o", "--output", required=True)
-        incident = sub.add_parser("incident", help="record an incident at a point")
+        incident = sub.add_parser("incident", help=gettext_lazy("record an incident at a point"))
         incident.add_argument("--campaign", type=int, required=True)
         incident.add_argument("--point", type=int, required=True)
         incident.add_argument("--kind", required=True)
         incident.add_argument("--date", required=True)
         incident.add_argument("--description", required=True)
-        plan = sub.add_parser("plan", help="create a help plan for a point or household, with commitments")
+        plan = sub.add_parser(
+            "plan", help=gettext_lazy("create a help plan for a point or household, with commitments")
+        )
         plan.add_argument("--campaign", type=int, required=True)
-        plan.add_argument("--cadre", required=True, help="username")
+        plan.add_argument("--cadre", required=True, help=gettext_lazy("username"))
         plan.add_argument("--point", type=int, required=True)
         plan.add_argument("--title", required=True)
         plan.add_argument("--deadline", required=True)
-        plan.add_argument("--commitment", action="append", default=[], help="TEXT@YYYY-MM-DD, repeatable")
-        progress = sub.add_parser("plan-progress", help="record the progress of a plan's commitment")
+        plan.add_argument(
+            "--commitment", action="append", default=[], help=gettext_lazy("TEXT@YYYY-MM-DD, repeatable")
+        )
+        progress = sub.add_parser(
+            "plan-progress", help=gettext_lazy("record the progress of a plan's commitment")
+        )
         progress.add_argument("--commitment", type=int, required=True)
-        progress.add_argument("--progress", type=int, required=True, help="0-100 (%%)")
-        progress.add_argument("--done-on", help="YYYY-MM-DD, when 100")
-        plans = sub.add_parser("plans", help="list the help plans of a campaign with their progress")
+        progress.add_argument("--progress", type=int, required=True, help=gettext_lazy("0-100 (%%)"))
+        progress.add_argument("--done-on", help=gettext_lazy("YYYY-MM-DD, when 100"))
+        plans = sub.add_parser(
+            "plans", help=gettext_lazy("list the help plans of a campaign with their progress")
+        )
         plans.add_argument("--campaign", type=int, required=True)
         summary = sub.add_parser(
-            "team-summary", help="submit a team's summary (figures filled in from records)"
+            "team-summary", help=gettext_lazy("submit a team's summary (figures filled in from records)")
         )
         summary.add_argument("--team", type=int, required=True)
         summary.add_argument("--text", required=True)
-        summary.add_argument("--on", help="YYYY-MM-DD, today by default")
+        summary.add_argument("--on", help=gettext_lazy("YYYY-MM-DD, today by default"))
         research = sub.add_parser(
-            "research", help="write a research-report draft (.docx) for a cadre or team"
+            "research", help=gettext_lazy("write a research-report draft (.docx) for a cadre or team")
         )
         whom = research.add_mutually_exclusive_group(required=True)
-        whom.add_argument("--cadre", help="username")
+        whom.add_argument("--cadre", help=gettext_lazy("username"))
         whom.add_argument("--team", type=int)
-        research.add_argument("--campaign", type=int, help="needed with --cadre")
-        research.add_argument("--start", help="YYYY-MM-DD, the campaign's start by default")
-        research.add_argument("--end", help="YYYY-MM-DD, today or the campaign's end by default")
+        research.add_argument("--campaign", type=int, help=gettext_lazy("needed with --cadre"))
+        research.add_argument("--start", help=gettext_lazy("YYYY-MM-DD, the campaign's start by default"))
+        research.add_argument(
+            "--end", help=gettext_lazy("YYYY-MM-DD, today or the campaign's end by default")
+        )
         research.add_argument("-o", "--output", required=True)
-        report = sub.add_parser("report-draft", help="draft a cadre's monthly report from the records")
+        report = sub.add_parser(
+            "report-draft", help=gettext_lazy("draft a cadre's monthly report from the records")
+        )
         report.add_argument("--campaign", type=int, required=True)
-        report.add_argument("--cadre", required=True, help="username")
-        report.add_argument("--month", required=True, help="YYYY-MM")
+        report.add_argument("--cadre", required=True, help=gettext_lazy("username"))
+        report.add_argument("--month", required=True, help=gettext_lazy("YYYY-MM"))
 
     def handle(self, *args, action, **o):
         with context.acting(channel="cli"):

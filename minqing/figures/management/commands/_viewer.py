@@ -4,6 +4,7 @@ over the campaign's region, as an operator at the server's shell (like `minqing 
 from django.core.management.base import CommandError
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from minqing.core.cli import account_or_error, campaign_or_error
 from minqing.core.roles import PERMISSIONS, Role
@@ -39,14 +40,16 @@ class CampaignOffice:
 def add_selection_arguments(parser):
     parser.add_argument("--campaign", type=int, required=True)
     parser.add_argument(
-        "--period", default="", help="2026-10, 2026Q4, 2026, 2026-W47 or 2026-10-01..2026-10-15"
+        "--period", default="", help=gettext_lazy("2026-10, 2026Q4, 2026, 2026-W47 or 2026-10-01..2026-10-15")
     )
-    parser.add_argument("--region", default="", help="a region code inside the campaign's region")
+    parser.add_argument(
+        "--region", default="", help=gettext_lazy("a region code inside the campaign's region")
+    )
     parser.add_argument("--unit", default="")
     parser.add_argument("--team", default="")
     parser.add_argument("--cadre", default="")
     parser.add_argument("--idle-days", type=int, default=selectors.DEFAULT_IDLE_DAYS, dest="idle_days")
-    parser.add_argument("--as", dest="as_user", default="", help="read in this account's scope")
+    parser.add_argument("--as", dest="as_user", default="", help=gettext_lazy("read in this account's scope"))
 
 
 def selection_from(options, *, today, default_period=None):

@@ -1,21 +1,26 @@
 import json
 
-from django.core.management.base import BaseCommand
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
+from minqing.core.cli import CliCommand
 from minqing.figures import selectors
 
 from ._viewer import add_selection_arguments, selection_from
 
 
-class Command(BaseCommand):
-    help = "The figures of a campaign (every dashboard tile and rate) for a period and region, unit, team or cadre."
+class Command(CliCommand):
+    help = gettext_lazy(
+        "The figures of a campaign (every dashboard tile and rate) for a period and region, unit, team or cadre."
+    )
 
     def add_arguments(self, parser):
         add_selection_arguments(parser)
         parser.add_argument("--json", action="store_true")
         parser.add_argument(
-            "--by", choices=("region", "unit", "team", "cadre"), help="also each group's figures"
+            "--by",
+            choices=("region", "unit", "team", "cadre"),
+            help=gettext_lazy("also each group's figures"),
         )
 
     def handle(self, *args, **options):

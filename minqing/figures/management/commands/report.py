@@ -1,15 +1,15 @@
-from django.core.management.base import BaseCommand
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from minqing.core.cli import write_bytes
+from minqing.core.cli import CliCommand, write_bytes
 from minqing.figures import documents
 
 from ._viewer import add_selection_arguments, selection_from
 
 
-class Command(BaseCommand):
-    help = (
+class Command(CliCommand):
+    help = gettext_lazy(
         "A periodic document of a campaign as Word or PDF: weekly feedback, monthly roll-up, quarterly "
         "bulletin, annual summary or briefing (charts drawn without a screen)."
     )
@@ -18,7 +18,7 @@ class Command(BaseCommand):
         parser.add_argument("kind", choices=list(documents.KINDS))
         add_selection_arguments(parser)
         parser.add_argument("--format", choices=documents.FORMATS, default="docx", dest="fmt")
-        parser.add_argument("-o", "--output", required=True, help="the file to write")
+        parser.add_argument("-o", "--output", required=True, help=gettext_lazy("the file to write"))
 
     def handle(self, *args, kind, fmt, output, **options):
         today = timezone.localdate()

@@ -1,8 +1,9 @@
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from minqing.core.cli import account_or_error, campaign_or_error, file_error, invalid
+from minqing.core.cli import CliCommand, account_or_error, campaign_or_error, file_error, invalid
 from minqing.core.scope import forget_scope
 
 from ...definitions import ledger_specs
@@ -10,8 +11,8 @@ from ...selectors import ledger_counts, ledger_region
 from ...services import ledger_export
 
 
-class Command(BaseCommand):
-    help = (
+class Command(CliCommand):
+    help = gettext_lazy(
         "A campaign's ledgers: `ledger list --campaign ID [--region CODE]` or `ledger export --campaign ID --ledger KEY "
         "[--region CODE] -o FILE`. With --as USER, the rows in that account's scope (and with --reason, "
         "full identifiers if the account may unmask them); without, the whole campaign, masked."
@@ -24,7 +25,9 @@ class Command(BaseCommand):
         parser.add_argument("--region", default="")
         parser.add_argument("-o", "--output", default="")
         parser.add_argument("--as", dest="username", default="")
-        parser.add_argument("--reason", default="", help="unmask ID numbers and phones, for this reason")
+        parser.add_argument(
+            "--reason", default="", help=gettext_lazy("unmask ID numbers and phones, for this reason")
+        )
 
     def handle(self, *args, action, campaign, ledger, region, output, username, reason, **options):
         found = campaign_or_error(campaign)

@@ -1,12 +1,13 @@
 import json
 
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from minqing.core import context
-from minqing.core.cli import account_or_error, invalid
+from minqing.core.cli import CliCommand, account_or_error, invalid
 from minqing.org.selectors import token_get, token_list
 from minqing.org.services import account_tokens_revoke, token_create, token_revoke
 
@@ -15,8 +16,8 @@ def _local(moment) -> str:
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
 
 
-class Command(BaseCommand):
-    help = (
+class Command(CliCommand):
+    help = gettext_lazy(
         "API tokens: `minqing token create USERNAME [--name NAME]` prints only the new token; "
         "`token list [--user USERNAME] [--json]` lists them (never the secret, only its first "
         "characters); `token revoke ID` or `token revoke --user USERNAME` revokes one token or "
@@ -25,16 +26,20 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
-        create = sub.add_parser("create", help="create a token for an account")
+        create = sub.add_parser("create", help=gettext_lazy("create a token for an account"))
         create.add_argument("username")
         create.add_argument("--name", default="")
-        listing = sub.add_parser("list", help="tokens with their account, name, dates and state")
-        listing.add_argument("--user", help="only this account's tokens")
+        listing = sub.add_parser(
+            "list", help=gettext_lazy("tokens with their account, name, dates and state")
+        )
+        listing.add_argument("--user", help=gettext_lazy("only this account's tokens"))
         listing.add_argument("--json", action="store_true")
-        revoke = sub.add_parser("revoke", help="revoke one token, or every live token of an account")
+        revoke = sub.add_parser(
+            "revoke", help=gettext_lazy("revoke one token, or every live token of an account")
+        )
         which = revoke.add_mutually_exclusive_group(required=True)
-        which.add_argument("id", nargs="?", help="the token's id (as `token list` shows it)")
-        which.add_argument("--user", help="revoke all of this account's live tokens")
+        which.add_argument("id", nargs="?", help=gettext_lazy("the token's id (as `token list` shows it)"))
+        which.add_argument("--user", help=gettext_lazy("revoke all of this account's live tokens"))
 
     def handle(self, *args, action, **options):
         with context.acting(channel="cli"):

@@ -1,37 +1,39 @@
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from minqing.core import context
-from minqing.core.cli import campaign_or_error, invalid, iso_date, region_or_error, unit_or_error
+from minqing.core.cli import CliCommand, campaign_or_error, invalid, iso_date, region_or_error, unit_or_error
 from minqing.programs.models import Campaign
 from minqing.programs.services import campaign_change, campaign_start
 
 
-class Command(BaseCommand):
-    help = "Campaigns: start one from a program template (prints its id), or list them."
+class Command(CliCommand):
+    help = gettext_lazy("Campaigns: start one from a program template (prints its id), or list them.")
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
-        start = sub.add_parser("start", help="start a campaign from a program template")
+        start = sub.add_parser("start", help=gettext_lazy("start a campaign from a program template"))
         start.add_argument("--program", required=True)
         start.add_argument("--name", required=True)
-        start.add_argument("--region", required=True, help="region code, 6 or 12 digits")
+        start.add_argument("--region", required=True, help=gettext_lazy("region code, 6 or 12 digits"))
         start.add_argument("--start", required=True)
         start.add_argument("--end")
         start.add_argument(
             "--unit",
             action="append",
             default=[],
-            help="participating unit (id), repeatable; none: every unit",
+            help=gettext_lazy("participating unit (id), repeatable; none: every unit"),
         )
-        units = sub.add_parser("units", help="set a campaign's participating units (a new, audited version)")
+        units = sub.add_parser(
+            "units", help=gettext_lazy("set a campaign's participating units (a new, audited version)")
+        )
         units.add_argument("--campaign", type=int, required=True)
         units.add_argument(
-            "--unit", action="append", default=[], help="unit id, repeatable; none: every unit"
+            "--unit", action="append", default=[], help=gettext_lazy("unit id, repeatable; none: every unit")
         )
         units.add_argument("--reason", required=True)
-        sub.add_parser("list", help="list campaigns")
+        sub.add_parser("list", help=gettext_lazy("list campaigns"))
 
     def handle(self, *args, action, **options):
         if action == "list":

@@ -1,11 +1,12 @@
 import json as _json
 
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from minqing.core.cli import campaign_or_error, iso_date
+from minqing.core.cli import CliCommand, campaign_or_error, iso_date
 from minqing.programs import engine, selectors
 from minqing.programs.models import Team
 
@@ -17,8 +18,8 @@ def counts_line(counts) -> str:
     }
 
 
-class Command(BaseCommand):
-    help = (
+class Command(CliCommand):
+    help = gettext_lazy(
         "Evaluate every rule of a campaign as of a date: a summary per rule, per team and in total, "
         "or every verdict with --json (totals and per-rule and per-team tallies always count the "
         "whole campaign; --status or --failures, and --team, narrow only the verdicts listed)."
@@ -29,13 +30,17 @@ class Command(BaseCommand):
         parser.add_argument("--as-of", dest="as_of")
         parser.add_argument("--json", action="store_true")
         parser.add_argument(
-            "--status", choices=engine.STATUSES, default="", help="only verdicts of this status"
+            "--status", choices=engine.STATUSES, default="", help=gettext_lazy("only verdicts of this status")
         )
-        parser.add_argument("--failures", action="store_true", help="only failing verdicts (= --status fail)")
+        parser.add_argument(
+            "--failures", action="store_true", help=gettext_lazy("only failing verdicts (= --status fail)")
+        )
         parser.add_argument(
             "--team",
             type=int,
-            help="only the verdicts of this team of the campaign: its own and its leader's, members' and points'",
+            help=gettext_lazy(
+                "only the verdicts of this team of the campaign: its own and its leader's, members' and points'"
+            ),
         )
 
     def handle(self, *args, campaign, as_of, json: bool, status: str, failures: bool, team, **options):

@@ -1,24 +1,25 @@
 import json
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from minqing.core import context
-from minqing.core.cli import file_error
+from minqing.core.cli import CliCommand, file_error
 from minqing.programs.schema import TemplateInvalid, parse_template, template_text
 from minqing.programs.services import program_add, program_catalogue
 
 
-class Command(BaseCommand):
-    help = "Program templates: list, validate FILE, add FILE (a new program without code)."
+class Command(CliCommand):
+    help = gettext_lazy("Program templates: list, validate FILE, add FILE (a new program without code).")
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
-        listing = sub.add_parser("list", help="the programs a campaign can be started from")
+        listing = sub.add_parser("list", help=gettext_lazy("the programs a campaign can be started from"))
         listing.add_argument("--json", action="store_true")
-        sub.add_parser("validate", help="check a template file").add_argument("file")
-        sub.add_parser("add", help="check and add a template file").add_argument("file")
+        sub.add_parser("validate", help=gettext_lazy("check a template file")).add_argument("file")
+        sub.add_parser("add", help=gettext_lazy("check and add a template file")).add_argument("file")
 
     def handle(self, *args, action, **options):
         if action == "list":

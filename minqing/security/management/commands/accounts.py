@@ -1,14 +1,14 @@
-from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from minqing.core import context
-from minqing.core.cli import account_or_error
+from minqing.core.cli import CliCommand, account_or_error
 from minqing.org import services as org_services
 from minqing.security import services
 
 
-class Command(BaseCommand):
-    help = (
+class Command(CliCommand):
+    help = gettext_lazy(
         "Accounts from the server: `minqing accounts disable-idle` (for cron, daily) disables accounts "
         "unused for 90 days; `reset-password USER` and `reset-2fa USER` reset any account, "
         "administrators included."
@@ -17,11 +17,18 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
         idle = sub.add_parser(
-            "disable-idle", help="disable accounts idle for MINQING_ACCOUNT_IDLE_DISABLE_DAYS days"
+            "disable-idle",
+            help=gettext_lazy("disable accounts idle for MINQING_ACCOUNT_IDLE_DISABLE_DAYS days"),
         )
-        idle.add_argument("--dry-run", action="store_true", help="only list them")
-        for name in ("reset-password", "reset-2fa"):
-            sub.add_parser(name).add_argument("username")
+        idle.add_argument("--dry-run", action="store_true", help=gettext_lazy("only list them"))
+        for name, text in (
+            (
+                "reset-password",
+                gettext_lazy("give the account a temporary password, to be changed at sign-in"),
+            ),
+            ("reset-2fa", gettext_lazy("remove the account's second-factor devices")),
+        ):
+            sub.add_parser(name, help=text).add_argument("username")
 
     def handle(self, *args, action, **options):
         with context.acting(channel="cli"):

@@ -1,25 +1,26 @@
 import json
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from minqing.core import context
-from minqing.core.cli import account_or_error, invalid
+from minqing.core.cli import CliCommand, account_or_error, invalid
 from minqing.tickets import selectors, services
 from minqing.tickets.models import Status
 
 
-class Command(BaseCommand):
-    help = "Demands: list, show, overdue, rates, and workflow steps (as a named account)."
+class Command(CliCommand):
+    help = gettext_lazy("Demands: list, show, overdue, rates, and workflow steps (as a named account).")
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
         for name, text in (
-            ("list", "tickets in the account's scope"),
-            ("overdue", "open tickets past their deadline"),
+            ("list", gettext_lazy("tickets in the account's scope")),
+            ("overdue", gettext_lazy("open tickets past their deadline")),
         ):
             p = sub.add_parser(name, help=text)
             p.add_argument("--as", dest="username", required=True)
@@ -27,22 +28,27 @@ class Command(BaseCommand):
             p.add_argument("--ledger", default="")
             p.add_argument("--limit", type=int, default=50)
             p.add_argument("--json", action="store_true")
-        show = sub.add_parser("show", help="one ticket with its events")
+        show = sub.add_parser("show", help=gettext_lazy("one ticket with its events"))
         show.add_argument("code")
         show.add_argument("--as", dest="username", required=True)
-        rates = sub.add_parser("rates", help="response, resolution, satisfaction and on-time rates")
+        rates = sub.add_parser(
+            "rates", help=gettext_lazy("response, resolution, satisfaction and on-time rates")
+        )
         rates.add_argument("--as", dest="username", required=True)
         rates.add_argument("--by", default="unit", choices=selectors.GROUPINGS)
         rates.add_argument("--json", action="store_true")
         act = sub.add_parser(
-            "act", help="one workflow step: claim, start, reply, verify, close, escalate, return, reopen"
+            "act",
+            help=gettext_lazy(
+                "one workflow step: claim, start, reply, verify, close, escalate, return, reopen"
+            ),
         )
         act.add_argument("code")
         act.add_argument(
             "step", choices=["claim", "start", "reply", "verify", "close", "escalate", "return", "reopen"]
         )
         act.add_argument("--as", dest="username", required=True)
-        act.add_argument("--text", default="", help="the reply, or the reason")
+        act.add_argument("--text", default="", help=gettext_lazy("the reply, or the reason"))
 
     def handle(self, *args, action, username, **options):
         user = account_or_error(username)
