@@ -515,6 +515,16 @@ def cases(o):
                 only({"office"}, yes=200),
             ),
         ],
+        "programs:pairing-withdraw": [
+            (
+                "post",
+                reverse("programs:pairing-withdraw", args=[ca.pk, pa.pk]),
+                {"reason": ""},
+                302,
+                # Refused (no reason; and this one has begun): the page again.
+                only({"office"}, yes=200),
+            ),
+        ],
         "programs:team-list": [
             ("get", reverse("programs:team-list", args=[ca.pk]), None, 302, only(campaign_a_viewers))
         ],

@@ -273,6 +273,10 @@ class PairingEndForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=200)
 
 
+class PairingWithdrawForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=200)
+
+
 class PointForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=120)
     kind = forms.ChoiceField(label=_("Kind"), choices=LiaisonPoint.Kind.choices)

@@ -7,7 +7,7 @@ import logging
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import ProtectedError, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -801,6 +801,48 @@ def pairing_end(*, actor, pairing: Pairing, end: dt.date, reason: str) -> Pairin
         action="pairing.end", obj=pairing, user=actor, detail={"end": end.isoformat(), "reason": reason}
     )
     return pairing
+
+
+@transaction.atomic
+def pairing_withdraw(*, actor, pairing: Pairing, reason: str) -> None:
+    """Withdraw a pairing recorded for a day still to come (typed by mistake, or plans
+    changed): it never began, so it goes, and the audit row keeps what it was. One that has
+    begun is ended instead (pairing_end), so that its days stay in the record."""
+    pairing = Pairing.objects.select_for_update().select_related("campaign").get(pk=pairing.pk)
+    if pairing.start <= timezone.localdate():
+        raise ValidationError(
+            _(
+                "This pairing began on %(date)s: end it instead. Only a pairing that has not begun is withdrawn."
+            )
+            % {"date": pairing.start.isoformat()}
+        )
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": [_("Give the reason for withdrawing the pairing.")]})
+    if len(reason) > UNIT_PAIRING_REASON_MAX:
+        raise ValidationError(
+            {"reason": [_("A reason has at most %(n)s characters.") % {"n": UNIT_PAIRING_REASON_MAX}]}
+        )
+    audit_record(
+        action="pairing.withdraw",
+        obj=pairing,
+        user=actor,
+        detail={
+            "campaign": pairing.campaign_id,
+            "cadre": pairing.cadre_id,
+            "kind": pairing.kind,
+            "slot": pairing.slot,
+            "household": pairing.household_id,
+            "member": pairing.member_id,
+            "point": pairing.point_id,
+            "start": pairing.start.isoformat(),
+            "reason": reason,
+        },
+    )
+    try:
+        pairing.delete()
+    except ProtectedError as exc:  # a record names it (never so far for one not begun)
+        raise ValidationError(_("Records refer to this pairing: it cannot be withdrawn.")) from exc
 
 
 @transaction.atomic

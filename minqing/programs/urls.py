@@ -19,6 +19,11 @@ urlpatterns = [
     path("campaigns/<int:pk>/pairings/new/", views.pairing_create, name="pairing-create"),
     path("campaigns/<int:pk>/pairings/households/", views.household_options, name="household-options"),
     path("campaigns/<int:pk>/pairings/<int:pairing_pk>/end/", views.pairing_end, name="pairing-end"),
+    path(
+        "campaigns/<int:pk>/pairings/<int:pairing_pk>/withdraw/",
+        views.pairing_withdraw,
+        name="pairing-withdraw",
+    ),
     path("campaigns/<int:pk>/teams/", views.team_list, name="team-list"),
     path("campaigns/<int:pk>/unit-pairings/", views.unit_pairing_list, name="unit-pairing-list"),
     path(

@@ -30,6 +30,7 @@ from .forms import (
     HandoverForm,
     PairingEndForm,
     PairingForm,
+    PairingWithdrawForm,
     PointForm,
     PointRegradeForm,
     TeamForm,
@@ -371,10 +372,10 @@ def pairing_list(request, pk: int):
     return _pairing_list_page(request, campaign)
 
 
-def _pairing_list_page(request, campaign, *, form=None, end_form=None, ended=None):
+def _pairing_list_page(request, campaign, *, form=None, end_form=None, withdraw_form=None, ended=None):
     """The campaign's pairings; after a form was refused, the page again with that form as
-    it was sent, its errors beside its fields (`form`: recording one; `end_form`: ending
-    the pairing `ended`)."""
+    it was sent, its errors beside its fields (`form`: recording one; `end_form` or
+    `withdraw_form`: ending or withdrawing the pairing `ended`)."""
     cadre = None
     if request.GET.get("cadre", "").isdigit():
         cadre = cadre_get(user=request.user, pk=int(request.GET["cadre"]))
@@ -383,9 +384,10 @@ def _pairing_list_page(request, campaign, *, form=None, end_form=None, ended=Non
     if can_manage and form is None:
         form = _pairing_form(request, campaign, bound=False)
     page = paginate(request, pairings)
-    if end_form is not None and not any(p.pk == ended and p.end is None for p in page):
+    refused = end_form if end_form is not None else withdraw_form
+    if refused is not None and not any(p.pk == ended and p.end is None for p in page):
         # Its row is not on this page (or it has ended meanwhile): say why here instead.
-        messages.error(request, " ".join(e for errors in end_form.errors.values() for e in errors))
+        messages.error(request, " ".join(e for errors in refused.errors.values() for e in errors))
     return render(
         request,
         "programs/pairing_list.html",
@@ -400,7 +402,9 @@ def _pairing_list_page(request, campaign, *, form=None, end_form=None, ended=Non
             "can_manage": can_manage,
             "form": form if can_manage else None,
             "end_form": end_form,
+            "withdraw_form": withdraw_form,
             "ended": ended,
+            "today": timezone.localdate(),
         },
     )
 
@@ -505,6 +509,25 @@ def pairing_end(request, pk: int, pairing_pk: int):
             query = _list_query(request)
             return redirect(f"{page}?{query}" if query else page)
     return _pairing_list_page(request, campaign, end_form=form, ended=pairing.pk)
+
+
+@require_POST
+def pairing_withdraw(request, pk: int, pairing_pk: int):
+    """Withdraw a pairing that has not begun (see services.pairing_withdraw)."""
+    campaign = selectors.campaign_get(user=request.user, pk=pk, permission=selectors.MANAGE)
+    pairing = get_object_or_404(selectors.pairing_list(user=request.user, campaign=campaign), pk=pairing_pk)
+    form = PairingWithdrawForm(request.POST)
+    if form.is_valid():
+        try:
+            services.pairing_withdraw(actor=request.user, pairing=pairing, **form.cleaned_data)
+        except ValidationError as exc:
+            add_errors(form, exc)
+        else:
+            messages.success(request, _("The pairing was withdrawn."))
+            page = reverse("programs:pairing-list", args=[campaign.pk])
+            query = _list_query(request)
+            return redirect(f"{page}?{query}" if query else page)
+    return _pairing_list_page(request, campaign, withdraw_form=form, ended=pairing.pk)
 
 
 def team_list(request, pk: int):

@@ -187,3 +187,55 @@ def test_a_page_shown_again_after_a_refused_form_pages_through_the_list(scenario
     page = response.content.decode()
     assert 'href="/points/?page=2"' in page and 'href="?page=2"' not in page
     assert client.get("/points/?page=2").status_code == 200
+
+
+def test_a_pairing_not_begun_is_withdrawn_with_its_reason_kept_in_the_audit_trail(scenario, client_as):
+    import pytest
+    from django.core.exceptions import ValidationError
+
+    from minqing.core.models import AuditEvent
+    from minqing.programs.services import pairing_withdraw
+
+    campaign = _running(scenario)
+    later = timezone.localdate() + dt.timedelta(days=10)
+    pairing = pairing_create(
+        actor=scenario.office,
+        campaign=campaign,
+        cadre=scenario.cadre("member"),
+        kind="bangfu",
+        target=scenario.household(level=1),
+        start=later,
+    )
+    begun = pairing_create(
+        actor=scenario.office,
+        campaign=campaign,
+        cadre=scenario.cadre("member"),
+        kind="bangfu",
+        target=scenario.household(level=1),
+        start=campaign.start,
+    )
+    client = client_as("office")
+    page = client.get(f"/campaigns/{campaign.pk}/pairings/").content.decode()
+    assert f'id="withdraw-{pairing.pk}"' in page and f'id="withdraw-{begun.pk}"' not in page
+
+    # Without a reason: the page again, the section open, nothing gone.
+    response = client.post(f"/campaigns/{campaign.pk}/pairings/{pairing.pk}/withdraw/", {"reason": " "})
+    assert response.status_code == 200
+    assert re.search(rf'<details open id="withdraw-{pairing.pk}">', response.content.decode())
+    assert Pairing.objects.filter(pk=pairing.pk).exists()
+
+    response = client.post(
+        f"/campaigns/{campaign.pk}/pairings/{pairing.pk}/withdraw/", {"reason": "录入错误"}
+    )
+    assert response.status_code == 302
+    assert not Pairing.objects.filter(pk=pairing.pk).exists()
+    event = AuditEvent.objects.get(action="pairing.withdraw")
+    assert event.detail["reason"] == "录入错误" and event.detail["start"] == later.isoformat()
+    assert event.detail["cadre"] == pairing.cadre_id and event.detail["campaign"] == campaign.pk
+
+    # One that has begun is ended, never withdrawn: its days stay in the record.
+    with pytest.raises(ValidationError):
+        pairing_withdraw(actor=scenario.office, pairing=begun, reason="录入错误")
+    response = client.post(f"/campaigns/{campaign.pk}/pairings/{begun.pk}/withdraw/", {"reason": "录入错误"})
+    assert response.status_code == 200 and Pairing.objects.filter(pk=begun.pk).exists()
+    assert AuditEvent.objects.filter(action="pairing.withdraw").count() == 1
