@@ -817,12 +817,9 @@ def pairing_withdraw(*, actor, pairing: Pairing, reason: str) -> None:
             % {"date": pairing.start.isoformat()}
         )
     reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": [_("Give the reason for withdrawing the pairing.")]})
-    if len(reason) > UNIT_PAIRING_REASON_MAX:
-        raise ValidationError(
-            {"reason": [_("A reason has at most %(n)s characters.") % {"n": UNIT_PAIRING_REASON_MAX}]}
-        )
+    problem = reason_problem(reason, _("Give the reason for withdrawing the pairing."))
+    if problem:
+        raise ValidationError({"reason": [problem]})
     audit_record(
         action="pairing.withdraw",
         obj=pairing,
@@ -891,6 +888,15 @@ def unit_pairing_create(
 UNIT_PAIRING_REASON_MAX = 200
 
 
+def reason_problem(reason: str, missing: str) -> str:
+    """Why a pairing's reason (trimmed) is refused: `missing` when empty, too long; or ""."""
+    if not reason:
+        return missing
+    if len(reason) > UNIT_PAIRING_REASON_MAX:
+        return _("A reason has at most %(n)s characters.") % {"n": UNIT_PAIRING_REASON_MAX}
+    return ""
+
+
 def unit_pairing_may_end(actor, unit_pairing: UnitPairing) -> bool:
     """Whether the actor may end this pairing: whom the unit pairing page lets record it, one
     who manages the campaign and the unit and sees the point. No actor: the system itself."""
@@ -922,10 +928,9 @@ def unit_pairing_end(*, actor, unit_pairing: UnitPairing, end: dt.date, reason: 
     if problem:
         errors["end"] = [problem]
     reason = (reason or "").strip()
-    if not reason:
-        errors["reason"] = [_("Give the reason for ending the pairing.")]
-    elif len(reason) > UNIT_PAIRING_REASON_MAX:
-        errors["reason"] = [_("A reason has at most %(n)s characters.") % {"n": UNIT_PAIRING_REASON_MAX}]
+    problem = reason_problem(reason, _("Give the reason for ending the pairing."))
+    if problem:
+        errors["reason"] = [problem]
     if errors:
         raise ValidationError(errors)
     unit_pairing.end = end

@@ -495,39 +495,42 @@ def _pairing_target(user, data):
 
 @require_POST
 def pairing_end(request, pk: int, pairing_pk: int):
-    campaign = selectors.campaign_get(user=request.user, pk=pk, permission=selectors.MANAGE)
-    pairing = get_object_or_404(selectors.pairing_list(user=request.user, campaign=campaign), pk=pairing_pk)
-    form = PairingEndForm(request.POST)
-    if form.is_valid():
-        try:
-            services.pairing_end(actor=request.user, pairing=pairing, **form.cleaned_data)
-        except ValidationError as exc:
-            add_errors(form, exc)
-        else:
-            messages.success(request, _("The pairing was ended."))
-            page = reverse("programs:pairing-list", args=[campaign.pk])
-            query = _list_query(request)
-            return redirect(f"{page}?{query}" if query else page)
-    return _pairing_list_page(request, campaign, end_form=form, ended=pairing.pk)
+    return _pairing_step(
+        request, pk, pairing_pk, PairingEndForm, services.pairing_end, _("The pairing was ended."), "end_form"
+    )
 
 
 @require_POST
 def pairing_withdraw(request, pk: int, pairing_pk: int):
     """Withdraw a pairing that has not begun (see services.pairing_withdraw)."""
+    return _pairing_step(
+        request,
+        pk,
+        pairing_pk,
+        PairingWithdrawForm,
+        services.pairing_withdraw,
+        _("The pairing was withdrawn."),
+        "withdraw_form",
+    )
+
+
+def _pairing_step(request, pk: int, pairing_pk: int, form_class, service, done: str, form_name: str):
+    """End or withdraw one pairing from its row: back to the page it was on, or, refused,
+    that page again with the row's form as it was sent."""
     campaign = selectors.campaign_get(user=request.user, pk=pk, permission=selectors.MANAGE)
     pairing = get_object_or_404(selectors.pairing_list(user=request.user, campaign=campaign), pk=pairing_pk)
-    form = PairingWithdrawForm(request.POST)
+    form = form_class(request.POST)
     if form.is_valid():
         try:
-            services.pairing_withdraw(actor=request.user, pairing=pairing, **form.cleaned_data)
+            service(actor=request.user, pairing=pairing, **form.cleaned_data)
         except ValidationError as exc:
             add_errors(form, exc)
         else:
-            messages.success(request, _("The pairing was withdrawn."))
+            messages.success(request, done)
             page = reverse("programs:pairing-list", args=[campaign.pk])
             query = _list_query(request)
             return redirect(f"{page}?{query}" if query else page)
-    return _pairing_list_page(request, campaign, withdraw_form=form, ended=pairing.pk)
+    return _pairing_list_page(request, campaign, ended=pairing.pk, **{form_name: form})
 
 
 def team_list(request, pk: int):
