@@ -276,6 +276,18 @@ def cases(o):
             for role in ROLES
         }
 
+    # A cadre's pairing is seen by who sees its campaign and its cadre or target; only the
+    # office changes it.
+    pairing_a_viewers = campaign_a_viewers - {"cadre"} | (
+        {"cadre"} if pa.cadre.account.username == "cadre" else set()
+    )
+
+    def pairing_a_changes(office_gets):
+        return {
+            role: office_gets if role == "office" else 403 if role in pairing_a_viewers else 404
+            for role in ROLES
+        }
+
     pairing = {"cadre": pa.cadre_id, "kind": "bangfu", "household": "nope", "start": "2026-05-01"}
     point = {"name": "", "kind": "village"}
     start = {"program": "dundian", "name": "测试", "region": "431123", "start": "2026-04-01"}
@@ -523,6 +535,15 @@ def cases(o):
                 302,
                 # Refused (no reason; and this one has begun): the page again.
                 only({"office"}, yes=200),
+            ),
+        ],
+        "programs:unit-pairing-withdraw": [
+            (
+                "post",
+                reverse("programs:unit-pairing-withdraw", args=[ca.pk, up_a.pk]),
+                {"reason": ""},  # refused: the page again with the error at the field
+                302,
+                unit_pairing_a_ends(200),
             ),
         ],
         "programs:team-list": [
@@ -874,6 +895,58 @@ def cases(o):
                 "json",
                 f"/api/v1/campaigns/{ca.pk}/unit-pairings/{up_a.pk}/end",
                 {"end": "2000-01-01", "reason": "核对"},  # refused: before the pairing starts
+                401,
+                unit_pairing_a_ends(422),
+            ),
+        ],
+        "api-v1:create_pairing": [
+            (
+                "json",
+                f"/api/v1/campaigns/{ca.pk}/pairings",
+                # refused (no such household): the office reaches the checks
+                {"cadre": pa.cadre_id, "kind": "bangfu", "household": 0, "start": "2026-05-01"},
+                401,
+                {
+                    role: 422 if role == "office" else 403 if role in campaign_a_viewers else 404
+                    for role in ROLES
+                },
+            ),
+        ],
+        "api-v1:end_pairing": [
+            (
+                "json",
+                f"/api/v1/campaigns/{ca.pk}/pairings/{pa.pk}/end",
+                {"end": "2000-01-01", "reason": "核对"},  # refused: before the pairing starts
+                401,
+                pairing_a_changes(422),
+            ),
+        ],
+        "api-v1:withdraw_pairing": [
+            (
+                "json",
+                f"/api/v1/campaigns/{ca.pk}/pairings/{pa.pk}/withdraw",
+                {"reason": "核对"},  # refused: it has begun
+                401,
+                pairing_a_changes(422),
+            ),
+        ],
+        "api-v1:create_unit_pairing": [
+            (
+                "json",
+                f"/api/v1/campaigns/{ca.pk}/unit-pairings",
+                {"unit": up_a.unit_id, "point": up_a.point_id, "kind": "nope", "start": "2026-05-01"},
+                401,
+                {
+                    role: 422 if role == "office" else 403 if role in campaign_a_viewers else 404
+                    for role in ROLES
+                },
+            ),
+        ],
+        "api-v1:withdraw_unit_pairing": [
+            (
+                "json",
+                f"/api/v1/campaigns/{ca.pk}/unit-pairings/{up_a.pk}/withdraw",
+                {"reason": "核对"},  # refused: it has begun
                 401,
                 unit_pairing_a_ends(422),
             ),

@@ -151,6 +151,28 @@ class UnitPairingEndIn(Schema):
     reason: str = Field(..., max_length=200)
 
 
+class PairingIn(Schema):
+    cadre: int
+    kind: str = Field(..., description="A pairing kind of the campaign's program (`config.pairing_kinds`).")
+    slot: str = Field("", description="The slot, for a kind that has slots (一联五); else empty.")
+    household: int | None = Field(None, description="The household paired (one of household, member, point).")
+    member: int | None = None
+    point: int | None = None
+    start: dt.date
+    note: str = Field("", max_length=200)
+
+
+class UnitPairingIn(Schema):
+    unit: int
+    point: int
+    kind: str = Field(..., description="covers_village, covers_community, covers_enterprise or twinning.")
+    start: dt.date
+
+
+class WithdrawIn(Schema):
+    reason: str = Field(..., max_length=200)
+
+
 class PointOut(Schema):
     id: int
     name: str
@@ -332,6 +354,159 @@ def get_compliance(
 def list_pairings(request, campaign_id: int, page: int = 1, size: int = 50):
     campaign = selectors.campaign_get(user=request.auth, pk=campaign_id)
     return page_of(selectors.pairing_list(user=request.auth, campaign=campaign), page, size, pairing_out)
+
+
+def _pairing_target(user, campaign: Campaign, payload: PairingIn):
+    """The one household, member or point the body names, among those the account sees; a
+    422 that says what is wrong otherwise."""
+    from minqing.people.models import Household, Member
+
+    named = [
+        (k, v)
+        for k, v in (("household", payload.household), ("member", payload.member), ("point", payload.point))
+        if v is not None
+    ]
+    if len(named) != 1:
+        raise HttpError(422, _("Name one target: a household, a member or a liaison point."))
+    field, pk = named[0]
+    if field == "point":
+        target = scoped(LiaisonPoint, user, selectors.VIEW).filter(pk=pk).first()
+    elif field == "household":
+        target = scoped(Household, user, "people.view").filter(pk=pk).first()
+    else:
+        target = scoped(Member, user, "people.view").filter(pk=pk).select_related("household").first()
+    if target is None:
+        raise HttpError(422, _("No such target among those you may see."))
+    return target
+
+
+def _managed_campaign(user, campaign_id: int) -> Campaign:
+    """The campaign (404 out of sight) that the account manages (403 if it only sees it)."""
+    campaign = selectors.campaign_get(user=user, pk=campaign_id)
+    if not selectors.can_manage_campaign(user=user, campaign=campaign):
+        raise HttpError(403, _("This account may not do that."))
+    return campaign
+
+
+@router.post(
+    "/campaigns/{campaign_id}/pairings",
+    response={201: PairingOut},
+    summary="Pair a cadre with a household, member or liaison point",
+)
+def create_pairing(request, campaign_id: int, payload: PairingIn):
+    """As the pairings page records one: the cadre takes part in the campaign, the target lies
+    in its region, a slot (一联五) is held once, the same link does not overlap itself."""
+    campaign = _managed_campaign(request.auth, campaign_id)
+    cadre = selectors.pairing_cadres(user=request.auth, campaign=campaign).filter(pk=payload.cadre).first()
+    if cadre is None:
+        raise HttpError(422, _("This cadre does not take part in the campaign, or is not among yours."))
+    target = _pairing_target(request.auth, campaign, payload)
+    try:
+        pairing = services.pairing_create(
+            actor=request.auth,
+            campaign=campaign,
+            cadre=cadre,
+            kind=payload.kind,
+            target=target,
+            start=payload.start,
+            slot=payload.slot,
+            note=payload.note.strip(),
+        )
+    except ValidationError as exc:
+        raise HttpError(422, " ".join(exc.messages)) from None
+    return Status(
+        201, pairing_out(selectors.pairing_list(user=request.auth, campaign=campaign).get(pk=pairing.pk))
+    )
+
+
+def _pairing(user, campaign_id: int, pairing_id: int) -> Pairing:
+    campaign = selectors.campaign_get(user=user, pk=campaign_id)
+    pairing = selectors.pairing_list(user=user, campaign=campaign).filter(pk=pairing_id).first()
+    if pairing is None:
+        raise HttpError(404, _("Not found."))
+    return pairing
+
+
+@router.post(
+    "/campaigns/{campaign_id}/pairings/{pairing_id}/end",
+    response=PairingOut,
+    summary="End a cadre's pairing (on a day that has come, with a reason)",
+)
+def end_pairing(request, campaign_id: int, pairing_id: int, payload: UnitPairingEndIn):
+    """Active through `end`, ended from the next day. One already ended is refused (422)."""
+    pairing = _pairing(request.auth, campaign_id, pairing_id)
+    try:
+        services.pairing_end(actor=request.auth, pairing=pairing, end=payload.end, reason=payload.reason)
+    except PermissionDenied:
+        raise HttpError(403, _("This account may not do that.")) from None
+    except ValidationError as exc:
+        raise HttpError(422, " ".join(exc.messages)) from None
+    return pairing_out(_pairing(request.auth, campaign_id, pairing_id))
+
+
+@router.post(
+    "/campaigns/{campaign_id}/pairings/{pairing_id}/withdraw",
+    response={204: None},
+    summary="Withdraw a cadre's pairing that has not begun (with a reason; audited)",
+)
+def withdraw_pairing(request, campaign_id: int, pairing_id: int, payload: WithdrawIn):
+    """Only one whose first day is still to come; one that has begun is ended instead (422)."""
+    pairing = _pairing(request.auth, campaign_id, pairing_id)
+    try:
+        services.pairing_withdraw(actor=request.auth, pairing=pairing, reason=payload.reason)
+    except PermissionDenied:
+        raise HttpError(403, _("This account may not do that.")) from None
+    except ValidationError as exc:
+        raise HttpError(422, " ".join(exc.messages)) from None
+    return Status(204, None)
+
+
+@router.post(
+    "/campaigns/{campaign_id}/unit-pairings",
+    response={201: UnitPairingOut},
+    summary="Pair a unit with a liaison point (结对共建, 部门包村/包社区/包企业)",
+)
+def create_unit_pairing(request, campaign_id: int, payload: UnitPairingIn):
+    from minqing.org.models import Unit
+
+    campaign = _managed_campaign(request.auth, campaign_id)
+    unit = scoped(Unit, request.auth, selectors.MANAGE).filter(pk=payload.unit).first()
+    if unit is None:
+        raise HttpError(422, _("Some of these units are not among yours."))
+    point = scoped(LiaisonPoint, request.auth, selectors.VIEW).filter(pk=payload.point).first()
+    if point is None:
+        raise HttpError(422, _("No such target among those you may see."))
+    try:
+        up = services.unit_pairing_create(
+            actor=request.auth,
+            campaign=campaign,
+            unit=unit,
+            point=point,
+            kind=payload.kind,
+            start=payload.start,
+        )
+    except ValidationError as exc:
+        raise HttpError(422, " ".join(exc.messages)) from None
+    return Status(
+        201, unit_pairing_out(selectors.unit_pairing_get(user=request.auth, campaign=campaign, pk=up.pk))
+    )
+
+
+@router.post(
+    "/campaigns/{campaign_id}/unit-pairings/{unit_pairing_id}/withdraw",
+    response={204: None},
+    summary="Withdraw a unit pairing that has not begun (with a reason; audited)",
+)
+def withdraw_unit_pairing(request, campaign_id: int, unit_pairing_id: int, payload: WithdrawIn):
+    campaign = selectors.campaign_get(user=request.auth, pk=campaign_id)
+    unit_pairing = selectors.unit_pairing_get(user=request.auth, campaign=campaign, pk=unit_pairing_id)
+    try:
+        services.unit_pairing_withdraw(actor=request.auth, unit_pairing=unit_pairing, reason=payload.reason)
+    except PermissionDenied:
+        raise HttpError(403, _("This account may not do that.")) from None
+    except ValidationError as exc:
+        raise HttpError(422, " ".join(exc.messages)) from None
+    return Status(204, None)
 
 
 @router.get(

@@ -47,6 +47,15 @@ def campaign_cadres(campaign: Campaign) -> QuerySet:
     return Cadre.objects.filter(condition, account__is_active=True).order_by("unit__path", "id")
 
 
+def pairing_cadres(*, user, campaign: Campaign) -> QuerySet:
+    """The cadres the user may pair in this campaign: taking part in it and among theirs."""
+    return (
+        campaign_cadres(campaign)
+        .filter(pk__in=scoped(Cadre, user, "org.view").values("pk"))
+        .select_related("account", "unit__parent")
+    )
+
+
 def pairing_list(
     *, user, campaign: Campaign, cadre: Cadre | None = None, active_on: dt.date | None = None
 ) -> QuerySet:

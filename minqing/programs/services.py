@@ -785,16 +785,36 @@ def pairing_create(
     return pairing
 
 
+def pairing_may_change(actor, pairing: Pairing) -> bool:
+    """Whether the actor may end or withdraw this cadre's pairing: one who manages its
+    campaign and sees the pairing (as the pairings page offers it). No actor: the system."""
+    if actor is None:
+        return True
+    return (
+        scoped(Campaign.objects.filter(pk=pairing.campaign_id), actor, "programs.manage").exists()
+        and scoped(Pairing.objects.filter(pk=pairing.pk), actor, "programs.view").exists()
+    )
+
+
 @transaction.atomic
 def pairing_end(*, actor, pairing: Pairing, end: dt.date, reason: str) -> Pairing:
     """End a pairing on a day that has come: a pairing "ended" on a later day would stay
     active until then, with no way left to end it otherwise."""
+    if not pairing_may_change(actor, pairing):
+        raise PermissionDenied
     pairing = Pairing.objects.select_for_update().select_related("campaign").get(pk=pairing.pk)
     if pairing.end is not None:
         raise ValidationError(_("This pairing has already ended."))
+    errors = {}
     problem = pairing_end_problem(pairing.campaign, pairing.start, end)
     if problem:
-        raise ValidationError({"end": [problem]})
+        errors["end"] = [problem]
+    reason = (reason or "").strip()
+    problem = reason_problem(reason, _("Give the reason for ending the pairing."))
+    if problem:
+        errors["reason"] = [problem]
+    if errors:
+        raise ValidationError(errors)
     pairing.end = end
     pairing.save(update_fields=["end"])
     audit_record(
@@ -808,6 +828,8 @@ def pairing_withdraw(*, actor, pairing: Pairing, reason: str) -> None:
     """Withdraw a pairing recorded for a day still to come (typed by mistake, or plans
     changed): it never began, so it goes, and the audit row keeps what it was. One that has
     begun is ended instead (pairing_end), so that its days stay in the record."""
+    if not pairing_may_change(actor, pairing):
+        raise PermissionDenied
     pairing = Pairing.objects.select_for_update().select_related("campaign").get(pk=pairing.pk)
     if pairing.start <= timezone.localdate():
         raise ValidationError(
@@ -949,6 +971,44 @@ def unit_pairing_end(*, actor, unit_pairing: UnitPairing, end: dt.date, reason: 
         },
     )
     return unit_pairing
+
+
+@transaction.atomic
+def unit_pairing_withdraw(*, actor, unit_pairing: UnitPairing, reason: str) -> None:
+    """Withdraw a unit pairing recorded for a day still to come (as a cadre's pairing is
+    withdrawn): it never began, so it goes, and the audit row keeps what it was. One that
+    has begun is ended instead (unit_pairing_end)."""
+    if not unit_pairing_may_end(actor, unit_pairing):
+        raise PermissionDenied
+    unit_pairing = UnitPairing.objects.select_for_update(of=("self",)).get(pk=unit_pairing.pk)
+    if unit_pairing.start <= timezone.localdate():
+        raise ValidationError(
+            _(
+                "This pairing began on %(date)s: end it instead. Only a pairing that has not begun is withdrawn."
+            )
+            % {"date": unit_pairing.start.isoformat()}
+        )
+    reason = (reason or "").strip()
+    problem = reason_problem(reason, _("Give the reason for withdrawing the pairing."))
+    if problem:
+        raise ValidationError({"reason": [problem]})
+    audit_record(
+        action="unit_pairing.withdraw",
+        obj=unit_pairing,
+        user=actor,
+        detail={
+            "campaign": unit_pairing.campaign_id,
+            "unit": unit_pairing.unit_id,
+            "point": unit_pairing.point_id,
+            "kind": unit_pairing.kind,
+            "start": unit_pairing.start.isoformat(),
+            "reason": reason,
+        },
+    )
+    try:
+        unit_pairing.delete()
+    except ProtectedError as exc:
+        raise ValidationError(_("Records refer to this pairing: it cannot be withdrawn.")) from exc
 
 
 @transaction.atomic

@@ -31,6 +31,11 @@ urlpatterns = [
         views.unit_pairing_end,
         name="unit-pairing-end",
     ),
+    path(
+        "campaigns/<int:pk>/unit-pairings/<int:unit_pairing_pk>/withdraw/",
+        views.unit_pairing_withdraw,
+        name="unit-pairing-withdraw",
+    ),
     path("points/", views.point_list, name="point-list"),
     path("points/new/", views.point_create, name="point-create"),
     path("points/<int:pk>/", views.point_detail, name="point-detail"),

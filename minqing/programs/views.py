@@ -352,11 +352,7 @@ def campaign_compliance_export(request, pk: int):
 
 
 def _pairing_form(request, campaign, *, bound: bool = True):
-    cadres = (
-        selectors.campaign_cadres(campaign)
-        .filter(pk__in=scoped(Cadre, request.user, "org.view").values("pk"))
-        .select_related("account", "unit__parent")
-    )
+    cadres = selectors.pairing_cadres(user=request.user, campaign=campaign)
     points = selectors.point_list(user=request.user)
     return PairingForm(
         (request.POST or None) if bound else None,
@@ -582,13 +578,26 @@ def _unit_pairing_page(request, campaign, *, form=None, ending=None):
     default_end = min(today, campaign.end) if campaign.end else today
     rows = []
     for up in unit_pairings:
+        # One that has begun is ended; one still to come is withdrawn (it can be neither ended
+        # before it starts nor left to begin by mistake).
+        to_come = up.start > today
         end_form = None
         if ending is not None and ending[0] == up.pk:
             end_form = ending[1]
         elif up.end is None and up.unit_id in endable:
-            end_form = PairingEndForm(auto_id=f"end-{up.pk}-%s", initial={"end": default_end})
+            if to_come:
+                end_form = PairingWithdrawForm(auto_id=f"withdraw-{up.pk}-%s")
+            else:
+                end_form = PairingEndForm(auto_id=f"end-{up.pk}-%s", initial={"end": default_end})
         # Active through its end day, ended from the next (as ActivePairingQuerySet counts it).
-        rows.append({"pairing": up, "ended": up.end is not None and up.end < today, "end_form": end_form})
+        rows.append(
+            {
+                "pairing": up,
+                "ended": up.end is not None and up.end < today,
+                "end_form": end_form,
+                "withdraw": isinstance(end_form, PairingWithdrawForm),
+            }
+        )
     return render(
         request,
         "programs/unit_pairing_list.html",
@@ -635,6 +644,33 @@ def unit_pairing_end(request, pk: int, unit_pairing_pk: int):
             )
             return redirect("programs:unit-pairing-list", pk=campaign.pk)
     # The page again, this pairing's form open with what was typed and the errors at its fields.
+    return _unit_pairing_page(
+        request, campaign, form=_unit_pairing_form(request, campaign), ending=(unit_pairing.pk, form)
+    )
+
+
+@require_POST
+def unit_pairing_withdraw(request, pk: int, unit_pairing_pk: int):
+    """Withdraw a unit pairing that has not begun (see services.unit_pairing_withdraw)."""
+    campaign = selectors.campaign_get(user=request.user, pk=pk)
+    unit_pairing = selectors.unit_pairing_get(user=request.user, campaign=campaign, pk=unit_pairing_pk)
+    if not services.unit_pairing_may_end(request.user, unit_pairing):
+        raise PermissionDenied
+    form = PairingWithdrawForm(request.POST, auto_id=f"withdraw-{unit_pairing.pk}-%s")
+    if form.is_valid():
+        try:
+            services.unit_pairing_withdraw(
+                actor=request.user, unit_pairing=unit_pairing, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as exc:
+            add_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("The pairing of %(unit)s with %(point)s was withdrawn.")
+                % {"unit": unit_pairing.unit.label, "point": unit_pairing.point.name},
+            )
+            return redirect("programs:unit-pairing-list", pk=campaign.pk)
     return _unit_pairing_page(
         request, campaign, form=_unit_pairing_form(request, campaign), ending=(unit_pairing.pk, form)
     )

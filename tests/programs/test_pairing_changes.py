@@ -1,0 +1,270 @@
+"""Pairings recorded, ended and withdrawn through the API as on the pages; a unit pairing
+still to come is withdrawn (it could be neither ended nor removed); ending or withdrawing a
+cadre's pairing checks, in the service itself, who may and why."""
+
+import datetime as dt
+import re
+
+import pytest
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone, translation
+
+from minqing.core.models import AuditEvent
+from minqing.org.models import Account
+from minqing.org.services import token_create
+from minqing.programs.models import Pairing, UnitPairing
+from minqing.programs.services import (
+    pairing_create,
+    pairing_end,
+    pairing_withdraw,
+    unit_pairing_create,
+    unit_pairing_withdraw,
+)
+
+
+def _campaign(scenario):
+    today = timezone.localdate()
+    return scenario.campaign(
+        "xiajiceng", start=today - dt.timedelta(days=60), end=today + dt.timedelta(days=300)
+    )
+
+
+def _auth(username):
+    token = token_create(actor=None, account=Account.objects.get(username=username))
+    return {"HTTP_AUTHORIZATION": f"Bearer {token}", "HTTP_ACCEPT_LANGUAGE": "en"}
+
+
+def _post(client, url, body, username="office"):
+    return client.post(url, body, content_type="application/json", **_auth(username))
+
+
+def _bangfu(scenario, campaign, start=None):
+    return pairing_create(
+        actor=scenario.office,
+        campaign=campaign,
+        cadre=scenario.cadre("member"),
+        kind="bangfu",
+        target=scenario.household(level=1),
+        start=start or campaign.start,
+    )
+
+
+def _unit_pairing(scenario, campaign, start):
+    return unit_pairing_create(
+        actor=scenario.office,
+        campaign=campaign,
+        unit=scenario.unit,
+        point=scenario.point(),
+        kind="covers_village",
+        start=start,
+    )
+
+
+# The service checks who may and why ---------------------------------------------------
+
+
+def test_only_who_manages_the_campaign_ends_or_withdraws_a_cadre_pairing(scenario, actor):
+    campaign = _campaign(scenario)
+    begun = _bangfu(scenario, campaign)
+    to_come = _bangfu(scenario, campaign, start=timezone.localdate() + dt.timedelta(days=5))
+    for username in ("leader", "office_jinan", "cadre"):
+        with pytest.raises(PermissionDenied):
+            pairing_end(actor=actor(username), pairing=begun, end=timezone.localdate(), reason="调整")
+        with pytest.raises(PermissionDenied):
+            pairing_withdraw(actor=actor(username), pairing=to_come, reason="录入错误")
+    begun.refresh_from_db()
+    assert begun.end is None and Pairing.objects.filter(pk=to_come.pk).exists()
+    assert not AuditEvent.objects.filter(action__in=["pairing.end", "pairing.withdraw"]).exists()
+
+
+@pytest.mark.parametrize(
+    "reason, message",
+    [("", "Give the reason for ending the pairing."), ("因" * 201, "A reason has at most 200 characters.")],
+)
+def test_ending_a_cadre_pairing_needs_a_reason(scenario, reason, message):
+    pairing = _bangfu(scenario, _campaign(scenario))
+    with translation.override("en"), pytest.raises(ValidationError) as caught:
+        pairing_end(actor=scenario.office, pairing=pairing, end=timezone.localdate(), reason=reason)
+    assert caught.value.message_dict == {"reason": [message]}
+    pairing.refresh_from_db()
+    assert pairing.end is None
+
+
+# A unit pairing still to come is withdrawn ----------------------------------------------
+
+
+def test_a_unit_pairing_still_to_come_is_withdrawn_and_the_audit_keeps_it(scenario):
+    campaign = _campaign(scenario)
+    start = timezone.localdate() + dt.timedelta(days=3)
+    up = _unit_pairing(scenario, campaign, start)
+    with translation.override("en"), pytest.raises(ValidationError) as caught:
+        unit_pairing_withdraw(actor=scenario.office, unit_pairing=up, reason="  ")
+    assert caught.value.message_dict == {"reason": ["Give the reason for withdrawing the pairing."]}
+    unit_pairing_withdraw(actor=scenario.office, unit_pairing=up, reason=" 录入错误 ")
+    assert not UnitPairing.objects.filter(pk=up.pk).exists()
+    event = AuditEvent.objects.get(action="unit_pairing.withdraw", object_id=str(up.pk))
+    assert event.detail == {
+        "campaign": campaign.pk,
+        "unit": scenario.unit.pk,
+        "point": up.point_id,
+        "kind": "covers_village",
+        "start": start.isoformat(),
+        "reason": "录入错误",
+    }
+
+
+def test_a_unit_pairing_that_has_begun_is_not_withdrawn_but_ended(scenario, actor):
+    campaign = _campaign(scenario)
+    up = _unit_pairing(scenario, campaign, timezone.localdate())
+    with translation.override("en"), pytest.raises(ValidationError) as caught:
+        unit_pairing_withdraw(actor=scenario.office, unit_pairing=up, reason="录入错误")
+    assert caught.value.messages == [
+        f"This pairing began on {timezone.localdate().isoformat()}: end it instead. "
+        "Only a pairing that has not begun is withdrawn."
+    ]
+    to_come = _unit_pairing(scenario, campaign, timezone.localdate() + dt.timedelta(days=1))
+    with pytest.raises(PermissionDenied):
+        unit_pairing_withdraw(actor=actor("leader"), unit_pairing=to_come, reason="录入错误")
+    assert UnitPairing.objects.filter(pk__in=[up.pk, to_come.pk]).count() == 2
+    assert not AuditEvent.objects.filter(action="unit_pairing.withdraw").exists()
+
+
+def _row(html: str, up) -> str:
+    return re.search(rf'<tr id="unit-pairing-{up.pk}".*?</tr>', html, re.S).group(0)
+
+
+def test_the_unit_pairing_page_offers_withdraw_for_one_to_come_and_end_for_one_begun(scenario, client_as):
+    campaign = _campaign(scenario)
+    begun = _unit_pairing(scenario, campaign, campaign.start)
+    to_come = _unit_pairing(scenario, campaign, timezone.localdate() + dt.timedelta(days=7))
+    client = client_as("office")
+    url = f"/campaigns/{campaign.pk}/unit-pairings/"
+    html = client.get(url).content.decode()
+    assert f'action="{url}{begun.pk}/end/"' in _row(html, begun) and "/withdraw/" not in _row(html, begun)
+    row = _row(html, to_come)
+    assert f'action="{url}{to_come.pk}/withdraw/"' in row and "/end/" not in row
+    assert "<summary>撤销</summary>" in row
+
+    # Refused without a reason: the page again, that row's form open with the error.
+    refused = client.post(f"{url}{to_come.pk}/withdraw/", {"reason": ""})
+    assert refused.status_code == 200
+    row = _row(refused.content.decode(), to_come)
+    assert "<details open>" in row and 'class="errorlist"' in row
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    done = client.post(f"{url}{to_come.pk}/withdraw/", {"reason": "计划调整"}, follow=True)
+    assert done.redirect_chain[-1][0] == url
+    html = done.content.decode()
+    assert f"The pairing of {scenario.unit.name} with {to_come.point.name} was withdrawn." in html
+    assert f'id="unit-pairing-{to_come.pk}"' not in html
+    assert AuditEvent.objects.get(action="unit_pairing.withdraw").detail["reason"] == "计划调整"
+
+    # Who sees but does not manage may not; who does not see finds nothing.
+    other = _unit_pairing(scenario, campaign, timezone.localdate() + dt.timedelta(days=7))
+    withdraw = f"{url}{other.pk}/withdraw/"
+    assert client_as("leader").post(withdraw, {"reason": "x"}).status_code == 403
+    assert client_as("office_jinan").post(withdraw, {"reason": "x"}).status_code == 404
+    assert UnitPairing.objects.filter(pk=other.pk).exists()
+
+
+# The API ---------------------------------------------------------------------------------
+
+
+def test_the_api_records_a_cadre_pairing_as_the_page_does(scenario, client):
+    campaign = _campaign(scenario)
+    cadre = scenario.cadre("member")
+    household = scenario.household(level=1)
+    url = f"/api/v1/campaigns/{campaign.pk}/pairings"
+    body = {
+        "cadre": cadre.pk,
+        "kind": "bangfu",
+        "household": household.pk,
+        "start": campaign.start.isoformat(),
+    }
+
+    made = _post(client, url, body)
+    assert made.status_code == 201, made.content
+    out = made.json()
+    pairing = Pairing.objects.get(pk=out["id"])
+    assert (pairing.cadre, pairing.household, pairing.kind) == (cadre, household, "bangfu")
+    assert out["target_type"] == "household" and out["target_id"] == household.pk and out["end"] is None
+    assert AuditEvent.objects.filter(action="pairing.create", object_id=str(pairing.pk)).exists()
+
+    again = _post(client, url, body)
+    assert again.status_code == 422
+    assert again.json() == {"detail": "This cadre is already paired with this target."}
+
+    for wrong, message in [
+        (
+            {**body, "point": scenario.point().pk},
+            "Name one target: a household, a member or a liaison point.",
+        ),
+        ({**body, "household": 10**9}, "No such target among those you may see."),
+        ({**body, "cadre": 10**9}, "This cadre does not take part in the campaign, or is not among yours."),
+        ({**body, "kind": "nope"}, "This campaign has no pairing kind “nope”."),
+    ]:
+        refused = _post(client, url, wrong)
+        assert (refused.status_code, refused.json()) == (422, {"detail": message})
+    assert Pairing.objects.filter(campaign=campaign).count() == 1
+
+    assert _post(client, url, body, "leader").status_code == 403
+    assert _post(client, url, body, "office_jinan").status_code == 404
+
+
+def test_the_api_ends_and_withdraws_a_cadre_pairing(scenario, client):
+    campaign = _campaign(scenario)
+    begun = _bangfu(scenario, campaign)
+    to_come = _bangfu(scenario, campaign, start=timezone.localdate() + dt.timedelta(days=2))
+    base = f"/api/v1/campaigns/{campaign.pk}/pairings"
+    today = timezone.localdate().isoformat()
+
+    refused = _post(client, f"{base}/{begun.pk}/end", {"end": today, "reason": ""})
+    assert (refused.status_code, refused.json()) == (
+        422,
+        {"detail": "Give the reason for ending the pairing."},
+    )
+    assert (
+        _post(client, f"{base}/{begun.pk}/end", {"end": today, "reason": "调整"}, "leader").status_code == 403
+    )
+    ended = _post(client, f"{base}/{begun.pk}/end", {"end": today, "reason": "调整"})
+    assert ended.status_code == 200 and ended.json()["end"] == today
+
+    not_yet = _post(client, f"{base}/{begun.pk}/withdraw", {"reason": "录入错误"})
+    assert not_yet.status_code == 422 and "end it instead" in not_yet.json()["detail"]
+    assert _post(client, f"{base}/{to_come.pk}/withdraw", {"reason": "x"}, "office_jinan").status_code == 404
+    gone = _post(client, f"{base}/{to_come.pk}/withdraw", {"reason": "录入错误"})
+    assert gone.status_code == 204
+    assert not Pairing.objects.filter(pk=to_come.pk).exists()
+    assert AuditEvent.objects.get(action="pairing.withdraw").detail["reason"] == "录入错误"
+    assert _post(client, f"{base}/{to_come.pk}/withdraw", {"reason": "录入错误"}).status_code == 404
+
+
+def test_the_api_records_and_withdraws_a_unit_pairing(scenario, client):
+    campaign = _campaign(scenario)
+    point = scenario.point()
+    url = f"/api/v1/campaigns/{campaign.pk}/unit-pairings"
+    start = timezone.localdate() + dt.timedelta(days=10)
+    body = {"unit": scenario.unit.pk, "point": point.pk, "kind": "covers_village", "start": start.isoformat()}
+    assert _post(client, url, body, "leader").status_code == 403
+    made = _post(client, url, body)
+    assert made.status_code == 201, made.content
+    out = made.json()
+    assert (out["unit"], out["point"], out["kind"], out["start"]) == (
+        scenario.unit.pk,
+        point.pk,
+        "covers_village",
+        start.isoformat(),
+    )
+    twice = _post(client, url, body)
+    assert twice.status_code == 422
+    assert twice.json() == {
+        "detail": f"{scenario.unit.name} is already paired with {point.name} in this way."
+    }
+    bad = _post(client, url, {**body, "kind": "nope"})
+    assert (bad.status_code, bad.json()) == (422, {"detail": "Choose a kind of unit pairing from the list."})
+
+    withdraw = f"{url}/{out['id']}/withdraw"
+    assert _post(client, withdraw, {"reason": "x"}, "leader").status_code == 403
+    assert _post(client, withdraw, {"reason": "计划调整"}).status_code == 204
+    assert not UnitPairing.objects.filter(campaign=campaign).exists()
