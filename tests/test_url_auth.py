@@ -446,6 +446,26 @@ def cases(o):
         "programs:program-list": [
             ("get", reverse("programs:program-list"), None, 302, only(PROGRAM_VIEWERS, no=403))
         ],
+        "programs:program-add": [
+            ("get", reverse("programs:program-add"), None, 302, only(OFFICES, no=403)),
+            # refused (not a template): the page again with the errors
+            (
+                "post",
+                reverse("programs:program-add"),
+                {"text": "key =", "action": "add"},
+                302,
+                only(OFFICES, no=403),
+            ),
+        ],
+        "programs:program-source": [
+            (
+                "get",
+                reverse("programs:program-source", args=["dundian"]),
+                None,
+                302,
+                only(PROGRAM_VIEWERS, no=403),
+            )
+        ],
         "programs:campaign-list": [
             ("get", reverse("programs:campaign-list"), None, 302, only(PROGRAM_VIEWERS, no=403))
         ],
@@ -841,6 +861,18 @@ def cases(o):
         ],
         "api-v1:search_members": [("get", "/api/v1/members?q=zs", None, 401, everyone)],
         "api-v1:list_programs": [("get", "/api/v1/programs", None, 401, everyone)],
+        "api-v1:add_program": [
+            (
+                "json",
+                "/api/v1/programs",
+                {"text": "key =", "dry_run": True},
+                401,
+                only(OFFICES, yes=422, no=403),
+            )
+        ],
+        "api-v1:get_program_template": [
+            ("get", "/api/v1/programs/dundian/template", None, 401, only(PROGRAM_VIEWERS, no=403))
+        ],
         "api-v1:list_campaigns": [("get", "/api/v1/campaigns", None, 401, everyone)],
         "api-v1:start_campaign": [
             (

@@ -30,6 +30,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             "geo.view",
             "programs.view",
             "programs.manage",
+            # A new program from a template file (programs are shared by every office).
+            "programs.define",
             "fieldwork.confirm",
             "tickets.view",
             "tickets.create",

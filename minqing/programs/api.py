@@ -15,6 +15,7 @@ from minqing.geo.selectors import region_get
 from . import selectors, services
 from .engine import STATUSES
 from .models import Campaign, LiaisonPoint, Pairing, UnitPairing
+from .schema import TemplateInvalid
 
 router = Router(tags=["programs"])
 
@@ -26,6 +27,29 @@ class ProgramOut(Schema):
     summary: str
     phases: list[dict]
     rules: list[dict]
+
+
+class ProgramIn(Schema):
+    text: str = Field(
+        ..., description="The template, TOML (the text of a file like programs/library/*.toml)."
+    )
+    dry_run: bool = Field(False, description="Only check it: 200 with the program, nothing added.")
+
+
+class TemplateErrorOut(Schema):
+    line: int | None
+    path: str
+    message: str
+
+
+class ProgramInvalidOut(Schema):
+    detail: str
+    errors: list[TemplateErrorOut]
+
+
+class ProgramSourceOut(Schema):
+    key: str
+    text: str
 
 
 class CampaignOut(Schema):
@@ -246,19 +270,49 @@ def point_out(p: LiaisonPoint) -> dict:
 def list_programs(request):
     if not scope_for(request.auth).has(selectors.VIEW):
         return []
-    result = []
-    for key, data in services.program_catalogue().items():
-        result.append(
-            {
-                "key": key,
-                "name": data["name"],
-                "seed": data.get("seed", ""),
-                "summary": data.get("summary", ""),
-                "phases": data.get("phases", []),
-                "rules": data.get("rules", []),
-            }
-        )
-    return result
+    return [program_out(key, data) for key, data in services.program_catalogue().items()]
+
+
+def program_out(key: str, data: dict) -> dict:
+    return {
+        "key": key,
+        "name": data["name"],
+        "seed": data.get("seed", ""),
+        "summary": data.get("summary", ""),
+        "phases": data.get("phases", []),
+        "rules": data.get("rules", []),
+    }
+
+
+@router.post(
+    "/programs",
+    response={200: ProgramOut, 201: ProgramOut, 422: ProgramInvalidOut},
+    summary="Add a program from its template (or only check it: dry_run)",
+)
+def add_program(request, payload: ProgramIn):
+    """Every error of a malformed template comes back at once, each with its line; nothing is
+    added. Programs are shared by every office (the campaign office's define permission)."""
+    if not scope_for(request.auth).has("programs.define"):
+        raise HttpError(403, _("This account may not do that."))
+    try:
+        if payload.dry_run:
+            data = services.program_check(payload.text)
+            return Status(200, program_out(data["key"], data))
+        template = services.program_add(actor=request.auth, text=payload.text)
+    except TemplateInvalid as exc:
+        errors = [{"line": e.line, "path": e.path, "message": str(e.message)} for e in exc.errors]
+        return Status(422, {"detail": "\n".join(str(e) for e in exc.errors), "errors": errors})
+    return Status(201, program_out(template.key, services.program_get(template.key)))
+
+
+@router.get("/programs/{key}/template", response=ProgramSourceOut, summary="A program's template text")
+def get_program_template(request, key: str):
+    if not scope_for(request.auth).has(selectors.VIEW):
+        raise HttpError(403, _("This account may not do that."))
+    sources = services.program_sources()
+    if key not in sources:
+        raise HttpError(404, _("There is no program “%(key)s”.") % {"key": key})
+    return {"key": key, "text": sources[key]}
 
 
 @router.get("/campaigns", response=CampaignPage, summary="Campaigns in scope")

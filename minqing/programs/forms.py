@@ -343,3 +343,16 @@ class HandoverForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["successor"].queryset = cadres
         self.fields["successor"].label_from_instance = cadre_choice_label
+
+
+class ProgramAddForm(forms.Form):
+    """A new program's template: a file (.toml, as saved by any editor or Notepad) or the
+    text pasted or corrected in the box; the file, when one is chosen, wins."""
+
+    file = forms.FileField(label=_("Template file (.toml)"), required=False)
+    text = forms.CharField(
+        label=_("Or the template's text"),
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 18, "spellcheck": "false", "class": "code"}),
+    )

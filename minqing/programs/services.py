@@ -6,14 +6,14 @@ import datetime as dt
 import logging
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from minqing.core.audit import audit_record
-from minqing.core.scope import scoped
+from minqing.core.scope import scope_for, scoped
 from minqing.org.models import Cadre, Unit
 from minqing.people.models import Household, Member
 
@@ -75,13 +75,45 @@ def program_get(key: str) -> dict:
         ) from None
 
 
-@transaction.atomic
-def program_add(*, actor, text: str) -> ProgramTemplate:
-    text = text.removeprefix("\ufeff")  # kept without a byte-order mark
-    data = parse_template(text)
+PROGRAM_TEXT_MAX = 256 * 1024  # characters; the five shipped templates are 2–4 thousand
+
+
+def program_check(text: str) -> dict:
+    """The checked template in this text, for a new program: TemplateInvalid with every
+    error and its line, or a key that exists already (the five's or an office's)."""
+    if len(text) > PROGRAM_TEXT_MAX:
+        raise TemplateInvalid(
+            [
+                TemplateError(
+                    None,
+                    "",
+                    _("the template is too long (at most %(n)s characters)") % {"n": PROGRAM_TEXT_MAX},
+                )
+            ]
+        )
+    data = parse_template(text.removeprefix("\ufeff"))
     if data["key"] in program_sources():
         raise TemplateInvalid([TemplateError(1, "key", _("a program with this key exists already"))])
-    template = ProgramTemplate.objects.create(key=data["key"], name=data["name"], source=text, added_by=actor)
+    return data
+
+
+@transaction.atomic
+def program_add(*, actor, text: str) -> ProgramTemplate:
+    """Add a program from its template text (checked by program_check). Programs are shared
+    by every office: adding one needs the define permission. No actor: the command line."""
+    if actor is not None and not scope_for(actor).has("programs.define"):
+        raise PermissionDenied
+    text = text.removeprefix("\ufeff")  # kept without a byte-order mark
+    data = program_check(text)
+    try:
+        with transaction.atomic():  # two adds of one key at once: the unique key keeps one
+            template = ProgramTemplate.objects.create(
+                key=data["key"], name=data["name"], source=text, added_by=actor
+            )
+    except IntegrityError:
+        raise TemplateInvalid(
+            [TemplateError(1, "key", _("a program with this key exists already"))]
+        ) from None
     audit_record(action="program.add", obj=template, user=actor, detail={"key": data["key"]})
     return template
 

@@ -5,6 +5,8 @@ from . import views
 app_name = "programs"
 urlpatterns = [
     path("programs/", views.program_list, name="program-list"),
+    path("programs/add/", views.program_add, name="program-add"),
+    path("programs/<slug:key>.toml", views.program_source, name="program-source"),
     path("campaigns/", views.campaign_list, name="campaign-list"),
     path("campaigns/start/", views.campaign_start, name="campaign-start"),
     path("campaigns/<int:pk>/", views.campaign_detail, name="campaign-detail"),

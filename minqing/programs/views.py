@@ -33,11 +33,13 @@ from .forms import (
     PairingWithdrawForm,
     PointForm,
     PointRegradeForm,
+    ProgramAddForm,
     TeamForm,
     UnitPairingForm,
 )
 from .models import Campaign, LiaisonPoint, Pairing
 from .rules import RULE_TYPES, STATUS_LABELS, target_label
+from .schema import TemplateError, TemplateInvalid, template_text
 
 
 def _as_of(request, campaign) -> tuple[dt.date, str]:
@@ -79,7 +81,59 @@ def program_list(request):
         {
             "programs": programs,
             "can_manage": scope_for(request.user).has(selectors.MANAGE),
+            "can_define": scope_for(request.user).has("programs.define"),
         },
+    )
+
+
+def program_source(request, key: str):
+    """A program's template as a file to save, copy and adjust into a new program."""
+    require_permission(request.user, selectors.VIEW)
+    sources = services.program_sources()
+    if key not in sources:
+        raise Http404(_("There is no program “%(key)s”.") % {"key": key})
+    response = HttpResponse(sources[key], content_type="application/toml; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{key}.toml"'
+    return response
+
+
+def program_add(request):
+    """A new program from a template file or its text: 检查 shows every error with its line
+    (the text stays in the box to be corrected); 添加 checks again and adds it."""
+    require_permission(request.user, "programs.define")
+    form = ProgramAddForm(request.POST or None, request.FILES or None)
+    errors, checked = [], None
+    if request.method == "POST" and form.is_valid():
+        text = form.cleaned_data["text"] or ""
+        upload = form.cleaned_data["file"]
+        try:
+            if upload is not None:
+                if upload.size > services.PROGRAM_TEXT_MAX * 4:
+                    raise TemplateInvalid(
+                        [TemplateError(None, "", _("The file is too large for a program template."))]
+                    )
+                text = template_text(upload.read())
+            if not text.strip():
+                raise TemplateInvalid(
+                    [TemplateError(None, "", _("Choose a template file or paste its text."))]
+                )
+            if request.POST.get("action") == "add":
+                template = services.program_add(actor=request.user, text=text)
+                messages.success(
+                    request,
+                    _("The program “%(name)s” (%(key)s) was added: campaigns can now be started from it.")
+                    % {"name": template.name, "key": template.key},
+                )
+                return redirect("programs:program-list")
+            checked = services.program_check(text)
+        except TemplateInvalid as exc:
+            errors = exc.errors
+        # The text as read (from the file too), to be corrected in the box and sent again.
+        form = ProgramAddForm(initial={"text": text})
+    return render(
+        request,
+        "programs/program_add.html",
+        {"form": form, "errors": errors, "checked": checked, "library": services.program_sources().keys()},
     )
 
 
