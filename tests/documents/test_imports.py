@@ -404,6 +404,114 @@ def test_each_hostile_file_is_refused_with_a_message_and_no_crash(actor, tmp_pat
     assert AuditEvent.objects.filter(action="import.households", result="denied").count() >= len(expected)
 
 
+def _sheet_xml(sheet_data: bytes) -> bytes:
+    return (
+        b'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/'
+        b'spreadsheetml/2006/main"><sheetData>' + sheet_data + b"</sheetData></worksheet>"
+    )
+
+
+def _with_sheet(tmp_path, name, sheet_data: bytes):
+    base = zipfile.ZipFile(io.BytesIO(_minimal_xlsx(tmp_path)))
+    parts = {part: base.read(part) for part in base.namelist()}
+    _zip(tmp_path / name, {**parts, "xl/worksheets/sheet1.xml": _sheet_xml(sheet_data)})
+    return tmp_path / name
+
+
+def _cell(ref: str = "") -> bytes:
+    where = f' r="{ref}"'.encode() if ref else b""
+    return b"<c" + where + b' t="inlineStr"><is><t>x</t></is></c>'
+
+
+def test_a_sheet_whose_far_cell_would_ask_for_millions_of_cells_is_refused(actor, tmp_path):
+    """The reader lays a sheet out from A1 to its farthest cell holding something: a 5 KB
+    file could ask for billions of cells and abort the process. Such a file is refused
+    before the reader sees it. (The far cell here asks for 15 million, which the machine
+    would survive should the check ever miss it.)"""
+    far = _with_sheet(
+        tmp_path,
+        "far.xlsx",
+        b'<row r="1">' + _cell("A1") + b'</row><row r="500000">' + _cell("AD500000") + b"</row>",
+    )
+    assert far.stat().st_size < 10_000
+    before = counts()
+    with translation.override("en"):
+        report = import_run(actor=actor("office"), kind="households", path=far, dry_run=True)
+    assert report.refused.startswith("The sheet reaches row 500000 and column 30: 15000000 cells")
+    assert counts() == before
+
+
+def test_the_far_corner_is_counted_as_the_reader_places_cells():
+    from minqing.documents.imports.files import MAX_CELLS, ods_extent, sheet_extent
+
+    # Every cell named and none far: plainly small, nothing counted.
+    assert sheet_extent(_sheet_xml(b'<row r="1">' + _cell("A1") + _cell("K1") + b"</row>")) is None
+    # One value at XFD1048576: 17 billion cells.
+    assert sheet_extent(_sheet_xml(_cell("A1") + _cell("XFD1048576"))) == (1_048_576, 16_384)
+    # A far cell that holds nothing (a border, say) is skipped by the reader, and here.
+    assert sheet_extent(_sheet_xml(_cell("A1") + b'<c r="XFD1048576" s="1"/>')) == (1, 1)
+    # Cells and rows that do not name their place follow the one before.
+    unnamed = b'<row r="1">' + _cell("A1") + b'</row><row r="900000">' + _cell() * 30 + b"</row>"
+    assert sheet_extent(_sheet_xml(unnamed)) == (900_000, 30)
+    assert sheet_extent(_sheet_xml(b"<row>" + _cell() * 3 + b"</row><row>" + _cell() + b"</row>")) == (2, 3)
+    assert 900_000 * 30 > MAX_CELLS
+
+    table = (
+        '<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:body><office:spreadsheet>'
+        '<table:table table:name="S"><table:table-row><table:table-cell office:value-type="string">'
+        "<text:p>户编号</text:p></table:table-cell></table:table-row>{rows}</table:table>"
+        "</office:spreadsheet></office:body></office:document-content>"
+    )
+    # LibreOffice's trailing empty rows and columns, repeated a million times, hold nothing.
+    trailing = '<table:table-row table:number-rows-repeated="1048575"><table:table-cell table:number-columns-repeated="1024"/></table:table-row>'
+    assert ods_extent(table.format(rows=trailing).encode()) == (1, 1)
+    # A value repeated over 200,000 rows and 100 columns asks for 20 million cells.
+    repeated = (
+        '<table:table-row table:number-rows-repeated="200000"><table:table-cell '
+        'table:number-columns-repeated="100" office:value-type="string"><text:p>x</text:p>'
+        "</table:table-cell></table:table-row>"
+    )
+    assert ods_extent(table.format(rows=repeated).encode()) == (200_001, 100)
+
+
+def test_a_repeated_ods_bomb_is_refused_and_a_far_empty_cell_is_not(actor, tmp_path):
+    from minqing.documents.imports.files import read_sheet
+
+    content = (
+        '<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+        'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2"><office:body>'
+        '<office:spreadsheet><table:table table:name="S"><table:table-row><table:table-cell '
+        'office:value-type="string"><text:p>姓名</text:p></table:table-cell></table:table-row>'
+        '<table:table-row table:number-rows-repeated="200000"><table:table-cell '
+        'table:number-columns-repeated="100" office:value-type="string"><text:p>x</text:p>'
+        "</table:table-cell></table:table-row></table:table></office:spreadsheet></office:body>"
+        "</office:document-content>"
+    )
+    _zip(
+        tmp_path / "bomb.ods",
+        {"mimetype": b"application/vnd.oasis.opendocument.spreadsheet", "content.xml": content.encode()},
+    )
+    before = counts()
+    with translation.override("en"):
+        report = import_run(
+            actor=actor("office"), kind="households", path=tmp_path / "bomb.ods", dry_run=True
+        )
+    assert "20000100 cells" in report.refused
+    assert counts() == before
+
+    # A border drawn on XFD1048576 leaves the sheet as it is.
+    styled = _with_sheet(
+        tmp_path,
+        "styled.xlsx",
+        b'<row r="1">' + _cell("A1") + b'</row><row r="1048576"><c r="XFD1048576" s="1"/></row>',
+    )
+    assert read_sheet(styled, ".xlsx").rows == [["x"]]
+
+
 # The other lists ---------------------------------------------------------------------
 
 
