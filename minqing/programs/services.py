@@ -1079,6 +1079,25 @@ def cadre_handover(
     if campaigns is not None:
         pairings = pairings.filter(campaign__in=campaigns)
         teams_qs = teams_qs.filter(campaign__in=campaigns)
+    pairings = list(pairings)
+    # A pairing that has begun keeps its holder for the days it ran: it ends the day before
+    # the handover and the successor's starts that day. One that began after the date the
+    # handover gives could only change hands whole, rewriting who held it: refused.
+    begun_after = [p for p in pairings if on_date < p.start <= today]
+    if begun_after:
+        latest = max(p.start for p in begun_after)
+        raise ValidationError(
+            {
+                "on_date": [
+                    _(
+                        "%(n)s of the pairings began after %(date)s, the last on %(start)s: a handover "
+                        "dated earlier would move them as if the successor had held them from the start. "
+                        "Date the handover %(start)s or later."
+                    )
+                    % {"n": len(begun_after), "date": on_date.isoformat(), "start": latest.isoformat()}
+                ]
+            }
+        )
     moved = 0
     for pairing in pairings:
         moved += 1

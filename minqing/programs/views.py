@@ -3,6 +3,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -845,11 +846,16 @@ def cadre_handover(request, cadre_pk: int):
     )
     successors = successors.select_related("account", "unit__parent").order_by("unit__path", "id")
     form = HandoverForm(request.POST or None, cadres=successors, initial={"on_date": timezone.localdate()})
-    active = (
-        Pairing.objects.filter(cadre=cadre)
-        .active_on(timezone.localdate())
-        .select_related("campaign", "household__head", "member", "point")
+    # What the handover moves: the running and future pairings in the campaigns this office
+    # manages. Those in other campaigns stay, and are only counted (not named) here.
+    managed = scoped(Campaign, request.user, selectors.MANAGE)
+    running = Pairing.objects.filter(cadre=cadre).filter(
+        Q(end__isnull=True) | Q(end__gte=timezone.localdate())
     )
+    active = scoped(running.filter(campaign__in=managed), request.user, selectors.VIEW).select_related(
+        "campaign", "household__head", "member", "point"
+    )
+    staying = running.exclude(pk__in=active.values("pk")).count()
     if request.method == "POST" and form.is_valid():
         try:
             handover = services.cadre_handover(
@@ -874,7 +880,14 @@ def cadre_handover(request, cadre_pk: int):
     return render(
         request,
         "programs/cadre_handover.html",
-        {"cadre": cadre, "form": form, "active": active, "targets": targets},
+        {
+            "cadre": cadre,
+            "form": form,
+            "active": active,
+            "targets": targets,
+            "staying": staying,
+            "today": timezone.localdate(),
+        },
     )
 
 

@@ -268,3 +268,125 @@ def test_the_api_records_and_withdraws_a_unit_pairing(scenario, client):
     assert _post(client, withdraw, {"reason": "x"}, "leader").status_code == 403
     assert _post(client, withdraw, {"reason": "计划调整"}).status_code == 204
     assert not UnitPairing.objects.filter(campaign=campaign).exists()
+
+
+# Handover: what it moves, and the days a pairing ran ------------------------------------
+
+
+def test_a_handover_dated_before_a_begun_pairing_started_is_refused(scenario):
+    from minqing.programs.models import Handover
+    from minqing.programs.services import cadre_handover
+
+    today = timezone.localdate()
+    campaign = scenario.campaign(
+        "shugen", start=today - dt.timedelta(days=60), end=today + dt.timedelta(days=60)
+    )
+    leaving, successor = scenario.cadre("member"), scenario.cadre("member")
+    begun = pairing_create(
+        actor=scenario.office,
+        campaign=campaign,
+        cadre=leaving,
+        kind="bangfu",
+        target=scenario.household(level=1),
+        start=today - dt.timedelta(days=10),
+    )
+    with translation.override("en"), pytest.raises(ValidationError) as caught:
+        cadre_handover(
+            actor=scenario.office,
+            from_cadre=leaving,
+            to_cadre=successor,
+            on_date=today - dt.timedelta(days=30),
+            reason="调动",
+        )
+    assert caught.value.message_dict["on_date"][0].endswith(
+        f"Date the handover {begun.start.isoformat()} or later."
+    )
+    begun.refresh_from_db()
+    assert (
+        begun.cadre == leaving
+        and begun.end is None
+        and not Handover.objects.filter(from_cadre=leaving).exists()
+    )
+
+    # Dated after it began: the leaving cadre keeps the days it ran, the successor goes on.
+    cadre_handover(
+        actor=scenario.office,
+        from_cadre=leaving,
+        to_cadre=successor,
+        on_date=today - dt.timedelta(days=5),
+        reason="调动",
+    )
+    begun.refresh_from_db()
+    assert (begun.cadre, begun.end) == (leaving, today - dt.timedelta(days=6))
+    follow = Pairing.objects.get(handed_over_from=begun)
+    assert (follow.cadre, follow.start) == (successor, today - dt.timedelta(days=5))
+
+
+def test_the_handover_page_lists_only_what_it_moves_and_counts_the_rest(scenario, client_as):
+    from minqing.geo.models import Region
+    from minqing.org.services import account_create, grant_set, unit_create
+
+    today = timezone.localdate()
+    township = scenario.village.parent
+    # A village of another township of the county (made here: the test demo has one township).
+    other_township = Region.objects.create(
+        code=scenario.county.prefix + "299000",
+        name="外乡",
+        level=Region.Level.TOWNSHIP,
+        parent=scenario.county,
+    )
+    other_village = Region.objects.create(
+        code=other_township.prefix + "201", name="外乡村", level=Region.Level.VILLAGE, parent=other_township
+    )
+    office = account_create(actor=None, username="township_office", full_name="乡镇办", password=None)
+    grant_set(actor=None, account=office, role="office", regions=[township])
+    unit = unit_create(actor=scenario.office, name="乡政府测试站", region=township)
+    cadre = scenario.cadre("member")
+    cadre.unit = unit
+    cadre.save(update_fields=["unit"])
+    # A county campaign, the cadre paired with a household of another township…
+    county = scenario.campaign(
+        "shugen", start=today - dt.timedelta(days=30), end=today + dt.timedelta(days=30)
+    )
+    county.name = "全县结对活动"
+    county.save(update_fields=["name"])
+    far = scenario.household(level=1, head="外乡户主")
+    far.region = other_village
+    far.save(update_fields=["region"])
+    pairing_create(
+        actor=scenario.office, campaign=county, cadre=cadre, kind="bangfu", target=far, start=county.start
+    )
+    # … and a township campaign, with a household of the township.
+    local = scenario.campaign(
+        "shugen", start=today - dt.timedelta(days=30), end=today + dt.timedelta(days=30), region=township
+    )
+    pairing_create(
+        actor=scenario.office,
+        campaign=local,
+        cadre=cadre,
+        kind="bangfu",
+        target=scenario.household(level=1, head="本乡户主"),
+        start=local.start,
+    )
+    Account.objects.filter(pk=office.pk).update(must_change_password=False)
+    client = client_as("township_office", verified=True)
+    response = client.get(f"/cadres/{cadre.pk}/handover/")
+    assert response.status_code == 200, response.status_code
+    html = response.content.decode()
+    listed = re.search(r'<ul id="handover-pairings">(.*?)</ul>', html, re.S).group(1)
+    assert "本乡户主家" in listed and local.name in listed
+    assert "外乡户主" not in html and county.name not in html
+    assert "1 个结对所在的活动不归您管理" in html or "1" in re.search(
+        r'id="handover-staying">(.*?)</p>', html, re.S
+    ).group(1)
+
+    successor = scenario.cadre("member")
+    successor.unit = unit
+    successor.save(update_fields=["unit"])
+    done = client.post(
+        f"/cadres/{cadre.pk}/handover/",
+        {"successor": successor.pk, "on_date": today.isoformat(), "reason": "调动"},
+    )
+    assert done.status_code == 302
+    assert Pairing.objects.filter(cadre=cadre, campaign=county, end__isnull=True).count() == 1
+    assert Pairing.objects.filter(cadre=successor, campaign=local).count() == 1
