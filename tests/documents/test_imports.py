@@ -685,6 +685,28 @@ def test_regions_import_below_the_offices_county_and_not_outside_it(actor, villa
     assert import_run(actor=actor("office"), kind="regions", path=path).counts["regions_unchanged"] == 1
 
 
+def test_an_office_lists_its_own_county_in_a_region_file_but_does_not_rename_it(actor, tmp_path):
+    county = Region.objects.get(code="431123000000")
+    path = tmp_path / "regions.csv"
+    path.write_text(f"区划代码,名称\n{county.code},{county.name}\n", encoding="utf-8")
+    assert import_run(actor=actor("office"), kind="regions", path=path).ok
+    path.write_text(f"区划代码,名称\n{county.code},改名县\n", encoding="utf-8")
+    with translation.override("en"):
+        report = import_run(actor=actor("office"), kind="regions", path=path)
+    assert [(e.row, e.column, e.message) for e in report.errors] == [
+        (
+            2,
+            "名称",
+            f"An office imports the regions below its own: {county.name} itself is renamed by the "
+            "system administrator.",
+        )
+    ]
+    county.refresh_from_db()
+    assert county.name != "改名县"
+    # The command line (the system administrator's) renames it.
+    assert import_run(actor=None, kind="regions", path=path).counts["regions_updated"] == 1
+
+
 # Pages, API, command line ---------------------------------------------------------------
 
 

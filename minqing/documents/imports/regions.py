@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from minqing.core.scope import scope_for
 from minqing.geo.models import Region, level_of_code, parent_code
 
 from . import values
@@ -49,6 +50,7 @@ class RegionImporter(Importer):
 
     def validate(self, rows, ctx):
         plans: dict[str, RegionPlan] = {}
+        own = self._own_regions(ctx)
         for row in rows:
             code, name = row.get("code"), values.text(ctx, row, "name", 100)
             if not code.isdigit() or len(code) not in (12, 15):
@@ -82,7 +84,32 @@ class RegionImporter(Importer):
                     _("Its parent %(parent)s is neither in the file nor in the system.") % {"parent": parent},
                 )
             plan.existing = stored.get(plan.code)
+            if plan.code in own and plan.existing is not None and plan.existing != plan.name:
+                ctx.error(
+                    plan.row,
+                    "name",
+                    _(
+                        "An office imports the regions below its own: %(name)s itself is renamed by the "
+                        "system administrator."
+                    )
+                    % {"name": plan.existing},
+                )
         return sorted(plans.values(), key=lambda p: (p.level, p.code))
+
+    def _own_regions(self, ctx) -> set[str]:
+        """The regions an office's grants are for, when only its office role lets it import
+        regions: it may import below them, not rename them (the audit keeps no old name)."""
+        if ctx.actor is None:
+            return set()
+        scope = scope_for(ctx.actor)
+        admin = scope.region_prefixes(self.permission)
+        return {
+            p.ljust(12, "0")
+            for g in scope.grants
+            if g.role == "office"
+            for p in g.region_prefixes
+            if not any(p.startswith(a) for a in admin)
+        }
 
     def counts(self, plans):
         return {
