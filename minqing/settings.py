@@ -91,6 +91,7 @@ MIDDLEWARE = [
     "minqing.core.middleware.RequestContextMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "minqing.core.middleware.RequestSizeMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -102,6 +103,10 @@ MIDDLEWARE = [
     "minqing.core.middleware.LoginRequiredMiddleware",
     "minqing.security.middleware.AccountStepsMiddleware",
 ]
+
+# The largest request body accepted at all (one 10 MB file with its form): larger ones are
+# refused with 413 before they are read (core.middleware.RequestSizeMiddleware).
+MINQING_MAX_REQUEST_BYTES = int(os.environ.get("MINQING_MAX_REQUEST_BYTES", 20 * 1024 * 1024))
 
 ROOT_URLCONF = "minqing.urls"
 WSGI_APPLICATION = "minqing.wsgi.application"

@@ -50,3 +50,37 @@ class LoginRequiredMiddleware(DjangoLoginRequiredMiddleware):
         if request.path.startswith("/api/"):
             return None
         return super().process_view(request, view_func, view_args, view_kwargs)
+
+
+class RequestSizeMiddleware:
+    """Refuse a request whose body is larger than any form or file of the system needs
+    (settings.MINQING_MAX_REQUEST_BYTES), before anything reads it: otherwise Django would
+    write a multi-gigabyte upload to a temporary file before a view could say it is too
+    large. The largest legitimate body is one 10 MB file (an import, a photo) with its form."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        limit = settings.MINQING_MAX_REQUEST_BYTES
+        if length > limit:
+            from django.http import HttpResponse, JsonResponse
+            from django.utils.translation import gettext as _
+
+            message = _(
+                "The request is %(size).1f MB; at most %(max)s MB is accepted (a file of 10 MB at most)."
+            ) % {
+                "size": length / 1024 / 1024,
+                "max": limit // (1024 * 1024),
+            }
+            if request.path.startswith("/api/"):
+                response = JsonResponse({"detail": message}, status=413)
+            else:
+                response = HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
+            response["Connection"] = "close"
+            return response
+        return self.get_response(request)
