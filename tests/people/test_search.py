@@ -119,6 +119,26 @@ def test_searches_are_audited_with_identifiers_masked(zhang_san, client_as):
     assert event.detail == {"kind": "id_number", "query": "431123********0014", "hits": 1}
 
 
+def test_a_mistyped_id_number_or_a_phone_in_a_query_is_masked_too(zhang_san, client_as):
+    """A digit too many or too few is no ID number to look up, but it is still someone's:
+    masked in the audit trail and never echoed (the pairing form's "no household matches")."""
+    from minqing.core.models import AuditEvent
+
+    client = client_as("office")
+    for query, shown in [
+        ("43112319850715001", "431123*******5001"),
+        ("4311231985071500144", "431123*********0144"),
+        ("张三 13812345678", "张三 138****5678"),
+    ]:
+        html = client.get("/people/households/", {"q": query}).content.decode()
+        assert query not in html
+        event = AuditEvent.objects.filter(action="people.search").latest("id")
+        assert event.detail["query"] == shown
+    # A household number is no personal identifier: left as typed.
+    client.get("/people/households/", {"q": "431123100200001-12"})
+    assert AuditEvent.objects.filter(action="people.search").latest("id").detail["query"] == "431123100200001-12"
+
+
 def test_a_second_member_with_the_same_id_number_is_refused(zhang_san, actor):
     from django.core.exceptions import ValidationError
 
