@@ -782,7 +782,21 @@ def pairing_create(
     overlapping = Pairing.objects.filter(
         Q(end__isnull=True) | Q(end__gte=start), campaign=campaign, cadre=cadre, kind=kind, slot=slot
     )
-    if overlapping.filter(**{field: target}).exists():
+    same = overlapping.filter(**{field: target}).order_by("-end").first()
+    if same is not None:
+        if same.end is not None and same.end >= start:
+            # Ended, but active through its end day: the new one starts the day after.
+            raise ValidationError(
+                {
+                    "start": [
+                        _(
+                            "This cadre's pairing with this target was ended on %(end)s and counts through "
+                            "that day: a new one starts on %(next)s at the earliest."
+                        )
+                        % {"end": same.end.isoformat(), "next": (same.end + dt.timedelta(days=1)).isoformat()}
+                    ]
+                }
+            )
         raise ValidationError({"target": [_("This cadre is already paired with this target.")]})
     if slot and not slot_allows_several(definition, slot):
         holder = overlapping.select_related("household", "member", "point").first()
@@ -896,6 +910,14 @@ def pairing_withdraw(*, actor, pairing: Pairing, reason: str) -> None:
         raise ValidationError(_("Records refer to this pairing: it cannot be withdrawn.")) from exc
 
 
+# The points each kind of unit pairing links (twinning, between party organizations, any).
+UNIT_PAIRING_POINTS = {
+    UnitPairing.Kind.COVERS_VILLAGE: {LiaisonPoint.Kind.VILLAGE},
+    UnitPairing.Kind.COVERS_COMMUNITY: {LiaisonPoint.Kind.VILLAGE},
+    UnitPairing.Kind.COVERS_ENTERPRISE: {LiaisonPoint.Kind.ENTERPRISE, LiaisonPoint.Kind.PARK},
+}
+
+
 @transaction.atomic
 def unit_pairing_create(
     *, actor, campaign: Campaign, unit, point: LiaisonPoint, kind: str, start: dt.date
@@ -915,6 +937,12 @@ def unit_pairing_create(
         ]
     if _points_outside([point], campaign):
         errors["point"] = [_("The target lies outside the campaign's region.")]
+    elif kind in UNIT_PAIRING_POINTS and point.kind not in UNIT_PAIRING_POINTS[kind]:
+        errors["point"] = [
+            _("A unit covering a village or community links a village or community point.")
+            if kind != UnitPairing.Kind.COVERS_ENTERPRISE
+            else _("A unit covering an enterprise links an enterprise or an industrial park.")
+        ]
     problem = pairing_start_problem(campaign, start)
     if problem:
         errors["start"] = [problem]

@@ -390,3 +390,75 @@ def test_the_handover_page_lists_only_what_it_moves_and_counts_the_rest(scenario
     assert done.status_code == 302
     assert Pairing.objects.filter(cadre=cadre, campaign=county, end__isnull=True).count() == 1
     assert Pairing.objects.filter(cadre=successor, campaign=local).count() == 1
+
+
+def test_a_unit_covers_the_kind_of_point_its_pairing_says(scenario):
+    campaign = _campaign(scenario)
+    enterprise = scenario.point(kind="enterprise")
+    with translation.override("en"), pytest.raises(ValidationError) as caught:
+        unit_pairing_create(
+            actor=scenario.office,
+            campaign=campaign,
+            unit=scenario.unit,
+            point=enterprise,
+            kind="covers_village",
+            start=campaign.start,
+        )
+    assert caught.value.message_dict == {
+        "point": ["A unit covering a village or community links a village or community point."]
+    }
+    with translation.override("en"), pytest.raises(ValidationError) as caught:
+        unit_pairing_create(
+            actor=scenario.office,
+            campaign=campaign,
+            unit=scenario.unit,
+            point=scenario.point(),
+            kind="covers_enterprise",
+            start=campaign.start,
+        )
+    assert list(caught.value.message_dict) == ["point"]
+    for kind in ("covers_enterprise", "twinning"):
+        unit_pairing_create(
+            actor=scenario.office,
+            campaign=campaign,
+            unit=scenario.unit,
+            point=enterprise,
+            kind=kind,
+            start=campaign.start,
+        )
+    assert UnitPairing.objects.filter(campaign=campaign).count() == 2
+
+
+def test_pairing_again_after_an_end_says_from_which_day(scenario):
+    campaign = _campaign(scenario)
+    cadre, household = scenario.cadre("member"), scenario.household(level=1)
+    first = pairing_create(
+        actor=scenario.office,
+        campaign=campaign,
+        cadre=cadre,
+        kind="bangfu",
+        target=household,
+        start=campaign.start,
+    )
+    today = timezone.localdate()
+    pairing_end(actor=scenario.office, pairing=first, end=today, reason="调整")
+    with translation.override("en"), pytest.raises(ValidationError) as caught:
+        pairing_create(
+            actor=scenario.office,
+            campaign=campaign,
+            cadre=cadre,
+            kind="bangfu",
+            target=household,
+            start=today,
+        )
+    tomorrow = today + dt.timedelta(days=1)
+    assert caught.value.message_dict == {
+        "start": [
+            f"This cadre's pairing with this target was ended on {today.isoformat()} and counts through "
+            f"that day: a new one starts on {tomorrow.isoformat()} at the earliest."
+        ]
+    }
+    again = pairing_create(
+        actor=scenario.office, campaign=campaign, cadre=cadre, kind="bangfu", target=household, start=tomorrow
+    )
+    assert again.start == tomorrow
