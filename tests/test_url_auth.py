@@ -692,6 +692,15 @@ def cases(o):
             ("get", reverse("fieldwork:report-detail", args=[report.pk]), None, 302, only(report_viewers)),
         ],
         # Imports: the list's permission or 403; a campaign outside the scope is a 404.
+        "documents:import-index": [
+            (
+                "get",
+                reverse("documents:import-index"),
+                None,
+                302,
+                only(HOUSEHOLD_EDITORS | {"sysadmin"}, no=403),
+            ),
+        ],
         "documents:import-start": [
             (
                 "get",
@@ -720,6 +729,14 @@ def cases(o):
                 },
             ),
             ("get", reverse("documents:import-start", args=["nothing"]), None, 302, only(set())),
+            # Pairings without their campaign: to the index to choose one.
+            (
+                "get",
+                reverse("documents:import-start", args=["pairings"]),
+                None,
+                302,
+                only(OFFICES, yes=302, no=403),
+            ),
         ],
         "documents:import-confirm": [
             (

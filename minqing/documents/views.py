@@ -7,9 +7,12 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from minqing.core.scope import scoped
 from minqing.programs import selectors as program_selectors
+from minqing.programs.models import Campaign
 
 from .imports import IMPORTERS, storage
 from .imports.engine import allowed, import_run
@@ -33,11 +36,45 @@ def _importer(request, kind: str):
     return importer
 
 
+# What each list brings, in the words of an office (the index page).
+ABOUT = {
+    "households": gettext_lazy(
+        "The roster of households and their members, as the village or the civil affairs office keeps it."
+    ),
+    "cadres": gettext_lazy("The cadres of the units: name, unit, post, rank, political status, phone."),
+    "pairings": gettext_lazy("Who is paired with which household, member or liaison point, in one campaign."),
+    "points": gettext_lazy(
+        "Villages, communities, enterprises and projects the cadres are linked to, with their grade."
+    ),
+    "regions": gettext_lazy("Townships, villages and villagers' groups by their statistical division code."),
+}
+
+
+def import_index(request):
+    """The lists this account may import, each with its template; pairings by campaign."""
+    kinds = [(kind, IMPORTERS[kind]()) for kind in ("households", "cadres", "points", "pairings", "regions")]
+    kinds = [(kind, importer) for kind, importer in kinds if allowed(importer, request.user)]
+    if not kinds:
+        raise PermissionDenied
+    campaigns = program_selectors.campaign_list(user=request.user).filter(
+        pk__in=scoped(Campaign, request.user, program_selectors.MANAGE).values("pk")
+    )
+    return render(
+        request,
+        "documents/import_index.html",
+        {
+            "lists": [{"kind": kind, "importer": importer, "about": ABOUT[kind]} for kind, importer in kinds],
+            "campaigns": campaigns,
+            "max_bytes": MAX_BYTES,
+        },
+    )
+
+
 def _campaign(request, importer, value):
     if not importer.needs_campaign:
         return None
     if not str(value or "").isdigit():
-        raise Http404
+        raise NeedsCampaign
     return program_selectors.campaign_get(
         user=request.user, pk=int(value), permission=program_selectors.MANAGE
     )
@@ -49,9 +86,17 @@ def _back(kind: str, campaign) -> str:
     return reverse(BACK[kind])
 
 
+class NeedsCampaign(Exception):
+    """A pairing list was opened without its campaign: the index asks for one."""
+
+
 def import_start(request, kind: str):
     importer = _importer(request, kind)
-    campaign = _campaign(request, importer, request.POST.get("campaign") or request.GET.get("campaign"))
+    try:
+        campaign = _campaign(request, importer, request.POST.get("campaign") or request.GET.get("campaign"))
+    except NeedsCampaign:
+        messages.info(request, _("Pairings are imported into one campaign: choose it."))
+        return redirect(reverse("documents:import-index") + "#pairings")
     context = {
         "importer": importer,
         "kind": kind,
@@ -121,9 +166,12 @@ def _query(campaign) -> str:
 
 def import_template(request, kind: str):
     importer = _importer(request, kind)
-    campaign = (
-        _campaign(request, importer, request.GET.get("campaign")) if request.GET.get("campaign") else None
-    )
+    try:
+        campaign = (
+            _campaign(request, importer, request.GET.get("campaign")) if request.GET.get("campaign") else None
+        )
+    except NeedsCampaign:
+        raise Http404 from None
     response = HttpResponse(
         template_xlsx(importer, campaign=campaign),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

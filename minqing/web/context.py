@@ -22,6 +22,7 @@ NAV = [
     ("programs:point-list", _("Liaison points"), "programs.view"),
     ("geo:region-list", _("Regions"), "geo.view"),
     ("exports:request-list", _("Exports"), "people.view"),
+    ("documents:import-index", _("Imports"), ("people.edit", "programs.manage", "accounts.manage")),
     ("security:account-list", _("Accounts"), "accounts.manage"),
     ("security:grant-list", _("Roles"), "roles.manage"),
     ("security:audit-list", _("Audit trail"), "audit.view"),
@@ -50,7 +51,8 @@ def navigation(request):
             "active": request.resolver_match and request.resolver_match.view_name == name,
         }
         for name, label, permission in NAV
-        if permission is None or scope.has(permission)
+        if permission is None
+        or (any(scope.has(p) for p in permission) if isinstance(permission, tuple) else scope.has(permission))
     ]
     # Not "here": campaign pages name their own breadcrumb item so.
     return {"nav_items": items, "user_scope": scope, "return_path": here(request)}

@@ -954,3 +954,30 @@ def test_a_request_body_larger_than_any_file_is_refused_before_it_is_read(client
     # Within the cap the page answers as before (here: the file is not a list).
     small = client.post("/imports/households/", {"file": io.BytesIO(b"x")})
     assert small.status_code == 200
+
+
+def test_the_imports_page_offers_each_list_the_account_may_import(client_as, db):
+    office = client_as("office")
+    html = office.get("/imports/").content.decode()
+    for kind in ("households", "cadres", "points", "regions"):
+        assert f'href="/imports/{kind}/"' in html and f'href="/imports/{kind}/template.xlsx"' in html
+    campaign = Campaign.objects.filter(program_key="xiajiceng").first()
+    assert f'<option value="{campaign.pk}">{campaign.name}</option>' in html
+    assert 'href="/imports/"' in html  # in the menu
+    village = client_as("village").get("/imports/").content.decode()
+    assert 'href="/imports/households/"' in village and "/imports/cadres/" not in village
+    assert client_as("cadre").get("/imports/").status_code == 403
+    assert 'href="/imports/"' not in client_as("cadre").get("/").content.decode()
+
+    # A pairing list opened without its campaign: the index, to choose one.
+    response = office.get("/imports/pairings/", follow=True)
+    assert response.redirect_chain[-1][0] == "/imports/#pairings"
+    assert "结对名单要导入到某一次活动中：请先选择活动。" in response.content.decode()
+
+
+def test_the_command_asks_for_the_campaign_of_a_pairing_list(db, tmp_path):
+    path = tmp_path / "pairings.csv"
+    path.write_text("干部姓名,户编号\n甲,1\n", encoding="utf-8")
+    with translation.override("en"), pytest.raises(CommandError) as caught:
+        call_command("import", "pairings", str(path), "--quiet")
+    assert str(caught.value) == "A pairing list is imported into one campaign: give it with --campaign ID."

@@ -136,7 +136,9 @@ def test_a_mistyped_id_number_or_a_phone_in_a_query_is_masked_too(zhang_san, cli
         assert event.detail["query"] == shown
     # A household number is no personal identifier: left as typed.
     client.get("/people/households/", {"q": "431123100200001-12"})
-    assert AuditEvent.objects.filter(action="people.search").latest("id").detail["query"] == "431123100200001-12"
+    assert (
+        AuditEvent.objects.filter(action="people.search").latest("id").detail["query"] == "431123100200001-12"
+    )
 
 
 def test_a_second_member_with_the_same_id_number_is_refused(zhang_san, actor):

@@ -24,6 +24,10 @@ STEPS = {
 def run_import_command(
     command, *, kind: str, file: str, dry_run=False, campaign=None, as_json=False, quiet=False, options=None
 ):
+    from .engine import importer_for
+
+    if importer_for(kind).needs_campaign and campaign is None:
+        raise CommandError(_("A pairing list is imported into one campaign: give it with --campaign ID."))
     path = existing_file(file)
     bar = None if quiet or as_json else tqdm(total=3, desc=path.name, unit=" " + _("step"), leave=False)
 
