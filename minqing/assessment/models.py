@@ -181,8 +181,27 @@ class RecallEvent(models.Model):
         verbose_name_plural = _("recall events")
         ordering = ["recall_id", "at", "id"]
 
+    ACTIONS = {
+        "propose": _("Proposed for recall"),
+        "approve": _("Approved by the leading group"),
+        "reject": _("Rejected by the leading group"),
+        "carry_out": _("Carried out"),
+    }
+
     def __str__(self):
         return f"{self.recall_id} {self.action}"
+
+    @property
+    def action_label(self) -> str:
+        return str(self.ACTIONS.get(self.action, self.action))
+
+    @property
+    def from_label(self) -> str:
+        return Recall.Status(self.from_status).label if self.from_status in Recall.Status.values else ""
+
+    @property
+    def to_label(self) -> str:
+        return Recall.Status(self.to_status).label if self.to_status in Recall.Status.values else self.to_status
 
 
 class LeaderRecord(models.Model):

@@ -184,6 +184,19 @@ def test_the_office_proposes_the_leader_approves_and_the_office_carries_out_thro
     recall.refresh_from_db()
     assert recall.status == Recall.Status.CARRIED_OUT and recall.successor == successor
     assert office.get(f"/assessment/recalls/{recall.pk}/notice.docx").status_code == 200
+    # The history in words, each step with who took it (not the workflow's keys).
+    import re
+
+    history = re.search(
+        r'<table class="responsive" id="events">.*?</table>',
+        office.get(f"/assessment/recalls/{recall.pk}/").content.decode(),
+        re.S,
+    ).group(0)
+    steps = [re.sub(r"<[^>]+>", "|", row) for row in re.findall(r"<tr><td.*?</tr>", history, re.S)]
+    assert "提出召回" in steps[0] and "— → 已提议" in steps[0]
+    assert "领导小组同意" in steps[1] and "已提议 → 已批准" in steps[1]
+    assert "已执行" in steps[2] and "已批准 → 已执行" in steps[2]
+    assert "carry_out" not in history and "approved" not in history and "proposed" not in history
 
 
 def test_the_dashboard_tile_of_cadres_at_risk_equals_the_list_behind_it(client_as, actor):
