@@ -2,25 +2,43 @@
 
 import datetime as dt
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
 from minqing.core.scope import get_scoped_or_404, scope_q, scoped
 from minqing.core.treecode import prefix_q
 from minqing.org.models import Cadre, Unit
-from minqing.people.models import Household
+from minqing.people.models import Household, Member
 
 from . import engine
 from .models import Campaign, LiaisonPoint, Pairing, Team, UnitPairing
+from .rules import Missing
 
 VIEW, MANAGE = "programs.view", "programs.manage"
 
 
 def campaign_list(*, user) -> QuerySet:
+    """The campaigns the user sees, each with the number of its pairings the user sees."""
+    seen = scope_q(Pairing, user, VIEW)
+    if seen is None:
+        count = Value(0)
+    else:
+        count = Coalesce(
+            Subquery(
+                Pairing.objects.filter(seen, campaign=OuterRef("pk"))
+                .order_by()
+                .values("campaign")
+                .annotate(n=Count("id"))
+                .values("n")
+            ),
+            0,
+        )
     return (
         scoped(Campaign, user, VIEW)
         .select_related("region")
-        .annotate(pairing_count=Count("pairings", distinct=True))
+        .annotate(pairing_count=count)
         .order_by("-start", "id")
     )
 
@@ -48,7 +66,8 @@ def campaign_cadres(campaign: Campaign) -> QuerySet:
 
 
 def pairing_cadres(*, user, campaign: Campaign) -> QuerySet:
-    """The cadres the user may pair in this campaign: taking part in it and among theirs."""
+    """The cadres the user may pair, or put in a team, in this campaign: taking part in it
+    and among theirs."""
     return (
         campaign_cadres(campaign)
         .filter(pk__in=scoped(Cadre, user, "org.view").values("pk"))
@@ -95,6 +114,30 @@ def point_get(*, user, pk: int) -> LiaisonPoint:
     return get_scoped_or_404(LiaisonPoint.objects.select_related("region"), user, VIEW, pk=pk)
 
 
+def point_pairings(*, user, point: LiaisonPoint) -> QuerySet:
+    """The cadres' pairings with a point that the user sees, in the campaigns the user sees."""
+    return (
+        scoped(Pairing.objects.filter(point=point), user, VIEW)
+        .filter(campaign__in=scoped(Campaign, user, VIEW).values("pk"))
+        .select_related("cadre__account", "campaign")
+        .order_by("-start", "id")
+    )
+
+
+def point_unit_pairings(*, user, point: LiaisonPoint) -> QuerySet:
+    """The unit pairings at a point the user sees (as unit_pairing_list gives them), in the
+    campaigns the user sees."""
+    return (
+        UnitPairing.objects.filter(
+            point=point,
+            point__in=scoped(LiaisonPoint, user, VIEW).values("pk"),
+            campaign__in=scoped(Campaign, user, VIEW).values("pk"),
+        )
+        .select_related("unit__parent", "campaign")
+        .order_by("-start", "id")
+    )
+
+
 def team_list(*, user, campaign: Campaign) -> QuerySet:
     return (
         scoped(Team.objects.filter(campaign=campaign), user, VIEW)
@@ -132,36 +175,71 @@ def team_subjects(teams: QuerySet) -> list[engine.TeamSubjects]:
 
 
 def compliance(*, user, campaign: Campaign, as_of: dt.date) -> engine.ComplianceReport:
-    """Every verdict of the campaign as of a date, limited to the subjects the user may see."""
+    """Every verdict of the campaign as of a date, limited to the subjects the user may see;
+    a missing item that names a target the user may not see says what is missing unnamed."""
     verdicts = engine.evaluate(campaign, as_of)
     visible = _visible_subjects(user, verdicts)
-    return engine.ComplianceReport(
-        campaign, as_of, [v for v in verdicts if v.subject_id in visible.get(v.subject_type, ())]
-    )
+    verdicts = [v for v in verdicts if v.subject_id in visible.get(v.subject_type, ())]
+    _unname_unseen_targets(user, verdicts)
+    return engine.ComplianceReport(campaign, as_of, verdicts)
+
+
+SUBJECT_SCOPES = {
+    "cadre": (Cadre, "org.view"),
+    "household": (Household, "people.view"),
+    "member": (Member, "people.view"),
+    "team": (Team, VIEW),
+    "point": (LiaisonPoint, VIEW),
+    "unit": (Unit, "org.view"),
+}
+
+
+def _visible_ids(user, kind: str, ids: set[int]) -> set[int]:
+    """Which of these subjects or targets of one kind the user may see (one query)."""
+    model, permission = SUBJECT_SCOPES[kind]
+    condition = scope_q(model, user, permission)
+    if condition is None:
+        return set()
+    # One query whatever the number of ids (a long IN list would exceed SQLite's limit on
+    # parameters, so very many ids are intersected here).
+    qs = model.objects.filter(condition)
+    if len(ids) <= 5000:
+        qs = qs.filter(pk__in=ids)
+    return set(qs.values_list("pk", flat=True)) & ids
 
 
 def _visible_subjects(user, verdicts) -> dict[str, set[int]]:
     wanted: dict[str, set[int]] = {}
     for verdict in verdicts:
         wanted.setdefault(verdict.subject_type, set()).add(verdict.subject_id)
-    models = {
-        "cadre": (Cadre, "org.view"),
-        "household": (Household, "people.view"),
-        "team": (Team, VIEW),
-        "point": (LiaisonPoint, VIEW),
-        "unit": (Unit, "org.view"),
+    return {kind: _visible_ids(user, kind, ids) for kind, ids in wanted.items()}
+
+
+def _unname_unseen_targets(user, verdicts) -> None:
+    """A cadre the user sees may be paired with households, members or points the user may
+    not see: the missing items naming those say the same (one item each, the same numbers)
+    without the name. One query per kind of target named."""
+    named: dict[str, set[int]] = {}
+    for verdict in verdicts:
+        for item in verdict.missing:
+            if isinstance(item, Missing):
+                named.setdefault(item.target_type, set()).add(item.target_id)
+    unseen = {kind: ids - _visible_ids(user, kind, ids) for kind, ids in named.items()}
+    if not any(unseen.values()):
+        return
+    labels = {
+        "household": _("a paired household outside your area"),
+        "member": _("a paired person outside your area"),
+        "point": _("a paired liaison point outside your area"),
     }
-    visible = {}
-    for kind, ids in wanted.items():
-        model, permission = models[kind]
-        condition = scope_q(model, user, permission)
-        if condition is None:
-            visible[kind] = set()
-            continue
-        # One query per subject type, whatever the number of subjects (a long IN list
-        # would exceed SQLite's limit on parameters, so very many ids are intersected here).
-        qs = model.objects.filter(condition)
-        if len(ids) <= 5000:
-            qs = qs.filter(pk__in=ids)
-        visible[kind] = set(qs.values_list("pk", flat=True)) & ids
-    return visible
+    for verdict in verdicts:
+        if any(
+            isinstance(item, Missing) and item.target_id in unseen[item.target_type]
+            for item in verdict.missing
+        ):
+            verdict.missing = [
+                item.named_as(labels[item.target_type])
+                if isinstance(item, Missing) and item.target_id in unseen[item.target_type]
+                else item
+                for item in verdict.missing
+            ]

@@ -31,6 +31,7 @@ from .models import (
 )
 from .rules import RULE_TYPES
 from .schema import MONTHDAY_RE, TemplateError, TemplateInvalid, library_files, parse_template
+from .selectors import campaign_cadres
 
 logger = logging.getLogger(__name__)
 
@@ -663,6 +664,17 @@ def team_create(
     if outside:
         errors["points"] = [
             _("These points lie outside the campaign's region: %(names)s") % {"names": "、".join(outside)}
+        ]
+    members = list(members)
+    # A team is made of the campaign's own cadres (its units' active cadres), as its form offers.
+    chosen = {cadre.pk for cadre in members} | ({leader.pk} if leader is not None else set())
+    taking_part = set(campaign_cadres(campaign).filter(pk__in=chosen).values_list("pk", flat=True))
+    if leader is not None and leader.pk not in taking_part:
+        errors["leader"] = [_("The team leader does not take part in this campaign.")]
+    strangers = [str(cadre.account) for cadre in members if cadre.pk not in taking_part]
+    if strangers:
+        errors["members"] = [
+            _("These cadres do not take part in this campaign: %(names)s") % {"names": "、".join(strangers)}
         ]
     if errors:
         raise ValidationError(errors)

@@ -589,7 +589,7 @@ def team_list(request, pk: int):
     can_manage = selectors.can_manage_campaign(user=request.user, campaign=campaign)
     form = None
     if can_manage:
-        cadres = selectors.campaign_cadres(campaign).select_related("account", "unit__parent")
+        cadres = selectors.pairing_cadres(user=request.user, campaign=campaign)
         form = TeamForm(request.POST or None, cadres=cadres, points=selectors.point_list(user=request.user))
         if request.method == "POST" and form.is_valid():
             try:
@@ -788,11 +788,7 @@ def point_detail(request, pk: int):
 
 def _point_detail_page(request, point, regrade_form=None):
     """A liaison point; `regrade_form` is a refused change of grade, shown as sent."""
-    pairings = list(
-        scoped(Pairing.objects.filter(point=point), request.user, selectors.VIEW)
-        .select_related("cadre__account", "campaign")
-        .order_by("-start")
-    )
+    pairings = list(selectors.point_pairings(user=request.user, point=point))
     today = timezone.localdate()
     # The campaigns in which someone is stationed here now: each prints this point's liaison cards.
     card_campaigns = sorted(
@@ -807,9 +803,7 @@ def _point_detail_page(request, point, regrade_form=None):
             "gradings": point.gradings.select_related("graded_by"),
             "pairings": pairings,
             "card_campaigns": card_campaigns,
-            "unit_pairings": point.unit_pairings.select_related("unit__parent", "campaign").order_by(
-                "-start", "id"
-            ),
+            "unit_pairings": selectors.point_unit_pairings(user=request.user, point=point),
             "today": today,
             "can_manage": scope_for(request.user).has(selectors.MANAGE),
             "regrade_form": regrade_form or PointRegradeForm(initial={"graded_on": timezone.localdate()}),

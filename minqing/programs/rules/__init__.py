@@ -405,6 +405,35 @@ class CadreRow:
         return str(self.account)
 
 
+class Missing(str):
+    """A missing item that names a pairing's target (household, member or point): its text,
+    with the target's type and id, and the template and values it was made from, so that a
+    viewer who may not see the target is given the same words and numbers without the name
+    (programs.selectors.compliance). Everywhere else it is the text itself."""
+
+    def __new__(cls, template: str, values: dict, target_type: str, target_id: int):
+        item = super().__new__(cls, template % values)
+        item.template, item.values = template, values
+        item.target_type, item.target_id = target_type, target_id
+        return item
+
+    def __reduce__(self):
+        return (Missing, (self.template, self.values, self.target_type, self.target_id))
+
+    def named_as(self, label: str) -> str:
+        """The text with the target called `label` instead."""
+        return self.template % {**self.values, "target": label}
+
+
+def target_key(pairing) -> tuple[str, int]:
+    """The pairing's target as (type, id): ("household", 12), ("member", 7) or ("point", 3)."""
+    if pairing.household_id:
+        return ("household", pairing.household_id)
+    if pairing.member_id:
+        return ("member", pairing.member_id)
+    return ("point", pairing.point_id)
+
+
 def target_label(pairing, household_of: str | None = None) -> str:
     """How a target is named in a missing item; household_of is the translated
     "the household of %(name)s", passed in by callers that name thousands of targets."""
@@ -616,6 +645,12 @@ class Context:
 
     def target_name(self, pairing) -> str:
         return target_label(pairing, self._household_of)
+
+    def target_missing(self, template: str, pairing, **values) -> Missing:
+        """A missing item naming the pairing's target as `%(target)s` of the template (the
+        target kept with it: a viewer who may not see the target gets it unnamed)."""
+        values["target"] = self.target_name(pairing)
+        return Missing(template, values, *target_key(pairing))
 
     @cached_property
     def _household_of(self) -> str:

@@ -59,7 +59,7 @@ class DeedsPerTarget(Rule):
                 household_id = pairing.household_id or pairing.member.household_id
                 n = counts[(cadre.pk, household_id)]
                 if n < wanted:
-                    missing.append(short_of % {"target": ctx.target_name(pairing), "n": n, "min": wanted})
+                    missing.append(ctx.target_missing(short_of, pairing, n=n, min=wanted))
             verdicts.append(
                 self.cadre_verdict(
                     cadre,

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy
 from minqing.people.models import Member
 
 from ..models import Pairing
-from . import NOT_DUE, Param, Rule
+from . import NOT_DUE, Missing, Param, Rule, target_key
 from ._periods import campaign_over, month_end, month_label, months, window
 
 
@@ -28,14 +28,6 @@ def _visit_keys(visit) -> set:
 def _month(value):
     """TruncMonth gives a date on SQLite and PostgreSQL alike for a DateField."""
     return value.replace(day=1) if hasattr(value, "replace") else value
-
-
-def pairing_key(p):
-    if p.household_id:
-        return ("household", p.household_id)
-    if p.member_id:
-        return ("member", p.member_id)
-    return ("point", p.point_id)
 
 
 class VisitsPerTarget(Rule):
@@ -166,18 +158,23 @@ class VisitsPerTarget(Rule):
                     months_paired = [m for m in due_months if m >= since]
                 else:
                     months_paired = due_months
-                key = pairing_key(pairing)
+                key = target_key(pairing)
                 lacking = [(m, counts[(cadre.pk, key, m)]) for m in months_paired]
                 lacking = [(m, n) for m, n in lacking if n < wanted]
                 if not lacking:
                     met += 1
                     continue
+                # Each item keeps its target: a viewer who may not see it gets it unnamed.
                 name = ctx.target_name(pairing)
                 for m, n in lacking:
                     missing.append(
-                        short_in_month % {"target": name, "n": n, "min": wanted, "month": month_label(m)}
+                        Missing(
+                            short_in_month,
+                            {"target": name, "n": n, "min": wanted, "month": month_label(m)},
+                            *key,
+                        )
                         if m
-                        else short % {"target": name, "n": n, "min": wanted}
+                        else Missing(short, {"target": name, "n": n, "min": wanted}, *key)
                     )
             pending = (per_month and not due_months) or (not per_month and not campaign_over(ctx))
             verdicts.append(

@@ -1,0 +1,351 @@
+"""What a viewer is shown of what lies outside their scope: compliance items about targets they
+may not see, a liaison point's pairings in campaigns out of their sight, the cadres a team may
+be made of, and the pairings a campaign's line counts."""
+
+import datetime as dt
+import io
+import json
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+from python_calamine import CalamineWorkbook
+
+from minqing.core.identity import id_check_char
+from minqing.core.scope import forget_scope, scoped
+from minqing.geo.models import Region
+from minqing.org.models import Account, Cadre
+from minqing.org.services import account_create, cadre_create, grant_set, token_create, unit_create
+from minqing.people.models import Household, Member
+from minqing.people.services import household_create, member_add
+from minqing.programs import engine, selectors
+from minqing.programs.models import Team
+from minqing.programs.services import pairing_create, point_create, team_create, unit_pairing_create
+
+AS_OF = "2026-11-21"
+
+
+def other_township():
+    """A township of the demo county with a village and a group of its own."""
+    county = Region.objects.get(code="431123000000")
+    town, _ = Region.objects.get_or_create(
+        code="431123199000", defaults={"name": "远山镇", "level": 4, "parent": county}
+    )
+    village, _ = Region.objects.get_or_create(
+        code="431123199200", defaults={"name": "远山村", "level": 5, "parent": town}
+    )
+    return town, village
+
+
+def household_in(office, region, head, n):
+    household = household_create(actor=office, region=region, address=f"远山{n}号", code=f"FAR-{n}")
+    first17 = f"431123{1970 + n % 30}0202{n % 1000:03d}"
+    member_add(
+        actor=office,
+        household=household,
+        name=head,
+        relation=Member.Relation.HEAD,
+        id_number=first17 + id_check_char(first17),
+    )
+    return Household.objects.get(pk=household.pk)
+
+
+def account_with(username, *grants):
+    """A new account (no password change pending) with these grants: (role, options) pairs."""
+    account = account_create(actor=None, username=username, full_name=username, password=None, is_demo=True)
+    for role, options in grants:
+        grant_set(actor=None, account=account, role=role, **options)
+    Account.objects.filter(pk=account.pk).update(must_change_password=False)
+    account = Account.objects.get(pk=account.pk)
+    forget_scope(account)
+    return account
+
+
+# 1. Compliance items about targets out of sight -------------------------------------
+
+
+@pytest.fixture
+def colleague_paired_far_away(scenario):
+    """A cadre who sees their own records and their unit's cadres (not its households), and a
+    colleague of the same unit paired with a household of another township."""
+    _town, village = other_township()
+    campaign = scenario.campaign("xiajiceng")
+    viewer = scenario.cadre(name="看表干部")
+    colleague = scenario.cadre(name="同事干部")
+    mine = scenario.household(head="本村户主")
+    far = household_in(scenario.office, village, "远山户主乙", 902)
+    pairing_create(
+        actor=scenario.office,
+        campaign=campaign,
+        cadre=viewer,
+        kind="bangfu",
+        target=mine,
+        start=campaign.start,
+    )
+    pairing_create(
+        actor=scenario.office,
+        campaign=campaign,
+        cadre=colleague,
+        kind="bangfu",
+        target=far,
+        start=campaign.start,
+    )
+    account = viewer.account
+    Account.objects.filter(pk=account.pk).update(is_demo=True, must_change_password=False)
+    grant_set(actor=None, account=account, role="cadre", own_records=True)
+    grant_set(actor=None, account=account, role="handling_unit", units=[scenario.unit])
+    account = Account.objects.get(pk=account.pk)
+    forget_scope(account)
+    assert not scoped(Household, account, "people.view").filter(pk=far.pk).exists()
+    assert scoped(Cadre, account, "org.view").filter(pk=colleague.pk).exists()
+    return campaign, account, colleague, far
+
+
+def missing_of(verdicts, cadre_id):
+    return [item for v in verdicts if v.cadre_id == cadre_id for item in v.missing]
+
+
+def test_compliance_does_not_name_a_household_the_viewer_may_not_see(colleague_paired_far_away):
+    campaign, viewer, colleague, _far = colleague_paired_far_away
+    day = dt.date.fromisoformat(AS_OF)
+    everything = missing_of(engine.evaluate(campaign, day), colleague.pk)
+    assert any("远山户主乙" in item for item in everything)  # the engine itself names it
+    shown = missing_of(selectors.compliance(user=viewer, campaign=campaign, as_of=day).verdicts, colleague.pk)
+    assert shown and not any("远山户主乙" in item for item in shown)
+    # One item for each one the engine gives, with the same numbers.
+    assert len(shown) == len(everything)
+    assert [item.split("：", 1)[-1] for item in shown] == [item.split("：", 1)[-1] for item in everything]
+    # Their own targets are still named.
+    own = missing_of(
+        selectors.compliance(user=viewer, campaign=campaign, as_of=day).verdicts, viewer.cadre.pk
+    )
+    assert any("本村户主" in item for item in own)
+
+
+def test_the_office_that_sees_the_household_still_gets_it_named(colleague_paired_far_away, actor):
+    campaign, _viewer, colleague, _far = colleague_paired_far_away
+    report = selectors.compliance(user=actor("office"), campaign=campaign, as_of=dt.date.fromisoformat(AS_OF))
+    assert any("远山户主乙" in item for item in missing_of(report.verdicts, colleague.pk))
+
+
+def test_the_compliance_page_export_and_api_do_not_name_it(colleague_paired_far_away, client):
+    campaign, viewer, colleague, _far = colleague_paired_far_away
+    token = token_create(actor=None, account=viewer)
+    data = client.get(
+        f"/api/v1/campaigns/{campaign.pk}/compliance?as_of={AS_OF}", HTTP_AUTHORIZATION=f"Bearer {token}"
+    ).json()
+    items = [item for v in data["verdicts"] if v["cadre_id"] == colleague.pk for item in v["missing"]]
+    assert items and not any("远山户主乙" in item for item in items)
+    client.force_login(viewer)
+    page = client.get(f"/campaigns/{campaign.pk}/compliance/?as_of={AS_OF}&cadre={colleague.pk}")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "同事干部" in html and "远山户主乙" not in html
+    response = client.get(f"/campaigns/{campaign.pk}/compliance.xlsx?as_of={AS_OF}")
+    assert response.status_code == 200
+    rows = CalamineWorkbook.from_filelike(io.BytesIO(response.content)).get_sheet_by_index(0).to_python()
+    cells = [str(cell) for row in rows for cell in row]
+    assert any("同事干部" in cell for cell in cells) and not any("远山户主乙" in cell for cell in cells)
+
+
+def test_a_member_or_point_out_of_sight_is_not_named_either(scenario):
+    _town, village = other_township()
+    campaign = scenario.campaign("xiajiceng")
+    # Visits to every kind of target count, and a kind of pairing links a person.
+    config = campaign.config
+    config["pairing_kinds"].append({"key": "person", "name": "联系个人", "target": "member"})
+    next(r for r in config["rules"] if r["type"] == "visits.per_target")["params"]["kinds"] = []
+    campaign.save(update_fields=["config"])
+    viewer = account_with("unit_watcher", ("handling_unit", {"units": [scenario.unit]}))
+    cadre = scenario.cadre(name="远处干部")
+    person = household_in(scenario.office, village, "远山户主丙", 903).members.get()
+    point = point_create(actor=scenario.office, name="远山联系点", kind="village", region=village)
+    for kind, target in (("person", person), ("baocun", point)):
+        pairing_create(
+            actor=scenario.office,
+            campaign=campaign,
+            cadre=cadre,
+            kind=kind,
+            target=target,
+            start=campaign.start,
+        )
+    day = dt.date.fromisoformat(AS_OF)
+    everything = missing_of(engine.evaluate(campaign, day), cadre.pk)
+    for name in ("远山户主丙", "远山联系点"):
+        assert any(name in item for item in everything)
+    shown = missing_of(selectors.compliance(user=viewer, campaign=campaign, as_of=day).verdicts, cadre.pk)
+    assert len(shown) == len(everything)
+    assert not any(name in item for name in ("远山户主丙", "远山联系点") for item in shown)
+
+
+def test_the_command_line_still_names_every_target(colleague_paired_far_away):
+    campaign, _viewer, colleague, _far = colleague_paired_far_away
+    out = io.StringIO()
+    call_command("compliance", campaign=campaign.pk, as_of=AS_OF, json=True, stdout=out)
+    data = json.loads(out.getvalue())
+    assert any(
+        "远山户主乙" in item
+        for v in data["verdicts"]
+        if v["cadre_id"] == colleague.pk
+        for item in v["missing"]
+    )
+
+
+# 2. A liaison point's page ------------------------------------------------------------
+
+
+def township_of(region):
+    while region.level > Region.Level.TOWNSHIP:
+        region = region.parent
+    return region
+
+
+def test_a_points_page_lists_only_pairings_of_campaigns_the_viewer_may_open(scenario, client_as):
+    town = township_of(scenario.village)
+    point = scenario.point(name="本镇联系点")
+    county_campaign = scenario.campaign("shugen")
+    county_campaign.name = "县里的机密活动"
+    county_campaign.save(update_fields=["name"])
+    town_unit = unit_create(actor=scenario.office, name="本镇政府", region=town)
+    town_campaign = scenario.campaign("shugen", region=town)
+    hidden = scenario.cadre(name="县局干部乙")
+    shown = scenario.cadre(name="本镇干部丁")
+    for campaign, cadre in ((county_campaign, hidden), (town_campaign, shown)):
+        pairing_create(
+            actor=scenario.office,
+            campaign=campaign,
+            cadre=cadre,
+            kind="village_team",
+            target=point,
+            start=campaign.start,
+        )
+    unit_pairing_create(
+        actor=scenario.office,
+        campaign=county_campaign,
+        unit=scenario.unit,
+        point=point,
+        kind="covers_village",
+        start=county_campaign.start,
+    )
+    unit_pairing_create(
+        actor=scenario.office,
+        campaign=town_campaign,
+        unit=town_unit,
+        point=point,
+        kind="covers_village",
+        start=town_campaign.start,
+    )
+    account_with("town_office", ("office", {"regions": [town]}))
+    client = client_as("town_office", verified=True)
+    assert client.get(f"/campaigns/{county_campaign.pk}/").status_code == 404
+    page = client.get(f"/points/{point.pk}/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "县里的机密活动" not in html and "县局干部乙" not in html and scenario.unit.name not in html
+    assert town_campaign.name in html and "本镇干部丁" in html and "本镇政府" in html
+    # The county office sees both.
+    html = client_as("office", verified=True).get(f"/points/{point.pk}/").content.decode()
+    assert "县里的机密活动" in html and "县局干部乙" in html and scenario.unit.name in html
+
+
+# 3. The cadres a team is made of ------------------------------------------------------
+
+
+def test_the_team_form_offers_only_the_campaigns_cadres_the_office_sees(scenario, client_as):
+    town = township_of(scenario.village)
+    bureau = unit_create(actor=scenario.office, name="县直某局", region=scenario.county)
+    town_unit = unit_create(actor=scenario.office, name="本镇政府", region=town)
+    outsider = cadre_create(
+        actor=scenario.office,
+        account=account_create(
+            actor=scenario.office, username="far_cadre", full_name="县直局干部丙", password=None
+        ),
+        unit=bureau,
+        rank="staff",
+    )
+    local = cadre_create(
+        actor=scenario.office,
+        account=account_create(
+            actor=scenario.office, username="near_cadre", full_name="本镇干部戊", password=None
+        ),
+        unit=town_unit,
+        rank="staff",
+    )
+    campaign = scenario.campaign("shugen", region=town)
+    campaign.units.set([bureau, town_unit])
+    office = account_with("town_office", ("office", {"regions": [town]}))
+    assert not scoped(Cadre, office, "org.view").filter(pk=outsider.pk).exists()
+    client = client_as("town_office", verified=True)
+    html = client.get(f"/campaigns/{campaign.pk}/teams/").content.decode()
+    assert "本镇干部戊" in html and "县直局干部丙" not in html
+    response = client.post(
+        f"/campaigns/{campaign.pk}/teams/",
+        {"name": "探针队", "kind": "work_team", "leader": outsider.pk, "members": [outsider.pk]},
+    )
+    assert response.status_code == 200  # the form again, with its errors
+    assert not Team.objects.filter(campaign=campaign, name="探针队").exists()
+    response = client.post(
+        f"/campaigns/{campaign.pk}/teams/",
+        {"name": "本镇队", "kind": "work_team", "leader": local.pk, "members": [local.pk]},
+    )
+    assert response.status_code == 302
+    assert Team.objects.get(campaign=campaign, name="本镇队").leader == local
+
+
+def test_a_team_is_refused_a_leader_or_member_who_does_not_take_part_in_the_campaign(scenario):
+    campaign = scenario.campaign("shugen")
+    inside = scenario.cadre(name="本队干部")
+    elsewhere = unit_create(actor=scenario.office, name="别的局", region=scenario.county)
+    stranger = cadre_create(
+        actor=scenario.office,
+        account=account_create(
+            actor=scenario.office, username="stranger", full_name="局外干部", password=None
+        ),
+        unit=elsewhere,
+        rank="staff",
+    )
+    with pytest.raises(ValidationError) as leader_refused:
+        team_create(actor=scenario.office, campaign=campaign, name="甲队", leader=stranger, members=[inside])
+    assert set(leader_refused.value.message_dict) == {"leader"}
+    with pytest.raises(ValidationError) as member_refused:
+        team_create(
+            actor=scenario.office, campaign=campaign, name="甲队", leader=inside, members=[inside, stranger]
+        )
+    assert set(member_refused.value.message_dict) == {"members"}
+    assert "局外干部" in member_refused.value.message_dict["members"][0]
+    assert not Team.objects.filter(campaign=campaign).exists()
+    team = team_create(actor=scenario.office, campaign=campaign, name="甲队", leader=inside, members=[inside])
+    assert list(team.members.all()) == [inside]
+
+
+# 4. The pairings a campaign's line counts -------------------------------------------
+
+
+def test_the_campaign_list_counts_only_the_pairings_the_viewer_sees(scenario, client_as):
+    campaign = scenario.campaign("xiajiceng")
+    me = scenario.cadre(name="只看自己")
+    colleague = scenario.cadre()
+    pairing_create(
+        actor=scenario.office,
+        campaign=campaign,
+        cadre=me,
+        kind="bangfu",
+        target=scenario.household(),
+        start=campaign.start,
+    )
+    for _n in range(2):
+        pairing_create(
+            actor=scenario.office,
+            campaign=campaign,
+            cadre=colleague,
+            kind="bangfu",
+            target=scenario.household(),
+            start=campaign.start,
+        )
+    Account.objects.filter(pk=me.account.pk).update(is_demo=True, must_change_password=False)
+    grant_set(actor=None, account=me.account, role="cadre", own_records=True)
+    viewer = Account.objects.get(pk=me.account.pk)
+    forget_scope(viewer)
+    assert selectors.campaign_list(user=viewer).get(pk=campaign.pk).pairing_count == 1
+    office_line = selectors.campaign_list(user=scenario.office).get(pk=campaign.pk)
+    assert office_line.pairing_count == 3
