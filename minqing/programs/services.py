@@ -132,28 +132,80 @@ def _on(year: int, monthday: str) -> dt.date:
     return dt.date(year, month, day)
 
 
+def _window(year: int, phase: dict) -> tuple[dt.date, dt.date]:
+    """A template phase's window beginning in a year (a winter phase ends in the next one)."""
+    crosses = phase["start"] > phase["end"]
+    return _on(year, phase["start"]), _on(year + (1 if crosses else 0), phase["end"])
+
+
 def resolve_config(template: dict, start: dt.date, end: dt.date | None = None) -> tuple[dict, list[dict]]:
-    """A campaign's own copy of its template, each month-day turned into its first date on or
-    after the campaign's start (a winter campaign's "04-05" is next spring), and the phases
-    fitted to the campaign's dates. A phase that reaches over the campaign's start or end is
-    cut to it (the year-long phase of a campaign that starts in March begins in March); one
-    wholly outside is left as it falls, for the caller to refuse."""
+    """A campaign's own copy of its template, laid out on the calendar from the campaign's
+    start, and what the layout changed of the template's year (kept with the first version
+    and said on the page that started it).
+
+    Each phase takes its window over the start (cut to begin on it) or else the next one:
+    a phase still to come in the start's year keeps its window, a winter phase its window
+    across the coming new year. A phase whose window of the start's year had already ended
+    before the start is placed in the next year only if the campaign's end reaches it;
+    otherwise it is left out, with the rules that count in it. When every phase of the year
+    had ended, the campaign runs the template's next year. A phase reaching over the end is
+    cut to it; one wholly after it is left as it falls, for the caller to refuse. The phases
+    are listed in date order.
+
+    A due date is its first day on or after the start, unless that day is in the next year
+    past what the campaign runs (its end, or without one its last phase): then its day had
+    passed before the start, and the rule is switched off with the start as its date, for
+    the office to give it one on the Change page."""
     config = copy.deepcopy(template)
-
-    def resolve(value):
-        if not (isinstance(value, str) and MONTHDAY_RE.match(value)):
-            return value
-        found = _on(start.year, value)
-        return (found if found >= start else _on(start.year + 1, value)).isoformat()
-
-    fitted = []
-    for phase in config.get("phases", []):
-        # A phase ends on the first such day on or after the start; it begins in that year.
-        last = dt.date.fromisoformat(resolve(phase["end"]))
-        first = _on(last.year - (1 if phase["start"] > phase["end"] else 0), phase["start"])
+    phases = config.get("phases", [])
+    windows = {}
+    for phase in phases:
+        for year in (start.year - 1, start.year, start.year + 1):
+            first, last = _window(year, phase)
+            if last >= start:
+                break
+        # Its window of the start's year ended before the start: it comes round next year.
+        windows[phase["key"]] = (first, last, first.year > start.year)
+    all_passed = bool(phases) and all(passed for _f, _l, passed in windows.values())
+    fitted, kept, left_out = [], [], {}
+    if all_passed:
+        was = [_window(windows[phase["key"]][0].year - 1, phase) for phase in phases]
+        fitted.append(
+            {
+                "all_passed": True,
+                "from": [min(w[0] for w in was).isoformat(), max(w[1] for w in was).isoformat()],
+                "to": [
+                    min(w[0] for w in windows.values()).isoformat(),
+                    max(w[1] for w in windows.values()).isoformat(),
+                ],
+            }
+        )
+    for phase in phases:
+        first, last, passed = windows[phase["key"]]
+        was = _window(first.year - 1, phase)
+        if passed and not all_passed and (end is None or first > end):
+            left_out[phase["key"]] = phase["name"]
+            fitted.append(
+                {
+                    "phase": phase["key"],
+                    "name": phase["name"],
+                    "from": [was[0].isoformat(), was[1].isoformat()],
+                    "left_out": True,
+                }
+            )
+            continue
         if end is None or first <= end:
             cut = (max(first, start), min(last, end) if end else last)
-            if cut != (first, last):
+            if passed and not all_passed:
+                fitted.append(
+                    {
+                        "phase": phase["key"],
+                        "from": [was[0].isoformat(), was[1].isoformat()],
+                        "to": [cut[0].isoformat(), cut[1].isoformat()],
+                        "next_year": True,
+                    }
+                )
+            elif cut != (first, last):
                 fitted.append(
                     {
                         "phase": phase["key"],
@@ -163,14 +215,47 @@ def resolve_config(template: dict, start: dt.date, end: dt.date | None = None) -
                 )
             first, last = cut
         phase["start"], phase["end"] = first.isoformat(), last.isoformat()
+        kept.append(phase)
+    if "phases" in config:
+        config["phases"] = sorted(kept, key=lambda p: (p["start"], p["end"]))
+    # How far the campaign runs: its end, or without one its last phase.
+    reach = end or max((dt.date.fromisoformat(p["end"]) for p in kept), default=None)
+
+    def resolve(value):
+        """(the date, the day of the start's year that had passed before the start, or None)."""
+        if not (isinstance(value, str) and MONTHDAY_RE.match(value)):
+            return value, None
+        found = _on(start.year, value)
+        if found >= start:
+            return found.isoformat(), None
+        following = _on(start.year + 1, value)
+        if all_passed or (reach is not None and following <= reach):
+            return following.isoformat(), None
+        return start.isoformat(), found
+
     for rule in config.get("rules", []):
         params = rule.setdefault("params", {})
         for name, spec in RULE_TYPES[rule["type"]].params.items():
-            if spec.kind == "date" and name in params:
-                params[name] = resolve(params[name])
+            if name not in params:
+                continue
+            if spec.kind == "date":
+                params[name], passed_day = resolve(params[name])
+                if passed_day is not None:
+                    rule["disabled"] = True
+                    fitted.append(
+                        {"rule": rule["key"], "param": name, "from": passed_day.isoformat(), "off": "due"}
+                    )
+            elif spec.ref == "phases":
+                named = params[name] if isinstance(params[name], list) else [params[name]]
+                gone = [key for key in named if key in left_out]
+                if gone and not rule.get("disabled"):
+                    rule["disabled"] = True
+                    fitted.append(
+                        {"rule": rule["key"], "phase": gone[0], "name": left_out[gone[0]], "off": "phase"}
+                    )
     cadence = config.get("cadence", {})
     for key, value in list(cadence.items()):
-        cadence[key] = resolve(value)
+        cadence[key] = resolve(value)[0]
     return config, fitted
 
 
@@ -298,14 +383,36 @@ def campaign_start(
         raise ValidationError(errors)
     template = program_get(program_key)
     config, fitted = resolve_config(template, start, end)
+    hint = _(
+        "Choose campaign dates that cover them; once the campaign has started, its phases "
+        "and due dates can be moved on its Change page."
+    )
+    year = next((fit for fit in fitted if fit.get("all_passed")), None)
+    if year is not None and end is not None and dt.date.fromisoformat(year["to"][0]) > end:
+        # Said once, with the days of the start's year, not phase by phase with next year's.
+        raise ValidationError(
+            {
+                "dates": [
+                    _(
+                        "The phases of “%(program)s” (%(from)s – %(to)s) had ended before the campaign "
+                        "starts (%(start)s), and next year they begin on %(next)s, after it ends (%(end)s)."
+                    )
+                    % {
+                        "program": template["name"],
+                        "from": year["from"][0],
+                        "to": year["from"][1],
+                        "start": start.isoformat(),
+                        "next": year["to"][0],
+                        "end": end.isoformat(),
+                    },
+                    hint,
+                ]
+            }
+        )
     outside = [_phase_problem(phase, start, end) for phase in config.get("phases", [])]
     outside += [_due_problem(rule, param, value, start, end) for rule, param, value in _date_params(config)]
     outside = [problem for problem in outside if problem]
     if outside:
-        hint = _(
-            "Choose campaign dates that cover them; once the campaign has started, its phases "
-            "and due dates can be moved on its Change page."
-        )
         raise ValidationError({"dates": [*outside, hint]})
     units = list(units or ())
     _check_units(units, region)
@@ -351,23 +458,79 @@ def campaign_start(
 
 
 def fitted_phases(campaign: Campaign) -> list[str]:
-    """What starting the campaign cut of its template's phases, in words (for the page that started it)."""
+    """What starting the campaign changed of its template's year, in words (for the page and
+    the command that started it): phases cut to its dates, placed in the next year or left
+    out, and rules switched off."""
     version = campaign.versions.filter(number=1).first()
+    phases = {p["key"]: p["name"] for p in campaign.config.get("phases", [])}
+    rules = {r["key"]: r for r in campaign.config.get("rules", [])}
     found = []
     for fit in version.changes[0].get("fitted", []) if version and version.changes else []:
-        phase = next((p for p in campaign.config.get("phases", []) if p["key"] == fit["phase"]), None)
-        found.append(
-            _(
-                "Phase “%(phase)s” was fitted to the campaign's dates: %(from)s – %(to)s instead of %(was_from)s – %(was_to)s."
+        if fit.get("all_passed"):
+            found.append(
+                _(
+                    "Every phase of the program had ended before the campaign starts (%(was_from)s – "
+                    "%(was_to)s): they are placed in the next year, %(from)s – %(to)s. To run them "
+                    "sooner, move them on the campaign's Change page."
+                )
+                % {
+                    "from": fit["to"][0],
+                    "to": fit["to"][1],
+                    "was_from": fit["from"][0],
+                    "was_to": fit["from"][1],
+                }
             )
-            % {
-                "phase": phase["name"] if phase else fit["phase"],
-                "from": fit["to"][0],
-                "to": fit["to"][1],
-                "was_from": fit["from"][0],
-                "was_to": fit["from"][1],
-            }
-        )
+        elif fit.get("off"):
+            rule = rules.get(fit["rule"], {"key": fit["rule"], "name": fit["rule"], "type": ""})
+            if fit["off"] == "due" and rule["type"]:
+                found.append(
+                    _(
+                        "%(what)s (%(date)s) had passed before the campaign starts: the rule is switched "
+                        "off until you give it a date and switch it on on the campaign's Change page."
+                    )
+                    % {"what": _param_label(rule, fit["param"]), "date": fit["from"]}
+                )
+            else:
+                found.append(
+                    _(
+                        "Rule “%(rule)s” counts in phase “%(phase)s”, which is left out: the rule is switched off."
+                    )
+                    % {"rule": rule["name"], "phase": fit.get("name", fit.get("phase", ""))}
+                )
+        elif fit.get("left_out"):
+            found.append(
+                _(
+                    "Phase “%(phase)s” (%(from)s – %(to)s) had ended before the campaign starts: it is left out."
+                )
+                % {"phase": fit["name"], "from": fit["from"][0], "to": fit["from"][1]}
+            )
+        elif fit.get("next_year"):
+            found.append(
+                _(
+                    "Phase “%(phase)s” (%(was_from)s – %(was_to)s) had ended before the campaign starts: "
+                    "it is placed in the next year, %(from)s – %(to)s."
+                )
+                % {
+                    "phase": phases.get(fit["phase"], fit["phase"]),
+                    "from": fit["to"][0],
+                    "to": fit["to"][1],
+                    "was_from": fit["from"][0],
+                    "was_to": fit["from"][1],
+                }
+            )
+        else:
+            found.append(
+                _(
+                    "Phase “%(phase)s” was fitted to the campaign's dates: %(from)s – %(to)s instead of %(was_from)s – %(was_to)s."
+                )
+                % {
+                    "phase": phases.get(fit["phase"], fit["phase"]),
+                    "from": fit["to"][0],
+                    "to": fit["to"][1],
+                    "was_from": fit["from"][0],
+                    "was_to": fit["from"][1],
+                }
+            )
     return found
 
 

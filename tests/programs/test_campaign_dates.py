@@ -299,13 +299,13 @@ def test_the_change_page_refuses_bad_values_and_keeps_the_campaign(scenario, cli
 def test_a_template_phase_outside_the_chosen_dates_is_refused_saying_which(scenario):
     before = Campaign.objects.count()
     with translation.override("en"), pytest.raises(ValidationError) as caught:
-        _start(scenario, start=dt.date(2026, 5, 1), end=dt.date(2026, 6, 1))
+        _start(scenario, start=dt.date(2026, 3, 1), end=dt.date(2026, 3, 31))
     messages = caught.value.message_dict["dates"]
     assert (
-        "Phase “启动与名单报送” (2027-04-01 – 2027-04-30) lies after the campaign ends (2026-06-01)."
+        "Phase “启动与名单报送” (2026-04-01 – 2026-04-30) lies after the campaign ends (2026-03-31)."
         in messages
     )
-    assert any("List due by (2027-04-15) lies after the campaign ends" in m for m in messages)
+    assert any("List due by (2026-04-15) lies after the campaign ends" in m for m in messages)
     assert messages[-1].startswith("Choose campaign dates that cover them")
     assert Campaign.objects.count() == before
 
@@ -315,17 +315,18 @@ def test_the_start_page_says_which_template_dates_fall_outside(scenario, client_
         "/campaigns/start/",
         {
             "program": "dundian",
-            "name": "五月蹲点",
+            "name": "三月蹲点",
             "region": scenario.county.code,
-            "start": "2026-05-01",
-            "end": "2026-06-01",
+            "start": "2026-03-01",
+            "end": "2026-03-31",
         },
     )
     assert response.status_code == 200
     page = response.content.decode()
-    assert "阶段“启动与名单报送”（2027-04-01 – 2027-04-30）在活动结束（2026-06-01）之后" in page
-    assert "请选择涵盖这些日期的活动起止日期" in page
-    assert not Campaign.objects.filter(name="五月蹲点").exists()
+    said = "阶段“启动与名单报送”（2026-04-01 – 2026-04-30）在活动结束（2026-03-31）之后"
+    assert page.count(said) == 1
+    assert page.count("请选择涵盖这些日期的活动起止日期") == 1
+    assert not Campaign.objects.filter(name="三月蹲点").exists()
 
 
 def test_a_phase_reaching_over_the_campaign_dates_is_fitted_and_said(scenario, client_as):

@@ -110,7 +110,8 @@ name = "工作队总结"
     data = parse_template(text)
     plain, _fitted = resolve_config(data, dt.date(2026, 1, 1))
     assert plain["rules"][1]["params"]["due"] == "2026-02-28"
-    leap, _fitted = resolve_config(data, dt.date(2027, 3, 1))
+    # 29 February of 2027 has passed on 1 March: a campaign running into 2028 has it then.
+    leap, _fitted = resolve_config(data, dt.date(2027, 3, 1), dt.date(2028, 12, 31))
     assert leap["rules"][1]["params"]["due"] == "2028-02-29"
 
 

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy
 from minqing.core import context
 from minqing.core.cli import CliCommand, campaign_or_error, invalid, iso_date, region_or_error, unit_or_error
 from minqing.programs.models import Campaign
-from minqing.programs.services import campaign_change, campaign_start
+from minqing.programs.services import campaign_change, campaign_start, fitted_phases
 
 
 class Command(CliCommand):
@@ -76,3 +76,6 @@ class Command(CliCommand):
             except ValidationError as exc:
                 raise invalid(exc) from None
         self.stdout.write(str(campaign.pk))
+        # What the start changed of the template's year, as the page says it; stdout keeps only the id.
+        for fitted in fitted_phases(campaign):
+            self.stderr.write(fitted)
