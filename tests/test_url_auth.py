@@ -605,6 +605,15 @@ def cases(o):
                 {**only(point_a_viewers, yes=403), "office": 200},
             ),
         ],
+        "programs:point-edit": [
+            (
+                "post",
+                reverse("programs:point-edit", args=[o["point_a"].pk]),
+                {"name": ""},  # refused: the page again with the error
+                302,
+                {**only(point_a_viewers, yes=403), "office": 200},
+            ),
+        ],
         "programs:cadre-pairings": [
             (
                 "get",

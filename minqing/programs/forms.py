@@ -289,6 +289,11 @@ class PointForm(forms.Form):
         self.fields["region"].choices = [(r.code, ("　" * max(0, r.level - 3)) + r.name) for r in regions]
 
 
+class PointEditForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=120)
+    address = forms.CharField(label=_("Address"), required=False, max_length=200)
+
+
 class PointRegradeForm(forms.Form):
     grade = forms.CharField(label=_("New grade"), max_length=40)
     graded_on = forms.DateField(label=_("Graded on"), widget=DATE)

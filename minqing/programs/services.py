@@ -728,15 +728,53 @@ def point_create(*, actor, name: str, kind: str, region, grade: str = "", addres
         raise ValidationError({"kind": [_("Choose a kind of liaison point from the list.")]})
     if not (name or "").strip():
         raise ValidationError({"name": [_("Give the liaison point a name.")]})
-    point, created = LiaisonPoint.objects.get_or_create(
-        region=region, kind=kind, name=name.strip(), defaults={"grade": grade, "address": address}
-    )
-    if created:
-        if grade:
-            PointGrading.objects.create(
-                point=point, grade=grade, graded_on=timezone.localdate(), graded_by=actor
+    name = name.strip()
+    if LiaisonPoint.objects.filter(region=region, kind=kind, name=name).exists():
+        raise ValidationError({"name": [_point_exists_message(name, kind, region)]})
+    try:
+        with transaction.atomic():
+            point = LiaisonPoint.objects.create(
+                region=region, kind=kind, name=name, grade=grade, address=address.strip()
             )
-        audit_record(action="point.create", obj=point, user=actor)
+    except IntegrityError:  # the same point entered twice at once: one of them
+        raise ValidationError({"name": [_point_exists_message(name, kind, region)]}) from None
+    if grade:
+        PointGrading.objects.create(point=point, grade=grade, graded_on=timezone.localdate(), graded_by=actor)
+    audit_record(action="point.create", obj=point, user=actor)
+    return point
+
+
+def _point_exists_message(name: str, kind: str, region) -> str:
+    return _(
+        "%(region)s already has a %(kind)s named “%(name)s”: open it from the list to change its "
+        "address or grade."
+    ) % {"region": region.name, "kind": LiaisonPoint.Kind(kind).label, "name": name}
+
+
+@transaction.atomic
+def point_update(*, actor, point: LiaisonPoint, name: str, address: str) -> LiaisonPoint:
+    """Correct a point's name or address (its kind and region stay: pairings count by them;
+    its grade changes with its history, point_regrade). Audited with what it was."""
+    name, address = (name or "").strip(), (address or "").strip()
+    if not name:
+        raise ValidationError({"name": [_("Give the liaison point a name.")]})
+    point = LiaisonPoint.objects.select_for_update().select_related("region").get(pk=point.pk)
+    if (
+        name != point.name
+        and LiaisonPoint.objects.filter(region=point.region, kind=point.kind, name=name).exists()
+    ):
+        raise ValidationError({"name": [_point_exists_message(name, point.kind, point.region)]})
+    before = {"name": point.name, "address": point.address}
+    if before == {"name": name, "address": address}:
+        return point
+    point.name, point.address = name, address
+    point.save(update_fields=["name", "address"])
+    audit_record(
+        action="point.update",
+        obj=point,
+        user=actor,
+        detail={"before": before, "after": {"name": name, "address": address}},
+    )
     return point
 
 

@@ -42,6 +42,7 @@ urlpatterns = [
     path("points/new/", views.point_create, name="point-create"),
     path("points/<int:pk>/", views.point_detail, name="point-detail"),
     path("points/<int:pk>/regrade/", views.point_regrade, name="point-regrade"),
+    path("points/<int:pk>/edit/", views.point_edit, name="point-edit"),
     path("cadres/<int:cadre_pk>/pairings/", views.cadre_pairings, name="cadre-pairings"),
     path("cadres/<int:cadre_pk>/handover/", views.cadre_handover, name="cadre-handover"),
 ]

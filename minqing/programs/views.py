@@ -32,6 +32,7 @@ from .forms import (
     PairingEndForm,
     PairingForm,
     PairingWithdrawForm,
+    PointEditForm,
     PointForm,
     PointRegradeForm,
     ProgramAddForm,
@@ -769,25 +770,47 @@ def point_create(request):
     form = PointForm(request.POST, regions=regions)
     if form.is_valid():
         data = form.cleaned_data
-        point = services.point_create(
-            actor=request.user,
-            name=data["name"],
-            kind=data["kind"],
-            region=regions.get(code=data["region"]),
-            grade=data["grade"],
-            address=data["address"],
-        )
-        messages.success(request, _("The liaison point was saved."))
-        return redirect("programs:point-detail", pk=point.pk)
+        try:
+            point = services.point_create(
+                actor=request.user,
+                name=data["name"],
+                kind=data["kind"],
+                region=regions.get(code=data["region"]),
+                grade=data["grade"],
+                address=data["address"],
+            )
+        except ValidationError as exc:
+            add_errors(form, exc)
+        else:
+            messages.success(request, _("The liaison point was saved."))
+            return redirect("programs:point-detail", pk=point.pk)
     return _point_list_page(request, form)
+
+
+@require_POST
+def point_edit(request, pk: int):
+    selectors.point_get(user=request.user, pk=pk)  # 404 when out of sight
+    require_permission(request.user, selectors.MANAGE)
+    point = get_scoped_or_404(LiaisonPoint, request.user, selectors.MANAGE, pk=pk)
+    form = PointEditForm(request.POST)
+    if form.is_valid():
+        try:
+            services.point_update(actor=request.user, point=point, **form.cleaned_data)
+        except ValidationError as exc:
+            add_errors(form, exc)
+        else:
+            messages.success(request, _("The liaison point was saved."))
+            return redirect("programs:point-detail", pk=point.pk)
+    return _point_detail_page(request, point, edit_form=form)
 
 
 def point_detail(request, pk: int):
     return _point_detail_page(request, selectors.point_get(user=request.user, pk=pk))
 
 
-def _point_detail_page(request, point, regrade_form=None):
-    """A liaison point; `regrade_form` is a refused change of grade, shown as sent."""
+def _point_detail_page(request, point, regrade_form=None, edit_form=None):
+    """A liaison point; `regrade_form` is a refused change of grade, `edit_form` a refused
+    correction of its name or address, each shown as sent."""
     pairings = list(selectors.point_pairings(user=request.user, point=point))
     today = timezone.localdate()
     # The campaigns in which someone is stationed here now: each prints this point's liaison cards.
@@ -807,6 +830,7 @@ def _point_detail_page(request, point, regrade_form=None):
             "today": today,
             "can_manage": scope_for(request.user).has(selectors.MANAGE),
             "regrade_form": regrade_form or PointRegradeForm(initial={"graded_on": timezone.localdate()}),
+            "edit_form": edit_form or PointEditForm(initial={"name": point.name, "address": point.address}),
         },
     )
 

@@ -462,3 +462,49 @@ def test_pairing_again_after_an_end_says_from_which_day(scenario):
         actor=scenario.office, campaign=campaign, cadre=cadre, kind="bangfu", target=household, start=tomorrow
     )
     assert again.start == tomorrow
+
+
+# Liaison points: no duplicate swallowing what was typed; name and address corrected ----
+
+
+def test_a_point_entered_again_is_refused_with_what_was_typed_kept(scenario, client_as):
+    from minqing.programs.models import LiaisonPoint
+
+    point = scenario.point(kind="enterprise", name="测试企业甲")
+    LiaisonPoint.objects.filter(pk=point.pk).update(address="工业园1号")
+    client = client_as("office")
+    response = client.post(
+        "/points/new/",
+        {
+            "name": "测试企业甲",
+            "kind": "enterprise",
+            "region": scenario.village.code,
+            "address": "工业园2号",
+            "grade": "D级",
+        },
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "已有名为“测试企业甲”的企业" in html and 'value="工业园2号"' in html
+    point.refresh_from_db()
+    assert point.address == "工业园1号" and LiaisonPoint.objects.filter(name="测试企业甲").count() == 1
+
+
+def test_a_points_name_and_address_are_corrected_and_audited(scenario, client_as):
+    from minqing.programs.models import LiaisonPoint
+
+    point = scenario.point(name="错别字村")
+    scenario.point(name="已有村")
+    client = client_as("office")
+    url = f"/points/{point.pk}/edit/"
+    clash = client.post(url, {"name": "已有村", "address": ""})
+    assert clash.status_code == 200 and '<details id="edit" open>' in clash.content.decode()
+    done = client.post(url, {"name": "正字村", "address": "村部"})
+    assert done.status_code == 302
+    point.refresh_from_db()
+    assert (point.name, point.address) == ("正字村", "村部")
+    event = AuditEvent.objects.get(action="point.update", object_id=str(point.pk))
+    assert event.detail["before"]["name"] == "错别字村" and event.detail["after"]["name"] == "正字村"
+    assert client_as("leader").post(url, {"name": "x", "address": ""}).status_code == 403
+    assert client_as("office_jinan").post(url, {"name": "x", "address": ""}).status_code == 404
+    assert LiaisonPoint.objects.get(pk=point.pk).name == "正字村"
