@@ -16,6 +16,14 @@ def subject_labels():
     }
 
 
+def _number(value):
+    """A count as a number (Excel sums it and does not flag "number stored as text"); words
+    such as "≥2 per household" stay text."""
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value)
+    return value
+
+
 def checklist_workbook(report, *, user, verdicts=None, titles=None, filters=()) -> bytes:
     """The compliance checklist of a campaign as of a date, one row per verdict: those given
     (the page's filtered ones, `filters` saying which in words) or all of the report's.
@@ -51,10 +59,10 @@ def checklist_workbook(report, *, user, verdicts=None, titles=None, filters=()) 
                 titles.get(v.rule, v.rule_name),
                 labels.get(v.subject_type, v.subject_type),
                 v.subject,
-                v.required,
-                v.actual,
+                _number(v.required),
+                _number(v.actual),
                 v.status_label,
-                "; ".join(v.missing),
+                pgettext("clause separator", "; ").join(str(m) for m in v.missing),
             ]
             for v in verdicts
         ),

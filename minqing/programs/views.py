@@ -399,7 +399,15 @@ def campaign_compliance_export(request, pk: int):
     response = HttpResponse(
         content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
-    filename = f"compliance-{campaign.pk}-{as_of.isoformat()}.xlsx"
+    # A filtered download says so in its name, so that it is not taken for the whole list.
+    parts = [
+        f"{key}{request.GET[key]}"
+        for key in ("status", "unit", "team", "cadre")
+        if request.GET.get(key, "").isalnum()
+    ]
+    if request.GET.get("rule", "").replace("_", "").replace(".", "").isalnum():
+        parts.append(request.GET["rule"])
+    filename = "-".join(["compliance", str(campaign.pk), as_of.isoformat(), *parts]) + ".xlsx"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 

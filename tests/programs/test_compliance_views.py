@@ -80,6 +80,17 @@ def test_the_checklist_export_has_one_row_per_verdict_and_no_live_formula(client
     assert len(data) == expected
     assert [int(r[0]) for r in data] == list(range(1, expected + 1))
     assert campaign.name in rows[0][0]
+    # Counts are numbers Excel sums (not "number stored as text"), gaps joined as on the page.
+    verdicts = engine.evaluate(campaign, dt.date(2026, 11, 21))
+    counted = [(r, v) for r, v in zip(data, verdicts) if str(v.required).isdigit()]
+    assert counted and all(isinstance(r[4], float) and r[4] == int(v.required) for r, v in counted)
+    several = [r for r, v in zip(data, verdicts) if len(v.missing) > 1]
+    assert several and all("；" in r[7] and "; " not in r[7] for r in several)
+    assert 'filename="compliance-' in response["Content-Disposition"]
+    failing = client_as("office").get(
+        f"/campaigns/{campaign.pk}/compliance.xlsx?as_of=2026-11-21&status=fail"
+    )
+    assert f'filename="compliance-{campaign.pk}-2026-11-21-statusfail.xlsx"' in failing["Content-Disposition"]
 
 
 def test_the_command_prints_json_verdicts(db, capsys):
