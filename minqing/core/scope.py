@@ -52,6 +52,11 @@ class Scope:
     def is_admin(self) -> bool:
         return any(g.role in ADMIN_ROLES for g in self.grants)
 
+    def reaches(self, permission: str) -> bool:
+        """Whether a grant with this permission reaches beyond the account's own records (a
+        region or unit subtree): lists of others' records are empty without one."""
+        return any(permission in g.permissions and (g.region_prefixes or g.unit_paths) for g in self.grants)
+
     def region_prefixes(self, permission: str) -> tuple[str, ...]:
         return tuple(p for g in self.grants if permission in g.permissions for p in g.region_prefixes)
 

@@ -3,6 +3,10 @@ from django.utils.translation import gettext_lazy as _
 
 from minqing.core.scope import scope_for
 
+# A 4th element REACH: shown only to who reaches beyond their own records with that
+# permission (a cadre's own-records grant would find these lists empty).
+REACH = True
+
 NAV = [
     ("web:home", _("Overview"), None),
     ("fieldwork:app", _("My targets"), "programs.view"),
@@ -14,14 +18,14 @@ NAV = [
     ("appraisal:round-list", _("Appraisal"), "appraisal.view"),
     ("appraisal:inspection-list", _("Inspections"), "inspections.view"),
     ("appraisal:case-list", _("Exemplary cases"), "exemplary.view"),
-    ("assessment:recall-list", _("Recalls"), "assessment.view"),
-    ("assessment:leader-record-list", _("Leaders' records"), "assessment.view"),
+    ("assessment:recall-list", _("Recalls"), "assessment.view", REACH),
+    ("assessment:leader-record-list", _("Leaders' records"), "assessment.view", REACH),
     ("people:household-list", _("Households"), "people.view"),
     ("org:cadre-list", _("Cadres"), "org.view"),
-    ("org:unit-list", _("Units"), "org.view"),
+    ("org:unit-list", _("Units"), "org.view", REACH),
     ("programs:point-list", _("Liaison points"), "programs.view"),
-    ("geo:region-list", _("Regions"), "geo.view"),
-    ("exports:request-list", _("Exports"), "people.view"),
+    ("geo:region-list", _("Regions"), "geo.view", REACH),
+    ("exports:request-list", _("Exports"), "people.view", REACH),
     ("documents:import-index", _("Imports"), ("people.edit", "programs.manage", "accounts.manage")),
     ("security:account-list", _("Accounts"), "accounts.manage"),
     ("security:grant-list", _("Roles"), "roles.manage"),
@@ -39,6 +43,15 @@ def here(request) -> str:
     return request.get_full_path()
 
 
+def _shown(scope, permission, reach: bool) -> bool:
+    if permission is None:
+        return True
+    permissions = permission if isinstance(permission, tuple) else (permission,)
+    if reach:
+        return any(scope.reaches(p) for p in permissions)
+    return any(scope.has(p) for p in permissions)
+
+
 def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
@@ -50,9 +63,8 @@ def navigation(request):
             "label": label,
             "active": request.resolver_match and request.resolver_match.view_name == name,
         }
-        for name, label, permission in NAV
-        if permission is None
-        or (any(scope.has(p) for p in permission) if isinstance(permission, tuple) else scope.has(permission))
+        for name, label, permission, *reach in NAV
+        if _shown(scope, permission, bool(reach))
     ]
     # Not "here": campaign pages name their own breadcrumb item so.
     return {"nav_items": items, "user_scope": scope, "return_path": here(request)}
