@@ -566,6 +566,23 @@ def cases(o):
                 unit_pairing_a_ends(200),
             ),
         ],
+        "programs:team-detail": [
+            (
+                "get",
+                reverse("programs:team-detail", args=[o["team"].campaign_id, o["team"].pk]),
+                None,
+                302,
+                # A team without members: seen across its campaign's region, by no one's own records.
+                only(COUNTY_A_WIDE & PROGRAM_VIEWERS),
+            ),
+            (
+                "post",
+                reverse("programs:team-detail", args=[o["team"].campaign_id, o["team"].pk]),
+                {"name": ""},  # refused: the page again with the error
+                302,
+                {**only(COUNTY_A_WIDE & PROGRAM_VIEWERS, yes=403), "office": 200},
+            ),
+        ],
         "programs:team-list": [
             ("get", reverse("programs:team-list", args=[ca.pk]), None, 302, only(campaign_a_viewers))
         ],

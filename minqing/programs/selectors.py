@@ -142,7 +142,8 @@ def team_list(*, user, campaign: Campaign) -> QuerySet:
     return (
         scoped(Team.objects.filter(campaign=campaign), user, VIEW)
         .select_related("leader__account")
-        .prefetch_related("members__account", "points")
+        .prefetch_related("members__account", "members__unit__parent", "points")
+        .order_by("id")  # as they were formed (一组, 二组, … not by the characters' codes)
     )
 
 

@@ -836,6 +836,42 @@ def _points_outside(points, campaign: Campaign) -> list[str]:
     return [p.name for p in points if not p.region_id.startswith(campaign.region.prefix)]
 
 
+def _team_problems(campaign, *, name, leader, members, points, team=None) -> dict:
+    """What is wrong with a team of the campaign as given (its errors by field): a name it
+    already has, points outside its region, cadres who do not take part in it."""
+    errors = {}
+    if not name:
+        errors["name"] = [_("Give the team a name.")]
+    elif Team.objects.filter(campaign=campaign, name=name).exclude(pk=team.pk if team else None).exists():
+        errors["name"] = [_("This campaign already has a team named “%(name)s”.") % {"name": name}]
+    outside = _points_outside(points, campaign)
+    if outside:
+        errors["points"] = [
+            _("These points lie outside the campaign's region: %(names)s") % {"names": "、".join(outside)}
+        ]
+    # A team is made of the campaign's own cadres (its units' active cadres), as its form offers.
+    chosen = {cadre.pk for cadre in members} | ({leader.pk} if leader is not None else set())
+    taking_part = set(campaign_cadres(campaign).filter(pk__in=chosen).values_list("pk", flat=True))
+    if leader is not None and leader.pk not in taking_part:
+        errors["leader"] = [_("The team leader does not take part in this campaign.")]
+    strangers = [str(cadre.account) for cadre in members if cadre.pk not in taking_part]
+    if strangers:
+        errors["members"] = [
+            _("These cadres do not take part in this campaign: %(names)s") % {"names": "、".join(strangers)}
+        ]
+    return errors
+
+
+def _locked_campaign(campaign: Campaign) -> Campaign:
+    # The campaign's row is locked so that two offices naming a team at once cannot both
+    # pass the check for the name (NO KEY: rows that merely refer to the campaign still go in).
+    return (
+        Campaign.objects.select_related("region")
+        .select_for_update(no_key=True, of=("self",))
+        .get(pk=campaign.pk)
+    )
+
+
 @transaction.atomic
 def team_create(
     *,
@@ -847,36 +883,9 @@ def team_create(
     members=(),
     points=(),
 ) -> Team:
-    # The campaign's row is locked so that two offices naming a team at once cannot both
-    # pass the check for the name (NO KEY: rows that merely refer to the campaign still go in).
-    campaign = (
-        Campaign.objects.select_related("region")
-        .select_for_update(no_key=True, of=("self",))
-        .get(pk=campaign.pk)
-    )
-    errors = {}
-    name = (name or "").strip()
-    if not name:
-        errors["name"] = [_("Give the team a name.")]
-    elif Team.objects.filter(campaign=campaign, name=name).exists():
-        errors["name"] = [_("This campaign already has a team named “%(name)s”.") % {"name": name}]
-    points = list(points)
-    outside = _points_outside(points, campaign)
-    if outside:
-        errors["points"] = [
-            _("These points lie outside the campaign's region: %(names)s") % {"names": "、".join(outside)}
-        ]
-    members = list(members)
-    # A team is made of the campaign's own cadres (its units' active cadres), as its form offers.
-    chosen = {cadre.pk for cadre in members} | ({leader.pk} if leader is not None else set())
-    taking_part = set(campaign_cadres(campaign).filter(pk__in=chosen).values_list("pk", flat=True))
-    if leader is not None and leader.pk not in taking_part:
-        errors["leader"] = [_("The team leader does not take part in this campaign.")]
-    strangers = [str(cadre.account) for cadre in members if cadre.pk not in taking_part]
-    if strangers:
-        errors["members"] = [
-            _("These cadres do not take part in this campaign: %(names)s") % {"names": "、".join(strangers)}
-        ]
+    campaign = _locked_campaign(campaign)
+    name, members, points = (name or "").strip(), list(members), list(points)
+    errors = _team_problems(campaign, name=name, leader=leader, members=members, points=points)
     if errors:
         raise ValidationError(errors)
     team = Team.objects.create(campaign=campaign, name=name, kind=kind, leader=leader)
@@ -888,6 +897,39 @@ def team_create(
         user=actor,
         detail={"leader": leader.pk if leader else None, "members": len(members), "points": len(points)},
     )
+    return team
+
+
+def _team_state(team: Team) -> dict:
+    return {
+        "name": team.name,
+        "kind": team.kind,
+        "leader": team.leader_id,
+        "members": sorted(team.members.values_list("pk", flat=True)),
+        "points": sorted(team.points.values_list("pk", flat=True)),
+    }
+
+
+@transaction.atomic
+def team_update(*, actor, team: Team, name: str, kind: str, leader=None, members=(), points=()) -> Team:
+    """Rename a team, change its kind, leader, members or points: checked as a new team is,
+    audited with what it was and what it is."""
+    campaign = _locked_campaign(team.campaign)
+    team = Team.objects.select_for_update(of=("self",)).get(pk=team.pk)
+    name, members, points = (name or "").strip(), list(members), list(points)
+    if kind not in Team.Kind.values:
+        raise ValidationError({"kind": [_("Choose a kind of team from the list.")]})
+    errors = _team_problems(campaign, name=name, leader=leader, members=members, points=points, team=team)
+    if errors:
+        raise ValidationError(errors)
+    before = _team_state(team)
+    team.name, team.kind, team.leader = name, kind, leader
+    team.save(update_fields=["name", "kind", "leader"])
+    team.members.set(members)
+    team.points.set(points)
+    after = _team_state(team)
+    if after != before:
+        audit_record(action="team.update", obj=team, user=actor, detail={"before": before, "after": after})
     return team
 
 

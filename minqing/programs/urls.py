@@ -27,6 +27,7 @@ urlpatterns = [
         name="pairing-withdraw",
     ),
     path("campaigns/<int:pk>/teams/", views.team_list, name="team-list"),
+    path("campaigns/<int:pk>/teams/<int:team_pk>/", views.team_detail, name="team-detail"),
     path("campaigns/<int:pk>/unit-pairings/", views.unit_pairing_list, name="unit-pairing-list"),
     path(
         "campaigns/<int:pk>/unit-pairings/<int:unit_pairing_pk>/end/",

@@ -621,6 +621,43 @@ def team_list(request, pk: int):
     )
 
 
+def team_detail(request, pk: int, team_pk: int):
+    """One team: its leader, members and points; who manages the campaign changes them."""
+    campaign = selectors.campaign_get(user=request.user, pk=pk)
+    team = get_object_or_404(selectors.team_list(user=request.user, campaign=campaign), pk=team_pk)
+    can_manage = selectors.can_manage_campaign(user=request.user, campaign=campaign)
+    if request.method == "POST" and not can_manage:
+        raise PermissionDenied
+    form = None
+    if can_manage:
+        form = TeamForm(
+            request.POST or None,
+            cadres=selectors.pairing_cadres(user=request.user, campaign=campaign),
+            points=selectors.point_list(user=request.user),
+            initial={
+                "name": team.name,
+                "kind": team.kind,
+                "leader": team.leader_id,
+                "members": [m.pk for m in team.members.all()],
+                "points": [p.pk for p in team.points.all()],
+            },
+        )
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.team_update(actor=request.user, team=team, **form.cleaned_data)
+            except ValidationError as exc:
+                add_errors(form, exc)
+            else:
+                messages.success(request, _("The team was saved."))
+                return redirect("programs:team-detail", pk=campaign.pk, team_pk=team.pk)
+    members = sorted(team.members.all(), key=lambda c: (c.unit.path if c.unit_id else "", c.pk))
+    return render(
+        request,
+        "programs/team_detail.html",
+        {"campaign": campaign, "team": team, "members": members, "form": form},
+    )
+
+
 def _unit_pairing_form(request, campaign, data=None):
     units = scoped(Unit, request.user, selectors.MANAGE).select_related("parent").order_by("path")
     return UnitPairingForm(

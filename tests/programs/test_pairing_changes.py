@@ -508,3 +508,44 @@ def test_a_points_name_and_address_are_corrected_and_audited(scenario, client_as
     assert client_as("leader").post(url, {"name": "x", "address": ""}).status_code == 403
     assert client_as("office_jinan").post(url, {"name": "x", "address": ""}).status_code == 404
     assert LiaisonPoint.objects.get(pk=point.pk).name == "正字村"
+
+
+# Teams: a page of their own, changed there, listed as they were formed -----------------
+
+
+def test_a_team_has_a_page_and_is_changed_there_and_audited(scenario, client_as):
+    from minqing.programs.models import Team
+    from minqing.programs.services import team_create
+
+    campaign = _campaign(scenario)
+    leader, member, other = scenario.cadre("member"), scenario.cadre("staff"), scenario.cadre("staff")
+    teams = [team_create(actor=scenario.office, campaign=campaign, name=n) for n in ("一组", "三组", "二组")]
+    team = team_create(
+        actor=scenario.office, campaign=campaign, name="五组", leader=leader, members=[member], points=[]
+    )
+    client = client_as("office")
+    listing = client.get(f"/campaigns/{campaign.pk}/teams/").content.decode()
+    names = re.findall(r'/teams/\d+/">([^<]+)</a>', listing)
+    assert names == ["一组", "三组", "二组", "五组"]  # as formed
+    url = f"/campaigns/{campaign.pk}/teams/{team.pk}/"
+    page = client.get(url).content.decode()
+    members = re.search(r'<ul id="team-members">(.*?)</ul>', page, re.S).group(1)
+    assert str(member.account) in members and leader.account.full_name in page
+
+    clash = client.post(
+        url, {"name": "一组", "kind": "work_team", "leader": leader.pk, "members": [member.pk]}
+    )
+    assert clash.status_code == 200 and "已有名为“一组”的工作队" in clash.content.decode()
+    done = client.post(
+        url, {"name": "第五组", "kind": "task_force", "leader": other.pk, "members": [member.pk, leader.pk]}
+    )
+    assert done.status_code == 302
+    team.refresh_from_db()
+    assert (team.name, team.kind, team.leader) == ("第五组", "task_force", other)
+    assert set(team.members.all()) == {member, leader}
+    event = AuditEvent.objects.get(action="team.update", object_id=str(team.pk))
+    assert event.detail["before"]["name"] == "五组" and event.detail["after"]["leader"] == other.pk
+    assert client_as("leader").post(url, {"name": "x", "kind": "work_team"}).status_code == 403
+    assert client_as("leader").get(url).status_code == 200
+    assert client_as("office_jinan").get(url).status_code == 404
+    assert Team.objects.filter(pk__in=[t.pk for t in teams]).count() == 3
