@@ -201,7 +201,9 @@ class RecallEvent(models.Model):
 
     @property
     def to_label(self) -> str:
-        return Recall.Status(self.to_status).label if self.to_status in Recall.Status.values else self.to_status
+        return (
+            Recall.Status(self.to_status).label if self.to_status in Recall.Status.values else self.to_status
+        )
 
 
 class LeaderRecord(models.Model):

@@ -212,6 +212,8 @@ def version_changes(version, program_name: str = "") -> list[str]:
             lines.append(_from_to(label, day_text(before) or "—", day_text(after) or "—"))
         elif what == "units":
             lines.append(_from_to(_("Participating units"), _unit_names(before), _unit_names(after)))
+        elif what == "name":
+            lines.append(_from_to(_("Name"), str(before), str(after)))
         elif what.startswith("phase.") and what[len("phase.") :] in phases:
             phase = phases[what[len("phase.") :]]
             lines.append(

@@ -143,6 +143,7 @@ def _param_field(spec, value, *, refs, labels):
 class CampaignEditForm(forms.Form):
     """Dates, phase windows, rule parameters and which rules are on — with a reason."""
 
+    name = forms.CharField(label=_("Name"), max_length=120)
     start = forms.DateField(label=_("Start"), widget=DATE)
     end = forms.DateField(label=_("End"), required=False, widget=DATE)
     units = forms.ModelMultipleChoiceField(
@@ -158,6 +159,7 @@ class CampaignEditForm(forms.Form):
     def __init__(self, *args, campaign, units=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.campaign = campaign
+        self.fields["name"].initial = campaign.name
         self.fields["start"].initial = campaign.start
         self.fields["end"].initial = campaign.end
         if units is not None:
@@ -216,6 +218,7 @@ class CampaignEditForm(forms.Form):
                     continue
                 params[(rule["key"], name)] = value
         return {
+            "name": data["name"],
             "start": data["start"],
             "end": data.get("end"),
             "units": list(data.get("units") or []),

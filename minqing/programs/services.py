@@ -583,9 +583,11 @@ def campaign_change(
     phases: dict | None = None,
     enabled: dict | None = None,
     units=None,
+    name: str | None = None,
 ) -> Campaign:
-    """Change dates, phase windows, rule parameters, which rules are on or the participating
-    units (None: keep them). Each change is kept as a version with who, when, why and what.
+    """Change the name, dates, phase windows, rule parameters, which rules are on or the
+    participating units (None: keep them). Each change is kept as a version with who, when,
+    why and what.
 
     What a change touches is checked against the result: new campaign dates lie in the span
     of years and every phase and due date within them; a moved phase lies within the
@@ -616,6 +618,13 @@ def campaign_change(
         )
         campaign.end = new_end
     dates_changed = bool(changes)
+    if name is not None:
+        name = name.strip()
+        if not name:
+            errors["name"] = [_("Give the campaign a name.")]
+        elif name != campaign.name:
+            changes.append({"what": "name", "from": campaign.name, "to": name})
+            campaign.name = name
     if not errors and campaign.end and campaign.end < campaign.start:
         errors["end"] = [_("The campaign cannot end before it starts.")]
     moved_phases = set()
