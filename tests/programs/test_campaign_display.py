@@ -86,7 +86,12 @@ def test_the_edit_form_offers_choices_by_their_names_and_keeps_their_keys(scenar
     assert "safety_accident, casualty" not in html
     assert "每个工作队慰问困难群众" in html  # the rule type's label, not left empty
 
-    form = {"start": campaign.start.isoformat(), "end": campaign.end.isoformat(), "reason": "只看伤亡和案件"}
+    form = {
+        "name": campaign.name,
+        "start": campaign.start.isoformat(),
+        "end": campaign.end.isoformat(),
+        "reason": "只看伤亡和案件",
+    }
     for phase in campaign.config["phases"]:
         form[f"phase__{phase['key']}__start"] = phase["start"]
         form[f"phase__{phase['key']}__end"] = phase["end"]

@@ -82,9 +82,9 @@ def test_the_checklist_export_has_one_row_per_verdict_and_no_live_formula(client
     assert campaign.name in rows[0][0]
     # Counts are numbers Excel sums (not "number stored as text"), gaps joined as on the page.
     verdicts = engine.evaluate(campaign, dt.date(2026, 11, 21))
-    counted = [(r, v) for r, v in zip(data, verdicts) if str(v.required).isdigit()]
+    counted = [(r, v) for r, v in zip(data, verdicts, strict=True) if str(v.required).isdigit()]
     assert counted and all(isinstance(r[4], float) and r[4] == int(v.required) for r, v in counted)
-    several = [r for r, v in zip(data, verdicts) if len(v.missing) > 1]
+    several = [r for r, v in zip(data, verdicts, strict=True) if len(v.missing) > 1]
     assert several and all("；" in r[7] and "; " not in r[7] for r in several)
     assert 'filename="compliance-' in response["Content-Disposition"]
     failing = client_as("office").get(
@@ -233,7 +233,7 @@ def test_the_office_starts_and_edits_a_campaign_through_the_pages(client_as, db)
     assert response["Location"] == f"/campaigns/{campaign.pk}/"
     form = client.get(f"/campaigns/{campaign.pk}/edit/").content.decode()
     assert "rule__yilianwu__due" in form
-    data = {"start": "2026-04-01", "end": "2026-12-31", "reason": "推迟报送"}
+    data = {"name": campaign.name, "start": "2026-04-01", "end": "2026-12-31", "reason": "推迟报送"}
     for phase in campaign.config["phases"]:
         data[f"phase__{phase['key']}__start"] = phase["start"]
         data[f"phase__{phase['key']}__end"] = phase["end"]
