@@ -248,7 +248,12 @@ def test_a_malformed_file_reports_every_error_with_its_row_and_leaves_the_databa
         (7, "身份证号"),
     } <= found
     assert all(e.message for e in report.errors)
-    assert counts() == before and AuditEvent.objects.count() == audit_before
+    assert counts() == before
+    # Nothing written but the run's own audit row, which says what was refused.
+    assert AuditEvent.objects.count() == audit_before + 1
+    event = AuditEvent.objects.latest("id")
+    assert (event.action, event.result) == ("import.households", "failed")
+    assert event.detail["errors"] == len(report.errors) and not event.detail["dry_run"]
 
 
 def test_a_file_with_one_bad_row_in_a_thousand_writes_nothing(actor, village, tmp_path):

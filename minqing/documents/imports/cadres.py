@@ -182,13 +182,20 @@ class CadreImporter(Importer):
             "is_sanmen",
             "phone_hash",
         )
+        # Cadres are looked up only within the importer's area: one outside it (or an
+        # account that is no cadre, an administrator's) is never matched or described. A
+        # phone held outside is then like a phone never seen (phones need not be unique);
+        # a username is unique in the whole system, so one taken by any account the
+        # importer cannot reach is refused, with one message whoever holds it.
+        cadres = Cadre.objects.all()
+        area = ctx.region_q("unit__region_id")
+        if area is not None:
+            cadres = cadres.filter(area)
         by_user = {
-            c["account__username"]: c
-            for c in Cadre.objects.filter(account__username__in=usernames).values(*fields)
+            c["account__username"]: c for c in cadres.filter(account__username__in=usernames).values(*fields)
         }
         by_phone = {
-            c["phone_hash"]: c
-            for c in Cadre.objects.filter(phone_hash__in=list(phone_hashes)).values(*fields)
+            c["phone_hash"]: c for c in cadres.filter(phone_hash__in=list(phone_hashes)).values(*fields)
         }
         taken = set(Account.objects.filter(username__in=usernames).values_list("username", flat=True))
         # A row without a username is also found by its name in its unit (a list kept without
@@ -207,7 +214,7 @@ class CadreImporter(Importer):
             digest = crypto.lookup_hash(plan.phone, context=b"phone") if plan.phone else None
             found = by_user.get(plan.username) if plan.username else None
             if found is None and plan.username in taken:
-                ctx.error(plan.row, "username", _("This username belongs to an account that is not a cadre."))
+                ctx.taken_elsewhere(plan.row, "username", str(USERNAME_TAKEN))
                 continue
             if found is None and digest:
                 found = by_phone.get(digest)
@@ -239,9 +246,6 @@ class CadreImporter(Importer):
                 )
                 continue
             chosen[found["id"]] = plan.row
-            if not ctx.in_scope(found["unit__region_id"]):
-                ctx.error(plan.row, "name", _("This cadre belongs to a unit outside your area."))
-                continue
             plan.existing = found
             changes = {k: v for k, v in plan.fields.items() if found[k] != v}
             if plan.unit_id != found["unit_id"]:
@@ -300,6 +304,12 @@ class CadreImporter(Importer):
 
 
 FULL_NAME_MAX = Account._meta.get_field("full_name").max_length
+# Whoever holds the username (a cadre outside the importer's area, an administrator, an
+# account that is no cadre): the same words, which say no more than that it is taken.
+USERNAME_TAKEN = gettext_lazy(
+    "This username is already taken by an account this list cannot change: leave the username "
+    "empty for a new cadre (one is made from the name), or ask the system administrator."
+)
 
 
 def _username_problem(username: str) -> str:

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy
 from minqing.core import collector
 from minqing.core.audit import audit_record
 from minqing.core.identity import ID_RE, id_check_char
+from minqing.core.models import AuditEvent
 from minqing.core.scope import scope_for
 from minqing.core.treecode import prefix_q
 
@@ -109,9 +110,20 @@ class Context:
     errors: list[RowError] = field(default_factory=list)
     filename: str = ""
     options: dict = field(default_factory=dict)  # a list's own switches (regions: is_demo)
+    # Rows refused because their identifier (an ID number, a 户编号, a username) is already
+    # registered outside the importer's area: counted in the import's audit row, so that a
+    # file probing which numbers exist elsewhere shows in the audit trail.
+    outside: set[int] = field(default_factory=set)
 
     def error(self, row: int, key: str, message: str) -> None:
         self.errors.append(RowError(row, self.headings.get(key, key if key != "-" else ""), str(message)))
+
+    def taken_elsewhere(self, row: int, key: str, message: str) -> None:
+        """A row error for an identifier that a record outside the importer's area already
+        holds. The message must not say where (nor that it is outside): the same for a
+        neighbouring village the importer cannot see as for another county."""
+        self.error(row, key, message)
+        self.outside.add(row)
 
     def in_scope(self, code: str) -> bool:
         return self.prefixes is None or any(code.startswith(p) for p in self.prefixes)
@@ -160,6 +172,7 @@ class ImportReport:
     refused: str = ""
     written: bool = False
     seconds: float = 0.0
+    outside: int = 0  # rows refused for an identifier registered outside the importer's area
 
     @property
     def ok(self) -> bool:
@@ -523,7 +536,7 @@ def _import(importer, actor, kind, path, filename, dry_run, campaign, progress, 
             action=f"import.{kind}",
             user=actor,
             result="denied",
-            detail={"kind": kind, "file": filename[:200], "refused": report.refused},
+            detail={"kind": kind, "file": filename[:200], "dry_run": dry_run, "refused": report.refused},
         )
         return report
     if progress:
@@ -597,6 +610,7 @@ def _import(importer, actor, kind, path, filename, dry_run, campaign, progress, 
                 # or an edit at the same moment): the database refused a row, so nothing is
                 # written and the file is checked again from the start next time.
                 report.written, report.counts = False, {}
+                ctx.outside.clear()
                 ctx.errors.append(
                     RowError(
                         table.header_row,
@@ -609,17 +623,40 @@ def _import(importer, actor, kind, path, filename, dry_run, campaign, progress, 
                     )
                 )
     report.errors = sorted(ctx.errors, key=lambda e: e.row)
+    report.outside = len(ctx.outside)
+    if not report.written:
+        # Every run is audited, a dry run and a refused file too (the written import's row
+        # is in its transaction): a file of numbers sent to learn which exist shows here.
+        _audit_run(report, actor)
     if report.written and progress:
         progress("written", len(table.rows))
     report.seconds = time.perf_counter() - started
     return report
 
 
+def _audit_detail(report: ImportReport) -> dict:
+    return {
+        "kind": report.kind,
+        "file": report.filename[:200],
+        "dry_run": report.dry_run,
+        "rows": report.rows,
+        "errors": len(report.errors),
+        "outside": report.outside,
+        **report.counts,
+    }
+
+
 def _audit_written(report: ImportReport, actor) -> None:
     """The audit row of a written import, in its transaction."""
+    audit_record(action=f"import.{report.kind}", user=actor, detail=_audit_detail(report))
+    report.written = True
+
+
+def _audit_run(report: ImportReport, actor) -> None:
+    """The audit row of a run that wrote nothing: a dry run, or a file with bad rows."""
     audit_record(
         action=f"import.{report.kind}",
         user=actor,
-        detail={"kind": report.kind, "file": report.filename[:200], "rows": report.rows, **report.counts},
+        result=AuditEvent.Result.FAILED if report.errors else AuditEvent.Result.OK,
+        detail=_audit_detail(report),
     )
-    report.written = True

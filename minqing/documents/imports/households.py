@@ -135,6 +135,20 @@ TAGS = {
     "乡贤": Tag.NOTABLE,
     "重点信访人员": Tag.KEY_PETITIONER,
 }
+# An ID number or 户编号 that a household outside the importer's area holds. A person is
+# registered once in the whole system, so the row cannot be imported; the words say no
+# more than that, the same for a neighbouring village the importer cannot see as for
+# another county. (A number never registered is imported: the two cannot be made alike
+# without giving up one registration per person, so every run, dry runs too, is audited
+# with the count of such rows.)
+ID_TAKEN = gettext_lazy(
+    "This ID number is already registered in the system, in a record you cannot change (a person "
+    "is registered only once). Ask the office above you to sort it out."
+)
+CODE_TAKEN = gettext_lazy(
+    "This household number is already used in the system by a record you cannot change. Use "
+    "another number, or ask the office above you to sort it out."
+)
 SEPARATORS = str.maketrans({c: "," for c in "，、;；/ "})
 
 COLUMNS = (
@@ -524,16 +538,21 @@ class HouseholdImporter(Importer):
         by_id = {h["id"]: h for h in by_code.values()}
         for h in _households(_select_in(Household, fields, "id", sorted(extra)), fields):
             by_id[h["id"]] = h
+        # Households the importer cannot reach (outside its area): a 户编号 or an ID number
+        # one of them holds cannot be registered again (each is unique in the whole system),
+        # so the row is refused, in words that do not say where (ID_TAKEN, CODE_TAKEN).
+        outside = {h["id"] for h in by_id.values() if not ctx.in_scope(h["region_id"])}
         for plan in plans:
             if plan.code:
-                plan.existing = by_code.get(plan.code)
+                found = by_code.get(plan.code)
+                if found is not None and found["id"] in outside:
+                    ctx.taken_elsewhere(plan.row, "code", str(CODE_TAKEN))
+                    continue
+                plan.existing = found
             if plan.existing is None:
                 found = {members[m.id_hash]["household_id"] for m in plan.members if m.id_hash in members}
-                if len(found) == 1:
+                if len(found) == 1 and not found & outside:
                     plan.existing = by_id.get(found.pop())
-            if plan.existing and not ctx.in_scope(plan.existing["region_id"]):
-                ctx.error(plan.row, "code", _("This household is registered in an area outside yours."))
-                continue
         self._match_by_head(plans, ctx, fields)
         matched = [p.existing["id"] for p in plans if p.existing]
         by_household: dict[int, list[dict]] = {}
@@ -553,27 +572,30 @@ class HouseholdImporter(Importer):
                     continue
                 for m in plan.members:
                     if m.id_hash in members:
-                        ctx.error(
-                            m.row,
-                            "id_number",
-                            _("A resident with this ID number is registered in another household."),
-                        )
+                        self._registered_elsewhere(ctx, m, members[m.id_hash], outside)
                 continue
             plan.changes = self._household_changes(plan, household)
             by_name = {m["name"]: m for m in by_household.get(household["id"], ())}
             for m in plan.members:
                 found = members.get(m.id_hash) if m.id_hash else by_name.get(m.name)
                 if found is not None and found["household_id"] != household["id"]:
-                    ctx.error(
-                        m.row,
-                        "id_number",
-                        _("A resident with this ID number is registered in another household."),
-                    )
+                    self._registered_elsewhere(ctx, m, found, outside)
                     continue
                 m.existing = found
                 if found is not None:
                     m.changes = self._member_changes(m, found)
             plan.stored_tags = tags.get(household["id"], set())
+
+    @staticmethod
+    def _registered_elsewhere(ctx, m: MemberPlan, found: dict, outside: set) -> None:
+        """A member whose ID number another household holds: one the importer can see is
+        named as such; one it cannot gets the words that do not say where."""
+        if found["household_id"] in outside:
+            ctx.taken_elsewhere(m.row, "id_number", str(ID_TAKEN))
+        else:
+            ctx.error(
+                m.row, "id_number", _("A resident with this ID number is registered in another household.")
+            )
 
     def _match_by_head(self, plans: list[HouseholdPlan], ctx, fields: tuple[str, ...]) -> None:
         """A household the file gives neither a 户编号 nor an ID number for is found again by

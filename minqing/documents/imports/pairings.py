@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 
 from minqing.core import crypto
 from minqing.core.identity import normalize_phone
+from minqing.core.treecode import prefix_q
 from minqing.people.models import Household, Member
 from minqing.programs.models import LiaisonPoint, Pairing
 from minqing.programs.selectors import campaign_cadres
@@ -165,15 +166,8 @@ class PairingImporter(Importer):
             target = targets.get(row.number)
             if cadre is None or target is None or start is False:
                 continue
+            # Found only within the campaign's region and the importer's area (_targets).
             target_id, region = target
-            if not region.startswith(campaign.region.prefix):
-                ctx.error(
-                    row.number, definition["target"], _("The target lies outside the campaign's region.")
-                )
-                continue
-            if not ctx.in_scope(region):
-                ctx.error(row.number, definition["target"], _("The target lies outside your area."))
-                continue
             key = (cadre["id"], definition["key"], slot, definition["target"], target_id)
             if key in seen:
                 ctx.error(
@@ -306,18 +300,23 @@ class PairingImporter(Importer):
                 digest = crypto.lookup_hash(checked[0], context=b"id_number")
                 hashes.add(digest)
                 wanted[row.number] = (target + "_by_id", digest)
+        # Targets are looked up only within the campaign's region and the importer's area:
+        # a number registered elsewhere is answered as one never registered, so the list
+        # cannot be used to learn whether a number exists in another county or village.
         households = {
             h["code"]: (h["id"], h["region_id"])
-            for h in Household.objects.filter(code__in=codes).values("id", "code", "region_id")
+            for h in Household.objects.filter(_within(ctx, "region_id"), code__in=codes).values(
+                "id", "code", "region_id"
+            )
         }
         members = {
             m["id_number_hash"]: m
-            for m in Member.objects.filter(id_number_hash__in=hashes).values(
-                "id", "id_number_hash", "household_id", "household__region_id"
-            )
+            for m in Member.objects.filter(
+                _within(ctx, "household__region_id"), id_number_hash__in=hashes
+            ).values("id", "id_number_hash", "household_id", "household__region_id")
         }
         by_point: dict[str, list[dict]] = {}
-        for p in LiaisonPoint.objects.filter(name__in=points).values(
+        for p in LiaisonPoint.objects.filter(_within(ctx, "region_id"), name__in=points).values(
             "id", "name", "region_id", "region__name"
         ):
             by_point.setdefault(p["name"], []).append(p)
@@ -326,13 +325,21 @@ class PairingImporter(Importer):
             if want[0] == "household":
                 hit = households.get(want[1])
                 if hit is None:
-                    ctx.error(number, "household", _("There is no household with this number."))
+                    ctx.error(
+                        number,
+                        "household",
+                        _("No household with this number in the campaign's region within your area."),
+                    )
                     continue
                 found[number] = hit
             elif want[0] in ("household_by_id", "member_by_id"):
                 member = members.get(want[1])
                 if member is None:
-                    ctx.error(number, "id_number", _("No resident with this ID number is registered."))
+                    ctx.error(
+                        number,
+                        "id_number",
+                        _("No resident with this ID number in the campaign's region within your area."),
+                    )
                     continue
                 if want[0] == "household_by_id":
                     found[number] = (member["household_id"], member["household__region_id"])
@@ -344,7 +351,11 @@ class PairingImporter(Importer):
                     village = village_key(want[2])
                     candidates = [p for p in candidates if village_key(p["region__name"]) == village]
                 if not candidates:
-                    ctx.error(number, "point", _("There is no liaison point of this name."))
+                    ctx.error(
+                        number,
+                        "point",
+                        _("No liaison point of this name in the campaign's region within your area."),
+                    )
                 elif len(candidates) > 1:
                     ctx.error(number, "point", _("Several points have this name; add the village column."))
                 else:
@@ -376,3 +387,10 @@ class PairingImporter(Importer):
             ],
             batch_size=1000,
         )
+
+
+def _within(ctx, field_name: str) -> Q:
+    """The condition on a region code field: within the campaign's region and the importer's area."""
+    condition = prefix_q(field_name, ctx.campaign.region.prefix)
+    area = ctx.region_q(field_name)
+    return condition if area is None else condition & area
