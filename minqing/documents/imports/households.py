@@ -166,7 +166,7 @@ COLUMNS = (
         gettext_lazy("township"),
         "compact",
         block=True,
-        example="江村镇",
+        example="江村乡",
     ),
     Column(
         "village",
@@ -196,7 +196,7 @@ COLUMNS = (
         ("住址", "家庭住址", "地址", "家庭地址", "现住址"),
         gettext_lazy("address"),
         block=True,
-        example="江村镇桐木村一组12号",
+        example="江村乡桐木村一组12号",
     ),
     Column(
         "size",

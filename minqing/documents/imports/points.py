@@ -51,7 +51,7 @@ COLUMNS = (
         ("乡镇", "所属乡镇", "乡镇（街道）"),
         gettext_lazy("township"),
         "compact",
-        example="江村镇",
+        example="江村乡",
     ),
     Column(
         "village",
