@@ -209,6 +209,25 @@ def _visible_ids(user, kind: str, ids: set[int]) -> set[int]:
     return set(qs.values_list("pk", flat=True)) & ids
 
 
+def mark_unseen(user, pairings) -> list:
+    """The pairings, each marked `target_unseen` when the user may not see its household,
+    member or point, and `campaign_unseen` when not its campaign (a pairing is seen through
+    its cadre's unit too): the pages then name neither. One query per kind, whatever the rows."""
+    pairings = list(pairings)
+    wanted: dict[str, set[int]] = {}
+    for p in pairings:
+        wanted.setdefault(p.target_type, set()).add(p.household_id or p.member_id or p.point_id)
+    seen = {kind: _visible_ids(user, kind, ids) for kind, ids in wanted.items()}
+    campaigns = {p.campaign_id for p in pairings}
+    seen_campaigns = set(
+        scoped(Campaign.objects.filter(pk__in=campaigns), user, VIEW).values_list("pk", flat=True)
+    )
+    for p in pairings:
+        p.target_unseen = (p.household_id or p.member_id or p.point_id) not in seen[p.target_type]
+        p.campaign_unseen = p.campaign_id not in seen_campaigns
+    return pairings
+
+
 def _visible_subjects(user, verdicts) -> dict[str, set[int]]:
     wanted: dict[str, set[int]] = {}
     for verdict in verdicts:

@@ -444,6 +444,7 @@ def _pairing_list_page(request, campaign, *, form=None, end_form=None, withdraw_
     if can_manage and form is None:
         form = _pairing_form(request, campaign, bound=False)
     page = paginate(request, pairings)
+    page.object_list = selectors.mark_unseen(request.user, page.object_list)
     refused = end_form if end_form is not None else withdraw_form
     if refused is not None and not any(p.pk == ended and p.end is None for p in page):
         # Its row is not on this page (or it has ended meanwhile): say why here instead.
@@ -958,9 +959,10 @@ def cadre_pairings(request, cadre_pk: int):
     """Every pairing of one cadre, across campaigns."""
     require_permission(request.user, selectors.VIEW)
     cadre = cadre_get(user=request.user, pk=cadre_pk)
-    pairings = (
+    pairings = selectors.mark_unseen(
+        request.user,
         scoped(Pairing.objects.filter(cadre=cadre), request.user, selectors.VIEW)
         .select_related("campaign", "household__head", "member", "point")
-        .order_by("-start", "id")
+        .order_by("-start", "id"),
     )
     return render(request, "programs/cadre_pairings.html", {"cadre": cadre, "pairings": pairings})

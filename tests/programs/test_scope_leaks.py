@@ -349,3 +349,37 @@ def test_the_campaign_list_counts_only_the_pairings_the_viewer_sees(scenario, cl
     assert selectors.campaign_list(user=viewer).get(pk=campaign.pk).pairing_count == 1
     office_line = selectors.campaign_list(user=scenario.office).get(pk=campaign.pk)
     assert office_line.pairing_count == 3
+
+
+def test_a_bureau_leader_sees_their_cadres_pairings_without_names_they_may_not_see(scenario, client):
+    """A leader granted on a unit sees its cadres' pairings (through the cadre's unit), but
+    not the households or the county's campaign: the pages say a pairing is there, not with whom."""
+    from minqing.org.models import Account
+    from minqing.org.services import account_create, grant_set
+    from minqing.programs.services import pairing_create
+
+    campaign = scenario.campaign("shugen")
+    campaign.name = "全县秘密活动"
+    campaign.save(update_fields=["name"])
+    cadre = scenario.cadre("member")
+    household = scenario.household(level=1, head="秘密户主甲")
+    pairing_create(
+        actor=scenario.office,
+        campaign=campaign,
+        cadre=cadre,
+        kind="bangfu",
+        target=household,
+        start=campaign.start,
+    )
+    account = account_create(
+        actor=None, username="bureau_leader", full_name="局长", password=None, is_demo=True
+    )
+    grant_set(actor=None, account=account, role="leader", units=[scenario.unit])
+    client.force_login(Account.objects.get(pk=account.pk))
+    html = client.get(f"/cadres/{cadre.pk}/pairings/").content.decode()
+    assert "秘密户主甲" not in html and "全县秘密活动" not in html
+    assert "管辖范围外的一户联系户" in html
+    # The office sees them by name.
+    client.force_login(scenario.office)
+    html = client.get(f"/cadres/{cadre.pk}/pairings/").content.decode()
+    assert "秘密户主甲" in html and "全县秘密活动" in html
