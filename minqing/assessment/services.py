@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from minqing.core.audit import audit_record
+from minqing.core.dates import day_text
 from minqing.core.scope import scope_for, scoped
 from minqing.programs.models import Campaign
 
@@ -377,15 +378,13 @@ def record_figures(cadre, start: dt.date, end: dt.date) -> dict:
 
 
 def draft_text(kind: str, cadre, start: dt.date, end: dt.date, figures: dict) -> str:
-    from django.utils.formats import date_format
-
     lines = [
         (
             _("Weekly work record of %(name)s, %(start)s to %(end)s")
             if kind == LeaderRecord.Kind.WEEKLY
             else _("Report of %(name)s to the standing committee, %(start)s to %(end)s")
         )
-        % {"name": cadre.account, "start": date_format(start), "end": date_format(end)},
+        % {"name": cadre.account, "start": day_text(start), "end": day_text(end)},
         "",
         _("1. Going down: %(visits)s visits; %(days)s days at the linked points%(points)s.")
         % {
@@ -410,7 +409,7 @@ def draft_text(kind: str, cadre, start: dt.date, end: dt.date, figures: dict) ->
         _("4. Next steps:"),
     ]
     for visit in figures["recent_visits"]:
-        lines.insert(-1, f"   · {visit['date']} {visit['content']}")
+        lines.insert(-1, f"   · {day_text(visit['date'])} {visit['content']}")
     return "\n".join(lines)
 
 

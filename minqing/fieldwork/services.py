@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from minqing.core import prepared
 from minqing.core.audit import audit_record
+from minqing.core.dates import day_text, month_text
 from minqing.people.models import EconomicStatus, Household, HouseholdChange, IncomeSource, Member
 from minqing.programs.models import Campaign, LiaisonPoint, Team
 from minqing.programs.rules._periods import month_end, next_month
@@ -195,7 +196,7 @@ def _problems_to_demands(*, actor, visit: Visit, household) -> None:
             actor=actor,
             title=problem[:60],
             description=_("Raised on a visit on %(day)s: %(problem)s")
-            % {"day": visit.date.isoformat(), "problem": problem},
+            % {"day": day_text(visit.date), "problem": problem},
             region=visit.region,
             campaign=visit.campaign,
             channel=Channel.VISIT,
@@ -564,7 +565,7 @@ def monthly_report_draft(*, actor, campaign: Campaign, cadre, month: dt.date) ->
             "In %(month)s I made %(visits)s visits to %(households)s households, recorded %(problems)s problems, "
             "did %(deeds)s deeds worth %(value)s yuan and was at the point on %(days)s days."
         ) % {
-            "month": month.strftime("%Y-%m"),
+            "month": month_text(month),
             "visits": figures["visits"],
             "households": figures["households_visited"],
             "problems": figures["problems_raised"],

@@ -10,6 +10,8 @@ import datetime as dt
 
 from django.utils.translation import gettext as _
 
+from minqing.core.dates import day_text
+
 EARLIEST = dt.date(2000, 1, 1)
 LATEST = dt.date(2099, 12, 31)
 
@@ -20,9 +22,9 @@ def out_of_span(day: dt.date, what: str) -> str:
         return ""
     return _("%(what)s (%(date)s) must lie between %(first)s and %(last)s: check the year.") % {
         "what": what,
-        "date": day.isoformat(),
-        "first": EARLIEST.isoformat(),
-        "last": LATEST.isoformat(),
+        "date": day_text(day),
+        "first": day_text(EARLIEST),
+        "last": day_text(LATEST),
     }
 
 

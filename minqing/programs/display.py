@@ -11,6 +11,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, pgettext
 
+from minqing.core import dates
+
 from .models import CampaignVersion
 from .rules import PERIOD_LABELS, RULE_TYPES, Param
 from .schema import MONTHDAY_RE
@@ -31,20 +33,13 @@ def join_words(items) -> str:
 
 
 def day_text(value) -> str:
-    """A date kept as text as people read it: an ISO date as 2026年4月15日, a template's
-    month-day (04-15) as 4月15日; anything else as it is."""
-    if isinstance(value, dt.date):
-        return date_format(value, "DATE_FORMAT")
-    if not isinstance(value, str):
-        return "" if value is None else str(value)
-    if MONTHDAY_RE.match(value):
+    """A date kept as text as people read it: an ISO date as 2026年4月15日 (as
+    minqing.core.dates writes every day), a template's month-day (04-15) as 4月15日;
+    anything else as it is."""
+    if isinstance(value, str) and MONTHDAY_RE.match(value):
         month, day = (int(part) for part in value.split("-"))
         return date_format(dt.date(2000, month, day), "MONTH_DAY_FORMAT")
-    try:
-        day = dt.date.fromisoformat(value)
-    except ValueError:
-        return value
-    return date_format(day, "DATE_FORMAT") if len(value) == 10 else value
+    return dates.day_text(value)
 
 
 def day_range_text(start, end) -> str:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from minqing.core.audit import audit_record
+from minqing.core.dates import day_text
 from minqing.core.scope import scope_for, scoped
 from minqing.org.models import Cadre, Unit
 from minqing.people.models import Household, Member
@@ -262,7 +263,7 @@ def resolve_config(template: dict, start: dt.date, end: dt.date | None = None) -
 def _phase_problem(phase: dict, start: dt.date, end: dt.date | None) -> str:
     """Why a phase's window does not fit the campaign's dates, naming the phase; "" if it does."""
     first, last = dates.stored(phase["start"]), dates.stored(phase["end"])
-    names = {"phase": phase["name"], "from": phase["start"], "to": phase["end"]}
+    names = {"phase": phase["name"], "from": day_text(phase["start"]), "to": day_text(phase["end"])}
     if first is None or last is None:
         return _("Phase “%(phase)s” has no valid dates (%(from)s – %(to)s).") % names
     if last < first:
@@ -270,22 +271,22 @@ def _phase_problem(phase: dict, start: dt.date, end: dt.date | None) -> str:
     if last < start:
         return _("Phase “%(phase)s” (%(from)s – %(to)s) lies before the campaign starts (%(start)s).") % {
             **names,
-            "start": start.isoformat(),
+            "start": day_text(start),
         }
     if first < start:
         return _("Phase “%(phase)s” starts on %(from)s, before the campaign starts (%(start)s).") % {
             **names,
-            "start": start.isoformat(),
+            "start": day_text(start),
         }
     if end is not None and first > end:
         return _("Phase “%(phase)s” (%(from)s – %(to)s) lies after the campaign ends (%(end)s).") % {
             **names,
-            "end": end.isoformat(),
+            "end": day_text(end),
         }
     if end is not None and last > end:
         return _("Phase “%(phase)s” ends on %(to)s, after the campaign ends (%(end)s).") % {
             **names,
-            "end": end.isoformat(),
+            "end": day_text(end),
         }
     return ""
 
@@ -308,11 +309,11 @@ def _overlap_problems(phases: list[dict], changed: set[str]) -> dict[str, list[s
                     )
                     % {
                         "phase": phase["name"],
-                        "from": phase["start"],
-                        "to": phase["end"],
+                        "from": day_text(phase["start"]),
+                        "to": day_text(phase["end"]),
                         "other": other["name"],
-                        "other_from": other["start"],
-                        "other_to": other["end"],
+                        "other_from": day_text(other["start"]),
+                        "other_to": day_text(other["end"]),
                     }
                 )
     return problems
@@ -330,16 +331,16 @@ def _due_problem(rule: dict, name: str, value, start: dt.date, end: dt.date | No
     if not isinstance(value, str) or MONTHDAY_RE.match(value):
         return ""
     day = dates.stored(value)
-    names = {"what": _param_label(rule, name), "date": value}
+    names = {"what": _param_label(rule, name), "date": day_text(value)}
     if day is not None and day < start:
         return _("%(what)s (%(date)s) lies before the campaign starts (%(start)s).") % {
             **names,
-            "start": start.isoformat(),
+            "start": day_text(start),
         }
     if day is not None and end is not None and day > end:
         return _("%(what)s (%(date)s) lies after the campaign ends (%(end)s).") % {
             **names,
-            "end": end.isoformat(),
+            "end": day_text(end),
         }
     return ""
 
@@ -399,11 +400,11 @@ def campaign_start(
                     )
                     % {
                         "program": template["name"],
-                        "from": year["from"][0],
-                        "to": year["from"][1],
-                        "start": start.isoformat(),
-                        "next": year["to"][0],
-                        "end": end.isoformat(),
+                        "from": day_text(year["from"][0]),
+                        "to": day_text(year["from"][1]),
+                        "start": day_text(start),
+                        "next": day_text(year["to"][0]),
+                        "end": day_text(end),
                     },
                     hint,
                 ]
@@ -474,10 +475,10 @@ def fitted_phases(campaign: Campaign) -> list[str]:
                     "sooner, move them on the campaign's Change page."
                 )
                 % {
-                    "from": fit["to"][0],
-                    "to": fit["to"][1],
-                    "was_from": fit["from"][0],
-                    "was_to": fit["from"][1],
+                    "from": day_text(fit["to"][0]),
+                    "to": day_text(fit["to"][1]),
+                    "was_from": day_text(fit["from"][0]),
+                    "was_to": day_text(fit["from"][1]),
                 }
             )
         elif fit.get("off"):
@@ -488,7 +489,7 @@ def fitted_phases(campaign: Campaign) -> list[str]:
                         "%(what)s (%(date)s) had passed before the campaign starts: the rule is switched "
                         "off until you give it a date and switch it on on the campaign's Change page."
                     )
-                    % {"what": _param_label(rule, fit["param"]), "date": fit["from"]}
+                    % {"what": _param_label(rule, fit["param"]), "date": day_text(fit["from"])}
                 )
             else:
                 found.append(
@@ -502,7 +503,7 @@ def fitted_phases(campaign: Campaign) -> list[str]:
                 _(
                     "Phase “%(phase)s” (%(from)s – %(to)s) had ended before the campaign starts: it is left out."
                 )
-                % {"phase": fit["name"], "from": fit["from"][0], "to": fit["from"][1]}
+                % {"phase": fit["name"], "from": day_text(fit["from"][0]), "to": day_text(fit["from"][1])}
             )
         elif fit.get("next_year"):
             found.append(
@@ -512,10 +513,10 @@ def fitted_phases(campaign: Campaign) -> list[str]:
                 )
                 % {
                     "phase": phases.get(fit["phase"], fit["phase"]),
-                    "from": fit["to"][0],
-                    "to": fit["to"][1],
-                    "was_from": fit["from"][0],
-                    "was_to": fit["from"][1],
+                    "from": day_text(fit["to"][0]),
+                    "to": day_text(fit["to"][1]),
+                    "was_from": day_text(fit["from"][0]),
+                    "was_to": day_text(fit["from"][1]),
                 }
             )
         else:
@@ -525,10 +526,10 @@ def fitted_phases(campaign: Campaign) -> list[str]:
                 )
                 % {
                     "phase": phases.get(fit["phase"], fit["phase"]),
-                    "from": fit["to"][0],
-                    "to": fit["to"][1],
-                    "was_from": fit["from"][0],
-                    "was_to": fit["from"][1],
+                    "from": day_text(fit["to"][0]),
+                    "to": day_text(fit["to"][1]),
+                    "was_from": day_text(fit["from"][0]),
+                    "was_to": day_text(fit["from"][1]),
                 }
             )
     return found
@@ -799,7 +800,7 @@ def point_regrade(*, actor, point: LiaisonPoint, grade: str, graded_on: dt.date,
     if graded_on > today:
         errors["graded_on"] = [
             _("The grading date (%(date)s) cannot be later than today (%(today)s).")
-            % {"date": graded_on.isoformat(), "today": today.isoformat()}
+            % {"date": day_text(graded_on), "today": day_text(today)}
         ]
     if errors:
         raise ValidationError(errors)
@@ -962,11 +963,11 @@ def pairing_start_problem(campaign: Campaign, start: dt.date) -> str:
     """Why a pairing (of a cadre or a unit) may not start on this day in the campaign, or ""."""
     if start < campaign.start:
         return _("A pairing cannot start before its campaign (%(date)s).") % {
-            "date": campaign.start.isoformat()
+            "date": day_text(campaign.start)
         }
     if campaign.end is not None and start > campaign.end:
         return _("A pairing cannot start after its campaign ends (%(date)s).") % {
-            "date": campaign.end.isoformat()
+            "date": day_text(campaign.end)
         }
     return ""
 
@@ -981,10 +982,10 @@ def pairing_end_problem(campaign: Campaign, start: dt.date, end: dt.date) -> str
     if end > today:
         return _(
             "The end date (%(date)s) cannot be later than today (%(today)s): end the pairing when it ends."
-        ) % {"date": end.isoformat(), "today": today.isoformat()}
+        ) % {"date": day_text(end), "today": day_text(today)}
     if campaign.end is not None and end > campaign.end:
         return _("A pairing cannot end after its campaign ends (%(date)s).") % {
-            "date": campaign.end.isoformat()
+            "date": day_text(campaign.end)
         }
     return ""
 
@@ -1057,7 +1058,7 @@ def pairing_create(
                             "This cadre's pairing with this target was ended on %(end)s and counts through "
                             "that day: a new one starts on %(next)s at the earliest."
                         )
-                        % {"end": same.end.isoformat(), "next": (same.end + dt.timedelta(days=1)).isoformat()}
+                        % {"end": day_text(same.end), "next": day_text(same.end + dt.timedelta(days=1))}
                     ]
                 }
             )
@@ -1146,7 +1147,7 @@ def pairing_withdraw(*, actor, pairing: Pairing, reason: str) -> None:
             _(
                 "This pairing began on %(date)s: end it instead. Only a pairing that has not begun is withdrawn."
             )
-            % {"date": pairing.start.isoformat()}
+            % {"date": day_text(pairing.start)}
         )
     reason = (reason or "").strip()
     problem = reason_problem(reason, _("Give the reason for withdrawing the pairing."))
@@ -1310,7 +1311,7 @@ def unit_pairing_withdraw(*, actor, unit_pairing: UnitPairing, reason: str) -> N
             _(
                 "This pairing began on %(date)s: end it instead. Only a pairing that has not begun is withdrawn."
             )
-            % {"date": unit_pairing.start.isoformat()}
+            % {"date": day_text(unit_pairing.start)}
         )
     reason = (reason or "").strip()
     problem = reason_problem(reason, _("Give the reason for withdrawing the pairing."))
@@ -1358,7 +1359,7 @@ def cadre_handover(
             {
                 "on_date": [
                     _("The handover date (%(date)s) cannot be later than today (%(today)s).")
-                    % {"date": on_date.isoformat(), "today": today.isoformat()}
+                    % {"date": day_text(on_date), "today": day_text(today)}
                 ]
             }
         )
@@ -1386,7 +1387,7 @@ def cadre_handover(
                         "dated earlier would move them as if the successor had held them from the start. "
                         "Date the handover %(start)s or later."
                     )
-                    % {"n": len(begun_after), "date": on_date.isoformat(), "start": latest.isoformat()}
+                    % {"n": len(begun_after), "date": day_text(on_date), "start": day_text(latest)}
                 ]
             }
         )

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from minqing.core.dates import day_text
 from minqing.core.forms import add_errors
 from minqing.core.paging import paginate, query_without_page
 from minqing.core.scope import get_scoped_or_404, require_permission, scope_for, scoped
@@ -57,12 +58,12 @@ def _as_of(request, campaign) -> tuple[dt.date, str]:
     except ValueError:
         return default, _("“%(text)s” is not a date (YYYY-MM-DD): the verdicts are shown as of %(day)s.") % {
             "text": text[:40],
-            "day": default.isoformat(),
+            "day": day_text(default),
         }
     problem = dates.out_of_span(day, _("The as-of date"))
     if problem:
         return default, problem + " " + _("The verdicts are shown as of %(day)s.") % {
-            "day": default.isoformat()
+            "day": day_text(default)
         }
     return day, ""
 

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from minqing.assessment import selectors, services
 from minqing.assessment.documents import result_sheet_pdf
@@ -173,6 +174,29 @@ def test_the_command_runs_the_assessment_and_prints_json(two_cadres, capsys):
     assert data["period"] == "2025" and data["weights_version"] == 1
     assert [r["cadre"] for r in data["results"]] == [a.pk, b.pk]
     assert data["results"][0]["rank_campaign"] == 1
+
+
+def test_the_command_says_the_period_and_the_weights_with_their_days(two_cadres, capsys):
+    campaign, _a, _b = two_cadres
+    for language in ("zh-hans", "en"):
+        with translation.override(language):
+            call_command(
+                "assessment", "run", "--campaign", str(campaign.pk), "--period", "2025", "--top", "0"
+            )
+            call_command(
+                "assessment",
+                "weights",
+                "--campaign",
+                str(campaign.pk),
+                "--set",
+                "visits=40",
+                "--reason",
+                "调整",
+            )
+    out = capsys.readouterr().out
+    assert "2025（2025年1月1日 至 2025年12月31日）" in out and "自 2025年1月1日 起" in out
+    assert "2025 (Jan. 1, 2025 – Dec. 31, 2025)" in out and "from Jan. 1, 2025:" in out
+    assert "2025-01-01" not in out
 
 
 def test_a_cadre_sees_only_their_own_result_and_the_office_sees_the_ranking(two_cadres, actor, client_as):

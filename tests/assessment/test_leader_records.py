@@ -7,11 +7,12 @@ import subprocess
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import translation
 from docx import Document
 
 from minqing.assessment.documents import leader_record_docx, leader_record_pdf
 from minqing.assessment.models import LeaderRecord
-from minqing.assessment.services import leader_record_draft, leader_record_save
+from minqing.assessment.services import draft_text, leader_record_draft, leader_record_save
 from minqing.core.models import AuditEvent
 
 
@@ -25,6 +26,12 @@ def test_the_weekly_record_is_drafted_from_the_week_s_visits_and_then_edited_and
     record = leader_record_draft(actor=scenario.office, cadre=leader, kind="weekly", day=dt.date(2026, 5, 6))
     assert (record.start, record.end) == (dt.date(2026, 5, 4), dt.date(2026, 5, 10))
     assert record.figures["visits"] == 2 and "2" in record.text and "林副区长" in record.text
+    # The visits are listed by day as people write it, in the drafting language.
+    assert "· 2026年5月7日 " in record.text and "· 2026年5月5日 " in record.text
+    assert "2026-05" not in record.text
+    with translation.override("en"):
+        english = draft_text(record.kind, leader, record.start, record.end, record.figures)
+    assert "· May 7, 2026 " in english and "May 4, 2026 to May 10, 2026" in english
     quarter = leader_record_draft(
         actor=scenario.office, cadre=leader, kind="quarterly", day=dt.date(2026, 5, 6)
     )

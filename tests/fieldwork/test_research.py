@@ -16,6 +16,7 @@ from minqing.fieldwork.models import Deed, ReliefPayment, Visit
 from minqing.fieldwork.services import deed_record, relief_pay, visit_record
 from minqing.org.models import Account
 from minqing.programs.models import Campaign, Pairing, Team
+from minqing.tickets.models import Ticket
 
 START, END = dt.date(2026, 7, 1), dt.date(2026, 7, 31)
 with translation.override("zh-hans"):
@@ -80,6 +81,7 @@ def test_the_cadre_draft_carries_the_figures_of_the_records(client_as, july):
     assert figures["办实事件数"] == str(deeds.count())
     assert Decimal(figures[RELIEF_PAID]) == relief.aggregate(s=Sum("amount_yuan"))["s"]
     assert int(figures["走访中登记的诉求"]) == 1  # the problem became a demand
+    assert Ticket.objects.filter(description="2026年7月3日走访时群众反映：饮水管道漏水").count() == 1
 
 
 def test_the_word_file_holds_the_figures_and_the_edited_text(client_as, july):

@@ -54,17 +54,19 @@ def test_a_start_in_the_year_9999_is_refused_on_the_page_without_a_500(scenario,
     )
     assert response.status_code == 200
     page = response.content.decode()
-    assert "活动开始日期（9999-12-31）必须在 2000-01-01 至 2099-12-31 之间" in page
+    assert "活动开始日期（9999年12月31日）必须在 2000年1月1日 至 2099年12月31日 之间" in page
     assert not Campaign.objects.filter(name="九九九九").exists()
 
 
-@pytest.mark.parametrize("start", [dt.date(202, 5, 1), dt.date(1, 1, 1)])
-def test_a_mistyped_year_is_refused_and_nothing_is_started(scenario, start):
+@pytest.mark.parametrize(
+    ("start", "written"), [(dt.date(202, 5, 1), "May 1, 0202"), (dt.date(1, 1, 1), "Jan. 1, 0001")]
+)
+def test_a_mistyped_year_is_refused_and_nothing_is_started(scenario, start, written):
     before = Campaign.objects.count()
     with translation.override("en"), pytest.raises(ValidationError) as caught:
         _start(scenario, start=start, end=dt.date(2026, 12, 31))
     assert caught.value.message_dict["start"] == [
-        f"The campaign's start ({start.isoformat()}) must lie between 2000-01-01 and 2099-12-31: check the year."
+        f"The campaign's start ({written}) must lie between Jan. 1, 2000 and Dec. 31, 2099: check the year."
     ]
     assert Campaign.objects.count() == before
 
@@ -89,8 +91,8 @@ def test_the_api_and_the_command_refuse_a_start_outside_the_span(scenario):
             content_type="application/json",
         )
         assert response.status_code == 422, response.content
-        assert "2000-01-01" in response.json()["detail"]
-    with pytest.raises(CommandError, match="2099-12-31"):
+        assert "2000年1月1日" in response.json()["detail"]
+    with pytest.raises(CommandError, match="2099年12月31日"):
         call_command(
             "campaign",
             "start",
@@ -127,12 +129,14 @@ def test_the_edit_page_opens_a_campaign_stored_with_a_three_digit_year(scenario,
     data = _edit_data(client, campaign)
     response = client.post(f"/campaigns/{campaign.pk}/edit/", data)
     assert response.status_code == 200
-    assert "活动开始日期（0202-05-01）必须在 2000-01-01 至 2099-12-31 之间" in response.content.decode()
+    assert (
+        "活动开始日期（0202年5月1日）必须在 2000年1月1日 至 2099年12月31日 之间" in response.content.decode()
+    )
     data["start"] = "2026-04-01"
     response = client.post(f"/campaigns/{campaign.pk}/edit/", data)
     assert response.status_code == 200
     assert (
-        "阶段“启动与名单报送”（0203-04-01 – 0203-04-30）在活动开始（2026-04-01）之前"
+        "阶段“启动与名单报送”（0203年4月1日 – 0203年4月30日）在活动开始（2026年4月1日）之前"
         in response.content.decode()
     )
     data.update({"phase__start__start": "2026-04-01", "phase__start__end": "2026-04-30"})
@@ -151,7 +155,10 @@ def test_an_end_in_the_year_9999_is_refused_on_the_edit_page(scenario, client_as
     data["end"] = "9999-12-31"
     response = client.post(f"/campaigns/{campaign.pk}/edit/", data)
     assert response.status_code == 200
-    assert "活动结束日期（9999-12-31）必须在 2000-01-01 至 2099-12-31 之间" in response.content.decode()
+    assert (
+        "活动结束日期（9999年12月31日）必须在 2000年1月1日 至 2099年12月31日 之间"
+        in response.content.decode()
+    )
     campaign.refresh_from_db()
     assert campaign.end == dt.date(2026, 12, 31) and campaign.version == 1
 
@@ -162,7 +169,7 @@ def test_an_as_of_day_outside_the_span_is_said_and_not_a_500(scenario, client_as
     response = client.get(f"/campaigns/{campaign.pk}/compliance/?as_of=9999-12-31")
     assert response.status_code == 200
     page = response.content.decode()
-    assert "统计日期（9999-12-31）必须在 2000-01-01 至 2099-12-31 之间" in page
+    assert "统计日期（9999年12月31日）必须在 2000年1月1日 至 2099年12月31日 之间" in page
     assert response.context["as_of"] <= campaign.end
     export = client.get(f"/campaigns/{campaign.pk}/compliance.xlsx?as_of=9999-12-31")
     assert export.status_code == 302
@@ -184,7 +191,7 @@ def test_the_api_and_the_command_refuse_an_as_of_outside_the_span(scenario):
     for as_of in ("9999-12-31", "abc"):
         response = office.get(f"/api/v1/campaigns/{campaign.pk}/compliance?as_of={as_of}")
         assert response.status_code == 422, (as_of, response.content)
-    with pytest.raises(CommandError, match="9999-12-31"):
+    with pytest.raises(CommandError, match="9999年12月31日"):
         call_command("compliance", "--campaign", str(campaign.pk), "--as-of", "9999-12-31")
 
 
@@ -194,7 +201,7 @@ def test_a_campaign_stored_with_an_end_in_9999_shows_why_it_has_no_verdicts(scen
     client = client_as("office")
     response = client.get(f"/campaigns/{campaign.pk}/compliance/?as_of=2026-06-01")
     assert response.status_code == 200
-    assert "活动结束日期（9999-12-31）" in response.content.decode()
+    assert "活动结束日期（9999年12月31日）" in response.content.decode()
     assert client.get(f"/campaigns/{campaign.pk}/compliance.xlsx?as_of=2026-06-01").status_code == 302
 
 
@@ -213,12 +220,12 @@ def test_a_phase_reaching_past_the_campaign_is_refused_naming_it(scenario):
     campaign = _start(scenario, start=dt.date(2026, 4, 1), end=dt.date(2026, 12, 31))
     errors = _refused(campaign, phases={"station": (dt.date(2026, 5, 1), dt.date(2027, 1, 31))})
     assert errors == {
-        "phase.station": ["Phase “蹲点服务” ends on 2027-01-31, after the campaign ends (2026-12-31)."]
+        "phase.station": ["Phase “蹲点服务” ends on Jan. 31, 2027, after the campaign ends (Dec. 31, 2026)."]
     }
     errors = _refused(campaign, phases={"start": (dt.date(2026, 3, 20), dt.date(2026, 4, 30))})
     assert errors == {
         "phase.start": [
-            "Phase “启动与名单报送” starts on 2026-03-20, before the campaign starts (2026-04-01)."
+            "Phase “启动与名单报送” starts on March 20, 2026, before the campaign starts (April 1, 2026)."
         ]
     }
 
@@ -228,7 +235,7 @@ def test_overlapping_phases_are_refused(scenario):
     errors = _refused(campaign, phases={"start": (dt.date(2026, 4, 1), dt.date(2026, 5, 10))})
     assert errors == {
         "phase.start": [
-            "Phase “启动与名单报送” (2026-04-01 – 2026-05-10) overlaps phase “蹲点服务” (2026-05-01 – 2026-12-31)."
+            "Phase “启动与名单报送” (April 1, 2026 – May 10, 2026) overlaps phase “蹲点服务” (May 1, 2026 – Dec. 31, 2026)."
         ]
     }
 
@@ -237,7 +244,7 @@ def test_moving_the_campaign_end_before_a_phase_end_is_refused(scenario):
     campaign = _start(scenario)
     errors = _refused(campaign, end=dt.date(2026, 10, 31))
     assert errors == {
-        "phase.station": ["Phase “蹲点服务” ends on 2026-12-31, after the campaign ends (2026-10-31)."]
+        "phase.station": ["Phase “蹲点服务” ends on Dec. 31, 2026, after the campaign ends (Oct. 31, 2026)."]
     }
 
 
@@ -246,13 +253,13 @@ def test_a_due_date_outside_the_campaign_is_refused_naming_the_rule(scenario):
     errors = _refused(campaign, params={("yilianwu", "due"): dt.date(2027, 4, 15)})
     assert errors == {
         "yilianwu.due": [
-            "““一联五”名单4月15日前报送” · List due by (2027-04-15) lies after the campaign ends (2026-12-31)."
+            "““一联五”名单4月15日前报送” · List due by (April 15, 2027) lies after the campaign ends (Dec. 31, 2026)."
         ]
     }
     errors = _refused(campaign, params={("first_stay", "due"): dt.date(2026, 3, 1)})
     assert (
         list(errors) == ["first_stay.due"]
-        and "before the campaign starts (2026-04-01)" in errors["first_stay.due"][0]
+        and "before the campaign starts (April 1, 2026)" in errors["first_stay.due"][0]
     )
 
 
@@ -302,10 +309,10 @@ def test_a_template_phase_outside_the_chosen_dates_is_refused_saying_which(scena
         _start(scenario, start=dt.date(2026, 3, 1), end=dt.date(2026, 3, 31))
     messages = caught.value.message_dict["dates"]
     assert (
-        "Phase “启动与名单报送” (2026-04-01 – 2026-04-30) lies after the campaign ends (2026-03-31)."
+        "Phase “启动与名单报送” (April 1, 2026 – April 30, 2026) lies after the campaign ends (March 31, 2026)."
         in messages
     )
-    assert any("List due by (2026-04-15) lies after the campaign ends" in m for m in messages)
+    assert any("List due by (April 15, 2026) lies after the campaign ends" in m for m in messages)
     assert messages[-1].startswith("Choose campaign dates that cover them")
     assert Campaign.objects.count() == before
 
@@ -323,7 +330,7 @@ def test_the_start_page_says_which_template_dates_fall_outside(scenario, client_
     )
     assert response.status_code == 200
     page = response.content.decode()
-    said = "阶段“启动与名单报送”（2026-04-01 – 2026-04-30）在活动结束（2026-03-31）之后"
+    said = "阶段“启动与名单报送”（2026年4月1日 – 2026年4月30日）在活动结束（2026年3月31日）之后"
     assert page.count(said) == 1
     assert page.count("请选择涵盖这些日期的活动起止日期") == 1
     assert not Campaign.objects.filter(name="三月蹲点").exists()
@@ -348,7 +355,7 @@ def test_a_phase_reaching_over_the_campaign_dates_is_fitted_and_said(scenario, c
     assert fitted == [
         {"phase": phase["key"], "from": ["2026-01-01", "2026-12-31"], "to": ["2026-03-01", "2026-10-31"]}
     ]
-    assert "已按活动日期调整为 2026-03-01 – 2026-10-31" in response.content.decode()
+    assert "已按活动日期调整为 2026年3月1日 – 2026年10月31日" in response.content.decode()
 
 
 def test_a_campaign_name_too_long_for_its_field_is_refused(scenario):

@@ -132,6 +132,7 @@ def test_the_monthly_report_filed_on_the_5th_passes_on_the_6th_fails(scenario, d
             actor=scenario.office, campaign=dundian, cadre=cadre, month=dt.date(2026, 4, 1)
         )
         assert report.due == dt.date(2026, 5, 5)
+        assert report.text.startswith("2026年4月，")
         monthly_report_submit(actor=scenario.office, report=report, text=report.text, on=day, base_version=1)
     june = dt.date(2026, 6, 1)
     assert "2026年4月" not in " ".join(verdict_for(dundian, "monthly_report", prompt.pk, as_of=june).missing)

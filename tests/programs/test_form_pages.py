@@ -5,8 +5,9 @@ of cadres carry the pinyin their search box narrows by."""
 import datetime as dt
 import re
 
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from minqing.core.dates import day_text
 from minqing.programs.models import LiaisonPoint, Pairing
 from minqing.programs.services import pairing_create, point_regrade
 
@@ -96,7 +97,7 @@ def test_a_refused_liaison_point_and_grade_come_back_as_typed(scenario, client_a
     assert response.status_code == 200
     page = response.content.decode()
     assert " open" in _details(page, "regrade") and 'value="提前评定"' in page
-    assert "定级日期（2030-01-01）不能晚于今天" in page
+    assert "定级日期（2030年1月1日）不能晚于今天" in page
     point.refresh_from_db()
     assert point.grade == "一类村"
 
@@ -157,7 +158,9 @@ def test_a_refused_end_whose_row_is_not_on_the_page_says_why(scenario, client_as
     assert response.status_code == 200
     assert second.pk not in [p.pk for p in response.context["page"]]
     notices = [str(m) for m in response.context["messages"]]
-    assert any(later in notice for notice in notices), notices
+    with translation.override("zh-hans"):
+        said = day_text(dt.date.fromisoformat(later))
+    assert any(f"解除日期（{said}）" in notice for notice in notices), notices
     second.refresh_from_db()
     assert second.end is None
 

@@ -52,8 +52,8 @@ def test_dazoufang_started_after_its_year_runs_next_year_and_says_so(scenario):
     with translation.override("en"):
         said = fitted_phases(campaign)
     assert said == [
-        "Every phase of the program had ended before the campaign starts (2027-03-08 – 2027-04-30): "
-        "they are placed in the next year, 2028-03-08 – 2028-04-30. To run them sooner, move them on "
+        "Every phase of the program had ended before the campaign starts (March 8, 2027 – April 30, 2027): "
+        "they are placed in the next year, March 8, 2028 – April 30, 2028. To run them sooner, move them on "
         "the campaign's Change page."
     ]
 
@@ -67,7 +67,7 @@ def test_the_start_page_says_where_dazoufang_went(scenario, client_as):
     assert response.status_code == 200
     assert Campaign.objects.filter(name="五月大走访").exists()
     page = response.content.decode()
-    assert "2027-03-08 – 2027-04-30" in page and "2028-03-08 – 2028-04-30" in page
+    assert "2027年3月8日 – 2027年4月30日" in page and "2028年3月8日 – 2028年4月30日" in page
 
 
 # The tester's second case: dundian from 10 May, no end ---------------------------------
@@ -97,8 +97,12 @@ def test_dundian_from_the_command_leaves_out_the_april_phase_and_its_due_dates(s
         assert rule["disabled"] is True
         assert rule["params"]["due"] == "2027-05-10"
     said = err.getvalue()
-    assert "Phase “启动与名单报送” (2027-04-01 – 2027-04-30) had ended before the campaign starts" in said
-    assert "List due by (2027-04-15) had passed before the campaign starts: the rule is switched off" in said
+    assert (
+        "Phase “启动与名单报送” (April 1, 2027 – April 30, 2027) had ended before the campaign starts" in said
+    )
+    assert (
+        "List due by (April 15, 2027) had passed before the campaign starts: the rule is switched off" in said
+    )
     assert "2028" not in said + str(campaign.config)
 
 
@@ -128,8 +132,8 @@ def test_dazoufang_that_cannot_run_is_refused_once_with_this_years_days(scenario
     with translation.override("en"), pytest.raises(ValidationError) as caught:
         _start(scenario, "dazoufang", dt.date(2027, 5, 1), dt.date(2027, 12, 31))
     assert caught.value.message_dict["dates"][0] == (
-        "The phases of “百乡千村万户大走访” (2027-03-08 – 2027-04-30) had ended before the campaign "
-        "starts (2027-05-01), and next year they begin on 2028-03-08, after it ends (2027-12-31)."
+        "The phases of “百乡千村万户大走访” (March 8, 2027 – April 30, 2027) had ended before the campaign "
+        "starts (May 1, 2027), and next year they begin on March 8, 2028, after it ends (Dec. 31, 2027)."
     )
     assert len(caught.value.message_dict["dates"]) == 2  # and the hint
     response = client_as("office").post(
@@ -143,7 +147,7 @@ def test_dazoufang_that_cannot_run_is_refused_once_with_this_years_days(scenario
         },
     )
     page = response.content.decode()
-    assert page.count("2027-03-08 – 2027-04-30") == 1
+    assert page.count("2027年3月8日 – 2027年4月30日") == 1
     assert page.count("请选择涵盖这些日期的活动起止日期") == 1
     assert not Campaign.objects.filter(name="五月大走访").exists()
 
@@ -163,8 +167,8 @@ def test_a_campaign_running_into_next_year_has_the_passed_phase_then_in_date_ord
     with translation.override("en"):
         said = fitted_phases(campaign)
     assert (
-        "Phase “启动与名单报送” (2027-04-01 – 2027-04-30) had ended before the campaign starts: "
-        "it is placed in the next year, 2028-04-01 – 2028-04-30." in said
+        "Phase “启动与名单报送” (April 1, 2027 – April 30, 2027) had ended before the campaign starts: "
+        "it is placed in the next year, April 1, 2028 – April 30, 2028." in said
     )
 
 

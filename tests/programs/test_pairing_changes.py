@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone, translation
 
+from minqing.core.dates import day_text
 from minqing.core.models import AuditEvent
 from minqing.org.models import Account
 from minqing.org.services import token_create
@@ -21,6 +22,12 @@ from minqing.programs.services import (
     unit_pairing_create,
     unit_pairing_withdraw,
 )
+
+
+def _en(day) -> str:
+    """A day as an English message writes it."""
+    with translation.override("en"):
+        return day_text(day)
 
 
 def _campaign(scenario):
@@ -120,7 +127,7 @@ def test_a_unit_pairing_that_has_begun_is_not_withdrawn_but_ended(scenario, acto
     with translation.override("en"), pytest.raises(ValidationError) as caught:
         unit_pairing_withdraw(actor=scenario.office, unit_pairing=up, reason="录入错误")
     assert caught.value.messages == [
-        f"This pairing began on {timezone.localdate().isoformat()}: end it instead. "
+        f"This pairing began on {_en(timezone.localdate())}: end it instead. "
         "Only a pairing that has not begun is withdrawn."
     ]
     to_come = _unit_pairing(scenario, campaign, timezone.localdate() + dt.timedelta(days=1))
@@ -298,9 +305,7 @@ def test_a_handover_dated_before_a_begun_pairing_started_is_refused(scenario):
             on_date=today - dt.timedelta(days=30),
             reason="调动",
         )
-    assert caught.value.message_dict["on_date"][0].endswith(
-        f"Date the handover {begun.start.isoformat()} or later."
-    )
+    assert caught.value.message_dict["on_date"][0].endswith(f"Date the handover {_en(begun.start)} or later.")
     begun.refresh_from_db()
     assert (
         begun.cadre == leaving
@@ -454,8 +459,8 @@ def test_pairing_again_after_an_end_says_from_which_day(scenario):
     tomorrow = today + dt.timedelta(days=1)
     assert caught.value.message_dict == {
         "start": [
-            f"This cadre's pairing with this target was ended on {today.isoformat()} and counts through "
-            f"that day: a new one starts on {tomorrow.isoformat()} at the earliest."
+            f"This cadre's pairing with this target was ended on {_en(today)} and counts through "
+            f"that day: a new one starts on {_en(tomorrow)} at the earliest."
         ]
     }
     again = pairing_create(

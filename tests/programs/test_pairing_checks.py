@@ -8,10 +8,17 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
 
+from minqing.core.dates import day_text
 from minqing.core.models import AuditEvent
 from minqing.geo.models import Region
 from minqing.programs.models import Handover, Pairing, UnitPairing
 from minqing.programs.services import cadre_handover, pairing_create, pairing_end, unit_pairing_create
+
+
+def _en(day) -> str:
+    """A day as an English message writes it."""
+    with translation.override("en"):
+        return day_text(day)
 
 
 def _elsewhere():
@@ -44,7 +51,7 @@ def test_a_pairing_starting_before_its_campaign_is_refused(scenario):
     with translation.override("en"), pytest.raises(ValidationError) as caught:
         _bangfu(scenario, campaign, scenario.cadre("member"), start=dt.date(2026, 2, 28))
     assert caught.value.message_dict == {
-        "start": ["A pairing cannot start before its campaign (2026-03-01)."]
+        "start": ["A pairing cannot start before its campaign (March 1, 2026)."]
     }
     with pytest.raises(ValidationError) as caught:
         _bangfu(scenario, campaign, scenario.cadre("member"), start=dt.date(2027, 1, 1))
@@ -62,7 +69,7 @@ def test_the_pairing_page_refuses_a_start_before_the_campaign(scenario, client_a
         follow=True,
     )
     assert response.status_code == 200
-    assert "结对开始日期不能早于活动开始日期（2026-03-01）" in response.content.decode()
+    assert "结对开始日期不能早于活动开始日期（2026年3月1日）" in response.content.decode()
     assert not Pairing.objects.filter(campaign=campaign).exists()
 
 
@@ -79,7 +86,7 @@ def test_a_pairing_is_not_ended_on_a_day_still_to_come(scenario, client_as):
         follow=True,
     )
     page = response.content.decode()
-    assert "解除日期（2099-01-01）不能晚于今天" in page and "结对已解除" not in page
+    assert "解除日期（2099年1月1日）不能晚于今天" in page and "结对已解除" not in page
     pairing.refresh_from_db()
     assert pairing.end is None
     assert not AuditEvent.objects.filter(action="pairing.end", object_id=str(pairing.pk)).exists()
@@ -97,7 +104,7 @@ def test_a_pairing_does_not_end_after_its_campaign(scenario):
     with translation.override("en"), pytest.raises(ValidationError) as caught:
         pairing_end(actor=scenario.office, pairing=pairing, end=today - dt.timedelta(days=1), reason="补录")
     assert caught.value.message_dict == {
-        "end": [f"A pairing cannot end after its campaign ends ({campaign.end.isoformat()})."]
+        "end": [f"A pairing cannot end after its campaign ends ({_en(campaign.end)})."]
     }
 
 
@@ -119,7 +126,7 @@ def test_a_handover_is_not_dated_in_the_future(scenario, client_as):
         {"successor": successor.pk, "on_date": "2099-01-01", "reason": "调动"},
     )
     assert response.status_code == 200
-    assert "交接日期（2099-01-01）不能晚于今天" in response.content.decode()
+    assert "交接日期（2099年1月1日）不能晚于今天" in response.content.decode()
     assert not Handover.objects.filter(from_cadre=leaving).exists()
     assert Pairing.objects.filter(cadre=leaving, end__isnull=True).count() == 1
 
@@ -283,7 +290,7 @@ def test_the_import_refuses_a_second_slot_and_a_start_before_the_campaign(scenar
     assert found[(3, "对象类别")] == (
         "This cadre's “老党员” already appears in row 2; the program allows one of each."
     )
-    assert found[(4, "开始日期")] == "A pairing cannot start before its campaign (2026-04-01)."
+    assert found[(4, "开始日期")] == "A pairing cannot start before its campaign (April 1, 2026)."
     assert not Pairing.objects.filter(campaign=campaign).exists()
     # A slot the campaign already holds for the cadre is refused too.
     _yilianwu(scenario, campaign, cadre)

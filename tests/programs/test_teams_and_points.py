@@ -72,7 +72,7 @@ def test_a_grade_dated_in_the_future_is_refused(scenario, client_as):
         {"grade": "三类村", "graded_on": "2030-01-01", "reason": "提前"},
         follow=True,
     )
-    assert "定级日期（2030-01-01）不能晚于今天" in response.content.decode()
+    assert "定级日期（2030年1月1日）不能晚于今天" in response.content.decode()
     point.refresh_from_db()
     assert point.grade == "一类村" and point.gradings.count() == 1
 

@@ -13,11 +13,18 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 
+from minqing.core.dates import day_text
 from minqing.core.models import AuditEvent
 from minqing.org.models import Account
 from minqing.org.services import account_create, grant_set, token_create
 from minqing.programs.models import UnitPairing
 from minqing.programs.services import unit_pairing_create, unit_pairing_end
+
+
+def _en(day) -> str:
+    """A day as an English message writes it."""
+    with translation.override("en"):
+        return day_text(day)
 
 
 def _campaign(scenario, region=None):
@@ -82,8 +89,8 @@ def test_a_unit_pairing_does_not_end_before_it_starts_on_a_day_to_come_or_after_
             (campaign.start - dt.timedelta(days=1), "A pairing cannot end before it starts."),
             (
                 today + dt.timedelta(days=1),
-                f"The end date ({(today + dt.timedelta(days=1)).isoformat()}) cannot be later than "
-                f"today ({today.isoformat()}): end the pairing when it ends.",
+                f"The end date ({_en(today + dt.timedelta(days=1))}) cannot be later than "
+                f"today ({_en(today)}): end the pairing when it ends.",
             ),
         ]:
             with pytest.raises(ValidationError) as caught:
@@ -102,7 +109,7 @@ def test_a_unit_pairing_of_a_campaign_that_has_ended_does_not_end_after_it(scena
     with translation.override("en"), pytest.raises(ValidationError) as caught:
         unit_pairing_end(actor=scenario.office, unit_pairing=up, end=today, reason="补录")
     assert caught.value.message_dict == {
-        "end": [f"A pairing cannot end after its campaign ends ({campaign.end.isoformat()})."]
+        "end": [f"A pairing cannot end after its campaign ends ({_en(campaign.end)})."]
     }
     unit_pairing_end(actor=scenario.office, unit_pairing=up, end=campaign.end, reason="补录")
     up.refresh_from_db()
@@ -217,7 +224,7 @@ def test_a_refused_end_shows_the_errors_at_the_fields_and_keeps_the_input(scenar
     assert "<details open>" in row
     # The message sits with the date field, before the reason's.
     end_field = re.search(r"<div>\s*<label for=\"end-\d+-end\".*?</div>", row, re.S).group(0)
-    assert "解除日期（2099-01-01）不能晚于今天" in end_field and 'value="2099-01-01"' in end_field
+    assert "解除日期（2099年1月1日）不能晚于今天" in end_field and 'value="2099-01-01"' in end_field
     assert 'value="单位职能调整"' in row
     up.refresh_from_db()
     assert up.end is None and not _audits(up).exists()

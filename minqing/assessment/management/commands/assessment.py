@@ -6,6 +6,7 @@ from django.utils.translation import gettext, gettext_lazy
 from minqing.assessment import documents, selectors, services
 from minqing.assessment.models import AssessmentResult
 from minqing.core.cli import campaign_or_error, iso_date, write_bytes
+from minqing.core.dates import day_text
 
 from ._actions import ActionCommand
 
@@ -80,8 +81,8 @@ class Command(ActionCommand):
             % {
                 "campaign": run.campaign,
                 "period": run.period,
-                "start": run.start,
-                "end": run.end,
+                "start": day_text(run.start),
+                "end": day_text(run.end),
                 "version": run.weight_set.version,
                 "cadres": run.cadre_count,
             }
@@ -111,7 +112,7 @@ class Command(ActionCommand):
             weights = ", ".join(f"{k}={v}" for k, v in ws.weights.items())
             self.stdout.write(
                 gettext("Version %(version)s from %(day)s: %(weights)s")
-                % {"version": ws.version, "day": ws.effective_from, "weights": weights}
+                % {"version": ws.version, "day": day_text(ws.effective_from), "weights": weights}
                 + (f"  {ws.reason}" if ws.reason else "")
             )
 

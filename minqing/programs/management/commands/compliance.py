@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from minqing.core.cli import CliCommand, campaign_or_error, iso_date
+from minqing.core.dates import day_text
 from minqing.programs import engine, selectors
 from minqing.programs.models import Team
 
@@ -72,7 +73,7 @@ class Command(CliCommand):
             return
         self.stdout.write(
             _("%(campaign)s (%(program)s), as of %(day)s")
-            % {"campaign": found.name, "program": found.program_name, "day": day.isoformat()}
+            % {"campaign": found.name, "program": found.program_name, "day": day_text(day)}
         )
         for tally in report.by_rule:
             self.stdout.write(f"  {tally.label}: {counts_line(tally.counts)}")
