@@ -110,6 +110,12 @@ def point_list(*, user) -> QuerySet:
     return scoped(LiaisonPoint, user, VIEW).select_related("region").order_by("region_id", "name")
 
 
+def campaign_points(*, user, campaign: Campaign) -> QuerySet:
+    """The points the user sees in the campaign's region: what its forms offer (one outside
+    would only be refused)."""
+    return point_list(user=user).filter(prefix_q("region_id", campaign.region.prefix))
+
+
 def point_get(*, user, pk: int) -> LiaisonPoint:
     return get_scoped_or_404(LiaisonPoint.objects.select_related("region"), user, VIEW, pk=pk)
 

@@ -601,7 +601,11 @@ def team_list(request, pk: int):
     form = None
     if can_manage:
         cadres = selectors.pairing_cadres(user=request.user, campaign=campaign)
-        form = TeamForm(request.POST or None, cadres=cadres, points=selectors.point_list(user=request.user))
+        form = TeamForm(
+            request.POST or None,
+            cadres=cadres,
+            points=selectors.campaign_points(user=request.user, campaign=campaign),
+        )
         if request.method == "POST" and form.is_valid():
             try:
                 services.team_create(actor=request.user, campaign=campaign, **form.cleaned_data)
@@ -635,7 +639,7 @@ def team_detail(request, pk: int, team_pk: int):
         form = TeamForm(
             request.POST or None,
             cadres=selectors.pairing_cadres(user=request.user, campaign=campaign),
-            points=selectors.point_list(user=request.user),
+            points=selectors.campaign_points(user=request.user, campaign=campaign),
             initial={
                 "name": team.name,
                 "kind": team.kind,
@@ -663,7 +667,10 @@ def team_detail(request, pk: int, team_pk: int):
 def _unit_pairing_form(request, campaign, data=None):
     units = scoped(Unit, request.user, selectors.MANAGE).select_related("parent").order_by("path")
     return UnitPairingForm(
-        data, units=units, points=selectors.point_list(user=request.user), initial={"start": campaign.start}
+        data,
+        units=units,
+        points=selectors.campaign_points(user=request.user, campaign=campaign),
+        initial={"start": campaign.start},
     )
 
 

@@ -554,3 +554,24 @@ def test_a_team_has_a_page_and_is_changed_there_and_audited(scenario, client_as)
     assert client_as("leader").get(url).status_code == 200
     assert client_as("office_jinan").get(url).status_code == 404
     assert Team.objects.filter(pk__in=[t.pk for t in teams]).count() == 3
+
+
+def test_the_team_and_unit_pairing_forms_offer_only_points_in_the_campaigns_region(scenario, client_as):
+    from minqing.geo.models import Region
+
+    township = scenario.village.parent
+    campaign = scenario.campaign("shugen", region=township)
+    inside = scenario.point(name="乡内联系点")
+    other_township = Region.objects.create(
+        code=scenario.county.prefix + "298000",
+        name="别乡",
+        level=Region.Level.TOWNSHIP,
+        parent=scenario.county,
+    )
+    outside = scenario.point(name="乡外联系点", region=other_township)
+    client = client_as("office")
+    for url in (f"/campaigns/{campaign.pk}/teams/", f"/campaigns/{campaign.pk}/unit-pairings/"):
+        html = client.get(url).content.decode()
+        assert f'value="{inside.pk}"' in html and "乡内联系点" in html
+        assert "乡外联系点" not in html, url
+    assert outside.pk
