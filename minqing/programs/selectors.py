@@ -88,6 +88,28 @@ def pairing_list(
     return qs.order_by("cadre__unit__path", "cadre_id", "kind", "id")
 
 
+def pairing_filter(qs: QuerySet, *, kind: str = "", status: str = "", q: str = "", today=None) -> QuerySet:
+    """Pairings of one kind; running (active), still to come or ended on `today`; whose
+    cadre (name, account), liaison point (name) or household (number) matches `q`. Residents'
+    names are searched on the households page, which records the search."""
+    if kind:
+        qs = qs.filter(kind=kind)
+    if status == "active":
+        qs = qs.active_on(today)
+    elif status == "to_come":
+        qs = qs.filter(start__gt=today)
+    elif status == "ended":
+        qs = qs.filter(end__lt=today)
+    if q:
+        qs = qs.filter(
+            Q(cadre__account__full_name__contains=q)
+            | Q(cadre__account__username__iexact=q)
+            | Q(point__name__contains=q)
+            | Q(household__code__startswith=q)
+        )
+    return qs
+
+
 def unit_pairing_list(*, user, campaign: Campaign) -> QuerySet:
     """The campaign's unit pairings at the points the user sees, ended ones included."""
     return (

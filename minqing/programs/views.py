@@ -441,9 +441,13 @@ def _pairing_list_page(request, campaign, *, form=None, end_form=None, withdraw_
     if request.GET.get("cadre", "").isdigit():
         cadre = cadre_get(user=request.user, pk=int(request.GET["cadre"]))
     pairings = selectors.pairing_list(user=request.user, campaign=campaign, cadre=cadre)
+    filters = _pairing_filters(request, campaign)
+    pairings = selectors.pairing_filter(pairings, **filters["applied"])
     can_manage = scope_for(request.user).has(selectors.MANAGE)
     if can_manage and form is None:
         form = _pairing_form(request, campaign, bound=False)
+        if cadre is not None:
+            form.initial["cadre"] = cadre.pk  # a pairing added here is most likely this cadre's
     page = paginate(request, pairings)
     page.object_list = selectors.mark_unseen(request.user, page.object_list)
     refused = end_form if end_form is not None else withdraw_form
@@ -467,15 +471,41 @@ def _pairing_list_page(request, campaign, *, form=None, end_form=None, withdraw_
             "withdraw_form": withdraw_form,
             "ended": ended,
             "today": timezone.localdate(),
+            "filters": filters,
         },
     )
 
 
+PAIRING_STATUSES = {"active", "to_come", "ended"}
+
+
+def _pairing_filters(request, campaign) -> dict:
+    """The pairing list's filters as sent (kind, status, q) and those that apply."""
+    kinds = [(k["key"], k["name"]) for k in campaign.config.get("pairing_kinds", [])]
+    kind = request.GET.get("kind", "")
+    status = request.GET.get("status", "")
+    q = request.GET.get("q", "").strip()[:40]
+    return {
+        "kinds": kinds,
+        "kind": kind,
+        "status": status,
+        "q": q,
+        "applied": {
+            "kind": kind if kind in dict(kinds) else "",
+            "status": status if status in PAIRING_STATUSES else "",
+            "q": q,
+            "today": timezone.localdate(),
+        },
+    }
+
+
 def _list_query(request) -> str:
-    """The pairing list's own query (cadre, page) from the request, nothing else."""
-    return urlencode(
-        {key: request.GET[key] for key in ("cadre", "page") if request.GET.get(key, "").isdigit()}
-    )
+    """The pairing list's own query (cadre, page and its filters) from the request, nothing else."""
+    query = {key: request.GET[key] for key in ("cadre", "page") if request.GET.get(key, "").isdigit()}
+    for key in ("kind", "status", "q"):
+        if request.GET.get(key, "").strip():
+            query[key] = request.GET[key].strip()[:40]
+    return urlencode(query)
 
 
 @require_POST

@@ -575,3 +575,45 @@ def test_the_team_and_unit_pairing_forms_offer_only_points_in_the_campaigns_regi
         assert f'value="{inside.pk}"' in html and "乡内联系点" in html
         assert "乡外联系点" not in html, url
     assert outside.pk
+
+
+def test_the_pairing_list_filters_by_kind_status_and_cadre_point_or_household(scenario, client_as):
+    campaign = _campaign(scenario)
+    today = timezone.localdate()
+    zhao = scenario.cadre("member", name="赵筛选")
+    qian = scenario.cadre("member", name="钱筛选")
+    household = scenario.household(level=1)
+    running = pairing_create(
+        actor=scenario.office,
+        campaign=campaign,
+        cadre=zhao,
+        kind="bangfu",
+        target=household,
+        start=campaign.start,
+    )
+    point = scenario.point(name="筛选村")
+    later = pairing_create(
+        actor=scenario.office,
+        campaign=campaign,
+        cadre=qian,
+        kind="baocun",
+        target=point,
+        start=today + dt.timedelta(days=3),
+    )
+    client = client_as("office")
+    url = f"/campaigns/{campaign.pk}/pairings/"
+
+    def rows(**query):
+        html = client.get(url, query).content.decode()
+        return {int(n) for n in re.findall(r"/pairings/(\d+)/(?:end|withdraw)/", html)}
+
+    assert {running.pk, later.pk} <= rows()
+    assert rows(q="赵筛选") == {running.pk}
+    assert rows(q="筛选村") == {later.pk}
+    assert rows(q=household.code) == {running.pk}
+    assert rows(kind="baocun", q="筛选") == {later.pk}
+    assert running.pk in rows(status="active") and later.pk not in rows(status="active")
+    assert rows(status="to_come", q="筛选") == {later.pk}
+    # Filtered by a cadre, the form to add a pairing has that cadre chosen.
+    html = client.get(url, {"cadre": zhao.pk}).content.decode()
+    assert re.search(rf'<option value="{zhao.pk}" selected', html)
