@@ -986,3 +986,16 @@ def test_the_command_asks_for_the_campaign_of_a_pairing_list(db, tmp_path):
     with translation.override("en"), pytest.raises(CommandError) as caught:
         call_command("import", "pairings", str(path), "--quiet")
     assert str(caught.value) == "A pairing list is imported into one campaign: give it with --campaign ID."
+
+
+def test_a_group_the_village_lacks_is_told_with_the_groups_it_has(actor, village, tmp_path):
+    v = village["village"]
+    groups = [g.name for g in Region.objects.filter(parent=v).order_by("code")]
+    path = tmp_path / "group.csv"
+    path.write_text(
+        f"姓名,身份证号,村,组,与户主关系\n甲,{ids(1, start=900)[0]},{v.name},九十九组,户主\n",
+        encoding="utf-8",
+    )
+    report = import_run(actor=actor("office"), kind="households", path=path, dry_run=True)
+    assert [(e.row, e.column) for e in report.errors] == [(2, "组")]
+    assert report.errors[0].message == f"该村没有此名称的村民小组；该村的村民小组有：{'、'.join(groups)}。"

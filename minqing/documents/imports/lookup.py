@@ -57,6 +57,18 @@ class RegionResolver:
                 self.groups[(parent, group_key(name))] = code
         self._outside: dict[str, bool] = {}
 
+    def _groups_of(self, village_code: str) -> list[str]:
+        """A village's groups in the order of their codes (一组, 二组, … as it numbers them);
+        worked out once per village, on the first row that names a group it lacks."""
+        if not hasattr(self, "_by_village"):
+            self._by_village: dict[str, list[tuple[str, str]]] = {}
+            for (parent, key), code in self.groups.items():
+                self._by_village.setdefault(parent, []).append((code, key))
+            self._known: dict[str, list[str]] = {}
+        if village_code not in self._known:
+            self._known[village_code] = [key for _code, key in sorted(self._by_village.get(village_code, []))]
+        return self._known[village_code]
+
     def name_of(self, code: str) -> str:
         return self.by_code.get(code, ("",))[0]
 
@@ -96,5 +108,13 @@ class RegionResolver:
             return village_code, None
         group_code = self.groups.get((village_code, group_key(group)))
         if group_code is None:
-            return None, ("group", _("The village has no group of this name."))
+            # In the order of their codes (一组, 二组, … as the village numbers them).
+            known = self._groups_of(village_code)
+            if not known:
+                return None, ("group", _("The village has no villagers' groups in the system."))
+            return None, (
+                "group",
+                _("The village has no group of this name; its groups are: %(groups)s.")
+                % {"groups": "、".join(known[:20]) + ("…" if len(known) > 20 else "")},
+            )
         return group_code, None
