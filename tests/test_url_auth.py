@@ -566,6 +566,18 @@ def cases(o):
                 unit_pairing_a_ends(200),
             ),
         ],
+        "programs:campaign-withdraw": [
+            (
+                "post",
+                reverse("programs:campaign-withdraw", args=[ca.pk]),
+                {"reason": ""},  # refused (no reason; and it has records): back to the campaign
+                302,
+                {
+                    role: 302 if role == "office" else 403 if role in campaign_a_viewers else 404
+                    for role in ROLES
+                },
+            ),
+        ],
         "programs:team-detail": [
             (
                 "get",

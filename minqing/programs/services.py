@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from minqing.core.audit import audit_record
 from minqing.core.dates import day_text
@@ -957,6 +957,75 @@ def target_region(target) -> str:
     if isinstance(target, Member):
         return target.household.region_id
     return target.region_id
+
+
+def campaign_records(campaign: Campaign) -> dict[str, int]:
+    """What refers to a campaign besides its own versions and units: each kind of record by
+    its name, with how many (pairings, teams, visits, demands, …), found as a delete would."""
+    from django.db import router
+    from django.db.models.deletion import Collector, ProtectedError, RestrictedError
+
+    found: dict[str, int] = {}
+    own = {Campaign, CampaignVersion, Campaign.units.through}
+    collector = Collector(using=router.db_for_write(Campaign))
+    try:
+        collector.collect([campaign])
+    except (ProtectedError, RestrictedError) as exc:
+        for obj in exc.protected_objects if isinstance(exc, ProtectedError) else exc.restricted_objects:
+            name = str(type(obj)._meta.verbose_name_plural)
+            found[name] = found.get(name, 0) + 1
+        return found
+    for model, objs in collector.data.items():
+        if model not in own and objs:
+            found[str(model._meta.verbose_name_plural)] = len(objs)
+    for qs in collector.fast_deletes:
+        if qs.model not in own:
+            count = qs.count()
+            if count:
+                name = str(qs.model._meta.verbose_name_plural)
+                found[name] = found.get(name, 0) + count
+    return found
+
+
+@transaction.atomic
+def campaign_withdraw(*, actor, campaign: Campaign, reason: str) -> None:
+    """Remove a campaign started by mistake, before anything is recorded in it: it goes,
+    and the audit row keeps what it was. One with records (a pairing, a team, a visit, …) is
+    ended instead, by giving it an end date on its Change page."""
+    if (
+        actor is not None
+        and not scoped(Campaign.objects.filter(pk=campaign.pk), actor, "programs.manage").exists()
+    ):
+        raise PermissionDenied
+    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    reason = (reason or "").strip()
+    problem = reason_problem(reason, _("Give the reason for removing the campaign."))
+    if problem:
+        raise ValidationError({"reason": [problem]})
+    records = campaign_records(campaign)
+    if records:
+        listed = pgettext("list separator", ", ").join(f"{name} {n}" for name, n in sorted(records.items()))
+        raise ValidationError(
+            _(
+                "The campaign has records (%(records)s): it cannot be removed. End it instead: give "
+                "it an end date on its Change page."
+            )
+            % {"records": listed}
+        )
+    audit_record(
+        action="campaign.withdraw",
+        obj=campaign,
+        user=actor,
+        detail={
+            "name": campaign.name,
+            "program": campaign.program_key,
+            "region": campaign.region_id,
+            "start": campaign.start.isoformat(),
+            "end": campaign.end.isoformat() if campaign.end else None,
+            "reason": reason,
+        },
+    )
+    campaign.delete()
 
 
 def pairing_start_problem(campaign: Campaign, start: dt.date) -> str:

@@ -11,6 +11,7 @@ urlpatterns = [
     path("campaigns/start/", views.campaign_start, name="campaign-start"),
     path("campaigns/<int:pk>/", views.campaign_detail, name="campaign-detail"),
     path("campaigns/<int:pk>/edit/", views.campaign_edit, name="campaign-edit"),
+    path("campaigns/<int:pk>/withdraw/", views.campaign_withdraw, name="campaign-withdraw"),
     path("campaigns/<int:pk>/compliance/", views.campaign_compliance, name="campaign-compliance"),
     path(
         "campaigns/<int:pk>/compliance.xlsx",

@@ -201,6 +201,23 @@ def campaign_start(request):
     return render(request, "programs/campaign_start.html", {"form": form})
 
 
+@require_POST
+def campaign_withdraw(request, pk: int):
+    """Remove a campaign started by mistake (see services.campaign_withdraw)."""
+    campaign = selectors.campaign_get(user=request.user, pk=pk)
+    if not selectors.can_manage_campaign(user=request.user, campaign=campaign):
+        raise PermissionDenied
+    try:
+        services.campaign_withdraw(
+            actor=request.user, campaign=campaign, reason=request.POST.get("reason", "")
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(reverse("programs:campaign-detail", args=[campaign.pk]) + "#withdraw")
+    messages.success(request, _("The campaign “%(name)s” was removed.") % {"name": campaign.name})
+    return redirect("programs:campaign-list")
+
+
 def campaign_detail(request, pk: int):
     campaign = selectors.campaign_get(user=request.user, pk=pk)
     titles = display.rule_titles(campaign)
@@ -232,6 +249,7 @@ def campaign_detail(request, pk: int):
             "versions": versions,
             "teams": selectors.team_list(user=request.user, campaign=campaign),
             "can_manage": scope_for(request.user).has(selectors.MANAGE),
+            "can_withdraw": selectors.can_manage_campaign(user=request.user, campaign=campaign),
             "today_phase": campaign.phase_on(timezone.localdate()),
         },
     )
