@@ -57,6 +57,13 @@ class Target:
     last_visit: dt.date | None
     days_since: int | None
 
+    @property
+    def hardship_label(self) -> str:
+        """The household's hardship level in words (一般困难, …), shown beside its colour."""
+        from minqing.people.models import HardshipLevel
+
+        return str(HardshipLevel(self.hardship_level).label) if self.hardship_level else ""
+
 
 def my_targets(*, user, as_of: dt.date | None = None) -> list[Target]:
     """The signed-in cadre's paired targets, the longest unvisited first (never visited
