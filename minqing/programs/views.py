@@ -848,6 +848,11 @@ def _point_list_page(request, form=None):
     kind = request.GET.get("kind", "")
     if kind in LiaisonPoint.Kind.values:
         points = points.filter(kind=kind)
+    # The grades the points in sight have (分类定级 is free text: 一类村, A级, …).
+    grades = sorted(g for g in points.order_by().values_list("grade", flat=True).distinct() if g)
+    grade = request.GET.get("grade", "")
+    if grade in grades:
+        points = points.filter(grade=grade)
     can_manage = scope_for(request.user).has(selectors.MANAGE)
     if form is None and can_manage:
         form = PointForm(regions=region_list(user=request.user).filter(level__lte=Region.Level.VILLAGE))
@@ -861,6 +866,8 @@ def _point_list_page(request, form=None):
             "form": form,
             "kinds": LiaisonPoint.Kind.choices,
             "kind": kind,
+            "grades": grades,
+            "grade": grade,
         },
     )
 

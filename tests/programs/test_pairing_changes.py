@@ -617,3 +617,18 @@ def test_the_pairing_list_filters_by_kind_status_and_cadre_point_or_household(sc
     # Filtered by a cadre, the form to add a pairing has that cadre chosen.
     html = client.get(url, {"cadre": zhao.pk}).content.decode()
     assert re.search(rf'<option value="{zhao.pk}" selected', html)
+
+
+def test_the_point_list_filters_by_grade(scenario, client_as):
+    from minqing.programs.services import point_create
+
+    a = point_create(
+        actor=scenario.office, name="甲级测试村", kind="village", region=scenario.village, grade="测试一类"
+    )
+    b = point_create(
+        actor=scenario.office, name="乙级测试村", kind="village", region=scenario.village, grade="测试二类"
+    )
+    client = client_as("office")
+    html = client.get("/points/", {"grade": "测试一类", "kind": "village"}).content.decode()
+    assert '<option value="测试一类" selected>' in html
+    assert f"/points/{a.pk}/" in html and f"/points/{b.pk}/" not in html
