@@ -50,6 +50,15 @@ ABOUT = {
 }
 
 
+# What follows from importing a list, said on its page before the file is chosen.
+NOTES = {
+    "cadres": gettext_lazy(
+        "A new cadre gets an account without a password or a role: the system administrator gives "
+        "the password and the security administrator the role before the cadre can sign in."
+    ),
+}
+
+
 def import_index(request):
     """The lists this account may import, each with its template; pairings by campaign."""
     kinds = [(kind, IMPORTERS[kind]()) for kind in ("households", "cadres", "points", "pairings", "regions")]
@@ -103,6 +112,7 @@ def import_start(request, kind: str):
         "campaign": campaign,
         "back": _back(kind, campaign),
         "max_bytes": MAX_BYTES,
+        "note": NOTES.get(kind, ""),
     }
     if request.method == "POST":
         upload = request.FILES.get("file")

@@ -999,3 +999,9 @@ def test_a_group_the_village_lacks_is_told_with_the_groups_it_has(actor, village
     report = import_run(actor=actor("office"), kind="households", path=path, dry_run=True)
     assert [(e.row, e.column) for e in report.errors] == [(2, "组")]
     assert report.errors[0].message == f"该村没有此名称的村民小组；该村的村民小组有：{'、'.join(groups)}。"
+
+
+def test_the_cadres_import_page_says_new_accounts_need_the_administrators(client_as, db):
+    html = client_as("office").get("/imports/cadres/").content.decode()
+    assert 'id="import-note"' in html and "须由系统管理员设置密码、安全管理员授予角色" in html
+    assert 'id="import-note"' not in client_as("office").get("/imports/households/").content.decode()
