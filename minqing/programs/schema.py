@@ -27,8 +27,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 LIBRARY = Path(__file__).resolve().parent / "library"
-KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
-MONTHDAY_RE = re.compile(r"^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")
+KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}\Z")
+MONTHDAY_RE = re.compile(r"^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])\Z")
 LEAP_YEAR = 2000  # a month-day is a day of the calendar when it is one in a leap year
 FIELD_TYPES = {"text", "number", "yuan", "date", "choice", "person", "yesno"}
 TARGETS = {"household", "member", "point"}
@@ -47,7 +47,7 @@ class TemplateError:
 
 def monthday_problem(value) -> str:
     """Why a template's date is not a month-day of the calendar; "" when it is one."""
-    if not isinstance(value, str) or not MONTHDAY_RE.match(value):
+    if not isinstance(value, str) or not MONTHDAY_RE.fullmatch(value):
         return _("a date here is written MM-DD, e.g. 04-15")
     month, day = (int(part) for part in value.split("-"))
     try:
@@ -160,7 +160,7 @@ class Checker:
         self.errors.append(TemplateError(self.locator.line_of(path), shown, message))
 
     def string(
-        self, data: dict, path: tuple, key: str, *, required=True, pattern=None, choices=None
+        self, data: dict, path: tuple, key: str, *, required=True, pattern=None, choices=None, max_length=None
     ) -> str | None:
         value = data.get(key)
         if value is None:
@@ -170,12 +170,14 @@ class Checker:
         if not isinstance(value, str) or not value.strip():
             self.error(path + (key,), _("must be a non-empty text"))
             return None
-        if pattern is not None and not pattern.match(value):
+        if pattern is not None and not pattern.fullmatch(value):
             self.error(path + (key,), _("“%(value)s” is not allowed here") % {"value": value})
         if choices is not None and value not in choices:
             self.error(
                 path + (key,), _("must be one of: %(choices)s") % {"choices": ", ".join(sorted(choices))}
             )
+        if max_length is not None and len(value) > max_length:
+            self.error(path + (key,), _("at most %(n)s characters") % {"n": max_length})
         return value
 
     def monthday(self, data: dict, path: tuple, key: str, *, required=True) -> str | None:
@@ -332,6 +334,15 @@ def parse_template(text: str) -> dict:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise TemplateInvalid([toml_error(exc)]) from None
+    except (RecursionError, ValueError, MemoryError):
+        # Arrays nested thousands deep, an integer of thousands of digits: no template's.
+        raise TemplateInvalid(
+            [
+                TemplateError(
+                    None, "", _("the file is not a template: it nests too deep or holds a number too long")
+                )
+            ]
+        ) from None
     check = Checker(LineLocator(text))
     check_template(data, check)
     if check.errors:
@@ -384,7 +395,7 @@ def check_template(data: dict, check: Checker) -> None:
 
     check.known_keys(data, (), KNOWN_TOP)
     check.string(data, (), "key", pattern=KEY_RE)
-    check.string(data, (), "name")
+    check.string(data, (), "name", max_length=100)  # a program's name is stored in 100
     check.string(data, (), "seed", required=False)
     check.string(data, (), "summary", required=False)
 

@@ -88,7 +88,9 @@ def pairing_list(
     return qs.order_by("cadre__unit__path", "cadre_id", "kind", "id")
 
 
-def pairing_filter(qs: QuerySet, *, kind: str = "", status: str = "", q: str = "", today=None) -> QuerySet:
+def pairing_filter(
+    qs: QuerySet, *, user, kind: str = "", status: str = "", q: str = "", today=None
+) -> QuerySet:
     """Pairings of one kind; running (active), still to come or ended on `today`; whose
     cadre (name, account), liaison point (name) or household (number) matches `q`. Residents'
     names are searched on the households page, which records the search."""
@@ -101,11 +103,16 @@ def pairing_filter(qs: QuerySet, *, kind: str = "", status: str = "", q: str = "
     elif status == "ended":
         qs = qs.filter(end__lt=today)
     if q:
+        # A point or household is matched only among those the user sees: a pairing seen
+        # through its cadre's unit must not let its hidden target be guessed letter by letter.
         qs = qs.filter(
             Q(cadre__account__full_name__contains=q)
             | Q(cadre__account__username__iexact=q)
-            | Q(point__name__contains=q)
-            | Q(household__code__startswith=q)
+            | Q(point__name__contains=q, point__in=scoped(LiaisonPoint, user, VIEW).values("pk"))
+            | Q(
+                household__code__startswith=q,
+                household__in=scoped(Household, user, "people.view").values("pk"),
+            )
         )
     return qs
 

@@ -923,7 +923,12 @@ def _team_state(team: Team) -> dict:
 @transaction.atomic
 def team_update(*, actor, team: Team, name: str, kind: str, leader=None, members=(), points=()) -> Team:
     """Rename a team, change its kind, leader, members or points: checked as a new team is,
-    audited with what it was and what it is."""
+    audited with what it was and what it is. Only who manages the campaign (no actor: the system)."""
+    if (
+        actor is not None
+        and not scoped(Campaign.objects.filter(pk=team.campaign_id), actor, "programs.manage").exists()
+    ):
+        raise PermissionDenied
     campaign = _locked_campaign(team.campaign)
     team = Team.objects.select_for_update(of=("self",)).get(pk=team.pk)
     name, members, points = (name or "").strip(), list(members), list(points)
@@ -1116,9 +1121,11 @@ def pairing_create(
     overlapping = Pairing.objects.filter(
         Q(end__isnull=True) | Q(end__gte=start), campaign=campaign, cadre=cadre, kind=kind, slot=slot
     )
-    same = overlapping.filter(**{field: target}).order_by("-end").first()
-    if same is not None:
-        if same.end is not None and same.end >= start:
+    same_link = list(overlapping.filter(**{field: target}).values_list("end", flat=True))
+    if same_link:
+        running = None in same_link  # one without an end runs on: "already paired" it is
+        last_end = None if running else max(same_link)
+        if last_end is not None and last_end >= start:
             # Ended, but active through its end day: the new one starts the day after.
             raise ValidationError(
                 {
@@ -1127,7 +1134,7 @@ def pairing_create(
                             "This cadre's pairing with this target was ended on %(end)s and counts through "
                             "that day: a new one starts on %(next)s at the earliest."
                         )
-                        % {"end": day_text(same.end), "next": day_text(same.end + dt.timedelta(days=1))}
+                        % {"end": day_text(last_end), "next": day_text(last_end + dt.timedelta(days=1))}
                     ]
                 }
             )

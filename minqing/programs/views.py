@@ -419,13 +419,11 @@ def campaign_compliance_export(request, pk: int):
         content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
     # A filtered download says so in its name, so that it is not taken for the whole list.
-    parts = [
-        f"{key}{request.GET[key]}"
-        for key in ("status", "unit", "team", "cadre")
-        if request.GET.get(key, "").isalnum()
-    ]
-    if request.GET.get("rule", "").replace("_", "").replace(".", "").isalnum():
-        parts.append(request.GET["rule"])
+    values = {key: request.GET.get(key, "") for key in ("status", "unit", "team", "cadre")}
+    parts = [f"{key}{value}" for key, value in values.items() if value.isascii() and value.isalnum()]
+    rule = request.GET.get("rule", "")
+    if rule.isascii() and rule.replace("_", "").replace(".", "").isalnum():
+        parts.append(rule)
     filename = "-".join(["compliance", str(campaign.pk), as_of.isoformat(), *parts]) + ".xlsx"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
@@ -460,7 +458,7 @@ def _pairing_list_page(request, campaign, *, form=None, end_form=None, withdraw_
         cadre = cadre_get(user=request.user, pk=int(request.GET["cadre"]))
     pairings = selectors.pairing_list(user=request.user, campaign=campaign, cadre=cadre)
     filters = _pairing_filters(request, campaign)
-    pairings = selectors.pairing_filter(pairings, **filters["applied"])
+    pairings = selectors.pairing_filter(pairings, user=request.user, **filters["applied"])
     can_manage = scope_for(request.user).has(selectors.MANAGE)
     if can_manage and form is None:
         form = _pairing_form(request, campaign, bound=False)

@@ -1005,3 +1005,35 @@ def test_the_cadres_import_page_says_new_accounts_need_the_administrators(client
     html = client_as("office").get("/imports/cadres/").content.decode()
     assert 'id="import-note"' in html and "须由系统管理员设置密码、安全管理员授予角色" in html
     assert 'id="import-note"' not in client_as("office").get("/imports/households/").content.decode()
+
+
+def test_the_far_corner_is_found_however_the_cells_are_written(tmp_path):
+    """The reader accepts a cell's name in lower case, in single quotes, with spaces, leading
+    zeros, a namespace prefix, or "r" not first; so does the check. And it looks at every part
+    holding sheet data, not the one a (bendable) workbook list points at."""
+    from minqing.documents.imports.files import FileRefused, _check_extent, sheet_extent
+
+    far = (1_048_576, 16_384)
+    for cell in [
+        b'<c r="xfd1048576"><v>1</v></c>',
+        b"<c r='XFD1048576'><v>1</v></c>",
+        b'<c\tr = "XFD1048576"><v>1</v></c>',
+        b'<c r="XFD01048576"><v>1</v></c>',
+        b'<c s="0" r="XFD1048576"><v>1</v></c>',
+    ]:
+        assert sheet_extent(_sheet_xml(b'<row r="1048576">' + cell + b"</row>")) == far, cell
+    prefixed = (
+        b'<x:worksheet xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><x:sheetData>'
+        b'<x:row r="1048576"><x:c r="XFD1048576"><x:v>1</x:v></x:c></x:row></x:sheetData></x:worksheet>'
+    )
+    assert sheet_extent(prefixed) == far
+    # A sheet the XML parser cannot read is refused rather than left to a lenient reader.
+    with pytest.raises(FileRefused):
+        sheet_extent(_sheet_xml(b'<row><c r="a1"><v>1</v></c></row><row><c r="A2"><v>1</c></row>'))
+    # A far sheet stored beside the one the workbook's list names (a comment there, say).
+    base = zipfile.ZipFile(io.BytesIO(_minimal_xlsx(tmp_path)))
+    parts = {name: base.read(name) for name in base.namelist()}
+    parts["xl/worksheets/sheet9.xml"] = _sheet_xml(b'<row r="500000"><c r="AD500000"><v>1</v></c></row>')
+    _zip(tmp_path / "decoy.xlsx", parts)
+    with pytest.raises(FileRefused):
+        _check_extent(tmp_path / "decoy.xlsx", ".xlsx")

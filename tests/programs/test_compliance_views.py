@@ -91,6 +91,9 @@ def test_the_checklist_export_has_one_row_per_verdict_and_no_live_formula(client
         f"/campaigns/{campaign.pk}/compliance.xlsx?as_of=2026-11-21&status=fail"
     )
     assert f'filename="compliance-{campaign.pk}-2026-11-21-statusfail.xlsx"' in failing["Content-Disposition"]
+    # A value that is not ASCII stays out of the name (the header would no longer be read).
+    odd = client_as("office").get(f"/campaigns/{campaign.pk}/compliance.xlsx?as_of=2026-11-21&status=失败")
+    assert f'filename="compliance-{campaign.pk}-2026-11-21.xlsx"' in odd["Content-Disposition"]
 
 
 def test_the_command_prints_json_verdicts(db, capsys):

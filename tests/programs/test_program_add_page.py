@@ -124,3 +124,35 @@ def test_the_api_checks_and_adds_a_program_with_every_error_and_its_line(db, cli
     source = client.get("/api/v1/programs/jieduigongjian/template", **_auth("leader"))
     assert source.status_code == 200 and source.json() == {"key": "jieduigongjian", "text": SIXTH}
     assert client.get("/api/v1/programs/nope/template", **office).status_code == 404
+
+
+def test_template_text_no_program_has_is_an_error_not_a_crash(db, client):
+    from minqing.programs.schema import TemplateInvalid, parse_template
+
+    with translation_en():
+        for text, phrase in [
+            (SIXTH.replace('key = "jieduigongjian"', 'key = "jieduigongjian\\n"'), "is not allowed here"),
+            (SIXTH.replace('name = "结对共建示范"', 'name = "' + "长" * 101 + '"'), "at most 100 characters"),
+            (SIXTH + "deep = " + "[" * 5000 + "]" * 5000 + "\n", "nests too deep"),
+            (SIXTH + "big = " + "9" * 5000 + "\n", "number too long"),
+        ]:
+            try:
+                parse_template(text)
+            except TemplateInvalid as exc:
+                assert phrase in str(exc), (phrase, str(exc)[:200])
+            else:
+                raise AssertionError(phrase)
+    office = _auth("office")
+    response = client.post(
+        "/api/v1/programs",
+        {"text": SIXTH + "deep = " + "[" * 5000 + "]" * 5000},
+        content_type="application/json",
+        **office,
+    )
+    assert response.status_code == 422 and not ProgramTemplate.objects.exists()
+
+
+def translation_en():
+    from django.utils import translation
+
+    return translation.override("en")

@@ -383,3 +383,38 @@ def test_a_bureau_leader_sees_their_cadres_pairings_without_names_they_may_not_s
     client.force_login(scenario.office)
     html = client.get(f"/cadres/{cadre.pk}/pairings/").content.decode()
     assert "秘密户主甲" in html and "全县秘密活动" in html
+
+
+def test_the_pairing_search_does_not_match_a_target_the_viewer_may_not_see(scenario, client):
+    """A cadre who also leads their unit sees a colleague's pairing through the unit, but not
+    the colleague's household: searching by household number must not spell it out."""
+    from minqing.core.scope import scoped
+    from minqing.org.models import Account
+    from minqing.org.services import grant_set
+    from minqing.people.models import Household
+    from minqing.programs.services import pairing_create
+
+    campaign = scenario.campaign("shugen")
+    me, colleague = scenario.cadre("member", name="本人干部"), scenario.cadre("member", name="同事干部乙")
+    mine, theirs = scenario.household(level=1), scenario.household(level=1)
+    for cadre, household in ((me, mine), (colleague, theirs)):
+        pairing_create(
+            actor=scenario.office,
+            campaign=campaign,
+            cadre=cadre,
+            kind="bangfu",
+            target=household,
+            start=campaign.start,
+        )
+    grant_set(actor=None, account=me.account, role="cadre", own_records=True)
+    grant_set(actor=None, account=me.account, role="leader", units=[scenario.unit])
+    viewer = Account.objects.get(pk=me.account_id)
+    Account.objects.filter(pk=viewer.pk).update(must_change_password=False)
+    assert not scoped(Household, viewer, "people.view").filter(pk=theirs.pk).exists()
+    client.force_login(viewer)
+    url = f"/campaigns/{campaign.pk}/pairings/"
+    listing = client.get(url)
+    assert listing.status_code == 200 and "同事干部乙" in listing.content.decode()
+    assert "同事干部乙" in client.get(url, {"q": "同事干部乙"}).content.decode()
+    assert "同事干部乙" not in client.get(url, {"q": theirs.code}).content.decode()
+    assert "本人干部" in client.get(url, {"q": mine.code}).content.decode()

@@ -103,84 +103,98 @@ def _check_archive(path: Path) -> None:
 # at XFD1048576 in a 5 KB file would ask for 17 billion cells (and abort the process, which
 # no exception handler survives). A list to import is far smaller than this grid.
 MAX_CELLS = 10_000_000
-# A cell named beyond column Z or at row 400,000 or later (26 columns of 399,999 rows are
-# within MAX_CELLS) sends the check to find the far corner exactly.
+# Every spreadsheet program writes a cell as <c r="B12" …>: capital letters, a number without
+# leading zeros, double quotes, "r" first. A cell written so and named beyond column Z or at
+# row 400,000 or later (26 columns of 399,999 rows are within MAX_CELLS) sends the check to the
+# far corner of such cells; any cell written otherwise (lower case, quotes, spaces, a prefix,
+# no "r", …), which the reader accepts as well, sends it to read the sheet as XML.
 _FAR_CELL = re.compile(rb'<c r="[A-Z](?:[A-Z]|\d{7}|[4-9]\d{5}")')
-_UNNAMED_CELL = re.compile(rb"<c (?!r=)|<c>")
+_ODD_CELL = re.compile(rb'<c(?=[\s/>])(?! r="[A-Z]{1,3}[1-9][0-9]{0,6}"[ />])')
+_PREFIXED_CELL = re.compile(rb":c[\s/>]")
 _NAMED_CELL = re.compile(rb'<c r="([A-Z]{1,3})(\d{1,7})"[^>]*(?<!/)>')
-_TOKEN = re.compile(rb"<row\b([^>]*?)(/?)>|<c\b([^>]*?)(/?)>")
-_REF = re.compile(rb'\sr="([A-Z]*)(\d*)"')
-_FIRST_SHEET = re.compile(rb'<sheet\b[^>]*?\br:id="([^"]+)"')
+_LOOSE_REF = re.compile(r"\s*([A-Za-z]*)\s*0*(\d*)\s*")
 
 
-def _column_number(letters: bytes) -> int:
+def _column_number(letters: bytes | str) -> int:
     number = 0
-    for ch in letters:
-        number = number * 26 + ch - 64
+    for ch in letters.upper() if isinstance(letters, str) else letters:
+        number = number * 26 + (ord(ch) if isinstance(ch, str) else ch) - 64
     return number
 
 
-def _counted_extent(xml: bytes) -> tuple[int, int]:
-    """(rows, columns) to the farthest cell holding something, as the reader places cells
-    and rows that do not name their position (each follows the one before)."""
+def _local(name: str) -> str:
+    return name.rsplit("}", 1)[-1]
+
+
+def _parsed_extent(xml: bytes) -> tuple[int, int]:
+    """(rows, columns) to the farthest cell holding something, reading the sheet as XML the
+    way the reader places cells: by their "r" in any case, quoting or spacing, or, without one,
+    after the cell before (and rows likewise). Only for sheets not written as programs write them."""
+    from defusedxml.ElementTree import iterparse
+
     row = col = max_row = max_col = 0
-    for m in _TOKEN.finditer(xml):
-        if m.group(1) is not None:  # <row …>
-            ref = _REF.search(m.group(1))
-            row = int(ref.group(2)) if ref and ref.group(2) else row + 1
-            col = 0
-            continue
-        ref = _REF.search(m.group(3))
-        if ref and ref.group(1):
-            col = _column_number(ref.group(1))
-            row = int(ref.group(2)) if ref.group(2) else row
-        else:
-            col += 1
-        if m.group(4) != b"/":
-            max_row, max_col = max(max_row, row), max(max_col, col)
+    stack = []
+    for event, elem in iterparse(io.BytesIO(xml), events=("start", "end")):
+        name = _local(elem.tag)
+        if event == "start":
+            if name not in ("row", "c"):
+                continue
+            ref = next((v for k, v in elem.attrib.items() if _local(k) == "r"), None)
+            found = _LOOSE_REF.fullmatch(ref) if ref is not None else None
+            if name == "row":
+                row = int(found.group(2)) if found and found.group(2) else row + 1
+                col = 0
+            else:
+                if found and found.group(1):
+                    col = _column_number(found.group(1))
+                    if found.group(2):
+                        row = int(found.group(2))
+                else:
+                    col += 1
+                stack.append((row, col))
+        elif name == "c":
+            cell_row, cell_col = stack.pop() if stack else (row, col)
+            if len(elem) or (elem.text or "").strip():
+                max_row, max_col = max(max_row, cell_row), max(max_col, cell_col)
+            elem.clear()
+        elif name == "row":
+            elem.clear()
     return max_row, max_col
 
 
 def sheet_extent(xml: bytes) -> tuple[int, int] | None:
     """The (rows, columns) of the grid a worksheet's XML asks for, or None when it is plainly
-    small: every cell names its position (as every spreadsheet program writes them) and none
-    lies beyond column Z or row 399,999. Two scans of the text at C speed in that case; an
-    exact count of the far corner otherwise (a cell holding nothing, "<c …/>", is skipped by
-    the reader and does not count)."""
-    if not _UNNAMED_CELL.search(xml) and not _FAR_CELL.search(xml):
+    small: every cell written as programs write them and none beyond column Z or row 399,999
+    (three scans of the text at C speed). Otherwise the far corner exactly: from the cells'
+    names, or, for a sheet written otherwise, by reading it as XML. A cell holding nothing
+    ("<c …/>") is skipped by the reader and does not count."""
+    odd = _ODD_CELL.search(xml) or _PREFIXED_CELL.search(xml)
+    if not odd and not _FAR_CELL.search(xml):
         return None
-    if not _UNNAMED_CELL.search(xml):
+    if not odd:
         refs = _NAMED_CELL.findall(xml)
         if not refs:
             return 0, 0
         columns = max(_column_number(letters) for letters in {letters for letters, _row in refs})
         return max(int(row) for _letters, row in refs), columns
-    return _counted_extent(xml)
-
-
-def _first_sheet_part(archive: zipfile.ZipFile) -> str | None:
-    """The part holding the workbook's first sheet (the one imported), from workbook.xml and
-    its relationships; None if they cannot be followed."""
     try:
-        found = _FIRST_SHEET.search(archive.read("xl/workbook.xml"))
-        rels = archive.read("xl/_rels/workbook.xml.rels")
-    except KeyError:
-        return None
-    if found is None:
-        return None
-    rel = re.search(rb'<Relationship\b[^>]*\bId="' + re.escape(found.group(1)) + rb'"[^>]*>', rels)
-    target = rel and re.search(rb'\bTarget="([^"]+)"', rel.group(0))
-    if not target:
-        return None
-    name = target.group(1).decode("utf-8", "replace")
-    return name.lstrip("/") if name.startswith("/") else f"xl/{name}"
+        return _parsed_extent(xml)
+    except Exception:  # a sheet no program writes, which a lenient reader might still lay out
+        raise FileRefused(
+            _(
+                "The spreadsheet is damaged (its sheet is not well-formed XML): open it in Excel, save it again and import that."
+            )
+        ) from None
 
 
+# An OpenDocument sheet's rows and cells, whatever prefix the table namespace has and however
+# the attributes are quoted or spaced.
 _ODS_TOKEN = re.compile(
-    rb"<table:table-row\b([^>]*?)/?>|<table:(?:covered-)?table-cell\b([^>]*?)(/?)>|</table:table>"
+    rb"<(?:[\w.-]+:)?table-row\b([^>]*?)/?>|<(?:[\w.-]+:)?(?:covered-)?table-cell\b([^>]*?)(/?)>"
+    rb"|</(?:[\w.-]+:)?table\s*>"
 )
-_ROWS_REPEATED = re.compile(rb'number-rows-repeated="(\d+)"')
-_COLUMNS_REPEATED = re.compile(rb'number-columns-repeated="(\d+)"')
+_ROWS_REPEATED = re.compile(rb"number-rows-repeated\s*=\s*[\"']\s*(\d+)")
+_COLUMNS_REPEATED = re.compile(rb"number-columns-repeated\s*=\s*[\"']\s*(\d+)")
 
 
 def ods_extent(xml: bytes) -> tuple[int, int] | None:
@@ -188,12 +202,12 @@ def ods_extent(xml: bytes) -> tuple[int, int] | None:
     rows and cells repeated ("number-rows-repeated") count as often as repeated, up to the
     farthest cell holding something (an empty one, "<…/>", is skipped by the reader). None
     when nothing is repeated more than 100 times (the text's size then bounds the grid)."""
-    if not re.search(rb'-repeated="\d{3,}"', xml):
+    if not re.search(rb"-repeated\s*=\s*[\"']\s*\d{3,}", xml):
         return None
     row = next_row = col = max_row = max_col = 0
     row_repeat = 1
     for m in _ODS_TOKEN.finditer(xml):
-        if m.group(0) == b"</table:table>":
+        if m.group(0).startswith(b"</"):  # the first table ends: the one imported
             break
         if m.group(1) is not None:  # a row (its cells follow): rows row … row + row_repeat - 1
             repeated = _ROWS_REPEATED.search(m.group(1))
@@ -229,11 +243,14 @@ def _check_extent(path: Path, suffix: str) -> None:
                 ods_extent(archive.read("content.xml")) if "content.xml" in archive.namelist() else None
             )
             return
-        names = set(archive.namelist())
-        part = _first_sheet_part(archive)
-        parts = [part] if part in names else sorted(n for n in names if n.startswith("xl/worksheets/"))
-        for name in parts:
-            _refuse_extent(sheet_extent(archive.read(name)))
+        # Every part that holds sheet data, wherever it lies and whatever the workbook's own
+        # list says: the reader follows the relationships, which a hostile file can bend.
+        for info in archive.infolist():
+            if info.is_dir():
+                continue
+            data = archive.read(info)
+            if b"sheetData" in data:
+                _refuse_extent(sheet_extent(data))
 
 
 def read_sheet(path: Path, suffix: str) -> Sheet:
