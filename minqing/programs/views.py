@@ -682,9 +682,21 @@ def team_detail(request, pk: int, team_pk: int):
         raise PermissionDenied
     form = None
     if can_manage:
+        # The team's own leader and members stay offered even if they no longer take part (a
+        # disabled account, a unit that left the campaign): saving then says so at the field,
+        # instead of dropping them without a word.
+        current = [m.pk for m in team.members.all()] + ([team.leader_id] if team.leader_id else [])
+        cadres = (
+            Cadre.objects.filter(
+                Q(pk__in=selectors.pairing_cadres(user=request.user, campaign=campaign).values("pk"))
+                | Q(pk__in=current)
+            )
+            .select_related("account", "unit__parent")
+            .order_by("unit__path", "id")
+        )
         form = TeamForm(
             request.POST or None,
-            cadres=selectors.pairing_cadres(user=request.user, campaign=campaign),
+            cadres=cadres,
             points=selectors.campaign_points(user=request.user, campaign=campaign),
             initial={
                 "name": team.name,

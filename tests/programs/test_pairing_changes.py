@@ -632,3 +632,25 @@ def test_the_point_list_filters_by_grade(scenario, client_as):
     html = client.get("/points/", {"grade": "测试一类", "kind": "village"}).content.decode()
     assert '<option value="测试一类" selected>' in html
     assert f"/points/{a.pk}/" in html and f"/points/{b.pk}/" not in html
+
+
+def test_a_member_who_no_longer_takes_part_is_named_on_save_not_dropped(scenario, client_as):
+    from minqing.org.models import Account
+    from minqing.programs.models import Team
+    from minqing.programs.services import team_create
+
+    campaign = _campaign(scenario)
+    staying, leaving = scenario.cadre("member"), scenario.cadre("staff", name="已停用干部")
+    team = team_create(actor=scenario.office, campaign=campaign, name="核查组", members=[staying, leaving])
+    Account.objects.filter(pk=leaving.account_id).update(is_active=False)
+    client = client_as("office")
+    url = f"/campaigns/{campaign.pk}/teams/{team.pk}/"
+    page = client.get(url).content.decode()
+    assert re.search(rf'<option value="{leaving.pk}" selected', page)
+    response = client.post(url, {"name": "核查组", "kind": "work_team", "members": [staying.pk, leaving.pk]})
+    assert response.status_code == 200 and "已停用干部" in response.content.decode()
+    assert set(Team.objects.get(pk=team.pk).members.all()) == {staying, leaving}
+    assert (
+        client.post(url, {"name": "核查组", "kind": "work_team", "members": [staying.pk]}).status_code == 302
+    )
+    assert set(Team.objects.get(pk=team.pk).members.all()) == {staying}
