@@ -1210,6 +1210,23 @@ def pairing_end(*, actor, pairing: Pairing, end: dt.date, reason: str) -> Pairin
     return pairing
 
 
+def _withdraw_reason(start: dt.date, reason: str) -> str:
+    """The reason for withdrawing a pairing (of a cadre or a unit) that starts on `start`,
+    trimmed; ValidationError if it has begun (it is ended instead) or the reason is refused."""
+    if start <= timezone.localdate():
+        raise ValidationError(
+            _(
+                "This pairing began on %(date)s: end it instead. Only a pairing that has not begun is withdrawn."
+            )
+            % {"date": day_text(start)}
+        )
+    reason = (reason or "").strip()
+    problem = reason_problem(reason, _("Give the reason for withdrawing the pairing."))
+    if problem:
+        raise ValidationError({"reason": [problem]})
+    return reason
+
+
 @transaction.atomic
 def pairing_withdraw(*, actor, pairing: Pairing, reason: str) -> None:
     """Withdraw a pairing recorded for a day still to come (typed by mistake, or plans
@@ -1218,17 +1235,7 @@ def pairing_withdraw(*, actor, pairing: Pairing, reason: str) -> None:
     if not pairing_may_change(actor, pairing):
         raise PermissionDenied
     pairing = Pairing.objects.select_for_update().select_related("campaign").get(pk=pairing.pk)
-    if pairing.start <= timezone.localdate():
-        raise ValidationError(
-            _(
-                "This pairing began on %(date)s: end it instead. Only a pairing that has not begun is withdrawn."
-            )
-            % {"date": day_text(pairing.start)}
-        )
-    reason = (reason or "").strip()
-    problem = reason_problem(reason, _("Give the reason for withdrawing the pairing."))
-    if problem:
-        raise ValidationError({"reason": [problem]})
+    reason = _withdraw_reason(pairing.start, reason)
     audit_record(
         action="pairing.withdraw",
         obj=pairing,
@@ -1382,17 +1389,7 @@ def unit_pairing_withdraw(*, actor, unit_pairing: UnitPairing, reason: str) -> N
     if not unit_pairing_may_end(actor, unit_pairing):
         raise PermissionDenied
     unit_pairing = UnitPairing.objects.select_for_update(of=("self",)).get(pk=unit_pairing.pk)
-    if unit_pairing.start <= timezone.localdate():
-        raise ValidationError(
-            _(
-                "This pairing began on %(date)s: end it instead. Only a pairing that has not begun is withdrawn."
-            )
-            % {"date": day_text(unit_pairing.start)}
-        )
-    reason = (reason or "").strip()
-    problem = reason_problem(reason, _("Give the reason for withdrawing the pairing."))
-    if problem:
-        raise ValidationError({"reason": [problem]})
+    reason = _withdraw_reason(unit_pairing.start, reason)
     audit_record(
         action="unit_pairing.withdraw",
         obj=unit_pairing,
