@@ -1183,15 +1183,9 @@ def pairing_may_change(actor, pairing: Pairing) -> bool:
     )
 
 
-@transaction.atomic
-def pairing_end(*, actor, pairing: Pairing, end: dt.date, reason: str) -> Pairing:
-    """End a pairing on a day that has come: a pairing "ended" on a later day would stay
-    active until then, with no way left to end it otherwise."""
-    if not pairing_may_change(actor, pairing):
-        raise PermissionDenied
-    pairing = Pairing.objects.select_for_update().select_related("campaign").get(pk=pairing.pk)
-    if pairing.end is not None:
-        raise ValidationError(_("This pairing has already ended."))
+def _end_reason(pairing, end: dt.date, reason: str) -> str:
+    """The reason for ending a pairing (of a cadre or a unit) on `end`, trimmed;
+    ValidationError with what is wrong with the day and the reason, both at once."""
     errors = {}
     problem = pairing_end_problem(pairing.campaign, pairing.start, end)
     if problem:
@@ -1202,6 +1196,19 @@ def pairing_end(*, actor, pairing: Pairing, end: dt.date, reason: str) -> Pairin
         errors["reason"] = [problem]
     if errors:
         raise ValidationError(errors)
+    return reason
+
+
+@transaction.atomic
+def pairing_end(*, actor, pairing: Pairing, end: dt.date, reason: str) -> Pairing:
+    """End a pairing on a day that has come: a pairing "ended" on a later day would stay
+    active until then, with no way left to end it otherwise."""
+    if not pairing_may_change(actor, pairing):
+        raise PermissionDenied
+    pairing = Pairing.objects.select_for_update().select_related("campaign").get(pk=pairing.pk)
+    if pairing.end is not None:
+        raise ValidationError(_("This pairing has already ended."))
+    reason = _end_reason(pairing, end, reason)
     pairing.end = end
     pairing.save(update_fields=["end"])
     audit_record(
@@ -1353,16 +1360,7 @@ def unit_pairing_end(*, actor, unit_pairing: UnitPairing, end: dt.date, reason: 
     )
     if unit_pairing.end is not None:
         raise ValidationError(_("This pairing has already ended."))
-    errors = {}
-    problem = pairing_end_problem(unit_pairing.campaign, unit_pairing.start, end)
-    if problem:
-        errors["end"] = [problem]
-    reason = (reason or "").strip()
-    problem = reason_problem(reason, _("Give the reason for ending the pairing."))
-    if problem:
-        errors["reason"] = [problem]
-    if errors:
-        raise ValidationError(errors)
+    reason = _end_reason(unit_pairing, end, reason)
     unit_pairing.end = end
     unit_pairing.save(update_fields=["end"])
     audit_record(
