@@ -14,7 +14,7 @@ from django.utils import translation
 from minqing.core.identity import id_check_char
 from minqing.core.models import AuditEvent
 from minqing.core.personal import IdNumber, lookup_hash_for
-from minqing.documents.imports.engine import import_run
+from minqing.documents.imports.engine import id_ranges, import_run
 from minqing.geo.models import Region
 from minqing.org.models import Account, Cadre
 from minqing.people.models import HardshipGrading, Household, Member, Tagging
@@ -159,6 +159,18 @@ def test_a_roster_with_title_filing_line_two_row_header_and_merged_households_im
     assert second.members.count() == 2 and second.head.name == "王六"
     event = AuditEvent.objects.filter(action="import.households").latest("id")
     assert event.detail["file"] == "花名册.xlsx" and event.detail["households_created"] == 2
+    # Each record traces back to the import that made it: the audit row lists the ids.
+    assert event.detail["households_created_ids"] == id_ranges([first.pk, second.pk])
+    assert event.detail["members_created_ids"] == id_ranges(
+        Member.objects.filter(household__in=[first, second]).values_list("pk", flat=True)
+    )
+    assert "households_updated_ids" not in event.detail
+
+
+def test_id_ranges_compress_runs_and_list_codes():
+    assert id_ranges([9, 1, 2, 3, 7, 10, 3]) == "1-3,7,9-10"
+    assert id_ranges([5]) == "5" and id_ranges([]) == ""
+    assert id_ranges(["431123100201", "431123100200"]) == "431123100200,431123100201"
 
 
 def test_reimporting_the_same_file_twice_creates_nothing_new(actor, village, tmp_path):
@@ -534,10 +546,26 @@ def test_cadres_import_and_reimport_changes_nothing(actor, tmp_path):
     cadre = Cadre.objects.get(account__full_name="新干部乙")
     assert cadre.rank == "member" and not cadre.is_party_member and cadre.unit == unit
     assert not cadre.account.has_usable_password()
+    event = AuditEvent.objects.filter(action="import.cadres").latest("id")
+    made = Cadre.objects.filter(account__full_name__in=["新干部甲", "新干部乙"]).values_list("pk", flat=True)
+    assert event.detail["cadres_created_ids"] == id_ranges(made)
     before = counts()
     again = import_run(actor=actor("office"), kind="cadres", path=path)
     assert again.counts == {"cadres_created": 0, "cadres_updated": 0, "cadres_unchanged": 2}
     assert counts() == before
+    assert not any(
+        k.endswith("_ids") for k in AuditEvent.objects.filter(action="import.cadres").latest("id").detail
+    )
+    path.write_text(
+        f"姓名,单位,职务,职级,政治面貌,手机\n新干部甲,{unit.name},副科长,一般干部,中共党员,13700000001\n",
+        encoding="utf-8",
+    )
+    changed = import_run(actor=actor("office"), kind="cadres", path=path)
+    assert changed.counts["cadres_updated"] == 1, changed.messages()
+    first = Cadre.objects.get(account__full_name="新干部甲")
+    assert AuditEvent.objects.filter(action="import.cadres").latest("id").detail["cadres_updated_ids"] == str(
+        first.pk
+    )
 
 
 def test_a_cadre_list_without_usernames_or_phones_is_imported_twice_without_duplicates(actor, tmp_path):
@@ -634,6 +662,8 @@ def test_points_import_and_reimport_changes_nothing(actor, village, tmp_path):
     assert report.ok and report.counts["points_created"] == 2, report.messages()
     point = LiaisonPoint.objects.get(name="双牌竹木加工厂")
     assert point.region == village["village"] and point.gradings.get().grade == "一类"
+    detail = AuditEvent.objects.filter(action="import.points").latest("id").detail
+    assert str(point.pk) in detail["points_created_ids"].replace("-", ",").split(",")
     before = counts()
     assert import_run(actor=actor("office"), kind="points", path=path).counts["points_unchanged"] == 2
     assert counts() == before
@@ -657,6 +687,9 @@ def test_pairings_import_for_a_campaign_and_reimport_changes_nothing(actor, vill
     report = import_run(actor=actor("office"), kind="pairings", path=path, campaign=campaign)
     assert report.ok and report.counts["pairings_created"] == 2, report.messages()
     assert Pairing.objects.filter(campaign=campaign, cadre=cadre, household=household, kind="bangfu").exists()
+    made = Pairing.objects.filter(campaign=campaign, cadre=cadre).order_by("-pk")[:2]
+    detail = AuditEvent.objects.filter(action="import.pairings").latest("id").detail
+    assert detail["pairings_created_ids"] == id_ranges([p.pk for p in made])
     before = counts()
     again = import_run(actor=actor("office"), kind="pairings", path=path, campaign=campaign)
     assert again.counts == {"pairings_created": 0, "pairings_unchanged": 2} and counts() == before
@@ -687,6 +720,10 @@ def test_regions_import_below_the_offices_county_and_not_outside_it(actor, villa
     path.write_text(f"区划代码,名称\n{new_group},九十九组\n", encoding="utf-8")
     assert import_run(actor=actor("office"), kind="regions", path=path).counts["regions_created"] == 1
     assert Region.objects.get(code=new_group).parent == village["village"]
+    assert (
+        AuditEvent.objects.filter(action="import.regions").latest("id").detail["regions_created_ids"]
+        == new_group
+    )
     assert import_run(actor=actor("office"), kind="regions", path=path).counts["regions_unchanged"] == 1
 
 

@@ -274,16 +274,18 @@ class CadreImporter(Importer):
             account.set_unusable_password()
             accounts.append(account)
         Account.objects.bulk_create(accounts, batch_size=1000)
-        Cadre.objects.bulk_create(
+        cadres = Cadre.objects.bulk_create(
             [
                 Cadre(account=a, unit_id=p.unit_id, phone=Phone(p.phone) if p.phone else None, **p.fields)
                 for p, a in zip(new, accounts, strict=True)
             ],
             batch_size=1000,
         )
+        ctx.wrote("cadres_created", (c.pk for c in cadres))
         for plan in plans:
             if not (plan.existing and plan.changes):
                 continue
+            ctx.wrote("cadres_updated", (plan.existing["id"],))
             cadre = Cadre.objects.select_related("account").get(pk=plan.existing["id"])
             for name, value in plan.changes.items():
                 if name == "full_name":

@@ -114,6 +114,13 @@ class Context:
     # registered outside the importer's area: counted in the import's audit row, so that a
     # file probing which numbers exist elsewhere shows in the audit trail.
     outside: set[int] = field(default_factory=set)
+    # The ids a write created and changed, by the count's name ("households_created": [ids]):
+    # the written import's audit row lists them, so each record traces back to its import.
+    written: dict[str, list] = field(default_factory=dict)
+
+    def wrote(self, name: str, ids) -> None:
+        """Record the ids (or codes) the write gave the count `name` (e.g. "members_updated")."""
+        self.written.setdefault(name, []).extend(ids)
 
     def error(self, row: int, key: str, message: str) -> None:
         self.errors.append(RowError(row, self.headings.get(key, key if key != "-" else ""), str(message)))
@@ -173,6 +180,7 @@ class ImportReport:
     written: bool = False
     seconds: float = 0.0
     outside: int = 0  # rows refused for an identifier registered outside the importer's area
+    ids: dict[str, str] = field(default_factory=dict)  # a written import's records, as id_ranges
 
     @property
     def ok(self) -> bool:
@@ -604,12 +612,13 @@ def _import(importer, actor, kind, path, filename, dry_run, campaign, progress, 
             try:
                 with transaction.atomic():
                     importer.write(plan, ctx)
+                    report.ids = {f"{name}_ids": id_ranges(ids) for name, ids in ctx.written.items() if ids}
                     _audit_written(report, actor)
             except IntegrityError:
                 # What the file was checked against changed before the write (another import
                 # or an edit at the same moment): the database refused a row, so nothing is
                 # written and the file is checked again from the start next time.
-                report.written, report.counts = False, {}
+                report.written, report.counts, report.ids = False, {}, {}
                 ctx.outside.clear()
                 ctx.errors.append(
                     RowError(
@@ -643,7 +652,23 @@ def _audit_detail(report: ImportReport) -> dict:
         "errors": len(report.errors),
         "outside": report.outside,
         **report.counts,
+        **report.ids,
     }
+
+
+def id_ranges(ids) -> str:
+    """Ids as runs: [1, 2, 3, 7, 9, 10] → "1-3,7,9-10"; codes (strings) comma-joined, sorted."""
+    values = sorted(set(ids))
+    if not values or not isinstance(values[0], int):
+        return ",".join(str(v) for v in values)
+    runs, first, last = [], values[0], values[0]
+    for value in values[1:]:
+        if value != last + 1:
+            runs.append(f"{first}-{last}" if last > first else str(first))
+            first = value
+        last = value
+    runs.append(f"{first}-{last}" if last > first else str(first))
+    return ",".join(runs)
 
 
 def _audit_written(report: ImportReport, actor) -> None:

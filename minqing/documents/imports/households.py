@@ -770,6 +770,15 @@ class HouseholdImporter(Importer):
             plan.household_id = household_id
         for m, member_id in zip(new_members, allocate_ids(Member, len(new_members)), strict=True):
             m.member_id = member_id
+        ctx.wrote("households_created", (p.household_id for p in new))
+        ctx.wrote("members_created", (m.member_id for m in new_members))
+        ctx.wrote(
+            "households_updated", (p.household_id for p in plans if p.existing is not None and p.changes)
+        )
+        ctx.wrote(
+            "members_updated",
+            (m.existing["id"] for p in plans for m in p.members if m.existing is not None and m.changes),
+        )
         # Each household's head: a new household's is written with it (on PostgreSQL); one
         # that exists without a head gets it after the members are in.
         heads, taggings = [], []

@@ -369,7 +369,7 @@ class PairingImporter(Importer):
         }
 
     def write(self, plans, ctx):
-        Pairing.objects.bulk_create(
+        created = Pairing.objects.bulk_create(
             [
                 Pairing(
                     campaign=ctx.campaign,
@@ -387,6 +387,7 @@ class PairingImporter(Importer):
             ],
             batch_size=1000,
         )
+        ctx.wrote("pairings_created", (p.pk for p in created))
 
 
 def _within(ctx, field_name: str) -> Q:

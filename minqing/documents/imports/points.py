@@ -166,6 +166,7 @@ class PointImporter(Importer):
             if p.existing is None
         ]
         LiaisonPoint.objects.bulk_create(new, batch_size=1000)
+        ctx.wrote("points_created", (point.pk for point in new))
         gradings = [
             PointGrading(point=point, grade=point.grade, graded_on=today, reason=reason, graded_by=ctx.actor)
             for point in new
@@ -174,6 +175,7 @@ class PointImporter(Importer):
         for plan in plans:
             if plan.existing and plan.changes:
                 LiaisonPoint.objects.filter(pk=plan.existing["id"]).update(**plan.changes)
+                ctx.wrote("points_updated", (plan.existing["id"],))
                 if "grade" in plan.changes:
                     gradings.append(
                         PointGrading(

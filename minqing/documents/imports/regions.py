@@ -133,6 +133,8 @@ class RegionImporter(Importer):
             ],
             batch_size=1000,
         )
+        ctx.wrote("regions_created", (p.code for p in plans if p.existing is None))
         for plan in plans:
             if plan.existing is not None and plan.existing != plan.name:
                 Region.objects.filter(code=plan.code).update(name=plan.name)
+                ctx.wrote("regions_updated", (plan.code,))
