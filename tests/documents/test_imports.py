@@ -19,6 +19,7 @@ from minqing.geo.models import Region
 from minqing.org.models import Account, Cadre
 from minqing.people.models import HardshipGrading, Household, Member, Tagging
 from minqing.programs.models import Campaign, LiaisonPoint, Pairing
+from minqing.programs.selectors import campaign_cadres
 
 
 def make_id(seq: int, birth: dt.date = dt.date(1936, 3, 1)) -> str:
@@ -1074,3 +1075,64 @@ def test_the_far_corner_is_found_however_the_cells_are_written(tmp_path):
     _zip(tmp_path / "decoy.xlsx", parts)
     with pytest.raises(FileRefused):
         _check_extent(tmp_path / "decoy.xlsx", ".xlsx")
+
+
+def test_a_kind_or_point_named_with_full_width_brackets_matches_as_typed_or_without_its_note(
+    actor, village, tmp_path
+):
+    """The template's own names hold full-width brackets, which a cell is cleaned of: the kind
+    copied from the campaign's list, its half-width form and its short name all match, and
+    so does a point kept with full-width brackets."""
+    campaign = Campaign.objects.get(program_key="sanfuwu")
+    region = (
+        Region.objects.filter(code__startswith=campaign.region.prefix, level=Region.Level.VILLAGE)
+        .order_by("code")
+        .first()
+    )
+    points = [
+        LiaisonPoint.objects.create(
+            name=f"桐木村（{n}）项目", kind=LiaisonPoint.Kind.KEY_PROJECT, region=region
+        )
+        for n in ("一期", "二期", "三期")
+    ]
+    cadre = campaign_cadres(campaign).select_related("account").first()
+    path = tmp_path / "pairings.csv"
+    path.write_text(
+        "干部姓名,干部用户名,结对类型,联系点,所属村\n"
+        f"{cadre.account.full_name},{cadre.account.username},挂钩联系（乡镇、村、企业、项目）,{points[0].name},{region.name}\n"
+        f"{cadre.account.full_name},{cadre.account.username},挂钩联系(乡镇、村、企业、项目),桐木村(二期)项目,{region.name}\n"
+        f"{cadre.account.full_name},{cadre.account.username},挂钩联系,桐木村 （三期） 项目,\n",
+        encoding="utf-8",
+    )
+    report = import_run(actor=None, kind="pairings", path=path, campaign=campaign)
+    assert report.ok and report.counts["pairings_created"] == 3, report.messages()
+    made = Pairing.objects.filter(campaign=campaign, point__in=points)
+    assert sorted(made.values_list("kind", flat=True)) == ["four_links"] * 3
+
+
+def test_a_unit_and_a_point_kept_with_full_width_brackets_are_matched_by_the_cell_that_copies_them(
+    actor, village, tmp_path
+):
+    unit = Cadre.objects.get(account__username="unit").unit
+    unit.name = "县委办公室（县档案局）"
+    unit.save(update_fields=["name"])
+    path = tmp_path / "cadres.csv"
+    path.write_text(f"姓名,单位,职务\n括号干部,{unit.name},科员\n", encoding="utf-8")
+    report = import_run(actor=actor("office"), kind="cadres", path=path)
+    assert report.ok and report.counts["cadres_created"] == 1, report.messages()
+    assert Cadre.objects.get(account__full_name="括号干部").unit == unit
+    point = LiaisonPoint.objects.create(
+        name="竹木加工厂（二分厂）", kind=LiaisonPoint.Kind.ENTERPRISE, region=village["village"]
+    )
+    path = tmp_path / "points.csv"
+    path.write_text(
+        f"联系点名称,类型,乡镇,所属村,分类定级\n竹木加工厂 (二分厂),企业,{village['township'].name},"
+        f"{village['village'].name},一类\n",
+        encoding="utf-8",
+    )
+    before = LiaisonPoint.objects.count()
+    report = import_run(actor=actor("office"), kind="points", path=path)
+    assert report.ok and report.counts["points_updated"] == 1, (report.messages(), report.counts)
+    assert LiaisonPoint.objects.count() == before
+    point.refresh_from_db()
+    assert point.name == "竹木加工厂（二分厂）" and point.grade == "一类"

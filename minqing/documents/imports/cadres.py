@@ -16,6 +16,7 @@ from minqing.org.models import Account, Cadre, Unit
 
 from . import values
 from .engine import Column, Importer
+from .normalize import clean_compact
 
 RANKS = {
     "主要领导": Cadre.Rank.PRINCIPAL,
@@ -98,11 +99,12 @@ class CadreImporter(Importer):
         by_name: dict[str, list[int]] = {}
         by_path: dict[tuple[str, str], int] = {}
         units = list(qs.values("id", "name", "parent_id"))
-        names = {u["id"]: u["name"] for u in units}
+        # By the names as a cell is cleaned: 县委办（档案局） is matched by the cell that copies it.
+        names = {u["id"]: clean_compact(u["name"]) for u in units}
         for u in units:
-            by_name.setdefault(u["name"], []).append(u["id"])
+            by_name.setdefault(names[u["id"]], []).append(u["id"])
             if u["parent_id"] in names:
-                by_path[(names[u["parent_id"]], u["name"])] = u["id"]
+                by_path[(names[u["parent_id"]], names[u["id"]])] = u["id"]
         return by_name, by_path
 
     def validate(self, rows, ctx):

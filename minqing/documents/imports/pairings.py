@@ -2,6 +2,7 @@
 or its head's ID number, a member by ID number, or a point by name and village. A
 pairing is matched by (campaign, cadre, kind, slot, target) among the active ones."""
 
+import re
 from dataclasses import dataclass
 
 from django.db.models import Q
@@ -20,6 +21,7 @@ from minqing.programs.services import pairing_start_problem, slot_allows_several
 from . import values
 from .engine import Column, Importer
 from .lookup import village_key
+from .normalize import clean_compact
 
 COLUMNS = (
     Column(
@@ -98,6 +100,27 @@ class PairingPlan:
     exists: bool = False
 
 
+_NOTE = re.compile(r"\([^()]*\)$")
+
+
+def _by_label(definitions: list[dict]) -> dict[str, dict]:
+    """A template's kinds (or slots) by what a cell may hold: the key, the name as a cell is
+    cleaned (挂钩联系（乡镇、村、企业、项目） → 挂钩联系(乡镇、村、企业、项目), no spaces) and, where
+    no other has it, the name without its closing note in brackets (挂钩联系)."""
+    found: dict[str, dict] = {}
+    short: dict[str, list[dict]] = {}
+    for definition in definitions:
+        name = clean_compact(definition["name"])
+        found[definition["key"]] = found[name] = definition
+        brief = _NOTE.sub("", name)
+        if brief and brief != name:
+            short.setdefault(brief, []).append(definition)
+    for brief, matches in short.items():
+        if len(matches) == 1:
+            found.setdefault(brief, matches[0])
+    return found
+
+
 class PairingImporter(Importer):
     kind = "pairings"
     title = gettext_lazy("Pairings")
@@ -107,9 +130,7 @@ class PairingImporter(Importer):
 
     def validate(self, rows, ctx):
         campaign = ctx.campaign
-        kinds = {}
-        for definition in campaign.config.get("pairing_kinds", []):
-            kinds[definition["key"]] = kinds[definition["name"]] = definition
+        kinds = _by_label(campaign.config.get("pairing_kinds", []))
         cadres = list(
             campaign_cadres(campaign).values(
                 "id", "account__username", "account__full_name", "phone_hash", "unit__region_id"
@@ -136,8 +157,7 @@ class PairingImporter(Importer):
                 )
                 continue
             slot = ""
-            slots = {s["key"]: s["key"] for s in definition.get("slots", [])}
-            slots.update({s["name"]: s["key"] for s in definition.get("slots", [])})
+            slots = {label: s["key"] for label, s in _by_label(definition.get("slots", [])).items()}
             if slots:
                 slot = slots.get(row.get("slot"), "")
                 if not slot:
@@ -315,11 +335,14 @@ class PairingImporter(Importer):
                 _within(ctx, "household__region_id"), id_number_hash__in=hashes
             ).values("id", "id_number_hash", "household_id", "household__region_id")
         }
+        # Points by their names as a cell is cleaned (a name kept with full-width brackets or
+        # spaces matches the cell that copies it): every point of the region, a few hundred.
         by_point: dict[str, list[dict]] = {}
-        for p in LiaisonPoint.objects.filter(_within(ctx, "region_id"), name__in=points).values(
-            "id", "name", "region_id", "region__name"
-        ):
-            by_point.setdefault(p["name"], []).append(p)
+        if points:
+            for p in LiaisonPoint.objects.filter(_within(ctx, "region_id")).values(
+                "id", "name", "region_id", "region__name"
+            ):
+                by_point.setdefault(clean_compact(p["name"]), []).append(p)
         found = {}
         for number, want in wanted.items():
             if want[0] == "household":

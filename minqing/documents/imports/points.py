@@ -13,6 +13,7 @@ from minqing.programs.models import LiaisonPoint, PointGrading
 from . import values
 from .engine import Column, Importer
 from .lookup import RegionResolver
+from .normalize import clean_compact
 
 KINDS = {
     "村": LiaisonPoint.Kind.VILLAGE,
@@ -138,9 +139,11 @@ class PointImporter(Importer):
             for p in LiaisonPoint.objects.filter(region_id__in={p.region for p in plans}).values(
                 "id", "region_id", "kind", "name", "grade", "address"
             ):
-                existing[(p["region_id"], p["kind"], p["name"])] = p
+                # Names compared as a cell is cleaned: a point kept with full-width brackets or
+                # spaces is found by the file that copies its name, not made twice.
+                existing[(p["region_id"], p["kind"], clean_compact(p["name"]))] = p
             for plan in plans:
-                found = existing.get((plan.region, plan.kind, plan.name))
+                found = existing.get((plan.region, plan.kind, clean_compact(plan.name)))
                 if found:
                     plan.existing = found
                     plan.changes = {
