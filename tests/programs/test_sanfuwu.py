@@ -60,6 +60,44 @@ def test_every_household_is_visited_every_month(scenario):
     assert verdict_for(campaign, "monthly_visits", leader.pk, as_of=dt.date(2026, 4, 1)).status == "pass"
 
 
+def test_the_first_month_with_no_visit_is_not_yet_due_never_a_pass(scenario):
+    """Monthly visits as of a day within the campaign's first month: no month has ended, so
+    nothing fails, but targets not yet visited enough are still to do (未到期), not 达标."""
+    campaign = scenario.campaign("sanfuwu", start=dt.date(2026, 11, 1))
+    leader = scenario.cadre("member")
+    households = [scenario.household(), scenario.household()]
+    for household in households:
+        pairing_create(
+            actor=scenario.office,
+            campaign=campaign,
+            cadre=leader,
+            kind="household_visits",
+            target=household,
+            start=dt.date(2026, 11, 1),
+        )
+    as_of = dt.date(2026, 11, 23)
+    verdict = verdict_for(campaign, "monthly_visits", leader.pk, as_of=as_of)
+    assert (verdict.status, verdict.actual) == ("not_due", "0/2")
+    assert len(verdict.missing) == 2 and all("2026年11月至今走访0次" in m for m in verdict.missing)
+    for household in households:  # the template asks for one visit a month
+        scenario.visit(campaign, leader, household, dt.date(2026, 11, 2))
+    verdict = verdict_for(campaign, "monthly_visits", leader.pk, as_of=as_of)
+    assert (verdict.status, verdict.actual) == ("pass", "2/2")
+    # When November has ended short, it fails; a target paired in December is not due yet
+    # and does not hold back the pass of the others.
+    late = scenario.household()
+    pairing_create(
+        actor=scenario.office,
+        campaign=campaign,
+        cadre=leader,
+        kind="household_visits",
+        target=late,
+        start=dt.date(2026, 12, 2),
+    )
+    verdict = verdict_for(campaign, "monthly_visits", leader.pk, as_of=dt.date(2026, 12, 3))
+    assert (verdict.status, verdict.actual) == ("pass", "3/3")
+
+
 def test_a_leader_without_a_submitted_record_for_a_week_fails_until_it_is_submitted(scenario):
     from minqing.assessment.services import leader_record_draft, leader_record_save
 

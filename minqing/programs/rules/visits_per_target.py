@@ -142,22 +142,30 @@ class VisitsPerTarget(Rule):
             for key in _visit_keys(row):
                 counts[(row["cadre_id"], key, bucket)] += row["n"]
         wanted = self.value("min")
-        due_months = [m for m in months(start, end) if month_end(m) < ctx.as_of] if per_month else [None]
+        # Per month, the months that have ended are judged; the running one only for a target
+        # paired too recently to have an ended month: short there, it is not yet due, never a
+        # pass (a campaign's first month with no visit at all is no 4/4).
+        over = campaign_over(ctx)
+        counted_months = months(start, end) if per_month else [None]
+        running = {m for m in counted_months if m is not None and not over and month_end(m) >= ctx.as_of}
         short_in_month = _("%(target)s: visited %(n)s of %(min)s times in %(month)s")
+        short_so_far = _("%(target)s: visited %(n)s of %(min)s times so far in %(month)s")
         short = _("%(target)s: visited %(n)s of %(min)s times")
         verdicts = []
         for cadre in ctx.cadres:
             mine = targets.get(cadre.pk)
             if not mine:
                 continue
-            missing, met = [], 0
+            missing, so_far, met, waiting = [], [], 0, 0
             for pairing in mine:
                 # A target counts from the month it was paired in (a successor's from the handover).
                 if per_month:
                     since = pairing.start.replace(day=1)
-                    months_paired = [m for m in due_months if m >= since]
+                    months_paired = [m for m in counted_months if m >= since]
                 else:
-                    months_paired = due_months
+                    months_paired = counted_months
+                if per_month and any(m not in running for m in months_paired):
+                    months_paired = [m for m in months_paired if m not in running]
                 key = target_key(pairing)
                 lacking = [(m, counts[(cadre.pk, key, m)]) for m in months_paired]
                 lacking = [(m, n) for m, n in lacking if n < wanted]
@@ -167,24 +175,35 @@ class VisitsPerTarget(Rule):
                 # Each item keeps its target: a viewer who may not see it gets it unnamed.
                 name = ctx.target_name(pairing)
                 for m, n in lacking:
-                    missing.append(
-                        Missing(
-                            short_in_month,
-                            {"target": name, "n": n, "min": wanted, "month": month_label(m)},
-                            *key,
-                        )
-                        if m
-                        else Missing(short, {"target": name, "n": n, "min": wanted}, *key)
-                    )
-            pending = (per_month and not due_months) or (not per_month and not campaign_over(ctx))
+                    if m is None:
+                        missing.append(Missing(short, {"target": name, "n": n, "min": wanted}, *key))
+                        continue
+                    values = {"target": name, "n": n, "min": wanted, "month": month_label(m)}
+                    if m in running:
+                        so_far.append(Missing(short_so_far, values, *key))
+                    else:
+                        missing.append(Missing(short_in_month, values, *key))
+                waiting += all(m in running for m, _n in lacking)
+            # A month that has ended short fails. When nothing has been due yet (every target
+            # paired this month) and the month's visits are still short, it is not yet due and
+            # says what is left to do; a target new this month beside others met does not
+            # hold back the pass. Counted over the campaign, short before its end is not due.
+            if per_month:
+                ok = not missing and (met > 0 or not so_far)
+                status = NOT_DUE if not missing and not ok else None
+                if ok:
+                    met += waiting  # nothing of theirs is due yet
+            else:
+                ok = not missing
+                status = NOT_DUE if missing and not over else None
             verdicts.append(
                 self.cadre_verdict(
                     cadre,
                     required=self.required_text(),
                     actual=f"{met}/{len(mine)}",
-                    ok=not missing,
-                    missing=missing,
-                    status=NOT_DUE if missing and pending else None,
+                    ok=ok,
+                    missing=missing or so_far,
+                    status=status,
                 )
             )
         return verdicts
