@@ -139,6 +139,12 @@ def _window(year: int, phase: dict) -> tuple[dt.date, dt.date]:
     return _on(year, phase["start"]), _on(year + (1 if crosses else 0), phase["end"])
 
 
+def _year_round(phase: dict) -> bool:
+    """A phase whose window is the whole year (01-01 to 12-31, or a day to the day before)."""
+    first, last = _window(2001, phase)
+    return (last - first).days >= 364
+
+
 def resolve_config(template: dict, start: dt.date, end: dt.date | None = None) -> tuple[dict, list[dict]]:
     """A campaign's own copy of its template, laid out on the calendar from the campaign's
     start, and what the layout changed of the template's year (kept with the first version
@@ -196,7 +202,9 @@ def resolve_config(template: dict, start: dt.date, end: dt.date | None = None) -
             )
             continue
         if end is None or first <= end:
-            cut = (max(first, start), min(last, end) if end else last)
+            # A year-round phase (全年开展) runs as long as the campaign, across the new year.
+            reach_end = end if end is not None and end > last and _year_round(phase) else last
+            cut = (max(first, start), min(reach_end, end) if end else reach_end)
             if passed and not all_passed:
                 fitted.append(
                     {
@@ -221,6 +229,10 @@ def resolve_config(template: dict, start: dt.date, end: dt.date | None = None) -
         config["phases"] = sorted(kept, key=lambda p: (p["start"], p["end"]))
     # How far the campaign runs: its end, or without one its last phase.
     reach = end or max((dt.date.fromisoformat(p["end"]) for p in kept), default=None)
+    last_phase_end = max((dt.date.fromisoformat(p["end"]) for p in kept), default=None)
+    if end is not None and last_phase_end is not None and last_phase_end < end:
+        # Days after the last phase: said, for the office to stretch a phase if they count.
+        fitted.append({"uncovered": [(last_phase_end + dt.timedelta(days=1)).isoformat(), end.isoformat()]})
 
     def resolve(value):
         """(the date, the day of the start's year that had passed before the start, or None)."""
@@ -498,6 +510,15 @@ def fitted_phases(campaign: Campaign) -> list[str]:
                     )
                     % {"rule": rule["name"], "phase": fit.get("name", fit.get("phase", ""))}
                 )
+        elif fit.get("uncovered"):
+            found.append(
+                _(
+                    "From %(from)s to the campaign's end (%(to)s) no phase of the program runs: records "
+                    "of those days count in no phase. Stretch a phase on the campaign's Change page if "
+                    "they should."
+                )
+                % {"from": day_text(fit["uncovered"][0]), "to": day_text(fit["uncovered"][1])}
+            )
         elif fit.get("left_out"):
             found.append(
                 _(

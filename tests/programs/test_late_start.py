@@ -203,3 +203,29 @@ def test_a_start_before_the_year_keeps_the_template_as_it_was(db):
         ("station", "2027-05-01", "2027-12-31"),
     ]
     assert fitted == [] and config["rules"][1]["params"]["due"] == "2027-04-15"
+
+
+# A campaign across the new year (a tester's case): 三服务's one phase is 全年开展 ----------
+
+
+def test_a_year_round_phase_runs_to_the_end_of_a_campaign_across_the_new_year(scenario):
+    campaign = _start(scenario, "sanfuwu", dt.date(2026, 11, 1), dt.date(2027, 3, 31))
+    assert _windows(campaign) == [("year", "2026-11-01", "2027-03-31")]
+    with translation.override("en"):
+        said = fitted_phases(campaign)
+    assert said == [
+        "Phase “全年开展” was fitted to the campaign's dates: Nov. 1, 2026 – March 31, 2027 instead of "
+        "Jan. 1, 2026 – Dec. 31, 2026."
+    ]
+
+
+def test_days_after_the_last_phase_are_said(scenario):
+    # 大走访's phases end on 30 April; a campaign to the end of May leaves May in no phase.
+    campaign = _start(scenario, "dazoufang", dt.date(2027, 3, 1), dt.date(2027, 5, 31))
+    assert _windows(campaign)[-1] == ("followup", "2027-04-06", "2027-04-30")
+    with translation.override("en"):
+        said = fitted_phases(campaign)
+    assert said[-1] == (
+        "From May 1, 2027 to the campaign's end (May 31, 2027) no phase of the program runs: records of "
+        "those days count in no phase. Stretch a phase on the campaign's Change page if they should."
+    )
