@@ -8,7 +8,8 @@ import json
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
+from django.utils import translation
 from python_calamine import CalamineWorkbook
 
 from minqing.core.identity import id_check_char
@@ -189,6 +190,106 @@ def test_the_command_line_still_names_every_target(colleague_paired_far_away):
         if v["cadre_id"] == colleague.pk
         for item in v["missing"]
     )
+
+
+@pytest.fixture
+def township_office_and_far_household(scenario):
+    """An office of the scenario's township reading the county's campaign; a cadre of a section
+    in that township, paired with a household of another township, and a cadre of the county's
+    unit (outside the township)."""
+    _town, village = other_township()
+    town = township_of(scenario.village)
+    campaign = scenario.campaign("xiajiceng")
+    section = unit_create(actor=scenario.office, name="镇上股室", region=town, parent=scenario.unit)
+    inside = cadre_create(
+        actor=scenario.office,
+        account=account_create(actor=None, username="town_cadre", full_name="镇上干部", password=None),
+        unit=section,
+    )
+    outside = scenario.cadre(name="县里干部")
+    far = household_in(scenario.office, village, "远山户主丁", 904)
+    for cadre, target in ((inside, far), (outside, scenario.household(head="县里户主"))):
+        pairing_create(
+            actor=scenario.office,
+            campaign=campaign,
+            cadre=cadre,
+            kind="bangfu",
+            target=target,
+            start=campaign.start,
+        )
+    viewer = account_with("town_office", ("office", {"regions": [town]}))
+    assert not scoped(Cadre, viewer, "org.view").filter(pk=outside.pk).exists()
+    assert scoped(Cadre, viewer, "org.view").filter(pk=inside.pk).exists()
+    assert not scoped(Household, viewer, "people.view").filter(pk=far.pk).exists()
+    return campaign, viewer, inside, outside
+
+
+def compliance_json(campaign, *options):
+    out = io.StringIO()
+    call_command(
+        "compliance", "--campaign", str(campaign.pk), "--as-of", AS_OF, "--json", *options, stdout=out
+    )
+    return json.loads(out.getvalue())
+
+
+def test_the_command_as_a_township_office_lists_only_its_subjects_and_does_not_name_an_outside_household(
+    township_office_and_far_household,
+):
+    campaign, viewer, inside, outside = township_office_and_far_household
+    everything = compliance_json(campaign)
+    assert any(v["cadre_id"] == outside.pk for v in everything["verdicts"])
+    named = [item for v in everything["verdicts"] if v["cadre_id"] == inside.pk for item in v["missing"]]
+    assert any("远山户主丁" in item for item in named)  # the operator's command line names it
+
+    seen = compliance_json(campaign, "--as", viewer.username)
+    assert not any(v["cadre_id"] == outside.pk for v in seen["verdicts"])
+    assert "县里干部" not in json.dumps(seen, ensure_ascii=False)
+    items = [item for v in seen["verdicts"] if v["cadre_id"] == inside.pk for item in v["missing"]]
+    assert len(items) == len(named) and not any("远山户主丁" in item for item in items)
+    assert "远山户主丁" not in json.dumps(seen, ensure_ascii=False)
+    # The totals count what the account sees, as its page does.
+    assert seen == json.loads(
+        json.dumps(
+            selectors.compliance(user=viewer, campaign=campaign, as_of=dt.date.fromisoformat(AS_OF)).as_dict(
+                status="", teams=selectors.compliance_teams(user=viewer, campaign=campaign), team=None
+            ),
+            ensure_ascii=False,
+            default=str,
+        )
+    )
+    out = io.StringIO()
+    call_command(
+        "compliance",
+        "--campaign",
+        str(campaign.pk),
+        "--as-of",
+        AS_OF,
+        "--failures",
+        "--as",
+        viewer.username,
+        stdout=out,
+    )
+    listed = out.getvalue()
+    assert "镇上干部" in listed and "县里干部" not in listed and "远山户主丁" not in listed
+
+
+def test_the_command_refuses_an_unknown_account_or_a_campaign_out_of_its_sight_in_the_language(
+    township_office_and_far_household, scenario
+):
+    campaign, viewer, _inside, _outside = township_office_and_far_household
+    with translation.override("en"), pytest.raises(CommandError) as caught:
+        call_command("compliance", "--campaign", str(campaign.pk), "--as", "nosuchuser", stdout=io.StringIO())
+    assert str(caught.value) == "There is no active account nosuchuser."
+    assert caught.value.returncode != 0
+    with pytest.raises(CommandError) as caught:
+        call_command("compliance", "--campaign", str(campaign.pk), "--as", "nosuchuser", stdout=io.StringIO())
+    assert str(caught.value) == "账号 nosuchuser 不存在或已停用。"
+    elsewhere = scenario.campaign("xiajiceng", region=other_township()[0])
+    with translation.override("en"), pytest.raises(CommandError) as caught:
+        call_command(
+            "compliance", "--campaign", str(elsewhere.pk), "--as", viewer.username, stdout=io.StringIO()
+        )
+    assert str(caught.value) == f"There is no campaign {elsewhere.pk} in the scope of town_office."
 
 
 # 2. A liaison point's page ------------------------------------------------------------

@@ -49,20 +49,31 @@ def add_selection_arguments(parser):
     parser.add_argument("--team", default="")
     parser.add_argument("--cadre", default="")
     parser.add_argument("--idle-days", type=int, default=selectors.DEFAULT_IDLE_DAYS, dest="idle_days")
+    add_viewer_argument(parser)
+
+
+def add_viewer_argument(parser):
+    """--as USERNAME (options["as_user"]): read as that account, in its data scope."""
     parser.add_argument("--as", dest="as_user", default="", help=gettext_lazy("read in this account's scope"))
+
+
+def viewer_and_campaign(username: str, pk: int):
+    """The active account of that username, and the campaign as it may read it: in its scope,
+    or running over part of its area (a township office reading the county's campaign); else
+    a CommandError that says which."""
+    viewer = account_or_error(username)
+    try:
+        return viewer, selectors.campaign_get(user=viewer, pk=pk)
+    except Http404:
+        raise CommandError(
+            _("There is no campaign %(id)s in the scope of %(username)s.") % {"id": pk, "username": username}
+        ) from None
 
 
 def selection_from(options, *, today, default_period=None):
     username = options["as_user"]
     if username:
-        viewer = account_or_error(username)
-        try:
-            campaign = selectors.campaign_get(user=viewer, pk=options["campaign"])
-        except Http404:
-            raise CommandError(
-                _("There is no campaign %(id)s in the scope of %(username)s.")
-                % {"id": options["campaign"], "username": username}
-            ) from None
+        viewer, campaign = viewer_and_campaign(username, options["campaign"])
     else:
         campaign = campaign_or_error(options["campaign"])
         viewer = CampaignOffice(campaign)

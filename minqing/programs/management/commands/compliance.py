@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy
 
 from minqing.core.cli import CliCommand, campaign_or_error, iso_date
 from minqing.core.dates import day_text
+from minqing.figures.management.commands._viewer import add_viewer_argument, viewer_and_campaign
 from minqing.programs import engine, selectors
 from minqing.programs.models import Team
 
@@ -23,13 +24,17 @@ class Command(CliCommand):
     help = gettext_lazy(
         "Evaluate every rule of a campaign as of a date: a summary per rule, per team and in total, "
         "or every verdict with --json (totals and per-rule and per-team tallies always count the "
-        "whole campaign; --status or --failures, and --team, narrow only the verdicts listed)."
+        "whole campaign, as far as the reader sees it; --status or --failures, and --team, narrow "
+        "only the verdicts listed). With --as USERNAME, the reader is that account: only the subjects "
+        "in its scope, and the targets outside it unnamed; without, the operator at the server, who "
+        "sees every subject and every name."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("--campaign", type=int, required=True)
         parser.add_argument("--as-of", dest="as_of")
         parser.add_argument("--json", action="store_true")
+        add_viewer_argument(parser)
         parser.add_argument(
             "--status", choices=engine.STATUSES, default="", help=gettext_lazy("only verdicts of this status")
         )
@@ -44,10 +49,16 @@ class Command(CliCommand):
             ),
         )
 
-    def handle(self, *args, campaign, as_of, json: bool, status: str, failures: bool, team, **options):
-        found = campaign_or_error(campaign)
-        # The command line sees every team of the campaign (as it sees every verdict).
-        teams = selectors.team_subjects(Team.objects.filter(campaign=found))
+    def handle(
+        self, *args, campaign, as_of, json: bool, status: str, failures: bool, team, as_user, **options
+    ):
+        if as_user:
+            viewer, found = viewer_and_campaign(as_user, campaign)
+            teams = selectors.compliance_teams(user=viewer, campaign=found)
+        else:
+            viewer, found = None, campaign_or_error(campaign)
+            # The operator sees every team of the campaign (as every verdict).
+            teams = selectors.team_subjects(Team.objects.filter(campaign=found))
         chosen = None
         if team is not None:
             chosen = next((one for one in teams if one.pk == team), None)
@@ -58,7 +69,11 @@ class Command(CliCommand):
         day = iso_date(as_of) if as_of else timezone.localdate()
         status = "fail" if failures else status
         try:
-            report = engine.ComplianceReport(found, day, engine.evaluate(found, day))
+            if viewer is None:
+                report = engine.ComplianceReport(found, day, engine.evaluate(found, day))
+            else:
+                # The page's read: the subjects the account sees, the targets it does not see unnamed.
+                report = selectors.compliance(user=viewer, campaign=found, as_of=day)
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from None
         if json:
