@@ -1,4 +1,5 @@
-"""A day as people read it in a message: 2026年3月8日 in Chinese, March 8, 2026 in English.
+"""A day as people read it in a message: 2026年3月8日 in Chinese, March 8, 2026 in English; a
+moment as the pages write it, 2026年3月8日 14:05 / March 8, 2026, 2:05 p.m.
 
 The language active when the message is built decides: a page's is the reader's, the command
 line's is its own (minqing.core.cli). Machine formats (JSON, the audit trail's details, file
@@ -32,3 +33,12 @@ def day_text(value) -> str:
 def month_text(value: dt.date) -> str:
     """The month of a date as people read it in the active language: 2026年3月 / March 2026."""
     return date_format(value, "YEAR_MONTH_FORMAT")
+
+
+def moment_text(value) -> str:
+    """A moment as the pages write it (their DATETIME_FORMAT), in the server's time zone; None as ""."""
+    if value is None:
+        return ""
+    if timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return date_format(value, "DATETIME_FORMAT")

@@ -5,6 +5,7 @@ and a file the system cannot open is a translated message, never "[Errno 2] …"
 import argparse
 import datetime as dt
 import io
+import json
 import os
 import subprocess
 import sys
@@ -13,12 +14,18 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command, get_commands, load_command_class
-from django.utils import translation
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 
+from minqing.appraisal.models import FollowUpAction, Inspection
 from minqing.core.cli import cli_language
+from minqing.fieldwork.models import Visit
+from minqing.org.models import Account, ApiToken
+from minqing.org.services import token_create
 from minqing.programs import engine
 from minqing.programs.models import Campaign
 from minqing.programs.schema import parse_template
+from minqing.tickets.selectors import ticket_list
 
 ROOT = Path(__file__).resolve().parents[2]
 DUNDIAN = ROOT / "minqing" / "programs" / "library" / "dundian.toml"
@@ -174,6 +181,59 @@ def test_the_compliance_summary_is_said_in_the_language(campaign):
         f"{t['not_due']} not yet due" in english
     )
     assert not any(word in chinese for word in ("pass,", "fail,", "as of", "not yet due"))
+
+
+def chinese_day(day: dt.date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def test_the_tables_write_days_as_the_language_does_and_json_keeps_iso(campaign):
+    start = campaign.start
+    listed = run("campaign", "list")
+    assert f"{chinese_day(start)} – " in listed and start.isoformat() not in listed
+    english = run("campaign", "list", language="en")
+    with translation.override("en"):
+        assert f"{date_format(start, 'DATE_FORMAT')} – " in english and start.isoformat() not in english
+
+    inspections = Inspection.objects.filter(campaign=campaign)
+    assert inspections.exists()
+    listed = run("inspection", "list", "--campaign", str(campaign.pk))
+    assert all(chinese_day(day) in listed for day in inspections.values_list("date", flat=True))
+    as_json = json.loads(run("inspection", "list", "--campaign", str(campaign.pk), "--json"))
+    assert {row["date"] for row in as_json} == {
+        day.isoformat() for day in inspections.values_list("date", flat=True)
+    }
+    overdue = FollowUpAction.objects.filter(
+        inspection__campaign=campaign, done_on__isnull=True, deadline__lt=timezone.localdate()
+    ).first()
+    assert overdue is not None
+    assert chinese_day(overdue.deadline) in run("inspection", "overdue", "--campaign", str(campaign.pk))
+
+    visit = Visit.objects.filter(campaign=campaign).order_by("-date", "-id").first()
+    listed = run("fieldwork", "visits", "--campaign", str(campaign.pk), "--limit", "1")
+    assert listed.startswith(f"{chinese_day(visit.date)} ") and visit.date.isoformat() not in listed
+
+
+def test_ticket_and_token_tables_write_moments_as_the_pages_do_and_json_keeps_iso(db):
+    office = Account.objects.get(username="office")
+    ticket = ticket_list(user=office).select_related("unit").order_by("deadline", "id").first()
+    deadline = timezone.localtime(ticket.deadline)
+    shown = f"{chinese_day(deadline.date())} {deadline:%H:%M}"
+    listed = run("ticket", "list", "--as", "office", "--limit", "100000")
+    line = next(line for line in listed.splitlines() if line.startswith(f"{ticket.code} "))
+    assert f"  {shown}  " in line and deadline.date().isoformat() not in line
+    rows = json.loads(run("ticket", "list", "--as", "office", "--limit", "100000", "--json"))
+    assert next(r for r in rows if r["code"] == ticket.code)["deadline"] == deadline.isoformat(
+        timespec="minutes"
+    )
+    event = ticket.events.order_by("at", "id").first()
+    at = timezone.localtime(event.at)
+    assert f"  {chinese_day(at.date())} {at:%H:%M}  " in run("ticket", "show", ticket.code, "--as", "office")
+
+    token_create(actor=None, account=office, name="手机")
+    created = timezone.localtime(ApiToken.objects.filter(account=office).latest("id").created_at)
+    line = next(line for line in run("token", "list").splitlines() if "\t手机\t" in line)
+    assert f"\t{chinese_day(created.date())} {created:%H:%M}\t—\t" in line
 
 
 def test_the_import_summary_is_said_in_the_language(db, tmp_path):

@@ -9,6 +9,7 @@ import docx
 import pytest
 from django.core.management import call_command
 from django.test import Client
+from django.utils import timezone
 
 from minqing.fieldwork.models import Commitment, HelpPlan, Incident, TeamSummary
 from minqing.org.models import Account
@@ -177,7 +178,7 @@ def test_the_command_line_records_progress_summaries_and_writes_a_research_repor
     commitment.refresh_from_db()
     assert commitment.progress == 100 and commitment.done_on == dt.date(2026, 11, 1)
     call_command("fieldwork", "plans", "--campaign", str(campaign.pk))
-    assert "村道硬化\t1/1" in capsys.readouterr().out
+    assert "\t2027年6月30日\t" in (listed := capsys.readouterr().out) and "村道硬化\t1/1" in listed
     team = Team.objects.filter(campaign=campaign).first() or Team.objects.create(
         campaign=campaign, name="测试队"
     )
@@ -189,6 +190,14 @@ def test_the_command_line_records_progress_summaries_and_writes_a_research_repor
     call_command("fieldwork", "research", "--cadre", "cadre", "--campaign", str(campaign.pk), "-o", str(out))
     document = docx.Document(io.BytesIO(out.read_bytes()))
     assert document.tables and any(p.style.name == "Heading 2" for p in document.paragraphs)
+    today = timezone.localdate()
+    last = min(campaign.end or today, today)
+    # The period under the title as the page's download writes it: days in words.
+    assert any(
+        p.text == f"{campaign.name} · {campaign.start.year}年{campaign.start.month}月{campaign.start.day}日"
+        f"至{last.year}年{last.month}月{last.day}日"
+        for p in document.paragraphs
+    )
     out_team = tmp_path / "team.docx"
     call_command("fieldwork", "research", "--team", str(team.pk), "-o", str(out_team))
     assert docx.Document(str(out_team)).tables

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy
 from minqing.appraisal import selectors
 from minqing.appraisal.models import FollowUpAction, Inspection
 from minqing.core.cli import CliCommand, campaign_or_error, iso_date
+from minqing.core.dates import day_text
 
 
 class Command(CliCommand):
@@ -65,7 +66,7 @@ class Command(CliCommand):
                 for i in rows
             ],
             [
-                f"{i.date} {i.get_kind_display()} · {i.cadre.account if i.cadre else i.point}: {i.get_rating_display()}"
+                f"{day_text(i.date)} {i.get_kind_display()} · {i.cadre.account if i.cadre else i.point}: {i.get_rating_display()}"
                 for i in rows
             ],
         )
@@ -80,7 +81,7 @@ class Command(CliCommand):
         self._out(
             options,
             [{"id": a.pk, "text": a.text, "owner": a.owner_id, "deadline": a.deadline} for a in rows],
-            [f"{a.deadline} {a.owner.account}: {a.text}" for a in rows],
+            [f"{day_text(a.deadline)} {a.owner.account}: {a.text}" for a in rows],
         )
 
     def do_results(self, campaign, options):

@@ -15,6 +15,7 @@ from minqing.core.cli import (
     iso_month,
     write_bytes,
 )
+from minqing.core.dates import day_text
 from minqing.fieldwork import documents, research, selectors, services
 from minqing.fieldwork.models import Commitment, HelpPlan, Visit
 from minqing.programs.models import LiaisonPoint, Team
@@ -133,7 +134,9 @@ class Command(CliCommand):
             .select_related("cadre__account")
             .order_by("-date", "-id")[:limit]
         ):
-            self.stdout.write(f"{visit.date} {visit.cadre.account} {visit.form} {visit.content[:40]}")
+            self.stdout.write(
+                f"{day_text(visit.date)} {visit.cadre.account} {visit.form} {visit.content[:40]}"
+            )
 
     def attendance_sheet(self, point, month, format, username, output, **_):
         user = account_or_error(username, active=False)
@@ -202,7 +205,9 @@ class Command(CliCommand):
         for plan in HelpPlan.objects.filter(campaign=self._campaign(campaign)).order_by("deadline", "id"):
             items = list(plan.commitments.all())
             done = sum(1 for c in items if c.progress == 100)
-            self.stdout.write(f"{plan.pk}\t{plan.deadline}\t{plan.cadre}\t{plan.title}\t{done}/{len(items)}")
+            self.stdout.write(
+                f"{plan.pk}\t{day_text(plan.deadline)}\t{plan.cadre}\t{plan.title}\t{done}/{len(items)}"
+            )
 
     def team_summary(self, team, text, on, **_):
         found = team_or_error(team)
@@ -243,7 +248,8 @@ class Command(CliCommand):
             output,
             research.docx_bytes(
                 title=gettext("Research report of %(subject)s") % {"subject": subject},
-                subtitle=f"{found_campaign.name} · {first} — {last}",
+                subtitle=gettext("%(campaign)s · %(start)s to %(end)s")
+                % {"campaign": found_campaign.name, "start": day_text(first), "end": day_text(last)},
                 figures=figures,
                 text=text,
             ),

@@ -2,18 +2,14 @@ import json
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from minqing.core import context
 from minqing.core.cli import CliCommand, account_or_error, invalid
+from minqing.core.dates import moment_text
 from minqing.org.selectors import token_get, token_list
 from minqing.org.services import account_tokens_revoke, token_create, token_revoke
-
-
-def _local(moment) -> str:
-    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
 
 
 class Command(CliCommand):
@@ -82,9 +78,9 @@ class Command(CliCommand):
                 t.account.username,
                 t.name or "—",
                 f"{t.prefix}…",
-                _local(t.created_at),
-                _local(t.last_used_at) or "—",
-                str(t.state_label) + (f" {_local(t.revoked_at)}" if t.revoked_at is not None else ""),
+                moment_text(t.created_at),
+                moment_text(t.last_used_at) or "—",
+                str(t.state_label) + (f" {moment_text(t.revoked_at)}" if t.revoked_at is not None else ""),
             ]
             for t in tokens
         ]

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy
 
 from minqing.core import context
 from minqing.core.cli import CliCommand, campaign_or_error, invalid, iso_date, region_or_error, unit_or_error
+from minqing.core.dates import day_text
 from minqing.programs.models import Campaign
 from minqing.programs.services import campaign_change, campaign_start, fitted_phases
 
@@ -40,7 +41,7 @@ class Command(CliCommand):
             for campaign in Campaign.objects.select_related("region").order_by("id"):
                 self.stdout.write(
                     f"{campaign.pk:>4}  {campaign.program_key:<10} {campaign.region.name:<8} "
-                    f"{campaign.start} – {campaign.end or ''}  {campaign.name}"
+                    f"{day_text(campaign.start)} – {day_text(campaign.end)}  {campaign.name}"
                 )
             return
         if action == "units":

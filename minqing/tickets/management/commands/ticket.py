@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy
 
 from minqing.core import context
 from minqing.core.cli import CliCommand, account_or_error, invalid
+from minqing.core.dates import moment_text
 from minqing.tickets import selectors, services
 from minqing.tickets.models import Status
 
@@ -56,25 +57,28 @@ class Command(CliCommand):
             getattr(self, f"do_{action}")(user, **options)
 
     def _rows(self, tickets, options):
-        rows = [
-            {
-                "code": t.code,
-                "status": t.status,
-                "tier": t.tier,
-                "unit": t.unit.name if t.unit else "",
-                "deadline": timezone.localtime(t.deadline).isoformat(timespec="minutes"),
-                "overdue": t.is_overdue,
-                "title": t.title,
-            }
-            for t in tickets.select_related("unit")[: options["limit"]]
-        ]
+        tickets = list(tickets.select_related("unit")[: options["limit"]])
         if options["json"]:
+            rows = [
+                {
+                    "code": t.code,
+                    "status": t.status,
+                    "tier": t.tier,
+                    "unit": t.unit.name if t.unit else "",
+                    "deadline": timezone.localtime(t.deadline).isoformat(timespec="minutes"),
+                    "overdue": t.is_overdue,
+                    "title": t.title,
+                }
+                for t in tickets
+            ]
             self.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2))
-        else:
-            for r in rows:
-                flag = " " + _("OVERDUE") if r["overdue"] else ""
-                status = Status(r["status"]).label
-                self.stdout.write(f"{r['code']}  {status}  {r['deadline']}  {r['unit']}  {r['title']}{flag}")
+            return
+        for t in tickets:
+            flag = " " + _("OVERDUE") if t.is_overdue else ""
+            unit = t.unit.name if t.unit else ""
+            self.stdout.write(
+                f"{t.code}  {Status(t.status).label}  {moment_text(t.deadline)}  {unit}  {t.title}{flag}"
+            )
 
     def do_list(self, user, **options):
         self._rows(
@@ -93,7 +97,7 @@ class Command(CliCommand):
             f"{ticket.code}  {ticket.get_status_display()}  {ticket.title}\n{ticket.description}"
         )
         for e in ticket.events.order_by("at", "id"):
-            at = timezone.localtime(e.at).isoformat(timespec="minutes")
+            at = moment_text(e.at)
             action = services.ACTION_LABELS.get(e.action, e.action)
             before, after = (
                 Status(s).label if s in Status.values else s for s in (e.from_status, e.to_status)
