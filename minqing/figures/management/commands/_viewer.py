@@ -1,5 +1,6 @@
-"""Who the commands read as: an account (--as USER, its own scope), or else the campaign's office
-over the campaign's region, as an operator at the server's shell (like `minqing compliance`)."""
+"""Who the commands read as: an account (--as USER, its own scope; `minqing compliance --as` takes
+the same option and look-up), or else the campaign's office over the campaign's region, as an
+operator at the server's shell."""
 
 from django.core.management.base import CommandError
 from django.http import Http404
