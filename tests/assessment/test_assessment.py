@@ -194,7 +194,7 @@ def test_the_command_says_the_period_and_the_weights_with_their_days(two_cadres,
                 "调整",
             )
     out = capsys.readouterr().out
-    assert "2025（2025年1月1日 至 2025年12月31日）" in out and "自 2025年1月1日 起" in out
+    assert "2025（2025年1月1日至2025年12月31日）" in out and "自2025年1月1日起" in out
     assert "2025 (Jan. 1, 2025 – Dec. 31, 2025)" in out and "from Jan. 1, 2025:" in out
     assert "2025-01-01" not in out
 

@@ -169,7 +169,7 @@ def test_the_compliance_summary_is_said_in_the_language(campaign):
     )
     t = report.totals
     chinese = run("compliance", "--campaign", str(campaign.pk), "--as-of", AS_OF)
-    assert f"{campaign.name}（{campaign.program_name}），截至 2026年11月21日" in chinese
+    assert f"{campaign.name}（{campaign.program_name}），截至2026年11月21日" in chinese
     assert (
         f"合计：达标 {t['pass']}，未达标 {t['fail']}，暂无记录 {t['no_records']}，未到期 {t['not_due']}"
         in chinese
