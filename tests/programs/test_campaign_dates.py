@@ -129,9 +129,7 @@ def test_the_edit_page_opens_a_campaign_stored_with_a_three_digit_year(scenario,
     data = _edit_data(client, campaign)
     response = client.post(f"/campaigns/{campaign.pk}/edit/", data)
     assert response.status_code == 200
-    assert (
-        "活动开始日期（0202年5月1日）必须在2000年1月1日至2099年12月31日之间" in response.content.decode()
-    )
+    assert "活动开始日期（0202年5月1日）必须在2000年1月1日至2099年12月31日之间" in response.content.decode()
     data["start"] = "2026-04-01"
     response = client.post(f"/campaigns/{campaign.pk}/edit/", data)
     assert response.status_code == 200
@@ -155,10 +153,7 @@ def test_an_end_in_the_year_9999_is_refused_on_the_edit_page(scenario, client_as
     data["end"] = "9999-12-31"
     response = client.post(f"/campaigns/{campaign.pk}/edit/", data)
     assert response.status_code == 200
-    assert (
-        "活动结束日期（9999年12月31日）必须在2000年1月1日至2099年12月31日之间"
-        in response.content.decode()
-    )
+    assert "活动结束日期（9999年12月31日）必须在2000年1月1日至2099年12月31日之间" in response.content.decode()
     campaign.refresh_from_db()
     assert campaign.end == dt.date(2026, 12, 31) and campaign.version == 1
 
