@@ -315,7 +315,7 @@ def test_a_gbk_csv_with_blank_household_cells_and_subtotals_imports(actor, villa
         "填报单位：江村镇,,,,,,\n"
         "序号,戶編號,村,組,姓名,與戶主關係,身份證號,人員類別\n"
         f"1,GBK-1,{name},{group},孫大,戶主,{numbers[0]},低保户\n"
-        f",,,,孫二,子,{numbers[1]},留守兒童\n"
+        f",,,,孫二,子,{numbers[1]},留守兒童、低保户\n"
         "小计,,,,,,,\n"
         f"2,GBK-2,{name},{group},周三,户主,{numbers[2]},\n"
         "合计,,,,3人,,,\n"
@@ -328,7 +328,14 @@ def test_a_gbk_csv_with_blank_household_cells_and_subtotals_imports(actor, villa
     assert report.counts["households_created"] == 2 and report.counts["members_created"] == 3
     household = Household.objects.get(code="GBK-1")
     assert sorted(m.name for m in household.members.all()) == ["孙二", "孙大"]
-    assert set(household.taggings.values_list("tag", flat=True)) == {"dibao", "left_behind_child"}
+    # 低保户 is the household's, once, though two rows name it; 留守儿童 is the child's.
+    assert sorted(household.taggings.values_list("tag", "member__name")) == [
+        ("dibao", None),
+        ("left_behind_child", "孙二"),
+    ]
+    before = counts()
+    assert import_run(actor=actor("office"), kind="households", path=path).ok
+    assert counts() == before
 
 
 def test_a_household_outside_the_importers_area_is_a_row_error(actor, tmp_path):
@@ -1136,3 +1143,24 @@ def test_a_unit_and_a_point_kept_with_full_width_brackets_are_matched_by_the_cel
     assert LiaisonPoint.objects.count() == before
     point.refresh_from_db()
     assert point.name == "竹木加工厂（二分厂）" and point.grade == "一类"
+
+
+def test_an_id_number_beside_a_household_number_must_be_valid_and_of_that_household(actor, village, tmp_path):
+    numbers = ids(4, start=700)
+    roster = tmp_path / "roster.xlsx"
+    office_roster(roster, village, two_households(numbers))
+    assert import_run(actor=actor("office"), kind="households", path=roster).written
+    campaign = Campaign.objects.get(program_key="xiajiceng")
+    bad = numbers[0][:-1] + ("0" if numbers[0][-1] != "0" else "1")  # a wrong check digit
+    path = tmp_path / "pairings.csv"
+    path.write_text(
+        "干部用户名,结对类型,户编号,户主身份证号\n"
+        f"cadre,结对帮扶,IMP-0001,{bad}\n"
+        f"cadre,结对帮扶,IMP-0001,{numbers[3]}\n"
+        f"cadre,结对帮扶,IMP-0002,{numbers[3]}\n",
+        encoding="utf-8",
+    )
+    before = counts()
+    report = import_run(actor=actor("office"), kind="pairings", path=path, campaign=campaign)
+    assert [(e.row, e.column) for e in report.errors] == [(2, "户主身份证号"), (3, "户主身份证号")]
+    assert "IMP-0001" in report.errors[1].message and not report.written and counts() == before

@@ -113,6 +113,7 @@ RELATION = {
     "儿媳": Member.Relation.CHILD_IN_LAW,
     "女婿": Member.Relation.CHILD_IN_LAW,
 }
+HOUSEHOLD_TAGS = frozenset({str(Tag.WUBAO), str(Tag.DIBAO)})
 TAGS = {
     "五保户": Tag.WUBAO,
     "五保": Tag.WUBAO,
@@ -792,8 +793,12 @@ class HouseholdImporter(Importer):
                     if plan.existing is not None:
                         heads.append((member_id, plan.household_id))
                 for tag in m.tags:
-                    if (member_id, tag) not in stored_tags:
-                        taggings.append((plan.household_id, member_id, tag))
+                    # 五保户 and 低保户 are the household's (a cell merged down its rows, or
+                    # written on one member's row, tags it once), the others a person's.
+                    holder = None if tag in HOUSEHOLD_TAGS else member_id
+                    if (holder, tag) not in stored_tags:
+                        stored_tags.add((holder, tag))
+                        taggings.append((plan.household_id, holder, tag))
             plan.head_id = head_id
         sources: dict[tuple, str] = {}
         household_rows = []

@@ -302,8 +302,16 @@ class PairingImporter(Importer):
                 points.add(row.get("point"))
                 wanted[row.number] = ("point", row.get("point"), row.get("village"))
             elif target == "household" and row.get("household"):
+                # An ID number beside the household number must be valid and of that
+                # household (the head's, as the column says, or a member's): never ignored.
+                checked = values.id_number(ctx, row, "id_number") if row.get("id_number") else ("", None)
+                if checked is None:
+                    continue
+                digest = crypto.lookup_hash(checked[0], context=b"id_number") if checked[0] else None
+                if digest:
+                    hashes.add(digest)
                 codes.add(row.get("household"))
-                wanted[row.number] = ("household", row.get("household"))
+                wanted[row.number] = ("household", row.get("household"), digest)
             else:
                 checked = values.id_number(ctx, row, "id_number")
                 if checked is None:
@@ -352,6 +360,15 @@ class PairingImporter(Importer):
                         number,
                         "household",
                         _("No household with this number in the campaign's region within your area."),
+                    )
+                    continue
+                member = members.get(want[2]) if want[2] else None
+                if want[2] and (member is None or member["household_id"] != hit[0]):
+                    ctx.error(
+                        number,
+                        "id_number",
+                        _("This ID number is not of anyone in household %(code)s: check both cells.")
+                        % {"code": want[1]},
                     )
                     continue
                 found[number] = hit
