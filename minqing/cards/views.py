@@ -23,7 +23,13 @@ def campaign_cards(request, pk: int):
     require_permission(request.user, program_selectors.VIEW)
     campaign = program_selectors.campaign_get(user=request.user, pk=pk)
     entries = selectors.card_entries(user=request.user, campaign=campaign)
-    return render(request, "cards/campaign_cards.html", {"campaign": campaign, "entries": entries})
+    # Cards that would print a masked work phone, which nobody can call: said before printing.
+    unpublished = len({e.cadre.pk for e in entries if e.phone and not e.phone_published})
+    return render(
+        request,
+        "cards/campaign_cards.html",
+        {"campaign": campaign, "entries": entries, "unpublished": unpublished},
+    )
 
 
 def cards_pdf(request, pk: int):

@@ -236,3 +236,19 @@ def test_the_command_prints_cards_and_a_board(station, tmp_path):
     board = tmp_path / "board.pdf"
     call_command("cards", board=station["village"].code, output=str(board), stdout=stdout)
     assert station["village"].name in _pdftotext(board.read_bytes())
+
+
+def test_the_cards_page_says_before_printing_how_many_cadres_published_no_phone(client_as, station):
+    from minqing.cards.selectors import card_entries
+
+    campaign, cadre = station["campaign"], station["cadre"]
+    office = Account.objects.get(username="office")
+    entries = card_entries(user=office, campaign=campaign)
+    without = {e.cadre.pk for e in entries if e.phone and not e.phone_published}
+    assert cadre.pk not in without  # the station's cadre published one
+    page = client_as("office").get(f"/campaigns/{campaign.pk}/cards/").content.decode()
+    assert without and cadre.phone, "the demo has cadres without a published phone"
+    assert f"{len(without)}名干部未公开电话" in page and "群众无法拨打" in page
+    card_update(actor=office, cadre=cadre, published_phone="", commitment="", duty_days="")
+    page = client_as("office").get(f"/campaigns/{campaign.pk}/cards/").content.decode()
+    assert f"{len(without) + 1}名干部未公开电话" in page
