@@ -595,6 +595,15 @@ def cases(o):
                 {**only(COUNTY_A_WIDE & PROGRAM_VIEWERS, yes=403), "office": 200},
             ),
         ],
+        "programs:team-dissolve": [
+            (
+                "post",
+                reverse("programs:team-dissolve", args=[o["team"].campaign_id, o["team"].pk]),
+                {"dissolved_on": "", "reason": ""},  # refused: the page again with the errors
+                302,
+                {**only(COUNTY_A_WIDE & PROGRAM_VIEWERS, yes=403), "office": 200},
+            ),
+        ],
         "programs:team-list": [
             ("get", reverse("programs:team-list", args=[ca.pk]), None, 302, only(campaign_a_viewers))
         ],
@@ -639,6 +648,15 @@ def cases(o):
                 "post",
                 reverse("programs:point-edit", args=[o["point_a"].pk]),
                 {"name": ""},  # refused: the page again with the error
+                302,
+                {**only(point_a_viewers, yes=403), "office": 200},
+            ),
+        ],
+        "programs:point-retire": [
+            (
+                "post",
+                reverse("programs:point-retire", args=[o["point_a"].pk]),
+                {"retired_on": "", "reason": ""},  # refused: the page again with the errors
                 302,
                 {**only(point_a_viewers, yes=403), "office": 200},
             ),
@@ -1039,6 +1057,24 @@ def cases(o):
             ),
         ],
         "api-v1:list_points": [("get", "/api/v1/points", None, 401, everyone)],
+        "api-v1:retire_point": [
+            (
+                "json",
+                f"/api/v1/points/{o['point_a'].pk}/retire",
+                {"retired_on": "2000-01-01", "reason": "核对"},  # refused: before it was entered
+                401,
+                {**only(point_a_viewers, yes=403), "office": 422},
+            ),
+        ],
+        "api-v1:dissolve_team": [
+            (
+                "json",
+                f"/api/v1/teams/{o['team'].pk}/dissolve",
+                {"dissolved_on": "2000-01-01", "reason": "核对"},  # refused: before its campaign
+                401,
+                {**only(COUNTY_A_WIDE & PROGRAM_VIEWERS, yes=403), "office": 422},
+            ),
+        ],
         "api-v1:my_targets": [("get", "/api/v1/me/targets", None, 401, everyone)],
         "api-v1:sync": [
             (

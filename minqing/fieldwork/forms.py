@@ -117,7 +117,12 @@ class IncidentForm(forms.Form):
         self.fields["campaign"].queryset = incident_campaigns(user=user, permission=permission).order_by(
             "-start"
         )
-        self.fields["point"].queryset = scoped(LiaisonPoint, user, permission).order_by("region_id", "name")
+        # A retired point is no longer offered (its past incidents stay on record).
+        self.fields["point"].queryset = (
+            scoped(LiaisonPoint, user, permission)
+            .filter(retired_on__isnull=True)
+            .order_by("region_id", "name")
+        )
         _max_today(self.fields["date"])
 
 
@@ -133,7 +138,10 @@ class ReliefForm(forms.Form):
         self.user = user
         self.fields["campaign"].queryset = campaigns
         self.fields["household"].choices = households
-        self.fields["team"].queryset = scoped(Team, user, "programs.view").order_by("name")
+        # A dissolved team is no longer offered (its past payments stay on record).
+        self.fields["team"].queryset = (
+            scoped(Team, user, "programs.view").filter(dissolved_on__isnull=True).order_by("name")
+        )
         _max_today(self.fields["date"])
 
     def clean_household(self):

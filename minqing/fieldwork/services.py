@@ -55,6 +55,20 @@ def _check_in_campaign(campaign: Campaign, day: dt.date) -> None:
         raise ValidationError({"date": [_("The date lies in the future.")]})
 
 
+def _check_team_on(team: Team | None, day: dt.date) -> None:
+    """A record may name a team only for a day it still counted (not after it was dissolved):
+    one made later, offline, for a day before is accepted."""
+    if team is not None and team.dissolved_by(day):
+        raise ValidationError(
+            {
+                "team": [
+                    _("%(team)s was dissolved on %(date)s: a record of a later day cannot name it.")
+                    % {"team": team.name, "date": day_text(team.dissolved_on)}
+                ]
+            }
+        )
+
+
 def _apply_found(*, actor, household: Household, found: dict, visit: Visit) -> None:
     """What a visit found about a household flows into its record, each change kept."""
     unknown = set(found) - FOUND_FIELDS
@@ -425,6 +439,7 @@ def relief_pay(
     digest: str = "",
 ) -> ReliefPayment:
     _check_in_campaign(campaign, date)
+    _check_team_on(team, date)
     amount = _yuan(amount_yuan)
     if amount <= 0:
         raise ValidationError({"value": [_("The amount must be more than zero.")]})
@@ -467,6 +482,7 @@ def activity_record(
     digest: str = "",
 ) -> Activity:
     _check_in_campaign(campaign, date)
+    _check_team_on(team, date)
     kinds = {a["key"] for a in campaign.config.get("activities", [])}
     if kinds and kind not in kinds:
         raise ValidationError({"kind": [_("This campaign lists no activity “%(kind)s”.") % {"kind": kind}]})

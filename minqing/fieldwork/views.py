@@ -22,7 +22,7 @@ from minqing.core.scope import get_scoped_or_404, require_permission, scope_for,
 from minqing.org.models import Cadre
 from minqing.people.models import EconomicStatus, IncomeSource
 from minqing.programs.models import Campaign
-from minqing.programs.selectors import point_get, point_list
+from minqing.programs.selectors import CURRENT, point_get, point_list
 
 from . import forms, research, selectors, services
 from .api import photo_response
@@ -291,7 +291,7 @@ def _target_choices(user) -> list[tuple[str, str]]:
                 seen.add(key)
                 choices.append((key, f"{t.name} · {t.address}"))
         return choices
-    return [(f"point:{p.pk}", p.name) for p in point_list(user=user)[:500]]
+    return [(f"point:{p.pk}", p.name) for p in point_list(user=user, status=CURRENT)[:500]]
 
 
 def plan_list(request):

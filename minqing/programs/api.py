@@ -14,7 +14,7 @@ from minqing.geo.selectors import region_get
 
 from . import selectors, services
 from .engine import STATUSES
-from .models import Campaign, LiaisonPoint, Pairing, UnitPairing
+from .models import Campaign, LiaisonPoint, Pairing, Team, UnitPairing
 from .schema import TemplateInvalid
 
 router = Router(tags=["programs"])
@@ -203,6 +203,36 @@ class PointOut(Schema):
     kind: str
     region: str
     grade: str
+    retired_on: dt.date | None = Field(
+        None, description="The last day the point counts (合村并组, an enterprise closed); none while in use."
+    )
+    retired_reason: str = ""
+
+
+class PointRetireIn(Schema):
+    retired_on: dt.date = Field(..., description="The last day the point counts: not later than today.")
+    reason: str = Field(..., max_length=200)
+
+
+class TeamOut(Schema):
+    id: int
+    campaign: int
+    name: str
+    kind: str
+    leader: int | None
+    members: list[int]
+    points: list[int]
+    dissolved_on: dt.date | None = Field(
+        None, description="The last day the team counts (工作队撤销); none while at work."
+    )
+    dissolved_reason: str = ""
+
+
+class TeamDissolveIn(Schema):
+    dissolved_on: dt.date = Field(
+        ..., description="The last day the team counts: within its campaign, not later than today."
+    )
+    reason: str = Field(..., max_length=200)
 
 
 class PointPage(Page):
@@ -263,7 +293,29 @@ def unit_pairing_out(up: UnitPairing) -> dict:
 
 
 def point_out(p: LiaisonPoint) -> dict:
-    return {"id": p.pk, "name": p.name, "kind": p.kind, "region": p.region_id, "grade": p.grade}
+    return {
+        "id": p.pk,
+        "name": p.name,
+        "kind": p.kind,
+        "region": p.region_id,
+        "grade": p.grade,
+        "retired_on": p.retired_on,
+        "retired_reason": p.retired_reason,
+    }
+
+
+def team_out(t: Team) -> dict:
+    return {
+        "id": t.pk,
+        "campaign": t.campaign_id,
+        "name": t.name,
+        "kind": t.kind,
+        "leader": t.leader_id,
+        "members": sorted(m.pk for m in t.members.all()),
+        "points": sorted(p.pk for p in t.points.all()),
+        "dissolved_on": t.dissolved_on,
+        "dissolved_reason": t.dissolved_reason,
+    }
 
 
 @router.get("/programs", response=list[ProgramOut], summary="Program templates")
@@ -597,5 +649,54 @@ def end_unit_pairing(request, campaign_id: int, unit_pairing_id: int, payload: U
 
 
 @router.get("/points", response=PointPage, summary="Liaison points in scope")
-def list_points(request, page: int = 1, size: int = 50):
-    return page_of(selectors.point_list(user=request.auth), page, size, point_out)
+def list_points(request, page: int = 1, size: int = 50, status: str = selectors.CURRENT):
+    """`status`: current (not retired, the default, as the page lists them), retired, or all."""
+    if status not in (selectors.CURRENT, "retired", selectors.ALL):
+        raise HttpError(422, _("status: one of %(choices)s.") % {"choices": "current, retired, all"})
+    return page_of(selectors.point_list(user=request.auth, status=status), page, size, point_out)
+
+
+@router.post(
+    "/points/{point_id}/retire",
+    response=PointOut,
+    summary="Retire a liaison point (合村并组, an enterprise closed; with a reason; audited)",
+)
+def retire_point(request, point_id: int, payload: PointRetireIn):
+    """As the point's page retires it: refused (422) while a cadre's or a unit's pairing with
+    the point still counts after `retired_on` (end those first), when already retired, for a
+    day to come or before the point was entered; 403 for an account that may not manage it."""
+    point = selectors.point_get(user=request.auth, pk=point_id)
+    try:
+        point = services.point_retire(
+            actor=request.auth, point=point, retired_on=payload.retired_on, reason=payload.reason
+        )
+    except PermissionDenied:
+        raise HttpError(403, _("This account may not do that.")) from None
+    except ValidationError as exc:
+        raise HttpError(422, " ".join(exc.messages)) from None
+    return point_out(point)
+
+
+@router.post(
+    "/teams/{team_id}/dissolve",
+    response=TeamOut,
+    summary="Dissolve a work team (工作队撤销, 任务完成; with a reason; audited)",
+)
+def dissolve_team(request, team_id: int, payload: TeamDissolveIn):
+    """As the team's page dissolves it: the team is kept as it was and counts through
+    `dissolved_on`. Refused (422) when already dissolved, for a day to come, before its campaign
+    starts (or the team was entered) or after it ends; 403 for an account that may not manage
+    its campaign."""
+    team = get_scoped_or_404(
+        Team.objects.select_related("campaign"), request.auth, selectors.VIEW, pk=team_id
+    )
+    selectors.campaign_get(user=request.auth, pk=team.campaign_id)  # 404 when its campaign is out of sight
+    try:
+        services.team_dissolve(
+            actor=request.auth, team=team, dissolved_on=payload.dissolved_on, reason=payload.reason
+        )
+    except PermissionDenied:
+        raise HttpError(403, _("This account may not do that.")) from None
+    except ValidationError as exc:
+        raise HttpError(422, " ".join(exc.messages)) from None
+    return team_out(Team.objects.prefetch_related("members", "points").get(pk=team.pk))

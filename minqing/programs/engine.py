@@ -139,7 +139,9 @@ class ComplianceReport:
 
     def by_team(self, teams: list["TeamSubjects"]) -> list[Tally]:
         """One line for each of these teams, those with no verdict too: its own verdicts and
-        its cadres' and points' (a cadre of two teams counts in both), failures first."""
+        its cadres' and points' (a cadre of two teams counts in both), failures first. A team
+        dissolved before the day has no line: it no longer answers for its former members."""
+        teams = [team for team in teams if team.dissolved_on is None or team.dissolved_on >= self.as_of]
         tallies = {team.pk: Tally(team.pk, team.name) for team in teams}
         index = TeamIndex(teams)
         for verdict in self.verdicts:
@@ -200,6 +202,7 @@ class TeamSubjects:
     name: str
     cadres: frozenset[int] = frozenset()
     points: frozenset[int] = frozenset()
+    dissolved_on: dt.date | None = None
 
 
 class TeamIndex:

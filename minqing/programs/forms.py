@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from minqing.core.dates import day_text
 from minqing.core.text import pinyin_keys
 from minqing.org.models import Cadre, Unit
 
@@ -58,6 +59,13 @@ def cadre_choice_label(cadre) -> str:
 
 def unit_choice_label(unit) -> str:
     return unit.label
+
+
+def point_choice_label(point) -> str:
+    """A point in a picker; a retired one (offered only where it already is) says so."""
+    if point.retired_on is None:
+        return point.name
+    return _("%(name)s (retired on %(date)s)") % {"name": point.name, "date": day_text(point.retired_on)}
 
 
 class CampaignStartForm(forms.Form):
@@ -325,6 +333,25 @@ class TeamForm(forms.Form):
             self.fields[name].queryset = cadres
             self.fields[name].label_from_instance = cadre_choice_label
         self.fields["points"].queryset = points
+        self.fields["points"].label_from_instance = point_choice_label
+
+
+class TeamDissolveForm(forms.Form):
+    dissolved_on = forms.DateField(label=_("Dissolved on"), widget=DATE)
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=200,
+        help_text=_("For example: task completed, the campaign's field work has ended"),
+    )
+
+
+class PointRetireForm(forms.Form):
+    retired_on = forms.DateField(label=_("Retired on"), widget=DATE)
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=200,
+        help_text=_("For example: merged into another village, the enterprise has closed"),
+    )
 
 
 class UnitPairingForm(forms.Form):

@@ -144,6 +144,10 @@ class LiaisonPoint(models.Model):
     grade = models.CharField(_("grade"), max_length=40, blank=True)
     address = models.CharField(_("address"), max_length=200, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # 合村并组, an enterprise closed: the point is kept with its history, and counts through
+    # this day (as a pairing counts through its end day), not after.
+    retired_on = models.DateField(_("retired on"), null=True, blank=True)
+    retired_reason = models.CharField(_("reason for retiring"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("liaison point")
@@ -155,6 +159,10 @@ class LiaisonPoint(models.Model):
 
     def __str__(self):
         return self.name
+
+    def retired_by(self, day: dt.date) -> bool:
+        """Whether the point no longer counts on this day (retired on an earlier one)."""
+        return self.retired_on is not None and self.retired_on < day
 
 
 class PointGrading(models.Model):
@@ -198,6 +206,9 @@ class Team(models.Model):
     )
     members = models.ManyToManyField("org.Cadre", verbose_name=_("members"), blank=True, related_name="teams")
     points = models.ManyToManyField(LiaisonPoint, verbose_name=_("points"), blank=True, related_name="teams")
+    # 工作队撤销 / 任务完成: the team is kept as it was, and counts through this day, not after.
+    dissolved_on = models.DateField(_("dissolved on"), null=True, blank=True)
+    dissolved_reason = models.CharField(_("reason for dissolving"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("team")
@@ -206,6 +217,15 @@ class Team(models.Model):
 
     def __str__(self):
         return self.name
+
+    def dissolved_by(self, day: dt.date) -> bool:
+        """Whether the team no longer counts on this day (dissolved on an earlier one)."""
+        return self.dissolved_on is not None and self.dissolved_on < day
+
+
+def counting_on(day: dt.date, field: str) -> Q:
+    """Teams (field "dissolved_on") or points ("retired_on") that still count on this day."""
+    return Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__gte": day})
 
 
 class ActivePairingQuerySet(models.QuerySet):

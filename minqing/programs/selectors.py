@@ -135,14 +135,24 @@ def units_managed(*, user, unit_ids) -> set[int]:
     return set(scoped(Unit.objects.filter(pk__in=set(unit_ids)), user, MANAGE).values_list("pk", flat=True))
 
 
-def point_list(*, user) -> QuerySet:
-    return scoped(LiaisonPoint, user, VIEW).select_related("region").order_by("region_id", "name")
+# The list filters of teams and points: those still in use (the default), those ended, all.
+CURRENT, ENDED, ALL = "current", "ended", "all"
+
+
+def point_list(*, user, status: str = ALL) -> QuerySet:
+    """The points the user sees: `current` (not retired), `retired`, or all of them."""
+    qs = scoped(LiaisonPoint, user, VIEW).select_related("region").order_by("region_id", "name")
+    if status == CURRENT:
+        qs = qs.filter(retired_on__isnull=True)
+    elif status == "retired":
+        qs = qs.filter(retired_on__isnull=False)
+    return qs
 
 
 def campaign_points(*, user, campaign: Campaign) -> QuerySet:
-    """The points the user sees in the campaign's region: what its forms offer (one outside
-    would only be refused)."""
-    return point_list(user=user).filter(prefix_q("region_id", campaign.region.prefix))
+    """The points the user sees in the campaign's region and not retired: what its forms
+    offer (one outside, or retired, would only be refused)."""
+    return point_list(user=user, status=CURRENT).filter(prefix_q("region_id", campaign.region.prefix))
 
 
 def point_get(*, user, pk: int) -> LiaisonPoint:
@@ -173,10 +183,45 @@ def point_unit_pairings(*, user, point: LiaisonPoint) -> QuerySet:
     )
 
 
-def team_list(*, user, campaign: Campaign) -> QuerySet:
+def pairings_after(point: LiaisonPoint, after: dt.date) -> tuple[QuerySet, QuerySet]:
+    """Every cadre's and unit's pairing with the point that still counts after this day
+    (running, or still to come), whoever sees it: a point retired on that day would be left
+    with them (services.point_retire counts them all; pages show them through the scope)."""
+    running = Q(end__isnull=True) | Q(end__gt=after)
+    return Pairing.objects.filter(running, point=point), UnitPairing.objects.filter(running, point=point)
+
+
+def point_running_pairings(*, user, point: LiaisonPoint, after: dt.date) -> list[dict]:
+    """What keeps a point from being retired on the day `after`, as far as the user sees it:
+    for each campaign the user sees, how many of its cadres' and units' pairings with the
+    point still count after that day. Three queries."""
+    pairings, unit_pairings = pairings_after(point, after)
+    seen = scoped(Campaign, user, VIEW).values("pk")
+    found: dict[int, dict] = {}
+    for campaign_id, n in (
+        pairings.filter(campaign__in=seen).order_by().values_list("campaign_id").annotate(n=Count("id"))
+    ):
+        found.setdefault(campaign_id, {"pairings": 0, "unit_pairings": 0})["pairings"] = n
+    for campaign_id, n in (
+        unit_pairings.filter(campaign__in=seen).order_by().values_list("campaign_id").annotate(n=Count("id"))
+    ):
+        found.setdefault(campaign_id, {"pairings": 0, "unit_pairings": 0})["unit_pairings"] = n
+    campaigns = Campaign.objects.in_bulk(list(found))
+    return [
+        {"campaign": campaigns[pk], **counts}
+        for pk, counts in sorted(found.items(), key=lambda item: (campaigns[item[0]].start, item[0]))
+    ]
+
+
+def team_list(*, user, campaign: Campaign, status: str = ALL) -> QuerySet:
+    """The campaign's teams the user sees: `current` (not dissolved), `dissolved`, or all."""
+    qs = scoped(Team.objects.filter(campaign=campaign), user, VIEW)
+    if status == CURRENT:
+        qs = qs.filter(dissolved_on__isnull=True)
+    elif status == "dissolved":
+        qs = qs.filter(dissolved_on__isnull=False)
     return (
-        scoped(Team.objects.filter(campaign=campaign), user, VIEW)
-        .select_related("leader__account")
+        qs.select_related("leader__account")
         .prefetch_related("members__account", "members__unit__parent", "points")
         .order_by("id")  # as they were formed (一组, 二组, … not by the characters' codes)
     )
@@ -191,8 +236,8 @@ def compliance_teams(*, user, campaign: Campaign) -> list[engine.TeamSubjects]:
 def team_subjects(teams: QuerySet) -> list[engine.TeamSubjects]:
     """These teams, by name, each with its leader, members and points (the command line, which
     sees every team of a campaign, passes its own)."""
-    rows = list(teams.order_by("name", "id").values_list("pk", "name", "leader_id"))
-    cadres: dict[int, set[int]] = {pk: {leader} if leader else set() for pk, _name, leader in rows}
+    rows = list(teams.order_by("name", "id").values_list("pk", "name", "leader_id", "dissolved_on"))
+    cadres: dict[int, set[int]] = {pk: {leader} if leader else set() for pk, _name, leader, _end in rows}
     points: dict[int, set[int]] = {pk: set() for pk, *_rest in rows}
     if rows:
         chosen = teams.values("pk")
@@ -205,8 +250,8 @@ def team_subjects(teams: QuerySet) -> list[engine.TeamSubjects]:
         ):
             points[team_id].add(point_id)
     return [
-        engine.TeamSubjects(pk, name, frozenset(cadres[pk]), frozenset(points[pk]))
-        for pk, name, _leader in rows
+        engine.TeamSubjects(pk, name, frozenset(cadres[pk]), frozenset(points[pk]), dissolved_on)
+        for pk, name, _leader, dissolved_on in rows
     ]
 
 

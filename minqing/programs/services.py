@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext
+from django.utils.translation import gettext_lazy, ngettext, pgettext
 
 from minqing.core.audit import audit_record
 from minqing.core.dates import day_text
@@ -32,7 +32,7 @@ from .models import (
 )
 from .rules import RULE_TYPES
 from .schema import MONTHDAY_RE, TemplateError, TemplateInvalid, library_files, parse_template
-from .selectors import campaign_cadres
+from .selectors import campaign_cadres, pairings_after
 
 logger = logging.getLogger(__name__)
 
@@ -826,6 +826,11 @@ def point_regrade(*, actor, point: LiaisonPoint, grade: str, graded_on: dt.date,
     if errors:
         raise ValidationError(errors)
     point = LiaisonPoint.objects.select_for_update().get(pk=point.pk)
+    if point.retired_on is not None:
+        raise ValidationError(
+            _("%(point)s was retired on %(date)s: its grade is kept as it was.")
+            % {"point": point.name, "date": day_text(point.retired_on)}
+        )
     history = list(point.gradings.order_by("graded_on", "id"))
     before = [g for g in history if g.graded_on <= graded_on]
     after = [g for g in history if g.graded_on > graded_on]
@@ -880,6 +885,13 @@ def _team_problems(campaign, *, name, leader, members, points, team=None) -> dic
         errors["points"] = [
             _("These points lie outside the campaign's region: %(names)s") % {"names": "、".join(outside)}
         ]
+    # A retired point the team already has stays with it (its history); a new one may not be one.
+    kept = set(team.points.values_list("pk", flat=True)) if team is not None else set()
+    retired = [p.name for p in points if p.pk not in kept and p.retired_on is not None]
+    if retired:
+        errors.setdefault("points", []).append(
+            _("These points were retired and take no new team: %(names)s") % {"names": "、".join(retired)}
+        )
     # A team is made of the campaign's own cadres (its units' active cadres), as its form offers.
     chosen = {cadre.pk for cadre in members} | ({leader.pk} if leader is not None else set())
     taking_part = set(campaign_cadres(campaign).filter(pk__in=chosen).values_list("pk", flat=True))
@@ -941,17 +953,34 @@ def _team_state(team: Team) -> dict:
     }
 
 
+def team_may_change(actor, team: Team) -> bool:
+    """Whether the actor may change or dissolve this team: one who manages its campaign
+    (no actor: the system itself)."""
+    if actor is None:
+        return True
+    return scoped(Campaign.objects.filter(pk=team.campaign_id), actor, "programs.manage").exists()
+
+
+def team_dissolved_message(team: Team) -> str:
+    return _(
+        "%(team)s was dissolved on %(date)s: it is kept as it was then and can no longer be changed."
+    ) % {
+        "team": team.name,
+        "date": day_text(team.dissolved_on),
+    }
+
+
 @transaction.atomic
 def team_update(*, actor, team: Team, name: str, kind: str, leader=None, members=(), points=()) -> Team:
     """Rename a team, change its kind, leader, members or points: checked as a new team is,
-    audited with what it was and what it is. Only who manages the campaign (no actor: the system)."""
-    if (
-        actor is not None
-        and not scoped(Campaign.objects.filter(pk=team.campaign_id), actor, "programs.manage").exists()
-    ):
+    audited with what it was and what it is. Only who manages the campaign (no actor: the system).
+    A dissolved team is kept as it was."""
+    if not team_may_change(actor, team):
         raise PermissionDenied
     campaign = _locked_campaign(team.campaign)
     team = Team.objects.select_for_update(of=("self",)).get(pk=team.pk)
+    if team.dissolved_on is not None:
+        raise ValidationError(team_dissolved_message(team))
     name, members, points = (name or "").strip(), list(members), list(points)
     if kind not in Team.Kind.values:
         raise ValidationError({"kind": [_("Choose a kind of team from the list.")]})
@@ -967,6 +996,173 @@ def team_update(*, actor, team: Team, name: str, kind: str, leader=None, members
     if after != before:
         audit_record(action="team.update", obj=team, user=actor, detail={"before": before, "after": after})
     return team
+
+
+# Dissolving a team, retiring a point ----------------------------------------------
+
+
+def team_dissolve_problem(team: Team, day: dt.date) -> str:
+    """Why a team may not be dissolved on this day, or "": not before its campaign starts (a
+    team counts from then, whenever it was entered: offices enter teams after the fact), not
+    after its campaign ends, and not on a day to come (it takes effect at once: the team
+    leaves the forms at once and the rules from the next day)."""
+    campaign = team.campaign
+    if day < campaign.start:
+        return _(
+            "A team cannot be dissolved before its campaign starts (%(date)s): it counts from that day."
+        ) % {"date": day_text(campaign.start)}
+    today = timezone.localdate()
+    if day > today:
+        return _(
+            "The dissolution date (%(date)s) cannot be later than today (%(today)s): dissolve the team "
+            "when its task has ended."
+        ) % {"date": day_text(day), "today": day_text(today)}
+    if campaign.end is not None and day > campaign.end:
+        return _("A team cannot be dissolved after its campaign ends (%(date)s).") % {
+            "date": day_text(campaign.end)
+        }
+    return ""
+
+
+@transaction.atomic
+def team_dissolve(*, actor, team: Team, dissolved_on: dt.date, reason: str) -> Team:
+    """工作队撤销: the team ends on a day that has come, with a reason. It is kept as it was
+    (leader, members, points, records), counts in the rules through that day and not after,
+    is no longer offered in forms and can no longer be changed. Audited."""
+    if not team_may_change(actor, team):
+        raise PermissionDenied
+    # The row is locked so that two offices dissolving (or changing) the team at once act once.
+    team = Team.objects.select_for_update(of=("self",)).select_related("campaign").get(pk=team.pk)
+    if team.dissolved_on is not None:
+        raise ValidationError(team_dissolved_message(team))
+    errors = {}
+    problem = team_dissolve_problem(team, dissolved_on)
+    if problem:
+        errors["dissolved_on"] = [problem]
+    reason = (reason or "").strip()
+    problem = reason_problem(reason, _("Give the reason for dissolving the team."))
+    if problem:
+        errors["reason"] = [problem]
+    if errors:
+        raise ValidationError(errors)
+    team.dissolved_on, team.dissolved_reason = dissolved_on, reason
+    team.save(update_fields=["dissolved_on", "dissolved_reason"])
+    audit_record(
+        action="team.dissolve",
+        obj=team,
+        user=actor,
+        detail={"campaign": team.campaign_id, "on": dissolved_on.isoformat(), "reason": reason},
+    )
+    return team
+
+
+def _retired_on(point: LiaisonPoint, *, lock: bool = False) -> dt.date | None:
+    """The day the point was retired, as stored now; `lock` holds its row until the end of the
+    transaction, so that a point retired at the same moment takes no new pairing."""
+    rows = LiaisonPoint.objects.filter(pk=point.pk)
+    if lock:
+        rows = rows.select_for_update(no_key=True)
+    return rows.values_list("retired_on", flat=True).get()
+
+
+def point_retired_message(point: LiaisonPoint, retired_on: dt.date) -> str:
+    return _("%(point)s was retired on %(date)s: it takes no new pairing or team.") % {
+        "point": point.name,
+        "date": day_text(retired_on),
+    }
+
+
+def point_may_change(actor, point: LiaisonPoint) -> bool:
+    """Whether the actor may retire this point: one who manages points over its region
+    (no actor: the system itself)."""
+    if actor is None:
+        return True
+    return scoped(LiaisonPoint.objects.filter(pk=point.pk), actor, "programs.manage").exists()
+
+
+def point_retire_problem(point: LiaisonPoint, day: dt.date) -> str:
+    """Why a point may not be retired on this day, or "": not before it was entered, not on a
+    day to come (it takes effect at once)."""
+    entered = timezone.localdate(point.created_at)
+    if day < entered:
+        return _("The point was entered on %(date)s: it cannot be retired before that day.") % {
+            "date": day_text(entered)
+        }
+    today = timezone.localdate()
+    if day > today:
+        return _(
+            "The retirement date (%(date)s) cannot be later than today (%(today)s): retire the point "
+            "when it has ended."
+        ) % {"date": day_text(day), "today": day_text(today)}
+    return ""
+
+
+@transaction.atomic
+def point_retire(*, actor, point: LiaisonPoint, retired_on: dt.date, reason: str) -> LiaisonPoint:
+    """Retire a point (合村并组, an enterprise closed) on a day that has come, with a reason.
+    Refused while a cadre's or a unit's pairing with it still counts after that day: each of
+    those is ended with its own reason first (pairing_end, unit_pairing_end). The point is
+    kept with its history, counts in the rules through that day and not after, and is no
+    longer offered in forms. Audited."""
+    if not point_may_change(actor, point):
+        raise PermissionDenied
+    # Locked: a pairing recorded at the same moment waits, and is then refused (pairing_create).
+    point = LiaisonPoint.objects.select_for_update().get(pk=point.pk)
+    if point.retired_on is not None:
+        raise ValidationError(
+            _("%(point)s was already retired on %(date)s.")
+            % {"point": point.name, "date": day_text(point.retired_on)}
+        )
+    errors = {}
+    problem = point_retire_problem(point, retired_on)
+    if problem:
+        errors["retired_on"] = [problem]
+    reason = (reason or "").strip()
+    problem = reason_problem(reason, _("Give the reason for retiring the point."))
+    if problem:
+        errors["reason"] = [problem]
+    if errors:
+        raise ValidationError(errors)
+    pairings, unit_pairings = pairings_after(point, retired_on)
+    counts = (pairings.count(), unit_pairings.count())
+    if any(counts):
+        campaigns = set(pairings.values_list("campaign_id", flat=True)) | set(
+            unit_pairings.values_list("campaign_id", flat=True)
+        )
+        seen = Campaign.objects.filter(pk__in=campaigns)
+        if actor is not None:
+            seen = scoped(seen, actor, "programs.view")
+        names = [c.name for c in seen.order_by("start", "id")]
+        hidden = len(campaigns) - len(names)
+        if hidden:
+            names.append(
+                ngettext("%(n)s campaign outside your area", "%(n)s campaigns outside your area", hidden)
+                % {"n": hidden}
+            )
+        raise ValidationError(
+            _(
+                "Pairings with %(point)s still count after %(date)s (cadres' pairings: %(pairings)s, "
+                "units' pairings: %(units)s; in %(campaigns)s). End each of them first, with its own "
+                "reason, on its campaign's Pairings or Unit pairings page (the point's page links "
+                "them); then retire the point."
+            )
+            % {
+                "point": point.name,
+                "date": day_text(retired_on),
+                "pairings": counts[0],
+                "units": counts[1],
+                "campaigns": pgettext("list separator", ", ").join(names),
+            }
+        )
+    point.retired_on, point.retired_reason = retired_on, reason
+    point.save(update_fields=["retired_on", "retired_reason"])
+    audit_record(
+        action="point.retire",
+        obj=point,
+        user=actor,
+        detail={"on": retired_on.isoformat(), "reason": reason, "teams": point.teams.count()},
+    )
+    return point
 
 
 # Pairings --------------------------------------------------------------------------
@@ -1129,6 +1325,10 @@ def pairing_create(
             errors["slot"] = [_("“%(kind)s” has no slots.") % {"kind": definition["name"]}]
     if not errors and not target_region(target).startswith(campaign.region.prefix):
         errors["target"] = [_("The target lies outside the campaign's region.")]
+    if not errors and isinstance(target, LiaisonPoint):
+        retired = _retired_on(target, lock=True)
+        if retired is not None:
+            errors["target"] = [point_retired_message(target, retired)]
     problem = pairing_start_problem(campaign, start)
     if problem:
         errors["start"] = [problem]
@@ -1313,6 +1513,8 @@ def unit_pairing_create(
         ]
     if _points_outside([point], campaign):
         errors["point"] = [_("The target lies outside the campaign's region.")]
+    elif (retired := _retired_on(point, lock=True)) is not None:
+        errors["point"] = [point_retired_message(point, retired)]
     elif kind in UNIT_PAIRING_POINTS and point.kind not in UNIT_PAIRING_POINTS[kind]:
         errors["point"] = [
             _("A unit covering a village or community links a village or community point.")
@@ -1460,7 +1662,10 @@ def cadre_handover(
         .filter(cadre=from_cadre)
         .filter(Q(end__isnull=True) | Q(end__gte=on_date))
     )
-    teams_qs = Team.objects.filter(Q(campaign__end__isnull=True) | Q(campaign__end__gte=on_date))
+    # A dissolved team is kept as it was: its leader and members do not change hands.
+    teams_qs = Team.objects.filter(
+        Q(campaign__end__isnull=True) | Q(campaign__end__gte=on_date), dissolved_on__isnull=True
+    )
     if campaigns is not None:
         pairings = pairings.filter(campaign__in=campaigns)
         teams_qs = teams_qs.filter(campaign__in=campaigns)

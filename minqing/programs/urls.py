@@ -29,6 +29,7 @@ urlpatterns = [
     ),
     path("campaigns/<int:pk>/teams/", views.team_list, name="team-list"),
     path("campaigns/<int:pk>/teams/<int:team_pk>/", views.team_detail, name="team-detail"),
+    path("campaigns/<int:pk>/teams/<int:team_pk>/dissolve/", views.team_dissolve, name="team-dissolve"),
     path("campaigns/<int:pk>/unit-pairings/", views.unit_pairing_list, name="unit-pairing-list"),
     path(
         "campaigns/<int:pk>/unit-pairings/<int:unit_pairing_pk>/end/",
@@ -45,6 +46,7 @@ urlpatterns = [
     path("points/<int:pk>/", views.point_detail, name="point-detail"),
     path("points/<int:pk>/regrade/", views.point_regrade, name="point-regrade"),
     path("points/<int:pk>/edit/", views.point_edit, name="point-edit"),
+    path("points/<int:pk>/retire/", views.point_retire, name="point-retire"),
     path("cadres/<int:cadre_pk>/pairings/", views.cadre_pairings, name="cadre-pairings"),
     path("cadres/<int:cadre_pk>/handover/", views.cadre_handover, name="cadre-handover"),
 ]

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from minqing.core.dates import day_text
@@ -36,7 +37,9 @@ from .forms import (
     PointEditForm,
     PointForm,
     PointRegradeForm,
+    PointRetireForm,
     ProgramAddForm,
+    TeamDissolveForm,
     TeamForm,
     UnitPairingForm,
 )
@@ -434,7 +437,7 @@ def campaign_compliance_export(request, pk: int):
 
 def _pairing_form(request, campaign, *, bound: bool = True):
     cadres = selectors.pairing_cadres(user=request.user, campaign=campaign)
-    points = selectors.point_list(user=request.user)
+    points = selectors.point_list(user=request.user, status=selectors.CURRENT)
     return PairingForm(
         (request.POST or None) if bound else None,
         campaign=campaign,
@@ -641,6 +644,13 @@ def _pairing_step(request, pk: int, pairing_pk: int, form_class, service, done: 
     return _pairing_list_page(request, campaign, ended=pairing.pk, **{form_name: form})
 
 
+TEAM_STATUSES = {
+    selectors.CURRENT: gettext_lazy("Current"),
+    "dissolved": gettext_lazy("Dissolved"),
+    selectors.ALL: gettext_lazy("All"),
+}
+
+
 def team_list(request, pk: int):
     campaign = selectors.campaign_get(user=request.user, pk=pk)
     can_manage = selectors.can_manage_campaign(user=request.user, campaign=campaign)
@@ -662,50 +672,42 @@ def team_list(request, pk: int):
                 return redirect("programs:team-list", pk=campaign.pk)
     elif request.method == "POST":
         raise PermissionDenied
+    # Teams still at work by default; a dissolved one is kept and found under its filter.
+    status = request.GET.get("status", "")
+    status = status if status in TEAM_STATUSES else selectors.CURRENT
     return render(
         request,
         "programs/team_list.html",
         {
             "campaign": campaign,
-            "teams": selectors.team_list(user=request.user, campaign=campaign),
+            "teams": selectors.team_list(user=request.user, campaign=campaign, status=status),
             "form": form,
+            "statuses": TEAM_STATUSES.items(),
+            "status": status,
         },
     )
 
 
-def team_detail(request, pk: int, team_pk: int):
-    """One team: its leader, members and points; who manages the campaign changes them."""
+def _team_get(request, pk: int, team_pk: int):
+    """The campaign (404 out of sight), one of its teams the user sees (404 otherwise), and
+    whether the user manages the campaign."""
     campaign = selectors.campaign_get(user=request.user, pk=pk)
     team = get_object_or_404(selectors.team_list(user=request.user, campaign=campaign), pk=team_pk)
-    can_manage = selectors.can_manage_campaign(user=request.user, campaign=campaign)
+    return campaign, team, selectors.can_manage_campaign(user=request.user, campaign=campaign)
+
+
+def team_detail(request, pk: int, team_pk: int):
+    """One team: its leader, members and points; who manages the campaign changes them, or
+    dissolves the team (teams_dissolve). A dissolved team is shown as it was, unchangeable."""
+    campaign, team, can_manage = _team_get(request, pk, team_pk)
     if request.method == "POST" and not can_manage:
         raise PermissionDenied
     form = None
-    if can_manage:
-        # The team's own leader and members stay offered even if they no longer take part (a
-        # disabled account, a unit that left the campaign): saving then says so at the field,
-        # instead of dropping them without a word.
-        current = [m.pk for m in team.members.all()] + ([team.leader_id] if team.leader_id else [])
-        cadres = (
-            Cadre.objects.filter(
-                Q(pk__in=selectors.pairing_cadres(user=request.user, campaign=campaign).values("pk"))
-                | Q(pk__in=current)
-            )
-            .select_related("account", "unit__parent")
-            .order_by("unit__path", "id")
-        )
-        form = TeamForm(
-            request.POST or None,
-            cadres=cadres,
-            points=selectors.campaign_points(user=request.user, campaign=campaign),
-            initial={
-                "name": team.name,
-                "kind": team.kind,
-                "leader": team.leader_id,
-                "members": [m.pk for m in team.members.all()],
-                "points": [p.pk for p in team.points.all()],
-            },
-        )
+    if can_manage and team.dissolved_on is not None:
+        if request.method == "POST":  # a Change form sent from a page opened before it was dissolved
+            messages.error(request, services.team_dissolved_message(team))
+    elif can_manage:
+        form = _team_form(request, campaign, team)
         if request.method == "POST" and form.is_valid():
             try:
                 services.team_update(actor=request.user, team=team, **form.cleaned_data)
@@ -714,12 +716,95 @@ def team_detail(request, pk: int, team_pk: int):
             else:
                 messages.success(request, _("The team was saved."))
                 return redirect("programs:team-detail", pk=campaign.pk, team_pk=team.pk)
+    return _team_detail_page(request, campaign, team, can_manage=can_manage, form=form)
+
+
+def _team_form(request, campaign, team, *, bound: bool = True) -> TeamForm:
+    # The team's own leader and members stay offered even if they no longer take part (a
+    # disabled account, a unit that left the campaign), and its own points even if retired:
+    # saving then says so at the field, instead of dropping them without a word.
+    current = [m.pk for m in team.members.all()] + ([team.leader_id] if team.leader_id else [])
+    cadres = (
+        Cadre.objects.filter(
+            Q(pk__in=selectors.pairing_cadres(user=request.user, campaign=campaign).values("pk"))
+            | Q(pk__in=current)
+        )
+        .select_related("account", "unit__parent")
+        .order_by("unit__path", "id")
+    )
+    own_points = [p.pk for p in team.points.all()]
+    points = (
+        selectors.point_list(user=request.user)
+        .filter(
+            Q(pk__in=selectors.campaign_points(user=request.user, campaign=campaign).values("pk"))
+            | Q(pk__in=own_points)
+        )
+        .order_by("region_id", "name")
+    )
+    return TeamForm(
+        (request.POST or None) if bound else None,
+        cadres=cadres,
+        points=points,
+        initial={
+            "name": team.name,
+            "kind": team.kind,
+            "leader": team.leader_id,
+            "members": [m.pk for m in team.members.all()],
+            "points": own_points,
+        },
+    )
+
+
+def _team_detail_page(request, campaign, team, *, can_manage: bool, form=None, dissolve_form=None):
+    """The team's page; `form` a refused change, `dissolve_form` a refused dissolution, each
+    shown as sent with its errors."""
+    if can_manage and team.dissolved_on is None:
+        if form is None:
+            form = _team_form(request, campaign, team, bound=False)
+        if dissolve_form is None:
+            today = timezone.localdate()
+            dissolve_form = TeamDissolveForm(
+                initial={"dissolved_on": min(today, campaign.end) if campaign.end else today}
+            )
+    else:
+        form = dissolve_form = None
     members = sorted(team.members.all(), key=lambda c: (c.unit.path if c.unit_id else "", c.pk))
     return render(
         request,
         "programs/team_detail.html",
-        {"campaign": campaign, "team": team, "members": members, "form": form},
+        {
+            "campaign": campaign,
+            "team": team,
+            "members": members,
+            "form": form,
+            "dissolve_form": dissolve_form,
+        },
     )
+
+
+@require_POST
+def team_dissolve(request, pk: int, team_pk: int):
+    """工作队撤销: the team ends on a day, with a reason (services.team_dissolve)."""
+    campaign, team, can_manage = _team_get(request, pk, team_pk)
+    if not can_manage:
+        raise PermissionDenied
+    form = TeamDissolveForm(request.POST)
+    if form.is_valid():
+        try:
+            services.team_dissolve(actor=request.user, team=team, **form.cleaned_data)
+        except ValidationError as exc:
+            add_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("%(team)s was dissolved on %(date)s. It is kept with its members, points and records.")
+                % {"team": team.name, "date": day_text(form.cleaned_data["dissolved_on"])},
+            )
+            return redirect("programs:team-detail", pk=campaign.pk, team_pk=team.pk)
+    team.refresh_from_db()
+    if team.dissolved_on is not None:  # dissolved meanwhile: the page says so, as it stands
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    return _team_detail_page(request, campaign, team, can_manage=can_manage, dissolve_form=form)
 
 
 def _unit_pairing_form(request, campaign, data=None):
@@ -852,9 +937,19 @@ def point_list(request):
     return _point_list_page(request)
 
 
+POINT_STATUSES = {
+    selectors.CURRENT: gettext_lazy("Current"),
+    "retired": gettext_lazy("Retired"),
+    selectors.ALL: gettext_lazy("All"),
+}
+
+
 def _point_list_page(request, form=None):
-    """The liaison points; `form` is a refused new point, shown as sent with its errors."""
-    points = selectors.point_list(user=request.user)
+    """The liaison points; `form` is a refused new point, shown as sent with its errors.
+    Points in use by default; a retired one is kept and found under its filter."""
+    status = request.GET.get("status", "")
+    status = status if status in POINT_STATUSES else selectors.CURRENT
+    points = selectors.point_list(user=request.user, status=status)
     kind = request.GET.get("kind", "")
     if kind in LiaisonPoint.Kind.values:
         points = points.filter(kind=kind)
@@ -878,6 +973,8 @@ def _point_list_page(request, form=None):
             "kind": kind,
             "grades": grades,
             "grade": grade,
+            "statuses": POINT_STATUSES.items(),
+            "status": status,
         },
     )
 
@@ -927,11 +1024,20 @@ def point_detail(request, pk: int):
     return _point_detail_page(request, selectors.point_get(user=request.user, pk=pk))
 
 
-def _point_detail_page(request, point, regrade_form=None, edit_form=None):
+def _point_detail_page(request, point, regrade_form=None, edit_form=None, retire_form=None):
     """A liaison point; `regrade_form` is a refused change of grade, `edit_form` a refused
-    correction of its name or address, each shown as sent."""
+    correction of its name or address, `retire_form` a refused retirement, each shown as sent.
+    Before it can be retired, the pairings still running there are listed by campaign, each
+    with a link to where they are ended."""
     pairings = list(selectors.point_pairings(user=request.user, point=point))
     today = timezone.localdate()
+    can_manage = scope_for(request.user).has(selectors.MANAGE)
+    running = []
+    if can_manage and point.retired_on is None:
+        after = retire_form.cleaned_data.get("retired_on", today) if retire_form is not None else today
+        running = selectors.point_running_pairings(user=request.user, point=point, after=after or today)
+        if retire_form is None:
+            retire_form = PointRetireForm(initial={"retired_on": today})
     # The campaigns in which someone is stationed here now: each prints this point's liaison cards.
     card_campaigns = sorted(
         {p.campaign for p in pairings if p.start <= today and (p.end is None or p.end >= today)},
@@ -947,11 +1053,40 @@ def _point_detail_page(request, point, regrade_form=None, edit_form=None):
             "card_campaigns": card_campaigns,
             "unit_pairings": selectors.point_unit_pairings(user=request.user, point=point),
             "today": today,
-            "can_manage": scope_for(request.user).has(selectors.MANAGE),
+            "can_manage": can_manage,
             "regrade_form": regrade_form or PointRegradeForm(initial={"graded_on": timezone.localdate()}),
             "edit_form": edit_form or PointEditForm(initial={"name": point.name, "address": point.address}),
+            "retire_form": retire_form if point.retired_on is None else None,
+            "running": running,
         },
     )
+
+
+@require_POST
+def point_retire(request, pk: int):
+    """Retire a point (合村并组, an enterprise closed): services.point_retire."""
+    selectors.point_get(user=request.user, pk=pk)  # 404 when out of sight
+    require_permission(request.user, selectors.MANAGE)
+    point = get_scoped_or_404(
+        LiaisonPoint.objects.select_related("region"), request.user, selectors.MANAGE, pk=pk
+    )
+    form = PointRetireForm(request.POST)
+    if form.is_valid():
+        try:
+            services.point_retire(actor=request.user, point=point, **form.cleaned_data)
+        except ValidationError as exc:
+            add_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("%(point)s was retired on %(date)s. It is kept with its history and records.")
+                % {"point": point.name, "date": day_text(form.cleaned_data["retired_on"])},
+            )
+            return redirect("programs:point-detail", pk=point.pk)
+    point.refresh_from_db()
+    if point.retired_on is not None:  # retired meanwhile: the page says so, as it stands
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    return _point_detail_page(request, point, retire_form=form)
 
 
 @require_POST

@@ -58,10 +58,14 @@ def team_subjects(ctx):
 
 
 def point_subjects(ctx, kinds=()):
+    """The points paired with a cadre or given to a team on the day (ctx.teams leaves out the
+    teams dissolved and the points retired before it; a point retired before the day has no
+    pairing left running, and is left out here too)."""
     points = {}
     for p in ctx.pairings:
         if p.point_id and (not kinds or p.point.kind in kinds):
-            points[p.point_id] = p.point
+            if p.point.retired_on is None or p.point.retired_on >= ctx.as_of:
+                points[p.point_id] = p.point
     for team in ctx.teams:
         for point in team.points.all():
             if not kinds or point.kind in kinds:
