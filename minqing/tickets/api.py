@@ -8,7 +8,6 @@ from ninja.errors import HttpError
 from minqing.api.paging import page_of
 from minqing.api.schemas import Page
 from minqing.core.scope import scope_for, scoped
-from minqing.geo.selectors import region_get
 from minqing.org.models import Cadre, Unit
 from minqing.programs.selectors import campaign_get
 
@@ -200,7 +199,9 @@ def create_ticket(request, payload: TicketIn):
     if not scope_for(request.auth).has("tickets.create"):
         raise HttpError(403, _("This account may not do that."))
     campaign = campaign_get(user=request.auth, pk=payload.campaign)
-    region = region_get(user=request.auth, code=payload.region.ljust(12, "0"))
+    region = selectors.demand_regions(user=request.auth).filter(code=payload.region.ljust(12, "0")).first()
+    if region is None:
+        raise HttpError(404, _("You may not register demands for this region."))
     try:
         ticket = services.ticket_create(
             actor=request.auth,

@@ -8,6 +8,40 @@ def _choices(empty, items):
     return [("", empty)] + list(items)
 
 
+def village_choices(villages) -> list:
+    """Villages grouped by township (<optgroup>), the county named too when they lie in more
+    than one, so that a village is found among those of its own township (load parent__parent)."""
+    villages = list(villages)
+    counties = {v.parent.parent_id for v in villages if v.parent_id}
+    groups: dict[str, list] = {}
+    for village in villages:
+        township = village.parent
+        if township is None:
+            label = "—"
+        elif len(counties) > 1 and township.parent_id:
+            label = f"{township.parent.name} · {township.name}"
+        else:
+            label = township.name
+        groups.setdefault(label, []).append((village.code, village.name))
+    return list(groups.items())
+
+
+class FollowingSelect(forms.Select):
+    """A list whose options belong to what is chosen in another list of the form (a
+    campaign's ledgers): the page's script offers only those of the choice made there.
+    `owners` maps an option's value to the values of the other list it belongs to."""
+
+    def __init__(self, follows: str, attrs=None):
+        super().__init__({"data-follows": f"id_{follows}", **(attrs or {})})
+        self.owners: dict[str, list] = {}
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        if value not in (None, ""):
+            option["attrs"]["data-for"] = " ".join(str(o) for o in self.owners.get(str(value), ()))
+        return option
+
+
 class TicketFilterForm(forms.Form):
     q = forms.CharField(
         label=_("Search"),
@@ -43,12 +77,17 @@ class TicketFilterForm(forms.Form):
 
 class TicketForm(forms.Form):
     campaign = forms.TypedChoiceField(label=_("Campaign"), coerce=int)
-    ledger = forms.ChoiceField(label=_("Ledger"), required=False)
-    category = forms.ChoiceField(label=_("Category"), required=False)
+    ledger = forms.ChoiceField(label=_("Ledger"), required=False, widget=FollowingSelect("campaign"))
+    category = forms.ChoiceField(label=_("Category"), required=False, widget=FollowingSelect("campaign"))
     channel = forms.ChoiceField(label=_("Channel"))
     title = forms.CharField(label=_("Title"), max_length=120)
     description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 4}))
-    region = forms.ChoiceField(label=_("Village or community"))
+    region = forms.ChoiceField(
+        label=_("Village or community"),
+        error_messages={
+            "invalid_choice": _("You may not register demands for this village; choose one from the list.")
+        },
+    )
     contact_name = forms.CharField(label=_("Contact name"), max_length=40, required=False)
     contact_phone = forms.CharField(label=_("Contact phone"), max_length=20, required=False)
     tier = forms.ChoiceField(label=_("Tier"), choices=Tier.choices, initial=Tier.TOWNSHIP)
@@ -61,22 +100,51 @@ class TicketForm(forms.Form):
         label=_("Case history"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
-    def __init__(self, *args, campaigns=(), regions=(), channels=(), sensitive=False, **kwargs):
+    def __init__(self, *args, campaigns=(), villages=(), channels=(), sensitive=False, **kwargs):
         super().__init__(*args, **kwargs)
+        self.campaigns = {c.pk: c for c in campaigns}
         self.fields["campaign"].choices = [(c.pk, c.name) for c in campaigns]
-        ledgers, categories = {}, {}
-        for c in campaigns:
-            ledgers.update(
-                {item["key"]: f"{item['name']}（{c.name}）" for item in c.config.get("ledgers", [])}
-            )
-            categories.update({item["key"]: item["name"] for item in c.config.get("ticket_categories", [])})
-        self.fields["ledger"].choices = _choices("—", ledgers.items())
-        self.fields["category"].choices = _choices("—", categories.items())
-        self.fields["region"].choices = [(r.code, r.name) for r in regions]
+        for name, section in (("ledger", "ledgers"), ("category", "ticket_categories")):
+            # One option per key; the script offers it with the campaigns that have it.
+            items: dict[str, str] = {}
+            owners: dict[str, list] = {}
+            for c in campaigns:
+                for item in c.config.get(section, []):
+                    items.setdefault(item["key"], item["name"])
+                    owners.setdefault(item["key"], []).append(c.pk)
+            self.fields[name].choices = _choices("—", items.items())
+            self.fields[name].widget.owners = owners
+        self.villages = {v.code: v for v in villages}
+        self.fields["region"].choices = village_choices(self.villages.values())
         self.fields["channel"].choices = channels
         if not sensitive:
             for name in ("case_owner", "parties", "history"):
                 del self.fields[name]
+
+    def clean(self):
+        """The ledger and the category must be the chosen campaign's own: said here with the
+        campaign's name (the service checks them too, naming only their keys)."""
+        data = super().clean()
+        campaign = self.campaigns.get(data.get("campaign"))
+        if campaign is None:
+            return data
+        name = {"campaign": campaign.name}
+        for field, section, message in (
+            (
+                "ledger",
+                "ledgers",
+                _("The campaign “%(campaign)s” keeps no such ledger; choose one of its own."),
+            ),
+            (
+                "category",
+                "ticket_categories",
+                _("The campaign “%(campaign)s” has no such category; choose one of its own."),
+            ),
+        ):
+            key = data.get(field)
+            if key and key not in {item["key"] for item in campaign.config.get(section, [])}:
+                self.add_error(field, message % name)
+        return data
 
 
 class PublicIntakeForm(forms.Form):

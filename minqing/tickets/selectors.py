@@ -11,11 +11,13 @@ from django.utils import timezone
 
 from minqing.core.scope import get_scoped_or_404, scope_for, scoped
 from minqing.core.treecode import prefix_q
+from minqing.geo.models import LEVEL_DIGITS, Region, level_of_code
 from minqing.org.models import Unit
 
 from .models import FINISHED, Satisfaction, Status, Ticket, TicketEvent
 
 VIEW = "tickets.view"
+CREATE = "tickets.create"
 OPEN = [s for s in Status.values if s not in FINISHED]
 # A ticket is responded to when a unit takes it within this many hours of registration.
 RESPONSE_HOURS = 24
@@ -120,6 +122,48 @@ def ticket_track(*, code: str, last4: str) -> Ticket | None:
         .exclude(status=Status.MERGED)
         .first()
     )
+
+
+def demand_regions(*, user) -> QuerySet:
+    """The regions the user may register demands for: those their grants to register
+    demands reach, and, for a grant over their own records (a cadre's), the villages (with
+    their groups) of their current pairings and of their work teams' points in running
+    campaigns, where recording a visit would register it. A pairing at a township (a
+    leader linked to one) gives that township. Read with no geo.view scope of its own: a
+    cadre sees the places of their own targets."""
+    from minqing.programs.apps import current_pairings
+    from minqing.programs.models import Campaign, LiaisonPoint
+
+    scope = scope_for(user)
+    prefixes = set(scope.region_prefixes(CREATE))
+    if any(g.own and CREATE in g.permissions for g in scope.grants):
+        running = Campaign.Status.RUNNING
+        codes = set(current_pairings(user, campaign__status=running).values_list("region_id", flat=True))
+        codes |= set(
+            LiaisonPoint.objects.filter(teams__campaign__status=running)
+            .filter(Q(teams__leader__account_id=user.pk) | Q(teams__members__account_id=user.pk))
+            .values_list("region_id", flat=True)
+        )
+        prefixes |= {_village_prefix(code) for code in codes}
+    # A prefix inside another one adds nothing to the query.
+    prefixes = {p for p in prefixes if not any(p != q and p.startswith(q) for q in prefixes)}
+    if not prefixes:
+        return Region.objects.none()
+    condition = Q()
+    for prefix in sorted(prefixes):
+        condition |= prefix_q("code", prefix)
+    return Region.objects.filter(condition).order_by("code")
+
+
+def demand_villages(*, user) -> QuerySet:
+    """The villages (and communities) of demand_regions, with their township and county."""
+    return demand_regions(user=user).filter(level=Region.Level.VILLAGE).select_related("parent__parent")
+
+
+def _village_prefix(code: str) -> str:
+    """The prefix of the village a region lies in (a group's village), or of the region
+    itself above the village level."""
+    return code[: LEVEL_DIGITS[min(level_of_code(code), Region.Level.VILLAGE)]]
 
 
 def can_see_case_fields(user) -> bool:

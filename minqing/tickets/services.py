@@ -125,6 +125,15 @@ def ticket_create(
     if errors:
         raise ValidationError(errors)
     _check_ledger(campaign, ledger, category)
+    if campaign is not None and not region.code.startswith(campaign.region.prefix):
+        raise ValidationError(
+            {
+                "region": [
+                    _("This village lies outside the region of the campaign “%(campaign)s”.")
+                    % {"campaign": campaign.name}
+                ]
+            }
+        )
     now = timezone.now()
     phone = normalize_phone(contact_phone) if contact_phone else ""
     ticket = Ticket(

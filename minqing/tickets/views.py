@@ -81,12 +81,12 @@ def ticket_mine(request):
 def ticket_create(request):
     require_permission(request.user, "tickets.create")
     campaigns = _campaigns(request.user)
-    regions = region_list(user=request.user).filter(level=Region.Level.VILLAGE)
+    villages = list(selectors.demand_villages(user=request.user))
     sensitive = selectors.can_see_case_fields(request.user)
     form = TicketForm(
         request.POST or None,
         campaigns=campaigns,
-        regions=regions,
+        villages=villages,
         channels=STAFF_CHANNELS,
         sensitive=sensitive,
     )
@@ -94,7 +94,7 @@ def ticket_create(request):
         data = form.cleaned_data
         try:
             campaign = campaign_get(user=request.user, pk=data["campaign"])
-            region = regions.get(code=data["region"])
+            region = form.villages[data["region"]]
             case = {k: data.get(k, "") for k in documents.CASE_FIELDS if data.get(k)}
             ticket = services.ticket_create(
                 actor=request.user,
@@ -117,7 +117,11 @@ def ticket_create(request):
         else:
             messages.success(request, _("Demand %(code)s registered.") % {"code": ticket.code})
             return redirect("tickets:ticket-detail", pk=ticket.pk)
-    return render(request, "tickets/ticket_create.html", {"form": form})
+    return render(
+        request,
+        "tickets/ticket_create.html",
+        {"form": form, "nothing_to_register": not campaigns or not villages},
+    )
 
 
 def ticket_photo(request, pk: int):

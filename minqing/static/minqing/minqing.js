@@ -144,3 +144,26 @@ document.addEventListener("htmx:configRequest", function (event) {
     });
   });
 }());
+
+// A list whose options belong to a choice made in another list (select[data-follows], the
+// id of that list; forms.FollowingSelect): only the options whose data-for holds the value
+// chosen there are offered, so a campaign's ledgers come with that campaign only. The
+// empty choice stays; a choice that no longer fits is cleared. The server checks the same.
+(function () {
+  "use strict";
+  document.querySelectorAll("select[data-follows]").forEach(function (select) {
+    var leader = document.getElementById(select.dataset.follows);
+    if (!leader) { return; }
+    function offer() {
+      Array.prototype.forEach.call(select.options, function (option) {
+        if (!option.value) { return; }
+        var fits = (option.dataset.for || "").split(" ").indexOf(leader.value) !== -1;
+        option.hidden = !fits;
+        option.disabled = !fits;
+        if (!fits && option.selected) { select.value = ""; }
+      });
+    }
+    leader.addEventListener("change", offer);
+    offer();
+  });
+}());

@@ -1,0 +1,46 @@
+"""A cadre registers a demand from the demand page on a phone: the villages of their
+pairings are offered, and the ledger list offers the chosen campaign's ledgers only."""
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
+
+
+def test_a_cadre_registers_a_demand_and_the_ledgers_follow_the_campaign(
+    phone_page, site, sign_in, screenshot, axe_check
+):
+    from minqing.programs.models import Campaign
+    from minqing.tickets.models import Ticket
+
+    one = Campaign.objects.get(name="2026年机关干部下基层活动")
+    four = Campaign.objects.get(name="2026年“百乡千村万户”大走访")
+    page = sign_in(phone_page, "cadre")
+    page.goto(f"{site}/tickets/new/")
+    village = page.locator("#id_region option")
+    assert village.count() > 0
+    ledgers = page.locator("#id_ledger option:not([value='']):not([disabled])")
+
+    page.locator("#id_campaign").select_option(str(four.pk))
+    offered = set(ledgers.evaluate_all("os => os.map(o => o.value)"))
+    assert offered == {item["key"] for item in four.config["ledgers"]}
+    page.locator("#id_ledger").select_option("safety")
+    # Another campaign: a ledger it does not keep is no longer chosen, and its own are offered.
+    page.locator("#id_campaign").select_option(str(one.pk))
+    expect(page.locator("#id_ledger")).to_have_value("")
+    offered = set(ledgers.evaluate_all("os => os.map(o => o.value)"))
+    assert offered == {item["key"] for item in one.config["ledgers"]}
+
+    page.locator("#id_ledger").select_option("hot_hard")
+    page.locator("#id_channel").select_option("visit")
+    page.locator("#id_title").fill("饮水管破裂")
+    page.locator("#id_description").fill("三组饮水管破裂两天，十几户没有水喝。")
+    page.locator("#id_region").select_option(index=0)
+    page.locator("#id_priority").select_option("3")
+    screenshot(page, "47-cadre-registers-demand")
+    axe_check(page, "register a demand")
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").click()
+    ticket = Ticket.objects.get(title="饮水管破裂", created_by__username="cadre")
+    assert ticket.campaign == one and ticket.ledger == "hot_hard" and ticket.priority == 3
+    expect(page.locator("h1")).to_contain_text(ticket.code)
