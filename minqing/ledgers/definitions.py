@@ -125,7 +125,7 @@ def ticket_layout(campaign, spec: LedgerSpec, queryset: QuerySet, *, case_fields
         cases = [declared.get(key, {"key": key, "label": labels[key], "type": "text"}) for key in CASE_FIELDS]
     reporter, handling = _("Reporter"), _("Handling")
     columns = [
-        Column(_("Code"), 16),
+        Column(pgettext("demand", "Code"), 16),
         Column(_("Registered"), 11),
         Column(_("Category"), 10),
         Column(_("Title"), 20),

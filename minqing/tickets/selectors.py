@@ -66,7 +66,7 @@ def tickets_for_list(ids) -> QuerySet:
     """What a list shows of each ticket (no personal identifiers, no case fields)."""
     return (
         Ticket.objects.filter(pk__in=ids)
-        .select_related("region", "unit", "owner")
+        .select_related("region__parent", "unit", "owner")
         .defer("contact_phone", "sensitive", "description", "reply", "extra")
     )
 
@@ -89,7 +89,7 @@ def my_tickets(*, user, now: dt.datetime | None = None) -> QuerySet:
 def ticket_get(*, user, pk: int, permission: str = VIEW) -> Ticket:
     return get_scoped_or_404(
         Ticket.objects.select_related(
-            "region",
+            "region__parent",
             "unit",
             "owner",
             "leader__account",
