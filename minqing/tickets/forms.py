@@ -165,8 +165,12 @@ class PublicIntakeForm(forms.Form):
 
     def __init__(self, *args, villages=(), categories=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["village"].choices = [(r.code, r.name) for r in villages]
-        self.fields["category"].choices = _choices("—", categories)
+        self.fields["village"].choices = village_choices(villages)
+        if categories:
+            self.fields["category"].choices = _choices("—", categories)
+        else:
+            # Categories are a campaign's own: a page opened without one has none to offer.
+            del self.fields["category"]
 
 
 class TrackForm(forms.Form):

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from minqing.core import context
 from minqing.core.identity import normalize_phone
@@ -16,7 +17,7 @@ from minqing.programs.models import Campaign, LiaisonPoint
 
 from . import selectors, services
 from .forms import PublicIntakeForm, RateForm, TrackForm
-from .models import Channel, Satisfaction
+from .models import Channel, Satisfaction, Status
 from .ratelimit import Limited, hit
 from .workflow import allowed
 
@@ -65,7 +66,9 @@ def _card_target(request, campaign):
 @login_not_required
 def public_intake(request):
     campaign = _campaign(request)
-    villages = Region.objects.filter(level=Region.Level.VILLAGE).order_by("code")
+    villages = (
+        Region.objects.filter(level=Region.Level.VILLAGE).select_related("parent__parent").order_by("code")
+    )
     if campaign is not None:
         villages = villages.filter(code__startswith=campaign.region.prefix)
     categories = [
@@ -96,7 +99,7 @@ def public_intake(request):
                     title=text.splitlines()[0][:40],
                     description=text,
                     region=villages.get(code=data["village"]),
-                    category=data["category"],
+                    category=data.get("category", ""),
                     contact_name=data["name"],
                     contact_phone=data["phone"],
                     point=point,
@@ -108,6 +111,17 @@ def public_intake(request):
             else:
                 return render(request, "tickets/public_intake_done.html", {"ticket": ticket})
     return render(request, "tickets/public_intake.html", ctx)
+
+
+def public_status(ticket) -> str:
+    """The status as the resident reads it. A dispatch leaves the status at registered (the
+    unit has yet to take it), but the resident should see that it went to a unit; and a
+    demand a unit sent back as not its own waits to be dispatched again, it is not refused."""
+    if ticket.status == Status.REGISTERED and ticket.unit_id:
+        return pgettext("public status", "Dispatched")
+    if ticket.status == Status.RETURNED:
+        return pgettext("public status", "Being dispatched again")
+    return ticket.get_status_display()
 
 
 def _can_rate(ticket) -> bool:
@@ -145,6 +159,7 @@ def public_track(request):
                     else:
                         ctx["rate_form"] = rate
                 ctx["ticket"] = ticket
+                ctx["status"] = public_status(ticket)
                 if _can_rate(ticket) and "rate_form" not in ctx:
                     ctx["rate_form"] = RateForm(
                         initial={"code": ticket.code, "last4": form.cleaned_data["last4"]}

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.core.cache import cache
 from django.test import Client, override_settings
@@ -178,3 +180,54 @@ def test_the_photo_is_served_only_to_who_may_see_the_demand(client_as, db, setti
     assert served.status_code == 200 and served["Content-Disposition"].startswith("attachment")
     assert b"".join(served.streaming_content).startswith(b"\x89PNG")
     assert client_as("office_jinan").get(f"/tickets/{ticket.pk}/photo/").status_code == 404
+
+
+def test_the_village_list_is_grouped_by_county_and_township(client, db):
+    page = client.get("/t/").content.decode()
+    village_ = village()
+    township, county = village_.parent, village_.parent.parent
+    group = re.search(rf'<optgroup label="{county.name} · {township.name}">(.*?)</optgroup>', page, re.S)
+    assert group and f'value="{village_.code}"' in group.group(1)
+    # Another county's villages are in groups of their own.
+    other = Region.objects.filter(level=Region.Level.VILLAGE).exclude(code__startswith="431123").first()
+    assert f'<optgroup label="{other.parent.parent.name} · {other.parent.name}">' in page
+
+
+def test_the_categories_are_the_campaigns_and_none_are_asked_without_one(client, db):
+    from minqing.programs.models import Campaign
+
+    assert 'name="category"' not in client.get("/t/").content.decode()
+    campaign = Campaign.objects.get(program_key="shugen")
+    page = client.get("/t/", {"c": campaign.pk}).content.decode()
+    for item in campaign.config["ticket_categories"]:
+        assert f'<option value="{item["key"]}">{item["name"]}</option>' in page
+    response = client.post(f"/t/?c={campaign.pk}", filing(category="environment"))
+    ticket = Ticket.objects.get(code=response.context["ticket"].code)
+    assert ticket.campaign == campaign and ticket.category == "environment"
+
+
+def test_a_dispatched_demand_reads_dispatched_to_the_resident(client, db, actor):
+    from minqing.org.models import Cadre
+
+    code = client.post("/t/", filing()).context["ticket"].code
+    ticket = Ticket.objects.get(code=code)
+    office, unit_user = actor("office"), actor("unit")
+    english = {"HTTP_ACCEPT_LANGUAGE": "en"}
+    page = client.post("/t/track/", {"code": code, "last4": "5678"}, **english).content.decode()
+    assert re.search(r'<dd id="track-status">Registered</dd>', page)
+    services.ticket_dispatch(actor=office, ticket=ticket, unit=Cadre.objects.get(account=unit_user).unit)
+    page = client.post("/t/track/", {"code": code, "last4": "5678"}, **english).content.decode()
+    assert re.search(r'<dd id="track-status">Dispatched</dd>', page)
+    services.ticket_return(actor=unit_user, ticket=ticket, reason="不属于本单位")
+    page = client.post("/t/track/", {"code": code, "last4": "5678"}, **english).content.decode()
+    assert re.search(r'<dd id="track-status">Being dispatched again</dd>', page)
+
+
+def test_the_tracking_result_leads_to_another_demand_and_a_new_problem(client, db):
+    from minqing.programs.models import Campaign
+
+    campaign = Campaign.objects.get(program_key="shugen")
+    code = client.post(f"/t/?c={campaign.pk}", filing()).context["ticket"].code
+    page = client.post("/t/track/", {"code": code, "last4": "5678"}).content.decode()
+    more = re.search(r'<p id="track-more">(.*?)</p>', page, re.S).group(1)
+    assert 'href="/t/track/"' in more and f'href="/t/?c={campaign.pk}"' in more
