@@ -1164,3 +1164,25 @@ def test_an_id_number_beside_a_household_number_must_be_valid_and_of_that_househ
     report = import_run(actor=actor("office"), kind="pairings", path=path, campaign=campaign)
     assert [(e.row, e.column) for e in report.errors] == [(2, "户主身份证号"), (3, "户主身份证号")]
     assert "IMP-0001" in report.errors[1].message and not report.written and counts() == before
+
+
+def test_a_retired_point_takes_no_new_pairing_from_a_list(actor, village, tmp_path):
+    from minqing.programs.services import point_retire
+
+    campaign = Campaign.objects.get(program_key="xiajiceng")
+    point = LiaisonPoint.objects.create(
+        name="旧村部",
+        kind=LiaisonPoint.Kind.VILLAGE,
+        region=village["village"],
+        created_at=dt.datetime(2020, 1, 1, tzinfo=dt.UTC),
+    )
+    point_retire(actor=actor("office"), point=point, retired_on=dt.date(2021, 6, 1), reason="合村并组")
+    path = tmp_path / "pairings.csv"
+    path.write_text(
+        f"干部用户名,结对类型,联系点,所属村\ncadre,百名干部包百村,旧村部,{village['village'].name}\n",
+        encoding="utf-8",
+    )
+    before = counts()
+    report = import_run(actor=actor("office"), kind="pairings", path=path, campaign=campaign)
+    assert [(e.row, e.column) for e in report.errors] == [(2, "联系点")]
+    assert "2021年6月1日" in report.errors[0].message and counts() == before

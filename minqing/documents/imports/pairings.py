@@ -16,7 +16,12 @@ from minqing.core.treecode import prefix_q
 from minqing.people.models import Household, Member
 from minqing.programs.models import LiaisonPoint, Pairing
 from minqing.programs.selectors import campaign_cadres
-from minqing.programs.services import pairing_start_problem, slot_allows_several, slot_taken_message
+from minqing.programs.services import (
+    pairing_start_problem,
+    point_retired_message,
+    slot_allows_several,
+    slot_taken_message,
+)
 
 from . import values
 from .engine import Column, Importer
@@ -130,6 +135,7 @@ class PairingImporter(Importer):
 
     def validate(self, rows, ctx):
         campaign = ctx.campaign
+        self.retired: dict[int, tuple[str, object]] = {}  # point id → (name as typed, retired on)
         kinds = _by_label(campaign.config.get("pairing_kinds", []))
         cadres = list(
             campaign_cadres(campaign).values(
@@ -250,6 +256,13 @@ class PairingImporter(Importer):
             names = {c["id"]: c["account__full_name"] or c["account__username"] for c in cadres}
             for plan in plans:
                 plan.exists = (plan.cadre_id, plan.kind, plan.slot, plan.target, plan.target_id) in active
+                retired = self.retired.get(plan.target_id) if plan.target == "point" else None
+                if retired and not plan.exists:
+                    # A point retired takes no new pairing (one that runs already is unchanged).
+                    ctx.error(
+                        plan.row, "point", point_retired_message(LiaisonPoint(name=retired[0]), retired[1])
+                    )
+                    continue
                 holder = holders.get((plan.cadre_id, plan.kind, plan.slot))
                 definition = kinds[plan.kind]
                 # One of each 一联五 slot, counting those the campaign already holds.
@@ -348,7 +361,7 @@ class PairingImporter(Importer):
         by_point: dict[str, list[dict]] = {}
         if points:
             for p in LiaisonPoint.objects.filter(_within(ctx, "region_id")).values(
-                "id", "name", "region_id", "region__name"
+                "id", "name", "region_id", "region__name", "retired_on"
             ):
                 by_point.setdefault(clean_compact(p["name"]), []).append(p)
         found = {}
@@ -400,6 +413,11 @@ class PairingImporter(Importer):
                     ctx.error(number, "point", _("Several points have this name; add the village column."))
                 else:
                     found[number] = (candidates[0]["id"], candidates[0]["region_id"])
+                    if candidates[0]["retired_on"] is not None:
+                        self.retired[candidates[0]["id"]] = (
+                            candidates[0]["name"],
+                            candidates[0]["retired_on"],
+                        )
         return found
 
     def counts(self, plans):
