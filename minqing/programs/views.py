@@ -387,6 +387,8 @@ def campaign_compliance(request, pk: int):
             "filtered_cadre": next((v.subject for v in verdicts if v.subject_type == "cadre"), "")
             if filters["cadre"]
             else "",
+            "can_manage_campaign": bool(filters["cadre"])
+            and selectors.can_manage_campaign(user=request.user, campaign=campaign),
         },
     )
 

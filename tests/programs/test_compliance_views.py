@@ -37,6 +37,11 @@ def test_the_page_shows_each_rule_and_drills_into_a_failing_cadre(client_as, db)
     assert failing.missing[0] in html
     rows = re.findall(r'<tr class="status-(\w+)">', html)
     assert rows and "fail" in rows
+    # From the failing cadre, the ways to act on it: their pairings, a new one, a handover.
+    actions = re.search(r'<p id="cadre-actions">(.*?)</p>', html).group(1)
+    assert f"/campaigns/{campaign.pk}/pairings/?cadre={failing.cadre_id}" in actions
+    assert f"/cadres/{failing.cadre_id}/handover/" in actions
+    assert client.get(f"/campaigns/{campaign.pk}/pairings/?cadre={failing.cadre_id}").status_code == 200
 
 
 def test_the_failure_filter_lists_only_failures_and_exactly_as_many_as_counted(client_as, db):
