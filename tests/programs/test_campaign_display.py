@@ -142,7 +142,7 @@ def test_the_version_history_names_each_change_on_its_own_line_in_words(scenario
         in changes
     )
     assert f"{rule_of(campaign, 'deeds.per_point')['name']}：停用" in changes
-    assert f"依据方案“百乡千村万户大走访”启动；参加单位：{scenario.unit.name}" in changes
+    assert f"依据方案《百乡千村万户大走访》启动；参加单位：{scenario.unit.name}" in changes
     assert "care_for_vulnerable" not in html and "min_yuan" not in html and "2027-04-10" not in html
 
     english = page(client, f"/campaigns/{campaign.pk}/", "en")
