@@ -1625,6 +1625,19 @@ def assessment_cases(o):
                 allowed({"office", "office_jinan", "leader"}, set(), ok=302),
             )
         ],
+        # Their own weekly record: the page for whoever sees leaders' records; writing for the
+        # account's own cadre (office_jinan's is a 晋安区 principal the demo 三服务 rule asks;
+        # the office and the leader are told no campaign asks them; a cadre without one 403).
+        "assessment:leader-record-write": [
+            ("get", reverse("assessment:leader-record-write"), None, 302, only(viewers | {"cadre"}, no=403)),
+            (
+                "post",
+                reverse("assessment:leader-record-write"),
+                {"day": "2026-06-10", "text": "走访企业一家"},
+                302,
+                {**only({"office", "leader"}, no=403), "office_jinan": 302},
+            ),
+        ],
         "assessment:leader-record-detail": [
             ("get", reverse("assessment:leader-record-detail", args=[la.pk]), None, 302, county_a_no_cadre),
             ("get", reverse("assessment:leader-record-detail", args=[lb.pk]), None, 302, county_b),
@@ -1673,6 +1686,15 @@ def assessment_cases(o):
             )
         ],
         "api-v1:list_leader_records": [("get", "/api/v1/leader-records", None, 401, only(set(ROLES)))],
+        "api-v1:write_weekly_record": [
+            (
+                "json",
+                "/api/v1/leader-records/weekly",
+                {"day": "2026-06-17", "text": "走访企业一家"},
+                401,
+                {**only(set(), no=403), "office": 422, "leader": 422, "office_jinan": 201},
+            )
+        ],
     }
 
 

@@ -301,3 +301,37 @@ def act_on_recall(request, recall_id: int, payload: RecallActIn):
 )
 def list_leader_records(request, kind: str = "", page: int = 1, size: int = 50):
     return page_of(selectors.leader_record_list(user=request.auth, kind=kind), page, size, record_out)
+
+
+class WeeklyRecordIn(Schema):
+    day: dt.date
+    text: str
+    submit: bool = False
+    version: int | None = None
+
+
+@router.post(
+    "/leader-records/weekly",
+    response={200: LeaderRecordOut, 201: LeaderRecordOut},
+    summary="Write (or change the draft of) one's own weekly work record for the week of a day",
+)
+def write_weekly_record(request, payload: WeeklyRecordIn):
+    _require(request.auth, selectors.VIEW)
+    cadre = selectors.my_weekly_cadre(request.auth)
+    if cadre is None:
+        raise HttpError(403, _("This account may not do that."))
+    existed = selectors.weekly_record_for(user=request.auth, cadre=cadre, day=payload.day) is not None
+    try:
+        record = services.leader_record_write(
+            actor=request.auth,
+            cadre=cadre,
+            day=payload.day,
+            text=payload.text,
+            submit=payload.submit,
+            version=payload.version,
+        )
+    except PermissionDenied:
+        raise HttpError(403, _("This account may not do that.")) from None
+    except ValidationError as exc:
+        raise HttpError(422, " ".join(exc.messages)) from None
+    return Status(200 if existed else 201, record_out(record))

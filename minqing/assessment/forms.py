@@ -44,3 +44,18 @@ class LeaderRecordDraftForm(forms.Form):
 
     def clean_day(self) -> dt.date:
         return _day(self.cleaned_data["day"], _("Give a day of the week or quarter as YYYY-MM-DD."))
+
+
+class LeaderRecordWriteForm(forms.Form):
+    """A leader's weekly work record: a day of the week (its Monday or any other) and the text."""
+
+    day = forms.CharField(required=False)
+    text = forms.CharField(required=False, max_length=20000)
+    version = forms.CharField(required=False)
+
+    def clean_day(self) -> dt.date:
+        return _day(self.cleaned_data["day"], _("Give a day of the week as YYYY-MM-DD."))
+
+    def clean_version(self) -> int | None:
+        value = (self.cleaned_data["version"] or "").strip()
+        return int(value) if value.isdigit() else None

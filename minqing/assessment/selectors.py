@@ -270,15 +270,115 @@ def leader_record_get(*, user, pk: int) -> LeaderRecord:
 
 
 def can_write_record(user, record_or_cadre) -> bool:
-    """The leader themself, or an office that manages the leader's unit or region."""
+    """The leader themself (a leader by role, or a cadre whom a campaign's weekly-record rule
+    asks for one), or an office that manages the leader's unit or region."""
     from minqing.core.scope import scope_for
-    from minqing.org.models import Cadre
 
     cadre = record_or_cadre.cadre if isinstance(record_or_cadre, LeaderRecord) else record_or_cadre
-    if cadre.account_id == user.pk and scope_for(user).has("leader_records.write"):
-        return True
+    if cadre.account_id == user.pk:
+        scope = scope_for(user)
+        if scope.has("leader_records.write"):
+            return True
+        if scope.has(VIEW) and weekly_record_campaigns(cadre):
+            return True
     return scoped(Cadre.objects.filter(pk=cadre.pk), user, MANAGE).exists()
+
+
+WEEKLY_RULE = "reports.leader_weekly"
+
+
+def weekly_record_campaigns(cadre) -> list:
+    """The campaigns whose leaders' weekly-record rule (002 三服务) applies to this cadre:
+    an enabled rule naming the cadre's rank, in a campaign the cadre takes part in. The
+    rule's own test, so that whoever it counts can write what it counts."""
+    from minqing.programs.models import Campaign
+    from minqing.programs.rules import RULE_TYPES
+
+    rule_type = RULE_TYPES[WEEKLY_RULE]
+    found = []
+    for campaign in Campaign.objects.select_related("region").order_by("-start", "id"):
+        for conf in campaign.config.get("rules", []):
+            if conf.get("type") != WEEKLY_RULE or conf.get("disabled"):
+                continue
+            rule = rule_type(conf["key"], conf["name"], conf.get("params", {}))
+            if cadre.rank in rule.value("ranks") and campaign_cadres(campaign).filter(pk=cadre.pk).exists():
+                found.append(campaign)
+                break
+    return found
+
+
+def my_weekly_cadre(user) -> Cadre | None:
+    """The user's own cadre when they may write their own weekly record, else None."""
+    cadre = Cadre.objects.filter(account_id=user.pk).select_related("account", "unit__parent").first()
+    if cadre is None or not can_write_record(user, cadre):
+        return None
+    return cadre
+
+
+@dataclass
+class Week:
+    start: dt.date
+    end: dt.date
+    record: LeaderRecord | None = None
+
+
+def my_weeks(*, user, cadre, campaigns, today: dt.date | None = None) -> list[Week]:
+    """The weeks (Monday to Sunday) of the campaigns that ask the cadre for a weekly record,
+    up to the current one, newest first, each with the cadre's record of it if any."""
+    today = today or timezone.localdate()
+    mondays: set[dt.date] = set()
+    for campaign in campaigns:
+        start, _end = periods.week_of(campaign.start)
+        last = min(campaign.end or today, today)
+        while start <= last:
+            mondays.add(start)
+            start += dt.timedelta(days=7)
+    records = {
+        r.start: r
+        for r in scoped(LeaderRecord.objects.filter(cadre=cadre, kind=LeaderRecord.Kind.WEEKLY), user, VIEW)
+    }
+    return [
+        Week(monday, monday + dt.timedelta(days=6), records.get(monday))
+        for monday in sorted(mondays, reverse=True)
+    ]
+
+
+def weekly_record_for(*, user, cadre, day: dt.date) -> LeaderRecord | None:
+    """The cadre's weekly record of the week containing `day`, if there is one in sight."""
+    start, _end = periods.week_of(day)
+    return (
+        scoped(LeaderRecord.objects.filter(cadre=cadre, kind=LeaderRecord.Kind.WEEKLY), user, VIEW)
+        .filter(start=start)
+        .first()
+    )
 
 
 def period_window(campaign, period: str) -> tuple[dt.date, dt.date]:
     return periods.campaign_window(campaign, period, timezone.localdate())
+
+
+MENU_KEY = "minqing_weekly_record_menu"
+
+
+def weekly_record_offered(request) -> bool:
+    """Whether the user may write their own weekly work record, a campaign asking them for
+    one. Kept in the session for the day, so that a menu or link shown on every page does not
+    read the campaigns each time; the page itself checks anew."""
+    from minqing.core.scope import scope_for
+
+    if not scope_for(request.user).has(VIEW):
+        return False
+    today = timezone.localdate().isoformat()
+    kept = request.session.get(MENU_KEY)
+    if isinstance(kept, list) and len(kept) == 2 and kept[0] == today:
+        return bool(kept[1])
+    cadre = my_weekly_cadre(request.user)
+    shown = cadre is not None and bool(weekly_record_campaigns(cadre))
+    request.session[MENU_KEY] = [today, shown]
+    return shown
+
+
+def weekly_record_in_menu(request, scope) -> bool:
+    """The menu's "My weekly work record", for a cadre who sees only their own records
+    (leaders and offices reach it from the leaders' records list)."""
+    return scope.has(VIEW) and not scope.reaches(VIEW) and weekly_record_offered(request)

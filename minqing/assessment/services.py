@@ -469,3 +469,97 @@ def leader_record_save(
         detail={"version": record.version},
     )
     return record
+
+
+def campaign_span(campaign) -> str:
+    """A campaign with its dates, as people read them."""
+    if campaign.end is None:
+        return _("%(name)s, from %(start)s") % {"name": campaign.name, "start": day_text(campaign.start)}
+    return _("%(name)s, %(start)s to %(end)s") % {
+        "name": campaign.name,
+        "start": day_text(campaign.start),
+        "end": day_text(campaign.end),
+    }
+
+
+@transaction.atomic
+def leader_record_write(
+    *,
+    actor,
+    cadre,
+    day: dt.date,
+    text: str,
+    submit: bool = False,
+    version: int | None = None,
+    today: dt.date | None = None,
+) -> LeaderRecord:
+    """The leader's weekly work record of the week (Monday to Sunday) containing `day`,
+    written directly: made, or the week's draft changed, never a second record of a week.
+    The week must lie in a campaign that asks this leader for weekly records and have begun;
+    a submitted record stays as it was submitted. `version`, when given, is the draft's
+    version the writer saw: a draft changed meanwhile is not overwritten."""
+    if actor is not None and not selectors.can_write_record(actor, cadre):
+        raise PermissionDenied
+    today = today or timezone.localdate()
+    start, end = periods.week_of(day)
+    errors: dict[str, list[str]] = {}
+    campaigns = selectors.weekly_record_campaigns(cadre)
+    if not campaigns:
+        errors["day"] = [_("No campaign asks %(name)s for a weekly work record.") % {"name": cadre.account}]
+    elif start > today:
+        errors["day"] = [_("The week of %(day)s has not begun yet.") % {"day": day_text(start)}]
+    elif not any(c.start <= end and (c.end is None or start <= c.end) for c in campaigns):
+        errors["day"] = [
+            _("The week of %(day)s is outside the campaign (%(campaigns)s).")
+            % {"day": day_text(start), "campaigns": "; ".join(campaign_span(c) for c in campaigns)}
+        ]
+    text = (text or "").strip()
+    if not text:
+        errors["text"] = [_("The record cannot be empty.")]
+    if errors:
+        raise ValidationError(errors)
+    record = (
+        LeaderRecord.objects.select_for_update()
+        .filter(cadre=cadre, kind=LeaderRecord.Kind.WEEKLY, start=start)
+        .first()
+    )
+    if record is not None and record.status == LeaderRecord.Status.SUBMITTED:
+        raise ValidationError(
+            {
+                "day": [
+                    _("The record of the week of %(day)s has been submitted and can no longer be changed.")
+                    % {"day": day_text(start)}
+                ]
+            }
+        )
+    if record is not None and version is not None and version != record.version:
+        raise ValidationError(
+            _("Someone changed this record meanwhile: reload it and apply your changes again.")
+        )
+    created = record is None
+    if created:
+        record = LeaderRecord(
+            cadre=cadre, kind=LeaderRecord.Kind.WEEKLY, start=start, end=end, created_by=actor
+        )
+    else:
+        record.version += 1
+    # The week's figures as of now, kept with the text (frozen when it is submitted).
+    record.figures = record_figures(cadre, start, end)
+    record.text = text
+    if submit:
+        record.status = LeaderRecord.Status.SUBMITTED
+        record.submitted_on = today
+    record.save()
+    audit_record(
+        action="leader_record.submit" if submit else "leader_record.write",
+        obj=record,
+        user=actor,
+        detail={
+            "kind": record.kind,
+            "cadre": cadre.pk,
+            "start": start.isoformat(),
+            "version": record.version,
+            "created": created,
+        },
+    )
+    return record

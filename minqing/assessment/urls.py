@@ -18,6 +18,7 @@ urlpatterns = [
     path("recalls/<int:pk>/notice.<str:fmt>", views.recall_notice, name="recall-notice"),
     path("leader-records/", views.leader_record_list, name="leader-record-list"),
     path("leader-records/draft/", views.leader_record_draft, name="leader-record-draft"),
+    path("leader-records/week/", views.leader_record_write, name="leader-record-write"),
     path("leader-records/<int:pk>/", views.leader_record_detail, name="leader-record-detail"),
     path("leader-records/<int:pk>.<str:fmt>", views.leader_record_document, name="leader-record-document"),
 ]

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from minqing.core.dates import day_text
 from minqing.core.forms import add_errors
 from minqing.core.paging import paginate, query_without_page
 from minqing.core.params import id_param
@@ -18,8 +19,14 @@ from minqing.org.models import Cadre
 from minqing.programs.models import Campaign
 from minqing.programs.selectors import campaign_cadres, campaign_get
 
-from . import components, documents, selectors, services
-from .forms import AssessmentRunForm, LeaderRecordDraftForm, RecallActForm, RecallRuleForm
+from . import components, documents, periods, selectors, services
+from .forms import (
+    AssessmentRunForm,
+    LeaderRecordDraftForm,
+    LeaderRecordWriteForm,
+    RecallActForm,
+    RecallRuleForm,
+)
 from .models import LeaderRecord, Recall
 
 VIEW, MANAGE = selectors.VIEW, selectors.MANAGE
@@ -394,6 +401,7 @@ def _leader_record_list_page(request, draft_form=None):
     )
     me = Cadre.objects.filter(account=request.user).select_related("account").first()
     can_draft = me is not None and selectors.can_write_record(request.user, me)
+    weekly = can_draft and bool(selectors.weekly_record_campaigns(me))
     return render(
         request,
         "assessment/leader_record_list.html",
@@ -404,6 +412,7 @@ def _leader_record_list_page(request, draft_form=None):
             "kinds": LeaderRecord.Kind.choices,
             "kind": kind,
             "can_draft": can_draft,
+            "weekly": weekly,
             "draft_form": draft_form
             or LeaderRecordDraftForm(initial={"kind": "", "day": timezone.localdate().isoformat()}),
         },
@@ -431,6 +440,80 @@ def leader_record_draft(request):
             return redirect("assessment:leader-record-detail", pk=record.pk)
     # Refused: the page again, with the kind and day chosen and why (not a redirect that loses them).
     return _leader_record_list_page(request, draft_form=form)
+
+
+def leader_record_write(request):
+    """A leader writes their own weekly work record: the week chosen by a day of it, then the
+    text; writing a week again changes its draft rather than making a second record. Below,
+    the weeks of the campaigns that ask them for one, with their records."""
+    require_permission(request.user, VIEW)
+    cadre = selectors.my_weekly_cadre(request.user)
+    if request.method == "POST":
+        if cadre is None:
+            raise PermissionDenied
+        form = LeaderRecordWriteForm(request.POST)
+        if form.is_valid():
+            try:
+                record = services.leader_record_write(
+                    actor=request.user,
+                    cadre=cadre,
+                    day=form.cleaned_data["day"],
+                    text=form.cleaned_data["text"],
+                    version=form.cleaned_data["version"],
+                    submit="submit" in request.POST,
+                )
+            except ValidationError as exc:
+                add_errors(form, exc)
+            else:
+                messages.success(
+                    request,
+                    (
+                        _("The record of the week of %(day)s is submitted.")
+                        if record.status == LeaderRecord.Status.SUBMITTED
+                        else _("The record of the week of %(day)s is saved as a draft.")
+                    )
+                    % {"day": day_text(record.start)},
+                )
+                return redirect(f"{reverse('assessment:leader-record-write')}?day={record.start.isoformat()}")
+        # Refused: the page again with the week and the text as sent, and why.
+        day = _date(request.POST.get("day", "")) or timezone.localdate()
+        return _leader_record_write_page(request, cadre, day, form)
+    day = _date(request.GET.get("day", "")) or timezone.localdate()
+    return _leader_record_write_page(request, cadre, day)
+
+
+def _leader_record_write_page(request, cadre, day: dt.date, form=None):
+    campaigns = selectors.weekly_record_campaigns(cadre) if cadre is not None else []
+    record = selectors.weekly_record_for(user=request.user, cadre=cadre, day=day) if campaigns else None
+    start, end = periods.week_of(day)
+    if form is None and campaigns:
+        if record is not None:
+            text, version = record.text, record.version
+        else:
+            # A new week starts from what the leader's own records say about it.
+            text = services.draft_text(
+                LeaderRecord.Kind.WEEKLY, cadre, start, end, services.record_figures(cadre, start, end)
+            )
+            version = ""
+        form = LeaderRecordWriteForm(initial={"day": start.isoformat(), "text": text, "version": version})
+    weeks = selectors.my_weeks(user=request.user, cadre=cadre, campaigns=campaigns) if campaigns else []
+    return render(
+        request,
+        "assessment/leader_record_write.html",
+        {
+            "cadre": cadre,
+            "campaigns": campaigns,
+            "asked_by": _("Asked for by %(campaigns)s.")
+            % {"campaigns": "; ".join(services.campaign_span(c) for c in campaigns)},
+            "form": form,
+            "record": record,
+            "week_start": start,
+            "week_end": end,
+            "page": paginate(request, weeks, 12),
+            "query": query_without_page(request),
+            "pager_path": reverse("assessment:leader-record-write"),
+        },
+    )
 
 
 def leader_record_detail(request, pk: int):

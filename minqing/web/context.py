@@ -7,6 +7,14 @@ from minqing.core.scope import scope_for
 # permission (a cadre's own-records grant would find these lists empty).
 REACH = True
 
+
+def _weekly_record(request, scope) -> bool:
+    """A cadre whom a campaign asks for a leaders' weekly work record (002 三服务)."""
+    from minqing.assessment.selectors import weekly_record_in_menu
+
+    return weekly_record_in_menu(request, scope)
+
+
 NAV = [
     ("web:home", _("Overview"), None),
     ("fieldwork:app", _("My targets"), "programs.view"),
@@ -20,6 +28,7 @@ NAV = [
     ("appraisal:case-list", _("Exemplary cases"), "exemplary.view"),
     ("assessment:recall-list", _("Recalls"), "assessment.view", REACH),
     ("assessment:leader-record-list", _("Leaders' records"), "assessment.view", REACH),
+    ("assessment:leader-record-write", _("My weekly work record"), _weekly_record),
     ("people:household-list", _("Households"), "people.view"),
     ("org:cadre-list", _("Cadres"), "org.view"),
     ("org:unit-list", _("Units"), "org.view", REACH),
@@ -43,9 +52,11 @@ def here(request) -> str:
     return request.get_full_path()
 
 
-def _shown(scope, permission, reach: bool) -> bool:
+def _shown(request, scope, permission, reach: bool) -> bool:
     if permission is None:
         return True
+    if callable(permission):
+        return permission(request, scope)
     permissions = permission if isinstance(permission, tuple) else (permission,)
     if reach:
         return any(scope.reaches(p) for p in permissions)
@@ -64,7 +75,7 @@ def navigation(request):
             "active": request.resolver_match and request.resolver_match.view_name == name,
         }
         for name, label, permission, *reach in NAV
-        if _shown(scope, permission, bool(reach))
+        if _shown(request, scope, permission, bool(reach))
     ]
     # Not "here": campaign pages name their own breadcrumb item so.
     return {"nav_items": items, "user_scope": scope, "return_path": here(request)}
