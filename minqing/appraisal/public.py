@@ -36,7 +36,7 @@ def public_answer(request, token: str):
     sample = link.sample
     ctx = {
         "cadre_name": str(sample.cadre.account),
-        "unit": sample.cadre.unit.name,
+        "unit": sample.cadre.unit.label,
         "questions": sample.round.questions,
         "verdicts": Verdict.choices,
         "post": request.POST,

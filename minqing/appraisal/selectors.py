@@ -13,6 +13,7 @@ from django.db.models import Case, Count, F, FloatField, Q, QuerySet, Sum, Value
 from django.utils import timezone
 
 from minqing.core.scope import get_scoped_or_404, scoped
+from minqing.org.models import unit_label
 
 from .models import (
     RATING_POINTS,
@@ -209,6 +210,7 @@ def round_results(appraisal_round) -> list[PublicationRow]:
             name=F("cadre__account__full_name"),
             username=F("cadre__account__username"),
             unit=F("cadre__unit__name"),
+            parent_unit=F("cadre__unit__parent__name"),
             unit_path=F("cadre__unit__path"),
         )
         .annotate(
@@ -225,7 +227,8 @@ def round_results(appraisal_round) -> list[PublicationRow]:
         PublicationRow(
             cadre_id=row["cadre_id"],
             name=row["name"] or row["username"],
-            unit=row["unit"],
+            # Named with its body: every bureau has its 办公室.
+            unit=unit_label(row["unit"], row["parent_unit"]),
             sampled=row["sampled"],
             answered=row["answered"],
             satisfied=row["satisfied"],

@@ -334,7 +334,9 @@ class LinkRefused(Exception):
 
 def link_find(token: str) -> AppraisalLink:
     link = (
-        AppraisalLink.objects.select_related("sample__round", "sample__cadre__account", "sample__cadre__unit")
+        AppraisalLink.objects.select_related(
+            "sample__round", "sample__cadre__account", "sample__cadre__unit__parent"
+        )
         .filter(digest=_digest(token or ""))
         .first()
     )

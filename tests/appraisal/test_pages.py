@@ -81,7 +81,8 @@ def test_the_office_draws_calls_releases_and_the_pdf_and_public_page_show_the_sc
     text = subprocess.run(
         ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
     ).stdout
-    assert "公示" in text and name in text and "2026-11" in text
+    # The period as people read it, not its code (2026-11).
+    assert "公示" in text and name in text and "2026年11月" in text and "2026-11" not in text
     assert AuditEvent.objects.filter(action="appraisal.release", object_id=str(appraisal_round.pk)).exists()
 
 

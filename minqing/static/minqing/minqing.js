@@ -167,3 +167,43 @@ document.addEventListener("htmx:configRequest", function (event) {
     offer();
   });
 }());
+
+// A long table (table[data-filter]: the published appraisal results): a search box above it
+// keeps the rows whose text holds what is typed (a name, a unit), and says how many are
+// shown. Without script the whole table is there as before.
+(function () {
+  "use strict";
+  document.querySelectorAll("table[data-filter]").forEach(function (table) {
+    var rows = Array.prototype.slice.call(table.tBodies[0] ? table.tBodies[0].rows : []);
+    if (rows.length < 2) { return; }
+    var box = document.createElement("input");
+    box.type = "search";
+    box.className = "table-filter";
+    box.placeholder = table.dataset.filter;
+    box.setAttribute("aria-label", table.dataset.filter);
+    if (table.id) { box.setAttribute("aria-controls", table.id); }
+    var count = document.createElement("p");
+    count.className = "muted table-filter-count";
+    count.setAttribute("role", "status");
+    count.setAttribute("aria-live", "polite");
+    table.parentNode.insertBefore(box, table);
+    table.parentNode.insertBefore(count, table);
+    box.addEventListener("keydown", function (event) {
+      if (event.key === "Enter") { event.preventDefault(); }
+    });
+    box.addEventListener("input", function () {
+      var wanted = box.value.trim().toLowerCase().replace(/\s+/g, "");
+      var shown = 0;
+      rows.forEach(function (row) {
+        // The cells marked data-search (name, unit), else the whole row.
+        var cells = row.querySelectorAll("[data-search]");
+        var text = cells.length ? Array.prototype.map.call(cells, function (cell) { return cell.textContent; }).join(" ") : row.textContent;
+        var keep = !wanted || text.toLowerCase().replace(/\s+/g, "").indexOf(wanted) !== -1;
+        row.hidden = !keep;
+        if (keep) { shown += 1; }
+      });
+      count.textContent = wanted ? (table.dataset.filterCount || "{n} / {total}")
+        .replace("{n}", shown).replace("{total}", rows.length) : "";
+    });
+  });
+}());
