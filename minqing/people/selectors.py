@@ -35,7 +35,7 @@ def households_for_list(ids) -> QuerySet:
     """The rows a list page shows, with what it shows of them (not the head's identifiers)."""
     return (
         Household.objects.filter(pk__in=ids)
-        .select_related("region", "head")
+        .select_related("region__parent", "head")
         .defer("head__id_number", "head__phone", "head__id_number_hash", "head__phone_hash")
     )
 

@@ -105,3 +105,10 @@ def test_tags_show_in_chinese_by_default(client_as, db):
     tagging = Tagging.objects.filter(household__region__code__startswith="431123", tag=Tag.DIBAO).first()
     html = client_as("office").get(f"/people/households/{tagging.household_id}/").content.decode()
     assert "低保户" in html
+
+
+def test_the_list_names_a_group_with_its_village(client_as, db):
+    html = client_as("office").get("/people/households/").content.decode()
+    shown = Household.objects.select_related("region__parent").get(pk=int(sorted(codes_on(html))[0]))
+    assert shown.region.level == shown.region.Level.GROUP  # demo households live in groups
+    assert f"{shown.region.parent.name}{shown.region.name}</td>" in html

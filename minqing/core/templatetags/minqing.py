@@ -7,3 +7,16 @@ register = template.Library()
 def get_item(mapping, key):
     """{{ mapping|get_item:key }} — a dictionary look-up in a template."""
     return mapping.get(key) if hasattr(mapping, "get") else None
+
+
+@register.filter
+def region_short(region) -> str:
+    """A region as a list names it: a villagers' group with its village (柏利村五组),
+    since every village has a 五组; anything else by its own name. Load region__parent."""
+    from minqing.geo.models import Region
+
+    if region is None:
+        return ""
+    if region.level == Region.Level.GROUP and region.parent_id:
+        return f"{region.parent.name}{region.name}"
+    return region.name
