@@ -22,14 +22,15 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.db import connection
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Substr
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from minqing.core import parallel
-from minqing.core.scope import get_scoped_or_404, scope_for, scoped
+from minqing.core.scope import get_scoped_or_404, scope_for, scope_q, scoped
 from minqing.core.treecode import prefix_q
 from minqing.fieldwork.models import AttendanceDay, Deed, MonthlyReport, ReliefPayment, Visit
 from minqing.geo.models import LEVEL_DIGITS, Region
@@ -210,11 +211,37 @@ class AttendanceSource(Source):
     related = ("cadre__account", "point")
 
     def in_campaign(self, qs, sel):
-        # Days are not tied to a campaign: those of its cadres at points in its region.
-        return qs.filter(
-            prefix_q("point__region_id", sel.campaign.region.prefix),
-            date__gte=sel.period.start,
-            date__lte=sel.period.end,
+        """An attendance day names a cadre and a point, not a campaign. It counts for the campaign
+        when on that day the cadre held a pairing of the campaign with that point or with a
+        household or member of the point's village, or led or was a member of one of the
+        campaign's teams at that point (teams are not dated: within the campaign's dates). So a
+        campaign counts only the days its own work took the cadre to the point, and a campaign
+        just started counts none of the days other campaigns' work did."""
+        campaign = sel.campaign
+        # One probe of the cadre's pairings in the campaign per day. A village point's region is
+        # the village; a household's is the village or one of its groups (its 12 digits and 3 more).
+        held = (
+            Pairing.objects.filter(
+                campaign=campaign, cadre_id=OuterRef("cadre_id"), start__lte=OuterRef("date")
+            )
+            .filter(Q(end__isnull=True) | Q(end__gte=OuterRef("date")))
+            .annotate(village=Substr("region_id", 1, LEVEL_DIGITS[5]))
+            .filter(
+                Q(point_id=OuterRef("point_id")) | Q(point__isnull=True, village=OuterRef("point__region_id"))
+            )
+        )
+        # The teams' points first (one list for the query): most days are at none of them.
+        team_points = Team.points.through.objects.filter(team__campaign=campaign)
+        at_team = team_points.filter(liaisonpoint_id=OuterRef("point_id"))
+        in_team = Q(point_id__in=team_points.values("liaisonpoint_id")) & (
+            Q(Exists(at_team.filter(team__leader_id=OuterRef("cadre_id"))))
+            | Q(Exists(at_team.filter(team__members=OuterRef("cadre_id"))))
+        )
+        dates = Q(date__gte=max(sel.period.start, campaign.start), date__lte=sel.period.end)
+        if campaign.end is not None:
+            dates &= Q(date__lte=campaign.end)
+        return qs.filter(prefix_q("point__region_id", campaign.region.prefix), dates).filter(
+            Q(Exists(held)) | in_team
         )
 
 
@@ -262,17 +289,63 @@ class TicketSource(Source):
         return qs.filter(created_by_id__in=cadres.values("account_id"))
 
 
+def _pairings_in(sel: Selection) -> QuerySet:
+    """The campaign's pairings that ran on some day of the period."""
+    return Pairing.objects.filter(
+        Q(end__isnull=True) | Q(end__gte=sel.period.start), campaign=sel.campaign, start__lte=sel.period.end
+    )
+
+
+def _same_target(qs: QuerySet, condition: Q) -> Q:
+    """Some pairing of `qs` meeting `condition` has the outer pairing's target."""
+    return (
+        (
+            Q(household_id__isnull=False)
+            & Q(Exists(qs.filter(condition, household_id=OuterRef("household_id"))))
+        )
+        | (Q(member_id__isnull=False) & Q(Exists(qs.filter(condition, member_id=OuterRef("member_id")))))
+        | (Q(point_id__isnull=False) & Q(Exists(qs.filter(condition, point_id=OuterRef("point_id")))))
+    )
+
+
 class PairingSource(Source):
-    """Targets paired with a cadre at some time in the period: the targets due a visit."""
+    """The targets due a visit: each household, member or point paired in the campaign on some
+    day of the period, counted once however many pairings of it ran in the period (a handover
+    ends one and starts another; two kinds may pair it at once). Its pairing is the one held at
+    the period's end, else the one that ended last; of several, the latest begun (then the
+    latest made). That pairing's cadre, unit and team list it, and a visit by any cadre who held
+    one of its pairings in the period visits it (_target_visited)."""
 
     key, model = "pairing", Pairing
     order = ("cadre_id", "id")
     related = ("cadre__account", "household__head", "member", "point")
 
     def in_campaign(self, qs, sel):
-        return qs.filter(Q(end__isnull=True) | Q(end__gte=sel.period.start), campaign=sel.campaign).filter(
-            start__lte=sel.period.end
+        end = sel.period.end
+        held_at_end = Q(end__isnull=True) | Q(end__gte=end)
+        others = _pairings_in(sel).exclude(pk=OuterRef("pk"))
+        later = Q(start__gt=OuterRef("start")) | Q(start=OuterRef("start"), pk__gt=OuterRef("pk"))
+        # Outranked: by one held at the end that began later (when this one is held at the end
+        # too), or by any held at the end or begun later (when this one ended in the period).
+        first = (held_at_end & ~_same_target(others, held_at_end & later)) | (
+            ~held_at_end & ~_same_target(others, held_at_end | later)
         )
+        # Most targets have one pairing in the period: those are found from one list of the
+        # targets paired more than once (built once per query), and only the others probed.
+        alone = Q(pk__in=[])
+        for target in ("household_id", "member_id", "point_id"):
+            shared = (
+                _pairings_in(sel)
+                .filter(**{f"{target}__isnull": False})
+                .values(target)
+                .annotate(n=Count("pk"))
+                .filter(n__gt=1)
+                .values(target)
+            )
+            alone |= Q(**{f"{target}__isnull": False}) & ~Q(**{f"{target}__in": shared})
+        return qs.filter(
+            Q(end__isnull=True) | Q(end__gte=sel.period.start), campaign=sel.campaign, start__lte=end
+        ).filter(alone | first)
 
 
 class HouseholdSource(Source):
@@ -352,19 +425,29 @@ def _not_visited(sel: Selection) -> Q:
 
 
 def _target_visited(sel: Selection) -> Q:
-    """The pairing's cadre visited its target (a member's visit counts for the household) in the period."""
+    """The target was visited in the period (in the campaign) by a cadre who held a pairing of it
+    in the period: its cadre, or the one before or after a handover, or another kind's. A visit
+    to a member of a paired household counts for the household."""
     visits = Visit.objects.filter(
         campaign=sel.campaign,
-        cadre_id=OuterRef("cadre_id"),
         date__gte=sel.period.start,
         date__lte=sel.period.end,
     )
-    # One exact probe per pairing, of the index of its kind of target (household, date, cadre,
-    # campaign: read from the index alone), only for the kind it has.
+    holders = _pairings_in(sel).filter(cadre_id=OuterRef("cadre_id"))
+
+    def by_holder(target: str) -> Exists:
+        # The visits of the target in the period (an index probe: the target, then the date),
+        # each kept when its cadre held a pairing of the target (a probe of the pairings).
+        return Exists(
+            visits.filter(**{target: OuterRef(target)}).filter(
+                Exists(holders.filter(**{target: OuterRef(OuterRef(target))}))
+            )
+        )
+
     direct = (
-        (Q(household_id__isnull=False) & Q(Exists(visits.filter(household_id=OuterRef("household_id")))))
-        | (Q(member_id__isnull=False) & Q(Exists(visits.filter(member_id=OuterRef("member_id")))))
-        | (Q(point_id__isnull=False) & Q(Exists(visits.filter(point_id=OuterRef("point_id")))))
+        (Q(household_id__isnull=False) & Q(by_holder("household_id")))
+        | (Q(member_id__isnull=False) & Q(by_holder("member_id")))
+        | (Q(point_id__isnull=False) & Q(by_holder("point_id")))
     )
     # A visit to a member of a paired household counts for it (as in the visit rules): probed
     # only for the households whose members were visited in the period (a list built once per
@@ -376,7 +459,11 @@ def _target_visited(sel: Selection) -> Q:
         member__isnull=False,
     ).values("member__household_id")
     through_member = Q(household_id__in=members_visited) & Q(
-        Exists(visits.filter(member__household_id=OuterRef("household_id")))
+        Exists(
+            visits.filter(member__household_id=OuterRef("household_id")).filter(
+                Exists(holders.filter(household_id=OuterRef(OuterRef("household_id"))))
+            )
+        )
     )
     return direct | through_member
 
@@ -641,6 +728,9 @@ class Group:
     values: dict = field(default_factory=dict)
     changes: dict = field(default_factory=dict)  # how this group's selection differs from the page's
     selection: Selection | None = None
+    # False: the row has no selection of its own to drill into (the demands no unit handles; a
+    # unit or cadre outside the viewer's scope, whose selection would be a 404).
+    linked: bool = True
 
     @property
     def params(self) -> dict:
@@ -748,7 +838,8 @@ def figures(*, user, sel: Selection, breakdowns: bool = True, deferred: bool = T
         keys = [t.key for t in broken]
         for cells in groupings:
             for row in next(answers):
-                if row[0] is None:
+                # No handling unit: kept (the demands not yet assigned have a row of their own).
+                if row[0] is None and cells is not unit_cells:
                     continue
                 for tile_key, value in zip(keys, row[1:], strict=True):
                     if value:
@@ -761,7 +852,7 @@ def figures(*, user, sel: Selection, breakdowns: bool = True, deferred: bool = T
         sel,
         totals,
         rates,
-        _region_groups(sel, region_cells),
+        _region_groups(user, sel, region_cells),
         *_org_groups(user, sel, cadre_cells, account_cells, unit_cells),
     )
 
@@ -770,15 +861,38 @@ def _one_row(qs: QuerySet, aggregates: dict) -> list[dict]:
     return [qs.aggregate(**aggregates)]
 
 
-def _region_groups(sel: Selection, cells) -> list[Group]:
+def _region_groups(user, sel: Selection, cells) -> list[Group]:
     if not sel.child_digits:
         return []
     children = Region.objects.filter(parent=sel.area).order_by("code").only("code", "name", "level")
+    reach = _region_reach(user)
     groups = []
     for child in children:
+        if reach is not None and not any(
+            child.prefix.startswith(p) or p.startswith(child.prefix) for p in reach
+        ):
+            continue  # none of the viewer's records can be there: no row (a township office's county)
         values = dict(cells.get(child.prefix, {}))
         groups.append(Group(child.code, child.name, values, {"region": child.code}, sel))
     return groups
+
+
+def _region_reach(user) -> tuple[str, ...] | None:
+    """The region prefixes the viewer's campaign figures can come from, or None when they can
+    come from anywhere (a grant by unit subtree or own records: a bureau's cadres work in every
+    township)."""
+    grants = [g for g in scope_for(user).grants if "programs.view" in g.permissions]
+    if not grants or any(g.unit_paths or g.own or not g.region_prefixes for g in grants):
+        return None
+    return tuple(p for g in grants for p in g.region_prefixes)
+
+
+def _in_scope(model, user) -> ExpressionWrapper:
+    """Whether a row of `model` is in the viewer's scope (org.view), read with the row."""
+    condition = scope_q(model, user, "org.view")
+    return ExpressionWrapper(
+        condition if condition is not None else Q(pk__in=[]), output_field=BooleanField()
+    )
 
 
 def _org_groups(user, sel: Selection, cadre_cells, account_cells, unit_cells):
@@ -791,12 +905,15 @@ def _org_groups(user, sel: Selection, cadre_cells, account_cells, unit_cells):
     # one query may carry.
     if len(wanted) <= 500:
         cadres_qs = cadres_qs.filter(Q(pk__in=list(cadre_cells)) | Q(account_id__in=list(account_cells)))
-    cadres = {
-        pk: (account_id, unit_id, full_name or username)
-        for pk, account_id, unit_id, full_name, username in cadres_qs.values_list(
-            "pk", "account_id", "unit_id", "account__full_name", "account__username"
-        )
-    }
+    # With each cadre and unit, whether the viewer may choose it (its row then links to its figures).
+    cadres_qs = cadres_qs.annotate(seen=_in_scope(Cadre, user))
+    cadres, seen_cadres = {}, set()
+    for pk, account_id, unit_id, full_name, username, seen in cadres_qs.values_list(
+        "pk", "account_id", "unit_id", "account__full_name", "account__username", "seen"
+    ):
+        cadres[pk] = (account_id, unit_id, full_name or username)
+        if seen:
+            seen_cadres.add(pk)
     by_account = {account_id: pk for pk, (account_id, _u, _n) in cadres.items()}
     per_cadre: dict = defaultdict(lambda: defaultdict(int))
     for cadre_id, values in cadre_cells.items():
@@ -806,7 +923,13 @@ def _org_groups(user, sel: Selection, cadre_cells, account_cells, unit_cells):
         if account_id in by_account:
             for k, v in values.items():
                 per_cadre[by_account[account_id]][k] += v
-    units = {pk: (path, name) for pk, path, name in Unit.objects.values_list("pk", "path", "name")}
+    units, seen_units = {}, set()
+    for pk, path, name, seen in Unit.objects.annotate(seen=_in_scope(Unit, user)).values_list(
+        "pk", "path", "name", "seen"
+    ):
+        units[pk] = (path, name)
+        if seen:
+            seen_units.add(pk)
     depth = (len(sel.unit.path) + 6) if sel.unit is not None else 6
     per_unit: dict = defaultdict(lambda: defaultdict(int))
     # Cadre-made records count for the cadre's unit; demands for their handling unit.
@@ -822,12 +945,27 @@ def _org_groups(user, sel: Selection, cadre_cells, account_cells, unit_cells):
             for k, v in values.items():
                 per_unit[top][k] += v
     by_path = {path: (pk, name) for pk, (path, name) in units.items()}
+    # Each unit whose cadres' records (or handled demands) the viewer sees: for a township office,
+    # the county bureaus working in its villages, with only that work (the records are the
+    # viewer's). Those outside the viewer's own scope have no selection to drill into.
     unit_groups = [
-        Group(by_path[path][0], by_path[path][1], dict(values), {"unit": by_path[path][0]}, sel)
+        Group(
+            by_path[path][0],
+            by_path[path][1],
+            dict(values),
+            {"unit": by_path[path][0]},
+            sel,
+            linked=by_path[path][0] in seen_units,
+        )
         for path, values in per_unit.items()
         if path in by_path and (sel.unit is None or path != sel.unit.path)
     ]
     unit_groups.sort(key=lambda g: (-g.values.get("visits", 0), g.label))
+    if sel.unit is None and unit_cells.get(None):
+        # The demands no unit handles yet: a row of their own, so that the table adds up.
+        unit_groups.append(
+            Group("unassigned", _("Not assigned to a unit"), dict(unit_cells[None]), {}, sel, linked=False)
+        )
     teams = scoped(Team.objects.filter(campaign=sel.campaign), user, "programs.view")
     members: dict = defaultdict(set)
     for team_id, cadre_id in Team.members.through.objects.filter(team_id__in=teams.values("pk")).values_list(
@@ -842,12 +980,17 @@ def _org_groups(user, sel: Selection, cadre_cells, account_cells, unit_cells):
                 values[k] += v
         team_groups.append(Group(team_id, name, dict(values), {"team": team_id, "cadre": None}, sel))
     team_groups.sort(key=lambda g: (-g.values.get("visits", 0), g.label))
+    shown = [cadre_id for cadre_id in per_cadre if cadre_id in cadres]
     cadre_groups = [
         Group(
-            cadre_id, cadres[cadre_id][2], dict(values), {"cadre": cadre_id, "unit": None, "team": None}, sel
+            cadre_id,
+            cadres[cadre_id][2],
+            dict(per_cadre[cadre_id]),
+            {"cadre": cadre_id, "unit": None, "team": None},
+            sel,
+            linked=cadre_id in seen_cadres,
         )
-        for cadre_id, values in per_cadre.items()
-        if cadre_id in cadres
+        for cadre_id in shown
     ]
     # The id last: cadres of the same name and figures keep one order whatever the query plan.
     cadre_groups.sort(key=lambda g: (-g.values.get("visits", 0), g.label, g.key))
@@ -1005,3 +1148,30 @@ def campaign_get(*, user, pk: int) -> Campaign:
         return campaigns_for(user=user).get(pk=pk)
     except (Campaign.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
+
+
+def mark_targets(user, records) -> list:
+    """The records (pairings, visits, relief payments), each marked `target_unseen` when the user
+    may not see its household, member or point: lists then name the target as the pairings page
+    does (a household by its head's name) or say it is outside the user's area. One query per
+    kind of target, whatever the rows."""
+    from minqing.people.models import Member
+    from minqing.programs.models import LiaisonPoint
+
+    records = list(records)
+    kinds = {
+        "household_id": (Household, "people.view"),
+        "member_id": (Member, "people.view"),
+        "point_id": (LiaisonPoint, "programs.view"),
+    }
+    seen: dict[str, set] = {}
+    for attr, (model, permission) in kinds.items():
+        ids = {getattr(r, attr, None) for r in records} - {None}
+        if ids:
+            seen[attr] = set(
+                scoped(model.objects.filter(pk__in=ids), user, permission).values_list("pk", flat=True)
+            )
+    for r in records:
+        attr = next((a for a in kinds if getattr(r, a, None) is not None), None)
+        r.target_unseen = attr is not None and getattr(r, attr) not in seen[attr]
+    return records

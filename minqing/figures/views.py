@@ -159,6 +159,11 @@ def tile_list(request, pk: int, key: str):
     records = selectors.tile_records(user=request.user, sel=sel, key=key)
     page = paginate(request, records, per_page=50)
     source = tile.source.key if tile.source else "custom"
+    if source in ("visit", "relief", "pairing"):
+        page.object_list = selectors.mark_targets(request.user, page.object_list)
+        for record in page.object_list:
+            if source == "pairing":
+                record.campaign = campaign  # its kind by the template's name, with no query per row
     return render(
         request,
         "figures/tile_list.html",
@@ -212,9 +217,14 @@ def _tables(campaign, sel, figures) -> list[dict]:
                 value = group.values.get(tile.key, 0)
                 text = escape(f"{value:,.2f}" if tile.kind == "yuan" else str(value))
                 cell, link, end = openings[tile.key]
-                html.append(f"{cell}{link}{escaped}{end}{text}</a></td>" if value else f"{cell}{text}</td>")
+                linked = value and group.linked
+                html.append(f"{cell}{link}{escaped}{end}{text}</a></td>" if linked else f"{cell}{text}</td>")
             rows.append(
-                {"label": group.label, "href": f"{dashboard_url}?{query}", "cells": mark_safe("".join(html))}
+                {
+                    "label": group.label,
+                    "href": f"{dashboard_url}?{query}" if group.linked else "",
+                    "cells": mark_safe("".join(html)),
+                }
             )
         tables.append({"id": table_id, "title": title, "heading": heading, "rows": rows, "tiles": tiles})
     return tables

@@ -148,9 +148,11 @@ def test_a_visit_to_a_member_counts_for_the_paired_household(actor, campaign):
     office = actor("office")
     sel = sel_for(office, campaign, parse_period("2026-10", today=TODAY))
     visited = selectors.tile_records(user=office, sel=sel, key="targets_visited")
+    due = selectors.tile_records(user=office, sel=sel, key="targets_due")  # one pairing per target
     pairing = (
         Pairing.objects.filter(campaign=campaign, household__isnull=False, household__members__isnull=False)
         .active_on(sel.as_of)
+        .filter(pk__in=due.values("pk"))
         .exclude(pk__in=visited.values("pk"))
         .select_related("household")
         .order_by("pk")

@@ -1,0 +1,354 @@
+"""Figures bounded by the campaign and the period (days at the points, targets due), by the
+viewer's area (breakdown rows), and tables that add up (found by a new-user tester)."""
+
+import datetime as dt
+import re
+
+import pytest
+from django.test import Client
+from django.utils import timezone, translation
+
+from minqing.fieldwork.models import AttendanceDay, Visit
+from minqing.figures import selectors
+from minqing.figures.periods import parse_period
+from minqing.org.models import Cadre
+from minqing.people.models import Household
+from minqing.programs.models import Campaign, LiaisonPoint, Pairing
+
+from .conftest import OTHER_TOWNSHIP, TODAY, TOWNSHIP, sel_for
+
+NOVEMBER = "2026-11"
+
+
+@pytest.fixture
+def new_campaign(campaign):
+    """A campaign of the county started this month, with nothing recorded in it yet."""
+    return Campaign.objects.create(
+        name="新活动",
+        program_key="test_new",
+        program_name="测试",
+        region=campaign.region,
+        start=dt.date(2026, 11, 1),
+        config=campaign.config,
+    )
+
+
+def _month(code=NOVEMBER):
+    return parse_period(code, today=TODAY)
+
+
+def _confirmed(cadre, point, day):
+    return AttendanceDay.objects.create(
+        cadre=cadre, point=point, date=day, status=AttendanceDay.Status.CONFIRMED
+    )
+
+
+def test_a_new_campaign_counts_none_of_the_days_other_campaigns_took_cadres_to_the_points(
+    actor, campaign, new_campaign
+):
+    office = actor("office")
+    old = selectors.figures(user=office, sel=sel_for(office, campaign, _month()))
+    assert old.values["attendance_days"] > 0  # the demo's campaign has days this month
+    figures = selectors.figures(user=office, sel=sel_for(office, new_campaign, _month()))
+    assert figures.values["attendance_days"] == 0
+    for group in figures.by_region + figures.by_unit + figures.by_team + figures.by_cadre:
+        assert not group.values.get("attendance_days"), group.label
+    # Nobody is ranked for days the campaign did not count (nor for anything else: nothing is in it).
+    assert figures.top_cadres(n=20) == []
+    assert (
+        list(
+            selectors.tile_records(
+                user=office, sel=sel_for(office, new_campaign, _month()), key="attendance_days"
+            )
+        )
+        == []
+    )
+
+
+def test_a_day_counts_for_the_campaign_whose_pairing_took_the_cadre_to_the_point_in_the_period(
+    actor, new_campaign
+):
+    office = actor("office")
+    household = Household.objects.filter(region__code__startswith=TOWNSHIP[:9]).order_by("pk").first()
+    village = household.region.code[:12]
+    at_village = LiaisonPoint.objects.create(name="测试村部", kind="village", region_id=village)
+    elsewhere = LiaisonPoint.objects.create(name="别处", kind="enterprise", region=new_campaign.region)
+    stationed = LiaisonPoint.objects.create(name="驻点", kind="enterprise", region=new_campaign.region)
+    cadre, other = Cadre.objects.order_by("pk")[:2]
+    common = {"campaign": new_campaign, "kind": "bangfu", "start": dt.date(2026, 11, 10)}
+    Pairing.objects.create(cadre=cadre, household=household, region=household.region, **common)
+    Pairing.objects.create(cadre=cadre, point=stationed, region=stationed.region, **common)
+    counted = [
+        _confirmed(cadre, at_village, dt.date(2026, 11, 12)),  # the paired household's village
+        _confirmed(cadre, stationed, dt.date(2026, 11, 13)),  # the paired point
+    ]
+    _confirmed(cadre, at_village, dt.date(2026, 11, 5))  # before the pairing began
+    _confirmed(cadre, elsewhere, dt.date(2026, 11, 12))  # a point the campaign has no work at
+    _confirmed(other, stationed, dt.date(2026, 11, 13))  # a cadre not paired there
+    _confirmed(cadre, stationed, dt.date(2026, 12, 1))  # after the period
+    AttendanceDay.objects.create(cadre=cadre, point=stationed, date=dt.date(2026, 11, 14))  # not confirmed
+    sel = sel_for(office, new_campaign, _month())
+    figures = selectors.figures(user=office, sel=sel)
+    assert figures.values["attendance_days"] == 2
+    records = list(selectors.tile_records(user=office, sel=sel, key="attendance_days"))
+    assert sorted(r.pk for r in records) == sorted(d.pk for d in counted)
+    assert {g.key: g.values.get("attendance_days") for g in figures.by_cadre} == {cadre.pk: 2}
+    # The chosen period holds: December counts its own day only, October none.
+    assert (
+        selectors.figures(user=office, sel=sel_for(office, new_campaign, _month("2026-12"))).values[
+            "attendance_days"
+        ]
+        == 1
+    )
+    assert (
+        selectors.figures(user=office, sel=sel_for(office, new_campaign, _month("2026-10"))).values[
+            "attendance_days"
+        ]
+        == 0
+    )
+
+
+def test_a_day_at_a_teams_point_counts_for_its_leader_and_members(actor, new_campaign):
+    from minqing.programs.models import Team
+
+    office = actor("office")
+    point = LiaisonPoint.objects.create(name="队点", kind="enterprise", region=new_campaign.region)
+    leader, member, outsider = Cadre.objects.order_by("pk")[:3]
+    team = Team.objects.create(campaign=new_campaign, name="工作队", leader=leader)
+    team.members.add(member)
+    team.points.add(point)
+    for cadre in (leader, member, outsider):
+        _confirmed(cadre, point, dt.date(2026, 11, 6))
+    values = selectors.figures(user=office, sel=sel_for(office, new_campaign, _month())).values
+    assert values["attendance_days"] == 2
+
+
+def _hand_over(pairing, successor, day):
+    """What a handover does to a pairing: it ends the day before, the successor's begins that day."""
+    new = Pairing.objects.create(
+        campaign=pairing.campaign,
+        cadre=successor,
+        kind=pairing.kind,
+        slot=pairing.slot,
+        household=pairing.household,
+        member=pairing.member,
+        point=pairing.point,
+        region=pairing.region,
+        start=day,
+        end=pairing.end,
+        handed_over_from=pairing,
+    )
+    pairing.end = day - dt.timedelta(days=1)
+    pairing.save(update_fields=["end"])
+    return new
+
+
+def _shared_households(campaign):
+    """Households paired more than once in the campaign (two kinds at once): counted once already."""
+    from django.db.models import Count
+
+    return (
+        Pairing.objects.filter(campaign=campaign, household__isnull=False)
+        .values("household_id")
+        .annotate(n=Count("pk"))
+        .filter(n__gt=1)
+        .values("household_id")
+    )
+
+
+def _due_and_visited(user, sel):
+    values = selectors.figures(user=user, sel=sel, breakdowns=False).values
+    return values["targets_due"], values["targets_visited"], values["targets_not_visited"]
+
+
+def test_a_handover_leaves_the_targets_due_as_they_were_and_lists_each_target_once(actor, campaign):
+    office = actor("office")
+    sel = sel_for(office, campaign, _month())
+    pairing = (
+        Pairing.objects.filter(
+            campaign=campaign, household__isnull=False, end__isnull=True, start__lt=sel.period.start
+        )
+        .exclude(household_id__in=_shared_households(campaign))
+        .order_by("pk")
+        .first()
+    )
+    successor = Cadre.objects.exclude(pk=pairing.cadre_id).order_by("pk").first()
+    before = _due_and_visited(office, sel)
+    new = _hand_over(pairing, successor, dt.date(2026, 11, 10))
+    after = _due_and_visited(office, sel)
+    assert after[0] == before[0]
+    listed = list(selectors.tile_records(user=office, sel=sel, key="targets_due"))
+    assert len(listed) == after[0]
+    mine = [p for p in listed if p.household_id == pairing.household_id]
+    assert [p.pk for p in mine] == [new.pk]  # the one held at the period's end lists it
+    # Each target once in the list, as in the number.
+    targets = [(p.household_id, p.member_id, p.point_id) for p in listed]
+    assert len(targets) == len(set(targets))
+    # The month before the handover: the predecessor's pairing alone.
+    october = sel_for(office, campaign, _month("2026-10"))
+    assert pairing.pk in {p.pk for p in selectors.tile_records(user=office, sel=october, key="targets_due")}
+    assert new.pk not in {p.pk for p in selectors.tile_records(user=office, sel=october, key="targets_due")}
+
+
+def test_a_visit_by_the_cadre_before_the_handover_visits_the_target(actor, campaign):
+    office = actor("office")
+    sel = sel_for(office, campaign, _month())
+    visited = selectors.tile_records(user=office, sel=sel, key="targets_visited")
+    pairing = (
+        Pairing.objects.filter(
+            campaign=campaign, household__isnull=False, end__isnull=True, start__lt=sel.period.start
+        )
+        .exclude(household_id__in=_shared_households(campaign))
+        .exclude(pk__in=visited.values("pk"))
+        .exclude(household_id__in=Visit.objects.filter(date__gte=sel.period.start).values("household_id"))
+        .order_by("pk")
+        .first()
+    )
+    successor = Cadre.objects.exclude(pk=pairing.cadre_id).order_by("pk").first()
+    before = _due_and_visited(office, sel)
+    new = _hand_over(pairing, successor, dt.date(2026, 11, 10))
+    Visit.objects.create(
+        campaign=campaign,
+        cadre_id=pairing.cadre_id,
+        date=dt.date(2026, 11, 3),
+        form="home_visit",
+        household=pairing.household,
+        region=pairing.household.region,
+    )
+    due, visited_now, not_visited = _due_and_visited(office, sel)
+    assert (due, visited_now, not_visited) == (before[0], before[1] + 1, before[2] - 1)
+    assert new.pk in {p.pk for p in selectors.tile_records(user=office, sel=sel, key="targets_visited")}
+    assert new.pk not in {
+        p.pk for p in selectors.tile_records(user=office, sel=sel, key="targets_not_visited")
+    }
+
+
+def test_two_kinds_pairing_one_household_at_once_count_it_once(actor, campaign):
+    office = actor("office")
+    sel = sel_for(office, campaign, _month())
+    pairing = (
+        Pairing.objects.filter(campaign=campaign, household__isnull=False, end__isnull=True)
+        .order_by("pk")
+        .first()
+    )
+    other = Cadre.objects.exclude(pk=pairing.cadre_id).order_by("pk").first()
+    before = _due_and_visited(office, sel)[0]
+    Pairing.objects.create(
+        campaign=campaign,
+        cadre=other,
+        kind="baocun",
+        household=pairing.household,
+        region=pairing.region,
+        start=dt.date(2026, 11, 2),
+    )
+    assert _due_and_visited(office, sel)[0] == before
+
+
+@pytest.fixture
+def county_unit_cadre_in_township(campaign):
+    """A cadre of a county bureau with a visit in 江村乡 (the township office sees that work)."""
+    from minqing.org.models import Unit
+
+    bureau = Unit.objects.filter(parent__isnull=True, region_id=campaign.region_id).order_by("pk").first()
+    cadre = Cadre.objects.filter(unit=bureau).order_by("pk").first()
+    household = Household.objects.filter(region__code__startswith=TOWNSHIP[:9]).order_by("pk").first()
+    Visit.objects.create(
+        campaign=campaign,
+        cadre=cadre,
+        date=dt.date(2026, 11, 4),
+        form="home_visit",
+        household=household,
+        region=household.region,
+    )
+    return cadre
+
+
+def test_a_township_office_sees_no_row_of_another_township_and_no_dead_link(
+    township_office, campaign, other_township, county_unit_cadre_in_township
+):
+    from minqing.core.scope import scoped
+    from minqing.org.models import Unit
+
+    sel = sel_for(township_office, campaign, _month())
+    figures = selectors.figures(user=township_office, sel=sel)
+    assert [g.key for g in figures.by_region] == [TOWNSHIP]
+    # The county bureau working in the township has its row, with that work only, not linked
+    # (its selection is outside the township office's scope).
+    seen_units = set(scoped(Unit, township_office, "org.view").values_list("pk", flat=True))
+    bureau = next(g for g in figures.by_unit if g.key == county_unit_cadre_in_township.unit_id)
+    assert bureau.values.get("visits", 0) >= 1
+    for group in figures.by_unit:
+        assert group.linked == (group.key in seen_units), group.label
+    client = Client()
+    client.force_login(township_office)
+    page = client.get(f"/campaigns/{campaign.pk}/dashboard/?period={NOVEMBER}").content.decode()
+    assert "测试镇" not in page
+    assert not re.search(rf"unit={bureau.key}(?!\d)", page)
+    assert not re.search(rf"cadre={county_unit_cadre_in_township.pk}(?!\d)", page)
+
+
+def test_the_county_office_still_sees_every_township(actor, campaign, other_township):
+    office = actor("office")
+    figures = selectors.figures(user=office, sel=sel_for(office, campaign, parse_period("2026", today=TODAY)))
+    assert {TOWNSHIP, OTHER_TOWNSHIP} <= {g.key for g in figures.by_region}
+
+
+def test_the_demands_by_unit_add_up_with_a_row_for_those_not_assigned(actor, campaign):
+    from minqing.tickets.services import ticket_create
+
+    office = actor("office")
+    household = Household.objects.filter(region__code__startswith=TOWNSHIP[:9]).order_by("pk").first()
+    ticket_create(
+        actor=office, title="路灯坏了", description="村口路灯坏了", region=household.region, campaign=campaign
+    )
+    today = timezone.localdate()
+    sel = selectors.selection_for(
+        user=office, campaign=campaign, period=parse_period(str(today.year), today=today), today=today
+    )
+    with translation.override("en"):
+        figures = selectors.figures(user=office, sel=sel)
+    assert sum(g.values.get("demands", 0) for g in figures.by_unit) == figures.values["demands"]
+    unassigned = [g for g in figures.by_unit if g.key == "unassigned"]
+    assert len(unassigned) == 1 and unassigned[0].values["demands"] >= 1
+    assert unassigned[0].label == "Not assigned to a unit" and not unassigned[0].linked
+    client = Client()
+    client.force_login(office)
+    page = client.get(
+        f"/campaigns/{campaign.pk}/dashboard/?period={today.year}", HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
+    assert '<td data-label="Unit">Not assigned to a unit</td>' in page
+
+
+def test_the_lists_name_kinds_and_targets_as_the_pairings_page_does(client_as, campaign):
+    client = client_as("office")
+    kinds = {k["key"]: k["name"] for k in campaign.config["pairing_kinds"]}
+    response = client.get(f"/campaigns/{campaign.pk}/dashboard/figures/targets_due/?period={NOVEMBER}")
+    html = response.content.decode()
+    rows = response.context["page"].object_list
+    assert rows
+    for pairing in rows:
+        assert f">{kinds.get(pairing.kind, pairing.kind)}<" in html
+        if pairing.household_id and pairing.household.head_id:
+            assert f">{pairing.household.head.name}</a>" in html
+    assert not any(f">{key}<" in html for key in kinds if key not in kinds.values())
+    visits = client.get(f"/campaigns/{campaign.pk}/dashboard/figures/visits/?period={NOVEMBER}")
+    shown = visits.content.decode()
+    with_head = [v for v in visits.context["page"].object_list if v.household_id and v.household.head_id]
+    assert with_head
+    for visit in with_head:
+        assert f">{visit.household.head.name}</a>" in shown
+        assert f">{visit.household.code}<" not in shown
+
+
+def test_a_target_outside_the_viewers_people_scope_is_not_named(actor, campaign):
+    from minqing.core.scope import scoped
+
+    cadre = actor("cadre")
+    sel = sel_for(cadre, campaign, _month())
+    records = selectors.mark_targets(
+        cadre, selectors.tile_records(user=cadre, sel=sel, key="targets_due")[:50]
+    )
+    visible = set(scoped(Household, cadre, "people.view").values_list("pk", flat=True))
+    for record in records:
+        if record.household_id:
+            assert record.target_unseen == (record.household_id not in visible)
