@@ -216,7 +216,7 @@ def at_risk(campaign, as_of: dt.date | None = None, user=None) -> list[AtRisk]:
         else:
             open_recalls[recall.cadre_id] = recall
     kept = [(pk, found) for pk, found in reasons.items() if pk in cadres and pk not in recalled]
-    flagged = Cadre.objects.select_related("account", "unit").in_bulk([pk for pk, _found in kept])
+    flagged = Cadre.objects.select_related("account", "unit__parent").in_bulk([pk for pk, _found in kept])
     kept.sort(key=lambda item: (flagged[item[0]].unit.path, item[0]))
     return [AtRisk(flagged[pk], found, open_recalls.get(pk)) for pk, found in kept]
 

@@ -18,7 +18,7 @@ class AtRiskRow:
 
     def __str__(self):
         cadre = self.flagged.cadre
-        return f"{cadre.account}（{cadre.unit.name}）：{'；'.join(str(r) for r in self.flagged.reasons)}"
+        return f"{cadre.account}（{cadre.unit.label}）：{'；'.join(str(r) for r in self.flagged.reasons)}"
 
     def get_absolute_url(self) -> str:
         return f"{reverse('assessment:recall-list')}?campaign={self.campaign_id}"

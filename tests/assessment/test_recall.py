@@ -219,5 +219,9 @@ def test_the_dashboard_tile_of_cadres_at_risk_equals_the_list_behind_it(client_a
         reverse("figures:tile-list", args=[campaign.pk, "recall_at_risk"]) + "?period=2026"
     )
     assert page.status_code == 200 and str(flagged[0].cadre.account) in page.content.decode()
+    # A section's cadre is named with the section's unit (民政局·办公室: every body has a 办公室).
+    for row in records:
+        unit = row.flagged.cadre.unit
+        assert f"（{unit.label}）" in str(row) and (not unit.parent_id or "·" in unit.label)
     dashboard = client_as("office").get(reverse("figures:dashboard", args=[campaign.pk]) + "?period=2026")
     assert "recall_at_risk" in dashboard.content.decode()
