@@ -89,6 +89,7 @@ def dashboard(request, pk: int):
             "tables": _tables(campaign, sel, figures),
             "query": _query(sel.params()),
             "documents": _document_links(sel),
+            "area_only": not selectors.campaign_in_scope(user=request.user, campaign=campaign),
         },
     )
 
@@ -178,6 +179,7 @@ def tile_list(request, pk: int, key: str):
             "back": _query(sel.params()),
             "total": getattr(page.paginator, "count", 0),
             "forms": {f["key"]: f.get("name", f["key"]) for f in campaign.config.get("visit_forms", [])},
+            "area_only": not selectors.campaign_in_scope(user=request.user, campaign=campaign),
         },
     )
 

@@ -11,7 +11,7 @@ from django.utils import timezone, translation
 from minqing.fieldwork.models import AttendanceDay, Visit
 from minqing.figures import selectors
 from minqing.figures.periods import parse_period
-from minqing.org.models import Cadre
+from minqing.org.models import Account, Cadre
 from minqing.people.models import Household
 from minqing.programs.models import Campaign, LiaisonPoint, Pairing
 
@@ -352,3 +352,32 @@ def test_a_target_outside_the_viewers_people_scope_is_not_named(actor, campaign)
     for record in records:
         if record.household_id:
             assert record.target_unseen == (record.household_id not in visible)
+
+
+def test_a_township_office_reading_the_county_campaign_finds_no_link_that_is_refused(
+    township_office, campaign
+):
+    """The dashboard of a campaign read for part of its area offers no tab to the campaign's own
+    pages (which such a viewer may not open): every link into the campaign opens."""
+    client = Client()
+    client.force_login(township_office)
+    assert client.get(f"/campaigns/{campaign.pk}/").status_code == 404  # the campaign's own page
+    for path in (
+        f"/campaigns/{campaign.pk}/dashboard/",
+        f"/campaigns/{campaign.pk}/dashboard/figures/visits/",
+    ):
+        page = client.get(path).content.decode()
+        assert 'id="area-only"' in page
+        links = {
+            link
+            for link in re.findall(r'href="(/[^"#]*)', page)
+            if not link.startswith(("/static/", "/logout", "/i18n/"))
+        }
+        assert any(link.startswith(f"/campaigns/{campaign.pk}/") for link in links), path
+        for link in sorted(links):
+            assert client.get(link.replace("&amp;", "&")).status_code == 200, link
+    # The county office keeps every tab.
+    office = Client()
+    office.force_login(Account.objects.get(username="office"))
+    page = office.get(f"/campaigns/{campaign.pk}/dashboard/").content.decode()
+    assert 'id="area-only"' not in page and f'href="/campaigns/{campaign.pk}/compliance/"' in page
