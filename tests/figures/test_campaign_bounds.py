@@ -381,3 +381,14 @@ def test_a_township_office_reading_the_county_campaign_finds_no_link_that_is_ref
     office.force_login(Account.objects.get(username="office"))
     page = office.get(f"/campaigns/{campaign.pk}/dashboard/").content.decode()
     assert 'id="area-only"' not in page and f'href="/campaigns/{campaign.pk}/compliance/"' in page
+
+
+def test_the_dashboard_offers_the_usual_periods_in_words(client_as, campaign):
+    today = timezone.localdate()
+    page = client_as("office").get(f"/campaigns/{campaign.pk}/dashboard/").content.decode()
+    choices = re.search(r'<p class="tabs" id="period-choices">(.*?)</p>', page).group(1)
+    assert f'href="?period={today:%Y-%m}" aria-current="page">本月</a>' in choices
+    assert "上月" in choices and "本季度" in choices and "本年" in choices and "活动开始至今" in choices
+    so_far = re.search(r'href="\?period=([^"]+)">活动开始至今', choices).group(1)
+    page = client_as("office").get(f"/campaigns/{campaign.pk}/dashboard/?period={so_far}")
+    assert page.status_code == 200 and 'aria-current="page">活动开始至今' in page.content.decode()
