@@ -286,6 +286,10 @@ INTAKE_RATE_PHONE = env("INTAKE_RATE_PHONE", "5/day")
 EXPORT_MAX_ROWS = env_int("EXPORT_MAX_ROWS", 5000)
 EXPORT_APPROVAL_HOURS = env_int("EXPORT_APPROVAL_HOURS", 72)
 
+# How many days after recording a cadre may still correct or withdraw their own visit (the
+# campaign office, any time): a record-keeping policy of the deployment, like the audit floors.
+VISIT_EDIT_DAYS = max(0, env_int("VISIT_EDIT_DAYS", 7))
+
 # Audit retention floors: `minqing audit purge` never removes younger rows.
 AUDIT_KEEP_SECURITY_DAYS = max(180, env_int("AUDIT_KEEP_SECURITY_DAYS", 180))
 AUDIT_KEEP_PROCESSING_DAYS = max(3 * 365, env_int("AUDIT_KEEP_PROCESSING_DAYS", 3 * 365))

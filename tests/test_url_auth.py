@@ -693,6 +693,42 @@ def cases(o):
         "fieldwork:visit-detail": [
             ("get", reverse("fieldwork:visit-detail", args=[visit.uuid]), None, 302, only(visit_viewers)),
         ],
+        # The visit's own cadre (recorded just now) and the office that manages it; others who
+        # see it may not change it; a refused withdrawal (no reason) shows the form again.
+        "fieldwork:visit-edit": [
+            (
+                "get",
+                reverse("fieldwork:visit-edit", args=[visit.uuid]),
+                None,
+                302,
+                {
+                    role: (200 if role in {"cadre", "office"} else 403 if role in visit_viewers else 404)
+                    for role in ROLES
+                },
+            ),
+        ],
+        "fieldwork:visit-withdraw": [
+            (
+                "get",
+                reverse("fieldwork:visit-withdraw", args=[visit.uuid]),
+                None,
+                302,
+                {
+                    role: (200 if role in {"cadre", "office"} else 403 if role in visit_viewers else 404)
+                    for role in ROLES
+                },
+            ),
+            (
+                "post",
+                reverse("fieldwork:visit-withdraw", args=[visit.uuid]),
+                {"reason": "", "version": visit.version},
+                302,
+                {
+                    role: (200 if role in {"cadre", "office"} else 403 if role in visit_viewers else 404)
+                    for role in ROLES
+                },
+            ),
+        ],
         "fieldwork:photo": [
             ("get", reverse("fieldwork:photo", args=[photo.uuid]), None, 302, only(visit_viewers))
         ],
@@ -1087,6 +1123,31 @@ def cases(o):
         ],
         "api-v1:list_visits": [("get", "/api/v1/visits", None, 401, everyone)],
         "api-v1:get_visit": [("get", f"/api/v1/visits/{visit.uuid}", None, 401, only(visit_viewers))],
+        # Refused changes (a date outside the campaign, no reason): 422 for those who may change it.
+        "api-v1:correct_visit": [
+            (
+                "json-put",
+                f"/api/v1/visits/{visit.uuid}",
+                {"date": "2000-01-01", "form": "home_visit", "base_version": visit.version},
+                401,
+                {
+                    role: (422 if role in {"cadre", "office"} else 403 if role in visit_viewers else 404)
+                    for role in ROLES
+                },
+            ),
+        ],
+        "api-v1:withdraw_visit": [
+            (
+                "json",
+                f"/api/v1/visits/{visit.uuid}/withdrawal",
+                {"reason": "", "base_version": visit.version},
+                401,
+                {
+                    role: (422 if role in {"cadre", "office"} else 403 if role in visit_viewers else 404)
+                    for role in ROLES
+                },
+            ),
+        ],
         "api-v1:add_photo": [
             (
                 "post",

@@ -266,7 +266,8 @@ def insert(obj, unless: str | None = None) -> bool:
         if unless is not None:
             field = model._meta.get_field(unless)
             if (
-                model._default_manager.using(using)
+                # every stored row, those a default manager leaves out too (withdrawn visits)
+                model._base_manager.using(using)
                 .filter(**{field.attname: getattr(obj, field.attname)})
                 .exists()
             ):

@@ -2,6 +2,7 @@ import datetime as dt
 import json
 import uuid as uuidlib
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.shortcuts import get_object_or_404
@@ -16,7 +17,7 @@ from minqing.api.auth import BearerToken
 from minqing.api.paging import page_of
 from minqing.api.schemas import Page
 from minqing.core.files import serve_attachment
-from minqing.core.scope import get_scoped_or_404, scope_for
+from minqing.core.scope import get_scoped_or_404, scope_for, scoped
 
 from . import photos, research, selectors, services
 from .models import AttendanceDay, MonthlyReport, TeamSummary
@@ -74,6 +75,22 @@ class VisitOut(Schema):
     found: dict
     version: int
     photos: list[str]
+    withdrawn_at: dt.datetime | None = None
+
+
+class VisitCorrectIn(Schema):
+    date: dt.date
+    form: str
+    content: str = ""
+    outcome: str = ""
+    others_present: list[int] = []
+    reason: str = ""
+    base_version: int
+
+
+class VisitWithdrawIn(Schema):
+    reason: str
+    base_version: int
 
 
 class VisitPage(Page):
@@ -135,6 +152,7 @@ def visit_out(v) -> dict:
         "found": v.found,
         "version": v.version,
         "photos": [str(p.uuid) for p in v.photos.all()],
+        "withdrawn_at": v.withdrawn_at,
     }
 
 
@@ -188,6 +206,73 @@ def list_visits(request, page: int = 1, size: int = 50):
 @router.get("/visits/{uuid}", response=VisitOut, summary="One visit")
 def get_visit(request, uuid: uuidlib.UUID):
     return visit_out(selectors.visit_get(user=request.auth, uuid=uuid))
+
+
+def _changeable_visit(request, uuid):
+    visit = selectors.visit_get(user=request.auth, uuid=uuid)
+    if not selectors.visit_may_change(user=request.auth, visit=visit):
+        raise HttpError(
+            403,
+            _("Only the visit's cadre, within %(n)s days of recording it, or the campaign office changes it.")
+            % {"n": settings.VISIT_EDIT_DAYS},
+        )
+    return visit
+
+
+@router.put(
+    "/visits/{uuid}",
+    response={200: VisitOut, 409: VisitOut},
+    summary="Correct a visit (its date, form, notes and cadres present); 409 with the stored visit when stale",
+)
+def correct_visit(request, uuid: uuidlib.UUID, body: VisitCorrectIn):
+    from minqing.org.models import Cadre
+
+    visit = _changeable_visit(request, uuid)
+    present = list(_cadres_in_scope(Cadre, request.auth, "org.view", body.others_present))
+    try:
+        visit = services.visit_correct(
+            actor=request.auth,
+            visit=visit,
+            date=body.date,
+            form=body.form,
+            content=body.content,
+            outcome=body.outcome,
+            others_present=present,
+            reason=body.reason,
+            base_version=body.base_version,
+        )
+    except services.StaleEdit as exc:
+        return Status(409, visit_out(selectors.visit_get(user=request.auth, uuid=exc.current.uuid)))
+    except ValidationError as exc:
+        raise _invalid(exc) from None
+    return visit_out(selectors.visit_get(user=request.auth, uuid=visit.uuid))
+
+
+@router.post(
+    "/visits/{uuid}/withdrawal",
+    response={200: VisitOut, 409: VisitOut},
+    summary="Withdraw a visit recorded by mistake: kept on record, no longer counted; its demands stay",
+)
+def withdraw_visit(request, uuid: uuidlib.UUID, body: VisitWithdrawIn):
+    visit = _changeable_visit(request, uuid)
+    try:
+        visit = services.visit_withdraw(
+            actor=request.auth, visit=visit, reason=body.reason, base_version=body.base_version
+        )
+    except services.StaleEdit as exc:
+        return Status(409, visit_out(selectors.visit_get(user=request.auth, uuid=exc.current.uuid)))
+    except ValidationError as exc:
+        raise _invalid(exc) from None
+    return visit_out(selectors.visit_get(user=request.auth, uuid=visit.uuid))
+
+
+def _cadres_in_scope(model, user, permission: str, ids: list[int]) -> list:
+    """The objects of these ids in the user's scope; 422 naming the first one that is not."""
+    found = {o.pk: o for o in scoped(model.objects.filter(pk__in=set(ids)), user, permission)}
+    missing = [i for i in ids if i not in found]
+    if missing:
+        raise HttpError(422, _("Cadre %(id)s is not among those you see.") % {"id": missing[0]})
+    return [found[i] for i in dict.fromkeys(ids)]
 
 
 @router.post(

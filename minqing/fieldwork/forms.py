@@ -174,3 +174,43 @@ class MonthlyReportDraftForm(forms.Form):
             return dt.date.fromisoformat(f"{self.cleaned_data['month']}-01")
         except ValueError:
             raise ValidationError(_("Choose a campaign and a month.")) from None
+
+
+class VisitCorrectForm(forms.Form):
+    """A correction of a visit: the fields a visit's record may change after it is made."""
+
+    date = forms.DateField(label=_("Date"), widget=DATE)
+    form = forms.ChoiceField(label=_("Form"))
+    content = forms.CharField(
+        label=_("What was seen and talked about"), widget=forms.Textarea(attrs={"rows": 4}), required=False
+    )
+    outcome = forms.CharField(label=_("Outcome"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    others_present = forms.ModelMultipleChoiceField(
+        label=_("Cadres present"),
+        queryset=Cadre.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    reason = forms.CharField(label=_("What was corrected, and why"), max_length=200, required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, visit, present_choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        forms_of = [(f["key"], f["name"]) for f in visit.campaign.config.get("visit_forms", [])]
+        if visit.form not in {key for key, _name in forms_of}:
+            forms_of.append((visit.form, visit.form_name))
+        self.fields["form"].choices = forms_of
+        self.fields["others_present"].queryset = present_choices
+        self.fields["others_present"].label_from_instance = lambda cadre: (
+            f"{cadre} · {cadre.unit}" if cadre.unit_id else str(cadre)
+        )
+        self.fields["date"].widget.attrs["min"] = visit.campaign.start.isoformat()
+        last = timezone.localdate()
+        if visit.campaign.end and visit.campaign.end < last:
+            last = visit.campaign.end
+        self.fields["date"].widget.attrs["max"] = last.isoformat()
+
+
+class VisitWithdrawForm(forms.Form):
+    reason = forms.CharField(label=_("Why the visit is withdrawn"), max_length=200)
+    version = forms.IntegerField(widget=forms.HiddenInput)

@@ -28,6 +28,16 @@ class SyncedRecord(models.Model):
         abstract = True
 
 
+class CountedVisits(models.Manager):
+    """The visits that count: every one not withdrawn. Visit's default manager, so that each
+    figure, rule, report and list that reads `Visit.objects` (or a scope over the default
+    manager) leaves a withdrawn visit out in the query it already makes. `Visit.records`
+    reads every visit, the withdrawn ones too (a visit's page, its history, sync)."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(withdrawn_at__isnull=True)
+
+
 class Visit(SyncedRecord):
     # No index of its own where a composite index below starts with the column (campaign, household,
     # member, point, date, region): each index is written on every upload.
@@ -71,7 +81,11 @@ class Visit(SyncedRecord):
         db_index=False,
     )
     others_present = models.ManyToManyField(
-        "org.Cadre", verbose_name=_("cadres present"), blank=True, related_name="visits_joined"
+        "org.Cadre",
+        verbose_name=_("cadres present"),
+        blank=True,
+        related_name="visits_joined",
+        through="VisitPresence",
     )
     found = models.JSONField(_("what was found"), default=dict, blank=True)
     content = models.TextField(_("content"), blank=True)
@@ -80,8 +94,16 @@ class Visit(SyncedRecord):
     latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
     region = models.ForeignKey("geo.Region", on_delete=models.PROTECT, related_name="+", db_index=False)
+    # Set when the visit is withdrawn (who and why: its VisitChange); it then stays on record and
+    # stops counting. The last column of each composite index below, so that the queries that
+    # leave withdrawn visits out are still answered from the index alone.
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True, editable=False)
+
+    records = models.Manager()
+    objects = CountedVisits()
 
     class Meta:
+        default_manager_name = "objects"
         verbose_name = _("visit")
         verbose_name_plural = _("visits")
         ordering = ["-date", "-id"]
@@ -89,18 +111,24 @@ class Visit(SyncedRecord):
             # A household's visits by date; with the cadre and campaign, "did this cadre visit
             # this household in the period" is answered from the index alone (the dashboard asks
             # it for each of a county's ~15,000 pairings).
-            models.Index(fields=["household", "date", "cadre", "campaign"], name="fieldwork_visit_hh_cadre"),
-            models.Index(fields=["member", "date"], name="fieldwork_visit_member"),
-            models.Index(fields=["point", "date"], name="fieldwork_visit_point"),
+            models.Index(
+                fields=["household", "date", "cadre", "campaign", "withdrawn_at"],
+                name="fieldwork_visit_hh_cadre",
+            ),
+            models.Index(fields=["member", "date", "withdrawn_at"], name="fieldwork_visit_member"),
+            models.Index(fields=["point", "date", "withdrawn_at"], name="fieldwork_visit_point"),
             models.Index(fields=["region"], name="fieldwork_visit_region"),
             # Read by the dashboard (figures): whether a pairing's cadre visited its target in the
             # period, and a period's visits by region and cadre or by household, from the index alone.
             models.Index(
-                fields=["campaign", "cadre", "date", "household", "member", "point"],
+                fields=["campaign", "cadre", "date", "household", "member", "point", "withdrawn_at"],
                 name="figures_visit_cadre_targets",
             ),
-            models.Index(fields=["date", "campaign", "region", "cadre"], name="figures_visit_date_campaign"),
-            models.Index(fields=["date", "household"], name="figures_visit_date_household"),
+            models.Index(
+                fields=["date", "campaign", "region", "cadre", "withdrawn_at"],
+                name="figures_visit_date_campaign",
+            ),
+            models.Index(fields=["date", "household", "withdrawn_at"], name="figures_visit_date_household"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -119,6 +147,66 @@ class Visit(SyncedRecord):
     @property
     def form_name(self) -> str:
         return self.campaign.visit_form_name(self.form)
+
+    @property
+    def withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
+
+
+class CountedPresences(models.Manager):
+    """The cadres present at visits that count (see CountedVisits)."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(visit__withdrawn_at__isnull=True)
+
+
+class VisitPresence(models.Model):
+    """A cadre present at another cadre's visit: the table Django made for `others_present`,
+    named as a model so that `objects` (read by the visit rules) leaves withdrawn visits out;
+    the relation itself (`visit.others_present`) reads and writes through `records`."""
+
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE)
+    cadre = models.ForeignKey("org.Cadre", on_delete=models.CASCADE)
+
+    records = models.Manager()
+    objects = CountedPresences()
+
+    class Meta:
+        db_table = "fieldwork_visit_others_present"
+        default_manager_name = "records"
+        unique_together = [("visit", "cadre")]
+
+    def __str__(self):
+        return f"{self.visit_id}:{self.cadre_id}"
+
+
+class VisitChange(models.Model):
+    """A correction or the withdrawal of a visit: who, when, why, and the corrected fields as
+    they were and as they became. The visit's own history, read with the visit; the audit row
+    of the change names the fields without quoting what was written."""
+
+    class Action(models.TextChoices):
+        CORRECTED = "corrected", _("Corrected")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="changes")
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    version = models.PositiveIntegerField(_("version"))
+    before = models.JSONField(_("before"), default=dict, blank=True)
+    after = models.JSONField(_("after"), default=dict, blank=True)
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    changed_at = models.DateTimeField(_("changed at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("visit change")
+        verbose_name_plural = _("visit changes")
+        ordering = ["-changed_at", "-id"]
+
+    def __str__(self):
+        return f"{self.visit_id} {self.action} v{self.version}"
 
 
 class Photo(models.Model):

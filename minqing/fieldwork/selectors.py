@@ -23,6 +23,7 @@ from .models import (
     ReliefPayment,
     TeamSummary,
     Visit,
+    VisitChange,
 )
 
 VIEW = "programs.view"
@@ -150,7 +151,8 @@ def my_targets(*, user, as_of: dt.date | None = None) -> list[Target]:
 
 
 def visit_list(*, user, campaign=None, cadre=None) -> QuerySet:
-    qs = scoped(Visit, user, VIEW).select_related(
+    """Every visit in scope, a withdrawn one too (marked as such where it is listed)."""
+    qs = scoped(Visit.records.all(), user, VIEW).select_related(
         "cadre__account", "household__head", "member", "point", "campaign"
     )
     if campaign is not None:
@@ -161,12 +163,94 @@ def visit_list(*, user, campaign=None, cadre=None) -> QuerySet:
 
 
 def visit_get(*, user, uuid) -> Visit:
+    """One visit in scope, withdrawn or not."""
     return get_scoped_or_404(
-        Visit.objects.select_related("cadre__account", "household__head", "member", "point", "campaign"),
+        Visit.records.select_related("cadre__account", "household__head", "member", "point", "campaign"),
         user,
         VIEW,
         uuid=uuid,
     )
+
+
+def visit_edit_deadline(visit: Visit) -> dt.datetime:
+    """Until when the visit's own cadre may correct or withdraw it (settings.VISIT_EDIT_DAYS)."""
+    from django.conf import settings
+
+    return visit.created_at + dt.timedelta(days=settings.VISIT_EDIT_DAYS)
+
+
+def visit_may_change(*, user, visit: Visit) -> bool:
+    """Whether the user may correct or withdraw the visit: its own cadre within the days after
+    recording it, or the campaign office whose scope holds it, at any time. Never once withdrawn."""
+    if visit.withdrawn_at is not None or user is None or not user.is_authenticated:
+        return False
+    if visit.cadre.account_id == user.pk and timezone.now() <= visit_edit_deadline(visit):
+        return True
+    return can_manage(user) and scoped(Visit.records.filter(pk=visit.pk), user, "programs.manage").exists()
+
+
+def visit_changes(*, visit: Visit) -> list[VisitChange]:
+    """The visit's corrections and its withdrawal, the latest first (read with the visit)."""
+    return list(visit.changes.select_related("changed_by"))
+
+
+def visit_present_choices(*, user, visit: Visit) -> QuerySet:
+    """The cadres who may be named as present at the visit: those of the visit's cadre's teams
+    and those paired with the same target in the campaign, and those named already; each one
+    the user may see."""
+    from minqing.programs.models import Pairing
+
+    teams = Team.objects.filter(campaign_id=visit.campaign_id).filter(
+        Q(members=visit.cadre_id) | Q(leader=visit.cadre_id)
+    )
+    target = (
+        Q(household_id=visit.household_id)
+        if visit.household_id
+        else Q(member_id=visit.member_id)
+        if visit.member_id
+        else Q(point_id=visit.point_id)
+    )
+    paired = Pairing.objects.filter(target, campaign_id=visit.campaign_id).values("cadre_id")
+    return (
+        scoped(Cadre, user, "org.view")
+        .filter(
+            Q(teams__in=teams)
+            | Q(teams_led__in=teams)
+            | Q(pk__in=paired)
+            | Q(pk__in=visit.others_present.values("pk"))
+        )
+        .exclude(pk=visit.cadre_id)
+        .select_related("account", "unit")
+        .distinct()
+        .order_by("unit__path", "id")
+    )
+
+
+def visit_problems(*, user, visit: Visit) -> list[tuple[str, object]]:
+    """The visit's problems, each with the demand registered from it if the user may see that
+    demand (else None): a demand names its visit, and its title is its problem's first 60
+    characters, in the order the problems were raised. One query; none without the
+    permission to see demands."""
+    from minqing.core.scope import scope_for
+    from minqing.tickets.models import Channel, Ticket
+
+    if not visit.problems:
+        return []
+    by_title: dict[str, list] = {}
+    if scope_for(user).has("tickets.view"):
+        tickets = scoped(
+            Ticket.objects.filter(
+                channel=Channel.VISIT, region_id=visit.region_id, extra__visit=str(visit.uuid)
+            ),
+            user,
+            "tickets.view",
+        )
+        for ticket in tickets.only("id", "code", "title").order_by("id"):
+            by_title.setdefault(ticket.title, []).append(ticket)
+    return [
+        (problem, by_title[problem[:60]].pop(0) if by_title.get(problem[:60]) else None)
+        for problem in visit.problems
+    ]
 
 
 def deed_list(*, user, campaign=None) -> QuerySet:

@@ -5,7 +5,7 @@ import hashlib
 import json
 from decimal import Decimal, InvalidOperation
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -30,6 +30,7 @@ from .models import (
     ReliefPayment,
     TeamSummary,
     Visit,
+    VisitChange,
     WorkLog,
 )
 
@@ -190,6 +191,155 @@ def visit_record(
             "form": form,
             "target": f"{field}:{target.pk}",
             "problems": len(problems),
+        },
+    )
+    return visit
+
+
+REASON_MAX = 200
+# What a correction may change: the problems raised became demands (corrected there) and the
+# facts found flowed into the household's record (corrected there).
+CORRECTABLE = ("date", "form", "content", "outcome", "others_present")
+TEXT_FIELDS = ("content", "outcome")
+
+
+def _locked_visit(visit: Visit, actor, base_version: int | None) -> Visit:
+    from .selectors import visit_may_change
+
+    current = Visit.records.select_for_update().select_related("cadre", "campaign").get(pk=visit.pk)
+    if current.withdrawn_at is not None:
+        raise ValidationError(_("This visit was withdrawn: it is no longer corrected or withdrawn."))
+    if not visit_may_change(user=actor, visit=current):
+        raise PermissionDenied
+    if base_version is not None and current.version != base_version:
+        raise StaleEdit(current)
+    return current
+
+
+def _reason(reason: str, *, required: bool) -> str:
+    reason = (reason or "").strip()
+    if required and not reason:
+        raise ValidationError({"reason": [_("Give the reason for withdrawing the visit.")]})
+    if len(reason) > REASON_MAX:
+        raise ValidationError({"reason": [_("A reason has at most %(n)s characters.") % {"n": REASON_MAX}]})
+    return reason
+
+
+def _shown(field: str, value):
+    """A corrected field as the audit row keeps it: dates, forms and cadres as they are, text
+    only by its length (a visit's notes name residents and what they said)."""
+    if field in TEXT_FIELDS:
+        return {"chars": len(value)}
+    return value
+
+
+@transaction.atomic
+def visit_correct(
+    *,
+    actor,
+    visit: Visit,
+    date: dt.date,
+    form: str,
+    content: str,
+    outcome: str,
+    others_present=(),
+    reason: str = "",
+    base_version: int | None = None,
+) -> Visit:
+    """Correct a visit: its date (within the campaign, not in the future), form, notes and the
+    cadres present. Its own cadre may within settings.VISIT_EDIT_DAYS of recording it, the
+    campaign office at any time; a stale base_version is refused (StaleEdit). Each change is a
+    VisitChange (the fields as they were and became) and an audit row (which fields)."""
+    visit = _locked_visit(visit, actor, base_version)
+    _check_in_campaign(visit.campaign, date)
+    form = (form or "").strip()
+    if not form:
+        raise ValidationError({"form": [_("Choose the form of the visit.")]})
+    if form != visit.form:  # a form the campaign has dropped since stays on its old visits
+        _campaign_form(visit.campaign, form)
+    present = list(others_present)
+    if any(cadre.pk == visit.cadre_id for cadre in present):
+        raise ValidationError(
+            {"others_present": [_("The visit's own cadre is not also one of those present.")]}
+        )
+    reason = _reason(reason, required=False)
+    was = {
+        "date": visit.date.isoformat(),
+        "form": visit.form,
+        "content": visit.content,
+        "outcome": visit.outcome,
+        "others_present": sorted(visit.others_present.values_list("pk", flat=True)),
+    }
+    now = {
+        "date": date.isoformat(),
+        "form": form,
+        "content": (content or "").strip(),
+        "outcome": (outcome or "").strip(),
+        "others_present": sorted({cadre.pk for cadre in present}),
+    }
+    changed = [field for field in CORRECTABLE if was[field] != now[field]]
+    if not changed:
+        return visit
+    visit.date, visit.form, visit.content, visit.outcome = date, form, now["content"], now["outcome"]
+    visit.version += 1
+    visit.updated_at = timezone.now()
+    visit.save(update_fields=["date", "form", "content", "outcome", "version", "updated_at"])
+    if "others_present" in changed:
+        visit.others_present.set(present)
+    VisitChange.objects.create(
+        visit=visit,
+        action=VisitChange.Action.CORRECTED,
+        version=visit.version,
+        before={field: was[field] for field in changed},
+        after={field: now[field] for field in changed},
+        reason=reason,
+        changed_by=actor,
+    )
+    audit_record(
+        action="visit.correct",
+        obj=visit,
+        user=actor,
+        detail={
+            "version": visit.version,
+            "before": {field: _shown(field, was[field]) for field in changed},
+            "after": {field: _shown(field, now[field]) for field in changed},
+            "reason": reason,
+        },
+    )
+    return visit
+
+
+@transaction.atomic
+def visit_withdraw(*, actor, visit: Visit, reason: str, base_version: int | None = None) -> Visit:
+    """Withdraw a visit recorded by mistake: it stays on record (who withdrew it, when and why)
+    and stops counting in every figure, rule and report. The demands registered from its
+    problems stay: each is a resident's request, closed or withdrawn on its own. Who may: as
+    for a correction (visit_may_change)."""
+    visit = _locked_visit(visit, actor, base_version)
+    reason = _reason(reason, required=True)
+    visit.withdrawn_at = timezone.now()
+    visit.version += 1
+    visit.updated_at = visit.withdrawn_at
+    visit.save(update_fields=["withdrawn_at", "version", "updated_at"])
+    VisitChange.objects.create(
+        visit=visit,
+        action=VisitChange.Action.WITHDRAWN,
+        version=visit.version,
+        reason=reason,
+        changed_by=actor,
+        changed_at=visit.withdrawn_at,
+    )
+    audit_record(
+        action="visit.withdraw",
+        obj=visit,
+        user=actor,
+        detail={
+            "version": visit.version,
+            "campaign": visit.campaign_id,
+            "cadre": visit.cadre_id,
+            "date": visit.date.isoformat(),
+            "problems": len(visit.problems),
+            "reason": reason,
         },
     )
     return visit

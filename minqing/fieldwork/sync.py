@@ -170,6 +170,7 @@ def record_payload(record) -> dict:
             "found": record.found,
             "problems": record.problems,
             "version": record.version,
+            "withdrawn": record.withdrawn_at is not None,
         }
     if isinstance(record, Deed):
         return {
@@ -221,13 +222,14 @@ def record_payload(record) -> dict:
 
 
 def _stored(model, uuid):
-    """The record stored under this UUID (unique), if any."""
+    """The record stored under this UUID (unique), if any: a withdrawn visit too, so that
+    a phone sending it again is answered with it (still withdrawn) and it never comes back."""
     if not isinstance(uuid, uuidlib.UUID):
         try:
             uuid = uuidlib.UUID(str(uuid))
         except ValueError:
             return None
-    return prepared.first(("sync-stored", model), lambda value: model.objects.filter(uuid=value), uuid)
+    return prepared.first(("sync-stored", model), lambda value: model._base_manager.filter(uuid=value), uuid)
 
 
 def sync_put(*, user, kind: str, uuid, payload: dict, base_version: int | None = None) -> SyncResult:
@@ -303,7 +305,17 @@ def _existing(user, cadre, kind, record, payload, digest, base_version) -> SyncR
 def _edit_visit(user, visit: Visit, payload: dict, digest: str, base_version: int) -> SyncResult:
     """An edit of a visit made from the version the phone had: the text fields only."""
     with transaction.atomic():
-        current = Visit.objects.select_for_update().get(pk=visit.pk)
+        current = Visit.records.select_for_update().get(pk=visit.pk)
+        if current.withdrawn_at is not None:
+            return SyncResult(
+                409,
+                record=current,
+                conflict={
+                    "stored": record_payload(current),
+                    "sent": payload,
+                    "reason": _("This visit was withdrawn: it is no longer corrected or withdrawn."),
+                },
+            )
         if current.version != base_version:
             return SyncResult(
                 409, record=current, conflict={"stored": record_payload(current), "sent": payload}

@@ -104,7 +104,104 @@ def visit_list(request):
 
 def visit_detail(request, uuid):
     visit = selectors.visit_get(user=request.user, uuid=uuid)
-    return render(request, "fieldwork/visit_detail.html", {"visit": visit, "photos": visit.photos.all()})
+    changeable = selectors.visit_may_change(user=request.user, visit=visit)
+    own = visit.cadre.account_id == request.user.pk
+    return render(
+        request,
+        "fieldwork/visit_detail.html",
+        {
+            "visit": visit,
+            "photos": visit.photos.all(),
+            "problems": selectors.visit_problems(user=request.user, visit=visit),
+            "others_present": visit.others_present.select_related("account"),
+            "changes": selectors.visit_changes(visit=visit),
+            "changeable": changeable,
+            # the cadre's own days to correct it, said while they last (the office has no limit)
+            "edit_deadline": selectors.visit_edit_deadline(visit) if own and changeable else None,
+            "closed_to_cadre": own and not changeable and visit.withdrawn_at is None,
+        },
+    )
+
+
+def _changeable_visit(request, uuid):
+    """The visit in scope (else 404) that the user may correct or withdraw (else 403)."""
+    visit = selectors.visit_get(user=request.user, uuid=uuid)
+    if not selectors.visit_may_change(user=request.user, visit=visit):
+        raise PermissionDenied
+    return visit
+
+
+def visit_edit(request, uuid):
+    visit = _changeable_visit(request, uuid)
+    present = selectors.visit_present_choices(user=request.user, visit=visit)
+    form = forms.VisitCorrectForm(
+        request.POST or None,
+        visit=visit,
+        present_choices=present,
+        initial={
+            "date": visit.date,
+            "form": visit.form,
+            "content": visit.content,
+            "outcome": visit.outcome,
+            "others_present": list(visit.others_present.values_list("pk", flat=True)),
+            "version": visit.version,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            changed = services.visit_correct(
+                actor=request.user,
+                visit=visit,
+                date=data["date"],
+                form=data["form"],
+                content=data["content"],
+                outcome=data["outcome"],
+                others_present=data["others_present"],
+                reason=data["reason"],
+                base_version=data["version"],
+            )
+        except services.StaleEdit:
+            form.add_error(
+                None, _("The visit was changed elsewhere in the meantime: reload it and try again.")
+            )
+        except ValidationError as exc:
+            add_errors(form, exc)
+        else:
+            if changed.version == visit.version:
+                messages.info(request, _("Nothing was changed."))
+            else:
+                messages.success(request, _("The visit was corrected."))
+            return redirect("fieldwork:visit-detail", uuid=visit.uuid)
+    return render(request, "fieldwork/visit_edit.html", {"visit": visit, "form": form})
+
+
+def visit_withdraw(request, uuid):
+    """The confirm step (GET) and the withdrawal (POST) of a visit recorded by mistake."""
+    visit = _changeable_visit(request, uuid)
+    form = forms.VisitWithdrawForm(request.POST or None, initial={"version": visit.version})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.visit_withdraw(
+                actor=request.user,
+                visit=visit,
+                reason=form.cleaned_data["reason"],
+                base_version=form.cleaned_data["version"],
+            )
+        except services.StaleEdit:
+            form.add_error(
+                None, _("The visit was changed elsewhere in the meantime: reload it and try again.")
+            )
+        except ValidationError as exc:
+            add_errors(form, exc)
+        else:
+            messages.success(request, _("The visit was withdrawn: it no longer counts."))
+            return redirect("fieldwork:visit-detail", uuid=visit.uuid)
+    return render(
+        request,
+        "fieldwork/visit_withdraw.html",
+        {"visit": visit, "form": form, "problems": selectors.visit_problems(user=request.user, visit=visit)},
+    )
 
 
 def photo(request, uuid):

@@ -106,7 +106,7 @@ def household_changes(*, household: Household) -> list[dict]:
     visit_ids = [int(c.source.split(":")[1]) for c in changes if c.source.startswith("visit:")]
     from minqing.fieldwork.models import Visit
 
-    uuids = dict(Visit.objects.filter(pk__in=visit_ids).values_list("pk", "uuid"))
+    uuids = dict(Visit.records.filter(pk__in=visit_ids).values_list("pk", "uuid"))
     return [
         {
             "changed_at": c.changed_at,
