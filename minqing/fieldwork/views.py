@@ -10,7 +10,8 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils.dates import MONTHS, MONTHS_AP
+from django.utils.formats import date_format, get_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -45,10 +46,22 @@ def field_app(request):
         }
         for c in Campaign.objects.filter(pk__in=campaign_ids)
     }
+    now = timezone.localtime()
     data = {
         "cadre": cadre.pk if cadre else None,
         "account": request.user.pk,
-        "today": timezone.localdate().isoformat(),
+        # The server's day (Asia/Shanghai), and its clock and offset from UTC: the page proposes
+        # the server's day, not the phone's (a phone set to UTC is a day behind until 8 a.m.);
+        # a page kept offline for days counts the days on from the phone's clock.
+        "today": now.date().isoformat(),
+        "now_ms": int(now.timestamp() * 1000),
+        "utc_offset_minutes": int(now.utcoffset().total_seconds() // 60),
+        # how the "sent" list writes a day (11月23日, November 23), as the server's pages do
+        "day_format": {
+            "pattern": get_format("MONTH_DAY_FORMAT"),
+            "months": [str(MONTHS[n]) for n in range(1, 13)],
+            "months_short": [str(MONTHS_AP[n]) for n in range(1, 13)],
+        },
         "campaigns": campaigns,
         "deed_kinds": [{"key": k, "name": str(n)} for k, n in Deed.Kind.choices],
         "labels": {
@@ -58,6 +71,8 @@ def field_app(request):
             "conflict": _("Conflict"),
             "never": _("never visited"),
             "days": _("%(n)s days ago"),
+            "today": _("visited today"),
+            "yesterday": _("visited yesterday"),
             "visit": _("Record a visit"),
             "deed": _("Record a deed"),
             "checkin": _("Check in here today"),

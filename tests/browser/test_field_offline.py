@@ -7,6 +7,7 @@ import re
 import time
 
 import pytest
+from django.utils import timezone
 from PIL import Image
 from playwright.sync_api import expect
 
@@ -61,7 +62,9 @@ def test_cadre_records_offline_and_both_records_sync_once(
     form.locator("textarea[name=content]").fill("离线走访：了解春耕用工情况")
     form.locator("textarea[name=problems]").fill("村道需要修补")
     date = form.locator("input[name=date]")
-    assert date.get_attribute("max") <= time.strftime("%Y-%m-%d") and date.get_attribute("min")
+    # The server's day is proposed (Asia/Shanghai), whatever the phone's time zone says.
+    today = timezone.localdate().isoformat()
+    assert date.input_value() == today and date.get_attribute("max") == today and date.get_attribute("min")
     form.locator("input[name=photos]").set_input_files(
         [{"name": "IMG_2001.jpg", "mimeType": "image/jpeg", "buffer": photo_with_gps()}]
     )
@@ -82,6 +85,12 @@ def test_cadre_records_offline_and_both_records_sync_once(
     page.evaluate("window.dispatchEvent(new Event('online'))")
     expect(page.locator("#synced li")).to_have_count(2)
     expect(page.locator("#sync-status")).to_be_hidden()
+    # The card says at once that it was visited today, and the sent list writes its days as
+    # the pages do (11月23日), not as ISO text.
+    today_label = page.evaluate("JSON.parse(document.getElementById('app-data').textContent).labels.today")
+    expect(first.locator(".when")).to_have_text(today_label)  # 今天 once the catalogue has it
+    sent = page.locator("#synced li").first.inner_text()
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", sent) and re.match(r"\d{1,2}月\d{1,2}日 ", sent)
     screenshot(page, "33-synced")
     assert Visit.objects.count() == visits_before + 1
     assert Deed.objects.count() == deeds_before + 1

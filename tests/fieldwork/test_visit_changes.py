@@ -374,3 +374,15 @@ def test_the_api_corrects_and_withdraws_with_versions(setting):
         content_type="application/json",
     )
     assert again.status_code == 403
+
+
+def test_the_phone_page_says_today_and_yesterday(setting):
+    _campaign, cadre, _household, _visit = setting
+    client = Client()
+    client.force_login(cadre.account)
+    with translation.override("en"):
+        page = client.get(reverse("fieldwork:app"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "visited today" in page and "0 days ago" not in page
+    data = json.loads(page.split('id="app-data" type="application/json">')[1].split("</script>")[0])
+    assert data["today"] == timezone.localdate().isoformat() and data["utc_offset_minutes"] == 480
+    assert data["day_format"]["pattern"] == "F j" and data["labels"]["yesterday"] == "visited yesterday"

@@ -61,16 +61,66 @@
       list.innerHTML = "";
       mine(sent).sort(function (a, b) { return a.at < b.at ? 1 : -1; }).slice(0, 20).forEach(function (item) {
         var li = document.createElement("li");
-        li.textContent = item.summary;
+        li.textContent = sentText(item);
         li.dataset.uuid = item.uuid;
         list.appendChild(li);
       });
     });
   }
 
-  function queue(kind, payload, summary, photos) {
-    var item = { uuid: uuid4(), kind: kind, payload: payload, summary: summary, at: new Date().toISOString(),
-                 cadre: data.cadre, account: data.account, photos: (photos || []).length };
+  // A day as the server's pages write it in short (11月23日, November 23): its MONTH_DAY_FORMAT.
+  function dayText(iso) {
+    var f = data.day_format, m = Number(iso.slice(5, 7)), d = Number(iso.slice(8, 10));
+    if (!f || !m || !d) { return iso; }
+    return f.pattern.replace(/\\?[a-zA-Z]/g, function (c) {
+      if (c.length === 2) { return c.charAt(1); }
+      switch (c) {
+        case "n": return String(m);
+        case "m": return iso.slice(5, 7);
+        case "j": return String(d);
+        case "d": return iso.slice(8, 10);
+        case "F": return f.months[m - 1];
+        case "N": case "M": case "b": return f.months_short[m - 1];
+        case "Y": return iso.slice(0, 4);
+        default: return c;
+      }
+    });
+  }
+
+  // An entry of the "sent" list: its day, then what it was. Entries kept before entries carried
+  // their day begin with it as ISO text.
+  function sentText(item) {
+    if (item.date) { return dayText(item.date) + " " + item.summary; }
+    return String(item.summary || "").replace(/^(\d{4}-\d{2}-\d{2}) /, function (_m, iso) { return dayText(iso) + " "; });
+  }
+
+  // "today", "yesterday" or "N days ago", counted to the day the page proposes.
+  function whenText(iso) {
+    var days = Math.round((Date.parse(today()) - Date.parse(iso)) / 86400000);
+    if (days <= 0 && labels.today) { return labels.today; }
+    if (days === 1 && labels.yesterday) { return labels.yesterday; }
+    return fmt(labels.days, { n: days });
+  }
+
+  // A visit the server accepted: the cards of its target (a member's visit counts for the
+  // household, as on the server) say so at once, without a reload.
+  function markVisited(item) {
+    var card = item.card || {}, day = item.payload && item.payload.date;
+    if (!day) { return; }
+    Array.prototype.forEach.call(document.querySelectorAll("#targets li.target"), function (li) {
+      var same = (card.household && li.dataset.household === card.household) ||
+        (li.dataset.targetType === card.type && li.dataset.targetId === String(card.id));
+      var when = li.querySelector(".when");
+      if (!same || !when || (when.dataset.last && when.dataset.last > day)) { return; }
+      when.dataset.last = day;
+      when.textContent = whenText(day);
+    });
+  }
+
+  function queue(kind, payload, summary, photos, card) {
+    var item = { uuid: uuid4(), kind: kind, payload: payload, summary: summary, date: payload.date,
+                 at: new Date().toISOString(), cadre: data.cadre, account: data.account,
+                 photos: (photos || []).length, card: card };
     // The photo files first: the visit never waits in the outbox without them.
     return tx("photos", "readwrite", function (s) {
       (photos || []).forEach(function (file) {
@@ -168,6 +218,7 @@
       body: JSON.stringify({ payload: item.payload })
     }).then(check).then(function (response) {
       if (response.status === 200 || response.status === 201) {
+        if (item.kind === "visit") { markVisited(item); }
         return tx("outbox", "readwrite", function (s) { s.delete(item.uuid); }).then(function () {
           return tx("sent", "readwrite", function (s) { s.put(item); });
         }).then(function () {
@@ -205,9 +256,14 @@
     });
   }
 
+  // The day a record is made on: the server's day, rendered into the page (so a phone set to
+  // another time zone does not propose yesterday), unless the page was loaded on an earlier
+  // day (kept offline for days): then the day it is now in the server's time zone, by the
+  // phone's clock.
   function today() {
-    var now = new Date();
-    return new Date(now.getTime() - now.getTimezoneOffset() * 60000).toISOString().slice(0, 10);
+    var offset = data.utc_offset_minutes || 0;
+    var now = new Date(Date.now() + offset * 60000).toISOString().slice(0, 10);
+    return data.today && now <= data.today ? data.today : now;
   }
 
   // A record's date lies within the campaign and not after today.
@@ -240,6 +296,7 @@
     var facts = dialog.querySelector(".found-facts");
     if (facts) { facts.hidden = li.dataset.targetType === "point"; }
     dialog.dataset.campaign = li.dataset.campaign;
+    dialog.dataset.household = li.dataset.household || "";
     dialog.dataset.name = li.querySelector(".who strong").textContent;
     dialog.showModal();
   }
@@ -280,9 +337,10 @@
       function (box) { return box.checked; }).map(function (box) { return box.value; });
     if (sources.length) { found.income_sources = sources; }
     if (Object.keys(found).length && payload.target.type !== "point") { payload.found = found; }
-    var summary = f.date.value + " " + labels.visit + " · " + dialog.dataset.name;
+    var summary = labels.visit + " · " + dialog.dataset.name;
     if (files.length) { summary += " · " + fmt(labels.photos, { n: files.length }); }
-    queue("visit", payload, summary, files);
+    queue("visit", payload, summary, files,
+          { type: payload.target.type, id: payload.target.id, household: dialog.dataset.household });
   });
 
   document.getElementById("deed-form").addEventListener("submit", function (event) {
@@ -293,7 +351,7 @@
     queue("deed", {
       campaign: Number(dialog.dataset.campaign), date: f.date.value, kind: f.kind.value, title: f.title.value,
       value_yuan: f.value_yuan.value || "0", target: target
-    }, f.date.value + " " + labels.deed + " · " + dialog.dataset.name + "：" + f.title.value);
+    }, labels.deed + " · " + dialog.dataset.name + "：" + f.title.value);
   });
 
   document.getElementById("targets").addEventListener("click", function (event) {
@@ -303,7 +361,7 @@
     if (event.target.classList.contains("do-deed")) { openDialog("deed-dialog", li); }
     if (event.target.classList.contains("do-checkin")) {
       queue("attendance", { point: Number(li.dataset.targetId), date: today() },
-            today() + " " + labels.checkin + " · " + li.querySelector(".who strong").textContent);
+            labels.checkin + " · " + li.querySelector(".who strong").textContent);
     }
   });
 
@@ -320,7 +378,7 @@
     }));
   }
 
-  window.minqingField = { sync: sync, retryDelay: retryDelay, refreshStatus: refreshStatus };
+  window.minqingField = { sync: sync, retryDelay: retryDelay, refreshStatus: refreshStatus, today: today, dayText: dayText };
   window.addEventListener("online", sync);
   window.addEventListener("offline", refreshStatus);
   setInterval(sync, 30000);
