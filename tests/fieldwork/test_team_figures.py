@@ -198,5 +198,12 @@ def test_the_migration_keeps_one_summary_per_team_and_drops_the_lists(transactio
         executor = MigrationExecutor(connection)
         executor.loader.build_graph()
         executor.migrate(after)
-    kept = TeamSummary.objects.get(team=team)
-    assert kept.text == "新稿" and kept.figures == {"visits": 2}
+    try:
+        kept = TeamSummary.objects.get(team=team)
+        assert kept.text == "新稿" and kept.figures == {"visits": 2}
+    finally:
+        # The later migrations too (0008 adds a column of the visits): the tests after this one
+        # read the schema as the code has it.
+        executor = MigrationExecutor(connection)
+        executor.loader.build_graph()
+        executor.migrate(executor.loader.graph.leaf_nodes("fieldwork"))
