@@ -24,6 +24,7 @@ from .models import (
     TeamSummary,
     Visit,
     VisitChange,
+    VisitPresence,
 )
 
 VIEW = "programs.view"
@@ -148,6 +149,104 @@ def my_targets(*, user, as_of: dt.date | None = None) -> list[Target]:
         )
     result.sort(key=lambda t: (t.last_visit is not None, t.last_visit or dt.date.min, -t.hardship_level))
     return result
+
+
+MONTHLY_VISITS_RULE = "visits.per_target"
+
+
+@dataclass
+class DueTarget:
+    target: Target
+    visits: int
+
+
+@dataclass
+class DueVisits:
+    campaign: Campaign
+    rule_name: str
+    min: int
+    targets: list[DueTarget]
+
+
+@dataclass
+class Due:
+    visits: list[DueVisits]
+    weekly_record: bool
+
+    def __bool__(self):
+        return bool(self.visits) or self.weekly_record
+
+
+def _visit_keys(campaign_id, household_id, member_id, member_household_id, point_id) -> set:
+    """What a visit counts for, as the visits-per-target rule counts it: its household (also
+    through a member), its member and its point, in its campaign."""
+    keys = set()
+    if household_id:
+        keys.add((campaign_id, "household", household_id))
+    if member_id:
+        keys.add((campaign_id, "member", member_id))
+        keys.add((campaign_id, "household", member_household_id))
+    if point_id:
+        keys.add((campaign_id, "point", point_id))
+    return keys
+
+
+def my_due(*, user, cadre, targets: list[Target], campaigns, as_of: dt.date | None = None) -> Due:
+    """What the cadre still owes this month: for each running campaign whose enabled
+    visits-per-target rule counts per month, the cadre's paired targets (of the rule's kinds)
+    visited fewer times than it asks this calendar month, by the cadre or with the cadre
+    present; and whether this week's work record is still to be submitted, where a campaign
+    asks the cadre for one. One grouped query for the visits, whatever the number of targets."""
+    from minqing.assessment import selectors as assessment
+    from minqing.assessment.models import LeaderRecord
+    from minqing.programs.rules import RULE_TYPES
+
+    as_of = as_of or timezone.localdate()
+
+    def running(c):
+        return c.status == Campaign.Status.RUNNING and c.start <= as_of and (c.end is None or as_of <= c.end)
+
+    rules = []
+    for campaign in filter(running, campaigns):
+        for conf in campaign.config.get("rules", []):
+            if conf.get("type") != MONTHLY_VISITS_RULE or conf.get("disabled"):
+                continue
+            rule = RULE_TYPES[MONTHLY_VISITS_RULE](conf["key"], conf["name"], conf.get("params", {}))
+            if rule.value("per") == "month":
+                rules.append((campaign, rule))
+    visits = []
+    if rules and targets:
+        first = as_of.replace(day=1)
+        counts: dict = {}
+        rows = (
+            Visit.objects.filter(
+                Q(cadre=cadre) | Q(pk__in=VisitPresence.objects.filter(cadre=cadre).values("visit_id")),
+                campaign_id__in={c.pk for c, _rule in rules},
+                date__gte=first,
+                date__lte=month_end(first),
+            )
+            .values_list("campaign_id", "household_id", "member_id", "member__household_id", "point_id")
+            .annotate(n=Count("id"))
+        )
+        for *row, n in rows:
+            for key in _visit_keys(*row):
+                counts[key] = counts.get(key, 0) + n
+        for campaign, rule in rules:
+            wanted, kinds = rule.value("min"), rule.value("kinds")
+            short = []
+            for t in targets:
+                if t.campaign_id != campaign.pk or (kinds and t.kind not in kinds):
+                    continue
+                n = counts.get((campaign.pk, t.target_type, t.target_id), 0)
+                if n < wanted:
+                    short.append(DueTarget(t, n))
+            if short:
+                visits.append(DueVisits(campaign, rule.name, wanted, short))
+    weekly = False
+    if cadre is not None and any(map(running, assessment.weekly_record_campaigns(cadre))):
+        record = assessment.weekly_record_for(user=user, cadre=cadre, day=as_of)
+        weekly = record is None or record.status != LeaderRecord.Status.SUBMITTED
+    return Due(visits, weekly)
 
 
 def visit_list(*, user, campaign=None, cadre=None) -> QuerySet:

@@ -37,6 +37,12 @@ def field_app(request):
     cadre = selectors.my_cadre(request.user)
     targets = selectors.my_targets(user=request.user) if cadre else []
     campaign_ids = {t.campaign_id for t in targets}
+    campaign_list = list(Campaign.objects.filter(pk__in=campaign_ids))
+    due = (
+        selectors.my_due(user=request.user, cadre=cadre, targets=targets, campaigns=campaign_list)
+        if cadre
+        else None
+    )
     campaigns = {
         c.pk: {
             "name": c.name,
@@ -44,7 +50,7 @@ def field_app(request):
             "start": c.start.isoformat(),
             "end": c.end.isoformat() if c.end else None,
         }
-        for c in Campaign.objects.filter(pk__in=campaign_ids)
+        for c in campaign_list
     }
     now = timezone.localtime()
     data = {
@@ -93,6 +99,7 @@ def field_app(request):
         {
             "targets": targets,
             "cadre": cadre,
+            "due": due,
             "app_data": data,
             "deed_kinds": Deed.Kind.choices,
             "economic_statuses": EconomicStatus.choices,
