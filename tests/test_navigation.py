@@ -6,11 +6,22 @@ import re
 import pytest
 
 
-def _menu(client) -> list[str]:
-    html = client.get("/").content.decode()
-    menu = re.search(r'<ul class="mainnav">(.*?)</ul>', html, re.S)
+def _menu_html(client, path: str = "/") -> str:
+    html = client.get(path).content.decode()
+    menu = re.search(r'<ul class="mainnav" id="mainnav">(.*?)<ul class="account">', html, re.S)
     assert menu, "no menu"
-    return re.findall(r'href="([^"]+)"', menu.group(1))
+    return menu.group(1)
+
+
+def _menu(client) -> list[str]:
+    """Every page the menu offers, "More" included."""
+    return re.findall(r'href="([^"]+)"', _menu_html(client))
+
+
+def _more(client, path: str = "/") -> list[str]:
+    """The pages under "More"."""
+    more = re.search(r'<li class="more">(.*?)</li>\s*</ul>\s*</details>', _menu_html(client, path), re.S)
+    return re.findall(r'href="([^"]+)"', more.group(1)) if more else []
 
 
 @pytest.mark.django_db
@@ -46,3 +57,43 @@ def test_a_targets_hardship_is_said_in_words_on_the_phone_page(client_as):
     assert f'<span class="tag level-{hard[0].hardship_level}">{hard[0].hardship_label}</span>' in html
     assert hard[0].hardship_label in ("一般困难", "比较困难", "特别困难")
     assert "●" not in html
+
+
+@pytest.mark.django_db
+def test_a_long_menu_puts_the_less_used_pages_under_more_and_a_short_one_keeps_all(client_as):
+    from django.urls import reverse
+
+    office = client_as("office")
+    more = _more(office)
+    assert reverse("geo:region-list") in more and reverse("exports:request-list") in more
+    # The daily pages stay in the row.
+    for name in ("programs:campaign-list", "people:household-list", "documents:import-index"):
+        assert reverse(name) in _menu(office) and reverse(name) not in more
+    # The system administrator's six entries fit: no "More".
+    sysadmin = client_as("sysadmin")
+    assert reverse("geo:region-list") in _menu(sysadmin) and not _more(sysadmin)
+    assert 'class="more"' not in _menu_html(sysadmin)
+
+
+@pytest.mark.django_db
+def test_the_page_shown_from_more_is_marked_on_more(client_as):
+    html = _menu_html(client_as("office"), "/geo/regions/")
+    assert '<summary class="current">' in html
+    assert re.search(r'<a href="/geo/regions/" aria-current="page">', html)
+    assert '<summary class="current">' not in _menu_html(client_as("office"), "/people/households/")
+
+
+@pytest.mark.django_db
+def test_the_menu_folds_behind_a_toggle_that_works_without_script_and_names_who_is_signed_in(client_as):
+    html = client_as("office").get("/").content.decode()
+    header = html[html.index("<header") : html.index("</header>")]
+    toggle = re.search(r'<input type="checkbox" id="menu-toggle"[^>]*>', header)
+    assert toggle and 'aria-controls="mainnav"' in toggle.group(0)
+    assert '<label for="menu-toggle" class="menu-toggle-label">' in header
+    # The toggle comes before the menu it folds (the stylesheet's `:checked ~ .mainnav`).
+    assert header.index('id="menu-toggle"') < header.index('id="mainnav"')
+    assert "<nav aria-label=" in header
+    assert '<li class="account-name" title="office">唐晓兰</li>' in header
+    # Signed out: no menu and no toggle.
+    anonymous = client_as(None).get("/login/").content.decode()
+    assert 'id="menu-toggle"' not in anonymous and 'class="mainnav"' not in anonymous

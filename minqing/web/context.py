@@ -3,9 +3,14 @@ from django.utils.translation import gettext_lazy as _
 
 from minqing.core.scope import scope_for
 
-# A 4th element REACH: shown only to who reaches beyond their own records with that
-# permission (a cadre's own-records grant would find these lists empty).
-REACH = True
+# Flags after the permission. REACH: shown only to who reaches beyond their own records with
+# that permission (a cadre's own-records grant would find these lists empty). MORE: a page
+# used less often, put under "More" when an account's menu would not fit on one line.
+REACH = "reach"
+MORE = "more"
+# How many characters of labels fit on one line of a 1280px desktop beside the brand and
+# the account area (Chinese labels: one character is about one em).
+MENU_BUDGET = 30
 
 
 def _weekly_record(request, scope) -> bool:
@@ -23,18 +28,18 @@ NAV = [
     ("figures:dashboard-index", _("Dashboard"), "programs.view"),
     ("tickets:ticket-list", _("Demands"), "tickets.view"),
     ("tickets:ticket-mine", _("My demands"), "tickets.view"),
-    ("appraisal:round-list", _("Appraisal"), "appraisal.view"),
-    ("appraisal:inspection-list", _("Inspections"), "inspections.view"),
-    ("appraisal:case-list", _("Exemplary cases"), "exemplary.view"),
-    ("assessment:recall-list", _("Recalls"), "assessment.view", REACH),
-    ("assessment:leader-record-list", _("Leaders' records"), "assessment.view", REACH),
+    ("appraisal:round-list", _("Appraisal"), "appraisal.view", MORE),
+    ("appraisal:inspection-list", _("Inspections"), "inspections.view", MORE),
+    ("appraisal:case-list", _("Exemplary cases"), "exemplary.view", MORE),
+    ("assessment:recall-list", _("Recalls"), "assessment.view", REACH, MORE),
+    ("assessment:leader-record-list", _("Leaders' records"), "assessment.view", REACH, MORE),
     ("assessment:leader-record-write", _("My weekly work record"), _weekly_record),
     ("people:household-list", _("Households"), "people.view"),
     ("org:cadre-list", _("Cadres"), "org.view"),
-    ("org:unit-list", _("Units"), "org.view", REACH),
+    ("org:unit-list", _("Units"), "org.view", REACH, MORE),
     ("programs:point-list", _("Liaison points"), "programs.view"),
-    ("geo:region-list", _("Regions"), "geo.view", REACH),
-    ("exports:request-list", _("Exports"), "people.view", REACH),
+    ("geo:region-list", _("Regions"), "geo.view", REACH, MORE),
+    ("exports:request-list", _("Exports"), "people.view", REACH, MORE),
     ("documents:import-index", _("Imports"), ("people.edit", "programs.manage", "accounts.manage")),
     ("security:account-list", _("Accounts"), "accounts.manage"),
     ("security:grant-list", _("Roles"), "roles.manage"),
@@ -63,19 +68,32 @@ def _shown(request, scope, permission, reach: bool) -> bool:
     return any(scope.has(p) for p in permissions)
 
 
+def _width(label: str) -> float:
+    """A label's width in ems, near enough: a Chinese character is one, a Latin letter half."""
+    return sum(1 if ord(c) >= 0x2E80 else 0.55 for c in label)
+
+
 def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"return_path": here(request)}
     scope = scope_for(user)
+    view_name = request.resolver_match.view_name if request.resolver_match else None
     items = [
-        {
-            "url": reverse(name),
-            "label": label,
-            "active": request.resolver_match and request.resolver_match.view_name == name,
-        }
-        for name, label, permission, *reach in NAV
-        if _shown(request, scope, permission, bool(reach))
+        {"url": reverse(name), "label": label, "active": view_name == name, "more": MORE in flags}
+        for name, label, permission, *flags in NAV
+        if _shown(request, scope, permission, REACH in flags)
     ]
+    if sum(_width(str(item["label"])) for item in items) <= MENU_BUDGET:
+        nav_more = []
+    else:
+        nav_more = [item for item in items if item["more"]]
+        items = [item for item in items if not item["more"]]
     # Not "here": campaign pages name their own breadcrumb item so.
-    return {"nav_items": items, "user_scope": scope, "return_path": here(request)}
+    return {
+        "nav_items": items,
+        "nav_more": nav_more,
+        "nav_more_active": any(item["active"] for item in nav_more),
+        "user_scope": scope,
+        "return_path": here(request),
+    }
