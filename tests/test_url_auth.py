@@ -1230,13 +1230,31 @@ def cases(o):
             ),
         ],
         "security:account-reset": [
-            ("post", reverse("security:account-reset", args=[account.pk]), {}, 302, sysadmin_only)
+            (
+                "post",
+                reverse("security:account-reset", args=[account.pk]),
+                {"confirm": account.username},
+                302,
+                sysadmin_only,
+            )
         ],
         "security:account-otp-reset": [
-            ("post", reverse("security:account-otp-reset", args=[account.pk]), {}, 302, sysadmin_acts)
+            (
+                "post",
+                reverse("security:account-otp-reset", args=[account.pk]),
+                {"confirm": account.username},
+                302,
+                sysadmin_acts,
+            )
         ],
         "security:account-disable": [
-            ("post", reverse("security:account-disable", args=[account.pk]), {}, 302, sysadmin_acts)
+            (
+                "post",
+                reverse("security:account-disable", args=[account.pk]),
+                {"confirm": account.username},
+                302,
+                sysadmin_acts,
+            )
         ],
         "security:account-enable": [
             ("post", reverse("security:account-enable", args=[account.pk]), {}, 302, sysadmin_acts)

@@ -178,9 +178,14 @@ def token_revoke(request, pk: int, token_pk: int):
     return redirect("security:account-detail", pk=account.pk)
 
 
-def _account_action(request, pk: int, action):
+def _account_action(request, pk: int, action, *, confirm: str | None = None):
+    """Act on an account from the accounts page. A destructive act (`confirm` names it) is
+    done only when the POST repeats the account's username, as the confirming button of the
+    list sends; otherwise the confirmation page is shown and nothing changes."""
     require_permission(request.user, "accounts.manage")
     account = selectors.account_get(user=request.user, pk=pk)
+    if confirm and request.POST.get("confirm") != account.username:
+        return render(request, "security/account_confirm.html", {"a": account, "action": confirm})
     try:
         result = action(account)
     except ValidationError as exc:
@@ -192,7 +197,10 @@ def _account_action(request, pk: int, action):
 @require_POST
 def account_reset(request, pk: int):
     outcome = _account_action(
-        request, pk, lambda a: org_services.account_password_reset(actor=request.user, account=a)
+        request,
+        pk,
+        lambda a: org_services.account_password_reset(actor=request.user, account=a),
+        confirm="reset",
     )
     if not isinstance(outcome, tuple):
         return outcome
@@ -203,7 +211,10 @@ def account_reset(request, pk: int):
 @require_POST
 def account_otp_reset(request, pk: int):
     outcome = _account_action(
-        request, pk, lambda a: org_services.account_otp_reset(actor=request.user, account=a)
+        request,
+        pk,
+        lambda a: org_services.account_otp_reset(actor=request.user, account=a),
+        confirm="otp-reset",
     )
     if isinstance(outcome, tuple):
         messages.success(
@@ -216,7 +227,10 @@ def account_otp_reset(request, pk: int):
 @require_POST
 def account_disable(request, pk: int):
     outcome = _account_action(
-        request, pk, lambda a: org_services.account_set_active(actor=request.user, account=a, active=False)
+        request,
+        pk,
+        lambda a: org_services.account_set_active(actor=request.user, account=a, active=False),
+        confirm="disable",
     )
     if isinstance(outcome, tuple):
         messages.success(request, _("%(account)s was disabled.") % {"account": outcome[0]})

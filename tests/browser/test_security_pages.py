@@ -58,3 +58,30 @@ def test_the_enrolment_page_shows_the_qr_code(page, site, sign_in, screenshot):
     expect(page.locator("#otp-secret")).to_have_text(re.compile(r"^[A-Z2-7]{32}$"))
     screenshot(page, "security-enrol")
     assert not problems
+
+
+def test_disabling_an_account_asks_first_naming_it(page, site, sign_in, screenshot):
+    from minqing.org.models import Account
+    from minqing.programs.services import active_pairings_guard
+
+    target = next(
+        a
+        for a in Account.objects.filter(username__in=("unit", "village", "inspector", "leader"))
+        if not active_pairings_guard(a)
+    )
+    sign_in(page, "sysadmin")
+    page.goto(f"{site}/security/accounts/?q={target.username}")
+    disable = page.locator(f"#disable-{target.pk}")
+    confirm = disable.locator("button[type=submit]")
+    expect(confirm).to_be_hidden()  # one click does nothing yet
+    disable.locator("summary").click()
+    expect(disable.locator("small")).to_contain_text(f"{target} ({target.username})")
+    expect(confirm).to_contain_text(str(target))
+    screenshot(page, "security-account-disable-confirm")
+    target.refresh_from_db()
+    assert target.is_active
+    with page.expect_navigation():
+        confirm.click()
+    expect(page.locator(".notice-success")).to_contain_text(str(target))
+    target.refresh_from_db()
+    assert not target.is_active

@@ -147,7 +147,7 @@ def test_another_countys_administrator_neither_sees_nor_revokes_the_tokens(clien
     jinan = client_as("sysadmin_jinan")
     assert jinan.get(page(cadre.pk)).status_code == 404
     assert jinan.post(revoke_url(token)).status_code == 404
-    assert jinan.post(f"/security/accounts/{cadre.pk}/disable/").status_code == 404
+    assert jinan.post(f"/security/accounts/{cadre.pk}/disable/", {"confirm": "cadre"}).status_code == 404
     listed = jinan.get("/security/accounts/").content.decode()
     assert ">cadre<" not in listed and ">office_jinan<" in listed
     assert api_status(token) == 200 and Account.objects.get(pk=cadre.pk).is_active
@@ -164,7 +164,7 @@ def test_disabling_an_account_revokes_its_tokens_for_good(client_as, db):
     tokens = [token_create(actor=None, account=office, name=n) for n in ("a", "b")]
     assert [api_status(t) for t in tokens] == [200, 200]
     sysadmin = client_as("sysadmin")
-    sysadmin.post(f"/security/accounts/{office.pk}/disable/")
+    sysadmin.post(f"/security/accounts/{office.pk}/disable/", {"confirm": office.username})
     assert [api_status(t) for t in tokens] == [401, 401]
     events = AuditEvent.objects.filter(action="token.revoke", detail__reason="account.disable")
     assert {e.object_id for e in events} == {str(record_of(t).pk) for t in tokens}

@@ -98,7 +98,9 @@ def test_the_system_administrator_creates_an_account_that_must_change_its_passwo
 
 def test_a_reset_password_must_be_changed_and_is_audited(client_as, client, db):
     target = Account.objects.get(username="cadre")
-    response = client_as("sysadmin").post(f"/security/accounts/{target.pk}/reset-password/")
+    response = client_as("sysadmin").post(
+        f"/security/accounts/{target.pk}/reset-password/", {"confirm": "cadre"}
+    )
     password = re.search(r'id="temporary-password">([^<]+)<', response.content.decode()).group(1)
     client.post("/login/", {"username": "cadre", "password": password})
     target.refresh_from_db()
@@ -109,7 +111,9 @@ def test_a_reset_password_must_be_changed_and_is_audited(client_as, client, db):
 def test_an_administrators_credentials_are_not_reset_from_a_page(client_as, db):
     secadmin = Account.objects.get(username="secadmin")
     before = secadmin.password
-    response = client_as("sysadmin").post(f"/security/accounts/{secadmin.pk}/reset-password/", follow=True)
+    response = client_as("sysadmin").post(
+        f"/security/accounts/{secadmin.pk}/reset-password/", {"confirm": "secadmin"}, follow=True
+    )
     secadmin.refresh_from_db()
     assert secadmin.password == before
     assert "minqing accounts" in response.content.decode()
@@ -127,7 +131,7 @@ def test_disabling_an_account_ends_its_sessions(client_as, db):
     office = client_as(name)
     assert office.get("/").status_code == 200
     target = Account.objects.get(username=name)
-    client_as("sysadmin").post(f"/security/accounts/{target.pk}/disable/")
+    client_as("sysadmin").post(f"/security/accounts/{target.pk}/disable/", {"confirm": name})
     assert office.get("/").status_code == 302
     assert AuditEvent.objects.filter(action="account.disable", object_id=str(target.pk)).exists()
 
@@ -171,13 +175,15 @@ def test_a_cadre_with_active_pairings_is_not_disabled_from_the_accounts_page(cli
     owner = client_as(target.username)
     assert owner.get("/").status_code == 200
     events = AuditEvent.objects.filter(action="account.disable", object_id=str(target.pk)).count()
-    response = client_as("sysadmin").post(f"/security/accounts/{target.pk}/disable/", follow=True)
+    response = client_as("sysadmin").post(
+        f"/security/accounts/{target.pk}/disable/", {"confirm": target.username}, follow=True
+    )
     target.refresh_from_db()
     assert target.is_active and owner.get("/").status_code == 200
     assert "项未解除的结对，请先移交给接任干部" in response.content.decode()
     assert AuditEvent.objects.filter(action="account.disable", object_id=str(target.pk)).count() == events
     # Once the pairings are handed over (ended here), the account can be disabled.
     Pairing.objects.filter(cadre__account=target).update(end=today - dt.timedelta(days=1))
-    client_as("sysadmin").post(f"/security/accounts/{target.pk}/disable/")
+    client_as("sysadmin").post(f"/security/accounts/{target.pk}/disable/", {"confirm": target.username})
     target.refresh_from_db()
     assert not target.is_active
