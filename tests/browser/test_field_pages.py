@@ -21,7 +21,7 @@ def test_a_cadre_plans_records_progress_and_downloads_the_research_report(
     expect(page).to_have_url(f"{site}/fieldwork/")
     axe_check(page, "field hub")
     page.locator("main a[href='/fieldwork/plans/']").click()
-    page.locator("details summary").first.click()
+    page.locator("main details summary").first.click()
     form = page.locator("#plan-form")
     form.locator("#id_campaign").select_option(index=1)
     form.locator("#id_target").select_option(index=1)
