@@ -75,7 +75,7 @@ def test_disabling_an_account_asks_first_naming_it(page, site, sign_in, screensh
     confirm = disable.locator("button[type=submit]")
     expect(confirm).to_be_hidden()  # one click does nothing yet
     disable.locator("summary").click()
-    expect(disable.locator("small")).to_contain_text(f"{target} ({target.username})")
+    expect(disable.locator("small")).to_contain_text(f"{target}（{target.username}）")
     expect(confirm).to_contain_text(str(target))
     screenshot(page, "security-account-disable-confirm")
     target.refresh_from_db()

@@ -47,7 +47,7 @@ def test_the_accounts_page_asks_before_each_destructive_act_naming_the_account(c
         assert 'method="post"' in form and "csrfmiddlewaretoken" in form
         assert f'name="confirm" value="{target.username}"' in form
         # The explanation and the confirming button both name the account.
-        assert f"{target} ({target.username})" in form
+        assert f"{target}（{target.username}）" in form  # the Chinese page: full-width brackets
         assert re.search(rf"<button[^>]*>[^<]*{re.escape(str(target))}[^<]*</button>", form)
     # No one-click form is left outside a confirmation.
     outside = re.sub(r"<details.*?</details>", "", html, flags=re.S)
@@ -70,7 +70,7 @@ def test_an_unconfirmed_reset_or_disable_changes_nothing_and_shows_the_question(
         page = response.content.decode()
         assert 'id="temporary-password"' not in page
         # The question: which account, what will happen, and the button that confirms.
-        assert f"{target} ({target.username})" in page
+        assert f"{target}（{target.username}）" in page
         assert f'name="confirm" value="{target.username}"' in page
         assert f'action="/security/accounts/{target.pk}/{path}/"' in page
     target.refresh_from_db()
