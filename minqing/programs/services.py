@@ -785,7 +785,10 @@ def _point_exists_message(name: str, kind: str, region) -> str:
 @transaction.atomic
 def point_update(*, actor, point: LiaisonPoint, name: str, address: str) -> LiaisonPoint:
     """Correct a point's name or address (its kind and region stay: pairings count by them;
-    its grade changes with its history, point_regrade). Audited with what it was."""
+    its grade changes with its history, point_regrade). Audited with what it was. Only who
+    manages points over its region (no actor: the system)."""
+    if not point_may_change(actor, point):
+        raise PermissionDenied
     name, address = (name or "").strip(), (address or "").strip()
     if not name:
         raise ValidationError({"name": [_("Give the liaison point a name.")]})
@@ -813,7 +816,10 @@ def point_update(*, actor, point: LiaisonPoint, name: str, address: str) -> Liai
 def point_regrade(*, actor, point: LiaisonPoint, grade: str, graded_on: dt.date, reason: str) -> PointGrading:
     """Record a grade as of a day. Gradings are ordered by their day (then by entry): a
     back-dated one takes the grade before it as its previous grade, becomes the previous
-    grade of the one after it, and leaves the point's current grade to the latest."""
+    grade of the one after it, and leaves the point's current grade to the latest. Only who
+    manages points over its region (no actor: the system)."""
+    if not point_may_change(actor, point):
+        raise PermissionDenied
     errors = {}
     if not (grade or "").strip():
         errors["grade"] = [_("Give the new grade.")]
@@ -1073,7 +1079,7 @@ def point_retired_message(point: LiaisonPoint, retired_on: dt.date) -> str:
 
 
 def point_may_change(actor, point: LiaisonPoint) -> bool:
-    """Whether the actor may retire this point: one who manages points over its region
+    """Whether the actor may correct, regrade or retire this point: one who manages points over its region
     (no actor: the system itself)."""
     if actor is None:
         return True

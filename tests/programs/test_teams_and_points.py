@@ -1,16 +1,17 @@
 """Teams have names of their own within a campaign and points inside its region; a point's
-grade is never dated in the future, and its history reads in the order of the days."""
+grade is never dated in the future, and its history reads in the order of the days; only who
+manages points over a point's region corrects or regrades it."""
 
 import datetime as dt
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone, translation
 
 from minqing.core.models import AuditEvent
 from minqing.geo.models import Region
 from minqing.programs.models import LiaisonPoint, PointGrading, Team
-from minqing.programs.services import point_regrade, team_create
+from minqing.programs.services import point_regrade, point_update, team_create
 
 
 def _elsewhere():
@@ -116,3 +117,28 @@ def test_a_grade_dated_before_every_other_keeps_the_point_current_grade(scenario
         ("", "复杂村"),
         ("复杂村", "二类村"),
     ]
+
+
+# 8: who corrects or regrades a point ----------------------------------------------------
+
+
+@pytest.mark.parametrize("username", ["leader", "office_jinan", "cadre", "village", "inspector"])
+def test_only_who_manages_points_of_its_region_corrects_or_regrades_one(scenario, actor, username):
+    point = _graded_point(scenario)
+    with pytest.raises(PermissionDenied):
+        point_update(actor=actor(username), point=point, name="改名村", address="别处")
+    with pytest.raises(PermissionDenied):
+        point_regrade(
+            actor=actor(username), point=point, grade="三类村", graded_on=dt.date(2026, 3, 1), reason="复评"
+        )
+    point.refresh_from_db()
+    assert (point.name, point.grade, point.gradings.count()) == (point.name, "一类村", 1)
+    assert not LiaisonPoint.objects.filter(name="改名村").exists()
+    assert not AuditEvent.objects.filter(
+        action__in=("point.update", "point.regrade"), object_id=str(point.pk), user_id=actor(username).pk
+    ).exists()
+    # The office over its region does both (no actor: the system, as in imports and commands).
+    point_update(actor=scenario.office, point=point, name="改名村", address="新址")
+    point_regrade(actor=None, point=point, grade="三类村", graded_on=dt.date(2026, 3, 1), reason="复评")
+    point.refresh_from_db()
+    assert (point.name, point.grade) == ("改名村", "三类村")
