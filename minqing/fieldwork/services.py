@@ -70,6 +70,20 @@ def _check_team_on(team: Team | None, day: dt.date) -> None:
         )
 
 
+def _check_point_on(point: LiaisonPoint | None, day: dt.date, field: str) -> None:
+    """A record at a point only for a day it still counted (not after it was retired): one
+    made later, offline, for a day before is accepted."""
+    if point is not None and point.retired_by(day):
+        raise ValidationError(
+            {
+                field: [
+                    _("%(point)s was retired on %(date)s: a record of a later day cannot name it.")
+                    % {"point": point.name, "date": day_text(point.retired_on)}
+                ]
+            }
+        )
+
+
 def _apply_found(*, actor, household: Household, found: dict, visit: Visit) -> None:
     """What a visit found about a household flows into its record, each change kept."""
     unknown = set(found) - FOUND_FIELDS
@@ -139,6 +153,8 @@ def visit_record(
     field = {Household: "household", Member: "member", LiaisonPoint: "point"}.get(type(target))
     if field is None:
         raise ValidationError({"target": [_("Choose whom the visit was with.")]})
+    if field == "point":
+        _check_point_on(target, date, "target")
     if problems is not None and not (
         isinstance(problems, list) and all(isinstance(p, str) for p in problems)
     ):
@@ -252,6 +268,7 @@ def visit_correct(
     VisitChange (the fields as they were and became) and an audit row (which fields)."""
     visit = _locked_visit(visit, actor, base_version)
     _check_in_campaign(visit.campaign, date)
+    _check_point_on(visit.point, date, "date")
     form = (form or "").strip()
     if not form:
         raise ValidationError({"form": [_("Choose the form of the visit.")]})
@@ -380,6 +397,7 @@ def attendance_check_in(
 ) -> AttendanceDay:
     if date > timezone.localdate():
         raise ValidationError({"date": [_("The date lies in the future.")]})
+    _check_point_on(point, date, "point")
     if AttendanceDay.objects.filter(cadre=cadre, point=point, date=date).exists():
         raise ValidationError({"date": [_("This day is already recorded.")]})
     day = AttendanceDay(cadre=cadre, point=point, date=date, created_by=actor, payload_digest=digest)
@@ -420,6 +438,7 @@ def worklog_write(
 ) -> WorkLog:
     if not content.strip():
         raise ValidationError({"content": [_("Write what was done that day.")]})
+    _check_point_on(point, date, "point")
     log = WorkLog(
         cadre=cadre, point=point, date=date, content=content.strip(), created_by=actor, payload_digest=digest
     )
@@ -472,6 +491,8 @@ def deed_record(
     field = {Household: "household", LiaisonPoint: "point"}.get(type(beneficiary))
     if field is None:
         raise ValidationError({"beneficiary": [_("Choose the household or point that benefited.")]})
+    if field == "point":
+        _check_point_on(beneficiary, date, "beneficiary")
     deed = Deed(
         campaign=campaign,
         cadre=cadre,
@@ -633,6 +654,7 @@ def activity_record(
 ) -> Activity:
     _check_in_campaign(campaign, date)
     _check_team_on(team, date)
+    _check_point_on(point, date, "point")
     kinds = {a["key"] for a in campaign.config.get("activities", [])}
     if kinds and kind not in kinds:
         raise ValidationError({"kind": [_("This campaign lists no activity “%(kind)s”.") % {"kind": kind}]})

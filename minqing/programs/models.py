@@ -160,6 +160,10 @@ class LiaisonPoint(models.Model):
     def __str__(self):
         return self.name
 
+    def retired_by(self, day: dt.date) -> bool:
+        """Whether the point no longer counts on this day (retired on an earlier one)."""
+        return self.retired_on is not None and self.retired_on < day
+
 
 class PointGrading(models.Model):
     """分类定级: a point's grade and its history."""

@@ -4,6 +4,8 @@ ended first, each with its own reason): it is kept with its history, shown as re
 longer offered in forms, and the rules count it through that day and not after. Audited."""
 
 import datetime as dt
+import json
+import uuid
 
 import pytest
 from django.conf import settings
@@ -13,6 +15,15 @@ from django.utils import timezone, translation
 from minqing.core.dates import day_text
 from minqing.core.models import AuditEvent
 from minqing.fieldwork.forms import IncidentForm
+from minqing.fieldwork.models import Activity, AttendanceDay, Deed, Visit, WorkLog
+from minqing.fieldwork.services import (
+    activity_record,
+    attendance_check_in,
+    deed_record,
+    visit_correct,
+    visit_record,
+    worklog_write,
+)
 from minqing.org.models import Account
 from minqing.org.services import token_create
 from minqing.programs import engine, selectors
@@ -209,6 +220,127 @@ def test_a_team_keeps_a_point_retired_after_it_was_given_and_saves_with_it(scena
         actor=scenario.office, team=team, name="第一工作队（调整）", kind="work_team", points=[point, other]
     )
     assert set(team.points.all()) == {point, other}
+
+
+# Records at a retired point ----------------------------------------------------------------
+
+
+@pytest.fixture
+def retired(scenario, campaign, today):
+    """A point entered long ago and retired yesterday, and a cadre who worked there."""
+    point = scenario.point()
+    LiaisonPoint.objects.filter(pk=point.pk).update(created_at=timezone.now() - dt.timedelta(days=90))
+    point.refresh_from_db()
+    yesterday = today - dt.timedelta(days=1)
+    point_retire(actor=scenario.office, point=point, retired_on=yesterday, reason="合村并组")
+    point.refresh_from_db()
+    return point, yesterday, scenario.cadre()
+
+
+def _records(scenario, campaign, point, cadre, day):
+    """Each kind of field record at the point, on the day, through its service."""
+    common = {"actor": scenario.office, "cadre": cadre}
+    return {
+        "visit": lambda: visit_record(
+            campaign=campaign, date=day, form="home_visit", target=point, content="座谈", **common
+        ),
+        "attendance": lambda: attendance_check_in(point=point, date=day, **common),
+        "worklog": lambda: worklog_write(point=point, date=day, content="走访三户", **common),
+        "deed": lambda: deed_record(
+            campaign=campaign, kind="project", title="修路", beneficiary=point, date=day, **common
+        ),
+        "activity": lambda: activity_record(
+            campaign=campaign, kind="policy_training", title="培训", date=day, point=point, **common
+        ),
+    }
+
+
+@pytest.mark.parametrize(
+    "kind, field",
+    [
+        ("visit", "target"),
+        ("attendance", "point"),
+        ("worklog", "point"),
+        ("deed", "beneficiary"),
+        ("activity", "point"),
+    ],
+)
+def test_a_record_at_a_retired_point_is_refused_after_its_day_and_accepted_on_it(
+    scenario, campaign, retired, today, kind, field
+):
+    point, yesterday, cadre = retired
+    model = {
+        "visit": Visit,
+        "attendance": AttendanceDay,
+        "worklog": WorkLog,
+        "deed": Deed,
+        "activity": Activity,
+    }
+    with translation.override("en"), pytest.raises(ValidationError) as caught:
+        _records(scenario, campaign, point, cadre, today)[kind]()
+    assert caught.value.message_dict == {
+        field: [f"{point.name} was retired on {_en(yesterday)}: a record of a later day cannot name it."]
+    }
+    assert not model[kind].objects.filter(point=point).exists()
+    # One of a day it still counted (entered late, or synced from a phone) is kept.
+    _records(scenario, campaign, point, cadre, yesterday)[kind]()
+    assert model[kind].objects.filter(point=point, date=yesterday).count() == 1
+
+
+def test_a_visit_at_a_retired_point_is_not_moved_past_its_day(scenario, campaign, retired, today):
+    point, yesterday, cadre = retired
+    visit = visit_record(
+        actor=scenario.office, campaign=campaign, cadre=cadre, date=yesterday, form="home_visit", target=point
+    )
+    with translation.override("en"), pytest.raises(ValidationError) as caught:
+        visit_correct(
+            actor=scenario.office, visit=visit, date=today, form="home_visit", content="", outcome=""
+        )
+    assert caught.value.message_dict == {
+        "date": [f"{point.name} was retired on {_en(yesterday)}: a record of a later day cannot name it."]
+    }
+    visit.refresh_from_db()
+    assert visit.date == yesterday and visit.version == 1
+
+
+def test_the_phone_is_told_why_a_record_at_a_retired_point_is_refused(
+    scenario, campaign, retired, client, today
+):
+    point, yesterday, _cadre = retired
+    token = token_create(actor=None, account=scenario.office)  # the demo office is also a cadre
+    told = f"{point.name} was retired on {_en(yesterday)}: a record of a later day cannot name it."
+    sent = {
+        "visit": {
+            "campaign": campaign.pk,
+            "date": today.isoformat(),
+            "form": "home_visit",
+            "target": {"type": "point", "id": point.pk},
+            "content": "离线座谈",
+        },
+        "attendance": {"point": point.pk, "date": today.isoformat()},
+        "deed": {
+            "campaign": campaign.pk,
+            "kind": "project",
+            "title": "修路",
+            "target": {"type": "point", "id": point.pk},
+            "date": today.isoformat(),
+        },
+    }
+    for kind, payload in sent.items():
+        response = client.put(
+            f"/api/v1/sync/{kind}/{uuid.uuid4()}",
+            json.dumps({"payload": payload}),
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Bearer {token}",
+            HTTP_ACCEPT_LANGUAGE="en",
+        )
+        assert response.status_code == 422, (kind, response.content)
+        assert told in sum(response.json()["errors"].values(), []), kind
+    assert not Visit.records.filter(point=point).exists()
+    assert (
+        not AttendanceDay.objects.filter(point=point).exists()
+        and not Deed.objects.filter(point=point).exists()
+    )
 
 
 # The rules ------------------------------------------------------------------------------
