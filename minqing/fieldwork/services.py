@@ -261,11 +261,13 @@ def visit_correct(
     others_present=(),
     reason: str = "",
     base_version: int | None = None,
+    digest: str | None = None,
 ) -> Visit:
     """Correct a visit: its date (within the campaign, not in the future), form, notes and the
     cadres present. Its own cadre may within settings.VISIT_EDIT_DAYS of recording it, the
     campaign office at any time; a stale base_version is refused (StaleEdit). Each change is a
-    VisitChange (the fields as they were and became) and an audit row (which fields)."""
+    VisitChange (the fields as they were and became) and an audit row (which fields). `digest`:
+    the payload of a correction sent from a phone (sync), kept so that its retry is known."""
     visit = _locked_visit(visit, actor, base_version)
     _check_in_campaign(visit.campaign, date)
     _check_point_on(visit.point, date, "date")
@@ -300,7 +302,11 @@ def visit_correct(
     visit.date, visit.form, visit.content, visit.outcome = date, form, now["content"], now["outcome"]
     visit.version += 1
     visit.updated_at = timezone.now()
-    visit.save(update_fields=["date", "form", "content", "outcome", "version", "updated_at"])
+    fields = ["date", "form", "content", "outcome", "version", "updated_at"]
+    if digest is not None:
+        visit.payload_digest = digest
+        fields.append("payload_digest")
+    visit.save(update_fields=fields)
     if "others_present" in changed:
         visit.others_present.set(present)
     VisitChange.objects.create(

@@ -12,20 +12,21 @@ import logging
 import uuid as uuidlib
 from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from minqing.core import prepared
-from minqing.core.audit import audit_record
+from minqing.core.dates import day_text
 from minqing.core.scope import scoped_first
 from minqing.people.models import Household, Member
 from minqing.programs.models import Campaign, LiaisonPoint, Team
 
 from . import services
 from .models import Activity, AttendanceDay, Deed, ReliefPayment, Visit, WorkLog
-from .selectors import cadre_of
+from .selectors import cadre_of, visit_edit_deadline
 
 logger = logging.getLogger(__name__)
 
@@ -303,31 +304,60 @@ def _existing(user, cadre, kind, record, payload, digest, base_version) -> SyncR
 
 
 def _edit_visit(user, visit: Visit, payload: dict, digest: str, base_version: int) -> SyncResult:
-    """An edit of a visit made from the version the phone had: the text fields only."""
-    with transaction.atomic():
-        current = Visit.records.select_for_update().get(pk=visit.pk)
-        if current.withdrawn_at is not None:
-            return SyncResult(
-                409,
-                record=current,
-                conflict={
-                    "stored": record_payload(current),
-                    "sent": payload,
-                    "reason": _("This visit was withdrawn: it is no longer corrected or withdrawn."),
-                },
+    """An edit of a visit made from the version the phone had: a correction as on the web
+    (services.visit_correct: its date, form and notes, within the same days, kept as a
+    VisitChange). The problems raised became demands and are not changed here. A refused edit
+    is answered 409 with the stored visit and why (stale, withdrawn, the days for correcting it
+    passed), or 422 with the fields at fault; the phone keeps its record, marked refused."""
+
+    def refused(current, reason=None) -> SyncResult:
+        conflict = {"stored": record_payload(current), "sent": payload}
+        if reason:
+            conflict["reason"] = reason
+        return SyncResult(409, record=current, conflict=conflict)
+
+    try:
+        problems = payload.get("problems", visit.problems)
+        if not isinstance(problems, list) or not all(isinstance(p, str) for p in problems):
+            raise ValidationError({"problems": [_("List the problems raised as text, one item each.")]})
+        if [p.strip() for p in problems if p.strip()] != visit.problems:
+            raise ValidationError(
+                {
+                    "problems": [
+                        _(
+                            "The problems raised on a visit became demands: they are not changed on the "
+                            "visit (each demand is followed up on its own)."
+                        )
+                    ]
+                }
             )
-        if current.version != base_version:
-            return SyncResult(
-                409, record=current, conflict={"stored": record_payload(current), "sent": payload}
-            )
-        current.content = str(payload.get("content", current.content))
-        current.outcome = str(payload.get("outcome", current.outcome))
-        current.problems = [str(p) for p in payload.get("problems", current.problems) if str(p).strip()]
-        current.payload_digest = digest
-        current.version += 1
-        current.updated_at = timezone.now()
-        current.save(
-            update_fields=["content", "outcome", "problems", "payload_digest", "version", "updated_at"]
+        current = services.visit_correct(
+            actor=user,
+            visit=visit,
+            date=_date(payload.get("date", visit.date.isoformat())),
+            form=str(payload.get("form", visit.form)),
+            content=str(payload.get("content", visit.content)),
+            outcome=str(payload.get("outcome", visit.outcome)),
+            others_present=list(visit.others_present.all()),
+            reason=str(payload.get("reason", "")),
+            base_version=base_version,
+            digest=digest,
         )
-        audit_record(action="visit.edit", obj=current, user=user, detail={"version": current.version})
+    except services.StaleEdit as exc:
+        return refused(exc.current)
+    except PermissionDenied:
+        # The visit's own cadre (checked before): the days for correcting it have passed.
+        deadline = timezone.localdate(visit_edit_deadline(visit))
+        return refused(
+            visit,
+            _(
+                "The days for correcting this visit have passed (%(n)s days after it was recorded, "
+                "until %(date)s): ask the campaign office to correct it."
+            )
+            % {"n": settings.VISIT_EDIT_DAYS, "date": day_text(deadline)},
+        )
+    except ValidationError as exc:
+        if not hasattr(exc, "error_dict"):  # the visit itself refuses (withdrawn)
+            return refused(visit, " ".join(exc.messages))
+        return SyncResult(422, record=visit, errors=exc.message_dict)
     return SyncResult(200, record=current)

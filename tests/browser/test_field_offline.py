@@ -3,6 +3,7 @@ once when the phone is back online. A busy server (429, 5xx) is waited for, and 
 clears the phone's store — after asking, when records are still unsent."""
 
 import io
+import json
 import re
 import time
 
@@ -145,6 +146,28 @@ def test_a_busy_server_is_waited_for_and_nothing_is_lost_or_doubled(phone_page, 
     assert calls[1] - calls[0] >= 2.0  # Retry-After honoured
     assert Visit.objects.count() == before + 1
     assert Visit.objects.filter(content="服务器繁忙时的走访").count() == 1
+
+
+def test_a_refused_record_stays_on_the_phone_with_the_server_s_reason(phone_page, site, sign_in, screenshot):
+    """A 409 whose conflict gives a reason (a visit withdrawn, or past the days for correcting
+    it) is shown with that reason, not a bare "conflict"; the record stays in the outbox."""
+    page = phone_page
+    sign_in(page, "cadre")
+    page.goto(f"{site}/m/")
+    expect(page.locator("li.target").first).to_be_visible()
+    reason = "本次走访的更正期限已过：请联系活动办更正。"
+
+    def refuse(route):
+        body = {"status": 409, "conflict": {"stored": {}, "sent": {}, "reason": reason}}
+        route.fulfill(status=409, content_type="application/json", body=json.dumps(body, ensure_ascii=False))
+
+    page.route(re.compile(r".*/api/v1/sync/.*"), refuse)
+    page.locator("li.target").first.locator("button.do-visit").click()
+    page.locator("#visit-form textarea[name=content]").fill("被拒绝的走访")
+    page.locator("#visit-form button[value=save]").click()
+    expect(page.locator("#sync-status")).to_contain_text(reason)
+    screenshot(page, "34b-refused-with-reason")
+    assert store_count(page, "outbox") == 1 and store_count(page, "sent") == 0
 
 
 def test_sign_out_asks_about_unsent_records_then_clears_the_phone(phone_page, site, sign_in, screenshot):

@@ -13,6 +13,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from minqing.core.dates import day_text
 from minqing.core.models import AuditEvent
 from minqing.core.roles import Role
 from minqing.core.scope import forget_scope
@@ -342,6 +343,107 @@ def test_a_withdrawn_visit_sent_again_by_the_phone_stays_withdrawn(setting):
         base_version=again.record.version,
     )
     assert edit.status == 409 and Visit.records.get(uuid=key).content == "离线记录"
+
+
+def _phone_visit(setting):
+    """A visit the cadre's phone sent (sync), and its payload."""
+    campaign, cadre, household, _visit = setting
+    key = uuid.uuid4()
+    payload = {
+        "campaign": campaign.pk,
+        "date": timezone.localdate().isoformat(),
+        "form": "home_visit",
+        "target": {"type": "household", "id": household.pk},
+        "content": "离线记录：屋顶漏雨",
+        "problems": ["屋顶需要修缮"],
+    }
+    assert sync_put(user=cadre.account, kind="visit", uuid=key, payload=payload).status == 201
+    return key, payload
+
+
+def test_an_edit_from_the_phone_is_a_correction_kept_in_the_history(setting):
+    _campaign, cadre, _household, _visit = setting
+    key, payload = _phone_visit(setting)
+    edited = {**payload, "content": "离线记录：屋顶漏雨，已联系村委", "reason": "补充"}
+
+    edit = sync_put(user=cadre.account, kind="visit", uuid=key, payload=edited, base_version=1)
+
+    assert edit.status == 200 and edit.record.version == 2
+    visit = Visit.records.get(uuid=key)
+    change = VisitChange.objects.get(visit=visit)
+    assert (change.action, change.version, change.changed_by, change.reason) == (
+        "corrected",
+        2,
+        cadre.account,
+        "补充",
+    )
+    assert change.before == {"content": payload["content"]} and change.after == {"content": edited["content"]}
+    event = AuditEvent.objects.get(action="visit.correct", object_id=str(visit.pk))
+    assert event.detail["before"] == {"content": {"chars": len(payload["content"])}}
+    # The answer to the edit lost on the way back: its retry is the same edit, not a second one.
+    again = sync_put(user=cadre.account, kind="visit", uuid=key, payload=edited, base_version=1)
+    assert again.status == 200 and again.record.version == 2
+    assert VisitChange.objects.filter(visit=visit).count() == 1
+
+
+def test_an_edit_from_the_phone_after_the_days_for_correcting_is_refused_with_the_reason(
+    setting, clock, actor, settings
+):
+    _campaign, cadre, _household, _visit = setting
+    key, payload = _phone_visit(setting)
+    settings.VISIT_EDIT_DAYS = 7
+    deadline = timezone.localdate(Visit.records.get(uuid=key).created_at + dt.timedelta(days=7))
+    clock.advance(days=7, hours=1)
+    edited = {**payload, "content": "过期后的修改"}
+
+    with translation.override("en"):
+        edit = sync_put(user=cadre.account, kind="visit", uuid=key, payload=edited, base_version=1)
+        told = (
+            "The days for correcting this visit have passed (7 days after it was recorded, until "
+            f"{day_text(deadline)}): ask the campaign office to correct it."
+        )
+    assert edit.status == 409 and edit.conflict["reason"] == told
+    assert edit.conflict["stored"]["content"] == payload["content"] and edit.conflict["sent"] == edited
+    visit = Visit.records.get(uuid=key)
+    assert (visit.content, visit.version) == (payload["content"], 1)
+    assert not VisitChange.objects.filter(visit=visit).exists()
+    # Through the sync endpoint the phone gets the stored visit and the reason to show.
+    client = Client()
+    client.force_login(cadre.account)
+    response = client.put(
+        f"/api/v1/sync/visit/{key}",
+        json.dumps({"payload": edited, "base_version": 1}),
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 409
+    assert response.json()["conflict"]["reason"] == told and response.json()["version"] == 1
+    # The office still corrects it.
+    _correct(actor("office"), visit, content="办公室核实后更正", reason="核实")
+    assert Visit.records.get(uuid=key).content == "办公室核实后更正"
+
+
+def test_an_edit_from_the_phone_does_not_change_the_problems_that_became_demands(setting):
+    _campaign, cadre, _household, _visit = setting
+    key, payload = _phone_visit(setting)
+    tickets = Ticket.objects.filter(extra__visit=str(key)).count()
+    with translation.override("en"):
+        edit = sync_put(
+            user=cadre.account,
+            kind="visit",
+            uuid=key,
+            payload={**payload, "content": "改", "problems": ["屋顶需要修缮", "另一个问题"]},
+            base_version=1,
+        )
+    assert edit.status == 422 and edit.errors == {
+        "problems": [
+            "The problems raised on a visit became demands: they are not changed on the visit (each "
+            "demand is followed up on its own)."
+        ]
+    }
+    visit = Visit.records.get(uuid=key)
+    assert (visit.content, visit.problems, visit.version) == (payload["content"], ["屋顶需要修缮"], 1)
+    assert Ticket.objects.filter(extra__visit=str(key)).count() == tickets == 1
 
 
 def test_the_api_corrects_and_withdraws_with_versions(setting):

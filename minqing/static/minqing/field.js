@@ -195,9 +195,12 @@
     }).then(function () { syncing = false; return refreshStatus(); });
   }
 
+  // Why the server refused a record: its errors by field, or the reason of a conflict (a visit
+  // withdrawn, or past the days for correcting it), in the page's language.
   function reasonsOf(body) {
     var reasons = [];
     Object.keys(body.errors || {}).forEach(function (key) { reasons = reasons.concat(body.errors[key]); });
+    if (body.conflict && body.conflict.reason) { reasons.push(body.conflict.reason); }
     return reasons.join(" ") || body.detail || "";
   }
 
@@ -232,7 +235,7 @@
         });
       }
       return response.json().catch(function () { return {}; }).then(function (body) {
-        item.error = response.status === 409 ? labels.conflict : reasonsOf(body) || String(response.status);
+        item.error = reasonsOf(body) || (response.status === 409 ? labels.conflict : String(response.status));
         return tx("outbox", "readwrite", function (s) { s.put(item); });
       });
     });
