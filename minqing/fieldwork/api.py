@@ -199,8 +199,13 @@ def sync(request, kind: str, uuid: uuidlib.UUID, body: SyncIn):
 
 
 @router.get("/visits", response=VisitPage, summary="Visits in scope")
-def list_visits(request, page: int = 1, size: int = 50):
-    return page_of(selectors.visit_list(user=request.auth).prefetch_related("photos"), page, size, visit_out)
+def list_visits(request, page: int = 1, size: int = 50, status: str = selectors.CURRENT):
+    """`status`: current (the visits that stand and count, the default, as the page lists
+    them), withdrawn, or all."""
+    if status not in (selectors.CURRENT, selectors.WITHDRAWN, selectors.ALL):
+        raise HttpError(422, _("status: one of %(choices)s.") % {"choices": "current, withdrawn, all"})
+    visits = selectors.visit_list(user=request.auth, status=status).prefetch_related("photos")
+    return page_of(visits, page, size, visit_out)
 
 
 @router.get("/visits/{uuid}", response=VisitOut, summary="One visit")

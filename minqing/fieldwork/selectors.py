@@ -249,9 +249,19 @@ def my_due(*, user, cadre, targets: list[Target], campaigns, as_of: dt.date | No
     return Due(visits, weekly)
 
 
-def visit_list(*, user, campaign=None, cadre=None) -> QuerySet:
-    """Every visit in scope, a withdrawn one too (marked as such where it is listed)."""
-    qs = scoped(Visit.records.all(), user, VIEW).select_related(
+CURRENT, WITHDRAWN, ALL = "current", "withdrawn", "all"
+
+
+def visit_list(*, user, campaign=None, cadre=None, status: str = CURRENT) -> QuerySet:
+    """The visits in scope: `current` (those that stand and count), `withdrawn` (kept on
+    record, counted nowhere), or all of them (a withdrawn one marked where it is listed)."""
+    if status == CURRENT:
+        records = Visit.objects.all()
+    elif status == WITHDRAWN:
+        records = Visit.records.filter(withdrawn_at__isnull=False)
+    else:
+        records = Visit.records.all()
+    qs = scoped(records, user, VIEW).select_related(
         "cadre__account", "household__head", "member", "point", "campaign"
     )
     if campaign is not None:

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.dates import MONTHS, MONTHS_AP
 from django.utils.formats import date_format, get_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from minqing.core.audit import audit_record
@@ -118,10 +119,36 @@ def service_worker(request):
     return response
 
 
+VISIT_STATUSES = {
+    selectors.CURRENT: gettext_lazy("Standing"),
+    selectors.WITHDRAWN: gettext_lazy("Withdrawn"),
+    selectors.ALL: gettext_lazy("All"),
+}
+
+
 def visit_list(request):
+    """The visits that stand by default, counted as the figures count them; the withdrawn ones
+    under their filter, and how many they are beside the count."""
     require_permission(request.user, selectors.VIEW)
-    page = paginate(request, selectors.visit_list(user=request.user))
-    return render(request, "fieldwork/visit_list.html", {"page": page, "query": query_without_page(request)})
+    status = request.GET.get("status", "")
+    status = status if status in VISIT_STATUSES else selectors.CURRENT
+    page = paginate(request, selectors.visit_list(user=request.user, status=status))
+    withdrawn = (
+        page.paginator.count
+        if status == selectors.WITHDRAWN
+        else selectors.visit_list(user=request.user, status=selectors.WITHDRAWN).count()
+    )
+    return render(
+        request,
+        "fieldwork/visit_list.html",
+        {
+            "page": page,
+            "query": query_without_page(request),
+            "statuses": VISIT_STATUSES.items(),
+            "status": status,
+            "withdrawn_count": withdrawn,
+        },
+    )
 
 
 def visit_detail(request, uuid):

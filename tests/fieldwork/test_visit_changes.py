@@ -478,6 +478,50 @@ def test_the_api_corrects_and_withdraws_with_versions(setting):
     assert again.status_code == 403
 
 
+def test_the_visit_list_counts_the_visits_that_stand_and_shows_the_withdrawn_apart(setting):
+    campaign, cadre, household, withdrawn = setting
+    standing = visit_record(
+        actor=cadre.account,
+        campaign=campaign,
+        cadre=cadre,
+        date=timezone.localdate(),
+        form="home_visit",
+        target=household,
+        content="再次走访",
+    )
+    visit_withdraw(actor=cadre.account, visit=withdrawn, reason="录入重复")
+    client = Client()
+    client.force_login(cadre.account)
+    url = reverse("fieldwork:visit-list")
+
+    def listed(query=""):
+        response = client.get(url + query)
+        return [v.pk for v in response.context["page"].object_list], response
+
+    shown, response = listed()
+    assert shown == [standing.pk] and response.context["page"].paginator.count == 1
+    page = response.content.decode()
+    assert 'id="withdrawn-count"' in page and "?status=withdrawn" in page
+    assert listed("?status=nonsense")[0] == shown
+    shown, response = listed("?status=withdrawn")
+    assert shown == [withdrawn.pk] and 'id="withdrawn-count"' not in response.content.decode()
+    shown, response = listed("?status=all")
+    assert sorted(shown) == sorted([standing.pk, withdrawn.pk])
+    with translation.override("en"):
+        page = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Withdrawn, not counted here: 1" in page
+
+    def api(query=""):
+        return client.get(f"/api/v1/visits{query}")
+
+    assert [v["uuid"] for v in api().json()["items"]] == [str(standing.uuid)] and api().json()["count"] == 1
+    only = api("?status=withdrawn").json()
+    assert only["count"] == 1 and only["items"][0]["uuid"] == str(withdrawn.uuid)
+    assert only["items"][0]["withdrawn_at"]
+    assert api("?status=all").json()["count"] == 2
+    assert api("?status=nonsense").status_code == 422
+
+
 def test_the_phone_page_says_today_and_yesterday(setting):
     _campaign, cadre, _household, _visit = setting
     client = Client()
