@@ -127,17 +127,15 @@ VISIT_STATUSES = {
 
 
 def visit_list(request):
-    """The visits that stand by default, counted as the figures count them; the withdrawn ones
-    under their filter, and how many they are beside the count."""
+    """The visits that stand by default, counted as the figures count them, and beside the count
+    how many were withdrawn; those are listed under their filter."""
     require_permission(request.user, selectors.VIEW)
     status = request.GET.get("status", "")
     status = status if status in VISIT_STATUSES else selectors.CURRENT
     page = paginate(request, selectors.visit_list(user=request.user, status=status))
-    withdrawn = (
-        page.paginator.count
-        if status == selectors.WITHDRAWN
-        else selectors.visit_list(user=request.user, status=selectors.WITHDRAWN).count()
-    )
+    withdrawn = None
+    if status == selectors.CURRENT:
+        withdrawn = selectors.visit_list(user=request.user, status=selectors.WITHDRAWN).count()
     return render(
         request,
         "fieldwork/visit_list.html",

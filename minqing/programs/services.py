@@ -1079,8 +1079,8 @@ def point_retired_message(point: LiaisonPoint, retired_on: dt.date) -> str:
 
 
 def point_may_change(actor, point: LiaisonPoint) -> bool:
-    """Whether the actor may correct, regrade or retire this point: one who manages points over its region
-    (no actor: the system itself)."""
+    """Whether the actor may correct, regrade or retire this point: one who manages points over
+    its region (no actor: the system itself)."""
     if actor is None:
         return True
     return scoped(LiaisonPoint.objects.filter(pk=point.pk), actor, "programs.manage").exists()
