@@ -261,6 +261,9 @@ def cases(o):
     everyone = only(set(ROLES))
     ca, cb, pa = o["campaign_a"], o["campaign_b"], o["pairing_a"]
     campaign_a_viewers = COUNTY_A_WIDE | {"cadre"}
+    # The county's campaign read (never changed) for part of its area: the village branch reads
+    # its work in the village (DOMAIN §3), as its figures.
+    campaign_a_readers = campaign_a_viewers | {"village"}
     cadre_sees_point = Pairing.objects.filter(cadre__account__username="cadre", point=o["point_a"]).exists()
     point_a_viewers = COUNTY_A_WIDE | {"village"} | ({"cadre"} if cadre_sees_point else set())
     # A unit pairing is seen by who sees both its campaign and its point; only the office ends it.
@@ -473,7 +476,7 @@ def cases(o):
             ("get", reverse("programs:campaign-start"), None, 302, only(OFFICES, no=403))
         ],
         "programs:campaign-detail": [
-            ("get", reverse("programs:campaign-detail", args=[ca.pk]), None, 302, only(campaign_a_viewers)),
+            ("get", reverse("programs:campaign-detail", args=[ca.pk]), None, 302, only(campaign_a_readers)),
             ("get", reverse("programs:campaign-detail", args=[cb.pk]), None, 302, only({"office_jinan"})),
         ],
         "programs:campaign-edit": [
@@ -486,7 +489,7 @@ def cases(o):
                 reverse("programs:campaign-compliance", args=[ca.pk]),
                 None,
                 302,
-                only(campaign_a_viewers),
+                only(campaign_a_readers),
             ),
             ("get", reverse("programs:campaign-compliance", args=[cb.pk]), None, 302, only({"office_jinan"})),
         ],
@@ -496,7 +499,7 @@ def cases(o):
                 reverse("programs:campaign-compliance-export", args=[ca.pk]),
                 None,
                 302,
-                only(campaign_a_viewers),
+                only(campaign_a_readers),
             ),
         ],
         "figures:dashboard-index": [
@@ -516,7 +519,7 @@ def cases(o):
             )
         },
         "programs:pairing-list": [
-            ("get", reverse("programs:pairing-list", args=[ca.pk]), None, 302, only(campaign_a_viewers)),
+            ("get", reverse("programs:pairing-list", args=[ca.pk]), None, 302, only(campaign_a_readers)),
             ("get", reverse("programs:pairing-list", args=[cb.pk]), None, 302, only({"office_jinan"})),
         ],
         "programs:pairing-create": [
@@ -605,10 +608,10 @@ def cases(o):
             ),
         ],
         "programs:team-list": [
-            ("get", reverse("programs:team-list", args=[ca.pk]), None, 302, only(campaign_a_viewers))
+            ("get", reverse("programs:team-list", args=[ca.pk]), None, 302, only(campaign_a_readers))
         ],
         "programs:unit-pairing-list": [
-            ("get", reverse("programs:unit-pairing-list", args=[ca.pk]), None, 302, only(campaign_a_viewers)),
+            ("get", reverse("programs:unit-pairing-list", args=[ca.pk]), None, 302, only(campaign_a_readers)),
         ],
         "programs:unit-pairing-end": [
             (
@@ -1008,11 +1011,11 @@ def cases(o):
             ),
         ],
         "api-v1:get_campaign": [
-            ("get", f"/api/v1/campaigns/{ca.pk}", None, 401, only(campaign_a_viewers)),
+            ("get", f"/api/v1/campaigns/{ca.pk}", None, 401, only(campaign_a_readers)),
             ("get", f"/api/v1/campaigns/{cb.pk}", None, 401, only({"office_jinan"})),
         ],
         "api-v1:get_compliance": [
-            ("get", f"/api/v1/campaigns/{ca.pk}/compliance", None, 401, only(campaign_a_viewers))
+            ("get", f"/api/v1/campaigns/{ca.pk}/compliance", None, 401, only(campaign_a_readers))
         ],
         **{
             name: [
@@ -1026,10 +1029,10 @@ def cases(o):
             )
         },
         "api-v1:list_pairings": [
-            ("get", f"/api/v1/campaigns/{ca.pk}/pairings", None, 401, only(campaign_a_viewers))
+            ("get", f"/api/v1/campaigns/{ca.pk}/pairings", None, 401, only(campaign_a_readers))
         ],
         "api-v1:list_unit_pairings": [
-            ("get", f"/api/v1/campaigns/{ca.pk}/unit-pairings", None, 401, only(campaign_a_viewers))
+            ("get", f"/api/v1/campaigns/{ca.pk}/unit-pairings", None, 401, only(campaign_a_readers))
         ],
         "api-v1:end_unit_pairing": [
             (

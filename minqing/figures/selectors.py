@@ -37,6 +37,7 @@ from minqing.geo.models import LEVEL_DIGITS, Region
 from minqing.org.models import Cadre, Unit
 from minqing.people.models import Household
 from minqing.programs.models import Campaign, Pairing, Team
+from minqing.programs.selectors import within_area_q
 from minqing.tickets.models import Satisfaction, Status, Ticket
 
 from .periods import Period
@@ -1094,22 +1095,11 @@ def _subject_regions(sel: Selection) -> dict[str, dict]:
     return regions
 
 
-def _within_campaigns(user) -> Q:
-    """Campaigns whose region contains part of the user's regions: a township office or a village
-    branch reads the figures of the county's campaign for its own area."""
-    condition = Q(pk__in=[])
-    for prefix in scope_for(user).region_prefixes("programs.view"):
-        for level, digits in LEVEL_DIGITS.items():
-            if digits <= len(prefix) and level <= 5:
-                condition |= Q(region_id=prefix[:digits].ljust(12, "0"))
-    return condition
-
-
 def campaigns_for(*, user) -> QuerySet:
     """The campaigns the user may see (their scope), and those running over the user's area."""
     visible = scoped(Campaign, user, "programs.view").values("pk")
     return (
-        Campaign.objects.filter(Q(pk__in=visible) | _within_campaigns(user))
+        Campaign.objects.filter(Q(pk__in=visible) | within_area_q(user))
         .select_related("region")
         .order_by("-start", "id")
     )

@@ -2,13 +2,15 @@
 
 import datetime as dt
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import BooleanField, Count, ExpressionWrapper, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
-from minqing.core.scope import get_scoped_or_404, scope_q, scoped
+from minqing.core.scope import get_scoped_or_404, scope_for, scope_q, scoped
 from minqing.core.treecode import prefix_q
+from minqing.geo.models import LEVEL_DIGITS
 from minqing.org.models import Cadre, Unit
 from minqing.people.models import Household, Member
 
@@ -19,8 +21,9 @@ from .rules import Missing
 VIEW, MANAGE = "programs.view", "programs.manage"
 
 
-def campaign_list(*, user) -> QuerySet:
-    """The campaigns the user sees, each with the number of its pairings the user sees."""
+def campaign_list(*, user, reading: bool = False) -> QuerySet:
+    """The campaigns in the user's scope, each with the number of its pairings the user sees;
+    `reading`: those running over the user's area too, which the user may only read."""
     seen = scope_q(Pairing, user, VIEW)
     if seen is None:
         count = Value(0)
@@ -36,7 +39,15 @@ def campaign_list(*, user) -> QuerySet:
             0,
         )
     return (
-        scoped(Campaign, user, VIEW)
+        (
+            campaigns_read(user=user).annotate(
+                whole=ExpressionWrapper(
+                    Q(pk__in=scoped(Campaign, user, VIEW).values("pk")), output_field=BooleanField()
+                )
+            )
+            if reading
+            else scoped(Campaign, user, VIEW)
+        )
         .select_related("region")
         .annotate(pairing_count=count)
         .order_by("-start", "id")
@@ -45,6 +56,83 @@ def campaign_list(*, user) -> QuerySet:
 
 def campaign_get(*, user, pk: int, permission: str = VIEW) -> Campaign:
     return get_scoped_or_404(Campaign.objects.select_related("region"), user, permission, pk=pk)
+
+
+def within_area_q(user) -> Q:
+    """Campaigns whose region contains part of the user's regions: a township office or a village
+    branch reads the county's campaign for its own area."""
+    condition = Q(pk__in=[])
+    for prefix in scope_for(user).region_prefixes(VIEW):
+        for level, digits in LEVEL_DIGITS.items():
+            if digits <= len(prefix) and level <= 5:
+                condition |= Q(region_id=prefix[:digits].ljust(12, "0"))
+    return condition
+
+
+def campaign_area(*, user, campaign: Campaign) -> tuple[str, ...]:
+    """What part of the campaign the user reads: () for the whole (the campaign is in the user's
+    scope), else the user's region prefixes inside the campaign's region (a township office
+    reading the county's campaign reads its work in the township). Kept on the campaign object."""
+    area = getattr(campaign, "area", None)
+    if area is None:
+        if scoped(Campaign.objects.filter(pk=campaign.pk), user, VIEW).exists():
+            area = ()
+        else:
+            top = campaign.region.prefix
+            area = tuple(
+                sorted({p for p in scope_for(user).region_prefixes(VIEW) if p.startswith(top) and p != top})
+            )
+        campaign.area = area
+    return area
+
+
+def campaigns_read(*, user) -> QuerySet:
+    """The campaigns the user may read: those in scope and those running over the user's area."""
+    return Campaign.objects.filter(Q(pk__in=scoped(Campaign, user, VIEW).values("pk")) | within_area_q(user))
+
+
+def campaign_read(*, user, pk) -> Campaign:
+    """A campaign to read (never to change): one in the user's scope, or one running over part
+    of the user's area, read for that part (`campaign.area`, see campaign_area). 404 otherwise."""
+    try:
+        campaign = campaigns_read(user=user).select_related("region").get(pk=pk)
+    except (Campaign.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    campaign_area(user=user, campaign=campaign)
+    return campaign
+
+
+def _area_q(field: str, area: tuple[str, ...]) -> Q:
+    condition = Q(pk__in=[])
+    for prefix in area:
+        condition |= prefix_q(field, prefix)
+    return condition
+
+
+def area_work(campaign: Campaign, area: tuple[str, ...]) -> tuple[set[int], set[int]]:
+    """The cadres and teams of the campaign at work in the area: the cadres paired with a target
+    there (at any time of the campaign) and the teams with a point there, with their leaders and
+    members (three queries)."""
+    cadres = set(
+        Pairing.objects.filter(_area_q("region_id", area), campaign=campaign)
+        .order_by()
+        .values_list("cadre_id", flat=True)
+        .distinct()
+    )
+    teams = set(
+        Team.objects.filter(_area_q("points__region_id", area), campaign=campaign)
+        .order_by()
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+    if teams:
+        for leader_id in Team.objects.filter(pk__in=teams).values_list("leader_id", flat=True):
+            if leader_id:
+                cadres.add(leader_id)
+        cadres.update(
+            Team.members.through.objects.filter(team_id__in=teams).values_list("cadre_id", flat=True)
+        )
+    return cadres, teams
 
 
 def can_manage_campaign(*, user, campaign: Campaign) -> bool:
@@ -160,10 +248,10 @@ def point_get(*, user, pk: int) -> LiaisonPoint:
 
 
 def point_pairings(*, user, point: LiaisonPoint) -> QuerySet:
-    """The cadres' pairings with a point that the user sees, in the campaigns the user sees."""
+    """The cadres' pairings with a point that the user sees, in the campaigns the user reads."""
     return (
         scoped(Pairing.objects.filter(point=point), user, VIEW)
-        .filter(campaign__in=scoped(Campaign, user, VIEW).values("pk"))
+        .filter(campaign__in=campaigns_read(user=user).values("pk"))
         .select_related("cadre__account", "campaign")
         .order_by("-start", "id")
     )
@@ -171,12 +259,12 @@ def point_pairings(*, user, point: LiaisonPoint) -> QuerySet:
 
 def point_unit_pairings(*, user, point: LiaisonPoint) -> QuerySet:
     """The unit pairings at a point the user sees (as unit_pairing_list gives them), in the
-    campaigns the user sees."""
+    campaigns the user reads."""
     return (
         UnitPairing.objects.filter(
             point=point,
             point__in=scoped(LiaisonPoint, user, VIEW).values("pk"),
-            campaign__in=scoped(Campaign, user, VIEW).values("pk"),
+            campaign__in=campaigns_read(user=user).values("pk"),
         )
         .select_related("unit__parent", "campaign")
         .order_by("-start", "id")
@@ -213,9 +301,20 @@ def point_running_pairings(*, user, point: LiaisonPoint, after: dt.date) -> list
     ]
 
 
+def _teams_seen(user, campaign: Campaign) -> QuerySet:
+    """The campaign's teams the user sees: all in scope, or those at work in the user's area."""
+    area = campaign_area(user=user, campaign=campaign)
+    teams = scoped(Team.objects.filter(campaign=campaign), user, VIEW)
+    if area:
+        teams = Team.objects.filter(campaign=campaign).filter(
+            Q(pk__in=teams.values("pk")) | Q(pk__in=area_work(campaign, area)[1])
+        )
+    return teams
+
+
 def team_list(*, user, campaign: Campaign, status: str = ALL) -> QuerySet:
     """The campaign's teams the user sees: `current` (not dissolved), `dissolved`, or all."""
-    qs = scoped(Team.objects.filter(campaign=campaign), user, VIEW)
+    qs = _teams_seen(user, campaign)
     if status == CURRENT:
         qs = qs.filter(dissolved_on__isnull=True)
     elif status == "dissolved":
@@ -230,7 +329,7 @@ def team_list(*, user, campaign: Campaign, status: str = ALL) -> QuerySet:
 def compliance_teams(*, user, campaign: Campaign) -> list[engine.TeamSubjects]:
     """The campaign's teams the user may see, each with the cadres and points it answers for
     in the compliance report (three queries, whatever the number of teams)."""
-    return team_subjects(scoped(Team.objects.filter(campaign=campaign), user, VIEW))
+    return team_subjects(_teams_seen(user, campaign))
 
 
 def team_subjects(teams: QuerySet) -> list[engine.TeamSubjects]:
@@ -260,6 +359,13 @@ def compliance(*, user, campaign: Campaign, as_of: dt.date) -> engine.Compliance
     a missing item that names a target the user may not see says what is missing unnamed."""
     verdicts = engine.evaluate(campaign, as_of)
     visible = _visible_subjects(user, verdicts)
+    area = campaign_area(user=user, campaign=campaign)
+    if area:
+        # Read for part of its area: the cadres and teams at work there too (a county bureau's
+        # cadre paired in the township's village), not the units (each sums a whole bureau).
+        cadres, teams = area_work(campaign, area)
+        visible["cadre"] = visible.get("cadre", set()) | cadres
+        visible["team"] = visible.get("team", set()) | teams
     verdicts = [v for v in verdicts if v.subject_id in visible.get(v.subject_type, ())]
     _unname_unseen_targets(user, verdicts)
     return engine.ComplianceReport(campaign, as_of, verdicts)

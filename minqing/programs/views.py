@@ -149,7 +149,7 @@ def campaign_list(request):
         request,
         "programs/campaign_list.html",
         {
-            "campaigns": selectors.campaign_list(user=request.user),
+            "campaigns": selectors.campaign_list(user=request.user, reading=True),
             "can_manage": scope_for(request.user).has(selectors.MANAGE),
         },
     )
@@ -222,7 +222,7 @@ def campaign_withdraw(request, pk: int):
 
 
 def campaign_detail(request, pk: int):
-    campaign = selectors.campaign_get(user=request.user, pk=pk)
+    campaign = selectors.campaign_read(user=request.user, pk=pk)
     titles = display.rule_titles(campaign)
     refs, labels = display.ref_names(campaign.config), display.choice_labels()
     rules = [
@@ -251,7 +251,8 @@ def campaign_detail(request, pk: int):
             "rules": rules,
             "versions": versions,
             "teams": selectors.team_list(user=request.user, campaign=campaign),
-            "can_manage": scope_for(request.user).has(selectors.MANAGE),
+            "area_only": bool(campaign.area),
+            "can_manage": scope_for(request.user).has(selectors.MANAGE) and not campaign.area,
             "can_withdraw": selectors.can_manage_campaign(user=request.user, campaign=campaign),
             "today_phase": campaign.phase_on(timezone.localdate()),
         },
@@ -353,7 +354,7 @@ def _filter_lines(filters, *, titles, unit_names, all_verdicts, team=None) -> li
 
 
 def campaign_compliance(request, pk: int):
-    campaign = selectors.campaign_get(user=request.user, pk=pk)
+    campaign = selectors.campaign_read(user=request.user, pk=pk)
     teams, team = _compliance_teams(request, campaign)
     as_of, problem = _as_of(request, campaign)
     if problem:
@@ -373,6 +374,7 @@ def campaign_compliance(request, pk: int):
         "programs/campaign_compliance.html",
         {
             "campaign": campaign,
+            "area_only": bool(campaign.area),
             "as_of": as_of,
             "report": report,
             "titles": display.rule_titles(campaign),
@@ -394,7 +396,7 @@ def campaign_compliance(request, pk: int):
 
 
 def campaign_compliance_export(request, pk: int):
-    campaign = selectors.campaign_get(user=request.user, pk=pk)
+    campaign = selectors.campaign_read(user=request.user, pk=pk)
     _teams, team = _compliance_teams(request, campaign)
     as_of, problem = _as_of(request, campaign)
     try:
@@ -450,7 +452,7 @@ def _pairing_form(request, campaign, *, bound: bool = True):
 
 
 def pairing_list(request, pk: int):
-    campaign = selectors.campaign_get(user=request.user, pk=pk)
+    campaign = selectors.campaign_read(user=request.user, pk=pk)
     return _pairing_list_page(request, campaign)
 
 
@@ -464,7 +466,10 @@ def _pairing_list_page(request, campaign, *, form=None, end_form=None, withdraw_
     pairings = selectors.pairing_list(user=request.user, campaign=campaign, cadre=cadre)
     filters = _pairing_filters(request, campaign)
     pairings = selectors.pairing_filter(pairings, user=request.user, **filters["applied"])
-    can_manage = scope_for(request.user).has(selectors.MANAGE)
+    # Read for part of its area (a township office and the county's campaign): read only.
+    can_manage = scope_for(request.user).has(selectors.MANAGE) and not selectors.campaign_area(
+        user=request.user, campaign=campaign
+    )
     if can_manage and form is None:
         form = _pairing_form(request, campaign, bound=False)
         if cadre is not None:
@@ -481,6 +486,7 @@ def _pairing_list_page(request, campaign, *, form=None, end_form=None, withdraw_
         {
             "pager_path": reverse("programs:pairing-list", args=[campaign.pk]),
             "campaign": campaign,
+            "area_only": bool(campaign.area),
             "page": page,
             "query": query_without_page(request),
             # An End form is sent to the page it is on (?cadre=, ?page=) and comes back there.
@@ -654,7 +660,7 @@ TEAM_STATUSES = {
 
 
 def team_list(request, pk: int):
-    campaign = selectors.campaign_get(user=request.user, pk=pk)
+    campaign = selectors.campaign_read(user=request.user, pk=pk)
     can_manage = selectors.can_manage_campaign(user=request.user, campaign=campaign)
     form = None
     if can_manage:
@@ -682,6 +688,7 @@ def team_list(request, pk: int):
         "programs/team_list.html",
         {
             "campaign": campaign,
+            "area_only": bool(campaign.area),
             "teams": selectors.team_list(user=request.user, campaign=campaign, status=status),
             "form": form,
             "statuses": TEAM_STATUSES.items(),
@@ -693,7 +700,7 @@ def team_list(request, pk: int):
 def _team_get(request, pk: int, team_pk: int):
     """The campaign (404 out of sight), one of its teams the user sees (404 otherwise), and
     whether the user manages the campaign."""
-    campaign = selectors.campaign_get(user=request.user, pk=pk)
+    campaign = selectors.campaign_read(user=request.user, pk=pk)
     team = get_object_or_404(selectors.team_list(user=request.user, campaign=campaign), pk=team_pk)
     return campaign, team, selectors.can_manage_campaign(user=request.user, campaign=campaign)
 
@@ -776,6 +783,7 @@ def _team_detail_page(request, campaign, team, *, can_manage: bool, form=None, d
         "programs/team_detail.html",
         {
             "campaign": campaign,
+            "area_only": bool(campaign.area),
             "team": team,
             "members": members,
             "form": form,
@@ -856,12 +864,18 @@ def _unit_pairing_page(request, campaign, *, form=None, ending=None):
     return render(
         request,
         "programs/unit_pairing_list.html",
-        {"campaign": campaign, "rows": rows, "form": form, "can_manage": can_manage},
+        {
+            "campaign": campaign,
+            "area_only": bool(selectors.campaign_area(user=request.user, campaign=campaign)),
+            "rows": rows,
+            "form": form,
+            "can_manage": can_manage,
+        },
     )
 
 
 def unit_pairing_list(request, pk: int):
-    campaign = selectors.campaign_get(user=request.user, pk=pk)
+    campaign = selectors.campaign_read(user=request.user, pk=pk)
     can_manage = selectors.can_manage_campaign(user=request.user, campaign=campaign)
     form = None
     if can_manage:

@@ -355,19 +355,33 @@ def test_a_target_outside_the_viewers_people_scope_is_not_named(actor, campaign)
 
 
 def test_a_township_office_reading_the_county_campaign_finds_no_link_that_is_refused(
-    township_office, campaign
+    township_office, campaign, county_unit_cadre_in_township
 ):
-    """The dashboard of a campaign read for part of its area offers no tab to the campaign's own
-    pages (which such a viewer may not open): every link into the campaign opens."""
+    """A campaign read for part of its area (DOMAIN §3: an office sees everything in its region)
+    opens read only: its overview, dashboard, compliance, pairings and teams, each saying so,
+    with no form to change it; every link into the campaign opens; its changes stay refused."""
     client = Client()
     client.force_login(township_office)
-    assert client.get(f"/campaigns/{campaign.pk}/").status_code == 404  # the campaign's own page
-    for path in (
+    pages = [
+        f"/campaigns/{campaign.pk}/",
         f"/campaigns/{campaign.pk}/dashboard/",
         f"/campaigns/{campaign.pk}/dashboard/figures/visits/",
-    ):
-        page = client.get(path).content.decode()
-        assert 'id="area-only"' in page
+        f"/campaigns/{campaign.pk}/compliance/",
+        f"/campaigns/{campaign.pk}/pairings/",
+        f"/campaigns/{campaign.pk}/teams/",
+        f"/campaigns/{campaign.pk}/unit-pairings/",
+    ]
+    for path in pages:
+        response = client.get(path)
+        assert response.status_code == 200, path
+        page = response.content.decode()
+        assert 'id="area-only"' in page, path
+        posting = [
+            form
+            for form in re.findall(r"<form\b[^>]*>", page)
+            if 'method="post"' in form.lower() and "/logout/" not in form and "/i18n/" not in form
+        ]
+        assert not posting, (path, posting)
         links = {
             link
             for link in re.findall(r'href="(/[^"#]*)', page)
@@ -375,12 +389,79 @@ def test_a_township_office_reading_the_county_campaign_finds_no_link_that_is_ref
         }
         assert any(link.startswith(f"/campaigns/{campaign.pk}/") for link in links), path
         for link in sorted(links):
-            assert client.get(link.replace("&amp;", "&")).status_code == 200, link
-    # The county office keeps every tab.
+            if link.startswith(f"/campaigns/{campaign.pk}/"):
+                assert client.get(link.replace("&amp;", "&")).status_code == 200, (path, link)
+    # Its compliance lists the county bureau's cadre at work in the township.
+    compliance = client.get(f"/campaigns/{campaign.pk}/compliance/?cadre={county_unit_cadre_in_township.pk}")
+    assert county_unit_cadre_in_township.account.full_name in compliance.content.decode()
+    # Nothing of it can be changed from here.
+    assert client.get(f"/campaigns/{campaign.pk}/edit/").status_code == 404
+    assert client.post(f"/campaigns/{campaign.pk}/pairings/new/", {}).status_code == 404
+    assert client.post(f"/campaigns/{campaign.pk}/teams/", {"name": "x"}).status_code == 403
+    # The county office keeps every tab and its forms.
     office = Client()
     office.force_login(Account.objects.get(username="office"))
     page = office.get(f"/campaigns/{campaign.pk}/dashboard/").content.decode()
     assert 'id="area-only"' not in page and f'href="/campaigns/{campaign.pk}/compliance/"' in page
+    assert f'href="/campaigns/{campaign.pk}/ledgers/"' in page
+
+
+def test_the_api_and_the_campaign_list_give_the_county_campaign_to_the_township_read_only(
+    township_office, campaign, county_unit_cadre_in_township, other_township
+):
+    from minqing.org.services import token_create
+    from minqing.programs.models import Pairing
+    from minqing.programs.selectors import campaign_cadres
+    from minqing.programs.services import pairing_create
+
+    # A cadre who works only in the other township.
+    away = campaign_cadres(campaign).exclude(pk__in=Pairing.objects.values("cadre_id")).first()
+    pairing_create(
+        actor=Account.objects.get(username="office"),
+        campaign=campaign,
+        cadre=away,
+        kind=campaign.config["pairing_kinds"][0]["key"],
+        target=Household.objects.get(code="T-0001"),
+        start=campaign.start,
+    )
+
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {token_create(actor=None, account=township_office)}"}
+    client = Client()
+    listed = client.get("/api/v1/campaigns", **auth).json()["items"]
+    county = next(item for item in listed if item["id"] == campaign.pk)
+    assert county["area"] == [TOWNSHIP[:9]]
+    assert client.get(f"/api/v1/campaigns/{campaign.pk}", **auth).json()["area"] == [TOWNSHIP[:9]]
+    pairings = client.get(f"/api/v1/campaigns/{campaign.pk}/pairings?size=200", **auth).json()
+    here = Pairing.objects.filter(campaign=campaign, region__code__startswith=TOWNSHIP[:9])
+    assert pairings["count"] == here.count() > 0
+    compliance = client.get(f"/api/v1/campaigns/{campaign.pk}/compliance", **auth).json()
+    cadres = {v["cadre_id"] for v in compliance["verdicts"] if v.get("cadre_id")}
+    assert set(here.values_list("cadre_id", flat=True)) <= cadres
+    elsewhere = set(
+        Pairing.objects.filter(campaign=campaign)
+        .exclude(cadre_id__in=here.values("cadre_id"))
+        .values_list("cadre_id", flat=True)
+    )
+    assert elsewhere and not (cadres & elsewhere)
+    # Changes stay refused.
+    assert (
+        client.put(
+            f"/api/v1/campaigns/{campaign.pk}/units",
+            data={"units": [], "reason": "x"},
+            content_type="application/json",
+            **auth,
+        ).status_code
+        == 404
+    )
+    # The county office reads the whole campaign.
+    office = {
+        "HTTP_AUTHORIZATION": f"Bearer {token_create(actor=None, account=Account.objects.get(username='office'))}"
+    }
+    assert client.get(f"/api/v1/campaigns/{campaign.pk}", **office).json()["area"] == []
+    # The page of campaigns lists it, marked.
+    client.force_login(township_office)
+    page = client.get("/campaigns/").content.decode()
+    assert campaign.name in page and "（您辖区内的部分，只读）" in page
 
 
 def test_the_dashboard_offers_the_usual_periods_in_words(client_as, campaign):

@@ -233,17 +233,24 @@ def compliance_json(campaign, *options):
 
 
 def test_the_command_as_a_township_office_lists_only_its_subjects_and_does_not_name_an_outside_household(
-    township_office_and_far_household,
+    township_office_and_far_household, scenario
 ):
     campaign, viewer, inside, outside = township_office_and_far_household
+    # A county cadre who works only in another township: not the township office's business.
+    _town, village = other_township()
+    away = scenario_cadre_paired_away(scenario, campaign, village)
     everything = compliance_json(campaign)
     assert any(v["cadre_id"] == outside.pk for v in everything["verdicts"])
+    assert any(v["cadre_id"] == away.pk for v in everything["verdicts"])
     named = [item for v in everything["verdicts"] if v["cadre_id"] == inside.pk for item in v["missing"]]
     assert any("远山户主丁" in item for item in named)  # the operator's command line names it
 
     seen = compliance_json(campaign, "--as", viewer.username)
-    assert not any(v["cadre_id"] == outside.pk for v in seen["verdicts"])
-    assert "县里干部" not in json.dumps(seen, ensure_ascii=False)
+    # The county's cadre paired in the township's village is listed (who works there); the one
+    # working only elsewhere is not.
+    assert any(v["cadre_id"] == outside.pk for v in seen["verdicts"])
+    assert not any(v["cadre_id"] == away.pk for v in seen["verdicts"])
+    assert "别镇干部" not in json.dumps(seen, ensure_ascii=False)
     items = [item for v in seen["verdicts"] if v["cadre_id"] == inside.pk for item in v["missing"]]
     assert len(items) == len(named) and not any("远山户主丁" in item for item in items)
     assert "远山户主丁" not in json.dumps(seen, ensure_ascii=False)
@@ -270,7 +277,21 @@ def test_the_command_as_a_township_office_lists_only_its_subjects_and_does_not_n
         stdout=out,
     )
     listed = out.getvalue()
-    assert "镇上干部" in listed and "县里干部" not in listed and "远山户主丁" not in listed
+    assert "镇上干部" in listed and "别镇干部" not in listed and "远山户主丁" not in listed
+
+
+def scenario_cadre_paired_away(scenario, campaign, village):
+    """A cadre of the county's unit paired only with a household of another township."""
+    cadre = scenario.cadre(name="别镇干部")
+    pairing_create(
+        actor=scenario.office,
+        campaign=campaign,
+        cadre=cadre,
+        kind="bangfu",
+        target=household_in(scenario.office, village, "别镇户主", 905),
+        start=campaign.start,
+    )
+    return cadre
 
 
 def test_the_command_refuses_an_unknown_account_or_a_campaign_out_of_its_sight_in_the_language(
@@ -301,12 +322,16 @@ def township_of(region):
     return region
 
 
-def test_a_points_page_lists_only_pairings_of_campaigns_the_viewer_may_open(scenario, client_as):
+def test_a_points_page_lists_the_pairings_of_every_campaign_at_work_there(scenario, client_as):
+    """A township office reads the county's campaign for its area (DOMAIN §3: the office sees
+    everything in its region): the county's pairings at its point are listed with the township's;
+    a campaign of another township is neither listed nor opened."""
     town = township_of(scenario.village)
     point = scenario.point(name="本镇联系点")
     county_campaign = scenario.campaign("shugen")
-    county_campaign.name = "县里的机密活动"
+    county_campaign.name = "县里的活动"
     county_campaign.save(update_fields=["name"])
+    elsewhere = scenario.campaign("shugen", region=other_township()[0])
     town_unit = unit_create(actor=scenario.office, name="本镇政府", region=town)
     town_campaign = scenario.campaign("shugen", region=town)
     hidden = scenario.cadre(name="县局干部乙")
@@ -338,15 +363,18 @@ def test_a_points_page_lists_only_pairings_of_campaigns_the_viewer_may_open(scen
     )
     account_with("town_office", ("office", {"regions": [town]}))
     client = client_as("town_office", verified=True)
-    assert client.get(f"/campaigns/{county_campaign.pk}/").status_code == 404
+    read = client.get(f"/campaigns/{county_campaign.pk}/")
+    assert read.status_code == 200 and 'id="area-only"' in read.content.decode()
+    assert client.get(f"/campaigns/{county_campaign.pk}/edit/").status_code == 404
+    assert client.get(f"/campaigns/{elsewhere.pk}/").status_code == 404
     page = client.get(f"/points/{point.pk}/")
     assert page.status_code == 200
     html = page.content.decode()
-    assert "县里的机密活动" not in html and "县局干部乙" not in html and scenario.unit.name not in html
+    assert "县里的活动" in html and "县局干部乙" in html and scenario.unit.name in html
     assert town_campaign.name in html and "本镇干部丁" in html and "本镇政府" in html
     # The county office sees both.
     html = client_as("office", verified=True).get(f"/points/{point.pk}/").content.decode()
-    assert "县里的机密活动" in html and "县局干部乙" in html and scenario.unit.name in html
+    assert "县里的活动" in html and "县局干部乙" in html and scenario.unit.name in html
 
 
 # 3. The cadres a team is made of ------------------------------------------------------
