@@ -153,6 +153,9 @@ class Source:
     cadre_field: str | None = "cadre_id"  # a cadre id, or an account id when `by_account`
     by_account = False
     unit_field: str | None = None  # a unit id grouped directly (tickets: the handling unit)
+    # Grouped by child region and cadre in one query (see figures()): only where the pairs are few
+    # (a county's visits in a month: 25,000 pairs, where the two groupings give 3,015 rows).
+    one_grouping = False
     order: tuple = ("-id",)
     related: tuple = ()
 
@@ -208,6 +211,7 @@ class ReliefSource(Source):
 class AttendanceSource(Source):
     key, model = "attendance", AttendanceDay
     region_field = "point__region_id"
+    one_grouping = True  # a cadre's days are at their own points
     order = ("-date", "-id")
     related = ("cadre__account", "point")
 
@@ -795,6 +799,19 @@ def figures(*, user, sel: Selection, breakdowns: bool = True, deferred: bool = T
         qs = source.base(user, sel).order_by()
         aggregates = {t.key: t.aggregate(sel) for t in tiles if not t.rest_of}
         broken = [t for t in tiles if t.key in BREAKDOWN_TILES] if breakdowns else []
+        if broken and source.one_grouping:
+            # By child region and cadre at once (every aggregate is a count or a sum, so the rows
+            # add up to the totals, the regions and the cadres): one reading of the records
+            # instead of two, where each record is costly to test and a cadre's records lie in
+            # few regions (days at the points: a county's month, 25 ms to 14 ms on SQLite).
+            keys = [source.cadre_field]
+            grouped = qs
+            if digits:
+                grouped = qs.annotate(rg=Substr(source.region_field, 1, digits))
+                keys.insert(0, "rg")
+            jobs.append(partial(list, grouped.values(*keys).annotate(**aggregates)))
+            plans.append((tiles, broken, account_cells if source.by_account else cadre_cells))
+            continue
         # The totals, by child region when the breakdown needs it (a handful of rows).
         if broken and digits:
             grouped = (
@@ -823,6 +840,28 @@ def figures(*, user, sel: Selection, breakdowns: bool = True, deferred: bool = T
     answers = iter(answers)
     for tiles, broken, groupings in plans:
         rows = next(answers)
+        if isinstance(groupings, dict):  # rows by region and cadre (see above)
+            cells, field_name = groupings, None
+            for tile in tiles:
+                if tile.rest_of:
+                    whole, part = tile.rest_of
+                    totals[tile.key] = _clean(
+                        sum((row[whole] or 0) - (row[part] or 0) for row in rows), tile.kind
+                    )
+                else:
+                    totals[tile.key] = _clean(sum((row[tile.key] or 0) for row in rows), tile.kind)
+            keys = [t.key for t in broken]
+            for row in rows:
+                field_name = field_name or next(k for k in row if k != "rg" and k not in totals)
+                rg, owner = row.get("rg"), row[field_name]
+                for key in keys:
+                    value = row[key]
+                    if value:
+                        if rg:
+                            region_cells[rg][key] += value
+                        if owner is not None:
+                            cells[owner][key] += value
+            continue
         for tile in tiles:
             if tile.rest_of:
                 whole, part = tile.rest_of
