@@ -111,6 +111,23 @@ def audit_record(
     return event
 
 
+def audit_list_read(
+    *, action: str, user, page=None, shown: int | None = None, obj=None, **detail
+) -> AuditEvent:
+    """A list, report or export that showed residents' or cadres' personal data (names,
+    phones, ID numbers, addresses) was read: one row for the request, naming what was read
+    (`obj`, and `detail`: the day, the filters) and how many rows it showed, not one row per
+    name. `page` is the page a view shows (core.paging) or the dict an API list returns
+    (api.paging); else `shown` says how many rows were shown."""
+    if isinstance(page, dict):
+        detail.update(page=page["page"], total=page["count"])
+        shown = len(page["items"])
+    elif page is not None:
+        detail.update(page=page.number, total=page.paginator.count)
+        shown = len(page.object_list)
+    return audit_record(action=action, obj=obj, user=user, detail={**detail, "shown": shown})
+
+
 _APPEND_SQL: dict[str, tuple[str, tuple]] = {}
 
 

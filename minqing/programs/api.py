@@ -8,6 +8,7 @@ from ninja.errors import HttpError
 
 from minqing.api.paging import page_of
 from minqing.api.schemas import Page
+from minqing.core.audit import audit_list_read
 from minqing.core.scope import get_scoped_or_404, scope_for, scoped
 from minqing.geo.models import Region
 from minqing.geo.selectors import region_get
@@ -463,7 +464,16 @@ def get_compliance(
         )
     except ValidationError as exc:
         raise HttpError(422, " ".join(exc.messages)) from None
-    return report.as_dict(status=status, teams=teams, team=chosen)
+    data = report.as_dict(status=status, teams=teams, team=chosen)
+    audit_list_read(
+        action="compliance.view",
+        user=request.auth,
+        shown=data["shown"],
+        obj=campaign,
+        as_of=report.as_of.isoformat(),
+        filters={key: value for key, value in (("status", status), ("team", team)) if value},
+    )
+    return data
 
 
 @router.get("/campaigns/{campaign_id}/pairings", response=PairingPage, summary="Pairings of a campaign")

@@ -2,7 +2,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from minqing.core.audit import audit_record
+from minqing.core.audit import audit_list_read
 from minqing.core.spreadsheet import LedgerWorkbook
 
 
@@ -67,10 +67,11 @@ def checklist_workbook(report, *, user, verdicts=None, titles=None, filters=()) 
             for v in verdicts
         ),
     )
-    audit_record(
+    audit_list_read(
         action="compliance.export",
-        obj=report.campaign,
         user=user,
-        detail={"as_of": report.as_of.isoformat(), "rows": count},
+        shown=count,
+        obj=report.campaign,
+        as_of=report.as_of.isoformat(),
     )
     return book.close()

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from minqing.core.audit import audit_list_read
 from minqing.core.dates import day_text
 from minqing.core.forms import add_errors
 from minqing.core.paging import paginate, query_without_page
@@ -366,6 +367,14 @@ def campaign_compliance(request, pk: int):
         report = engine.ComplianceReport(campaign, as_of, [])
     verdicts, filters = _compliance_filters(request, report, team)
     page = paginate(request, verdicts, per_page=50)
+    audit_list_read(
+        action="compliance.view",
+        user=request.user,
+        page=page,
+        obj=campaign,
+        as_of=as_of.isoformat(),
+        filters={key: value[:40] for key, value in filters.items() if value},
+    )
     export_query = urlencode(
         {"as_of": as_of.isoformat(), **{key: value for key, value in filters.items() if value}}
     )

@@ -6,6 +6,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from minqing.core import context
+from minqing.core.audit import audit_list_read
 from minqing.core.cli import CliCommand, campaign_or_error, iso_date
 from minqing.core.dates import day_text
 from minqing.figures.management.commands._viewer import add_viewer_argument, viewer_and_campaign
@@ -77,14 +79,9 @@ class Command(CliCommand):
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from None
         if json:
-            self.stdout.write(
-                _json.dumps(
-                    report.as_dict(status=status, teams=teams, team=chosen),
-                    ensure_ascii=False,
-                    indent=1,
-                    default=str,
-                )
-            )
+            data = report.as_dict(status=status, teams=teams, team=chosen)
+            self.audit(viewer, report, shown=data["shown"], status=status, team=team)
+            self.stdout.write(_json.dumps(data, ensure_ascii=False, indent=1, default=str))
             return
         self.stdout.write(
             _("%(campaign)s (%(program)s), as of %(day)s")
@@ -97,16 +94,29 @@ class Command(CliCommand):
             self.stdout.write(_("By team:"))
             for tally in report.by_team(teams):
                 self.stdout.write(f"  {tally.label}: {counts_line(tally.counts)}")
-        if chosen is None and not status:
-            return
-        verdicts = report.verdicts
+        verdicts = []
+        if chosen is not None or status:
+            verdicts = report.verdicts if chosen is None else engine.team_verdicts(report.verdicts, chosen)
+            verdicts = [verdict for verdict in verdicts if not status or verdict.status == status]
+        self.audit(viewer, report, shown=len(verdicts), status=status, team=team)
         if chosen is not None:
             self.stdout.write(_("Verdicts of %(team)s:") % {"team": chosen.name})
-            verdicts = engine.team_verdicts(verdicts, chosen)
         for verdict in verdicts:
-            if not status or verdict.status == status:
-                mark = "✗" if verdict.status == engine.FAIL else "·"
-                missing = "; ".join(verdict.missing)
-                self.stdout.write(
-                    f"  {mark} {verdict.rule_name} · {verdict.subject}: {missing or verdict.actual}"
-                )
+            mark = "✗" if verdict.status == engine.FAIL else "·"
+            missing = "; ".join(verdict.missing)
+            self.stdout.write(
+                f"  {mark} {verdict.rule_name} · {verdict.subject}: {missing or verdict.actual}"
+            )
+
+    @staticmethod
+    def audit(viewer, report, *, shown: int, status: str, team) -> None:
+        """The verdicts name cadres and residents: the read is recorded, as the page's is."""
+        with context.acting(channel="cli", user=viewer):
+            audit_list_read(
+                action="compliance.view",
+                user=viewer,
+                shown=shown,
+                obj=report.campaign,
+                as_of=report.as_of.isoformat(),
+                filters={key: value for key, value in (("status", status), ("team", team)) if value},
+            )
