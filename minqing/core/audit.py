@@ -118,7 +118,14 @@ def audit_list_read(
     phones, ID numbers, addresses) was read: one row for the request, naming what was read
     (`obj`, and `detail`: the day, the filters) and how many rows it showed, not one row per
     name. `page` is the page a view shows (core.paging) or the dict an API list returns
-    (api.paging); else `shown` says how many rows were shown."""
+    (api.paging); else `shown` says how many rows were shown. `filters` are kept as sent,
+    those left empty dropped and long texts cut."""
+    if "filters" in detail:
+        detail["filters"] = {
+            key: value[:40] if isinstance(value, str) else value
+            for key, value in detail["filters"].items()
+            if value not in ("", None)
+        }
     if isinstance(page, dict):
         detail.update(page=page["page"], total=page["count"])
         shown = len(page["items"])

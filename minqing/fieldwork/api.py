@@ -16,6 +16,7 @@ from ninja.security import django_auth
 from minqing.api.auth import BearerToken
 from minqing.api.paging import page_of
 from minqing.api.schemas import Page
+from minqing.core.audit import audit_list_read
 from minqing.core.files import serve_attachment
 from minqing.core.scope import get_scoped_or_404, scope_for, scoped
 
@@ -174,7 +175,9 @@ def report_out(r: MonthlyReport) -> dict:
 
 @router.get("/me/targets", response=list[TargetOut], summary="My targets, the longest unvisited first")
 def my_targets(request):
-    return [t.__dict__ for t in selectors.my_targets(user=request.auth)]
+    targets = selectors.my_targets(user=request.auth)
+    audit_list_read(action="target.list", user=request.auth, shown=len(targets))
+    return [t.__dict__ for t in targets]
 
 
 @router.put(
@@ -205,7 +208,9 @@ def list_visits(request, page: int = 1, size: int = 50, status: str = selectors.
     if status not in (selectors.CURRENT, selectors.WITHDRAWN, selectors.ALL):
         raise HttpError(422, _("status: one of %(choices)s.") % {"choices": "current, withdrawn, all"})
     visits = selectors.visit_list(user=request.auth, status=status).prefetch_related("photos")
-    return page_of(visits, page, size, visit_out)
+    result = page_of(visits, page, size, visit_out)
+    audit_list_read(action="visit.list", user=request.auth, page=result, filters={"status": status})
+    return result
 
 
 @router.get("/visits/{uuid}", response=VisitOut, summary="One visit")

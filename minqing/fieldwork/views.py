@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from minqing.core.audit import audit_record
+from minqing.core.audit import audit_list_read, audit_record
 from minqing.core.forms import add_errors
 from minqing.core.paging import paginate, query_without_page
 from minqing.core.params import id_param
@@ -37,6 +37,7 @@ def field_app(request):
     require_permission(request.user, selectors.VIEW)
     cadre = selectors.my_cadre(request.user)
     targets = selectors.my_targets(user=request.user) if cadre else []
+    audit_list_read(action="target.list", user=request.user, shown=len(targets))
     campaign_ids = {t.campaign_id for t in targets}
     campaign_list = list(Campaign.objects.filter(pk__in=campaign_ids))
     due = (
@@ -133,6 +134,7 @@ def visit_list(request):
     status = request.GET.get("status", "")
     status = status if status in VISIT_STATUSES else selectors.CURRENT
     page = paginate(request, selectors.visit_list(user=request.user, status=status))
+    audit_list_read(action="visit.list", user=request.user, page=page, filters={"status": status})
     withdrawn = None
     if status == selectors.CURRENT:
         withdrawn = selectors.visit_list(user=request.user, status=selectors.WITHDRAWN).count()
@@ -258,6 +260,7 @@ def photo(request, uuid):
 def deed_list(request):
     require_permission(request.user, selectors.VIEW)
     page = paginate(request, selectors.deed_list(user=request.user))
+    audit_list_read(action="deed.list", user=request.user, page=page)
     return render(request, "fieldwork/deed_list.html", {"page": page, "query": query_without_page(request)})
 
 
@@ -468,6 +471,7 @@ def plan_list(request):
                 messages.success(request, _("The help plan was created."))
                 return redirect("fieldwork:plan-detail", pk=plan.pk)
     page = paginate(request, selectors.help_plan_list(user=request.user))
+    audit_list_read(action="help_plan.list", user=request.user, page=page)
     return render(
         request,
         "fieldwork/plan_list.html",
@@ -579,6 +583,7 @@ def relief_list(request):
                 messages.success(request, _("The relief payment was recorded."))
                 return redirect("fieldwork:relief-list")
     page = paginate(request, selectors.relief_list(user=request.user))
+    audit_list_read(action="relief.list", user=request.user, page=page)
     return render(
         request,
         "fieldwork/relief_list.html",

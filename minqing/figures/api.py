@@ -8,6 +8,7 @@ from ninja.errors import HttpError
 
 from minqing.api.paging import page_of
 from minqing.api.schemas import Page
+from minqing.core.audit import audit_list_read
 from minqing.core.scope import scope_for
 
 from . import documents, selectors
@@ -114,7 +115,9 @@ def figure_records(
         records = selectors.tile_records(user=request.auth, sel=sel, key=key)
     except Http404:
         raise HttpError(404, _("There is no such figure.")) from None
-    return page_of(records, page, size, lambda r: {"id": r.pk, "label": str(r)})
+    result = page_of(records, page, size, lambda r: {"id": r.pk, "label": str(r)})
+    audit_list_read(action="dashboard_tile.list", user=request.auth, page=result, obj=sel.campaign, tile=key)
+    return result
 
 
 @router.get(

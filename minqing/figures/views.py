@@ -11,6 +11,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from minqing.core.audit import audit_list_read
 from minqing.core.paging import paginate, query_without_page
 from minqing.core.scope import require_permission
 from minqing.programs.rules import STATUS_LABELS
@@ -165,6 +166,7 @@ def tile_list(request, pk: int, key: str):
         for record in page.object_list:
             if source == "pairing":
                 record.campaign = campaign  # its kind by the template's name, with no query per row
+    audit_list_read(action="dashboard_tile.list", user=request.user, page=page, obj=campaign, tile=key)
     return render(
         request,
         "figures/tile_list.html",

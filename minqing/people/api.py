@@ -5,6 +5,7 @@ from ninja import Router, Schema
 
 from minqing.api.paging import page_of
 from minqing.api.schemas import Page
+from minqing.core.audit import audit_list_read
 
 from . import selectors, services
 from .models import Household, Member
@@ -107,6 +108,13 @@ def list_households(
     result = page_of(qs, page, size, household_out, load=selectors.households_for_list)
     if q.strip():
         services.search_audit(actor=request.auth, q=q, hits=result["count"])
+    else:
+        audit_list_read(
+            action="household.list",
+            user=request.auth,
+            page=result,
+            filters={"region": region, "hardship": hardship, "tag": tag},
+        )
     return result
 
 

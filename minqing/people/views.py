@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from minqing.core.audit import audit_list_read
 from minqing.core.forms import add_errors
 from minqing.core.paging import paginate_by_ids
 from minqing.core.scope import scope_for
@@ -44,9 +45,12 @@ def household_list_page(request, data, export_form=None):
     identifier = ""
     query = data.copy() if data is not None else QueryDict(mutable=True)
     query.pop("page", None)
-    if filters.get("q"):
-        if export_form is None:  # shown again after a refused export: recorded when first shown
+    if export_form is None:  # shown again after a refused export: recorded when first shown
+        if filters.get("q"):
             services.search_audit(actor=request.user, q=filters["q"], hits=page.paginator.count)
+        else:
+            audit_list_read(action="household.list", user=request.user, page=page, filters=filters)
+    if filters.get("q"):
         identifier = masked_identifier(filters["q"])
         if identifier:
             # A full ID number or phone is never echoed back into the page or its links.

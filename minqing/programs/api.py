@@ -471,7 +471,7 @@ def get_compliance(
         shown=data["shown"],
         obj=campaign,
         as_of=report.as_of.isoformat(),
-        filters={key: value for key, value in (("status", status), ("team", team)) if value},
+        filters={"status": status, "team": team},
     )
     return data
 

@@ -373,7 +373,7 @@ def campaign_compliance(request, pk: int):
         page=page,
         obj=campaign,
         as_of=as_of.isoformat(),
-        filters={key: value[:40] for key, value in filters.items() if value},
+        filters=filters,
     )
     export_query = urlencode(
         {"as_of": as_of.isoformat(), **{key: value for key, value in filters.items() if value}}
@@ -485,6 +485,7 @@ def _pairing_list_page(request, campaign, *, form=None, end_form=None, withdraw_
             form.initial["cadre"] = cadre.pk  # a pairing added here is most likely this cadre's
     page = paginate(request, pairings)
     page.object_list = selectors.mark_unseen(request.user, page.object_list)
+    audit_list_read(action="pairing.list", user=request.user, page=page, obj=campaign)
     refused = end_form if end_form is not None else withdraw_form
     if refused is not None and not any(p.pk == ended and p.end is None for p in page):
         # Its row is not on this page (or it has ended meanwhile): say why here instead.

@@ -7,6 +7,7 @@ from ninja.errors import HttpError
 
 from minqing.api.paging import page_of
 from minqing.api.schemas import Page
+from minqing.core.audit import audit_list_read
 from minqing.core.scope import scope_for, scoped
 from minqing.org.models import Cadre, Unit
 from minqing.programs.selectors import campaign_get
@@ -166,7 +167,15 @@ def list_tickets(
         q=q,
     )
     case = selectors.can_see_case_fields(request.auth)
-    return page_of(qs, page, size, lambda t: ticket_out(t, case=case), load=_load)
+    result = page_of(qs, page, size, lambda t: ticket_out(t, case=case), load=_load)
+    # Each demand names its contact (and, to some, the parties of a case).
+    audit_list_read(
+        action="ticket.list",
+        user=request.auth,
+        page=result,
+        filters={"campaign": campaign, "status": status, "region": region, "q": q},
+    )
+    return result
 
 
 @router.get(

@@ -118,5 +118,5 @@ class Command(CliCommand):
                 shown=shown,
                 obj=report.campaign,
                 as_of=report.as_of.isoformat(),
-                filters={key: value for key, value in (("status", status), ("team", team)) if value},
+                filters={"status": status, "team": team},
             )
