@@ -1227,7 +1227,7 @@ def cases(o):
             (
                 "post",
                 reverse("security:token-revoke", args=[account.pk, o["api_token"].pk]),
-                {},
+                {"confirm": o["api_token"].prefix},
                 302,
                 sysadmin_acts,
             ),

@@ -160,11 +160,15 @@ def account_detail(request, pk: int):
 
 @require_POST
 def token_revoke(request, pk: int, token_pk: int):
+    """Revoke a token, asked first as the accounts page asks: done only when the POST repeats
+    the token's prefix, as the confirming button sends; otherwise the question is shown."""
     require_permission(request.user, "accounts.manage")
     account = selectors.account_get(user=request.user, pk=pk)
     token = org_selectors.token_list(user=request.user, account=account).filter(pk=token_pk).first()
     if token is None:
         raise Http404
+    if request.POST.get("confirm") != token.prefix:
+        return render(request, "security/token_revoke.html", {"account": account, "t": token})
     try:
         org_services.token_revoke(actor=request.user, token=token)
     except ValidationError as exc:

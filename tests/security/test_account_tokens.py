@@ -1,8 +1,9 @@
 """The system administrator's account page lists the account's API tokens and revokes
-them; disabling an account revokes its tokens. Another county's administrator neither
-sees nor revokes them."""
+them, after asking as the accounts page asks; disabling an account revokes its tokens.
+Another county's administrator neither sees nor revokes them."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.contrib.messages import get_messages
@@ -42,6 +43,11 @@ def page(pk: int) -> str:
 def revoke_url(token: str) -> str:
     record = record_of(token)
     return f"/security/accounts/{record.account_id}/tokens/{record.pk}/revoke/"
+
+
+def confirmed(token: str) -> dict:
+    """What the confirming button sends: the token's prefix, as the page shows it."""
+    return {"confirm": token[:8]}
 
 
 def without_pairings(*names) -> list[Account]:
@@ -97,7 +103,7 @@ def test_the_system_administrator_revokes_a_token_from_the_page(client_as, db):
     assert api_status(token) == 200
     sysadmin = client_as("sysadmin")
     with translation.override("en"):
-        response = sysadmin.post(revoke_url(token), HTTP_ACCEPT_LANGUAGE="en")
+        response = sysadmin.post(revoke_url(token), confirmed(token), HTTP_ACCEPT_LANGUAGE="en")
         said = [str(m) for m in get_messages(response.wsgi_request)]
     assert response.status_code == 302 and response["Location"] == page(cadre.pk)
     assert said == [f"The API token {token[:8]}… of {cadre} was revoked: it no longer opens the API."]
@@ -111,10 +117,10 @@ def test_the_system_administrator_revokes_a_token_from_the_page(client_as, db):
 def test_revoking_a_revoked_token_from_the_page_says_so_and_changes_nothing(client_as, db):
     token = token_create(actor=None, account=Account.objects.get(username="cadre"))
     sysadmin = client_as("sysadmin")
-    sysadmin.post(revoke_url(token))
+    sysadmin.post(revoke_url(token), confirmed(token))
     events = AuditEvent.objects.filter(action="token.revoke").count()
     with translation.override("en"):
-        response = sysadmin.post(revoke_url(token), HTTP_ACCEPT_LANGUAGE="en")
+        response = sysadmin.post(revoke_url(token), confirmed(token), HTTP_ACCEPT_LANGUAGE="en")
         said = [str(m) for m in get_messages(response.wsgi_request)]
     assert said[-1] == f"The API token {record_of(token).pk} ({token[:8]}…) is already revoked."
     assert AuditEvent.objects.filter(action="token.revoke").count() == events
@@ -126,8 +132,40 @@ def test_revoking_needs_a_post_with_its_csrf_token(db):
     client = Client(enforce_csrf_checks=True)
     client.force_login(Account.objects.get(username="sysadmin"))
     assert client.get(revoke_url(token)).status_code == 405
-    assert client.post(revoke_url(token)).status_code == 403
+    assert client.post(revoke_url(token), confirmed(token)).status_code == 403
     assert api_status(token) == 200
+
+
+def test_the_account_page_asks_before_revoking_a_token_naming_it(client_as, db):
+    cadre = Account.objects.get(username="cadre")
+    token = token_create(actor=None, account=cadre, name="丢失的手机")
+    with translation.override("en"):
+        html = client_as("sysadmin").get(page(cadre.pk), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    block = re.search(
+        rf'<details class="confirm" id="revoke-{record_of(token).pk}">(.*?)</details>', html, re.S
+    )
+    assert block, "revoking is not behind a confirmation"
+    form = block.group(1)
+    assert f'action="{revoke_url(token)}"' in form and 'method="post"' in form
+    assert "csrfmiddlewaretoken" in form and f'name="confirm" value="{token[:8]}"' in form
+    # The explanation names the token and its account; the confirming button names the token.
+    assert f"{token[:8]}…" in form and f"{cadre} (cadre)" in form
+    assert re.search(rf"<button[^>]*>[^<]*{token[:8]}…[^<]*</button>", form)
+    # No one-click form is left outside the confirmation.
+    assert revoke_url(token) not in re.sub(r"<details.*?</details>", "", html, flags=re.S)
+
+
+@pytest.mark.parametrize("sent", [{}, {"confirm": ""}, {"confirm": "cadre"}, {"confirm": "someother"}])
+def test_an_unconfirmed_revoke_changes_nothing_and_shows_the_question(client_as, db, sent):
+    cadre = Account.objects.get(username="cadre")
+    token = token_create(actor=None, account=cadre)
+    response = client_as("sysadmin").post(revoke_url(token), sent)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "尚未作任何更改" in html
+    assert f'action="{revoke_url(token)}"' in html and f'name="confirm" value="{token[:8]}"' in html
+    assert api_status(token) == 200 and record_of(token).revoked_at is None
+    assert not AuditEvent.objects.filter(action="token.revoke").exists()
 
 
 @pytest.mark.parametrize("role", ["secadmin", "auditor", "office", "cadre"])
@@ -136,7 +174,7 @@ def test_only_the_system_administrator_sees_and_revokes_tokens(client_as, db, ro
     token = token_create(actor=None, account=cadre)
     client = client_as(role)
     assert client.get(page(cadre.pk)).status_code == 403
-    assert client.post(revoke_url(token)).status_code == 403
+    assert client.post(revoke_url(token), confirmed(token)).status_code == 403
     assert api_status(token) == 200
     assert not AuditEvent.objects.filter(action="token.revoke").exists()
 
@@ -146,7 +184,7 @@ def test_another_countys_administrator_neither_sees_nor_revokes_the_tokens(clien
     token = token_create(actor=None, account=cadre)
     jinan = client_as("sysadmin_jinan")
     assert jinan.get(page(cadre.pk)).status_code == 404
-    assert jinan.post(revoke_url(token)).status_code == 404
+    assert jinan.post(revoke_url(token), confirmed(token)).status_code == 404
     assert jinan.post(f"/security/accounts/{cadre.pk}/disable/", {"confirm": "cadre"}).status_code == 404
     listed = jinan.get("/security/accounts/").content.decode()
     assert ">cadre<" not in listed and ">office_jinan<" in listed
@@ -155,7 +193,7 @@ def test_another_countys_administrator_neither_sees_nor_revokes_the_tokens(clien
     # A token of the own county is theirs to revoke.
     own = token_create(actor=None, account=Account.objects.get(username="office_jinan"))
     assert jinan.get(page(record_of(own).account_id)).status_code == 200
-    assert jinan.post(revoke_url(own)).status_code == 302
+    assert jinan.post(revoke_url(own), confirmed(own)).status_code == 302
     assert api_status(own) == 401
 
 
