@@ -86,3 +86,41 @@ def test_demo_instances_are_made_with_the_values_and_defaults_the_model_gives():
         and made.income_sources is not plain.income_sources
     )
     assert made._state.adding and made._state.db is None
+
+
+def test_the_township_office_signs_in_printed_with_the_others_and_sees_only_its_township(client, db):
+    import io
+    import re
+
+    from django.utils import translation
+
+    from minqing.core.management.commands.demo import print_logins
+    from minqing.core.roles import Role
+    from minqing.core.treecode import prefix_q
+    from minqing.people.models import Household
+    from minqing.programs.models import Campaign
+
+    dundian = Campaign.objects.get(program_key="dundian")  # the campaign work of one township
+    township = dundian.region
+    account = Account.objects.get(username="office_jiangcun")
+    grant = account.grants.get()
+    assert grant.role == Role.OFFICE and list(grant.regions.all()) == [township]
+    assert account.is_demo and not grant.can_unmask
+    # Printed with the other demo logins, saying what it is.
+    out = io.StringIO()
+    with translation.override("en"):
+        print_logins(out)
+    line = next(line for line in out.getvalue().splitlines() if "office_jiangcun" in line)
+    assert "township campaign office" in line and township.name in line
+    # It signs in with the demo password, and sees its township's campaign and households only.
+    response = client.post("/login/", {"username": "office_jiangcun", "password": demo_password()[0]})
+    assert response.status_code == 302 and response["Location"] == "/"
+    assert client.get(f"/campaigns/{dundian.pk}/compliance/").status_code == 200
+    assert client.get(f"/campaigns/{Campaign.objects.get(program_key='sanfuwu').pk}/").status_code == 404
+    inside = Household.objects.filter(prefix_q("region_id", township.prefix))
+    outside = Household.objects.exclude(prefix_q("region_id", township.prefix)).first()
+    html = client.get("/people/households/").content.decode()
+    shown = re.search(r'id="result-count">([\d,]+)', html).group(1)
+    assert int(shown.replace(",", "")) == inside.count() > 0
+    assert client.get(f"/people/households/{inside.first().pk}/").status_code == 200
+    assert client.get(f"/people/households/{outside.pk}/").status_code == 404

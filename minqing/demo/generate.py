@@ -97,6 +97,7 @@ DEMO_ACCOUNTS = {
     "auditor": gettext_noop("audit administrator (the audit trail only)"),
     "office": gettext_noop("campaign office of 双牌县 (may unmask personal data)"),
     "office_jinan": gettext_noop("campaign office of 晋安区"),
+    "office_jiangcun": gettext_noop("township campaign office of 江村乡, 双牌县 (its 蹲点服务 campaign)"),
     "leader": gettext_noop("county leader of 双牌县"),
     "cadre": gettext_noop("a cadre of 双牌县 (own records only)"),
     "unit": gettext_noop("handling unit: 双牌县民政局"),
@@ -683,8 +684,10 @@ def _reset_sequences() -> None:
 
 
 def _demo_logins(b: Builder, password: str, sp_cadres: dict, ja_cadres: dict, sp_villages) -> None:
-    """The ten demo accounts: passwords set, roles and scopes granted."""
+    """The demo accounts: passwords set, roles and scopes granted."""
     county = Region.objects.get(code="431123000000")
+    # The township of the county's 蹲点服务 campaign (demo.campaigns starts it in the first one).
+    township = Region.objects.filter(parent=county).order_by("code").first()
     jinan = Region.objects.get(code="350111000000")
     hunan, fujian = Region.objects.get(code="430000000000"), Region.objects.get(code="350000000000")
     village = Region.objects.get(code=sp_villages[0][1].code)
@@ -693,6 +696,7 @@ def _demo_logins(b: Builder, password: str, sp_cadres: dict, ja_cadres: dict, sp
         "secadmin": "安全管理员",
         "auditor": "审计管理员",
         "village": "桐木村党支部",
+        "office_jiangcun": f"{township.name}活动办",
     }
     for username, full_name in admins.items():
         Account.objects.create(username=username, full_name=full_name, is_demo=True)
@@ -702,13 +706,14 @@ def _demo_logins(b: Builder, password: str, sp_cadres: dict, ja_cadres: dict, sp
         ("auditor", Role.AUDITOR, {}),
         ("office", Role.OFFICE, {"regions": [county], "can_unmask": True}),
         ("office_jinan", Role.OFFICE, {"regions": [jinan], "can_unmask": True}),
+        ("office_jiangcun", Role.OFFICE, {"regions": [township]}),
         ("leader", Role.LEADER, {"regions": [county], "own_records": True}),
         ("cadre", Role.CADRE, {"own_records": True}),
         ("unit", Role.HANDLING_UNIT, {"units": [Unit.objects.get(pk=sp_cadres["unit"].unit_id)]}),
         ("village", Role.VILLAGE, {"regions": [village]}),
         ("inspector", Role.INSPECTOR, {"regions": [county]}),
     ]
-    password_hash = make_password(password)  # one slow hash for the ten accounts that share it
+    password_hash = make_password(password)  # one slow hash for the accounts that share it
     for username, role, scope in grants:
         account = Account.objects.get(username=username)
         account.password = password_hash

@@ -68,6 +68,7 @@ def print_logins(out) -> None:
     password, _ = demo_password()
     out.write("")
     out.write(gettext("Demo logins (one password for all of them): %(password)s") % {"password": password})
+    width = max(map(len, DEMO_ACCOUNTS)) + 1
     for username, what in DEMO_ACCOUNTS.items():
-        out.write(f"  {username:<13} {gettext(what)}")
+        out.write(f"  {username:<{width}} {gettext(what)}")
     out.write("")
