@@ -287,6 +287,15 @@ def security_policy() -> list[tuple[str, str]]:
             _("Second factor required for"),
             ", ".join(str(Role(r).label) for r in s.OTP_REQUIRED_ROLES if r in Role.values),
         ),
+        (
+            _("Demo accounts"),
+            _("must enrol a second factor too (MINQING_DEMO_REQUIRE_2FA=1)")
+            if s.DEMO_REQUIRE_2FA
+            else _(
+                "are not made to enrol a second factor, by design, so that the demo can be tried at "
+                "once, whatever their role (MINQING_DEMO_REQUIRE_2FA=1 makes them enrol too)"
+            ),
+        ),
         (_("Idle accounts disabled after"), _("%(n)d days") % {"n": s.ACCOUNT_IDLE_DISABLE_DAYS}),
         (
             _("Full exports"),

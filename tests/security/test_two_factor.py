@@ -7,6 +7,7 @@ import re
 
 import pytest
 from django.test import override_settings
+from django.utils import translation
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -87,6 +88,20 @@ def test_demo_administrators_are_exempt_unless_the_setting_requires_it(client_as
         response = client_as("auditor").get("/security/audit/")
         assert response["Location"].startswith("/security/two-factor/enrol/")
         assert client_as("auditor", verified=True).get("/security/audit/").status_code == 200
+
+
+def test_the_roles_page_says_that_demo_accounts_skip_the_forced_second_factor_by_design(client_as, db):
+    def policy() -> str:
+        with translation.override("en"):
+            page = client_as("secadmin", verified=True).get("/security/roles/", HTTP_ACCEPT_LANGUAGE="en")
+        return re.search(r'<section id="policy">(.*?)</section>', page.content.decode(), re.S).group(1)
+
+    exempt = policy()
+    assert "<dt>Demo accounts</dt>" in exempt
+    assert "are not made to enrol a second factor, by design" in exempt
+    assert "MINQING_DEMO_REQUIRE_2FA=1 makes them enrol too" in exempt
+    with override_settings(DEMO_REQUIRE_2FA=True):
+        assert "must enrol a second factor too (MINQING_DEMO_REQUIRE_2FA=1)" in policy()
 
 
 def test_enrolment_shows_a_qr_code_then_recovery_codes_once_and_stores_them_hashed(client, db):
