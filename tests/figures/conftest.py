@@ -6,7 +6,7 @@ from minqing.core.scope import forget_scope
 from minqing.figures import selectors
 from minqing.figures.periods import parse_period
 from minqing.geo.models import Region
-from minqing.org.models import Account, Cadre, Grant
+from minqing.org.models import Account, Cadre
 from minqing.programs.models import Campaign
 
 TOWNSHIP = "431123100000"  # 江村乡, where the demo's records are
@@ -48,10 +48,9 @@ def other_township(db, campaign):
 
 @pytest.fixture
 def township_office(db):
-    """An office account whose scope is the township 江村乡 only."""
-    account = Account.objects.create(username="office_jiangcun", full_name="江村乡活动办", is_demo=True)
-    grant = Grant.objects.create(account=account, role="office")
-    grant.regions.add(Region.objects.get(code=TOWNSHIP))
+    """The demo's office account whose scope is the township 江村乡 only."""
+    account = Account.objects.get(username="office_jiangcun")
+    assert [r.code for g in account.grants.all() for r in g.regions.all()] == [TOWNSHIP]
     forget_scope(account)
     return account
 
