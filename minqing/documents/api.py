@@ -33,6 +33,7 @@ class ImportOut(Schema):
     rows: int
     refused: str
     counts: dict[str, int]
+    notes: list[str]
     errors: list[RowErrorOut]
 
 

@@ -183,7 +183,7 @@ def import_template(request, kind: str):
     except NeedsCampaign:
         raise Http404 from None
     response = HttpResponse(
-        template_xlsx(importer, campaign=campaign),
+        template_xlsx(importer, campaign=campaign, user=request.user),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     name = _("Import template - %(title)s.xlsx") % {"title": importer.title}

@@ -101,7 +101,11 @@ def _apply_found(*, actor, household: Household, found: dict, visit: Visit) -> N
             raise ValidationError({"found": [_("The family size must be between 1 and 30.")]})
         changes["size"] = size
     if "economic_status" in found:
-        if found["economic_status"] not in EconomicStatus.values:
+        # "Not given" is no finding: a visit records what the cadre saw.
+        if (
+            found["economic_status"] not in EconomicStatus.values
+            or found["economic_status"] == EconomicStatus.UNKNOWN
+        ):
             raise ValidationError({"found": [_("Choose an economic status from the list.")]})
         changes["economic_status"] = found["economic_status"]
     if "income_sources" in found:

@@ -104,7 +104,8 @@ def field_app(request):
             "due": due,
             "app_data": data,
             "deed_kinds": Deed.Kind.choices,
-            "economic_statuses": EconomicStatus.choices,
+            # What the cadre found: "not given" is no finding.
+            "economic_statuses": [c for c in EconomicStatus.choices if c[0] != EconomicStatus.UNKNOWN],
             "income_sources": IncomeSource.choices,
         },
     )

@@ -32,6 +32,9 @@ class EconomicStatus(models.TextChoices):
     AVERAGE = "average", _("Average")
     STRAINED = "strained", _("Tight")
     POOR = "poor", _("Hard up")
+    # Nobody has said yet (a list without the column, a household recorded without it): stored
+    # as such rather than as a guess of 一般 that would then count as found.
+    UNKNOWN = "unknown", _("Not given")
 
 
 class IncomeSource(models.TextChoices):
@@ -65,7 +68,7 @@ class Household(models.Model):
     )
     size = models.PositiveSmallIntegerField(_("family size"), default=1)
     economic_status = models.CharField(
-        _("economic status"), max_length=16, choices=EconomicStatus.choices, default=EconomicStatus.AVERAGE
+        _("economic status"), max_length=16, choices=EconomicStatus.choices, default=EconomicStatus.UNKNOWN
     )
     income_sources = models.JSONField(_("income sources"), default=list, blank=True)
     hardship_level = models.PositiveSmallIntegerField(

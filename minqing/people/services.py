@@ -18,7 +18,7 @@ from minqing.core.personal import IdNumber, PersonalValue, lookup_hash_for
 from minqing.core.scope import scope_for
 from minqing.core.text import pinyin_keys
 
-from .models import HardshipGrading, HardshipLevel, Household, Member, Tag, Tagging
+from .models import EconomicStatus, HardshipGrading, HardshipLevel, Household, Member, Tag, Tagging
 
 
 def member_fill_derived(member: Member) -> None:
@@ -57,7 +57,7 @@ def household_create(
     address: str,
     code: str,
     size: int = 1,
-    economic_status: str = "average",
+    economic_status: str = EconomicStatus.UNKNOWN,
     income_sources: list[str] | None = None,
     hardship_level: int = HardshipLevel.NONE,
     note: str = "",

@@ -68,14 +68,22 @@ def test_an_id_number_held_in_another_county_is_refused_without_saying_where(act
     )
     assert messages(elsewhere) == [("身份证号", str(ID_TAKEN))]
     assert elsewhere.outside == 1
-    # Its household number: the same kind of words, on its own column.
-    code = run(
-        jinan,
-        "households",
-        tmp_path,
-        f"户编号,村（社区）,姓名\n{shuangpai.household.code},{village.name},王五\n",
-    )
+    # Its household number: the same kind of words, on its own column (a number the office
+    # wrote its own way; one formed from a village's code is checked against the row's village).
+    formed = shuangpai.household.code
+    Household.objects.filter(pk=shuangpai.household_id).update(code="SP-0001")
+    code = run(jinan, "households", tmp_path, f"户编号,村（社区）,姓名\nSP-0001,{village.name},王五\n")
     assert messages(code) == [("户编号", str(CODE_TAKEN))] and code.outside == 1
+    # A number formed from another county's village code is refused for that, in the same
+    # words whether or not it is registered: it tells nothing.
+    Household.objects.filter(pk=shuangpai.household_id).update(code=formed)
+    registered, unregistered = (
+        run(jinan, "households", tmp_path, f"户编号,村（社区）,姓名\n{number},{village.name},王五\n")
+        for number in (formed, formed[:12] + "-9999")
+    )
+    assert messages(registered) == messages(unregistered) != []
+    assert [column for column, _message in messages(registered)] == ["户编号"]
+    assert registered.outside == unregistered.outside == 0
     # A number never registered is imported (a person may be registered once: that much
     # cannot be hidden); the run that asked is audited with its count (below).
     unknown = run(

@@ -793,7 +793,9 @@ def test_every_template_downloads_and_reads_back_as_its_own_list(client_as, tmp_
     from minqing.documents.imports import IMPORTERS
     from minqing.documents.imports.engine import _fill_merged, locate
     from minqing.documents.imports.files import read_sheet
+    from minqing.documents.imports.template import scope_examples
 
+    office = Account.objects.get(username="office")
     for kind, importer in IMPORTERS.items():
         client = client_as("office")
         response = client.get(f"/imports/{kind}/template.xlsx")
@@ -802,12 +804,46 @@ def test_every_template_downloads_and_reads_back_as_its_own_list(client_as, tmp_
         path.write_bytes(response.content)
         sheet = read_sheet(path, ".xlsx")
         _fill_merged(sheet.rows, sheet.merged)
-        table = locate(sheet.rows, importer.columns)
+        # The example names places of the office's own area, as its imports know them.
+        table = locate(
+            sheet.rows, importer.columns, place_examples=lambda i=importer: scope_examples(i, office)
+        )
         # The example row (序号 示例) is found and skipped: it is no data row.
         assert sheet.rows[3][0] == "示例", kind
         assert table.header_row == 3 and not table.missing and table.rows == [], kind
         assert table.examples_skipped == 1 and table.examples_changed == [], kind
         assert set(table.headings) == {c.key for c in importer.columns}
+
+
+def test_each_templates_example_names_places_of_the_accounts_own_area(client_as, tmp_path):
+    from minqing.org.models import Unit
+
+    def example(kind: str, username: str) -> dict:
+        rows = _template_rows(client_as(username), kind, tmp_path)
+        return dict(zip(rows[2], rows[3], strict=False))
+
+    for username, county in (("office", "431123"), ("office_jinan", "350111")):
+        row = example("households", username)
+        village = Region.objects.get(
+            name=row["村（社区）"], code__startswith=county, level=Region.Level.VILLAGE
+        )
+        assert village.parent.name == row["乡镇"]
+        assert village.children.filter(name=row["组"]).exists()
+        assert row["户编号"] == f"{village.code}-0001"
+        assert row["住址"].startswith(row["乡镇"] + row["村（社区）"] + row["组"])
+        point = example("points", username)
+        assert (point["名称"], point["乡镇"], point["所属村"]) == (
+            village.name,
+            village.parent.name,
+            village.name,
+        )
+        region = example("regions", username)
+        assert Region.objects.filter(code=region["区划代码"], name=region["名称"]).exists()
+        assert region["区划代码"].startswith(county)
+        pairing = example("pairings", username)
+        assert Household.objects.filter(code=pairing["户编号"], region__code__startswith=county).exists()
+        cadre = example("cadres", username)
+        assert Unit.objects.filter(name=cadre["单位"], region__code__startswith=county).exists()
 
 
 def _template_rows(client, kind: str, tmp_path, **query) -> list[list]:

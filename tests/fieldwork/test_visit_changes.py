@@ -532,3 +532,22 @@ def test_the_phone_page_says_today_and_yesterday(setting):
     data = json.loads(page.split('id="app-data" type="application/json">')[1].split("</script>")[0])
     assert data["today"] == timezone.localdate().isoformat() and data["utc_offset_minutes"] == 480
     assert data["day_format"]["pattern"] == "F j" and data["labels"]["yesterday"] == "visited yesterday"
+
+
+def test_a_visit_records_an_economic_status_found_never_that_it_is_not_given(scenario, setting):
+    """A household's status "not given" (未填, a list without the column) is no finding: the
+    field app does not offer it and a visit cannot record it; a status found replaces it."""
+    from minqing.people.models import EconomicStatus
+
+    campaign, cadre, household, _visit = setting
+    assert household.economic_status == EconomicStatus.UNKNOWN
+    record = {"campaign": campaign, "cadre": cadre, "date": timezone.localdate(), "form": "home_visit"}
+    with pytest.raises(ValidationError):
+        visit_record(actor=cadre.account, target=household, found={"economic_status": "unknown"}, **record)
+    visit_record(actor=cadre.account, target=household, found={"economic_status": "poor"}, **record)
+    household.refresh_from_db()
+    assert household.economic_status == EconomicStatus.POOR
+    client = Client()
+    client.force_login(cadre.account)
+    html = client.get(reverse("fieldwork:app")).content.decode()
+    assert 'name="economic_status"' in html and 'value="poor"' in html and 'value="unknown"' not in html

@@ -89,6 +89,7 @@ class CadreImporter(Importer):
     kind = "cadres"
     title = gettext_lazy("Cadres")
     permission = "programs.manage"
+    example_places = {"unit": "unit"}
     columns = COLUMNS
 
     def _units(self, ctx) -> tuple[dict, dict]:

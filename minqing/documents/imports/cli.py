@@ -61,6 +61,8 @@ def run_import_command(
             command.stdout.write(_("Imported: %(file)s, %(rows)s rows, %(seconds).2f s") % said)
         for label, n in report.count_lines():
             command.stdout.write(f"  {label}: {n}")
+        for note in report.notes:
+            command.stdout.write(note)
     if not report.ok:
         raise CommandError(_("Nothing was imported:") + "\n" + "\n".join(report.messages()))
     return report

@@ -105,7 +105,7 @@ class Row:
 class Context:
     actor: object
     prefixes: tuple[str, ...] | None  # None: the command line, which reaches everything
-    headings: dict[str, str]
+    headings: dict[str, str]  # every column's heading (the file's, else the usual one), for messages
     campaign: object = None
     errors: list[RowError] = field(default_factory=list)
     filename: str = ""
@@ -117,6 +117,9 @@ class Context:
     # The ids a write created and changed, by the count's name ("households_created": [ids]):
     # the written import's audit row lists them, so each record traces back to its import.
     written: dict[str, list] = field(default_factory=dict)
+    # The columns the file has (keys): a column it lacks changes nothing, where an empty cell
+    # of one it has may say "none" (a blank 困难等级 is no hardship).
+    present: frozenset[str] = frozenset()
 
     def wrote(self, name: str, ids) -> None:
         """Record the ids (or codes) the write gave the count `name` (e.g. "members_updated")."""
@@ -154,6 +157,7 @@ COUNT_LABELS = {
     "members_created": gettext_lazy("members created"),
     "members_updated": gettext_lazy("members changed"),
     "members_unchanged": gettext_lazy("members unchanged"),
+    "households_numbered": gettext_lazy("households given a 户编号 by the system"),
     "cadres_created": gettext_lazy("cadres created"),
     "cadres_updated": gettext_lazy("cadres changed"),
     "cadres_unchanged": gettext_lazy("cadres unchanged"),
@@ -181,6 +185,9 @@ class ImportReport:
     seconds: float = 0.0
     outside: int = 0  # rows refused for an identifier registered outside the importer's area
     ids: dict[str, str] = field(default_factory=dict)  # a written import's records, as id_ranges
+    # What the office should know before (dry run) or after writing that is no error: e.g. the
+    # households the system numbers itself, with their rows and numbers.
+    notes: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -206,6 +213,7 @@ class ImportReport:
             "rows": self.rows,
             "refused": self.refused,
             "counts": self.counts,
+            "notes": self.notes,
             "errors": [{"row": e.row, "column": e.column, "message": e.message} for e in self.errors],
         }
 
@@ -217,6 +225,11 @@ class Importer:
     columns: tuple[Column, ...] = ()
     needs_campaign = False
     allow_office = False  # regions: an office may import below its own region
+    # The template's example cells taken from the downloading account's area (template.
+    # scope_examples): column key → what it shows ("village", "township", "group", "address",
+    # "code": a 户编号 of the village, "village_code", "name": the village's, "household": a
+    # household's number, "unit"). A row marked 示例 holding these is the example too.
+    example_places: dict[str, str] = {}
 
     def column(self, key: str) -> Column:
         return next(c for c in self.columns if c.key == key)
@@ -230,6 +243,10 @@ class Importer:
     def counts(self, plan) -> dict[str, int]:  # pragma: no cover
         raise NotImplementedError
 
+    def notes(self, plan, ctx: Context, *, written: bool) -> list[str]:
+        """Lines for the report beside the counts (a validated plan; `written`: after the write)."""
+        return []
+
 
 # Reading the layout ----------------------------------------------------------------
 
@@ -240,6 +257,7 @@ class Table:
     headings: dict[str, str]
     header_row: int
     missing: list[str]
+    present: frozenset[str] = frozenset()  # the keys of the columns the file has
     no_header: bool = False  # no row among the first ones holds two known headings
     examples_skipped: int = 0  # the template's example rows, left as downloaded
     examples_changed: list[int] = field(default_factory=list)  # marked 示例, other values: rows
@@ -302,9 +320,11 @@ def _continues(upper: list, lower: list, index: dict[str, str]) -> dict[int, str
     return added if added and unknown <= len(added) else {}
 
 
-def locate(rows: list[list], columns) -> Table:
+def locate(rows: list[list], columns, *, place_examples=None) -> Table:
     """Find the header (the row among the first ones matching the most headings, and the row
-    above or below it when the header has two rows); return the data rows below, cleaned."""
+    above or below it when the header has two rows); return the data rows below, cleaned.
+    `place_examples`: a function giving the example cells the account's template names from
+    its area (asked only when a row is marked 示例)."""
     index = _heading_index(columns)
     best, best_found = -1, {}
     for number, row in enumerate(rows[:HEADER_SCAN_ROWS]):
@@ -334,8 +354,8 @@ def locate(rows: list[list], columns) -> Table:
     for column in columns:
         headings.setdefault(column.key, column.headings[0])
     missing = [c.headings[0] for c in columns if c.required and c.key not in mapping]
-    table = Table(rows=[], headings=headings, header_row=top + 1, missing=missing)
-    table.rows = list(_data_rows(rows, bottom + 1, mapping, columns, index, table))
+    table = Table(rows=[], headings=headings, header_row=top + 1, missing=missing, present=frozenset(mapping))
+    table.rows = list(_data_rows(rows, bottom + 1, mapping, columns, index, table, place_examples))
     return table
 
 
@@ -353,14 +373,16 @@ def _clean(kind: str, raw):
     return clean_text(raw)
 
 
-def _data_rows(rows, start: int, mapping: dict[str, int], columns, index, table: Table):
+def _data_rows(rows, start: int, mapping: dict[str, int], columns, index, table: Table, place_examples=None):
     """The data rows below the header as Row objects. Rows are filtered first, then each
     column is cleaned as one list (a cell's cleaning is memoised per kind: most cells
     repeat — a village, a relation, a household's cells on every member row).
 
     A row whose first cell is 示例 is the template's example: left as downloaded it is
     skipped (counted in `table`); with other values typed into it, it is a data row listed
-    in `table.examples_changed`, so that the check asks which was meant."""
+    in `table.examples_changed`, so that the check asks which was meant. A cell holds the
+    example when it is the column's own example or the one the account's template names
+    from its area (`place_examples`)."""
     kinds = {c.key: c.kind for c in columns}
     cache: dict[str, dict] = {kind: {} for kind in kinds.values()}
     block_keys = [c.key for c in columns if c.block and c.key in mapping]
@@ -407,14 +429,20 @@ def _data_rows(rows, start: int, mapping: dict[str, int], columns, index, table:
     cleaned = [
         _clean_column(kept, width, position, kinds[key], cache[kinds[key]]) for key, position in positions
     ]
-    examples = {c.key: (None if c.example_varies else _clean(c.kind, c.example)) for c in columns}
+    examples = {c.key: (None if c.example_varies else {_clean(c.kind, c.example)}) for c in columns}
+    places_added = place_examples is None
     previous_block: dict | None = None
     for number, cells in zip(numbers, zip(*cleaned, strict=True), strict=True):
         if not any(cells):
             continue
         values = dict(zip(keys, cells, strict=True))
         if marked and number in marked:
-            if all(v == "" or examples[k] is None or v == examples[k] for k, v in values.items()):
+            if not places_added:
+                places_added = True
+                for key, value in place_examples().items():
+                    if examples.get(key) is not None:
+                        examples[key].add(_clean(kinds[key], value))
+            if all(v == "" or examples[k] is None or v in examples[k] for k, v in values.items()):
                 table.examples_skipped += 1
                 continue
             table.examples_changed.append(number + 1)
@@ -550,12 +578,13 @@ def _import(importer, actor, kind, path, filename, dry_run, campaign, progress, 
     if progress:
         progress("read", len(sheet.rows))
     _fill_merged(sheet.rows, sheet.merged)
-    table = locate(sheet.rows, importer.columns)
+    table = locate(sheet.rows, importer.columns, place_examples=lambda: _place_examples(importer, actor))
     report.rows = len(table.rows)
     ctx = Context(
         actor=actor,
         prefixes=scope_prefixes(importer, actor),
         headings=table.headings,
+        present=table.present,
         campaign=campaign,
         filename=filename,
         options=options or {},
@@ -631,6 +660,8 @@ def _import(importer, actor, kind, path, filename, dry_run, campaign, progress, 
                         ),
                     )
                 )
+        if not ctx.errors:
+            report.notes = importer.notes(plan, ctx, written=report.written)
     report.errors = sorted(ctx.errors, key=lambda e: e.row)
     report.outside = len(ctx.outside)
     if not report.written:
@@ -641,6 +672,16 @@ def _import(importer, actor, kind, path, filename, dry_run, campaign, progress, 
         progress("written", len(table.rows))
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _place_examples(importer: Importer, actor) -> dict[str, str]:
+    """The example cells this account's template names from its area (the command line's
+    template names none)."""
+    if actor is None:
+        return {}
+    from .template import scope_examples
+
+    return scope_examples(importer, actor)
 
 
 def _audit_detail(report: ImportReport) -> dict:

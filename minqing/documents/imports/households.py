@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext, pgettext
 
 from minqing.core import crypto
 from minqing.core.identity import normalize_phone
@@ -61,6 +61,10 @@ ECONOMY = {
     "较差": EconomicStatus.STRAINED,
     "困难": EconomicStatus.POOR,
     "贫困": EconomicStatus.POOR,
+    # As the roster export writes a household nobody has assessed: its file imports again.
+    "未填": EconomicStatus.UNKNOWN,
+    "不详": EconomicStatus.UNKNOWN,
+    "未知": EconomicStatus.UNKNOWN,
 }
 INCOME = {
     "务农": IncomeSource.FARMING,
@@ -304,11 +308,13 @@ class HouseholdPlan:
     stored_tags: set = field(default_factory=set)
     household_id: int | None = None
     head_id: int | None = None
+    numbered: bool = False  # no 户编号 in the file: the system gave it its village's next number
 
 
 _HEAD_WORDS = ("户主", "本人")
 _OTHER = str(Member.Relation.OTHER)
 _HEAD = str(Member.Relation.HEAD)
+_UNKNOWN_ECONOMY = str(EconomicStatus.UNKNOWN)
 _RELATION = {k: str(v) for k, v in RELATION.items()}
 
 
@@ -317,11 +323,20 @@ class HouseholdImporter(Importer):
     title = gettext_lazy("Households and members")
     permission = "people.edit"
     columns = COLUMNS
+    example_places = {
+        "code": "code",
+        "township": "township",
+        "village": "village",
+        "group": "group",
+        "address": "address",
+    }
 
     # Validation --------------------------------------------------------------------
 
     def validate(self, rows, ctx):
+        self.misplaced: list[tuple[HouseholdPlan, str]] = []
         plans = list(self._plans(rows, ctx))
+        self._check_misplaced(ctx)
         if not ctx.errors:
             self._match(plans, ctx)
         return plans
@@ -333,7 +348,7 @@ class HouseholdImporter(Importer):
         self.id_numbers = values.IdNumbers()
         # Numbers the file gives: a household numbered by us must not take one of them.
         self.file_codes = {row.values.get("code", "") for row in rows}
-        has_relation = "relation" in ctx.headings and any(r.get("relation") for r in rows[:200])
+        has_relation = "relation" in ctx.present and any(r.get("relation") for r in rows[:200])
         blocks = self._blocks(rows, has_relation)
         resolver = RegionResolver(ctx)
         regions: dict[tuple, tuple] = {}
@@ -413,15 +428,16 @@ class HouseholdImporter(Importer):
                 )
             seen_codes.setdefault(code, number)
         fields = {}
-        headings = ctx.headings
-        if "address" in headings:
+        present = ctx.present
+        if "address" in present:
             address = get("address", "")
             fields["address"] = address if len(address) <= 200 else values.text(ctx, first, "address", 200)
         if get("size", ""):
             size = values.whole_number(ctx, first, "size", low=1, high=99)
             if size:
                 fields["size"] = size
-        if "hardship" in headings:
+        # A blank cell of the column is no hardship; a list without the column grades nobody.
+        if "hardship" in present:
             level = get("hardship", "")
             level = HARDSHIP.get(level) if level else 0
             if level is None:
@@ -448,13 +464,48 @@ class HouseholdImporter(Importer):
             fields["income_sources"] = sorted(sources)
         if get("note", ""):
             fields["note"] = get("note", "")
-        return HouseholdPlan(
+        plan = HouseholdPlan(
             row=number,
             code=code,
             region=region,
             fields=fields,
             default_address=place[1] + place[2] + place[3],
         )
+        # A number formed as the system forms them (a village's 12-digit code, a hyphen, a
+        # serial) must be of the row's village: another village's number is a typing slip or a
+        # household listed under the wrong village. Checked with the file's other households
+        # (_check_misplaced), so this costs nothing per row beyond the comparison.
+        if region and len(code) > 13 and code[12] == "-" and code[:12] != region[:12] and code[:12].isdigit():
+            self.misplaced.append((plan, resolver.name_of(region[:12]) or resolver.name_of(region)))
+        return plan
+
+    def _check_misplaced(self, ctx) -> None:
+        """Refuse the numbers of another village than their row's (see _household), except a
+        household of the importer's area stored so already that the row leaves in its village
+        (one query, only for a file that has such numbers): an old record is not made
+        impossible to import again. The words are the same whether or not a number is
+        registered elsewhere, so they tell nothing about other areas."""
+        if not self.misplaced:
+            return
+        stored = dict(
+            Household.objects.filter(code__in=[plan.code for plan, _name in self.misplaced]).values_list(
+                "code", "region_id"
+            )
+        )
+        for plan, village in self.misplaced:
+            found = stored.get(plan.code)
+            if found is not None and found[:12] == plan.region[:12] and ctx.in_scope(found):
+                continue
+            ctx.error(
+                plan.row,
+                "code",
+                _(
+                    "This household number begins with the region code %(prefix)s, which is not the "
+                    "code of the row's village, %(village)s (%(code)s): a number formed from a region "
+                    "code must begin with its own village's code."
+                )
+                % {"prefix": plan.code[:12], "village": village, "code": plan.region[:12]},
+            )
 
     def _member(self, row, ctx, has_relation, seen_ids, first: bool) -> MemberPlan | None:
         get = row.values.get
@@ -688,12 +739,15 @@ class HouseholdImporter(Importer):
                 "members_created",
                 "members_updated",
                 "members_unchanged",
+                "households_numbered",
             ),
             0,
         )
         for plan in plans:
             if plan.existing is None:
                 counts["households_created"] += 1
+                if not plan.code:
+                    counts["households_numbered"] += 1
                 counts["members_created"] += len(plan.members)
                 continue
             counts["households_updated" if plan.changes else "households_unchanged"] += 1
@@ -814,7 +868,8 @@ class HouseholdImporter(Importer):
                     p.region,
                     fields.get("address") or self._default_address(p, ctx),
                     fields.get("size") or max(1, len(p.members)),
-                    fields.get("economic_status", EconomicStatus.AVERAGE),
+                    # No column (or an empty cell): not known, rather than a guess of 一般.
+                    fields.get("economic_status", _UNKNOWN_ECONOMY),
                     sources[income],
                     fields.get("hardship_level", 0),
                     fields.get("note", ""),
@@ -860,8 +915,15 @@ class HouseholdImporter(Importer):
     def _number_new(self, new: list[HouseholdPlan]) -> None:
         """Households without a 户编号 get their village's next number (the demo's pattern)."""
         missing = [p for p in new if not p.code]
+        for plan, code in zip(missing, self._next_codes(missing), strict=True):
+            plan.code, plan.numbered = code, True
+
+    def _next_codes(self, missing: list[HouseholdPlan]) -> list[str]:
+        """The numbers these households get, in file order: their village's code (the
+        first 12 digits of their region's), a hyphen and the village's next serial number
+        (one query for the whole file)."""
         if not missing:
-            return
+            return []
         villages = {p.region[:12] for p in missing}
         highest: dict[str, int] = {}
         for code in (
@@ -872,6 +934,7 @@ class HouseholdImporter(Importer):
             village, _sep, seq = code.partition("-")
             highest[village] = max(highest.get(village, 0), int(seq))
         taken = getattr(self, "file_codes", ())
+        codes = []
         for plan in missing:
             village = plan.region[:12]
             while True:
@@ -879,7 +942,43 @@ class HouseholdImporter(Importer):
                 code = f"{village}-{highest[village]:04d}"
                 if code not in taken:  # another row of the file gives this number
                     break
-            plan.code = code
+            codes.append(code)
+        return codes
+
+    def notes(self, plans, ctx, *, written: bool) -> list[str]:
+        """The households the system numbers itself, said with their rows and numbers (the
+        first few): before writing, the numbers they would get now; after, those they got."""
+        if written:
+            numbered = [(p.row, p.code) for p in plans if p.numbered]
+        else:
+            missing = [p for p in plans if p.existing is None and not p.code]
+            numbered = [(p.row, code) for p, code in zip(missing, self._next_codes(missing), strict=True)]
+        if not numbered:
+            return []
+        shown = [
+            _("row %(row)s: %(code)s") % {"row": row, "code": code} for row, code in numbered[:NUMBERED_SHOWN]
+        ]
+        if len(numbered) > NUMBERED_SHOWN:
+            more = len(numbered) - NUMBERED_SHOWN
+            shown.append(ngettext("%(n)s more household", "%(n)s more households", more) % {"n": more})
+        shown = pgettext("clause separator", "; ").join(shown)
+        if written:
+            message = ngettext(
+                "%(n)s household had no 户编号 and was numbered by the system (the village's code and "
+                "its next serial number): %(rows)s.",
+                "%(n)s households had no 户编号 and were numbered by the system (the village's code "
+                "and its next serial number): %(rows)s.",
+                len(numbered),
+            )
+        else:
+            message = ngettext(
+                "%(n)s household has no 户编号: the system will number it (the village's code and its "
+                "next serial number, as the numbers stand now): %(rows)s.",
+                "%(n)s households have no 户编号: the system will number them (the village's code and "
+                "its next serial number, as the numbers stand now): %(rows)s.",
+                len(numbered),
+            )
+        return [message % {"n": len(numbered), "rows": shown}]
 
     def _default_address(self, plan, ctx) -> str:
         return plan.default_address[:200] or plan.code
@@ -930,6 +1029,7 @@ class HouseholdImporter(Importer):
 
 
 MEMBER_BATCH = 10_000
+NUMBERED_SHOWN = 10  # the rows a report names of the households the system numbers
 ID_CONTEXT = IdNumber.kind.encode()
 PHONE_CONTEXT = Phone.kind.encode()
 

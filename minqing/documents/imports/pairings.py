@@ -130,6 +130,7 @@ class PairingImporter(Importer):
     kind = "pairings"
     title = gettext_lazy("Pairings")
     permission = "programs.manage"
+    example_places = {"household": "household"}
     columns = COLUMNS
     needs_campaign = True
 

@@ -88,6 +88,7 @@ class PointImporter(Importer):
     kind = "points"
     title = gettext_lazy("Liaison points")
     permission = "programs.manage"
+    example_places = {"name": "name", "township": "township", "village": "village"}
     columns = COLUMNS
 
     def validate(self, rows, ctx):

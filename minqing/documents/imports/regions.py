@@ -45,6 +45,7 @@ class RegionImporter(Importer):
     kind = "regions"
     title = gettext_lazy("Regions")
     permission = "accounts.manage"
+    example_places = {"code": "village_code", "name": "name"}
     allow_office = True
     columns = COLUMNS
 

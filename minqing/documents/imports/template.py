@@ -5,12 +5,77 @@ and phone columns formatted as text so Excel keeps every digit."""
 import io
 
 import xlsxwriter
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from .engine import EXAMPLE_MARK, Importer
+from minqing.core.treecode import prefix_q
+
+from .engine import EXAMPLE_MARK, Importer, scope_prefixes
 
 
-def template_xlsx(importer: Importer, *, campaign=None) -> bytes:
+def _within(field: str, prefixes: tuple[str, ...] | None) -> Q:
+    """The records under the importer's regions (None: the command line's everything)."""
+    if prefixes is None:
+        return Q()
+    condition = Q(pk__in=[])
+    for prefix in prefixes:
+        condition |= prefix_q(field, prefix)
+    return condition
+
+
+def scope_examples(importer: Importer, user) -> dict[str, str]:
+    """The example row's places, from the account's own area as its import would find them:
+    its first village with that village's township and first group, a household of the
+    area, a unit of it. A template names a place the office has, not one of another county;
+    with nothing in the area, the columns' own examples stay. A few queries per download."""
+    from minqing.geo.models import Region
+    from minqing.org.models import Unit
+    from minqing.people.models import Household
+
+    prefixes = scope_prefixes(importer, user)
+    if prefixes == ():
+        return {}
+    found: dict[str, str] = {}
+    village = (
+        Region.objects.filter(_within("code", prefixes), level=Region.Level.VILLAGE)
+        .select_related("parent")
+        .order_by("code")
+        .first()
+    )
+    if village is not None:
+        township = (
+            village.parent.name if village.parent and village.parent.level == Region.Level.TOWNSHIP else ""
+        )
+        group = village.children.filter(level=Region.Level.GROUP).order_by("code").first()
+        found.update(
+            village=village.name,
+            township=township,
+            group=group.name if group else "",
+            address=f"{township}{village.name}{group.name if group else ''}12号",
+            name=village.name,
+            code=f"{village.code}-0001",
+            village_code=village.code,
+        )
+        household = (
+            Household.objects.filter(_within("region_id", prefixes), code__startswith=village.code)
+            .order_by("code")
+            .values_list("code", flat=True)
+            .first()
+        )
+        found["household"] = household or found["code"]
+    unit = (
+        Unit.objects.filter(_within("region_id", prefixes), kind=Unit.Kind.BODY, parent__isnull=True)
+        .order_by("path")
+        .values_list("name", flat=True)
+        .first()
+    )
+    if unit is not None:
+        found["unit"] = unit
+    return {key: found[source] for key, source in importer.example_places.items() if found.get(source)}
+
+
+def template_xlsx(importer: Importer, *, campaign=None, user=None) -> bytes:
+    """The list's template; with `user`, the example row names places of the user's area."""
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_numbers": False})
     title = book.add_format({"bold": True, "font_size": 16, "align": "center", "font_name": "SimSun"})
@@ -52,8 +117,9 @@ def template_xlsx(importer: Importer, *, campaign=None) -> bytes:
             "with a number in place of 示例."
         ),
     )
+    examples = scope_examples(importer, user) if user is not None else {}
     for index, column in enumerate(columns, start=1):
-        example = column.example
+        example = examples.get(column.key, column.example)
         if column.key == "kind" and campaign is not None and importer.kind == "pairings":
             kinds = campaign.config.get("pairing_kinds", [])
             example = kinds[0]["name"] if kinds else example
