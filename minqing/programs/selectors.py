@@ -2,8 +2,7 @@
 
 import datetime as dt
 
-from django.db.models import BooleanField, Count, ExpressionWrapper, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -22,36 +21,15 @@ VIEW, MANAGE = "programs.view", "programs.manage"
 
 
 def campaign_list(*, user, reading: bool = False) -> QuerySet:
-    """The campaigns in the user's scope, each with the number of its pairings the user sees;
-    `reading`: those running over the user's area too, which the user may only read."""
-    seen = scope_q(Pairing, user, VIEW)
-    if seen is None:
-        count = Value(0)
-    else:
-        count = Coalesce(
-            Subquery(
-                Pairing.objects.filter(seen, campaign=OuterRef("pk"))
-                .order_by()
-                .values("campaign")
-                .annotate(n=Count("id"))
-                .values("n")
-            ),
-            0,
-        )
-    return (
-        (
-            campaigns_read(user=user).annotate(
-                whole=ExpressionWrapper(
-                    Q(pk__in=scoped(Campaign, user, VIEW).values("pk")), output_field=BooleanField()
-                )
-            )
-            if reading
-            else scoped(Campaign, user, VIEW)
-        )
-        .select_related("region")
-        .annotate(pairing_count=count)
-        .order_by("-start", "id")
+    """The campaigns in the user's scope (the list's figure of each: figures'
+    targets_due_by_campaign); `reading`: those running over the user's area too, which the user
+    may only read (`whole` False)."""
+    if not reading:
+        return scoped(Campaign, user, VIEW).select_related("region").order_by("-start", "id")
+    whole = ExpressionWrapper(
+        Q(pk__in=scoped(Campaign, user, VIEW).values("pk")), output_field=BooleanField()
     )
+    return campaigns_read(user=user).annotate(whole=whole).select_related("region").order_by("-start", "id")
 
 
 def campaign_get(*, user, pk: int, permission: str = VIEW) -> Campaign:

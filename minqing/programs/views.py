@@ -17,6 +17,7 @@ from minqing.core.dates import day_text
 from minqing.core.forms import add_errors
 from minqing.core.paging import paginate, query_without_page
 from minqing.core.scope import get_scoped_or_404, require_permission, scope_for, scoped
+from minqing.figures import selectors as figures
 from minqing.geo.models import Region
 from minqing.geo.selectors import region_list
 from minqing.org.models import Cadre, Unit, unit_label
@@ -146,12 +147,20 @@ def program_add(request):
 
 def campaign_list(request):
     require_permission(request.user, selectors.VIEW)
+    campaigns = list(selectors.campaign_list(user=request.user, reading=True))
+    # Each campaign's targets as its dashboard counts them (a target paired twice once), not
+    # its pairing rows: the list and the dashboard give one figure.
+    today = timezone.localdate()
+    targets = figures.targets_due_by_campaign(user=request.user, campaigns=campaigns, today=today)
+    for campaign in campaigns:
+        campaign.targets = targets[campaign.pk]
     return render(
         request,
         "programs/campaign_list.html",
         {
-            "campaigns": selectors.campaign_list(user=request.user, reading=True),
+            "campaigns": campaigns,
             "can_manage": scope_for(request.user).has(selectors.MANAGE),
+            "this_month": today.strftime("%Y-%m"),
         },
     )
 

@@ -473,3 +473,96 @@ def test_the_dashboard_offers_the_usual_periods_in_words(client_as, campaign):
     so_far = re.search(r'href="\?period=([^"]+)">活动开始至今', choices).group(1)
     page = client_as("office").get(f"/campaigns/{campaign.pk}/dashboard/?period={so_far}")
     assert page.status_code == 200 and 'aria-current="page">活动开始至今' in page.content.decode()
+
+
+def test_the_campaign_list_gives_the_dashboards_targets_counting_a_target_paired_twice_once(
+    client_as, campaign
+):
+    """The campaigns page once counted pairing rows (768) where the dashboard counts targets
+    (763): both now give the dashboard's "Targets due a visit" of the month the list names."""
+    from django.db.models import Q
+
+    today = timezone.localdate()
+    client = client_as("office")
+    period = selectors.default_month(campaign, today)
+    pairing = (
+        Pairing.objects.filter(campaign=campaign, household__isnull=False, end__isnull=True)
+        .order_by("pk")
+        .first()
+    )
+    other = Cadre.objects.exclude(pk=pairing.cadre_id).order_by("pk").first()
+    Pairing.objects.create(
+        campaign=campaign,
+        cadre=other,
+        kind="baocun",
+        household=pairing.household,
+        region=pairing.region,
+        start=max(campaign.start, period.start),
+    )
+    listed = {c.pk: c.targets for c in client.get("/campaigns/").context["campaigns"]}[campaign.pk]
+    assert listed.period == period
+    dashboard = client.get(f"/campaigns/{campaign.pk}/dashboard/?period={period.code}")
+    due = dashboard.context["figures"].values["targets_due"]
+    rows = (
+        Pairing.objects.filter(campaign=campaign, start__lte=period.end)
+        .filter(Q(end__isnull=True) | Q(end__gte=period.start))
+        .count()
+    )
+    assert listed.count == due and due < rows
+    # The number leads to the dashboard's list of those targets, as long as it says.
+    html = client.get("/campaigns/").content.decode()
+    link = f'/campaigns/{campaign.pk}/dashboard/figures/targets_due/?period={period.code}">{due}</a>'
+    assert link in html
+    listing = client.get(f"/campaigns/{campaign.pk}/dashboard/figures/targets_due/?period={period.code}")
+    assert listing.context["page"].paginator.count == due
+
+
+def test_an_ended_campaigns_line_gives_its_last_month(actor, campaign):
+    ended = Campaign.objects.create(
+        name="已结束活动",
+        program_key="test_ended",
+        program_name="测试",
+        region=campaign.region,
+        start=dt.date(2026, 3, 1),
+        end=dt.date(2026, 6, 15),
+        config=campaign.config,
+    )
+    household = Household.objects.filter(region__code__startswith=TOWNSHIP[:9]).order_by("pk").first()
+    cadres = list(Cadre.objects.order_by("pk")[:2])
+    for cadre, kind in zip(cadres, ("bangfu", "baocun"), strict=True):
+        Pairing.objects.create(
+            campaign=ended,
+            cadre=cadre,
+            kind=kind,
+            household=household,
+            region=household.region,
+            start=ended.start,
+        )
+    found = selectors.targets_due_by_campaign(user=actor("office"), campaigns=[ended, campaign], today=TODAY)
+    assert found[ended.pk].period.code == "2026-06" and found[ended.pk].count == 1
+    assert found[campaign.pk].period.code == NOVEMBER
+
+
+def test_the_campaign_list_costs_the_same_queries_however_many_campaigns(client_as, campaign):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_as("office")
+    client.get("/campaigns/")  # the session and the scope, once
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/campaigns/").status_code == 200
+        return len(captured)
+
+    before = queries()
+    for n in range(3):
+        Campaign.objects.create(
+            name=f"又一活动{n}",
+            program_key=f"test_more{n}",
+            program_name="测试",
+            region=campaign.region,
+            start=dt.date(2026, 1 + n, 1),
+            config=campaign.config,
+        )
+    assert queries() == before
