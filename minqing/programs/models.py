@@ -359,6 +359,12 @@ class Handover(models.Model):
     on_date = models.DateField(_("handed over on"))
     reason = models.CharField(_("reason"), max_length=200)
     pairings_moved = models.PositiveIntegerField(default=0)
+    # The pairings that changed hands whole (begun on the handover's day or to begin later: the
+    # cadre held none of their days), so the cadre's pages still list them as handed over, as
+    # they list those that ended the day before (whose successors name them, handed_over_from).
+    moved_whole = models.ManyToManyField(
+        Pairing, verbose_name=_("pairings that changed hands whole"), blank=True, related_name="+"
+    )
     teams_moved = models.PositiveIntegerField(default=0)
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -14,7 +14,7 @@ from minqing.org.models import Cadre, Unit
 from minqing.people.models import Household, Member
 
 from . import engine
-from .models import Campaign, LiaisonPoint, Pairing, Team, UnitPairing
+from .models import Campaign, Handover, LiaisonPoint, Pairing, Team, UnitPairing
 from .rules import Missing
 
 VIEW, MANAGE = "programs.view", "programs.manage"
@@ -371,6 +371,55 @@ def _visible_ids(user, kind: str, ids: set[int]) -> set[int]:
     if len(ids) <= 5000:
         qs = qs.filter(pk__in=ids)
     return set(qs.values_list("pk", flat=True)) & ids
+
+
+def cadre_pairings(*, user, cadre: Cadre) -> list:
+    """Every pairing of one cadre the user sees, across campaigns, newest first, with those a
+    handover moved whole from the cadre (begun on its day or later: the successor's from their
+    start). Each pairing the cadre handed over carries `handed_over` (the Handover: to whom,
+    on which day) — whole, or ended the day before with a successor's pairing following it —
+    and `successor_unseen` when the user may not see the successor. A few queries."""
+    whole = Handover.moved_whole.through.objects.filter(handover__from_cadre=cadre)
+    pairings = mark_unseen(
+        user,
+        scoped(Pairing.objects.filter(Q(cadre=cadre) | Q(pk__in=whole.values("pairing_id"))), user, VIEW)
+        .select_related("campaign", "household__head", "member", "point")
+        .order_by("-start", "id"),
+    )
+    handovers = list(Handover.objects.filter(from_cadre=cadre).select_related("to_cadre__account"))
+    if not handovers:
+        return pairings
+    by_id = {h.pk: h for h in handovers}
+    # A pairing moved whole twice from this cadre (handed back and on again): the last.
+    moved = dict(whole.order_by("handover__at", "handover_id").values_list("pairing_id", "handover_id"))
+    ended = [p.pk for p in pairings if p.cadre_id == cadre.pk and p.end is not None]
+    followed = {
+        predecessor: (start, holder)
+        for predecessor, start, holder in Pairing.objects.filter(handed_over_from__in=ended).values_list(
+            "handed_over_from_id", "start", "cadre_id"
+        )
+    }
+    for pairing in pairings:
+        handover = by_id.get(moved.get(pairing.pk)) if pairing.cadre_id != cadre.pk else None
+        if pairing.pk in followed:
+            # The handover of the day the successor's pairing starts, to its holder if it is
+            # still theirs (two handovers of one day went to two successors).
+            day, holder = followed[pairing.pk]
+            that_day = [h for h in handovers if h.on_date == day]
+            handover = next(
+                (h for h in that_day if h.to_cadre_id == holder), that_day[0] if that_day else None
+            )
+        pairing.handed_over = handover
+    seen = set(
+        scoped(Cadre, user, "org.view")
+        .filter(pk__in={h.to_cadre_id for h in handovers})
+        .values_list("pk", flat=True)
+    )
+    for pairing in pairings:
+        pairing.successor_unseen = (
+            pairing.handed_over is not None and pairing.handed_over.to_cadre_id not in seen
+        )
+    return pairings
 
 
 def mark_unseen(user, pairings) -> list:

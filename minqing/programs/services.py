@@ -1643,7 +1643,9 @@ def cadre_handover(
     """Move the active and future pairings, team leadership and team membership, open
     demands and unfinished help plans of a cadre to a successor in one step: a running
     pairing ends the day before and a new one, with the same end, starts that day; one that
-    starts that day or later just changes hands.
+    starts that day or later changes hands whole (the cadre held none of its days) and the
+    handover keeps it (moved_whole), so the cadre's pages list it as handed over as they do
+    the ones that ended.
     `campaigns` limits the handover to the campaigns the actor manages."""
     if from_cadre.pk == to_cadre.pk:
         raise ValidationError({"to_cadre": [_("Choose a different cadre as the successor.")]})
@@ -1694,12 +1696,13 @@ def cadre_handover(
                 ]
             }
         )
-    moved = 0
+    moved, whole = 0, []
     for pairing in pairings:
         moved += 1
         if pairing.start >= on_date:
             pairing.cadre = to_cadre
             pairing.save(update_fields=["cadre"])
+            whole.append(pairing)
             continue
         original_end = pairing.end
         pairing.end = on_date - dt.timedelta(days=1)
@@ -1737,6 +1740,7 @@ def cadre_handover(
         teams_moved=teams,
         by=actor,
     )
+    handover.moved_whole.add(*whole)
     tickets = _hand_over_tickets(actor, from_cadre, to_cadre, campaigns, reason.strip())
     plans = _hand_over_plans(actor, from_cadre, to_cadre, campaigns, on_date)
     handover.tickets_moved, handover.plans_moved = len(tickets), len(plans)
@@ -1748,6 +1752,7 @@ def cadre_handover(
             "from": from_cadre.pk,
             "to": to_cadre.pk,
             "pairings": moved,
+            "pairings_moved_whole": [p.pk for p in whole],
             "teams": teams,
             "tickets": tickets,
             "help_plans": plans,

@@ -1202,10 +1202,5 @@ def cadre_pairings(request, cadre_pk: int):
     """Every pairing of one cadre, across campaigns."""
     require_permission(request.user, selectors.VIEW)
     cadre = cadre_get(user=request.user, pk=cadre_pk)
-    pairings = selectors.mark_unseen(
-        request.user,
-        scoped(Pairing.objects.filter(cadre=cadre), request.user, selectors.VIEW)
-        .select_related("campaign", "household__head", "member", "point")
-        .order_by("-start", "id"),
-    )
+    pairings = selectors.cadre_pairings(user=request.user, cadre=cadre)
     return render(request, "programs/cadre_pairings.html", {"cadre": cadre, "pairings": pairings})

@@ -9,6 +9,7 @@ import pytest
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 
 from minqing.core.dates import day_text
 from minqing.core.models import AuditEvent
@@ -325,6 +326,54 @@ def test_a_handover_dated_before_a_begun_pairing_started_is_refused(scenario):
     assert (begun.cadre, begun.end) == (leaving, today - dt.timedelta(days=6))
     follow = Pairing.objects.get(handed_over_from=begun)
     assert (follow.cadre, follow.start) == (successor, today - dt.timedelta(days=5))
+
+
+def test_a_pairing_begun_on_the_handover_day_moves_whole_and_stays_on_the_predecessors_page(
+    scenario, client_as
+):
+    """Begun on the handover's day, a pairing changes hands whole (its predecessor held none of
+    its days), as one to begin later does; the predecessor's pairings page still lists both as
+    handed over, the same as the running one that ended the day before."""
+    from minqing.programs.models import Handover
+    from minqing.programs.services import cadre_handover
+
+    today = timezone.localdate()
+    campaign = _campaign(scenario)
+    leaving, successor = scenario.cadre("member"), scenario.cadre("member", name="接任者")
+    targets = [scenario.household(level=1, head=head) for head in ("已在户", "当天户", "将来户")]
+    running, same_day, later = (
+        pairing_create(
+            actor=scenario.office, campaign=campaign, cadre=leaving, kind="bangfu", target=target, start=start
+        )
+        for target, start in zip(
+            targets, (today - dt.timedelta(days=10), today, today + dt.timedelta(days=5)), strict=True
+        )
+    )
+    handover = cadre_handover(
+        actor=scenario.office, from_cadre=leaving, to_cadre=successor, on_date=today, reason="调动"
+    )
+    for pairing in (running, same_day, later):
+        pairing.refresh_from_db()
+    assert (running.cadre, running.end) == (leaving, today - dt.timedelta(days=1))
+    assert (same_day.cadre, same_day.start, same_day.end) == (successor, today, None)
+    assert later.cadre == successor and handover.pairings_moved == 3
+    assert set(Handover.objects.get(pk=handover.pk).moved_whole.all()) == {same_day, later}
+    event = AuditEvent.objects.get(action="cadre.handover", object_id=str(handover.pk))
+    assert sorted(event.detail["pairings_moved_whole"]) == sorted([same_day.pk, later.pk])
+
+    client = client_as("office")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = client.get(f"/cadres/{leaving.pk}/pairings/").content.decode()
+    rows = re.findall(r"<tr>(.*?)</tr>", html, re.S)[1:]
+    assert len(rows) == 3
+    with translation.override("en"):
+        said = f"handed over on {date_format(today, 'DATE_FORMAT')} to 接任者"
+    for head in ("已在户", "当天户", "将来户"):
+        (row,) = (r for r in rows if head in r)
+        assert said in row, head
+    # The successor's page lists what it holds, none of it as handed over.
+    html = client.get(f"/cadres/{successor.pk}/pairings/").content.decode()
+    assert "handed-over" not in html and html.count("<tr>") == 4
 
 
 def test_the_handover_page_lists_only_what_it_moves_and_counts_the_rest(scenario, client_as):
