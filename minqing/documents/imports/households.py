@@ -488,8 +488,8 @@ class HouseholdImporter(Importer):
         if not self.misplaced:
             return
         stored = dict(
-            Household.objects.filter(code__in=[plan.code for plan, _name in self.misplaced]).values_list(
-                "code", "region_id"
+            _select_in(
+                Household, ("code", "region_id"), "code", [plan.code for plan, _name in self.misplaced]
             )
         )
         for plan, village in self.misplaced:
@@ -961,7 +961,7 @@ class HouseholdImporter(Importer):
         if len(numbered) > NUMBERED_SHOWN:
             more = len(numbered) - NUMBERED_SHOWN
             shown.append(ngettext("%(n)s more household", "%(n)s more households", more) % {"n": more})
-        shown = pgettext("clause separator", "; ").join(shown)
+        rows = pgettext("clause separator", "; ").join(shown)
         if written:
             message = ngettext(
                 "%(n)s household had no 户编号 and was numbered by the system (the village's code and "
@@ -978,7 +978,7 @@ class HouseholdImporter(Importer):
                 "its next serial number, as the numbers stand now): %(rows)s.",
                 len(numbered),
             )
-        return [message % {"n": len(numbered), "rows": shown}]
+        return [message % {"n": len(numbered), "rows": rows}]
 
     def _default_address(self, plan, ctx) -> str:
         return plan.default_address[:200] or plan.code
