@@ -21,6 +21,7 @@ class CardOut(Schema):
     phone_published: bool
     point: int
     point_name: str
+    roles: list[str] = []  # what brings the cadre to the point (包村, a team's name, …)
     commitment: str
     duty_days: str
     intake_url: str
@@ -54,6 +55,7 @@ def list_cards(request, campaign_id: int, point: int | None = None, cadre: int |
             "phone_published": e.phone_published,
             "point": e.point.pk,
             "point_name": e.point.name,
+            "roles": list(e.roles),
             "commitment": e.commitment,
             "duty_days": e.duty_days,
             "intake_url": e.url,

@@ -32,6 +32,8 @@ class CardEntry:
     commitment: str
     duty_days: str
     url: str
+    # What brings the cadre to the point, in the template's words (包村, 驻村工作队 · 队长, …).
+    roles: tuple[str, ...] = ()
 
     @property
     def name(self) -> str:
@@ -67,10 +69,11 @@ def default_commitment() -> str:
     return _("Tell me about any difficulty: every request gets an answer.")
 
 
-def _stations(*, campaigns, points=None, cadres=None) -> list[tuple[int, int, int]]:
+def _stations(*, campaigns, points=None, cadres=None) -> dict[tuple[int, int, int], list[tuple]]:
     """(campaign id, cadre id, point id) of every stationing in these campaigns (and points,
-    and cadres): active pairings with points, then team leaders and members for the team's
-    points. Four queries whatever the number of cadres."""
+    and cadres), each with what brings the cadre there: ("pairing", kind, slot) for an active
+    pairing with the point, ("team", name, leads) for a team at it. Four queries whatever the
+    number of cadres."""
     pairings = Pairing.objects.active_on(timezone.localdate()).filter(
         point__isnull=False, campaign__in=campaigns
     )
@@ -80,32 +83,48 @@ def _stations(*, campaigns, points=None, cadres=None) -> list[tuple[int, int, in
         team_points = team_points.filter(liaisonpoint__in=points)
     if cadres is not None:
         pairings = pairings.filter(cadre__in=cadres)
-    found: dict[tuple[int, int, int], None] = {}
-    for row in pairings.order_by("campaign_id", "point_id", "cadre_id").values_list(
-        "campaign_id", "cadre_id", "point_id"
-    ):
-        found.setdefault(row, None)
+    found: dict[tuple[int, int, int], list[tuple]] = {}
+    for campaign_id, cadre_id, point_id, kind, slot in pairings.order_by(
+        "campaign_id", "point_id", "cadre_id", "id"
+    ).values_list("campaign_id", "cadre_id", "point_id", "kind", "slot"):
+        found.setdefault((campaign_id, cadre_id, point_id), []).append(("pairing", kind, slot))
     by_team: dict[int, list[tuple[int, int]]] = {}
-    for team_id, campaign_id, point_id in team_points.values_list(
-        "team_id", "team__campaign_id", "liaisonpoint_id"
+    team_names: dict[int, str] = {}
+    for team_id, campaign_id, point_id, name in team_points.values_list(
+        "team_id", "team__campaign_id", "liaisonpoint_id", "team__name"
     ):
         by_team.setdefault(team_id, []).append((campaign_id, point_id))
+        team_names[team_id] = name
     if by_team:
         crew = Team.members.through.objects.filter(team_id__in=by_team.keys())
         if cadres is not None:
             crew = crew.filter(cadre__in=cadres)
-        members = list(crew.values_list("team_id", "cadre_id"))
+        members = [
+            (team_id, cadre_id, False) for team_id, cadre_id in crew.values_list("team_id", "cadre_id")
+        ]
         leaders = Team.objects.filter(pk__in=by_team.keys(), leader__isnull=False)
         if cadres is not None:
             leaders = leaders.filter(leader__in=cadres)
-        members += list(leaders.values_list("id", "leader_id"))
-        for team_id, cadre_id in sorted(members):
+        members += [(team_id, cadre_id, True) for team_id, cadre_id in leaders.values_list("id", "leader_id")]
+        leading: dict[tuple[int, int], bool] = {}  # a leader listed as a member too is the leader
+        for team_id, cadre_id, leads in sorted(members):
+            leading[(team_id, cadre_id)] = leading.get((team_id, cadre_id), False) or leads
+        for (team_id, cadre_id), leads in leading.items():
             for campaign_id, point_id in by_team[team_id]:
-                found.setdefault((campaign_id, cadre_id, point_id), None)
-    return list(found)
+                found.setdefault((campaign_id, cadre_id, point_id), []).append(
+                    ("team", team_names[team_id], leads)
+                )
+    return found
 
 
-def _entries(stations: list[tuple[int, int, int]]) -> list[CardEntry]:
+def _role_label(campaign: Campaign, role: tuple) -> str:
+    if role[0] == "pairing":
+        return campaign.pairing_label(role[1], role[2])
+    name, leads = role[1], role[2]
+    return _("%(team)s · leader") % {"team": name} if leads else name
+
+
+def _entries(stations: dict[tuple[int, int, int], list[tuple]]) -> list[CardEntry]:
     """Cards for the stationings, ordered by campaign, point, unit and cadre."""
     if not stations:
         return []
@@ -125,7 +144,7 @@ def _entries(stations: list[tuple[int, int, int]]) -> list[CardEntry]:
     ):
         promised.setdefault((campaign_id, cadre_id, point_id), title)
     entries = []
-    for campaign_id, cadre_id, point_id in stations:
+    for (campaign_id, cadre_id, point_id), roles in stations.items():
         cadre, point, campaign = cadres[cadre_id], points[point_id], campaigns[campaign_id]
         card = cards.get(cadre_id)
         published = bool(card and card.published_phone)
@@ -145,6 +164,7 @@ def _entries(stations: list[tuple[int, int, int]]) -> list[CardEntry]:
                 or default_commitment(),
                 duty_days=card.duty_days if card else "",
                 url=intake_url(campaign=campaign, point=point, cadre=cadre),
+                roles=tuple(dict.fromkeys(_role_label(campaign, role) for role in roles)),
             )
         )
     entries.sort(

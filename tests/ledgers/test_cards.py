@@ -252,3 +252,36 @@ def test_the_cards_page_says_before_printing_how_many_cadres_published_no_phone(
     card_update(actor=office, cadre=cadre, published_phone="", commitment="", duty_days="")
     page = client_as("office").get(f"/campaigns/{campaign.pk}/cards/").content.decode()
     assert f"{len(without) + 1}名干部未公开电话" in page
+
+
+def test_the_board_and_the_cards_say_what_brings_each_cadre_to_the_point(client, station):
+    """Each cadre's line names how they are there, in the template's words (a pairing's kind, a
+    team and whether they lead it), not only the point: residents see who is 包村 and who leads a
+    work team. A leader listed as a member too is named once, as the leader."""
+    from minqing.programs.services import team_create
+
+    campaign, point, cadre = station["campaign"], station["point"], station["cadre"]
+    pairing = Pairing.objects.filter(campaign=campaign, point=point, cadre=cadre, end__isnull=True).first()
+    kind = campaign.pairing_label(pairing.kind, pairing.slot)
+    office = Account.objects.get(username="office")
+    other = (
+        Pairing.objects.filter(campaign=campaign)
+        .exclude(cadre=cadre)
+        .select_related("cadre__account")
+        .first()
+        .cadre
+    )
+    team_create(
+        actor=office,
+        campaign=campaign,
+        name="柏利驻村工作队",
+        leader=other,
+        members=[other, cadre],
+        points=[point],
+    )
+    page = client.get(f"/board/{station['village'].code}/").content.decode()
+    assert f"{point.name} · {kind}、柏利驻村工作队<" in page, "the pairing's kind, then the team"
+    assert f"{point.name} · 柏利驻村工作队 · 队长<" in page, "the leader named once, as the leader"
+    listed = client.get(f"/api/v1/campaigns/{campaign.pk}/cards", HTTP_AUTHORIZATION=_token("office")).json()
+    assert next(c for c in listed if c["cadre"] == cadre.pk)["roles"] == [kind, "柏利驻村工作队"]
+    assert next(c for c in listed if c["cadre"] == other.pk)["roles"][-1].startswith("柏利驻村工作队 · ")
