@@ -5,7 +5,9 @@ give a verdict on the reply. CSRF-protected and rate-limited per IP and per phon
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
@@ -44,6 +46,20 @@ def _campaign(request):
         )
     except (ValueError, Campaign.DoesNotExist):
         return None
+
+
+def _campaign_over(village: Region):
+    """The running campaign a demand filed without a card belongs to: of those running today
+    over the village, the nearest (a township's before the county's), then the latest begun.
+    Without one the demand would be in no campaign's ledger, figures or Open311 feed."""
+    today = timezone.localdate()
+    codes = {village.code[:digits].ljust(12, "0") for digits in (2, 4, 6, 9, 12)}
+    running = (
+        Campaign.objects.select_related("region")
+        .filter(status="running", region_id__in=codes, start__lte=today)
+        .filter(Q(end__isnull=True) | Q(end__gte=today))
+    )
+    return max(running, key=lambda c: (len(c.region.prefix), c.start, c.pk), default=None)
 
 
 def _card_target(request, campaign):
@@ -91,14 +107,15 @@ def public_intake(request):
         if form.is_valid():
             data = form.cleaned_data
             text = data["text"].strip()
+            region = villages.get(code=data["village"])
             try:
                 ticket = services.ticket_create(
                     actor=None,
-                    campaign=campaign,
+                    campaign=campaign or _campaign_over(region),
                     channel=Channel.QR,
                     title=text.splitlines()[0][:40],
                     description=text,
-                    region=villages.get(code=data["village"]),
+                    region=region,
                     category=data.get("category", ""),
                     contact_name=data["name"],
                     contact_phone=data["phone"],

@@ -231,3 +231,34 @@ def test_the_tracking_result_leads_to_another_demand_and_a_new_problem(client, d
     page = client.post("/t/track/", {"code": code, "last4": "5678"}).content.decode()
     more = re.search(r'<p id="track-more">(.*?)</p>', page, re.S).group(1)
     assert 'href="/t/track/"' in more and f'href="/t/?c={campaign.pk}"' in more
+
+
+def test_a_demand_filed_without_a_card_belongs_to_the_nearest_campaign_running_over_its_village(client, db):
+    """Without a card (no ?c=) the demand still lands in a campaign, so that it is in a ledger,
+    the figures and the Open311 feed: the one running over the village nearest to it (a
+    township's before the county's), else the county's; none when no campaign runs there."""
+    from minqing.programs.models import Campaign
+
+    from django.utils import timezone
+
+    place, today = village(), timezone.localdate()
+    running = [
+        c
+        for c in Campaign.objects.filter(status="running").select_related("region")
+        if place.code.startswith(c.region.prefix) and c.start <= today and (c.end is None or c.end >= today)
+    ]
+    assert len({len(c.region.prefix) for c in running}) > 1, "the demo runs campaigns at two levels here"
+    nearest = max(running, key=lambda c: (len(c.region.prefix), c.start, c.pk))
+    ticket = Ticket.objects.get(code=client.post("/t/", filing()).context["ticket"].code)
+    assert ticket.campaign == nearest
+    # That campaign ended: the next nearest takes it.
+    Campaign.objects.filter(pk=nearest.pk).update(status="ended")
+    second = max(
+        (c for c in running if c.pk != nearest.pk), key=lambda c: (len(c.region.prefix), c.start, c.pk)
+    )
+    ticket = Ticket.objects.get(code=client.post("/t/", filing(phone="13812345679")).context["ticket"].code)
+    assert ticket.campaign == second
+    # No campaign runs there: none, as before.
+    Campaign.objects.filter(pk__in=[c.pk for c in running]).update(status="ended")
+    ticket = Ticket.objects.get(code=client.post("/t/", filing(phone="13812345670")).context["ticket"].code)
+    assert ticket.campaign is None
