@@ -62,6 +62,13 @@ class AppraisalRound(models.Model):
     def __str__(self):
         return f"{self.campaign} · {self.period}"
 
+    @property
+    def period_text(self) -> str:
+        """The period as people read it (2026年第二季度), not as stored (2026-Q2)."""
+        from .documents import period_text
+
+        return period_text(self.period)
+
 
 class Sample(models.Model):
     """One household drawn for one cadre in a round, and its answer (by phone callback or

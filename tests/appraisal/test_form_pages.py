@@ -54,3 +54,25 @@ def test_a_refused_callback_comes_back_with_the_outcome_answers_and_comment(camp
     assert '</label><ul class="errorlist"><li>请选择满意、基本满意或不满意。</li></ul></fieldset>' in page
     sample.refresh_from_db()
     assert sample.status == Sample.Status.PENDING and sample.comment == ""
+
+
+def test_the_office_pages_name_a_rounds_period_in_words(campaign, actor, client_as):
+    """2026年第二季度 on the office's pages, as on the published list, not the stored 2026-Q2."""
+    from minqing.appraisal import services
+
+    office = actor("office")
+    appraisal_round = AppraisalRound.objects.filter(campaign=campaign, period="2026-Q2").first()
+    if appraisal_round is None:
+        appraisal_round = services.round_draw(
+            actor=office, campaign=campaign, period="2026-Q2", per_cadre=1, seed=3
+        )
+    client = client_as("office")
+    for path in (
+        "/appraisal/",
+        f"/appraisal/{appraisal_round.pk}/",
+        f"/appraisal/{appraisal_round.pk}/samples/",
+        f"/appraisal/{appraisal_round.pk}/publication/",
+    ):
+        page = client.get(path).content.decode()
+        assert "2026年第二季度" in page, path
+        assert ">2026-Q2<" not in page and "· 2026-Q2" not in page, path
