@@ -1277,7 +1277,7 @@ def cases(o):
             (
                 "post",
                 reverse("security:grant-revoke", args=[account.pk]),
-                {"role": "cadre"},
+                {"role": "cadre", "confirm": "cadre"},
                 302,
                 {**secadmin_only, "secadmin": 302},
             )

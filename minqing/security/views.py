@@ -339,6 +339,10 @@ def grant_revoke(request, pk: int):
     require_permission(request.user, "roles.manage")
     account = selectors.account_get(user=request.user, pk=pk)
     role = request.POST.get("role", "")
+    grant = account.grants.filter(role=role).first()
+    if grant is not None and request.POST.get("confirm") != role:
+        # Asked first, as the accounts page asks: nothing changes until the POST repeats the role.
+        return render(request, "security/grant_revoke.html", {"account": account, "g": grant})
     try:
         org_services.grant_revoke(actor=request.user, account=account, role=role)
     except ValidationError as exc:

@@ -50,7 +50,15 @@ def test_the_security_administrator_grants_and_revokes_roles_with_scopes(client_
     assert AuditEvent.objects.filter(
         action="grant.set", username="secadmin", detail__account="newcadre"
     ).exists()
-    secadmin.post(f"/security/roles/{account.pk}/revoke/", {"role": "inspector"})
+    # Asked first: a POST without the confirmation changes nothing and shows the question.
+    asked = secadmin.post(f"/security/roles/{account.pk}/revoke/", {"role": "inspector"})
+    assert asked.status_code == 200 and Grant.objects.filter(account=account, role="inspector").exists()
+    page = asked.content.decode()
+    assert "尚未作任何更改" in page and 'name="confirm" value="inspector"' in page
+    assert not AuditEvent.objects.filter(action="grant.revoke", detail__account="newcadre").exists()
+    roles_page = secadmin.get(f"/security/roles/{account.pk}/").content.decode()
+    assert '<details class="confirm" id="revoke-inspector">' in roles_page
+    secadmin.post(f"/security/roles/{account.pk}/revoke/", {"role": "inspector", "confirm": "inspector"})
     assert not Grant.objects.filter(account=account).exists()
     assert AuditEvent.objects.filter(action="grant.revoke", detail__account="newcadre").exists()
 
