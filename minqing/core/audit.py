@@ -121,8 +121,12 @@ def audit_list_read(
     (api.paging); else `shown` says how many rows were shown. `filters` are kept as sent,
     those left empty dropped and long texts cut."""
     if "filters" in detail:
+        from minqing.people.search import masked_identifier
+
+        # What was typed is kept, but an ID number or phone in it only masked (the trail is
+        # read by the audit administrator, who sees no residents' data).
         detail["filters"] = {
-            key: value[:40] if isinstance(value, str) else value
+            key: (masked_identifier(value) or value)[:40] if isinstance(value, str) else value
             for key, value in detail["filters"].items()
             if value not in ("", None)
         }

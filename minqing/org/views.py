@@ -1,5 +1,6 @@
 from django.shortcuts import render
 
+from minqing.core.audit import audit_list_read
 from minqing.core.paging import paginate, query_without_page
 from minqing.core.scope import require_permission
 
@@ -14,6 +15,7 @@ def unit_list(request):
 def unit_detail(request, pk: int):
     unit = selectors.unit_get(user=request.user, pk=pk)
     page = paginate(request, selectors.cadre_list(user=request.user, unit=unit))
+    audit_list_read(action="cadre.list", user=request.user, page=page, obj=unit)
     return render(
         request, "org/unit_detail.html", {"unit": unit, "page": page, "query": query_without_page(request)}
     )
@@ -23,6 +25,7 @@ def cadre_list(request):
     require_permission(request.user, selectors.VIEW)
     q = request.GET.get("q", "")[:60]
     page = paginate(request, selectors.cadre_list(user=request.user, q=q))
+    audit_list_read(action="cadre.list", user=request.user, page=page, filters={"q": q})
     return render(
         request, "org/cadre_list.html", {"page": page, "q": q, "query": query_without_page(request)}
     )

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from minqing.core.audit import audit_record
+from minqing.core.audit import audit_list_read, audit_record
 from minqing.core.files import XLSX, serve_attachment, temp_file_download
 from minqing.core.forms import add_errors
 from minqing.core.paging import paginate_by_ids, query_without_page
@@ -136,7 +136,11 @@ def ticket_photo(request, pk: int):
 
 
 def ticket_detail(request, pk: int):
-    return _ticket_detail_page(request, selectors.ticket_get(user=request.user, pk=pk))
+    ticket = selectors.ticket_get(user=request.user, pk=pk)
+    if ticket.contact_name or ticket.contact_phone:
+        # The resident's name and (masked) phone are shown: a read of personal data.
+        audit_list_read(action="ticket.view", user=request.user, obj=ticket, shown=1)
+    return _ticket_detail_page(request, ticket)
 
 
 def _ticket_detail_page(request, ticket, form=None, refused=None):

@@ -41,6 +41,7 @@ PAGES = [
     ("office", "/campaigns/{campaign}/pairings/", "pairing.list"),
     ("office", "/campaigns/{campaign}/dashboard/figures/visits/?period=2026", "dashboard_tile.list"),
     ("cadre", "/m/", "target.list"),
+    ("office", "/org/cadres/", "cadre.list"),
 ]
 
 API_LISTS = [
@@ -115,3 +116,27 @@ def test_the_shared_helper_keeps_the_filters_asked_for_and_cuts_long_ones(db):
         filters={"region": "", "hardship": 0, "tag": None, "q": "长" * 100},
     )
     assert event.detail == {"filters": {"hardship": 0, "q": "长" * 40}, "shown": 3}
+
+
+def test_an_id_number_or_phone_typed_into_a_filter_is_kept_masked(db):
+    """The trail is read by the audit administrator, who sees no residents' data: what was typed
+    stays recognisable, an ID number or phone in it only masked."""
+    event = audit_list_read(
+        action="pairing.list",
+        user=Account.objects.get(username="office"),
+        shown=1,
+        filters={"q": "431123198001011234", "phone": "13812345678", "name": "张三"},
+    )
+    assert event.detail["filters"] == {"q": "431123********1234", "phone": "138****5678", "name": "张三"}
+
+
+def test_a_demands_page_with_a_residents_contact_records_its_read(client_as, db):
+    from minqing.tickets.models import Ticket
+
+    ticket = Ticket.objects.exclude(contact_name="").filter(campaign=county_campaign()).first()
+    client = client_as("office")
+    client.get(f"/tickets/{ticket.pk}/")
+    before = _last_id()
+    assert client.get(f"/tickets/{ticket.pk}/").status_code == 200
+    event = _one_new_row(before)
+    assert (event.action, event.object_id, event.detail["shown"]) == ("ticket.view", str(ticket.pk), 1)
