@@ -227,3 +227,57 @@ def test_the_next_account_does_not_get_the_previous_ones_cached_targets(phone_pa
     page.context.clear_cookies()  # the session ran out without a sign-out
     sign_in(page, "village")
     page.wait_for_function("caches.match('/m/').then(r => !r)")
+
+
+def test_due_this_month_follows_a_visit_as_soon_as_it_is_in(phone_page, site, sign_in, screenshot):
+    """本月待办 is the server's count: once the phone's visit is accepted, the list is read again
+    without a reload — the target visited leaves it (or its count goes up)."""
+    import datetime as dt
+
+    from minqing.geo.models import Region
+    from minqing.org.models import Account
+    from minqing.people.models import Household
+    from minqing.programs.services import campaign_start, pairing_create
+
+    # A 三服务 campaign (月月访: every paired household each month) with the demo cadre paired.
+    office, cadre = Account.objects.get(username="office"), Account.objects.get(username="cadre").cadre
+    today = timezone.localdate()
+    campaign = campaign_start(
+        actor=office,
+        program_key="sanfuwu",
+        name="本月月月访",
+        region=Region.objects.get(code="431123000000"),
+        start=today.replace(day=1),
+        end=today + dt.timedelta(days=60),
+        units=[cadre.unit],
+    )
+    household = Household.objects.filter(region__code__startswith="431123").exclude(head=None).first()
+    pairing_create(
+        actor=office,
+        campaign=campaign,
+        cadre=cadre,
+        kind="household_visits",
+        target=household,
+        start=campaign.start,
+    )
+    page = phone_page
+    sign_in(page, "cadre")
+    page.goto(f"{site}/m/")
+    due = page.locator("#due li[data-target-type]")
+    expect(due.first).to_be_visible()
+    target_type, target_id = (
+        due.first.get_attribute("data-target-type"),
+        due.first.get_attribute("data-target-id"),
+    )
+    before = due.first.inner_text()
+    selector = f'#due li[data-target-type="{target_type}"][data-target-id="{target_id}"]'
+    card = page.locator(f'li.target[data-target-type="{target_type}"][data-target-id="{target_id}"]').first
+    card.locator("button.do-visit").click()
+    page.locator("#visit-form textarea[name=content]").fill("本月走访：了解用水情况")
+    page.locator("#visit-form button[value=save]").click()
+    expect(page.locator("#synced li")).to_have_count(1)
+    page.wait_for_function(
+        "([selector, before]) => { const li = document.querySelector(selector); return !li || li.innerText !== before; }",
+        arg=[selector, before],
+    )
+    screenshot(page, "35-due-after-a-visit")

@@ -11,7 +11,7 @@
   var data = JSON.parse(document.getElementById("app-data").textContent);
   var labels = data.labels;
   var store = window.minqingFieldStore, tx = store.tx, all = store.all;
-  var syncing = false, attempt = 0, retryAt = 0, retryTimer = null;
+  var syncing = false, attempt = 0, retryAt = 0, retryTimer = null, visitsIn = 0;
   var PHOTO_TYPES = ["image/jpeg", "image/png"], PHOTO_MAX_BYTES = 10 * 1024 * 1024, PHOTO_MAX = 9;
 
   function uuid4() {
@@ -192,7 +192,25 @@
     }, function (error) {
       if (error && error.signedOut) { status(labels.signin, "error"); return; }
       backOff(error && error.retryAfter);  // busy server, server error or no answer at all
-    }).then(function () { syncing = false; return refreshStatus(); });
+    }).then(function () {
+      syncing = false;
+      if (visitsIn) { visitsIn = 0; refreshDue(); }
+      return refreshStatus();
+    });
+  }
+
+  // "Due this month" as the server now counts it, once visits went in: the page is fetched
+  // again and its list taken (the rules count by campaign and month; the phone does not guess).
+  // Offline or failing, the list stays as it was until the next round.
+  function refreshDue() {
+    var due = document.getElementById("due");
+    if (!due || !window.DOMParser) { return Promise.resolve(); }
+    return fetch(window.location.pathname, { credentials: "same-origin", cache: "no-store" }).then(function (r) {
+      return r.ok ? r.text() : "";
+    }).then(function (html) {
+      var fresh = html && new DOMParser().parseFromString(html, "text/html").getElementById("due");
+      if (fresh) { due.innerHTML = fresh.innerHTML; }
+    }).catch(function () {});
   }
 
   // Why the server refused a record: its errors by field, or the reason of a conflict (a visit
@@ -221,7 +239,7 @@
       body: JSON.stringify({ payload: item.payload })
     }).then(check).then(function (response) {
       if (response.status === 200 || response.status === 201) {
-        if (item.kind === "visit") { markVisited(item); }
+        if (item.kind === "visit") { markVisited(item); visitsIn += 1; }
         return tx("outbox", "readwrite", function (s) { s.delete(item.uuid); }).then(function () {
           return tx("sent", "readwrite", function (s) { s.put(item); });
         }).then(function () {
