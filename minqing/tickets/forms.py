@@ -50,8 +50,13 @@ class TicketFilterForm(forms.Form):
         widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Code or title")}),
     )
     campaign = forms.TypedChoiceField(label=_("Campaign"), required=False, coerce=int, empty_value=None)
-    ledger = forms.ChoiceField(label=_("Ledger"), required=False)
-    category = forms.ChoiceField(label=_("Category"), required=False)
+    # With a campaign chosen, only its ledgers and categories are offered; with none, all.
+    ledger = forms.ChoiceField(
+        label=_("Ledger"), required=False, widget=FollowingSelect("campaign", {"data-follows-any": ""})
+    )
+    category = forms.ChoiceField(
+        label=_("Category"), required=False, widget=FollowingSelect("campaign", {"data-follows-any": ""})
+    )
     status = forms.ChoiceField(
         label=_("Status"), required=False, choices=_choices(_("Any status"), Status.choices)
     )
@@ -64,9 +69,17 @@ class TicketFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["campaign"].choices = _choices(_("Any campaign"), [(c.pk, c.name) for c in campaigns])
         ledgers, categories = {}, {}
+        owners = {"ledger": {}, "category": {}}
         for c in campaigns:
-            ledgers.update({item["key"]: item["name"] for item in c.config.get("ledgers", [])})
-            categories.update({item["key"]: item["name"] for item in c.config.get("ticket_categories", [])})
+            for name, section, found in (
+                ("ledger", "ledgers", ledgers),
+                ("category", "ticket_categories", categories),
+            ):
+                for item in c.config.get(section, []):
+                    found[item["key"]] = item["name"]
+                    owners[name].setdefault(item["key"], []).append(c.pk)
+        self.fields["ledger"].widget.owners = owners["ledger"]
+        self.fields["category"].widget.owners = owners["category"]
         self.fields["ledger"].choices = _choices(_("Any ledger"), sorted(ledgers.items()))
         self.fields["category"].choices = _choices(_("Any category"), sorted(categories.items()))
         self.fields["region"].choices = _choices(

@@ -44,3 +44,26 @@ def test_a_cadre_registers_a_demand_and_the_ledgers_follow_the_campaign(
     ticket = Ticket.objects.get(title="饮水管破裂", created_by__username="cadre")
     assert ticket.campaign == one and ticket.ledger == "hot_hard" and ticket.priority == 3
     expect(page.locator("h1")).to_contain_text(ticket.code)
+
+
+def test_the_dispatch_boards_filter_offers_every_ledger_until_a_campaign_is_chosen(page, site, sign_in):
+    """On /tickets/, "any campaign" offers every campaign's ledgers and categories; choosing one
+    narrows both lists to its own, and going back to "any campaign" offers all again."""
+    from minqing.programs.models import Campaign
+
+    one = Campaign.objects.get(name="2026年机关干部下基层活动")
+    sign_in(page, "office")
+    page.goto(f"{site}/tickets/")
+    ledgers = page.locator("#id_ledger option:not([value='']):not([disabled])")
+    categories = page.locator("#id_category option:not([value='']):not([disabled])")
+    every = set(ledgers.evaluate_all("os => os.map(o => o.value)"))
+    assert {item["key"] for item in one.config["ledgers"]} < every
+    page.locator("#id_campaign").select_option(str(one.pk))
+    assert set(ledgers.evaluate_all("os => os.map(o => o.value)")) == {
+        item["key"] for item in one.config["ledgers"]
+    }
+    assert set(categories.evaluate_all("os => os.map(o => o.value)")) == {
+        item["key"] for item in one.config["ticket_categories"]
+    }
+    page.locator("#id_campaign").select_option("")
+    assert set(ledgers.evaluate_all("os => os.map(o => o.value)")) == every

@@ -149,15 +149,17 @@ document.addEventListener("htmx:configRequest", function (event) {
 // id of that list; forms.FollowingSelect): only the options whose data-for holds the value
 // chosen there are offered, so a campaign's ledgers come with that campaign only. The
 // empty choice stays; a choice that no longer fits is cleared. The server checks the same.
+// With data-follows-any (a filter), nothing chosen there offers every option.
 (function () {
   "use strict";
   document.querySelectorAll("select[data-follows]").forEach(function (select) {
     var leader = document.getElementById(select.dataset.follows);
     if (!leader) { return; }
+    var any = select.hasAttribute("data-follows-any");
     function offer() {
       Array.prototype.forEach.call(select.options, function (option) {
         if (!option.value) { return; }
-        var fits = (option.dataset.for || "").split(" ").indexOf(leader.value) !== -1;
+        var fits = (any && !leader.value) || (option.dataset.for || "").split(" ").indexOf(leader.value) !== -1;
         option.hidden = !fits;
         option.disabled = !fits;
         if (!fits && option.selected) { select.value = ""; }
