@@ -124,3 +124,17 @@ def test_the_township_office_signs_in_printed_with_the_others_and_sees_only_its_
     assert int(shown.replace(",", "")) == inside.count() > 0
     assert client.get(f"/people/households/{inside.first().pk}/").status_code == 200
     assert client.get(f"/people/households/{outside.pk}/").status_code == 404
+
+
+def test_each_demo_cadres_post_fits_their_unit(db):
+    """A township government's cadres are 党委书记, 乡长, 副乡长 …, a bureau's 局长 and 副局长, a
+    section's 股长: never a 副局长 in a township government (found by a new-user tester)."""
+    from minqing.org.models import Cadre, Unit
+
+    township = Cadre.objects.filter(unit__kind=Unit.Kind.TOWNSHIP)
+    bureaus = Cadre.objects.filter(unit__kind=Unit.Kind.BODY, unit__name__endswith="局")
+    assert township.exists() and bureaus.exists()
+    assert not township.filter(post__contains="局").exists()
+    assert township.filter(post__in=["乡长", "镇长", "党委书记", "人大主席"]).exists()
+    assert not bureaus.filter(post__in=["乡长", "镇长", "副乡长", "副镇长", "部长", "副部长"]).exists()
+    assert not Cadre.objects.filter(unit__kind=Unit.Kind.SECTION, post__contains="局长").exists()

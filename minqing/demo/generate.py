@@ -510,7 +510,10 @@ def build_cadres(b: Builder, units: list[Unit], scale: Scale, rows: dict, reserv
             account_id=aid,
             unit_id=unit.id,
             rank=rank,
-            post=rng.choice(names.POSTS_BY_RANK[rank]),
+            # One draw, as before (the demo's other choices stay as they were), read for the unit.
+            post=names.post_for(
+                unit.name, unit.kind, rank, rng.choice(range(len(names.POSTS_BY_RANK[rank])))
+            ),
             is_party_member=rng.random() < 0.8,
             is_sanmen=rank == Cadre.Rank.STAFF and rng.random() < 0.15,
             phone=Phone(b.phone()),

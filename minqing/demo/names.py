@@ -92,3 +92,42 @@ POSTS_BY_RANK = {
     "staff": ["科员", "办事员", "专干", "工作人员"],
 }
 STREET_WORDS = ["组", "屋场", "院子"]
+
+# The heads of a unit, by how its name ends (a township government has 乡长, a bureau 局长).
+HEADS = [
+    ("乡人民政府", "乡长", "副乡长"),
+    ("镇人民政府", "镇长", "副镇长"),
+    ("街道办事处", "主任", "副主任"),
+    ("人民政府", "乡长", "副乡长"),
+    ("人民法院", "院长", "副院长"),
+    ("人民检察院", "检察长", "副检察长"),
+    ("分局", "局长", "副局长"),
+    ("局", "局长", "副局长"),
+    ("部", "部长", "副部长"),
+    ("团县委", "书记", "副书记"),
+    ("总工会", "主席", "副主席"),
+    ("妇联", "主席", "副主席"),
+]
+
+
+def post_for(unit_name: str, unit_kind: str, rank: str, pick: int) -> str:
+    """A post that fits the unit: a township government's leaders are 党委书记, 乡长 and 副乡长,
+    a bureau's 局长 and 副局长, a section's 股长; `pick` chooses among the rank's posts."""
+    if unit_kind == "section":
+        posts = {"principal": ["股长"], "member": ["副股长"], "section_head": ["股长", "副股长"]}
+    else:
+        head, deputy = next(((h, d) for end, h, d in HEADS if unit_name.endswith(end)), ("主任", "副主任"))
+        if unit_kind == "township":
+            posts = {
+                "principal": ["党委书记", head, "人大主席", head],
+                "member": [deputy, "党委副书记", "纪委书记", "组织委员"],
+                "section_head": ["党政办主任", "财政所所长", "综治中心主任"],
+            }
+        else:
+            posts = {
+                "principal": [head, "党组书记", head, head],
+                "member": [deputy, deputy, "党组成员", "纪检组长"],
+                "section_head": ["股长", "办公室主任", "副股长"],
+            }
+    chosen = posts.get(rank) or POSTS_BY_RANK[rank]
+    return chosen[pick % len(chosen)]
