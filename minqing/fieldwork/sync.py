@@ -303,6 +303,22 @@ def _existing(user, cadre, kind, record, payload, digest, base_version) -> SyncR
     return _edit_visit(user, record, payload, digest, base_version)
 
 
+def _fixed_fields(payload: dict, stored: dict) -> list[str]:
+    """The fields an edit would change that a correction does not: campaign, target, found."""
+    changed = []
+    if "campaign" in payload and str(payload["campaign"]) != str(stored["campaign"]):
+        changed.append("campaign")
+    target = payload.get("target", stored["target"])
+    if not isinstance(target, dict) or (str(target.get("type")), str(target.get("id"))) != (
+        stored["target"]["type"],
+        str(stored["target"]["id"]),
+    ):
+        changed.append("target")
+    if "found" in payload and (payload["found"] or {}) != (stored["found"] or {}):
+        changed.append("found")
+    return changed
+
+
 def _edit_visit(user, visit: Visit, payload: dict, digest: str, base_version: int) -> SyncResult:
     """An edit of a visit made from the version the phone had: a correction as on the web
     (services.visit_correct: its date, form and notes, within the same days, kept as a
@@ -316,6 +332,31 @@ def _edit_visit(user, visit: Visit, payload: dict, digest: str, base_version: in
             conflict["reason"] = reason
         return SyncResult(409, record=current, conflict=conflict)
 
+    stored = record_payload(visit)
+    fixed = _fixed_fields(payload, stored)
+    same = all(
+        str(payload.get(key, stored[key])) == str(stored[key])
+        for key in ("date", "form", "content", "outcome")
+    )
+    if not fixed and same and payload.get("problems", stored["problems"]) == stored["problems"]:
+        # Nothing to change (a resend of what is kept): answered as kept, whatever the days.
+        return SyncResult(200, record=visit)
+    if fixed:
+        # Whom it visited, in which campaign and what it found (already in the household's
+        # record) are not corrected: refused rather than answered as if kept.
+        return SyncResult(
+            422,
+            record=visit,
+            errors={
+                key: [
+                    _(
+                        "A correction does not change whom the visit was to, its campaign or what it found: "
+                        "record another visit, or correct the household itself."
+                    )
+                ]
+                for key in fixed
+            },
+        )
     try:
         problems = payload.get("problems", visit.problems)
         if not isinstance(problems, list) or not all(isinstance(p, str) for p in problems):

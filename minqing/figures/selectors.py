@@ -37,7 +37,7 @@ from minqing.geo.models import LEVEL_DIGITS, Region
 from minqing.org.models import Cadre, Unit
 from minqing.people.models import Household
 from minqing.programs.models import Campaign, Pairing, Team
-from minqing.programs.selectors import within_area_q
+from minqing.programs.selectors import campaign_area, within_area_q
 from minqing.tickets.models import Satisfaction, Status, Ticket
 
 from .periods import Period, month_of
@@ -1071,7 +1071,7 @@ def targets_due_by_campaign(*, user, campaigns, today: dt.date | None = None) ->
     """Each campaign's targets due a visit in its list month (default_month), as the dashboard
     counts them for that month (the same tile, so the same scope and the same rule: a target
     paired twice, by two kinds or a handover, counts once). One query for the whole list (a
-    UNION ALL of each campaign's count); campaigns with no target seen count 0."""
+    UNION ALL of each campaign's count, per hundred campaigns); campaigns with no target seen count 0."""
     today = today or timezone.localdate()
     tile = TILES["targets_due"]
     found: dict[int, CampaignTargets] = {}
@@ -1087,8 +1087,11 @@ def targets_due_by_campaign(*, user, campaigns, today: dt.date | None = None) ->
             .annotate(n=Count("pk"))
             .values_list("campaign_id", "n")
         )
-    if counts:
-        rows = counts[0].union(*counts[1:], all=True) if len(counts) > 1 else counts[0]
+    # In chunks: SQLite takes at most 500 terms in one compound SELECT (and a county keeps
+    # its campaigns for years); one query per hundred campaigns.
+    for start in range(0, len(counts), 100):
+        chunk = counts[start : start + 100]
+        rows = chunk[0].union(*chunk[1:], all=True) if len(chunk) > 1 else chunk[0]
         for campaign_id, n in rows:
             found[campaign_id] = replace(found[campaign_id], count=n)
     return found
@@ -1191,8 +1194,9 @@ def campaigns_for(*, user) -> QuerySet:
 
 
 def campaign_in_scope(*, user, campaign: Campaign) -> bool:
-    """Whether the campaign itself is in the user's scope (not only part of its area)."""
-    return scoped(Campaign.objects.filter(pk=campaign.pk), user, "programs.view").exists()
+    """Whether the user reads the whole campaign, not only part of its area (programs'
+    campaign_area: a township office, a cadre paired in it or not, reads the county's in part)."""
+    return not campaign_area(user=user, campaign=campaign)
 
 
 def viewers_selection(*, user, sel: Selection) -> Selection:

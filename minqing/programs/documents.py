@@ -73,5 +73,7 @@ def checklist_workbook(report, *, user, verdicts=None, titles=None, filters=()) 
         shown=count,
         obj=report.campaign,
         as_of=report.as_of.isoformat(),
+        # A filtered download told from the whole checklist: its filters in words, as printed.
+        filtered=[str(line) for line in filters],
     )
     return book.close()

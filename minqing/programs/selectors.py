@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -23,13 +23,9 @@ VIEW, MANAGE = "programs.view", "programs.manage"
 def campaign_list(*, user, reading: bool = False) -> QuerySet:
     """The campaigns in the user's scope (the list's figure of each: figures'
     targets_due_by_campaign); `reading`: those running over the user's area too, which the user
-    may only read (`whole` False)."""
-    if not reading:
-        return scoped(Campaign, user, VIEW).select_related("region").order_by("-start", "id")
-    whole = ExpressionWrapper(
-        Q(pk__in=scoped(Campaign, user, VIEW).values("pk")), output_field=BooleanField()
-    )
-    return campaigns_read(user=user).annotate(whole=whole).select_related("region").order_by("-start", "id")
+    may only read (campaign_area says which part)."""
+    campaigns = campaigns_read(user=user) if reading else scoped(Campaign, user, VIEW)
+    return campaigns.select_related("region").order_by("-start", "id")
 
 
 def campaign_get(*, user, pk: int, permission: str = VIEW) -> Campaign:
@@ -48,19 +44,19 @@ def within_area_q(user) -> Q:
 
 
 def campaign_area(*, user, campaign: Campaign) -> tuple[str, ...]:
-    """What part of the campaign the user reads: () for the whole (the campaign is in the user's
-    scope), else the user's region prefixes inside the campaign's region (a township office
-    reading the county's campaign reads its work in the township). Kept on the campaign object."""
-    area = getattr(campaign, "area", None)
-    if area is None:
-        if scoped(Campaign.objects.filter(pk=campaign.pk), user, VIEW).exists():
-            area = ()
-        else:
-            top = campaign.region.prefix
-            area = tuple(
-                sorted({p for p in scope_for(user).region_prefixes(VIEW) if p.startswith(top) and p != top})
-            )
-        campaign.area = area
+    """What part of the campaign the user reads: () for the whole (a grant over its region, or
+    none inside it: a cadre reading their own records), else the user's region prefixes inside
+    the campaign's region (a township office reading the county's campaign reads its work in the
+    township — so too when the same account is also a cadre paired in that campaign). Decided
+    from the grants alone (no query), for this user each time (one campaign object may serve
+    several readers); also set on the campaign object, for the page and the API that show it."""
+    top = campaign.region.prefix
+    prefixes = scope_for(user).region_prefixes(VIEW)
+    if any(top.startswith(p) for p in prefixes):
+        area = ()
+    else:
+        area = tuple(sorted({p for p in prefixes if p.startswith(top)}))
+    campaign.area = area
     return area
 
 
@@ -287,6 +283,20 @@ def _teams_seen(user, campaign: Campaign) -> QuerySet:
         teams = Team.objects.filter(campaign=campaign).filter(
             Q(pk__in=teams.values("pk")) | Q(pk__in=area_work(campaign, area)[1])
         )
+    return teams
+
+
+def mark_team_points(user, teams) -> list:
+    """The teams, each with `points_seen` (its points the user may see, in order) and
+    `points_unseen` (how many others): a team at work in a township office's area may also
+    work elsewhere, whose points it neither names nor links. One query, whatever the teams."""
+    teams = list(teams)
+    ids = {p.pk for team in teams for p in team.points.all()}
+    seen = set(scoped(LiaisonPoint.objects.filter(pk__in=ids), user, VIEW).values_list("pk", flat=True))
+    for team in teams:
+        points = list(team.points.all())
+        team.points_seen = [p for p in points if p.pk in seen]
+        team.points_unseen = len(points) - len(team.points_seen)
     return teams
 
 

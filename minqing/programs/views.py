@@ -148,6 +148,8 @@ def program_add(request):
 def campaign_list(request):
     require_permission(request.user, selectors.VIEW)
     campaigns = list(selectors.campaign_list(user=request.user, reading=True))
+    for campaign in campaigns:
+        selectors.campaign_area(user=request.user, campaign=campaign)  # marked when read in part
     # Each campaign's targets as its dashboard counts them (a target paired twice once), not
     # its pairing rows: the list and the dashboard give one figure.
     today = timezone.localdate()
@@ -480,7 +482,14 @@ def _pairing_list_page(request, campaign, *, form=None, end_form=None, withdraw_
     `withdraw_form`: ending or withdrawing the pairing `ended`)."""
     cadre = None
     if request.GET.get("cadre", "").isdigit():
-        cadre = cadre_get(user=request.user, pk=int(request.GET["cadre"]))
+        pk = int(request.GET["cadre"])
+        area = selectors.campaign_area(user=request.user, campaign=campaign)
+        if area and pk in selectors.area_work(campaign, area)[0]:
+            # Read for part of its area: a cadre at work there (a county bureau's) lists their
+            # pairings there, as the rows link them.
+            cadre = get_object_or_404(Cadre.objects.select_related("account", "unit"), pk=pk)
+        else:
+            cadre = cadre_get(user=request.user, pk=pk)
     pairings = selectors.pairing_list(user=request.user, campaign=campaign, cadre=cadre)
     filters = _pairing_filters(request, campaign)
     pairings = selectors.pairing_filter(pairings, user=request.user, **filters["applied"])
@@ -708,7 +717,9 @@ def team_list(request, pk: int):
         {
             "campaign": campaign,
             "area_only": bool(campaign.area),
-            "teams": selectors.team_list(user=request.user, campaign=campaign, status=status),
+            "teams": selectors.mark_team_points(
+                request.user, selectors.team_list(user=request.user, campaign=campaign, status=status)
+            ),
             "form": form,
             "statuses": TEAM_STATUSES.items(),
             "status": status,
@@ -803,7 +814,7 @@ def _team_detail_page(request, campaign, team, *, can_manage: bool, form=None, d
         {
             "campaign": campaign,
             "area_only": bool(campaign.area),
-            "team": team,
+            "team": selectors.mark_team_points(request.user, [team])[0],
             "members": members,
             "form": form,
             "dissolve_form": dissolve_form,
@@ -1074,10 +1085,17 @@ def _point_detail_page(request, point, regrade_form=None, edit_form=None, retire
         if retire_form is None:
             retire_form = PointRetireForm(initial={"retired_on": today})
     # The campaigns in which someone is stationed here now: each prints this point's liaison cards.
+    # Only those whose cards the user may print (a campaign read for part of its area is not).
     card_campaigns = sorted(
         {p.campaign for p in pairings if p.start <= today and (p.end is None or p.end >= today)},
         key=lambda c: c.pk,
     )
+    printable = set(
+        scoped(
+            Campaign.objects.filter(pk__in=[c.pk for c in card_campaigns]), request.user, selectors.VIEW
+        ).values_list("pk", flat=True)
+    )
+    card_campaigns = [c for c in card_campaigns if c.pk in printable]
     return render(
         request,
         "programs/point_detail.html",

@@ -91,13 +91,17 @@ def _iso(value):
 
 
 def _request_out(t: Ticket) -> dict:
+    # The feed is public: a demand's words, its reply and its position only when it was filed
+    # here (its filer chose to publish it); of the others (a resident's at a visit, by phone,
+    # from a card: the reply often names them), the status alone.
+    published = t.channel == Channel.OPEN311
     return {
         "service_request_id": t.code,
         "status": "closed" if t.status in CLOSED else "open",
-        "status_notes": t.reply or t.get_status_display(),
+        "status_notes": (t.reply if published else "") or t.get_status_display(),
         "service_name": t.category,
         "service_code": f"{t.campaign_id}-{t.category}" if t.campaign_id else "",
-        "description": t.description if t.channel == Channel.OPEN311 else "",
+        "description": t.description if published else "",
         "agency_responsible": t.unit.name if t.unit else "",
         "service_notice": "",
         "requested_datetime": _iso(t.registered_at),
@@ -106,8 +110,8 @@ def _request_out(t: Ticket) -> dict:
         "address": t.region.name,
         "address_id": t.region_id,
         "zipcode": "",
-        "lat": t.lat,
-        "long": t.long,
+        "lat": t.lat if published else None,
+        "long": t.long if published else None,
         "media_url": "",
     }
 

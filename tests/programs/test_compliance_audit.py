@@ -65,7 +65,11 @@ def test_the_checklist_download_records_one_read_with_its_row_count(client_as, d
     assert reads("compliance.export").count() == before + 1
     event = reads("compliance.export").last()
     assert event.object_id == str(campaign.pk) and event.detail["as_of"] == DAY
-    assert event.detail["shown"] > 0
+    assert event.detail["shown"] > 0 and event.detail["filtered"] == []
+    # A filtered download says so in its row, as on its sheet.
+    client_as("office").get(f"/campaigns/{campaign.pk}/compliance.xlsx?as_of={DAY}&status=fail")
+    filtered = reads("compliance.export").last()
+    assert filtered.detail["filtered"] and filtered.detail["shown"] < event.detail["shown"]
 
 
 def test_the_command_records_one_read_as_the_account_or_the_operator(db):

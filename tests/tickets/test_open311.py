@@ -8,6 +8,7 @@ from georeport import GeoReport
 from minqing.org.models import Account, Cadre
 from minqing.programs.models import Campaign
 from minqing.tickets import services
+from minqing.tickets.models import Ticket
 
 
 @pytest.fixture
@@ -56,7 +57,9 @@ def test_the_georeport_client_reads_services_a_filtered_list_and_one_request(dem
     found = client.get_service_requests(service_code=f"{campaign.pk}-urban_rural", status="open")
     assert [r["service_request_id"] for r in found] == [lamp.code]
     one = client.get_service_request(lamp.code)
-    assert one["status"] == "open" and one["status_notes"] == "已修复" and one["agency_responsible"]
+    # Registered by the office, not filed here: the public feed gives its status, not the reply.
+    assert one["status"] == "open" and one["status_notes"] == "已答复" and one["agency_responsible"]
+    assert "已修复" not in str(one) and one["lat"] is None
     assert "phone" not in str(one) and "138" not in str(one)
 
     xml_client = GeoReport(f"{demo_site}/open311/v2", jurisdiction="431123", output_format="xml")
@@ -98,3 +101,17 @@ def test_several_service_codes_and_a_status_filter_the_list(client, desk):
     assert client.get(url.replace("status=open", "status=closed")).json() == [] or all(
         r["status"] == "closed" for r in client.get(url.replace("status=open", "status=closed")).json()
     )
+
+
+def test_a_residents_demand_from_a_card_shows_only_its_status_in_the_public_feed(client, db):
+    """Filed from the QR page (now in the campaign running over its village, so in the feed):
+    the office's reply to the resident, which often names them, is not published."""
+    from tests.tickets.test_public import filing
+
+    code = client.post("/t/", filing()).context["ticket"].code
+    Ticket.objects.filter(code=code).update(
+        reply="王大妈您好，路灯已于周三修复，电话已回访。", lat=26.1, long=111.6
+    )
+    feed = client.get(f"/open311/v2/requests.json?service_request_id={code}").json()
+    assert [r["service_request_id"] for r in feed] == [code]
+    assert "王大妈" not in str(feed) and feed[0]["lat"] is None and feed[0]["description"] == ""

@@ -237,9 +237,9 @@ def test_a_demand_filed_without_a_card_belongs_to_the_nearest_campaign_running_o
     """Without a card (no ?c=) the demand still lands in a campaign, so that it is in a ledger,
     the figures and the Open311 feed: the one running over the village nearest to it (a
     township's before the county's), else the county's; none when no campaign runs there."""
-    from minqing.programs.models import Campaign
-
     from django.utils import timezone
+
+    from minqing.programs.models import Campaign
 
     place, today = village(), timezone.localdate()
     running = [
