@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from minqing.core.scope import get_scoped_or_404, scoped
 from minqing.org.models import Cadre
+from minqing.programs.rules._periods import week_due
 from minqing.programs.selectors import campaign_cadres
 
 from . import components, periods
@@ -320,11 +321,13 @@ class Week:
     start: dt.date
     end: dt.date
     record: LeaderRecord | None = None
+    due: bool = True  # asked for by one of the campaigns (most of its working days in it)
 
 
 def my_weeks(*, user, cadre, campaigns, today: dt.date | None = None) -> list[Week]:
     """The weeks (Monday to Sunday) of the campaigns that ask the cadre for a weekly record,
-    up to the current one, newest first, each with the cadre's record of it if any."""
+    up to the current one, newest first, each with the cadre's record of it if any and
+    whether the rule asks for it (a part-week at a campaign's start or end may not be)."""
     today = today or timezone.localdate()
     mondays: set[dt.date] = set()
     for campaign in campaigns:
@@ -338,7 +341,12 @@ def my_weeks(*, user, cadre, campaigns, today: dt.date | None = None) -> list[We
         for r in scoped(LeaderRecord.objects.filter(cadre=cadre, kind=LeaderRecord.Kind.WEEKLY), user, VIEW)
     }
     return [
-        Week(monday, monday + dt.timedelta(days=6), records.get(monday))
+        Week(
+            monday,
+            monday + dt.timedelta(days=6),
+            records.get(monday),
+            any(week_due(monday, c.start, c.end) for c in campaigns),
+        )
         for monday in sorted(mondays, reverse=True)
     ]
 

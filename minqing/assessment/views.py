@@ -17,6 +17,7 @@ from minqing.core.params import id_param
 from minqing.core.scope import get_scoped_or_404, require_permission, scope_for, scoped
 from minqing.org.models import Cadre
 from minqing.programs.models import Campaign
+from minqing.programs.rules._periods import WEEK_DAYS_DUE
 from minqing.programs.selectors import campaign_cadres, campaign_get
 
 from . import components, documents, periods, selectors, services
@@ -509,6 +510,7 @@ def _leader_record_write_page(request, cadre, day: dt.date, form=None):
             "record": record,
             "week_start": start,
             "week_end": end,
+            "week_days_due": WEEK_DAYS_DUE,
             "page": paginate(request, weeks, 12),
             "query": query_without_page(request),
             "pager_path": reverse("assessment:leader-record-write"),

@@ -10,7 +10,7 @@ from minqing.core import prepared
 from minqing.core.scope import get_scoped_or_404, scoped
 from minqing.org.models import Cadre
 from minqing.programs.models import Campaign, Pairing, Team
-from minqing.programs.rules._periods import month_end
+from minqing.programs.rules._periods import month_end, week_due
 
 from .models import (
     AttendanceDay,
@@ -243,7 +243,10 @@ def my_due(*, user, cadre, targets: list[Target], campaigns, as_of: dt.date | No
             if short:
                 visits.append(DueVisits(campaign, rule.name, wanted, short))
     weekly = False
-    if cadre is not None and any(map(running, assessment.weekly_record_campaigns(cadre))):
+    monday = as_of - dt.timedelta(days=as_of.weekday())
+    asking = [c for c in assessment.weekly_record_campaigns(cadre) if running(c)] if cadre is not None else []
+    # Only a week the rule asks for (most of its working days in the campaign) is owed.
+    if any(week_due(monday, c.start, c.end) for c in asking):
         record = assessment.weekly_record_for(user=user, cadre=cadre, day=as_of)
         weekly = record is None or record.status != LeaderRecord.Status.SUBMITTED
     return Due(visits, weekly)

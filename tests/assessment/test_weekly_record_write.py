@@ -302,3 +302,32 @@ def test_the_api_writes_the_caller_s_own_week(client_as, actor, cadre_campaign):
         HTTP_AUTHORIZATION=f"Bearer {office}",
     )
     assert response.status_code == 403
+
+
+def test_my_weeks_say_a_part_week_the_rule_does_not_ask_for_is_not_asked_for(client_as, scenario):
+    """A campaign begun on a Thursday ran on two working days of its first week: the rule asks
+    nothing for it, and the leader's list of weeks says so rather than "Not written"."""
+    cadre = Cadre.objects.select_related("account", "unit").get(account__username="cadre")
+    this_monday = timezone.localdate() - dt.timedelta(days=timezone.localdate().weekday())
+    first_monday = this_monday - dt.timedelta(days=14)
+    campaign = campaign_start(
+        actor=scenario.office,
+        program_key="sanfuwu",
+        name="周四开始的三服务",
+        region=scenario.county,
+        start=first_monday + dt.timedelta(days=3),
+        end=this_monday + dt.timedelta(days=90),
+        units=[cadre.unit],
+    )
+    weeks = selectors.my_weeks(user=cadre.account, cadre=cadre, campaigns=[campaign])
+    assert [(w.start, w.due) for w in weeks][-2:] == [
+        (first_monday + dt.timedelta(days=7), True),
+        (first_monday, False),
+    ]
+    with translation.override("en"):
+        page = client_as("cadre").get("/assessment/leader-records/week/", HTTP_ACCEPT_LANGUAGE="en")
+    rows = page.content.decode().split('id="weeks"')[1].split("</tbody>")[0].split("<tr>")
+    first = next(row for row in rows if f"?day={first_monday.isoformat()}" in row)
+    second = next(row for row in rows if f"?day={(first_monday + dt.timedelta(days=7)).isoformat()}" in row)
+    assert "Not asked for" in first and "Not written" not in first
+    assert "Not written" in second

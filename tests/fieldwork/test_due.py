@@ -141,3 +141,20 @@ def test_the_page_s_queries_do_not_grow_with_the_pairings(scenario, campaign):
             _visit(campaign, cadre, household, others_present=[scenario.cadre("staff")])
         _pair(scenario, campaign, cadre, scenario.point(), kind="four_links")
     assert queries() == one
+
+
+def test_a_week_the_campaign_had_only_the_weekend_of_is_not_owed(scenario):
+    """The reminder follows the rule: a week is owed when the campaign runs on at least 3 of
+    its working days; a campaign begun on a Saturday owes nothing for that weekend."""
+    from minqing.fieldwork.selectors import my_due
+
+    leader = scenario.cadre("member")
+    campaign = scenario.campaign("sanfuwu", start=dt.date(2026, 5, 2), end=dt.date(2026, 12, 31))
+
+    def owed(day):
+        return my_due(
+            user=leader.account, cadre=leader, targets=[], campaigns=[campaign], as_of=day
+        ).weekly_record
+
+    assert not owed(dt.date(2026, 5, 3))  # the Sunday of the campaign's first (weekend) week
+    assert owed(dt.date(2026, 5, 4))  # its first full week

@@ -2,6 +2,8 @@
 
 import datetime as dt
 
+import pytest
+
 from minqing.programs.services import pairing_create
 
 from .conftest import verdict_for, verdicts
@@ -121,6 +123,53 @@ def test_a_leader_without_a_submitted_record_for_a_week_fails_until_it_is_submit
         actor=scenario.office, record=record, text="本周走访两次", version=record.version, submit=True
     )
     assert verdict_for(campaign, "leader_weekly", leader.pk, as_of=as_of).status == "pass"
+
+
+def test_a_campaign_starting_on_a_monday_asks_for_its_first_week_one_starting_on_a_sunday_does_not(
+    scenario,
+):
+    """The leaders' weekly record is asked for the weeks in which the campaign ran on most
+    of the working days (at least 3 of Monday to Friday): not for a first week of which the
+    campaign had only the Sunday."""
+    leader = scenario.cadre("member")
+    monday = scenario.campaign("sanfuwu", start=dt.date(2026, 5, 4))
+    sunday = scenario.campaign("sanfuwu", start=dt.date(2026, 5, 3))
+    # As of a day in the first week: no week is over, for either.
+    for campaign in (monday, sunday):
+        first_week = verdict_for(campaign, "leader_weekly", leader.pk, as_of=dt.date(2026, 5, 6))
+        assert (first_week.status, first_week.actual) == ("not_due", "0/0")
+    # As of the Monday after: the Monday start's week is over and missing; the Sunday start's
+    # one day (26 April to 3 May) asks nothing yet.
+    as_of = dt.date(2026, 5, 11)
+    missed = verdict_for(monday, "leader_weekly", leader.pk, as_of=as_of)
+    assert (missed.status, missed.actual) == ("fail", "0/1") and "2026年5月4日" in missed.missing[0]
+    not_asked = verdict_for(sunday, "leader_weekly", leader.pk, as_of=dt.date(2026, 5, 4))
+    assert (not_asked.status, not_asked.actual) == ("not_due", "0/0")
+    second = verdict_for(sunday, "leader_weekly", leader.pk, as_of=as_of)
+    assert (second.status, second.actual) == ("fail", "0/1")
+    assert "2026年5月4日" in second.missing[0] and "2026年4月27日" not in " ".join(second.missing)
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "asked"),
+    [
+        (dt.date(2026, 5, 6), None, ["2026年5月4日"]),  # from a Wednesday: 3 working days
+        (dt.date(2026, 5, 7), None, []),  # from a Thursday: 2
+        (dt.date(2026, 5, 2), None, ["2026年5月4日"]),  # from a Saturday: not its weekend
+        (dt.date(2026, 4, 27), dt.date(2026, 5, 6), ["2026年4月27日", "2026年5月4日"]),  # to a Wednesday
+        (dt.date(2026, 4, 27), dt.date(2026, 5, 5), ["2026年4月27日"]),  # to a Tuesday
+    ],
+)
+def test_a_part_week_is_asked_for_when_the_campaign_ran_on_three_of_its_working_days(
+    scenario, start, end, asked
+):
+    campaign = scenario.campaign("sanfuwu", start=start, end=end)
+    leader = scenario.cadre("member")
+    verdict = verdict_for(campaign, "leader_weekly", leader.pk, as_of=dt.date(2026, 5, 11))
+    assert verdict.actual == f"0/{len(asked)}"
+    assert len(verdict.missing) == len(asked) if asked else verdict.status == "not_due"
+    for day, item in zip(asked, verdict.missing, strict=False):
+        assert day in item
 
 
 def test_tiered_deadlines_are_not_due_for_a_unit_without_demands(scenario):

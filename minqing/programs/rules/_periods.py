@@ -30,6 +30,35 @@ def month_label(first: dt.date) -> str:
     return date_format(first, "YEAR_MONTH_FORMAT")
 
 
+# A week of a weekly rule runs Monday to Sunday. It is asked for when the campaign ran on
+# most of its working days, at least WEEK_DAYS_DUE of Monday to Friday: a campaign that
+# starts on a Thursday or at the weekend, or ends on a Tuesday, asks nothing for that
+# part-week (a record of it may still be written).
+WEEK_DAYS_DUE = 3
+
+
+def week_due(monday: dt.date, start: dt.date, end: dt.date | None) -> bool:
+    """Whether the week beginning on `monday` is asked for by a campaign from start to end."""
+    first = max(monday, start)
+    last = monday + dt.timedelta(days=4)  # Friday
+    if end is not None:
+        last = min(last, end)
+    return (last - first).days + 1 >= WEEK_DAYS_DUE
+
+
+def due_weeks(start: dt.date, end: dt.date | None, over_before: dt.date) -> list[dt.date]:
+    """The Mondays of the weeks a campaign from start to end asks for (week_due) that were
+    over (their Sunday passed) before `over_before`."""
+    monday = start - dt.timedelta(days=start.weekday())
+    last = over_before if end is None else min(over_before, end + dt.timedelta(days=7))
+    found = []
+    while monday + dt.timedelta(days=6) < last:
+        if week_due(monday, start, end):
+            found.append(monday)
+        monday += dt.timedelta(days=7)
+    return found
+
+
 def window(ctx) -> tuple[dt.date, dt.date]:
     """The part of the campaign up to the evaluation date."""
     end = ctx.campaign.end or ctx.as_of

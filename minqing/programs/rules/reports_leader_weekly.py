@@ -1,12 +1,10 @@
-import datetime as dt
-
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from . import NOT_DUE, Param
 from ._pending import PendingRule, cadre_subjects
-from ._periods import window
+from ._periods import due_weeks
 
 
 class LeaderWeeklyRecord(PendingRule):
@@ -35,14 +33,9 @@ class LeaderWeeklyRecord(PendingRule):
     def evaluate_records(self, ctx):
         from minqing.assessment.models import LeaderRecord
 
-        start, end = window(ctx)
-        # The weeks (Monday to Sunday) that began in the campaign and were over by the evaluation date.
-        monday = start - dt.timedelta(days=start.weekday())
-        weeks = []
-        while monday + dt.timedelta(days=6) < min(end + dt.timedelta(days=1), ctx.as_of):
-            if monday >= start - dt.timedelta(days=6):
-                weeks.append(monday)
-            monday += dt.timedelta(days=7)
+        # The weeks the campaign asks for (most of their working days in it), over by the day.
+        weeks = due_weeks(ctx.campaign.start, ctx.campaign.end, ctx.as_of)
+        start = ctx.campaign.start
         subjects = self.subjects(ctx)
         submitted = set(
             LeaderRecord.objects.filter(
