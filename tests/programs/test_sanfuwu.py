@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from django.utils import translation
 
 from minqing.programs.services import pairing_create
 
@@ -170,6 +171,61 @@ def test_a_part_week_is_asked_for_when_the_campaign_ran_on_three_of_its_working_
     assert len(verdict.missing) == len(asked) if asked else verdict.status == "not_due"
     for day, item in zip(asked, verdict.missing, strict=False):
         assert day in item
+
+
+def test_five_ones_name_the_cadre_and_what_is_still_to_do_never_the_campaign(scenario):
+    """五个一 over the campaign: the missing item names the cadre and lists the activities not
+    yet held, in words a person acts on, as the other rules' items do."""
+    from minqing.fieldwork.services import activity_record
+
+    campaign = scenario.campaign("sanfuwu", start=dt.date(2026, 1, 1), end=dt.date(2026, 12, 31))
+    cadre = scenario.cadre("member", "李明")
+    for kind in ("party_meeting", "hardship_member_helped", "poor_student_funded"):
+        activity_record(
+            actor=scenario.office,
+            campaign=campaign,
+            cadre=cadre,
+            kind=kind,
+            title=kind,
+            date=dt.date(2026, 3, 2),
+        )
+    with translation.override("en"):
+        verdict = verdict_for(campaign, "five_ones", cadre.pk)
+    assert (verdict.status, verdict.actual) == ("not_due", "3/5")
+    assert verdict.missing == ["李明: still to do: 开展一次走访慰问, 办成一件实事"]
+    verdict = verdict_for(campaign, "five_ones", cadre.pk)  # in Chinese
+    assert len(verdict.missing) == 1 and campaign.name not in verdict.missing[0]
+    assert verdict.missing[0].startswith("李明") and "开展一次走访慰问、办成一件实事" in verdict.missing[0]
+    # Once the campaign is over what is still lacking fails, in the same words.
+    end = verdict_for(campaign, "five_ones", cadre.pk, as_of=dt.date(2027, 1, 1))
+    assert (end.status, end.missing) == ("fail", verdict.missing)
+
+
+def test_activities_counted_per_period_name_the_period_with_what_is_still_to_do(scenario):
+    from minqing.fieldwork.services import activity_record
+
+    campaign = scenario.campaign("sanfuwu", start=dt.date(2026, 1, 1), end=dt.date(2026, 12, 31))
+    rule = next(r for r in campaign.config["rules"] if r["key"] == "five_ones")
+    rule["params"]["per"] = "month"
+    campaign.save(update_fields=["config"])
+    cadre = scenario.cadre("member", "李明")
+    for kind in ("party_meeting", "condolence_visit", "hardship_member_helped"):
+        activity_record(
+            actor=scenario.office,
+            campaign=campaign,
+            cadre=cadre,
+            kind=kind,
+            title=kind,
+            date=dt.date(2026, 1, 5),
+        )
+    with translation.override("en"):
+        verdict = verdict_for(campaign, "five_ones", cadre.pk, as_of=dt.date(2026, 2, 10))
+    assert (verdict.status, verdict.actual) == ("fail", "3/10")
+    assert verdict.missing == [
+        "李明: still to do in January 2026: 资助一名贫困学生, 办成一件实事",
+        "李明: still to do in February 2026: 参加一次村党组织会议, 开展一次走访慰问, 帮扶一名困难党员群众, "
+        "资助一名贫困学生, 办成一件实事",
+    ]
 
 
 def test_tiered_deadlines_are_not_due_for_a_unit_without_demands(scenario):

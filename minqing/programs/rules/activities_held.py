@@ -1,7 +1,7 @@
 from collections import defaultdict
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from . import FAIL, NOT_DUE, PASS, Param, Rule
 from ._pending import cadre_subjects, point_subjects, team_subjects
@@ -53,20 +53,33 @@ class ActivitiesHeld(Rule):
                 .values(FIELD[subject], "kind", "date")
             ):  # no sort: grouped below
                 held[(row[FIELD[subject]], row["kind"])].append(row["date"])
-        not_held = _("%(activity)s not held in %(period)s")  # translated once, not per subject
+        # One item per period for each subject, naming it and what it still lacks: "李明：还差
+        # 开展一次走访慰问、办成一件实事" (over the campaign the period is not named: it is the
+        # campaign). Translated once, not per subject.
+        lacks = _("%(name)s: still to do: %(activities)s")
+        lacks_in = _("%(name)s: still to do in %(period)s: %(activities)s")
+        separator = pgettext("list separator", ", ")  # 甲、乙 / a, b
+        over_campaign = self.value("per") == "campaign"
+        names_of = {c.pk: str(c.account) for c in ctx.cadres} if subject == "cadre" else {}
         verdicts = []
         for kind, pk, label, cadre_id, unit_id, team_id in subjects:
-            missing, closed_missing, total = [], 0, 0
+            name = names_of.get(pk, label)
+            missing, closed_missing, total, lacking = [], 0, 0, 0
             for period, start, end in periods:
                 if start > ctx.as_of:
                     continue
+                not_held = []
                 for activity in kinds:
                     total += 1
                     if any(start <= day <= end for day in held[(pk, activity)]):
                         continue
                     if ctx.as_of > end:
                         closed_missing += 1
-                    missing.append(not_held % {"activity": names.get(activity, activity), "period": period})
+                    not_held.append(names.get(activity, activity))
+                if not_held:
+                    lacking += len(not_held)
+                    values = {"name": name, "period": period, "activities": separator.join(not_held)}
+                    missing.append((lacks if over_campaign else lacks_in) % values)
             # A period that has ended with an activity missing is a failure, whatever is still open.
             status = PASS if not missing and total else (FAIL if closed_missing else NOT_DUE)
             verdicts.append(
@@ -75,7 +88,7 @@ class ActivitiesHeld(Rule):
                     subject_id=pk,
                     subject=label,
                     required=self.required_text(),
-                    actual=f"{total - len(missing)}/{total}",
+                    actual=f"{total - lacking}/{total}",
                     status=status,
                     missing=missing,
                     cadre_id=cadre_id,
