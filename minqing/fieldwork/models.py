@@ -303,6 +303,49 @@ class AttendanceDay(SyncedRecord):
     def __str__(self):
         return f"{self.date} {self.cadre} @ {self.point}"
 
+    @staticmethod
+    def in_campaign(campaign) -> Q:
+        """The days that count for a campaign, as a condition on AttendanceDay: the dashboard's
+        days at the points and the compliance rules' stay days are the same days.
+
+        A day names a cadre and a point, not a campaign. It counts for the campaign when it lies
+        in the campaign's dates and region and on that day the cadre held a pairing of the
+        campaign with that point or with a household or member of the point's village, or led or
+        was a member of one of the campaign's teams at that point (teams are not dated: within
+        the campaign's dates). So a campaign counts only the days its own work took the cadre to
+        the point, and a campaign just started counts none of the days other campaigns' work did.
+        """
+        from django.db.models import Exists, OuterRef
+        from django.db.models.functions import Substr
+
+        from minqing.core.treecode import prefix_q
+        from minqing.geo.models import LEVEL_DIGITS
+        from minqing.programs.models import Pairing, Team
+
+        # One probe of the cadre's pairings in the campaign per day. A village point's region is
+        # the village; a household's is the village or one of its groups (its 12 digits and 3 more).
+        held = (
+            Pairing.objects.filter(
+                campaign=campaign, cadre_id=OuterRef("cadre_id"), start__lte=OuterRef("date")
+            )
+            .filter(Q(end__isnull=True) | Q(end__gte=OuterRef("date")))
+            .annotate(village=Substr("region_id", 1, LEVEL_DIGITS[5]))
+            .filter(
+                Q(point_id=OuterRef("point_id")) | Q(point__isnull=True, village=OuterRef("point__region_id"))
+            )
+        )
+        # The teams' points first (one list for the query): most days are at none of them.
+        team_points = Team.points.through.objects.filter(team__campaign=campaign)
+        at_team = team_points.filter(liaisonpoint_id=OuterRef("point_id"))
+        in_team = Q(point_id__in=team_points.values("liaisonpoint_id")) & (
+            Q(Exists(at_team.filter(team__leader_id=OuterRef("cadre_id"))))
+            | Q(Exists(at_team.filter(team__members=OuterRef("cadre_id"))))
+        )
+        dates = Q(date__gte=campaign.start)
+        if campaign.end is not None:
+            dates &= Q(date__lte=campaign.end)
+        return prefix_q("point__region_id", campaign.region.prefix) & dates & (Q(Exists(held)) | in_team)
+
 
 class Deed(SyncedRecord):
     class Kind(models.TextChoices):

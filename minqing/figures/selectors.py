@@ -216,37 +216,10 @@ class AttendanceSource(Source):
     related = ("cadre__account", "point")
 
     def in_campaign(self, qs, sel):
-        """An attendance day names a cadre and a point, not a campaign. It counts for the campaign
-        when on that day the cadre held a pairing of the campaign with that point or with a
-        household or member of the point's village, or led or was a member of one of the
-        campaign's teams at that point (teams are not dated: within the campaign's dates). So a
-        campaign counts only the days its own work took the cadre to the point, and a campaign
-        just started counts none of the days other campaigns' work did."""
-        campaign = sel.campaign
-        # One probe of the cadre's pairings in the campaign per day. A village point's region is
-        # the village; a household's is the village or one of its groups (its 12 digits and 3 more).
-        held = (
-            Pairing.objects.filter(
-                campaign=campaign, cadre_id=OuterRef("cadre_id"), start__lte=OuterRef("date")
-            )
-            .filter(Q(end__isnull=True) | Q(end__gte=OuterRef("date")))
-            .annotate(village=Substr("region_id", 1, LEVEL_DIGITS[5]))
-            .filter(
-                Q(point_id=OuterRef("point_id")) | Q(point__isnull=True, village=OuterRef("point__region_id"))
-            )
-        )
-        # The teams' points first (one list for the query): most days are at none of them.
-        team_points = Team.points.through.objects.filter(team__campaign=campaign)
-        at_team = team_points.filter(liaisonpoint_id=OuterRef("point_id"))
-        in_team = Q(point_id__in=team_points.values("liaisonpoint_id")) & (
-            Q(Exists(at_team.filter(team__leader_id=OuterRef("cadre_id"))))
-            | Q(Exists(at_team.filter(team__members=OuterRef("cadre_id"))))
-        )
-        dates = Q(date__gte=max(sel.period.start, campaign.start), date__lte=sel.period.end)
-        if campaign.end is not None:
-            dates &= Q(date__lte=campaign.end)
-        return qs.filter(prefix_q("point__region_id", campaign.region.prefix), dates).filter(
-            Q(Exists(held)) | in_team
+        """The days that count for the campaign (AttendanceDay.in_campaign: the compliance
+        rules' stay days are the same days) in the period."""
+        return qs.filter(
+            AttendanceDay.in_campaign(sel.campaign), date__gte=sel.period.start, date__lte=sel.period.end
         )
 
 

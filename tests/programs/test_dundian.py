@@ -202,3 +202,48 @@ def test_a_successor_is_judged_from_the_handover_not_for_the_months_before(scena
     scenario.days_at(successor, point, dt.date(2026, 8, 20))
     late = verdict_for(dundian, "two_days_a_month", successor.pk, as_of=dt.date(2026, 9, 1))
     assert late.status == "fail" and late.actual == "1/2" and "2026年8月" in late.missing[0]
+
+
+def test_stay_days_are_the_days_the_dashboard_counts(scenario, dundian):
+    """A day counts for the rule as it counts on the dashboard (AttendanceDay.in_campaign): at
+    a point the cadre is paired with, or in the village of a paired household or member, on
+    that day; a day at an unrelated point counts for neither, also for a cadre who holds no
+    point pairing (whose days once counted at any point)."""
+    from minqing.figures.periods import parse_period
+    from minqing.figures.selectors import figures, selection_for
+    from minqing.geo.models import Region
+
+    rule = next(r for r in dundian.config["rules"] if r["key"] == "two_days_a_month")
+    rule["params"]["kinds"] = []  # every cadre of the campaign, stationed or not
+    dundian.save(update_fields=["config"])
+    stationed, linked = scenario.cadre("member", "驻点"), scenario.cadre("member", "联户")
+    paired_point = scenario.point(name="驻点社区")
+    station(scenario, dundian, stationed, paired_point)  # from 2 April
+    link(scenario, dundian, linked, "extreme_poor", dt.date(2026, 4, 2))  # a member of the scenario's village
+    village_point = scenario.point(name="联户所在村")
+    other_village = (
+        Region.objects.filter(code__startswith="431123", level=Region.Level.VILLAGE)
+        .exclude(pk=scenario.village.pk)
+        .first()
+    )
+    unrelated = scenario.point(name="无关的点", region=other_village)
+    for cadre in (stationed, linked):
+        scenario.days_at(cadre, unrelated, dt.date(2026, 4, 20), dt.date(2026, 4, 21))
+    may = dt.date(2026, 5, 1)
+
+    def counted():
+        sel = selection_for(
+            user=scenario.office, campaign=dundian, period=parse_period("2026-04", today=may), today=may
+        )
+        dashboard = {
+            g.key: g.values.get("attendance_days", 0) for g in figures(user=scenario.office, sel=sel).by_cadre
+        }
+        verdicts = {c: verdict_for(dundian, "two_days_a_month", c.pk, as_of=may) for c in (stationed, linked)}
+        return {
+            c.account.full_name: (dashboard.get(c.pk, 0), verdicts[c].status) for c in (stationed, linked)
+        }
+
+    assert counted() == {"驻点": (0, "fail"), "联户": (0, "fail")}
+    scenario.days_at(stationed, paired_point, dt.date(2026, 4, 22), dt.date(2026, 4, 23))
+    scenario.days_at(linked, village_point, dt.date(2026, 4, 22), dt.date(2026, 4, 23))
+    assert counted() == {"驻点": (2, "pass"), "联户": (2, "pass")}

@@ -109,6 +109,34 @@ def test_a_seven_day_concentrated_stay_passes_six_fails(scenario):
     assert verdict_for(campaign, "concentrated_week", six.pk, as_of=dt.date(2026, 7, 1)).status == "not_due"
 
 
+def test_a_concentrated_stay_counts_in_the_paired_household_s_village_not_elsewhere(scenario):
+    """A cadre paired with a household (no point) stays in the household's village: those days
+    count, as on the dashboard; a week at a point of another village does not."""
+    from minqing.geo.models import Region
+
+    campaign = scenario.campaign("xiajiceng", start=dt.date(2026, 4, 15), end=dt.date(2026, 12, 31))
+    cadre = scenario.cadre()
+    pairing_create(
+        actor=scenario.office,
+        campaign=campaign,
+        cadre=cadre,
+        kind="bangfu",
+        target=scenario.household(level=1),
+        start=dt.date(2026, 4, 20),
+    )
+    other_village = (
+        Region.objects.filter(code__startswith="431123", level=Region.Level.VILLAGE)
+        .exclude(pk=scenario.village.pk)
+        .first()
+    )
+    scenario.days_at(cadre, scenario.point(region=other_village), *days(dt.date(2026, 6, 1), 7))
+    end = dt.date(2026, 12, 31)
+    elsewhere = verdict_for(campaign, "concentrated_week", cadre.pk, as_of=end)
+    assert (elsewhere.status, elsewhere.actual) == ("fail", "0")
+    scenario.days_at(cadre, scenario.point(), *days(dt.date(2026, 7, 1), 7))  # the household's village
+    assert verdict_for(campaign, "concentrated_week", cadre.pk, as_of=end).status == "pass"
+
+
 def test_every_target_visited_twice_and_given_a_deed(scenario):
     from minqing.fieldwork.services import deed_record
 

@@ -583,29 +583,25 @@ class Context:
         return found
 
     def stay_days(self, cadre_ids, start, end) -> dict[int, list]:
-        """cadre id → the distinct dates of confirmed days between start and end at the
-        points the cadre is paired with in this campaign (at any point when the cadre has
-        no point pairing here). One query."""
+        """cadre id → the distinct dates of confirmed days between start and end that count for
+        this campaign: the days the dashboard counts (AttendanceDay.in_campaign), at a point the
+        cadre was paired with (or in the village of a paired household or member) on that day,
+        or at a point of one of the campaign's teams the cadre leads or belongs to. One query."""
         from minqing.fieldwork.models import AttendanceDay
 
-        points: dict[int, set] = {}
-        for p in self.pairings:
-            if p.point_id:
-                points.setdefault(p.cadre_id, set()).add(p.point_id)
         found: dict[int, set] = {}
-        for cadre_id, point_id, day in day_values(
+        for cadre_id, day in day_values(
             AttendanceDay.objects.filter(
+                AttendanceDay.in_campaign(self.campaign),
                 cadre_id__in=list(cadre_ids),
                 status=AttendanceDay.Status.CONFIRMED,
                 date__gte=start,
                 date__lte=end,
             ).order_by(),  # sets of days, sorted below: no sort in the database
             "cadre_id",
-            "point_id",
             "date",
         ):
-            if cadre_id not in points or point_id in points[cadre_id]:
-                found.setdefault(cadre_id, set()).add(day)
+            found.setdefault(cadre_id, set()).add(day)
         return {cadre_id: sorted(days) for cadre_id, days in found.items()}
 
     def paired_since(self, kinds=()) -> dict[int, dt.date]:
