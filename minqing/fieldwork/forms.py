@@ -196,7 +196,11 @@ class VisitCorrectForm(forms.Form):
 
     def __init__(self, *args, visit, present_choices, **kwargs):
         super().__init__(*args, **kwargs)
-        forms_of = [(f["key"], f["name"]) for f in visit.campaign.config.get("visit_forms", [])]
+        # The forms that fit the visit's target (and the one it has, even if the campaign has
+        # dropped it since or it does not fit).
+        target = "household" if visit.household_id else "member" if visit.member_id else "point"
+        kind = visit.point.kind if visit.point_id else ""
+        forms_of = [(f["key"], f["name"]) for f in visit.campaign.visit_forms_for(target, kind)]
         if visit.form not in {key for key, _name in forms_of}:
             forms_of.append((visit.form, visit.form_name))
         self.fields["form"].choices = forms_of

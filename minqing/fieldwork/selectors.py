@@ -58,6 +58,7 @@ class Target:
     hardship_level: int
     last_visit: dt.date | None
     days_since: int | None
+    forms: tuple[str, ...] = ()  # the keys of the campaign's visit forms that fit the target
 
     @property
     def hardship_label(self) -> str:
@@ -145,6 +146,10 @@ def my_targets(*, user, as_of: dt.date | None = None) -> list[Target]:
                 hardship_level=level,
                 last_visit=seen,
                 days_since=(as_of - seen).days if seen else None,
+                forms=tuple(
+                    f["key"]
+                    for f in p.campaign.visit_forms_for(p.target_type, p.point.kind if p.point_id else "")
+                ),
             )
         )
     result.sort(key=lambda t: (t.last_visit is not None, t.last_visit or dt.date.min, -t.hardship_level))

@@ -10,6 +10,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from minqing.core import prepared
 from minqing.core.audit import audit_record
@@ -43,10 +44,42 @@ def payload_digest(payload: dict) -> str:
     ).hexdigest()
 
 
-def _campaign_form(campaign: Campaign, form: str) -> None:
+def _campaign_form(campaign: Campaign, form: str, target=None) -> None:
+    """The form is one of the campaign's and, when the target is given, fits it
+    (Campaign.visit_forms_for): 走访企业 is no form for a household."""
     forms = {f["key"] for f in campaign.config.get("visit_forms", [])}
     if forms and form not in forms:
         raise ValidationError({"form": [_("This campaign has no visit form “%(form)s”.") % {"form": form}]})
+    if not forms or target is None:
+        return
+    fitting = campaign.visit_forms_for(*_target_kind(target))
+    if form not in {f["key"] for f in fitting}:
+        raise ValidationError(
+            {
+                "form": [
+                    _("“%(form)s” does not fit this target (%(target)s); the forms for it: %(forms)s.")
+                    % {
+                        "form": campaign.visit_form_name(form),
+                        "target": _target_kind_label(target),
+                        "forms": pgettext("list separator", ", ").join(f"“{f['name']}”" for f in fitting),
+                    }
+                ]
+            }
+        )
+
+
+def _target_kind(target) -> tuple[str, str]:
+    """A visit's target as visit forms name it: ("household", ""), ("member", "") or
+    ("point", its kind)."""
+    if isinstance(target, LiaisonPoint):
+        return "point", target.kind
+    return ("member", "") if isinstance(target, Member) else ("household", "")
+
+
+def _target_kind_label(target) -> str:
+    if isinstance(target, LiaisonPoint):
+        return str(target.get_kind_display())
+    return str((Member if isinstance(target, Member) else Household)._meta.verbose_name)
 
 
 def _check_in_campaign(campaign: Campaign, day: dt.date) -> None:
@@ -153,10 +186,10 @@ def visit_record(
     digest: str = "",
 ) -> Visit:
     _check_in_campaign(campaign, date)
-    _campaign_form(campaign, form)
     field = {Household: "household", Member: "member", LiaisonPoint: "point"}.get(type(target))
     if field is None:
         raise ValidationError({"target": [_("Choose whom the visit was with.")]})
+    _campaign_form(campaign, form, target)
     if field == "point":
         _check_point_on(target, date, "target")
     if problems is not None and not (
@@ -279,7 +312,7 @@ def visit_correct(
     if not form:
         raise ValidationError({"form": [_("Choose the form of the visit.")]})
     if form != visit.form:  # a form the campaign has dropped since stays on its old visits
-        _campaign_form(visit.campaign, form)
+        _campaign_form(visit.campaign, form, visit.household or visit.member or visit.point)
     present = list(others_present)
     if any(cadre.pk == visit.cadre_id for cadre in present):
         raise ValidationError(

@@ -87,6 +87,27 @@ class Campaign(models.Model):
     def visit_form_name(self, form: str) -> str:
         return next((f["name"] for f in self.config.get("visit_forms", []) if f["key"] == form), form)
 
+    def visit_forms_for(self, target_type: str, point_kind: str = "") -> list[dict]:
+        """The campaign's visit forms that fit a target ("household", "member" or "point", and
+        a point's kind): those whose `targets` name it (see form_fits) or name nothing. When
+        none fits (a template that names no form for such a target) every form does, so that a
+        visit can always be recorded."""
+        forms = self.config.get("visit_forms", [])
+        return [f for f in forms if form_fits(f, target_type, point_kind)] or forms
+
+
+def form_fits(form: dict, target_type: str, point_kind: str = "") -> bool:
+    """Whether a visit form fits a target. A form's `targets` lists what it is for: "household"
+    (a household and its members), "member", "point" (any point) or a kind of point
+    ("village", "enterprise", …); a form without `targets` (every form of the templates
+    before there were any, kept in the campaigns started from them) fits every target."""
+    targets = form.get("targets")
+    if not targets:
+        return True
+    if target_type == "point":
+        return "point" in targets or point_kind in targets
+    return target_type in targets or (target_type == "member" and "household" in targets)
+
     def phase_on(self, day: dt.date) -> dict | None:
         for phase in self.config.get("phases", []):
             if phase["start"] <= day.isoformat() <= phase["end"]:

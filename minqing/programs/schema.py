@@ -379,7 +379,7 @@ KNOWN_LEDGER = {"key", "name", "source", "fields"}
 KNOWN_FIELD = {"key", "label", "group", "type", "choices", "required"}
 KNOWN_ITEM = {
     "ticket_categories": {"key", "name", "description"},  # the description is Open311's
-    "visit_forms": {"key", "name"},
+    "visit_forms": {"key", "name", "targets"},
     "activities": {"key", "name"},
     "deed_kinds": {"key", "name"},
 }
@@ -388,6 +388,24 @@ KNOWN_SLOT = {"key", "name", "several"}
 KNOWN_RULE = {"key", "name", "type", "params", "disabled"}
 CADENCE_FLAGS = {"research_report", "weekly_feedback", "monthly_rollup", "quarterly_bulletin"}
 DEADLINE_KEYS = {"on_spot_days", "township_days", "escalated_days", "followup_days"}
+
+
+def visit_targets() -> tuple[str, ...]:
+    """What a visit form may be for: a household (and its members), a member, any point, or a
+    kind of point."""
+    from .models import LiaisonPoint
+
+    return ("household", "member", "point", *LiaisonPoint.Kind.values)
+
+
+def _check_visit_targets(value, path: tuple, check: Checker) -> None:
+    allowed = visit_targets()
+    if (
+        not isinstance(value, list)
+        or not value
+        or not all(isinstance(v, str) and v in allowed for v in value)
+    ):
+        check.error(path, _("must be a list of some of: %(choices)s") % {"choices": ", ".join(allowed)})
 
 
 def check_template(data: dict, check: Checker) -> None:
@@ -428,6 +446,8 @@ def check_template(data: dict, check: Checker) -> None:
             check.known_keys(item, (section, index), KNOWN_ITEM[section])
             if section == "ticket_categories":
                 check.string(item, (section, index), "description", required=False)
+            if section == "visit_forms" and "targets" in item:
+                _check_visit_targets(item["targets"], (section, index, "targets"), check)
         keys = check.unique_keys(items, (section,))
         if section == "ticket_categories":
             category_keys = keys

@@ -307,7 +307,12 @@
     if (problem) { problem.hidden = true; problem.textContent = ""; }
     if (form.elements.form) {
       form.elements.form.innerHTML = "";
-      (campaign.forms || []).forEach(function (f) {
+      // The forms that fit this target, as the server lists them on it (a 走访企业 is no form
+      // for a household); all of the campaign's when it lists none.
+      var fitting = (li.dataset.forms || "").split(" ").filter(Boolean);
+      (campaign.forms || []).filter(function (f) {
+        return !fitting.length || fitting.indexOf(f.key) !== -1;
+      }).forEach(function (f) {
         var option = document.createElement("option");
         option.value = f.key; option.textContent = f.name;
         form.elements.form.appendChild(option);
