@@ -21,6 +21,7 @@ from minqing.fieldwork.models import (
     TeamSummary,
     Visit,
 )
+from minqing.geo.models import LEVEL_DIGITS
 from minqing.org.models import Cadre
 from minqing.people.models import Household
 from minqing.programs.models import Campaign, LiaisonPoint, Pairing
@@ -164,6 +165,19 @@ def build_fieldwork(seed: int, progress=None) -> dict:
         p.cadre_id: p.point_id
         for p in Pairing.objects.filter(point__kind="village").only("cadre_id", "point_id")
     }
+    # A cadre with no village point stays in the village of a household they are paired with,
+    # where the days count for the campaign (AttendanceDay.in_campaign), else at a village
+    # spread by id.
+    village_point: dict[str, int] = {}
+    for point in village_points:
+        village_point.setdefault(point.region_id, point.pk)
+    for cadre_id, region_id in (
+        Pairing.objects.filter(campaign=xia, household__isnull=False)
+        .order_by("id")
+        .values_list("cadre_id", "region_id")
+    ):
+        if region_id[: LEVEL_DIGITS[5]] in village_point:
+            station.setdefault(cadre_id, village_point[region_id[: LEVEL_DIGITS[5]]])
     for cadre in county_cadres:
         point_id = station.get(cadre.pk) or village_points[cadre.pk % len(village_points)].pk
         for first in months(xia.start, end):
