@@ -95,6 +95,12 @@ class Campaign(models.Model):
         forms = self.config.get("visit_forms", [])
         return [f for f in forms if form_fits(f, target_type, point_kind)] or forms
 
+    def phase_on(self, day: dt.date) -> dict | None:
+        for phase in self.config.get("phases", []):
+            if phase["start"] <= day.isoformat() <= phase["end"]:
+                return phase
+        return None
+
 
 def form_fits(form: dict, target_type: str, point_kind: str = "") -> bool:
     """Whether a visit form fits a target. A form's `targets` lists what it is for: "household"
@@ -107,12 +113,6 @@ def form_fits(form: dict, target_type: str, point_kind: str = "") -> bool:
     if target_type == "point":
         return "point" in targets or point_kind in targets
     return target_type in targets or (target_type == "member" and "household" in targets)
-
-    def phase_on(self, day: dt.date) -> dict | None:
-        for phase in self.config.get("phases", []):
-            if phase["start"] <= day.isoformat() <= phase["end"]:
-                return phase
-        return None
 
 
 class CampaignVersion(models.Model):
