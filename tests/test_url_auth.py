@@ -1105,6 +1105,15 @@ def cases(o):
                 {**only(point_a_viewers, yes=403), "office": 422},
             ),
         ],
+        "api-v1:regrade_point": [
+            (
+                "json",
+                f"/api/v1/points/{o['point_a'].pk}/regrade",
+                {"grade": "first", "graded_on": "2999-01-01", "reason": "核对"},  # refused: a day to come
+                401,
+                {**only(point_a_viewers, yes=403), "office": 422},
+            ),
+        ],
         "api-v1:dissolve_team": [
             (
                 "json",

@@ -13,13 +13,17 @@ from minqing.programs.models import LiaisonPoint, Pairing, PointGrading, Team
 from minqing.programs.services import campaign_start
 
 YEAR = 2026
-GRADES = ["一类村", "二类村", "三类村", "复杂村"]
+# 一类村, 二类村, 三类村 (minqing.programs.grades); only 三服务 singles out 复杂村: elsewhere a
+# village drawn as complex is graded 三类 (drawn from the four, so the demo's other random
+# choices stay as they were).
+GRADES = ["first", "second", "third", "complex"]
 
 
-def _point(region, kind, name, rng, points):
-    point = LiaisonPoint.objects.create(
-        region=region, kind=kind, name=name, grade=rng.choice(GRADES) if kind == "village" else ""
-    )
+def _point(region, kind, name, rng, points, complex_too=False):
+    grade = rng.choice(GRADES) if kind == "village" else ""
+    if grade == "complex" and not complex_too:
+        grade = "third"
+    point = LiaisonPoint.objects.create(region=region, kind=kind, name=name, grade=grade)
     if point.grade:
         PointGrading.objects.create(
             point=point, grade=point.grade, graded_on=dt.date(YEAR, 1, 10), reason="年初分类定级（演示）"
@@ -190,7 +194,7 @@ def build_campaigns(seed: int) -> dict:
     )
     ja_points = {
         "township": _point(ja_town, "township", ja_town.name, rng, points),
-        "village": [_point(v, "village", v.name, rng, points) for v in ja_villages],
+        "village": [_point(v, "village", v.name, rng, points, complex_too=True) for v in ja_villages],
         "enterprise": _point(ja_town, "enterprise", "福州晋安茶业有限公司", rng, points),
         "key_project": _point(ja_town, "key_project", "宦溪生态旅游道路工程", rng, points),
     }

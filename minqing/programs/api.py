@@ -15,6 +15,7 @@ from minqing.geo.selectors import region_get
 
 from . import selectors, services
 from .engine import STATUSES
+from .grades import GradeLists, grade_choices
 from .models import Campaign, LiaisonPoint, Pairing, Team, UnitPairing
 from .schema import TemplateInvalid
 
@@ -201,16 +202,35 @@ class WithdrawIn(Schema):
     reason: str = Field(..., max_length=200)
 
 
+class GradeOut(Schema):
+    key: str
+    label: str
+
+
 class PointOut(Schema):
     id: int
     name: str
     kind: str
     region: str
-    grade: str
+    grade: str = Field(
+        ...,
+        description="The grade's key (分类定级: first, second, third, complex); a grade kept from before "
+        "there was a list, as it was written.",
+    )
+    grade_label: str = Field(..., description="The grade as people read it (一类, 复杂, …).")
+    grades: list[GradeOut] = Field(
+        ..., description="The grades the point may take: those of the programs of the campaigns covering it."
+    )
     retired_on: dt.date | None = Field(
         None, description="The last day the point counts (合村并组, an enterprise closed); none while in use."
     )
     retired_reason: str = ""
+
+
+class PointRegradeIn(Schema):
+    grade: str = Field(..., max_length=40, description="One of the point's `grades` (its key, or its label).")
+    graded_on: dt.date = Field(..., description="The day of the grading: not later than today.")
+    reason: str = Field(..., max_length=200)
 
 
 class PointRetireIn(Schema):
@@ -297,13 +317,17 @@ def unit_pairing_out(up: UnitPairing) -> dict:
     }
 
 
-def point_out(p: LiaisonPoint) -> dict:
+def point_out(p: LiaisonPoint, grades: GradeLists | None = None) -> dict:
+    """`grades`: the campaigns' grade lists read once for a page of points."""
+    grades = grades or GradeLists()
     return {
         "id": p.pk,
         "name": p.name,
         "kind": p.kind,
         "region": p.region_id,
         "grade": p.grade,
+        "grade_label": p.grade_label,
+        "grades": [{"key": k, "label": label} for k, label in grade_choices(grades.for_region(p.region_id))],
         "retired_on": p.retired_on,
         "retired_reason": p.retired_reason,
     }
@@ -671,7 +695,36 @@ def list_points(request, page: int = 1, size: int = 50, status: str = selectors.
     """`status`: current (not retired, the default, as the page lists them), retired, or all."""
     if status not in (selectors.CURRENT, "retired", selectors.ALL):
         raise HttpError(422, _("status: one of %(choices)s.") % {"choices": "current, retired, all"})
-    return page_of(selectors.point_list(user=request.auth, status=status), page, size, point_out)
+    grades = GradeLists()
+    return page_of(
+        selectors.point_list(user=request.auth, status=status), page, size, lambda p: point_out(p, grades)
+    )
+
+
+@router.post(
+    "/points/{point_id}/regrade",
+    response=PointOut,
+    summary="Grade a liaison point (分类定级) as of a day, kept in its history (audited)",
+)
+def regrade_point(request, point_id: int, payload: PointRegradeIn):
+    """As the point's page changes its grade: the grade must be one of the point's `grades`
+    (422 names them), the day not later than today; a retired point keeps its grade (422);
+    403 for an account that may not manage the point."""
+    point = selectors.point_get(user=request.auth, pk=point_id)
+    try:
+        services.point_regrade(
+            actor=request.auth,
+            point=point,
+            grade=payload.grade,
+            graded_on=payload.graded_on,
+            reason=payload.reason,
+        )
+    except PermissionDenied:
+        raise HttpError(403, _("This account may not do that.")) from None
+    except ValidationError as exc:
+        raise HttpError(422, " ".join(exc.messages)) from None
+    point.refresh_from_db()
+    return point_out(point)
 
 
 @router.post(

@@ -11,6 +11,7 @@ from minqing.org.models import Cadre, Unit
 
 from . import dates
 from .display import choice_labels, ref_names
+from .grades import DEFAULT_GRADES, grade_choices
 from .models import LiaisonPoint, Team, UnitPairing
 from .rules import RULE_TYPES
 
@@ -292,12 +293,14 @@ class PointForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=120)
     kind = forms.ChoiceField(label=_("Kind"), choices=LiaisonPoint.Kind.choices)
     region = forms.ChoiceField(label=_("Region"))
-    grade = forms.CharField(label=_("Grade"), required=False, max_length=40)
+    grade = forms.ChoiceField(label=_("Grade"), required=False)
     address = forms.CharField(label=_("Address"), required=False, max_length=200)
 
-    def __init__(self, *args, regions=(), **kwargs):
+    def __init__(self, *args, regions=(), grades=DEFAULT_GRADES, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["region"].choices = [(r.code, ("　" * max(0, r.level - 3)) + r.name) for r in regions]
+        # The grades some program in use has (the service checks the region's own).
+        self.fields["grade"].choices = [("", "—"), *grade_choices(grades)]
 
 
 class PointEditForm(forms.Form):
@@ -306,9 +309,13 @@ class PointEditForm(forms.Form):
 
 
 class PointRegradeForm(forms.Form):
-    grade = forms.CharField(label=_("New grade"), max_length=40)
+    grade = forms.ChoiceField(label=_("New grade"))
     graded_on = forms.DateField(label=_("Graded on"), widget=DATE)
     reason = forms.CharField(label=_("Reason"), max_length=200)
+
+    def __init__(self, *args, grades=DEFAULT_GRADES, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["grade"].choices = [("", "—"), *grade_choices(grades)]  # the point's region's grades
 
 
 class TeamForm(forms.Form):

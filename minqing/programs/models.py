@@ -8,6 +8,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .grades import grade_label
+
 
 class ProgramTemplate(models.Model):
     """A program added by an office without code (`minqing program add FILE`). The five
@@ -185,6 +187,11 @@ class LiaisonPoint(models.Model):
         """Whether the point no longer counts on this day (retired on an earlier one)."""
         return self.retired_on is not None and self.retired_on < day
 
+    @property
+    def grade_label(self) -> str:
+        """The grade as people read it (a grade kept from before there was a list: as written)."""
+        return grade_label(self.grade)
+
 
 class PointGrading(models.Model):
     """分类定级: a point's grade and its history."""
@@ -204,7 +211,15 @@ class PointGrading(models.Model):
         ordering = ["point_id", "-graded_on", "-id"]
 
     def __str__(self):
-        return f"{self.point} {self.grade}"
+        return f"{self.point} {self.grade_label}"
+
+    @property
+    def grade_label(self) -> str:
+        return grade_label(self.grade)
+
+    @property
+    def previous_grade_label(self) -> str:
+        return grade_label(self.previous_grade)
 
 
 class Team(models.Model):

@@ -371,6 +371,7 @@ KNOWN_TOP = {
     "deadlines",
     "deed_kinds",
     "appraisal",
+    "point_grades",
 }
 APPRAISAL_QUESTION_TYPES = {"verdict", "yesno", "text"}
 # The keys each table may have: any other is a slip of the keyboard, told with the nearest.
@@ -406,6 +407,23 @@ def _check_visit_targets(value, path: tuple, check: Checker) -> None:
         or not all(isinstance(v, str) and v in allowed for v in value)
     ):
         check.error(path, _("must be a list of some of: %(choices)s") % {"choices": ", ".join(allowed)})
+
+
+def _check_point_grades(value, path: tuple, check: Checker) -> None:
+    """The grades the program grades its points by (分类定级): keys of the grade catalogue."""
+    from .grades import GRADES
+
+    if (
+        not isinstance(value, list)
+        or not value
+        or not all(isinstance(v, str) and v in GRADES for v in value)
+        or len(set(value)) != len(value)
+    ):
+        check.error(
+            path,
+            _("must be a list of different grades, each one of: %(choices)s")
+            % {"choices": ", ".join(GRADES)},
+        )
 
 
 def check_template(data: dict, check: Checker) -> None:
@@ -451,6 +469,9 @@ def check_template(data: dict, check: Checker) -> None:
         keys = check.unique_keys(items, (section,))
         if section == "ticket_categories":
             category_keys = keys
+
+    if "point_grades" in data:
+        _check_point_grades(data["point_grades"], ("point_grades",), check)
 
     kinds = check.table_list(data, (), "pairing_kinds")
     kind_keys = check.unique_keys(kinds, ("pairing_kinds",))

@@ -19,6 +19,7 @@ from minqing.org.models import Cadre, Unit
 from minqing.people.models import Household, Member
 
 from . import dates
+from .grades import GradeLists, grade_key, grade_problem
 from .models import (
     Campaign,
     CampaignVersion,
@@ -760,6 +761,10 @@ def point_create(*, actor, name: str, kind: str, region, grade: str = "", addres
     if not (name or "").strip():
         raise ValidationError({"name": [_("Give the liaison point a name.")]})
     name = name.strip()
+    grade = grade_key(grade)
+    problem = grade_problem(grade, GradeLists().for_region(region.code)) if grade else ""
+    if problem:
+        raise ValidationError({"grade": [problem]})
     if LiaisonPoint.objects.filter(region=region, kind=kind, name=name).exists():
         raise ValidationError({"name": [_point_exists_message(name, kind, region)]})
     try:
@@ -821,8 +826,13 @@ def point_regrade(*, actor, point: LiaisonPoint, grade: str, graded_on: dt.date,
     if not point_may_change(actor, point):
         raise PermissionDenied
     errors = {}
-    if not (grade or "").strip():
+    grade = grade_key(grade)
+    if not grade:
         errors["grade"] = [_("Give the new grade.")]
+    else:
+        problem = grade_problem(grade, GradeLists().for_region(point.region_id))
+        if problem:
+            errors["grade"] = [problem]
     today = timezone.localdate()
     if graded_on > today:
         errors["graded_on"] = [
@@ -848,7 +858,7 @@ def point_regrade(*, actor, point: LiaisonPoint, grade: str, graded_on: dt.date,
         previous = point.grade
     grading = PointGrading.objects.create(
         point=point,
-        grade=grade.strip(),
+        grade=grade,
         previous_grade=previous,
         graded_on=graded_on,
         reason=reason.strip(),

@@ -45,6 +45,7 @@ from .forms import (
     TeamForm,
     UnitPairingForm,
 )
+from .grades import GRADES, GradeLists, grade_label
 from .models import Campaign, LiaisonPoint, Pairing
 from .rules import RULE_TYPES, STATUS_LABELS, target_label
 from .schema import TemplateError, TemplateInvalid, template_text
@@ -999,14 +1000,19 @@ def _point_list_page(request, form=None):
     kind = request.GET.get("kind", "")
     if kind in LiaisonPoint.Kind.values:
         points = points.filter(kind=kind)
-    # The grades the points in sight have (分类定级 is free text: 一类村, A级, …).
-    grades = sorted(g for g in points.order_by().values_list("grade", flat=True).distinct() if g)
+    # The grades the points in sight have, the list's first (in its order), then any kept as
+    # written from before there was a list.
+    held = {g for g in points.order_by().values_list("grade", flat=True).distinct() if g}
+    grades = [(g, grade_label(g)) for g in GRADES if g in held] + [(g, g) for g in sorted(held - set(GRADES))]
     grade = request.GET.get("grade", "")
-    if grade in grades:
+    if grade in held:
         points = points.filter(grade=grade)
     can_manage = scope_for(request.user).has(selectors.MANAGE)
     if form is None and can_manage:
-        form = PointForm(regions=region_list(user=request.user).filter(level__lte=Region.Level.VILLAGE))
+        form = PointForm(
+            regions=region_list(user=request.user).filter(level__lte=Region.Level.VILLAGE),
+            grades=GradeLists().in_use(),
+        )
     return render(
         request,
         "programs/point_list.html",
@@ -1029,7 +1035,7 @@ def _point_list_page(request, form=None):
 def point_create(request):
     require_permission(request.user, selectors.MANAGE)
     regions = scoped(Region, request.user, selectors.MANAGE).filter(level__lte=Region.Level.VILLAGE)
-    form = PointForm(request.POST, regions=regions)
+    form = PointForm(request.POST, regions=regions, grades=GradeLists().in_use())
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -1107,7 +1113,10 @@ def _point_detail_page(request, point, regrade_form=None, edit_form=None, retire
             "unit_pairings": selectors.point_unit_pairings(user=request.user, point=point),
             "today": today,
             "can_manage": can_manage,
-            "regrade_form": regrade_form or PointRegradeForm(initial={"graded_on": timezone.localdate()}),
+            "regrade_form": regrade_form
+            or PointRegradeForm(
+                initial={"graded_on": timezone.localdate()}, grades=GradeLists().for_region(point.region_id)
+            ),
             "edit_form": edit_form or PointEditForm(initial={"name": point.name, "address": point.address}),
             "retire_form": retire_form if point.retired_on is None else None,
             "running": running,
@@ -1147,7 +1156,7 @@ def point_regrade(request, pk: int):
     selectors.point_get(user=request.user, pk=pk)  # 404 when out of sight
     require_permission(request.user, selectors.MANAGE)
     point = get_scoped_or_404(LiaisonPoint, request.user, selectors.MANAGE, pk=pk)
-    form = PointRegradeForm(request.POST)
+    form = PointRegradeForm(request.POST, grades=GradeLists().for_region(point.region_id))
     if form.is_valid():
         try:
             services.point_regrade(actor=request.user, point=point, **form.cleaned_data)

@@ -669,12 +669,38 @@ def test_points_import_and_reimport_changes_nothing(actor, village, tmp_path):
     report = import_run(actor=actor("office"), kind="points", path=path)
     assert report.ok and report.counts["points_created"] == 2, report.messages()
     point = LiaisonPoint.objects.get(name="双牌竹木加工厂")
-    assert point.region == village["village"] and point.gradings.get().grade == "一类"
+    assert point.region == village["village"] and point.gradings.get().grade == "first"  # 一类
     detail = AuditEvent.objects.filter(action="import.points").latest("id").detail
     assert str(point.pk) in detail["points_created_ids"].replace("-", ",").split(",")
     before = counts()
     assert import_run(actor=actor("office"), kind="points", path=path).counts["points_unchanged"] == 2
     assert counts() == before
+
+
+def test_a_point_s_grade_in_a_file_must_be_one_of_the_list_and_is_kept_by_its_key(actor, village, tmp_path):
+    path = tmp_path / "points.csv"
+    rows = (
+        "联系点名称,类型,乡镇,所属村,分类定级\n"
+        f"甲村部,村（社区）,{village['township'].name},{village['village'].name},二类村\n"
+        f"乙企业,企业,{village['township'].name},{village['village'].name},A级\n"
+    )
+    path.write_text(rows, encoding="utf-8")
+    before = LiaisonPoint.objects.count()
+    with translation.override("en"):
+        report = import_run(actor=actor("office"), kind="points", path=path)
+    assert not report.ok and LiaisonPoint.objects.count() == before
+    assert any(
+        "“A级” is not one of the grades here: Grade one, Grade two, Grade three." in m
+        for m in report.messages()
+    ), report.messages()
+    path.write_text(rows.replace("A级", "三类"), encoding="utf-8")
+    assert import_run(actor=actor("office"), kind="points", path=path).ok
+    assert set(
+        LiaisonPoint.objects.filter(name__in=("甲村部", "乙企业")).values_list("grade", flat=True)
+    ) == {
+        "second",
+        "third",
+    }
 
 
 def test_pairings_import_for_a_campaign_and_reimport_changes_nothing(actor, village, tmp_path):
@@ -1178,7 +1204,7 @@ def test_a_unit_and_a_point_kept_with_full_width_brackets_are_matched_by_the_cel
     assert report.ok and report.counts["points_updated"] == 1, (report.messages(), report.counts)
     assert LiaisonPoint.objects.count() == before
     point.refresh_from_db()
-    assert point.name == "竹木加工厂（二分厂）" and point.grade == "一类"
+    assert point.name == "竹木加工厂（二分厂）" and point.grade == "first"
 
 
 def test_an_id_number_beside_a_household_number_must_be_valid_and_of_that_household(actor, village, tmp_path):

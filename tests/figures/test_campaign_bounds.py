@@ -75,6 +75,8 @@ def test_a_day_counts_for_the_campaign_whose_pairing_took_the_cadre_to_the_point
     elsewhere = LiaisonPoint.objects.create(name="别处", kind="enterprise", region=new_campaign.region)
     stationed = LiaisonPoint.objects.create(name="驻点", kind="enterprise", region=new_campaign.region)
     cadre, other = Cadre.objects.order_by("pk")[:2]
+    # Only the days made here: the demo's may lie in the paired household's village too.
+    AttendanceDay.objects.filter(cadre__in=(cadre, other)).delete()
     common = {"campaign": new_campaign, "kind": "bangfu", "start": dt.date(2026, 11, 10)}
     Pairing.objects.create(cadre=cadre, household=household, region=household.region, **common)
     Pairing.objects.create(cadre=cadre, point=stationed, region=stationed.region, **common)

@@ -92,14 +92,15 @@ def test_a_refused_liaison_point_and_grade_come_back_as_typed(scenario, client_a
         actor=scenario.office, point=point, grade="一类村", graded_on=dt.date(2026, 1, 10), reason="年初"
     )
     response = client.post(
-        f"/points/{point.pk}/regrade/", {"grade": "三类村", "graded_on": "2030-01-01", "reason": "提前评定"}
+        f"/points/{point.pk}/regrade/", {"grade": "third", "graded_on": "2030-01-01", "reason": "提前评定"}
     )
     assert response.status_code == 200
     page = response.content.decode()
     assert " open" in _details(page, "regrade") and 'value="提前评定"' in page
     assert "定级日期（2030年1月1日）不能晚于今天" in page
+    assert '<option value="third" selected>' in page  # the grade chosen, kept
     point.refresh_from_db()
-    assert point.grade == "一类村"
+    assert point.grade == "first"
 
 
 def test_the_successor_list_carries_pinyin_for_its_search_box(scenario, client_as):

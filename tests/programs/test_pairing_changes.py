@@ -534,12 +534,13 @@ def test_a_point_entered_again_is_refused_with_what_was_typed_kept(scenario, cli
             "kind": "enterprise",
             "region": scenario.village.code,
             "address": "工业园2号",
-            "grade": "D级",
+            "grade": "second",
         },
     )
     assert response.status_code == 200
     html = response.content.decode()
     assert "已有名为“测试企业甲”的企业" in html and 'value="工业园2号"' in html
+    assert '<option value="second" selected>' in html
     point.refresh_from_db()
     assert point.address == "工业园1号" and LiaisonPoint.objects.filter(name="测试企业甲").count() == 1
 
@@ -669,18 +670,29 @@ def test_the_pairing_list_filters_by_kind_status_and_cadre_point_or_household(sc
 
 
 def test_the_point_list_filters_by_grade(scenario, client_as):
+    """By the grades the points in sight have, shown by their labels; a grade kept as written
+    from before there was a list is offered and shown as it was written."""
+    from minqing.programs.models import LiaisonPoint
     from minqing.programs.services import point_create
 
     a = point_create(
-        actor=scenario.office, name="甲级测试村", kind="village", region=scenario.village, grade="测试一类"
+        actor=scenario.office, name="甲级测试村", kind="village", region=scenario.village, grade="first"
     )
     b = point_create(
-        actor=scenario.office, name="乙级测试村", kind="village", region=scenario.village, grade="测试二类"
+        actor=scenario.office, name="乙级测试村", kind="village", region=scenario.village, grade="second"
     )
+    c = point_create(actor=scenario.office, name="丙级测试村", kind="village", region=scenario.village)
+    LiaisonPoint.objects.filter(pk=c.pk).update(grade="D级")  # free text, from before the list
     client = client_as("office")
-    html = client.get("/points/", {"grade": "测试一类", "kind": "village"}).content.decode()
-    assert '<option value="测试一类" selected>' in html
+    with translation.override("en"):
+        html = client.get(
+            "/points/", {"grade": "first", "kind": "village"}, HTTP_ACCEPT_LANGUAGE="en"
+        ).content.decode()
+    assert '<option value="first" selected>Grade one</option>' in html
+    assert '<option value="D级">D级</option>' in html
     assert f"/points/{a.pk}/" in html and f"/points/{b.pk}/" not in html
+    html = client.get("/points/", {"grade": "D级", "kind": "village"}).content.decode()
+    assert f"/points/{c.pk}/" in html and f"/points/{a.pk}/" not in html and ">D级<" in html
 
 
 def test_a_member_who_no_longer_takes_part_is_named_on_save_not_dropped(scenario, client_as):

@@ -470,6 +470,12 @@ def test_the_api_retires_a_point_and_lists_points_by_status(scenario, client, to
         "kind": "village",
         "region": point.region_id,
         "grade": "",
+        "grade_label": "",
+        "grades": [
+            {"key": "first", "label": "Grade one"},
+            {"key": "second", "label": "Grade two"},
+            {"key": "third", "label": "Grade three"},
+        ],
         "retired_on": today.isoformat(),
         "retired_reason": "企业关停",
     }

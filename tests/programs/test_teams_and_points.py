@@ -70,12 +70,12 @@ def test_a_grade_dated_in_the_future_is_refused(scenario, client_as):
     assert list(caught.value.message_dict) == ["graded_on"]
     response = client_as("office").post(
         f"/points/{point.pk}/regrade/",
-        {"grade": "三类村", "graded_on": "2030-01-01", "reason": "提前"},
+        {"grade": "third", "graded_on": "2030-01-01", "reason": "提前"},
         follow=True,
     )
     assert "定级日期（2030年1月1日）不能晚于今天" in response.content.decode()
     point.refresh_from_db()
-    assert point.grade == "一类村" and point.gradings.count() == 1
+    assert point.grade == "first" and point.gradings.count() == 1
 
 
 def test_a_back_dated_grade_takes_its_place_in_the_history(scenario):
@@ -90,32 +90,32 @@ def test_a_back_dated_grade_takes_its_place_in_the_history(scenario):
         graded_on=dt.date(2026, 3, 1),
         reason="补录季度评定",
     )
-    assert back.previous_grade == "一类村"
+    assert back.previous_grade == "first"
     point.refresh_from_db()
-    assert point.grade == "三类村"  # the latest by date stays the current grade
+    assert point.grade == "third"  # the latest by date stays the current grade
     history = [
         (g.graded_on, g.previous_grade, g.grade)
         for g in PointGrading.objects.filter(point=point).order_by("graded_on")
     ]
     assert history == [
-        (dt.date(2026, 1, 10), "", "一类村"),
-        (dt.date(2026, 3, 1), "一类村", "二类村"),
-        (dt.date(2026, 6, 1), "二类村", "三类村"),
+        (dt.date(2026, 1, 10), "", "first"),
+        (dt.date(2026, 3, 1), "first", "second"),
+        (dt.date(2026, 6, 1), "second", "third"),
     ]
     event = AuditEvent.objects.filter(action="point.regrade", object_id=str(point.pk)).latest("id")
-    assert event.detail == {"from": "一类村", "to": "二类村", "on": "2026-03-01", "current": "三类村"}
+    assert event.detail == {"from": "first", "to": "second", "on": "2026-03-01", "current": "third"}
 
 
 def test_a_grade_dated_before_every_other_keeps_the_point_current_grade(scenario):
     point = LiaisonPoint.objects.get(pk=_graded_point(scenario, "二类村", dt.date(2026, 2, 1)).pk)
     point_regrade(
-        actor=scenario.office, point=point, grade="复杂村", graded_on=dt.date(2025, 12, 1), reason="补录"
+        actor=scenario.office, point=point, grade="三类村", graded_on=dt.date(2025, 12, 1), reason="补录"
     )
     point.refresh_from_db()
-    assert point.grade == "二类村"
+    assert point.grade == "second"
     assert [(g.previous_grade, g.grade) for g in point.gradings.order_by("graded_on")] == [
-        ("", "复杂村"),
-        ("复杂村", "二类村"),
+        ("", "third"),
+        ("third", "second"),
     ]
 
 
@@ -132,7 +132,7 @@ def test_only_who_manages_points_of_its_region_corrects_or_regrades_one(scenario
             actor=actor(username), point=point, grade="三类村", graded_on=dt.date(2026, 3, 1), reason="复评"
         )
     point.refresh_from_db()
-    assert (point.name, point.grade, point.gradings.count()) == (point.name, "一类村", 1)
+    assert (point.name, point.grade, point.gradings.count()) == (point.name, "first", 1)
     assert not LiaisonPoint.objects.filter(name="改名村").exists()
     assert not AuditEvent.objects.filter(
         action__in=("point.update", "point.regrade"), object_id=str(point.pk), user_id=actor(username).pk
@@ -141,4 +141,4 @@ def test_only_who_manages_points_of_its_region_corrects_or_regrades_one(scenario
     point_update(actor=scenario.office, point=point, name="改名村", address="新址")
     point_regrade(actor=None, point=point, grade="三类村", graded_on=dt.date(2026, 3, 1), reason="复评")
     point.refresh_from_db()
-    assert (point.name, point.grade) == ("改名村", "三类村")
+    assert (point.name, point.grade) == ("改名村", "third")

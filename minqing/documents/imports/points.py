@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from minqing.programs.grades import GradeLists, grade_key, grade_problem
 from minqing.programs.models import LiaisonPoint, PointGrading
 
 from . import values
@@ -93,6 +94,7 @@ class PointImporter(Importer):
 
     def validate(self, rows, ctx):
         resolver = RegionResolver(ctx)
+        grade_lists = GradeLists()
         plans, seen = [], {}
         for row in rows:
             name = values.text(ctx, row, "name", 120)
@@ -116,7 +118,12 @@ class PointImporter(Importer):
                 problem = ("village", _("Give the township or village the point lies in."))
             if problem:
                 ctx.error(row.number, *problem)
-            if not (name and kind and region):
+            # A grade by its key, label or as written before (一类村), one of the region's list.
+            grade = grade_key(values.text(ctx, row, "grade", 40))
+            problem = grade_problem(grade, grade_lists.for_region(region)) if grade and region else ""
+            if problem:
+                ctx.error(row.number, "grade", problem)
+            if not (name and kind and region) or problem:
                 continue
             key = (region, str(kind), name)
             if key in seen:
@@ -131,7 +138,7 @@ class PointImporter(Importer):
                     name,
                     str(kind),
                     region,
-                    values.text(ctx, row, "grade", 40),
+                    grade,
                     values.text(ctx, row, "address", 200),
                 )
             )
