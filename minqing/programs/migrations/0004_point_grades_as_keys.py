@@ -37,7 +37,7 @@ def backwards(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("programs", "0002_team_dissolve_point_retire"),
+        ("programs", "0003_handover_moved_whole"),
     ]
 
     operations = [migrations.RunPython(forwards, backwards)]
