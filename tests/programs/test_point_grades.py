@@ -139,7 +139,7 @@ def test_the_api_offers_the_grades_and_regrades_a_point_by_one_of_them(scenario,
 
 
 def test_the_migration_maps_the_grades_it_knows_and_keeps_the_others_as_written(scenario):
-    migration = importlib.import_module("minqing.programs.migrations.0003_point_grades_as_keys")
+    migration = importlib.import_module("minqing.programs.migrations.0004_point_grades_as_keys")
     known, unknown = scenario.point(), scenario.point()
     LiaisonPoint.objects.filter(pk=known.pk).update(grade="复杂村")
     LiaisonPoint.objects.filter(pk=unknown.pk).update(grade="A级")
