@@ -743,10 +743,14 @@ class Figures:
         return sorted(self.by_cadre, key=lambda g: (-g.values.get(key, 0), g.label, g.key))[:n]
 
 
-def figures(*, user, sel: Selection, breakdowns: bool = True, deferred: bool = True) -> Figures:
+def figures(
+    *, user, sel: Selection, breakdowns: bool = True, deferred: bool = True, top_cadres: int | None = None
+) -> Figures:
     """Every tile's number for the selection, with breakdowns by child region, unit, team and
     cadre. One aggregate query per source (plus one per custom tile and a few for labels).
-    With deferred=False, the deferred tiles are left out (the dashboard page loads them after)."""
+    With deferred=False, the deferred tiles are left out (the dashboard page loads them after).
+    With top_cadres=N, `by_cadre` holds the N cadres of most visits only (Figures.top_cadres
+    for visits up to N: the page's ranking), not a row for each of a county's 3,000."""
     totals: dict[str, Any] = {}
     region_cells: dict = defaultdict(lambda: defaultdict(int))
     cadre_cells: dict = defaultdict(lambda: defaultdict(int))
@@ -866,7 +870,7 @@ def figures(*, user, sel: Selection, breakdowns: bool = True, deferred: bool = T
         totals,
         rates,
         _region_groups(user, sel, region_cells),
-        *_org_groups(user, sel, cadre_cells, account_cells, unit_cells),
+        *_org_groups(user, sel, cadre_cells, account_cells, unit_cells, top_cadres),
     )
 
 
@@ -908,9 +912,10 @@ def _in_scope(model, user) -> ExpressionWrapper:
     )
 
 
-def _org_groups(user, sel: Selection, cadre_cells, account_cells, unit_cells):
+def _org_groups(user, sel: Selection, cadre_cells, account_cells, unit_cells, top_n: int | None = None):
     """Units (the children of the chosen unit, or the top-level bodies), teams and cadres: a few
-    queries of plain tuples, whatever the number of cadres."""
+    queries of plain tuples, whatever the number of cadres. `top_n`: only that many cadres, those
+    of most visits (then by name), are named and listed."""
     cadres_qs = Cadre.objects.all()
     wanted = set(cadre_cells) | set(account_cells)
     # A few cadres by their ids; for many, reading the cadres' few columns costs less than sending
@@ -918,24 +923,26 @@ def _org_groups(user, sel: Selection, cadre_cells, account_cells, unit_cells):
     # one query may carry.
     if len(wanted) <= 500:
         cadres_qs = cadres_qs.filter(Q(pk__in=list(cadre_cells)) | Q(account_id__in=list(account_cells)))
-    # With each cadre and unit, whether the viewer may choose it (its row then links to its figures).
-    cadres_qs = cadres_qs.annotate(seen=_in_scope(Cadre, user))
-    cadres, seen_cadres = {}, set()
-    for pk, account_id, unit_id, full_name, username, seen in cadres_qs.values_list(
-        "pk", "account_id", "unit_id", "account__full_name", "account__username", "seen"
-    ):
-        cadres[pk] = (account_id, unit_id, full_name or username)
-        if seen:
-            seen_cadres.add(pk)
-    by_account = {account_id: pk for pk, (account_id, _u, _n) in cadres.items()}
-    per_cadre: dict = defaultdict(lambda: defaultdict(int))
-    for cadre_id, values in cadre_cells.items():
-        for k, v in values.items():
-            per_cadre[cadre_id][k] += v
+    cadres, seen_cadres, names = {}, set(), {}
+    if top_n is None:
+        # With each cadre, whether the viewer may choose it (its row then links to its figures).
+        for pk, account_id, unit_id, full_name, username, seen in cadres_qs.annotate(
+            seen=_in_scope(Cadre, user)
+        ).values_list("pk", "account_id", "unit_id", "account__full_name", "account__username", "seen"):
+            cadres[pk] = (account_id, unit_id)
+            names[pk] = full_name or username
+            if seen:
+                seen_cadres.add(pk)
+    else:
+        for pk, account_id, unit_id in cadres_qs.values_list("pk", "account_id", "unit_id"):
+            cadres[pk] = (account_id, unit_id)
+    by_account = {account_id: pk for pk, (account_id, _u) in cadres.items()}
+    per_cadre: dict = {cadre_id: dict(values) for cadre_id, values in cadre_cells.items()}
     for account_id, values in account_cells.items():
         if account_id in by_account:
+            cell = per_cadre.setdefault(by_account[account_id], {})
             for k, v in values.items():
-                per_cadre[by_account[account_id]][k] += v
+                cell[k] = cell.get(k, 0) + v
     units, seen_units = {}, set()
     for pk, path, name, seen in Unit.objects.annotate(seen=_in_scope(Unit, user)).values_list(
         "pk", "path", "name", "seen"
@@ -994,11 +1001,25 @@ def _org_groups(user, sel: Selection, cadre_cells, account_cells, unit_cells):
         team_groups.append(Group(team_id, name, dict(values), {"team": team_id, "cadre": None}, sel))
     team_groups.sort(key=lambda g: (-g.values.get("visits", 0), g.label))
     shown = [cadre_id for cadre_id in per_cadre if cadre_id in cadres]
+    if top_n is not None:
+        # The ranking's cadres only: those with at least the visits of the N-th (ties kept, for
+        # the names to order them), then named, and whether the viewer may choose them, at once.
+        shown.sort(key=lambda pk: -per_cadre[pk].get("visits", 0))
+        if len(shown) > top_n:
+            least = per_cadre[shown[top_n - 1]].get("visits", 0)
+            shown = [pk for pk in shown if per_cadre[pk].get("visits", 0) >= least]
+        named = Cadre.objects.filter(pk__in=shown) if len(shown) <= 500 else cadres_qs
+        for pk, full_name, username, seen in named.annotate(seen=_in_scope(Cadre, user)).values_list(
+            "pk", "account__full_name", "account__username", "seen"
+        ):
+            names[pk] = full_name or username
+            if seen:
+                seen_cadres.add(pk)
     cadre_groups = [
         Group(
             cadre_id,
-            cadres[cadre_id][2],
-            dict(per_cadre[cadre_id]),
+            names.get(cadre_id, ""),
+            per_cadre[cadre_id],
             {"cadre": cadre_id, "unit": None, "team": None},
             sel,
             linked=cadre_id in seen_cadres,
@@ -1007,6 +1028,8 @@ def _org_groups(user, sel: Selection, cadre_cells, account_cells, unit_cells):
     ]
     # The id last: cadres of the same name and figures keep one order whatever the query plan.
     cadre_groups.sort(key=lambda g: (-g.values.get("visits", 0), g.label, g.key))
+    if top_n is not None:
+        cadre_groups = cadre_groups[:top_n]
     return unit_groups, team_groups, cadre_groups
 
 
