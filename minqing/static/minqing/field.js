@@ -205,7 +205,8 @@
   function refreshDue() {
     var due = document.getElementById("due");
     if (!due || !window.DOMParser) { return Promise.resolve(); }
-    return fetch(window.location.pathname, { credentials: "same-origin", cache: "no-store" }).then(function (r) {
+    // "?part=due": the service worker lets it through without keeping it (sw.js).
+    return fetch(window.location.pathname + "?part=due", { credentials: "same-origin", cache: "no-store" }).then(function (r) {
       return r.ok ? r.text() : "";
     }).then(function (html) {
       var fresh = html && new DOMParser().parseFromString(html, "text/html").getElementById("due");

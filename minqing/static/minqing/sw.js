@@ -20,6 +20,11 @@ self.addEventListener("activate", function (event) {
 self.addEventListener("fetch", function (event) {
   var url = new URL(event.request.url);
   if (event.request.method !== "GET" || url.origin !== location.origin) { return; }
+  if (url.pathname === "/m/" && url.search) {
+    // The page read again for a part of it (field.js: the due list): the network only, never
+    // kept — a copy stored after a sign-out cleared the phone would outlive the account.
+    return;
+  }
   if (url.pathname === "/m/") {
     // The page itself: fresh when online (and kept for later), the kept copy when offline.
     event.respondWith(fetch(event.request).then(function (response) {
