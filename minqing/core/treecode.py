@@ -16,6 +16,14 @@ def prefix_q(field: str, prefix: str) -> Q:
     return q & Q(**{f"{field}__lt": upper}) if upper else q
 
 
+def prefixes_q(field: str, prefixes) -> Q:
+    """`field` lies in any of these subtrees; with none, in nothing."""
+    condition = Q(pk__in=[])
+    for prefix in prefixes:
+        condition |= prefix_q(field, prefix)
+    return condition
+
+
 def startswith_q(field: str, prefix: str) -> Q:
     """`field` starts with `prefix`, written so that an index serves it: a range on
     SQLite (whose LIKE ... ESCAPE never uses an index; its BINARY collation orders by

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from minqing.core.scope import get_scoped_or_404, scope_for, scope_q, scoped
-from minqing.core.treecode import prefix_q
+from minqing.core.treecode import prefix_q, prefixes_q
 from minqing.geo.models import LEVEL_DIGITS
 from minqing.org.models import Cadre, Unit
 from minqing.people.models import Household, Member
@@ -76,25 +76,18 @@ def campaign_read(*, user, pk) -> Campaign:
     return campaign
 
 
-def _area_q(field: str, area: tuple[str, ...]) -> Q:
-    condition = Q(pk__in=[])
-    for prefix in area:
-        condition |= prefix_q(field, prefix)
-    return condition
-
-
 def area_work(campaign: Campaign, area: tuple[str, ...]) -> tuple[set[int], set[int]]:
     """The cadres and teams of the campaign at work in the area: the cadres paired with a target
     there (at any time of the campaign) and the teams with a point there, with their leaders and
     members (three queries)."""
     cadres = set(
-        Pairing.objects.filter(_area_q("region_id", area), campaign=campaign)
+        Pairing.objects.filter(prefixes_q("region_id", area), campaign=campaign)
         .order_by()
         .values_list("cadre_id", flat=True)
         .distinct()
     )
     teams = set(
-        Team.objects.filter(_area_q("points__region_id", area), campaign=campaign)
+        Team.objects.filter(prefixes_q("points__region_id", area), campaign=campaign)
         .order_by()
         .values_list("pk", flat=True)
         .distinct()
@@ -119,9 +112,7 @@ def campaign_cadres(campaign: Campaign) -> QuerySet:
     or of every unit in the campaign's region when none are named."""
     units = list(campaign.units.all())
     if units:
-        condition = Q(pk__in=[])
-        for unit in units:
-            condition |= prefix_q("unit__path", unit.path)
+        condition = prefixes_q("unit__path", [unit.path for unit in units])
     else:
         condition = prefix_q("unit__region_id", campaign.region.prefix)
     return Cadre.objects.filter(condition, account__is_active=True).order_by("unit__path", "id")

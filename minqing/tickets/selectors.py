@@ -10,7 +10,7 @@ from django.db.models.functions import Substr, TruncMonth
 from django.utils import timezone
 
 from minqing.core.scope import get_scoped_or_404, scope_for, scoped
-from minqing.core.treecode import prefix_q
+from minqing.core.treecode import prefix_q, prefixes_q
 from minqing.geo.models import LEVEL_DIGITS, Region, level_of_code
 from minqing.org.models import Unit
 
@@ -149,10 +149,7 @@ def demand_regions(*, user) -> QuerySet:
     prefixes = {p for p in prefixes if not any(p != q and p.startswith(q) for q in prefixes)}
     if not prefixes:
         return Region.objects.none()
-    condition = Q()
-    for prefix in sorted(prefixes):
-        condition |= prefix_q("code", prefix)
-    return Region.objects.filter(condition).order_by("code")
+    return Region.objects.filter(prefixes_q("code", sorted(prefixes))).order_by("code")
 
 
 def demand_villages(*, user) -> QuerySet:
