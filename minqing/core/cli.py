@@ -151,6 +151,29 @@ def invalid(exc: ValidationError) -> CommandError:
     return CommandError(" ".join(exc.messages))
 
 
+# Reads of personal data -----------------------------------------------------------
+
+
+def audit_read(*, action: str, user=None, obj=None, shown: int, **detail):
+    """A command printed or wrote residents' or cadres' personal data (names, phones, ID
+    numbers, addresses, cadres' records): one audit row for the run, as a page's read is
+    (core.audit.audit_list_read, with the page's action where there is one), on the command
+    line's channel. `user` is the account the command read as (--as), None the operator at
+    the server's shell; `detail` names what was read (campaign, filters, format, the file
+    written), never the data itself."""
+    from minqing.core import context
+    from minqing.core.audit import audit_list_read
+    from minqing.org.models import Account
+
+    # A viewer that is not an account (figures' CampaignOffice) is the operator.
+    user = user if isinstance(user, Account) else None
+    if context.current().channel == "cli" and context.current().user == user:
+        # Inside the command's own context: the run's writes and its read share one request id.
+        return audit_list_read(action=action, user=user, obj=obj, shown=shown, **detail)
+    with context.acting(channel="cli", user=user):
+        return audit_list_read(action=action, user=user, obj=obj, shown=shown, **detail)
+
+
 # Records named on the command line -------------------------------------------------
 
 

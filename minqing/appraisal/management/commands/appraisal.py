@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy
 
 from minqing.appraisal import selectors, services
 from minqing.appraisal.models import AppraisalRound
-from minqing.core.cli import CliCommand, campaign_or_error, invalid
+from minqing.core.cli import CliCommand, audit_read, campaign_or_error, invalid
 
 
 class Command(CliCommand):
@@ -91,6 +91,15 @@ class Command(CliCommand):
     def do_results(self, options):
         r = self._round(options)
         rows = selectors.round_results(r)
+        # Each cadre by name with the residents' score: a cadre's record, read.
+        audit_read(
+            action="appraisal.results.view",
+            obj=r,
+            shown=len(rows),
+            campaign=r.campaign_id,
+            period=r.period,
+            format="json" if options["json"] else "text",
+        )
         if options["json"]:
             self.stdout.write(
                 _json.dumps(

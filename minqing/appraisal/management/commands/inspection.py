@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy
 
 from minqing.appraisal import selectors
 from minqing.appraisal.models import FollowUpAction, Inspection
-from minqing.core.cli import CliCommand, campaign_or_error, iso_date
+from minqing.core.cli import CliCommand, audit_read, campaign_or_error, iso_date
 from minqing.core.dates import day_text
 
 
@@ -37,7 +37,15 @@ class Command(CliCommand):
     def handle(self, *args, action, campaign, **options):
         getattr(self, f"do_{action}")(campaign_or_error(campaign), options)
 
-    def _out(self, options, data, lines):
+    def _out(self, options, data, lines, *, action, campaign, shown, **detail):
+        # The rows name cadres with their ratings and open actions: a cadre's record, read.
+        audit_read(
+            action=action,
+            obj=campaign,
+            shown=shown,
+            format="json" if options["json"] else "text",
+            **detail,
+        )
         if options["json"]:
             self.stdout.write(_json.dumps(data, ensure_ascii=False, indent=1, default=str))
         else:
@@ -69,6 +77,10 @@ class Command(CliCommand):
                 f"{day_text(i.date)} {i.get_kind_display()} · {i.cadre.account if i.cadre else i.point}: {i.get_rating_display()}"
                 for i in rows
             ],
+            action="inspection.list",
+            campaign=campaign,
+            shown=len(rows),
+            filters={"kind": options["kind"]},
         )
 
     def do_overdue(self, campaign, options):
@@ -82,6 +94,10 @@ class Command(CliCommand):
             options,
             [{"id": a.pk, "text": a.text, "owner": a.owner_id, "deadline": a.deadline} for a in rows],
             [f"{day_text(a.deadline)} {a.owner.account}: {a.text}" for a in rows],
+            action="inspection.overdue.view",
+            campaign=campaign,
+            shown=len(rows),
+            as_of=today.isoformat(),
         )
 
     def do_results(self, campaign, options):
@@ -104,4 +120,9 @@ class Command(CliCommand):
                 }
                 for cadre, r in sorted(results.items())
             ],
+            action="inspection.results.view",
+            campaign=campaign,
+            shown=len(results),
+            start=start.isoformat(),
+            end=end.isoformat(),
         )

@@ -1,11 +1,12 @@
 import json
 
 from django.core.management.base import CommandError
+from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 
 from minqing.assessment import documents, selectors, services
 from minqing.assessment.models import AssessmentResult
-from minqing.core.cli import campaign_or_error, iso_date, write_bytes
+from minqing.core.cli import audit_read, campaign_or_error, iso_date, write_bytes
 from minqing.core.dates import day_text
 
 from ._actions import ActionCommand
@@ -137,7 +138,17 @@ class Command(ActionCommand):
         )
 
     def at_risk(self, campaign, as_of, json, **_):
-        flagged = selectors.at_risk(self._campaign(campaign), as_of)
+        found = self._campaign(campaign)
+        day = as_of or timezone.localdate()
+        flagged = selectors.at_risk(found, day)
+        # Cadres by name with why they may be recalled: a cadre's record, read.
+        audit_read(
+            action="assessment.at_risk.view",
+            obj=found,
+            shown=len(flagged),
+            as_of=day.isoformat(),
+            format="json" if json else "text",
+        )
         if json:
             import json as _json
 

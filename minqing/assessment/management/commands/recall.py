@@ -3,7 +3,7 @@ from django.utils.translation import gettext, gettext_lazy
 
 from minqing.assessment import documents, services
 from minqing.assessment.models import Recall
-from minqing.core.cli import campaign_or_error, iso_date, write_bytes
+from minqing.core.cli import audit_read, campaign_or_error, iso_date, write_bytes
 
 from ._actions import ActionCommand
 
@@ -85,7 +85,10 @@ class Command(ActionCommand):
         qs = Recall.objects.select_related("cadre__account", "campaign").order_by("-proposed_at", "-id")
         if campaign:
             qs = qs.filter(campaign_id=campaign)
-        for recall in qs:
+        recalls = list(qs)
+        # Cadres by name with their recall: a cadre's record, read.
+        audit_read(action="recall.list", shown=len(recalls), filters={"campaign": campaign})
+        for recall in recalls:
             self.stdout.write(
                 f"{recall.pk:>5} {recall.get_status_display():<8} {recall.cadre.account}  {recall.campaign}"
             )

@@ -2,6 +2,7 @@ from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from minqing.core import context
 from minqing.core.cli import CliCommand, account_or_error, campaign_or_error, write_bytes
 from minqing.geo.models import Region
 from minqing.org.models import Cadre
@@ -51,5 +52,8 @@ class Command(CliCommand):
         if cadre and the_cadre is None:
             raise CommandError(_("There is no cadre %(id)s.") % {"id": cadre})
         entries = card_entries(user=user, campaign=found, point=the_point, cadre=the_cadre)
-        write_bytes(output, cards_pdf(entries, layout=layout, user=user, campaign=found))
+        # The cards name cadres with their phones: cards_pdf records the print, as the page's.
+        with context.acting(channel="cli", user=user):
+            pdf = cards_pdf(entries, layout=layout, user=user, campaign=found)
+        write_bytes(output, pdf)
         self.stdout.write(_("%(n)s cards → %(file)s") % {"n": len(entries), "file": output})

@@ -8,6 +8,7 @@ from minqing.core import context
 from minqing.core.cli import (
     CliCommand,
     account_or_error,
+    audit_read,
     cadre_or_error,
     campaign_or_error,
     invalid,
@@ -129,11 +130,15 @@ class Command(CliCommand):
         return cadre_or_error(username)
 
     def visits(self, campaign, limit, **_):
-        for visit in (
-            Visit.objects.filter(campaign=self._campaign(campaign))
+        found = self._campaign(campaign)
+        visits = list(
+            Visit.objects.filter(campaign=found)
             .select_related("cadre__account")
             .order_by("-date", "-id")[:limit]
-        ):
+        )
+        # Each line names a cadre and what was done at a household: the read is recorded.
+        audit_read(action="visit.list", obj=found, shown=len(visits), limit=limit)
+        for visit in visits:
             self.stdout.write(
                 f"{day_text(visit.date)} {visit.cadre.account} {visit.form} {visit.content[:40]}"
             )
@@ -202,7 +207,15 @@ class Command(CliCommand):
         self.stdout.write(f"{found.pk}: {found.progress}%")
 
     def plans(self, campaign, **_):
-        for plan in HelpPlan.objects.filter(campaign=self._campaign(campaign)).order_by("deadline", "id"):
+        found = self._campaign(campaign)
+        plans = list(
+            HelpPlan.objects.filter(campaign=found)
+            .select_related("cadre__account")
+            .prefetch_related("commitments")
+            .order_by("deadline", "id")
+        )
+        audit_read(action="help_plan.list", obj=found, shown=len(plans))
+        for plan in plans:
             items = list(plan.commitments.all())
             done = sum(1 for c in items if c.progress == 100)
             self.stdout.write(
@@ -253,6 +266,17 @@ class Command(CliCommand):
                 figures=figures,
                 text=text,
             ),
+        )
+        # The page's record of a download, with the file written.
+        audit_read(
+            action="research_report.download",
+            obj=subject_cadre if cadre else found_team,
+            shown=1,
+            campaign=found_campaign.pk,
+            start=figures["start"].isoformat(),
+            end=figures["end"].isoformat(),
+            format="docx",
+            file=output,
         )
         self.stdout.write(
             gettext("%(file)s: %(visits)s visits, %(deeds)s deeds")

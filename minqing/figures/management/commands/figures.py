@@ -3,8 +3,9 @@ import json
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
-from minqing.core.cli import CliCommand
+from minqing.core.cli import CliCommand, audit_read
 from minqing.figures import selectors
+from minqing.figures.services import selection_key
 
 from ._viewer import add_selection_arguments, selection_from
 
@@ -27,6 +28,19 @@ class Command(CliCommand):
         viewer, sel = selection_from(options, today=timezone.localdate())
         figures = selectors.figures(user=viewer, sel=sel, breakdowns=bool(options["by"]))
         groups = getattr(figures, f"by_{options['by']}") if options["by"] else []
+        if options["by"] == "cadre" or sel.cadre is not None:
+            # Each cadre's (or one cadre's) work in figures: a cadre's record, read. Figures
+            # of a region, unit or team name no one and are not recorded, as the dashboard's.
+            audit_read(
+                action="figures.view",
+                user=viewer,
+                obj=sel.campaign,
+                shown=len(groups) if options["by"] else 1,
+                period=sel.period.code,
+                selection=selection_key(sel),
+                by=options["by"] or "",
+                format="json" if options["json"] else "text",
+            )
         if options["json"]:
             out = {
                 "campaign": sel.campaign.pk,

@@ -2,8 +2,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from minqing.core import context
 from minqing.core.cli import CliCommand, write_bytes
 from minqing.figures import documents
+from minqing.org.models import Account
 
 from ._viewer import add_selection_arguments, selection_from
 
@@ -23,7 +25,10 @@ class Command(CliCommand):
     def handle(self, *args, kind, fmt, output, **options):
         today = timezone.localdate()
         viewer, sel = selection_from(options, today=today, default_period=documents.DEFAULT_PERIOD[kind])
-        content, _name, _type = documents.generate(user=viewer, sel=sel, kind=kind, fmt=fmt)
+        # The document names cadres (the ten most active): generating it is recorded, as the page's.
+        account = viewer if isinstance(viewer, Account) else None
+        with context.acting(channel="cli", user=account):
+            content, _name, _type = documents.generate(user=viewer, sel=sel, kind=kind, fmt=fmt)
         write_bytes(output, content)
         self.stdout.write(
             _("%(file)s (%(bytes)s bytes): %(kind)s, %(period)s")

@@ -3,6 +3,7 @@ from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from minqing.core import context
 from minqing.core.cli import CliCommand, account_or_error, campaign_or_error, file_error, invalid
 from minqing.core.scope import forget_scope
 
@@ -51,15 +52,17 @@ class Command(CliCommand):
         if reason and user is None:
             raise CommandError(_("--reason needs --as USER: identifiers are unmasked only for an account."))
         try:
-            export = ledger_export(
-                actor=user,
-                campaign=found,
-                key=ledger,
-                path=output,
-                region_code=region,
-                unmask=bool(reason),
-                reason=reason,
-            )
+            # The service records the export (who, which ledger, how many rows), as the page's.
+            with context.acting(channel="cli", user=user):
+                export = ledger_export(
+                    actor=user,
+                    campaign=found,
+                    key=ledger,
+                    path=output,
+                    region_code=region,
+                    unmask=bool(reason),
+                    reason=reason,
+                )
         except ValidationError as exc:
             raise invalid(exc) from None
         except PermissionDenied as exc:

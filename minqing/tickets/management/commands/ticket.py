@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from minqing.core import context
-from minqing.core.cli import CliCommand, account_or_error, invalid
+from minqing.core.cli import CliCommand, account_or_error, audit_read, invalid
 from minqing.core.dates import moment_text
 from minqing.tickets import selectors, services
 from minqing.tickets.models import Status
@@ -56,8 +56,16 @@ class Command(CliCommand):
         with context.acting(channel="cli", user=user):
             getattr(self, f"do_{action}")(user, **options)
 
-    def _rows(self, tickets, options):
+    def _rows(self, user, tickets, options, **filters):
         tickets = list(tickets.select_related("unit")[: options["limit"]])
+        # Titles are the residents' own words (names, addresses): the read is recorded, as the API's.
+        audit_read(
+            action="ticket.list",
+            user=user,
+            shown=len(tickets),
+            filters={"ledger": options["ledger"], **filters},
+            format="json" if options["json"] else "text",
+        )
         if options["json"]:
             rows = [
                 {
@@ -82,17 +90,21 @@ class Command(CliCommand):
 
     def do_list(self, user, **options):
         self._rows(
-            selectors.ticket_list(user=user, status=options["status"], ledger=options["ledger"]), options
+            user,
+            selectors.ticket_list(user=user, status=options["status"], ledger=options["ledger"]),
+            options,
+            status=options["status"],
         )
 
     def do_overdue(self, user, **options):
         tickets = selectors.ticket_list(user=user, overdue=True, ledger=options["ledger"]).order_by(
             "deadline"
         )
-        self._rows(tickets, options)
+        self._rows(user, tickets, options, overdue=True)
 
     def do_show(self, user, code, **options):
         ticket = self._get(user, code)
+        audit_read(action="ticket.view", user=user, obj=ticket, shown=1)
         self.stdout.write(
             f"{ticket.code}  {ticket.get_status_display()}  {ticket.title}\n{ticket.description}"
         )
