@@ -1,7 +1,8 @@
 """Backup and restore of a demo database made for these tests (in a subprocess, with its
 own var/ and keys), on the engine this suite runs on: the restore drill finds every table
-identical; a backup restores into an empty database and refuses a full one; and neither
-the database file nor a dump holds an ID number or a phone in plain text."""
+identical; a backup restores into an empty database and refuses a full one, and each is a
+row of the audit trail; and neither the database file nor a dump holds an ID number or a
+phone in plain text."""
 
 import json
 import os
@@ -130,6 +131,21 @@ def test_a_backup_restores_into_an_empty_database_and_verifies(demo_site, tmp_pa
     assert empty.run("shell", "-c", count).stdout == demo_site.run("shell", "-c", count).stdout
     refused = empty.run("restore", str(backup), check=False)
     assert refused.returncode != 0 and "not empty" in refused.stderr
+
+
+def test_each_backup_written_is_one_row_of_the_audit_trail_naming_the_file(demo_site, tmp_path):
+    """A backup copies every resident's data: the trail records which file, written by whom
+    (the operator at the shell), never what it holds; the chain stays whole."""
+    backup = tmp_path / "audited.file"
+    demo_site.run("backup", "-o", str(backup))
+    last = (
+        "import json; from minqing.core.models import AuditEvent; "
+        "e = AuditEvent.objects.filter(action='backup.create').latest('id'); "
+        "print(json.dumps([e.channel, e.username, e.user_id, e.detail]))"
+    )
+    row = json.loads(demo_site.run("shell", "-c", last).stdout.strip().splitlines()[-1])
+    assert row == ["cli", "", None, {"file": str(backup), "bytes": backup.stat().st_size, "drill": False}]
+    assert "The audit trail is intact" in demo_site.run("audit", "verify").stdout
 
 
 def test_no_dump_holds_an_id_number_or_phone_in_plain_text(demo_site, engine, tmp_path):

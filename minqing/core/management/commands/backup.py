@@ -1,8 +1,11 @@
+from pathlib import Path
+
 from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from minqing.core import backup
+from minqing.core import backup, context
+from minqing.core.audit import audit_record
 from minqing.core.cli import CliCommand, file_error
 
 
@@ -24,8 +27,11 @@ class Command(CliCommand):
         try:
             if action == "drill":
                 result = backup.drill(keep=output)
+                if output:
+                    audited(Path(output), drill=True)
             else:
                 path = backup.backup(output)
+                audited(path, drill=False)
                 self.stdout.write(
                     _("Backup written: %(file)s (%(bytes)s bytes)")
                     % {"file": path, "bytes": path.stat().st_size}
@@ -48,4 +54,14 @@ class Command(CliCommand):
         self.stdout.write(
             _("The restore drill passed: %(n)s tables identical (a backup of %(bytes)s bytes).")
             % {"n": len(result.source), "bytes": result.backup_bytes}
+        )
+
+
+def audited(path: Path, *, drill: bool) -> None:
+    """A backup is a copy of every resident's and cadre's data: each file written is one row of
+    the trail (which file, how large), written after the copy and so not in it."""
+    with context.acting(channel="cli"):
+        audit_record(
+            action="backup.create",
+            detail={"file": str(path), "bytes": path.stat().st_size, "drill": drill},
         )
