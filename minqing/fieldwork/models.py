@@ -312,7 +312,7 @@ class AttendanceDay(SyncedRecord):
         in the campaign's dates and region and on that day the cadre held a pairing of the
         campaign with that point or with a household or member of the point's village, or led or
         was a member of one of the campaign's teams at that point (teams are not dated: within
-        the campaign's dates). So a campaign counts only the days its own work took the cadre to
+        the campaign's dates, up to and including the day the team was dissolved). So a campaign counts only the days its own work took the cadre to
         the point, and a campaign just started counts none of the days other campaigns' work did.
         """
         from django.db.models import Exists, OuterRef
@@ -336,7 +336,10 @@ class AttendanceDay(SyncedRecord):
         )
         # The teams' points first (one list for the query): most days are at none of them.
         team_points = Team.points.through.objects.filter(team__campaign=campaign)
-        at_team = team_points.filter(liaisonpoint_id=OuterRef("point_id"))
+        # A dissolved team counts through its dissolution day, not after.
+        at_team = team_points.filter(liaisonpoint_id=OuterRef("point_id")).filter(
+            Q(team__dissolved_on__isnull=True) | Q(team__dissolved_on__gte=OuterRef("date"))
+        )
         in_team = Q(point_id__in=team_points.values("liaisonpoint_id")) & (
             Q(Exists(at_team.filter(team__leader_id=OuterRef("cadre_id"))))
             | Q(Exists(at_team.filter(team__members=OuterRef("cadre_id"))))

@@ -186,6 +186,33 @@ def test_the_rules_count_a_team_and_its_points_through_its_dissolution_day_and_n
     assert ("point", point.pk) not in _subjects(campaign, "deeds_per_point", tomorrow)
 
 
+def test_a_day_at_a_dissolved_team_s_point_counts_through_its_dissolution_day_and_not_after(
+    scenario, zone, today
+):
+    """AttendanceDay.in_campaign (the dashboard's days and the stay rules'): a member's day at
+    the team's point counts through the team until the day it was dissolved, not after."""
+    from minqing.fieldwork.models import AttendanceDay
+
+    campaign, team, point, leader, member = zone
+    dissolved_on = today - dt.timedelta(days=5)
+    for cadre in (leader, member):
+        scenario.days_at(cadre, point, dissolved_on - dt.timedelta(days=1), dissolved_on)
+        scenario.days_at(
+            cadre, point, dissolved_on + dt.timedelta(days=1), dissolved_on + dt.timedelta(days=2)
+        )
+
+    def counted():
+        return sorted(
+            AttendanceDay.objects.filter(AttendanceDay.in_campaign(campaign), cadre__in=[leader, member])
+            .order_by()
+            .values_list("date", flat=True)
+        )
+
+    assert len(counted()) == 8
+    team_dissolve(actor=scenario.office, team=team, dissolved_on=dissolved_on, reason="任务完成")
+    assert counted() == [dissolved_on - dt.timedelta(days=1)] * 2 + [dissolved_on] * 2
+
+
 def test_the_by_team_report_has_no_line_for_a_team_after_its_dissolution(scenario, zone, today):
     campaign, team, *_ = zone
     team_dissolve(actor=scenario.office, team=team, dissolved_on=today, reason="任务完成")
