@@ -105,3 +105,60 @@ def test_a_village_needs_a_funded_project_in_the_year(scenario):
         value_yuan=80000,
     )
     assert verdict_for(campaign, "funded_projects", village.pk, as_of=year_end).status == "pass"
+
+
+def test_a_service_day_counts_for_a_team_only_at_its_own_points(scenario):
+    """The team serves at its village: its leader's or a member's day at another point, even
+    one that counts for the campaign through a pairing of their own, is not the team present."""
+    from minqing.programs.models import Team
+
+    campaign = scenario.campaign("shugen")
+    leader, member = scenario.cadre("member"), scenario.cadre()
+    own, paired, unrelated = scenario.point(), scenario.point(), scenario.point()
+    team = Team.objects.create(campaign=campaign, name="联村工作队", leader=leader)
+    team.members.add(member)
+    team.points.add(own)
+    pairing_create(
+        actor=scenario.office,
+        campaign=campaign,
+        cadre=member,
+        kind="village_team",
+        target=paired,
+        start=dt.date(2026, 3, 1),
+    )
+    scenario.days_at(member, paired, dt.date(2026, 4, 6))  # counts for the campaign, not the team's
+    scenario.days_at(leader, unrelated, dt.date(2026, 4, 7))  # counts for neither
+    april_end = dt.date(2026, 5, 1)
+    verdict = verdict_for(campaign, "service_days", team.pk, as_of=april_end)
+    assert (verdict.status, verdict.actual) == ("fail", "0/4")
+    assert [m for m in verdict.missing if "2026年4月" in m] == [
+        "2026年4月6日无人在岗",
+        "2026年4月7日无人在岗",
+    ]
+    scenario.days_at(member, own, dt.date(2026, 3, 6), dt.date(2026, 4, 6))
+    scenario.days_at(leader, own, dt.date(2026, 3, 7), dt.date(2026, 4, 7))
+    verdict = verdict_for(campaign, "service_days", team.pk, as_of=april_end)
+    assert (verdict.status, verdict.actual) == ("pass", "4/4")
+
+
+def test_without_teams_a_cadre_s_service_day_counts_where_it_counts_for_the_campaign(scenario):
+    """With no team, each cadre serves: a day counts where the campaign counts it
+    (AttendanceDay.in_campaign), at a point the cadre is paired with, not at any point."""
+    campaign = scenario.campaign("shugen", start=dt.date(2026, 4, 1))
+    cadre = scenario.cadre()
+    paired, unrelated = scenario.point(), scenario.point()
+    pairing_create(
+        actor=scenario.office,
+        campaign=campaign,
+        cadre=cadre,
+        kind="village_team",
+        target=paired,
+        start=dt.date(2026, 4, 1),
+    )
+    scenario.days_at(cadre, unrelated, dt.date(2026, 4, 6), dt.date(2026, 4, 7))
+    april_end = dt.date(2026, 5, 1)
+    verdict = verdict_for(campaign, "service_days", cadre.pk, as_of=april_end)
+    assert (verdict.status, verdict.actual) == ("fail", "0/2")
+    scenario.days_at(cadre, paired, dt.date(2026, 4, 6), dt.date(2026, 4, 7))
+    verdict = verdict_for(campaign, "service_days", cadre.pk, as_of=april_end)
+    assert (verdict.status, verdict.actual) == ("pass", "2/2")

@@ -1,5 +1,6 @@
 from collections import defaultdict
 
+from django.db.models import F, Q
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -25,30 +26,35 @@ class FixedServiceDays(Rule):
         from minqing.fieldwork.models import AttendanceDay
 
         start, end = window(ctx)
-        teams = {t.pk: t for t in ctx.teams}
-        subjects = team_subjects(ctx) or cadre_subjects(ctx)
-        members = {}
-        for kind, pk, *_rest in subjects:
-            if kind == "team":
-                team = teams[pk]
-                members[(kind, pk)] = {c.pk for c in team.members.all()} | (
-                    {team.leader_id} if team.leader_id else set()
-                )
-            else:
-                members[(kind, pk)] = {pk}
-        everyone = set().union(*members.values()) if members else set()
+        teams = team_subjects(ctx)
+        subjects = teams or cadre_subjects(ctx)
+        # (kind, id) → the dates someone was present for the subject, from confirmed days that
+        # count for the campaign (AttendanceDay.in_campaign: as the dashboard and the stay rules
+        # count them). A team's are its own work: its leader's or a member's days at one of its
+        # points (one retired since included, for its days before), through the day the team
+        # was dissolved; a member's day at another point for a pairing of their own is not the
+        # team present. Without teams, each cadre's own. One query either way.
         present = defaultdict(set)
-        for cadre_id, day in day_values(
-            AttendanceDay.objects.filter(
-                cadre_id__in=everyone,
+        if teams:
+            crews = {
+                team.pk: {c.pk for c in team.members.all()} | ({team.leader_id} if team.leader_id else set())
+                for team in ctx.teams
+            }
+            days = AttendanceDay.objects.filter(
+                AttendanceDay.in_campaign(ctx.campaign),
+                Q(point__teams__dissolved_on__isnull=True) | Q(point__teams__dissolved_on__gte=F("date")),
+                point__teams__in=list(crews),
+                cadre_id__in=set().union(*crews.values()),
                 status=AttendanceDay.Status.CONFIRMED,
                 date__gte=start,
                 date__lte=end,
-            ).order_by(),
-            "cadre_id",
-            "date",
-        ):
-            present[day].add(cadre_id)
+            ).order_by()
+            for team_id, cadre_id, day in day_values(days, "point__teams", "cadre_id", "date"):
+                if cadre_id in crews[team_id]:
+                    present[("team", team_id)].add(day)
+        else:
+            for cadre_id, dates in ctx.stay_days([s[1] for s in subjects], start, end).items():
+                present[("cadre", cadre_id)].update(dates)
         wanted = [
             first.replace(day=d)
             for first in months(start, end)
@@ -57,7 +63,7 @@ class FixedServiceDays(Rule):
         ]
         verdicts = []
         for kind, pk, label, cadre_id, unit_id, team_id in subjects:
-            absent = [day for day in wanted if not (present[day] & members[(kind, pk)])]
+            absent = [day for day in wanted if day not in present[(kind, pk)]]
             verdicts.append(
                 self.verdict(
                     subject_type=kind,
