@@ -158,3 +158,29 @@ def test_a_week_the_campaign_had_only_the_weekend_of_is_not_owed(scenario):
 
     assert not owed(dt.date(2026, 5, 3))  # the Sunday of the campaign's first (weekend) week
     assert owed(dt.date(2026, 5, 4))  # its first full week
+
+
+@pytest.mark.parametrize(("start", "owed"), [(dt.date(2026, 3, 16), True), (dt.date(2026, 3, 17), False)])
+def test_a_month_the_campaign_runs_on_fewer_than_half_of_the_days_of_is_not_owed(scenario, start, owed):
+    """The reminder follows the rule (rules._periods.month_due): begun on 16 March the campaign
+    asks March's visit, begun on the 17th (15 of 31 days) it asks none until April."""
+    from minqing.fieldwork.selectors import my_due, my_targets
+
+    cadre = scenario.cadre("staff")
+    campaign = scenario.campaign("sanfuwu", start=start, end=dt.date(2026, 12, 31))
+    pairing_create(
+        actor=scenario.office,
+        campaign=campaign,
+        cadre=cadre,
+        kind="household_visits",
+        target=scenario.household(head="周五"),
+        start=start,
+    )
+
+    def due(day):
+        targets = my_targets(user=cadre.account, as_of=day)
+        found = my_due(user=cadre.account, cadre=cadre, targets=targets, campaigns=[campaign], as_of=day)
+        return [t.target.name for v in found.visits for t in v.targets]
+
+    assert due(dt.date(2026, 3, 20)) == (["周五"] if owed else [])
+    assert due(dt.date(2026, 4, 2)) == ["周五"]

@@ -247,3 +247,65 @@ def test_stay_days_are_the_days_the_dashboard_counts(scenario, dundian):
     scenario.days_at(stationed, paired_point, dt.date(2026, 4, 22), dt.date(2026, 4, 23))
     scenario.days_at(linked, village_point, dt.date(2026, 4, 22), dt.date(2026, 4, 23))
     assert counted() == {"驻点": (2, "pass"), "联户": (2, "pass")}
+
+
+# A part-month at the campaign's start or end (rules._periods.month_due) -----------------
+
+
+def _stationed(scenario, start, end=dt.date(2026, 12, 31)):
+    campaign = scenario.campaign("dundian", start=start, end=end)
+    leader, point = scenario.cadre("member"), scenario.point()
+    pairing_create(
+        actor=scenario.office, campaign=campaign, cadre=leader, kind="station", target=point, start=start
+    )
+    return campaign, leader, point
+
+
+@pytest.mark.parametrize(("start", "asked"), [(dt.date(2026, 3, 16), True), (dt.date(2026, 3, 17), False)])
+def test_a_first_month_is_asked_for_when_the_campaign_runs_on_half_of_its_days(scenario, start, asked):
+    """Begun on 16 March the campaign runs on 16 of March's 31 days and asks its two days and
+    its report; begun on the 17th (15 days) it asks neither for March. April, a whole month,
+    fails short all the same."""
+    campaign, leader, point = _stationed(scenario, start)
+    scenario.days_at(leader, point, dt.date(2026, 3, 20), dt.date(2026, 4, 20))  # one day each month
+    stay = verdict_for(campaign, "two_days_a_month", leader.pk, as_of=dt.date(2026, 4, 10))
+    report = verdict_for(campaign, "monthly_report", leader.pk, as_of=dt.date(2026, 4, 10))
+    if asked:
+        assert (stay.status, stay.actual) == ("fail", "0/1") and "2026年3月" in stay.missing[0]
+        assert (report.status, report.actual) == ("fail", "0/1") and "2026年3月" in report.missing[0]
+    else:
+        assert (stay.status, stay.missing) == ("not_due", ["尚无已结束的月份"])
+        assert (report.status, report.missing) == ("not_due", ["尚无到期的报告"])
+    stay = verdict_for(campaign, "two_days_a_month", leader.pk, as_of=dt.date(2026, 5, 10))
+    report = verdict_for(campaign, "monthly_report", leader.pk, as_of=dt.date(2026, 5, 10))
+    assert (stay.status, stay.actual) == ("fail", "0/2" if asked else "0/1")
+    assert "2026年4月" in stay.missing[-1]
+    assert (report.status, report.actual) == ("fail", "0/2" if asked else "0/1")
+    assert "2026年4月" in report.missing[-1]
+
+
+@pytest.mark.parametrize(("end", "asked"), [(dt.date(2026, 5, 16), True), (dt.date(2026, 5, 15), False)])
+def test_a_last_month_is_asked_for_when_the_campaign_runs_on_half_of_its_days(scenario, end, asked):
+    """Ended on 16 May the campaign ran on 16 of May's 31 days: May's two days are asked, and
+    judged once the campaign is over (nothing counts for it after); ended on the 15th it asks
+    none for May. The report of May is due by 5 June only when May is asked for."""
+    campaign, leader, point = _stationed(scenario, dt.date(2026, 4, 1), end)
+    scenario.days_at(leader, point, dt.date(2026, 4, 20), dt.date(2026, 4, 21), dt.date(2026, 5, 10))
+    for month in (4, 5):
+        draft = monthly_report_draft(
+            actor=scenario.office, campaign=campaign, cadre=leader, month=dt.date(2026, month, 1)
+        )
+        if month == 4:
+            monthly_report_submit(
+                actor=scenario.office, report=draft, text=draft.text, on=dt.date(2026, 5, 2), base_version=1
+            )
+    stay = verdict_for(campaign, "two_days_a_month", leader.pk, as_of=dt.date(2026, 5, 17))
+    if asked:
+        assert (stay.status, stay.actual) == ("fail", "1/2") and "2026年5月" in stay.missing[0]
+    else:
+        assert (stay.status, stay.actual) == ("pass", "1/1")
+    report = verdict_for(campaign, "monthly_report", leader.pk, as_of=dt.date(2026, 6, 10))
+    if asked:
+        assert (report.status, report.actual) == ("fail", "1/2") and "2026年5月" in report.missing[0]
+    else:
+        assert (report.status, report.actual) == ("pass", "1/1")

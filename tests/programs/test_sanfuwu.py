@@ -233,3 +233,80 @@ def test_tiered_deadlines_are_not_due_for_a_unit_without_demands(scenario):
     scenario.cadre("member")
     found = verdicts(campaign, "tiered_deadlines")
     assert found and all(v.status == "not_due" for v in found)
+
+
+def _paired_household(scenario, campaign, leader):
+    household = scenario.household()
+    pairing_create(
+        actor=scenario.office,
+        campaign=campaign,
+        cadre=leader,
+        kind="household_visits",
+        target=household,
+        start=campaign.start,
+    )
+    return household
+
+
+@pytest.mark.parametrize(("start", "asked"), [(dt.date(2026, 3, 16), True), (dt.date(2026, 3, 17), False)])
+def test_every_household_every_month_asks_a_first_month_only_when_the_campaign_runs_on_half_of_it(
+    scenario, start, asked
+):
+    """月月访: begun on 16 March (16 of 31 days) March is asked for and fails unvisited; begun
+    on the 17th it is not asked for, and April, a whole month, still fails unvisited."""
+    campaign = scenario.campaign("sanfuwu", start=start)
+    leader = scenario.cadre("member")
+    _paired_household(scenario, campaign, leader)
+    march = verdict_for(campaign, "monthly_visits", leader.pk, as_of=dt.date(2026, 4, 2))
+    if asked:
+        assert march.status == "fail" and "2026年3月走访0次" in march.missing[0]
+    else:  # April is running: still to do, not failed
+        assert march.status == "not_due" and "2026年4月至今走访0次" in march.missing[0]
+    april = verdict_for(campaign, "monthly_visits", leader.pk, as_of=dt.date(2026, 5, 2))
+    assert april.status == "fail"
+    assert [m for m in april.missing if "2026年3月" in m] == ([march.missing[0]] if asked else [])
+    assert "2026年4月走访0次" in april.missing[-1]
+
+
+def test_a_campaign_s_part_month_asks_no_visit_and_is_never_a_pass(scenario):
+    """Begun on 25 March: as of the 28th no month is asked for yet, which is not yet due (no
+    4/4); once April is over with its visit, it passes, March never having been asked."""
+    campaign = scenario.campaign("sanfuwu", start=dt.date(2026, 3, 25))
+    leader = scenario.cadre("member")
+    household = _paired_household(scenario, campaign, leader)
+    with translation.override("en"):
+        verdict = verdict_for(campaign, "monthly_visits", leader.pk, as_of=dt.date(2026, 3, 28))
+    assert (verdict.status, verdict.actual) == ("not_due", "0/1")
+    assert verdict.missing == [
+        "no month is asked for yet (a month is asked for when the campaign runs on at least half of its days)"
+    ]
+    scenario.visit(campaign, leader, household, dt.date(2026, 4, 9))
+    verdict = verdict_for(campaign, "monthly_visits", leader.pk, as_of=dt.date(2026, 5, 1))
+    assert (verdict.status, verdict.actual) == ("pass", "1/1")
+
+
+@pytest.mark.parametrize(("start", "asked"), [(dt.date(2026, 3, 16), True), (dt.date(2026, 3, 17), False)])
+def test_activities_held_each_month_ask_a_first_month_only_when_the_campaign_runs_on_half_of_it(
+    scenario, start, asked
+):
+    from minqing.fieldwork.services import activity_record
+
+    campaign = scenario.campaign("sanfuwu", start=start)
+    rule = next(r for r in campaign.config["rules"] if r["key"] == "five_ones")
+    rule["params"].update(per="month", activities=["party_meeting"])
+    campaign.save(update_fields=["config"])
+    cadre = scenario.cadre()
+    activity_record(
+        actor=scenario.office,
+        campaign=campaign,
+        cadre=cadre,
+        kind="party_meeting",
+        title="村党支部会议",
+        date=dt.date(2026, 5, 12),
+    )
+    verdict = verdict_for(campaign, "five_ones", cadre.pk, as_of=dt.date(2026, 5, 31))
+    assert verdict.status == "fail"
+    months = ["2026年3月", "2026年4月"] if asked else ["2026年4月"]
+    assert [m for m in months if any(m in item for item in verdict.missing)] == months
+    assert len(verdict.missing) == len(months)
+    assert verdict.actual == ("1/3" if asked else "1/2")

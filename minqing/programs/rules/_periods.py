@@ -30,6 +30,41 @@ def month_label(first: dt.date) -> str:
     return date_format(first, "YEAR_MONTH_FORMAT")
 
 
+# A month of a monthly rule (days at the point, visits per target, the monthly report,
+# activities held each month) is asked for when the campaign runs on at least half of its
+# days: 16 days of a 31-day month, 15 of 30, 14 of February's 28. A campaign that starts on
+# 17 or 25 March, or ends on 10 December, asks nothing for that part-month (a record of it
+# may still be written, and is shown); one that starts on 16 March or ends on 15 April asks
+# for the whole month's quota. Fixed service days (001) are dates, asked for whenever they
+# lie in the campaign.
+
+
+def month_due(first: dt.date, start: dt.date, end: dt.date | None) -> bool:
+    """Whether the month beginning on `first` is asked for by a campaign from start to end:
+    the campaign runs on at least half of the month's days."""
+    last = month_end(first)
+    days = (min(last, end or last) - max(first, start)).days + 1
+    return 2 * days >= last.day
+
+
+def due_months(ctx) -> list[dt.date]:
+    """The first days of the months of the campaign up to the evaluation date that it asks
+    for (month_due), the running one included."""
+    start, end = window(ctx)
+    if end < start:  # evaluated before the campaign began
+        return []
+    return [m for m in months(start, end) if month_due(m, ctx.campaign.start, ctx.campaign.end)]
+
+
+def month_over(first: dt.date, ctx) -> bool:
+    """Whether a month of the campaign is over by the evaluation date: its last day, or the
+    campaign's if earlier, has passed (after its end no record counts for it any more)."""
+    last = month_end(first)
+    if ctx.campaign.end is not None:
+        last = min(last, ctx.campaign.end)
+    return last < ctx.as_of
+
+
 # A week of a weekly rule runs Monday to Sunday. It is asked for when the campaign ran on
 # most of its working days, at least WEEK_DAYS_DUE of Monday to Friday: a campaign that
 # starts on a Thursday or at the weekend, or ends on a Tuesday, asks nothing for that
@@ -82,7 +117,7 @@ def longest_run(days) -> int:
 
 def windows(ctx, per: str, phase_key: str = "") -> list[tuple[str, dt.date, dt.date]]:
     """(label, start, end) of each period of a campaign up to its end: the campaign, each
-    phase (or one phase), each month, half year or year."""
+    phase (or one phase), each month it asks for (month_due), half year or year."""
     start, end = ctx.campaign.start, ctx.campaign.end or ctx.as_of
     if per == "campaign":
         return [(ctx.campaign.name, start, end)]
@@ -92,7 +127,11 @@ def windows(ctx, per: str, phase_key: str = "") -> list[tuple[str, dt.date, dt.d
             (p["name"], dt.date.fromisoformat(p["start"]), dt.date.fromisoformat(p["end"])) for p in phases
         ]
     if per == "month":
-        return [(month_label(m), max(m, start), min(month_end(m), end)) for m in months(start, end)]
+        return [
+            (month_label(m), max(m, start), min(month_end(m), end))
+            for m in months(start, end)
+            if month_due(m, ctx.campaign.start, ctx.campaign.end)
+        ]
     result = []
     for year in range(start.year, end.year + 1):
         halves = [(dt.date(year, 1, 1), dt.date(year, 6, 30)), (dt.date(year, 7, 1), dt.date(year, 12, 31))]

@@ -3,7 +3,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from . import NOT_DUE, Param, Rule
-from ._periods import month_label, months, next_month, window
+from ._periods import due_months, month_label, next_month
 
 
 class MonthlyReportOnTime(Rule):
@@ -27,7 +27,6 @@ class MonthlyReportOnTime(Rule):
     def evaluate(self, ctx):
         from minqing.fieldwork.models import MonthlyReport
 
-        start, end = window(ctx)
         submitted = {
             (row["cadre_id"], row["month"]): row["submitted_on"]
             for row in MonthlyReport.objects.filter(
@@ -35,7 +34,9 @@ class MonthlyReportOnTime(Rule):
             ).values("cadre_id", "month", "submitted_on")
         }
         day = self.value("due_day")
-        due = [(m, next_month(m).replace(day=day)) for m in months(start, end)]
+        # A report for each month the campaign asks for (most of its days in it), as the stay
+        # rule asks the days: a part-month at the start or end asks none (one filed is kept).
+        due = [(m, next_month(m).replace(day=day)) for m in due_months(ctx)]
         due = [(m, d) for m, d in due if d < ctx.as_of]
         kinds = set(self.value("kinds"))
         reporting = {p.cadre_id for p in ctx.pairings if p.kind in kinds} if kinds else None

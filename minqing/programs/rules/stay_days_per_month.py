@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy
 
 from . import NOT_DUE, Param, Rule
 from ._pending import cadre_subjects
-from ._periods import month_end, month_label, months, window
+from ._periods import due_months, month_label, month_over, window
 
 
 class StayDaysPerMonth(Rule):
@@ -34,7 +34,9 @@ class StayDaysPerMonth(Rule):
             for day in dates:
                 days[(cadre_id, day.replace(day=1))].add(day)
         wanted = self.value("min")
-        done = [m for m in months(start, end) if month_end(m) < ctx.as_of]
+        # The months the campaign asks for (most of their days in it), judged once over: at
+        # the month's end, or the campaign's if it ends first.
+        done = [m for m in due_months(ctx) if month_over(m, ctx)]
         cadres = {c.pk: c for c in ctx.cadres}
         since = ctx.paired_since(self.value("kinds"))
         verdicts = []

@@ -9,7 +9,7 @@ from minqing.people.models import Member
 
 from ..models import Pairing
 from . import NOT_DUE, Missing, Param, Rule, target_key
-from ._periods import campaign_over, month_end, month_label, months, window
+from ._periods import campaign_over, due_months, month_end, month_label, window
 
 
 def _visit_keys(visit) -> set:
@@ -142,28 +142,36 @@ class VisitsPerTarget(Rule):
             for key in _visit_keys(row):
                 counts[(row["cadre_id"], key, bucket)] += row["n"]
         wanted = self.value("min")
-        # Per month, the months that have ended are judged; the running one only for a target
-        # paired too recently to have an ended month: short there, it is not yet due, never a
-        # pass (a campaign's first month with no visit at all is no 4/4).
+        # Per month, the months the campaign asks for (most of their days in it) that have
+        # ended are judged; the running one only for a target paired too recently to have an
+        # ended month: short there, it is not yet due, never a pass (a campaign's first month
+        # with no visit at all is no 4/4).
         over = campaign_over(ctx)
-        counted_months = months(start, end) if per_month else [None]
+        counted_months = due_months(ctx) if per_month else [None]
         running = {m for m in counted_months if m is not None and not over and month_end(m) >= ctx.as_of}
         short_in_month = _("%(target)s: visited %(n)s of %(min)s times in %(month)s")
         short_so_far = _("%(target)s: visited %(n)s of %(min)s times so far in %(month)s")
         short = _("%(target)s: visited %(n)s of %(min)s times")
+        nothing_asked = _(
+            "no month is asked for yet (a month is asked for when the campaign runs on at least half of its days)"
+        )
         verdicts = []
         for cadre in ctx.cadres:
             mine = targets.get(cadre.pk)
             if not mine:
                 continue
-            missing, so_far, met, waiting = [], [], 0, 0
+            missing, so_far, met, waiting, asked = [], [], 0, 0, False
             for pairing in mine:
                 # A target counts from the month it was paired in (a successor's from the handover).
                 if per_month:
                     since = pairing.start.replace(day=1)
                     months_paired = [m for m in counted_months if m >= since]
+                    if not months_paired:  # no month asked for yet (a part-month is not)
+                        waiting += 1
+                        continue
                 else:
                     months_paired = counted_months
+                asked = True
                 if per_month and any(m not in running for m in months_paired):
                     months_paired = [m for m in months_paired if m not in running]
                 key = target_key(pairing)
@@ -189,10 +197,12 @@ class VisitsPerTarget(Rule):
             # says what is left to do; a target new this month beside others met does not
             # hold back the pass. Counted over the campaign, short before its end is not due.
             if per_month:
-                ok = not missing and (met > 0 or not so_far)
+                ok = asked and not missing and (met > 0 or not so_far)
                 status = NOT_DUE if not missing and not ok else None
                 if ok:
                     met += waiting  # nothing of theirs is due yet
+                elif not asked:
+                    so_far = [nothing_asked]
             else:
                 ok = not missing
                 status = NOT_DUE if missing and not over else None
