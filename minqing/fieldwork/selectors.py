@@ -199,7 +199,7 @@ def _visit_keys(campaign_id, household_id, member_id, member_household_id, point
 def my_due(*, user, cadre, targets: list[Target], campaigns, as_of: dt.date | None = None) -> Due:
     """What the cadre still owes this month: for each running campaign whose enabled
     visits-per-target rule counts per month and asks for this month (rules._periods.month_due:
-    most of its days in the campaign), the cadre's paired targets (of the rule's kinds)
+    half of its days or more in the campaign), the cadre's paired targets (of the rule's kinds)
     visited fewer times than it asks this calendar month, by the cadre or with the cadre
     present; and whether this week's work record is still to be submitted, where a campaign
     asks the cadre for one. One grouped query for the visits, whatever the number of targets."""
@@ -213,7 +213,7 @@ def my_due(*, user, cadre, targets: list[Target], campaigns, as_of: dt.date | No
         return c.status == Campaign.Status.RUNNING and c.start <= as_of and (c.end is None or as_of <= c.end)
 
     rules = []
-    # Only a month the rule asks for (most of its days in the campaign) is owed.
+    # Only a month the rule asks for (half of its days or more in the campaign) is owed.
     for campaign in filter(running, campaigns):
         if not month_due(as_of.replace(day=1), campaign.start, campaign.end):
             continue

@@ -34,7 +34,7 @@ def month_label(first: dt.date) -> str:
 # activities held each month) is asked for when the campaign runs on at least half of its
 # days: 16 days of a 31-day month, 15 of 30, 14 of February's 28. A campaign that starts on
 # 17 or 25 March, or ends on 10 December, asks nothing for that part-month (a record of it
-# may still be written, and is shown); one that starts on 16 March or ends on 15 April asks
+# may still be written, and is kept); one that starts on 16 March or ends on 15 April asks
 # for the whole month's quota. Fixed service days (001) are dates, asked for whenever they
 # lie in the campaign.
 

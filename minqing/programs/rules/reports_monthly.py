@@ -34,7 +34,7 @@ class MonthlyReportOnTime(Rule):
             ).values("cadre_id", "month", "submitted_on")
         }
         day = self.value("due_day")
-        # A report for each month the campaign asks for (most of its days in it), as the stay
+        # A report for each month the campaign asks for (half of its days or more in it), as the stay
         # rule asks the days: a part-month at the start or end asks none (one filed is kept).
         due = [(m, next_month(m).replace(day=day)) for m in due_months(ctx)]
         due = [(m, d) for m, d in due if d < ctx.as_of]

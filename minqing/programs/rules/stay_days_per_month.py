@@ -34,7 +34,7 @@ class StayDaysPerMonth(Rule):
             for day in dates:
                 days[(cadre_id, day.replace(day=1))].add(day)
         wanted = self.value("min")
-        # The months the campaign asks for (most of their days in it), judged once over: at
+        # The months the campaign asks for (half of their days or more in it), judged once over: at
         # the month's end, or the campaign's if it ends first.
         done = [m for m in due_months(ctx) if month_over(m, ctx)]
         cadres = {c.pk: c for c in ctx.cadres}

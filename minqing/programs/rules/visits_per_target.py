@@ -142,7 +142,7 @@ class VisitsPerTarget(Rule):
             for key in _visit_keys(row):
                 counts[(row["cadre_id"], key, bucket)] += row["n"]
         wanted = self.value("min")
-        # Per month, the months the campaign asks for (most of their days in it) that have
+        # Per month, the months the campaign asks for (half of their days or more in it) that have
         # ended are judged; the running one only for a target paired too recently to have an
         # ended month: short there, it is not yet due, never a pass (a campaign's first month
         # with no visit at all is no 4/4).
