@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from minqing.core.audit import audit_record
+from minqing.core.audit import audit_list_read, audit_record
 from minqing.core.forms import add_errors
 from minqing.core.paging import paginate, query_without_page
 from minqing.core.params import id_param
@@ -128,9 +128,25 @@ def round_draw(request):
     return _round_list_page(request, form=form, campaign=campaign)
 
 
+def _audit_results(request, appraisal_round, results, view: str) -> None:
+    """Each cadre by name with the residents' verdicts: a cadre's record, read (as the command
+    line's `appraisal results`). The public page of a released list is not recorded."""
+    audit_list_read(
+        action="appraisal.results.view",
+        user=request.user,
+        obj=appraisal_round,
+        shown=len(results),
+        campaign=appraisal_round.campaign_id,
+        period=appraisal_round.period,
+        status=appraisal_round.status,
+        view=view,
+    )
+
+
 def round_detail(request, pk: int):
     appraisal_round = selectors.round_get(user=request.user, pk=pk)
     results = selectors.round_results(appraisal_round)
+    _audit_results(request, appraisal_round, results, "round")
     counts = {
         "sampled": sum(r.sampled for r in results),
         "answered": sum(r.answered for r in results),
@@ -271,7 +287,9 @@ def _publication_context(appraisal_round):
 def publication(request, pk: int):
     """The publication list (公示) as the office prepares and releases it."""
     appraisal_round = selectors.round_get(user=request.user, pk=pk)
-    return render(request, "appraisal/publication.html", _publication_context(appraisal_round))
+    context = _publication_context(appraisal_round)
+    _audit_results(request, appraisal_round, context["results"], "publication")
+    return render(request, "appraisal/publication.html", context)
 
 
 def publication_pdf(request, pk: int):
@@ -291,16 +309,28 @@ def inspection_list(request):
     kind = request.GET.get("kind", "")
     if kind in Inspection.Kind.values:
         qs = qs.filter(kind=kind)
-    actions = selectors.actions(user=request.user).filter(done_on__isnull=True).order_by("deadline", "id")
+    actions = list(
+        selectors.actions(user=request.user).filter(done_on__isnull=True).order_by("deadline", "id")[:20]
+    )
+    page = paginate(request, qs)
+    # The inspected cadres by name with their ratings, and the open actions' owners: a cadre's
+    # record, read (as the command line's `inspection list`).
+    audit_list_read(
+        action="inspection.list",
+        user=request.user,
+        page=page,
+        filters={"kind": kind if kind in Inspection.Kind.values else ""},
+        open_actions=len(actions),
+    )
     return render(
         request,
         "appraisal/inspection_list.html",
         {
-            "page": paginate(request, qs),
+            "page": page,
             "query": query_without_page(request),
             "kinds": Inspection.Kind.choices,
             "kind": kind,
-            "open_actions": actions[:20],
+            "open_actions": actions,
             "today": timezone.localdate(),
             "can_record": scope_for(request.user).has("inspections.record"),
         },

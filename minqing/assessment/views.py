@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from minqing.core.audit import audit_list_read
 from minqing.core.dates import day_text
 from minqing.core.forms import add_errors
 from minqing.core.paging import paginate, query_without_page
@@ -64,6 +65,19 @@ def _campaign_assessment_page(request, campaign, run_form=None):
     unit = request.GET.get("unit", "")
     if results is not None and unit.isdigit():
         results = results.filter(unit_id=int(unit)).order_by("rank_unit", "cadre_id")
+    page = paginate(request, results) if results is not None else None
+    if page is not None:
+        # The cadres ranked by name with their scores: a cadre's record, read. A period not
+        # assessed shows no one.
+        audit_list_read(
+            action="assessment.results.view",
+            user=request.user,
+            page=page,
+            obj=campaign,
+            period=run.period,
+            run=run.pk,
+            filters={"unit": unit if unit.isdigit() else ""},
+        )
     can_manage = scope_for(request.user).has(MANAGE) and campaign in scoped(
         Campaign.objects.filter(pk=campaign.pk), request.user, MANAGE
     )
@@ -75,7 +89,7 @@ def _campaign_assessment_page(request, campaign, run_form=None):
             "period": period,
             "periods_run": periods_run,
             "run": run,
-            "page": paginate(request, results) if results is not None else None,
+            "page": page,
             "query": query_without_page(request),
             "pager_path": reverse("assessment:campaign-assessment", args=[campaign.pk]),
             "labels": {c.key: c.label for c in components.ordered_components()},
@@ -154,14 +168,25 @@ def result_detail(request, pk: int):
     """A cadre's assessment: the components of this result, and the cadre's other results."""
     require_permission(request.user, VIEW)
     result = selectors.result_get(user=request.user, pk=pk)
+    history = list(selectors.cadre_results(user=request.user, cadre=result.cadre)[:20])
+    _audit_result(request, result, history)
     return render(
         request,
         "assessment/result_detail.html",
-        {
-            "result": result,
-            "parts": selectors.part_rows(result),
-            "history": selectors.cadre_results(user=request.user, cadre=result.cadre)[:20],
-        },
+        {"result": result, "parts": selectors.part_rows(result), "history": history},
+    )
+
+
+def _audit_result(request, result, history) -> None:
+    """One cadre's assessment with the cadre's other results: a cadre's record, read."""
+    audit_list_read(
+        action="assessment.result.view",
+        user=request.user,
+        obj=result,
+        shown=1,
+        period=result.run.period,
+        campaign=result.run.campaign_id,
+        history=len(history),
     )
 
 
@@ -175,6 +200,7 @@ def cadre_assessment(request, cadre_pk: int):
     if not history:
         return render(request, "assessment/cadre_assessment.html", {"cadre": cadre})
     result = selectors.result_get(user=request.user, pk=history[0].pk)
+    _audit_result(request, result, history)
     return render(
         request,
         "assessment/result_detail.html",
@@ -211,10 +237,29 @@ def _recall_list_page(request, campaign, rule_form=None):
     change of the rule, shown as it was sent."""
     campaigns = scoped(Campaign, request.user, "programs.view").order_by("-start", "id")
     status = request.GET.get("status", "")
-    recalls = selectors.recall_list(
-        user=request.user, campaign=campaign, status=status if status in Recall.Status.values else ""
+    chosen_status = status if status in Recall.Status.values else ""
+    recalls = selectors.recall_list(user=request.user, campaign=campaign, status=chosen_status)
+    page = paginate(request, recalls)
+    # The recalled cadres by name: a cadre's record, read (as the command line's `recall list`).
+    audit_list_read(
+        action="recall.list",
+        user=request.user,
+        page=page,
+        filters={"campaign": campaign.pk if campaign else None, "status": chosen_status},
     )
-    flagged = selectors.at_risk_visible(user=request.user, campaign=campaign) if campaign else []
+    flagged = []
+    if campaign is not None:
+        today = timezone.localdate()
+        flagged = selectors.at_risk_visible(user=request.user, campaign=campaign, as_of=today)
+        # A list of its own on the page, the cadres the rule flags by name with the reasons: its
+        # own row, as the command line's `assessment at-risk` writes.
+        audit_list_read(
+            action="assessment.at_risk.view",
+            user=request.user,
+            obj=campaign,
+            shown=len(flagged),
+            as_of=today.isoformat(),
+        )
     can_rule = (
         campaign is not None
         and scoped(Campaign.objects.filter(pk=campaign.pk), request.user, MANAGE).exists()
@@ -225,7 +270,7 @@ def _recall_list_page(request, campaign, rule_form=None):
         {
             "campaigns": campaigns,
             "campaign": campaign,
-            "page": paginate(request, recalls),
+            "page": page,
             # Shown again after a refused rule, at the form's address: the list's own filters.
             "query": query_without_page(request)
             if request.method == "GET"

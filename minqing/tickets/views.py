@@ -38,9 +38,11 @@ def ticket_list(request):
     units = scoped(Unit, request.user, "org.view").filter(kind__in=[Unit.Kind.BODY, Unit.Kind.TOWNSHIP])
     form = TicketFilterForm(request.GET or None, campaigns=campaigns, regions=regions, units=units)
     tickets = selectors.ticket_list(user=request.user)
+    filters = {}
     if form.is_bound:
         if form.is_valid():
             data = form.cleaned_data
+            filters = {**data, "overdue": data["overdue"] or None}
             unit = Unit.objects.filter(pk=data["unit"]).first() if data["unit"] else None
             tickets = selectors.ticket_list(
                 user=request.user,
@@ -57,6 +59,8 @@ def ticket_list(request):
         else:
             tickets = tickets.none()
     page = paginate_by_ids(request, tickets, selectors.tickets_for_list)
+    # Titles are the residents' own words (names, addresses): the read is recorded, as the API's.
+    audit_list_read(action="ticket.list", user=request.user, page=page, filters=filters)
     return render(
         request,
         "tickets/ticket_list.html",
@@ -75,6 +79,7 @@ def ticket_mine(request):
     """My tickets: the reminder list, soonest deadline first, overdue flagged."""
     require_permission(request.user, selectors.VIEW)
     page = paginate_by_ids(request, selectors.my_tickets(user=request.user), selectors.tickets_for_list)
+    audit_list_read(action="ticket.list", user=request.user, page=page, filters={"mine": True})
     return render(request, "tickets/ticket_mine.html", {"page": page, "now": timezone.now()})
 
 
