@@ -406,12 +406,22 @@ def inspection_create(request):
 def inspection_detail(request, pk: int):
     inspection = selectors.inspection_get(user=request.user, pk=pk)
     can_record = scope_for(request.user).has("inspections.record")
+    actions = list(inspection.actions.select_related("owner__account", "owner__unit"))
+    # The cadre inspected, the findings and rating, the actions' owners: a cadre's record, read.
+    audit_list_read(
+        action="inspection.view",
+        user=request.user,
+        obj=inspection,
+        shown=1,
+        campaign=inspection.campaign_id,
+        actions=len(actions),
+    )
     return render(
         request,
         "appraisal/inspection_detail.html",
         {
             "inspection": inspection,
-            "actions": inspection.actions.select_related("owner__account", "owner__unit"),
+            "actions": actions,
             "can_record": can_record,
             "cadres": _cadres_of(inspection.campaign, request.user) if can_record else [],
             "today": timezone.localdate(),
@@ -458,13 +468,17 @@ def case_list(request):
     require_permission(request.user, "exemplary.view")
     qs = selectors.cases(user=request.user)
     status = request.GET.get("status", "")
-    if status in ExemplaryCase.Status.values:
-        qs = qs.filter(status=status)
+    chosen_status = status if status in ExemplaryCase.Status.values else ""
+    if chosen_status:
+        qs = qs.filter(status=chosen_status)
+    page = paginate(request, qs)
+    # The cadres (teams, points) by name with their deeds, before any is published: recorded.
+    audit_list_read(action="exemplary.list", user=request.user, page=page, filters={"status": chosen_status})
     return render(
         request,
         "appraisal/case_list.html",
         {
-            "page": paginate(request, qs),
+            "page": page,
             "query": query_without_page(request),
             "statuses": ExemplaryCase.Status.choices,
             "status": status,
@@ -527,6 +541,16 @@ def case_detail(request, pk: int):
         for step, label in services.CASE_STEP_LABELS.items()
         if case.status in services.CASE_STEPS[step][0]
     ]
+    # The cadre (team, point) by name with the deeds told, published or not yet: recorded.
+    audit_list_read(
+        action="exemplary.view",
+        user=request.user,
+        obj=case,
+        shown=1,
+        campaign=case.campaign_id,
+        subject=case.subject,
+        status=case.status,
+    )
     return render(
         request,
         "appraisal/case_detail.html",

@@ -346,12 +346,23 @@ def _recall_detail_page(request, recall, form=None, refused=""):
             .exclude(pk=recall.cadre_id)
             .select_related("account", "unit")
         )
+    events = list(recall.events.select_related("actor"))
+    # The cadre recalled, the reasons and each step's why: a cadre's record, read.
+    audit_list_read(
+        action="recall.view",
+        user=request.user,
+        obj=recall,
+        shown=1,
+        campaign=recall.campaign_id,
+        status=recall.status,
+        events=len(events),
+    )
     return render(
         request,
         "assessment/recall_detail.html",
         {
             "recall": recall,
-            "events": recall.events.select_related("actor"),
+            "events": events,
             "can_decide": recall.status == Recall.Status.PROPOSED and scope.has("recall.approve"),
             "successors": successors,
             "today": timezone.localdate(),
@@ -442,9 +453,10 @@ def leader_record_list(request):
 def _leader_record_list_page(request, draft_form=None):
     """The records in sight; `draft_form` is a refused draft, shown as it was sent."""
     kind = request.GET.get("kind", "")
-    records = selectors.leader_record_list(
-        user=request.user, kind=kind if kind in LeaderRecord.Kind.values else ""
-    )
+    chosen_kind = kind if kind in LeaderRecord.Kind.values else ""
+    page = paginate(request, selectors.leader_record_list(user=request.user, kind=chosen_kind))
+    # Each leader by name with the record's period and state: a cadre's record, read.
+    audit_list_read(action="leader_record.list", user=request.user, page=page, filters={"kind": chosen_kind})
     me = Cadre.objects.filter(account=request.user).select_related("account").first()
     can_draft = me is not None and selectors.can_write_record(request.user, me)
     weekly = can_draft and bool(selectors.weekly_record_campaigns(me))
@@ -452,7 +464,7 @@ def _leader_record_list_page(request, draft_form=None):
         request,
         "assessment/leader_record_list.html",
         {
-            "page": paginate(request, records),
+            "page": page,
             "query": query_without_page(request),
             "pager_path": reverse("assessment:leader-record-list"),
             "kinds": LeaderRecord.Kind.choices,
@@ -590,6 +602,16 @@ def leader_record_detail(request, pk: int):
         else:
             messages.success(request, _("The record is saved."))
             return redirect("assessment:leader-record-detail", pk=record.pk)
+    # The leader's own account of their work, with its figures: a cadre's record, read.
+    audit_list_read(
+        action="leader_record.view",
+        user=request.user,
+        obj=record,
+        shown=1,
+        kind=record.kind,
+        start=record.start.isoformat(),
+        status=record.status,
+    )
     return render(
         request,
         "assessment/leader_record_detail.html",

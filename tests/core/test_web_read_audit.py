@@ -12,12 +12,12 @@ import pytest
 from django.core.management import call_command
 
 from minqing.appraisal import services as appraisal_services
-from minqing.appraisal.models import AppraisalRound, Sample
+from minqing.appraisal.models import AppraisalRound, ExemplaryCase, Inspection, Sample
 from minqing.assessment import services as assessment_services
-from minqing.assessment.models import AssessmentResult
+from minqing.assessment.models import AssessmentResult, LeaderRecord, Recall
 from minqing.assessment.selectors import cadre_results
 from minqing.core.models import AuditEvent
-from minqing.org.models import Account
+from minqing.org.models import Account, Cadre
 from minqing.programs.models import Campaign, Pairing
 from minqing.tickets.models import Ticket
 
@@ -36,9 +36,12 @@ def _new_rows(before: int) -> list[AuditEvent]:
 
 
 def _personal() -> set[str]:
-    """What the pages show that names someone: cadres' and residents' names, demands' titles."""
+    """What the pages show that names someone or tells their record: cadres' and residents'
+    names, demands' titles, inspections' findings, exemplary cases' titles."""
     names = set(Account.objects.exclude(full_name="").values_list("full_name", flat=True))
     names |= set(Ticket.objects.values_list("title", flat=True))
+    names |= set(Inspection.objects.values_list("findings", flat=True))
+    names |= set(ExemplaryCase.objects.values_list("title", flat=True))
     return {name for name in names if len(name) >= 2}
 
 
@@ -244,4 +247,89 @@ def test_my_demands_record_each_view(client_as):
     shown, rows = _read(client_as("leader"), "/tickets/mine/")
     event = _one(rows, "ticket.list", "leader")
     assert event.detail["filters"] == {"mine": True} and event.detail["shown"] > 0
+    _assert_no_personal_data(event, shown)
+
+
+# One cadre's record, page by page -----------------------------------------------------------
+
+
+def test_an_inspection_records_each_view(client_as, campaign):
+    inspection = Inspection.objects.filter(campaign=campaign, cadre__isnull=False).first()
+    shown, rows = _read(client_as("office"), f"/inspections/{inspection.pk}/")
+    event = _one(rows, "inspection.view", "office")
+    assert (event.object_type, event.object_id) == ("appraisal.inspection", str(inspection.pk))
+    assert event.detail["shown"] == 1 and event.detail["campaign"] == campaign.pk
+    assert event.detail["actions"] == inspection.actions.count()
+    assert str(inspection.cadre.account) in shown
+    _assert_no_personal_data(event, shown)
+
+
+def test_a_recall_records_each_view(client_as, campaign):
+    _a_recall(campaign)
+    recall = Recall.objects.filter(campaign=campaign).select_related("cadre__account").first()
+    shown, rows = _read(client_as("office"), f"/assessment/recalls/{recall.pk}/")
+    event = _one(rows, "recall.view", "office")
+    assert (event.object_type, event.object_id) == ("assessment.recall", str(recall.pk))
+    assert (event.detail["shown"], event.detail["status"]) == (1, "proposed")
+    assert event.detail["events"] == recall.events.count()
+    assert str(recall.cadre.account) in shown
+    _assert_no_personal_data(event, shown)
+
+
+def _a_case(campaign, actor) -> ExemplaryCase:
+    return appraisal_services.case_nominate(
+        actor=actor("leader"), campaign=campaign, title="夜访困难户", story="…", cadre=actor("cadre").cadre
+    )
+
+
+def test_the_exemplary_cases_record_each_view_with_their_filter(client_as, actor, campaign):
+    _a_case(campaign, actor)
+    shown, rows = _read(client_as("office"), "/exemplary/?status=nominated")
+    event = _one(rows, "exemplary.list", "office")
+    assert event.detail["filters"] == {"status": "nominated"} and event.detail["shown"] > 0
+    _assert_no_personal_data(event, shown)
+
+
+def test_an_exemplary_case_records_each_view(client_as, actor, campaign):
+    case = _a_case(campaign, actor)
+    shown, rows = _read(client_as("office"), f"/exemplary/{case.pk}/")
+    event = _one(rows, "exemplary.view", "office")
+    assert (event.object_type, event.object_id) == ("appraisal.exemplarycase", str(case.pk))
+    assert event.detail == {
+        "campaign": campaign.pk,
+        "subject": "cadre",
+        "status": "nominated",
+        "shown": 1,
+    }
+    assert str(actor("cadre")) in shown
+    _assert_no_personal_data(event, shown)
+
+
+def _a_leader_record(campaign) -> LeaderRecord:
+    leader = Cadre.objects.get(account__username="leader")
+    return assessment_services.leader_record_draft(
+        actor=None, cadre=leader, kind="quarterly", day=campaign.start
+    )
+
+
+def test_the_leaders_records_record_each_view_with_their_filter(client_as, campaign):
+    _a_leader_record(campaign)
+    shown, rows = _read(client_as("office"), "/assessment/leader-records/?kind=quarterly")
+    event = _one(rows, "leader_record.list", "office")
+    assert event.detail["filters"] == {"kind": "quarterly"} and event.detail["shown"] > 0
+    _assert_no_personal_data(event, shown)
+
+
+def test_a_leaders_record_records_each_view(client_as, campaign):
+    record = _a_leader_record(campaign)
+    shown, rows = _read(client_as("office"), f"/assessment/leader-records/{record.pk}/")
+    event = _one(rows, "leader_record.view", "office")
+    assert (event.object_type, event.object_id) == ("assessment.leaderrecord", str(record.pk))
+    assert event.detail == {
+        "kind": "quarterly",
+        "start": record.start.isoformat(),
+        "status": "draft",
+        "shown": 1,
+    }
+    assert str(record.cadre.account) in shown
     _assert_no_personal_data(event, shown)
