@@ -10,7 +10,7 @@ from ninja.errors import HttpError
 
 from minqing.api.paging import page_of
 from minqing.api.schemas import Page
-from minqing.core.audit import audit_record
+from minqing.core.audit import audit_list_read, audit_record
 from minqing.core.scope import get_scoped_or_404, scope_for, scoped
 from minqing.org.models import Cadre
 from minqing.programs.models import Campaign, LiaisonPoint, Team
@@ -155,7 +155,18 @@ def draw_round(request, payload: RoundIn):
 @router.get("/appraisal/rounds/{round_id}/results", response=list[ResultOut], summary="Scores per cadre")
 def round_results(request, round_id: int):
     r = selectors.round_get(user=request.auth, pk=round_id)
-    return [{**row.__dict__, "cadre": row.cadre_id} for row in selectors.round_results(r)]
+    rows = selectors.round_results(r)
+    # Each cadre by name with the residents' verdicts: a cadre's record, read (as the page's).
+    audit_list_read(
+        action="appraisal.results.view",
+        user=request.auth,
+        obj=r,
+        shown=len(rows),
+        campaign=r.campaign_id,
+        period=r.period,
+        status=r.status,
+    )
+    return [{**row.__dict__, "cadre": row.cadre_id} for row in rows]
 
 
 @router.get(
@@ -289,7 +300,16 @@ def list_inspections(request, page: int = 1, size: int = 50, campaign: int | Non
         qs = qs.filter(campaign_id=campaign)
     if kind:
         qs = qs.filter(kind=kind)
-    return page_of(qs, page, size, inspection_out)
+    result = page_of(qs, page, size, inspection_out)
+    # The inspected cadres with their ratings and the actions' owners: a cadre's record, read.
+    audit_list_read(
+        action="inspection.list",
+        user=request.auth,
+        page=result,
+        filters={"campaign": campaign, "kind": kind},
+        actions=sum(len(item["actions"]) for item in result["items"]),
+    )
+    return result
 
 
 @router.post("/inspections", response={201: InspectionOut, 422: dict}, summary="Record an inspection")
@@ -399,7 +419,15 @@ def list_cases(request, page: int = 1, size: int = 50, campaign: int | None = No
         qs = qs.filter(campaign_id=campaign)
     if status:
         qs = qs.filter(status=status)
-    return page_of(qs, page, size, case_out)
+    result = page_of(qs, page, size, case_out)
+    # The cadres (teams, points) by name with their stories: as the page's list, recorded.
+    audit_list_read(
+        action="exemplary.list",
+        user=request.auth,
+        page=result,
+        filters={"campaign": campaign, "status": status},
+    )
+    return result
 
 
 @router.post("/exemplary-cases", response={201: CaseOut, 422: dict}, summary="Nominate a case")

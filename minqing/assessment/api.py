@@ -8,6 +8,7 @@ from ninja.errors import HttpError
 
 from minqing.api.paging import page_of
 from minqing.api.schemas import Page
+from minqing.core.audit import audit_list_read
 from minqing.core.scope import get_scoped_or_404, scope_for, scoped
 from minqing.org.models import Cadre
 from minqing.programs.selectors import campaign_get
@@ -184,6 +185,15 @@ def list_assessment_results(request, campaign_id: int, period: str, page: int = 
     if run is None:
         raise HttpError(404, _("This period has not been assessed."))
     paged = page_of(selectors.result_list(user=request.auth, run=run), page, size, result_out)
+    # The cadres ranked by name with their scores: a cadre's record, read (as the page's).
+    audit_list_read(
+        action="assessment.results.view",
+        user=request.auth,
+        page=paged,
+        obj=campaign,
+        period=run.period,
+        run=run.pk,
+    )
     return {
         "campaign": campaign.pk,
         "period": run.period,
@@ -229,6 +239,16 @@ def run_assessment(request, payload: RunIn):
 def list_at_risk(request, campaign_id: int, as_of: dt.date | None = None):
     _require(request.auth, selectors.VIEW)
     campaign = campaign_get(user=request.auth, pk=campaign_id)
+    day = as_of or timezone.localdate()
+    flagged = selectors.at_risk_visible(user=request.auth, campaign=campaign, as_of=day)
+    # The cadres the rule flags by name with the reasons: a cadre's record, read (as the page's).
+    audit_list_read(
+        action="assessment.at_risk.view",
+        user=request.auth,
+        obj=campaign,
+        shown=len(flagged),
+        as_of=day.isoformat(),
+    )
     return [
         {
             "cadre": f.cadre.pk,
@@ -237,7 +257,7 @@ def list_at_risk(request, campaign_id: int, as_of: dt.date | None = None):
             "reasons": [str(r) for r in f.reasons],
             "recall": f.open_recall.pk if f.open_recall else None,
         }
-        for f in selectors.at_risk_visible(user=request.auth, campaign=campaign, as_of=as_of)
+        for f in flagged
     ]
 
 
@@ -245,7 +265,12 @@ def list_at_risk(request, campaign_id: int, as_of: dt.date | None = None):
 def list_recalls(request, campaign: int | None = None, status: str = "", page: int = 1, size: int = 50):
     found = campaign_get(user=request.auth, pk=campaign) if campaign else None
     qs = selectors.recall_list(user=request.auth, campaign=found, status=status)
-    return page_of(qs, page, size, recall_out)
+    result = page_of(qs, page, size, recall_out)
+    # The recalled cadres by name with the reasons: a cadre's record, read (as the page's).
+    audit_list_read(
+        action="recall.list", user=request.auth, page=result, filters={"campaign": campaign, "status": status}
+    )
+    return result
 
 
 @router.post("/recalls", response={201: RecallOut}, summary="Propose a recall")
@@ -300,7 +325,10 @@ def act_on_recall(request, recall_id: int, payload: RecallActIn):
     "/leader-records", response=LeaderRecordPage, summary="Leaders' weekly records and quarterly reports"
 )
 def list_leader_records(request, kind: str = "", page: int = 1, size: int = 50):
-    return page_of(selectors.leader_record_list(user=request.auth, kind=kind), page, size, record_out)
+    result = page_of(selectors.leader_record_list(user=request.auth, kind=kind), page, size, record_out)
+    # Each leader by name with the record's text and figures: as the page's list, recorded.
+    audit_list_read(action="leader_record.list", user=request.auth, page=result, filters={"kind": kind})
+    return result
 
 
 class WeeklyRecordIn(Schema):

@@ -13,6 +13,7 @@ from minqing.core.scope import scope_for
 
 from . import documents, selectors
 from .periods import PeriodError, parse_period
+from .services import selection_key
 
 router = Router(tags=["figures"])
 
@@ -81,6 +82,18 @@ def campaign_figures(
     sel = _selection(request, campaign_id, period, region, unit, team, cadre, idle_days)
     figures = selectors.figures(user=request.auth, sel=sel, breakdowns=bool(by))
     groups = getattr(figures, f"by_{by}") if by else []
+    if sel.cadre is not None or (by == "cadre" and groups):
+        # One cadre's figures, or each cadre's by name: a cadre's record, read (as the dashboard's
+        # and `minqing figures`). Figures of a region, unit or team name no one: not recorded.
+        audit_list_read(
+            action="figures.view",
+            user=request.auth,
+            obj=sel.campaign,
+            shown=len(groups) if by == "cadre" else 1,
+            period=sel.period.code,
+            selection=selection_key(sel),
+            by=by,
+        )
     return {
         "campaign": sel.campaign.pk,
         "region": sel.area.code,
