@@ -28,15 +28,24 @@ class ActivitiesHeld(Rule):
         "subject": Param("text", "cadre", gettext_lazy("Held by each"), choices=("cadre", "team", "point")),
     }
 
+    # The campaign's phase names (key → name), read in evaluate: a rule limited to one phase
+    # names it in its required text, never "in each phase".
+    phase_names: dict[str, str] = {}
+
     def required_text(self):
-        return _("each of %(n)s listed activities held %(per)s") % {
-            "n": len(self.value("activities")),
-            "per": self.period(),
-        }
+        n = len(self.value("activities"))
+        phase = self.value("phase")
+        if self.value("per") == "phase" and phase:
+            return _("each of %(n)s listed activities held in the phase “%(phase)s”") % {
+                "n": n,
+                "phase": self.phase_names.get(phase, phase),
+            }
+        return _("each of %(n)s listed activities held %(per)s") % {"n": n, "per": self.period()}
 
     def evaluate(self, ctx):
         from minqing.fieldwork.models import Activity
 
+        self.phase_names = {p["key"]: p.get("name", p["key"]) for p in ctx.campaign.config.get("phases", [])}
         subject = self.value("subject")
         subjects = {"team": team_subjects, "point": point_subjects}.get(subject, cadre_subjects)(ctx)
         periods = windows(ctx, self.value("per"), self.value("phase"))
