@@ -9,7 +9,7 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop, pgettext
+from django.utils.translation import gettext_noop, npgettext_lazy, pgettext
 
 from minqing.core import dates
 
@@ -25,6 +25,57 @@ SYSTEM_REASONS = {STARTED_FROM_TEMPLATE: gettext_noop("Started from the template
 # Parameters a name quotes: when one of these differs from the value the campaign started
 # with, the rule's name (the template's wording) is shown with the value now in force.
 QUOTED_KINDS = ("int", "yuan", "date", "int_list")
+
+
+# What a rule type's verdicts count: a bare count or "done/asked" in its required and actual
+# columns is shown with this unit (2 → 2天, 3/4 → 3/4项); any other text is shown as the rule
+# wrote it (dates, "2 of 3 on time"). The context keeps these apart from other pages' counts.
+COUNTED = "counted in a compliance verdict"
+COUNT_UNITS = {
+    "day": npgettext_lazy(COUNTED, "%(n)s day", "%(n)s days", "count"),
+    "week": npgettext_lazy(COUNTED, "%(n)s week", "%(n)s weeks", "count"),
+    "month": npgettext_lazy(COUNTED, "%(n)s month", "%(n)s months", "count"),
+    "activity": npgettext_lazy(COUNTED, "%(n)s activity", "%(n)s activities", "count"),
+    "household": npgettext_lazy(COUNTED, "%(n)s household", "%(n)s households", "count"),
+    "target": npgettext_lazy(COUNTED, "%(n)s target", "%(n)s targets", "count"),
+    "cadre": npgettext_lazy(COUNTED, "%(n)s cadre", "%(n)s cadres", "count"),
+    "point": npgettext_lazy(COUNTED, "%(n)s point", "%(n)s points", "count"),
+    "deed": npgettext_lazy(COUNTED, "%(n)s deed", "%(n)s deeds", "count"),
+    "problem": npgettext_lazy(COUNTED, "%(n)s problem", "%(n)s problems", "count"),
+    "project": npgettext_lazy(COUNTED, "%(n)s project", "%(n)s projects", "count"),
+    "incident": npgettext_lazy(COUNTED, "%(n)s incident", "%(n)s incidents", "count"),
+}
+RULE_UNITS = {
+    "activities.held": "activity",
+    "composition.slots": "target",
+    "coverage.cadre_has_target": "target",
+    "coverage.household_has_cadre": "cadre",
+    "deeds.per_point": "deed",
+    "deeds.per_target": "household",  # linked households with enough deeds
+    "problems.solved_per_point": "problem",
+    "projects.per_village": "project",
+    "quota.hardship_by_rank": "household",
+    "quota.leader_links": "point",
+    "relief.per_team": "household",
+    "reports.leader_weekly": "week",
+    "reports.monthly": "month",
+    "service_days.monthly": "day",
+    "stay.concentrated": "day",
+    "stay.days_per_month": "month",  # months with enough confirmed days
+    "visits.per_target": "target",  # targets visited often enough
+    "zero.incidents": "incident",
+}
+
+
+def count_text(value, rule_type: str) -> str:
+    """A verdict's count with the unit of what its rule counts: "2" → 2天, "3/4" → 3/4项.
+    Text that is no count, or a rule type with no unit, is returned as it is."""
+    text = str(value)
+    unit = COUNT_UNITS.get(RULE_UNITS.get(rule_type, ""))
+    parts = text.split("/")
+    if unit is None or len(parts) > 2 or not all(part.isdigit() for part in parts):
+        return text
+    return unit % {"n": text, "count": int(parts[-1])}
 
 
 def join_words(items) -> str:

@@ -47,7 +47,7 @@ from .forms import (
 )
 from .grades import GRADES, GradeLists, grade_label
 from .models import Campaign, LiaisonPoint, Pairing
-from .rules import RULE_TYPES, STATUS_LABELS, target_label
+from .rules import FAIL, RULE_TYPES, STATUS_LABELS, target_label
 from .schema import TemplateError, TemplateInvalid, template_text
 
 
@@ -366,6 +366,65 @@ def _filter_lines(filters, *, titles, unit_names, all_verdicts, team=None) -> li
     return lines
 
 
+# Where a failing verdict is put right, by its rule's type: the page's URL name and the
+# permission that page asks for. Pairing rules go to the campaign's pairings (the cadre's, for
+# a cadre's verdict). A type with no page here (activities are recorded on the phone; team
+# summaries and tickets have their own pages per team and ticket) gets no link.
+PAIRINGS = "programs:pairing-list"
+FIX_PAGES = {
+    "composition.slots": (PAIRINGS, "programs.view"),
+    "coverage.cadre_has_target": (PAIRINGS, "programs.view"),
+    "coverage.household_has_cadre": (PAIRINGS, "programs.view"),
+    "quota.hardship_by_rank": (PAIRINGS, "programs.view"),
+    "quota.leader_links": (PAIRINGS, "programs.view"),
+    "visits.per_target": ("fieldwork:visit-list", "programs.view"),
+    "stay.concentrated": ("fieldwork:attendance-pending", "fieldwork.confirm"),
+    "stay.days_per_month": ("fieldwork:attendance-pending", "fieldwork.confirm"),
+    "stay.first_by": ("fieldwork:attendance-pending", "fieldwork.confirm"),
+    "service_days.monthly": ("fieldwork:attendance-pending", "fieldwork.confirm"),
+    "reports.monthly": ("fieldwork:report-list", "programs.view"),
+    "reports.team_summary": ("fieldwork:team-summary-list", "programs.view"),
+    "reports.leader_weekly": ("assessment:leader-record-list", "assessment.view"),
+    "deeds.per_point": ("fieldwork:deed-list", "programs.view"),
+    "deeds.per_target": ("fieldwork:deed-list", "programs.view"),
+    "projects.per_village": ("fieldwork:deed-list", "programs.view"),
+    "relief.per_team": ("fieldwork:relief-list", "programs.view"),
+    "zero.incidents": ("fieldwork:incident-list", "programs.view"),
+}
+
+
+def _compliance_rows(user, campaign, verdicts) -> list[tuple]:
+    """(verdict, required, actual, link) for each verdict shown: the counts with their unit,
+    and for a failure the page where it is put right (empty when there is none, or when the
+    user may not open it)."""
+    scope = scope_for(user)
+    types = {rule["key"]: rule["type"] for rule in campaign.config.get("rules", [])}
+    pages = {}
+    for rule_type, (name, permission) in FIX_PAGES.items():
+        if scope.has(permission):
+            pages[rule_type] = (
+                reverse(name, args=[campaign.pk]) if name == PAIRINGS else reverse(name),
+                name == PAIRINGS,
+            )
+    rows = []
+    for verdict in verdicts:
+        rule_type = types.get(verdict.rule, "")
+        link = ""
+        if verdict.status == FAIL and rule_type in pages:
+            link, by_cadre = pages[rule_type]
+            if by_cadre and verdict.cadre_id:
+                link = f"{link}?cadre={verdict.cadre_id}"
+        rows.append(
+            (
+                verdict,
+                display.count_text(verdict.required, rule_type),
+                display.count_text(verdict.actual, rule_type),
+                link,
+            )
+        )
+    return rows
+
+
 def campaign_compliance(request, pk: int):
     campaign = selectors.campaign_read(user=request.user, pk=pk)
     teams, team = _compliance_teams(request, campaign)
@@ -379,6 +438,14 @@ def campaign_compliance(request, pk: int):
         report = engine.ComplianceReport(campaign, as_of, [])
     verdicts, filters = _compliance_filters(request, report, team)
     page = paginate(request, verdicts, per_page=50)
+    # Drilled into a cadre, the summary by rule counts that cadre's verdicts, every rule and
+    # result (the rule and result filters narrow only the list).
+    summary = report
+    if filters["cadre"].isdigit():
+        cadre_id = int(filters["cadre"])
+        summary = engine.ComplianceReport(
+            campaign, as_of, [v for v in report.verdicts if v.cadre_id == cadre_id]
+        )
     audit_list_read(
         action="compliance.view",
         user=request.user,
@@ -398,8 +465,10 @@ def campaign_compliance(request, pk: int):
             "area_only": bool(campaign.area),
             "as_of": as_of,
             "report": report,
+            "by_rule": summary.by_rule,
             "titles": display.rule_titles(campaign),
             "page": page,
+            "rows": _compliance_rows(request.user, campaign, page),
             "query": query_without_page(request),
             "export_query": export_query,
             "by_unit": report.by_unit(_unit_labels(report.verdicts)),

@@ -4,10 +4,12 @@ verdicts, each failure links to where it is put right, and the checklist has col
 sort and filter by."""
 
 import datetime as dt
+import re
 
+from django.urls import reverse
 from django.utils import translation
 
-from minqing.programs import engine
+from minqing.programs import display, engine
 from minqing.programs.models import Campaign
 
 AS_OF = dt.date(2026, 11, 21)
@@ -24,3 +26,112 @@ def test_an_activities_rule_limited_to_one_phase_names_that_phase(db):
         found = [v for v in engine.evaluate(campaign, AS_OF) if v.rule == "four_ones"]
     assert found
     assert {v.required for v in found} == {f"each of 4 listed activities held in the phase “{phase}”"}
+
+
+def _row_cells(html):
+    import re
+
+    return [
+        re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
+        for row in re.findall(r'<tr class="status-\w+">(.*?)</tr>', html, re.S)
+    ]
+
+
+AFTER = dt.date(2027, 1, 1)  # the county campaign is over: every rule has failures
+
+
+def _page(client, url):
+    return client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+
+def _cell(row, label):
+    return next(cell for cell in row if f'data-label="{label}"' in cell)
+
+
+def _text(cell):
+    return re.sub(r"<[^>]+>", "", cell).strip()
+
+
+def _rows(html):
+    """(rule name, {column label: cell html}) for each verdict row of the page."""
+    found = []
+    for row in re.findall(r'<tr class="status-\w+">(.*?)</tr>', html, re.S):
+        cells = dict(re.findall(r'<td data-label="([^"]+)">(.*?)</td>', row, re.S))
+        found.append(cells)
+    return found
+
+
+def test_counts_on_the_page_carry_the_unit_of_what_the_rule_counts(client_as, db):
+    campaign = county_campaign()
+    html = _page(client_as("office"), f"/campaigns/{campaign.pk}/compliance/?as_of={AFTER}&status=fail")
+    verdicts = [v for v in engine.evaluate(campaign, AFTER) if v.status == "fail"]
+    rows = _rows(html)
+    assert len(rows) == len(verdicts)
+    actual = {}
+    for verdict, row in zip(verdicts, rows, strict=True):
+        actual.setdefault(verdict.rule, set()).add((verdict.actual, _text(row["Actual"])))
+    # Days of a stay, activities held of those asked, targets visited often enough, targets
+    # a cadre links: each count with its unit, never a bare 2 or 3/4.
+    for shown, text in actual["concentrated_week"]:
+        assert text == f"{shown} day" if shown == "1" else text == f"{shown} days"
+    assert all(text == f"{shown} activities" for shown, text in actual["four_ones"])
+    for shown, text in actual["visit_twice"]:
+        assert text == (f"{shown} target" if shown.endswith("/1") else f"{shown} targets")
+    assert all(re.fullmatch(r"\d+ targets?", text) for _s, text in actual["every_cadre_has_target"])
+    with translation.override("en"):
+        assert display.count_text("—", "stay.concentrated") == "—"
+        assert display.count_text("2 of 3 on time", "tickets.deadlines") == "2 of 3 on time"
+
+
+def test_each_failure_links_to_the_page_where_it_is_put_right(client_as, db):
+    campaign = county_campaign()
+    html = _page(client_as("office"), f"/campaigns/{campaign.pk}/compliance/?as_of={AFTER}&status=fail")
+    verdicts = [v for v in engine.evaluate(campaign, AFTER) if v.status == "fail"]
+    links = {}
+    for verdict, row in zip(verdicts, _rows(html), strict=True):
+        found = re.search(r'href="([^"]+)"', row["Where to fix it"])
+        links.setdefault(verdict.rule, set()).add(found.group(1) if found else "")
+        if verdict.rule == "every_cadre_has_target":
+            assert found.group(1) == f"/campaigns/{campaign.pk}/pairings/?cadre={verdict.cadre_id}"
+    assert links["concentrated_week"] == {reverse("fieldwork:attendance-pending")}
+    assert links["visit_twice"] == {reverse("fieldwork:visit-list")}
+    assert links["deeds_per_household"] == {reverse("fieldwork:deed-list")}
+    assert links["every_hardship_household_covered"] == {f"/campaigns/{campaign.pk}/pairings/"}
+    # Activities are recorded on the phone: no page to send the office to.
+    assert links["four_ones"] == {""}
+    # A passing verdict has nothing to fix.
+    passing = _page(client_as("office"), f"/campaigns/{campaign.pk}/compliance/?as_of={AFTER}&status=pass")
+    assert all('href="' not in row["Where to fix it"] for row in _rows(passing))
+
+
+def test_a_cadre_drill_down_counts_that_cadres_verdicts_by_rule(client_as, db):
+    campaign = county_campaign()
+    verdicts = engine.evaluate(campaign, AFTER)
+    cadre = next(v for v in verdicts if v.status == "fail" and v.rule == "four_ones").cadre_id
+    html = _page(client_as("office"), f"/campaigns/{campaign.pk}/compliance/?as_of={AFTER}&cadre={cadre}")
+    table = re.search(r'<table class="responsive" id="by-rule">(.*?)</table>', html, re.S).group(1)
+    counted = {}
+    for row in re.findall(r"<tr>(.*?)</tr>", table.split("<tbody>")[1], re.S):
+        cells = dict(re.findall(r'<td data-label="([^"]+)">(.*?)</td>', row, re.S))
+        rule = re.search(r"rule=(\w+)", cells["Rule"]).group(1)
+        assert f"cadre={cadre}" in cells["Rule"]  # the rule's link stays with the cadre
+        counted[rule] = {k: int(_text(cells[k])) for k in ("Pass", "Fail", "No records yet", "Not yet due")}
+    mine = [v for v in verdicts if v.cadre_id == cadre]
+    labels = {"pass": "Pass", "fail": "Fail", "no_records": "No records yet", "not_due": "Not yet due"}
+    for rule, counts in counted.items():
+        expected = {labels[s]: sum(v.rule == rule and v.status == s for v in mine) for s in labels}
+        assert counts == expected, rule
+    assert sum(sum(c.values()) for c in counted.values()) == len(mine) < len(verdicts)
+    name = next(v.subject for v in mine if v.subject_type == "cadre")
+    assert f"By rule: {name}" in html
+
+
+def test_the_unit_and_team_tables_count_what_is_not_yet_due(client_as, db):
+    campaign = county_campaign()
+    report = engine.ComplianceReport(campaign, AS_OF, engine.evaluate(campaign, AS_OF))
+    assert report.totals["not_due"]
+    html = _page(client_as("office"), f"/campaigns/{campaign.pk}/compliance/?as_of={AS_OF}")
+    table = re.search(r'<table class="responsive" id="by-unit">(.*?)</table>', html, re.S).group(1)
+    assert "<th>Not yet due</th>" in table
+    shown = sum(int(n) for n in re.findall(r'<td data-label="Not yet due">(\d+)</td>', table))
+    assert shown == sum(1 for v in report.verdicts if v.status == "not_due" and v.unit_id)
