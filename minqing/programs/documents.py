@@ -24,6 +24,34 @@ def _number(value):
     return value
 
 
+def _places(verdicts) -> tuple[dict[int, str], dict[tuple[str, int], str]]:
+    """The units named with their parent (unit id → name), and the village or liaison point of
+    each subject that has one ((subject type, id) → name): a point is its own, a household
+    its village. A few queries, in batches (a county's checklist names thousands of
+    households)."""
+    from minqing.org.models import Unit, unit_label
+    from minqing.people.models import Household
+
+    from .models import LiaisonPoint
+
+    units = {
+        pk: unit_label(name, parent)
+        for pk, name, parent in Unit.objects.filter(
+            pk__in={v.unit_id for v in verdicts if v.unit_id}
+        ).values_list("pk", "name", "parent__name")
+    }
+    places = {}
+    for subject_type, model, field in (
+        ("point", LiaisonPoint, "name"),
+        ("household", Household, "region__name"),
+    ):
+        ids = sorted({v.subject_id for v in verdicts if v.subject_type == subject_type})
+        for start in range(0, len(ids), 5000):
+            for pk, name in model.objects.filter(pk__in=ids[start : start + 5000]).values_list("pk", field):
+                places[(subject_type, pk)] = name
+    return units, places
+
+
 def checklist_workbook(report, *, user, verdicts=None, titles=None, filters=()) -> bytes:
     """The compliance checklist of a campaign as of a date, one row per verdict: those given
     (the page's filtered ones, `filters` saying which in words) or all of the report's.
@@ -32,6 +60,7 @@ def checklist_workbook(report, *, user, verdicts=None, titles=None, filters=()) 
     labels = subject_labels()
     verdicts = report.verdicts if verdicts is None else verdicts
     titles = titles or {}
+    units, places = _places(verdicts)
     title = _("%(campaign)s: compliance checklist as of %(day)s") % {
         "campaign": report.campaign.name,
         "day": date_format(report.as_of),
@@ -49,6 +78,8 @@ def checklist_workbook(report, *, user, verdicts=None, titles=None, filters=()) 
             (_("Rule"), 34),
             (_("Subject type"), 8),
             (_("Subject"), 26),
+            (_("Unit"), 20),
+            (_("Village or liaison point"), 16),
             (_("Required"), 26),
             (_("Actual"), 8),
             (_("Result"), 10),
@@ -59,6 +90,8 @@ def checklist_workbook(report, *, user, verdicts=None, titles=None, filters=()) 
                 titles.get(v.rule, v.rule_name),
                 labels.get(v.subject_type, v.subject_type),
                 v.subject,
+                units.get(v.unit_id, ""),
+                places.get((v.subject_type, v.subject_id), ""),
                 _number(v.required),
                 _number(v.actual),
                 v.status_label,

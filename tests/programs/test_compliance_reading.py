@@ -4,10 +4,12 @@ verdicts, each failure links to where it is put right, and the checklist has col
 sort and filter by."""
 
 import datetime as dt
+import io
 import re
 
 from django.urls import reverse
 from django.utils import translation
+from python_calamine import CalamineWorkbook
 
 from minqing.programs import display, engine
 from minqing.programs.models import Campaign
@@ -135,3 +137,31 @@ def test_the_unit_and_team_tables_count_what_is_not_yet_due(client_as, db):
     assert "<th>Not yet due</th>" in table
     shown = sum(int(n) for n in re.findall(r'<td data-label="Not yet due">(\d+)</td>', table))
     assert shown == sum(1 for v in report.verdicts if v.status == "not_due" and v.unit_id)
+
+
+def test_the_checklist_has_unit_and_village_columns_to_sort_and_filter_by(client_as, db):
+    from minqing.org.models import Cadre
+    from minqing.people.models import Household
+
+    campaign = county_campaign()
+    response = client_as("office").get(
+        f"/campaigns/{campaign.pk}/compliance.xlsx?as_of={AS_OF}", HTTP_ACCEPT_LANGUAGE="en"
+    )
+    rows = CalamineWorkbook.from_filelike(io.BytesIO(response.content)).get_sheet_by_index(0).to_python()
+    header = rows[2]
+    unit_at, place_at = header.index("Unit"), header.index("Village or liaison point")
+    assert header.index("Subject") < unit_at < place_at < header.index("Required")
+    verdicts = engine.evaluate(campaign, AS_OF)
+    data = rows[3:]
+    assert len(data) == len(verdicts)
+    cadres = {c.pk: c for c in Cadre.objects.select_related("unit__parent")}
+    households = {h.pk: h for h in Household.objects.select_related("region")}
+    for row, verdict in zip(data, verdicts, strict=True):
+        if verdict.subject_type == "cadre":
+            unit = cadres[verdict.cadre_id].unit
+            assert row[unit_at] and row[unit_at].endswith(unit.name)
+            assert row[3].endswith(f"（{row[unit_at]}）")  # the name as before, the unit apart
+            assert row[place_at] == ""
+        if verdict.subject_type == "household":
+            assert row[place_at] == households[verdict.subject_id].region.name
+    assert any(v.subject_type == "household" for v in verdicts)
