@@ -165,3 +165,17 @@ def test_the_checklist_has_unit_and_village_columns_to_sort_and_filter_by(client
         if verdict.subject_type == "household":
             assert row[place_at] == households[verdict.subject_id].region.name
     assert any(v.subject_type == "household" for v in verdicts)
+
+
+def test_the_missing_activities_read_without_a_stray_space_in_chinese():
+    from django.utils.translation import gettext as _
+
+    with translation.override("zh-hans"):
+        lacks = _("%(name)s: still to do: %(activities)s") % {"name": "甲", "activities": "乙"}
+        lacks_in = _("%(name)s: still to do in %(period)s: %(activities)s") % {
+            "name": "甲",
+            "period": "三月",
+            "activities": "乙",
+        }
+    assert lacks == "甲：还差乙"
+    assert "还差 " not in lacks_in and lacks_in.startswith("甲：")
