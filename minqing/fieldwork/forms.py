@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from minqing.core.forms import IsoDateInput
 from minqing.core.scope import scoped
 from minqing.org.models import Cadre
 from minqing.people.models import Household
@@ -14,7 +15,7 @@ from minqing.programs.models import Campaign, LiaisonPoint, Team
 
 from .models import Incident
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = IsoDateInput()
 
 
 def _max_today(field: forms.DateField) -> None:

@@ -2,6 +2,8 @@ from django import forms
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
+from minqing.core.forms import IsoDateInput
+
 from .models import HardshipLevel, Tag
 
 HARDSHIP_FILTER = [("", _("Any level")), ("any", _("Any hardship"))] + [
@@ -47,5 +49,5 @@ class RevealForm(forms.Form):
 
 class RegradeForm(forms.Form):
     level = forms.TypedChoiceField(label=_("New hardship level"), choices=HardshipLevel.choices, coerce=int)
-    graded_on = forms.DateField(label=_("Graded on"), widget=forms.DateInput(attrs={"type": "date"}))
+    graded_on = forms.DateField(label=_("Graded on"), widget=IsoDateInput())
     reason = forms.CharField(label=_("Reason"), max_length=200)

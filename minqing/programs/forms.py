@@ -1,11 +1,10 @@
-import datetime as dt
-
 from django import forms
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from minqing.core.dates import day_text
+from minqing.core.forms import IsoDateInput
 from minqing.core.text import pinyin_keys
 from minqing.org.models import Cadre, Unit
 
@@ -14,19 +13,6 @@ from .display import choice_labels, ref_names
 from .grades import DEFAULT_GRADES, grade_choices
 from .models import LiaisonPoint, Team, UnitPairing
 from .rules import RULE_TYPES
-
-
-class IsoDateInput(forms.DateInput):
-    """A date box whose value is ISO text with a four-digit year, as a date input needs
-    (strftime writes the year 202 as "202"): a campaign stored with such a year shows it."""
-
-    input_type = "date"
-
-    def format_value(self, value):
-        if isinstance(value, dt.date):
-            return value.isoformat()
-        return super().format_value(value)
-
 
 DATE = IsoDateInput()
 

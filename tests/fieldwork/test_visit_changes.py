@@ -5,6 +5,7 @@ in every figure, rule and report, and a phone sending it again does not bring it
 
 import datetime as dt
 import json
+import re
 import uuid
 
 import pytest
@@ -551,3 +552,24 @@ def test_a_visit_records_an_economic_status_found_never_that_it_is_not_given(sce
     client.force_login(cadre.account)
     html = client.get(reverse("fieldwork:app")).content.decode()
     assert 'name="economic_status"' in html and 'value="poor"' in html and 'value="unknown"' not in html
+
+
+def test_the_correction_page_in_chinese_opens_with_the_date_and_saves_a_text_only_change(setting):
+    """A date box takes ISO text only: the Chinese page once wrote 2026/11/20, the box opened
+    empty, and saving a change of the words alone was refused for want of a date (Chinese, the
+    default language, is what the page is in here)."""
+    _campaign, cadre, _household, visit = setting
+    client = Client()
+    client.force_login(cadre.account)
+    url = reverse("fieldwork:visit-edit", args=[visit.uuid])
+    page = client.get(url).content.decode()
+    assert 'lang="zh-Hans"' in page
+    box = re.search(r'<input type="date" name="date"[^>]*>', page).group(0)
+    sent = re.search(r'value="([^"]*)"', box).group(1)
+    assert sent == visit.date.isoformat()
+    response = client.post(
+        url, {"date": sent, "form": visit.form, "content": "更正：屋顶已修好", "version": visit.version}
+    )
+    assert response.status_code == 302
+    visit.refresh_from_db()
+    assert visit.content == "更正：屋顶已修好" and visit.version == 2
