@@ -529,10 +529,23 @@ def test_the_phone_page_says_today_and_yesterday(setting):
     client.force_login(cadre.account)
     with translation.override("en"):
         page = client.get(reverse("fieldwork:app"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert "visited today" in page and "0 days ago" not in page
+    assert "Last visit: today" in page and "0 days ago" not in page
     data = json.loads(page.split('id="app-data" type="application/json">')[1].split("</script>")[0])
     assert data["today"] == timezone.localdate().isoformat() and data["utc_offset_minutes"] == 480
-    assert data["day_format"]["pattern"] == "F j" and data["labels"]["yesterday"] == "visited yesterday"
+    assert data["day_format"]["pattern"] == "F j" and data["labels"]["yesterday"] == "Last visit: yesterday"
+    assert data["labels"]["days"] == "Last visit: %(n)s days ago"
+
+
+def test_the_phone_page_says_how_long_ago_the_last_visit_was(setting):
+    """A bare "68天前" on a card left the cadre guessing what it counted (a tester)."""
+    campaign, cadre, household, visit = setting
+    Visit.records.filter(pk=visit.pk).update(date=timezone.localdate() - dt.timedelta(days=20))
+    client = Client()
+    client.force_login(cadre.account)
+    with translation.override("en"):
+        page = client.get(reverse("fieldwork:app"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    card = re.search(r'<div class="when"[^>]*>(.*?)</div>', page).group(1)
+    assert card == "Last visit: 20 days ago"
 
 
 def test_a_visit_records_an_economic_status_found_never_that_it_is_not_given(scenario, setting):
