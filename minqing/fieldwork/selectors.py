@@ -264,9 +264,10 @@ def my_due(*, user, cadre, targets: list[Target], campaigns, as_of: dt.date | No
 CURRENT, WITHDRAWN, ALL = "current", "withdrawn", "all"
 
 
-def visit_list(*, user, campaign=None, cadre=None, status: str = CURRENT) -> QuerySet:
+def visit_list(*, user, campaign=None, cadre=None, household=None, status: str = CURRENT) -> QuerySet:
     """The visits in scope: `current` (those that stand and count), `withdrawn` (kept on
-    record, counted nowhere), or all of them (a withdrawn one marked where it is listed)."""
+    record, counted nowhere), or all of them (a withdrawn one marked where it is listed);
+    `household`: those to it or to one of its members."""
     if status == CURRENT:
         records = Visit.objects.all()
     elif status == WITHDRAWN:
@@ -280,7 +281,17 @@ def visit_list(*, user, campaign=None, cadre=None, status: str = CURRENT) -> Que
         qs = qs.filter(campaign=campaign)
     if cadre is not None:
         qs = qs.filter(cadre=cadre)
+    if household is not None:
+        qs = qs.filter(Q(household=household) | Q(member__household=household))
     return qs.order_by("-date", "-id")
+
+
+def household_visits(*, user, household, limit: int = 10) -> tuple[list, int]:
+    """The latest visits that stand to a household or one of its members that the user sees
+    (withdrawn ones are not listed: the default manager leaves them out), newest first, and
+    how many there are in all. Two queries."""
+    visits = visit_list(user=user, household=household)
+    return list(visits[:limit]), visits.count()
 
 
 def visit_get(*, user, uuid) -> Visit:

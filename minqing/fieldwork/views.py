@@ -20,9 +20,9 @@ from minqing.core.audit import audit_list_read, audit_record
 from minqing.core.forms import add_errors
 from minqing.core.paging import paginate, query_without_page
 from minqing.core.params import id_param
-from minqing.core.scope import get_scoped_or_404, require_permission, scope_for, scoped
+from minqing.core.scope import get_scoped_or_404, require_permission, scope_for, scoped, scoped_first
 from minqing.org.models import Cadre
-from minqing.people.models import EconomicStatus, IncomeSource
+from minqing.people.models import EconomicStatus, Household, IncomeSource
 from minqing.programs.models import Campaign
 from minqing.programs.selectors import CURRENT, point_get, point_list
 
@@ -134,11 +134,24 @@ def visit_list(request):
     require_permission(request.user, selectors.VIEW)
     status = request.GET.get("status", "")
     status = status if status in VISIT_STATUSES else selectors.CURRENT
-    page = paginate(request, selectors.visit_list(user=request.user, status=status))
-    audit_list_read(action="visit.list", user=request.user, page=page, filters={"status": status})
+    household = None
+    if "household" in request.GET:
+        # Those to one household (its page links here): one the user may not see is a 404.
+        household = scoped_first(Household, request.user, "people.view", id_param(request.GET["household"]))
+        if household is None:
+            raise Http404
+    page = paginate(request, selectors.visit_list(user=request.user, household=household, status=status))
+    audit_list_read(
+        action="visit.list",
+        user=request.user,
+        page=page,
+        filters={"status": status, "household": household.pk if household else None},
+    )
     withdrawn = None
     if status == selectors.CURRENT:
-        withdrawn = selectors.visit_list(user=request.user, status=selectors.WITHDRAWN).count()
+        withdrawn = selectors.visit_list(
+            user=request.user, household=household, status=selectors.WITHDRAWN
+        ).count()
     return render(
         request,
         "fieldwork/visit_list.html",
@@ -148,6 +161,7 @@ def visit_list(request):
             "statuses": VISIT_STATUSES.items(),
             "status": status,
             "withdrawn_count": withdrawn,
+            "household": household,
         },
     )
 

@@ -10,12 +10,16 @@ from minqing.core.audit import audit_list_read
 from minqing.core.forms import add_errors
 from minqing.core.paging import paginate_by_ids
 from minqing.core.scope import scope_for
+from minqing.fieldwork.selectors import household_visits
 from minqing.geo.models import Region
 from minqing.geo.selectors import region_list
+from minqing.programs.selectors import household_pairings
 
 from . import selectors, services
 from .forms import HouseholdFilterForm, RegradeForm, RevealForm
 from .search import masked_identifier
+
+VISITS_SHOWN = 10
 
 
 def household_list(request):
@@ -76,8 +80,10 @@ def household_detail(request, pk: int):
 
 
 def _household_detail_page(request, household, regrade_form=None):
-    """A household; `regrade_form` is a refused re-grading, shown as it was sent."""
+    """A household; `regrade_form` is a refused re-grading, shown as it was sent. With its
+    cadres (结对干部) and its latest visits, as far as the user sees them."""
     scope = scope_for(request.user)
+    visits, visit_count = household_visits(user=request.user, household=household, limit=VISITS_SHOWN)
     return render(
         request,
         "people/household_detail.html",
@@ -88,6 +94,9 @@ def _household_detail_page(request, household, regrade_form=None):
             "can_edit": scope.has("people.edit"),
             "regrade_form": regrade_form or RegradeForm(initial={"level": household.hardship_level}),
             "changes": selectors.household_changes(household=household),
+            "pairings": household_pairings(user=request.user, household=household),
+            "visits": visits,
+            "visit_count": visit_count,
         },
     )
 

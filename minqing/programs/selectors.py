@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -219,6 +219,17 @@ def point_pairings(*, user, point: LiaisonPoint) -> QuerySet:
         .filter(campaign__in=campaigns_read(user=user).values("pk"))
         .select_related("cadre__account", "campaign")
         .order_by("-start", "id")
+    )
+
+
+def household_pairings(*, user, household: Household) -> QuerySet:
+    """The cadres paired with a household or one of its members that the user sees, in the
+    campaigns the user reads, the running ones first, newest first (the household's page)."""
+    return (
+        scoped(Pairing.objects.filter(Q(household=household) | Q(member__household=household)), user, VIEW)
+        .filter(campaign__in=campaigns_read(user=user).values("pk"))
+        .select_related("cadre__account", "cadre__unit__parent", "campaign", "member")
+        .order_by(F("end").desc(nulls_first=True), "-start", "-id")
     )
 
 
