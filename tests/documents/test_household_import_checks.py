@@ -265,3 +265,78 @@ def test_a_list_without_the_hardship_column_leaves_each_households_grading_as_it
     assert import_run(actor=actor("office"), kind="households", path=path).counts["households_updated"] == 1
     graded.refresh_from_db()
     assert graded.hardship_level == 0
+
+
+# A list without the village column: the village its 户编号 names ------------------------
+
+
+def _without_village(path, rows):
+    """A list of heads with 户编号, 户主姓名, 身份证号, 地址 and 备注, and no 村 column."""
+    lines = ["户编号,户主姓名,身份证号,地址,备注"]
+    lines += [f"{code},{name},{number},{address},{note}" for code, name, number, address, note in rows]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def test_a_list_without_villages_places_each_household_in_the_village_its_number_names(
+    client_as, actor, village, tmp_path
+):
+    numbers = ids(2, start=1700)
+    code = village["village"].code
+    path = tmp_path / "heads.csv"
+    address = f"{village['township'].name}{village['village'].name}一组15号"
+    _without_village(
+        path,
+        [
+            (f"{code}-0901", "无村甲", numbers[0], address, "因病致贫"),
+            (f"{code}-0902", "无村乙", numbers[1], address, ""),
+        ],
+    )
+    before = counts()
+    with translation.override("en"):
+        dry = import_run(actor=actor("office"), kind="households", path=path, dry_run=True)
+    assert dry.ok and counts() == before, dry.messages()
+    (note,) = dry.notes
+    assert note.startswith("2 households name no village: each is placed in the village whose code")
+    assert f"row 2: {village['village'].name}" in note and f"row 3: {village['village'].name}" in note
+
+    done = import_run(actor=actor("office"), kind="households", path=path)
+    assert done.written, done.messages()
+    household = Household.objects.get(code=f"{code}-0901")
+    assert household.region_id == code and household.address == address
+    assert household.note == "因病致贫"
+    # The import's 备注 shows on the household's page.
+    html = client_as("office").get(f"/people/households/{household.pk}/").content.decode()
+    assert "因病致贫" in html
+
+
+def test_without_a_village_a_number_that_names_none_the_importer_reaches_is_still_refused(
+    actor, village, tmp_path
+):
+    outside = Region.objects.filter(level=Region.Level.VILLAGE).exclude(code__startswith="431123").first()
+    numbers = ids(3, start=1750)
+    address = f"{village['township'].name}{village['village'].name}一组15号"
+    path = tmp_path / "heads.csv"
+    _without_village(
+        path,
+        [
+            (f"{outside.code}-0901", "外村号", numbers[0], address, ""),
+            (f"{village['township'].code}-0902", "乡镇号", numbers[1], address, ""),
+            ("SELF-0903", "自编号", numbers[2], address, ""),  # the address names the village: no guess
+        ],
+    )
+    before = counts()
+    with translation.override("en"):
+        report = import_run(actor=actor("office"), kind="households", path=path, dry_run=True)
+    assert counts() == before and report.notes == []
+    assert [e.row for e in report.errors] == [2, 3, 4]
+    assert {e.message for e in report.errors} == {"Give the village (or the region code)."}
+
+
+def test_a_village_the_row_names_wins_over_its_number(actor, village, tmp_path):
+    """With the village column the row's village is taken (a number of another village is then
+    refused, as before), and nothing is said of numbers."""
+    numbers = ids(1, start=1780)
+    path = tmp_path / "heads.csv"
+    _heads(path, village, [(f"{village['village'].code}-0904", "有村号", numbers[0])])
+    report = import_run(actor=actor("office"), kind="households", path=path, dry_run=True)
+    assert report.ok and report.notes == [], report.messages()

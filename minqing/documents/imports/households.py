@@ -309,6 +309,7 @@ class HouseholdPlan:
     household_id: int | None = None
     head_id: int | None = None
     numbered: bool = False  # no 户编号 in the file: the system gave it its village's next number
+    placed_in: str = ""  # no village in the file: the one its 户编号 names (its name, for the notes)
 
 
 _HEAD_WORDS = ("户主", "本人")
@@ -406,17 +407,29 @@ class HouseholdImporter(Importer):
         first = block[0]
         get = first.values.get
         number = first.number
+        code = get("code", "")
+        # A row that names no village (nor region code) is in the village its 户编号 names,
+        # when the number has the system's form and the village is one the importer reaches
+        # (said in the notes); never guessed from the address.
+        village_code = (
+            "" if get("region_code", "") or get("village", "") else resolver.village_of_household(code)
+        )
         # Households share their villages and groups: each place is resolved once.
-        place = (get("region_code", ""), get("township", ""), get("village", ""), get("group", ""))
+        place = (
+            get("region_code", ""),
+            get("township", ""),
+            get("village", ""),
+            get("group", ""),
+            village_code,
+        )
         resolved = regions.get(place)
         if resolved is None:
             resolved = regions[place] = resolver.resolve(
-                code=place[0], township=place[1], village=place[2], group=place[3]
+                code=place[0], township=place[1], village=place[2], group=place[3], village_code=village_code
             )
         region, problem = resolved
         if problem:
             ctx.error(number, *problem)
-        code = get("code", "")
         if code:
             if len(code) > 24:
                 ctx.error(number, "code", _("A household number has at most 24 characters."))
@@ -470,6 +483,7 @@ class HouseholdImporter(Importer):
             region=region,
             fields=fields,
             default_address=place[1] + place[2] + place[3],
+            placed_in=resolver.name_of(village_code) if village_code and region else "",
         )
         # A number formed as the system forms them (a village's 12-digit code, a hyphen, a
         # serial) must be of the row's village: another village's number is a typing slip or a
@@ -946,6 +960,31 @@ class HouseholdImporter(Importer):
         return codes
 
     def notes(self, plans, ctx, *, written: bool) -> list[str]:
+        return self._placed_note(plans) + self._numbered_note(plans, written=written)
+
+    def _placed_note(self, plans) -> list[str]:
+        """The households placed in the village their 户编号 names, the file naming none
+        (see _household), said with their rows and villages (the first few)."""
+        placed = [p for p in plans if p.placed_in]
+        if not placed:
+            return []
+        shown = [
+            _("row %(row)s: %(village)s") % {"row": p.row, "village": p.placed_in}
+            for p in placed[:NUMBERED_SHOWN]
+        ]
+        if len(placed) > NUMBERED_SHOWN:
+            more = len(placed) - NUMBERED_SHOWN
+            shown.append(ngettext("%(n)s more household", "%(n)s more households", more) % {"n": more})
+        message = ngettext(
+            "%(n)s household names no village: it is placed in the village whose code its 户编号 begins "
+            "with: %(rows)s.",
+            "%(n)s households name no village: each is placed in the village whose code its 户编号 "
+            "begins with: %(rows)s.",
+            len(placed),
+        )
+        return [message % {"n": len(placed), "rows": pgettext("clause separator", "; ").join(shown)}]
+
+    def _numbered_note(self, plans, *, written: bool) -> list[str]:
         """The households the system numbers itself, said with their rows and numbers (the
         first few): before writing, the numbers they would get now; after, those they got."""
         if written:

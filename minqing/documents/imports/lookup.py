@@ -10,6 +10,8 @@ from minqing.geo.models import Region
 from .normalize import clean_compact
 
 _NUMERALS = "零一二三四五六七八九"
+# A 户编号 as the system forms them: its village's 12-digit code, a hyphen, a serial number.
+HOUSEHOLD_CODE = re.compile(r"^(\d{12})-\d+$")
 
 
 def _chinese_number(n: int) -> str:
@@ -79,8 +81,25 @@ class RegionResolver:
             ).exists()
         return self._outside[village]
 
-    def resolve(self, *, code: str = "", township: str = "", village: str = "", group: str = ""):
-        """(region code, None) or (None, (column key, message))."""
+    def village_of_household(self, household_code: str) -> str:
+        """The village a 户编号 of the system's form names by its first 12 digits, when it is
+        a village the importer reaches; else "" (a number of another form names none)."""
+        match = HOUSEHOLD_CODE.match(household_code)
+        if match and self.by_code.get(match[1], ("", None))[1] == Region.Level.VILLAGE:
+            return match[1]
+        return ""
+
+    def resolve(
+        self,
+        *,
+        code: str = "",
+        township: str = "",
+        village: str = "",
+        group: str = "",
+        village_code: str = "",
+    ):
+        """(region code, None) or (None, (column key, message)). `village_code`: the village
+        when the row names none (see village_of_household), its groups found by name."""
         if code:
             code = clean_compact(code)
             if code in self.by_code:
@@ -88,9 +107,12 @@ class RegionResolver:
             if code.isdigit() and Region.objects.filter(code=code).exists():
                 return None, ("region_code", _("This region lies outside your area."))
             return None, ("region_code", _("There is no region with this code."))
-        if not village:
+        if village_code and not village:
+            candidates = [village_code]
+        elif not village:
             return None, ("village", _("Give the village (or the region code)."))
-        candidates = self.villages.get(village_key(village), [])
+        else:
+            candidates = self.villages.get(village_key(village), [])
         if township and len(candidates) > 1:
             wanted = set(self.townships.get(clean_compact(township), []))
             candidates = [c for c in candidates if self.by_code[c][2] in wanted]
