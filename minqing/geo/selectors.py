@@ -4,7 +4,7 @@ from django.db.models import Count, QuerySet
 
 from minqing.core.scope import get_scoped_or_404, scoped
 
-from .models import Region
+from .models import Region, parent_code
 
 VIEW = "geo.view"
 
@@ -24,3 +24,17 @@ def region_roots(*, user) -> QuerySet:
 
 def region_get(*, user, code: str) -> Region:
     return get_scoped_or_404(Region.objects.select_related("parent"), user, VIEW, code=code)
+
+
+def region_ancestors(*, user, region: Region) -> list[tuple[Region, bool]]:
+    """The regions above one, from the top, each with whether the user may open it (an
+    office of a county sees its city named, not linked: the city's page is not theirs).
+    Two queries."""
+    codes = []
+    code = region.parent_id
+    while code:
+        codes.append(code)
+        code = parent_code(code)
+    found = Region.objects.in_bulk(codes)
+    seen = set(scoped(Region.objects.filter(code__in=codes), user, VIEW).values_list("code", flat=True))
+    return [(found[c], c in seen) for c in reversed(codes) if c in found]

@@ -20,5 +20,12 @@ def region_detail(request, code: str):
     if scope_for(request.user).has("people.view"):
         households = household_list(user=request.user, region=region.prefix).count()
     return render(
-        request, "geo/region_detail.html", {"region": region, "children": children, "households": households}
+        request,
+        "geo/region_detail.html",
+        {
+            "region": region,
+            "ancestors": selectors.region_ancestors(user=request.user, region=region),
+            "children": children,
+            "households": households,
+        },
     )
