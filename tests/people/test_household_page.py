@@ -107,9 +107,8 @@ def test_a_cadre_sees_only_their_own_pairings_and_visits_on_the_household_page(c
 
 def test_a_household_nobody_is_paired_with_says_so(client_as, db):
     household = _unpaired()
-    with translation.override("en"):
-        html = _page(client_as("office"), household)
-    assert "No cadre is paired with this household." in html
+    html = _page(client_as("office"), household)  # the page in its default language, Chinese
+    assert "本户暂无结对干部。" in html
 
 
 def test_the_page_with_cadres_and_visits_uses_as_many_queries_as_one_without(client_as, paired):
