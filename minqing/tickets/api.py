@@ -86,6 +86,7 @@ class ActionIn(Schema):
 
 class RateOut(Schema):
     group: str | int | None
+    name: str
     total: int
     responded: int
     rated: int
@@ -191,7 +192,10 @@ def ticket_rates(
     if by not in selectors.GROUPINGS:
         raise HttpError(422, _("by: one of %(choices)s.") % {"choices": ", ".join(selectors.GROUPINGS)})
     rows = selectors.rates(user=request.auth, by=by, start=start, end=end, campaign=campaign)
+    names = selectors.group_labels(by, [r["group"] for r in rows], user=request.auth, campaign=campaign)
     for row in rows:
+        # The key stays the key; the name is what a page shows for it.
+        row["name"] = str(names.get(row["group"], row["group"]) or "")
         if isinstance(row["group"], dt.datetime):
             row["group"] = row["group"].strftime("%Y-%m")
     return rows

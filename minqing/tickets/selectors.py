@@ -241,12 +241,40 @@ def _start_of(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time()))
 
 
-def group_labels(by: str, groups) -> dict:
-    """Readable names of the groups (one query for units or townships)."""
+# Where a campaign's configuration names the keys of a grouping.
+CONFIG_SECTIONS = {"ledger": "ledgers", "category": "ticket_categories"}
+
+
+def group_labels(by: str, groups, *, user=None, campaign: int | None = None) -> dict:
+    """Readable names of the groups (one query for units, townships, ledgers or categories).
+
+    Ledgers and categories are named by the configuration of the campaigns of the demands the
+    user sees (`campaign`: of that one only). Where campaigns name one key differently (the
+    templates' "livelihood" is 民生困难 in one, 群众诉求 in another), the row counts the demands
+    of both, so it is named by both, the newest campaign's first. A key no campaign names is
+    shown as it is."""
     from minqing.geo.models import Region
     from minqing.org.models import Unit
+    from minqing.programs.display import join_words
+    from minqing.programs.models import Campaign
 
     groups = [g for g in groups if g is not None]
+    if by in CONFIG_SECTIONS:
+        if not groups:
+            return {}
+        if campaign:
+            campaigns = Campaign.objects.filter(pk=campaign)
+        else:
+            campaigns = Campaign.objects.filter(
+                pk__in=scoped(Ticket, user, VIEW).filter(campaign__isnull=False).values("campaign_id")
+            )
+        names: dict[str, list[str]] = {}
+        for config in campaigns.order_by("-start", "-id").values_list("config", flat=True):
+            for item in config.get(CONFIG_SECTIONS[by], []):
+                known = names.setdefault(item.get("key"), [])
+                if item.get("name") and item["name"] not in known:
+                    known.append(item["name"])
+        return {g: join_words(names[g]) if names.get(g) else g for g in groups}
     if by == "unit":
         return dict(Unit.objects.filter(pk__in=groups).values_list("pk", "name"))
     if by == "township":

@@ -314,7 +314,7 @@ def ticket_figures(request):
     if by not in selectors.GROUPINGS:
         by = "unit"
     rows = selectors.rates(user=request.user, by=by)
-    names = selectors.group_labels(by, [r["group"] for r in rows])
+    names = selectors.group_labels(by, [r["group"] for r in rows], user=request.user)
     for row in rows:
         row["label"] = names.get(row["group"], row["group"]) or "—"
     return render(

@@ -1,6 +1,7 @@
 """The four figures on a hand-made scenario, with the numbers worked out by hand."""
 
 import datetime as dt
+import re
 
 from django.utils import timezone
 
@@ -90,3 +91,67 @@ def test_rates_by_unit_take_one_query(desk, django_assert_num_queries, actor):
     scope_for(office)
     with django_assert_num_queries(1):
         selectors.rates(user=office, by="unit")
+
+
+def test_the_figures_page_names_ledgers_and_categories_as_the_campaign_does(client_as, desk):
+    desk.replied()  # ledger "minqing", category "urban_rural" of 树根工作法
+    office = client_as("office")
+    by_ledger = office.get("/tickets/figures/?by=ledger").content.decode()
+    # Other campaigns of the county name "minqing" too (民情日记汇总): the row says both.
+    assert re.search(r"<td>[^<]*民情台账[^<]*</td>", by_ledger)
+    assert "<td>minqing</td>" not in by_ledger
+    by_category = office.get("/tickets/figures/?by=category").content.decode()
+    assert re.search(r"<td>[^<]*城乡建设[^<]*</td>", by_category)
+    assert "<td>urban_rural</td>" not in by_category
+
+
+def test_a_key_two_campaigns_name_differently_is_named_by_both(desk, actor):
+    from minqing.programs.models import Campaign
+
+    other = Campaign.objects.exclude(pk=desk.campaign.pk).filter(region=desk.campaign.region).first()
+    config = dict(other.config)
+    config["ledgers"] = [*config.get("ledgers", []), {"key": "minqing", "name": "民情日记汇总"}]
+    Campaign.objects.filter(pk=other.pk).update(config=config)
+    desk.ticket()
+    names = selectors.group_labels("ledger", ["minqing", "unknown_key"], user=desk.office)
+    assert set(names["minqing"].split("、")) >= {"民情台账", "民情日记汇总"}
+    assert names["unknown_key"] == "unknown_key"  # no campaign names it: shown as it is
+    only = selectors.group_labels("ledger", ["minqing"], user=desk.office, campaign=desk.campaign.pk)
+    assert only == {"minqing": "民情台账"}
+
+
+def test_the_api_rates_keep_the_key_and_add_the_name(desk, client, capsys):
+    from django.core.management import call_command
+
+    desk.replied()
+    call_command("token", "create", "office")
+    token = capsys.readouterr().out.strip()
+    rows = client.get(
+        f"/api/v1/tickets/rates?by=category&campaign={desk.campaign.pk}", HTTP_AUTHORIZATION=f"Bearer {token}"
+    ).json()
+    row = next(r for r in rows if r["group"] == "urban_rural")
+    assert row["name"] == "城乡建设"
+    units = client.get("/api/v1/tickets/rates?by=unit", HTTP_AUTHORIZATION=f"Bearer {token}").json()
+    assert any(r["group"] == desk.unit.pk and r["name"] == desk.unit.name for r in units)
+
+
+def test_the_cli_rates_name_the_ledgers(desk):
+    import io
+
+    from django.core.management import call_command
+
+    desk.replied()
+    out = io.StringIO()
+    call_command("ticket", "rates", "--as", "office", "--by", "ledger", stdout=out)
+    assert "民情台账" in out.getvalue()
+
+
+def test_naming_the_ledgers_takes_one_query(desk, django_assert_num_queries, actor):
+    desk.replied()
+    office = actor("office")
+    from minqing.core.scope import scope_for
+
+    scope_for(office)
+    rows = selectors.rates(user=office, by="ledger")
+    with django_assert_num_queries(1):
+        selectors.group_labels("ledger", [r["group"] for r in rows], user=office)

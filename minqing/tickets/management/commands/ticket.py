@@ -118,7 +118,7 @@ class Command(CliCommand):
 
     def do_rates(self, user, by, **options):
         rows = selectors.rates(user=user, by=by)
-        names = selectors.group_labels(by, [r["group"] for r in rows])
+        names = selectors.group_labels(by, [r["group"] for r in rows], user=user)
         for r in rows:
             r["group"] = str(names.get(r["group"], r["group"]) or "—")
         if options["json"]:
