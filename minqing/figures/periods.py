@@ -1,8 +1,11 @@
 """Periods of the figures: a week, month, quarter, year or custom range, written as
-2026-W47, 2026-10, 2026Q4, 2026 or 2026-10-01..2026-10-15."""
+2026-W47, 2026-10, 2026Q4, 2026 or 2026-10-01..2026-10-15, or as the Chinese pages write
+them: 2026年第47周, 2026年10月, 2026年第4季度 (第四季度), 2026年, 2026年10月1日至2026年10月15日;
+in full-width digits too."""
 
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from django.utils.formats import date_format
@@ -18,6 +21,16 @@ _HALF = re.compile(r"^(\d{4})-?H([12])$", re.IGNORECASE)
 _YEAR = re.compile(r"^(\d{4})$")
 _CUSTOM = re.compile(r"^(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})$")
 QUARTER_NAMES = {1: "一", 2: "二", 3: "三", 4: "四"}
+# The Chinese forms, read after full-width characters are made half-width and spaces dropped:
+# each is rewritten to the code above before it is parsed.
+_ZH_WEEK = re.compile(r"^(\d{4})年第(\d{1,2})周$")
+_ZH_MONTH = re.compile(r"^(\d{4})年(\d{1,2})月份?$")
+_ZH_QUARTER = re.compile(r"^(\d{4})年第?([1-4一二三四])季度?$")
+_ZH_HALF = re.compile(r"^(\d{4})年([上下])半年$")
+_ZH_YEAR = re.compile(r"^(\d{4})年度?$")
+_ZH_DAY = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
+_RANGE_WORDS = re.compile(r"(?<=\d)(?:至|到|~)(?=\d)")
+_QUARTER_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4}
 
 
 @dataclass(frozen=True)
@@ -53,10 +66,12 @@ def parse_period(text: str | None, *, today: dt.date, halves: bool = False) -> P
     text = (text or "").strip()
     if not text:
         return month_of(today)
+    shown = text
+    text = _as_code(text)
     try:
         if m := _WEEK.match(text):
             start = dt.date.fromisocalendar(int(m[1]), int(m[2]), 1)
-            return Period("week", start, start + dt.timedelta(days=6), text)
+            return Period("week", start, start + dt.timedelta(days=6), f"{int(m[1])}-W{int(m[2]):02d}")
         if m := _MONTH.match(text):
             return month_of(dt.date(int(m[1]), int(m[2]), 1))
         if m := _QUARTER.match(text):
@@ -86,8 +101,26 @@ def parse_period(text: str | None, *, today: dt.date, halves: bool = False) -> P
             "“%(text)s” is not a period. Write a month (2026-10), a quarter (2026Q4), a year (2026), "
             "a week (2026-W47) or a range (2026-10-01..2026-10-15)."
         )
-        % {"text": text}
+        % {"text": shown}
     )
+
+
+def _as_code(text: str) -> str:
+    """The period's code for a Chinese form (2026年10月 → 2026-10); other text as it is, with
+    full-width characters made half-width (２０２６－１０ → 2026-10) and spaces dropped."""
+    text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+    if m := _ZH_WEEK.match(text):
+        return f"{m[1]}-W{m[2]}"
+    if m := _ZH_MONTH.match(text):
+        return f"{m[1]}-{m[2]}"
+    if m := _ZH_QUARTER.match(text):
+        return f"{m[1]}Q{_QUARTER_DIGITS.get(m[2], m[2])}"
+    if m := _ZH_HALF.match(text):
+        return f"{m[1]}H{1 if m[2] == '上' else 2}"
+    if m := _ZH_YEAR.match(text):
+        return m[1]
+    text = _ZH_DAY.sub(lambda d: f"{d[1]}-{int(d[2]):02d}-{int(d[3]):02d}", text)
+    return _RANGE_WORDS.sub("..", text)
 
 
 def month_of(day: dt.date) -> Period:

@@ -374,3 +374,20 @@ def test_a_name_in_the_tables_cannot_write_markup(client_as, campaign):
     assert '<script>alert("x")' not in page
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&amp;" in page
     assert [row for row in _tables_shown(page)["by-region"] if row[0].startswith("<script>")]
+
+
+@pytest.mark.parametrize(
+    ("typed", "code"),
+    [
+        ("2026年10月", "2026-10"),
+        ("２０２６年１０月", "2026-10"),
+        ("2026年第四季度", "2026Q4"),
+        ("2026年", "2026"),
+    ],
+)
+def test_the_period_box_takes_the_period_as_the_page_writes_it(client_as, campaign, typed, code):
+    response = client_as("office").get(f"/campaigns/{campaign.pk}/dashboard/", {"period": typed})
+    assert response.status_code == 200
+    assert response.context["problem"] == ""
+    assert response.context["sel"].period.code == code
+    assert f'name="period" value="{code}"' in response.content.decode()
