@@ -12,7 +12,7 @@ from minqing.core.audit import audit_list_read
 from minqing.core.scope import scope_for
 
 from . import documents, selectors
-from .periods import PeriodError, parse_period
+from .periods import PeriodError, campaign_month, parse_period
 from .services import selection_key
 
 router = Router(tags=["figures"])
@@ -48,7 +48,11 @@ def _selection(request, campaign_id, period, region, unit, team, cadre, idle_day
     campaign = selectors.campaign_get(user=request.auth, pk=campaign_id)
     today = timezone.localdate()
     try:
-        chosen = default_period(today) if default_period and not period else parse_period(period, today=today)
+        if period:
+            chosen = parse_period(period, today=today)
+        else:
+            # No period: as the page, this month while the campaign runs, else its first or last.
+            chosen = default_period(today) if default_period else campaign_month(campaign, today)
     except PeriodError as exc:
         raise HttpError(422, str(exc)) from None
     return selectors.selection_for(
@@ -75,8 +79,9 @@ def campaign_figures(
     idle_days: int = selectors.DEFAULT_IDLE_DAYS,
     by: str = "",
 ):
-    """The dashboard's numbers for a period (2026-10, 2026Q4, 2026, 2026-W47 or a range) and a
-    region, unit, team or cadre; with `by` (region, unit, team, cadre), each group's too."""
+    """The dashboard's numbers for a period (2026-10, 2026Q4, 2026, 2026-W47 or a range; none:
+    this month while the campaign runs, else its first or last month) and a region, unit, team
+    or cadre; with `by` (region, unit, team, cadre), each group's too."""
     if by and by not in ("region", "unit", "team", "cadre"):
         raise HttpError(422, _("by: region, unit, team or cadre."))
     sel = _selection(request, campaign_id, period, region, unit, team, cadre, idle_days)

@@ -123,6 +123,26 @@ def _as_code(text: str) -> str:
     return _RANGE_WORDS.sub("..", text)
 
 
+def campaign_month(campaign, today: dt.date) -> Period:
+    """The month the figures of a campaign open on: this month while the campaign runs, its
+    first month before it starts, its last month after it ended (a month outside the campaign
+    shows nothing). See campaign_timing for which."""
+    if today < campaign.start:
+        return month_of(campaign.start)
+    if campaign.end and today > campaign.end:
+        return month_of(campaign.end)
+    return month_of(today)
+
+
+def campaign_timing(campaign, today: dt.date) -> str:
+    """ "not_started", "ended" or "" (running) on `today`."""
+    if today < campaign.start:
+        return "not_started"
+    if campaign.end and today > campaign.end:
+        return "ended"
+    return ""
+
+
 def month_of(day: dt.date) -> Period:
     start = day.replace(day=1)
     return Period("month", start, month_end(start), f"{start:%Y-%m}")

@@ -12,26 +12,29 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from minqing.core.audit import audit_list_read
+from minqing.core.dates import day_text
 from minqing.core.paging import paginate, query_without_page
 from minqing.core.scope import require_permission
 from minqing.programs.rules import STATUS_LABELS
 
 from . import documents, selectors
-from .periods import PeriodError, parse_period
+from .periods import PeriodError, campaign_month, campaign_timing, parse_period
 from .services import selection_key
 
 VIEW = "programs.view"
 
 
 def _selection(request, campaign):
-    """The selection from the query string; a bad period is reported, the month shown instead."""
+    """The selection from the query string; a bad period is reported, the default month shown
+    instead: this month while the campaign runs, else its first or last month."""
     today = timezone.localdate()
     problem = ""
     try:
-        period = parse_period(request.GET.get("period"), today=today)
+        text = request.GET.get("period", "").strip()
+        period = parse_period(text, today=today) if text else campaign_month(campaign, today)
     except PeriodError as exc:
         problem = str(exc)
-        period = parse_period("", today=today)
+        period = campaign_month(campaign, today)
     idle = request.GET.get("idle", "")
     sel = selectors.selection_for(
         user=request.user,
@@ -101,6 +104,7 @@ def dashboard(request, pk: int):
             "sections": sections,
             "rates": rates,
             "problem": problem,
+            "timing": _timing_note(campaign, sel),
             "chart": chart,
             "tables": _tables(campaign, sel, figures, ranking),
             "query": _query(sel.params()),
@@ -108,6 +112,22 @@ def dashboard(request, pk: int):
             "area_only": not selectors.campaign_in_scope(user=request.user, campaign=campaign),
         },
     )
+
+
+def _timing_note(campaign, sel) -> str:
+    """A word on the page when the campaign has not started or has ended, naming the month shown."""
+    timing = campaign_timing(campaign, timezone.localdate())
+    if timing == "not_started":
+        return _("This campaign has not started yet: it starts on %(start)s. Shown: %(period)s.") % {
+            "start": day_text(campaign.start),
+            "period": sel.period.label,
+        }
+    if timing == "ended":
+        return _("This campaign ended on %(end)s. Shown: %(period)s.") % {
+            "end": day_text(campaign.end),
+            "period": sel.period.label,
+        }
+    return ""
 
 
 def dashboard_compliance(request, pk: int):

@@ -11,7 +11,7 @@ from minqing.core.cli import account_or_error, campaign_or_error
 from minqing.core.roles import PERMISSIONS, Role
 from minqing.core.scope import GrantScope, Scope
 from minqing.figures import selectors
-from minqing.figures.periods import PeriodError, parse_period
+from minqing.figures.periods import PeriodError, campaign_month, parse_period
 
 
 class CampaignOffice:
@@ -79,8 +79,10 @@ def selection_from(options, *, today, default_period=None):
         campaign = campaign_or_error(options["campaign"])
         viewer = CampaignOffice(campaign)
     try:
-        if options["period"] or default_period is None:
+        if options["period"]:
             period = parse_period(options["period"], today=today)
+        elif default_period is None:
+            period = campaign_month(campaign, today)  # as the dashboard: a month of the campaign
         else:
             period = default_period(today)
     except PeriodError as exc:
