@@ -23,6 +23,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from minqing.core.money import yuan_text
+
 from . import selectors
 from .models import IssuedDocument
 from .periods import month_of, quarter_of, week_of, year_of
@@ -103,7 +105,7 @@ def issuer_of(campaign) -> str:
 
 
 def _yuan(value) -> str:
-    return f"{value:,.2f}"
+    return yuan_text(value)
 
 
 def _rate(value) -> str:

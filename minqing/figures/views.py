@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from minqing.core.audit import audit_list_read
 from minqing.core.dates import day_text
+from minqing.core.money import yuan_text
 from minqing.core.paging import paginate, query_without_page
 from minqing.core.scope import require_permission
 from minqing.programs.rules import STATUS_LABELS
@@ -254,7 +255,7 @@ def _tables(campaign, sel, figures, ranking) -> list[dict]:
             html = []
             for tile in tiles:
                 value = group.values.get(tile.key, 0)
-                text = escape(f"{value:,.2f}" if tile.kind == "yuan" else str(value))
+                text = escape(yuan_text(value) if tile.kind == "yuan" else str(value))
                 cell, link, end = openings[tile.key]
                 linked = value and group.linked
                 html.append(f"{cell}{link}{escaped}{end}{text}</a></td>" if linked else f"{cell}{text}</td>")

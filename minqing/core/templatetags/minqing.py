@@ -1,6 +1,14 @@
 from django import template
 
+from minqing.core.money import yuan_text
+
 register = template.Library()
+
+
+@register.filter
+def yuan(value) -> str:
+    """{{ amount|yuan }} — 61,100.00: the house's way with money (minqing.core.money)."""
+    return yuan_text(value)
 
 
 @register.filter
