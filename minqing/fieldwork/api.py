@@ -16,7 +16,7 @@ from ninja.security import django_auth
 from minqing.api.auth import BearerToken
 from minqing.api.paging import page_of
 from minqing.api.schemas import Page
-from minqing.core.audit import audit_list_read
+from minqing.core.audit import audit_list_read, audit_record
 from minqing.core.files import serve_attachment
 from minqing.core.scope import get_scoped_or_404, scope_for, scoped
 
@@ -215,7 +215,17 @@ def list_visits(request, page: int = 1, size: int = 50, status: str = selectors.
 
 @router.get("/visits/{uuid}", response=VisitOut, summary="One visit")
 def get_visit(request, uuid: uuidlib.UUID):
-    return visit_out(selectors.visit_get(user=request.auth, uuid=uuid))
+    visit = selectors.visit_get(user=request.auth, uuid=uuid)
+    # The resident visited by name, what was said and found, the cadre: a read of both records.
+    # Named by its UUID: the visit's own text would name the resident (a member) in the trail.
+    audit_record(
+        action="visit.view",
+        obj=visit,
+        object_repr=str(visit.uuid),
+        user=request.auth,
+        detail={"campaign": visit.campaign_id, "shown": 1},
+    )
+    return visit_out(visit)
 
 
 def _changeable_visit(request, uuid):
@@ -510,12 +520,26 @@ def _invalid(exc: ValidationError):
 @router.get("/plans", response=PlanPage, summary="Help plans in scope, with their commitments")
 def list_plans(request, page: int = 1, size: int = 50):
     qs = selectors.help_plan_list(user=request.auth).prefetch_related("commitments")
-    return page_of(qs, page, size, plan_out)
+    result = page_of(qs, page, size, plan_out)
+    # Each cadre by name with the household or point helped: as the page's list, recorded.
+    audit_list_read(action="help_plan.list", user=request.auth, page=result)
+    return result
 
 
 @router.get("/plans/{plan_id}", response=PlanOut, summary="One help plan")
 def get_plan(request, plan_id: int):
-    return plan_out(selectors.help_plan_get(user=request.auth, pk=plan_id))
+    plan = selectors.help_plan_get(user=request.auth, pk=plan_id)
+    out = plan_out(plan)
+    # The cadre by name, the household or point helped and the commitments: recorded.
+    audit_list_read(
+        action="help_plan.view",
+        user=request.auth,
+        obj=plan,
+        shown=1,
+        campaign=plan.campaign_id,
+        commitments=len(out["commitments"]),
+    )
+    return out
 
 
 @router.post(
@@ -594,7 +618,10 @@ def incident_out(i) -> dict:
 
 @router.get("/incidents", response=IncidentPage, summary="Incidents in scope")
 def list_incidents(request, page: int = 1, size: int = 50):
-    return page_of(selectors.incident_list(user=request.auth), page, size, incident_out)
+    result = page_of(selectors.incident_list(user=request.auth), page, size, incident_out)
+    # Casualties, accidents, petitions and cases at the points, told in words that name people.
+    audit_list_read(action="incident.list", user=request.auth, page=result)
+    return result
 
 
 @router.post("/incidents", response={201: IncidentOut}, summary="Record an incident at a point")
@@ -637,7 +664,10 @@ def list_relief(request, page: int = 1, size: int = 50):
             "date": r.date,
         }
 
-    return page_of(selectors.relief_list(user=request.auth), page, size, out)
+    result = page_of(selectors.relief_list(user=request.auth), page, size, out)
+    # Which household was paid how much, by which cadre: as the page's list, recorded.
+    audit_list_read(action="relief.list", user=request.auth, page=result)
+    return result
 
 
 def summary_out(team, summary) -> dict:
@@ -699,6 +729,20 @@ def _research_out(*, user, subject, campaign, cadre_ids, team, start, end) -> di
     }
 
 
+def _audit_research(request, subject, out: dict) -> None:
+    """A research draft's figures list the residents visited, their problems and the deeds: read,
+    as the report's download is recorded (`research_report.download`), as a view."""
+    audit_list_read(
+        action="research_report.view",
+        user=request.auth,
+        obj=subject,
+        shown=1,
+        campaign=out["campaign"],
+        start=out["start"].isoformat(),
+        end=out["end"].isoformat(),
+    )
+
+
 @router.get("/research/cadres/{cadre_id}", response=ResearchOut, summary="A cadre's research-report draft")
 def research_cadre(
     request, cadre_id: int, campaign: int, start: dt.date | None = None, end: dt.date | None = None
@@ -710,7 +754,7 @@ def research_cadre(
         raise HttpError(403, _("This account may not do that."))
     cadre = get_scoped_or_404(Cadre.objects.select_related("account"), request.auth, "org.view", pk=cadre_id)
     chosen = campaign_get(user=request.auth, pk=campaign)
-    return _research_out(
+    out = _research_out(
         user=request.auth,
         subject=str(cadre),
         campaign=chosen,
@@ -719,12 +763,14 @@ def research_cadre(
         start=start,
         end=end,
     )
+    _audit_research(request, cadre, out)
+    return out
 
 
 @router.get("/research/teams/{team_id}", response=ResearchOut, summary="A team's research-report draft")
 def research_team(request, team_id: int, start: dt.date | None = None, end: dt.date | None = None):
     team = selectors.team_get(user=request.auth, pk=team_id)
-    return _research_out(
+    out = _research_out(
         user=request.auth,
         subject=team.name,
         campaign=team.campaign,
@@ -733,3 +779,5 @@ def research_team(request, team_id: int, start: dt.date | None = None, end: dt.d
         start=start,
         end=end,
     )
+    _audit_research(request, team, out)
+    return out

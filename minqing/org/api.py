@@ -2,6 +2,7 @@ from ninja import Router, Schema
 
 from minqing.api.paging import page_of
 from minqing.api.schemas import Page
+from minqing.core.audit import audit_list_read
 
 from . import selectors
 from .models import Cadre, Unit
@@ -77,9 +78,16 @@ def get_unit(request, unit_id: int):
 
 @router.get("/cadres", response=CadrePage, summary="Cadres in scope")
 def list_cadres(request, q: str = "", page: int = 1, size: int = 50):
-    return page_of(selectors.cadre_list(user=request.auth, q=q[:60]), page, size, cadre_out)
+    q = q[:60]
+    result = page_of(selectors.cadre_list(user=request.auth, q=q), page, size, cadre_out)
+    # Each cadre by name with post, rank and (masked) phone: as the page's list, recorded.
+    audit_list_read(action="cadre.list", user=request.auth, page=result, filters={"q": q})
+    return result
 
 
 @router.get("/cadres/{cadre_id}", response=CadreOut, summary="One cadre")
 def get_cadre(request, cadre_id: int):
-    return cadre_out(selectors.cadre_get(user=request.auth, pk=cadre_id))
+    cadre = selectors.cadre_get(user=request.auth, pk=cadre_id)
+    # One cadre by name with post, rank and (masked) phone: a cadre's record, read.
+    audit_list_read(action="cadre.view", user=request.auth, obj=cadre, shown=1, unit=cadre.unit_id)
+    return cadre_out(cadre)

@@ -501,7 +501,10 @@ def get_compliance(
 @router.get("/campaigns/{campaign_id}/pairings", response=PairingPage, summary="Pairings of a campaign")
 def list_pairings(request, campaign_id: int, page: int = 1, size: int = 50):
     campaign = selectors.campaign_read(user=request.auth, pk=campaign_id)
-    return page_of(selectors.pairing_list(user=request.auth, campaign=campaign), page, size, pairing_out)
+    result = page_of(selectors.pairing_list(user=request.auth, campaign=campaign), page, size, pairing_out)
+    # Which cadre (by name) is linked with which household or member: as the page's, recorded.
+    audit_list_read(action="pairing.list", user=request.auth, page=result, obj=campaign)
+    return result
 
 
 def _pairing_target(user, campaign: Campaign, payload: PairingIn):

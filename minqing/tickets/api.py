@@ -204,6 +204,9 @@ def ticket_rates(
 @router.get("/tickets/{ticket_id}", response=TicketOut, summary="One demand", exclude_none=True)
 def get_ticket(request, ticket_id: int):
     ticket = selectors.ticket_get(user=request.auth, pk=ticket_id)
+    if ticket.contact_name or ticket.contact_phone:
+        # The resident's name and (masked) phone are returned: as the demand's page, recorded.
+        audit_list_read(action="ticket.view", user=request.auth, obj=ticket, shown=1)
     return ticket_out(ticket, case=selectors.can_see_case_fields(request.auth))
 
 

@@ -1,18 +1,25 @@
-"""The API's reads of cadres' records record each call as the page that shows the same data
-does: one audit row per request, by the token's account on the API's channel, with the
-page's action, naming what was read (campaign, round, period, filters, how many rows) and
-never the data itself. Figures that name no cadre write nothing."""
+"""The API's reads of cadres' and residents' records record each call as the page that shows
+the same data does: one audit row per request, by the token's account on the API's channel,
+with the page's action, naming what was read (campaign, round, period, filters, how many rows)
+and never the data itself. Figures that name no cadre, a team's summary (counts) and a demand
+without a resident's contact write nothing."""
 
 import json
 
 import pytest
+from django.utils import timezone
 
 from minqing.appraisal import services as appraisal_services
 from minqing.assessment.services import leader_record_draft
 from minqing.core.models import AuditEvent
+from minqing.fieldwork.models import HelpPlan, Incident, Visit
+from minqing.fieldwork.services import team_summary_submit
 from minqing.org.models import Account, Cadre
 from minqing.org.services import token_create
-from minqing.programs.models import Pairing
+from minqing.people.models import Member
+from minqing.programs.models import Pairing, Team
+from minqing.tickets.models import Ticket
+from tests.core.test_list_read_audit import a_help_plan
 from tests.core.test_web_read_audit import (
     _a_recall,
     _appraisal_round,
@@ -145,3 +152,182 @@ def test_the_leaders_records_record_each_call(client, campaign):  # noqa: F811
     event = _one(rows, "leader_record.list", "office")
     assert event.detail["filters"] == {"kind": "quarterly"} and event.detail["shown"] > 0
     _assert_no_personal_data(event, shown)
+
+
+# The API's reads of residents' records and of one cadre's --------------------------------------
+
+
+def _resident_names() -> set[str]:
+    """Residents' names (household heads, members), beside the names `_personal` knows."""
+    return {name for name in Member.objects.values_list("name", flat=True) if len(name) >= 2}
+
+
+def _personal_names() -> set[str]:
+    """Cadres' (and other accounts') names."""
+    return set(Account.objects.exclude(full_name="").values_list("full_name", flat=True))
+
+
+def _assert_names_kept_out(event: AuditEvent, shown: str, names: set[str]) -> None:
+    """The call showed some of `names` (else the test proves nothing); the row's detail none."""
+    named = {name for name in names if name in shown}
+    assert named, "the call showed none of these names: the test proves nothing"
+    detail = json.dumps(event.detail, ensure_ascii=False)
+    assert not [name for name in named if name in detail], detail
+
+
+def test_the_cadres_record_each_call_with_their_search(client, db):
+    shown, rows = _call(client, "office", "/api/v1/cadres")
+    event = _one(rows, "cadre.list", "office")
+    assert event.detail["page"] == 1 and event.detail["total"] >= event.detail["shown"] > 0
+    _assert_no_personal_data(event, shown)
+    some = Cadre.objects.filter(account__username="cadre").select_related("account").get()
+    shown, rows = _call(client, "office", f"/api/v1/cadres?q={some.account.full_name}")
+    event = _one(rows, "cadre.list", "office")
+    # What was typed is kept, as the page keeps it; the cadres found are not named.
+    assert event.detail["filters"] == {"q": some.account.full_name} and event.detail["shown"] == 1
+
+
+def test_one_cadre_records_each_call(client, db):
+    some = Cadre.objects.filter(account__username="cadre").get()
+    shown, rows = _call(client, "office", f"/api/v1/cadres/{some.pk}")
+    event = _one(rows, "cadre.view", "office")
+    assert (event.object_type, event.object_id) == ("org.cadre", str(some.pk))
+    assert event.detail == {"unit": some.unit_id, "shown": 1}
+    _assert_no_personal_data(event, shown)
+
+
+def test_a_campaigns_pairings_record_each_call(client, campaign):  # noqa: F811
+    shown, rows = _call(client, "office", f"/api/v1/campaigns/{campaign.pk}/pairings")
+    event = _one(rows, "pairing.list", "office")
+    assert (event.object_type, event.object_id) == ("programs.campaign", str(campaign.pk))
+    assert event.detail["page"] == 1 and event.detail["total"] >= event.detail["shown"] > 0
+    _assert_no_personal_data(event, shown)
+
+
+def _a_help_plan():
+    a_help_plan()
+    return HelpPlan.objects.get(title="增收计划")
+
+
+def test_the_help_plans_record_each_call(client, db):
+    _a_help_plan()
+    shown, rows = _call(client, "office", "/api/v1/plans")
+    event = _one(rows, "help_plan.list", "office")
+    assert event.detail["page"] == 1 and event.detail["total"] >= event.detail["shown"] > 0
+    _assert_no_personal_data(event, shown)
+
+
+def test_one_help_plan_records_each_call(client, db):
+    plan = _a_help_plan()
+    shown, rows = _call(client, "office", f"/api/v1/plans/{plan.pk}")
+    event = _one(rows, "help_plan.view", "office")
+    assert (event.object_type, event.object_id) == ("fieldwork.helpplan", str(plan.pk))
+    assert event.detail == {"campaign": plan.campaign_id, "commitments": 0, "shown": 1}
+    _assert_no_personal_data(event, shown)
+
+
+def test_the_relief_payments_record_each_call(client, db):
+    """Which household was paid how much, by which cadre: by ids, yet a household's money."""
+    shown, rows = _call(client, "office", "/api/v1/relief")
+    event = _one(rows, "relief.list", "office")
+    assert event.detail["page"] == 1 and event.detail["total"] >= event.detail["shown"] > 0
+    assert set(event.detail) == {"page", "total", "shown"}
+    assert json.loads(shown)["items"]
+
+
+def test_a_demand_with_a_residents_contact_records_each_call(client, db):
+    ticket = Ticket.objects.exclude(contact_name="").order_by("id").first()
+    shown, rows = _call(client, "office", f"/api/v1/tickets/{ticket.pk}")
+    event = _one(rows, "ticket.view", "office")
+    assert (event.object_type, event.object_id) == ("tickets.ticket", str(ticket.pk))
+    assert event.detail == {"shown": 1}
+    assert ticket.contact_name in shown and ticket.contact_name not in json.dumps(event.detail)
+
+
+def test_a_demand_without_a_contact_records_nothing_as_its_page(client, db):
+    """The page records a demand's read when it shows the resident's contact; so does the API."""
+    ticket = Ticket.objects.exclude(contact_name="").order_by("id").first()
+    Ticket.objects.filter(pk=ticket.pk).update(contact_name="", contact_phone=None)
+    _shown, rows = _call(client, "office", f"/api/v1/tickets/{ticket.pk}")
+    assert rows == []
+
+
+def test_one_visit_records_each_call(client, campaign):  # noqa: F811
+    visit = Visit.objects.filter(campaign=campaign, member__isnull=False).order_by("id").first()
+    visit = visit or Visit.objects.filter(campaign=campaign).order_by("id").first()
+    shown, rows = _call(client, "office", f"/api/v1/visits/{visit.uuid}")
+    event = _one(rows, "visit.view", "office")
+    assert (event.object_type, event.object_id) == ("fieldwork.visit", str(visit.pk))
+    assert event.detail == {"campaign": campaign.pk, "shown": 1}
+    assert event.object_repr == str(visit.uuid)
+    # The resident visited is named in the answer, not in the trail (object_repr included).
+    _assert_names_kept_out(event, shown, _resident_names() | _personal_names())
+    target = json.loads(shown)["target_name"]
+    assert target not in event.object_repr
+
+
+def test_the_incidents_record_each_call(client, campaign):  # noqa: F811
+    """Casualties, accidents, petitions, major cases: told of people, in words."""
+    resident = Member.objects.filter(household__region__code__startswith=campaign.region_id[:6]).first()
+    point = Pairing.objects.filter(campaign=campaign, point__isnull=False).first().point
+    Incident.objects.create(
+        campaign=campaign,
+        point=point,
+        kind="casualty",
+        date=campaign.start,
+        description=f"村民{resident.name}在工地受伤",
+    )
+    shown, rows = _call(client, "office", "/api/v1/incidents")
+    event = _one(rows, "incident.list", "office")
+    assert event.detail["page"] == 1 and event.detail["total"] >= event.detail["shown"] > 0
+    _assert_names_kept_out(event, shown, {resident.name})
+
+
+def test_a_cadres_research_draft_records_each_call(client, campaign):  # noqa: F811
+    some = Cadre.objects.filter(account__username="cadre").get()
+    url = f"/api/v1/research/cadres/{some.pk}?campaign={campaign.pk}"
+    shown, rows = _call(client, "office", url)
+    event = _one(rows, "research_report.view", "office")
+    assert (event.object_type, event.object_id) == ("org.cadre", str(some.pk))
+    data = json.loads(shown)
+    assert event.detail == {
+        "campaign": campaign.pk,
+        "start": data["start"],
+        "end": data["end"],
+        "shown": 1,
+    }
+    assert data["figures"]["visit_list"]  # the residents visited, by name
+    _assert_names_kept_out(event, shown, _resident_names() | _personal_names())
+
+
+def _a_team(campaign_of_the_team):
+    """A team led by the demo cadre, whose visits name residents."""
+    leader = Cadre.objects.get(account__username="cadre")
+    return Team.objects.create(campaign=campaign_of_the_team, name="联合调研组", leader=leader)
+
+
+def test_a_teams_research_draft_records_each_call(client, campaign):  # noqa: F811
+    team = _a_team(campaign)
+    shown, rows = _call(client, "office", f"/api/v1/research/teams/{team.pk}")
+    event = _one(rows, "research_report.view", "office")
+    assert (event.object_type, event.object_id) == ("programs.team", str(team.pk))
+    data = json.loads(shown)
+    assert event.detail == {
+        "campaign": campaign.pk,
+        "start": data["start"],
+        "end": data["end"],
+        "shown": 1,
+    }
+    assert data["figures"]["visit_list"]
+    _assert_names_kept_out(event, shown, _resident_names() | _personal_names())
+
+
+def test_a_teams_summary_names_no_one_and_records_nothing(client, campaign):  # noqa: F811
+    """Counts and the team's own text, as the figures of a team (which write nothing): the lists
+    that name residents are kept out of it."""
+    team = _a_team(campaign)
+    team_summary_submit(actor=None, campaign=campaign, team=team, text="总结", on=timezone.localdate())
+    shown, rows = _call(client, "office", f"/api/v1/teams/{team.pk}/summary")
+    assert json.loads(shown)["figures"]["visits"] > 0
+    assert not {name for name in _resident_names() if name in shown}
+    assert rows == []
