@@ -722,8 +722,8 @@ def regrade_point(request, point_id: int, payload: PointRegradeIn):
             graded_on=payload.graded_on,
             reason=payload.reason,
         )
-    except PermissionDenied:
-        raise HttpError(403, _("This account may not do that.")) from None
+    except PermissionDenied as exc:
+        raise HttpError(403, str(exc) or _("This account may not do that.")) from None
     except ValidationError as exc:
         raise HttpError(422, " ".join(exc.messages)) from None
     point.refresh_from_db()
@@ -744,8 +744,8 @@ def retire_point(request, point_id: int, payload: PointRetireIn):
         point = services.point_retire(
             actor=request.auth, point=point, retired_on=payload.retired_on, reason=payload.reason
         )
-    except PermissionDenied:
-        raise HttpError(403, _("This account may not do that.")) from None
+    except PermissionDenied as exc:
+        raise HttpError(403, str(exc) or _("This account may not do that.")) from None
     except ValidationError as exc:
         raise HttpError(422, " ".join(exc.messages)) from None
     return point_out(point)

@@ -7,6 +7,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
+from minqing.core.models import AuditEvent
 from minqing.core.scope import get_scoped_or_404, scope_for, scope_q, scoped
 from minqing.core.treecode import prefix_q, prefixes_q
 from minqing.geo.models import LEVEL_DIGITS
@@ -210,6 +211,48 @@ def campaign_points(*, user, campaign: Campaign) -> QuerySet:
 
 def point_get(*, user, pk: int) -> LiaisonPoint:
     return get_scoped_or_404(LiaisonPoint.objects.select_related("region"), user, VIEW, pk=pk)
+
+
+def point_campaigns_above(*, user, point: LiaisonPoint) -> list[Campaign]:
+    """The campaigns using this point (a cadre's or unit's pairing with it, or a team's point,
+    at any time) that run over a region above the user's grants to manage: a township office
+    reads the county's campaign at its village (campaign_area), and the point it is kept by,
+    as that campaign's records name it, stays the county office's to rename, regrade or retire.
+    None for an account that manages every campaign using it. One query."""
+    campaigns = Campaign.objects.filter(
+        Q(pk__in=Pairing.objects.filter(point=point).values("campaign_id"))
+        | Q(pk__in=UnitPairing.objects.filter(point=point).values("campaign_id"))
+        | Q(pk__in=Team.points.through.objects.filter(liaisonpoint=point).values("team__campaign_id"))
+    ).select_related("region")
+    prefixes = scope_for(user).region_prefixes(MANAGE)
+    return [
+        c
+        for c in campaigns.order_by("start", "id")
+        if not any(c.region.prefix.startswith(p) for p in prefixes)
+    ]
+
+
+def point_name_history(point: LiaisonPoint) -> list[dict]:
+    """The corrections of a point's name and address, newest first, as the audit trail keeps
+    them (point.update: who, when, what it was and became): one query."""
+    events = AuditEvent.objects.filter(
+        action="point.update", object_type=LiaisonPoint._meta.label_lower, object_id=str(point.pk)
+    ).order_by("-at", "-id")
+    history = []
+    for event in events.select_related("user"):
+        before, after = event.detail.get("before", {}), event.detail.get("after", {})
+        history.append(
+            {
+                "at": event.at,
+                "by": event.user or event.username,
+                "changes": [
+                    (field, before.get(field, ""), after.get(field, ""))
+                    for field in ("name", "address")
+                    if before.get(field, "") != after.get(field, "")
+                ],
+            }
+        )
+    return history
 
 
 def point_pairings(*, user, point: LiaisonPoint) -> QuerySet:

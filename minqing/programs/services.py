@@ -33,7 +33,7 @@ from .models import (
 )
 from .rules import RULE_TYPES
 from .schema import MONTHDAY_RE, TemplateError, TemplateInvalid, library_files, parse_template
-from .selectors import campaign_cadres, pairings_after
+from .selectors import campaign_cadres, pairings_after, point_campaigns_above
 
 logger = logging.getLogger(__name__)
 
@@ -792,8 +792,7 @@ def point_update(*, actor, point: LiaisonPoint, name: str, address: str) -> Liai
     """Correct a point's name or address (its kind and region stay: pairings count by them;
     its grade changes with its history, point_regrade). Audited with what it was. Only who
     manages points over its region (no actor: the system)."""
-    if not point_may_change(actor, point):
-        raise PermissionDenied
+    point_check_change(actor, point)
     name, address = (name or "").strip(), (address or "").strip()
     if not name:
         raise ValidationError({"name": [_("Give the liaison point a name.")]})
@@ -823,8 +822,7 @@ def point_regrade(*, actor, point: LiaisonPoint, grade: str, graded_on: dt.date,
     back-dated one takes the grade before it as its previous grade, becomes the previous
     grade of the one after it, and leaves the point's current grade to the latest. Only who
     manages points over its region (no actor: the system)."""
-    if not point_may_change(actor, point):
-        raise PermissionDenied
+    point_check_change(actor, point)
     errors = {}
     grade = grade_key(grade)
     if not grade:
@@ -1096,6 +1094,25 @@ def point_may_change(actor, point: LiaisonPoint) -> bool:
     return scoped(LiaisonPoint.objects.filter(pk=point.pk), actor, "programs.manage").exists()
 
 
+def point_held_above_message(point: LiaisonPoint, campaigns) -> str:
+    return _(
+        "%(point)s is used by %(campaigns)s, run by a higher level: it is shown here to read, and only "
+        "the office running that campaign may rename, regrade or retire it."
+    ) % {"point": point.name, "campaigns": pgettext("list separator", ", ").join(c.name for c in campaigns)}
+
+
+def point_check_change(actor, point: LiaisonPoint) -> None:
+    """Refuse (PermissionDenied) a correction, grading or retirement of the point by an actor who
+    does not manage its region, or whose grants lie below a campaign using it (a township office
+    and the county's campaign at its village: point_campaigns_above), saying why."""
+    if not point_may_change(actor, point):
+        raise PermissionDenied
+    if actor is not None:
+        above = point_campaigns_above(user=actor, point=point)
+        if above:
+            raise PermissionDenied(point_held_above_message(point, above))
+
+
 def point_retire_problem(point: LiaisonPoint, day: dt.date) -> str:
     """Why a point may not be retired on this day, or "": not before it was entered, not on a
     day to come (it takes effect at once)."""
@@ -1120,8 +1137,7 @@ def point_retire(*, actor, point: LiaisonPoint, retired_on: dt.date, reason: str
     those is ended with its own reason first (pairing_end, unit_pairing_end). The point is
     kept with its history, counts in the rules through that day and not after, and is no
     longer offered in forms. Audited."""
-    if not point_may_change(actor, point):
-        raise PermissionDenied
+    point_check_change(actor, point)
     # Locked: a pairing recorded at the same moment waits, and is then refused (pairing_create).
     point = LiaisonPoint.objects.select_for_update().get(pk=point.pk)
     if point.retired_on is not None:

@@ -1129,6 +1129,7 @@ def point_edit(request, pk: int):
     selectors.point_get(user=request.user, pk=pk)  # 404 when out of sight
     require_permission(request.user, selectors.MANAGE)
     point = get_scoped_or_404(LiaisonPoint, request.user, selectors.MANAGE, pk=pk)
+    services.point_check_change(request.user, point)  # 403, saying why, for a point kept above
     form = PointEditForm(request.POST)
     if form.is_valid():
         try:
@@ -1153,6 +1154,9 @@ def _point_detail_page(request, point, regrade_form=None, edit_form=None, retire
     pairings = list(selectors.point_pairings(user=request.user, point=point))
     today = timezone.localdate()
     can_manage = scope_for(request.user).has(selectors.MANAGE)
+    # A point used by a campaign of a higher level is read here, as that campaign is.
+    held_above = selectors.point_campaigns_above(user=request.user, point=point) if can_manage else []
+    can_manage = can_manage and not held_above
     running = []
     if can_manage and point.retired_on is None:
         after = retire_form.cleaned_data.get("retired_on", today) if retire_form is not None else today
@@ -1177,6 +1181,8 @@ def _point_detail_page(request, point, regrade_form=None, edit_form=None, retire
         {
             "point": point,
             "gradings": point.gradings.select_related("graded_by"),
+            "name_history": selectors.point_name_history(point),
+            "held_above": held_above,
             "pairings": pairings,
             "card_campaigns": card_campaigns,
             "unit_pairings": selectors.point_unit_pairings(user=request.user, point=point),
@@ -1201,6 +1207,7 @@ def point_retire(request, pk: int):
     point = get_scoped_or_404(
         LiaisonPoint.objects.select_related("region"), request.user, selectors.MANAGE, pk=pk
     )
+    services.point_check_change(request.user, point)
     form = PointRetireForm(request.POST)
     if form.is_valid():
         try:
@@ -1225,6 +1232,7 @@ def point_regrade(request, pk: int):
     selectors.point_get(user=request.user, pk=pk)  # 404 when out of sight
     require_permission(request.user, selectors.MANAGE)
     point = get_scoped_or_404(LiaisonPoint, request.user, selectors.MANAGE, pk=pk)
+    services.point_check_change(request.user, point)
     form = PointRegradeForm(request.POST, grades=GradeLists().for_region(point.region_id))
     if form.is_valid():
         try:
