@@ -36,6 +36,20 @@ def test_the_program_list_offers_each_template_file_and_the_office_an_add_button
     assert client_as("unit").get("/programs/dundian.toml").status_code == 403
 
 
+def test_the_program_list_names_each_program_and_keeps_its_key_to_a_small_line(client_as):
+    page = _english(client_as("office")).get("/programs/").content.decode()
+    article = page.split('id="program-dundian"')[1].split("</article>")[0]
+    header = article.split("<header>")[1].split("</header>")[0]
+    assert "dundian" not in header
+    assert '<small class="muted program-key">Template key: dundian</small>' in article
+
+
+def test_the_add_button_says_template_as_the_rest_of_the_chinese_pages(client_as):
+    """方案模板, not 工作项目 (the msgstr of "Add a program": /work/i18n-points-fix.po)."""
+    page = client_as("office").get("/programs/").content.decode()
+    assert "添加方案模板" in page and "工作项目" not in page
+
+
 def test_a_malformed_template_shows_every_error_with_its_line_and_keeps_the_text(client_as):
     client = _english(client_as("office"))
     response = client.post("/programs/add/", {"text": BAD, "action": "add"})
