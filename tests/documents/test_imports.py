@@ -1068,6 +1068,45 @@ def test_a_request_body_larger_than_any_file_is_refused_before_it_is_read(client
     assert small.status_code == 200
 
 
+def test_a_campaigns_pairing_template_is_dated_and_described_by_the_campaign(client_as, actor, tmp_path):
+    from python_calamine import CalamineWorkbook
+
+    from minqing.programs.services import campaign_start
+
+    office = actor("office")
+    campaign = campaign_start(
+        actor=office,
+        program_key="dazoufang",
+        name="二〇二七年大走访",
+        region=Region.objects.get(code="431123000000"),
+        start=dt.date(2027, 3, 8),
+        end=dt.date(2027, 4, 30),
+    )
+    client = client_as("office")
+    client.cookies["django_language"] = "en"
+    response = client.get("/imports/pairings/template.xlsx", {"campaign": campaign.pk})
+    path = tmp_path / "pairings-2027.xlsx"
+    path.write_bytes(response.content)
+    book = CalamineWorkbook.from_path(str(path))
+    rows = book.get_sheet_by_index(0).to_python()
+    assert rows[3][rows[2].index("开始日期")] == "2027-03-08"
+    notes = {row[0]: row for row in book.get_sheet_by_index(1).to_python()[1:]}
+    assert notes["开始日期"][2] == "first day of the pairing (such as 2027-03-08)"
+    kinds = [k["name"] for k in campaign.config["pairing_kinds"]]
+    assert notes["结对类型"][2] == "pairing kind, as the campaign names it: " + ", ".join(kinds)
+    assert notes["结对类型"][3] == "required" and notes["备注"][3] == "optional"
+    # Sent back as downloaded, its example row (dated as the campaign) is still only the example.
+    _as_filled(rows, path, [])
+    report = import_run(actor=office, kind="pairings", path=path, campaign=campaign)
+    assert [e.row for e in report.errors] == [4] and "示例" in report.errors[0].message
+
+
+def test_the_imports_page_offers_the_pairing_template_of_the_chosen_campaign(client_as, db):
+    html = client_as("office").get("/imports/").content.decode()
+    form = html.split('id="pairings"')[1].split("</article>")[0]
+    assert 'formaction="/imports/pairings/template.xlsx"' in form and 'name="campaign"' in form
+
+
 def test_the_imports_page_offers_each_list_the_account_may_import(client_as, db):
     office = client_as("office")
     html = office.get("/imports/").content.decode()

@@ -578,7 +578,9 @@ def _import(importer, actor, kind, path, filename, dry_run, campaign, progress, 
     if progress:
         progress("read", len(sheet.rows))
     _fill_merged(sheet.rows, sheet.merged)
-    table = locate(sheet.rows, importer.columns, place_examples=lambda: _place_examples(importer, actor))
+    table = locate(
+        sheet.rows, importer.columns, place_examples=lambda: _place_examples(importer, actor, campaign)
+    )
     report.rows = len(table.rows)
     ctx = Context(
         actor=actor,
@@ -674,14 +676,13 @@ def _import(importer, actor, kind, path, filename, dry_run, campaign, progress, 
     return report
 
 
-def _place_examples(importer: Importer, actor) -> dict[str, str]:
+def _place_examples(importer: Importer, actor, campaign=None) -> dict[str, str]:
     """The example cells this account's template names from its area (the command line's
-    template names none)."""
-    if actor is None:
-        return {}
-    from .template import scope_examples
+    template names none), and those its campaign's template names (its first day)."""
+    from .template import campaign_examples, scope_examples
 
-    return scope_examples(importer, actor)
+    found = scope_examples(importer, actor) if actor is not None else {}
+    return {**found, **campaign_examples(importer, campaign)}
 
 
 def _audit_detail(report: ImportReport) -> dict:

@@ -83,7 +83,7 @@ COLUMNS = (
     Column(
         "start",
         ("开始日期", "结对日期", "起始日期", "结对时间"),
-        gettext_lazy("from (YYYY-MM-DD)"),
+        gettext_lazy("first day of the pairing"),
         "date",
         example="2026-04-15",
     ),

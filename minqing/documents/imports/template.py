@@ -7,6 +7,7 @@ import io
 import xlsxwriter
 from django.db.models import Q
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from minqing.core.treecode import prefix_q
 
@@ -74,6 +75,33 @@ def scope_examples(importer: Importer, user) -> dict[str, str]:
     return {key: found[source] for key, source in importer.example_places.items() if found.get(source)}
 
 
+def campaign_examples(importer: Importer, campaign) -> dict[str, str]:
+    """The example cells a campaign's template names: its first pairing kind, and its first day
+    as the pairing's (a 2027 campaign's example is not dated 2026)."""
+    if campaign is None or not importer.needs_campaign:
+        return {}
+    found = {column.key: campaign.start.isoformat() for column in importer.columns if column.kind == "date"}
+    kinds = campaign.config.get("pairing_kinds", [])
+    if kinds and any(column.key == "kind" for column in importer.columns):
+        found["kind"] = kinds[0]["name"]
+    return found
+
+
+def column_note(column, example: str, campaign=None) -> str:
+    """What a column holds, as the template's header comment and its Columns sheet say it: a
+    date with an example day, a campaign's pairing kind with the kinds it has."""
+    note = str(column.label)
+    if column.kind == "date" and example:
+        note = _("%(label)s (such as %(example)s)") % {"label": note, "example": example}
+    kinds = campaign.config.get("pairing_kinds", []) if campaign is not None else []
+    if column.key == "kind" and kinds:
+        note = _("%(label)s: %(choices)s") % {
+            "label": note,
+            "choices": pgettext("list separator", ", ").join(k["name"] for k in kinds),
+        }
+    return note
+
+
 def template_xlsx(importer: Importer, *, campaign=None, user=None) -> bytes:
     """The list's template; with `user`, the example row names places of the user's area."""
     buffer = io.BytesIO()
@@ -97,9 +125,12 @@ def template_xlsx(importer: Importer, *, campaign=None, user=None) -> bytes:
     sheet.merge_range(0, 0, 0, width, str(importer.title), title)
     sheet.merge_range(1, 0, 1, width, "填报单位：            填报日期：    年  月  日", note)
     sheet.write(2, 0, "序号", header)
+    examples = scope_examples(importer, user) if user is not None else {}
+    examples.update(campaign_examples(importer, campaign))
+    notes = [column_note(c, examples.get(c.key, c.example), campaign) for c in columns]
     for index, column in enumerate(columns, start=1):
         sheet.write(2, index, column.headings[0], header)
-        sheet.write_comment(2, index, f"{column.label}" + (" *" if column.required else ""))
+        sheet.write_comment(2, index, notes[index - 1] + (" *" if column.required else ""))
         # Every column as text: ID numbers and phones would otherwise lose digits.
         sheet.set_column(index, index, max(10, len(column.headings[0]) * 3), text)
     # The example row: 示例 in its 序号 cell, so that an import skips it as long as it is
@@ -117,13 +148,8 @@ def template_xlsx(importer: Importer, *, campaign=None, user=None) -> bytes:
             "with a number in place of 示例."
         ),
     )
-    examples = scope_examples(importer, user) if user is not None else {}
     for index, column in enumerate(columns, start=1):
-        example = examples.get(column.key, column.example)
-        if column.key == "kind" and campaign is not None and importer.kind == "pairings":
-            kinds = campaign.config.get("pairing_kinds", [])
-            example = kinds[0]["name"] if kinds else example
-        sheet.write_string(3, index, example, sample_text)
+        sheet.write_string(3, index, examples.get(column.key, column.example), sample_text)
     sheet.freeze_panes(3, 0)
     help_sheet = book.add_worksheet(_("Columns")[:31])
     help_sheet.write_row(0, 0, [_("Heading"), _("Also understood"), _("Content"), _("Required")], header)
@@ -134,8 +160,10 @@ def template_xlsx(importer: Importer, *, campaign=None, user=None) -> bytes:
             [
                 column.headings[0],
                 "、".join(column.headings[1:]),
-                str(column.label),
-                _("yes") if column.required else "",
+                notes[row - 1],
+                pgettext("import column", "required")
+                if column.required
+                else pgettext("import column", "optional"),
             ],
         )
     help_sheet.set_column(0, 0, 16)
