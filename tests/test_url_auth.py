@@ -626,7 +626,9 @@ def cases(o):
             ("get", reverse("programs:point-list"), None, 302, only(PROGRAM_VIEWERS, no=403))
         ],
         "programs:point-create": [
-            ("post", reverse("programs:point-create"), point, 302, only(OFFICES, yes=200, no=403))
+            ("post", reverse("programs:point-create"), point, 302, only(OFFICES, yes=200, no=403)),
+            # Opened by its address: the list with the form open.
+            ("get", reverse("programs:point-create"), None, 302, only(OFFICES, yes=200, no=403)),
         ],
         "programs:point-detail": [
             (

@@ -1060,12 +1060,14 @@ POINT_STATUSES = {
 }
 
 
-def _point_list_page(request, form=None):
-    """The liaison points; `form` is a refused new point, shown as sent with its errors.
-    Points in use by default; a retired one is kept and found under its filter."""
+def _point_list_page(request, form=None, adding=False):
+    """The liaison points; `form` is a refused new point, shown as sent with its errors, at the
+    top of the page where it is added (`adding`: opened there). Points in use by default; a
+    retired one is kept and found under its filter."""
     status = request.GET.get("status", "")
     status = status if status in POINT_STATUSES else selectors.CURRENT
-    points = selectors.point_list(user=request.user, status=status)
+    # The region column names the village with its township (the point is often the village).
+    points = selectors.point_list(user=request.user, status=status).select_related("region__parent")
     kind = request.GET.get("kind", "")
     if kind in LiaisonPoint.Kind.values:
         points = points.filter(kind=kind)
@@ -1090,6 +1092,7 @@ def _point_list_page(request, form=None):
             "page": paginate(request, points),
             "query": query_without_page(request),
             "form": form,
+            "adding": adding or (form is not None and bool(form.errors)),
             "kinds": LiaisonPoint.Kind.choices,
             "kind": kind,
             "grades": grades,
@@ -1100,9 +1103,11 @@ def _point_list_page(request, form=None):
     )
 
 
-@require_POST
 def point_create(request):
+    """Add a point; opened by its address (GET), the list with the form open at its top."""
     require_permission(request.user, selectors.MANAGE)
+    if request.method != "POST":
+        return _point_list_page(request, adding=True)
     regions = scoped(Region, request.user, selectors.MANAGE).filter(level__lte=Region.Level.VILLAGE)
     form = PointForm(request.POST, regions=regions, grades=GradeLists().in_use())
     if form.is_valid():

@@ -78,6 +78,38 @@ def test_a_refused_end_of_a_pairing_keeps_its_reason_in_its_own_row(scenario, cl
     assert pairing.end is None
 
 
+def test_the_points_add_form_is_at_the_top_of_the_list_and_its_errors_with_it(scenario, client_as):
+    client = client_as("office")
+    page = client.get("/points/").content.decode()
+    assert 'id="add-point"' in page and page.index('id="add-point"') < page.index("<table")
+    assert " open" not in _details(page, "add-point")
+    scenario.point(name="重名测试村")
+    response = client.post(
+        "/points/new/", {"name": "重名测试村", "kind": "village", "region": scenario.village.code}
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert " open" in _details(page, "add-point")
+    error = page.index("已有名为“重名测试村”的")
+    assert page.index('id="add-point"') < page.index('id="add-point-errors"') < error < page.index("<table")
+
+
+def test_the_add_point_address_opened_directly_shows_the_form(client_as):
+    response = client_as("office").get("/points/new/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert " open" in _details(page, "add-point") and 'action="/points/new/"' in page
+    assert client_as("leader").get("/points/new/").status_code == 403
+
+
+def test_the_points_region_names_the_village_with_its_township(scenario, client_as):
+    point = scenario.point(name="区域测试村")
+    village = scenario.village
+    page = client_as("office").get("/points/", {"kind": "village", "page": 1}).content.decode()
+    rows = [r for r in page.split("<tr") if f'href="/points/{point.pk}/"' in r]
+    assert rows and f"{village.parent.name}·{village.name}" in rows[0]
+
+
 def test_a_refused_liaison_point_and_grade_come_back_as_typed(scenario, client_as):
     client = client_as("office")
     count = LiaisonPoint.objects.count()
