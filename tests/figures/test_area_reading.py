@@ -378,3 +378,15 @@ def test_the_pairing_lists_cadre_links_open_for_the_township_office(township_off
         pk for pk in cadres if client.get(f"/campaigns/{campaign.pk}/pairings/?cadre={pk}").status_code != 200
     ]
     assert not broken, f"{len(broken)} of {len(cadres)} cadre links answer 404"
+
+
+def test_the_campaign_pages_read_for_an_area_lead_back_to_the_campaigns(township_office, campaign):
+    """The township office opens the county's campaign from the campaign list: its pages'
+    breadcrumb starts there, not at the dashboard."""
+    client = Client()
+    client.force_login(township_office)
+    for path in ("", "pairings/", "teams/", "compliance/"):
+        page = client.get(f"/campaigns/{campaign.pk}/{path}").content.decode()
+        crumb = re.search(r'<nav aria-label="breadcrumb">(.*?)</nav>', page, re.S).group(1)
+        first = re.search(r'<li><a href="([^"]+)"', crumb).group(1)
+        assert first == "/campaigns/", (path, crumb)
