@@ -97,3 +97,15 @@ def test_the_menu_folds_behind_a_toggle_that_works_without_script_and_names_who_
     # Signed out: no menu and no toggle.
     anonymous = client_as(None).get("/login/").content.decode()
     assert 'id="menu-toggle"' not in anonymous and 'class="mainnav"' not in anonymous
+
+
+@pytest.mark.django_db
+def test_the_start_page_counts_cadres_and_units_only_for_who_sees_others(client_as):
+    from django.urls import reverse
+
+    units = f'href="{reverse("org:unit-list")}"'
+    cadre = client_as("cadre").get("/").content.decode()
+    stats = cadre.split('<section class="stats">')[1].split("</section>")[0]
+    assert units not in stats and reverse("org:cadre-list") not in stats
+    office = client_as("office").get("/").content.decode()
+    assert units in office.split('<section class="stats">')[1].split("</section>")[0]

@@ -251,9 +251,11 @@ class PairingForm(forms.Form):
         self.fields["point"].queryset = points
         kinds = campaign.config.get("pairing_kinds", [])
         self.fields["kind"].choices = [(k["key"], k["name"]) for k in kinds]
-        self.fields["slot"].choices = [("", "—")] + [
-            (s["key"], f"{k['name']}：{s['name']}") for k in kinds for s in k.get("slots", [])
-        ]
+        slots = [(s["key"], f"{k['name']}：{s['name']}") for k in kinds for s in k.get("slots", [])]
+        if slots:
+            self.fields["slot"].choices = [("", "—"), *slots]
+        else:  # no kind of the campaign has slots (一联五's): no empty choice to offer
+            del self.fields["slot"]
         # Suggestions while typing (htmx fills the datalist); the search also runs on save.
         self.fields["household"].widget.attrs.update(
             {

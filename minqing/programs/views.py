@@ -648,7 +648,7 @@ def pairing_create(request, pk: int):
                 kind=data["kind"],
                 target=target,
                 start=data["start"],
-                slot=data["slot"],
+                slot=data.get("slot", ""),
                 note=data["note"],
             )
         except ValidationError as exc:

@@ -35,7 +35,8 @@ def home(request):
     if scope.has("people.view"):
         counts["households"] = household_list(user=request.user).count()
         counts["hardship"] = household_list(user=request.user).filter(hardship_level__gt=0).count()
-    if scope.has("org.view"):
+    # Only for a grant beyond one's own records: a cadre's would count themselves and no unit.
+    if scope.reaches("org.view"):
         counts["cadres"] = cadre_list(user=request.user).count()
         counts["units"] = unit_list(user=request.user).count()
     regions = list(region_roots(user=request.user)[:20]) if scope.has("geo.view") else []

@@ -22,6 +22,18 @@ def _details(page: str, section_id: str) -> str:
     return re.search(rf'<details id="{section_id}"[^>]*>', page).group(0)
 
 
+def test_the_pairing_form_offers_a_slot_only_when_the_campaign_has_slots(scenario, client_as):
+    client = client_as("office")
+    plain = _running(scenario)  # 树根工作法: no kind with slots
+    assert not plain.config.get("pairing_kinds") or not any(
+        k.get("slots") for k in plain.config["pairing_kinds"]
+    )
+    assert 'name="slot"' not in client.get(f"/campaigns/{plain.pk}/pairings/").content.decode()
+    today = timezone.localdate()
+    slotted = scenario.campaign("dundian", start=dt.date(today.year, 1, 1), end=dt.date(today.year, 12, 31))
+    assert 'name="slot"' in client.get(f"/campaigns/{slotted.pk}/pairings/").content.decode()
+
+
 def test_a_refused_pairing_comes_back_with_what_was_typed(scenario, client_as):
     campaign = _running(scenario)
     cadre = scenario.cadre("member")
