@@ -210,7 +210,7 @@ def campaign_points(*, user, campaign: Campaign) -> QuerySet:
 
 
 def point_get(*, user, pk: int) -> LiaisonPoint:
-    return get_scoped_or_404(LiaisonPoint.objects.select_related("region"), user, VIEW, pk=pk)
+    return get_scoped_or_404(LiaisonPoint.objects.select_related("region__parent"), user, VIEW, pk=pk)
 
 
 def point_campaigns_above(*, user, point: LiaisonPoint) -> list[Campaign]:

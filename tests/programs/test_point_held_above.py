@@ -59,6 +59,8 @@ def test_the_township_office_reads_a_point_of_the_countys_campaign_without_its_f
     page = response.content.decode()
     assert 'id="point-held-above"' in page
     assert "县下基层" in page
+    region = county_point.region
+    assert f"<dd>{region.parent.name}·{region.name}</dd>" in page
     for name in ("programs:point-edit", "programs:point-regrade", "programs:point-retire"):
         assert reverse(name, args=[county_point.pk]) not in page
 
