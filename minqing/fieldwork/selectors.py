@@ -10,7 +10,7 @@ from minqing.core import prepared
 from minqing.core.scope import get_scoped_or_404, scoped
 from minqing.org.models import Cadre
 from minqing.programs.models import Campaign, Pairing, Team
-from minqing.programs.rules._periods import month_due, month_end, week_due
+from minqing.programs.rules._periods import asked_span, in_spans, month_due, month_end, week_due
 
 from .models import (
     AttendanceDay,
@@ -59,6 +59,8 @@ class Target:
     last_visit: dt.date | None
     days_since: int | None
     forms: tuple[str, ...] = ()  # the keys of the campaign's visit forms that fit the target
+    paired_from: dt.date | None = None  # the pairing's dates (a successor's from the handover)
+    paired_until: dt.date | None = None
 
     @property
     def hardship_label(self) -> str:
@@ -150,6 +152,8 @@ def my_targets(*, user, as_of: dt.date | None = None) -> list[Target]:
                     f["key"]
                     for f in p.campaign.visit_forms_for(p.target_type, p.point.kind if p.point_id else "")
                 ),
+                paired_from=p.start,
+                paired_until=p.end,
             )
         )
     result.sort(key=lambda t: (t.last_visit is not None, t.last_visit or dt.date.min, -t.hardship_level))
@@ -199,10 +203,11 @@ def _visit_keys(campaign_id, household_id, member_id, member_household_id, point
 def my_due(*, user, cadre, targets: list[Target], campaigns, as_of: dt.date | None = None) -> Due:
     """What the cadre still owes this month: for each running campaign whose enabled
     visits-per-target rule counts per month and asks for this month (rules._periods.month_due:
-    half of its days or more in the campaign), the cadre's paired targets (of the rule's kinds)
-    visited fewer times than it asks this calendar month, by the cadre or with the cadre
-    present; and whether this week's work record is still to be submitted, where a campaign
-    asks the cadre for one. One grouped query for the visits, whatever the number of targets."""
+    half of its days or more in the campaign), the cadre's paired targets (of the rule's kinds,
+    paired on half of its days or more: asked_span) visited fewer times than it asks this
+    calendar month, by the cadre or with the cadre present; and whether this week's work record
+    is still to be submitted, where a campaign asks the cadre for one. One grouped query for
+    the visits, whatever the number of targets."""
     from minqing.assessment import selectors as assessment
     from minqing.assessment.models import LeaderRecord
     from minqing.programs.rules import RULE_TYPES
@@ -245,6 +250,10 @@ def my_due(*, user, cadre, targets: list[Target], campaigns, as_of: dt.date | No
             short = []
             for t in targets:
                 if t.campaign_id != campaign.pk or (kinds and t.kind not in kinds):
+                    continue
+                # Nor a target whose pairing runs on fewer than half of the month's days.
+                span = asked_span(t.paired_from or campaign.start, t.paired_until, campaign)
+                if not in_spans(first, [span] if span else []):
                     continue
                 n = counts.get((campaign.pk, t.target_type, t.target_id), 0)
                 if n < wanted:

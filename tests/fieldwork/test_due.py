@@ -184,3 +184,31 @@ def test_a_month_the_campaign_runs_on_fewer_than_half_of_the_days_of_is_not_owed
 
     assert due(dt.date(2026, 3, 20)) == (["周五"] if owed else [])
     assert due(dt.date(2026, 4, 2)) == ["周五"]
+
+
+@pytest.mark.parametrize(("paired_on", "owed"), [(dt.date(2026, 5, 16), True), (dt.date(2026, 5, 17), False)])
+def test_a_target_paired_on_fewer_than_half_of_the_month_s_days_is_not_owed_that_month(
+    scenario, paired_on, owed
+):
+    """As the rule (rules._periods.asked_span): a household paired on 16 May is owed May's
+    visit, one paired on the 17th (15 of 31 days) none until June."""
+    from minqing.fieldwork.selectors import my_due, my_targets
+
+    cadre = scenario.cadre("staff")
+    campaign = scenario.campaign("sanfuwu", start=dt.date(2026, 3, 1), end=dt.date(2026, 12, 31))
+    pairing_create(
+        actor=scenario.office,
+        campaign=campaign,
+        cadre=cadre,
+        kind="household_visits",
+        target=scenario.household(head="周六"),
+        start=paired_on,
+    )
+
+    def due(day):
+        targets = my_targets(user=cadre.account, as_of=day)
+        found = my_due(user=cadre.account, cadre=cadre, targets=targets, campaigns=[campaign], as_of=day)
+        return [t.target.name for v in found.visits for t in v.targets]
+
+    assert due(dt.date(2026, 5, 20)) == (["周六"] if owed else [])
+    assert due(dt.date(2026, 6, 2)) == ["周六"]

@@ -604,13 +604,30 @@ class Context:
             found.setdefault(cadre_id, set()).add(day)
         return {cadre_id: sorted(days) for cadre_id, days in found.items()}
 
-    def paired_since(self, kinds=()) -> dict[int, dt.date]:
-        """cadre id → the start of the cadre's earliest pairing active on the day (of these
-        kinds): a successor's is the handover's. Monthly counts begin with its month."""
-        found: dict[int, dt.date] = {}
+    @cached_property
+    def campaign_span(self) -> tuple[dt.date, dt.date | None] | None:
+        """The first and last month the campaign asks for (rules._periods.asked_span)."""
+        from ._periods import asked_span
+
+        return asked_span(self.campaign.start, self.campaign.end, self.campaign)
+
+    def month_spans(self, kinds=()) -> dict[int, list]:
+        """cadre id → the spans of months the cadre's pairings active on the day (of these
+        kinds) ask of it (rules._periods.asked_span: the months a pairing, clipped to the
+        campaign, runs on at least half of the days of; a successor's from the handover); an
+        empty list when they ask none. A cadre with no such pairing is not in it: a rule
+        asks it the campaign's months (campaign_span)."""
+        from ._periods import asked_span
+
+        found: dict[int, list] = {}
+        spans: dict = {}  # most pairings share their dates: one computation for each
         for p in self.pairings_of_kinds(kinds):
-            if p.cadre_id not in found or p.start < found[p.cadre_id]:
-                found[p.cadre_id] = p.start
+            dates = (p.start, p.end)
+            if dates not in spans:
+                spans[dates] = asked_span(p.start, p.end, self.campaign)
+            mine = found.setdefault(p.cadre_id, [])
+            if spans[dates] is not None and spans[dates] not in mine:
+                mine.append(spans[dates])
         return found
 
     @cached_property

@@ -3,6 +3,7 @@
 import datetime as dt
 
 from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 
 def month_start(day: dt.date) -> dt.date:
@@ -45,6 +46,53 @@ def month_due(first: dt.date, start: dt.date, end: dt.date | None) -> bool:
     last = month_end(first)
     days = (min(last, end or last) - max(first, start)).days + 1
     return 2 * days >= last.day
+
+
+def asked_span(start: dt.date, end: dt.date | None, campaign) -> tuple[dt.date, dt.date | None] | None:
+    """The first and last month (first days; None: open-ended) a pairing from start to end
+    asks of its cadre in the campaign: the months the pairing, clipped to the campaign, runs on
+    at least half of the days of (month_due). A pairing made on 28 April asks from May; one
+    made on the 16th of a 31-day month asks that month. None: it asks no month at all. Called
+    with the campaign's own dates, the months the campaign asks."""
+    first_day = max(start, campaign.start)
+    ends = [day for day in (end, campaign.end) if day is not None]
+    last_day = min(ends) if ends else None
+    if last_day is not None and last_day < first_day:
+        return None
+    first = month_start(first_day)
+    if not month_due(first, first_day, last_day):
+        first = next_month(first)
+    last = None
+    if last_day is not None:
+        last = month_start(last_day)
+        if not month_due(last, first_day, last_day):
+            last = month_start(last - dt.timedelta(days=1))
+        if last < first:
+            return None
+    return first, last
+
+
+def in_spans(first: dt.date, spans) -> bool:
+    """Whether the month beginning on `first` lies in one of these spans (asked_span)."""
+    return any(a <= first and (b is None or first <= b) for a, b in spans)
+
+
+def nothing_asked(spans, campaign_span) -> str:
+    """Why a monthly rule asks a subject for no month, when it asks none and never will with
+    the dates as they are: the campaign asks for none, or the subject's pairings none (`spans`,
+    from asked_span; `campaign_span`, the campaign's own). "" when a month is or will be asked:
+    the rule then says that none has ended, or is due, yet."""
+    if campaign_span is None:
+        return _(
+            "the campaign asks for no month (a month is asked for when the campaign runs on at least "
+            "half of its days)"
+        )
+    if not spans:
+        return _(
+            "no month is asked of the cadre (a month is asked for when the pairing runs on at least "
+            "half of its days)"
+        )
+    return ""
 
 
 def due_months(ctx) -> list[dt.date]:

@@ -3,7 +3,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from . import NOT_DUE, Param, Rule
-from ._periods import due_months, month_label, next_month
+from ._periods import due_months, in_spans, month_label, next_month, nothing_asked
 
 
 class MonthlyReportOnTime(Rule):
@@ -40,14 +40,16 @@ class MonthlyReportOnTime(Rule):
         due = [(m, d) for m, d in due if d < ctx.as_of]
         kinds = set(self.value("kinds"))
         reporting = {p.cadre_id for p in ctx.pairings if p.kind in kinds} if kinds else None
-        since = ctx.paired_since(self.value("kinds"))
+        # Of those, the months the cadre's pairing asks (half of their days or more paired, a
+        # successor's from the handover); a cadre with no pairing, the campaign's.
+        paired = ctx.month_spans(self.value("kinds"))
+        campaign_spans = [ctx.campaign_span] if ctx.campaign_span else []
         verdicts = []
         for cadre in ctx.cadres:
             if reporting is not None and cadre.pk not in reporting:
                 continue
-            # From the month the cadre's pairing began (a successor's: the handover's month).
-            first = since[cadre.pk].replace(day=1) if cadre.pk in since else None
-            mine = [(m, d) for m, d in due if first is None or m >= first]
+            spans = paired.get(cadre.pk, campaign_spans)
+            mine = [(m, d) for m, d in due if in_spans(m, spans)]
             missing = []
             for month, deadline in mine:
                 filed = submitted.get((cadre.pk, month))
@@ -70,7 +72,7 @@ class MonthlyReportOnTime(Rule):
                     required=self.required_text(),
                     actual=f"{len(mine) - len(missing)}/{len(mine)}",
                     ok=not missing and bool(mine),
-                    missing=missing or [_("no report is due yet")],
+                    missing=missing or [nothing_asked(spans, ctx.campaign_span) or _("no report is due yet")],
                     status=NOT_DUE if not mine else None,
                 )
             )

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy
 
 from . import NOT_DUE, Param, Rule
 from ._pending import cadre_subjects
-from ._periods import due_months, month_label, month_over, window
+from ._periods import due_months, in_spans, month_label, month_over, nothing_asked, window
 
 
 class StayDaysPerMonth(Rule):
@@ -38,13 +38,15 @@ class StayDaysPerMonth(Rule):
         # the month's end, or the campaign's if it ends first.
         done = [m for m in due_months(ctx) if month_over(m, ctx)]
         cadres = {c.pk: c for c in ctx.cadres}
-        since = ctx.paired_since(self.value("kinds"))
+        # Of those, the months the cadre's pairing asks (half of their days or more paired, a
+        # successor's from the handover); a cadre with no pairing, the campaign's.
+        paired = ctx.month_spans(self.value("kinds"))
+        campaign_spans = [ctx.campaign_span] if ctx.campaign_span else []
         verdicts = []
         for _kind, pk, _label, *_rest in subjects:
             cadre = cadres[pk]
-            # From the month the cadre's pairing began (a successor's: the handover's month).
-            first = since[pk].replace(day=1) if pk in since else None
-            mine = [m for m in done if first is None or m >= first]
+            spans = paired.get(pk, campaign_spans)
+            mine = [m for m in done if in_spans(m, spans)]
             short = [(m, len(days[(pk, m)])) for m in mine if len(days[(pk, m)]) < wanted]
             missing = [
                 _("%(name)s stayed %(n)s of %(min)s days in %(month)s")
@@ -57,7 +59,8 @@ class StayDaysPerMonth(Rule):
                     required=self.required_text(),
                     actual=f"{len(mine) - len(short)}/{len(mine)}",
                     ok=not missing and bool(mine),
-                    missing=missing or [_("no month has ended yet")],
+                    missing=missing
+                    or [nothing_asked(spans, ctx.campaign_span) or _("no month has ended yet")],
                     status=NOT_DUE if not mine else None,
                 )
             )

@@ -9,7 +9,16 @@ from minqing.people.models import Member
 
 from ..models import Pairing
 from . import NOT_DUE, Missing, Param, Rule, target_key
-from ._periods import campaign_over, due_months, month_end, month_label, window
+from ._periods import (
+    asked_span,
+    campaign_over,
+    due_months,
+    in_spans,
+    month_end,
+    month_label,
+    nothing_asked,
+    window,
+)
 
 
 def _visit_keys(visit) -> set:
@@ -152,20 +161,26 @@ class VisitsPerTarget(Rule):
         short_in_month = _("%(target)s: visited %(n)s of %(min)s times in %(month)s")
         short_so_far = _("%(target)s: visited %(n)s of %(min)s times so far in %(month)s")
         short = _("%(target)s: visited %(n)s of %(min)s times")
-        nothing_asked = _(
+        none_yet = _(
             "no month is asked for yet (a month is asked for when the campaign runs on at least half of its days)"
         )
+        spans = {}  # most pairings share their dates: one computation for each
         verdicts = []
         for cadre in ctx.cadres:
             mine = targets.get(cadre.pk)
             if not mine:
                 continue
-            missing, so_far, met, waiting, asked = [], [], 0, 0, False
+            missing, so_far, met, waiting, asked, mine_spans = [], [], 0, 0, False, []
             for pairing in mine:
-                # A target counts from the month it was paired in (a successor's from the handover).
+                # A target counts from the first month its pairing runs on at least half of the
+                # days of (a successor's from the handover): paired on 28 April, from May.
                 if per_month:
-                    since = pairing.start.replace(day=1)
-                    months_paired = [m for m in counted_months if m >= since]
+                    dates = (pairing.start, pairing.end)
+                    if dates not in spans:
+                        spans[dates] = asked_span(pairing.start, pairing.end, ctx.campaign)
+                    span = [spans[dates]] if spans[dates] else []
+                    mine_spans += span
+                    months_paired = [m for m in counted_months if in_spans(m, span)]
                     if not months_paired:  # no month asked for yet (a part-month is not)
                         waiting += 1
                         continue
@@ -202,7 +217,7 @@ class VisitsPerTarget(Rule):
                 if ok:
                     met += waiting  # nothing of theirs is due yet
                 elif not asked:
-                    so_far = [nothing_asked]
+                    so_far = [nothing_asked(mine_spans, ctx.campaign_span) or none_yet]
             else:
                 ok = not missing
                 status = NOT_DUE if missing and not over else None
