@@ -780,17 +780,15 @@ def month_figures(*, campaign: Campaign, cadre, month: dt.date) -> dict:
 @transaction.atomic
 def monthly_report_draft(*, actor, campaign: Campaign, cadre, month: dt.date) -> MonthlyReport:
     month = month.replace(day=1)
-    due_day = campaign.config.get("cadence", {}).get("monthly_report_due_day", 5)
+    # The day the monthly-report rule checks (Campaign.report_due_day), not a second setting.
+    due = next_month(month).replace(day=campaign.report_due_day)
     figures = month_figures(campaign=campaign, cadre=cadre, month=month)
     report, created = MonthlyReport.objects.get_or_create(
-        campaign=campaign,
-        cadre=cadre,
-        month=month,
-        defaults={"figures": figures, "due": next_month(month).replace(day=due_day)},
+        campaign=campaign, cadre=cadre, month=month, defaults={"figures": figures, "due": due}
     )
     if not created and report.status == MonthlyReport.Status.DRAFT:
-        report.figures = figures
-        report.save(update_fields=["figures"])
+        report.figures, report.due = figures, due
+        report.save(update_fields=["figures", "due"])
     if created:
         report.text = _(
             "In %(month)s I made %(visits)s visits to %(households)s households, recorded %(problems)s problems, "
@@ -809,6 +807,20 @@ def monthly_report_draft(*, actor, campaign: Campaign, cadre, month: dt.date) ->
             action="monthly_report.draft", obj=report, user=actor, detail={"month": month.isoformat()}
         )
     return report
+
+
+def monthly_report_due_sync(*, campaign: Campaign) -> int:
+    """Give the campaign's monthly reports, drafts and submitted alike, the due date of the
+    day the campaign asks now (Campaign.report_due_day), as the check judges every month by
+    it: called by the campaign's change in its transaction (and audit event). One update a
+    month reported on, whatever the number of reports; how many reports moved."""
+    day = campaign.report_due_day
+    moved = 0
+    reports = MonthlyReport.objects.filter(campaign=campaign)
+    for month in reports.order_by().values_list("month", flat=True).distinct():
+        due = next_month(month).replace(day=day)
+        moved += reports.filter(month=month).exclude(due=due).update(due=due)
+    return moved
 
 
 @transaction.atomic

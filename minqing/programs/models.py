@@ -97,6 +97,21 @@ class Campaign(models.Model):
         forms = self.config.get("visit_forms", [])
         return [f for f in forms if form_fits(f, target_type, point_kind)] or forms
 
+    @property
+    def report_due_day(self) -> int:
+        """The day of the next month a monthly report is due by: the `due_day` of the
+        campaign's monthly-report rule when it has one on (what the check uses, and what the
+        office may change per campaign), else its program's `cadence.monthly_report_due_day`
+        (the programs without the rule), else the 5th. The reports' pages, the phone and the
+        assessment all read it here."""
+        from .rules import RULE_TYPES
+
+        rule_type = RULE_TYPES["reports.monthly"]
+        for rule in self.config.get("rules", []):
+            if rule.get("type") == rule_type.type and not rule.get("disabled"):
+                return int(rule.get("params", {}).get("due_day", rule_type.params["due_day"].default))
+        return int(self.config.get("cadence", {}).get("monthly_report_due_day", 5))
+
     def phase_on(self, day: dt.date) -> dict | None:
         for phase in self.config.get("phases", []):
             if phase["start"] <= day.isoformat() <= phase["end"]:

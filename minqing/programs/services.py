@@ -619,6 +619,7 @@ def campaign_change(
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
     if not (reason or "").strip():
         raise ValidationError({"reason": [_("Give a reason for the change.")]})
+    report_due_day = campaign.report_due_day
     config = copy.deepcopy(campaign.config)
     changes = []
     new_start = start if start is not None and start != campaign.start else None
@@ -732,6 +733,12 @@ def campaign_change(
     campaign.save()
     if new_units is not None:
         campaign.units.set(new_units)
+    detail = {"version": campaign.version, "changes": changes, "reason": reason.strip()}
+    if campaign.report_due_day != report_due_day:
+        # The monthly reports' pages and the phone show the day the check now uses.
+        from minqing.fieldwork.services import monthly_report_due_sync
+
+        detail["monthly_reports_due_moved"] = monthly_report_due_sync(campaign=campaign)
     CampaignVersion.objects.create(
         campaign=campaign,
         number=campaign.version,
@@ -742,12 +749,7 @@ def campaign_change(
         reason=reason.strip(),
         changed_by=actor,
     )
-    audit_record(
-        action="campaign.change",
-        obj=campaign,
-        user=actor,
-        detail={"version": campaign.version, "changes": changes, "reason": reason.strip()},
-    )
+    audit_record(action="campaign.change", obj=campaign, user=actor, detail=detail)
     return campaign
 
 
