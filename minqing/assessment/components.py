@@ -16,7 +16,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
-from minqing.programs.rules._periods import month_end, months, next_month
+from minqing.programs.rules._periods import asked_span, in_spans, month_due, month_end, months, next_month
 
 COMPONENTS: dict[str, type["Component"]] = {}
 
@@ -35,6 +35,7 @@ class Context:
         """`cadre_qs`: the queryset the cadres were read from, reused as a subquery."""
         self.campaign, self.start, self.end, self.cadres = campaign, start, end, cadres
         self.cadre_qs = cadre_qs
+        self._spans: dict = {}  # most pairings share their dates: one asked_span for each
 
     @cached_property
     def cadre_ids(self) -> set[int]:
@@ -63,9 +64,54 @@ class Context:
         )
 
     @cached_property
+    def months_asked(self) -> list[dt.date]:
+        """The months of the window the campaign asks for, as its monthly rules do
+        (rules._periods.month_due: it runs on at least half of their days)."""
+        return [
+            m for m in months(self.start, self.end) if month_due(m, self.campaign.start, self.campaign.end)
+        ]
+
+    @cached_property
     def months_over(self) -> list[dt.date]:
-        """The months of the window that have ended by its last day."""
-        return [m for m in months(self.start, self.end) if month_end(m) <= self.end]
+        """The months asked for that have ended by the window's last day: at the month's end, or
+        the campaign's if it ends first (rules._periods.month_over)."""
+        end = self.campaign.end
+        return [m for m in self.months_asked if min(month_end(m), end or month_end(m)) <= self.end]
+
+    def span(self, start: dt.date, end: dt.date | None):
+        """The months a pairing from start to end asks of its cadre (rules._periods.asked_span:
+        those it runs on at least half of the days of, clipped to the campaign)."""
+        key = (start, end)
+        if key not in self._spans:
+            self._spans[key] = asked_span(start, end, self.campaign)
+        return self._spans[key]
+
+    @cached_property
+    def pairing_rows(self) -> list[tuple]:
+        """(cadre id, kind, start, end, household id, member id, point id) of the campaign's
+        pairings in the window (one query, shared by the components)."""
+        return list(
+            self.pairings()
+            .order_by()
+            .values_list("cadre_id", "kind", "start", "end", "household_id", "member_id", "point_id")
+        )
+
+    @cached_property
+    def paired_cadres(self) -> set[int]:
+        """The cadres with a pairing of the campaign in the window (in the field)."""
+        return {row[0] for row in self.pairing_rows}
+
+    def asked_of(self, months_: list[dt.date], kinds=()) -> dict[int, list[dt.date]]:
+        """cadre id → of these months, those the cadre's pairings in the window (of these kinds)
+        ask of it, as the compliance rules ask them (Context.month_spans there); a cadre with no
+        such pairing is not in it (with kinds, a rule asks it nothing; without, every month)."""
+        kinds = set(kinds or ())
+        spans: dict[int, set] = {}
+        for cadre_id, kind, start, end, *_target in self.pairing_rows:
+            if not kinds or kind in kinds:
+                span = self.span(start, end)
+                spans.setdefault(cadre_id, set()).update([span] if span else [])
+        return {cadre_id: [m for m in months_ if in_spans(m, found)] for cadre_id, found in spans.items()}
 
 
 class Component:
@@ -101,8 +147,10 @@ def _count(qs) -> Subquery:
 
 
 class VisitsDone(Component):
-    """Visits done against those due: each paired target the times the campaign asks
-    (its visits rule, per campaign or per month), a target's surplus not making up for another's gap."""
+    """Visits done against those due: each paired target (of the kinds the campaign's visits
+    rule counts) the times the rule asks, per campaign or in each month it asks (the months the
+    campaign and the pairing run on at least half of the days of, as the rule), a target's
+    surplus not making up for another's gap, nor a month's for another month's."""
 
     key = "visits"
     label = gettext_lazy("Visits done vs due")
@@ -110,11 +158,25 @@ class VisitsDone(Component):
     order = 10
 
     def compute(self, ctx):
-        from minqing.fieldwork.models import Visit
-
         wanted = int(ctx.rule_param("visits.per_target", "min", 1))
         per_month = ctx.rule_param("visits.per_target", "per", "campaign") == "month"
-        done_by, due_by = {}, {}
+        # The targets the rule counts: its kinds of pairing (empty: any).
+        kinds = ctx.rule_param("visits.per_target", "kinds", [])
+        pairings = ctx.pairings().filter(kind__in=kinds) if kinds else ctx.pairings()
+        found = (
+            self._per_month(ctx, pairings, wanted, set(kinds))
+            if per_month
+            else self._per_campaign(ctx, pairings, wanted)
+        )
+        return {
+            cadre_id: Part(_ratio_score(done, due), f"{done}/{due}")
+            for cadre_id, (done, due) in found.items()
+        }
+
+    def _per_campaign(self, ctx, pairings, wanted) -> dict[int, list[int]]:
+        from minqing.fieldwork.models import Visit
+
+        found: dict[int, list[int]] = {}
         # One query per kind of target: each pairing with its cadre's visits to that target
         # within the part of the window the pairing covers (a correlated count on the target's index).
         for target in ("household", "member", "point"):
@@ -126,25 +188,69 @@ class VisitsDone(Component):
                 **{f"{target}_id": OuterRef(f"{target}_id")},
             ).filter(date__gte=ctx.start, date__lte=ctx.end)
             rows = (
-                ctx.pairings()
-                .filter(**{f"{target}__isnull": False})
+                pairings.filter(**{f"{target}__isnull": False})
                 .annotate(n=_count(visits))
-                .values_list("cadre_id", "start", "end", "n")
+                .values_list("cadre_id", "n")
             )
-            for cadre_id, start, end, n in rows:
-                if cadre_id not in ctx.cadre_ids:
-                    continue
-                if per_month:
-                    first, last = max(start, ctx.start), min(end or ctx.end, ctx.end)
-                    due = wanted * len([m for m in ctx.months_over if first <= month_end(m) and m <= last])
-                else:
-                    due = wanted
-                due_by[cadre_id] = due_by.get(cadre_id, 0) + due
-                done_by[cadre_id] = done_by.get(cadre_id, 0) + min(n, due)
-        return {
-            cadre_id: Part(_ratio_score(done_by[cadre_id], due), f"{done_by[cadre_id]}/{due}")
-            for cadre_id, due in due_by.items()
-        }
+            for cadre_id, n in rows:
+                if cadre_id in ctx.cadre_ids:
+                    pair = found.setdefault(cadre_id, [0, 0])
+                    pair[0] += min(n, wanted)
+                    pair[1] += wanted
+        return found
+
+    def _per_month(self, ctx, pairings, wanted, kinds) -> dict[int, list[int]]:
+        """Each month asked of a pairing that has ended: its cadre's visits to the target in that
+        month, up to the number asked. The pairings read once for every component, and one query
+        per kind of target: the cadres' visits to their paired targets counted per month (a
+        conditional count for each month of the window: no per-row month function, which is a
+        Python call on SQLite)."""
+        from minqing.fieldwork.models import Visit
+
+        months_ = ctx.months_over
+        counts: dict[tuple, dict] = {}
+        if months_:
+            per_month = {
+                f"m{i}": Count("id", filter=Q(date__gte=m, date__lte=month_end(m)))
+                for i, m in enumerate(months_)
+            }
+            for target in ("household", "member", "point"):
+                rows = (
+                    Visit.objects.filter(
+                        campaign=ctx.campaign,
+                        date__gte=months_[0],
+                        date__lte=min(month_end(months_[-1]), ctx.end),
+                        cadre_id__in=_cadre_subquery(ctx),
+                        **{
+                            f"{target}_id__in": pairings.filter(**{f"{target}__isnull": False}).values(
+                                f"{target}_id"
+                            )
+                        },
+                    )
+                    .values("cadre_id", f"{target}_id")
+                    .annotate(**per_month)
+                    .order_by()
+                )
+                for row in rows:
+                    key = (row["cadre_id"], target, row[f"{target}_id"])
+                    counts[key] = {m: row[f"m{i}"] for i, m in enumerate(months_)}
+        found: dict[int, list[int]] = {}
+        for cadre_id, kind, start, end, household_id, member_id, point_id in ctx.pairing_rows:
+            if (kinds and kind not in kinds) or cadre_id not in ctx.cadre_ids:
+                continue
+            span = ctx.span(start, end)
+            asked = [m for m in months_ if span and in_spans(m, [span])]
+            if household_id:
+                key = (cadre_id, "household", household_id)
+            elif member_id:
+                key = (cadre_id, "member", member_id)
+            else:
+                key = (cadre_id, "point", point_id)
+            mine = counts.get(key, {})
+            pair = found.setdefault(cadre_id, [0, 0])
+            pair[0] += sum(min(mine.get(m, 0), wanted) for m in asked)
+            pair[1] += wanted * len(asked)
+        return found
 
 
 class DemandsOnTime(Component):
@@ -227,7 +333,10 @@ class VerifiedDeeds(Component):
 class Attendance(Component):
     """Days at the point confirmed by the village against the days due (the campaign's
     stay rule, 2 a month when it has none). Rejected days and months short of the due days
-    are the unexcused absences the recall rule counts."""
+    are the unexcused absences the recall rule counts. The days and months are the stay
+    rule's: a day counts when it counts for the campaign (AttendanceDay.in_campaign), a month
+    is asked when the campaign and the cadre's pairing (of the rule's kinds) run on at least
+    half of its days."""
 
     key = "attendance"
     label = gettext_lazy("Attendance at the point")
@@ -238,19 +347,21 @@ class Attendance(Component):
         from minqing.fieldwork.models import AttendanceDay
 
         per_month = int(ctx.rule_param("stay.days_per_month", "min", 2))
+        kinds = ctx.rule_param("stay.days_per_month", "kinds", [])
         confirmed_q, rejected_q = (
             Q(status=AttendanceDay.Status.CONFIRMED),
             Q(status=AttendanceDay.Status.REJECTED),
         )
         days = AttendanceDay.objects.filter(
+            AttendanceDay.in_campaign(ctx.campaign),
             confirmed_q | rejected_q,
             cadre_id__in=_cadre_subquery(ctx),
             date__gte=ctx.start,
             date__lte=ctx.end,
         )
         # One row per cadre: the distinct days rejected, and the distinct days confirmed in each
-        # month that has ended (a count per month, where grouping by a truncated month gave a
-        # row per cadre and month, and on SQLite a Python call per day).
+        # month asked for that has ended (a count per month, where grouping by a truncated month
+        # gave a row per cadre and month, and on SQLite a Python call per day).
         counts = {"rejected": Count("date", distinct=True, filter=rejected_q)}
         for i, month in enumerate(ctx.months_over):
             counts[f"m{i}"] = Count(
@@ -263,12 +374,17 @@ class Attendance(Component):
                 continue
             confirmed[row["cadre_id"]] = {m: row[f"m{i}"] for i, m in enumerate(ctx.months_over)}
             rejected[row["cadre_id"]] = row["rejected"]
-        due = per_month * len(ctx.months_over)
+        # The months asked of each cadre: those its pairings ask; with none, the stay rule asks
+        # a cadre every month, or nothing when it names kinds of pairing.
+        asked = ctx.asked_of(ctx.months_over, kinds)
+        unpaired = [] if kinds else ctx.months_over
         parts = {}
         for cadre_id in ctx.cadre_ids:
             mine = confirmed.get(cadre_id, {})
-            done = sum(min(mine.get(m, 0), per_month) for m in ctx.months_over)
-            short = [m.isoformat() for m in ctx.months_over if mine.get(m, 0) < per_month]
+            months_due = asked.get(cadre_id, unpaired)
+            due = per_month * len(months_due)
+            done = sum(min(mine.get(m, 0), per_month) for m in months_due)
+            short = [m.isoformat() for m in months_due if mine.get(m, 0) < per_month]
             absences = rejected.get(cadre_id, 0) + len(short)
             parts[cadre_id] = Part(
                 _ratio_score(done, due),
@@ -285,7 +401,9 @@ def _cadre_subquery(ctx):
 
 
 class ReportsOnTime(Component):
-    """Monthly reports submitted by the due day of the next month (campaigns with a monthly-report rule)."""
+    """Monthly reports submitted by the due day of the next month (campaigns with a monthly-report
+    rule): the reports the rule asks, of the months the campaign and the cadre's pairing (of the
+    rule's kinds) run on at least half of the days of, due on the day it checks."""
 
     key = "reports"
     label = gettext_lazy("Report punctuality")
@@ -297,14 +415,14 @@ class ReportsOnTime(Component):
 
         if not ctx.has_rule("reports.monthly"):
             return {}
-        day = int(ctx.rule_param("reports.monthly", "due_day", 5))
+        day = ctx.campaign.report_due_day
         today = timezone.localdate()
-        due = [(m, next_month(m).replace(day=day)) for m in months(ctx.start, ctx.end)]
+        due = [(m, next_month(m).replace(day=day)) for m in ctx.months_asked]
         due = [(m, d) for m, d in due if d < today]
         if not due:
             return {}
         deadline = dict(due)
-        on_time: dict[int, int] = {}
+        on_time: set[tuple[int, dt.date]] = set()
         for cadre_id, month, submitted in MonthlyReport.objects.filter(
             campaign=ctx.campaign,
             status=MonthlyReport.Status.SUBMITTED,
@@ -312,13 +430,19 @@ class ReportsOnTime(Component):
             month__lte=due[-1][0],
         ).values_list("cadre_id", "month", "submitted_on"):
             if month in deadline and submitted and submitted <= deadline[month]:
-                on_time[cadre_id] = on_time.get(cadre_id, 0) + 1
-        return {
-            cadre_id: Part(
-                _ratio_score(on_time.get(cadre_id, 0), len(due)), f"{on_time.get(cadre_id, 0)}/{len(due)}"
-            )
-            for cadre_id in ctx.cadre_ids
-        }
+                on_time.add((cadre_id, month))
+        # The months asked of each cadre: those its pairings ask; with none, the rule asks a
+        # cadre every month, or nothing when it names kinds of pairing.
+        kinds = ctx.rule_param("reports.monthly", "kinds", [])
+        asked = ctx.asked_of(list(deadline), kinds)
+        unpaired = [] if kinds else list(deadline)
+        parts = {}
+        for cadre_id in ctx.cadre_ids:
+            months_due = asked.get(cadre_id, unpaired)
+            if months_due:
+                done = len([m for m in months_due if (cadre_id, m) in on_time])
+                parts[cadre_id] = Part(_ratio_score(done, len(months_due)), f"{done}/{len(months_due)}")
+        return parts
 
 
 def _appraisal_installed() -> bool:

@@ -3,7 +3,7 @@
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Min, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -162,19 +162,12 @@ def at_risk(campaign, as_of: dt.date | None = None, user=None) -> list[AtRisk]:
     ctx = components.Context(campaign, start, end, list(cadres.values()), cadre_qs)
     reasons: dict[int, list[str]] = {}
     if rule.absences_at_least:
-        # Only cadres in the field are expected at a point, from the month they were first paired.
-        paired_from: dict[int, dt.date] = dict(
-            ctx.pairings()
-            .values("cadre_id")
-            .annotate(first=Min("start"))
-            .values_list("cadre_id", "first")
-            .order_by()
-        )
+        # Only cadres in the field are expected at a point, in the months their pairings ask
+        # (the months short are only those: the attendance component's, as the stay rule's).
         for cadre_id, part in components.COMPONENTS["attendance"]().compute(ctx).items():
-            if cadre_id not in paired_from:
+            if cadre_id not in ctx.paired_cadres:
                 continue
-            first = paired_from[cadre_id].replace(day=1).isoformat()
-            short = len([m for m in part.detail["short_months"] if m >= first])
+            short = len(part.detail["short_months"])
             absences = part.detail["rejected"] + short
             if absences >= rule.absences_at_least:
                 reasons.setdefault(cadre_id, []).append(

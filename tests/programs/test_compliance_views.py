@@ -74,8 +74,32 @@ def test_a_cadre_sees_only_their_own_verdicts(client_as, db):
     }
 
 
+def _two_households_without_deeds(campaign):
+    """A cadre linked to two more households with no deed for either: a gap list of two items
+    (the demo's own such lists come and go with whom its recalls hand households to)."""
+    from minqing.people.models import Household
+    from minqing.programs.selectors import campaign_cadres
+    from minqing.programs.services import pairing_create
+
+    office = Account.objects.get(username="office")
+    cadre = campaign_cadres(campaign).order_by("id").first()
+    households = Household.objects.filter(
+        region__code__startswith=campaign.region.prefix, pairings__isnull=True, deeds__isnull=True
+    ).order_by("id")[:2]
+    for household in households:
+        pairing_create(
+            actor=office,
+            campaign=campaign,
+            cadre=cadre,
+            kind="bangfu",
+            target=household,
+            start=campaign.start,
+        )
+
+
 def test_the_checklist_export_has_one_row_per_verdict_and_no_live_formula(client_as, db):
     campaign = county_campaign()
+    _two_households_without_deeds(campaign)
     response = client_as("office").get(f"/campaigns/{campaign.pk}/compliance.xlsx?as_of=2026-11-21")
     assert response["Content-Disposition"].startswith("attachment")
     book = CalamineWorkbook.from_filelike(io.BytesIO(response.content))
