@@ -341,12 +341,13 @@ def build_fieldwork(seed: int, progress=None) -> dict:
     fast_insert_objects(Activity, activities)
     counts["activities"] = len(activities)
 
-    # 003 蹲点服务: monthly reports by the 5th; a few late, a few missing.
+    # 003 蹲点服务: monthly reports by the rule's day (the 5th); a few late, a few missing.
     dundian = Campaign.objects.get(program_key="dundian")
+    due_day = dundian.report_due_day
     reports = []
     for cadre_id in dundian.pairings.values_list("cadre_id", flat=True).distinct().order_by("cadre_id"):
         for first in months(dundian.start, DEMO_TODAY):
-            due = next_month(first).replace(day=5)
+            due = next_month(first).replace(day=due_day)
             if due > DEMO_TODAY or rng.random() < 0.03:
                 continue
             filed = (
