@@ -119,3 +119,33 @@ def test_the_recall_rule_counts_the_months_short_the_stay_rule_names(scenario):
     assert "3" in flagged[0].reasons[0]
     stay = verdict_for(campaign, "two_days_a_month", leader.pk, as_of=dt.date(2026, 7, 10))
     assert stay.actual == "0/3"
+
+
+@pytest.mark.parametrize(("program", "kind"), [("sanfuwu", "household_visits"), ("dundian", "station")])
+def test_the_months_asked_cost_the_same_number_of_queries_for_two_cadres_as_for_six(scenario, program, kind):
+    """Monthly visits (三服务) and days and reports with kinds of pairing (蹲点): the pairings
+    are read once for every component, whatever the number of cadres."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    campaign = scenario.campaign(program, start=dt.date(2026, 3, 10))
+
+    def add(n):
+        for day in range(n):
+            cadre = scenario.cadre("member")
+            target = scenario.household() if kind == "household_visits" else scenario.point()
+            scenario.pair(campaign, cadre, target, kind=kind, start=dt.date(2026, 3, 10 + 3 * day))
+            if kind == "household_visits":
+                scenario.visit(campaign, cadre, target, dt.date(2026, 4, 2))
+            else:
+                scenario.days_at(cadre, target, dt.date(2026, 4, 3))
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            parts(campaign, dt.date(2026, 1, 1), dt.date(2026, 6, 30))
+        return len(captured)
+
+    add(2)
+    few = queries()
+    add(4)
+    assert queries() == few
