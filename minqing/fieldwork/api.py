@@ -216,16 +216,20 @@ def list_visits(request, page: int = 1, size: int = 50, status: str = selectors.
 @router.get("/visits/{uuid}", response=VisitOut, summary="One visit")
 def get_visit(request, uuid: uuidlib.UUID):
     visit = selectors.visit_get(user=request.auth, uuid=uuid)
-    # The resident visited by name, what was said and found, the cadre: a read of both records.
-    # Named by its UUID: the visit's own text would name the resident (a member) in the trail.
+    audit_visit_view(visit, user=request.auth)
+    return visit_out(visit)
+
+
+def audit_visit_view(visit, *, user) -> None:
+    """The resident visited by name, what was said and found, the cadre: a read of both records
+    (the page's and the API's). Named by its UUID, as its writes are (services.visit_record)."""
     audit_record(
         action="visit.view",
         obj=visit,
         object_repr=str(visit.uuid),
-        user=request.auth,
+        user=user,
         detail={"campaign": visit.campaign_id, "shown": 1},
     )
-    return visit_out(visit)
 
 
 def _changeable_visit(request, uuid):
@@ -328,11 +332,20 @@ def add_photo(
 
 @router.get("/photos/{uuid}", summary="A photo's file, as an attachment")
 def get_photo(request, uuid: uuidlib.UUID):
-    return photo_response(request, selectors.photo_get(user=request.auth, uuid=uuid))
+    return photo_response(request, selectors.photo_get(user=request.auth, uuid=uuid), user=request.auth)
 
 
-def photo_response(request, photo):
-    """Through the one helper for uploaded files: an attachment, nosniff, sandboxed."""
+def photo_response(request, photo, *, user):
+    """Through the one helper for uploaded files: an attachment, nosniff, sandboxed. A photo of a
+    visit or a deed shows the resident, the home: its read is recorded, as a demand's photo is
+    (`ticket.photo.view`), named by its UUID and its record's id as `photo.attach` names them."""
+    owner = "visit" if photo.visit_id else "deed"
+    audit_record(
+        action=f"{owner}.photo.view",
+        obj=photo,
+        user=user,
+        detail={owner: photo.visit_id or photo.deed_id},
+    )
     return serve_attachment(
         request, photos.photo_path(photo), f"{photo.uuid}.{photo.content_type.split('/')[1]}"
     )

@@ -236,6 +236,8 @@ def visit_record(
     audit_record(
         action="visit.record",
         obj=visit,
+        # Named by its UUID: the visit's own text names the resident visited (a member).
+        object_repr=str(visit.uuid),
         user=actor,
         detail={
             "campaign": campaign.pk,
@@ -358,6 +360,7 @@ def visit_correct(
     audit_record(
         action="visit.correct",
         obj=visit,
+        object_repr=str(visit.uuid),
         user=actor,
         detail={
             "version": visit.version,
@@ -392,6 +395,7 @@ def visit_withdraw(*, actor, visit: Visit, reason: str, base_version: int | None
     audit_record(
         action="visit.withdraw",
         obj=visit,
+        object_repr=str(visit.uuid),
         user=actor,
         detail={
             "version": visit.version,

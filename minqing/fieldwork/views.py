@@ -27,7 +27,7 @@ from minqing.programs.models import Campaign
 from minqing.programs.selectors import CURRENT, point_get, point_list
 
 from . import forms, research, selectors, services
-from .api import photo_response
+from .api import audit_visit_view, photo_response
 from .documents import attendance_sheet_pdf, attendance_sheet_workbook
 from .models import AttendanceDay, Commitment, Deed, MonthlyReport, TeamSummary
 
@@ -170,6 +170,7 @@ def visit_detail(request, uuid):
     visit = selectors.visit_get(user=request.user, uuid=uuid)
     changeable = selectors.visit_may_change(user=request.user, visit=visit)
     own = visit.cadre.account_id == request.user.pk
+    audit_visit_view(visit, user=request.user)
     return render(
         request,
         "fieldwork/visit_detail.html",
@@ -269,7 +270,7 @@ def visit_withdraw(request, uuid):
 
 
 def photo(request, uuid):
-    return photo_response(request, selectors.photo_get(user=request.user, uuid=uuid))
+    return photo_response(request, selectors.photo_get(user=request.user, uuid=uuid), user=request.user)
 
 
 def deed_list(request):
@@ -530,12 +531,22 @@ def plan_detail(request, pk: int):
                 else:
                     messages.success(request, _("The progress was recorded."))
                     return redirect("fieldwork:plan-detail", pk=plan.pk)
+    commitments = list(plan.commitments.all())
+    # The cadre by name, the household or point helped and the commitments: recorded (as the API's).
+    audit_list_read(
+        action="help_plan.view",
+        user=request.user,
+        obj=plan,
+        shown=1,
+        campaign=plan.campaign_id,
+        commitments=len(commitments),
+    )
     return render(
         request,
         "fieldwork/plan_detail.html",
         {
             "plan": plan,
-            "commitments": plan.commitments.all(),
+            "commitments": commitments,
             "editable": editable,
             "add_form": add_form,
             "progress_form": progress,
@@ -564,6 +575,8 @@ def incident_list(request):
                 messages.success(request, _("The incident was recorded."))
                 return redirect("fieldwork:incident-list")
     page = paginate(request, selectors.incident_list(user=request.user))
+    # Casualties, accidents, petitions and cases at the points, told in words that name people.
+    audit_list_read(action="incident.list", user=request.user, page=page)
     return render(
         request,
         "fieldwork/incident_list.html",
@@ -675,6 +688,20 @@ def _research(request, *, subject: str, campaign, cadre_ids):
     return figures, research.skeleton(subject=subject, campaign=campaign, figures=figures), start, end
 
 
+def _audit_research(request, subject, campaign, figures) -> None:
+    """The draft's figures list the residents visited, their problems and the deeds: read, as
+    the API's draft and the Word download are recorded (`research_report.download`)."""
+    audit_list_read(
+        action="research_report.view",
+        user=request.user,
+        obj=subject,
+        shown=1,
+        campaign=campaign.pk,
+        start=figures["start"].isoformat(),
+        end=figures["end"].isoformat(),
+    )
+
+
 def _research_docx(request, *, subject: str, campaign, figures, draft: str, obj, slug: str):
     text = request.POST.get("text", draft) if request.method == "POST" else draft
     data = research.docx_bytes(
@@ -726,6 +753,7 @@ def _cadre_research_context(request, pk: int):
 
 def research_cadre(request, pk: int):
     cadre, campaigns, campaign, subject, figures, draft = _cadre_research_context(request, pk)
+    _audit_research(request, cadre, campaign, figures)
     return render(
         request,
         "fieldwork/research.html",
@@ -763,6 +791,7 @@ def _team_research_context(request, pk: int):
 
 def research_team(request, pk: int):
     team, figures, draft = _team_research_context(request, pk)
+    _audit_research(request, team, team.campaign, figures)
     return render(
         request,
         "fieldwork/research.html",

@@ -33,4 +33,6 @@ def cadre_list(request):
 
 def cadre_detail(request, pk: int):
     cadre = selectors.cadre_get(user=request.user, pk=pk)
+    # One cadre by name with post, rank and (masked) phone: a cadre's record, read (as the API's).
+    audit_list_read(action="cadre.view", user=request.user, obj=cadre, shown=1, unit=cadre.unit_id)
     return render(request, "org/cadre_detail.html", {"cadre": cadre})

@@ -12,7 +12,8 @@ from django.utils import timezone
 from minqing.appraisal import services as appraisal_services
 from minqing.assessment.services import leader_record_draft
 from minqing.core.models import AuditEvent
-from minqing.fieldwork.models import HelpPlan, Incident, Visit
+from minqing.fieldwork.models import Deed, HelpPlan, Incident, Visit
+from minqing.fieldwork.photos import photo_attach
 from minqing.fieldwork.services import team_summary_submit
 from minqing.org.models import Account, Cadre
 from minqing.org.services import token_create
@@ -27,6 +28,7 @@ from tests.core.test_web_read_audit import (
     _assessed,
     _last_id,
     _new_rows,
+    a_visit_photo,
     campaign,  # noqa: F401 (a fixture)
 )
 
@@ -331,3 +333,33 @@ def test_a_teams_summary_names_no_one_and_records_nothing(client, campaign):  # 
     assert json.loads(shown)["figures"]["visits"] > 0
     assert not {name for name in _resident_names() if name in shown}
     assert rows == []
+
+
+def _fetch_photo(client, username: str, photo) -> list[AuditEvent]:
+    token = token_create(actor=None, account=Account.objects.get(username=username))
+    before = _last_id()
+    response = client.get(f"/api/v1/photos/{photo.uuid}", HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert response.status_code == 200 and response["Content-Disposition"].startswith("attachment")
+    return _new_rows(before)
+
+
+def test_a_visits_photo_records_each_call_named_by_its_uuid(client, campaign, settings, tmp_path):  # noqa: F811
+    """As a demand's photo (ticket.photo.view): the resident, the home, seen."""
+    visit, photo = a_visit_photo(campaign, settings, tmp_path)
+    event = _one(_fetch_photo(client, "office", photo), "visit.photo.view", "office")
+    assert (event.object_type, event.object_id) == ("fieldwork.photo", str(photo.pk))
+    assert event.object_repr == str(photo.uuid) and event.detail == {"visit": visit.pk}
+    kept = event.object_repr + json.dumps(event.detail, ensure_ascii=False)
+    assert not [name for name in (str(visit.cadre), str(visit.target)) if name in kept], kept
+
+
+def test_a_deeds_photo_records_each_call(client, campaign, settings, tmp_path):  # noqa: F811
+    """Seen here by the deed's own cadre: a deed's photo is in no office's scope (Photo's region is
+    its visit's)."""
+    deed = Deed.objects.filter(cadre__account__username="cadre").select_related("cadre__account").first()
+    visit_photo = a_visit_photo(campaign, settings, tmp_path)[1]  # the same picture, on a deed
+    with open(tmp_path / visit_photo.path, "rb") as picture:
+        photo = photo_attach(actor=None, data=picture.read(), deed=deed)
+    event = _one(_fetch_photo(client, "cadre", photo), "deed.photo.view", "cadre")
+    assert (event.object_type, event.object_id) == ("fieldwork.photo", str(photo.pk))
+    assert event.object_repr == str(photo.uuid) and event.detail == {"deed": deed.pk}

@@ -10,6 +10,7 @@ import re
 
 import pytest
 from django.core.management import call_command
+from PIL import Image
 
 from minqing.appraisal import services as appraisal_services
 from minqing.appraisal.models import AppraisalRound, ExemplaryCase, Inspection, Sample
@@ -17,9 +18,13 @@ from minqing.assessment import services as assessment_services
 from minqing.assessment.models import AssessmentResult, LeaderRecord, Recall
 from minqing.assessment.selectors import cadre_results
 from minqing.core.models import AuditEvent
+from minqing.fieldwork.models import HelpPlan, Incident, Visit
+from minqing.fieldwork.photos import photo_attach
 from minqing.org.models import Account, Cadre
-from minqing.programs.models import Campaign, Pairing
+from minqing.people.models import Member
+from minqing.programs.models import Campaign, Pairing, Team
 from minqing.tickets.models import Ticket
+from tests.core.test_list_read_audit import a_help_plan
 
 
 @pytest.fixture
@@ -333,3 +338,123 @@ def test_a_leaders_record_records_each_view(client_as, campaign):
     }
     assert str(record.cadre.account) in shown
     _assert_no_personal_data(event, shown)
+
+
+# Residents' records and one cadre's, page by page (as the API's reads of them) ------------------
+
+
+def _names_seen(shown: str) -> set[str]:
+    """The cadres' and residents' names (and the other records `_personal` knows) the page shows."""
+    names = _personal() | {name for name in Member.objects.values_list("name", flat=True) if len(name) >= 2}
+    named = {name for name in names if name in shown}
+    assert named, "the page showed no one's name: the test proves nothing"
+    return named
+
+
+def _assert_named_by_id_only(event: AuditEvent, shown: str, *, record_of: str = "") -> None:
+    """Neither the row's detail nor its object's name holds a name the page showed; `record_of`
+    is the cadre whose record the row is of, whom its object names as every row of a cadre's
+    record does (recall.view, leader_record.view, the API's cadre.view)."""
+    named = _names_seen(shown)
+    detail = json.dumps(event.detail, ensure_ascii=False)
+    assert not [name for name in named if name in detail], detail
+    assert not [name for name in named - {record_of} if name in event.object_repr], event.object_repr
+
+
+def test_one_cadres_page_records_each_view_as_the_api(client_as):
+    some = Cadre.objects.filter(account__username="cadre").select_related("account").get()
+    shown, rows = _read(client_as("office"), f"/org/cadres/{some.pk}/")
+    event = _one(rows, "cadre.view", "office")
+    assert (event.object_type, event.object_id) == ("org.cadre", str(some.pk))
+    assert event.detail == {"unit": some.unit_id, "shown": 1}
+    assert str(some.account) in shown
+    _assert_named_by_id_only(event, shown, record_of=str(some.account))
+
+
+def _a_visit_to_a_member(campaign) -> Visit:
+    visits = Visit.objects.filter(campaign=campaign).select_related("member", "household", "point")
+    return visits.filter(member__isnull=False).order_by("id").first() or visits.order_by("id").first()
+
+
+def test_one_visits_page_records_each_view_named_by_its_uuid(client_as, campaign):
+    visit = _a_visit_to_a_member(campaign)
+    shown, rows = _read(client_as("office"), f"/fieldwork/visits/{visit.uuid}/")
+    event = _one(rows, "visit.view", "office")
+    assert (event.object_type, event.object_id) == ("fieldwork.visit", str(visit.pk))
+    assert event.detail == {"campaign": campaign.pk, "shown": 1}
+    assert event.object_repr == str(visit.uuid)
+    assert str(visit.cadre) in shown  # whom the visit's own label names (and its target)
+    _assert_named_by_id_only(event, shown)
+
+
+def test_one_help_plans_page_records_each_view_as_the_api(client_as, db):
+    a_help_plan()
+    plan = HelpPlan.objects.get(title="增收计划")
+    shown, rows = _read(client_as("office"), f"/fieldwork/plans/{plan.pk}/")
+    event = _one(rows, "help_plan.view", "office")
+    assert (event.object_type, event.object_id) == ("fieldwork.helpplan", str(plan.pk))
+    assert event.detail == {"campaign": plan.campaign_id, "commitments": 0, "shown": 1}
+    _assert_named_by_id_only(event, shown)
+
+
+def test_the_incidents_page_records_each_view(client_as, campaign):
+    """Casualties, accidents, petitions, major cases: told of people, in words."""
+    resident = Member.objects.filter(household__region__code__startswith=campaign.region_id[:6]).first()
+    point = Pairing.objects.filter(campaign=campaign, point__isnull=False).first().point
+    Incident.objects.create(
+        campaign=campaign,
+        point=point,
+        kind="casualty",
+        date=campaign.start,
+        description=f"村民{resident.name}在工地受伤",
+    )
+    shown, rows = _read(client_as("office"), "/fieldwork/incidents/")
+    event = _one(rows, "incident.list", "office")
+    assert event.detail["page"] == 1 and event.detail["total"] >= event.detail["shown"] > 0
+    assert resident.name in shown
+    _assert_named_by_id_only(event, shown)
+
+
+def test_a_cadres_research_page_records_each_view_as_the_api(client_as, campaign):
+    some = Cadre.objects.filter(account__username="cadre").select_related("account").get()
+    url = f"/fieldwork/research/cadres/{some.pk}/?campaign={campaign.pk}&start=2026-01-01&end=2026-10-31"
+    shown, rows = _read(client_as("office"), url)
+    event = _one(rows, "research_report.view", "office")
+    assert (event.object_type, event.object_id) == ("org.cadre", str(some.pk))
+    assert event.detail == {"campaign": campaign.pk, "start": "2026-01-01", "end": "2026-10-31", "shown": 1}
+    _assert_named_by_id_only(event, shown, record_of=str(some.account))
+
+
+def test_a_teams_research_page_records_each_view_as_the_api(client_as, campaign):
+    leader = Cadre.objects.get(account__username="cadre")
+    team = Team.objects.create(campaign=campaign, name="联合调研组", leader=leader)
+    shown, rows = _read(client_as("office"), f"/fieldwork/research/teams/{team.pk}/?start=2026-01-01")
+    event = _one(rows, "research_report.view", "office")
+    assert (event.object_type, event.object_id) == ("programs.team", str(team.pk))
+    assert event.detail["campaign"] == campaign.pk and event.detail["start"] == "2026-01-01"
+    assert set(event.detail) == {"campaign", "start", "end", "shown"} and event.detail["shown"] == 1
+    _assert_named_by_id_only(event, shown)
+
+
+def a_visit_photo(campaign, settings, tmp_path):
+    """A photo of a visit (to a member where the demo has one), kept under a temporary MEDIA_ROOT."""
+    settings.MEDIA_ROOT = tmp_path
+    visit = _a_visit_to_a_member(campaign)
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), (10, 120, 60)).save(out, format="JPEG")
+    return visit, photo_attach(actor=None, data=out.getvalue(), visit=visit)
+
+
+def test_a_visits_photo_records_each_view_named_by_its_uuid(client_as, campaign, settings, tmp_path):
+    visit, photo = a_visit_photo(campaign, settings, tmp_path)
+    client = client_as("office")
+    client.get("/")
+    before = _last_id()
+    response = client.get(f"/fieldwork/photos/{photo.uuid}/")
+    assert response.status_code == 200 and response["Content-Disposition"].startswith("attachment")
+    event = _one(_new_rows(before), "visit.photo.view", "office")
+    assert (event.object_type, event.object_id) == ("fieldwork.photo", str(photo.pk))
+    assert event.object_repr == str(photo.uuid) and event.detail == {"visit": visit.pk}
+    # The visit's own label names the cadre and the resident: neither is in the row.
+    kept = event.object_repr + json.dumps(event.detail, ensure_ascii=False)
+    assert not [name for name in (str(visit.cadre), str(visit.target)) if name in kept], kept

@@ -586,3 +586,29 @@ def test_the_correction_page_in_chinese_opens_with_the_date_and_saves_a_text_onl
     assert response.status_code == 302
     visit.refresh_from_db()
     assert visit.content == "更正：屋顶已修好" and visit.version == 2
+
+
+def test_the_rows_of_a_visits_record_correction_and_withdrawal_name_it_by_its_uuid(setting, scenario):
+    """A visit's own label names the cadre and the resident visited (a member by name): the trail
+    names the visit by its UUID, as its reads do (visit.view)."""
+    campaign, cadre, _household, _visit = setting
+    member = scenario.member("王秀英")
+    form = campaign.visit_forms_for("member", "")[0]["key"]
+    visit = visit_record(
+        actor=cadre.account,
+        campaign=campaign,
+        cadre=cadre,
+        date=timezone.localdate(),
+        form=form,
+        target=member,
+    )
+    assert "王秀英" in str(visit)
+    _correct(cadre.account, visit, content="更正", reason="补记")
+    visit_withdraw(actor=cadre.account, visit=visit, reason="误录")
+    events = AuditEvent.objects.filter(object_type="fieldwork.visit", object_id=str(visit.pk)).order_by("id")
+    assert [(e.action, e.object_repr) for e in events] == [
+        ("visit.record", str(visit.uuid)),
+        ("visit.correct", str(visit.uuid)),
+        ("visit.withdraw", str(visit.uuid)),
+    ]
+    assert not [e for e in events if "王秀英" in json.dumps(e.detail, ensure_ascii=False)]
