@@ -160,7 +160,14 @@ def my_targets(*, user, as_of: dt.date | None = None) -> list[Target]:
     return result
 
 
-MONTHLY_VISITS_RULE = "visits.per_target"
+VISITS_RULE = MONTHLY_VISITS_RULE = "visits.per_target"
+STAY_DAYS_RULE, FIRST_STAY_RULE, CONCENTRATED_RULE = (
+    "stay.days_per_month",
+    "stay.first_by",
+    "stay.concentrated",
+)
+REPORT_RULE, DEEDS_RULE = "reports.monthly", "deeds.per_target"
+DUE_RULES = (VISITS_RULE, STAY_DAYS_RULE, FIRST_STAY_RULE, CONCENTRATED_RULE, REPORT_RULE, DEEDS_RULE)
 
 
 @dataclass
@@ -178,12 +185,43 @@ class DueVisits:
 
 
 @dataclass
+class DueButton:
+    """A button of a due item that does on the phone what it asks: `action` (visit, deed or
+    checkin) for `target`, as the target's own button in the list below does."""
+
+    action: str
+    target: Target
+    label: str
+
+
+@dataclass
+class DueLine:
+    text: str
+    target: Target | None = None  # named before the text
+    url: str = ""  # where it is done, when it is not done on this page
+    overdue: bool = False
+    buttons: list[DueButton] | None = None
+
+
+@dataclass
+class DueGroup:
+    """What one rule of a campaign still asks of the cadre, in the words of what to do."""
+
+    campaign: Campaign
+    rule: str  # the rule's key in the campaign
+    rule_name: str
+    note: str  # by when, when the rule says
+    lines: list[DueLine]
+
+
+@dataclass
 class Due:
     visits: list[DueVisits]
     weekly_record: bool
+    groups: list[DueGroup] | None = None
 
     def __bool__(self):
-        return bool(self.visits) or self.weekly_record
+        return bool(self.visits) or self.weekly_record or bool(self.groups)
 
 
 def _visit_keys(campaign_id, household_id, member_id, member_household_id, point_id) -> set:
@@ -201,13 +239,27 @@ def _visit_keys(campaign_id, household_id, member_id, member_household_id, point
 
 
 def my_due(*, user, cadre, targets: list[Target], campaigns, as_of: dt.date | None = None) -> Due:
-    """What the cadre still owes this month: for each running campaign whose enabled
-    visits-per-target rule counts per month and asks for this month (rules._periods.month_due:
-    half of its days or more in the campaign), the cadre's paired targets (of the rule's kinds,
-    paired on half of its days or more: asked_span) visited fewer times than it asks this
-    calendar month, by the cadre or with the cadre present; and whether this week's work record
-    is still to be submitted, where a campaign asks the cadre for one. One grouped query for
-    the visits, whatever the number of targets."""
+    """What the campaigns' rules still ask of the cadre that the cadre can do now, for each
+    running campaign, as the compliance rules (programs.rules) count it, restricted to this
+    cadre (the engine evaluates a whole campaign: far too much for a phone page):
+
+    - the monthly visits (visits.per_target per month): the cadre's paired targets visited
+      fewer times than asked this calendar month, by the cadre or with the cadre present;
+    - the visits over the campaign (visits.per_target per campaign) and the deeds for each
+      linked household (deeds.per_target) still short, by the campaign's end;
+    - the days at the point this month (stay.days_per_month), the first stay by its date
+      (stay.first_by, until that date) and the concentrated stay (stay.concentrated), counted
+      in confirmed days that count for the campaign (AttendanceDay.in_campaign); days still
+      awaiting the village's confirmation are said beside them;
+    - last month's report not submitted (reports.monthly), by the campaign's report_due_day,
+      overdue once it has passed;
+    - this week's work record still to be submitted, where a campaign asks the cadre for one.
+
+    A month is owed only when the rule asks for it (rules._periods.month_due: half of its days
+    or more in the campaign) and the cadre's pairings of the rule's kinds do (asked_span); a
+    cadre is asked only by a rule whose kinds it holds a pairing of. A fixed number of queries
+    whatever the number of targets: one each for visits, deeds, reports and days at the points,
+    and the weekly record's."""
     from minqing.assessment import selectors as assessment
     from minqing.assessment.models import LeaderRecord
     from minqing.programs.rules import RULE_TYPES
@@ -217,49 +269,39 @@ def my_due(*, user, cadre, targets: list[Target], campaigns, as_of: dt.date | No
     def running(c):
         return c.status == Campaign.Status.RUNNING and c.start <= as_of and (c.end is None or as_of <= c.end)
 
-    rules = []
-    # Only a month the rule asks for (half of its days or more in the campaign) is owed.
+    first = as_of.replace(day=1)
+    last_month = (first - dt.timedelta(days=1)).replace(day=1)
+    by_campaign: dict[int, list[Target]] = {}
+    for t in targets:
+        by_campaign.setdefault(t.campaign_id, []).append(t)
+    rules = []  # (campaign, rule, the cadre's targets of the rule's kinds)
     for campaign in filter(running, campaigns):
-        if not month_due(as_of.replace(day=1), campaign.start, campaign.end):
-            continue
+        mine = by_campaign.get(campaign.pk, [])
         for conf in campaign.config.get("rules", []):
-            if conf.get("type") != MONTHLY_VISITS_RULE or conf.get("disabled"):
+            if conf.get("type") not in DUE_RULES or conf.get("disabled"):
                 continue
-            rule = RULE_TYPES[MONTHLY_VISITS_RULE](conf["key"], conf["name"], conf.get("params", {}))
-            if rule.value("per") == "month":
-                rules.append((campaign, rule))
-    visits = []
-    if rules and targets:
-        first = as_of.replace(day=1)
-        counts: dict = {}
-        rows = (
-            Visit.objects.filter(
-                Q(cadre=cadre) | Q(pk__in=VisitPresence.objects.filter(cadre=cadre).values("visit_id")),
-                campaign_id__in={c.pk for c, _rule in rules},
-                date__gte=first,
-                date__lte=month_end(first),
-            )
-            .values_list("campaign_id", "household_id", "member_id", "member__household_id", "point_id")
-            .annotate(n=Count("id"))
-        )
-        for *row, n in rows:
-            for key in _visit_keys(*row):
-                counts[key] = counts.get(key, 0) + n
-        for campaign, rule in rules:
-            wanted, kinds = rule.value("min"), rule.value("kinds")
-            short = []
-            for t in targets:
-                if t.campaign_id != campaign.pk or (kinds and t.kind not in kinds):
-                    continue
-                # Nor a target whose pairing runs on fewer than half of the month's days.
-                span = asked_span(t.paired_from or campaign.start, t.paired_until, campaign)
-                if not in_spans(first, [span] if span else []):
-                    continue
-                n = counts.get((campaign.pk, t.target_type, t.target_id), 0)
-                if n < wanted:
-                    short.append(DueTarget(t, n))
-            if short:
-                visits.append(DueVisits(campaign, rule.name, wanted, short))
+            rule = RULE_TYPES[conf["type"]](conf["key"], conf["name"], conf.get("params", {}))
+            kinds = rule.value("kinds")
+            of_kinds = [t for t in mine if not kinds or t.kind in kinds]
+            # A rule with kinds asks only the cadres paired with a target of one of them
+            # (rules._pending.cadre_subjects); the target rules, only those targets.
+            if kinds and not of_kinds:
+                continue
+            rules.append((campaign, rule, of_kinds))
+
+    def months_asked(campaign, of_kinds, month) -> bool:
+        """Whether the rule asks the cadre for the month: the campaign does (month_due) and
+        the cadre's pairings of the rule's kinds do (Context.month_spans, asked_span)."""
+        if not month_due(month, campaign.start, campaign.end):
+            return False
+        spans = [asked_span(t.paired_from or campaign.start, t.paired_until, campaign) for t in of_kinds]
+        if not of_kinds:  # no pairing of the rule's kinds: the campaign's months
+            spans = [asked_span(campaign.start, campaign.end, campaign)]
+        return in_spans(month, [s for s in spans if s])
+
+    month_visits, campaign_visits = _visit_counts(cadre, rules, first, as_of)
+    visits = _due_monthly_visits(rules, first, month_visits)
+    groups = _due_groups(cadre, rules, first, last_month, as_of, months_asked, campaign_visits)
     weekly = False
     monday = as_of - dt.timedelta(days=as_of.weekday())
     asking = [c for c in assessment.weekly_record_campaigns(cadre) if running(c)] if cadre is not None else []
@@ -267,7 +309,245 @@ def my_due(*, user, cadre, targets: list[Target], campaigns, as_of: dt.date | No
     if any(week_due(monday, c.start, c.end) for c in asking):
         record = assessment.weekly_record_for(user=user, cadre=cadre, day=as_of)
         weekly = record is None or record.status != LeaderRecord.Status.SUBMITTED
-    return Due(visits, weekly)
+    return Due(visits, weekly, groups)
+
+
+def _visit_counts(cadre, rules, first, as_of) -> tuple[dict, dict]:
+    """(this month's, the campaign's up to as_of) visits by the cadre or with the cadre present,
+    by (campaign, target type, target id), in the campaigns with a visits rule. One query."""
+    campaign_ids = {c.pk for c, rule, mine in rules if rule.type == VISITS_RULE and mine}
+    month, total = {}, {}
+    if not campaign_ids or cadre is None:
+        return month, total
+    rows = (
+        Visit.objects.filter(
+            Q(cadre=cadre) | Q(pk__in=VisitPresence.objects.filter(cadre=cadre).values("visit_id")),
+            campaign_id__in=campaign_ids,
+            date__lte=max(as_of, month_end(first)),
+        )
+        .values_list("campaign_id", "household_id", "member_id", "member__household_id", "point_id")
+        .annotate(
+            in_month=Count("id", filter=Q(date__gte=first, date__lte=month_end(first))),
+            so_far=Count("id", filter=Q(date__lte=as_of)),
+        )
+    )
+    for *row, in_month, so_far in rows:
+        for key in _visit_keys(*row):
+            month[key] = month.get(key, 0) + in_month
+            total[key] = total.get(key, 0) + so_far
+    return month, total
+
+
+def _due_monthly_visits(rules, first, counts) -> list[DueVisits]:
+    """The targets the monthly-visit rules still want visited this month (a month they ask of
+    the target's pairing: asked_span)."""
+    monthly = [
+        (c, rule, mine)
+        for c, rule, mine in rules
+        if rule.type == VISITS_RULE and rule.value("per") == "month" and month_due(first, c.start, c.end)
+    ]
+    found = []
+    for campaign, rule, mine in monthly:
+        wanted, short = rule.value("min"), []
+        for t in mine:
+            # Nor a target whose pairing runs on fewer than half of the month's days.
+            span = asked_span(t.paired_from or campaign.start, t.paired_until, campaign)
+            if not in_spans(first, [span] if span else []):
+                continue
+            n = counts.get((campaign.pk, t.target_type, t.target_id), 0)
+            if n < wanted:
+                short.append(DueTarget(t, n))
+        if short:
+            found.append(DueVisits(campaign, rule.name, wanted, short))
+    return found
+
+
+def _stay_days(cadre, campaigns, as_of) -> dict[int, dict[dt.date, str]]:
+    """campaign id → {day: status} of the cadre's confirmed and pending days up to as_of that
+    count for the campaign (AttendanceDay.in_campaign, as the stay rules count them). One query
+    for all of the campaigns."""
+    from django.db.models import BooleanField, ExpressionWrapper
+
+    campaigns = {c.pk: c for c in campaigns}
+    if not campaigns or cadre is None:
+        return {}
+    conditions = {f"in_{pk}": AttendanceDay.in_campaign(c) for pk, c in campaigns.items()}
+    any_of = Q()
+    for condition in conditions.values():
+        any_of |= condition
+    found: dict[int, dict] = {pk: {} for pk in campaigns}
+    rows = (
+        AttendanceDay.objects.filter(
+            any_of,
+            cadre=cadre,
+            status__in=[AttendanceDay.Status.CONFIRMED, AttendanceDay.Status.PENDING],
+            date__lte=as_of,
+        )
+        .annotate(
+            **{
+                name: ExpressionWrapper(condition, output_field=BooleanField())
+                for name, condition in conditions.items()
+            }
+        )
+        .order_by()
+        .values_list("date", "status", *conditions)
+    )
+    for day, status, *flags in rows:
+        for pk, flag in zip(campaigns, flags, strict=True):
+            # A confirmed day outweighs a pending one at another point on the same date.
+            if flag and found[pk].get(day) != AttendanceDay.Status.CONFIRMED:
+                found[pk][day] = status
+    return found
+
+
+def _due_groups(cadre, rules, first, last_month, as_of, months_asked, visits) -> list[DueGroup]:
+    from django.urls import reverse
+    from django.utils.formats import date_format
+    from django.utils.translation import gettext as _
+    from django.utils.translation import pgettext
+
+    from minqing.programs.rules._periods import longest_run, month_label, next_month
+
+    if cadre is None:
+        return []
+    confirmed = AttendanceDay.Status.CONFIRMED
+    stays = _stay_days(
+        cadre,
+        [c for c, rule, _t in rules if rule.type in (STAY_DAYS_RULE, FIRST_STAY_RULE, CONCENTRATED_RULE)],
+        as_of,
+    )
+    reports = {}
+    if any(rule.type == REPORT_RULE for _c, rule, _t in rules):
+        reports = {
+            campaign_id: (pk, status)
+            for campaign_id, pk, status in MonthlyReport.objects.filter(
+                cadre=cadre,
+                campaign_id__in={c.pk for c, rule, _t in rules if rule.type == REPORT_RULE},
+                month=last_month,
+            ).values_list("campaign_id", "id", "status")
+        }
+    deeds: dict = {}
+    if any(rule.type == DEEDS_RULE for _c, rule, _t in rules):
+        for campaign_id, household_id, n in (
+            Deed.objects.filter(
+                cadre=cadre,
+                campaign_id__in={c.pk for c, rule, _t in rules if rule.type == DEEDS_RULE},
+                household__isnull=False,
+                date__lte=as_of,
+            )
+            .order_by()
+            .values_list("campaign_id", "household_id")
+            .annotate(n=Count("id"))
+        ):
+            deeds[(campaign_id, household_id)] = n
+
+    separator = pgettext("list separator", ", ")
+    checkin = _("Check in at %(point)s today")
+    groups = []
+
+    def by_end(campaign) -> str:
+        return _("by %(day)s") % {"day": date_format(campaign.end)} if campaign.end else ""
+
+    def points_of(campaign, mine):
+        """The points the cadre stays at for the rule: its paired points (of the rule's kinds,
+        else of the campaign), named, each with a button to check in there today."""
+        points = [t for t in mine if t.target_type == "point"]
+        names = separator.join(t.name for t in points) or _("the point")
+        buttons = [DueButton("checkin", t, checkin % {"point": t.name}) for t in points]
+        return names, buttons
+
+    def pending_note(text, days, since=None) -> str:
+        n = sum(1 for day, s in days.items() if s != confirmed and (since is None or day >= since))
+        return (
+            _("%(text)s (%(n)s awaiting the village's confirmation)") % {"text": text, "n": n} if n else text
+        )
+
+    for campaign, rule, mine in rules:
+        lines: list[DueLine] = []
+        note = ""
+        if rule.type == STAY_DAYS_RULE:
+            if months_asked(campaign, mine, first):
+                days = stays.get(campaign.pk, {})
+                n = sum(1 for day, s in days.items() if s == confirmed and day >= first)
+                wanted = rule.value("min")
+                if n < wanted:
+                    names, buttons = points_of(campaign, mine)
+                    text = _("This month at %(points)s: %(n)s of %(min)s days") % {
+                        "points": names,
+                        "n": n,
+                        "min": wanted,
+                    }
+                    lines.append(DueLine(pending_note(text, days, first), buttons=buttons))
+        elif rule.type == FIRST_STAY_RULE:
+            due_on = rule.date("due")
+            days = stays.get(campaign.pk, {})
+            if due_on is not None and as_of <= due_on and confirmed not in days.values():
+                names, buttons = points_of(campaign, mine)
+                text = _("A first stay at %(points)s by %(day)s") % {
+                    "points": names,
+                    "day": date_format(due_on),
+                }
+                lines.append(DueLine(pending_note(text, days), buttons=buttons))
+        elif rule.type == CONCENTRATED_RULE:
+            days = stays.get(campaign.pk, {})
+            run = longest_run(day for day, s in days.items() if s == confirmed)
+            wanted = rule.value("min_consecutive")
+            if run < wanted:
+                names, buttons = points_of(campaign, mine)
+                values = {"points": names, "min": wanted, "n": run}
+                text = (
+                    _("A stay of %(min)s consecutive days at %(points)s: the longest so far is %(n)s")
+                    % values
+                )
+                lines.append(DueLine(pending_note(text, days), buttons=buttons))
+                note = by_end(campaign)
+        elif rule.type == REPORT_RULE:
+            if months_asked(campaign, mine, last_month):
+                pk, status = reports.get(campaign.pk, (None, None))
+                if status != MonthlyReport.Status.SUBMITTED:
+                    deadline = next_month(last_month).replace(day=campaign.report_due_day)
+                    values = {"month": month_label(last_month), "day": date_format(deadline)}
+                    overdue = as_of > deadline
+                    text = (
+                        _("The report for %(month)s is overdue: it was due by %(day)s")
+                        if overdue
+                        else _("The report for %(month)s is due by %(day)s")
+                    ) % values
+                    url = (
+                        reverse("fieldwork:report-detail", args=[pk])
+                        if pk
+                        else reverse("fieldwork:report-list")
+                    )
+                    lines.append(DueLine(text, url=url, overdue=overdue))
+        elif rule.type == VISITS_RULE and rule.value("per") == "campaign":
+            wanted = rule.value("min")
+            record = _("Record a visit")
+            for t in mine:
+                n = visits.get((campaign.pk, t.target_type, t.target_id), 0)
+                if n < wanted:
+                    text = _("visited %(n)s of %(min)s times, %(left)s more to go") % {
+                        "n": n,
+                        "min": wanted,
+                        "left": wanted - n,
+                    }
+                    lines.append(DueLine(text, target=t, buttons=[DueButton("visit", t, record)]))
+            note = by_end(campaign)
+        elif rule.type == DEEDS_RULE:
+            wanted = rule.value("min")
+            record = _("Record a deed")
+            for t in mine:
+                if t.household_id is None:  # the rule counts deeds for households (and members')
+                    continue
+                n = deeds.get((campaign.pk, t.household_id), 0)
+                if n < wanted:
+                    text = _("%(n)s of %(min)s deeds") % {"n": n, "min": wanted}
+                    lines.append(DueLine(text, target=t, buttons=[DueButton("deed", t, record)]))
+            note = by_end(campaign)
+        if lines:
+            groups.append(DueGroup(campaign, rule.key, rule.name, note, lines))
+    # What is late first, then in the campaigns' rules' order.
+    groups.sort(key=lambda g: not any(line.overdue for line in g.lines))
+    return groups
 
 
 CURRENT, WITHDRAWN, ALL = "current", "withdrawn", "all"

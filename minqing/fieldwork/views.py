@@ -45,6 +45,10 @@ def field_app(request):
         if cadre
         else None
     )
+    if request.GET.get("part") == "due":
+        # The list alone, read again by field.js once records went in: neither the page's data
+        # nor its forms (the service worker never keeps this answer: sw.js).
+        return render(request, "fieldwork/app_due.html", {"cadre": cadre, "due": due})
     campaigns = {
         c.pk: {
             "name": c.name,

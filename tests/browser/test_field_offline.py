@@ -231,7 +231,8 @@ def test_the_next_account_does_not_get_the_previous_ones_cached_targets(phone_pa
 
 def test_due_this_month_follows_a_visit_as_soon_as_it_is_in(phone_page, site, sign_in, screenshot):
     """本月待办 is the server's count: once the phone's visit is accepted, the list is read again
-    without a reload — the target visited leaves it (or its count goes up)."""
+    without a reload — the target visited leaves it (or its count goes up). The visit is
+    recorded from the item's own button."""
     import datetime as dt
 
     from minqing.geo.models import Region
@@ -273,8 +274,13 @@ def test_due_this_month_follows_a_visit_as_soon_as_it_is_in(phone_page, site, si
     )
     before = due.first.inner_text()
     selector = f'#due li[data-target-type="{target_type}"][data-target-id="{target_id}"]'
-    card = page.locator(f'li.target[data-target-type="{target_type}"][data-target-id="{target_id}"]').first
-    card.locator("button.do-visit").click()
+    # The item's own button opens the target's visit form, as the button on its card does.
+    page.locator(selector).locator('button.due-do[data-do="visit"]').click()
+    expect(page.locator("#visit-dialog .target-name")).to_have_text(
+        page.locator(
+            f'li.target[data-target-type="{target_type}"][data-target-id="{target_id}"] .who strong'
+        ).first.inner_text()
+    )
     page.locator("#visit-form textarea[name=content]").fill("本月走访：了解用水情况")
     page.locator("#visit-form button[value=save]").click()
     expect(page.locator("#synced li")).to_have_count(1)

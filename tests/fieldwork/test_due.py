@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from minqing.assessment.services import leader_record_write
-from minqing.fieldwork.services import visit_record
+from minqing.fieldwork.services import attendance_check_in, visit_record
 from minqing.programs.services import pairing_create
 from tests.fieldwork.test_visit_changes import FieldScenario
 
@@ -212,3 +212,233 @@ def test_a_target_paired_on_fewer_than_half_of_the_month_s_days_is_not_owed_that
 
     assert due(dt.date(2026, 5, 20)) == (["周六"] if owed else [])
     assert due(dt.date(2026, 6, 2)) == ["周六"]
+
+
+# What the other rules still ask (found by a tester: the compliance page showed a target
+# visited 1 of 2 times over the campaign and a concentrated stay of 5 of 7 days while /m/ said
+# nothing was due). Each item is asked as the rule asks it, evaluated on a day of 2026.
+
+
+def _items(cadre, campaign, day, rule=None) -> list[str]:
+    """The due items of the rules other than the monthly visits, on `day`, in English: the
+    target's name (if any) and the text."""
+    from minqing.fieldwork.selectors import my_due, my_targets
+
+    targets = my_targets(user=cadre.account, as_of=day)
+    with translation.override("en"):
+        found = my_due(user=cadre.account, cadre=cadre, targets=targets, campaigns=[campaign], as_of=day)
+        return [
+            f"{line.target.name} {line.text}" if line.target else line.text
+            for group in found.groups
+            if rule is None or group.rule == rule
+            for line in group.lines
+        ]
+
+
+def _days(start, count):
+    return [start + dt.timedelta(days=n) for n in range(count)]
+
+
+@pytest.fixture
+def dundian(scenario):
+    """A 蹲点服务 campaign (003) of 2026 and a leader stationed at 测试社区 from its start:
+    ≥2 days a month there, a first stay by 30 April, a report by the 5th of each month."""
+    campaign = scenario.campaign("dundian", start=dt.date(2026, 3, 1), end=dt.date(2026, 12, 31))
+    leader = scenario.cadre("member")
+    point = scenario.point(name="测试社区")
+    _pair(scenario, campaign, leader, point, kind="station")
+    return campaign, leader, point
+
+
+def test_the_days_at_the_point_this_month_are_due_until_the_rule_s_number_is_confirmed(scenario, dundian):
+    campaign, leader, point = dundian
+    scenario.days_at(leader, point, dt.date(2026, 5, 4))
+    assert _items(leader, campaign, dt.date(2026, 5, 20), "two_days_a_month") == [
+        "This month at 测试社区: 1 of 2 days"
+    ]
+    # A day checked in and not yet confirmed does not count, and is said.
+    attendance_check_in(actor=leader.account, cadre=leader, point=point, date=dt.date(2026, 5, 5))
+    assert _items(leader, campaign, dt.date(2026, 5, 20), "two_days_a_month") == [
+        "This month at 测试社区: 1 of 2 days (1 awaiting the village's confirmation)"
+    ]
+    scenario.days_at(leader, point, dt.date(2026, 5, 6))
+    assert _items(leader, campaign, dt.date(2026, 5, 20), "two_days_a_month") == []
+
+
+def test_the_days_at_the_point_are_not_asked_for_a_month_the_rule_does_not_ask(scenario):
+    leader = scenario.cadre("member")
+    late = scenario.campaign("dundian", start=dt.date(2026, 3, 17), end=dt.date(2026, 12, 31))
+    _pair(scenario, late, leader, scenario.point(name="晚点社区"), kind="station")
+    assert _items(leader, late, dt.date(2026, 3, 25), "two_days_a_month") == []  # 15 of 31 days
+    assert _items(leader, late, dt.date(2026, 4, 2), "two_days_a_month") == [
+        "This month at 晚点社区: 0 of 2 days"
+    ]
+
+    other = scenario.cadre("member")
+    early = scenario.campaign("dundian", start=dt.date(2026, 3, 1), end=dt.date(2026, 12, 31))
+    pairing_create(
+        actor=scenario.office,
+        campaign=early,
+        cadre=other,
+        kind="station",
+        target=scenario.point(name="新社区"),
+        start=dt.date(2026, 5, 17),
+    )
+    assert _items(other, early, dt.date(2026, 5, 20), "two_days_a_month") == []  # paired 15 of 31 days
+    assert _items(other, early, dt.date(2026, 6, 2), "two_days_a_month") == [
+        "This month at 新社区: 0 of 2 days"
+    ]
+
+
+def test_the_first_stay_is_due_until_done_and_not_after_its_date(scenario, dundian):
+    campaign, leader, point = dundian
+    assert _items(leader, campaign, dt.date(2026, 4, 10), "first_stay") == [
+        "A first stay at 测试社区 by April 30, 2026"
+    ]
+    assert _items(leader, campaign, dt.date(2026, 5, 2), "first_stay") == []  # too late to act on
+    scenario.days_at(leader, point, dt.date(2026, 4, 8))
+    assert _items(leader, campaign, dt.date(2026, 4, 10), "first_stay") == []
+
+
+def test_last_month_s_report_is_due_by_the_campaign_s_day_then_overdue_until_submitted(scenario, dundian):
+    from minqing.fieldwork.services import monthly_report_draft, monthly_report_submit
+
+    campaign, leader, point = dundian
+    assert _items(leader, campaign, dt.date(2026, 5, 3), "monthly_report") == [
+        "The report for April 2026 is due by May 5, 2026"
+    ]
+    assert _items(leader, campaign, dt.date(2026, 5, 6), "monthly_report") == [
+        "The report for April 2026 is overdue: it was due by May 5, 2026"
+    ]
+    report = monthly_report_draft(
+        actor=leader.account, campaign=campaign, cadre=leader, month=dt.date(2026, 4, 1)
+    )
+    assert (
+        len(_items(leader, campaign, dt.date(2026, 5, 6), "monthly_report")) == 1
+    )  # a draft is not a report
+    monthly_report_submit(
+        actor=leader.account,
+        report=report,
+        text="四月蹲点两天。",
+        on=dt.date(2026, 5, 6),
+        base_version=report.version,
+    )
+    assert _items(leader, campaign, dt.date(2026, 5, 6), "monthly_report") == []
+    # March's report is not asked of a campaign begun on 17 March (15 of its 31 days).
+    late = scenario.campaign("dundian", start=dt.date(2026, 3, 17), end=dt.date(2026, 12, 31))
+    _pair(scenario, late, leader, scenario.point(), kind="station")
+    assert _items(leader, late, dt.date(2026, 4, 3), "monthly_report") == []
+
+
+@pytest.fixture
+def xiajiceng(scenario):
+    """A 下基层 campaign (000) of 2026: each 结对帮扶 household visited twice and given a deed,
+    a concentrated stay of 7 consecutive days; a cadre paired with 王大爷's household and
+    包村 at 测试村."""
+    campaign = scenario.campaign("xiajiceng", start=dt.date(2026, 3, 1), end=dt.date(2026, 12, 31))
+    cadre = scenario.cadre("staff")
+    household = scenario.household(head="王大爷")
+    village = scenario.point(name="测试村")
+    _pair(scenario, campaign, cadre, household, kind="bangfu")
+    _pair(scenario, campaign, cadre, village, kind="baocun")
+    return campaign, cadre, household, village
+
+
+def test_a_target_short_of_the_campaign_s_visits_is_due_until_visited_enough(scenario, xiajiceng):
+    campaign, cadre, household, village = xiajiceng
+    _visit(campaign, cadre, household, day=dt.date(2026, 4, 2))
+    assert _items(cadre, campaign, dt.date(2026, 6, 1), "visit_twice") == [
+        "王大爷 visited 1 of 2 times, 1 more to go"
+    ]
+    _visit(campaign, cadre, household, day=dt.date(2026, 5, 2))
+    assert _items(cadre, campaign, dt.date(2026, 6, 1), "visit_twice") == []
+
+
+def test_a_household_without_its_deed_is_due_until_one_is_recorded(scenario, xiajiceng):
+    from minqing.fieldwork.services import deed_record
+
+    campaign, cadre, household, village = xiajiceng
+    assert _items(cadre, campaign, dt.date(2026, 6, 1), "deeds_per_household") == ["王大爷 0 of 1 deeds"]
+    deed_record(
+        actor=cadre.account,
+        campaign=campaign,
+        cadre=cadre,
+        kind="goods",
+        title="送米面油",
+        beneficiary=household,
+        date=dt.date(2026, 5, 8),
+    )
+    assert _items(cadre, campaign, dt.date(2026, 6, 1), "deeds_per_household") == []
+
+
+def test_the_concentrated_stay_is_due_until_its_consecutive_days_are_confirmed(scenario, xiajiceng):
+    campaign, cadre, household, village = xiajiceng
+    scenario.days_at(cadre, village, *_days(dt.date(2026, 5, 4), 5))
+    assert _items(cadre, campaign, dt.date(2026, 6, 1), "concentrated_week") == [
+        "A stay of 7 consecutive days at 测试村: the longest so far is 5"
+    ]
+    scenario.days_at(cadre, village, dt.date(2026, 5, 9), dt.date(2026, 5, 10))
+    assert _items(cadre, campaign, dt.date(2026, 6, 1), "concentrated_week") == []
+
+
+def test_the_tester_s_cadre_sees_on_the_phone_what_the_compliance_page_fails(scenario):
+    """Today's page: a target visited 1 of 2 times and a stay of 5 of 7 days are due, with the
+    campaign's end and the buttons that record a visit and check in at the village."""
+    today = timezone.localdate()
+    campaign = scenario.campaign(
+        "xiajiceng", start=today - dt.timedelta(days=40), end=today + dt.timedelta(days=60)
+    )
+    cadre = scenario.cadre("staff")
+    household, village = scenario.household(head="李大娘"), scenario.point(name="李家村")
+    _pair(scenario, campaign, cadre, household, kind="bangfu")
+    _pair(scenario, campaign, cadre, village, kind="baocun")
+    _visit(campaign, cadre, household, day=today - dt.timedelta(days=20))
+    scenario.days_at(cadre, village, *_days(today - dt.timedelta(days=30), 5))
+
+    due = _due(cadre)
+    assert "李大娘" in due and "visited 1 of 2 times, 1 more to go" in due
+    assert "A stay of 7 consecutive days at 李家村: the longest so far is 5" in due
+    assert "Nothing due" not in due
+    assert 'data-do="visit"' in due and 'data-do="checkin"' in due and "Check in at 李家村 today" in due
+    assert f'data-campaign="{campaign.pk}"' in due
+
+    # The list alone for field.js, without the rest of the page.
+    client = Client()
+    client.force_login(cadre.account)
+    part = client.get(reverse("fieldwork:app") + "?part=due").content.decode()
+    assert 'id="due"' in part and 'id="targets"' not in part and "李大娘" in part
+
+
+def test_the_due_list_s_queries_do_not_grow_with_the_targets(scenario, xiajiceng, dundian):
+    """One query each for visits, deeds, reports and days, whatever the number of targets."""
+    from minqing.fieldwork.selectors import my_due, my_targets
+
+    campaign, cadre, household, village = xiajiceng
+    station, _leader, _point = dundian
+    _pair(scenario, station, cadre, scenario.point(), kind="station")
+    day = dt.date(2026, 6, 3)
+
+    def queries():
+        targets = my_targets(user=cadre.account, as_of=day)
+        with CaptureQueriesContext(connection) as captured:
+            found = my_due(
+                user=cadre.account, cadre=cadre, targets=targets, campaigns=[campaign, station], as_of=day
+            )
+        return len(captured), {group.rule for group in found.groups}
+
+    one, rules = queries()
+    assert rules == {
+        "visit_twice",
+        "deeds_per_household",
+        "concentrated_week",
+        "two_days_a_month",
+        "monthly_report",
+    }
+    for n in range(4):
+        more = scenario.household(head=f"户主{n}")
+        _pair(scenario, campaign, cadre, more, kind="bangfu")
+        _visit(campaign, cadre, more, day=dt.date(2026, 5, 2))
+        point = scenario.point()
+        _pair(scenario, campaign, cadre, point, kind="baocun")
+        scenario.days_at(cadre, point, dt.date(2026, 5, 10 + n))
+    assert queries() == (one, rules)

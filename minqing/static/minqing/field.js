@@ -11,7 +11,7 @@
   var data = JSON.parse(document.getElementById("app-data").textContent);
   var labels = data.labels;
   var store = window.minqingFieldStore, tx = store.tx, all = store.all;
-  var syncing = false, attempt = 0, retryAt = 0, retryTimer = null, visitsIn = 0;
+  var syncing = false, attempt = 0, retryAt = 0, retryTimer = null, recordsIn = 0;
   var PHOTO_TYPES = ["image/jpeg", "image/png"], PHOTO_MAX_BYTES = 10 * 1024 * 1024, PHOTO_MAX = 9;
 
   function uuid4() {
@@ -194,12 +194,12 @@
       backOff(error && error.retryAfter);  // busy server, server error or no answer at all
     }).then(function () {
       syncing = false;
-      if (visitsIn) { visitsIn = 0; refreshDue(); }
+      if (recordsIn) { recordsIn = 0; refreshDue(); }
       return refreshStatus();
     });
   }
 
-  // "Due this month" as the server now counts it, once visits went in: the page is fetched
+  // "Due this month" as the server now counts it, once records went in: the page is fetched
   // again and its list taken (the rules count by campaign and month; the phone does not guess).
   // Offline or failing, the list stays as it was until the next round.
   function refreshDue() {
@@ -240,7 +240,8 @@
       body: JSON.stringify({ payload: item.payload })
     }).then(check).then(function (response) {
       if (response.status === 200 || response.status === 201) {
-        if (item.kind === "visit") { markVisited(item); visitsIn += 1; }
+        if (item.kind === "visit") { markVisited(item); }
+        recordsIn += 1;  // a visit, deed or day at the point: what is due may have changed
         return tx("outbox", "readwrite", function (s) { s.delete(item.uuid); }).then(function () {
           return tx("sent", "readwrite", function (s) { s.put(item); });
         }).then(function () {
@@ -387,6 +388,23 @@
     if (event.target.classList.contains("do-visit")) { openDialog("visit-dialog", li); }
     if (event.target.classList.contains("do-deed")) { openDialog("deed-dialog", li); }
     if (event.target.classList.contains("do-checkin")) {
+      queue("attendance", { point: Number(li.dataset.targetId), date: today() },
+            labels.checkin + " · " + li.querySelector(".who strong").textContent);
+    }
+  });
+
+  // A button of "Due this month" does what the same target's button in the list does.
+  document.getElementById("due") && document.getElementById("due").addEventListener("click", function (event) {
+    var button = event.target.closest("button.due-do");
+    if (!button) { return; }
+    var li = Array.prototype.filter.call(document.querySelectorAll("#targets li.target"), function (item) {
+      return item.dataset.targetType === button.dataset.targetType && item.dataset.targetId === button.dataset.targetId &&
+        item.dataset.campaign === button.dataset.campaign;
+    })[0];
+    if (!li) { return; }
+    if (button.dataset.do === "visit") { openDialog("visit-dialog", li); }
+    if (button.dataset.do === "deed") { openDialog("deed-dialog", li); }
+    if (button.dataset.do === "checkin") {
       queue("attendance", { point: Number(li.dataset.targetId), date: today() },
             labels.checkin + " · " + li.querySelector(".who strong").textContent);
     }
