@@ -7,12 +7,12 @@ component whose records come from a module that is not installed is left out.
 """
 
 import datetime as dt
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import ClassVar
 
-from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
@@ -138,19 +138,13 @@ def _ratio_score(done: float, due: float) -> float | None:
     return round(100.0 * min(1.0, done / due), 2)
 
 
-def _count(qs) -> Subquery:
-    return Coalesce(
-        Subquery(qs.order_by().values("cadre_id").annotate(n=Count("id")).values("n")[:1]),
-        Value(0),
-        output_field=IntegerField(),
-    )
-
-
 class VisitsDone(Component):
     """Visits done against those due: each paired target (of the kinds the campaign's visits
     rule counts) the times the rule asks, per campaign or in each month it asks (the months the
     campaign and the pairing run on at least half of the days of, as the rule), a target's
-    surplus not making up for another's gap, nor a month's for another month's."""
+    surplus not making up for another's gap, nor a month's for another month's. The visits
+    that count are the rule's: the cadre's own and those it joined, a member's for the
+    member's household too."""
 
     key = "visits"
     label = gettext_lazy("Visits done vs due")
@@ -161,95 +155,76 @@ class VisitsDone(Component):
         wanted = int(ctx.rule_param("visits.per_target", "min", 1))
         per_month = ctx.rule_param("visits.per_target", "per", "campaign") == "month"
         # The targets the rule counts: its kinds of pairing (empty: any).
-        kinds = ctx.rule_param("visits.per_target", "kinds", [])
+        kinds = set(ctx.rule_param("visits.per_target", "kinds", []))
         pairings = ctx.pairings().filter(kind__in=kinds) if kinds else ctx.pairings()
-        found = (
-            self._per_month(ctx, pairings, wanted, set(kinds))
-            if per_month
-            else self._per_campaign(ctx, pairings, wanted)
-        )
+        mine = [row for row in ctx.pairing_rows if (not kinds or row[1] in kinds) and row[0] in ctx.cadre_ids]
+        # The months judged (asked for and ended), or the window as one bucket (None).
+        buckets = ctx.months_over if per_month else [None]
+        counts = self._counts(ctx, pairings, mine, buckets) if buckets else {}
+        found: dict[int, list[int]] = {}
+        for cadre_id, _kind, start, end, household_id, member_id, point_id in mine:
+            if per_month:
+                span = ctx.span(start, end)
+                asked = [m for m in buckets if span and in_spans(m, [span])]
+            else:
+                asked = buckets
+            key = (
+                ("household", household_id)
+                if household_id
+                else ("member", member_id)
+                if member_id
+                else ("point", point_id)
+            )
+            pair = found.setdefault(cadre_id, [0, 0])
+            pair[0] += sum(min(counts.get((cadre_id, key, m), 0), wanted) for m in asked)
+            pair[1] += wanted * len(asked)
         return {
             cadre_id: Part(_ratio_score(done, due), f"{done}/{due}")
             for cadre_id, (done, due) in found.items()
         }
 
-    def _per_campaign(self, ctx, pairings, wanted) -> dict[int, list[int]]:
-        from minqing.fieldwork.models import Visit
+    def _counts(self, ctx, pairings, mine, buckets) -> Counter:
+        """(cadre id, target key, month or None) → the visits that count for the target, as the
+        visits rule counts them (rules.visits_per_target.counted_visits: the cadre's own and
+        those it joined; a member's visit also for the member's household), in the window or
+        in each month judged. A fixed number of queries: one per kind of target paired and one
+        for the joined visits, the months as conditional counts (no per-row month function,
+        which is a Python call on SQLite)."""
+        from minqing.programs.rules.visits_per_target import counted_visits, visit_keys
 
-        found: dict[int, list[int]] = {}
-        # One query per kind of target: each pairing with its cadre's visits to that target
-        # within the part of the window the pairing covers (a correlated count on the target's index).
-        for target in ("household", "member", "point"):
-            visits = Visit.objects.filter(
-                campaign=ctx.campaign,
-                cadre_id=OuterRef("cadre_id"),
-                date__gte=OuterRef("start"),
-                date__lte=Coalesce(OuterRef("end"), Value(ctx.end)),
-                **{f"{target}_id": OuterRef(f"{target}_id")},
-            ).filter(date__gte=ctx.start, date__lte=ctx.end)
-            rows = (
-                pairings.filter(**{f"{target}__isnull": False})
-                .annotate(n=_count(visits))
-                .values_list("cadre_id", "n")
-            )
-            for cadre_id, n in rows:
-                if cadre_id in ctx.cadre_ids:
-                    pair = found.setdefault(cadre_id, [0, 0])
-                    pair[0] += min(n, wanted)
-                    pair[1] += wanted
-        return found
+        if buckets == [None]:
+            start, end = ctx.start, ctx.end
+            names = {"n": None}
+        else:
+            start, end = buckets[0], min(month_end(buckets[-1]), ctx.end)
+            names = {f"m{i}": m for i, m in enumerate(buckets)}
 
-    def _per_month(self, ctx, pairings, wanted, kinds) -> dict[int, list[int]]:
-        """Each month asked of a pairing that has ended: its cadre's visits to the target in that
-        month, up to the number asked. The pairings read once for every component, and one query
-        per kind of target: the cadres' visits to their paired targets counted per month (a
-        conditional count for each month of the window: no per-row month function, which is a
-        Python call on SQLite)."""
-        from minqing.fieldwork.models import Visit
-
-        months_ = ctx.months_over
-        counts: dict[tuple, dict] = {}
-        if months_:
-            per_month = {
-                f"m{i}": Count("id", filter=Q(date__gte=m, date__lte=month_end(m)))
-                for i, m in enumerate(months_)
-            }
-            for target in ("household", "member", "point"):
-                rows = (
-                    Visit.objects.filter(
-                        campaign=ctx.campaign,
-                        date__gte=months_[0],
-                        date__lte=min(month_end(months_[-1]), ctx.end),
-                        cadre_id__in=_cadre_subquery(ctx),
-                        **{
-                            f"{target}_id__in": pairings.filter(**{f"{target}__isnull": False}).values(
-                                f"{target}_id"
-                            )
-                        },
-                    )
-                    .values("cadre_id", f"{target}_id")
-                    .annotate(**per_month)
-                    .order_by()
+        def counts(prefix):
+            if buckets == [None]:
+                return {"n": Count("id")}
+            return {
+                f"m{i}": Count(
+                    "id", filter=Q(**{f"{prefix}date__gte": m, f"{prefix}date__lte": month_end(m)})
                 )
-                for row in rows:
-                    key = (row["cadre_id"], target, row[f"{target}_id"])
-                    counts[key] = {m: row[f"m{i}"] for i, m in enumerate(months_)}
-        found: dict[int, list[int]] = {}
-        for cadre_id, kind, start, end, household_id, member_id, point_id in ctx.pairing_rows:
-            if (kinds and kind not in kinds) or cadre_id not in ctx.cadre_ids:
+                for i, m in enumerate(buckets)
+            }
+
+        rows = counted_visits(
+            campaign=ctx.campaign,
+            start=start,
+            end=end,
+            pairs=pairings,
+            paired=tuple(any(row[i] for row in mine) for i in (4, 5, 6)),
+            joiners=_cadre_subquery(ctx),
+            counts=counts,
+        )
+        found: Counter = Counter()
+        for row in rows:
+            if row["cadre_id"] not in ctx.cadre_ids:
                 continue
-            span = ctx.span(start, end)
-            asked = [m for m in months_ if span and in_spans(m, [span])]
-            if household_id:
-                key = (cadre_id, "household", household_id)
-            elif member_id:
-                key = (cadre_id, "member", member_id)
-            else:
-                key = (cadre_id, "point", point_id)
-            mine = counts.get(key, {})
-            pair = found.setdefault(cadre_id, [0, 0])
-            pair[0] += sum(min(mine.get(m, 0), wanted) for m in asked)
-            pair[1] += wanted * len(asked)
+            for key in visit_keys(row):
+                for name, bucket in names.items():
+                    found[(row["cadre_id"], key, bucket)] += row[name]
         return found
 
 

@@ -21,7 +21,7 @@ from ._periods import (
 )
 
 
-def _visit_keys(visit) -> set:
+def visit_keys(visit) -> set:
     """What a visit counts for: its household (also through a member), member and point."""
     keys = set()
     if visit["household_id"]:
@@ -32,6 +32,87 @@ def _visit_keys(visit) -> set:
     if visit["point_id"]:
         keys.add(("point", visit["point_id"]))
     return keys
+
+
+VISIT_FIELDS = ("household_id", "member_id", "member__household_id", "point_id")
+
+
+def counted_visits(*, campaign, start, end, pairs, paired, joiners, group=None, counts=None) -> list[dict]:
+    """The visits that count for paired targets, in rows grouped by cadre and target: the cadre's
+    own visits and those it joined (others_present); `visit_keys` of a row says which targets it
+    counts for. Shared by this rule and the assessment's visits component, so both count the same.
+
+    `pairs`: the pairings (a queryset, read as subqueries); `paired`: which kinds of target they
+    have, (household, member, point), a query only for those; `joiners`: the cadres whose joined
+    visits are read (a list or a subquery; none, none read). `group(prefix)` and `counts(prefix)`
+    give the extra grouping and the counts, on the visit's fields behind `prefix` ("" for a
+    visit, "visit__" for a presence); the default counts each row's visits as `n`.
+    """
+    from minqing.fieldwork.models import Visit, VisitPresence
+
+    group = group or (lambda prefix: {})
+    counts = counts or (lambda prefix: {"n": Count("id")})
+    has_household, has_member, has_point = paired
+    # The paired targets as subqueries (a county's thousands of ids would not fit in a
+    # query's parameters), one grouped query per kind of target, each served by its
+    # (target, date) index: an OR of them would make the database read every visit.
+    paired_households = pairs.filter(household__isnull=False).values("household_id")
+    # Only the kinds of target that are paired here (a query for a kind with no pairing
+    # would still read the campaign's visits).
+    target_filters = []
+    if has_household:
+        target_filters += [
+            Q(household_id__in=paired_households),
+            # Visits to a member are few (most are to the household): said outright, the
+            # database reads them from the member index instead of scanning every visit.
+            Q(
+                member_id__isnull=False,
+                member_id__in=Member.objects.filter(household_id__in=paired_households).values("id"),
+            ),
+        ]
+    if has_member:
+        target_filters += [
+            Q(household_id__in=pairs.filter(member__isnull=False).values("member__household_id")),
+            Q(member_id__in=pairs.filter(member__isnull=False).values("member_id")),
+        ]
+    if has_point:
+        target_filters.append(Q(point_id__in=pairs.filter(point__isnull=False).values("point_id")))
+    # Visits by any cadre are grouped by cadre; only the subjects' own counts are read.
+    in_window = {"campaign": campaign, "date__gte": start, "date__lte": end}
+    own = [
+        row
+        for target_filter in target_filters
+        for row in Visit.objects.filter(target_filter, **in_window)
+        .annotate(**group(""))
+        .values("cadre_id", *VISIT_FIELDS, *group(""))
+        .annotate(**counts(""))
+        .order_by()
+    ]
+    # Visits the cadres joined: every such visit of the window, grouped by target (counts of
+    # targets a cadre is not paired with are never read).
+    # Read from the cadres' side: the campaign's visits are many, those a cadre joined
+    # few. Compared as an expression, the campaign cannot lead SQLite to walk every visit of
+    # the campaign by its index (chosen when the joined table has no statistics yet: 0.5 s
+    # at county scale, against 0.01 s).
+    joined = (
+        VisitPresence.objects.alias(
+            _campaign=ExpressionWrapper(F("visit__campaign_id") + 0, output_field=IntegerField())
+        )
+        .filter(cadre_id__in=joiners, _campaign=campaign.pk, visit__date__gte=start, visit__date__lte=end)
+        .annotate(**group("visit__"))
+        .values("cadre_id", *(f"visit__{f}" for f in VISIT_FIELDS), *group("visit__"))
+        .annotate(**counts("visit__"))
+        .order_by()
+        if target_filters and joiners is not None
+        else []
+    )
+    return own + [
+        {
+            **{k: v for k, v in j.items() if not k.startswith("visit__")},
+            **{f: j[f"visit__{f}"] for f in VISIT_FIELDS},
+        }
+        for j in joined
+    ]
 
 
 def _month(value):
@@ -62,93 +143,32 @@ class VisitsPerTarget(Rule):
         }
 
     def evaluate(self, ctx):
-        from minqing.fieldwork.models import Visit
-
         start, end = window(ctx)
         targets = ctx.targets_of(self.value("kinds"))
         per_month = self.value("per") == "month"
         # Count in the database, grouped by cadre, target (and month): only visits to the paired
         # targets, by the cadre or with the cadre present; a fixed number of queries.
-        # The paired targets as subqueries (a county's thousands of ids would not fit in a
-        # query's parameters), one grouped query per kind of target, each served by its
-        # (target, date) index: an OR of them would make the database read every visit.
         pairs = Pairing.objects.filter(campaign=ctx.campaign).active_on(ctx.as_of)
         if self.value("kinds"):
             pairs = pairs.filter(kind__in=self.value("kinds"))
         paired = [p for pairings in targets.values() for p in pairings]
-        has_household = any(p.household_id for p in paired)
-        has_member = any(p.member_id for p in paired)
-        has_point = any(p.point_id for p in paired)
-        paired_households = pairs.filter(household__isnull=False).values("household_id")
-        # Only the kinds of target that are paired here (a query for a kind with no pairing
-        # would still read the campaign's visits).
-        target_filters = []
-        if has_household:
-            target_filters += [
-                Q(household_id__in=paired_households),
-                # Visits to a member are few (most are to the household): said outright, the
-                # database reads them from the member index instead of scanning every visit.
-                Q(
-                    member_id__isnull=False,
-                    member_id__in=Member.objects.filter(household_id__in=paired_households).values("id"),
-                ),
-            ]
-        if has_member:
-            target_filters += [
-                Q(household_id__in=pairs.filter(member__isnull=False).values("member__household_id")),
-                Q(member_id__in=pairs.filter(member__isnull=False).values("member_id")),
-            ]
-        if has_point:
-            target_filters.append(Q(point_id__in=pairs.filter(point__isnull=False).values("point_id")))
-        fields = ["household_id", "member_id", "member__household_id", "point_id"]
-        extra = {"month": TruncMonth("date")} if per_month else {}
-        # Visits by any cadre are grouped by cadre; only the subjects' own counts are read below.
-        in_window = {"campaign": ctx.campaign, "date__gte": start, "date__lte": end}
-        own = [
-            row
-            for target_filter in target_filters
-            for row in Visit.objects.filter(target_filter, **in_window)
-            .annotate(**extra)
-            .values("cadre_id", *fields, *extra)
-            .annotate(n=Count("id"))
-        ]
-        # Visits the cadres joined: every such visit of the window, grouped by target (counts of
-        # targets a cadre is not paired with are never read).
-        # Read from the cadres' side: the campaign's visits are many, those a cadre joined
-        # few. Compared as an expression, the campaign cannot lead SQLite to walk every visit of
-        # the campaign by its index (chosen when the joined table has no statistics yet: 0.5 s
-        # at county scale, against 0.01 s).
-        joined = (
-            (
-                Visit.others_present.through.objects.alias(
-                    _campaign=ExpressionWrapper(F("visit__campaign_id") + 0, output_field=IntegerField())
-                )
-                .filter(
-                    cadre_id__in=list(targets),
-                    _campaign=ctx.campaign.pk,
-                    visit__date__gte=start,
-                    visit__date__lte=end,
-                )
-                .annotate(**({"month": TruncMonth("visit__date")} if per_month else {}))
-                .values("cadre_id", *(f"visit__{f}" for f in fields), *extra)
-                .annotate(n=Count("id"))
-            )
-            if targets
-            else []
+        rows = counted_visits(
+            campaign=ctx.campaign,
+            start=start,
+            end=end,
+            pairs=pairs,
+            paired=(
+                any(p.household_id for p in paired),
+                any(p.member_id for p in paired),
+                any(p.point_id for p in paired),
+            ),
+            joiners=list(targets) if targets else None,
+            group=(lambda prefix: {"month": TruncMonth(f"{prefix}date")}) if per_month else None,
         )
         counts: Counter = Counter()
-        rows = own + [
-            {
-                "cadre_id": j["cadre_id"],
-                **{f: j[f"visit__{f}"] for f in fields},
-                "n": j["n"],
-                **({"month": j["month"]} if per_month else {}),
-            }
-            for j in joined
-        ]
         for row in rows:
             bucket = _month(row["month"]) if per_month else None
-            for key in _visit_keys(row):
+            for key in visit_keys(row):
                 counts[(row["cadre_id"], key, bucket)] += row["n"]
         wanted = self.value("min")
         # Per month, the months the campaign asks for (half of their days or more in it) that have
