@@ -134,3 +134,36 @@ def test_a_pairing_that_asks_for_no_month_says_so_once_the_campaign_is_over(scen
     assert (before.status, before.missing) == ("not_due", [NO_MONTH_OF_CADRE])
     assert (running.status, running.missing) == ("not_due", ["no month has ended yet"])
     assert (asked.status, asked.actual) == ("fail", "0/1")
+
+
+NO_MONTH_YET = (
+    "no month is asked for yet (a month is asked for when the campaign runs on at least half of its days)"
+)
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "as_of", "said"),
+    [
+        ((3, 25), (4, 10), (5, 10), NO_MONTH_OF_CAMPAIGN),  # 7 of March's days, 10 of April's
+        ((3, 25), (12, 31), (3, 28), NO_MONTH_YET),  # April is asked, not begun
+        ((4, 1), (12, 31), (3, 20), NO_MONTH_YET),  # before the campaign
+    ],
+)
+def test_a_monthly_activities_rule_that_asks_no_month_says_why_as_the_other_monthly_rules(
+    scenario, start, end, as_of, said
+):
+    campaign = scenario.campaign("sanfuwu", start=dt.date(2026, *start), end=dt.date(2026, *end))
+    campaign.config["rules"].append(
+        {
+            "key": "monthly_meeting",
+            "type": "activities.held",
+            "name": "每月一次支部会",
+            "params": {"activities": ["party_meeting"], "per": "month", "subject": "cadre"},
+        }
+    )
+    campaign.save(update_fields=["config"])
+    leader = scenario.cadre("member")
+    _pair(scenario, campaign, leader, "household_visits", scenario.household(), campaign.start)
+    with translation.override("en"):
+        verdict = verdict_for(campaign, "monthly_meeting", leader.pk, as_of=dt.date(2026, *as_of))
+    assert (verdict.status, verdict.actual, verdict.missing) == ("not_due", "0/0", [said])
