@@ -160,18 +160,22 @@ def test_a_cadre_records_relief_for_a_paired_household(client_as, campaign, mine
     data = {
         "campaign": campaign.pk,
         "household": mine.household_id,
-        "amount_yuan": "200",
+        "amount_yuan": "61100",
         "date": "2026-06-01",
     }
     assert client_as("cadre").post("/fieldwork/relief/", data).status_code == 302
     payment = ReliefPayment.objects.get(
-        household=mine.household, amount_yuan=Decimal("200.00"), date=dt.date(2026, 6, 1)
+        household=mine.household, amount_yuan=Decimal("61100.00"), date=dt.date(2026, 6, 1)
     )
     assert AuditEvent.objects.filter(action="relief.pay", object_id=str(payment.pk)).exists()
     count = ReliefPayment.objects.count()
     client_as("office").post("/fieldwork/relief/", data)  # not paired with the household: refused
     assert ReliefPayment.objects.count() == count
-    assert "¥200.00" in client_as("office").get("/fieldwork/relief/").content.decode()
+    # Written as on the dashboard: thousands separated, the heading saying （元）.
+    assert (
+        '<td data-label="金额（元）">61,100.00</td>'
+        in client_as("office").get("/fieldwork/relief/").content.decode()
+    )
     other = Household.objects.exclude(
         pk__in=Pairing.objects.filter(cadre__account__username="cadre", household__isnull=False).values(
             "household_id"
@@ -201,3 +205,27 @@ def test_the_team_leader_submits_the_summary_with_the_teams_figures(client_as, d
         403,
         404,
     )
+
+
+def test_deeds_and_the_monthly_report_write_amounts_as_the_dashboard_does(client_as, campaign, mine):
+    """61,100.00 with 元 in the heading (the deeds list) or after the figure (the report),
+    never ¥61100.00."""
+    from minqing.fieldwork.services import deed_record, monthly_report_draft
+
+    deed = deed_record(
+        actor=mine.cadre.account,
+        campaign=campaign,
+        cadre=mine.cadre,
+        kind="funds",
+        title="修建便民桥",
+        beneficiary=mine.household,
+        date=dt.date(2026, 6, 1),
+        value_yuan=Decimal("61100"),
+    )
+    page = client_as("cadre").get("/fieldwork/deeds/").content.decode()
+    assert "61,100.00" in page and "¥" not in page
+    report = monthly_report_draft(
+        actor=mine.cadre.account, campaign=campaign, cadre=mine.cadre, month=deed.date
+    )
+    page = client_as("cadre").get(f"/fieldwork/reports/{report.pk}/").content.decode()
+    assert "61,100.00元" in page and "¥" not in page
