@@ -568,3 +568,66 @@ def test_the_campaign_list_costs_the_same_queries_however_many_campaigns(client_
             config=campaign.config,
         )
     assert queries() == before
+
+
+def _choices(client, campaign):
+    page = client.get(f"/campaigns/{campaign.pk}/dashboard/").content.decode()
+    return re.findall(
+        r'<a href="\?period=([^"&]+)[^"]*"( aria-current="page")?>([^<]+)</a>',
+        re.search(r'<p class="tabs" id="period-choices">(.*?)</p>', page).group(1),
+    )
+
+
+def test_the_period_shortcuts_of_an_ended_campaign_are_its_last_month_and_quarter_and_the_whole(
+    client_as, campaign
+):
+    """Ended on 15 September 2025: this month, last month, this quarter and this year hold
+    none of its days and are not offered; it opens on its last month."""
+    ended = Campaign.objects.create(
+        name="旧活动",
+        program_key="test_old",
+        program_name="测试",
+        region=campaign.region,
+        start=dt.date(2025, 3, 1),
+        end=dt.date(2025, 9, 15),
+        config=campaign.config,
+    )
+    choices = _choices(client_as("office"), ended)
+    assert [(code, chosen) for code, chosen, _label in choices] == [
+        ("2025-09", ' aria-current="page"'),
+        ("2025Q3", ""),
+        ("2025-03-01..2025-09-15", ""),
+    ]
+    labels = [label for *_, label in choices]
+    assert (labels[0], labels[2]) == ("2025年9月", "整个活动")
+
+
+def test_the_period_shortcuts_of_a_campaign_not_begun_are_its_first_month(client_as, campaign):
+    today = timezone.localdate()
+    start = dt.date(today.year + 1, 6, 1)
+    later = Campaign.objects.create(
+        name="新活动",
+        program_key="test_new",
+        program_name="测试",
+        region=campaign.region,
+        start=start,
+        config=campaign.config,
+    )
+    choices = _choices(client_as("office"), later)
+    assert [(code, chosen, label) for code, chosen, label in choices] == [
+        (f"{start:%Y-%m}", ' aria-current="page"', f"{start.year}年6月")
+    ]
+
+
+def test_a_running_campaign_offers_no_shortcut_to_a_month_before_it_began(client_as, campaign):
+    today = timezone.localdate()
+    new = Campaign.objects.create(
+        name="本月活动",
+        program_key="test_now",
+        program_name="测试",
+        region=campaign.region,
+        start=today.replace(day=1),
+        config=campaign.config,
+    )
+    labels = [label for *_, label in _choices(client_as("office"), new)]
+    assert "本月" in labels and "上月" not in labels and "活动开始至今" in labels
