@@ -48,6 +48,8 @@ class FieldworkConfig(AppConfig):
         )
         scope.register(
             Photo,
-            region="visit__region_id",
+            # The photo's own region, its visit's or its deed's (set when attached): a deed's
+            # photo is seen where the deed is, not by its cadre alone.
+            region="region_id",
             own=lambda user: Q(visit__cadre__account_id=user.pk) | Q(deed__cadre__account_id=user.pk),
         )

@@ -354,12 +354,17 @@ def test_a_visits_photo_records_each_call_named_by_its_uuid(client, campaign, se
 
 
 def test_a_deeds_photo_records_each_call(client, campaign, settings, tmp_path):  # noqa: F811
-    """Seen here by the deed's own cadre: a deed's photo is in no office's scope (Photo's region is
-    its visit's)."""
+    """Seen by the office of the deed's area (a photo's region is its deed's), and not by an
+    office of another county."""
     deed = Deed.objects.filter(cadre__account__username="cadre").select_related("cadre__account").first()
     visit_photo = a_visit_photo(campaign, settings, tmp_path)[1]  # the same picture, on a deed
     with open(tmp_path / visit_photo.path, "rb") as picture:
         photo = photo_attach(actor=None, data=picture.read(), deed=deed)
-    event = _one(_fetch_photo(client, "cadre", photo), "deed.photo.view", "cadre")
+    event = _one(_fetch_photo(client, "office", photo), "deed.photo.view", "office")
+    elsewhere = token_create(actor=None, account=Account.objects.get(username="office_jinan"))
+    assert (
+        client.get(f"/api/v1/photos/{photo.uuid}", HTTP_AUTHORIZATION=f"Bearer {elsewhere}").status_code
+        == 404
+    )
     assert (event.object_type, event.object_id) == ("fieldwork.photo", str(photo.pk))
     assert event.object_repr == str(photo.uuid) and event.detail == {"deed": deed.pk}
