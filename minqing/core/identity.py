@@ -92,3 +92,45 @@ def mask_phone(value: str) -> str:
     keep = 4 if "-" not in phone else phone.index("-") + 1
     keep = min(keep, len(phone) - 4)
     return phone[:keep] + "*" * (len(phone) - keep - 2) + phone[-2:]
+
+
+# Identifiers inside free text (a resident's demand): an 18- or 15-digit ID number, a
+# mainland mobile (with +86 and spaces or dashes between its groups) and a landline with
+# its area code, none of them part of a longer run of digits; and any other run of 11 or
+# more digits (numbers written together, a bank card: masked rather than guessed at).
+# Full-width digits count: the text is matched through a same-length ASCII copy.
+_TEXT_ID18 = r"[1-9]\d{16}[\dXx]"
+_TEXT_ID15 = r"[1-9]\d{14}"
+_TEXT_MOBILE = r"(?:\+?86[- ]?)?1[3-9]\d[- ]?\d{4}[- ]?\d{4}"
+_TEXT_LANDLINE = r"\(?0\d{2,3}\)?[- ]?[1-9]\d{6,7}"
+_TEXT_IDENTIFIER_RE = re.compile(
+    rf"(?<!\d)(?:(?P<id>{_TEXT_ID18}|{_TEXT_ID15})|(?P<mobile>{_TEXT_MOBILE})"
+    rf"|(?P<landline>{_TEXT_LANDLINE})|(?P<long>\d{{11,}}))(?!\d)"
+)
+_FULL_WIDTH = str.maketrans("０１２３４５６７８９Ｘｘ＋－（）　", "0123456789Xx+-() ")
+
+
+def _masked_match(match: re.Match) -> str:
+    text = match.group(0)
+    if match.group("id"):
+        return mask_id_number(text)
+    digits = re.sub(r"\D", "", text)
+    if match.group("mobile"):
+        return mask_phone(digits[-11:])
+    if match.group("long"):
+        return text[:3] + "*" * (len(text) - 7) + text[-4:]
+    area = re.match(r"\(?(0\d{2,3})\)?[- ]?", text)
+    return mask_phone(f"{area.group(1)}-{digits[len(area.group(1)) :]}")
+
+
+def mask_text_identifiers(text: str) -> str:
+    """The text with every phone and ID number in it masked as mask_phone and
+    mask_id_number mask them (139****1234, 431123********1234)."""
+    if not text:
+        return text or ""
+    ascii_copy = text.translate(_FULL_WIDTH)
+    parts, last = [], 0
+    for match in _TEXT_IDENTIFIER_RE.finditer(ascii_copy):
+        parts += [text[last : match.start()], _masked_match(match)]
+        last = match.end()
+    return "".join(parts) + text[last:] if parts else text

@@ -7,6 +7,7 @@ from django.db.models import Avg, Count, Max, Q, QuerySet
 from django.utils import timezone
 
 from minqing.core import prepared
+from minqing.core.identity import mask_text_identifiers
 from minqing.core.scope import get_scoped_or_404, scoped
 from minqing.org.models import Cadre
 from minqing.programs.models import Campaign, Pairing, Team
@@ -647,10 +648,17 @@ def visit_present_choices(*, user, visit: Visit) -> QuerySet:
     )
 
 
+def problem_title(problem: str) -> str:
+    """The title of the demand a visit's problem becomes: its first 60 characters, with the
+    phone and ID numbers in it masked (before the cut, which would leave a number's rest)."""
+    return mask_text_identifiers(problem)[:60]
+
+
 def visit_problems(*, user, visit: Visit) -> list[tuple[str, object]]:
     """The visit's problems, each with the demand registered from it if the user may see that
-    demand (else None): a demand names its visit, and its title is its problem's first 60
-    characters, in the order the problems were raised. One query; none without the
+    demand (else None): a demand names its visit, and its title is its problem's
+    (problem_title; of demands registered before titles were masked, the masked first 60
+    characters), in the order the problems were raised. One query; none without the
     permission to see demands."""
     from minqing.core.scope import scope_for
     from minqing.tickets.models import Channel, Ticket
@@ -668,10 +676,14 @@ def visit_problems(*, user, visit: Visit) -> list[tuple[str, object]]:
         )
         for ticket in tickets.only("id", "code", "title").order_by("id"):
             by_title.setdefault(ticket.title, []).append(ticket)
-    return [
-        (problem, by_title[problem[:60]].pop(0) if by_title.get(problem[:60]) else None)
-        for problem in visit.problems
-    ]
+
+    def demand_of(problem):
+        for title in (problem_title(problem), mask_text_identifiers(problem[:60])):
+            if by_title.get(title):
+                return by_title[title].pop(0)
+        return None
+
+    return [(problem, demand_of(problem)) for problem in visit.problems]
 
 
 def deed_list(*, user, campaign=None) -> QuerySet:

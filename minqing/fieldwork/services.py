@@ -417,12 +417,14 @@ def _problems_to_demands(*, actor, visit: Visit, household) -> None:
     from minqing.tickets.models import Channel
     from minqing.tickets.services import ticket_create
 
+    from .selectors import problem_title
+
     if not visit.problems or actor is None or not scope_for(actor).has("tickets.create"):
         return
     for problem in visit.problems:
         ticket_create(
             actor=actor,
-            title=problem[:60],
+            title=problem_title(problem),
             description=_("Raised on a visit on %(day)s: %(problem)s")
             % {"day": day_text(visit.date), "problem": problem},
             region=visit.region,

@@ -152,7 +152,7 @@ def ticket_layout(campaign, spec: LedgerSpec, queryset: QuerySet, *, case_fields
                 _day(t.registered_at),
                 categories.get(t.category, t.category),
                 t.title,
-                t.description,
+                t.description if t.may_unmask else t.masked_description,
                 t.contact_name,
                 _personal(t.contact_phone, t.may_unmask),
                 t.region.name,

@@ -26,7 +26,7 @@ class TicketOut(Schema):
     ledger: str
     category: str
     title: str
-    description: str
+    description: str  # phone and ID numbers in it masked
     channel: str
     region: str
     tier: str
@@ -111,7 +111,7 @@ def ticket_out(t: Ticket, *, case: bool = False) -> dict:
         "ledger": t.ledger,
         "category": t.category,
         "title": t.title,
-        "description": t.description,
+        "description": t.masked_description,
         "channel": t.channel,
         "region": t.region_id,
         "tier": t.tier,

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from minqing.core.identity import mask_text_identifiers
 from minqing.core.personal import EncryptedField, LookupHashField, Phone
 
 
@@ -183,6 +184,12 @@ class Ticket(models.Model):
 
     def __str__(self):
         return f"{self.code} {self.title}"
+
+    @property
+    def masked_description(self) -> str:
+        """The description as pages, the API, the feed and masked exports show it: the phone
+        and ID numbers a resident wrote into it masked, as the contact phone is."""
+        return mask_text_identifiers(self.description)
 
     @property
     def is_overdue(self) -> bool:

@@ -1,6 +1,7 @@
 """Open311 GeoReport v2 at /open311/v2/, in JSON and XML.
 
-Services are the demand categories of running campaigns (code `<campaign>-<category>`);
+Services are the demand categories of running campaigns (code `<campaign>-<category>`; a
+demand in no category has the code `<campaign>`);
 a jurisdiction is a region code (e.g. 431123 for a county). Requests are tickets: their
 status maps to open/closed, the reply is the status note. Reading is public, so a
 request shows no contact and no personal data, and a description only when it was
@@ -19,6 +20,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from minqing.core import context
+from minqing.core.identity import mask_text_identifiers
 from minqing.core.treecode import prefix_q
 from minqing.geo.models import Region
 from minqing.org.services import token_authenticate
@@ -73,7 +75,7 @@ def _campaigns(jurisdiction: str):
 def _services(jurisdiction: str) -> list[dict]:
     return [
         {
-            "service_code": f"{c.pk}-{cat['key']}",
+            "service_code": service_code(c.pk, cat["key"]),
             "service_name": cat["name"],
             "description": cat.get("description", ""),
             "metadata": False,
@@ -90,7 +92,24 @@ def _iso(value):
     return timezone.localtime(value).isoformat(timespec="seconds") if value else None
 
 
-def _request_out(t: Ticket) -> dict:
+def service_code(campaign_id: int, category: str) -> str:
+    """`<campaign>-<category>`; a demand in no category has the campaign's id alone (which
+    the service_code filter reads back as the campaign's demands in no category)."""
+    return f"{campaign_id}-{category}" if category else str(campaign_id)
+
+
+def _category_names(tickets) -> dict:
+    """The services' names of the categories of these demands' campaigns, by (campaign, key):
+    one query, reading each campaign's configuration once."""
+    ids = {t.campaign_id for t in tickets}
+    return {
+        (pk, item.get("key")): item.get("name", "")
+        for pk, config in Campaign.objects.filter(pk__in=ids).values_list("pk", "config")
+        for item in config.get("ticket_categories", [])
+    }
+
+
+def _request_out(t: Ticket, names: dict) -> dict:
     # The feed is public: a demand's words, its reply and its position only when it was filed
     # here (its filer chose to publish it); of the others (a resident's at a visit, by phone,
     # from a card: the reply often names them), the status alone.
@@ -99,9 +118,9 @@ def _request_out(t: Ticket) -> dict:
         "service_request_id": t.code,
         "status": "closed" if t.status in CLOSED else "open",
         "status_notes": (t.reply if published else "") or t.get_status_display(),
-        "service_name": t.category,
-        "service_code": f"{t.campaign_id}-{t.category}" if t.campaign_id else "",
-        "description": t.description if published else "",
+        "service_name": names.get((t.campaign_id, t.category), t.category),
+        "service_code": service_code(t.campaign_id, t.category),
+        "description": t.masked_description if published else "",
         "agency_responsible": t.unit.name if t.unit else "",
         "service_notice": "",
         "requested_datetime": _iso(t.registered_at),
@@ -204,7 +223,9 @@ def request_list(request, fmt):
             qs = qs.exclude(status__in=CLOSED)
         elif statuses == {"closed"}:
             qs = qs.filter(status__in=CLOSED)
-    rows = [_request_out(t) for t in qs.order_by("-registered_at", "-id")[:MAX_REQUESTS]]
+    tickets = list(qs.order_by("-registered_at", "-id")[:MAX_REQUESTS])
+    names = _category_names(tickets)
+    rows = [_request_out(t, names) for t in tickets]
     return _render(rows, fmt, root="service_requests", item="request")
 
 
@@ -233,7 +254,7 @@ def _request_create(request, fmt):
             campaign=campaign,
             channel=Channel.OPEN311,
             category=category,
-            title=description.splitlines()[0][:40] if description else category,
+            title=mask_text_identifiers(description).splitlines()[0][:40] if description else category,
             description=description,
             region=region,
             contact_name=name,
@@ -254,7 +275,9 @@ def request_detail(request, code, fmt):
     ticket = _tickets(request.GET.get("jurisdiction_id", "")).filter(code=code.upper()).first()
     if ticket is None:
         return _error(fmt, 404, "service_request_id not found")
-    return _render([_request_out(ticket)], fmt, root="service_requests", item="request")
+    return _render(
+        [_request_out(ticket, _category_names([ticket]))], fmt, root="service_requests", item="request"
+    )
 
 
 @login_not_required

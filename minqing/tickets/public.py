@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from minqing.core import context
-from minqing.core.identity import normalize_phone
+from minqing.core.identity import mask_text_identifiers, normalize_phone
 from minqing.geo.models import Region
 from minqing.org.models import Cadre
 from minqing.programs.models import Campaign, LiaisonPoint
@@ -113,7 +113,9 @@ def public_intake(request):
                     actor=None,
                     campaign=campaign or _campaign_over(region),
                     channel=Channel.QR,
-                    title=text.splitlines()[0][:40],
+                    # From the masked text: cut first, a number would lose the digits that
+                    # make it one and keep the rest unmasked.
+                    title=mask_text_identifiers(text).splitlines()[0][:40],
                     description=text,
                     region=region,
                     category=data.get("category", ""),

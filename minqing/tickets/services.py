@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from minqing.core.audit import audit_record
-from minqing.core.identity import normalize_phone, validate_phone
+from minqing.core.identity import mask_text_identifiers, normalize_phone, validate_phone
 from minqing.core.images import MAX_BYTES, clean_image
 from minqing.core.personal import Phone
 from minqing.core.scope import scope_for
@@ -141,7 +141,9 @@ def ticket_create(
         campaign=campaign,
         ledger=ledger,
         category=category,
-        title=title.strip()[:120],
+        # A title is shown in every list, to all who see the demand: it never keeps a phone
+        # or ID number (the description does, shown masked; see Ticket.masked_description).
+        title=mask_text_identifiers(title.strip())[:120],
         description=description.strip(),
         channel=channel,
         household=household,
@@ -411,11 +413,15 @@ def ticket_follow_up(
     version: int | None = None,
 ) -> Ticket:
     """回访: was it resolved, and how satisfied is the resident. Dissatisfied reopens it
-    (unless the caller says not to), with a new deadline."""
-    _require(actor, "tickets.dispatch", "tickets.handle")
+    (unless the caller says not to), with a new deadline. The verdict is the office's (the
+    dispatching level), the raising cadre's or the resident's (actor None): never that of
+    the handling unit, which would rate its own answer."""
+    _require(actor, "tickets.dispatch", "tickets.create")
     if satisfaction not in Satisfaction.values:
         raise ValidationError({"satisfaction": [_("Choose satisfied, basically satisfied or dissatisfied.")]})
     ticket = _locked(ticket, version)
+    if not may_follow_up(actor, ticket):
+        raise PermissionDenied
     if not workflow.allowed("follow_up", ticket.status):
         _refuse(ticket, "follow_up")
     ticket.resolved = resolved
@@ -432,6 +438,18 @@ def ticket_follow_up(
     if satisfaction == Satisfaction.DISSATISFIED and reopen:
         _reopen(ticket, actor=actor, reason=note or _("The resident is dissatisfied."))
     return ticket
+
+
+def may_follow_up(actor, ticket) -> bool:
+    """Who records the resident's verdict: the office or the level that dispatches (tickets.
+    dispatch), or the cadre who registered the demand; the resident (None) on the tracking
+    page. Not the handling unit, nor whoever took the demand and answered it."""
+    if actor is None:
+        return True
+    if ticket.owner_id is not None and ticket.owner_id == actor.pk:
+        return False
+    scope = scope_for(actor)
+    return scope.has("tickets.dispatch") or (ticket.created_by_id == actor.pk and scope.has("tickets.create"))
 
 
 def ticket_rate_by_resident(*, ticket, resolved: bool, satisfaction: str, note: str = "") -> Ticket:
@@ -456,6 +474,8 @@ def ticket_edit(*, actor, ticket, version: int, **changes) -> Ticket:
         _require(actor, "tickets.sensitive")
     ticket = _locked(ticket, version)
     _check_ledger(ticket.campaign, changes.get("ledger", ""), changes.get("category", ""))
+    if "title" in changes:
+        changes["title"] = mask_text_identifiers(changes["title"].strip())[:120]
     for name, value in changes.items():
         setattr(ticket, name, value)
     return _apply(

@@ -167,8 +167,7 @@ def _ticket_detail_page(request, ticket, form=None, refused=None):
         "return": (scope.has("tickets.handle") or scope.has("tickets.dispatch")) and "return" in possible,
         "reopen": scope.has("tickets.dispatch") and "reopen" in possible,
         "merge": scope.has("tickets.dispatch") and "merge" in possible,
-        "follow_up": (scope.has("tickets.handle") or scope.has("tickets.dispatch"))
-        and "follow_up" in possible,
+        "follow_up": services.may_follow_up(request.user, ticket) and "follow_up" in possible,
     }
     events = list(ticket.events.all())
     for event in events:

@@ -313,6 +313,31 @@ def test_the_visit_page_links_each_problem_to_its_demand_and_withdrawal_leaves_t
     assert Ticket.objects.filter(pk=ticket.pk).exists()
 
 
+def test_a_problem_with_a_phone_number_becomes_a_demand_titled_without_it_and_still_linked(client_as, actor):
+    from minqing.fieldwork.selectors import visit_problems
+    from minqing.programs.models import Campaign, Pairing
+
+    account = actor("cadre")
+    campaign = Campaign.objects.get(program_key="xiajiceng")
+    pairing = Pairing.objects.filter(
+        campaign=campaign, cadre__account=account, household__isnull=False
+    ).first()
+    # The number straddles the 60th character: cut first, its first digits would stay.
+    problem = ("低保申请材料交到村委会两个月了还没有消息，请帮忙催一下" * 2)[:50] + "联系电话13907461234"
+    visit = visit_record(
+        actor=account,
+        campaign=campaign,
+        cadre=pairing.cadre,
+        date=max(campaign.start, timezone.localdate() - dt.timedelta(days=1)),
+        form="home_visit",
+        target=pairing.household,
+        problems=[problem],
+    )
+    ticket = Ticket.objects.get(extra__visit=str(visit.uuid))
+    assert "1390" not in ticket.title and ticket.title == problem[:54] + "139***"
+    assert visit_problems(user=account, visit=visit) == [(problem, ticket)]
+
+
 def test_a_withdrawn_visit_sent_again_by_the_phone_stays_withdrawn(setting):
     campaign, cadre, household, _visit = setting
     key = uuid.uuid4()

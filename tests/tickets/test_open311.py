@@ -115,3 +115,19 @@ def test_a_residents_demand_from_a_card_shows_only_its_status_in_the_public_feed
     feed = client.get(f"/open311/v2/requests.json?service_request_id={code}").json()
     assert [r["service_request_id"] for r in feed] == [code]
     assert "王大妈" not in str(feed) and feed[0]["lat"] is None and feed[0]["description"] == ""
+
+
+def test_a_demand_in_no_category_has_the_campaigns_code_alone_and_that_code_finds_it(client, desk):
+    loose = desk.ticket(category="")
+    lamp = desk.ticket(category="urban_rural")
+    c = desk.campaign.pk
+    feed = {r["service_request_id"]: r for r in client.get("/open311/v2/requests.json").json()}
+    assert feed[loose.code]["service_code"] == str(c) and feed[loose.code]["service_name"] == ""
+    # The name is the service's, as the service list gives it, not the category's key.
+    assert feed[lamp.code]["service_code"] == f"{c}-urban_rural"
+    assert feed[lamp.code]["service_name"] == "城乡建设"
+    found = client.get(f"/open311/v2/requests.json?service_code={c}").json()
+    assert loose.code in {r["service_request_id"] for r in found}
+    assert all(r["service_code"] == str(c) for r in found)
+    detail = client.get(f"/open311/v2/requests/{loose.code}.xml").content.decode()
+    assert f"<service_code>{c}</service_code>" in detail

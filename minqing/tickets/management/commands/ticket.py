@@ -106,7 +106,7 @@ class Command(CliCommand):
         ticket = self._get(user, code)
         audit_read(action="ticket.view", user=user, obj=ticket, shown=1)
         self.stdout.write(
-            f"{ticket.code}  {ticket.get_status_display()}  {ticket.title}\n{ticket.description}"
+            f"{ticket.code}  {ticket.get_status_display()}  {ticket.title}\n{ticket.masked_description}"
         )
         for e in ticket.events.order_by("at", "id"):
             at = moment_text(e.at)
