@@ -54,7 +54,10 @@ PERSONAL_DATA_KEY = env("PERSONAL_DATA_KEY") or _secret_from_file(
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
-SITE_URL = env("SITE_URL", "http://127.0.0.1:8000")
+# Where residents reach this site (https://minqing.example.gov.cn): the liaison cards' and the
+# board's QR codes lead there. Unset, a page builds them from the address it was asked at,
+# and `minqing cards` refuses (it has no request, and a printed card outlives a wrong guess).
+SITE_URL = env("SITE_URL", "")
 
 INSTALLED_APPS = [
     "django.contrib.auth",

@@ -34,7 +34,11 @@ def _entries(request, campaign_id: int, point: int | None, cadre: int | None):
     the_point = program_selectors.point_get(user=request.auth, pk=point) if point else None
     the_cadre = get_scoped_or_404(Cadre, request.auth, "org.view", pk=cadre) if cadre else None
     return campaign, selectors.card_entries(
-        user=request.auth, campaign=campaign, point=the_point, cadre=the_cadre
+        user=request.auth,
+        campaign=campaign,
+        site=selectors.site_url(request),
+        point=the_point,
+        cadre=the_cadre,
     )
 
 

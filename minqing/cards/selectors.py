@@ -12,6 +12,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext
 
 from minqing.core.scope import get_scoped_or_404, scoped
 from minqing.core.treecode import prefix_q
@@ -55,18 +56,50 @@ class CardEntry:
         return segno.make(self.url, error="m").svg_data_uri(scale=scale, border=2)
 
 
-def intake_url(*, campaign, point=None, cadre=None) -> str:
-    """The public intake page for this campaign, point and cadre (what the QR code holds)."""
+def site_url(request=None) -> str:
+    """Where the QR codes lead residents: MINQING_SITE_URL where it is set; else the address
+    the request came to (its Host, and https where the trusted proxy says so through
+    SECURE_PROXY_SSL_HEADER), so that a server nobody configured never prints codes that
+    lead to 127.0.0.1. "" without either (the command line then refuses)."""
+    if settings.SITE_URL:
+        return settings.SITE_URL.rstrip("/")
+    if request is None:
+        return ""
+    return request.build_absolute_uri("/").rstrip("/")
+
+
+def intake_url(*, site: str, campaign, point=None, cadre=None) -> str:
+    """The public intake page for this campaign, point and cadre (what the QR code holds), on
+    the site at `site` (site_url)."""
     query = f"?c={campaign.pk}"
     if point is not None:
         query += f"&p={point.pk}"
     if cadre is not None:
         query += f"&k={cadre.pk}"
-    return settings.SITE_URL.rstrip("/") + reverse("tickets:public-intake") + query
+    return site.rstrip("/") + reverse("tickets:public-intake") + query
 
 
 def default_commitment() -> str:
     return _("Tell me about any difficulty: every request gets an answer.")
+
+
+def campaign_duty_days(campaign: Campaign) -> str:
+    """The fixed service days of the campaign's monthly service-days rule, when it has one on
+    (001 树根: 每月6日、7日), in words: what a card or board line shows as duty days where
+    the card names none of its own. "" without such a rule."""
+    from minqing.programs.display import join_words
+    from minqing.programs.rules import RULE_TYPES
+
+    rule_type = RULE_TYPES["service_days.monthly"]
+    for rule in campaign.config.get("rules", []):
+        if rule.get("type") == rule_type.type and not rule.get("disabled"):
+            days = sorted(rule.get("params", {}).get("days", rule_type.params["days"].default))
+            if days:
+                words = join_words(pgettext("day of the month", "%(day)s") % {"day": d} for d in days)
+                return ngettext("every month on day %(days)s", "every month on days %(days)s", len(days)) % {
+                    "days": words
+                }
+    return ""
 
 
 def _stations(*, campaigns, points=None, cadres=None) -> dict[tuple[int, int, int], list[tuple]]:
@@ -124,7 +157,7 @@ def _role_label(campaign: Campaign, role: tuple) -> str:
     return _("%(team)s · leader") % {"team": name} if leads else name
 
 
-def _entries(stations: dict[tuple[int, int, int], list[tuple]]) -> list[CardEntry]:
+def _entries(stations: dict[tuple[int, int, int], list[tuple]], site: str) -> list[CardEntry]:
     """Cards for the stationings, ordered by campaign, point, unit and cadre."""
     if not stations:
         return []
@@ -143,6 +176,7 @@ def _entries(stations: dict[tuple[int, int, int], list[tuple]]) -> list[CardEntr
         .values_list("plan__campaign_id", "plan__cadre_id", "plan__point_id", "title")
     ):
         promised.setdefault((campaign_id, cadre_id, point_id), title)
+    duty_days = {pk: campaign_duty_days(campaign) for pk, campaign in campaigns.items()}
     entries = []
     for (campaign_id, cadre_id, point_id), roles in stations.items():
         cadre, point, campaign = cadres[cadre_id], points[point_id], campaigns[campaign_id]
@@ -162,8 +196,8 @@ def _entries(stations: dict[tuple[int, int, int], list[tuple]]) -> list[CardEntr
                 commitment=(card.commitment if card and card.commitment else "")
                 or promised.get((campaign_id, cadre_id, point_id), "")
                 or default_commitment(),
-                duty_days=card.duty_days if card else "",
-                url=intake_url(campaign=campaign, point=point, cadre=cadre),
+                duty_days=(card.duty_days if card else "") or duty_days[campaign_id],
+                url=intake_url(site=site, campaign=campaign, point=point, cadre=cadre),
                 roles=tuple(dict.fromkeys(_role_label(campaign, role) for role in roles)),
             )
         )
@@ -173,10 +207,10 @@ def _entries(stations: dict[tuple[int, int, int], list[tuple]]) -> list[CardEntr
     return entries
 
 
-def card_entries(*, user, campaign, point=None, cadre=None) -> list[CardEntry]:
+def card_entries(*, user, campaign, site: str, point=None, cadre=None) -> list[CardEntry]:
     """The cards of a campaign (or of one point, or one cadre) that the user may print: the
     campaign, point and cadre must be in the user's scope (else 404), and only cadres the user
-    may see are printed."""
+    may see are printed. Their codes lead to the site at `site` (site_url)."""
     from minqing.programs.selectors import campaign_get, point_get
 
     campaign = campaign_get(user=user, pk=campaign.pk) if user is not None else campaign
@@ -191,12 +225,12 @@ def card_entries(*, user, campaign, point=None, cadre=None) -> list[CardEntry]:
             cadre = get_scoped_or_404(Cadre, user, "org.view", pk=cadre.pk)
         cadres = Cadre.objects.filter(pk=cadre.pk)
     stations = _stations(campaigns=Campaign.objects.filter(pk=campaign.pk), points=points, cadres=cadres)
-    return _entries(stations)
+    return _entries(stations, site)
 
 
-def board_entries(*, village) -> list[CardEntry]:
+def board_entries(*, village, site: str) -> list[CardEntry]:
     """The public disclosure board of a village: who is stationed at its points in the running
     campaigns. No scope: this list is published on purpose, and holds no resident's data."""
     points = LiaisonPoint.objects.filter(prefix_q("region_id", village.prefix))
     campaigns = Campaign.objects.filter(status=Campaign.Status.RUNNING)
-    return _entries(_stations(campaigns=campaigns, points=points))
+    return _entries(_stations(campaigns=campaigns, points=points), site)

@@ -22,7 +22,7 @@ def campaign_cards(request, pk: int):
     """Who is stationed where in the campaign, with their cards to print."""
     require_permission(request.user, program_selectors.VIEW)
     campaign = program_selectors.campaign_get(user=request.user, pk=pk)
-    entries = selectors.card_entries(user=request.user, campaign=campaign)
+    entries = selectors.card_entries(user=request.user, campaign=campaign, site=selectors.site_url(request))
     # Cards that would print a masked work phone, which nobody can call: said before printing.
     unpublished = len({e.cadre.pk for e in entries if e.phone and not e.phone_published})
     return render(
@@ -44,7 +44,9 @@ def cards_pdf(request, pk: int):
     layout = request.GET.get("layout", "sheet")
     if layout not in documents.LAYOUTS:
         layout = "sheet"
-    entries = selectors.card_entries(user=request.user, campaign=campaign, point=point, cadre=cadre)
+    entries = selectors.card_entries(
+        user=request.user, campaign=campaign, site=selectors.site_url(request), point=point, cadre=cadre
+    )
     pdf = documents.cards_pdf(entries, layout=layout, user=request.user, campaign=campaign)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="cards-{campaign.pk}.pdf"'
@@ -110,7 +112,7 @@ def _village(code: str) -> Region:
 def board(request, code: str):
     """The public disclosure board (公开栏) of a village: no sign-in, no resident's data."""
     village = _village(code)
-    entries = selectors.board_entries(village=village)
+    entries = selectors.board_entries(village=village, site=selectors.site_url(request))
     return render(request, "cards/board.html", {"village": village, "entries": entries})
 
 
@@ -118,7 +120,9 @@ def board(request, code: str):
 @rate_limit("board-ip", lambda: settings.BOARD_RATE_IP)
 def board_pdf(request, code: str):
     village = _village(code)
-    pdf = documents.board_pdf(village, selectors.board_entries(village=village))
+    pdf = documents.board_pdf(
+        village, selectors.board_entries(village=village, site=selectors.site_url(request))
+    )
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="board-{village.code}.pdf"'
     return response

@@ -267,7 +267,9 @@ def test_a_file_that_cannot_be_read_is_a_translated_message_not_an_errno(db, tmp
     assert run("import", "regions", str(missing), language="en") == f"There is no file {missing}."
     assert run("restore", str(missing)) == f"文件 {missing} 不存在。"
     nowhere = tmp_path / "no-such-folder" / "out.pdf"
-    said = run("cards", "--board", "431123100201", "-o", str(nowhere))
+    said = run(
+        "cards", "--board", "431123100201", "--site-url", "https://minqing.example.gov.cn", "-o", str(nowhere)
+    )
     assert "Errno" not in said
 
 

@@ -201,7 +201,13 @@ def test_a_ledger_export_is_recorded_as_the_command_lines(campaign, tmp_path):
 
 def test_printed_liaison_cards_are_recorded_as_the_command_lines(campaign, tmp_path):
     before = _last_id()
-    call_command("cards", campaign=campaign.pk, output=str(tmp_path / "cards.pdf"), stdout=io.StringIO())
+    call_command(
+        "cards",
+        campaign=campaign.pk,
+        site_url="https://minqing.example.gov.cn",
+        output=str(tmp_path / "cards.pdf"),
+        stdout=io.StringIO(),
+    )
     event = _read_row(before, "cards.print")
     assert (event.channel, event.username, event.user_id) == ("cli", "", None) and event.detail["cards"] > 0
     _assert_no_personal_data(event)

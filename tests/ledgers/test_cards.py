@@ -3,12 +3,12 @@ rendered to PNG with pdftoppm (saved under artifacts/) and its QR code decoded b
 decoder (zxing-cpp), the public board page and its limits."""
 
 import io
+import re
 import subprocess
 from pathlib import Path
 
 import pytest
 import zxingcpp
-from django.conf import settings
 from django.core.management import call_command
 from PIL import Image
 
@@ -21,6 +21,7 @@ from tests.test_masking import leaks
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "cards"
 PUBLISHED = "13907311234"
+SITE = "https://minqing.example.gov.cn"
 
 
 def _pdftotext(pdf: bytes) -> str:
@@ -90,7 +91,8 @@ def test_a_liaison_card_prints_the_cadre_and_a_qr_code_that_leads_to_the_intake_
     # 90 × 54 mm at 300 dpi: a business card.
     assert abs(image.width - 1063) <= 3 and abs(image.height - 638) <= 3
     decoded = [r.text for r in zxingcpp.read_barcodes(image)]
-    expected_url = f"{settings.SITE_URL.rstrip('/')}/t/?c={campaign.pk}&p={point.pk}&k={cadre.pk}"
+    # No MINQING_SITE_URL in the tests: the code leads to where the page was asked for.
+    expected_url = f"http://testserver/t/?c={campaign.pk}&p={point.pk}&k={cadre.pk}"
     assert decoded == [expected_url]
 
 
@@ -125,7 +127,7 @@ def test_an_a4_sheet_holds_ten_cards_with_cut_marks(client_as, station):
     assert abs(image.width - 1240) <= 3 and abs(image.height - 1754) <= 3, "A4 portrait"
     codes = zxingcpp.read_barcodes(image)
     assert len(codes) == 10, "ten cards, each with its own readable code"
-    assert all(c.text.startswith(f"{settings.SITE_URL.rstrip('/')}/t/?c={campaign.pk}&p=") for c in codes)
+    assert all(c.text.startswith(f"http://testserver/t/?c={campaign.pk}&p=") for c in codes)
     # Cut marks: dark pixels in the top margin (above the first row of cards), in line with the
     # left edge of the cards (15 mm from the page's edge), and nothing between two marks.
     gray = image.convert("L")
@@ -230,11 +232,16 @@ def test_the_command_prints_cards_and_a_board(station, tmp_path):
     out = tmp_path / "cards.pdf"
     stdout = io.StringIO()
     call_command(
-        "cards", campaign=station["campaign"].pk, point=station["point"].pk, output=str(out), stdout=stdout
+        "cards",
+        campaign=station["campaign"].pk,
+        point=station["point"].pk,
+        site_url=SITE,
+        output=str(out),
+        stdout=stdout,
     )
     assert str(station["cadre"].account) in _pdftotext(out.read_bytes()).replace(" ", "")
     board = tmp_path / "board.pdf"
-    call_command("cards", board=station["village"].code, output=str(board), stdout=stdout)
+    call_command("cards", board=station["village"].code, site_url=SITE, output=str(board), stdout=stdout)
     assert station["village"].name in _pdftotext(board.read_bytes())
 
 
@@ -243,7 +250,7 @@ def test_the_cards_page_says_before_printing_how_many_cadres_published_no_phone(
 
     campaign, cadre = station["campaign"], station["cadre"]
     office = Account.objects.get(username="office")
-    entries = card_entries(user=office, campaign=campaign)
+    entries = card_entries(user=office, campaign=campaign, site=SITE)
     without = {e.cadre.pk for e in entries if e.phone and not e.phone_published}
     assert cadre.pk not in without  # the station's cadre published one
     page = client_as("office").get(f"/campaigns/{campaign.pk}/cards/").content.decode()
@@ -285,3 +292,134 @@ def test_the_board_and_the_cards_say_what_brings_each_cadre_to_the_point(client,
     listed = client.get(f"/api/v1/campaigns/{campaign.pk}/cards", HTTP_AUTHORIZATION=_token("office")).json()
     assert next(c for c in listed if c["cadre"] == cadre.pk)["roles"] == [kind, "柏利驻村工作队"]
     assert next(c for c in listed if c["cadre"] == other.pk)["roles"][-1].startswith("柏利驻村工作队 · ")
+
+
+def _codes(pdf: bytes, name: str) -> list[str]:
+    return [r.text for r in zxingcpp.read_barcodes(Image.open(_png(pdf, name, dpi=200)))]
+
+
+def test_without_a_site_url_the_codes_lead_to_the_address_the_page_was_asked_at(client_as, station, settings):
+    """A server nobody gave MINQING_SITE_URL prints codes to its own public address (the Host
+    asked for, https as the trusted proxy says), never to 127.0.0.1; where it is set, it wins."""
+    from django.test import Client
+
+    settings.SITE_URL = ""
+    settings.ALLOWED_HOSTS = ["minqing.example.gov.cn", "testserver"]
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    campaign, point, cadre, village = (
+        station["campaign"],
+        station["point"],
+        station["cadre"],
+        station["village"],
+    )
+    behind_proxy = {"HTTP_HOST": "minqing.example.gov.cn", "HTTP_X_FORWARDED_PROTO": "https"}
+    wanted = f"{SITE}/t/?c={campaign.pk}&p={point.pk}&k={cadre.pk}"
+    office = client_as("office")
+    pdf = office.get(
+        f"/campaigns/{campaign.pk}/cards.pdf?cadre={cadre.pk}&layout=single", **behind_proxy
+    ).content
+    assert _codes(pdf, "liaison-card-proxied") == [wanted]
+    listed = office.get(
+        f"/api/v1/campaigns/{campaign.pk}/cards?cadre={cadre.pk}",
+        HTTP_AUTHORIZATION=_token("office"),
+        **behind_proxy,
+    ).json()
+    assert [c["intake_url"] for c in listed] == [wanted]
+    board = Client().get(f"/board/{village.code}.pdf", **behind_proxy).content
+    codes = _codes(board, "board-proxied")
+    assert codes and all(code.startswith(f"{SITE}/t/?c=") for code in codes)
+    assert "127.0.0.1" not in Client().get(f"/board/{village.code}/", **behind_proxy).content.decode()
+
+    settings.SITE_URL = "https://mq.county.gov.cn/"
+    pdf = office.get(
+        f"/campaigns/{campaign.pk}/cards.pdf?cadre={cadre.pk}&layout=single", **behind_proxy
+    ).content
+    assert _codes(pdf, "liaison-card-site-url") == [
+        f"https://mq.county.gov.cn/t/?c={campaign.pk}&p={point.pk}&k={cadre.pk}"
+    ]
+
+
+def test_the_command_refuses_to_print_codes_without_a_site_url(station, tmp_path, settings):
+    """The command line has no request to take the address from: without MINQING_SITE_URL or
+    --site-url it says which to set and writes nothing; a --site-url that is no web address is
+    refused too; given one, the codes lead there."""
+    from django.core.management.base import CommandError
+    from django.utils import translation
+
+    settings.SITE_URL = ""
+    campaign, point, cadre, village = (
+        station["campaign"],
+        station["point"],
+        station["cadre"],
+        station["village"],
+    )
+    out = tmp_path / "cards.pdf"
+    for options in ({"campaign": campaign.pk}, {"board": village.code}):
+        with translation.override("en"), pytest.raises(CommandError) as refused:
+            call_command("cards", output=str(out), stdout=io.StringIO(), **options)
+        assert "MINQING_SITE_URL" in str(refused.value) and "--site-url" in str(refused.value)
+        assert not out.exists()
+    for bad in ("minqing.example.gov.cn", "ftp://minqing.example.gov.cn", "https://", "http://x:port"):
+        with translation.override("en"), pytest.raises(CommandError) as refused:
+            call_command("cards", campaign=campaign.pk, site_url=bad, output=str(out), stdout=io.StringIO())
+        assert "is no web address" in str(refused.value), bad
+        assert not out.exists()
+    # An intranet's host without a dot is an address.
+    call_command(
+        "cards",
+        campaign=campaign.pk,
+        cadre=cadre.pk,
+        layout="single",
+        site_url="http://minqing:8000/",
+        output=str(out),
+        stdout=io.StringIO(),
+    )
+    assert _codes(out.read_bytes(), "liaison-card-command") == [
+        f"http://minqing:8000/t/?c={campaign.pk}&p={point.pk}&k={cadre.pk}"
+    ]
+    settings.SITE_URL = SITE
+    call_command(
+        "cards", campaign=campaign.pk, cadre=cadre.pk, layout="single", output=str(out), stdout=io.StringIO()
+    )
+    assert _codes(out.read_bytes(), "liaison-card-command") == [
+        f"{SITE}/t/?c={campaign.pk}&p={point.pk}&k={cadre.pk}"
+    ]
+
+
+def test_the_board_shows_the_campaigns_fixed_service_days_where_the_card_names_none(client, db):
+    """001 树根: the work team serves on the 6th and 7th of every month (the rule
+    service_days.monthly's days). A cadre whose card names no duty days of its own shows
+    those, as the campaign's rule has them now; the card's own words come first."""
+    from minqing.programs.models import Team
+
+    team = Team.objects.select_related("campaign", "leader__account").get(campaign__program_key="shugen")
+    campaign, point = team.campaign, team.points.select_related("region").get()
+    village = point.region
+    LiaisonCard.objects.filter(cadre__teams=team).update(duty_days="")
+    LiaisonCard.objects.filter(cadre=team.leader).update(duty_days="")
+
+    def duty_days_of(name: str) -> list[str]:
+        page = client.get(f"/board/{village.code}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        rows = [row for row in page.split("<tr>") if f"<b>{name}</b>" in row and campaign.name in row]
+        assert rows, name
+        return [re.search(r'data-label="Duty days">(.*?)</td>', row, re.S).group(1) for row in rows]
+
+    leader = str(team.leader.account)
+    assert duty_days_of(leader) == ["every month on days 6, 7"]
+    rules = campaign.config["rules"]
+    rule = next(r for r in rules if r["type"] == "service_days.monthly")
+    rule["params"]["days"] = [15]
+    campaign.save(update_fields=["config"])
+    assert duty_days_of(leader) == ["every month on day 15"]
+    card_update(
+        actor=Account.objects.get(username="office"),
+        cadre=team.leader,
+        published_phone="",
+        commitment="",
+        duty_days="每周一上午",
+    )
+    assert duty_days_of(leader) == ["每周一上午"]
+    LiaisonCard.objects.filter(cadre=team.leader).update(duty_days="")
+    rule["disabled"] = True
+    campaign.save(update_fields=["config"])
+    assert duty_days_of(leader) == ["—"]
