@@ -21,6 +21,15 @@ class IsoDateInput(forms.DateInput):
         return super().format_value(value)
 
 
+class TelInput(forms.TextInput):
+    """A phone box: on a phone, <input type="tel"> (with inputmode=tel) opens the number pad."""
+
+    input_type = "tel"
+
+    def __init__(self, attrs=None):
+        super().__init__({"inputmode": "tel", "autocomplete": "tel", **(attrs or {})})
+
+
 def add_errors(form, exc: ValidationError) -> None:
     """A service's errors at the form's fields of the same name, the others above the form,
     so that a refused form is shown again as it was sent, each error where it belongs."""

@@ -134,3 +134,18 @@ def mask_text_identifiers(text: str) -> str:
         parts += [text[last : match.start()], _masked_match(match)]
         last = match.end()
     return "".join(parts) + text[last:] if parts else text
+
+
+# A run of digits as long as an ID number (mistyped: a digit too many or too few), or a
+# mobile number inside other text. (A household number, region code and dash and serial,
+# is not one.)
+IDENTIFIERS_IN_TEXT = re.compile(r"(?<![\d-])\d{14,}[\dXx]?(?![\d-])|(?<![\d-])1[3-9]\d{9}(?![\d-])")
+
+
+def mask_identifiers_in(text: str) -> str:
+    """A search query with every ID number (or a run of digits as long as one, mistyped) and
+    mobile number in it masked, for the audit trail; a resident's own words are masked by
+    mask_text_identifiers, which also catches landlines and numbers written with spaces."""
+    return IDENTIFIERS_IN_TEXT.sub(
+        lambda m: mask_id_number(m.group(0)) if len(m.group(0)) > 11 else mask_phone(m.group(0)), text
+    )

@@ -14,6 +14,7 @@ from minqing.core.identity import (
     LANDLINE_RE,
     MOBILE_RE,
     mask_id_number,
+    mask_identifiers_in,
     mask_phone,
     normalize_id_number,
     normalize_phone,
@@ -92,12 +93,6 @@ def parse_query(raw: str) -> ParsedQuery:
     return ParsedQuery(text, "name", member_q=startswith_q("name", simple))
 
 
-# A run of digits as long as an ID number (mistyped: a digit too many or too few), or a
-# mobile number inside other text: masked too when a query is echoed.
-# (A household number, region code and dash and serial, is not one.)
-_LONG_DIGITS = re.compile(r"(?<![\d-])\d{14,}[\dXx]?(?![\d-])|(?<![\d-])1[3-9]\d{9}(?![\d-])")
-
-
 def masked_identifier(raw: str) -> str:
     """The masked form of a query that is a full ID number or phone, or that holds a run of
     digits like one (a mistyped ID number is still personal); else ""."""
@@ -107,7 +102,6 @@ def masked_identifier(raw: str) -> str:
         return mask_id_number(compact)
     if parsed.kind == "phone":
         return mask_phone(compact)
-    masked = _LONG_DIGITS.sub(
-        lambda m: mask_id_number(m.group(0)) if len(m.group(0)) > 11 else mask_phone(m.group(0)), parsed.text
-    )
+    # A run of digits like one inside other text is masked too when a query is echoed.
+    masked = mask_identifiers_in(parsed.text)
     return masked if masked != parsed.text else ""

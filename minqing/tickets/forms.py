@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from minqing.core.forms import TelInput
+
 from .models import Priority, Satisfaction, Status, Tier
 
 
@@ -167,9 +169,15 @@ class PublicIntakeForm(forms.Form):
     phone = forms.CharField(
         label=_("Your phone"),
         max_length=20,
-        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+        widget=TelInput(),
     )
-    village = forms.ChoiceField(label=_("Village or community"))
+    village = forms.ChoiceField(
+        label=_("Village or community"),
+        error_messages={
+            "required": _("Choose the village or community where the problem is."),
+            "invalid_choice": _("Choose the village or community where the problem is."),
+        },
+    )
     category = forms.ChoiceField(label=_("Kind of problem"), required=False)
     text = forms.CharField(
         label=_("What is the problem or request?"), max_length=2000, widget=forms.Textarea(attrs={"rows": 5})
@@ -178,7 +186,11 @@ class PublicIntakeForm(forms.Form):
 
     def __init__(self, *args, villages=(), categories=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["village"].choices = village_choices(villages)
+        # An empty choice first: a resident in a hurry who leaves the list alone must choose,
+        # not file into the first village of the county (a card's scan chooses its point's).
+        self.fields["village"].choices = _choices(
+            _("Choose a village or community"), village_choices(villages)
+        )
         if categories:
             self.fields["category"].choices = _choices("—", categories)
         else:

@@ -179,6 +179,9 @@ def public_track(request):
                         ctx["rate_form"] = rate
                 ctx["ticket"] = ticket
                 ctx["status"] = public_status(ticket)
+                # The resident's own words, so that one who holds two codes tells them apart;
+                # an ID or phone number typed into them is masked (the code may be shared).
+                ctx["words"] = ticket.masked_description or ticket.title
                 if _can_rate(ticket) and "rate_form" not in ctx:
                     ctx["rate_form"] = RateForm(
                         initial={"code": ticket.code, "last4": form.cleaned_data["last4"]}

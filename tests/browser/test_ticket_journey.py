@@ -78,6 +78,8 @@ def test_a_demand_from_the_qr_page_to_the_residents_verdict(
     with resident.expect_navigation():
         resident.locator("main form button[type=submit]").click()
     expect(resident.locator("#track-reply")).to_contain_text("更换三盏路灯")
+    expect(resident.locator("#track-words")).to_contain_text("村口到小学的三盏路灯坏了")
+    expect(resident.locator("#track-deadline")).not_to_be_empty()
     screenshot(resident, "45-tracking-reply")
     axe_check(resident, "tracking page")
     resident.locator("input[name=resolved][value=yes]").check()

@@ -262,3 +262,60 @@ def test_a_demand_filed_without_a_card_belongs_to_the_nearest_campaign_running_o
     Campaign.objects.filter(pk__in=[c.pk for c in running]).update(status="ended")
     ticket = Ticket.objects.get(code=client.post("/t/", filing(phone="13812345670")).context["ticket"].code)
     assert ticket.campaign is None
+
+
+def test_without_a_card_no_village_is_chosen_until_the_resident_chooses_one(client, db):
+    """A resident in a hurry who leaves the list alone must not file into the county's first
+    village: the list opens on an empty choice that is required, and a demand sent without
+    one is refused with a clear message and writes nothing."""
+    from django.utils import translation
+
+    page = client.get("/t/").content.decode()
+    select = re.search(r'<select name="village"([^>]*)>(.*?)</select>', page, re.S)
+    assert select and "required" in select.group(1)
+    options = select.group(2)
+    assert options.lstrip().startswith('<option value="" selected>'), "the empty choice comes first"
+    assert options.count("selected") == 1, "no village chosen for the resident"
+    before = Ticket.objects.count()
+    with translation.override("en"):
+        refused = client.post("/t/", filing(village=""), HTTP_ACCEPT_LANGUAGE="en")
+    assert refused.status_code == 200 and "ticket" not in refused.context
+    assert "Choose the village or community where the problem is." in refused.content.decode()
+    assert Ticket.objects.count() == before
+    # From a card, the card's point chooses the village.
+    from minqing.programs.models import Pairing
+
+    pairing = (
+        Pairing.objects.filter(point__isnull=False, campaign__status="running")
+        .select_related("point")
+        .first()
+    )
+    scanned = client.get("/t/", {"c": pairing.campaign_id, "p": pairing.point_id}).content.decode()
+    assert f'<option value="{pairing.point.region_id[:12]}" selected>' in scanned
+
+
+def test_the_phone_box_opens_the_number_pad(client, db):
+    page = client.get("/t/").content.decode()
+    box = re.search(r'<input[^>]*name="phone"[^>]*>', page).group(0)
+    assert 'type="tel"' in box and 'inputmode="tel"' in box and 'autocomplete="tel"' in box
+
+
+def test_tracking_shows_the_residents_own_words_masked_and_the_deadline(client, db):
+    """One who holds two codes tells them apart by what they wrote; an ID or phone number typed
+    into it is shown masked, and the deadline the demand is to be handled by is there."""
+    from django.utils import formats, timezone
+
+    from tests.test_masking import leaks
+
+    text = "村口路灯坏了三盏\n请打13912345678找我，身份证431123199001011234"
+    code = client.post("/t/", filing(text=text)).context["ticket"].code
+    ticket = Ticket.objects.get(code=code)
+    page = client.post("/t/track/", {"code": code, "last4": "5678"}).content.decode()
+    words = re.search(r'<dd id="track-words">(.*?)</dd>', page, re.S).group(1)
+    assert "村口路灯坏了三盏<br>请打139****5678找我" in words and "431123********1234" in words
+    assert not leaks(page)
+    deadline = re.search(r'<dd id="track-deadline">(.*?)</dd>', page, re.S).group(1)
+    assert deadline == formats.date_format(timezone.localtime(ticket.deadline), "DATETIME_FORMAT")
+    other = client.post("/t/", filing(text="河边垃圾没人清", phone="13812340000")).context["ticket"].code
+    page = client.post("/t/track/", {"code": other, "last4": "0000"}).content.decode()
+    assert "河边垃圾没人清" in page and "路灯" not in page
