@@ -56,6 +56,7 @@ OFFICES = {"office", "office_jinan"}
 HOUSEHOLD_EDITORS = OFFICES | {"village"}
 TICKET_VIEWERS = {"office", "office_jinan", "leader", "cadre", "unit", "village", "inspector"}
 TICKET_CREATORS = {"office", "office_jinan", "cadre", "village"}
+TICKET_DISPATCHERS = {"office", "office_jinan"}
 
 
 def only(allowed: set, yes=200, no=404):
@@ -890,6 +891,9 @@ def cases(o):
         ],
         "tickets:ticket-figures": [
             ("get", reverse("tickets:ticket-figures"), None, 302, only(TICKET_VIEWERS, no=403))
+        ],
+        "tickets:extension-list": [
+            ("get", reverse("tickets:extension-list"), None, 302, only(TICKET_DISPATCHERS, no=403))
         ],
         "tickets:ticket-export": [
             (

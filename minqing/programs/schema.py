@@ -388,7 +388,7 @@ KNOWN_PAIRING_KIND = {"key", "name", "target", "slots"}
 KNOWN_SLOT = {"key", "name", "several"}
 KNOWN_RULE = {"key", "name", "type", "params", "disabled"}
 CADENCE_FLAGS = {"research_report", "weekly_feedback", "monthly_rollup", "quarterly_bulletin"}
-DEADLINE_KEYS = {"on_spot_days", "township_days", "escalated_days", "followup_days"}
+DEADLINE_KEYS = {"on_spot_days", "township_days", "escalated_days", "followup_days", "extension_max_days"}
 
 
 def visit_targets() -> tuple[str, ...]:

@@ -13,9 +13,17 @@ from minqing.org.models import Cadre, Unit
 from minqing.programs.selectors import campaign_get
 
 from . import documents, selectors, services
-from .models import Ticket
+from .models import DeadlineExtension, Ticket
 
 router = Router(tags=["tickets"])
+
+
+class ExtensionOut(Schema):
+    id: int
+    requested_at: dt.datetime
+    requested_by: str | None
+    new_deadline: dt.datetime
+    reason: str
 
 
 class TicketOut(Schema):
@@ -49,6 +57,8 @@ class TicketOut(Schema):
     extra: dict
     # Petition and dispute case fields: present only for holders of tickets.sensitive.
     case: dict | None = None
+    # One demand's request for more time waiting for a decision (not in lists).
+    pending_extension: ExtensionOut | None = None
 
 
 class TicketPage(Page):
@@ -82,6 +92,8 @@ class ActionIn(Schema):
     resolved: bool | None = None
     satisfaction: str = ""
     note: str = ""
+    # extend: the last day asked for (a date)
+    new_deadline: dt.date | None = None
 
 
 class RateOut(Schema):
@@ -135,6 +147,23 @@ def ticket_out(t: Ticket, *, case: bool = False) -> dict:
     }
     if case:
         out["case"] = {k: t.sensitive.get(k, "") for k in documents.CASE_FIELDS}
+    return out
+
+
+def one_ticket_out(t: Ticket, user) -> dict:
+    """A demand alone: with its request for more time waiting, if any."""
+    out = ticket_out(t, case=selectors.can_see_case_fields(user))
+    pending = (
+        t.extensions.filter(status=DeadlineExtension.Status.PENDING).select_related("requested_by").first()
+    )
+    if pending is not None:
+        out["pending_extension"] = {
+            "id": pending.pk,
+            "requested_at": pending.requested_at,
+            "requested_by": pending.requested_by.username if pending.requested_by_id else None,
+            "new_deadline": pending.new_deadline,
+            "reason": pending.reason,
+        }
     return out
 
 
@@ -207,7 +236,7 @@ def get_ticket(request, ticket_id: int):
     if ticket.contact_name or ticket.contact_phone:
         # The resident's name and (masked) phone are returned: as the demand's page, recorded.
         audit_list_read(action="ticket.view", user=request.auth, obj=ticket, shown=1)
-    return ticket_out(ticket, case=selectors.can_see_case_fields(request.auth))
+    return one_ticket_out(ticket, request.auth)
 
 
 @router.post("/tickets", response={201: TicketOut}, summary="Register a demand", exclude_none=True)
@@ -287,6 +316,12 @@ def act_on_ticket(request, ticket_id: int, payload: ActionIn):
                     satisfaction=payload.satisfaction,
                     note=payload.note,
                 )
+            case "extend":
+                services.ticket_extend(**common, new_deadline=payload.new_deadline, reason=payload.reason)
+            case "extend_approve":
+                services.ticket_extend_approve(**common, reason=payload.reason)
+            case "extend_refuse":
+                services.ticket_extend_refuse(**common, reason=payload.reason)
             case _:
                 raise HttpError(422, _("There is no such action."))
     except services.StaleTicket as stale:
@@ -300,4 +335,4 @@ def act_on_ticket(request, ticket_id: int, payload: ActionIn):
     except ValidationError as exc:
         raise HttpError(422, " ".join(exc.messages)) from None
     ticket = selectors.ticket_get(user=user, pk=ticket_id)
-    return ticket_out(ticket, case=selectors.can_see_case_fields(user))
+    return one_ticket_out(ticket, user)

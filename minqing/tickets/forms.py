@@ -239,3 +239,6 @@ class TicketActForm(forms.Form):
     resolved = forms.CharField(required=False)
     satisfaction = forms.CharField(required=False)
     note = forms.CharField(required=False, strip=False)
+    new_deadline = forms.DateField(
+        required=False, error_messages={"invalid": _("Give the new last day as a date.")}
+    )

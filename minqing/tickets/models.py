@@ -226,6 +226,52 @@ class TicketEvent(models.Model):
         return f"{self.ticket_id} {self.action}"
 
 
+class DeadlineExtension(models.Model):
+    """延期: the handling unit asks for a later deadline, with a reason; an account that may
+    dispatch the ticket approves (the ticket's deadline moves) or refuses, with a reason.
+    A request still pending when the ticket leaves its unit's hands (replied, escalated,
+    returned, merged) lapses."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for a decision")
+        APPROVED = "approved", _("Approved")
+        REFUSED = "refused", _("Refused")
+        LAPSED = "lapsed", _("Lapsed")
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="extensions")
+    unit = models.ForeignKey(
+        "org.Unit", verbose_name=_("handling unit"), on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    reason = models.TextField(_("reason"))
+    old_deadline = models.DateTimeField(_("deadline before"))
+    new_deadline = models.DateTimeField(_("deadline asked for"))
+    requested_at = models.DateTimeField(_("asked at"), default=timezone.now)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decision_reason = models.TextField(_("reason of the decision"), blank=True)
+
+    class Meta:
+        verbose_name = _("deadline extension")
+        verbose_name_plural = _("deadline extensions")
+        ordering = ["ticket_id", "requested_at", "id"]
+        constraints = [
+            # At most one request waits per ticket (the service says so first, in words).
+            models.UniqueConstraint(
+                fields=["ticket"], condition=models.Q(status="pending"), name="tickets_one_pending_extension"
+            )
+        ]
+        indexes = [models.Index(fields=["status", "requested_at"], name="tickets_extension_status")]
+
+    def __str__(self):
+        return f"{self.ticket_id} {self.status}"
+
+
 class TicketSequence(models.Model):
     """The last number given per year, locked while a code is taken (readable codes MQ-2026-000123)."""
 

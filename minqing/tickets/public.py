@@ -19,7 +19,7 @@ from minqing.programs.models import Campaign, LiaisonPoint
 
 from . import selectors, services
 from .forms import PublicIntakeForm, RateForm, TrackForm
-from .models import Channel, Satisfaction, Status
+from .models import Channel, DeadlineExtension, Satisfaction, Status
 from .ratelimit import Limited, hit
 from .workflow import allowed
 
@@ -182,6 +182,8 @@ def public_track(request):
                 # The resident's own words, so that one who holds two codes tells them apart;
                 # an ID or phone number typed into them is masked (the code may be shared).
                 ctx["words"] = ticket.masked_description or ticket.title
+                # The deadline, moved by an approved extension (whose reason is not shown).
+                ctx["extended"] = ticket.extensions.filter(status=DeadlineExtension.Status.APPROVED).exists()
                 if _can_rate(ticket) and "rate_form" not in ctx:
                     ctx["rate_form"] = RateForm(
                         initial={"code": ticket.code, "last4": form.cleaned_data["last4"]}

@@ -14,7 +14,7 @@ from minqing.core.treecode import prefix_q, prefixes_q
 from minqing.geo.models import LEVEL_DIGITS, Region, level_of_code
 from minqing.org.models import Unit
 
-from .models import FINISHED, Satisfaction, Status, Ticket, TicketEvent
+from .models import FINISHED, DeadlineExtension, Satisfaction, Status, Ticket, TicketEvent
 
 VIEW = "tickets.view"
 CREATE = "tickets.create"
@@ -104,6 +104,26 @@ def ticket_get(*, user, pk: int, permission: str = VIEW) -> Ticket:
         user,
         permission,
         pk=pk,
+    )
+
+
+def pending_extensions(*, user) -> QuerySet:
+    """Requests for more time waiting for a decision on the tickets the user may dispatch,
+    the oldest first."""
+    return (
+        DeadlineExtension.objects.filter(
+            status=DeadlineExtension.Status.PENDING,
+            ticket__in=scoped(Ticket, user, "tickets.dispatch").values("pk"),
+        )
+        .select_related("ticket", "unit", "requested_by")
+        .defer(
+            "ticket__contact_phone",
+            "ticket__sensitive",
+            "ticket__description",
+            "ticket__reply",
+            "ticket__extra",
+        )
+        .order_by("requested_at", "id")
     )
 
 

@@ -4,6 +4,7 @@ Edits are optimistic-locked: a caller passes the version it read, and a ticket c
 since then is refused (StaleTicket → 409 in the API). Every change locks the ticket
 row (SELECT … FOR UPDATE), so two units claiming at once give one winner."""
 
+import datetime as dt
 import uuid
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -11,15 +12,26 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from minqing.core.audit import audit_record
 from minqing.core.identity import mask_text_identifiers, normalize_phone, validate_phone
 from minqing.core.images import MAX_BYTES, clean_image
 from minqing.core.personal import Phone
-from minqing.core.scope import scope_for
+from minqing.core.scope import scope_for, scoped
 
 from . import workflow
-from .models import CLAIMABLE, Channel, Satisfaction, Status, Ticket, TicketEvent, TicketSequence, Tier
+from .models import (
+    CLAIMABLE,
+    Channel,
+    DeadlineExtension,
+    Satisfaction,
+    Status,
+    Ticket,
+    TicketEvent,
+    TicketSequence,
+    Tier,
+)
 
 
 class StaleTicket(Exception):
@@ -210,6 +222,11 @@ def _apply(ticket, *, actor, action, reason="", detail=None, fields=(), to_statu
         ticket.status = target
     ticket.version += 1
     ticket.save(update_fields=["status", "version", *fields])
+    if target and target not in workflow.EXTENDABLE:
+        # Out of the unit's hands: a request for more time has nothing left to extend.
+        DeadlineExtension.objects.filter(ticket=ticket, status=DeadlineExtension.Status.PENDING).update(
+            status=DeadlineExtension.Status.LAPSED, decided_at=timezone.now()
+        )
     _event(ticket, actor=actor, action=action, from_status=from_status, reason=reason, detail=detail)
     audit_record(
         action=f"ticket.{action}",
@@ -487,6 +504,145 @@ def ticket_edit(*, actor, ticket, version: int, **changes) -> Ticket:
     )
 
 
+# Deadline extensions (延期) ---------------------------------------------------------------
+
+
+def handles_for_unit(actor, ticket) -> bool:
+    """The actor acts for the ticket's handling unit: took it, or handles for that unit (a
+    grant over the unit's subtree). An office reaching the ticket by region is not its unit."""
+    if ticket.unit_id is None:
+        return False
+    if ticket.owner_id is not None and ticket.owner_id == actor.pk:
+        return True
+    path = ticket.unit.path
+    return any(
+        "tickets.handle" in g.permissions and any(path.startswith(p) for p in g.unit_paths)
+        for g in scope_for(actor).grants
+    )
+
+
+def _pending_extension(ticket) -> DeadlineExtension | None:
+    return DeadlineExtension.objects.filter(ticket=ticket, status=DeadlineExtension.Status.PENDING).first()
+
+
+def extension_max_days(campaign) -> int:
+    return int(workflow.campaign_deadlines(campaign)["extension_max_days"])
+
+
+@transaction.atomic
+def ticket_extend(*, actor, ticket, new_deadline: dt.date, reason: str, version: int | None = None) -> Ticket:
+    """The handling unit asks for more time: a new last day and why. The deadline moves
+    only when an office approves; until then an overdue ticket stays overdue."""
+    _require(actor, "tickets.handle")
+    ticket = _locked(ticket, version)
+    if not handles_for_unit(actor, ticket):
+        raise PermissionDenied
+    if not workflow.allowed("extend", ticket.status):
+        _refuse(ticket, "extend")
+    if _pending_extension(ticket) is not None:
+        raise TransitionRefused(
+            _("A request for more time is already waiting for a decision on this demand."),
+            code="extension_pending",
+        )
+    errors = {}
+    reason = (reason or "").strip()
+    if len(reason) < 2:
+        errors["reason"] = [_("Say why more time is needed.")]
+    if not isinstance(new_deadline, dt.date):
+        errors["new_deadline"] = [_("Give the new last day as a date.")]
+    else:
+        current = timezone.localtime(ticket.deadline).date()
+        limit = extension_max_days(ticket.campaign)
+        if new_deadline <= current:
+            errors["new_deadline"] = [
+                _("The new last day must come after the present one (%(day)s).")
+                % {"day": current.isoformat()}
+            ]
+        elif new_deadline < timezone.localdate():
+            errors["new_deadline"] = [_("The new last day must not lie in the past.")]
+        elif (new_deadline - current).days > limit:
+            errors["new_deadline"] = [
+                ngettext(
+                    "One extension may add at most %(n)s day: the last day may be %(day)s at the latest.",
+                    "One extension may add at most %(n)s days: the last day may be %(day)s at the latest.",
+                    limit,
+                )
+                % {"n": limit, "day": (current + dt.timedelta(days=limit)).isoformat()}
+            ]
+    if errors:
+        raise ValidationError(errors)
+    extension = DeadlineExtension.objects.create(
+        ticket=ticket,
+        unit=ticket.unit,
+        reason=reason,
+        old_deadline=ticket.deadline,
+        new_deadline=workflow.end_of_day(new_deadline),
+        requested_by=actor,
+    )
+    return _apply(
+        ticket,
+        actor=actor,
+        action="extend",
+        reason=reason,
+        detail={"extension": extension.pk, "new_deadline": new_deadline.isoformat()},
+    )
+
+
+def _decidable(actor, ticket, action) -> tuple[Ticket, DeadlineExtension]:
+    if not scoped(Ticket, actor, "tickets.dispatch").filter(pk=ticket.pk).exists():
+        raise PermissionDenied
+    if not workflow.allowed(action, ticket.status):
+        _refuse(ticket, action)
+    extension = _pending_extension(ticket)
+    if extension is None:
+        raise TransitionRefused(_("No request for more time waits on this demand."), code="no_extension")
+    if extension.requested_by_id == actor.pk:
+        # Nobody approves their own request.
+        raise PermissionDenied
+    return ticket, extension
+
+
+@transaction.atomic
+def ticket_extend_approve(*, actor, ticket, reason: str = "", version: int | None = None) -> Ticket:
+    """The office grants the request: the ticket's deadline becomes the day asked for, so
+    its overdue flag and the on-time figures follow the new deadline."""
+    _require(actor, "tickets.dispatch")
+    ticket, extension = _decidable(actor, _locked(ticket, version), "extend_approve")
+    old = ticket.deadline
+    ticket.deadline = extension.new_deadline
+    extension.status = DeadlineExtension.Status.APPROVED
+    extension.decided_by, extension.decided_at = actor, timezone.now()
+    extension.decision_reason = (reason or "").strip()
+    extension.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
+    return _apply(
+        ticket,
+        actor=actor,
+        action="extend_approve",
+        reason=extension.decision_reason,
+        fields=["deadline"],
+        detail={
+            "extension": extension.pk,
+            "old_deadline": old.isoformat(),
+            "new_deadline": ticket.deadline.isoformat(),
+        },
+    )
+
+
+@transaction.atomic
+def ticket_extend_refuse(*, actor, ticket, reason: str, version: int | None = None) -> Ticket:
+    """The office refuses the request, saying why; the deadline stays."""
+    _require(actor, "tickets.dispatch")
+    reason = _reason_required(reason)
+    ticket, extension = _decidable(actor, _locked(ticket, version), "extend_refuse")
+    extension.status = DeadlineExtension.Status.REFUSED
+    extension.decided_by, extension.decided_at = actor, timezone.now()
+    extension.decision_reason = reason
+    extension.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
+    return _apply(
+        ticket, actor=actor, action="extend_refuse", reason=reason, detail={"extension": extension.pk}
+    )
+
+
 ACTION_LABELS = {}
 
 
@@ -507,6 +663,9 @@ def _labels():
         "merge": gettext_lazy("merged"),
         "follow_up": gettext_lazy("followed up"),
         "edit": gettext_lazy("edited"),
+        "extend": gettext_lazy("extension requested"),
+        "extend_approve": gettext_lazy("extension approved"),
+        "extend_refuse": gettext_lazy("extension refused"),
     }
 
 

@@ -21,6 +21,7 @@ urlpatterns = [
     path("tickets/mine/", views.ticket_mine, name="ticket-mine"),
     path("tickets/new/", views.ticket_create, name="ticket-create"),
     path("tickets/figures/", views.ticket_figures, name="ticket-figures"),
+    path("tickets/extensions/", views.extension_list, name="extension-list"),
     path("tickets/ledger.xlsx", views.ticket_export, name="ticket-export"),
     path("tickets/<int:pk>/", views.ticket_detail, name="ticket-detail"),
     path("tickets/<int:pk>/act/", views.ticket_act, name="ticket-act"),

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 from minqing.core.audit import audit_list_read, audit_record
 from minqing.core.files import XLSX, serve_attachment, temp_file_download
 from minqing.core.forms import add_errors
-from minqing.core.paging import paginate_by_ids, query_without_page
+from minqing.core.paging import paginate, paginate_by_ids, query_without_page
 from minqing.core.params import id_param
 from minqing.core.scope import require_permission, scope_for, scoped
 from minqing.geo.models import Region
@@ -70,6 +70,7 @@ def ticket_list(request):
             "query": query_without_page(request),
             "now": timezone.now(),
             "can_create": scope_for(request.user).has("tickets.create"),
+            "can_dispatch": scope_for(request.user).has("tickets.dispatch"),
             "campaigns": campaigns,
         },
     )
@@ -81,6 +82,14 @@ def ticket_mine(request):
     page = paginate_by_ids(request, selectors.my_tickets(user=request.user), selectors.tickets_for_list)
     audit_list_read(action="ticket.list", user=request.user, page=page, filters={"mine": True})
     return render(request, "tickets/ticket_mine.html", {"page": page, "now": timezone.now()})
+
+
+def extension_list(request):
+    """Requests for more time (延期) waiting for the office's decision, the oldest first."""
+    require_permission(request.user, "tickets.dispatch")
+    page = paginate(request, selectors.pending_extensions(user=request.user))
+    audit_list_read(action="ticket.list", user=request.user, page=page, filters={"extensions": True})
+    return render(request, "tickets/extension_list.html", {"page": page, "now": timezone.now()})
 
 
 def ticket_create(request):
@@ -169,6 +178,8 @@ def _ticket_detail_page(request, ticket, form=None, refused=None):
         "merge": scope.has("tickets.dispatch") and "merge" in possible,
         "follow_up": services.may_follow_up(request.user, ticket) and "follow_up" in possible,
     }
+    extensions = list(ticket.extensions.select_related("requested_by", "decided_by"))
+    can.update(_extension_steps(request.user, ticket, possible, extensions))
     events = list(ticket.events.all())
     for event in events:
         event.label = services.ACTION_LABELS.get(event.action, event.action)
@@ -182,6 +193,9 @@ def _ticket_detail_page(request, ticket, form=None, refused=None):
         "category_name": _config_name(ticket, "ticket_categories", ticket.category),
         "ledger_name": _config_name(ticket, "ledgers", ticket.ledger),
         "form": form or TicketActForm(),
+        "extensions": extensions,
+        "pending_extension": next((e for e in extensions if e.status == e.Status.PENDING), None),
+        "extension_max_days": services.extension_max_days(ticket.campaign),
         "refused": refused,
         # The dispatch form's choices: the demand's own, or those of a refused dispatch.
         "chosen": {"unit": ticket.unit_id, "tier": ticket.tier, "leader": ticket.leader_id},
@@ -203,6 +217,23 @@ def _ticket_detail_page(request, ticket, form=None, refused=None):
         labels = documents.case_field_labels()
         context["case_fields"] = [(labels[k], ticket.sensitive.get(k, "")) for k in documents.CASE_FIELDS]
     return render(request, "tickets/ticket_detail.html", context)
+
+
+def _extension_steps(user, ticket, possible, extensions) -> dict:
+    """Who sees the steps of an extension: the ticket's own unit asks, an account that may
+    dispatch the ticket decides a request waiting (the services check the same)."""
+    if "extend" not in possible:
+        return {"extend": False, "extend_decide": False}
+    pending = next((e for e in extensions if e.status == e.Status.PENDING), None)
+    decide = (
+        pending is not None
+        and pending.requested_by_id != user.pk
+        and scoped(Ticket, user, "tickets.dispatch").filter(pk=ticket.pk).exists()
+    )
+    return {
+        "extend": pending is None and services.handles_for_unit(user, ticket),
+        "extend_decide": decide,
+    }
 
 
 def _config_name(ticket, section, key):
@@ -266,6 +297,12 @@ def ticket_act(request, pk: int):
                 satisfaction=data["satisfaction"],
                 note=data["note"],
             )
+        elif action == "extend":
+            services.ticket_extend(**common, new_deadline=data["new_deadline"], reason=data["reason"])
+        elif action == "extend_approve":
+            services.ticket_extend_approve(**common, reason=data["reason"])
+        elif action == "extend_refuse":
+            services.ticket_extend_refuse(**common, reason=data["reason"])
         else:
             raise ValidationError(_("Unknown action."))
     except services.StaleTicket:

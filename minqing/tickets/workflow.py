@@ -12,6 +12,8 @@ from django.utils import timezone
 from .models import Status, Tier
 
 S = Status
+# The statuses in which the handling unit holds the ticket and may ask for more time.
+EXTENDABLE: tuple[str, ...] = (S.ACCEPTED, S.IN_PROGRESS)
 # action → (statuses it may start from, status it leads to; None keeps the status)
 TRANSITIONS: dict[str, tuple[tuple[str, ...], str | None]] = {
     "dispatch": ((S.REGISTERED, S.RETURNED, S.ESCALATED, S.REOPENED), None),
@@ -25,11 +27,22 @@ TRANSITIONS: dict[str, tuple[tuple[str, ...], str | None]] = {
     "reopen": ((S.REPLIED, S.VERIFIED, S.CLOSED), S.REOPENED),
     "merge": ((S.REGISTERED, S.RETURNED, S.ESCALATED, S.REOPENED, S.ACCEPTED), S.MERGED),
     "follow_up": ((S.REPLIED, S.VERIFIED, S.CLOSED), None),
+    # 延期: the unit that took the ticket asks for more time, the office decides; the status stays.
+    "extend": (EXTENDABLE, None),
+    "extend_approve": (EXTENDABLE, None),
+    "extend_refuse": (EXTENDABLE, None),
     "edit": (tuple(s for s in S.values if s != S.MERGED), None),
 }
 
 NEXT_TIER = {Tier.ON_SPOT: Tier.TOWNSHIP, Tier.TOWNSHIP: Tier.ESCALATED, Tier.ESCALATED: Tier.ESCALATED}
-DEFAULT_DEADLINES = {"on_spot_days": 0, "township_days": 7, "escalated_days": 15, "followup_days": 7}
+# extension_max_days: how far one extension may move the deadline (a campaign may set its own).
+DEFAULT_DEADLINES = {
+    "on_spot_days": 0,
+    "township_days": 7,
+    "escalated_days": 15,
+    "followup_days": 7,
+    "extension_max_days": 30,
+}
 
 
 def allowed(action: str, status: str) -> bool:

@@ -33,6 +33,25 @@ def campaign_tickets(ctx, *fields) -> list[dict]:
     return cache[key]
 
 
+def extended_last_days(ctx) -> dict[int, dt.date]:
+    """The last day of each of the campaign's tickets whose handling unit was granted more
+    time (延期) by the end of `as_of`: the latest deadline approved, as a local date."""
+    from django.db.models import Max
+
+    from minqing.tickets.models import DeadlineExtension
+
+    end = timezone.make_aware(dt.datetime.combine(ctx.as_of + dt.timedelta(days=1), dt.time()))
+    rows = (
+        DeadlineExtension.objects.filter(
+            ticket__campaign=ctx.campaign, status=DeadlineExtension.Status.APPROVED, decided_at__lt=end
+        )
+        .values("ticket_id")
+        .annotate(last=Max("new_deadline"))
+        .order_by()
+    )
+    return {row["ticket_id"]: local_date(row["last"]) for row in rows}
+
+
 def ticket_units(ctx, rows) -> list[tuple]:
     """(kind, pk, label, cadre_id, unit_id, team_id) for every unit judged."""
     from minqing.org.models import Unit

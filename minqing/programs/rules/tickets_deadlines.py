@@ -6,12 +6,13 @@ from django.utils.translation import gettext_lazy
 
 from . import FAIL, NOT_DUE, PASS, Param
 from ._pending import PendingRule, unit_subjects
-from ._tickets import campaign_tickets, codes_text, local_date, ticket_units
+from ._tickets import campaign_tickets, codes_text, extended_last_days, local_date, ticket_units
 
 
 class TicketDeadlines(PendingRule):
     """Each handling unit replies to every demand by the last day its tier allows
-    (counted from the day it was registered); unanswered past that day is overdue."""
+    (counted from the day it was registered), or by the later last day of an extension
+    approved by the evaluation date; unanswered past that day is overdue."""
 
     type = "tickets.deadlines"
     label = gettext_lazy("Demands handled within the deadline of their tier")
@@ -35,9 +36,12 @@ class TicketDeadlines(PendingRule):
 
     def evaluate_records(self, ctx):
         rows = campaign_tickets(ctx, "tier", "registered_at", "replied_at")
+        extended = extended_last_days(ctx)
         due, late, overdue = defaultdict(int), defaultdict(list), defaultdict(list)
         for row in rows:
             last_day = local_date(row["registered_at"]) + dt.timedelta(days=self.value(f"{row['tier']}_days"))
+            if row["id"] in extended:
+                last_day = max(last_day, extended[row["id"]])
             replied = local_date(row["replied_at"])
             if replied is not None and replied > ctx.as_of:
                 replied = None  # not yet replied as of the evaluation date

@@ -1,3 +1,4 @@
+import datetime as dt
 import json
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -41,15 +42,35 @@ class Command(CliCommand):
         act = sub.add_parser(
             "act",
             help=gettext_lazy(
-                "one workflow step: claim, start, reply, verify, close, escalate, return, reopen"
+                "one workflow step: claim, start, reply, verify, close, escalate, return, reopen; "
+                "extend (ask for a later deadline), extend_approve, extend_refuse"
             ),
         )
         act.add_argument("code")
         act.add_argument(
-            "step", choices=["claim", "start", "reply", "verify", "close", "escalate", "return", "reopen"]
+            "step",
+            choices=[
+                "claim",
+                "start",
+                "reply",
+                "verify",
+                "close",
+                "escalate",
+                "return",
+                "reopen",
+                "extend",
+                "extend_approve",
+                "extend_refuse",
+            ],
         )
         act.add_argument("--as", dest="username", required=True)
         act.add_argument("--text", default="", help=gettext_lazy("the reply, or the reason"))
+        act.add_argument(
+            "--deadline",
+            type=dt.date.fromisoformat,
+            default=None,
+            help=gettext_lazy("extend: the new last day (YYYY-MM-DD)"),
+        )
 
     def handle(self, *args, action, username, **options):
         user = account_or_error(username)
@@ -136,7 +157,7 @@ class Command(CliCommand):
             }
             self.stdout.write(f"{r['group']:<16} {r['total']:>6}  {rates}")
 
-    def do_act(self, user, code, step, text, **options):
+    def do_act(self, user, code, step, text, deadline=None, **options):
         ticket = self._get(user, code)
         calls = {
             "claim": lambda: services.ticket_claim(actor=user, ticket=ticket),
@@ -147,6 +168,11 @@ class Command(CliCommand):
             "escalate": lambda: services.ticket_escalate(actor=user, ticket=ticket, reason=text),
             "return": lambda: services.ticket_return(actor=user, ticket=ticket, reason=text),
             "reopen": lambda: services.ticket_reopen(actor=user, ticket=ticket, reason=text),
+            "extend": lambda: services.ticket_extend(
+                actor=user, ticket=ticket, new_deadline=deadline, reason=text
+            ),
+            "extend_approve": lambda: services.ticket_extend_approve(actor=user, ticket=ticket, reason=text),
+            "extend_refuse": lambda: services.ticket_extend_refuse(actor=user, ticket=ticket, reason=text),
         }
         try:
             ticket = calls[step]()
