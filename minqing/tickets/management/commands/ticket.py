@@ -1,4 +1,3 @@
-import datetime as dt
 import json
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -9,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from minqing.core import context
-from minqing.core.cli import CliCommand, account_or_error, audit_read, invalid
+from minqing.core.cli import CliCommand, account_or_error, audit_read, invalid, iso_date
 from minqing.core.dates import moment_text
 from minqing.tickets import selectors, services
 from minqing.tickets.models import Status
@@ -67,7 +66,7 @@ class Command(CliCommand):
         act.add_argument("--text", default="", help=gettext_lazy("the reply, or the reason"))
         act.add_argument(
             "--deadline",
-            type=dt.date.fromisoformat,
+            type=iso_date,
             default=None,
             help=gettext_lazy("extend: the new last day (YYYY-MM-DD)"),
         )
