@@ -168,7 +168,7 @@ def campaign_document(
         selectors.DEFAULT_IDLE_DAYS,
         default_period=documents.DEFAULT_PERIOD[kind],
     )
-    content, name, content_type = documents.generate(user=request.auth, sel=sel, kind=kind, fmt=format)
+    content, disposition, content_type = documents.generate(user=request.auth, sel=sel, kind=kind, fmt=format)
     response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Content-Disposition"] = disposition
     return response

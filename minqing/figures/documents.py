@@ -14,6 +14,7 @@ teams with the best figures of the period.
 import base64
 import datetime as dt
 import io
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -21,7 +22,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from minqing.core.money import yuan_text
 
@@ -96,8 +97,59 @@ class Paper:
         return date_format(self.date, "DATE_FORMAT")
 
     @property
-    def filename_stem(self) -> str:
-        return f"{self.kind}-{self.figures.selection.campaign.pk}-{self.figures.selection.period.code}"
+    def filename(self) -> str:
+        """The file's name in the reader's language: what the figures are of and the title
+        (campaign, period and kind), e.g. 江村乡-2026年机关干部下基层活动11月工作汇总."""
+        name = f"{selection_name(self.figures.selection)}-{self.title}"
+        return re.sub(r'[\\/:*?"<>|\x00-\x1f]+', "_", name)[:150]
+
+    @property
+    def ascii_filename(self) -> str:
+        """The name for clients that do not read filename*: kind, campaign, period and selection."""
+        sel = self.figures.selection
+        parts = [self.kind, str(sel.campaign.pk), sel.period.code]
+        if sel.region is not None:
+            parts.append(sel.region.code)
+        for key in ("unit", "team", "cadre"):
+            if getattr(sel, key) is not None:
+                parts.append(f"{key}{getattr(sel, key).pk}")
+        return "-".join(parts)
+
+
+def document_title(campaign_name: str, period, kind: str) -> str:
+    """The title; a campaign named with the period's year (2026年机关干部下基层活动) is not
+    followed by the year again: 2026年机关干部下基层活动11月工作汇总, …活动工作总结."""
+    shown = period.label
+    if str(period.start.year) in campaign_name and period.label_in_its_year is not None:
+        shown = period.label_in_its_year
+    if not shown:
+        whole = {
+            "weekly": _("Weekly feedback on %(campaign)s"),
+            "monthly": _("Roll-up of %(campaign)s"),
+            "quarterly": _("Bulletin on %(campaign)s"),
+            "annual": _("Summary of %(campaign)s"),
+            "briefing": _("%(campaign)s: briefing"),
+        }
+        return whole[kind] % {"campaign": campaign_name}
+    titles = {
+        "weekly": _("Weekly feedback on %(campaign)s (%(period)s)"),
+        "monthly": _("Roll-up of %(campaign)s for %(period)s"),
+        "quarterly": _("Bulletin on %(campaign)s in %(period)s"),
+        "annual": _("Summary of %(campaign)s for %(period)s"),
+        "briefing": _("%(campaign)s: briefing for %(period)s"),
+    }
+    return titles[kind] % {"campaign": campaign_name, "period": shown}
+
+
+def selection_name(sel: selectors.Selection) -> str:
+    """What the figures are of, by name: the region, unit (with its parent), team or cadre."""
+    if sel.cadre is not None:
+        return str(sel.cadre)
+    if sel.team is not None:
+        return sel.team.name
+    if sel.unit is not None:
+        return sel.unit.label
+    return sel.area.name
 
 
 def issuer_of(campaign) -> str:
@@ -120,7 +172,15 @@ def figure_rows(figures: selectors.Figures) -> list[list[str]]:
     """(序号, figure, value) for every tile and rate: the table both formats and the tests read."""
     rows = []
     for tile in selectors.TILES.values():
-        rows.append([str(tile.label), _value_text(tile, figures.values[tile.key])])
+        label = str(tile.label)
+        if tile.key == "not_visited_households":
+            # "Lately" is the selection's window: say which.
+            days = figures.selection.idle_days
+            label = _("%(figure)s (%(window)s)") % {
+                "figure": label,
+                "window": ngettext("%(n)s day", "%(n)s days", days) % {"n": days},
+            }
+        rows.append([label, _value_text(tile, figures.values[tile.key])])
     for rate in selectors.RATES:
         rows.append([str(rate.label), _rate(figures.rates[rate.key])])
     return [[str(n)] + row for n, row in enumerate(rows, 1)]
@@ -216,8 +276,9 @@ def _font():
     return font_manager.FontProperties(family=["Noto Sans CJK SC", "Noto Serif CJK SC", "sans-serif"])
 
 
-def bar_chart(labels: list[str], series: dict[str, list], title: str) -> bytes:
-    """A grouped bar chart as PNG, drawn without a screen."""
+def bar_chart(labels: list[str], series: dict[str, list], title: str = "") -> bytes:
+    """A grouped bar chart as PNG, drawn without a screen. The documents leave the title out:
+    they caption the chart in their own text."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -237,7 +298,8 @@ def bar_chart(labels: list[str], series: dict[str, list], title: str) -> bytes:
         ha="right" if len(labels) > 5 else "center",
         fontsize=8,
     )
-    ax.set_title(title, fontproperties=font, fontsize=10)
+    if title:
+        ax.set_title(title, fontproperties=font, fontsize=10)
     ax.legend(prop=font, fontsize=8)
     ax.spines[["top", "right"]].set_visible(False)
     fig.tight_layout()
@@ -246,7 +308,7 @@ def bar_chart(labels: list[str], series: dict[str, list], title: str) -> bytes:
     return out.getvalue()
 
 
-def rate_chart(rates: list[tuple[str, float]], title: str) -> bytes:
+def rate_chart(rates: list[tuple[str, float]], title: str = "") -> bytes:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -263,7 +325,8 @@ def rate_chart(rates: list[tuple[str, float]], title: str) -> bytes:
     ax.set_xlim(0, 100)
     for bar, value in zip(bars, values, strict=True):
         ax.text(bar.get_width() + 1, bar.get_y() + bar.get_height() / 2, f"{value}%", va="center", fontsize=7)
-    ax.set_title(title, fontproperties=font, fontsize=10)
+    if title:
+        ax.set_title(title, fontproperties=font, fontsize=10)
     ax.spines[["top", "right"]].set_visible(False)
     fig.tight_layout()
     out = io.BytesIO()
@@ -280,22 +343,16 @@ def build(*, user, sel: selectors.Selection, kind: str, fmt: str) -> Paper:
     issued = document_issue(actor=user, sel=sel, kind=kind, fmt=fmt)
     campaign = sel.campaign
     issuer = issuer_of(campaign)
-    period = sel.period.label
     area = sel.region.name if sel.region else campaign.region.name
+    # Not numbered by the office yet (read by a leader): the number's place is left blank.
+    n, year = (issued.number, issued.year) if issued else ("\u3000", sel.period.end.year)
     if kind == IssuedDocument.Kind.BRIEFING:
         masthead = _("Work briefing")
-        number = _("Issue %(n)s, %(year)s") % {"n": issued.number, "year": issued.year}
+        number = _("Issue %(n)s, %(year)s") % {"n": n, "year": year}
     else:
         masthead = _("%(issuer)s document") % {"issuer": issuer}
-        number = _("%(short)s〔%(year)s〕%(n)s") % {"short": issuer, "year": issued.year, "n": issued.number}
-    titles = {
-        "weekly": _("Weekly feedback on %(campaign)s (%(period)s)"),
-        "monthly": _("Roll-up of %(campaign)s for %(period)s"),
-        "quarterly": _("Bulletin on %(campaign)s in %(period)s"),
-        "annual": _("Summary of %(campaign)s for %(period)s"),
-        "briefing": _("%(campaign)s: briefing for %(period)s"),
-    }
-    title = titles[kind] % {"campaign": campaign.name, "period": period}
+        number = _("%(short)s〔%(year)s〕%(n)s") % {"short": issuer, "year": year, "n": n}
+    title = document_title(campaign.name, sel.period, kind)
     blocks = [Block("paragraph", summary_text(figures))]
     blocks.append(Block("heading", _("1. The figures")))
     blocks.append(Block("table", header=[_("No."), _("Figure"), _("Value")], rows=figure_rows(figures)))
@@ -317,7 +374,6 @@ def build(*, user, sel: selectors.Selection, kind: str, fmt: str) -> Paper:
                     str(selectors.TILES[k].label): [g.values.get(k, 0) for g in groups]
                     for k in ("visits", "demands", "demands_resolved")
                 },
-                _("Visits and demands of %(area)s") % {"area": area},
             ),
         )
     )
@@ -325,7 +381,7 @@ def build(*, user, sel: selectors.Selection, kind: str, fmt: str) -> Paper:
         (str(r.label), figures.rates[r.key]) for r in selectors.RATES if figures.rates[r.key] is not None
     ]
     if rates:
-        blocks.append(Block("chart", text=_("Rates"), png=rate_chart(rates, _("Rates"))))
+        blocks.append(Block("chart", text=_("Rates"), png=rate_chart(rates)))
     if kind != "weekly" and figures.by_cadre:
         blocks.append(Block("heading", _("3. Cadres with the most visits")))
         blocks.append(
@@ -525,16 +581,24 @@ def to_pdf(paper: Paper) -> bytes:
     return HTML(string=html).write_pdf()
 
 
+def content_disposition(name: str, ascii_name: str) -> str:
+    """An attachment named in UTF-8 (RFC 6266 filename*), with an ASCII name for old clients."""
+    from urllib.parse import quote
+
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
+
+
 def generate(*, user, sel: selectors.Selection, kind: str, fmt: str) -> tuple[bytes, str, str]:
-    """(content, file name, content type) of a document."""
+    """(content, Content-Disposition, content type) of a document."""
     if kind not in KINDS or fmt not in FORMATS:
         raise ValueError(kind)
     sel = selectors.viewers_selection(user=user, sel=sel)
     paper = build(user=user, sel=sel, kind=kind, fmt=fmt)
+    disposition = content_disposition(f"{paper.filename}.{fmt}", f"{paper.ascii_filename}.{fmt}")
     if fmt == "docx":
         return (
             to_docx(paper),
-            f"{paper.filename_stem}.docx",
+            disposition,
             "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         )
-    return to_pdf(paper), f"{paper.filename_stem}.pdf", "application/pdf"
+    return to_pdf(paper), disposition, "application/pdf"

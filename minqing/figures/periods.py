@@ -8,7 +8,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from django.utils.formats import date_format
+from django.utils.formats import date_format, get_format
 from django.utils.translation import gettext as _
 
 from minqing.programs.rules._periods import month_end
@@ -49,7 +49,30 @@ class Period:
             return _("Q%(q)s %(year)s") % {"q": quarter, "year": self.start.year}
         if self.kind == "year":
             return _("the year %(year)s") % {"year": self.start.year}
+        if self.kind == "half":
+            if self.start.month == 1:
+                return _("the first half of %(year)s") % {"year": self.start.year}
+            return _("the second half of %(year)s") % {"year": self.start.year}
         return _("%(start)s to %(end)s") % {"start": date_format(self.start), "end": date_format(self.end)}
+
+    @property
+    def label_in_its_year(self) -> str | None:
+        """The label without its year, for a text that names the year already (a campaign
+        "2026年…活动"): 11月 (November), 第四季度 (Q4), "" for the whole year; None for a period
+        that is no part of one calendar year or has no such name (a week, a range)."""
+        if self.start.year != self.end.year:
+            return None
+        if self.kind == "month":
+            # The locale's year-and-month format without the year and what sticks to it
+            # ("Y年n月" → "n月", "F Y" → "F"): no wording of our own to translate.
+            return date_format(
+                self.start, re.sub(r"\s*Y[^\sA-Za-z]*", "", get_format("YEAR_MONTH_FORMAT")).strip()
+            )
+        if self.kind == "quarter":
+            return _("Q%(q)s") % {"q": (self.start.month - 1) // 3 + 1}
+        if self.kind == "year":
+            return ""
+        return None
 
     @property
     def days(self) -> int:

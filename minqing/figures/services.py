@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 
 from minqing.core.audit import audit_record
+from minqing.core.scope import scoped
 from minqing.org.models import Account
 from minqing.programs.models import Campaign
 
@@ -18,13 +19,32 @@ def selection_key(sel) -> str:
     return urlencode({k: params[k] for k in ("region", "unit", "team", "cadre", "idle") if k in params})
 
 
+def may_number(actor, campaign) -> bool:
+    """Whether the actor numbers the documents of the campaign: its office (who manages it, the
+    issuer the documents name) or the commands. Anyone else who reads them (a leader, a township
+    office reading the county's campaign) gets a copy without a number: a reader's download must
+    not take one of the office's official numbers."""
+    if not isinstance(actor, Account):
+        return True
+    return scoped(Campaign.objects.filter(pk=campaign.pk), actor, "programs.manage").exists()
+
+
 @transaction.atomic
-def document_issue(*, actor, sel, kind: str, fmt: str) -> IssuedDocument:
-    """The document's number (taken the first time), with an audit row for this generation."""
+def document_issue(*, actor, sel, kind: str, fmt: str) -> IssuedDocument | None:
+    """The document's number (taken the first time the office generates it; None while it has
+    none and the actor may not number it), with an audit row for this generation."""
     key = selection_key(sel)
     # The commands read as the campaign office without an account: recorded as the system.
     account = actor if isinstance(actor, Account) else None
     issued = _issued(sel, kind, key)
+    if issued is None and not may_number(actor, sel.campaign):
+        audit_record(
+            action="figures.document",
+            obj=sel.campaign,
+            user=account,
+            detail={"kind": kind, "format": fmt, "period": sel.period.code, "selection": key, "number": None},
+        )
+        return None
     if issued is None:
         # The campaign row serializes numbering (one sequence per campaign and year, per
         # briefings and per other documents); a rival that numbered this document while we

@@ -297,8 +297,8 @@ def document(request, pk: int, kind: str, fmt: str):
         return HttpResponse(problem, status=400, content_type="text/plain; charset=utf-8")
     if not request.GET.get("period"):
         sel = replace(sel, period=documents.DEFAULT_PERIOD[kind](timezone.localdate()))
-    content, name, content_type = documents.generate(user=request.user, sel=sel, kind=kind, fmt=fmt)
+    content, disposition, content_type = documents.generate(user=request.user, sel=sel, kind=kind, fmt=fmt)
     response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Content-Disposition"] = disposition
     response["Cache-Control"] = "private, no-store"
     return response

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from django.db import connection
+from django.utils import translation
 from docx import Document
 from docx.oxml.ns import qn
 
@@ -227,7 +228,7 @@ def test_two_first_generations_at_once_share_one_number(transactional_db):
         call_command("flush", interactive=False, verbosity=0)
 
 
-def test_a_township_offices_document_names_the_township_and_has_its_own_number(
+def test_a_township_offices_document_names_the_township_and_the_offices_has_its_own_number(
     township_office, actor, campaign, other_township
 ):
     from minqing.geo.models import Region
@@ -248,6 +249,12 @@ def test_a_township_offices_document_names_the_township_and_has_its_own_number(
     assert township in mine_text and county not in mine_text.split(township)[0][-40:]
     assert county in county_text
     issued = IssuedDocument.objects.filter(campaign=campaign, kind="monthly", period="2026-10")
+    # The township office reads the county office's campaign: its copy takes none of its numbers.
+    assert issued.count() == 1 and "〔2026〕\u3000号" in mine_text
+    # The county office's document of the township has a number of its own.
+    documents.generate(
+        user=office, sel=sel_for(office, campaign, period, region=TOWNSHIP), kind="monthly", fmt="docx"
+    )
     assert issued.count() == 2
     assert len({d.number for d in issued}) == 2
     assert {d.selection for d in issued} == {"", f"region={TOWNSHIP}"}
@@ -286,3 +293,96 @@ def test_the_briefing_features_the_published_exemplary_cases_of_the_appraisal(ac
     texts = [p.text for p in Document(io.BytesIO(content)).paragraphs]
     assert "扎根村里的好干部：帮村民修通了路" in texts
     assert not any("尚未评定的案例" in t for t in texts)
+
+
+def _docx_number(content: bytes) -> str:
+    return Document(io.BytesIO(content)).paragraphs[1].text
+
+
+def test_the_same_document_downloaded_again_keeps_its_number_and_a_reader_takes_none(client_as, campaign):
+    """The office numbers a document once (Word and PDF, every download alike); a leader's
+    download of a document the office has not numbered leaves the number blank and takes none."""
+    office, leader = client_as("office"), client_as("leader")
+    url = f"/campaigns/{campaign.pk}/documents/monthly.docx?period=2026-11"
+    first = _docx_number(office.get(url).content)
+    assert re.fullmatch(r".+〔2026〕\d+号", first)
+    assert _docx_number(office.get(url).content) == first
+    assert office.get(url.replace(".docx", ".pdf")).status_code == 200
+    assert _docx_number(leader.get(url).content) == first
+    assert IssuedDocument.objects.filter(campaign=campaign, period="2026-11").count() == 1
+    # A document the office has not numbered: the leader reads it with the number's place blank.
+    before = AuditEvent.objects.filter(action="figures.document").count()
+    annual = _docx_number(leader.get(f"/campaigns/{campaign.pk}/documents/annual.docx?period=2026").content)
+    assert annual.endswith("〔2026〕\u3000号")
+    assert not IssuedDocument.objects.filter(campaign=campaign, kind="annual").exists()
+    assert AuditEvent.objects.filter(action="figures.document").count() == before + 1
+    briefing = leader.get(f"/campaigns/{campaign.pk}/documents/briefing.docx?period=2026-11").content
+    assert _docx_number(briefing) == "2026年第\u3000期"
+
+
+def test_a_document_is_named_in_the_readers_language_by_area_campaign_and_period(client_as, campaign):
+    from urllib.parse import unquote
+
+    from .conftest import TOWNSHIP
+
+    client = client_as("office")
+    base = f"/campaigns/{campaign.pk}/documents/monthly.docx?period=2026-11"
+    county = client.get(base)["Content-Disposition"]
+    township = client.get(f"{base}&region={TOWNSHIP}")["Content-Disposition"]
+    name = unquote(township.split("filename*=UTF-8''")[1])
+    assert name == "江村乡-2026年机关干部下基层活动11月工作汇总.docx"
+    assert unquote(county.split("filename*=UTF-8''")[1]) == "双牌县-2026年机关干部下基层活动11月工作汇总.docx"
+    # Old clients get an ASCII name, different for the two areas.
+    assert f'filename="monthly-{campaign.pk}-2026-11-{TOWNSHIP}.docx"' in township
+    assert f'filename="monthly-{campaign.pk}-2026-11.docx"' in county
+    assert township.isascii()
+
+
+def test_a_title_does_not_repeat_the_year_the_campaign_is_named_with(actor, campaign):
+    assert campaign.name == "2026年机关干部下基层活动"
+    office = actor("office")
+    sel = sel_for(office, campaign, parse_period("2026-11", today=TODAY))
+    content, _d, _t = documents.generate(user=office, sel=sel, kind="monthly", fmt="docx")
+    assert Document(io.BytesIO(content)).paragraphs[3].text == "2026年机关干部下基层活动11月工作汇总"
+    # A campaign named without the year: the period keeps it.
+    november = parse_period("2026-11", today=TODAY)
+    assert documents.document_title("机关干部下基层活动", november, "monthly") == (
+        "机关干部下基层活动2026年11月工作汇总"
+    )
+    with translation.override("en"):
+        for kind, period, title in [
+            ("monthly", "2026-11", "Roll-up of 2026 campaign for November"),
+            ("quarterly", "2026Q4", "Bulletin on 2026 campaign in Q4"),
+            ("annual", "2026", "Summary of 2026 campaign"),
+            ("annual", "2027", "Summary of 2026 campaign for the year 2027"),
+        ]:
+            assert documents.document_title("2026 campaign", parse_period(period, today=TODAY), kind) == title
+
+
+@pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils is not installed")
+def test_the_pdf_keeps_names_and_headers_whole_and_captions_each_chart_once(
+    actor, campaign, tmp_path, monkeypatch
+):
+    office = actor("office")
+    sel = sel_for(office, campaign, parse_period("2026", today=TODAY), idle_days=45)
+    titles = []
+    for name in ("bar_chart", "rate_chart"):
+        draw = getattr(documents, name)
+        monkeypatch.setattr(
+            documents,
+            name,
+            lambda *a, draw=draw, **kw: titles.append(a[2:] + tuple(kw.values())) or draw(*a, **kw),
+        )
+    paper = documents.build(user=office, sel=sel, kind="annual", fmt="pdf")
+    # The charts carry no title of their own: the caption under each is the only one.
+    assert len(titles) == 2 and titles == [(), ()]
+    html = documents.render_to_string("figures/document_print.html", {"paper": paper, "blocks": []})
+    assert re.search(r"th, td\.name \{[^}]*white-space: nowrap", html)
+    text = _pdftotext(documents.to_pdf(paper), tmp_path)
+    # Each cadre's name on one line in the table of cadres (no name cut over two lines).
+    for group in paper.figures.top_cadres(n=10):
+        assert re.search(rf"^\s*\d+\s+{re.escape(group.label)}\s", text, re.M), group.label
+    chart = [b for b in paper.blocks if b.kind == "chart"][0]
+    assert text.count(chart.text) == 1
+    # "Lately" is the selection's window.
+    assert re.search(r"近期未走访的结对户\s*[（(]45天[）)]", text)
