@@ -244,7 +244,7 @@ def round_results(appraisal_round) -> list[PublicationRow]:
 
 def inspections(*, user, campaign=None) -> QuerySet:
     qs = scoped(Inspection, user, "inspections.view").select_related(
-        "campaign", "cadre__account", "cadre__unit", "point", "inspector"
+        "campaign", "cadre__account", "cadre__unit__parent", "point", "inspector"
     )
     if campaign is not None:
         qs = qs.filter(campaign=campaign)
@@ -253,7 +253,9 @@ def inspections(*, user, campaign=None) -> QuerySet:
 
 def inspection_get(*, user, pk) -> Inspection:
     return get_scoped_or_404(
-        Inspection.objects.select_related("campaign", "cadre__account", "cadre__unit", "point", "inspector"),
+        Inspection.objects.select_related(
+            "campaign", "cadre__account", "cadre__unit__parent", "point", "inspector"
+        ),
         user,
         "inspections.view",
         pk=pk,

@@ -343,7 +343,7 @@ def _cadres_of(campaign, user):
         scoped(Cadre, user, "org.view")
         .filter(pairings__campaign=campaign)
         .distinct()
-        .select_related("account", "unit")
+        .select_related("account", "unit__parent")
         .order_by("unit__path", "id")
     )
 

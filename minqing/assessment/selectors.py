@@ -88,7 +88,7 @@ def periods_run(campaign) -> list[str]:
 def result_list(*, user, run: AssessmentRun) -> QuerySet:
     return (
         scoped(AssessmentResult.objects.filter(run=run), user, VIEW)
-        .select_related("cadre__account", "unit")
+        .select_related("cadre__account", "unit__parent")
         .order_by("rank_campaign", "unit__path", "cadre_id")
     )
 

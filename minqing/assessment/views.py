@@ -54,6 +54,17 @@ def campaign_assessment(request, pk: int):
     return _campaign_assessment_page(request, campaign_get(user=request.user, pk=pk))
 
 
+def _period_label(period: str) -> str:
+    """The period as the heading writes it (2026 → 2026年, 2026H1 → 2026年上半年); a period
+    that is none as it was typed."""
+    from minqing.figures.periods import PeriodError, parse_period
+
+    try:
+        return parse_period(period, today=timezone.localdate(), halves=True).label
+    except PeriodError:
+        return period
+
+
 def _campaign_assessment_page(request, campaign, run_form=None):
     """`run_form` is a refused run, shown as it was sent."""
     periods_run = selectors.periods_run(campaign)
@@ -87,6 +98,7 @@ def _campaign_assessment_page(request, campaign, run_form=None):
         {
             "campaign": campaign,
             "period": period,
+            "period_label": _period_label(period),
             "periods_run": periods_run,
             "run": run,
             "page": page,

@@ -386,3 +386,41 @@ def test_a_released_publication_list_keeps_its_exemplary_cases(campaign, client_
     earlier = services.round_draw(actor=office, campaign=campaign, period="2026-09", per_cadre=1, seed=3)
     page = client_as("office").get(f"/appraisal/{earlier.pk}/publication/").content.decode()
     assert "发布前的好典型" not in page
+
+
+def test_the_follow_up_tables_head_their_columns_as_follow_up_tasks_and_name_sections_with_their_unit(
+    campaign, client_as, actor
+):
+    from minqing.org.models import Unit
+
+    cadre = actor("cadre").cadre
+    section = Unit.objects.create(
+        name="综合股", kind=Unit.Kind.SECTION, parent=cadre.unit, region=cadre.unit.region
+    )
+    section.path = section.compute_path()
+    section.save()
+    cadre.unit = section
+    cadre.save()
+    inspector = client_as("inspector")
+    inspector.post(
+        "/inspections/new/",
+        {
+            "campaign": campaign.pk,
+            "kind": "unannounced",
+            "date": "2026-11-02",
+            "cadre": cadre.pk,
+            "method": "随机入户",
+            "findings": "两户反映走访少",
+            "rating": "average",
+            "action_text": "一周内回访两户",
+            "action_deadline": "2026-11-09",
+        },
+    )
+    inspection = Inspection.objects.get(cadre=cadre, findings="两户反映走访少")
+    named = f"{cadre.unit.parent.name}·综合股"
+    assert named in inspector.get(f"/inspections/new/?campaign={campaign.pk}").content.decode()  # the picker
+    for url in (f"/inspections/{inspection.pk}/", "/inspections/"):
+        html = client_as("office").get(url).content.decode()
+        assert named in html, url
+        # The follow-up table: not "exported" (exports' Done) nor "操作" (a button's Action).
+        assert "已导出" not in html and "<th>操作</th>" not in html, url

@@ -220,3 +220,34 @@ def test_a_cadre_sees_only_their_own_result_and_the_office_sees_the_ranking(two_
     cadre_page = client_as("office").get(f"/assessment/cadres/{a.pk}/")
     assert cadre_page.status_code == 200 and "甲干部" in cadre_page.content.decode()
     assert f"{mine.total:.2f}" in cadre_page.content.decode()
+
+
+def test_the_ranking_page_heads_the_rank_as_a_position_and_names_sections_with_their_unit(
+    two_cadres, actor, client_as
+):
+    from django.utils import translation
+
+    from minqing.org.models import Unit
+
+    campaign, a, _b = two_cadres
+    section = Unit.objects.create(name="办公室", kind=Unit.Kind.SECTION, parent=a.unit, region=a.unit.region)
+    section.path = section.compute_path()
+    section.save()
+    a.unit = section
+    a.save()
+    services.assessment_run(actor=actor("office"), campaign=campaign, period="2025", today=TODAY)
+    html = client_as("office").get(f"/assessment/campaigns/{campaign.pk}/?period=2025").content.decode()
+    # "Rank" of the ranking is not the cadre's rank (干部类别), nor the period a bare code.
+    assert (
+        "<th>干部类别</th>" not in html
+        and "干部类别" not in html.split('id="ranking"')[1].split("</thead>")[0]
+    )
+    assert f"{a.unit.parent.name}·办公室" in html
+    assert "权重:" not in html and "考核 2025" not in html
+    with translation.override("en"):
+        html = (
+            client_as("office")
+            .get(f"/assessment/campaigns/{campaign.pk}/?period=2025", HTTP_ACCEPT_LANGUAGE="en")
+            .content.decode()
+        )
+    assert "Assessment, the year 2025</h1>" in html and "Weights: " in html
