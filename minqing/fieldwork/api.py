@@ -119,6 +119,8 @@ class ReportDraftIn(Schema):
 class ReportSubmitIn(Schema):
     text: str
     base_version: int
+    # false: keep the text as a draft to finish later (it stays unsubmitted)
+    submit: bool = True
 
 
 class ReportOut(Schema):
@@ -130,6 +132,7 @@ class ReportOut(Schema):
     status: str
     submitted_on: dt.date | None
     late: bool
+    days_overdue: int
     figures: dict
     text: str
     version: int
@@ -167,6 +170,7 @@ def report_out(r: MonthlyReport) -> dict:
         "status": r.status,
         "submitted_on": r.submitted_on,
         "late": r.late,
+        "days_overdue": r.days_overdue,
         "figures": r.figures,
         "text": r.text,
         "version": r.version,
@@ -383,20 +387,25 @@ def draft_report(request, body: ReportDraftIn):
 @router.put(
     "/reports/monthly/{report_id}",
     response={200: ReportOut, 409: ReportOut},
-    summary="Submit my monthly report",
+    summary="Submit my monthly report, or save its draft (submit: false)",
 )
 def submit_report(request, report_id: int, body: ReportSubmitIn):
     report = get_scoped_or_404(MonthlyReport, request.auth, "programs.view", pk=report_id)
     if report.cadre.account_id != request.auth.pk:
         raise HttpError(403, _("Only the report's cadre submits it."))
     try:
-        report = services.monthly_report_submit(
-            actor=request.auth,
-            report=report,
-            text=body.text,
-            on=timezone.localdate(),
-            base_version=body.base_version,
-        )
+        if body.submit:
+            report = services.monthly_report_submit(
+                actor=request.auth,
+                report=report,
+                text=body.text,
+                on=timezone.localdate(),
+                base_version=body.base_version,
+            )
+        else:
+            report = services.monthly_report_save(
+                actor=request.auth, report=report, text=body.text, base_version=body.base_version
+            )
     except services.StaleEdit as exc:
         return Status(409, report_out(exc.current))
     except (ValidationError, PermissionDenied) as exc:

@@ -590,6 +590,13 @@ class MonthlyReport(models.Model):
     def late(self) -> bool:
         return self.submitted_on is not None and self.submitted_on > self.due
 
+    @property
+    def days_overdue(self) -> int:
+        """How many days a draft is past its due day (0 once submitted, or not yet due)."""
+        if self.status != self.Status.DRAFT:
+            return 0
+        return max((timezone.localdate() - self.due).days, 0)
+
 
 class TeamSummary(models.Model):
     campaign = models.ForeignKey("programs.Campaign", on_delete=models.PROTECT, related_name="team_summaries")

@@ -830,6 +830,29 @@ def monthly_report_due_sync(*, campaign: Campaign) -> int:
 
 
 @transaction.atomic
+def monthly_report_save(*, actor, report: MonthlyReport, text: str, base_version: int) -> MonthlyReport:
+    """Keep the text of a draft to finish later: it stays a draft (not submitted, not on time)."""
+    report = MonthlyReport.objects.select_for_update().get(pk=report.pk)
+    if report.version != base_version:
+        raise StaleEdit(report)
+    if report.status == MonthlyReport.Status.SUBMITTED:
+        raise ValidationError(_("This report was already submitted."))
+    text = text.strip()
+    if text == report.text:
+        return report
+    report.text = text
+    report.version += 1
+    report.save(update_fields=["text", "version"])
+    audit_record(
+        action="monthly_report.edit",
+        obj=report,
+        user=actor,
+        detail={"month": report.month.isoformat(), "version": report.version},
+    )
+    return report
+
+
+@transaction.atomic
 def monthly_report_submit(
     *, actor, report: MonthlyReport, text: str, on: dt.date, base_version: int
 ) -> MonthlyReport:

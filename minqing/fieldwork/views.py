@@ -406,14 +406,21 @@ def report_detail(request, pk: int):
     if request.method == "POST":
         if not mine:
             raise PermissionDenied
+        save = request.POST.get("action") == "save"
+        text, base_version = request.POST.get("text", ""), id_param(request.POST.get("version")) or 0
         try:
-            services.monthly_report_submit(
-                actor=request.user,
-                report=report,
-                text=request.POST.get("text", ""),
-                on=timezone.localdate(),
-                base_version=int(request.POST.get("version", 0)),
-            )
+            if save:
+                services.monthly_report_save(
+                    actor=request.user, report=report, text=text, base_version=base_version
+                )
+            else:
+                services.monthly_report_submit(
+                    actor=request.user,
+                    report=report,
+                    text=text,
+                    on=timezone.localdate(),
+                    base_version=base_version,
+                )
         except services.StaleEdit:
             messages.error(
                 request, _("The report was changed elsewhere in the meantime; your text is below.")
@@ -421,7 +428,10 @@ def report_detail(request, pk: int):
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
-            messages.success(request, _("The report was submitted."))
+            if save:
+                messages.success(request, _("The draft was saved; it is not submitted yet."))
+            else:
+                messages.success(request, _("The report was submitted."))
             return redirect("fieldwork:report-detail", pk=report.pk)
     return render(
         request,
