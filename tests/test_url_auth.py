@@ -119,6 +119,17 @@ def field_records(village_region, settings_media):
     report = monthly_report_draft(
         actor=cadre_account, campaign=campaign, cadre=pairing.cadre, month=dt.date(2026, 6, 1)
     )
+    from minqing.fieldwork.services import worklog_write
+
+    # at the point the cadre is stationed at
+    stationed = Pairing.objects.filter(cadre__account=cadre_account, point__isnull=False).first().point
+    worklog = worklog_write(
+        actor=cadre_account,
+        cadre=pairing.cadre,
+        point=stationed,
+        date=dt.date(2026, 6, 2),
+        content="驻点工作",
+    )
     from minqing.fieldwork.services import help_plan_create
     from minqing.programs.models import Team
 
@@ -138,6 +149,7 @@ def field_records(village_region, settings_media):
         "day": day,
         "day2": day2,
         "report": report,
+        "worklog": worklog,
         "plan": plan,
         "commitment": plan.commitments.get(),
         "team": team,
@@ -1886,6 +1898,12 @@ def field_pages(o, visit_viewers):
     )
     viewers = only(PROGRAM_VIEWERS, no=403)
     county_a = COUNTY_A_WIDE
+    # A work log is read in the scope of its point's village and its cadre's unit.
+    worklog_viewers = (
+        COUNTY_A_WIDE
+        | {"cadre"}
+        | ({"village"} if o["worklog"].point.region_id.startswith(o["region_a"].code) else set())
+    )
     cadre_viewers = {
         role: (200 if role in COUNTY_A_WIDE | {"cadre"} else 404 if role in PROGRAM_VIEWERS else 403)
         for role in ROLES
@@ -2001,6 +2019,34 @@ def field_pages(o, visit_viewers):
             )
         ],
         "api-v1:list_relief": [("get", "/api/v1/relief", None, 401, only(set(ROLES)))],
+        # Work logs: everyone lists (the scope decides what); a cadre writes at their own points,
+        # anyone else is refused with a message.
+        "api-v1:list_worklogs": [("get", "/api/v1/worklogs", None, 401, only(set(ROLES)))],
+        "api-v1:create_worklog": [
+            (
+                "json",
+                "/api/v1/worklogs",
+                {"point": o["worklog"].point_id, "date": "2026-06-05", "content": "驻点"},
+                401,
+                {role: (201 if role == "cadre" else 422) for role in ROLES},
+            )
+        ],
+        "fieldwork:worklog-list": [
+            ("get", reverse("fieldwork:worklog-list"), None, 302, only(PROGRAM_VIEWERS, no=403))
+        ],
+        # Its own cadre corrects a log; who else sees it may not (403); the rest get a 404.
+        "fieldwork:worklog-edit": [
+            (
+                "get",
+                reverse("fieldwork:worklog-edit", args=[o["worklog"].pk]),
+                None,
+                302,
+                {
+                    role: (200 if role == "cadre" else 403 if role in worklog_viewers else 404)
+                    for role in ROLES
+                },
+            )
+        ],
         "api-v1:get_team_summary": [
             ("get", f"/api/v1/teams/{team.pk}/summary", None, 401, only(county_a)),
         ],

@@ -413,6 +413,70 @@ def submit_report(request, report_id: int, body: ReportSubmitIn):
     return report_out(report)
 
 
+# Work logs -----------------------------------------------------------------------------------
+
+
+class WorkLogIn(Schema):
+    point: int
+    date: dt.date
+    content: str
+
+
+class WorkLogOut(Schema):
+    id: int
+    uuid: str
+    cadre: int
+    cadre_name: str
+    point: int
+    point_name: str
+    date: dt.date
+    content: str
+    version: int
+
+
+class WorkLogPage(Page):
+    items: list[WorkLogOut]
+
+
+def worklog_out(log) -> dict:
+    return {
+        "id": log.pk,
+        "uuid": str(log.uuid),
+        "cadre": log.cadre_id,
+        "cadre_name": str(log.cadre.account),
+        "point": log.point_id,
+        "point_name": log.point.name,
+        "date": log.date,
+        "content": log.content,
+        "version": log.version,
+    }
+
+
+@router.get("/worklogs", response=WorkLogPage, summary="Work logs in scope (a cadre's own)")
+def list_worklogs(request, page: int = 1, size: int = 50):
+    result = page_of(selectors.worklog_list(user=request.auth), page, size, worklog_out)
+    # Each cadre by name with what they did at the point: as the page's list, recorded.
+    audit_list_read(action="worklog.list", user=request.auth, page=result)
+    return result
+
+
+@router.post("/worklogs", response={201: WorkLogOut}, summary="Write my work log of a day at a point")
+def create_worklog(request, body: WorkLogIn):
+    cadre = selectors.my_cadre(request.auth)
+    if cadre is None:
+        raise HttpError(422, _("Only a cadre's account records field work."))
+    point = next((p for p in selectors.worklog_points(user=request.auth) if p.pk == body.point), None)
+    if point is None:
+        raise HttpError(422, _("This point is not among yours."))
+    try:
+        log = services.worklog_write(
+            actor=request.auth, cadre=cadre, point=point, date=body.date, content=body.content
+        )
+    except ValidationError as exc:
+        raise _invalid(exc) from None
+    return Status(201, worklog_out(log))
+
+
 # Help plans, incidents, relief, team summaries, research reports ----------------------------
 
 

@@ -219,3 +219,31 @@ class VisitCorrectForm(forms.Form):
 class VisitWithdrawForm(forms.Form):
     reason = forms.CharField(label=_("Why the visit is withdrawn"), max_length=200)
     version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class WorkLogForm(forms.Form):
+    """A cadre's work log of one day at one of their points."""
+
+    point = forms.ChoiceField(label=_("Liaison point"))
+    date = forms.DateField(label=_("Date"), widget=DATE)
+    content = forms.CharField(
+        label=_("What was done that day"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        error_messages={"required": _("Write what was done that day.")},
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, points: list, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.points = {str(p.pk): p for p in points}
+        self.fields["point"].choices = [(str(p.pk), p.name) for p in points]
+        _max_today(self.fields["date"])
+
+    def clean_point(self):
+        return self.points[self.cleaned_data["point"]]
+
+    def clean_date(self):
+        day = self.cleaned_data["date"]
+        if day > timezone.localdate():
+            raise ValidationError(_("The date lies in the future."))
+        return day

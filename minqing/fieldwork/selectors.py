@@ -26,6 +26,7 @@ from .models import (
     Visit,
     VisitChange,
     VisitPresence,
+    WorkLog,
 )
 
 VIEW = "programs.view"
@@ -837,3 +838,33 @@ def incident_campaigns(*, user, permission: str) -> QuerySet:
         if any(p.startswith(c.region.prefix) for p in prefixes)
     ]
     return Campaign.objects.filter(Q(pk__in=covering) | Q(pk__in=scoped(Campaign, user, VIEW).values("pk")))
+
+
+def worklog_list(*, user, cadre=None) -> QuerySet:
+    """The work logs in scope (a cadre's own; the office's and leaders' within their scope),
+    the latest day first."""
+    qs = scoped(WorkLog, user, VIEW).select_related("cadre__account", "point")
+    if cadre is not None:
+        qs = qs.filter(cadre=cadre)
+    return qs.order_by("-date", "-id")
+
+
+def worklog_get(*, user, pk: int) -> WorkLog:
+    return get_scoped_or_404(WorkLog.objects.select_related("cadre__account", "point"), user, VIEW, pk=pk)
+
+
+def worklog_points(*, user, as_of: dt.date | None = None) -> list:
+    """The points the signed-in cadre writes work logs at: those of their pairings running on
+    the day and of the teams they lead or belong to (not dissolved); retired points left out."""
+    from minqing.programs.models import LiaisonPoint
+
+    as_of = as_of or timezone.localdate()
+    paired = Pairing.objects.filter(cadre__account_id=user.pk, point__isnull=False).active_on(as_of)
+    teams = Team.objects.filter(Q(members__account_id=user.pk) | Q(leader__account_id=user.pk)).filter(
+        Q(dissolved_on__isnull=True) | Q(dissolved_on__gte=as_of)
+    )
+    points = LiaisonPoint.objects.filter(
+        Q(pk__in=paired.values("point_id"))
+        | Q(pk__in=Team.points.through.objects.filter(team__in=teams).values("liaisonpoint_id"))
+    )
+    return [p for p in points.order_by("name", "id") if not p.retired_by(as_of)]

@@ -485,9 +485,7 @@ def attendance_decide(*, actor, day: AttendanceDay, confirm: bool, reason: str =
 def worklog_write(
     *, actor, cadre, point: LiaisonPoint, date: dt.date, content: str, uuid=None, digest: str = ""
 ) -> WorkLog:
-    if not content.strip():
-        raise ValidationError({"content": [_("Write what was done that day.")]})
-    _check_point_on(point, date, "point")
+    _check_worklog(point=point, date=date, content=content)
     log = WorkLog(
         cadre=cadre, point=point, date=date, content=content.strip(), created_by=actor, payload_digest=digest
     )
@@ -498,7 +496,54 @@ def worklog_write(
             log.save()
     except IntegrityError:
         raise ValidationError({"date": [_("There is already a work log for this day and point.")]}) from None
-    audit_record(action="worklog.write", obj=log, user=actor, detail={"date": date.isoformat()})
+    audit_record(
+        action="worklog.write", obj=log, user=actor, detail={"date": date.isoformat(), "point": point.pk}
+    )
+    return log
+
+
+def _check_worklog(*, point: LiaisonPoint, date: dt.date, content: str) -> None:
+    if not content.strip():
+        raise ValidationError({"content": [_("Write what was done that day.")]})
+    if date > timezone.localdate():
+        raise ValidationError({"date": [_("The date lies in the future.")]})
+    _check_point_on(point, date, "point")
+
+
+@transaction.atomic
+def worklog_edit(
+    *, actor, log: WorkLog, point: LiaisonPoint, date: dt.date, content: str, base_version: int
+) -> WorkLog:
+    """Correct a work log (its own cadre): its point, day and text, from the version the editor
+    started from; the fields changed are kept in the audit event."""
+    log = WorkLog.objects.select_for_update().get(pk=log.pk)
+    if log.version != base_version:
+        raise StaleEdit(log)
+    _check_worklog(point=point, date=date, content=content)
+    changed = [
+        field
+        for field, old, new in (
+            ("point", log.point_id, point.pk),
+            ("date", log.date, date),
+            ("content", log.content, content.strip()),
+        )
+        if old != new
+    ]
+    if not changed:
+        return log
+    if WorkLog.objects.filter(cadre_id=log.cadre_id, point=point, date=date).exclude(pk=log.pk).exists():
+        raise ValidationError({"date": [_("There is already a work log for this day and point.")]})
+    log.point, log.date, log.content = point, date, content.strip()
+    log.version += 1
+    log.updated_at = timezone.now()
+    log.save(update_fields=["point", "date", "content", "version", "updated_at"])
+    # The text itself is not copied into the trail: the field names say what changed.
+    audit_record(
+        action="worklog.edit",
+        obj=log,
+        user=actor,
+        detail={"fields": changed, "date": date.isoformat(), "version": log.version},
+    )
     return log
 
 

@@ -27,6 +27,8 @@ urlpatterns = [
         views.attendance_sheet_pdf_view,
         name="attendance-sheet-pdf",
     ),
+    path("fieldwork/worklogs/", views.worklog_list, name="worklog-list"),
+    path("fieldwork/worklogs/<int:pk>/edit/", views.worklog_edit, name="worklog-edit"),
     path("fieldwork/reports/", views.report_list, name="report-list"),
     path("fieldwork/reports/<int:pk>/", views.report_detail, name="report-detail"),
     path("fieldwork/", views.index, name="index"),

@@ -88,6 +88,7 @@ def field_app(request):
             "visit": _("Record a visit"),
             "deed": _("Record a deed"),
             "checkin": _("Check in here today"),
+            "worklog": _("Work log"),
             "saved": _("Saved on this phone."),
             "failed": _("Not accepted: %(why)s"),
             "signin": _("You are signed out: sign in again to send the records kept on this phone."),
@@ -438,6 +439,87 @@ def report_detail(request, pk: int):
         "fieldwork/report_detail.html",
         {"report": report, "mine": mine, "text": request.POST.get("text", report.text)},
     )
+
+
+# Work logs (工作日志) ----------------------------------------------------------------------
+
+
+def worklog_list(request):
+    """The work logs in scope; a cadre writes theirs here (today's by default, `?point=` chosen)."""
+    require_permission(request.user, selectors.VIEW)
+    cadre = selectors.my_cadre(request.user)
+    form = None
+    if cadre is not None:
+        points = selectors.worklog_points(user=request.user)
+        initial = {"date": timezone.localdate(), "point": request.GET.get("point", "")}
+        form = forms.WorkLogForm(request.POST or None, points=points, initial=initial)
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.worklog_write(
+                    actor=request.user,
+                    cadre=cadre,
+                    point=data["point"],
+                    date=data["date"],
+                    content=data["content"],
+                )
+            except ValidationError as exc:
+                add_errors(form, exc)
+            else:
+                messages.success(request, _("The work log was saved."))
+                return redirect("fieldwork:worklog-list")
+    page = paginate(request, selectors.worklog_list(user=request.user))
+    audit_list_read(action="worklog.list", user=request.user, page=page)
+    return render(
+        request,
+        "fieldwork/worklog_list.html",
+        {"page": page, "form": form, "query": query_without_page(request), "cadre": cadre},
+    )
+
+
+def worklog_edit(request, pk: int):
+    """Its own cadre corrects a work log; others who see it may not (403)."""
+    log = selectors.worklog_get(user=request.user, pk=pk)
+    if log.cadre.account_id != request.user.pk:
+        raise PermissionDenied
+    points = selectors.worklog_points(user=request.user)
+    if log.point_id not in {p.pk for p in points}:
+        points = [log.point, *points]
+    form = forms.WorkLogForm(
+        request.POST or None,
+        points=points,
+        initial={"point": log.point_id, "date": log.date, "content": log.content, "version": log.version},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            changed = services.worklog_edit(
+                actor=request.user,
+                log=log,
+                point=data["point"],
+                date=data["date"],
+                content=data["content"],
+                base_version=data["version"] or 0,
+            )
+        except services.StaleEdit:
+            form.add_error(
+                None, _("The work log was changed elsewhere in the meantime: reload it and try again.")
+            )
+        except ValidationError as exc:
+            add_errors(form, exc)
+        else:
+            if changed.version == log.version:
+                messages.info(request, _("Nothing was changed."))
+            else:
+                messages.success(request, _("The work log was corrected."))
+            return redirect("fieldwork:worklog-list")
+    audit_record(
+        action="worklog.view", obj=log, user=request.user, detail={"date": log.date.isoformat(), "shown": 1}
+    )
+    return render(request, "fieldwork/worklog_edit.html", {"log": log, "form": form})
 
 
 # The field-work hub, help plans, incidents, relief, team summaries, research reports ------------

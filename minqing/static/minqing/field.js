@@ -1,4 +1,4 @@
-// Minqing field app: my targets, visits, deeds and check-ins, also without a signal.
+// Minqing field app: my targets, visits, deeds, check-ins and work logs, also without a signal.
 // Records are saved first in IndexedDB (field-store.js) with a UUID made here, then sent to
 // PUT /api/v1/sync/<kind>/<uuid>; the server recognises a retry by its UUID, so a
 // record is never stored twice, and one made offline is sent when the phone is online.
@@ -382,11 +382,21 @@
     }, labels.deed + " · " + dialog.dataset.name + "：" + f.title.value);
   });
 
+  document.getElementById("worklog-form").addEventListener("submit", function (event) {
+    var dialog = document.getElementById("worklog-dialog");
+    if (event.submitter && event.submitter.value === "cancel") { return; }
+    var f = event.target.elements;
+    var target = JSON.parse(dialog.dataset.target);
+    queue("worklog", { point: target.id, date: f.date.value, content: f.content.value },
+          labels.worklog + " · " + dialog.dataset.name);
+  });
+
   document.getElementById("targets").addEventListener("click", function (event) {
     var li = event.target.closest("li.target");
     if (!li) { return; }
     if (event.target.classList.contains("do-visit")) { openDialog("visit-dialog", li); }
     if (event.target.classList.contains("do-deed")) { openDialog("deed-dialog", li); }
+    if (event.target.classList.contains("do-worklog")) { openDialog("worklog-dialog", li); }
     if (event.target.classList.contains("do-checkin")) {
       queue("attendance", { point: Number(li.dataset.targetId), date: today() },
             labels.checkin + " · " + li.querySelector(".who strong").textContent);
