@@ -292,3 +292,36 @@ def test_due_this_month_follows_a_visit_as_soon_as_it_is_in(phone_page, site, si
     # after a sign-out cleared the phone would outlive the account).
     assert page.evaluate("caches.match('/m/').then(r => r.text())") == kept
     screenshot(page, "35-due-after-a-visit")
+
+
+def test_a_work_log_written_offline_at_a_point_arrives_once(phone_page, site, sign_in, screenshot):
+    from minqing.fieldwork.models import WorkLog
+
+    page = phone_page
+    sign_in(page, "cadre")
+    page.goto(f"{site}/m/")
+    point = page.locator("li.target[data-target-type=point]").first
+    expect(point).to_be_visible()
+    page.context.set_offline(True)
+    point.locator("button.do-worklog").click()
+    form = page.locator("#worklog-form")
+    assert form.locator("input[name=date]").input_value() == timezone.localdate().isoformat()
+    form.locator("textarea[name=content]").fill("驻点：召开院坝会，走访两户")
+    screenshot(page, "34-offline-worklog")
+    form.locator("button[value=save]").click()
+    expect(page.locator("#sync-status")).to_contain_text("1")
+    assert not WorkLog.objects.exists()
+
+    page.context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(page.locator("#synced li")).to_have_count(1)
+    log = WorkLog.objects.get()
+    assert log.content == "驻点：召开院坝会，走访两户" and log.date == timezone.localdate()
+    assert log.point_id == int(point.get_attribute("data-target-id"))
+    page.reload()
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(page.locator("#synced li")).to_have_count(1)
+    assert WorkLog.objects.count() == 1
+    # The link to the cadre's work logs, where it is listed.
+    page.locator("#worklog-link").click()
+    expect(page.locator("table")).to_contain_text("驻点：召开院坝会")
