@@ -137,15 +137,22 @@ def mask_text_identifiers(text: str) -> str:
 
 
 # A run of digits as long as an ID number (mistyped: a digit too many or too few), or a
-# mobile number inside other text. (A household number, region code and dash and serial,
-# is not one.)
-IDENTIFIERS_IN_TEXT = re.compile(r"(?<![\d-])\d{14,}[\dXx]?(?![\d-])|(?<![\d-])1[3-9]\d{9}(?![\d-])")
+# mobile number inside other text, typed whole or in groups (+86, spaces or dashes between
+# them, as _TEXT_MOBILE). (A household number, region code and dash and serial, is not one.)
+IDENTIFIERS_IN_TEXT = re.compile(
+    rf"(?<![\d-])(?:(?P<id>\d{{14,}}[\dXx]?)|(?P<mobile>{_TEXT_MOBILE}))(?![\d-])"
+)
 
 
 def mask_identifiers_in(text: str) -> str:
     """A search query with every ID number (or a run of digits as long as one, mistyped) and
     mobile number in it masked, for the audit trail; a resident's own words are masked by
-    mask_text_identifiers, which also catches landlines and numbers written with spaces."""
+    mask_text_identifiers, which also catches landlines."""
     return IDENTIFIERS_IN_TEXT.sub(
-        lambda m: mask_id_number(m.group(0)) if len(m.group(0)) > 11 else mask_phone(m.group(0)), text
+        lambda m: (
+            mask_id_number(m.group("id"))
+            if m.group("id")
+            else mask_phone(re.sub(r"\D", "", m.group("mobile"))[-11:])
+        ),
+        text,
     )

@@ -152,7 +152,7 @@ def visit_out(v) -> dict:
         "target_name": str(target.head.name if v.household_id and target.head_id else target),
         "content": v.content,
         "outcome": v.outcome,
-        "problems": v.problems,
+        "problems": v.masked_problems,
         "found": v.found,
         "version": v.version,
         "photos": [str(p.uuid) for p in v.photos.all()],

@@ -9,6 +9,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from minqing.core.identity import mask_text_identifiers
+
 
 class SyncedRecord(models.Model):
     """What a record made on a phone carries: the phone's UUID (so a retried upload is
@@ -151,6 +153,12 @@ class Visit(SyncedRecord):
     @property
     def withdrawn(self) -> bool:
         return self.withdrawn_at is not None
+
+    @property
+    def masked_problems(self) -> list[str]:
+        """The problems raised as the visit's page and the API show them: a resident's
+        phone or ID number in one masked (the demand made from it shows it masked too)."""
+        return [mask_text_identifiers(problem) for problem in self.problems or []]
 
 
 class CountedPresences(models.Manager):

@@ -659,8 +659,8 @@ def visit_problems(*, user, visit: Visit) -> list[tuple[str, object]]:
     """The visit's problems, each with the demand registered from it if the user may see that
     demand (else None): a demand names its visit, and its title is its problem's
     (problem_title; of demands registered before titles were masked, the masked first 60
-    characters), in the order the problems were raised. One query; none without the
-    permission to see demands."""
+    characters), in the order the problems were raised. Each problem is given as shown
+    (Visit.masked_problems). One query; none without the permission to see demands."""
     from minqing.core.scope import scope_for
     from minqing.tickets.models import Channel, Ticket
 
@@ -684,7 +684,11 @@ def visit_problems(*, user, visit: Visit) -> list[tuple[str, object]]:
                 return by_title[title].pop(0)
         return None
 
-    return [(problem, demand_of(problem)) for problem in visit.problems]
+    # Matched on the problem as raised, shown masked.
+    return [
+        (masked, demand_of(problem))
+        for problem, masked in zip(visit.problems, visit.masked_problems, strict=True)
+    ]
 
 
 def deed_list(*, user, campaign=None) -> QuerySet:

@@ -162,7 +162,7 @@ def ticket_layout(campaign, spec: LedgerSpec, queryset: QuerySet, *, case_fields
                 statuses.get(t.status, t.status),
                 _day(t.deadline),
                 _day(t.replied_at),
-                t.reply,
+                t.reply if t.may_unmask else t.masked_reply,
                 verdicts.get(t.satisfaction, ""),
             ]
             row += [_extra_value(f, t.extra.get(f["key"])) for f in extra]

@@ -139,7 +139,7 @@ def ticket_out(t: Ticket, *, case: bool = False) -> dict:
         "overdue": t.is_overdue,
         "accepted_at": t.accepted_at,
         "replied_at": t.replied_at,
-        "reply": t.reply,
+        "reply": t.masked_reply,
         "closed_at": t.closed_at,
         "resolved": t.resolved,
         "satisfaction": t.satisfaction,
@@ -162,7 +162,7 @@ def one_ticket_out(t: Ticket, user) -> dict:
             "requested_at": pending.requested_at,
             "requested_by": pending.requested_by.username if pending.requested_by_id else None,
             "new_deadline": pending.new_deadline,
-            "reason": pending.reason,
+            "reason": pending.masked_reason,
         }
     return out
 

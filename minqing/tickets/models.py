@@ -192,6 +192,12 @@ class Ticket(models.Model):
         return mask_text_identifiers(self.description)
 
     @property
+    def masked_reply(self) -> str:
+        """The handling unit's reply as pages, the tracking page, the API and the feed show
+        it: an answer often names the resident, their phone or ID number (masked)."""
+        return mask_text_identifiers(self.reply)
+
+    @property
     def is_overdue(self) -> bool:
         if self.status in FINISHED:
             return bool(self.replied_at and self.replied_at > self.deadline)
@@ -224,6 +230,11 @@ class TicketEvent(models.Model):
 
     def __str__(self):
         return f"{self.ticket_id} {self.action}"
+
+    @property
+    def masked_reason(self) -> str:
+        """The reason (or a follow-up's note) as the ticket's page shows it, numbers masked."""
+        return mask_text_identifiers(self.reason)
 
 
 class DeadlineExtension(models.Model):
@@ -270,6 +281,14 @@ class DeadlineExtension(models.Model):
 
     def __str__(self):
         return f"{self.ticket_id} {self.status}"
+
+    @property
+    def masked_reason(self) -> str:
+        return mask_text_identifiers(self.reason)
+
+    @property
+    def masked_decision_reason(self) -> str:
+        return mask_text_identifiers(self.decision_reason)
 
 
 class TicketSequence(models.Model):

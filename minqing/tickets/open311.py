@@ -117,7 +117,7 @@ def _request_out(t: Ticket, names: dict) -> dict:
     return {
         "service_request_id": t.code,
         "status": "closed" if t.status in CLOSED else "open",
-        "status_notes": (t.reply if published else "") or t.get_status_display(),
+        "status_notes": (t.masked_reply if published else "") or t.get_status_display(),
         "service_name": names.get((t.campaign_id, t.category), t.category),
         "service_code": service_code(t.campaign_id, t.category),
         "description": t.masked_description if published else "",

@@ -134,7 +134,7 @@ class Command(CliCommand):
             before, after = (
                 Status(s).label if s in Status.values else s for s in (e.from_status, e.to_status)
             )
-            self.stdout.write(f"  {at}  {e.actor_label}  {action}  {before}→{after}  {e.reason}")
+            self.stdout.write(f"  {at}  {e.actor_label}  {action}  {before}→{after}  {e.masked_reason}")
 
     def do_rates(self, user, by, **options):
         rows = selectors.rates(user=user, by=by)
