@@ -335,7 +335,8 @@ def test_a_problem_with_a_phone_number_becomes_a_demand_titled_without_it_and_st
     )
     ticket = Ticket.objects.get(extra__visit=str(visit.uuid))
     assert "1390" not in ticket.title and ticket.title == problem[:54] + "139***"
-    assert visit_problems(user=account, visit=visit) == [(problem, ticket)]
+    # Shown masked (Visit.masked_problems), still linked to its demand.
+    assert visit_problems(user=account, visit=visit) == [(problem[:54] + "139****1234", ticket)]
 
 
 def test_a_withdrawn_visit_sent_again_by_the_phone_stays_withdrawn(setting):

@@ -141,6 +141,42 @@ def test_a_mistyped_id_number_or_a_phone_in_a_query_is_masked_too(zhang_san, cli
     )
 
 
+@pytest.mark.parametrize(
+    ("query", "shown"),
+    [
+        ("张三 139 1234 5678", "张三 139****5678"),
+        ("张三 139-1234-5678", "张三 139****5678"),
+        ("+86 139 1234 5678 张三", "139****5678 张三"),
+        # Household numbers (region code, dash, serial) are no personal identifiers: as typed.
+        ("431123100200-0901", "431123100200-0901"),
+        ("张三 131123100200-0901", "张三 131123100200-0901"),
+        ("431123100200001-12", "431123100200001-12"),
+    ],
+)
+def test_mask_identifiers_in_masks_mobiles_typed_in_groups_but_not_household_numbers(query, shown):
+    from minqing.core.identity import mask_identifiers_in
+
+    assert mask_identifiers_in(query) == shown
+
+
+def test_a_mobile_typed_with_spaces_or_dashes_in_a_query_is_masked_in_the_audit_trail(zhang_san, client_as):
+    from minqing.core.models import AuditEvent
+
+    client = client_as("office")
+    for query, shown in [
+        ("张三 139 1234 5678", "张三 139****5678"),
+        ("张三 139-1234-5678", "张三 139****5678"),
+    ]:
+        html = client.get("/people/households/", {"q": query}).content.decode()
+        assert query not in html
+        event = AuditEvent.objects.filter(action="people.search").latest("id")
+        assert event.detail["query"] == shown
+    client.get("/people/households/", {"q": "431123100200-0901"})
+    assert (
+        AuditEvent.objects.filter(action="people.search").latest("id").detail["query"] == "431123100200-0901"
+    )
+
+
 def test_a_second_member_with_the_same_id_number_is_refused(zhang_san, actor):
     from django.core.exceptions import ValidationError
 

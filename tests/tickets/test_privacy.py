@@ -143,3 +143,115 @@ def test_the_migration_masks_the_titles_already_stored(desk):
     assert Ticket.objects.get(pk=cut.pk).title == MASKED[:40]
     assert Ticket.objects.get(pk=typed.pk).title == "王大妈139****1234反映"
     assert Ticket.objects.get(pk=other.pk).title == "路灯不亮"
+
+
+def _replied_with_numbers(ticket, desk):
+    ticket = services.ticket_dispatch(actor=desk.office, ticket=ticket, unit=desk.unit)
+    services.ticket_claim(actor=desk.unit_user, ticket=ticket)
+    return services.ticket_reply(actor=desk.unit_user, ticket=ticket, reply="已联系" + TEXT)
+
+
+def test_the_reply_is_shown_masked_on_the_tracking_page_the_ticket_page_and_the_api(client, client_as, desk):
+    ticket = _replied_with_numbers(_file_from_a_card(client, desk), desk)
+    assert ticket.reply == "已联系" + TEXT  # kept whole
+    track = client.post("/t/track/", {"code": ticket.code, "last4": "5678"}).content.decode()
+    assert "已联系电话139****1234" in track and shows_none(track)
+    office = client_as("office")
+    page = office.get(f"/tickets/{ticket.pk}/").content.decode()
+    assert "已联系电话139****1234" in page and shows_none(page)
+    token = token_create(actor=None, account=desk.unit_user)
+    one = client.get(f"/api/v1/tickets/{ticket.pk}", HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert one.json()["reply"] == "已联系" + MASKED and shows_none(one.content.decode())
+    listed = client.get("/api/v1/tickets", HTTP_AUTHORIZATION=f"Bearer {token}").content.decode()
+    assert ticket.code in listed and shows_none(listed)
+
+
+def test_the_open311_feed_publishes_the_reply_to_its_own_demands_masked(client, desk):
+    token = token_create(actor=None, account=Account.objects.get(username="office"))
+    response = client.post(
+        "/open311/v2/requests.json",
+        {"api_key": token, "service_code": f"{desk.campaign.pk}-urban_rural", "description": "路灯坏了"},
+    )
+    ticket = _replied_with_numbers(Ticket.objects.get(code=response.json()[0]["service_request_id"]), desk)
+    feed = client.get(f"/open311/v2/requests/{ticket.code}.json")
+    assert feed.json()[0]["status_notes"] == "已联系" + MASKED and shows_none(feed.content.decode())
+    assert shows_none(client.get(f"/open311/v2/requests/{ticket.code}.xml").content.decode())
+
+
+def test_reasons_follow_up_notes_and_requests_for_more_time_are_shown_masked(client_as, desk):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    ticket = desk.dispatched()
+    services.ticket_return(actor=desk.unit_user, ticket=ticket, reason="不归我局，请联系" + TEXT)
+    ticket = services.ticket_dispatch(
+        actor=desk.office, ticket=Ticket.objects.get(pk=ticket.pk), unit=desk.unit
+    )
+    services.ticket_claim(actor=desk.unit_user, ticket=ticket)
+    services.ticket_extend(
+        actor=desk.unit_user,
+        ticket=Ticket.objects.get(pk=ticket.pk),
+        new_deadline=timezone.localtime(Ticket.objects.get(pk=ticket.pk).deadline).date()
+        + dt.timedelta(days=2),
+        reason="等居民回电13907461234",
+    )
+    page = client_as("office").get(f"/tickets/{ticket.pk}/").content.decode()
+    assert "等居民回电139****1234" in page and shows_none(page)  # the request waiting for a decision
+    token = token_create(actor=None, account=desk.office)
+    body = client_as("office").get(f"/api/v1/tickets/{ticket.pk}", HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert body.json()["pending_extension"]["reason"] == "等居民回电139****1234"
+    services.ticket_extend_refuse(
+        actor=desk.office, ticket=Ticket.objects.get(pk=ticket.pk), reason="先打431123196505121234家属电话"
+    )
+    ticket = services.ticket_reply(
+        actor=desk.unit_user, ticket=Ticket.objects.get(pk=ticket.pk), reply="已修复"
+    )
+    services.ticket_follow_up(
+        actor=desk.office, ticket=ticket, resolved=False, satisfaction="dissatisfied", note="回访" + TEXT
+    )
+    for username in ("office", "unit"):
+        page = client_as(username).get(f"/tickets/{ticket.pk}/").content.decode()
+        assert "请联系电话139****1234" in page and "回访电话139****1234" in page, username
+        assert "等居民回电139****1234" in page and "先打431123********1234" in page, username
+        assert shows_none(page), username
+
+
+def test_the_problems_raised_on_a_visit_are_shown_masked_on_its_page_and_in_the_api(client, client_as, actor):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from minqing.fieldwork.services import visit_record
+    from minqing.programs.models import Campaign, Pairing
+
+    account = actor("cadre")
+    campaign = Campaign.objects.get(program_key="xiajiceng")
+    pairing = Pairing.objects.filter(
+        campaign=campaign, cadre__account=account, household__isnull=False
+    ).first()
+    visit = visit_record(
+        actor=account,
+        campaign=campaign,
+        cadre=pairing.cadre,
+        date=max(campaign.start, timezone.localdate() - dt.timedelta(days=1)),
+        form="home_visit",
+        target=pairing.household,
+        problems=[TEXT, "村口路灯不亮"],
+    )
+    assert visit.problems[0] == TEXT  # kept whole
+    page = client_as("cadre").get(f"/fieldwork/visits/{visit.uuid}/").content.decode()
+    assert MASKED in page and "村口路灯不亮" in page and shows_none(page)
+    token = token_create(actor=None, account=account)
+    one = client.get(f"/api/v1/visits/{visit.uuid}", HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert one.json()["problems"] == [MASKED, "村口路灯不亮"]
+    listed = client.get("/api/v1/visits", HTTP_AUTHORIZATION=f"Bearer {token}").content.decode()
+    assert str(visit.uuid) in listed and shows_none(listed)
+
+
+def test_an_export_masks_the_reply_unless_its_user_unmasks(client, desk, tmp_path):
+    _replied_with_numbers(_file_from_a_card(client, desk), desk)
+    masked = _export(tmp_path, desk.office, desk.campaign)
+    assert "已联系" + MASKED in masked and shows_none(masked)
+    full = _export(tmp_path, desk.office, desk.campaign, unmask=True, reason="电话回访核实")
+    assert "已联系" + TEXT in full
