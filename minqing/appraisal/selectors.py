@@ -115,7 +115,7 @@ def exemplary_cases(
     with published_only=False, nominated within it, whatever their state); with `until`,
     only those up to that moment. One query."""
     qs = ExemplaryCase.objects.filter(campaign=campaign).select_related(
-        "cadre__account", "cadre__unit", "team", "point"
+        "cadre__account", "cadre__unit__parent", "team", "point"
     )
     start_at = timezone.make_aware(dt.datetime.combine(start, dt.time.min))
     end_at = timezone.make_aware(dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min))
@@ -166,7 +166,7 @@ def samples(*, user, appraisal_round, permission: str = "appraisal.manage") -> Q
         .filter(round=appraisal_round)
         .exclude(cadre__account_id=user.pk)
         .select_related(
-            "cadre__account", "cadre__unit", "household", "household__head", "region", "recorded_by"
+            "cadre__account", "cadre__unit__parent", "household", "household__head", "region", "recorded_by"
         )
         .order_by("cadre__unit__path", "cadre_id", "position")
     )
@@ -175,7 +175,12 @@ def samples(*, user, appraisal_round, permission: str = "appraisal.manage") -> Q
 def sample_get(*, user, pk) -> Sample:
     sample = get_scoped_or_404(
         Sample.objects.select_related(
-            "round", "round__campaign", "cadre__account", "cadre__unit", "household", "household__head"
+            "round",
+            "round__campaign",
+            "cadre__account",
+            "cadre__unit__parent",
+            "household",
+            "household__head",
         ),
         user,
         "appraisal.manage",
@@ -270,7 +275,7 @@ def actions(*, user) -> QuerySet:
 
 def cases(*, user, campaign=None) -> QuerySet:
     qs = scoped(ExemplaryCase, user, "exemplary.view").select_related(
-        "campaign", "cadre__account", "cadre__unit", "team", "point"
+        "campaign", "cadre__account", "cadre__unit__parent", "team", "point"
     )
     if campaign is not None:
         qs = qs.filter(campaign=campaign)

@@ -128,7 +128,7 @@ def result_out(r: AssessmentResult) -> dict:
         "cadre": r.cadre_id,
         "cadre_name": str(r.cadre.account),
         "unit": r.unit_id,
-        "unit_name": r.unit.name,
+        "unit_name": r.unit.label,
         "total": r.total,
         "rank_campaign": r.rank_campaign,
         "rank_unit": r.rank_unit,
@@ -253,7 +253,7 @@ def list_at_risk(request, campaign_id: int, as_of: dt.date | None = None):
         {
             "cadre": f.cadre.pk,
             "cadre_name": str(f.cadre.account),
-            "unit_name": f.cadre.unit.name,
+            "unit_name": f.cadre.unit.label,
             "reasons": [str(r) for r in f.reasons],
             "recall": f.open_recall.pk if f.open_recall else None,
         }

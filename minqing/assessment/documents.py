@@ -89,7 +89,7 @@ def notice_paragraphs(recall) -> list[str]:
         % {
             "campaign": recall.campaign.name,
             "name": cadre.account,
-            "unit": cadre.unit.name,
+            "unit": cadre.unit.label,
             "post": cadre.post or cadre.get_rank_display(),
             "reasons": reasons,
         }

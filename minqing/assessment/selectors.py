@@ -96,7 +96,7 @@ def result_list(*, user, run: AssessmentRun) -> QuerySet:
 def result_get(*, user, pk: int) -> AssessmentResult:
     return get_scoped_or_404(
         AssessmentResult.objects.select_related(
-            "cadre__account", "cadre__unit", "unit", "run__campaign", "run__weight_set"
+            "cadre__account", "cadre__unit", "unit__parent", "run__campaign", "run__weight_set"
         ),
         user,
         VIEW,
@@ -222,7 +222,7 @@ def at_risk_visible(*, user, campaign, as_of: dt.date | None = None) -> list[AtR
 
 def recall_list(*, user, campaign=None, status: str = "") -> QuerySet:
     qs = scoped(Recall, user, VIEW).select_related(
-        "cadre__account", "cadre__unit", "campaign", "successor__account"
+        "cadre__account", "cadre__unit__parent", "campaign", "successor__account"
     )
     if campaign is not None:
         qs = qs.filter(campaign=campaign)
@@ -235,7 +235,7 @@ def recall_get(*, user, pk: int, permission: str = VIEW) -> Recall:
     return get_scoped_or_404(
         Recall.objects.select_related(
             "cadre__account",
-            "cadre__unit",
+            "cadre__unit__parent",
             "campaign__region",
             "successor__account",
             "proposed_by",
@@ -251,7 +251,7 @@ def recall_get(*, user, pk: int, permission: str = VIEW) -> Recall:
 
 
 def leader_record_list(*, user, kind: str = "") -> QuerySet:
-    qs = scoped(LeaderRecord, user, VIEW).select_related("cadre__account", "cadre__unit")
+    qs = scoped(LeaderRecord, user, VIEW).select_related("cadre__account", "cadre__unit__parent")
     if kind:
         qs = qs.filter(kind=kind)
     return qs.order_by("-start", "cadre_id")
@@ -259,7 +259,7 @@ def leader_record_list(*, user, kind: str = "") -> QuerySet:
 
 def leader_record_get(*, user, pk: int) -> LeaderRecord:
     return get_scoped_or_404(
-        LeaderRecord.objects.select_related("cadre__account", "cadre__unit"), user, VIEW, pk=pk
+        LeaderRecord.objects.select_related("cadre__account", "cadre__unit__parent"), user, VIEW, pk=pk
     )
 
 

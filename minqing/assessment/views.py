@@ -206,7 +206,7 @@ def cadre_assessment(request, cadre_pk: int):
     """A cadre's assessment: the newest stored result in sight, with the cadre's other results."""
     require_permission(request.user, VIEW)
     cadre = get_scoped_or_404(
-        Cadre.objects.select_related("account", "unit"), request.user, "org.view", pk=cadre_pk
+        Cadre.objects.select_related("account", "unit__parent"), request.user, "org.view", pk=cadre_pk
     )
     history = list(selectors.cadre_results(user=request.user, cadre=cadre)[:20])
     if not history:
@@ -356,7 +356,7 @@ def _recall_detail_page(request, recall, form=None, refused=""):
         successors = (
             scoped(campaign_cadres(recall.campaign), request.user, "programs.manage")
             .exclude(pk=recall.cadre_id)
-            .select_related("account", "unit")
+            .select_related("account", "unit__parent")
         )
     events = list(recall.events.select_related("actor"))
     # The cadre recalled, the reasons and each step's why: a cadre's record, read.

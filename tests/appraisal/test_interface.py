@@ -158,6 +158,7 @@ def test_exemplary_cases_of_the_period_are_the_published_ones(campaign, actor, c
             campaign, today - dt.timedelta(days=1), today + dt.timedelta(days=1)
         )
         assert [c.subject_name for c in found if c.pk == case.pk] == [name]
+        assert [c.cadre.unit.label for c in found if c.pk == case.pk] == [cadre.unit.label]  # 单位·股室
     assert len(queries) == 1
     assert case not in selectors.exemplary_cases(
         campaign, today + dt.timedelta(days=1), today + dt.timedelta(days=9)

@@ -424,3 +424,46 @@ def test_the_follow_up_tables_head_their_columns_as_follow_up_tasks_and_name_sec
         assert named in html, url
         # The follow-up table: not "exported" (exports' Done) nor "操作" (a button's Action).
         assert "已导出" not in html and "<th>操作</th>" not in html, url
+
+
+def test_a_section_s_cadre_is_named_with_the_unit_on_the_samples_callback_and_publication_pages(
+    campaign, client_as, actor
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from minqing.appraisal import services
+    from minqing.org.models import Cadre, Unit
+    from minqing.org.services import unit_create
+
+    office = client_as("office")
+    cadre = actor("cadre").cadre
+    case = services.case_nominate(
+        actor=actor("leader"), campaign=campaign, title="好股长", story="…", cadre=cadre
+    )
+    for step in ("select", "publish"):
+        services.case_decide(actor=actor("office"), case=case, step=step)
+    appraisal_round = _draw_by_page(office, campaign)
+    sample = appraisal_round.samples.filter(cadre=cadre).first()
+    samples_url = f"/appraisal/{appraisal_round.pk}/samples/"
+
+    def samples_page():
+        with CaptureQueriesContext(connection) as captured:
+            html = office.get(samples_url).content.decode()
+        return html, len(captured)
+
+    _html, in_a_body = samples_page()
+    # Every bureau has its 综合股: the section is named with its unit.
+    section = unit_create(
+        actor=None, name="综合股", region=cadre.unit.region, parent=cadre.unit, kind=Unit.Kind.SECTION
+    )
+    named = f"{cadre.unit.name}·综合股"
+    Cadre.objects.filter(pk=cadre.pk).update(unit=section)
+    html, in_a_section = samples_page()
+    assert named in html and in_a_section == in_a_body  # parents read in the same query
+    assert named in office.get(f"/appraisal/samples/{sample.pk}/").content.decode()
+    publication = office.get(f"/appraisal/{appraisal_round.pk}/publication/").content.decode()
+    assert f"{cadre}</p>" not in publication and f"{cadre} · {named}" in publication  # the case
+    assert (
+        f"{cadre.account} · {named}" in office.get(f"/exemplary/new/?campaign={campaign.pk}").content.decode()
+    )

@@ -225,3 +225,54 @@ def test_the_dashboard_tile_of_cadres_at_risk_equals_the_list_behind_it(client_a
         assert f"（{unit.label}）" in str(row) and (not unit.parent_id or "·" in unit.label)
     dashboard = client_as("office").get(reverse("figures:dashboard", args=[campaign.pk]) + "?period=2026")
     assert "recall_at_risk" in dashboard.content.decode()
+
+
+def test_a_section_s_cadre_is_named_with_the_unit_on_the_recall_pages_the_api_and_the_notice(
+    recalled, scenario, client_as, actor
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from minqing.org.models import Cadre, Unit
+    from minqing.org.services import token_create, unit_create
+
+    campaign, cadre, successor = recalled["campaign"], recalled["cadre"], recalled["successor"]
+    office = client_as("office")
+    recall = services.recall_propose(actor=actor("office"), campaign=campaign, cadre=cadre)
+    listing_url = f"/assessment/recalls/?campaign={campaign.pk}"
+
+    def listing_queries():
+        with CaptureQueriesContext(connection) as captured:
+            html = office.get(listing_url).content.decode()
+        return html, len(captured)
+
+    _html, in_a_body = listing_queries()
+    # Every bureau has its 办公室: the section is named with its unit, 测试局N·办公室.
+    section = unit_create(
+        actor=None, name="办公室", region=scenario.unit.region, parent=scenario.unit, kind=Unit.Kind.SECTION
+    )
+    Cadre.objects.filter(pk__in=[cadre.pk, successor.pk]).update(unit=section)
+    named = f"{scenario.unit.name}·办公室"
+    html, in_a_section = listing_queries()
+    assert named in html
+    assert in_a_section == in_a_body  # the parent read in the same query, not one per row
+
+    services.recall_decide(actor=actor("leader"), recall=recall, approve=True)
+    detail = office.get(f"/assessment/recalls/{recall.pk}/").content.decode()
+    assert f"<dd>{named}</dd>" in detail  # the cadre recalled
+    assert f"赵接任（{named}）" in detail  # the successor offered
+    words = "\n".join(
+        p.text
+        for p in Document(
+            io.BytesIO(office.get(f"/assessment/recalls/{recall.pk}/notice.docx").content)
+        ).paragraphs
+    )
+    assert named in words
+
+    token = token_create(actor=None, account=actor("office"))
+    flagged = client_as(None).get(
+        f"/api/v1/assessment/campaigns/{campaign.pk}/at-risk?as_of={TODAY.isoformat()}",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
+    assert flagged.status_code == 200
+    assert [row["unit_name"] for row in flagged.json() if row["cadre"] == cadre.pk] == [named]

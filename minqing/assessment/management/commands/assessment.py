@@ -71,7 +71,7 @@ class Command(ActionCommand):
 
     def run(self, campaign, period, json, top, **_):
         run = services.assessment_run(actor=None, campaign=self._campaign(campaign), period=period)
-        results = AssessmentResult.objects.filter(run=run).select_related("cadre__account", "unit")
+        results = AssessmentResult.objects.filter(run=run).select_related("cadre__account", "unit__parent")
         if json:
             self.stdout.write(_dumps(run, results.order_by("rank_campaign", "id")))
             return
@@ -91,7 +91,7 @@ class Command(ActionCommand):
         for result in results.order_by("rank_campaign", "id")[:top]:
             total = "—" if result.total is None else f"{result.total:.2f}"
             self.stdout.write(
-                f"{result.rank_campaign or '—':>5} {total:>7}  {result.cadre.account}  {result.unit}"
+                f"{result.rank_campaign or '—':>5} {total:>7}  {result.cadre.account}  {result.unit.label}"
             )
 
     def weights(self, campaign, set, effective_from, reason, **_):
@@ -158,7 +158,7 @@ class Command(ActionCommand):
                         {
                             "cadre": f.cadre.pk,
                             "name": str(f.cadre.account),
-                            "unit": f.cadre.unit.name,
+                            "unit": f.cadre.unit.label,
                             "reasons": [str(r) for r in f.reasons],
                             "recall": f.open_recall.pk if f.open_recall else None,
                         }
@@ -170,7 +170,7 @@ class Command(ActionCommand):
             return
         for f in flagged:
             self.stdout.write(
-                f"{f.cadre.pk:>6} {f.cadre.account}（{f.cadre.unit.name}）: {'; '.join(f.reasons)}"
+                f"{f.cadre.pk:>6} {f.cadre.account}（{f.cadre.unit.label}）: {'; '.join(f.reasons)}"
             )
         self.stdout.write(gettext("%(n)s cadres at risk") % {"n": len(flagged)})
 
@@ -181,7 +181,11 @@ class Command(ActionCommand):
                 gettext("%(period)s has not been assessed: run `minqing assessment run` first.")
                 % {"period": period}
             )
-        result = AssessmentResult.objects.filter(run=run, cadre=self._cadre(cadre)).first()
+        result = (
+            AssessmentResult.objects.filter(run=run, cadre=self._cadre(cadre))
+            .select_related("cadre__account", "unit__parent", "run__campaign")
+            .first()
+        )
         if result is None:
             raise CommandError(gettext("This cadre was not assessed in that run."))
         write_bytes(output, documents.result_sheet_pdf(result, user=None))
@@ -214,7 +218,7 @@ def _dumps(run, results) -> str:
                 {
                     "cadre": r.cadre_id,
                     "name": str(r.cadre.account),
-                    "unit": r.unit.name,
+                    "unit": r.unit.label,
                     "total": r.total,
                     "rank_campaign": r.rank_campaign,
                     "rank_unit": r.rank_unit,
