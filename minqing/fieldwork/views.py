@@ -385,11 +385,14 @@ def report_list(request):
                 month=form.cleaned_data["month"],
             )
             return redirect("fieldwork:report-detail", pk=report.pk)
+    page = paginate(request, selectors.monthly_report_list(user=request.user))
+    # Cadres' reports by name: one read row per view, as the other lists of cadres' records.
+    audit_list_read(action="monthly_report.list", user=request.user, page=page)
     return render(
         request,
         "fieldwork/report_list.html",
         {
-            "page": paginate(request, selectors.monthly_report_list(user=request.user)),
+            "page": page,
             "campaigns": campaigns,
             "form": form,
         },

@@ -4,6 +4,7 @@ web's channel, with the command's action, naming what was read (campaign, round,
 filters with ID numbers and phones masked, how many rows) and never the data itself. Public
 pages and pages of figures that name no one write nothing."""
 
+import datetime as dt
 import io
 import json
 import re
@@ -20,6 +21,7 @@ from minqing.assessment.selectors import cadre_results
 from minqing.core.models import AuditEvent
 from minqing.fieldwork.models import HelpPlan, Incident, Visit
 from minqing.fieldwork.photos import photo_attach
+from minqing.fieldwork.services import monthly_report_draft
 from minqing.org.models import Account, Cadre
 from minqing.people.models import Member
 from minqing.programs.models import Campaign, Pairing, Team
@@ -412,6 +414,17 @@ def test_the_incidents_page_records_each_view(client_as, campaign):
     event = _one(rows, "incident.list", "office")
     assert event.detail["page"] == 1 and event.detail["total"] >= event.detail["shown"] > 0
     assert resident.name in shown
+    _assert_named_by_id_only(event, shown)
+
+
+def test_the_monthly_reports_page_records_each_view(client_as, campaign):
+    """The office's list names each cadre whose report it shows."""
+    cadre = Pairing.objects.filter(cadre__account__username="cadre", campaign=campaign).first().cadre
+    monthly_report_draft(actor=cadre.account, campaign=campaign, cadre=cadre, month=dt.date(2026, 10, 1))
+    shown, rows = _read(client_as("office"), "/fieldwork/reports/")
+    event = _one(rows, "monthly_report.list", "office")
+    assert event.detail["page"] == 1 and event.detail["total"] >= event.detail["shown"] > 0
+    assert str(cadre.account) in shown
     _assert_named_by_id_only(event, shown)
 
 
