@@ -485,7 +485,13 @@ def attendance_decide(*, actor, day: AttendanceDay, confirm: bool, reason: str =
 def worklog_write(
     *, actor, cadre, point: LiaisonPoint, date: dt.date, content: str, uuid=None, digest: str = ""
 ) -> WorkLog:
+    from .selectors import worklog_points
+
     _check_worklog(point=point, date=date, content=content)
+    # Here, not only in the page and the API: the phone's sync names any point in the scope.
+    # The points of the log's day, so a log kept offline past the end of a pairing still arrives.
+    if point.pk not in {p.pk for p in worklog_points(user=cadre.account, as_of=date)}:
+        raise ValidationError({"point": [_("This point is not among yours.")]})
     log = WorkLog(
         cadre=cadre, point=point, date=date, content=content.strip(), created_by=actor, payload_digest=digest
     )

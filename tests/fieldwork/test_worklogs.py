@@ -12,9 +12,12 @@ from django.test import Client
 from django.utils import timezone, translation
 
 from minqing.core.models import AuditEvent
+from minqing.core.roles import Role
+from minqing.core.scope import scoped
 from minqing.fieldwork.models import WorkLog
+from minqing.fieldwork.selectors import worklog_points
 from minqing.fieldwork.sync import sync_put
-from minqing.org.models import Account
+from minqing.org.models import Account, Grant
 from minqing.org.services import token_create
 from minqing.programs.models import LiaisonPoint, Pairing
 
@@ -150,6 +153,38 @@ def test_the_phone_sync_refuses_a_work_log_of_a_future_day(point):
     )
     assert result.status == 422 and "date" in result.errors
     assert not WorkLog.objects.exists()
+
+
+def test_the_phone_sync_refuses_a_work_log_at_a_point_in_scope_not_the_cadres(point):
+    """A cadre who also leads the township sees its other villages: the sync finds such a
+    point in the scope; the service then asks, as the page and the API do, whether it is one
+    of the cadre's own."""
+    grant = Grant.objects.create(account=Account.objects.get(username="cadre"), role=Role.LEADER)
+    grant.regions.add(point.region)
+    cadre = Account.objects.get(username="cadre")
+    own = {p.pk for p in worklog_points(user=cadre)}
+    LiaisonPoint.objects.create(name="邻村", kind=point.kind, region=point.region)
+    other = scoped(LiaisonPoint, cadre, "programs.view").exclude(pk__in=own).first()
+    assert other is not None, "no point in the cadre's scope but theirs: the test proves nothing"
+    today = timezone.localdate().isoformat()
+    with translation.override("en"):
+        result = sync_put(
+            user=cadre,
+            kind="worklog",
+            uuid=uuid.uuid4(),
+            payload={"point": other.pk, "date": today, "content": "走访"},
+        )
+    assert result.status == 422 and result.errors == {"point": ["This point is not among yours."]}
+    assert not WorkLog.objects.exists()
+    assert (
+        sync_put(
+            user=cadre,
+            kind="worklog",
+            uuid=uuid.uuid4(),
+            payload={"point": point.pk, "date": today, "content": "走访"},
+        ).status
+        == 201
+    )
 
 
 def test_the_phone_page_offers_todays_work_log_at_a_point_and_the_hub_lists_them(client_as, point):

@@ -227,14 +227,18 @@ def test_a_team_keeps_a_point_retired_after_it_was_given_and_saves_with_it(scena
 
 @pytest.fixture
 def retired(scenario, campaign, today):
-    """A point entered long ago and retired yesterday, and a cadre who worked there."""
+    """A point entered long ago and retired yesterday, and a cadre who worked there (paired
+    with it until then: a work log names only the cadre's own points)."""
     point = scenario.point()
     LiaisonPoint.objects.filter(pk=point.pk).update(created_at=timezone.now() - dt.timedelta(days=90))
     point.refresh_from_db()
     yesterday = today - dt.timedelta(days=1)
+    cadre = scenario.cadre()
+    pairing = _pair(scenario, campaign, point, cadre)
+    pairing_end(actor=scenario.office, pairing=pairing, end=yesterday, reason="合村并组")
     point_retire(actor=scenario.office, point=point, retired_on=yesterday, reason="合村并组")
     point.refresh_from_db()
-    return point, yesterday, scenario.cadre()
+    return point, yesterday, cadre
 
 
 def _records(scenario, campaign, point, cadre, day):
