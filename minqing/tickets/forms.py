@@ -100,7 +100,8 @@ class TicketForm(forms.Form):
     region = forms.ChoiceField(
         label=_("Village or community"),
         error_messages={
-            "invalid_choice": _("You may not register demands for this village; choose one from the list.")
+            "required": _("Choose the village or community where the problem is."),
+            "invalid_choice": _("You may not register demands for this village; choose one from the list."),
         },
     )
     contact_name = forms.CharField(label=_("Contact name"), max_length=40, required=False)
@@ -130,7 +131,13 @@ class TicketForm(forms.Form):
             self.fields[name].choices = _choices("—", items.items())
             self.fields[name].widget.owners = owners
         self.villages = {v.code: v for v in villages}
-        self.fields["region"].choices = village_choices(self.villages.values())
+        # An empty choice first, as on the public intake: a demand left on the list's first
+        # village would be filed for the wrong one.
+        self.fields["region"].choices = (
+            _choices(_("Choose a village or community"), village_choices(self.villages.values()))
+            if self.villages
+            else []
+        )
         self.fields["channel"].choices = channels
         if not sensitive:
             for name in ("case_owner", "parties", "history"):

@@ -21,8 +21,9 @@ def _paired_villages(cadre) -> set[str]:
 
 
 def _options(page: str, name: str) -> list[str]:
+    """The values offered, the empty "choose" line left out."""
     select = re.search(rf'<select name="{name}"[^>]*>(.*?)</select>', page, re.S).group(1)
-    return re.findall(r'<option value="([^"]*)"', select)
+    return [value for value in re.findall(r'<option value="([^"]*)"', select) if value]
 
 
 def _demand(campaign, village, **overrides):
@@ -72,6 +73,21 @@ def test_a_cadre_registers_a_demand_for_a_village_of_their_pairing(client_as, ac
     assert AuditEvent.objects.filter(action="ticket.register", object_id=str(ticket.pk)).exists()
     # The cadre sees what they registered.
     assert client_as("cadre").get(f"/tickets/{ticket.pk}/").status_code == 200
+
+
+def test_no_village_is_chosen_until_the_staff_member_chooses_one(client_as, cadre_campaign):
+    """As on the public intake: the list opens on an empty choice that is required, and a
+    demand sent without a village is refused with a clear message and writes nothing."""
+    page = client_as("office").get("/tickets/new/").content.decode()
+    select = re.search(r'<select name="region"([^>]*)>(.*?)</select>', page, re.S)
+    assert select and "required" in select.group(1)
+    assert select.group(2).lstrip().startswith('<option value="" selected>'), "the empty choice comes first"
+    assert select.group(2).count("selected") == 1, "no village chosen for the staff member"
+    before = Ticket.objects.count()
+    response = client_as("office").post("/tickets/new/", _demand(cadre_campaign, ""), **EN)
+    assert response.status_code == 200
+    assert "Choose the village or community where the problem is." in response.content.decode()
+    assert Ticket.objects.count() == before
 
 
 def test_a_village_out_of_the_cadres_reach_is_refused_and_nothing_written(client_as, actor, cadre_campaign):
