@@ -423,3 +423,24 @@ def test_the_board_shows_the_campaigns_fixed_service_days_where_the_card_names_n
     rule["disabled"] = True
     campaign.save(update_fields=["config"])
     assert duty_days_of(leader) == ["—"]
+
+
+def test_check_deploy_warns_when_no_site_url_is_set(settings):
+    """`minqing check --deploy` says, before the first cards go out, that without
+    MINQING_SITE_URL the codes follow each request's host and the command needs --site-url;
+    a plain `check` (development) does not, nor does a site with the address set."""
+    from django.core.checks import WARNING, run_checks
+    from django.utils import translation
+
+    settings.SITE_URL = ""
+    with translation.override("en"):
+        found = [m for m in run_checks(include_deployment_checks=True) if m.id == "cards.W001"]
+        assert len(found) == 1 and found[0].level == WARNING
+        assert "MINQING_SITE_URL is not set" in found[0].msg and "--site-url" in found[0].msg
+        assert "request" in found[0].msg and SITE in found[0].hint
+        err = io.StringIO()
+        call_command("check", deploy=True, stdout=io.StringIO(), stderr=err)
+        assert "cards.W001" in err.getvalue()
+    assert not [m for m in run_checks() if m.id == "cards.W001"]
+    settings.SITE_URL = "https://mq.county.gov.cn"
+    assert not [m for m in run_checks(include_deployment_checks=True) if m.id == "cards.W001"]

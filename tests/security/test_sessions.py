@@ -93,6 +93,8 @@ def production_env(tmp_path) -> dict:
         "MINQING_HSTS_SECONDS": "31536000",
         "MINQING_SSL_REDIRECT": "1",
         "MINQING_ALLOWED_HOSTS": "minqing.example.gov.cn",
+        # Production sets where the cards' QR codes lead (README, deployment step).
+        "MINQING_SITE_URL": "https://minqing.example.gov.cn",
     }
 
 
