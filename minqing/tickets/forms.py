@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from minqing.core.forms import TelInput
+from minqing.core.forms import IsoDateInput, TelInput
 
 from .models import Priority, Satisfaction, Status, Tier
 
@@ -247,5 +247,7 @@ class TicketActForm(forms.Form):
     satisfaction = forms.CharField(required=False)
     note = forms.CharField(required=False, strip=False)
     new_deadline = forms.DateField(
-        required=False, error_messages={"invalid": _("Give the new last day as a date.")}
+        required=False,
+        widget=IsoDateInput,
+        error_messages={"invalid": _("Give the new last day as a date.")},
     )
