@@ -103,9 +103,13 @@ _TEXT_ID18 = r"[1-9]\d{16}[\dXx]"
 _TEXT_ID15 = r"[1-9]\d{14}"
 _TEXT_MOBILE = r"(?:\+?86[- ]?)?1[3-9]\d[- ]?\d{4}[- ]?\d{4}"
 _TEXT_LANDLINE = r"\(?0\d{2,3}\)?[- ]?[1-9]\d{6,7}"
+# A household number (a region code, a dash, a serial: 431123101201-0012) is none of them: an
+# ID number or a long run is not taken from digits a dash joins to others.
 _TEXT_IDENTIFIER_RE = re.compile(
-    rf"(?<!\d)(?:(?P<id>{_TEXT_ID18}|{_TEXT_ID15})|(?P<mobile>{_TEXT_MOBILE})"
-    rf"|(?P<landline>{_TEXT_LANDLINE})|(?P<long>\d{{11,}}))(?!\d)"
+    rf"(?<![\d-])(?P<id>{_TEXT_ID18}|{_TEXT_ID15})(?![\d-])"
+    rf"|(?<!\d)(?P<mobile>{_TEXT_MOBILE})(?!\d)"
+    rf"|(?<!\d)(?P<landline>{_TEXT_LANDLINE})(?!\d)"
+    rf"|(?<![\d-])(?P<long>\d{{11,}})(?![\d-])"
 )
 _FULL_WIDTH = str.maketrans("０１２３４５６７８９Ｘｘ＋－（）　", "0123456789Xx+-() ")
 

@@ -265,6 +265,11 @@ def test_the_office_finds_waiting_requests_in_its_scope_in_a_fixed_number_of_que
         return ask(desk, ticket, reason="需要协调多个部门")
 
     first = waiting()
+    ask(
+        desk,
+        services.ticket_claim(actor=desk.unit_user, ticket=desk.dispatched(title="另一件")),
+        reason="请打13907461234联系",
+    )
     office = client_as("office")
 
     def count():
@@ -275,6 +280,7 @@ def test_the_office_finds_waiting_requests_in_its_scope_in_a_fixed_number_of_que
 
     n, page = count()
     assert first.code in page and "需要协调多个部门" in page
+    assert "139****1234" in page and "13907461234" not in page  # a reason is shown masked
     for _ in range(3):
         waiting()
     assert count()[0] == n
