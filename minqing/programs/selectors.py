@@ -232,6 +232,37 @@ def point_campaigns_above(*, user, point: LiaisonPoint) -> list[Campaign]:
     ]
 
 
+def points_campaigns_above(*, user, point_ids) -> dict[int, list[Campaign]]:
+    """point_campaigns_above for many points at once (a points import): {point id: the campaigns
+    using it above the user's grants to manage}, only the points that have any. Four queries
+    whatever the number of points (none for no points)."""
+    point_ids = set(point_ids)
+    if not point_ids:
+        return {}
+    uses = set(Pairing.objects.filter(point_id__in=point_ids).values_list("point_id", "campaign_id"))
+    uses |= set(UnitPairing.objects.filter(point_id__in=point_ids).values_list("point_id", "campaign_id"))
+    uses |= set(
+        Team.points.through.objects.filter(liaisonpoint_id__in=point_ids).values_list(
+            "liaisonpoint_id", "team__campaign_id"
+        )
+    )
+    if not uses:
+        return {}
+    prefixes = scope_for(user).region_prefixes(MANAGE)
+    above = [
+        c
+        for c in Campaign.objects.filter(pk__in={c for _p, c in uses})
+        .select_related("region")
+        .order_by("start", "id")
+        if not any(c.region.prefix.startswith(p) for p in prefixes)
+    ]
+    found = {}
+    for campaign in above:
+        for point_id in sorted(p for p, c in uses if c == campaign.pk):
+            found.setdefault(point_id, []).append(campaign)
+    return found
+
+
 def point_name_history(point: LiaisonPoint) -> list[dict]:
     """The corrections of a point's name and address, newest first, as the audit trail keeps
     them (point.update: who, when, what it was and became): one query."""

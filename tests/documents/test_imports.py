@@ -1287,3 +1287,72 @@ def test_a_retired_point_takes_no_new_pairing_from_a_list(actor, village, tmp_pa
     report = import_run(actor=actor("office"), kind="pairings", path=path, campaign=campaign)
     assert [(e.row, e.column) for e in report.errors] == [(2, "联系点")]
     assert "2021年6月1日" in report.errors[0].message and counts() == before
+
+
+def test_a_township_office_may_not_regrade_by_file_a_point_the_countys_campaign_uses(actor, tmp_path):
+    """A point at a village of 江村乡 paired in the county's campaign is the county office's to
+    regrade (point_check_change): office_jiangcun's file that changes it gets that row's error
+    and nothing is written; a point no higher campaign uses still regrades, an unchanged held
+    one is not refused, and the county office regrades the held one."""
+    from minqing.org.models import Grant
+    from minqing.programs.models import PointGrading
+    from minqing.programs.services import pairing_create, point_create
+    from tests.programs.conftest import Scenario
+
+    scenario = Scenario(actor("office"))
+    township = Grant.objects.get(account__username="office_jiangcun").regions.get()
+    village = Region.objects.filter(code__startswith=township.prefix, level=Region.Level.VILLAGE).first()
+    held = point_create(actor=scenario.office, name="柏利测试村", kind="village", region=village)
+    free = point_create(actor=scenario.office, name="柏利测试厂", kind="enterprise", region=village)
+    same = point_create(actor=scenario.office, name="柏利测试项目", kind="key_project", region=village)
+    today = dt.date.today()
+    campaign = scenario.campaign(
+        "xiajiceng", start=today - dt.timedelta(days=30), end=today + dt.timedelta(days=200)
+    )
+    campaign.name = "县下基层"
+    campaign.save(update_fields=["name"])
+    for point in (held, same):
+        pairing_create(
+            actor=scenario.office,
+            campaign=campaign,
+            cadre=scenario.cadre(),
+            kind="baocun",
+            target=point,
+            start=campaign.start,
+        )
+    path = tmp_path / "points.csv"
+    path.write_text(
+        "联系点名称,类型,乡镇,所属村,分类定级\n"
+        f"柏利测试厂,企业,{township.name},{village.name},一类\n"
+        f"柏利测试村,村,{township.name},{village.name},一类\n"
+        f"柏利测试项目,重点项目,{township.name},{village.name},\n",
+        encoding="utf-8",
+    )
+    gradings = PointGrading.objects.count()
+    with translation.override("en"):
+        report = import_run(actor=actor("office_jiangcun"), kind="points", path=path)
+    assert not report.ok and [e.row for e in report.errors] == [3], report.messages()
+    assert "run by a higher level" in report.errors[0].message and "县下基层" in report.errors[0].message
+    assert set(LiaisonPoint.objects.filter(pk__in=(held.pk, free.pk)).values_list("grade", flat=True)) == {""}
+    assert PointGrading.objects.count() == gradings
+    # Without the held point's row, the file regrades the one no higher campaign uses; the
+    # unchanged held one (no grade given) is not refused.
+    path.write_text(
+        "联系点名称,类型,乡镇,所属村,分类定级\n"
+        f"柏利测试厂,企业,{township.name},{village.name},一类\n"
+        f"柏利测试项目,重点项目,{township.name},{village.name},\n",
+        encoding="utf-8",
+    )
+    report = import_run(actor=actor("office_jiangcun"), kind="points", path=path)
+    assert report.ok and report.counts["points_updated"] == 1, report.messages()
+    assert report.counts["points_unchanged"] == 1
+    free.refresh_from_db()
+    assert free.grade == "first"
+    # The county office still regrades it.
+    path.write_text(
+        f"联系点名称,类型,乡镇,所属村,分类定级\n柏利测试村,村,{township.name},{village.name},一类\n",
+        encoding="utf-8",
+    )
+    assert import_run(actor=actor("office"), kind="points", path=path).ok
+    held.refresh_from_db()
+    assert held.grade == "first"

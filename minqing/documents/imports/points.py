@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy
 
 from minqing.programs.grades import GradeLists, grade_key, grade_problem
 from minqing.programs.models import LiaisonPoint, PointGrading
+from minqing.programs.selectors import points_campaigns_above
+from minqing.programs.services import point_held_above_message
 
 from . import values
 from .engine import Column, Importer
@@ -159,7 +161,27 @@ class PointImporter(Importer):
                         for k in ("grade", "address")
                         if getattr(plan, k) and getattr(plan, k) != found[k]
                     }
+            self.check_held_above(plans, ctx)
         return plans
+
+    def check_held_above(self, plans, ctx):
+        """A point a campaign of a higher level uses is that office's to regrade or correct
+        (point_check_change): a row that would change one is refused, with the same message
+        as the point's forms. Unchanged points are not looked at; the command line (no actor)
+        is not limited."""
+        if ctx.actor is None:
+            return
+        changing = [p for p in plans if p.existing and p.changes]
+        held = points_campaigns_above(user=ctx.actor, point_ids=(p.existing["id"] for p in changing))
+        for plan in changing:
+            campaigns = held.get(plan.existing["id"])
+            if campaigns:
+                point = LiaisonPoint(pk=plan.existing["id"], name=plan.existing["name"])
+                ctx.error(
+                    plan.row,
+                    "grade" if "grade" in plan.changes else "address",
+                    point_held_above_message(point, campaigns),
+                )
 
     def counts(self, plans):
         return {
