@@ -465,7 +465,13 @@ def create_worklog(request, body: WorkLogIn):
     cadre = selectors.my_cadre(request.auth)
     if cadre is None:
         raise HttpError(422, _("Only a cadre's account records field work."))
-    point = next((p for p in selectors.worklog_points(user=request.auth) if p.pk == body.point), None)
+    # The cadre's points on the log's day, not today's: a pairing may have ended since (the
+    # service asks the same again). A day in the future is looked up as today, for the service
+    # to refuse it by its date.
+    as_of = min(body.date, timezone.localdate())
+    point = next(
+        (p for p in selectors.worklog_points(user=request.auth, as_of=as_of) if p.pk == body.point), None
+    )
     if point is None:
         raise HttpError(422, _("This point is not among yours."))
     try:

@@ -522,7 +522,7 @@ def worklog_edit(
 ) -> WorkLog:
     """Correct a work log (its own cadre): its point, day and text, from the version the editor
     started from; the fields changed are kept in the audit event."""
-    log = WorkLog.objects.select_for_update().get(pk=log.pk)
+    log = WorkLog.objects.select_for_update().select_related("cadre__account").get(pk=log.pk)
     if log.version != base_version:
         raise StaleEdit(log)
     _check_worklog(point=point, date=date, content=content)
@@ -537,6 +537,14 @@ def worklog_edit(
     ]
     if not changed:
         return log
+    # As on writing: the point must be the cadre's on the (new) day. Only when the point or the
+    # day moves, so a log's text stays correctable after the cadre has left a team.
+    if {"point", "date"} & set(changed):
+        from .selectors import worklog_points
+
+        account = log.cadre.account
+        if point.pk not in {p.pk for p in worklog_points(user=account, as_of=date)}:
+            raise ValidationError({"point": [_("This point is not among yours.")]})
     if WorkLog.objects.filter(cadre_id=log.cadre_id, point=point, date=date).exclude(pk=log.pk).exists():
         raise ValidationError({"date": [_("There is already a work log for this day and point.")]})
     log.point, log.date, log.content = point, date, content.strip()

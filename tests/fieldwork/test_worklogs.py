@@ -19,7 +19,7 @@ from minqing.fieldwork.selectors import worklog_points
 from minqing.fieldwork.sync import sync_put
 from minqing.org.models import Account, Grant
 from minqing.org.services import token_create
-from minqing.programs.models import LiaisonPoint, Pairing
+from minqing.programs.models import LiaisonPoint, Pairing, Team
 
 
 @pytest.fixture
@@ -192,3 +192,52 @@ def test_the_phone_page_offers_todays_work_log_at_a_point_and_the_hub_lists_them
     assert 'class="do-worklog' in page and 'id="worklog-dialog"' in page
     assert 'href="/fieldwork/worklogs/"' in page
     assert 'href="/fieldwork/worklogs/"' in client_as("office").get("/fieldwork/").content.decode()
+
+
+def _paired_since(point, start, end=None):
+    """The demo cadre's pairing at the point runs from start to end (the point theirs by it alone)."""
+    pairing = Pairing.objects.get(cadre__account__username="cadre", point=point)
+    pairing.start, pairing.end = start, end
+    pairing.save(update_fields=["start", "end"])
+    for team in Team.objects.filter(points=point):
+        team.points.remove(point)
+    cadre = Account.objects.get(username="cadre")
+    before = start - dt.timedelta(days=1)
+    assert point.pk not in {p.pk for p in worklog_points(user=cadre, as_of=before)}, "theirs by a team too"
+
+
+def test_a_correction_cannot_move_a_log_to_a_day_the_point_was_not_the_cadres(client_as, point):
+    today = timezone.localdate()
+    _paired_since(point, today - dt.timedelta(days=2))
+    client = client_as("cadre")
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    _write(client, point, today - dt.timedelta(days=1))
+    log = WorkLog.objects.get(cadre__account__username="cadre")
+    early = (today - dt.timedelta(days=10)).isoformat()
+    with translation.override("en"):
+        page = client.post(
+            f"/fieldwork/worklogs/{log.pk}/edit/",
+            {"point": point.pk, "date": early, "content": "走访", "version": 1},
+        ).content.decode()
+    assert "This point is not among yours." in page
+    log.refresh_from_db()
+    assert log.date == today - dt.timedelta(days=1) and log.version == 1
+    assert not AuditEvent.objects.filter(action="worklog.edit").exists()
+
+
+def test_the_api_takes_a_log_of_a_past_day_at_a_pairing_ended_since(point):
+    today = timezone.localdate()
+    _paired_since(point, today - dt.timedelta(days=30), end=today - dt.timedelta(days=2))
+    token = token_create(actor=None, account=Account.objects.get(username="cadre"))
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {token}", HTTP_ACCEPT_LANGUAGE="en")
+
+    def post(day):
+        body = {"point": point.pk, "date": day.isoformat(), "content": "走访"}
+        return client.post("/api/v1/worklogs", json.dumps(body), content_type="application/json")
+
+    created = post(today - dt.timedelta(days=3))
+    assert created.status_code == 201, created.content
+    with translation.override("en"):
+        refused = post(today)
+    assert refused.status_code == 422 and "This point is not among yours." in refused.json()["detail"]
+    assert WorkLog.objects.filter(cadre__account__username="cadre").count() == 1
