@@ -460,13 +460,17 @@ def ticket_follow_up(
 def may_follow_up(actor, ticket) -> bool:
     """Who records the resident's verdict: the office or the level that dispatches (tickets.
     dispatch), or the cadre who registered the demand; the resident (None) on the tracking
-    page. Not the handling unit, nor whoever took the demand and answered it."""
+    page. Dispatching means dispatching this ticket, not some other county's. Not the handling
+    unit nor a colleague acting for it, nor whoever took the demand or wrote its reply."""
     if actor is None:
         return True
-    if ticket.owner_id is not None and ticket.owner_id == actor.pk:
+    if handles_for_unit(actor, ticket) or (ticket.owner_id is not None and ticket.owner_id == actor.pk):
         return False
-    scope = scope_for(actor)
-    return scope.has("tickets.dispatch") or (ticket.created_by_id == actor.pk and scope.has("tickets.create"))
+    if TicketEvent.objects.filter(ticket=ticket, action="reply", actor=actor).exists():
+        return False
+    if ticket.created_by_id == actor.pk and scope_for(actor).has("tickets.create"):
+        return True
+    return scoped(Ticket, actor, "tickets.dispatch").filter(pk=ticket.pk).exists()
 
 
 def ticket_rate_by_resident(*, ticket, resolved: bool, satisfaction: str, note: str = "") -> Ticket:
@@ -596,8 +600,8 @@ def _decidable(actor, ticket, action) -> tuple[Ticket, DeadlineExtension]:
     extension = _pending_extension(ticket)
     if extension is None:
         raise TransitionRefused(_("No request for more time waits on this demand."), code="no_extension")
-    if extension.requested_by_id == actor.pk:
-        # Nobody approves their own request.
+    if extension.requested_by_id == actor.pk or handles_for_unit(actor, ticket):
+        # Nobody decides their own request, nor one of the unit they act for.
         raise PermissionDenied
     return ticket, extension
 

@@ -221,13 +221,15 @@ def _ticket_detail_page(request, ticket, form=None, refused=None):
 
 def _extension_steps(user, ticket, possible, extensions) -> dict:
     """Who sees the steps of an extension: the ticket's own unit asks, an account that may
-    dispatch the ticket decides a request waiting (the services check the same)."""
+    dispatch the ticket, and does not act for its unit, decides a request waiting (the
+    services check the same)."""
     if "extend" not in possible:
         return {"extend": False, "extend_decide": False}
     pending = next((e for e in extensions if e.status == e.Status.PENDING), None)
     decide = (
         pending is not None
         and pending.requested_by_id != user.pk
+        and not services.handles_for_unit(user, ticket)
         and scoped(Ticket, user, "tickets.dispatch").filter(pk=ticket.pk).exists()
     )
     return {

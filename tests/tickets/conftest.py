@@ -35,6 +35,18 @@ class Desk:
         ticket = self.ticket(**kwargs)
         return services.ticket_dispatch(actor=self.office, ticket=ticket, unit=self.unit)
 
+    def colleague(self, username="office_minzheng"):
+        """An office account of the county that also handles for the ticket's unit 民政局:
+        it may dispatch the county's demands, but is a colleague of the unit that answers."""
+        from minqing.core.roles import Role
+        from minqing.org.models import Account, Grant
+
+        account = Account.objects.create_user(username=username, password="x-" + username)
+        county = Region.objects.get(code="431123000000")
+        Grant.objects.create(account=account, role=Role.OFFICE).regions.add(county)
+        Grant.objects.create(account=account, role=Role.HANDLING_UNIT).units.add(self.unit)
+        return Account.objects.get(pk=account.pk)
+
     def replied(self, **kwargs):
         ticket = self.dispatched(**kwargs)
         services.ticket_claim(actor=self.unit_user, ticket=ticket)

@@ -97,3 +97,35 @@ def test_the_resident_records_the_verdict_without_an_account(desk):
     ticket = desk.replied()
     services.ticket_rate_by_resident(ticket=ticket, resolved=False, satisfaction=Satisfaction.DISSATISFIED)
     assert Ticket.objects.get(pk=ticket.pk).satisfaction == Satisfaction.DISSATISFIED
+
+
+def test_an_office_of_another_county_does_not_rate_this_countys_demand(actor, desk):
+    # 晋安区's office dispatches its own demands, not 双牌县's.
+    ticket = desk.replied()
+    other = actor("office_jinan")
+    assert not services.may_follow_up(other, ticket)
+    with pytest.raises(PermissionDenied):
+        _follow_up(other, ticket)
+    assert _unrated(ticket)
+
+
+def test_an_office_colleague_of_the_handling_unit_does_not_rate_its_units_answer(client_as, desk):
+    colleague = desk.colleague()
+    ticket = desk.replied()
+    assert not services.may_follow_up(colleague, ticket)
+    with pytest.raises(PermissionDenied):
+        _follow_up(colleague, ticket)
+    assert _unrated(ticket)
+    page = client_as(colleague.username, verified=True).get(f"/tickets/{ticket.pk}/").content.decode()
+    assert ticket.code in page and 'value="follow_up"' not in page
+
+
+def test_whoever_wrote_the_reply_does_not_rate_it_once_the_ticket_changed_hands(actor, desk):
+    ticket = desk.dispatched()
+    services.ticket_claim(actor=desk.office, ticket=ticket)
+    services.ticket_reply(actor=desk.office, ticket=ticket, reply="已协调解决。")
+    Ticket.objects.filter(pk=ticket.pk).update(owner=actor("office_jiangcun"))
+    ticket = Ticket.objects.get(pk=ticket.pk)
+    with pytest.raises(PermissionDenied):
+        _follow_up(desk.office, ticket)
+    assert _unrated(ticket)
