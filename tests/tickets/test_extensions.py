@@ -125,6 +125,19 @@ def test_only_the_tickets_unit_asks_and_only_a_dispatcher_decides(desk, taken, a
     assert DeadlineExtension.objects.get(ticket=taken).status == "pending"
 
 
+def test_an_office_colleague_of_the_handling_unit_does_not_decide_its_units_request(client_as, desk, taken):
+    colleague = desk.colleague()
+    ask(desk, taken)
+    for decide in (services.ticket_extend_approve, services.ticket_extend_refuse):
+        with pytest.raises(PermissionDenied):
+            decide(actor=colleague, ticket=taken, reason="同意")
+    assert DeadlineExtension.objects.get(ticket=taken).status == "pending"
+    page = client_as(colleague.username, verified=True).get(f"/tickets/{taken.pk}/").content.decode()
+    assert taken.code in page and 'value="extend_approve"' not in page
+    services.ticket_extend_approve(actor=desk.office, ticket=taken)
+    assert DeadlineExtension.objects.get(ticket=taken).status == "approved"
+
+
 def test_a_ticket_leaving_the_units_hands_lets_its_request_lapse(desk, taken):
     ask(desk, taken)
     services.ticket_reply(actor=desk.unit_user, ticket=taken, reply="已办结")
@@ -254,6 +267,31 @@ def test_an_approved_extension_counts_on_time_in_the_rates_and_the_rule(desk, ta
     Ticket.objects.filter(pk=other.pk).update(replied_at=deadline)
     verdicts = rule.evaluate(Context(desk.campaign, day_of(as_of)))
     assert next(v for v in verdicts if v.subject_id == desk.unit.pk).status == PASS
+
+
+def test_an_extension_granted_to_one_unit_does_not_move_the_next_units_last_day(desk, taken):
+    from minqing.org.models import Unit
+
+    ask(desk, taken, days=5)
+    services.ticket_extend_approve(actor=desk.office, ticket=taken)
+    extension = DeadlineExtension.objects.get(ticket=taken)
+    other = Unit.objects.filter(path__startswith=desk.unit.path[:4]).exclude(pk=desk.unit.pk).first()
+    services.ticket_escalate(actor=desk.office, ticket=taken, reason="需县级协调", unit=other)
+    # Replied on the extension's last day: late for the escalated tier's two days.
+    Ticket.objects.filter(pk=taken.pk).update(
+        status="replied", replied_at=extension.new_deadline - dt.timedelta(hours=1), reply="已修"
+    )
+    as_of = timezone.now() + dt.timedelta(days=40)
+    rule = RULE_TYPES["tickets.deadlines"]("k", "n", {"escalated_days": 2})
+
+    def missing():
+        verdicts = rule.evaluate(Context(desk.campaign, day_of(as_of)))
+        return " ".join(next(v for v in verdicts if v.subject_id == other.pk).missing)
+
+    assert taken.code in missing()
+    # The same extension granted to the unit now holding the ticket does count.
+    DeadlineExtension.objects.filter(pk=extension.pk).update(unit=other)
+    assert taken.code not in missing()
 
 
 def test_the_office_finds_waiting_requests_in_its_scope_in_a_fixed_number_of_queries(client_as, desk):

@@ -35,15 +35,20 @@ def campaign_tickets(ctx, *fields) -> list[dict]:
 
 def extended_last_days(ctx) -> dict[int, dt.date]:
     """The last day of each of the campaign's tickets whose handling unit was granted more
-    time (延期) by the end of `as_of`: the latest deadline approved, as a local date."""
-    from django.db.models import Max
+    time (延期) by the end of `as_of`: the latest deadline approved, as a local date. Only
+    extensions granted to the unit the ticket is judged by (its current unit) count: one
+    granted before an escalation does not move the next unit's last day."""
+    from django.db.models import F, Max
 
     from minqing.tickets.models import DeadlineExtension
 
     end = timezone.make_aware(dt.datetime.combine(ctx.as_of + dt.timedelta(days=1), dt.time()))
     rows = (
         DeadlineExtension.objects.filter(
-            ticket__campaign=ctx.campaign, status=DeadlineExtension.Status.APPROVED, decided_at__lt=end
+            ticket__campaign=ctx.campaign,
+            status=DeadlineExtension.Status.APPROVED,
+            decided_at__lt=end,
+            unit=F("ticket__unit"),
         )
         .values("ticket_id")
         .annotate(last=Max("new_deadline"))
