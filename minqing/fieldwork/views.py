@@ -437,6 +437,17 @@ def report_detail(request, pk: int):
             else:
                 messages.success(request, _("The report was submitted."))
             return redirect("fieldwork:report-detail", pk=report.pk)
+    if not mine:
+        # Another's account of their month, with the households and people it names: recorded
+        # (the cadre's own report, read by its writer, is not).
+        audit_list_read(
+            action="monthly_report.view",
+            user=request.user,
+            obj=report,
+            shown=1,
+            campaign=report.campaign_id,
+            month=report.month.isoformat(),
+        )
     return render(
         request,
         "fieldwork/report_detail.html",

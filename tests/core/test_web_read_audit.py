@@ -428,6 +428,20 @@ def test_the_monthly_reports_page_records_each_view(client_as, campaign):
     _assert_named_by_id_only(event, shown)
 
 
+def test_a_monthly_report_read_by_another_records_each_view_and_its_writer_s_reading_does_not(
+    client_as, campaign
+):
+    cadre = Pairing.objects.filter(cadre__account__username="cadre", campaign=campaign).first().cadre
+    report = monthly_report_draft(
+        actor=cadre.account, campaign=campaign, cadre=cadre, month=dt.date(2026, 10, 1)
+    )
+    shown, rows = _read(client_as("office"), f"/fieldwork/reports/{report.pk}/")
+    event = _one(rows, "monthly_report.view", "office")
+    assert (event.object_type, event.object_id) == ("fieldwork.monthlyreport", str(report.pk))
+    assert event.detail == {"campaign": campaign.pk, "month": "2026-10-01", "shown": 1}
+    assert _read(client_as("cadre"), f"/fieldwork/reports/{report.pk}/")[1] == []
+
+
 def test_a_cadres_research_page_records_each_view_as_the_api(client_as, campaign):
     some = Cadre.objects.filter(account__username="cadre").select_related("account").get()
     url = f"/fieldwork/research/cadres/{some.pk}/?campaign={campaign.pk}&start=2026-01-01&end=2026-10-31"
