@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from minqing.core.audit import audit_record
 from minqing.core.dates import day_text
+from minqing.core.identity import mask_text_identifiers
 from minqing.core.scope import scope_for, scoped
 from minqing.programs.models import Campaign
 
@@ -371,7 +372,7 @@ def record_figures(cadre, start: dt.date, end: dt.date) -> dict:
             cadre=cadre, status=AttendanceDay.Status.CONFIRMED, date__gte=start, date__lte=end
         ).count(),
         "recent_visits": [
-            {"date": d.isoformat(), "content": c[:80]}
+            {"date": d.isoformat(), "content": mask_text_identifiers(c)[:80]}
             for d, c in visits.distinct().order_by("-date", "-id").values_list("date", "content")[:8]
         ],
     }

@@ -18,6 +18,7 @@ from minqing.api.paging import page_of
 from minqing.api.schemas import Page
 from minqing.core.audit import audit_list_read, audit_record
 from minqing.core.files import serve_attachment
+from minqing.core.identity import mask_text_identifiers
 from minqing.core.scope import get_scoped_or_404, scope_for, scoped
 
 from . import photos, research, selectors, services
@@ -150,8 +151,9 @@ def visit_out(v) -> dict:
         "target_type": "household" if v.household_id else "member" if v.member_id else "point",
         "target_id": target.pk,
         "target_name": str(target.head.name if v.household_id and target.head_id else target),
-        "content": v.content,
-        "outcome": v.outcome,
+        # As the visit's page shows them: a resident's phone or ID number in the text masked.
+        "content": v.masked_content,
+        "outcome": v.masked_outcome,
         "problems": v.masked_problems,
         "found": v.found,
         "version": v.version,
@@ -263,8 +265,8 @@ def correct_visit(request, uuid: uuidlib.UUID, body: VisitCorrectIn):
             visit=visit,
             date=body.date,
             form=body.form,
-            content=body.content,
-            outcome=body.outcome,
+            content=_as_written(body.content, visit.content),
+            outcome=_as_written(body.outcome, visit.outcome),
             others_present=present,
             reason=body.reason,
             base_version=body.base_version,
@@ -292,6 +294,12 @@ def withdraw_visit(request, uuid: uuidlib.UUID, body: VisitWithdrawIn):
     except ValidationError as exc:
         raise _invalid(exc) from None
     return visit_out(selectors.visit_get(user=request.auth, uuid=visit.uuid))
+
+
+def _as_written(sent: str, stored: str) -> str:
+    """The text to store from a correction: a client sends back the masked text this API gave it
+    (visit_out) for a text it did not change, which keeps the text as written, not masked."""
+    return stored if sent != stored and sent == mask_text_identifiers(stored) else sent
 
 
 def _cadres_in_scope(model, user, permission: str, ids: list[int]) -> list:

@@ -155,6 +155,19 @@ class Visit(SyncedRecord):
         return self.withdrawn_at is not None
 
     @property
+    def masked_content(self) -> str:
+        """What was seen and talked about as pages, the API, research reports and the
+        command line show it: a resident's phone or ID number written into it masked, as
+        in a demand's description (Ticket.masked_description). The correction form alone
+        shows the text as written, to be corrected (its read is recorded: visit.view)."""
+        return mask_text_identifiers(self.content)
+
+    @property
+    def masked_outcome(self) -> str:
+        """The outcome as shown, numbers masked (see masked_content)."""
+        return mask_text_identifiers(self.outcome)
+
+    @property
     def masked_problems(self) -> list[str]:
         """The problems raised as the visit's page and the API show them: a resident's
         phone or ID number in one masked (the demand made from it shows it masked too)."""

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from minqing.core.identity import mask_text_identifiers
 from minqing.core.scope import scoped
 
 from .models import Activity, AttendanceDay, Commitment, Deed, HelpPlan, ReliefPayment, Visit
@@ -131,13 +132,17 @@ def _target(row) -> str:
 
 
 def _lists(visit_rows, deeds) -> dict:
-    """Visits, problems and deeds as lists: the personal part of the figures (names, texts)."""
+    """Visits, problems and deeds as lists: the personal part of the figures (names, texts).
+    The visits' texts and the problems as the visit's page shows them (Visit.masked_content,
+    Visit.masked_problems): a resident's phone or ID number masked, before the text is cut
+    (cut first, a number would lose the digits that make it one and keep the rest)."""
+    problems = [p for r in visit_rows for p in (r["problems"] or [])][:LIST_LIMIT]
     return {
         "visit_list": [
-            {"date": r["date"], "target": _target(r), "content": (r["content"] or "")[:80]}
+            {"date": r["date"], "target": _target(r), "content": mask_text_identifiers(r["content"])[:80]}
             for r in visit_rows[-LIST_LIMIT:]
         ],
-        "problem_list": [p for r in visit_rows for p in (r["problems"] or [])][:LIST_LIMIT],
+        "problem_list": [mask_text_identifiers(p) for p in problems],
         "deed_list": [
             {"date": d["date"], "title": d["title"], "value": _yuan(d["value_yuan"])}
             for d in deeds.order_by("date", "id").values("date", "title", "value_yuan")[:LIST_LIMIT]

@@ -15,6 +15,7 @@ from django.utils.translation import pgettext
 from minqing.core import prepared
 from minqing.core.audit import audit_record
 from minqing.core.dates import day_text, month_text
+from minqing.core.identity import mask_text_identifiers
 from minqing.people.models import EconomicStatus, Household, HouseholdChange, IncomeSource, Member
 from minqing.programs.models import Campaign, LiaisonPoint, Team
 from minqing.programs.rules._periods import month_end, next_month
@@ -833,7 +834,7 @@ def month_figures(*, campaign: Campaign, cadre, month: dt.date) -> dict:
         "deeds_value_yuan": str(sum((d for d in deeds.values_list("value_yuan", flat=True)), Decimal(0))),
         "attendance_days": days.values("date").distinct().count(),
         "visit_list": [
-            f"{v['date']}：{v['content'][:60]}"
+            f"{v['date']}：{mask_text_identifiers(v['content'])[:60]}"
             for v in visits.order_by("date").values("date", "content")[:50]
         ],
         "deed_list": [

@@ -243,6 +243,9 @@ def visit_edit(request, uuid):
             else:
                 messages.success(request, _("The visit was corrected."))
             return redirect("fieldwork:visit-detail", uuid=visit.uuid)
+    # The form holds what was written about the resident, unmasked to be corrected: a read of
+    # the visit, as its page's (a correction saved is its own row, visit.correct).
+    audit_visit_view(visit, user=request.user)
     return render(request, "fieldwork/visit_edit.html", {"visit": visit, "form": form})
 
 
@@ -267,6 +270,8 @@ def visit_withdraw(request, uuid):
         else:
             messages.success(request, _("The visit was withdrawn: it no longer counts."))
             return redirect("fieldwork:visit-detail", uuid=visit.uuid)
+    # The resident visited and the problems raised: a read of the visit, as its page's.
+    audit_visit_view(visit, user=request.user)
     return render(
         request,
         "fieldwork/visit_withdraw.html",

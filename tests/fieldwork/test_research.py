@@ -134,3 +134,34 @@ def test_the_team_report_counts_its_members_and_its_relief(client_as, july):
     )
     assert "七月调研组" in document.paragraphs[0].text
     assert client_as("office_jinan").get(f"/fieldwork/research/teams/{team.pk}/").status_code == 404
+
+
+def test_the_problems_and_visit_texts_listed_show_a_residents_numbers_masked(client_as, july):
+    """The draft's lists of visits and problems, on the page, through the API and in the Word
+    file, show a phone or ID number a resident gave masked, as the visit's own page does."""
+    from tests.test_masking import leaks
+
+    campaign, cadre = july
+    pairing = Pairing.objects.filter(cadre=cadre, campaign=campaign, household__isnull=False).first()
+    visit_record(
+        actor=cadre.account,
+        campaign=campaign,
+        cadre=cadre,
+        date=dt.date(2026, 7, 25),
+        form="home_visit",
+        target=pairing.household,
+        content="低保复核，身份证431123199001011234",
+        problems=["孩子上学补助没到，联系电话13907461234"],
+    )
+    client = client_as("cadre")
+    page = client.get(f"/fieldwork/research/cadres/{cadre.pk}/{_period(campaign)}").content.decode()
+    assert "孩子上学补助没到，联系电话139****1234" in page and "低保复核，身份证431123********1234" in page
+    assert not leaks(page)
+    api = client.get(f"/api/v1/research/cadres/{cadre.pk}{_period(campaign)}").json()
+    assert "孩子上学补助没到，联系电话139****1234" in api["figures"]["problem_list"]
+    assert "低保复核，身份证431123********1234" in [v["content"] for v in api["figures"]["visit_list"]]
+    assert "- 孩子上学补助没到，联系电话139****1234" in api["draft"].splitlines()
+    assert not leaks(str(api))
+    word = client.get(f"/fieldwork/research/cadres/{cadre.pk}.docx{_period(campaign)}")
+    paragraphs = [p.text for p in docx.Document(io.BytesIO(word.content)).paragraphs]
+    assert "孩子上学补助没到，联系电话139****1234" in paragraphs and not leaks("\n".join(paragraphs))

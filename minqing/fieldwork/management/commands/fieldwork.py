@@ -140,7 +140,7 @@ class Command(CliCommand):
         audit_read(action="visit.list", obj=found, shown=len(visits), limit=limit)
         for visit in visits:
             self.stdout.write(
-                f"{day_text(visit.date)} {visit.cadre.account} {visit.form} {visit.content[:40]}"
+                f"{day_text(visit.date)} {visit.cadre.account} {visit.form} {visit.masked_content[:40]}"
             )
 
     def attendance_sheet(self, point, month, format, username, output, **_):
