@@ -12,14 +12,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from minqing.core import context
+from minqing.core.audit import audit_record
 from minqing.core.identity import mask_text_identifiers, normalize_phone
+from minqing.core.models import AuditEvent
 from minqing.geo.models import Region
 from minqing.org.models import Cadre
 from minqing.programs.models import Campaign, LiaisonPoint
 
 from . import selectors, services
 from .forms import PublicIntakeForm, RateForm, TrackForm
-from .models import Channel, DeadlineExtension, Satisfaction, Status
+from .models import Channel, DeadlineExtension, Satisfaction, Status, Ticket
 from .ratelimit import Limited, hit
 from .workflow import allowed
 
@@ -149,6 +151,26 @@ def _can_rate(ticket) -> bool:
     return not ticket.satisfaction or (ticket.followed_up_at and ticket.replied_at > ticket.followed_up_at)
 
 
+def _audit_track(code: str, ticket) -> None:
+    """A lookup shows the demand's status, the resident's words and the reply (numbers masked):
+    a read of it, one row, by no account, from the address the request came from (as every
+    row). A lookup that matched nothing is a row too, failed, naming the demand whose code was
+    typed if there is one, so that guesses at its digits show in the trail. Named by its code
+    (no secret: the digits are), never its title; the digits typed are never kept."""
+    if ticket is not None:
+        audit_record(action="ticket.track", obj=ticket, object_repr=ticket.code, detail={"shown": 1})
+        return
+    named = selectors.ticket_tracked(code=code)
+    audit_record(
+        action="ticket.track",
+        result=AuditEvent.Result.FAILED,
+        object_type=Ticket._meta.label_lower,
+        object_id=str(named[0]) if named else "",
+        object_repr=named[1] if named else "",
+        detail={"shown": 0},
+    )
+
+
 @login_not_required
 def public_track(request):
     """POST only carries the code and digits, so they never land in a URL or a log."""
@@ -161,6 +183,7 @@ def public_track(request):
             return _too_many(request, "tickets/public_track.html", limited.retry_after, ctx)
         if form.is_valid():
             ticket = selectors.ticket_track(code=form.cleaned_data["code"], last4=form.cleaned_data["last4"])
+            _audit_track(form.cleaned_data["code"], ticket)
             if ticket is None:
                 ctx["not_found"] = True
             else:

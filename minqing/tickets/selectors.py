@@ -131,9 +131,13 @@ def ticket_by_code(*, user, code: str) -> Ticket:
     return get_scoped_or_404(Ticket, user, VIEW, code=code)
 
 
+def _tracking_code(code: str) -> str:
+    return (code or "").strip().upper()
+
+
 def ticket_track(*, code: str, last4: str) -> Ticket | None:
     """Public tracking: the code and the last four digits of the phone given at intake."""
-    code, last4 = (code or "").strip().upper(), (last4 or "").strip()
+    code, last4 = _tracking_code(code), (last4 or "").strip()
     if len(last4) != 4 or not last4.isdigit():
         return None
     return (
@@ -142,6 +146,12 @@ def ticket_track(*, code: str, last4: str) -> Ticket | None:
         .exclude(status=Status.MERGED)
         .first()
     )
+
+
+def ticket_tracked(*, code: str) -> tuple[int, str] | None:
+    """The id and code of the demand a tracking code typed names, whatever the digits: what
+    a failed lookup's audit row names, so that guesses at one demand's digits are seen."""
+    return Ticket.objects.filter(code=_tracking_code(code)).values_list("pk", "code").first()
 
 
 def demand_regions(*, user) -> QuerySet:

@@ -1,3 +1,4 @@
+import json
 import re
 
 import pytest
@@ -319,3 +320,62 @@ def test_tracking_shows_the_residents_own_words_masked_and_the_deadline(client, 
     other = client.post("/t/", filing(text="河边垃圾没人清", phone="13812340000")).context["ticket"].code
     page = client.post("/t/track/", {"code": other, "last4": "0000"}).content.decode()
     assert "河边垃圾没人清" in page and "路灯" not in page
+
+
+def _rows_after(before: int):
+    from minqing.core.models import AuditEvent
+
+    return list(AuditEvent.objects.filter(id__gt=before, action="ticket.track").order_by("id"))
+
+
+def _last_audit_id() -> int:
+    from minqing.core.models import AuditEvent
+
+    return AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
+
+
+def test_a_lookup_is_one_audit_row_naming_the_demand_never_the_digits(client, db):
+    """The page shows the resident's words and the reply: a read, by no account, from the
+    address it came from; named by the demand's id and code, not its title nor the digits."""
+    code = client.post("/t/", filing()).context["ticket"].code
+    ticket = Ticket.objects.get(code=code)
+    before = _last_audit_id()
+    page = client.post("/t/track/", {"code": code.lower(), "last4": "5678"}, REMOTE_ADDR="10.1.2.3")
+    assert page.context["ticket"] == ticket
+    rows = _rows_after(before)
+    assert [(r.result, r.object_type, r.object_id, r.object_repr) for r in rows] == [
+        ("ok", "tickets.ticket", str(ticket.pk), code)
+    ]
+    row = rows[0]
+    assert (row.user_id, row.username, row.channel, row.ip) == (None, "", "web", "10.1.2.3")
+    assert row.detail == {"shown": 1}
+    assert (
+        "5678" not in json.dumps([row.object_repr, row.detail, row.object_id], ensure_ascii=False)
+        and ticket.title not in row.object_repr
+    )
+
+
+def test_a_failed_lookup_is_a_failed_row_naming_the_demand_whose_code_was_typed(client, db):
+    """Guesses at one demand's digits show in the trail, each a row naming that demand (the
+    digits typed are never kept); a code of no demand names none. Over the limit, no lookup
+    and no row."""
+    code = client.post("/t/", filing()).context["ticket"].code
+    ticket = Ticket.objects.get(code=code)
+    before = _last_audit_id()
+    client.post("/t/track/", {"code": code, "last4": "4321"})
+    client.post("/t/track/", {"code": "MQ-1999-999999", "last4": "4321"})
+    rows = _rows_after(before)
+    assert [(r.result, r.object_type, r.object_id, r.object_repr, r.detail) for r in rows] == [
+        ("failed", "tickets.ticket", str(ticket.pk), code, {"shown": 0}),
+        ("failed", "tickets.ticket", "", "", {"shown": 0}),
+    ]
+    assert not [r for r in rows if "4321" in json.dumps(r.detail) + r.object_repr]
+
+
+@override_settings(TRACK_PER_IP_PER_HOUR=1)
+def test_a_lookup_over_the_limit_writes_no_row(client, db):
+    code = client.post("/t/", filing()).context["ticket"].code
+    before = _last_audit_id()
+    assert client.post("/t/track/", {"code": code, "last4": "0000"}).status_code == 200
+    assert client.post("/t/track/", {"code": code, "last4": "5678"}).status_code == 429
+    assert [r.result for r in _rows_after(before)] == ["failed"]
