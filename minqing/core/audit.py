@@ -111,6 +111,26 @@ def audit_record(
     return event
 
 
+class _Probe(Exception):
+    pass
+
+
+def trail_writable() -> bool:
+    """Whether the trail can take a row now: False on a database that refuses writes (a
+    read-only standby, a read-only file). Writes nothing: the probe's update is rolled back."""
+    from django.db import DatabaseError
+    from django.db.models import F
+
+    try:
+        with transaction.atomic():
+            AuditHead.objects.filter(pk=1).update(count=F("count"))
+            raise _Probe
+    except _Probe:
+        return True
+    except DatabaseError:
+        return False
+
+
 def audit_list_read(
     *, action: str, user, page=None, shown: int | None = None, obj=None, **detail
 ) -> AuditEvent:

@@ -175,3 +175,30 @@ def test_no_dump_holds_an_id_number_or_phone_in_plain_text(demo_site, engine, tm
 def plain_identifiers(data: bytes, values: list[str]) -> list[str]:
     runs = set(re.findall(rb"\d{11,}X?", data))
     return [v for v in values if any(v.encode() in run for run in runs)]
+
+
+@pytest.mark.django_db
+def test_a_database_refusing_writes_gets_no_backup_it_could_not_record(tmp_path):
+    """On a read-only standby the trail cannot take the backup's row: the command says so and
+    writes no file (before, the file was written and the command then failed)."""
+    from django.core.management import CommandError, call_command
+    from django.utils import translation
+
+    from minqing.core.models import AuditEvent
+
+    before = AuditEvent.objects.count()
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("PRAGMA query_only = ON")
+        else:
+            cursor.execute("SET transaction_read_only = on")
+    try:
+        with translation.override("en"), pytest.raises(CommandError, match="does not accept writes"):
+            call_command("backup", "-o", str(tmp_path / "standby.file"))
+    finally:
+        if connection.vendor == "sqlite":
+            with connection.cursor() as cursor:
+                cursor.execute("PRAGMA query_only = OFF")
+    assert not (tmp_path / "standby.file").exists()
+    if connection.vendor == "sqlite":
+        assert AuditEvent.objects.count() == before

@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from minqing.core import backup, context
-from minqing.core.audit import audit_record
+from minqing.core.audit import audit_record, trail_writable
 from minqing.core.cli import CliCommand, file_error
 
 
@@ -24,6 +24,15 @@ class Command(CliCommand):
         )
 
     def handle(self, *args, action=None, output=None, **options):
+        if (action != "drill" or output) and not trail_writable():
+            # A backup is recorded in the trail: refused before any file is written.
+            raise CommandError(
+                _(
+                    "The database does not accept writes (a read-only standby?), so the backup "
+                    "could not be recorded in the audit trail: nothing was written. Run the backup "
+                    "against the primary database."
+                )
+            )
         try:
             if action == "drill":
                 result = backup.drill(keep=output)
