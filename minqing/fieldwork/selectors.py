@@ -12,6 +12,7 @@ from minqing.core.scope import get_scoped_or_404, scoped
 from minqing.org.models import Cadre
 from minqing.programs.models import Campaign, Pairing, Team
 from minqing.programs.rules._periods import asked_span, in_spans, month_due, month_end, week_due
+from minqing.programs.rules.activities_held import FIELD
 
 from .models import (
     AttendanceDay,
@@ -169,7 +170,9 @@ STAY_DAYS_RULE, FIRST_STAY_RULE, CONCENTRATED_RULE = (
     "stay.concentrated",
 )
 REPORT_RULE, DEEDS_RULE = "reports.monthly", "deeds.per_target"
-DUE_RULES = (VISITS_RULE, STAY_DAYS_RULE, FIRST_STAY_RULE, CONCENTRATED_RULE, REPORT_RULE, DEEDS_RULE)
+ACTIVITIES_RULE = "activities.held"
+STAY_RULES = (STAY_DAYS_RULE, FIRST_STAY_RULE, CONCENTRATED_RULE)
+DUE_RULES = (VISITS_RULE, *STAY_RULES, REPORT_RULE, DEEDS_RULE, ACTIVITIES_RULE)
 
 
 @dataclass
@@ -240,6 +243,38 @@ def _visit_keys(campaign_id, household_id, member_id, member_household_id, point
     return keys
 
 
+def due_campaigns(cadre, as_of: dt.date | None = None) -> list[Campaign]:
+    """The running campaigns whose rules ask things of the cadre: those it takes part in, as
+    the rules' Context.cadres reads them (programs.selectors.campaign_cadres: the active cadres
+    of the participating units), whether paired there, on a work team or neither. Three
+    queries, whatever the number of campaigns."""
+    from django.db.models import Exists
+
+    from minqing.programs.selectors import campaign_cadres
+
+    as_of = as_of or timezone.localdate()
+    if cadre is None:
+        return []
+    running = list(
+        Campaign.objects.filter(Q(end__isnull=True) | Q(end__gte=as_of), status=Campaign.Status.RUNNING)
+        .filter(start__lte=as_of)
+        .select_related("region")
+        .prefetch_related("units")
+        .order_by("start", "id")
+    )
+    if not running:
+        return []
+    taking_part = (
+        Cadre.objects.filter(pk=cadre.pk)
+        .annotate(
+            **{f"in_{c.pk}": Exists(campaign_cadres(c).filter(pk=cadre.pk).order_by()) for c in running}
+        )
+        .values_list(*(f"in_{c.pk}" for c in running))
+        .first()
+    ) or [False] * len(running)
+    return [c for c, flag in zip(running, taking_part, strict=True) if flag]
+
+
 def my_due(*, user, cadre, targets: list[Target], campaigns, as_of: dt.date | None = None) -> Due:
     """What the campaigns' rules still ask of the cadre that the cadre can do now, for each
     running campaign, as the compliance rules (programs.rules) count it, restricted to this
@@ -255,13 +290,18 @@ def my_due(*, user, cadre, targets: list[Target], campaigns, as_of: dt.date | No
       awaiting the village's confirmation are said beside them;
     - last month's report not submitted (reports.monthly), by the campaign's report_due_day,
       overdue once it has passed;
+    - the listed activities not yet held in the period running now (activities.held), by the
+      cadre, by its work teams or at its points as the rule's subject says, counted by the
+      rule's own helpers;
     - this week's work record still to be submitted, where a campaign asks the cadre for one.
 
-    A month is owed only when the rule asks for it (rules._periods.month_due: half of its days
-    or more in the campaign) and the cadre's pairings of the rule's kinds do (asked_span); a
-    cadre is asked only by a rule whose kinds it holds a pairing of. A fixed number of queries
-    whatever the number of targets: one each for visits, deeds, reports and days at the points,
-    and the weekly record's."""
+    `campaigns`: those whose rules ask things of the cadre (due_campaigns: it takes part, paired
+    or not), not only those of its targets. A month is owed only when the rule asks for it
+    (rules._periods.month_due: half of its days or more in the campaign) and the cadre's
+    pairings of the rule's kinds do (asked_span); a cadre is asked only by a rule whose kinds it
+    holds a pairing of. A fixed number of queries whatever the number of targets: one each for
+    visits, deeds, reports, days at the points, activities and the cadre's teams (with their
+    points), and the weekly record's."""
     from minqing.assessment import selectors as assessment
     from minqing.assessment.models import LeaderRecord
     from minqing.programs.rules import RULE_TYPES
@@ -283,7 +323,7 @@ def my_due(*, user, cadre, targets: list[Target], campaigns, as_of: dt.date | No
             if conf.get("type") not in DUE_RULES or conf.get("disabled"):
                 continue
             rule = RULE_TYPES[conf["type"]](conf["key"], conf["name"], conf.get("params", {}))
-            kinds = rule.value("kinds")
+            kinds = rule.value("kinds") if "kinds" in rule.params else ()
             of_kinds = [t for t in mine if not kinds or t.kind in kinds]
             # A rule with kinds asks only the cadres paired with a target of one of them
             # (rules._pending.cadre_subjects); the target rules, only those targets.
@@ -413,11 +453,17 @@ def _due_groups(cadre, rules, first, last_month, as_of, months_asked, visits) ->
     if cadre is None:
         return []
     confirmed = AttendanceDay.Status.CONFIRMED
-    stays = _stay_days(
+    stays = _stay_days(cadre, [c for c, rule, _t in rules if rule.type in STAY_RULES], as_of)
+    teams = _my_teams(
         cadre,
-        [c for c, rule, _t in rules if rule.type in (STAY_DAYS_RULE, FIRST_STAY_RULE, CONCENTRATED_RULE)],
+        {
+            c.pk
+            for c, rule, _t in rules
+            if rule.type in STAY_RULES or (rule.type == ACTIVITIES_RULE and rule.value("subject") != "cadre")
+        },
         as_of,
     )
+    activities = _activities_open(cadre, rules, teams, as_of)
     reports = {}
     if any(rule.type == REPORT_RULE for _c, rule, _t in rules):
         reports = {
@@ -452,9 +498,13 @@ def _due_groups(cadre, rules, first, last_month, as_of, months_asked, visits) ->
 
     def points_of(campaign, mine):
         """The points the cadre stays at for the rule: its paired points (of the rule's kinds,
-        else of the campaign), named, each with a button to check in there today."""
+        else of the campaign), each with a button to check in there today, then the points of
+        its work teams in the campaign (their days count too: AttendanceDay.in_campaign),
+        named only (the list below has no card for them to check in from)."""
         points = [t for t in mine if t.target_type == "point"]
-        names = separator.join(t.name for t in points) or _("the point")
+        paired = {t.target_id for t in points}
+        at_teams = [p for p in _team_points(teams.get(campaign.pk, [])) if p.pk not in paired]
+        names = separator.join([t.name for t in points] + [p.name for p in at_teams]) or _("the point")
         buttons = [DueButton("checkin", t, checkin % {"point": t.name}) for t in points]
         return names, buttons
 
@@ -545,11 +595,141 @@ def _due_groups(cadre, rules, first, last_month, as_of, months_asked, visits) ->
                     text = _("%(n)s of %(min)s deeds") % {"n": n, "min": wanted}
                     lines.append(DueLine(text, target=t, buttons=[DueButton("deed", t, record)]))
             note = by_end(campaign)
+        elif rule.type == ACTIVITIES_RULE:
+            lines, note = _due_activities(cadre, campaign, rule, mine, teams, activities, as_of, separator)
         if lines:
             groups.append(DueGroup(campaign, rule.key, rule.name, note, lines))
     # What is late first, then in the campaigns' rules' order.
     groups.sort(key=lambda g: not any(line.overdue for line in g.lines))
     return groups
+
+
+def _my_teams(cadre, campaign_ids, as_of) -> dict[int, list[Team]]:
+    """campaign id → the cadre's work teams (led or joined) that count on the day, each with
+    its points that count on it, as the rules' Context.teams reads them. Two queries."""
+    from django.db.models import Prefetch
+
+    from minqing.programs.models import LiaisonPoint, counting_on
+
+    if not campaign_ids or cadre is None:
+        return {}
+    found: dict[int, list[Team]] = {}
+    for team in (
+        Team.objects.filter(Q(leader=cadre) | Q(members=cadre), campaign_id__in=campaign_ids)
+        .filter(counting_on(as_of, "dissolved_on"))
+        .distinct()
+        .prefetch_related(
+            Prefetch(
+                "points",
+                queryset=LiaisonPoint.objects.filter(counting_on(as_of, "retired_on")).order_by("name", "id"),
+            )
+        )
+        .order_by("name", "id")
+    ):
+        found.setdefault(team.campaign_id, []).append(team)
+    return found
+
+
+def _team_points(teams) -> list:
+    """The points of these teams, each once."""
+    points = {}
+    for team in teams:
+        for point in team.points.all():
+            points.setdefault(point.pk, point)
+    return list(points.values())
+
+
+def _activity_subjects(cadre, rule, campaign, mine, teams) -> list[tuple[str, int, str]]:
+    """(subject, id, name) of what the activities rule asks that is the cadre's: the cadre
+    itself, its work teams in the campaign, or its points (paired, or its teams'), as the rule's
+    subject says (rules._pending cadre_subjects, team_subjects, point_subjects)."""
+    subject = rule.value("subject")
+    if subject == "team":
+        return [("team", t.pk, t.name) for t in teams.get(campaign.pk, [])]
+    if subject == "point":
+        points = {t.target_id: t.name for t in mine if t.target_type == "point"}
+        for point in _team_points(teams.get(campaign.pk, [])):
+            points.setdefault(point.pk, point.name)
+        return [("point", pk, name) for pk, name in points.items()]
+    return [("cadre", cadre.pk, "")]
+
+
+def _open_periods(rule, campaign, as_of) -> list[tuple[str, dt.date, dt.date]]:
+    """The rule's periods (its own windows: a month only when the campaign asks for it) that
+    run on the day: what can still be held for."""
+    from minqing.programs.rules import Context
+
+    return [p for p in rule.periods(Context(campaign, as_of)) if p[1] <= as_of <= p[2]]
+
+
+def _activities_open(cadre, rules, teams, as_of) -> dict:
+    """(campaign id, subject, id) → {activity key: [days]} of the activities that count for the
+    activities rules in the periods running on the day, held by the cadre, its teams or at its
+    points: each rule's own condition (ActivitiesHeld.counted). One query."""
+    from minqing.fieldwork.models import Activity
+
+    conditions = []
+    for campaign, rule, mine in rules:
+        if rule.type != ACTIVITIES_RULE:
+            continue
+        counted = rule.counted(campaign, _open_periods(rule, campaign, as_of), as_of)
+        ids = [pk for _s, pk, _n in _activity_subjects(cadre, rule, campaign, mine, teams)]
+        if counted is None or not ids:
+            continue
+        field = FIELD[rule.value("subject")]
+        conditions.append(counted & Q(**{f"{field}__in": ids}))
+    found: dict = {}
+    if not conditions:
+        return found
+    any_of = Q()
+    for condition in conditions:
+        any_of |= condition
+    # Each row counts for each subject it names (what a rule counts is its kinds and dates:
+    # ActivitiesHeld.not_held reads those).
+    for campaign_id, *subjects, kind, day in (
+        Activity.objects.filter(any_of).order_by().values_list("campaign_id", *FIELD.values(), "kind", "date")
+    ):
+        for subject, pk in zip(FIELD, subjects, strict=True):
+            if pk is not None:
+                found.setdefault((campaign_id, subject, pk), {}).setdefault(kind, []).append(day)
+    return found
+
+
+def _due_activities(cadre, campaign, rule, mine, teams, held, as_of, separator) -> tuple[list[DueLine], str]:
+    """What the activities rule still asks in the periods running now: for each of the cadre's
+    subjects, the listed activities not held yet (ActivitiesHeld.not_held), and by when."""
+    from django.utils.formats import date_format
+    from django.utils.translation import gettext as _
+
+    from minqing.programs.rules.activities_held import activity_names
+
+    periods = _open_periods(rule, campaign, as_of)
+    names = activity_names(campaign)
+    per = rule.value("per")
+    lines, ends = [], []
+    for subject, pk, name in _activity_subjects(cadre, rule, campaign, mine, teams):
+        for period, start, end in periods:
+            missing = rule.not_held(held.get((campaign.pk, subject, pk), {}), start, end, names)
+            if not missing:
+                continue
+            values = {"name": name, "period": period, "activities": separator.join(missing)}
+            if subject != "cadre":  # a team or a point named, in the rule's own words
+                text = (
+                    _("%(name)s: still to do: %(activities)s")
+                    if per == "campaign"
+                    else _("%(name)s: still to do in %(period)s: %(activities)s")
+                )
+            elif per == "campaign":
+                text = _("Still to do: %(activities)s")
+            elif per == "month":
+                text = _("Still to do this month: %(activities)s")
+            else:
+                text = _("Still to do in %(period)s: %(activities)s")
+            lines.append(DueLine(text % values))
+            ends.append(end)
+    # A month's are this month's, as the other monthly items; a longer period's are said by when.
+    note = _("by %(day)s") % {"day": date_format(min(ends))} if ends and per != "month" else ""
+    return lines, note
 
 
 CURRENT, WITHDRAWN, ALL = "current", "withdrawn", "all"

@@ -38,10 +38,12 @@ def field_app(request):
     cadre = selectors.my_cadre(request.user)
     targets = selectors.my_targets(user=request.user) if cadre else []
     audit_list_read(action="target.list", user=request.user, shown=len(targets))
-    campaign_ids = {t.campaign_id for t in targets}
-    campaign_list = list(Campaign.objects.filter(pk__in=campaign_ids))
+    # What is due comes from every campaign that asks things of the cadre (on a work team, or
+    # taking part with no target at all); the forms offer only the campaigns of its targets.
     due = (
-        selectors.my_due(user=request.user, cadre=cadre, targets=targets, campaigns=campaign_list)
+        selectors.my_due(
+            user=request.user, cadre=cadre, targets=targets, campaigns=selectors.due_campaigns(cadre)
+        )
         if cadre
         else None
     )
@@ -49,6 +51,7 @@ def field_app(request):
         # The list alone, read again by field.js once records went in: neither the page's data
         # nor its forms (the service worker never keeps this answer: sw.js).
         return render(request, "fieldwork/app_due.html", {"cadre": cadre, "due": due})
+    campaign_list = Campaign.objects.filter(pk__in={t.campaign_id for t in targets})
     campaigns = {
         c.pk: {
             "name": c.name,

@@ -23,11 +23,22 @@ def scenario(db, actor):
 
 @pytest.fixture
 def campaign(scenario):
-    """A running 三服务 campaign: its 月月访 rule asks for 1 visit per household a month."""
+    """A running 三服务 campaign: its 月月访 rule asks for 1 visit per household a month. Its
+    五个一 (activities over the campaign, asked of every cadre taking part) is off: the tests
+    of the activities are further down."""
     today = timezone.localdate()
-    return scenario.campaign(
+    campaign = scenario.campaign(
         "sanfuwu", start=today - dt.timedelta(days=90), end=today + dt.timedelta(days=60)
     )
+    _rule_off(campaign, "five_ones")
+    return campaign
+
+
+def _rule_off(campaign, key):
+    for rule in campaign.config["rules"]:
+        if rule["key"] == key:
+            rule["disabled"] = True
+    campaign.save(update_fields=["config"])
 
 
 def _pair(scenario, campaign, cadre, target, kind="household_visits"):
@@ -97,10 +108,7 @@ def test_a_pairing_of_a_kind_the_rule_does_not_count_is_not_listed(scenario, cam
 def test_a_disabled_rule_asks_for_nothing(scenario, campaign):
     cadre = scenario.cadre("staff")
     _pair(scenario, campaign, cadre, scenario.household(head="孙三"))
-    for rule in campaign.config["rules"]:
-        if rule["key"] == "monthly_visits":
-            rule["disabled"] = True
-    campaign.save(update_fields=["config"])
+    _rule_off(campaign, "monthly_visits")
 
     assert "孙三" not in _due(cadre)
 
@@ -441,4 +449,283 @@ def test_the_due_list_s_queries_do_not_grow_with_the_targets(scenario, xiajiceng
         point = scenario.point()
         _pair(scenario, campaign, cadre, point, kind="baocun")
         scenario.days_at(cadre, point, dt.date(2026, 5, 10 + n))
+    assert queries() == (one, rules)
+
+
+# Every campaign that asks things of the cadre (found by the lead: the list read only the
+# campaigns of the cadre's targets, so a work team's member, or a cadre taking part with no
+# target, was told nothing was due while the compliance page failed them).
+
+
+def _kinds_off(campaign, *keys):
+    """The rules asked of every cadre taking part, as an office may set them (no pairing kinds)."""
+    for rule in campaign.config["rules"]:
+        if rule["key"] in keys:
+            rule.setdefault("params", {})["kinds"] = []
+    campaign.save(update_fields=["config"])
+
+
+def _team(scenario, campaign, name, leader=None, members=(), points=()):
+    from minqing.programs.services import team_create
+
+    return team_create(
+        actor=scenario.office, campaign=campaign, name=name, leader=leader, members=members, points=points
+    )
+
+
+def _app_data(cadre) -> dict:
+    import json
+
+    client = Client()
+    client.force_login(cadre.account)
+    page = client.get(reverse("fieldwork:app")).content.decode()
+    return json.loads(page.split('id="app-data" type="application/json">')[1].split("</script>")[0])
+
+
+def test_a_work_team_s_member_and_leader_are_asked_the_days_and_the_report_at_its_points(scenario):
+    """Neither is paired: the stay and report rules (no kinds) ask them as every cadre taking
+    part, and the days at the team's point count (AttendanceDay.in_campaign)."""
+    today = timezone.localdate()
+    campaign = scenario.campaign(
+        "dundian", start=today - dt.timedelta(days=90), end=today + dt.timedelta(days=60)
+    )
+    _kinds_off(campaign, "two_days_a_month", "monthly_report")
+    leader, member = scenario.cadre("member"), scenario.cadre("staff")
+    point = scenario.point(name="团队驻点村")
+    _team(scenario, campaign, "驻村一队", leader=leader, members=[member], points=[point])
+
+    for cadre in (leader, member):
+        due = _due(cadre)
+        assert "This month at 团队驻点村: 0 of 2 days" in due
+        assert "The report for" in due and "Nothing due" not in due
+    scenario.days_at(member, point, today)
+    assert "This month at 团队驻点村: 1 of 2 days" in _due(member)
+    # The forms still offer only the campaigns the cadre records in: those of its targets.
+    assert _app_data(member)["campaigns"] == {}
+
+
+def test_the_rules_ask_a_cadre_taking_part_with_neither_target_nor_team_and_nobody_else(scenario):
+    from minqing.fieldwork.selectors import due_campaigns
+    from tests.programs.conftest import verdict_for
+
+    campaign = scenario.campaign("dundian", start=dt.date(2026, 3, 1), end=dt.date(2026, 12, 31))
+    _kinds_off(campaign, "two_days_a_month")
+    cadre = scenario.cadre("staff")
+    stranger = FieldScenario(scenario.office).cadre("staff")  # of a unit not taking part
+    day = dt.date(2026, 5, 20)
+
+    assert campaign in due_campaigns(cadre, day) and campaign not in due_campaigns(stranger, day)
+    assert _items(cadre, campaign, day, "two_days_a_month") == ["This month at the point: 0 of 2 days"]
+    # The rule has him among its subjects: the month he is reminded of is the one it judges.
+    with translation.override("en"):
+        verdict = verdict_for(campaign, "two_days_a_month", cadre.pk, as_of=dt.date(2026, 6, 1))
+    assert verdict.status == "fail" and "stayed 0 of 2 days in May 2026" in verdict.missing[-1]
+
+
+def test_a_rule_of_pairing_kinds_asks_nothing_of_a_team_member_who_holds_none(scenario):
+    campaign = scenario.campaign("dundian", start=dt.date(2026, 3, 1), end=dt.date(2026, 12, 31))
+    member = scenario.cadre("staff")
+    _team(scenario, campaign, "驻村二队", members=[member], points=[scenario.point()])
+    assert _items(member, campaign, dt.date(2026, 5, 20)) == []  # every rule of dundian names "station"
+
+
+def test_a_running_campaign_is_among_the_due_ones_when_the_cadre_s_unit_takes_part(scenario):
+    """Not one that has ended, is still to come, or is marked ended; whatever the number of
+    campaigns, three queries."""
+    from minqing.fieldwork.selectors import due_campaigns
+    from minqing.programs.models import Campaign
+
+    cadre = scenario.cadre("staff")
+    day = dt.date(2026, 5, 20)
+    before = due_campaigns(cadre, day)  # the demo county's own, open to all of its units
+    running = scenario.campaign("dundian", start=dt.date(2026, 3, 1), end=dt.date(2026, 12, 31))
+    scenario.campaign("dundian", start=dt.date(2026, 6, 1), end=dt.date(2026, 12, 31))
+    over = scenario.campaign("dundian", start=dt.date(2026, 3, 1), end=dt.date(2026, 12, 31))
+    Campaign.objects.filter(pk=over.pk).update(end=dt.date(2026, 5, 19))
+    ended = scenario.campaign("sanfuwu", start=dt.date(2026, 3, 1), end=dt.date(2026, 12, 31))
+    Campaign.objects.filter(pk=ended.pk).update(status=Campaign.Status.ENDED)
+    FieldScenario(scenario.office).campaign("dundian")  # another unit's
+    with CaptureQueriesContext(connection) as captured:
+        assert [c for c in due_campaigns(cadre, day) if c not in before] == [running]
+    assert len(captured) == 3
+    scenario.campaign("xiajiceng", start=dt.date(2026, 3, 1), end=dt.date(2026, 12, 31))
+    scenario.campaign("sanfuwu", start=dt.date(2026, 4, 1), end=dt.date(2026, 12, 31))
+    with CaptureQueriesContext(connection) as captured:
+        assert len(due_campaigns(cadre, day)) == len(before) + 3
+    assert len(captured) == 3
+
+
+# The listed activities (五个一, 四个一, a team's): what the rule still asks in the period
+# running now, counted by the rule's own helpers.
+
+
+def _activity(campaign, cadre, kind, day, team=None, point=None):
+    from minqing.fieldwork.services import activity_record
+
+    return activity_record(
+        actor=cadre.account,
+        campaign=campaign,
+        cadre=cadre,
+        kind=kind,
+        title=kind,
+        date=day,
+        team=team,
+        point=point,
+    )
+
+
+FIVE = "参加一次村党组织会议, 开展一次走访慰问, 帮扶一名困难党员群众, 资助一名贫困学生, 办成一件实事"
+
+
+def test_the_five_ones_are_due_until_the_cadre_has_held_each_as_the_rule_counts(scenario):
+    from tests.programs.conftest import verdict_for
+
+    campaign = scenario.campaign("sanfuwu", start=dt.date(2026, 3, 1), end=dt.date(2026, 12, 31))
+    other = scenario.campaign("sanfuwu", start=dt.date(2026, 3, 1), end=dt.date(2026, 12, 31))
+    cadre, colleague = scenario.cadre("staff"), scenario.cadre("staff")
+    day = dt.date(2026, 5, 20)
+    assert _items(cadre, campaign, day, "five_ones") == [f"Still to do: {FIVE}"]
+
+    _activity(campaign, cadre, "party_meeting", dt.date(2026, 4, 2))
+    _activity(campaign, colleague, "condolence_visit", dt.date(2026, 4, 3))  # another cadre's
+    _activity(other, cadre, "deed_done", dt.date(2026, 4, 4))  # another campaign's
+    left = "开展一次走访慰问, 帮扶一名困难党员群众, 资助一名贫困学生, 办成一件实事"
+    assert _items(cadre, campaign, day, "five_ones") == [f"Still to do: {left}"]
+    with translation.override("en"):
+        verdict = verdict_for(campaign, "five_ones", cadre.pk, as_of=day)
+    assert verdict.missing == [f"{cadre.account}: still to do: {left}"]  # the same, in the rule's words
+
+    for kind in ("condolence_visit", "hardship_member_helped", "poor_student_funded", "deed_done"):
+        _activity(campaign, cadre, kind, dt.date(2026, 5, 6))
+    assert _items(cadre, campaign, day, "five_ones") == []
+
+
+def test_the_four_ones_are_due_in_their_phase_only_and_said_by_its_end(scenario):
+    from minqing.fieldwork.selectors import my_due
+
+    campaign = scenario.campaign("xiajiceng", start=dt.date(2026, 3, 1), end=dt.date(2026, 12, 31))
+    cadre = scenario.cadre("staff")
+    assert _items(cadre, campaign, dt.date(2026, 4, 10), "four_ones") == []  # the phase is to come
+    _activity(campaign, cadre, "policy_talk", dt.date(2026, 4, 10))  # before the phase: not counted
+    _activity(campaign, cadre, "home_visit_round", dt.date(2026, 4, 16))
+    assert _items(cadre, campaign, dt.date(2026, 4, 20), "four_ones") == [
+        "Still to do in 调查摸底（四个一）: 一次受益群众座谈, 一次集中接访, 一次政策宣讲"
+    ]
+    with translation.override("en"):
+        found = my_due(
+            user=cadre.account, cadre=cadre, targets=[], campaigns=[campaign], as_of=dt.date(2026, 4, 20)
+        )
+    assert [g.note for g in found.groups if g.rule == "four_ones"] == ["by April 30, 2026"]
+    assert _items(cadre, campaign, dt.date(2026, 5, 2), "four_ones") == []  # the phase is over
+
+
+@pytest.mark.parametrize(("start", "owed"), [(dt.date(2026, 3, 16), True), (dt.date(2026, 3, 17), False)])
+def test_activities_asked_each_month_follow_the_months_the_campaign_asks(scenario, start, owed):
+    """Per month, as the rule's periods (rules._periods.month_due): begun on 17 March (15 of 31
+    days) the campaign asks nothing of March; an activity of March does not count for April."""
+    campaign = scenario.campaign("sanfuwu", start=start, end=dt.date(2026, 12, 31))
+    for rule in campaign.config["rules"]:
+        if rule["key"] == "five_ones":
+            rule["params"].update(per="month", activities=["party_meeting", "deed_done"])
+    campaign.save(update_fields=["config"])
+    cadre = scenario.cadre("staff")
+    _activity(campaign, cadre, "party_meeting", dt.date(2026, 3, 20))
+
+    march = ["Still to do this month: 办成一件实事"] if owed else []
+    assert _items(cadre, campaign, dt.date(2026, 3, 25), "five_ones") == march
+    assert _items(cadre, campaign, dt.date(2026, 4, 2), "five_ones") == [
+        "Still to do this month: 参加一次村党组织会议, 办成一件实事"
+    ]
+
+
+def test_a_team_s_activities_are_due_to_its_leader_and_members_until_the_team_holds_them(scenario):
+    campaign = scenario.campaign("dazoufang", start=dt.date(2026, 3, 8), end=dt.date(2026, 4, 30))
+    leader, member, outsider = scenario.cadre("member"), scenario.cadre("staff"), scenario.cadre("staff")
+    team = _team(scenario, campaign, "第一工作队", leader=leader, members=[member], points=[scenario.point()])
+    _team(scenario, campaign, "第二工作队", members=[outsider])
+    day = dt.date(2026, 3, 15)
+    both = "第一工作队: still to do in 组织实施: 政策和技术培训, 集中劳动（1124劳动制度）"
+    assert _items(member, campaign, day, "team_activities") == [both]
+    assert _items(leader, campaign, day, "team_activities") == [both]
+
+    _activity(campaign, leader, "policy_training", dt.date(2026, 3, 12), team=team)
+    _activity(campaign, outsider, "shared_labour", dt.date(2026, 3, 12))  # not the team's
+    left = "第一工作队: still to do in 组织实施: 集中劳动（1124劳动制度）"
+    assert _items(member, campaign, day, "team_activities") == [left]
+    assert _items(outsider, campaign, day, "team_activities") == [
+        "第二工作队: still to do in 组织实施: 政策和技术培训, 集中劳动（1124劳动制度）"
+    ]
+
+
+def test_activities_asked_of_points_are_due_for_the_cadre_s_paired_and_team_points(scenario):
+    campaign = scenario.campaign("sanfuwu", start=dt.date(2026, 3, 1), end=dt.date(2026, 12, 31))
+    for rule in campaign.config["rules"]:
+        if rule["key"] == "five_ones":
+            rule["params"].update(subject="point", activities=["party_meeting"])
+    campaign.save(update_fields=["config"])
+    cadre, colleague = scenario.cadre("staff"), scenario.cadre("staff")
+    paired, at_team = scenario.point(name="甲村"), scenario.point(name="乙村")
+    _pair(scenario, campaign, cadre, paired, kind="four_links")
+    _team(scenario, campaign, "丙队", members=[cadre], points=[at_team])
+    day = dt.date(2026, 5, 20)
+    assert _items(cadre, campaign, day, "five_ones") == [
+        "甲村: still to do: 参加一次村党组织会议",
+        "乙村: still to do: 参加一次村党组织会议",
+    ]
+    _activity(campaign, colleague, "party_meeting", dt.date(2026, 5, 2), point=at_team)  # anyone's, there
+    assert _items(cadre, campaign, day, "five_ones") == ["甲村: still to do: 参加一次村党组织会议"]
+
+
+def test_the_phone_page_says_the_missing_activities_in_chinese_and_in_english(scenario):
+    today = timezone.localdate()
+    campaign = scenario.campaign(
+        "sanfuwu", start=today - dt.timedelta(days=30), end=today + dt.timedelta(days=60)
+    )
+    cadre = scenario.cadre("staff")
+    _activity(campaign, cadre, "party_meeting", today)
+
+    left = "开展一次走访慰问, 帮扶一名困难党员群众, 资助一名贫困学生, 办成一件实事"
+    english = _due(cadre)
+    assert "“五个一”" in english and f"Still to do: {left}" in english
+    client = Client()
+    client.force_login(cadre.account)
+    chinese = (
+        client.get(reverse("fieldwork:app")).content.decode().split('id="due"')[1].split("</section>")[0]
+    )
+    assert "本月待办" in chinese and "“五个一”" in chinese
+    assert left.replace(", ", "、") in chinese and "参加一次村党组织会议" not in chinese
+
+
+def test_the_due_list_s_queries_do_not_grow_with_teams_points_and_activities(scenario):
+    from minqing.fieldwork.selectors import due_campaigns, my_due, my_targets
+
+    station = scenario.campaign("dundian", start=dt.date(2026, 3, 1), end=dt.date(2026, 12, 31))
+    _kinds_off(station, "two_days_a_month", "monthly_report")
+    five = scenario.campaign("sanfuwu", start=dt.date(2026, 3, 1), end=dt.date(2026, 12, 31))
+    teams = scenario.campaign("dazoufang", start=dt.date(2026, 3, 8), end=dt.date(2026, 4, 30))
+    cadre = scenario.cadre("staff")
+    day = dt.date(2026, 3, 20)
+
+    def queries():
+        targets = my_targets(user=cadre.account, as_of=day)
+        with CaptureQueriesContext(connection) as captured:
+            found = my_due(
+                user=cadre.account,
+                cadre=cadre,
+                targets=targets,
+                campaigns=due_campaigns(cadre, day),
+                as_of=day,
+            )
+        return len(captured), {group.rule for group in found.groups}
+
+    _team(scenario, station, "驻村队", members=[cadre], points=[scenario.point()])
+    _team(scenario, teams, "工作队", members=[cadre], points=[scenario.point()])
+    one, rules = queries()
+    assert {"two_days_a_month", "five_ones", "team_activities"} <= rules
+    for n in range(3):
+        point = scenario.point()
+        _team(scenario, station, f"驻村队{n}", leader=cadre, points=[point, scenario.point()])
+        _team(scenario, teams, f"工作队{n}", members=[cadre], points=[scenario.point()])
+        _activity(five, cadre, "party_meeting", dt.date(2026, 3, 2 + n))
+        scenario.days_at(cadre, point, dt.date(2026, 3, 2 + n), confirm=n == 0)  # 1 of 2 days
     assert queries() == (one, rules)

@@ -1,5 +1,7 @@
+import datetime as dt
 from collections import defaultdict
 
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
@@ -8,6 +10,11 @@ from ._pending import cadre_subjects, point_subjects, team_subjects
 from ._periods import nothing_asked, windows
 
 FIELD = {"cadre": "cadre_id", "team": "team_id", "point": "point_id"}
+
+
+def activity_names(campaign) -> dict[str, str]:
+    """The campaign's listed activities: key → name."""
+    return {a["key"]: a["name"] for a in campaign.config.get("activities", [])}
 
 
 class ActivitiesHeld(Rule):
@@ -42,26 +49,49 @@ class ActivitiesHeld(Rule):
             }
         return _("each of %(n)s listed activities held %(per)s") % {"n": n, "per": self.period()}
 
+    # What the rule counts, also read by the phone's "due this month" (fieldwork.selectors.my_due)
+    # so that it asks what this rule asks, counted as it counts.
+
+    def periods(self, ctx) -> list[tuple[str, dt.date, dt.date]]:
+        """(label, start, end) of the periods the rule asks for (rules._periods.windows: a month
+        is asked for when the campaign runs on half of its days or more)."""
+        return windows(ctx, self.value("per"), self.value("phase"))
+
+    def counted(self, campaign, periods, as_of) -> Q | None:
+        """The activities that count for the rule in these periods, held up to as_of, as a
+        condition on Activity; None when there is no period to count."""
+        if not periods:
+            return None
+        first, last = min(p[1] for p in periods), max(p[2] for p in periods)
+        return Q(
+            campaign=campaign, kind__in=self.value("activities"), date__gte=first, date__lte=min(last, as_of)
+        )
+
+    def not_held(self, held, start, end, names) -> list[str]:
+        """The names (from activity_names) of the listed activities not held between start and
+        end: `held` maps an activity's key to the days the subject held one."""
+        return [
+            names.get(activity, activity)
+            for activity in self.value("activities")
+            if not any(start <= day <= end for day in held.get(activity, ()))
+        ]
+
     def evaluate(self, ctx):
         from minqing.fieldwork.models import Activity
 
         self.phase_names = {p["key"]: p.get("name", p["key"]) for p in ctx.campaign.config.get("phases", [])}
         subject = self.value("subject")
         subjects = {"team": team_subjects, "point": point_subjects}.get(subject, cadre_subjects)(ctx)
-        periods = windows(ctx, self.value("per"), self.value("phase"))
+        periods = self.periods(ctx)
         kinds = self.value("activities")
-        names = {a["key"]: a["name"] for a in ctx.campaign.config.get("activities", [])}
-        held = defaultdict(list)
-        if periods:
-            first, last = min(p[1] for p in periods), max(p[2] for p in periods)
-            for row in (
-                Activity.objects.filter(
-                    campaign=ctx.campaign, kind__in=kinds, date__gte=first, date__lte=min(last, ctx.as_of)
-                )
-                .order_by()
-                .values(FIELD[subject], "kind", "date")
+        names = activity_names(ctx.campaign)
+        held: dict = defaultdict(dict)  # subject id → activity → days
+        counted = self.counted(ctx.campaign, periods, ctx.as_of)
+        if counted is not None:
+            for pk, kind, day in (
+                Activity.objects.filter(counted).order_by().values_list(FIELD[subject], "kind", "date")
             ):  # no sort: grouped below
-                held[(row[FIELD[subject]], row["kind"])].append(row["date"])
+                held[pk].setdefault(kind, []).append(day)
         # One item per period for each subject, naming it and what it still lacks: "李明：还差
         # 开展一次走访慰问、办成一件实事" (over the campaign the period is not named: it is the
         # campaign). Translated once, not per subject.
@@ -89,14 +119,10 @@ class ActivitiesHeld(Rule):
             for period, start, end in periods:
                 if start > ctx.as_of:
                     continue
-                not_held = []
-                for activity in kinds:
-                    total += 1
-                    if any(start <= day <= end for day in held[(pk, activity)]):
-                        continue
-                    if ctx.as_of > end:
-                        closed_missing += 1
-                    not_held.append(names.get(activity, activity))
+                not_held = self.not_held(held.get(pk, {}), start, end, names)
+                total += len(kinds)
+                if ctx.as_of > end:
+                    closed_missing += len(not_held)
                 if not_held:
                     lacking += len(not_held)
                     values = {"name": name, "period": period, "activities": separator.join(not_held)}
