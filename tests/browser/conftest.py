@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.artifacts import ARTIFACTS
+
 # Playwright's sync API keeps an asyncio event loop in this thread; Django would
 # otherwise refuse database access (flush, demo load) from it.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -29,8 +31,7 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 DEMO_SEED = 7
-REPO_ROOT = Path(__file__).resolve().parents[2]
-SCREENSHOTS = REPO_ROOT / "artifacts" / "screenshots"
+SCREENSHOTS = ARTIFACTS / "screenshots"
 AXE_JS = Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js"
 # A full 18-character resident ID number anywhere in a page's text.
 FULL_ID_NUMBER = re.compile(r"\b\d{17}[\dX]\b")

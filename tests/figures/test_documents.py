@@ -5,7 +5,6 @@ import io
 import re
 import shutil
 import subprocess
-from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -17,10 +16,11 @@ from minqing.core.models import AuditEvent
 from minqing.figures import documents, selectors
 from minqing.figures.models import IssuedDocument
 from minqing.figures.periods import parse_period
+from tests.artifacts import ARTIFACTS as TEST_ARTIFACTS
 
 from .conftest import TODAY, sel_for
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "documents"
+ARTIFACTS = TEST_ARTIFACTS / "documents"
 
 
 def expected_rows(figures) -> list[list[str]]:

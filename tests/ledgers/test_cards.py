@@ -17,9 +17,10 @@ from minqing.cards.services import card_update
 from minqing.org.models import Account, Grant
 from minqing.programs.models import Campaign, LiaisonPoint, Pairing
 from minqing.tickets.models import Ticket
+from tests.artifacts import ARTIFACTS as TEST_ARTIFACTS
 from tests.test_masking import leaks
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "cards"
+ARTIFACTS = TEST_ARTIFACTS / "cards"
 PUBLISHED = "13907311234"
 SITE = "https://minqing.example.gov.cn"
 
