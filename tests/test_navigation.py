@@ -109,3 +109,18 @@ def test_the_start_page_counts_cadres_and_units_only_for_who_sees_others(client_
     assert units not in stats and reverse("org:cadre-list") not in stats
     office = client_as("office").get("/").content.decode()
     assert units in office.split('<section class="stats">')[1].split("</section>")[0]
+
+
+@pytest.mark.django_db
+def test_my_targets_is_offered_to_a_cadre_and_not_to_an_account_without_a_cadre_record(client_as):
+    """A village branch's account sees villages' records but has no targets of its own: the
+    phone page would only tell it so."""
+    from django.urls import reverse
+
+    from minqing.org.models import Account, Cadre
+
+    app = reverse("fieldwork:app")
+    assert app in _menu(client_as("cadre"))
+    village = Account.objects.get(username="village")
+    assert not Cadre.objects.filter(account=village).exists()
+    assert app not in _menu(client_as("village"))

@@ -20,9 +20,22 @@ def _weekly_record(request, scope) -> bool:
     return weekly_record_in_menu(request, scope)
 
 
+def _cadre(request, scope) -> bool:
+    """An account that is a cadre: only a cadre has targets of its own (a village branch or
+    an office account without a cadre record would find the phone page empty)."""
+    if not scope.has("programs.view"):
+        return False
+    found = getattr(request, "_minqing_is_cadre", None)
+    if found is None:
+        from minqing.fieldwork.selectors import cadre_of
+
+        found = request._minqing_is_cadre = cadre_of(request.user) is not None
+    return found
+
+
 NAV = [
     ("web:home", _("Overview"), None),
-    ("fieldwork:app", _("My targets"), "programs.view"),
+    ("fieldwork:app", _("My targets"), _cadre),
     ("fieldwork:index", _("Field work"), "programs.view"),
     ("programs:campaign-list", _("Campaigns"), "programs.view"),
     ("figures:dashboard-index", _("Dashboard"), "programs.view"),
