@@ -391,3 +391,15 @@ def test_the_period_box_takes_the_period_as_the_page_writes_it(client_as, campai
     assert response.context["problem"] == ""
     assert response.context["sel"].period.code == code
     assert f'name="period" value="{code}"' in response.content.decode()
+
+
+def test_the_unvisited_tile_says_its_window_in_each_languages_punctuation(client_as, campaign):
+    """English brackets in English, full-width ones in Chinese (before: "（30 days）" in English)."""
+    client = client_as("office")
+    url = f"/campaigns/{campaign.pk}/dashboard/?period=2026"
+    english = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    days = client.get(url, HTTP_ACCEPT_LANGUAGE="en").context["sel"].idle_days
+    assert f"Paired households not visited lately ({days} days)" in english
+    assert "（" not in english and "：" not in re.sub(r"<[^>]+>", "", english.split("<main", 1)[1])
+    chinese = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert f"（{days}天）" in chinese
