@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from minqing.programs.rules import FAIL, NOT_DUE, PASS, RULE_TYPES, Context
 from minqing.tickets import services
-from minqing.tickets.models import Ticket
+from minqing.tickets.models import Ticket, TicketEvent
 
 
 def at(day: dt.date, hour=10):
@@ -73,6 +73,102 @@ def test_a_reply_after_the_evaluation_date_does_not_count_yet(scenario):
     make(scenario, campaign, status="replied", replied_at=at(dt.date(2026, 5, 20)))
     v = unit_verdict(run(campaign, "tickets.deadlines", dt.date(2026, 5, 15), township_days=7), scenario)
     assert v.status == FAIL
+
+
+def happened(ticket, action, moment):
+    """The services stamp their event (and a reply its replied_at) now: move the ticket's
+    latest one of `action` back to `moment`, as if it had been done then."""
+    event = TicketEvent.objects.filter(ticket=ticket, action=action).latest("at", "id")
+    TicketEvent.objects.filter(pk=event.pk).update(at=moment)
+    if action == "reply":
+        Ticket.objects.filter(pk=ticket.pk).update(replied_at=moment)
+
+
+def answer(scenario, ticket, moment):
+    """The office, which also handles, takes the demand and replies at `moment`."""
+    services.ticket_claim(actor=scenario.office, ticket=ticket)
+    services.ticket_reply(actor=scenario.office, ticket=ticket, reply="已处理")
+    happened(ticket, "reply", moment)
+
+
+def test_a_reopened_demand_is_judged_by_the_new_deadline_from_its_reopening(scenario):
+    scenario.cadre()
+    campaign = scenario.campaign("sanfuwu")
+    ticket = make(scenario, campaign)
+    answer(scenario, ticket, at(MAY4 + dt.timedelta(days=1)))
+    reopened = dt.date(2026, 5, 20)
+    services.ticket_reopen(actor=scenario.office, ticket=ticket, reason="群众不满意")
+    happened(ticket, "reopen", at(reopened))
+
+    def verdict(day):
+        return unit_verdict(run(campaign, "tickets.deadlines", day, township_days=7), scenario)
+
+    # Before the reopening its first reply was in time.
+    assert verdict(dt.date(2026, 5, 19)).status == PASS
+    # Reopened, that reply no longer answers it: not due up to the new last day, overdue after.
+    assert verdict(reopened + dt.timedelta(days=7)).status == NOT_DUE
+    v = verdict(reopened + dt.timedelta(days=8))
+    assert v.status == FAIL and ticket.code in " ".join(v.missing)
+    # Answered again within the new deadline (long after the first one's): in time.
+    answer(scenario, ticket, at(reopened + dt.timedelta(days=7), 22))
+    assert verdict(dt.date(2026, 6, 30)).status == PASS
+    # Judged as of a day before the reopening, the first reply still counts (the ticket's
+    # replied_at now holds the second one).
+    assert verdict(dt.date(2026, 5, 19)).status == PASS
+    happened(ticket, "reply", at(reopened + dt.timedelta(days=8)))
+    v = verdict(dt.date(2026, 6, 30))
+    assert v.status == FAIL and ticket.code in " ".join(v.missing)
+
+
+def test_an_escalated_demand_is_judged_by_its_new_units_deadline_from_the_escalation(scenario):
+    from minqing.org.services import unit_create
+
+    scenario.cadre()
+    campaign = scenario.campaign("sanfuwu")
+    ticket = make(scenario, campaign)
+    other = unit_create(actor=scenario.office, name="县级协调单位", region=scenario.county)
+    escalated = dt.date(2026, 5, 20)
+    services.ticket_escalate(actor=scenario.office, ticket=ticket, reason="需县级协调", unit=other)
+    happened(ticket, "escalate", at(escalated))
+
+    def verdict(day):
+        verdicts = run(campaign, "tickets.deadlines", day, township_days=7, escalated_days=10)
+        return next(v for v in verdicts if v.subject_id == other.pk)
+
+    # Counted from the escalation with the escalated tier's days, not from the registration.
+    assert verdict(escalated + dt.timedelta(days=10)).status == NOT_DUE
+    v = verdict(escalated + dt.timedelta(days=11))
+    assert v.status == FAIL and ticket.code in " ".join(v.missing)
+    Ticket.objects.filter(pk=ticket.pk).update(unit=other)
+    answer(scenario, ticket, at(escalated + dt.timedelta(days=9)))
+    assert verdict(dt.date(2026, 6, 30)).status == PASS
+    # Judged as of a day before the escalation: still the township tier's days from registration.
+    v = verdict(MAY4 + dt.timedelta(days=8))
+    assert v.status == FAIL and ticket.code in " ".join(v.missing)
+    assert verdict(MAY4 + dt.timedelta(days=7)).status == NOT_DUE
+
+
+def test_the_deadlines_rule_reads_reopenings_and_escalations_in_a_fixed_number_of_queries(scenario):
+    from minqing.org.services import unit_create
+
+    scenario.cadre()
+    campaign = scenario.campaign("sanfuwu")
+    other = unit_create(actor=scenario.office, name="县级协调单位", region=scenario.county)
+
+    def count(n):
+        for _ in range(n):
+            reopened = make(scenario, campaign)
+            answer(scenario, reopened, at(MAY4 + dt.timedelta(days=1)))
+            services.ticket_reopen(actor=scenario.office, ticket=reopened, reason="群众不满意")
+            escalated = make(scenario, campaign)
+            services.ticket_escalate(actor=scenario.office, ticket=escalated, reason="需协调", unit=other)
+        ctx = Context(campaign, timezone.localdate())
+        ctx.cadres  # noqa: B018 - loaded once per evaluation, shared by every rule
+        with CaptureQueriesContext(connection) as queries:
+            RULE_TYPES["tickets.deadlines"]("k", "n", {}).evaluate(ctx)
+        return len(queries)
+
+    assert count(1) == count(20)
 
 
 def test_reply_before_close_fails_for_a_demand_closed_without_a_reply(scenario):

@@ -289,9 +289,33 @@ def test_an_extension_granted_to_one_unit_does_not_move_the_next_units_last_day(
         return " ".join(next(v for v in verdicts if v.subject_id == other.pk).missing)
 
     assert taken.code in missing()
-    # The same extension granted to the unit now holding the ticket does count.
+    # Granted before the escalation, it does not count for the unit now holding it either …
     DeadlineExtension.objects.filter(pk=extension.pk).update(unit=other)
+    assert taken.code in missing()
+    # … granted to that unit after the escalation, it does.
+    escalated = taken.events.get(action="escalate").at
+    DeadlineExtension.objects.filter(pk=extension.pk).update(decided_at=escalated + dt.timedelta(minutes=1))
     assert taken.code not in missing()
+
+
+def test_an_extension_granted_before_a_reopening_does_not_move_the_new_last_day(desk, taken):
+    ask(desk, taken, days=20)
+    services.ticket_extend_approve(actor=desk.office, ticket=taken)
+    extension = DeadlineExtension.objects.get(ticket=taken)
+    services.ticket_reply(actor=desk.unit_user, ticket=taken, reply="已修")
+    services.ticket_reopen(actor=desk.office, ticket=taken, reason="群众不满意")
+    # Reopened today: ten days of its tier from today, not the extension's twenty-odd.
+    rule = RULE_TYPES["tickets.deadlines"]("k", "n", {"township_days": 10})
+
+    def verdict(day):
+        verdicts = rule.evaluate(Context(desk.campaign, day))
+        return next(v for v in verdicts if v.subject_id == desk.unit.pk)
+
+    day = timezone.localdate() + dt.timedelta(days=11)
+    assert day <= day_of(extension.new_deadline)
+    v = verdict(day)
+    assert v.status == FAIL and taken.code in " ".join(v.missing)
+    assert taken.code not in " ".join(verdict(day - dt.timedelta(days=1)).missing)
 
 
 def test_the_office_finds_waiting_requests_in_its_scope_in_a_fixed_number_of_queries(client_as, desk):

@@ -3,6 +3,7 @@ and the units they are judged by (participating cadres' units and every unit tha
 holds a ticket of the campaign)."""
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,9 +24,8 @@ def campaign_tickets(ctx, *fields) -> list[dict]:
     if key not in cache:
         from minqing.tickets.models import Status, Ticket
 
-        end = timezone.make_aware(dt.datetime.combine(ctx.as_of + dt.timedelta(days=1), dt.time()))
         cache[key] = list(
-            Ticket.objects.filter(campaign=ctx.campaign, registered_at__lt=end)
+            Ticket.objects.filter(campaign=ctx.campaign, registered_at__lt=_end(ctx))
             .exclude(status=Status.MERGED)
             .order_by("id")
             .values("id", "code", "unit_id", *fields)
@@ -33,28 +33,97 @@ def campaign_tickets(ctx, *fields) -> list[dict]:
     return cache[key]
 
 
-def extended_last_days(ctx) -> dict[int, dt.date]:
+def _end(ctx) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(ctx.as_of + dt.timedelta(days=1), dt.time()))
+
+
+# The actions that give a ticket a new deadline (tickets.services): an escalation starts the
+# next tier's days from its day (usually at another unit), a reopening the tier's days again.
+RESTARTS = ("escalate", "reopen")
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """What a ticket is judged by as of the evaluation date: since when its deadline counts
+    (registration, or its latest escalation or reopening by then), with which tier's days,
+    and the reply that answered it since (None if none by the end of that date)."""
+
+    start: dt.datetime
+    tier: str
+    replied: dt.datetime | None
+
+
+def assignments(ctx, rows) -> dict[int, Assignment]:
+    """One Assignment per ticket row (read with "tier", "registered_at" and "replied_at"), from
+    one query over the campaign's ticket events: the escalations and reopenings, and the replies
+    of the tickets whose replied_at was written after the date (a reply after a reopening
+    overwrites it; the earlier reply is the one given by then). The ticket keeps only its
+    latest deadline, which cannot be judged as of an earlier date."""
+    from django.db.models import Q
+
+    from minqing.tickets.models import TicketEvent
+
+    end = _end(ctx)
+    events: dict[int, list[tuple[str, dt.datetime, dict]]] = {}
+    for ticket_id, action, at, detail in (
+        TicketEvent.objects.filter(ticket__campaign=ctx.campaign, ticket__registered_at__lt=end)
+        .filter(Q(action__in=RESTARTS) | Q(action="reply", ticket__replied_at__gte=end))
+        .order_by("ticket_id", "at", "id")
+        .values_list("ticket_id", "action", "at", "detail")
+    ):
+        events.setdefault(ticket_id, []).append((action, at, detail))
+    found = {}
+    for row in rows:
+        start, tier, replied = row["registered_at"], row["tier"], row["replied_at"]
+        restarted = False
+        for action, at, detail in events.get(row["id"], ()):
+            if at >= end:
+                if action == "escalate":
+                    # Escalated after the date: until then it had the tier it was escalated from.
+                    tier = (detail or {}).get("from_tier") or tier
+                    break
+                continue
+            if action in RESTARTS:
+                start, restarted = at, True
+        if replied is not None and (replied >= end or (restarted and replied <= start)):
+            # Not (yet) an answer to this assignment; an earlier reply by the date may be.
+            replied = next(
+                (
+                    at
+                    for action, at, _detail in events.get(row["id"], ())
+                    if action == "reply" and at < end and (not restarted or at > start)
+                ),
+                None,
+            )
+        found[row["id"]] = Assignment(start, tier, replied)
+    return found
+
+
+def extended_last_days(ctx, starts: dict[int, dt.datetime] | None = None) -> dict[int, dt.date]:
     """The last day of each of the campaign's tickets whose handling unit was granted more
     time (延期) by the end of `as_of`: the latest deadline approved, as a local date. Only
-    extensions granted to the unit the ticket is judged by (its current unit) count: one
-    granted before an escalation does not move the next unit's last day."""
-    from django.db.models import F, Max
+    extensions granted to the unit the ticket is judged by (its current unit) count, and, given
+    `starts` (ticket → when its present deadline began), only those decided since: one granted
+    before an escalation or a reopening does not move the new last day."""
+    from django.db.models import F
 
     from minqing.tickets.models import DeadlineExtension
 
-    end = timezone.make_aware(dt.datetime.combine(ctx.as_of + dt.timedelta(days=1), dt.time()))
-    rows = (
-        DeadlineExtension.objects.filter(
-            ticket__campaign=ctx.campaign,
-            status=DeadlineExtension.Status.APPROVED,
-            decided_at__lt=end,
-            unit=F("ticket__unit"),
-        )
-        .values("ticket_id")
-        .annotate(last=Max("new_deadline"))
-        .order_by()
-    )
-    return {row["ticket_id"]: local_date(row["last"]) for row in rows}
+    rows = DeadlineExtension.objects.filter(
+        ticket__campaign=ctx.campaign,
+        status=DeadlineExtension.Status.APPROVED,
+        decided_at__lt=_end(ctx),
+        unit=F("ticket__unit"),
+    ).values_list("ticket_id", "decided_at", "new_deadline")
+    found: dict[int, dt.date] = {}
+    for ticket_id, decided_at, new_deadline in rows:
+        start = (starts or {}).get(ticket_id)
+        if start is not None and decided_at <= start:
+            continue
+        last = local_date(new_deadline)
+        if ticket_id not in found or last > found[ticket_id]:
+            found[ticket_id] = last
+    return found
 
 
 def ticket_units(ctx, rows) -> list[tuple]:

@@ -6,13 +6,15 @@ from django.utils.translation import gettext_lazy
 
 from . import FAIL, NOT_DUE, PASS, Param
 from ._pending import PendingRule, unit_subjects
-from ._tickets import campaign_tickets, codes_text, extended_last_days, local_date, ticket_units
+from ._tickets import assignments, campaign_tickets, codes_text, extended_last_days, local_date, ticket_units
 
 
 class TicketDeadlines(PendingRule):
-    """Each handling unit replies to every demand by the last day its tier allows
-    (counted from the day it was registered), or by the later last day of an extension
-    approved by the evaluation date; unanswered past that day is overdue."""
+    """Each handling unit replies to every demand by the last day its tier allows (counted
+    from the day it was registered, or from its latest escalation or reopening, which start a
+    new deadline), or by the later last day of an extension approved since then by the
+    evaluation date; unanswered past that day is overdue. A reply given before a reopening
+    does not answer the reopened demand."""
 
     type = "tickets.deadlines"
     label = gettext_lazy("Demands handled within the deadline of their tier")
@@ -36,15 +38,16 @@ class TicketDeadlines(PendingRule):
 
     def evaluate_records(self, ctx):
         rows = campaign_tickets(ctx, "tier", "registered_at", "replied_at")
-        extended = extended_last_days(ctx)
+        judged = assignments(ctx, rows)
+        extended = extended_last_days(ctx, {pk: a.start for pk, a in judged.items()})
         due, late, overdue = defaultdict(int), defaultdict(list), defaultdict(list)
         for row in rows:
-            last_day = local_date(row["registered_at"]) + dt.timedelta(days=self.value(f"{row['tier']}_days"))
+            assignment = judged[row["id"]]
+            last_day = local_date(assignment.start) + dt.timedelta(days=self.value(f"{assignment.tier}_days"))
             if row["id"] in extended:
                 last_day = max(last_day, extended[row["id"]])
-            replied = local_date(row["replied_at"])
-            if replied is not None and replied > ctx.as_of:
-                replied = None  # not yet replied as of the evaluation date
+            # None: not replied to this assignment by the end of the evaluation date.
+            replied = local_date(assignment.replied)
             if replied is None and ctx.as_of <= last_day:
                 continue
             due[row["unit_id"]] += 1
