@@ -340,3 +340,117 @@ def test_a_village_the_row_names_wins_over_its_number(actor, village, tmp_path):
     _heads(path, village, [(f"{village['village'].code}-0904", "有村号", numbers[0])])
     report = import_run(actor=actor("office"), kind="households", path=path, dry_run=True)
     assert report.ok and report.notes == [], report.messages()
+
+
+# The township a row names ----------------------------------------------------------------
+
+
+@pytest.fixture
+def other_township(village):
+    """A second township of the county (the test county has one), with a village of its own."""
+    county = village["township"].parent
+    township = Region.objects.create(
+        code="431123188000", name="横岭镇", level=Region.Level.TOWNSHIP, parent=county
+    )
+    Region.objects.create(code="431123188201", name="横岭村", level=Region.Level.VILLAGE, parent=township)
+    return township
+
+
+def _with_township(path, village, rows, *, with_village=True):
+    """A list of heads with 户编号, 乡镇, (村, 组,) 户主姓名 and 身份证号."""
+    header = "户编号,乡镇," + ("所属村,组," if with_village else "") + "户主姓名,身份证号"
+    place = f"{village['village'].name},{village['group'].name}," if with_village else ""
+    lines = [header] + [f"{code},{township},{place}{name},{number}" for code, township, name, number in rows]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def test_a_township_that_is_not_the_villages_is_a_row_error(actor, village, other_township, tmp_path):
+    numbers = ids(4, start=2000)
+    code = village["village"].code
+    township = village["township"].name
+    path = tmp_path / "heads.csv"
+    _with_township(
+        path,
+        village,
+        [
+            (f"{code}-7701", township, "本乡甲", numbers[0]),
+            (f"{code}-7702", other_township.name, "他乡乙", numbers[1]),
+            (f"{code}-7703", "没有这个乡", "错乡丙", numbers[2]),
+            # Written with 人民政府 after it: the same township.
+            (f"{code}-7704", township + "人民政府", "本乡丁", numbers[3]),
+        ],
+    )
+    before = counts()
+    with translation.override("en"):
+        report = import_run(actor=actor("office"), kind="households", path=path)
+    assert not report.written and counts() == before
+    assert [(e.row, e.column) for e in report.errors] == [(3, "乡镇"), (4, "乡镇")]
+    message = report.errors[0].message
+    assert message == (
+        f"“{other_township.name}” is not the township of the row's village, {village['village'].name} "
+        f"({code}), which lies in {township}."
+    )
+    # With the village's own township, as lists write it (without its 乡, or with 人民政府 after
+    # it), the file imports.
+    _with_township(
+        path,
+        village,
+        [
+            (f"{code}-7701", township, "本乡甲", numbers[0]),
+            (f"{code}-7702", township[:-1], "他乡乙", numbers[1]),
+            (f"{code}-7703", township + "人民政府", "错乡丙", numbers[2]),
+        ],
+    )
+    assert import_run(actor=actor("office"), kind="households", path=path).written
+
+
+def test_a_township_that_is_not_that_of_the_village_the_number_names_is_a_row_error(
+    actor, village, other_township, tmp_path
+):
+    numbers = ids(2, start=2100)
+    code = village["village"].code
+    path = tmp_path / "heads.csv"
+    _with_township(
+        path,
+        village,
+        [
+            (f"{code}-7801", village["township"].name, "号村甲", numbers[0]),
+            (f"{code}-7802", other_township.name, "号村乙", numbers[1]),
+        ],
+        with_village=False,
+    )
+    with translation.override("en"):
+        report = import_run(actor=actor("office"), kind="households", path=path, dry_run=True)
+    assert [(e.row, e.column) for e in report.errors] == [(3, "乡镇")]
+    assert report.errors[0].message == (
+        f"“{other_township.name}” is not the township of {village['village'].name} ({code}), the village "
+        f"the 户编号 names: that village lies in {village['township'].name}."
+    )
+
+
+def test_the_township_is_checked_once_per_place_not_per_row(actor, village, other_township, tmp_path):
+    """Rows share their places: the queries of a check do not grow with the rows."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    code = village["village"].code
+
+    def queries(n):
+        numbers = ids(n, start=2200 + 100 * n)
+        path = tmp_path / f"heads{n}.csv"
+        rows = [
+            (
+                f"{code}-{7900 + k}",
+                other_township.name if k % 2 else village["township"].name,
+                f"查{k}",
+                number,
+            )
+            for k, number in enumerate(numbers)
+        ]
+        _with_township(path, village, rows)
+        with CaptureQueriesContext(connection) as captured:
+            report = import_run(actor=actor("office"), kind="households", path=path, dry_run=True)
+        assert [e.row for e in report.errors] == [k + 2 for k in range(n) if k % 2]
+        return len(captured)
+
+    assert queries(4) == queries(40)

@@ -424,9 +424,17 @@ class HouseholdImporter(Importer):
         )
         resolved = regions.get(place)
         if resolved is None:
-            resolved = regions[place] = resolver.resolve(
+            resolved = resolver.resolve(
                 code=place[0], township=place[1], village=place[2], group=place[3], village_code=village_code
             )
+            if resolved[1] is None and place[1]:
+                # The 乡镇 the row writes must be its village's (named, or the 户编号's).
+                wrong = resolver.township_problem(
+                    resolved[0], place[1], from_household_code=bool(village_code)
+                )
+                if wrong:
+                    resolved = (None, wrong)
+            regions[place] = resolved
         region, problem = resolved
         if problem:
             ctx.error(number, *problem)

@@ -5,7 +5,7 @@ import re
 
 from django.utils.translation import gettext as _
 
-from minqing.geo.models import Region
+from minqing.geo.models import LEVEL_DIGITS, Region
 
 from .normalize import clean_compact
 
@@ -36,6 +36,28 @@ def village_key(name: str) -> str:
     return name
 
 
+# The words a list adds to a township's name, and the kinds of township its name ends with.
+_TOWNSHIP_TAILS = ("人民政府", "政府", "办事处")
+_TOWNSHIP_KINDS = ("民族乡", "街道", "苏木", "乡", "镇")
+
+
+def township_key(name: str) -> str:
+    """江村乡人民政府 → 江村乡; 城关街道办事处 → 城关街道."""
+    name = clean_compact(name)
+    for tail in _TOWNSHIP_TAILS:
+        if name.endswith(tail) and len(name) > len(tail):
+            return name[: -len(tail)]
+    return name
+
+
+def _township_stem(key: str) -> str:
+    """江村乡 → 江村: what a list that leaves out the kind of township writes."""
+    for kind in _TOWNSHIP_KINDS:
+        if key.endswith(kind) and len(key) > len(kind):
+            return key[: -len(kind)]
+    return key
+
+
 class RegionResolver:
     """Every township, village and group in scope, loaded once and matched in memory."""
 
@@ -52,12 +74,14 @@ class RegionResolver:
         for code, name, level, parent in qs.values_list("code", "name", "level", "parent_id"):
             self.by_code[code] = (name, level, parent)
             if level == Region.Level.TOWNSHIP:
-                self.townships.setdefault(clean_compact(name), []).append(code)
+                self.townships.setdefault(township_key(name), []).append(code)
             elif level == Region.Level.VILLAGE:
                 self.villages.setdefault(village_key(name), []).append(code)
             elif level == Region.Level.GROUP:
                 self.groups[(parent, group_key(name))] = code
         self._outside: dict[str, bool] = {}
+        self._township_names: dict[str, str] = {}
+        self._township_checked: dict[tuple, tuple | None] = {}
 
     def _groups_of(self, village_code: str) -> list[str]:
         """A village's groups in the order of their codes (一组, 二组, … as it numbers them);
@@ -80,6 +104,57 @@ class RegionResolver:
                 level=Region.Level.VILLAGE, name__in=[village, clean_compact(village)]
             ).exists()
         return self._outside[village]
+
+    def _township_name(self, code: str) -> str:
+        """A township's name: loaded with the area, or (an importer whose area lies below
+        the township) read once per township."""
+        if code in self.by_code:
+            return self.by_code[code][0]
+        if code not in self._township_names:
+            self._township_names[code] = (
+                Region.objects.filter(code=code).values_list("name", flat=True).first() or ""
+            )
+        return self._township_names[code]
+
+    def township_problem(self, region: str, township: str, *, from_household_code: bool = False):
+        """None when the row's 乡镇 `township` is the township that `region` (the row's
+        village or group, or a township) lies in, else ("township", message). The name may
+        be written with 人民政府 or 办事处 after it, or without its 乡/镇/街道, unless it is then
+        another township's name. Worked out once per region and name (rows share them)."""
+        key = (region, township, from_household_code)
+        if key in self._township_checked:
+            return self._township_checked[key]
+        problem = None
+        level = self.by_code.get(region, ("", None))[1]
+        if level is not None and level >= Region.Level.TOWNSHIP:
+            parent_code = region[: LEVEL_DIGITS[Region.Level.TOWNSHIP]].ljust(12, "0")
+            parent = self._township_name(parent_code)
+            written, own = township_key(township), township_key(parent)
+            same = written == own or (
+                _township_stem(written) == _township_stem(own) and written not in self.townships
+            )
+            if parent and not same:
+                names = {"township": township, "parent": parent}
+                if level == Region.Level.TOWNSHIP:
+                    message = _("“%(township)s” is not the township of the region code %(code)s, %(parent)s.")
+                    names["code"] = region
+                else:
+                    village = region[:12]
+                    names.update(village=self.name_of(village), code=village)
+                    message = (
+                        _(
+                            "“%(township)s” is not the township of %(village)s (%(code)s), the village "
+                            "the 户编号 names: that village lies in %(parent)s."
+                        )
+                        if from_household_code
+                        else _(
+                            "“%(township)s” is not the township of the row's village, %(village)s "
+                            "(%(code)s), which lies in %(parent)s."
+                        )
+                    )
+                problem = ("township", message % names)
+        self._township_checked[key] = problem
+        return problem
 
     def village_of_household(self, household_code: str) -> str:
         """The village a 户编号 of the system's form names by its first 12 digits, when it is
@@ -114,7 +189,7 @@ class RegionResolver:
         else:
             candidates = self.villages.get(village_key(village), [])
         if township and len(candidates) > 1:
-            wanted = set(self.townships.get(clean_compact(township), []))
+            wanted = set(self.townships.get(township_key(township), []))
             candidates = [c for c in candidates if self.by_code[c][2] in wanted]
         if not candidates:
             if self._exists_outside(village):
