@@ -91,7 +91,14 @@ class TicketFilterForm(forms.Form):
 
 
 class TicketForm(forms.Form):
-    campaign = forms.TypedChoiceField(label=_("Campaign"), coerce=int)
+    campaign = forms.TypedChoiceField(
+        label=_("Campaign"),
+        coerce=int,
+        error_messages={
+            "required": _("Choose the campaign the demand belongs to."),
+            "invalid_choice": _("You may not register demands for this campaign; choose one from the list."),
+        },
+    )
     ledger = forms.ChoiceField(label=_("Ledger"), required=False, widget=FollowingSelect("campaign"))
     category = forms.ChoiceField(label=_("Category"), required=False, widget=FollowingSelect("campaign"))
     channel = forms.ChoiceField(label=_("Channel"))
@@ -116,10 +123,24 @@ class TicketForm(forms.Form):
         label=_("Case history"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
-    def __init__(self, *args, campaigns=(), villages=(), channels=(), sensitive=False, **kwargs):
+    def __init__(
+        self, *args, campaigns=(), villages=(), channels=(), sensitive=False, campaign=None, **kwargs
+    ):
+        """`campaign`: the id of the campaign the page was opened for (?campaign=), chosen
+        when it is one of `campaigns`."""
         super().__init__(*args, **kwargs)
         self.campaigns = {c.pk: c for c in campaigns}
-        self.fields["campaign"].choices = [(c.pk, c.name) for c in campaigns]
+        # Chosen for the staff member only when there is no other to choose, or the page was
+        # opened for it: a demand left on the list's first campaign would be filed under the
+        # wrong one. Otherwise the list opens on an empty, required choice.
+        choices = [(c.pk, c.name) for c in campaigns]
+        if len(self.campaigns) == 1:
+            self.fields["campaign"].choices = choices
+            self.fields["campaign"].initial = choices[0][0]
+        else:
+            self.fields["campaign"].choices = _choices(_("Choose a campaign"), choices)
+            if campaign in self.campaigns:
+                self.fields["campaign"].initial = campaign
         for name, section in (("ledger", "ledgers"), ("category", "ticket_categories")):
             # One option per key; the script offers it with the campaigns that have it.
             items: dict[str, str] = {}

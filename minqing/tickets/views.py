@@ -103,6 +103,7 @@ def ticket_create(request):
         villages=villages,
         channels=STAFF_CHANNELS,
         sensitive=sensitive,
+        campaign=id_param(request.GET.get("campaign")),
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -20,6 +20,8 @@ def test_a_cadre_registers_a_demand_and_the_ledgers_follow_the_campaign(
     village = page.locator("#id_region option")
     assert village.count() > 1
     expect(page.locator("#id_region")).to_have_value("")
+    # Among several campaigns none is chosen for the cadre, so no ledger is offered yet.
+    expect(page.locator("#id_campaign")).to_have_value("")
     ledgers = page.locator("#id_ledger option:not([value='']):not([disabled])")
 
     page.locator("#id_campaign").select_option(str(four.pk))

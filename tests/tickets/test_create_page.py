@@ -90,6 +90,56 @@ def test_no_village_is_chosen_until_the_staff_member_chooses_one(client_as, cadr
     assert Ticket.objects.count() == before
 
 
+def _campaign_select(page: str) -> tuple[str, str]:
+    """The campaign list's attributes and options."""
+    select = re.search(r'<select name="campaign"([^>]*)>(.*?)</select>', page, re.S)
+    return select.group(1), select.group(2)
+
+
+def test_no_campaign_is_chosen_until_the_staff_member_chooses_one(client_as, actor, cadre_campaign):
+    """Among several campaigns the list opens on an empty, required choice (a demand left on
+    the first campaign would be filed under the wrong one); sent without one it is refused
+    with a clear message and writes nothing."""
+    from minqing.programs.selectors import campaign_list
+
+    assert campaign_list(user=actor("office")).filter(status="running").count() > 1
+    attributes, options = _campaign_select(client_as("office").get("/tickets/new/").content.decode())
+    assert "required" in attributes
+    assert options.lstrip().startswith('<option value="" selected>'), "the empty choice comes first"
+    assert options.count("selected") == 1, "no campaign chosen for the staff member"
+    village = Region.objects.filter(code__startswith="431123100", level=Region.Level.VILLAGE).first()
+    before = Ticket.objects.count()
+    response = client_as("office").post(
+        "/tickets/new/", {**_demand(cadre_campaign, village.code), "campaign": ""}, **EN
+    )
+    assert response.status_code == 200
+    assert "Choose the campaign the demand belongs to." in response.content.decode()
+    assert Ticket.objects.count() == before
+
+
+def test_the_campaign_the_page_was_opened_for_is_chosen(client_as, cadre_campaign):
+    page = client_as("office").get(f"/tickets/new/?campaign={cadre_campaign.pk}").content.decode()
+    _attributes, options = _campaign_select(page)
+    assert f'<option value="{cadre_campaign.pk}" selected>' in options and options.count("selected") == 1
+    # One the user cannot file under (or no number at all) chooses nothing.
+    for query in ("?campaign=999999", "?campaign=x"):
+        _attributes, options = _campaign_select(
+            client_as("office").get(f"/tickets/new/{query}").content.decode()
+        )
+        assert options.lstrip().startswith('<option value="" selected>') and options.count("selected") == 1
+
+
+def test_the_only_campaign_a_user_may_file_under_is_chosen(client_as, cadre_campaign):
+    Campaign.objects.exclude(pk=cadre_campaign.pk).update(status=Campaign.Status.ENDED)
+    _attributes, options = _campaign_select(client_as("office").get("/tickets/new/").content.decode())
+    assert _options_of(options) == [str(cadre_campaign.pk)]
+    assert f'<option value="{cadre_campaign.pk}" selected>' in options and 'value=""' not in options
+
+
+def _options_of(options: str) -> list[str]:
+    return re.findall(r'<option value="([^"]*)"', options)
+
+
 def test_a_village_out_of_the_cadres_reach_is_refused_and_nothing_written(client_as, actor, cadre_campaign):
     paired = _paired_villages(actor("cadre"))
     other = (
