@@ -227,6 +227,9 @@ class TicketEvent(models.Model):
         verbose_name = _("demand event")
         verbose_name_plural = _("demand events")
         ordering = ["ticket_id", "at", "id"]
+        # The few escalations and reopenings of a campaign's demands, found without reading
+        # every event of its demands (the tickets.deadlines rule).
+        indexes = [models.Index(fields=["action", "ticket"], name="tickets_event_action")]
 
     def __str__(self):
         return f"{self.ticket_id} {self.action}"
