@@ -4,19 +4,54 @@ grouped), thin borders, CJK fonts; and no cell that a spreadsheet would run as a
 
 A workbook is built in memory (small sheets) or streamed to a file (`path=...`): then
 xlsxwriter's constant_memory mode writes each row to disk as soon as the next one starts,
-so a 100,000-row ledger needs no more memory than one row."""
+so a 100,000-row ledger needs no more memory than one row.
 
+A day (datetime.date) or a moment (datetime.datetime) is written as Excel's own date, so
+that the sheet sorts and filters it as one (by year, by month), in a number format of the
+export's language: 2026年4月15日 in Chinese, 2026-04-15 otherwise."""
+
+import datetime as dt
 import io
 import re
 from dataclasses import dataclass
 
 import xlsxwriter
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 FONT = "SimSun"
+
+# Excel number formats of a day and of a moment, by language (its first part: zh-hans,
+# zh-hant); any other language gets the ISO-like ones.
+DAY_FORMATS = {"zh": 'yyyy"年"m"月"d"日"'}
+MOMENT_FORMATS = {"zh": 'yyyy"年"m"月"d"日" hh:mm'}
+ISO_DAY_FORMAT = "yyyy-mm-dd"
+ISO_MOMENT_FORMAT = "yyyy-mm-dd hh:mm"
+# Wide enough for 2026年12月30日 (dates that do not fit show as ####).
+DAY_WIDTH = 14
+MOMENT_WIDTH = 20
+# Excel's day 0 (its 1900 date system, counting the 29 February 1900 it believes in).
+EXCEL_EPOCH = dt.date(1899, 12, 30).toordinal()
+
+
+def excel_date_formats(language: str | None = None) -> tuple[str, str]:
+    """(day format, moment format) for an export in `language` (default: the active one)."""
+    base = (language or translation.get_language() or "").lower().split("-")[0]
+    return DAY_FORMATS.get(base, ISO_DAY_FORMAT), MOMENT_FORMATS.get(base, ISO_MOMENT_FORMAT)
+
+
+def excel_serial(value: dt.date) -> float:
+    """A day or a moment as Excel's serial number (days since its epoch, the time as a
+    fraction of a day); an aware moment in the server's time zone. Computed here rather
+    than by xlsxwriter's write_datetime: a ledger writes tens of thousands of them."""
+    if isinstance(value, dt.datetime):
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
+        seconds = value.hour * 3600 + value.minute * 60 + value.second + value.microsecond / 1e6
+        return value.toordinal() - EXCEL_EPOCH + seconds / 86400
+    return value.toordinal() - EXCEL_EPOCH
 
 
 def safe_cell(value):
@@ -76,6 +111,13 @@ class LedgerWorkbook:
         self.number = self.book.add_format(
             {"border": 1, "align": "center", "valign": "top", "font_name": FONT}
         )
+        day_format, moment_format = excel_date_formats()
+        self.day = self.book.add_format(
+            {"border": 1, "align": "center", "valign": "top", "font_name": FONT, "num_format": day_format}
+        )
+        self.moment = self.book.add_format(
+            {"border": 1, "align": "center", "valign": "top", "font_name": FONT, "num_format": moment_format}
+        )
 
     def _headers(self, sheet, columns: list[Column]) -> int:
         """Write the header row(s) from row 2 in row order (constant_memory cannot go back a
@@ -120,7 +162,8 @@ class LedgerWorkbook:
 
     def sheet(self, name: str, *, title: str, columns, rows, user, stamp: str = "") -> int:
         """Write one sheet; `columns`: Column or (label, width[, group]); `rows` yields lists of
-        cell values (序号 is added). Returns the row count."""
+        cell values (序号 is added): numbers as numbers, days and moments as dates, anything
+        else as text. Returns the row count."""
         columns = [_column(c) for c in columns]
         sheet = self.book.add_worksheet(re.sub(r"[\[\]:*?/\\']", "", name)[:31] or "Sheet")
         width = len(columns) + 1
@@ -134,6 +177,7 @@ class LedgerWorkbook:
         first = self._headers(sheet, columns)
         sheet.freeze_panes(first, 0)
         count = 0
+        dated = {}  # column → the width its dates need
         for count, row in enumerate(rows, start=1):
             r = first - 1 + count
             sheet.write_number(r, 0, count, self.number)
@@ -141,8 +185,18 @@ class LedgerWorkbook:
                 value = safe_cell(value)
                 if isinstance(value, (int, float)) and not isinstance(value, bool):
                     sheet.write_number(r, col, value, self.number)
+                elif isinstance(value, dt.datetime):
+                    sheet.write_number(r, col, excel_serial(value), self.moment)
+                    dated[col] = MOMENT_WIDTH
+                elif isinstance(value, dt.date):
+                    sheet.write_number(r, col, excel_serial(value), self.day)
+                    dated.setdefault(col, DAY_WIDTH)
                 else:
                     sheet.write_string(r, col, str(value), self.cell)
+        # Widened after the rows (xlsxwriter writes the column widths when the sheet is closed).
+        for col, width in dated.items():
+            if columns[col - 1].width < width:
+                sheet.set_column(col, col, width)
         sheet.set_header("&L&8" + stamp.replace("&", "&&"))
         sheet.set_footer("&C&P / &N")
         sheet.repeat_rows(2, first - 1)

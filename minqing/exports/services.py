@@ -13,8 +13,9 @@ from django.utils.translation import gettext as _
 
 from minqing.core import ratelimit
 from minqing.core.audit import audit_record
+from minqing.core.dates import moment_text
 from minqing.core.scope import scope_for, scoped
-from minqing.geo.models import Region
+from minqing.geo.models import Region, region_short_name
 from minqing.people import selectors as people_selectors
 from minqing.people.models import HardshipLevel, Household, Tag
 from minqing.people.search import masked_identifier
@@ -74,7 +75,7 @@ def describe_filters(filters: dict) -> str:
 
 
 def _households(user, filters: dict):
-    return people_selectors.household_list(user=user, **filters).select_related("region", "head")
+    return people_selectors.household_list(user=user, **filters).select_related("region__parent", "head")
 
 
 def _rows(queryset, *, unmasked: bool):
@@ -84,7 +85,8 @@ def _rows(queryset, *, unmasked: bool):
         phone = head.phone if head else None
         yield RosterRow(
             code=h.code,
-            region=h.region.name,
+            # A group with its village (柏利村五组), as the household list names it.
+            region=region_short_name(h.region),
             address=h.address,
             head_name=head.name if head else "",
             head_id_number=(id_number.reveal() if unmasked else id_number.mask()) if id_number else "",
@@ -100,7 +102,7 @@ def _count_rate(actor) -> None:
 
 
 def _stamp(*, requester, approver, at: dt.datetime, masked: bool) -> str:
-    when = timezone.localtime(at).strftime("%Y-%m-%d %H:%M")
+    when = moment_text(at)
     if masked:
         return _("Exported by %(requester)s at %(at)s · identifiers masked") % {
             "requester": f"{requester} ({requester.username})",

@@ -28,7 +28,7 @@ def attendance_sheet_workbook(sheet, *, user) -> bytes:
         user=user,
         columns=columns,
         rows=(
-            [str(cadre.account), cadre.unit.name]
+            [str(cadre.account), cadre.unit.label]
             + [MARKS.get(marks.get(day), "") for day in sheet.days]
             + [total]
             for cadre, marks, total in sheet.rows

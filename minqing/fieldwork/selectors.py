@@ -906,7 +906,9 @@ def attendance_sheet(*, user, point, month: dt.date) -> AttendanceSheet:
     days = [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
     records = scoped(AttendanceDay.objects.filter(point=point, date__gte=first, date__lte=last), user, VIEW)
     by_cadre: dict = {}
-    for record in records.select_related("cadre__account", "cadre__unit").order_by("cadre_id", "date"):
+    for record in records.select_related("cadre__account", "cadre__unit__parent").order_by(
+        "cadre_id", "date"
+    ):
         by_cadre.setdefault(record.cadre, {})[record.date] = record.status
     rows = [
         (cadre, marks, sum(1 for s in marks.values() if s == AttendanceDay.Status.CONFIRMED))

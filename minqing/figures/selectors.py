@@ -247,7 +247,7 @@ class TicketSource(Source):
     by_account = True
     unit_field = "unit_id"
     order = ("-registered_at", "-id")
-    related = ("region", "unit")
+    related = ("region", "unit__parent")
 
     def base(self, user, sel):
         qs = super().base(user, sel)
@@ -334,7 +334,7 @@ class HouseholdSource(Source):
     permission = "people.view"
     cadre_field = None
     order = ("region_id", "code")
-    related = ("head", "region")
+    related = ("head", "region__parent")
 
     def in_campaign(self, qs, sel):
         return qs.filter(prefix_q("region_id", sel.campaign.region.prefix), hardship_level__gte=1)

@@ -64,3 +64,29 @@ def parent_code(code: str) -> str | None:
         return None
     keep = LEVEL_DIGITS[level - 1]
     return code[:keep].ljust(12, "0")
+
+
+def village_and_group(region) -> tuple[str, str]:
+    """The village (or community) a place lies in and its villagers' group, by name: a
+    group (村民小组, level 6) is named under its village, since every village has a 三组;
+    any other region is its own place, with no group. Load region__parent with the region
+    (select_related), so that a list of them costs no query per row."""
+    if region is None:
+        return "", ""
+    if region.level == Region.Level.GROUP and region.parent_id:
+        return region.parent.name, region.name
+    return region.name, ""
+
+
+def village_and_group_names(name: str, level: int, parent_name: str | None) -> tuple[str, str]:
+    """village_and_group for a region read with values_list (its name, level, parent's name)."""
+    if level == Region.Level.GROUP and parent_name:
+        return parent_name, name
+    return name, ""
+
+
+def region_short_name(region) -> str:
+    """A region as a list names it in one cell: a group with its village (柏利村五组);
+    anything else by its own name. Load region__parent."""
+    village, group = village_and_group(region)
+    return f"{village}{group}"

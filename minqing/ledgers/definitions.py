@@ -4,8 +4,14 @@ households in hardship) and which extra fields they carry, grouped under a merge
 where the template gives a `group`.
 
 Rows are built from querysets read with `iterator()`, one chunk at a time, so that a
-ledger of any length is written without holding it in memory."""
+ledger of any length is written without holding it in memory. Each row's region comes with
+its parent and each unit with its parent unit (select_related), so that a villagers' group
+is listed under its village and a section under its body without a query per row.
 
+Days are given to the workbook as dates (it writes them as Excel dates, see
+minqing.core.spreadsheet), never as text."""
+
+import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db.models import BooleanField, Case, OuterRef, QuerySet, Subquery, Value, When
@@ -15,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from minqing.core.spreadsheet import Column
+from minqing.geo.models import village_and_group
 
 CHUNK = 2000
 # Petition and dispute case fields: only for those with tickets.sensitive (see tickets.documents).
@@ -58,13 +65,18 @@ def ledger_spec(campaign, key: str) -> LedgerSpec | None:
     return next((s for s in ledger_specs(campaign) if s.key == key), None)
 
 
-def _day(value) -> str:
-    """Y-m-d; strftime rather than date_format, which looks the language up for every cell."""
+def _day(value) -> dt.date | None:
+    """The day of a date or a moment (in the server's time zone), for a date cell."""
     if not value:
-        return ""
-    if hasattr(value, "tzinfo"):
-        value = timezone.localtime(value)
-    return value.strftime("%Y-%m-%d")
+        return None
+    if isinstance(value, dt.datetime):
+        return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+    return value
+
+
+def _unit(unit) -> str:
+    """A unit with its parent ("民政局·办公室"): sections of different bodies share names."""
+    return unit.label if unit is not None else ""
 
 
 def _labels(choices) -> dict:
@@ -83,6 +95,12 @@ def _extra_value(spec_field: dict, value) -> str | float:
             return float(value)
         except (TypeError, ValueError):
             return str(value)
+    if kind == "date" and isinstance(value, str):
+        # Kept as ISO text; one that is no day of the calendar is shown as it is.
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            return value
     return str(value)
 
 
@@ -133,9 +151,10 @@ def ticket_layout(campaign, spec: LedgerSpec, queryset: QuerySet, *, case_fields
         Column(pgettext("person", "Name"), 8, reporter),
         Column(_("Contact phone"), 13, reporter),
         Column(_("Village or community"), 12),
+        Column(_("Villagers' group"), 8),
         Column(_("Liaison point"), 12),
         Column(_("Tier"), 10, handling),
-        Column(_("Handling unit"), 14, handling),
+        Column(_("Handling unit"), 20, handling),
         Column(_("Status"), 8, handling),
         Column(_("Deadline"), 11, handling),
         Column(_("Replied"), 11, handling),
@@ -146,7 +165,8 @@ def ticket_layout(campaign, spec: LedgerSpec, queryset: QuerySet, *, case_fields
     columns += [Column(f["label"], 16, f.get("group", "")) for f in cases]
 
     def rows():
-        for t in queryset.select_related("region", "unit", "point").iterator(chunk_size=CHUNK):
+        qs = queryset.select_related("region__parent", "unit__parent", "point")
+        for t in qs.iterator(chunk_size=CHUNK):
             row = [
                 t.code,
                 _day(t.registered_at),
@@ -155,10 +175,10 @@ def ticket_layout(campaign, spec: LedgerSpec, queryset: QuerySet, *, case_fields
                 t.description if t.may_unmask else t.masked_description,
                 t.contact_name,
                 _personal(t.contact_phone, t.may_unmask),
-                t.region.name,
+                *village_and_group(t.region),
                 t.point.name if t.point_id else "",
                 tiers.get(t.tier, t.tier),
-                t.unit.name if t.unit_id else "",
+                _unit(t.unit),
                 statuses.get(t.status, t.status),
                 _day(t.deadline),
                 _day(t.replied_at),
@@ -186,9 +206,10 @@ def deed_layout(campaign, spec: LedgerSpec, queryset: QuerySet, *, case_fields: 
     columns = [
         Column(_("Date"), 11),
         Column(pgettext("person", "Name"), 8, cadre),
-        Column(_("Unit"), 16, cadre),
+        Column(_("Unit"), 20, cadre),
         Column(_("Household or point"), 16, beneficiary),
         Column(_("Village or community"), 12, beneficiary),
+        Column(_("Villagers' group"), 8, beneficiary),
         Column(_("Kind"), 10),
         Column(_("What was done"), 36),
         Column(_("Value (yuan)"), 10),
@@ -198,7 +219,9 @@ def deed_layout(campaign, spec: LedgerSpec, queryset: QuerySet, *, case_fields: 
     columns += [Column(f["label"], 12, f.get("group", "")) for f in spec.fields]
 
     def rows():
-        qs = queryset.select_related("cadre__account", "cadre__unit", "household__head", "point", "region")
+        qs = queryset.select_related(
+            "cadre__account", "cadre__unit__parent", "household__head", "point", "region__parent"
+        )
         for d in qs.iterator(chunk_size=CHUNK):
             if d.household_id:
                 target = d.household.head.name if d.household.head_id else d.household.code
@@ -207,9 +230,9 @@ def deed_layout(campaign, spec: LedgerSpec, queryset: QuerySet, *, case_fields: 
             row = [
                 _day(d.date),
                 str(d.cadre.account),
-                d.cadre.unit.name,
+                _unit(d.cadre.unit),
                 target,
-                d.region.name,
+                *village_and_group(d.region),
                 kinds.get(d.kind, d.kind),
                 d.title,
                 float(d.value_yuan),
@@ -233,6 +256,7 @@ def hardship_layout(campaign, spec: LedgerSpec, queryset: QuerySet, *, case_fiel
     columns = [
         Column(_("Household number"), 16),
         Column(_("Village or community"), 12),
+        Column(_("Villagers' group"), 8),
         Column(_("Address"), 24),
         Column(pgettext("person", "Name"), 8, head),
         Column(_("ID number"), 21, head),
@@ -240,12 +264,13 @@ def hardship_layout(campaign, spec: LedgerSpec, queryset: QuerySet, *, case_fiel
         Column(_("Family size"), 7),
         Column(_("Economic status"), 10),
     ]
+    level_in_fields = any(f["key"] == "level" for f in spec.fields)
+    if not level_in_fields:
+        columns.append(Column(_("Hardship level"), 10))
     # The template's own fields: 困难层次 is the household's hardship level, 致困原因 the
     # reason given at its last grading; any other field stays for the office to fill in.
     columns += [Column(f["label"], 12, f.get("group", "")) for f in spec.fields]
     columns += [Column(_("Paired cadre"), 10)]
-    if not any(f["key"] == "level" for f in spec.fields):
-        columns.insert(8, Column(_("Hardship level"), 10))
 
     latest = HardshipGrading.objects.filter(household=OuterRef("pk")).order_by("-graded_on", "-id")
     # The cadre paired with the household today (a pairing that has ended names nobody),
@@ -256,11 +281,10 @@ def hardship_layout(campaign, spec: LedgerSpec, queryset: QuerySet, *, case_fiel
         .order_by("-start", "id")
         .values(name=Coalesce(NullIf("cadre__account__full_name", Value("")), "cadre__account__username"))
     )
-    qs = queryset.select_related("region", "head").annotate(
+    qs = queryset.select_related("region__parent", "head").annotate(
         grading_reason=Subquery(latest.values("reason")[:1]),
         paired_cadre=Subquery(paired[:1]),
     )
-    level_in_fields = any(f["key"] == "level" for f in spec.fields)
     levels, economies = _labels(HardshipLevel.choices), _labels(EconomicStatus.choices)
 
     def rows():
@@ -268,7 +292,7 @@ def hardship_layout(campaign, spec: LedgerSpec, queryset: QuerySet, *, case_fiel
             person = h.head
             row = [
                 h.code,
-                h.region.name,
+                *village_and_group(h.region),
                 h.address,
                 person.name if person else "",
                 _personal(person.id_number, h.may_unmask) if person else "",

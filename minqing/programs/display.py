@@ -3,11 +3,8 @@ its label with its value in words (the template's names for pairing kinds, activ
 phases; translated names for choices; 元; dates as people write them), a version's changes
 one per line, and rule names beside the values now in force. Presentation only."""
 
-import datetime as dt
-
 from django.conf import settings
 from django.utils import translation
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, npgettext_lazy, pgettext
 
@@ -15,7 +12,7 @@ from minqing.core import dates
 
 from .models import CampaignVersion
 from .rules import PERIOD_LABELS, RULE_TYPES, Param
-from .schema import MONTHDAY_RE
+from .schema import MONTHDAY_RE, monthday_text
 
 # Reasons the system gives for a version, stored as keys and shown in the reader's language
 # (a reason an office types is shown as typed).
@@ -88,8 +85,7 @@ def day_text(value) -> str:
     minqing.core.dates writes every day), a template's month-day (04-15) as 4月15日;
     anything else as it is."""
     if isinstance(value, str) and MONTHDAY_RE.match(value):
-        month, day = (int(part) for part in value.split("-"))
-        return date_format(dt.date(2000, month, day), "MONTH_DAY_FORMAT")
+        return monthday_text(value)
     return dates.day_text(value)
 
 

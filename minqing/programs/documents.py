@@ -4,6 +4,7 @@ from django.utils.translation import pgettext
 
 from minqing.core.audit import audit_list_read
 from minqing.core.spreadsheet import LedgerWorkbook
+from minqing.geo.models import village_and_group_names
 
 
 def subject_labels():
@@ -24,11 +25,12 @@ def _number(value):
     return value
 
 
-def _places(verdicts) -> tuple[dict[int, str], dict[tuple[str, int], str]]:
-    """The units named with their parent (unit id → name), and the village or liaison point of
-    each subject that has one ((subject type, id) → name): a point is its own, a household
-    its village. A few queries, in batches (a county's checklist names thousands of
-    households)."""
+def _places(verdicts) -> tuple[dict[int, str], dict[tuple[str, int], tuple[str, str]]]:
+    """The units named with their parent (unit id → name), and the village or liaison point
+    of each subject that has one, with its villagers' group ((subject type, id) → (place,
+    group)): a point is its own, a household its village and group (households are placed at
+    a group, under its village). A few queries, in batches (a county's checklist names
+    thousands of households)."""
     from minqing.org.models import Unit, unit_label
     from minqing.people.models import Household
 
@@ -41,14 +43,18 @@ def _places(verdicts) -> tuple[dict[int, str], dict[tuple[str, int], str]]:
         ).values_list("pk", "name", "parent__name")
     }
     places = {}
-    for subject_type, model, field in (
-        ("point", LiaisonPoint, "name"),
-        ("household", Household, "region__name"),
-    ):
-        ids = sorted({v.subject_id for v in verdicts if v.subject_type == subject_type})
-        for start in range(0, len(ids), 5000):
-            for pk, name in model.objects.filter(pk__in=ids[start : start + 5000]).values_list("pk", field):
-                places[(subject_type, pk)] = name
+    ids = sorted({v.subject_id for v in verdicts if v.subject_type == "point"})
+    for start in range(0, len(ids), 5000):
+        for pk, name in LiaisonPoint.objects.filter(pk__in=ids[start : start + 5000]).values_list(
+            "pk", "name"
+        ):
+            places[("point", pk)] = (name, "")
+    ids = sorted({v.subject_id for v in verdicts if v.subject_type == "household"})
+    for start in range(0, len(ids), 5000):
+        for pk, name, level, parent in Household.objects.filter(pk__in=ids[start : start + 5000]).values_list(
+            "pk", "region__name", "region__level", "region__parent__name"
+        ):
+            places[("household", pk)] = village_and_group_names(name, level, parent)
     return units, places
 
 
@@ -80,6 +86,7 @@ def checklist_workbook(report, *, user, verdicts=None, titles=None, filters=()) 
             (_("Subject"), 26),
             (_("Unit"), 20),
             (_("Village or liaison point"), 16),
+            (_("Villagers' group"), 8),
             (_("Required"), 26),
             (_("Actual"), 8),
             (_("Result"), 10),
@@ -91,7 +98,7 @@ def checklist_workbook(report, *, user, verdicts=None, titles=None, filters=()) 
                 labels.get(v.subject_type, v.subject_type),
                 v.subject,
                 units.get(v.unit_id, ""),
-                places.get((v.subject_type, v.subject_id), ""),
+                *places.get((v.subject_type, v.subject_id), ("", "")),
                 _number(v.required),
                 _number(v.actual),
                 v.status_label,

@@ -23,6 +23,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -61,6 +62,12 @@ def monthday_problem(value) -> str:
     return ""
 
 
+def monthday_text(value: str) -> str:
+    """A month-day of the calendar (04-15) as people read it in a message: 4月15日, April 15."""
+    month, day = (int(part) for part in value.split("-"))
+    return date_format(dt.date(LEAP_YEAR, month, day), "MONTH_DAY_FORMAT")
+
+
 # A phase across the new year is a winter's work (冬春, "11-15" to "02-28"): one lasting
 # longer is most likely a start and an end typed the wrong way round.
 CROSSING_MAX_DAYS = 184
@@ -82,7 +89,7 @@ def crossing_problem(first: str, last: str) -> str:
         "this phase ends before it starts in the calendar, so it would run across the new year "
         "from %(first)s to %(last)s of the next year (%(days)s days); a phase across the new year "
         "lasts half a year at most: were the start and the end swapped?"
-    ) % {"first": first, "last": last, "days": days}
+    ) % {"first": monthday_text(first), "last": monthday_text(last), "days": days}
 
 
 def is_whole_number(value, low: int | None = None, high: int | None = None) -> bool:

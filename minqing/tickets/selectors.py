@@ -66,7 +66,7 @@ def tickets_for_list(ids) -> QuerySet:
     """What a list shows of each ticket (no personal identifiers, no case fields)."""
     return (
         Ticket.objects.filter(pk__in=ids)
-        .select_related("region__parent", "unit", "owner")
+        .select_related("region__parent", "unit__parent", "owner")
         .defer("contact_phone", "sensitive", "description", "reply", "extra")
     )
 
@@ -90,7 +90,7 @@ def ticket_get(*, user, pk: int, permission: str = VIEW) -> Ticket:
     return get_scoped_or_404(
         Ticket.objects.select_related(
             "region__parent",
-            "unit",
+            "unit__parent",
             "owner",
             "leader__account",
             "campaign",
@@ -115,7 +115,7 @@ def pending_extensions(*, user) -> QuerySet:
             status=DeadlineExtension.Status.PENDING,
             ticket__in=scoped(Ticket, user, "tickets.dispatch").values("pk"),
         )
-        .select_related("ticket", "unit", "requested_by")
+        .select_related("ticket", "unit__parent", "requested_by")
         .defer(
             "ticket__contact_phone",
             "ticket__sensitive",

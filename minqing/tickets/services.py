@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from minqing.core.audit import audit_record
+from minqing.core.dates import day_text
 from minqing.core.identity import mask_text_identifiers, normalize_phone, validate_phone
 from minqing.core.images import MAX_BYTES, clean_image
 from minqing.core.personal import Phone
@@ -559,8 +560,7 @@ def ticket_extend(*, actor, ticket, new_deadline: dt.date, reason: str, version:
         limit = extension_max_days(ticket.campaign)
         if new_deadline <= current:
             errors["new_deadline"] = [
-                _("The new last day must come after the present one (%(day)s).")
-                % {"day": current.isoformat()}
+                _("The new last day must come after the present one (%(day)s).") % {"day": day_text(current)}
             ]
         elif new_deadline < timezone.localdate():
             errors["new_deadline"] = [_("The new last day must not lie in the past.")]
@@ -571,7 +571,7 @@ def ticket_extend(*, actor, ticket, new_deadline: dt.date, reason: str, version:
                     "One extension may add at most %(n)s days: the last day may be %(day)s at the latest.",
                     limit,
                 )
-                % {"n": limit, "day": (current + dt.timedelta(days=limit)).isoformat()}
+                % {"n": limit, "day": day_text(current + dt.timedelta(days=limit))}
             ]
     if errors:
         raise ValidationError(errors)

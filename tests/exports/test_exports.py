@@ -7,6 +7,7 @@ import io
 import re
 import zipfile
 
+import openpyxl
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
@@ -137,7 +138,13 @@ def test_an_approved_full_export_is_stamped_on_every_sheet_and_audited_with_its_
         header = re.search(r"<oddHeader>(.*?)</oddHeader>", xml).group(1)
         assert "(leader)" in header and "(office)" in header
     stamp = roster[1][0]
-    assert "(leader)" in stamp and "(office)" in stamp and re.search(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}", stamp)
+    # The time as the pages write it in the reader's language (2026年11月23日 14:05), not ISO.
+    assert (
+        "(leader)" in stamp
+        and "(office)" in stamp
+        and re.search(r"\d{4}年\d{1,2}月\d{1,2}日 \d{1,2}:\d{2}", stamp)
+    )
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", stamp)
     event = AuditEvent.objects.filter(action="export.households", username="leader").latest("id")
     assert event.detail["masked"] is False and event.detail["rows"] == expected
     assert event.detail["approver"] == "office" and event.detail["filters"]["region"] == "431123"
@@ -235,3 +242,19 @@ def test_the_command_line_exports_as_a_named_account(db, tmp_path, capsys):
     assert all(MASKED_ID.match(v) for v in id_column(roster))
     assert "户写入" in capsys.readouterr().out
     assert AuditEvent.objects.filter(action="export.households", username="village").exists()
+
+
+def test_the_roster_names_a_households_group_with_its_village(client_as, db):
+    """Households are placed at villagers' groups: the Region cell says 柏利村五组, as the
+    household list does, never a bare 五组 that every village has. Read with openpyxl."""
+    content = body(client_as("office").get("/exports/households.xlsx?hardship=any"))
+    sheet = openpyxl.load_workbook(io.BytesIO(content)).worksheets[0]
+    rows = list(sheet.iter_rows(min_row=5, values_only=True))
+    households = {
+        h.code: h
+        for h in Household.objects.filter(code__in=[r[1] for r in rows]).select_related("region__parent")
+    }
+    assert len(households) == len(rows) > 0
+    for row in rows:
+        region = households[row[1]].region
+        assert region.level == 6 and row[2] == f"{region.parent.name}{region.name}", row[1]

@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import uuid
 
+import openpyxl
 import pytest
 from django.core.management import call_command
 from django.test import Client
@@ -168,3 +169,35 @@ def test_relief_and_activities_sync_like_visits(dazou):
         == 201
     )
     assert Activity.objects.filter(title="科技培训", attendance=35).exists()
+
+
+def test_the_attendance_sheet_names_a_cadres_section_with_its_body(db, tmp_path, actor):
+    """Sections share names across bodies (办公室): the Excel sheet's unit cell reads
+    双牌县委办公室·办公室. Read back with openpyxl."""
+    from minqing.org.models import Cadre, Unit
+
+    cadre = Account.objects.get(username="cadre").cadre
+    section = Unit.objects.filter(kind=Unit.Kind.SECTION, name="办公室").select_related("parent").first()
+    Cadre.objects.filter(pk=cadre.pk).update(unit=section)
+    point = LiaisonPoint.objects.filter(kind="village", region__code__startswith="431123").first()
+    attendance_decide(
+        actor=actor("village"),
+        day=attendance_check_in(actor=None, cadre=cadre, point=point, date=dt.date(2026, 2, 3)),
+        confirm=True,
+    )
+    xlsx = tmp_path / "sheet.xlsx"
+    call_command(
+        "fieldwork",
+        "attendance-sheet",
+        "--point",
+        str(point.pk),
+        "--month",
+        "2026-02",
+        "--as",
+        "office",
+        "-o",
+        str(xlsx),
+    )
+    rows = list(openpyxl.load_workbook(xlsx).worksheets[0].iter_rows(min_row=4, values_only=True))
+    mine = next(r for r in rows if r[1] == str(cadre.account))
+    assert mine[2] == f"{section.parent.name}·办公室"

@@ -99,3 +99,30 @@ def test_the_program_list_joins_rules_and_phases_with_a_chinese_separator(client
     assert summaries and all("、" in s and "," not in s for s in summaries), summaries
     html = client_as("office").get("/programs/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert re.search(r"<summary>\d+ rules?, \d+ phases?</summary>", html)
+
+
+def test_the_lists_behind_the_tiles_name_a_group_with_its_village_and_a_section_with_its_body(
+    client_as, campaign
+):
+    """As the ledgers do: 柏利村五组, not 五组 (households are placed at villagers' groups),
+    and 双牌县委办公室·办公室, not 办公室 (sections share names across bodies)."""
+    from minqing.org.models import Unit
+    from minqing.tickets.models import Ticket
+
+    client = client_as("office")
+    with translation.override("zh-hans"):
+        listing = client.get(f"/campaigns/{campaign.pk}/dashboard/figures/hardship_households/?period=2026")
+    rows = listing.context["page"].object_list
+    html = listing.content.decode()
+    assert rows
+    for household in rows:
+        region = household.region
+        assert region.level == 6
+        assert f'<td data-label="区域">{region.parent.name}{region.name}</td>' in html
+
+    section = Unit.objects.filter(kind=Unit.Kind.SECTION, name="办公室").select_related("parent").first()
+    ticket = Ticket.objects.filter(campaign=campaign).order_by("-registered_at", "-id").first()
+    Ticket.objects.filter(pk=ticket.pk).update(unit=section)
+    with translation.override("zh-hans"):
+        html = client.get(f"/campaigns/{campaign.pk}/dashboard/figures/demands/?period=2026").content.decode()
+    assert f'<td data-label="承办单位">{section.parent.name}·办公室</td>' in html

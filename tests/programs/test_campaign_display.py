@@ -243,7 +243,7 @@ def test_the_checklist_download_carries_and_applies_the_pages_filters(client_as,
     ]
     data = [row for row in sheet[3:] if any(row)]
     assert len(data) == len(failing) == rows_on_page and failing
-    assert {row[8] for row in data} == {"未达标"}
+    assert {row[9] for row in data} == {"未达标"}
     title = sheet[0][0]
     assert "调查阶段“四个一”" in title and "结果：未达标" in title
 

@@ -138,7 +138,7 @@ def test_the_team_filter_shows_only_that_teams_verdicts_and_the_download_has_the
         rows = CalamineWorkbook.from_filelike(io.BytesIO(response.content)).get_sheet_by_index(0).to_python()
         assert "team: 乙联络队" in rows[0][0]
         data = rows[3:]
-        assert sorted((r[3], r[8], r[9]) for r in data) == sorted(verdicts)
+        assert sorted((r[3], r[9], r[10]) for r in data) == sorted(verdicts)
 
 
 def test_a_team_of_another_campaign_or_none_at_all_is_a_404_on_the_page_and_the_download(

@@ -7,9 +7,9 @@ import datetime as dt
 import io
 import re
 
+import openpyxl
 from django.urls import reverse
 from django.utils import translation
-from python_calamine import CalamineWorkbook
 
 from minqing.programs import display, engine
 from minqing.programs.models import Campaign
@@ -140,6 +140,9 @@ def test_the_unit_and_team_tables_count_what_is_not_yet_due(client_as, db):
 
 
 def test_the_checklist_has_unit_and_village_columns_to_sort_and_filter_by(client_as, db):
+    """Read back with openpyxl: a household is placed at a villagers' group, and the checklist
+    names its village in the village column and the group in a column of its own."""
+    from minqing.geo.models import Region
     from minqing.org.models import Cadre
     from minqing.people.models import Household
 
@@ -147,24 +150,31 @@ def test_the_checklist_has_unit_and_village_columns_to_sort_and_filter_by(client
     response = client_as("office").get(
         f"/campaigns/{campaign.pk}/compliance.xlsx?as_of={AS_OF}", HTTP_ACCEPT_LANGUAGE="en"
     )
-    rows = CalamineWorkbook.from_filelike(io.BytesIO(response.content)).get_sheet_by_index(0).to_python()
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).worksheets[0]
+    rows = [["" if v is None else v for v in row] for row in sheet.iter_rows(values_only=True)]
     header = rows[2]
     unit_at, place_at = header.index("Unit"), header.index("Village or liaison point")
-    assert header.index("Subject") < unit_at < place_at < header.index("Required")
+    group_at = header.index("Villagers' group")
+    assert header.index("Subject") < unit_at < place_at < group_at < header.index("Required")
     verdicts = engine.evaluate(campaign, AS_OF)
     data = rows[3:]
     assert len(data) == len(verdicts)
     cadres = {c.pk: c for c in Cadre.objects.select_related("unit__parent")}
-    households = {h.pk: h for h in Household.objects.select_related("region")}
+    households = {h.pk: h for h in Household.objects.select_related("region__parent")}
+    in_groups = 0
     for row, verdict in zip(data, verdicts, strict=True):
         if verdict.subject_type == "cadre":
             unit = cadres[verdict.cadre_id].unit
-            assert row[unit_at] and row[unit_at].endswith(unit.name)
+            assert row[unit_at] == unit.label
             assert row[3].endswith(f"（{row[unit_at]}）")  # the name as before, the unit apart
-            assert row[place_at] == ""
+            assert row[place_at] == row[group_at] == ""
         if verdict.subject_type == "household":
-            assert row[place_at] == households[verdict.subject_id].region.name
-    assert any(v.subject_type == "household" for v in verdicts)
+            region = households[verdict.subject_id].region
+            assert region.level == Region.Level.GROUP
+            in_groups += 1
+            assert (row[place_at], row[group_at]) == (region.parent.name, region.name)
+            assert region.parent.level == Region.Level.VILLAGE
+    assert in_groups
 
 
 def test_the_missing_activities_read_without_a_stray_space_in_chinese():

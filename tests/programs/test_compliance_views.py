@@ -112,9 +112,9 @@ def test_the_checklist_export_has_one_row_per_verdict_and_no_live_formula(client
     # Counts are numbers Excel sums (not "number stored as text"), gaps joined as on the page.
     verdicts = engine.evaluate(campaign, dt.date(2026, 11, 21))
     counted = [(r, v) for r, v in zip(data, verdicts, strict=True) if str(v.required).isdigit()]
-    assert counted and all(isinstance(r[6], float) and r[6] == int(v.required) for r, v in counted)
+    assert counted and all(isinstance(r[7], float) and r[7] == int(v.required) for r, v in counted)
     several = [r for r, v in zip(data, verdicts, strict=True) if len(v.missing) > 1]
-    assert several and all("；" in r[9] and "; " not in r[9] for r in several)
+    assert several and all("；" in r[10] and "; " not in r[10] for r in several)
     assert 'filename="compliance-' in response["Content-Disposition"]
     failing = client_as("office").get(
         f"/campaigns/{campaign.pk}/compliance.xlsx?as_of=2026-11-21&status=fail"

@@ -310,3 +310,20 @@ def test_activities_held_each_month_ask_a_first_month_only_when_the_campaign_run
     assert [m for m in months if any(m in item for item in verdict.missing)] == months
     assert len(verdict.missing) == len(months)
     assert verdict.actual == ("1/3" if asked else "1/2")
+
+
+def test_activities_held_each_half_year_name_the_half_year_as_people_read_it(scenario):
+    """2026年1月–2026年6月 in the verdict, not 2026-01–2026-06."""
+    campaign = scenario.campaign("sanfuwu", start=dt.date(2026, 3, 16))
+    rule = next(r for r in campaign.config["rules"] if r["key"] == "five_ones")
+    rule["params"].update(per="half_year", activities=["party_meeting"])
+    campaign.save(update_fields=["config"])
+    cadre = scenario.cadre()
+    with translation.override("zh-hans"):
+        missing = verdict_for(campaign, "five_ones", cadre.pk, as_of=dt.date(2026, 8, 1)).missing
+    assert any("2026年1月–2026年6月" in item for item in missing), missing
+    assert any("2026年7月–2026年12月" in item for item in missing), missing
+    assert not any("2026-0" in item for item in missing), missing
+    with translation.override("en"):
+        missing = verdict_for(campaign, "five_ones", cadre.pk, as_of=dt.date(2026, 8, 1)).missing
+    assert any("January 2026–June 2026" in item for item in missing), missing

@@ -354,6 +354,11 @@ def test_a_phase_typed_the_wrong_way_round_is_not_taken_for_a_winter(db):
     ((line, path, message),) = errors_of(swapped)
     assert path == "phases[2].end" and line == line_of(swapped, 'end = "05-01"')
     assert "half a year at most" in message and "(336 days)" in message
+    # The days as the reader's language writes a month and day, not as the file types them.
+    assert "from May 31 to May 1 of the next year" in message
+    with translation.override("zh-hans"), pytest.raises(TemplateInvalid) as caught:
+        parse_template(swapped)
+    assert "5月31日" in caught.value.errors[0].message and "05-31" not in caught.value.errors[0].message
     # Half a year across the new year is still a winter's work.
     parse_template(
         WINTER.replace('end = "02-28"', 'end = "05-14"').replace('start = "03-01"', 'start = "05-15"')

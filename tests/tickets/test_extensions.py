@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 
 from minqing.core.models import AuditEvent
 from minqing.org.services import token_create
@@ -349,3 +349,39 @@ def test_the_office_finds_waiting_requests_in_its_scope_in_a_fixed_number_of_que
     assert first.code not in client_as("office_jinan").get("/tickets/extensions/").content.decode()
     assert client_as("unit").get("/tickets/extensions/").status_code == 403
     assert AuditEvent.objects.filter(action="ticket.list", detail__filters__extensions=True).exists()
+
+
+def test_the_refusals_of_a_new_last_day_name_the_days_as_the_page_writes_dates(client_as, desk, taken):
+    """须晚于现时限（2026年11月30日）, not （2026-11-30）: in the reader's language, on the page."""
+    unit = client_as("unit")
+    url = f"/tickets/{taken.pk}/act/"
+    current = day_of(taken.deadline)
+    latest = current + dt.timedelta(days=services.extension_max_days(desk.campaign))
+
+    def refused(new: dt.date, **headers) -> str:
+        page = unit.post(
+            url,
+            {
+                "action": "extend",
+                "version": taken.version,
+                "new_deadline": new.isoformat(),
+                "reason": "待协调",
+            },
+            **headers,
+        ).content.decode()
+        assert DeadlineExtension.objects.count() == 0
+        return page
+
+    for new, day in ((current, current), (latest + dt.timedelta(days=1), latest)):
+        page = refused(new)
+        assert f"{day.year}年{day.month}月{day.day}日" in page, day
+        assert day.isoformat() not in page.replace(f'value="{new.isoformat()}"', "")
+        english = refused(new, HTTP_ACCEPT_LANGUAGE="en")
+        with translation.override("en"):
+            assert formats.date_format(day, "DATE_FORMAT") in english
+    with translation.override("zh-hans"):
+        with pytest.raises(ValidationError) as info:
+            ask(desk, taken, days=0)
+    assert (
+        f"（{current.year}年{current.month}月{current.day}日）" in info.value.message_dict["new_deadline"][0]
+    )

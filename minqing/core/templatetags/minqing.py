@@ -21,10 +21,6 @@ def get_item(mapping, key):
 def region_short(region) -> str:
     """A region as a list names it: a villagers' group with its village (柏利村五组),
     since every village has a 五组; anything else by its own name. Load region__parent."""
-    from minqing.geo.models import Region
+    from minqing.geo.models import region_short_name
 
-    if region is None:
-        return ""
-    if region.level == Region.Level.GROUP and region.parent_id:
-        return f"{region.parent.name}{region.name}"
-    return region.name
+    return region_short_name(region)

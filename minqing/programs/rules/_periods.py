@@ -186,5 +186,6 @@ def windows(ctx, per: str, phase_key: str = "") -> list[tuple[str, dt.date, dt.d
         spans = halves if per == "half_year" else [(dt.date(year, 1, 1), dt.date(year, 12, 31))]
         for a, b in spans:
             if b >= start and a <= end:
-                result.append((f"{a:%Y-%m}–{b:%Y-%m}", max(a, start), min(b, end)))
+                # Named as people read it (2026年1月–2026年6月), in the verdicts' words.
+                result.append((f"{month_label(a)}–{month_label(b)}", max(a, start), min(b, end)))
     return result
