@@ -117,7 +117,8 @@ class _Probe(Exception):
 
 def trail_writable() -> bool:
     """Whether the trail can take a row now: False on a database that refuses writes (a
-    read-only standby, a read-only file). Writes nothing: the probe's update is rolled back."""
+    read-only standby, a read-only file: PostgreSQL's SQLSTATE 25006, SQLite's "readonly
+    database"); another error is raised. Writes nothing: the probe's update is rolled back."""
     from django.db import DatabaseError
     from django.db.models import F
 
@@ -127,8 +128,12 @@ def trail_writable() -> bool:
             raise _Probe
     except _Probe:
         return True
-    except DatabaseError:
-        return False
+    except DatabaseError as exc:
+        # Only a refusal to write says so; anything else (a lock held too long) is raised.
+        cause = exc.__cause__
+        if getattr(cause, "sqlstate", None) == "25006" or "readonly database" in str(exc):
+            return False
+        raise
 
 
 def audit_list_read(

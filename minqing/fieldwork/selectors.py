@@ -243,36 +243,48 @@ def _visit_keys(campaign_id, household_id, member_id, member_household_id, point
     return keys
 
 
-def due_campaigns(cadre, as_of: dt.date | None = None) -> list[Campaign]:
+def due_campaigns(cadre, as_of: dt.date | None = None, *, also=()) -> list[Campaign]:
     """The running campaigns whose rules ask things of the cadre: those it takes part in, as
     the rules' Context.cadres reads them (programs.selectors.campaign_cadres: the active cadres
-    of the participating units), whether paired there, on a work team or neither. Three
-    queries, whatever the number of campaigns."""
-    from django.db.models import Exists
-
-    from minqing.programs.selectors import campaign_cadres
+    of the participating units and their sections, or of every unit in the campaign's region
+    when it names none), whether paired there, on a work team or neither; and the running
+    campaigns of `also` (the campaigns of its targets: a pairing counts for the rules even when
+    the cadre's unit no longer takes part). Three queries whatever the number of campaigns:
+    which campaigns run (their regions and units' paths, no configuration), then those kept."""
+    from minqing.geo.models import LEVEL_DIGITS
 
     as_of = as_of or timezone.localdate()
     if cadre is None:
         return []
-    running = list(
+    running = (
         Campaign.objects.filter(Q(end__isnull=True) | Q(end__gte=as_of), status=Campaign.Status.RUNNING)
         .filter(start__lte=as_of)
-        .select_related("region")
-        .prefetch_related("units")
-        .order_by("start", "id")
+        .order_by()
     )
-    if not running:
+    found = {
+        pk: (code, level) for pk, code, level in running.values_list("pk", "region__code", "region__level")
+    }
+    if not found:
         return []
-    taking_part = (
-        Cadre.objects.filter(pk=cadre.pk)
-        .annotate(
-            **{f"in_{c.pk}": Exists(campaign_cadres(c).filter(pk=cadre.pk).order_by()) for c in running}
-        )
-        .values_list(*(f"in_{c.pk}" for c in running))
-        .first()
-    ) or [False] * len(running)
-    return [c for c, flag in zip(running, taking_part, strict=True) if flag]
+    units: dict[int, list[str]] = {}
+    for campaign_id, path in Campaign.units.through.objects.filter(campaign_id__in=found).values_list(
+        "campaign_id", "unit__path"
+    ):
+        units.setdefault(campaign_id, []).append(path)
+    unit = cadre.unit
+    also = set(also)
+    kept = []
+    for pk, (code, level) in found.items():
+        if pk in also:
+            kept.append(pk)
+        elif pk in units:
+            if any(unit.path.startswith(path) for path in units[pk]):
+                kept.append(pk)
+        elif (unit.region_id or "").startswith(code[: LEVEL_DIGITS[level]]):
+            kept.append(pk)
+    if not kept:
+        return []
+    return list(Campaign.objects.filter(pk__in=kept).select_related("region").order_by("start", "id"))
 
 
 def my_due(*, user, cadre, targets: list[Target], campaigns, as_of: dt.date | None = None) -> Due:
@@ -695,6 +707,21 @@ def _activities_open(cadre, rules, teams, as_of) -> dict:
     return found
 
 
+def _period_end(per: str, campaign, start: dt.date, end: dt.date, as_of: dt.date) -> dt.date | None:
+    """The last day of a rule's period as a person reads it: a campaign without an end has its
+    windows cut at the day (rules' Context), so its own period has none and a half-year's or
+    a year's is the calendar's."""
+    if campaign.end is not None or end != as_of:
+        return end
+    if per == "half_year":
+        return dt.date(start.year, 6, 30) if start.month <= 6 else dt.date(start.year, 12, 31)
+    if per == "year":
+        return dt.date(start.year, 12, 31)
+    if per == "campaign":
+        return None
+    return end
+
+
 def _due_activities(cadre, campaign, rule, mine, teams, held, as_of, separator) -> tuple[list[DueLine], str]:
     """What the activities rule still asks in the periods running now: for each of the cadre's
     subjects, the listed activities not held yet (ActivitiesHeld.not_held), and by when."""
@@ -726,8 +753,10 @@ def _due_activities(cadre, campaign, rule, mine, teams, held, as_of, separator) 
             else:
                 text = _("Still to do in %(period)s: %(activities)s")
             lines.append(DueLine(text % values))
-            ends.append(end)
-    # A month's are this month's, as the other monthly items; a longer period's are said by when.
+            ends.append(_period_end(per, campaign, start, end, as_of))
+    # A month's are this month's, as the other monthly items; a longer period's are said by when
+    # (not for an open-ended campaign's own period, which has no end).
+    ends = [end for end in ends if end is not None]
     note = _("by %(day)s") % {"day": date_format(min(ends))} if ends and per != "month" else ""
     return lines, note
 

@@ -42,7 +42,10 @@ def field_app(request):
     # taking part with no target at all); the forms offer only the campaigns of its targets.
     due = (
         selectors.my_due(
-            user=request.user, cadre=cadre, targets=targets, campaigns=selectors.due_campaigns(cadre)
+            user=request.user,
+            cadre=cadre,
+            targets=targets,
+            campaigns=selectors.due_campaigns(cadre, also={t.campaign_id for t in targets}),
         )
         if cadre
         else None

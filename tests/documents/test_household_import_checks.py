@@ -454,3 +454,32 @@ def test_the_township_is_checked_once_per_place_not_per_row(actor, village, othe
         return len(captured)
 
     assert queries(4) == queries(40)
+
+
+def test_same_named_villages_are_told_apart_by_the_township_as_lists_write_it(
+    actor, village, other_township, tmp_path
+):
+    """The township that tells two 横岭村 apart may be written without its 镇, or as its
+    office (街道办, 管委会); a township that has no village of the name is said so (before: the
+    stem found no township and the row was called outside the importer's area)."""
+    Region.objects.create(
+        code="431123188202", name="城关村", level=Region.Level.VILLAGE, parent=other_township
+    )
+    street = Region.objects.create(
+        code="431123189000", name="城关街道", level=Region.Level.TOWNSHIP, parent=village["township"].parent
+    )
+    Region.objects.create(code="431123189201", name="城关村", level=Region.Level.VILLAGE, parent=street)
+    numbers = ids(3, start=2300)
+    path = tmp_path / "heads.csv"
+    path.write_text(
+        "乡镇,所属村,户主姓名,身份证号\n"
+        f"横岭,城关村,横岭甲,{numbers[0]}\n"
+        f"城关街道办,城关村,城关乙,{numbers[1]}\n"
+        f"{village['township'].name},城关村,本乡丙,{numbers[2]}\n",
+        encoding="utf-8",
+    )
+    with translation.override("en"):
+        report = import_run(actor=actor("office"), kind="households", path=path, dry_run=True)
+    assert [(e.row, e.column, e.message) for e in report.errors] == [
+        (4, "乡镇", f"No village of this name lies in “{village['township'].name}”.")
+    ]

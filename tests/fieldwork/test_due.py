@@ -729,3 +729,45 @@ def test_the_due_list_s_queries_do_not_grow_with_teams_points_and_activities(sce
         _activity(five, cadre, "party_meeting", dt.date(2026, 3, 2 + n))
         scenario.days_at(cadre, point, dt.date(2026, 3, 2 + n), confirm=n == 0)  # 1 of 2 days
     assert queries() == (one, rules)
+
+
+def test_a_pairing_keeps_its_campaigns_due_items_after_the_cadres_unit_leaves_the_campaign(
+    scenario, campaign
+):
+    """The visits rule counts by pairing: a cadre still paired in a campaign its unit no longer
+    takes part in (units changed, cadre moved) is still asked, and the phone still says so."""
+    from minqing.fieldwork.selectors import due_campaigns
+    from minqing.org.models import Unit
+
+    cadre = scenario.cadre("staff")
+    household = scenario.household(head="王大爷")
+    _pair(scenario, campaign, cadre, household)
+    assert "王大爷" in _due(cadre)
+    other = Unit.objects.exclude(path__startswith=cadre.unit.path).exclude(pk=cadre.unit.parent_id).first()
+    campaign.units.set([other])
+    assert campaign not in due_campaigns(cadre)
+    assert campaign in due_campaigns(cadre, also={campaign.pk})
+    assert "王大爷" in _due(cadre)
+
+
+def test_an_open_ended_campaigns_activities_are_said_without_a_last_day_that_moves_with_today(scenario):
+    """Without an end the rule's windows stop at the day: the phone must not say "by" today."""
+    from minqing.fieldwork.selectors import my_due, my_targets
+    from minqing.programs.models import Campaign
+
+    campaign = scenario.campaign("sanfuwu", start=dt.date(2026, 3, 1), end=dt.date(2026, 12, 31))
+    Campaign.objects.filter(pk=campaign.pk).update(end=None)
+    campaign.refresh_from_db()
+    cadre = scenario.cadre("staff")
+    for day in (dt.date(2026, 5, 20), dt.date(2026, 5, 21)):
+        with translation.override("en"):
+            found = my_due(
+                user=cadre.account,
+                cadre=cadre,
+                targets=my_targets(user=cadre.account, as_of=day),
+                campaigns=[campaign],
+                as_of=day,
+            )
+        groups = [g for g in found.groups if g.rule == "five_ones"]
+        assert groups and groups[0].lines, day
+        assert groups[0].note == "", (day, groups[0].note)

@@ -37,13 +37,15 @@ def village_key(name: str) -> str:
 
 
 # The words a list adds to a township's name, and the kinds of township its name ends with.
-_TOWNSHIP_TAILS = ("人民政府", "政府", "办事处")
+_TOWNSHIP_TAILS = ("人民政府", "政府", "办事处", "管理委员会", "管委会")
 _TOWNSHIP_KINDS = ("民族乡", "街道", "苏木", "乡", "镇")
 
 
 def township_key(name: str) -> str:
-    """江村乡人民政府 → 江村乡; 城关街道办事处 → 城关街道."""
+    """江村乡人民政府 → 江村乡; 城关街道办事处, 城关街道办 → 城关街道; 经济开发区管委会 → 经济开发区."""
     name = clean_compact(name)
+    if name.endswith("街道办") and len(name) > 3:
+        return name[:-1]
     for tail in _TOWNSHIP_TAILS:
         if name.endswith(tail) and len(name) > len(tail):
             return name[: -len(tail)]
@@ -82,6 +84,7 @@ class RegionResolver:
         self._outside: dict[str, bool] = {}
         self._township_names: dict[str, str] = {}
         self._township_checked: dict[tuple, tuple | None] = {}
+        self._township_codes: dict[str, set[str]] = {}
 
     def _groups_of(self, village_code: str) -> list[str]:
         """A village's groups in the order of their codes (一组, 二组, … as it numbers them);
@@ -115,6 +118,25 @@ class RegionResolver:
                 Region.objects.filter(code=code).values_list("name", flat=True).first() or ""
             )
         return self._township_names[code]
+
+    def _townships_named(self, township: str) -> set[str]:
+        """The codes of the townships in scope a row's 乡镇 names, as township_problem reads it:
+        by its name (人民政府, 办事处 … dropped), or without its 乡/镇/街道 when no township is so
+        named. Once per name."""
+        found = self._township_codes.get(township)
+        if found is None:
+            written = township_key(township)
+            found = set(self.townships.get(written, []))
+            if not found:
+                stem = _township_stem(written)
+                found = {
+                    code
+                    for key, codes in self.townships.items()
+                    if _township_stem(key) == stem
+                    for code in codes
+                }
+            self._township_codes[township] = found
+        return found
 
     def township_problem(self, region: str, township: str, *, from_household_code: bool = False):
         """None when the row's 乡镇 `township` is the township that `region` (the row's
@@ -189,8 +211,13 @@ class RegionResolver:
         else:
             candidates = self.villages.get(village_key(village), [])
         if township and len(candidates) > 1:
-            wanted = set(self.townships.get(township_key(township), []))
+            wanted = self._townships_named(township)
             candidates = [c for c in candidates if self.by_code[c][2] in wanted]
+            if not candidates:
+                return None, (
+                    "township",
+                    _("No village of this name lies in “%(township)s”.") % {"township": township},
+                )
         if not candidates:
             if self._exists_outside(village):
                 return None, ("village", _("This village lies outside your area."))
