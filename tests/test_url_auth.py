@@ -927,6 +927,24 @@ def cases(o):
             ("get", reverse("tickets:ticket-photo", args=[ta.pk]), None, 302, only(ticket_a_viewers)),
             ("get", reverse("tickets:ticket-photo", args=[tb.pk]), None, 302, only({"office_jinan"})),
         ],
+        # The contact's full phone: the unit that handles it and the office that dispatches it;
+        # others who see the demand are refused (403), others still do not find it (404).
+        "tickets:ticket-reveal": [
+            (
+                "post",
+                reverse("tickets:ticket-reveal", args=[ta.pk]),
+                {"reason": "电话联系群众"},
+                302,
+                {**only({"office", "unit"}), "leader": 403, "inspector": 403, "village": 403},
+            ),
+            (
+                "post",
+                reverse("tickets:ticket-reveal", args=[tb.pk]),
+                {"reason": "电话联系群众"},
+                302,
+                only({"office_jinan"}),
+            ),
+        ],
         "tickets:ticket-act": [
             (
                 "post",
@@ -1372,6 +1390,22 @@ def cases(o):
                 new_ticket,
                 401,
                 {**only(set(), no=403), "office": 201, "cadre": 404, "village": 404, "office_jinan": 404},
+            ),
+        ],
+        "api-v1:reveal_contact": [
+            (
+                "json",
+                f"/api/v1/tickets/{ta.pk}/contact/reveal",
+                {"reason": "电话联系群众"},
+                401,
+                {**only({"office", "unit"}), "leader": 403, "inspector": 403, "village": 403},
+            ),
+            (
+                "json",
+                f"/api/v1/tickets/{tb.pk}/contact/reveal",
+                {"reason": "电话联系群众"},
+                401,
+                only({"office_jinan"}),
             ),
         ],
         "api-v1:act_on_ticket": [

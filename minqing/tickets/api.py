@@ -9,7 +9,7 @@ from minqing.api.paging import page_of
 from minqing.api.schemas import Page
 from minqing.core.audit import audit_list_read
 from minqing.core.scope import scope_for, scoped
-from minqing.org.models import Cadre, Unit
+from minqing.org.models import Unit
 from minqing.programs.selectors import campaign_get
 
 from . import documents, selectors, services
@@ -86,6 +86,10 @@ class ActionIn(Schema):
     unit: int | None = None
     tier: str | None = None
     leader: int | None = None
+    # dispatch, classify: a ledger (of demands) and a category of the demand's campaign; absent
+    # keeps the present one, "" files it in none
+    ledger: str | None = None
+    category: str | None = None
     reply: str = ""
     reason: str = ""
     into: str = ""
@@ -272,6 +276,31 @@ def create_ticket(request, payload: TicketIn):
     return Status(201, ticket_out(ticket, case=selectors.can_see_case_fields(request.auth)))
 
 
+class RevealIn(Schema):
+    reason: str
+
+
+class RevealOut(Schema):
+    contact_name: str
+    contact_phone: str
+
+
+@router.post(
+    "/tickets/{ticket_id}/contact/reveal",
+    response=RevealOut,
+    summary="The contact's full phone, for the handling unit or the dispatching office (a reason; audited)",
+)
+def reveal_contact(request, ticket_id: int, payload: RevealIn):
+    ticket = selectors.ticket_get(user=request.auth, pk=ticket_id)
+    try:
+        phone = services.ticket_contact_reveal(actor=request.auth, ticket=ticket, reason=payload.reason)
+    except PermissionDenied:
+        raise HttpError(403, _("This account may not do that.")) from None
+    except ValidationError as exc:
+        raise HttpError(422, " ".join(exc.messages)) from None
+    return {"contact_name": ticket.contact_name, "contact_phone": phone}
+
+
 @router.post(
     "/tickets/{ticket_id}/actions", response=TicketOut, summary="One workflow step", exclude_none=True
 )
@@ -286,8 +315,21 @@ def act_on_ticket(request, ticket_id: int, payload: ActionIn):
                 unit = scoped(Unit, user, "org.view").filter(pk=payload.unit or 0).first()
                 if unit is None:
                     raise HttpError(422, _("unit: choose a handling unit in your scope."))
-                leader = scoped(Cadre, user, "org.view").filter(pk=payload.leader or 0).first()
-                services.ticket_dispatch(**common, unit=unit, tier=payload.tier, leader=leader)
+                leader = None
+                if payload.leader:
+                    leader = selectors.leader_choices(user=user).filter(pk=payload.leader).first()
+                    if leader is None:
+                        raise HttpError(422, _("leader: choose a leader in your scope."))
+                services.ticket_dispatch(
+                    **common,
+                    unit=unit,
+                    tier=payload.tier,
+                    leader=leader,
+                    ledger=payload.ledger,
+                    category=payload.category,
+                )
+            case "classify":
+                services.ticket_classify(**common, ledger=payload.ledger, category=payload.category)
             case "claim":
                 services.ticket_claim(**common)
             case "start":

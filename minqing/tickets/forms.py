@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from minqing.core.forms import IsoDateInput, TelInput
 
 from .models import Priority, Satisfaction, Status, Tier
+from .services import demand_ledgers, ticket_categories
 
 
 def _choices(empty, items):
@@ -73,11 +74,11 @@ class TicketFilterForm(forms.Form):
         ledgers, categories = {}, {}
         owners = {"ledger": {}, "category": {}}
         for c in campaigns:
-            for name, section, found in (
-                ("ledger", "ledgers", ledgers),
-                ("category", "ticket_categories", categories),
+            for name, items, found in (
+                ("ledger", demand_ledgers(c), ledgers),
+                ("category", ticket_categories(c), categories),
             ):
-                for item in c.config.get(section, []):
+                for item in items:
                     found[item["key"]] = item["name"]
                     owners[name].setdefault(item["key"], []).append(c.pk)
         self.fields["ledger"].widget.owners = owners["ledger"]
@@ -141,12 +142,13 @@ class TicketForm(forms.Form):
             self.fields["campaign"].choices = _choices(_("Choose a campaign"), choices)
             if campaign in self.campaigns:
                 self.fields["campaign"].initial = campaign
-        for name, section in (("ledger", "ledgers"), ("category", "ticket_categories")):
-            # One option per key; the script offers it with the campaigns that have it.
+        for name, of in (("ledger", demand_ledgers), ("category", ticket_categories)):
+            # One option per key; the script offers it with the campaigns that have it. A
+            # campaign's ledgers of deeds or households list no demands: not offered.
             items: dict[str, str] = {}
             owners: dict[str, list] = {}
             for c in campaigns:
-                for item in c.config.get(section, []):
+                for item in of(c):
                     items.setdefault(item["key"], item["name"])
                     owners.setdefault(item["key"], []).append(c.pk)
             self.fields[name].choices = _choices("—", items.items())
@@ -172,20 +174,20 @@ class TicketForm(forms.Form):
         if campaign is None:
             return data
         name = {"campaign": campaign.name}
-        for field, section, message in (
+        for field, of, message in (
             (
                 "ledger",
-                "ledgers",
+                demand_ledgers,
                 _("The campaign “%(campaign)s” keeps no such ledger; choose one of its own."),
             ),
             (
                 "category",
-                "ticket_categories",
+                ticket_categories,
                 _("The campaign “%(campaign)s” has no such category; choose one of its own."),
             ),
         ):
             key = data.get(field)
-            if key and key not in {item["key"] for item in campaign.config.get(section, [])}:
+            if key and key not in {item["key"] for item in of(campaign)}:
                 self.add_error(field, message % name)
         return data
 
@@ -264,6 +266,8 @@ class TicketActForm(forms.Form):
     unit = forms.CharField(required=False)
     tier = forms.CharField(required=False)
     leader = forms.CharField(required=False)
+    ledger = forms.CharField(required=False, max_length=40)
+    category = forms.CharField(required=False, max_length=40)
     resolved = forms.CharField(required=False)
     satisfaction = forms.CharField(required=False)
     note = forms.CharField(required=False, strip=False)

@@ -107,6 +107,24 @@ def ticket_get(*, user, pk: int, permission: str = VIEW) -> Ticket:
     )
 
 
+def leader_choices(*, user) -> QuerySet:
+    """The leaders a demand may be put in the charge of (包联领导), among the cadres the user
+    sees: the principal and leadership members of a government body or township (a
+    section's 股长 is no leader), and whoever holds the leader role. Their units come with
+    them, the parent too (Unit.label: 民政局·办公室)."""
+    from minqing.core.roles import Role
+    from minqing.org.models import Cadre, Grant
+
+    leaders = Q(rank__in=[Cadre.Rank.PRINCIPAL, Cadre.Rank.MEMBER]) & ~Q(unit__kind=Unit.Kind.SECTION)
+    by_role = Q(account_id__in=Grant.objects.filter(role=Role.LEADER).values("account_id"))
+    return (
+        scoped(Cadre, user, "org.view")
+        .filter(leaders | by_role)
+        .select_related("account", "unit__parent")
+        .order_by("unit__path", "id")
+    )
+
+
 def pending_extensions(*, user) -> QuerySet:
     """Requests for more time waiting for a decision on the tickets the user may dispatch,
     the oldest first."""

@@ -20,6 +20,7 @@ from minqing.core.identity import mask_text_identifiers, normalize_phone, valida
 from minqing.core.images import MAX_BYTES, clean_image
 from minqing.core.personal import Phone
 from minqing.core.scope import scope_for, scoped
+from minqing.ledgers.definitions import ledger_specs
 
 from . import workflow
 from .models import (
@@ -79,14 +80,40 @@ def _event(ticket, *, actor, action, from_status, reason="", detail=None, at=Non
     )
 
 
+def demand_ledgers(campaign) -> list[dict]:
+    """The campaign's ledgers that list demands (its template's `source`, demands by default):
+    a ledger of deeds or of households in hardship never lists a demand filed into it."""
+    if campaign is None:
+        return []
+    keys = {spec.key for spec in ledger_specs(campaign) if spec.source == "tickets"}
+    return [item for item in campaign.config.get("ledgers", []) if item["key"] in keys]
+
+
+def ticket_categories(campaign) -> list[dict]:
+    return list(campaign.config.get("ticket_categories", [])) if campaign is not None else []
+
+
+def default_ledger(campaign) -> str:
+    """The ledger a new demand is filed into when none is chosen: the campaign's only ledger of
+    demands (000's 热点难点问题台账, 002's 群众反映问题台账); none where it keeps several, which
+    the office chooses among when it dispatches."""
+    ledgers = demand_ledgers(campaign)
+    return ledgers[0]["key"] if len(ledgers) == 1 else ""
+
+
 def _check_ledger(campaign, ledger: str, category: str) -> None:
     if campaign is None:
         return
     errors = {}
     ledgers = {item["key"] for item in campaign.config.get("ledgers", [])}
-    categories = {item["key"] for item in campaign.config.get("ticket_categories", [])}
+    categories = {item["key"] for item in ticket_categories(campaign)}
     if ledger and ledger not in ledgers:
         errors["ledger"] = [_("This campaign has no ledger “%(key)s”.") % {"key": ledger}]
+    elif ledger and ledger not in {item["key"] for item in demand_ledgers(campaign)}:
+        errors["ledger"] = [
+            _("The ledger “%(key)s” of this campaign lists no demands (its rows are deeds or households).")
+            % {"key": ledger}
+        ]
     if category and category not in categories:
         errors["category"] = [_("This campaign has no category “%(key)s”.") % {"key": category}]
     if errors:
@@ -137,6 +164,7 @@ def ticket_create(
         errors["tier"] = [_("Unknown tier.")]
     if errors:
         raise ValidationError(errors)
+    ledger = ledger or default_ledger(campaign)
     _check_ledger(campaign, ledger, category)
     if campaign is not None and not region.code.startswith(campaign.region.prefix):
         raise ValidationError(
@@ -249,21 +277,49 @@ def _reason_required(reason: str) -> str:
     return reason.strip()
 
 
+def _classification(ticket, ledger: str | None, category: str | None) -> dict:
+    """Set the ledger and category asked for (None: keep), checked against the ticket's
+    campaign; returns what changed as {field: [before, after]}."""
+    wanted = {
+        "ledger": ticket.ledger if ledger is None else ledger.strip(),
+        "category": ticket.category if category is None else category.strip(),
+    }
+    # Only what is asked for is checked: a demand filed before a template changed keeps its key.
+    _check_ledger(ticket.campaign, ledger and wanted["ledger"], category and wanted["category"])
+    changed = {}
+    for name, value in wanted.items():
+        if value != getattr(ticket, name):
+            changed[name] = [getattr(ticket, name), value]
+            setattr(ticket, name, value)
+    return changed
+
+
 @transaction.atomic
 def ticket_dispatch(
-    *, actor, ticket, unit, tier: str | None = None, leader=None, version: int | None = None
+    *,
+    actor,
+    ticket,
+    unit,
+    tier: str | None = None,
+    leader=None,
+    ledger: str | None = None,
+    category: str | None = None,
+    version: int | None = None,
 ) -> Ticket:
-    """The office sends the ticket to a handling unit (and sets its tier and leader in charge)."""
+    """The office sends the ticket to a handling unit (and sets its tier and leader in charge,
+    and files it into a ledger and category of its campaign: None keeps them)."""
     _require(actor, "tickets.dispatch")
     ticket = _locked(ticket, version)
     if not workflow.allowed("dispatch", ticket.status):
         _refuse(ticket, "dispatch")
-    fields = ["unit", "owner", "deadline", "tier", "leader"]
+    fields = ["unit", "owner", "deadline", "tier", "leader", "ledger", "category"]
     ticket.unit, ticket.owner = unit, None
-    if tier and tier != ticket.tier:
-        ticket.tier = tier
+    classified = _classification(ticket, ledger, category)
+    if (tier and tier != ticket.tier) or "category" in classified:
+        # A campaign may give a category its own days (workflow.days_for).
+        ticket.tier = tier or ticket.tier
         ticket.deadline = workflow.deadline_for(
-            campaign=ticket.campaign, tier=tier, category=ticket.category, start=ticket.registered_at
+            campaign=ticket.campaign, tier=ticket.tier, category=ticket.category, start=ticket.registered_at
         )
     if leader is not None:
         ticket.leader = leader
@@ -274,7 +330,7 @@ def ticket_dispatch(
         action="dispatch",
         fields=fields,
         to_status=to,
-        detail={"unit": unit.pk, "tier": ticket.tier},
+        detail={"unit": unit.pk, "tier": ticket.tier, **classified},
     )
 
 
@@ -495,6 +551,8 @@ def ticket_edit(*, actor, ticket, version: int, **changes) -> Ticket:
     if "sensitive" in changes:
         _require(actor, "tickets.sensitive")
     ticket = _locked(ticket, version)
+    if ("ledger" in changes or "category" in changes) and not may_classify(actor, ticket):
+        raise PermissionDenied
     _check_ledger(ticket.campaign, changes.get("ledger", ""), changes.get("category", ""))
     if "title" in changes:
         changes["title"] = mask_text_identifiers(changes["title"].strip())[:120]
@@ -507,6 +565,75 @@ def ticket_edit(*, actor, ticket, version: int, **changes) -> Ticket:
         fields=list(changes),
         detail={"fields": sorted(k for k in changes if k != "sensitive")},
     )
+
+
+def may_classify(actor, ticket) -> bool:
+    """Who files a demand into a ledger and category of its campaign after it was registered:
+    an account that may dispatch this ticket, its handling unit, or the cadre who registered
+    it (as ticket_edit's permissions, narrowed to this ticket)."""
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return False
+    if scoped(Ticket, actor, "tickets.dispatch").filter(pk=ticket.pk).exists():
+        return True
+    if scope_for(actor).has("tickets.handle") and handles_for_unit(actor, ticket):
+        return True
+    return ticket.created_by_id == actor.pk and scope_for(actor).has("tickets.create")
+
+
+@transaction.atomic
+def ticket_classify(
+    *, actor, ticket, ledger: str | None = None, category: str | None = None, version: int | None = None
+) -> Ticket:
+    """File the demand into another ledger or category of its own campaign (None keeps one).
+    The deadline stays: once dispatched, only an approved extension moves it."""
+    _require(actor, "tickets.create", "tickets.handle", "tickets.dispatch")
+    ticket = _locked(ticket, version)
+    if not may_classify(actor, ticket):
+        raise PermissionDenied
+    if not workflow.allowed("classify", ticket.status):
+        _refuse(ticket, "classify")
+    changed = _classification(ticket, ledger, category)
+    if not changed:
+        return ticket
+    return _apply(ticket, actor=actor, action="classify", fields=list(changed), detail=changed)
+
+
+def may_reveal_contact(actor, ticket) -> bool:
+    """Who may see the contact's full phone: the handling unit that must call the resident (who
+    took the ticket or handles for its unit), and an account that may dispatch this ticket."""
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return False
+    if scope_for(actor).has("tickets.handle") and handles_for_unit(actor, ticket):
+        return True
+    return scoped(Ticket, actor, "tickets.dispatch").filter(pk=ticket.pk).exists()
+
+
+def ticket_contact_reveal(*, actor, ticket, reason: str) -> str:
+    """The contact's full phone, shown once: a permission over this ticket, a reason, and one
+    audit row per reveal (personal.unmask, as a member's identifiers; a refusal too)."""
+    if not may_reveal_contact(actor, ticket):
+        audit_record(
+            action="personal.unmask",
+            obj=ticket,
+            user=actor,
+            result="denied",
+            detail={"field": "contact_phone"},
+        )
+        raise PermissionDenied(_("You are not allowed to see this demand's contact phone in full."))
+    reason = (reason or "").strip()
+    if len(reason) < 4:
+        raise ValidationError(
+            {"reason": [_("Give a reason of at least 4 characters for seeing the full value.")]}
+        )
+    if not ticket.contact_phone:
+        raise ValidationError(_("This demand has no contact phone."))
+    audit_record(
+        action="personal.unmask",
+        obj=ticket,
+        user=actor,
+        detail={"field": "contact_phone", "reason": reason[:200]},
+    )
+    return ticket.contact_phone.reveal()
 
 
 # Deadline extensions (延期) ---------------------------------------------------------------
@@ -667,6 +794,7 @@ def _labels():
         "merge": gettext_lazy("merged"),
         "follow_up": gettext_lazy("followed up"),
         "edit": gettext_lazy("edited"),
+        "classify": gettext_lazy("filed into a ledger and category"),
         "extend": gettext_lazy("extension requested"),
         "extend_approve": gettext_lazy("extension approved"),
         "extend_refuse": gettext_lazy("extension refused"),

@@ -26,6 +26,7 @@ urlpatterns = [
     path("tickets/<int:pk>/", views.ticket_detail, name="ticket-detail"),
     path("tickets/<int:pk>/act/", views.ticket_act, name="ticket-act"),
     path("tickets/<int:pk>/photo/", views.ticket_photo, name="ticket-photo"),
+    path("tickets/<int:pk>/reveal/", views.ticket_reveal, name="ticket-reveal"),
     path("t/", public.public_intake, name="public-intake"),
     path("t/track/", public.public_track, name="public-track"),
 ]

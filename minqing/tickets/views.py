@@ -16,7 +16,7 @@ from minqing.geo.models import Region
 from minqing.geo.selectors import region_list
 from minqing.ledgers.definitions import ALL_DEMANDS
 from minqing.ledgers.services import ledger_export
-from minqing.org.models import Cadre, Unit
+from minqing.org.models import Unit
 from minqing.programs.selectors import campaign_get, campaign_list
 
 from . import documents, selectors, services, workflow
@@ -150,6 +150,26 @@ def ticket_photo(request, pk: int):
     )
 
 
+@require_POST
+def ticket_reveal(request, pk: int):
+    """The contact's full phone, for the unit that must call the resident or the office that
+    dispatches the demand: a reason and an audit row per reveal (in the service). htmx gets
+    the fragment; a plain form post gets a page (never a stored message)."""
+    ticket = selectors.ticket_get(user=request.user, pk=pk)
+    context = {"ticket": ticket}
+    try:
+        context["value"] = services.ticket_contact_reveal(
+            actor=request.user, ticket=ticket, reason=request.POST.get("reason", "")
+        )
+    except ValidationError as exc:
+        context["error"] = " ".join(exc.messages)
+    if request.headers.get("HX-Request"):
+        return render(request, "tickets/ticket_reveal.html", context)
+    return render(
+        request, "tickets/ticket_reveal_page.html", context, status=400 if "error" in context else 200
+    )
+
+
 def ticket_detail(request, pk: int):
     ticket = selectors.ticket_get(user=request.user, pk=pk)
     if ticket.contact_name or ticket.contact_phone:
@@ -178,6 +198,8 @@ def _ticket_detail_page(request, ticket, form=None, refused=None):
         "reopen": scope.has("tickets.dispatch") and "reopen" in possible,
         "merge": scope.has("tickets.dispatch") and "merge" in possible,
         "follow_up": services.may_follow_up(request.user, ticket) and "follow_up" in possible,
+        "classify": "classify" in possible and services.may_classify(request.user, ticket),
+        "reveal": bool(ticket.contact_phone) and services.may_reveal_contact(request.user, ticket),
     }
     extensions = list(ticket.extensions.select_related("requested_by", "decided_by"))
     can.update(_extension_steps(request.user, ticket, possible, extensions))
@@ -199,21 +221,28 @@ def _ticket_detail_page(request, ticket, form=None, refused=None):
         "extension_max_days": services.extension_max_days(ticket.campaign),
         "refused": refused,
         # The dispatch form's choices: the demand's own, or those of a refused dispatch.
-        "chosen": {"unit": ticket.unit_id, "tier": ticket.tier, "leader": ticket.leader_id},
+        "chosen": {
+            "unit": ticket.unit_id,
+            "tier": ticket.tier,
+            "leader": ticket.leader_id,
+            "ledger": ticket.ledger,
+            "category": ticket.category,
+        },
+        # The ledgers (of demands) and categories of the demand's campaign, to file it into.
+        "ledgers": services.demand_ledgers(ticket.campaign),
+        "categories": services.ticket_categories(ticket.campaign),
     }
+    if refused in ("dispatch", "classify"):
+        context["chosen"].update(ledger=form["ledger"].value() or "", category=form["category"].value() or "")
     if refused == "dispatch":
-        context["chosen"] = {
-            "unit": id_param(form["unit"].value()),
-            "tier": form["tier"].value(),
-            "leader": id_param(form["leader"].value()),
-        }
+        context["chosen"].update(
+            unit=id_param(form["unit"].value()),
+            tier=form["tier"].value(),
+            leader=id_param(form["leader"].value()),
+        )
     if can["dispatch"]:
         context["units"] = scoped(Unit, request.user, "org.view").select_related("parent").order_by("path")
-        context["leaders"] = (
-            scoped(Cadre, request.user, "org.view")
-            .filter(rank__in=[Cadre.Rank.PRINCIPAL, Cadre.Rank.MEMBER])
-            .select_related("account", "unit")[:200]
-        )
+        context["leaders"] = selectors.leader_choices(user=request.user)[:500]
     if selectors.can_see_case_fields(request.user):
         labels = documents.case_field_labels()
         context["case_fields"] = [(labels[k], ticket.sensitive.get(k, "")) for k in documents.CASE_FIELDS]
@@ -270,42 +299,57 @@ def ticket_act(request, pk: int):
             unit = scoped(Unit, request.user, "org.view").filter(pk=id_param(data["unit"])).first()
             if unit is None:
                 raise ValidationError({"unit": [_("Choose the handling unit.")]})
-            leader = scoped(Cadre, request.user, "org.view").filter(pk=id_param(data["leader"])).first()
-            services.ticket_dispatch(**common, unit=unit, tier=data["tier"] or None, leader=leader)
+            leader = None
+            if id_param(data["leader"]) is not None:
+                leader = (
+                    selectors.leader_choices(user=request.user).filter(pk=id_param(data["leader"])).first()
+                )
+                if leader is None:
+                    raise ValidationError({"leader": [_("Choose the leader in charge from the list.")]})
+            done = services.ticket_dispatch(
+                **common,
+                unit=unit,
+                tier=data["tier"] or None,
+                leader=leader,
+                ledger=data["ledger"],
+                category=data["category"],
+            )
+        elif action == "classify":
+            done = services.ticket_classify(**common, ledger=data["ledger"], category=data["category"])
         elif action == "claim":
-            services.ticket_claim(**common)
+            done = services.ticket_claim(**common)
         elif action == "start":
-            services.ticket_start(**common)
+            done = services.ticket_start(**common)
         elif action == "reply":
-            services.ticket_reply(**common, reply=data["reply"])
+            done = services.ticket_reply(**common, reply=data["reply"])
         elif action == "verify":
-            services.ticket_verify(**common, reason=data["reason"])
+            done = services.ticket_verify(**common, reason=data["reason"])
         elif action == "close":
-            services.ticket_close(**common, reason=data["reason"])
+            done = services.ticket_close(**common, reason=data["reason"])
         elif action == "escalate":
-            services.ticket_escalate(**common, reason=data["reason"])
+            done = services.ticket_escalate(**common, reason=data["reason"])
         elif action == "return":
-            services.ticket_return(**common, reason=data["reason"])
+            done = services.ticket_return(**common, reason=data["reason"])
         elif action == "reopen":
-            services.ticket_reopen(**common, reason=data["reason"])
+            done = services.ticket_reopen(**common, reason=data["reason"])
         elif action == "merge":
             into = selectors.ticket_list(user=request.user).filter(code=data["into"].upper()).first()
             if into is None:
                 raise ValidationError({"into": [_("No demand with this code in your scope.")]})
-            services.ticket_merge(**common, into=into)
+            done = services.ticket_merge(**common, into=into)
         elif action == "follow_up":
-            services.ticket_follow_up(
+            done = services.ticket_follow_up(
                 **common,
                 resolved=data["resolved"] == "yes",
                 satisfaction=data["satisfaction"],
                 note=data["note"],
             )
         elif action == "extend":
-            services.ticket_extend(**common, new_deadline=data["new_deadline"], reason=data["reason"])
+            done = services.ticket_extend(**common, new_deadline=data["new_deadline"], reason=data["reason"])
         elif action == "extend_approve":
-            services.ticket_extend_approve(**common, reason=data["reason"])
+            done = services.ticket_extend_approve(**common, reason=data["reason"])
         elif action == "extend_refuse":
-            services.ticket_extend_refuse(**common, reason=data["reason"])
+            done = services.ticket_extend_refuse(**common, reason=data["reason"])
         else:
             raise ValidationError(_("Unknown action."))
     except services.StaleTicket:
@@ -321,7 +365,15 @@ def ticket_act(request, pk: int):
         # the page again with what was typed and why, in the form of that step.
         add_errors(form, exc)
         return _ticket_detail_page(request, ticket, form=form, refused=action)
-    messages.success(request, _("Done: %(action)s.") % {"action": services.ACTION_LABELS.get(action, action)})
+    if done.status != ticket.status:
+        # Said in the status's own words, as the page then shows it (答复, not a synonym).
+        messages.success(
+            request, _("Done: the demand is now “%(status)s”.") % {"status": done.get_status_display()}
+        )
+    else:
+        messages.success(
+            request, _("Done: %(action)s.") % {"action": services.ACTION_LABELS.get(action, action)}
+        )
     return redirect("tickets:ticket-detail", pk=pk)
 
 

@@ -32,6 +32,8 @@ TRANSITIONS: dict[str, tuple[tuple[str, ...], str | None]] = {
     "extend_approve": (EXTENDABLE, None),
     "extend_refuse": (EXTENDABLE, None),
     "edit": (tuple(s for s in S.values if s != S.MERGED), None),
+    # Filing into another ledger or category of the campaign: the status stays.
+    "classify": (tuple(s for s in S.values if s != S.MERGED), None),
 }
 
 NEXT_TIER = {Tier.ON_SPOT: Tier.TOWNSHIP, Tier.TOWNSHIP: Tier.ESCALATED, Tier.ESCALATED: Tier.ESCALATED}

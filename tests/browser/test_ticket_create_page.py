@@ -4,6 +4,8 @@ pairings are offered, and the ledger list offers the chosen campaign's ledgers o
 import pytest
 from playwright.sync_api import expect
 
+from minqing.tickets.services import demand_ledgers
+
 pytestmark = pytest.mark.browser
 
 
@@ -26,13 +28,14 @@ def test_a_cadre_registers_a_demand_and_the_ledgers_follow_the_campaign(
 
     page.locator("#id_campaign").select_option(str(four.pk))
     offered = set(ledgers.evaluate_all("os => os.map(o => o.value)"))
-    assert offered == {item["key"] for item in four.config["ledgers"]}
+    # Its ledgers of demands (a ledger of deeds or households takes none).
+    assert offered == {item["key"] for item in demand_ledgers(four)}
     page.locator("#id_ledger").select_option("safety")
     # Another campaign: a ledger it does not keep is no longer chosen, and its own are offered.
     page.locator("#id_campaign").select_option(str(one.pk))
     expect(page.locator("#id_ledger")).to_have_value("")
     offered = set(ledgers.evaluate_all("os => os.map(o => o.value)"))
-    assert offered == {item["key"] for item in one.config["ledgers"]}
+    assert offered == {item["key"] for item in demand_ledgers(one)} == {"hot_hard"}
 
     page.locator("#id_ledger").select_option("hot_hard")
     page.locator("#id_channel").select_option("visit")
@@ -61,10 +64,11 @@ def test_the_dispatch_boards_filter_offers_every_ledger_until_a_campaign_is_chos
     ledgers = page.locator("#id_ledger option:not([value='']):not([disabled])")
     categories = page.locator("#id_category option:not([value='']):not([disabled])")
     every = set(ledgers.evaluate_all("os => os.map(o => o.value)"))
-    assert {item["key"] for item in one.config["ledgers"]} < every
+    assert {item["key"] for item in demand_ledgers(one)} < every
+    assert not every & {"deeds", "hardship"}  # no ledger of deeds or households lists demands
     page.locator("#id_campaign").select_option(str(one.pk))
     assert set(ledgers.evaluate_all("os => os.map(o => o.value)")) == {
-        item["key"] for item in one.config["ledgers"]
+        item["key"] for item in demand_ledgers(one)
     }
     assert set(categories.evaluate_all("os => os.map(o => o.value)")) == {
         item["key"] for item in one.config["ticket_categories"]

@@ -42,7 +42,8 @@ class Command(CliCommand):
             "act",
             help=gettext_lazy(
                 "one workflow step: claim, start, reply, verify, close, escalate, return, reopen; "
-                "extend (ask for a later deadline), extend_approve, extend_refuse"
+                "extend (ask for a later deadline), extend_approve, extend_refuse; "
+                "classify (file into a ledger and category of its campaign)"
             ),
         )
         act.add_argument("code")
@@ -60,6 +61,7 @@ class Command(CliCommand):
                 "extend",
                 "extend_approve",
                 "extend_refuse",
+                "classify",
             ],
         )
         act.add_argument("--as", dest="username", required=True)
@@ -70,6 +72,17 @@ class Command(CliCommand):
             default=None,
             help=gettext_lazy("extend: the new last day (YYYY-MM-DD)"),
         )
+        act.add_argument("--ledger", default=None, help=gettext_lazy("classify: the ledger's key"))
+        act.add_argument("--category", default=None, help=gettext_lazy("classify: the category's key"))
+        reveal = sub.add_parser(
+            "reveal",
+            help=gettext_lazy(
+                "the contact's full phone, for the handling unit or the dispatching office (audited)"
+            ),
+        )
+        reveal.add_argument("code")
+        reveal.add_argument("--as", dest="username", required=True)
+        reveal.add_argument("--reason", required=True, help=gettext_lazy("why the full phone is needed"))
 
     def handle(self, *args, action, username, **options):
         user = account_or_error(username)
@@ -156,9 +169,25 @@ class Command(CliCommand):
             }
             self.stdout.write(f"{r['group']:<16} {r['total']:>6}  {rates}")
 
-    def do_act(self, user, code, step, text, deadline=None, **options):
+    def do_reveal(self, user, code, reason, **options):
+        ticket = self._get(user, code)
+        try:
+            phone = services.ticket_contact_reveal(actor=user, ticket=ticket, reason=reason)
+        except PermissionDenied:
+            raise CommandError(
+                _("%(username)s may not see the contact phone of %(code)s in full.")
+                % {"username": user.username, "code": ticket.code}
+            ) from None
+        except ValidationError as exc:
+            raise invalid(exc) from None
+        self.stdout.write(f"{ticket.code}  {ticket.contact_name}  {phone}")
+
+    def do_act(self, user, code, step, text, deadline=None, ledger=None, category=None, **options):
         ticket = self._get(user, code)
         calls = {
+            "classify": lambda: services.ticket_classify(
+                actor=user, ticket=ticket, ledger=ledger, category=category
+            ),
             "claim": lambda: services.ticket_claim(actor=user, ticket=ticket),
             "start": lambda: services.ticket_start(actor=user, ticket=ticket),
             "reply": lambda: services.ticket_reply(actor=user, ticket=ticket, reply=text),
