@@ -59,6 +59,9 @@ class SyncOut(Schema):
     record: dict | None = None
     conflict: dict | None = None
     errors: dict | None = None
+    # A visit: the demands registered from its problems, by code, for the cadre to hand to the
+    # resident (who follows each with it and the last four digits of the contact phone).
+    demands: list[dict] | None = None
 
 
 class VisitOut(Schema):
@@ -204,6 +207,12 @@ def sync(request, kind: str, uuid: uuidlib.UUID, body: SyncIn):
     }
     if result.record is not None:
         data.update(id=result.record.pk, version=result.record.version, record=record_payload(result.record))
+        if kind == "visit" and result.record.problems:
+            data["demands"] = [
+                {"code": ticket.code, "problem": problem}
+                for problem, ticket in selectors.visit_problems(user=request.auth, visit=result.record)
+                if ticket is not None
+            ]
     return Status(result.status, data)
 
 

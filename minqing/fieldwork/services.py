@@ -15,7 +15,7 @@ from django.utils.translation import pgettext
 from minqing.core import prepared
 from minqing.core.audit import audit_record
 from minqing.core.dates import day_text, month_text
-from minqing.core.identity import mask_text_identifiers
+from minqing.core.identity import mask_text_identifiers, validate_phone
 from minqing.people.models import EconomicStatus, Household, HouseholdChange, IncomeSource, Member
 from minqing.programs.models import Campaign, LiaisonPoint, Team
 from minqing.programs.rules._periods import month_end, next_month
@@ -410,10 +410,29 @@ def visit_withdraw(*, actor, visit: Visit, reason: str, base_version: int | None
     return visit
 
 
+def demand_contact(visit: Visit, household) -> tuple:
+    """Whom a demand raised on a visit names as its contact: the member visited, else the
+    household's head; of the two the first with a phone (the resident follows the demand with
+    its code and the phone's last four digits). (member, name, phone as stored); a phone that is
+    no valid number is left out rather than refusing the visit."""
+    people = [p for p in (visit.member, household.head if household is not None else None) if p is not None]
+    if not people:
+        return None, "", ""
+    person = next((p for p in people if p.phone), people[0])
+    phone = person.phone.reveal() if person.phone else ""
+    if phone:
+        try:
+            validate_phone(phone)
+        except ValidationError:
+            phone = ""
+    return person, person.name, phone
+
+
 def _problems_to_demands(*, actor, visit: Visit, household) -> None:
     """Each problem raised on a visit becomes a demand (诉求) registered from the visit, for
-    the office to dispatch; each demand names the visit. Skipped when the recording account
-    may not register demands."""
+    the office to dispatch; each demand names the visit, the household and a contact with
+    their phone (demand_contact), so that the resident can follow and rate it. Skipped when
+    the recording account may not register demands."""
     from minqing.core.scope import scope_for
     from minqing.tickets.models import Channel
     from minqing.tickets.services import ticket_create
@@ -422,6 +441,7 @@ def _problems_to_demands(*, actor, visit: Visit, household) -> None:
 
     if not visit.problems or actor is None or not scope_for(actor).has("tickets.create"):
         return
+    member, name, phone = demand_contact(visit, household)
     for problem in visit.problems:
         ticket_create(
             actor=actor,
@@ -432,7 +452,9 @@ def _problems_to_demands(*, actor, visit: Visit, household) -> None:
             campaign=visit.campaign,
             channel=Channel.VISIT,
             household=household,
-            member=visit.member,
+            member=member,
+            contact_name=name,
+            contact_phone=phone,
             point=visit.point,
             extra={"visit": str(visit.uuid)},
         )

@@ -104,6 +104,10 @@ def field_app(request):
             "photo_type": _("%(name)s is not a JPEG or PNG photo."),
             "photo_size": _("%(name)s is larger than 10 MB."),
             "photo_count": _("At most 9 photos per record."),
+            "demands": _(
+                "Demands registered: %(codes)s. Give the resident the code: they follow it on the "
+                "tracking page with the last four digits of their phone."
+            ),
         },
     }
     return render(
@@ -182,13 +186,16 @@ def visit_detail(request, uuid):
     changeable = selectors.visit_may_change(user=request.user, visit=visit)
     own = visit.cadre.account_id == request.user.pk
     audit_visit_view(visit, user=request.user)
+    problems = selectors.visit_problems(user=request.user, visit=visit)
     return render(
         request,
         "fieldwork/visit_detail.html",
         {
             "visit": visit,
             "photos": visit.photos.all(),
-            "problems": selectors.visit_problems(user=request.user, visit=visit),
+            "problems": problems,
+            # the codes to hand to the resident, who follows each demand with one
+            "has_demands": any(ticket is not None for _problem, ticket in problems),
             "others_present": visit.others_present.select_related("account"),
             "changes": selectors.visit_changes(visit=visit),
             "changeable": changeable,

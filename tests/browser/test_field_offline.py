@@ -97,6 +97,11 @@ def test_cadre_records_offline_and_both_records_sync_once(
     assert Deed.objects.count() == deeds_before + 1
     visit = Visit.objects.latest("id")
     assert visit.content == "离线走访：了解春耕用工情况" and visit.problems == ["村道需要修补"]
+    # The demand registered from its problem: its code is shown for the cadre to hand over.
+    from minqing.tickets.models import Ticket
+
+    code = Ticket.objects.get(extra__visit=str(visit.uuid)).code
+    expect(page.locator("#synced li", has_text=code)).to_have_count(1)
     photo = Photo.objects.get(visit=visit)
     stored = (tmp_path / photo.path).read_bytes()
     assert photo.content_type == "image/jpeg" and (photo.width, photo.height) == (800, 600)

@@ -90,8 +90,9 @@
   // An entry of the "sent" list: its day, then what it was. Entries kept before entries carried
   // their day begin with it as ISO text.
   function sentText(item) {
-    if (item.date) { return dayText(item.date) + " " + item.summary; }
-    return String(item.summary || "").replace(/^(\d{4}-\d{2}-\d{2}) /, function (_m, iso) { return dayText(iso) + " "; });
+    var demands = item.demands && item.demands.length ? " · " + fmt(labels.demands, { codes: item.demands.join(", ") }) : "";
+    if (item.date) { return dayText(item.date) + " " + item.summary + demands; }
+    return String(item.summary || "").replace(/^(\d{4}-\d{2}-\d{2}) /, function (_m, iso) { return dayText(iso) + " "; }) + demands;
   }
 
   // "today", "yesterday" or "N days ago", counted to the day the page proposes.
@@ -242,7 +243,13 @@
       if (response.status === 200 || response.status === 201) {
         if (item.kind === "visit") { markVisited(item); }
         recordsIn += 1;  // a visit, deed or day at the point: what is due may have changed
-        return tx("outbox", "readwrite", function (s) { s.delete(item.uuid); }).then(function () {
+        return response.json().catch(function () { return {}; }).then(function (body) {
+          // The codes of the demands registered from the visit's problems, to hand to the resident.
+          if (body.demands && body.demands.length) {
+            item.demands = body.demands.map(function (d) { return d.code; });
+          }
+          return tx("outbox", "readwrite", function (s) { s.delete(item.uuid); });
+        }).then(function () {
           return tx("sent", "readwrite", function (s) { s.put(item); });
         }).then(function () {
           return all("photos");
