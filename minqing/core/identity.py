@@ -140,6 +140,30 @@ def mask_text_identifiers(text: str) -> str:
     return "".join(parts) + text[last:] if parts else text
 
 
+class AmbiguousMask(ValueError):
+    """A masked number sent back stands for two different numbers of the text as written."""
+
+
+def restore_masked(sent: str, written: str) -> str:
+    """`sent`, an edit of mask_text_identifiers(`written`), with each masked number in it put
+    back as written: a client that corrects a text it was shown masked (the API) keeps the
+    resident's numbers it could not see, whatever else it changed. A masked form that stands
+    for two different numbers of `written` cannot be put back: AmbiguousMask."""
+    if not sent or not written:
+        return sent
+    ascii_copy = written.translate(_FULL_WIDTH)
+    originals: dict[str, set[str]] = {}
+    for match in _TEXT_IDENTIFIER_RE.finditer(ascii_copy):
+        originals.setdefault(_masked_match(match), set()).add(written[match.start() : match.end()])
+    for masked, found in sorted(originals.items(), key=lambda item: -len(item[0])):
+        if masked not in sent or found == {masked}:
+            continue
+        if len(found) > 1:
+            raise AmbiguousMask(masked)
+        sent = sent.replace(masked, next(iter(found)))
+    return sent
+
+
 # A run of digits as long as an ID number (mistyped: a digit too many or too few), or a
 # mobile number inside other text, typed whole or in groups (+86, spaces or dashes between
 # them, as _TEXT_MOBILE). (A household number, region code and dash and serial, is not one.)

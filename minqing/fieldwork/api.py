@@ -18,7 +18,7 @@ from minqing.api.paging import page_of
 from minqing.api.schemas import Page
 from minqing.core.audit import audit_list_read, audit_record
 from minqing.core.files import serve_attachment
-from minqing.core.identity import mask_text_identifiers
+from minqing.core.identity import AmbiguousMask, restore_masked
 from minqing.core.scope import get_scoped_or_404, scope_for, scoped
 
 from . import photos, research, selectors, services
@@ -306,9 +306,20 @@ def withdraw_visit(request, uuid: uuidlib.UUID, body: VisitWithdrawIn):
 
 
 def _as_written(sent: str, stored: str) -> str:
-    """The text to store from a correction: a client sends back the masked text this API gave it
-    (visit_out) for a text it did not change, which keeps the text as written, not masked."""
-    return stored if sent != stored and sent == mask_text_identifiers(stored) else sent
+    """The text to store from a correction: a client sends back the text this API gave it
+    (visit_out: numbers masked), changed or not; each masked number in it is the resident's
+    number as written (restore_masked), never stored masked. 422 when one masked form stands
+    for two numbers of the text."""
+    try:
+        return restore_masked(sent, stored)
+    except AmbiguousMask:
+        raise HttpError(
+            422,
+            _(
+                "The text holds two numbers that look the same once masked: correct the visit on "
+                "its page, where the text is shown as written."
+            ),
+        ) from None
 
 
 def _cadres_in_scope(model, user, permission: str, ids: list[int]) -> list:

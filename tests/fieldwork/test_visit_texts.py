@@ -121,6 +121,25 @@ def test_a_correction_through_the_api_that_sends_the_masked_texts_back_keeps_the
     assert client.put(url, json.dumps(body), content_type="application/json").status_code == 200
     visit.refresh_from_db()
     assert (visit.content, visit.outcome) == (CONTENT, "村医已上门")
+    # A text edited as shown (masked) keeps the numbers as written: before, the masked forms
+    # were stored and the resident's numbers lost.
+    body = {**body, "content": SHOWN_CONTENT + "，屋顶已修好", "base_version": 3}
+    assert client.put(url, json.dumps(body), content_type="application/json").status_code == 200
+    visit.refresh_from_db()
+    assert visit.content == CONTENT + "，屋顶已修好"
+
+
+def test_a_masked_number_standing_for_two_numbers_is_not_guessed():
+    from minqing.core.identity import AmbiguousMask, mask_text_identifiers, restore_masked
+
+    written = "儿子电话13907461234，女儿电话13900001234"
+    shown = mask_text_identifiers(written)
+    assert shown.count("139****1234") == 2
+    with pytest.raises(AmbiguousMask):
+        restore_masked(shown + "，已联系", written)
+    # Numbers typed anew, or typed masked by the client itself, stay as sent.
+    assert restore_masked("新电话13811112222", written) == "新电话13811112222"
+    assert restore_masked("电话138****0000", written) == "电话138****0000"
 
 
 def test_the_correction_and_withdrawal_pages_record_a_read_of_the_visit(visit):
