@@ -37,7 +37,7 @@ from minqing.geo.models import LEVEL_DIGITS, Region
 from minqing.org.models import Cadre, Unit
 from minqing.people.models import Household
 from minqing.programs.models import Campaign, Pairing, Team
-from minqing.programs.selectors import campaign_area, within_area_q
+from minqing.programs.selectors import campaign_area, verdicts_in_region, within_area_q
 from minqing.tickets.models import Satisfaction, Status, Ticket
 
 from .periods import Period, month_of
@@ -1147,36 +1147,8 @@ def _verdicts_of(sel: Selection, verdicts: list) -> list:
         (team,) = team_subjects(Team.objects.filter(pk=sel.team.pk))
         verdicts = team_verdicts(verdicts, team)
     if sel.region is not None:
-        regions = _subject_regions(sel)
-        prefix = sel.region.prefix
-        verdicts = [
-            v for v in verdicts if (regions[v.subject_type].get(v.subject_id) or "").startswith(prefix)
-        ]
+        verdicts = verdicts_in_region(verdicts, campaign=sel.campaign, region=sel.region)
     return verdicts
-
-
-def _subject_regions(sel: Selection) -> dict[str, dict]:
-    """The region of each kind of subject a verdict can be about (a few plain queries)."""
-    from minqing.programs.models import LiaisonPoint
-
-    regions: dict[str, dict] = defaultdict(dict)
-    regions["household"] = dict(Household.objects.values_list("pk", "region_id"))
-    regions["point"] = dict(LiaisonPoint.objects.values_list("pk", "region_id"))
-    regions["unit"] = dict(Unit.objects.values_list("pk", "region_id"))
-    regions["cadre"] = dict(Cadre.objects.values_list("pk", "unit__region_id"))
-    prefix = sel.region.prefix
-    teams = regions["team"]
-    # A team is in the region where one of its points is, else where its leader's unit is.
-    for team_id, region_id in Team.points.through.objects.filter(team__campaign=sel.campaign).values_list(
-        "team_id", "liaisonpoint__region_id"
-    ):
-        if region_id and (region_id.startswith(prefix) or team_id not in teams):
-            teams[team_id] = region_id
-    for team_id, region_id in Team.objects.filter(campaign=sel.campaign).values_list(
-        "pk", "leader__unit__region_id"
-    ):
-        teams.setdefault(team_id, region_id)
-    return regions
 
 
 def campaigns_for(*, user) -> QuerySet:

@@ -139,13 +139,14 @@ def dashboard_compliance(request, pk: int):
     summary = selectors.compliance_summary(user=request.user, sel=sel)
     # The compliance page is the campaign's own: a township office reading the county campaign's
     # figures for its area sees the numbers here without links to it.
-    # The compliance page filters by unit, team or cadre, not by region: a region's numbers are
-    # not linked, nor a team's within a unit (the page takes a unit alone, the figures its subtree).
+    # The compliance page filters by unit, team or cadre, or narrows to a region (the same
+    # verdicts: programs.selectors.verdicts_in_region): a region's numbers are linked when no other
+    # choice narrows them, and a team's within a unit is not (the page takes a unit alone, the
+    # figures its subtree).
+    alone = sel.unit is None and sel.team is None and sel.cadre is None
     linked = (
-        sel.region is None
-        and (sel.team is None or sel.unit is None)
-        and selectors.campaign_in_scope(user=request.user, campaign=campaign)
-    )
+        alone if sel.region is not None else (sel.team is None or sel.unit is None)
+    ) and selectors.campaign_in_scope(user=request.user, campaign=campaign)
     return render(
         request,
         "figures/_compliance.html",

@@ -435,6 +435,55 @@ def compliance(*, user, campaign: Campaign, as_of: dt.date) -> engine.Compliance
     return engine.ComplianceReport(campaign, as_of, verdicts)
 
 
+def compliance_region(*, user, campaign: Campaign, code: str):
+    """The region the compliance checklist is narrowed to (?region=): one the user may see inside
+    the campaign's region, else a 404, as the dashboard's selection; None when none is given."""
+    from minqing.geo.models import Region
+
+    code = (code or "").strip()
+    if not code:
+        return None
+    region = get_scoped_or_404(Region, user, "geo.view", code=code)
+    if not region.code.startswith(campaign.region.prefix):
+        raise Http404
+    return region
+
+
+def verdicts_in_region(verdicts: list, *, campaign: Campaign, region) -> list:
+    """The verdicts about subjects in the region's subtree: a cadre by its unit's region, a
+    household, member or point by its own, a unit by its own, a team by one of its points
+    there, else by its leader's unit (a few plain queries). The dashboard's compliance summary of
+    a region and the compliance page narrowed to it count the same verdicts."""
+    prefix = region.prefix
+    regions: dict[str, dict] = {}
+    kinds = {v.subject_type for v in verdicts}
+    if "household" in kinds:
+        regions["household"] = dict(Household.objects.values_list("pk", "region_id"))
+    if "member" in kinds:
+        regions["member"] = dict(Member.objects.values_list("pk", "household__region_id"))
+    if "point" in kinds:
+        regions["point"] = dict(LiaisonPoint.objects.values_list("pk", "region_id"))
+    if "unit" in kinds:
+        regions["unit"] = dict(Unit.objects.values_list("pk", "region_id"))
+    if "cadre" in kinds:
+        regions["cadre"] = dict(Cadre.objects.values_list("pk", "unit__region_id"))
+    if "team" in kinds:
+        teams = regions["team"] = {}
+        # A team is in the region where one of its points is, else where its leader's unit is.
+        for team_id, region_id in Team.points.through.objects.filter(team__campaign=campaign).values_list(
+            "team_id", "liaisonpoint__region_id"
+        ):
+            if region_id and (region_id.startswith(prefix) or team_id not in teams):
+                teams[team_id] = region_id
+        for team_id, region_id in Team.objects.filter(campaign=campaign).values_list(
+            "pk", "leader__unit__region_id"
+        ):
+            teams.setdefault(team_id, region_id)
+    return [
+        v for v in verdicts if (regions.get(v.subject_type, {}).get(v.subject_id) or "").startswith(prefix)
+    ]
+
+
 SUBJECT_SCOPES = {
     "cadre": (Cadre, "org.view"),
     "household": (Household, "people.view"),

@@ -310,9 +310,29 @@ def _compliance_teams(request, campaign) -> tuple[list[engine.TeamSubjects], eng
     return teams, team
 
 
-def _compliance_filters(request, report, team=None) -> tuple[list, dict]:
+def _compliance_region(request, campaign):
+    """The region the page is narrowed to (?region=): one the user may see inside the campaign's
+    region, else a 404, as on the dashboard; None when none is asked for."""
+    return selectors.compliance_region(
+        user=request.user, campaign=campaign, code=request.GET.get("region", "")
+    )
+
+
+def _in_region(report, region):
+    """The report of the subjects in the region (the whole checklist, summaries included, as the
+    dashboard's compliance summary of that region counts it); the report itself with none."""
+    if region is None:
+        return report
+    return engine.ComplianceReport(
+        report.campaign,
+        report.as_of,
+        selectors.verdicts_in_region(report.verdicts, campaign=report.campaign, region=region),
+    )
+
+
+def _compliance_filters(request, report, team=None, region=None) -> tuple[list, dict]:
     """The verdicts the compliance page and its download show: the page's filters (rule,
-    result, cadre, unit, team) applied alike to both."""
+    result, cadre, unit, team; the region has narrowed the report) applied alike to both."""
     verdicts = report.verdicts
     filters = {
         "rule": request.GET.get("rule", ""),
@@ -320,6 +340,7 @@ def _compliance_filters(request, report, team=None) -> tuple[list, dict]:
         "cadre": request.GET.get("cadre", ""),
         "unit": request.GET.get("unit", ""),
         "team": str(team.pk) if team is not None else "",
+        "region": region.code if region is not None else "",
     }
     if filters["rule"]:
         verdicts = [v for v in verdicts if v.rule == filters["rule"]]
@@ -344,9 +365,11 @@ def _unit_labels(verdicts) -> dict[int, str]:
     }
 
 
-def _filter_lines(filters, *, titles, unit_names, all_verdicts, team=None) -> list[str]:
+def _filter_lines(filters, *, titles, unit_names, all_verdicts, team=None, region=None) -> list[str]:
     """The page's filters in words, for the download's title."""
     lines = []
+    if region is not None:
+        lines.append(_("region: %(name)s") % {"name": region.name})
     if filters["rule"]:
         lines.append(_("rule: %(name)s") % {"name": titles.get(filters["rule"], filters["rule"])})
     if filters["status"] in STATUS_LABELS:
@@ -427,6 +450,7 @@ def _compliance_rows(user, campaign, verdicts) -> list[tuple]:
 
 def campaign_compliance(request, pk: int):
     campaign = selectors.campaign_read(user=request.user, pk=pk)
+    region = _compliance_region(request, campaign)
     teams, team = _compliance_teams(request, campaign)
     as_of, problem = _as_of(request, campaign)
     if problem:
@@ -436,7 +460,8 @@ def campaign_compliance(request, pk: int):
     except ValidationError as exc:  # a campaign stored with dates no rule can count in
         messages.error(request, _form_errors(exc))
         report = engine.ComplianceReport(campaign, as_of, [])
-    verdicts, filters = _compliance_filters(request, report, team)
+    report = _in_region(report, region)
+    verdicts, filters = _compliance_filters(request, report, team, region)
     page = paginate(request, verdicts, per_page=50)
     # Drilled into a cadre, the summary by rule counts that cadre's verdicts, every rule and
     # result (the rule and result filters narrow only the list).
@@ -476,6 +501,7 @@ def campaign_compliance(request, pk: int):
             "filtered_team": team,
             "statuses": STATUS_LABELS.items(),
             "filters": filters,
+            "region": region,
             "filtered_cadre": next((v.subject for v in verdicts if v.subject_type == "cadre"), "")
             if filters["cadre"]
             else "",
@@ -487,6 +513,7 @@ def campaign_compliance(request, pk: int):
 
 def campaign_compliance_export(request, pk: int):
     campaign = selectors.campaign_read(user=request.user, pk=pk)
+    region = _compliance_region(request, campaign)
     _teams, team = _compliance_teams(request, campaign)
     as_of, problem = _as_of(request, campaign)
     try:
@@ -497,7 +524,8 @@ def campaign_compliance_export(request, pk: int):
         # The page says what is wrong with the day (or the campaign) and links a good download.
         page = reverse("programs:campaign-compliance", args=[campaign.pk])
         return redirect(f"{page}?{request.GET.urlencode()}" if request.GET else page)
-    verdicts, filters = _compliance_filters(request, report, team)
+    report = _in_region(report, region)
+    verdicts, filters = _compliance_filters(request, report, team, region)
     titles = display.rule_titles(campaign)
     content = checklist_workbook(
         report,
@@ -510,13 +538,14 @@ def campaign_compliance_export(request, pk: int):
             unit_names=_unit_labels(report.verdicts),
             all_verdicts=report.verdicts,
             team=team,
+            region=region,
         ),
     )
     response = HttpResponse(
         content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
     # A filtered download says so in its name, so that it is not taken for the whole list.
-    values = {key: request.GET.get(key, "") for key in ("status", "unit", "team", "cadre")}
+    values = {key: request.GET.get(key, "") for key in ("status", "unit", "team", "cadre", "region")}
     parts = [f"{key}{value}" for key, value in values.items() if value.isascii() and value.isalnum()]
     rule = request.GET.get("rule", "")
     if rule.isascii() and rule.replace("_", "").replace(".", "").isalnum():
