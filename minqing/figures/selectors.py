@@ -27,7 +27,7 @@ from django.db.models.functions import Substr
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from minqing.core import parallel
 from minqing.core.scope import get_scoped_or_404, scope_for, scope_q, scoped
@@ -1165,6 +1165,30 @@ def campaign_in_scope(*, user, campaign: Campaign) -> bool:
     """Whether the user reads the whole campaign, not only part of its area (programs'
     campaign_area: a township office, a cadre paired in it or not, reads the county's in part)."""
     return not campaign_area(user=user, campaign=campaign)
+
+
+def area_name(*, user, campaign: Campaign) -> str:
+    """What the viewer's figures of the campaign cover, by name, before a region, unit, team or
+    cadre is chosen (the first step of the dashboard's heading): the campaign's region when a
+    grant reaches all of it; else what the viewer's grants reach of it, as the figures read them —
+    its regions inside the campaign's (a township office on the county's campaign: 江村乡), the
+    units it reads by (a grant over a bureau: the bureau), its own records (a cadre: 李建军本人的记录)."""
+    grants = [g for g in scope_for(user).grants if "programs.view" in g.permissions]
+    top = campaign.region.prefix
+    if any(top.startswith(p) for g in grants for p in g.region_prefixes):
+        return campaign.region.name
+    names = []
+    inside = {p.ljust(12, "0") for g in grants for p in g.region_prefixes if p.startswith(top)}
+    if inside:
+        names += Region.objects.filter(code__in=inside).order_by("code").values_list("name", flat=True)
+    paths = {path for g in grants for path in g.unit_paths}
+    if paths:
+        names += [
+            u.label for u in Unit.objects.filter(path__in=paths).select_related("parent").order_by("path")
+        ]
+    if any(g.own for g in grants):
+        names.append(_("own records of %(name)s") % {"name": user.full_name or user.username})
+    return pgettext("list separator", ", ").join(names) or campaign.region.name
 
 
 def viewers_selection(*, user, sel: Selection) -> Selection:

@@ -111,6 +111,7 @@ def dashboard(request, pk: int):
             "query": _query(sel.params()),
             "documents": _document_links(sel),
             "area_only": not selectors.campaign_in_scope(user=request.user, campaign=campaign),
+            "area_name": selectors.area_name(user=request.user, campaign=campaign),
         },
     )
 
@@ -219,6 +220,7 @@ def tile_list(request, pk: int, key: str):
             "total": getattr(page.paginator, "count", 0),
             "forms": {f["key"]: f.get("name", f["key"]) for f in campaign.config.get("visit_forms", [])},
             "area_only": not selectors.campaign_in_scope(user=request.user, campaign=campaign),
+            "area_name": selectors.area_name(user=request.user, campaign=campaign),
         },
     )
 
