@@ -16,7 +16,7 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
-from minqing.programs.rules._periods import asked_span, in_spans, month_due, month_end, months, next_month
+from minqing.programs.rules._periods import asked_span, in_spans, month_due, month_end, months
 
 COMPONENTS: dict[str, type["Component"]] = {}
 
@@ -57,11 +57,6 @@ class Context:
             if rule["type"] == rule_type and not rule.get("disabled"):
                 return rule.get("params", {}).get(name, default)
         return default
-
-    def has_rule(self, rule_type: str) -> bool:
-        return any(
-            r["type"] == rule_type and not r.get("disabled") for r in self.campaign.config.get("rules", [])
-        )
 
     @cached_property
     def months_asked(self) -> list[dt.date]:
@@ -376,9 +371,12 @@ def _cadre_subquery(ctx):
 
 
 class ReportsOnTime(Component):
-    """Monthly reports submitted by the due day of the next month (campaigns with a monthly-report
-    rule): the reports the rule asks, of the months the campaign and the cadre's pairing (of the
-    rule's kinds) run on at least half of the days of, due on the day it checks."""
+    """Monthly reports submitted by their due day, against the reports owed: those the campaign's
+    monthly-report rule asks of the cadre for the months of the window whose due day has passed
+    (rules.reports_monthly.months_owed, as the dashboard's report punctuality counts them: the
+    months the campaign and the cadre's pairings of the rule's kinds run on at least half of the
+    days of). A report owed and not submitted, or submitted late, costs its share; a campaign
+    without the rule asks none (no score: the cadre is judged on the other components)."""
 
     key = "reports"
     label = gettext_lazy("Report punctuality")
@@ -387,36 +385,49 @@ class ReportsOnTime(Component):
 
     def compute(self, ctx):
         from minqing.fieldwork.models import MonthlyReport
+        from minqing.programs.rules.reports_monthly import (
+            monthly_report_rule,
+            months_owed,
+            report_due,
+            report_pairings,
+        )
 
-        if not ctx.has_rule("reports.monthly"):
+        rule = monthly_report_rule(ctx.campaign)
+        if rule is None:
             return {}
-        day = ctx.campaign.report_due_day
         today = timezone.localdate()
-        due = [(m, next_month(m).replace(day=day)) for m in ctx.months_asked]
-        due = [(m, d) for m, d in due if d < today]
-        if not due:
+        owed = months_owed(
+            ctx.campaign,
+            ctx.months_asked,
+            ctx.cadre_ids,
+            # The cadres' pairings of the rule's kinds over the campaign, as the dashboard reads them.
+            report_pairings(ctx.campaign, _cadre_subquery(ctx), today=today),
+            # Judged as the rule judges them, on the day they are read: a month's report once its
+            # due day has passed, also for a window that ended before then.
+            today=today,
+        )
+        if not owed:
             return {}
-        deadline = dict(due)
-        on_time: set[tuple[int, dt.date]] = set()
-        for cadre_id, month, submitted in MonthlyReport.objects.filter(
-            campaign=ctx.campaign,
-            status=MonthlyReport.Status.SUBMITTED,
-            month__gte=due[0][0],
-            month__lte=due[-1][0],
-        ).values_list("cadre_id", "month", "submitted_on"):
-            if month in deadline and submitted and submitted <= deadline[month]:
-                on_time.add((cadre_id, month))
-        # The months asked of each cadre: those its pairings ask; with none, the rule asks a
-        # cadre every month, or nothing when it names kinds of pairing.
-        kinds = ctx.rule_param("reports.monthly", "kinds", [])
-        asked = ctx.asked_of(list(deadline), kinds)
-        unpaired = [] if kinds else list(deadline)
+        first = min(months[0] for months in owed.values())
+        last = max(months[-1] for months in owed.values())
+        due = {month: report_due(ctx.campaign, month) for month in ctx.months_asked}
+        on_time = {
+            (cadre_id, month)
+            for cadre_id, month, submitted in MonthlyReport.objects.filter(
+                campaign=ctx.campaign,
+                status=MonthlyReport.Status.SUBMITTED,
+                month__gte=first,
+                month__lte=last,
+                cadre_id__in=_cadre_subquery(ctx),
+            )
+            .order_by()
+            .values_list("cadre_id", "month", "submitted_on")
+            if submitted is not None and month in due and submitted <= due[month]
+        }
         parts = {}
-        for cadre_id in ctx.cadre_ids:
-            months_due = asked.get(cadre_id, unpaired)
-            if months_due:
-                done = len([m for m in months_due if (cadre_id, m) in on_time])
-                parts[cadre_id] = Part(_ratio_score(done, len(months_due)), f"{done}/{len(months_due)}")
+        for cadre_id, months_due in owed.items():
+            done = sum(1 for m in months_due if (cadre_id, m) in on_time)
+            parts[cadre_id] = Part(_ratio_score(done, len(months_due)), f"{done}/{len(months_due)}")
         return parts
 
 

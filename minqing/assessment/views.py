@@ -19,6 +19,7 @@ from minqing.core.scope import get_scoped_or_404, require_permission, scope_for,
 from minqing.org.models import Cadre
 from minqing.programs.models import Campaign
 from minqing.programs.rules._periods import WEEK_DAYS_DUE
+from minqing.programs.rules.reports_monthly import monthly_report_rule
 from minqing.programs.selectors import campaign_cadres, campaign_get
 
 from . import components, documents, periods, selectors, services
@@ -89,6 +90,7 @@ def _campaign_assessment_page(request, campaign, run_form=None):
             run=run.pk,
             filters={"unit": unit if unit.isdigit() else ""},
         )
+    labels = {c.key: c.label for c in components.ordered_components()}
     can_manage = scope_for(request.user).has(MANAGE) and campaign in scoped(
         Campaign.objects.filter(pk=campaign.pk), request.user, MANAGE
     )
@@ -104,7 +106,10 @@ def _campaign_assessment_page(request, campaign, run_form=None):
             "page": page,
             "query": query_without_page(request),
             "pager_path": reverse("assessment:campaign-assessment", args=[campaign.pk]),
-            "labels": {c.key: c.label for c in components.ordered_components()},
+            "labels": labels,
+            # Report punctuality scores no one in a campaign that asks no monthly report: said, not
+            # left as an empty column.
+            "reports_not_asked": "reports" in labels and monthly_report_rule(campaign) is None,
             "weight_sets": selectors.weight_sets(campaign)[:10],
             "can_manage": can_manage,
             "unit": unit,

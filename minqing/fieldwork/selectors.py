@@ -950,6 +950,32 @@ def monthly_report_list(*, user) -> QuerySet:
     return scoped(MonthlyReport, user, VIEW).select_related("cadre__account", "campaign").order_by("-month")
 
 
+def report_writers_q(*, user, campaign: Campaign) -> Q | None:
+    """The cadres (a condition on Cadre) whose monthly reports of the campaign the user may see,
+    written or not: MonthlyReport's scope rule (apps.py: a grant over the campaign's region, over
+    the cadre's unit, or the user's own) read for the campaign, so that the reports a figure says
+    are owed are those whose report the viewer would see. None: no one's."""
+    from minqing.core.scope import scope_for
+    from minqing.core.treecode import prefix_q
+
+    condition: Q | None = None
+
+    def add(q: Q) -> None:
+        nonlocal condition
+        condition = q if condition is None else condition | q
+
+    for grant in scope_for(user).grants:
+        if VIEW not in grant.permissions:
+            continue
+        if any(campaign.region_id.startswith(prefix) for prefix in grant.region_prefixes):
+            return Q()
+        for path in grant.unit_paths:
+            add(prefix_q("unit__path", path))
+        if grant.own:
+            add(Q(account_id=user.pk))
+    return condition
+
+
 def can_manage(user) -> bool:
     """The campaign office: plans and incidents of any cadre or point in its scope."""
     from minqing.core.scope import scope_for

@@ -30,11 +30,13 @@ class FiguresOut(Schema):
     period: dict
     figures: dict
     rates: dict
+    # Why a rate is None, or what it leaves out: {rate: {"short", "detail"}} (docs/figures.md).
+    rate_notes: dict = {}
     groups: list[GroupOut] = []
 
 
 class RecordOut(Schema):
-    id: int
+    id: int | None  # None: a report owed and not submitted (reports_owed), no record
     label: str
 
 
@@ -105,6 +107,7 @@ def campaign_figures(
         "period": {"code": sel.period.code, "start": sel.period.start, "end": sel.period.end},
         "figures": selectors.json_values(figures.values),
         "rates": figures.rates,
+        "rate_notes": {k: {"short": n.short, "detail": n.detail} for k, n in figures.notes.items()},
         "groups": [
             {"key": str(g.key), "label": g.label, "figures": selectors.json_values(g.values)} for g in groups
         ],

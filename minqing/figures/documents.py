@@ -182,7 +182,8 @@ def figure_rows(figures: selectors.Figures) -> list[list[str]]:
             }
         rows.append([label, _value_text(tile, figures.values[tile.key])])
     for rate in selectors.RATES:
-        rows.append([str(rate.label), _rate(figures.rates[rate.key])])
+        value, note = figures.rates[rate.key], figures.notes.get(rate.key)
+        rows.append([str(rate.label), note.short if value is None and note and note.short else _rate(value)])
     return [[str(n)] + row for n, row in enumerate(rows, 1)]
 
 

@@ -26,6 +26,7 @@ from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, 
 from django.db.models.functions import Substr
 from django.http import Http404
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
@@ -37,7 +38,15 @@ from minqing.geo.models import LEVEL_DIGITS, Region
 from minqing.org.models import Cadre, Unit
 from minqing.people.models import Household
 from minqing.programs.models import Campaign, Pairing, Team
-from minqing.programs.selectors import campaign_area, verdicts_in_region, within_area_q
+from minqing.programs.rules._periods import month_due, month_label, months
+from minqing.programs.rules.reports_monthly import (
+    monthly_report_rule,
+    months_owed,
+    months_pending,
+    report_due,
+    report_pairings,
+)
+from minqing.programs.selectors import campaign_area, campaign_cadres, verdicts_in_region, within_area_q
 from minqing.tickets.models import Satisfaction, Status, Ticket
 
 from .periods import Period, month_of
@@ -646,18 +655,159 @@ _tile(
     Q(status="submitted"),
 )
 _tile(
-    "reports_on_time",
-    gettext_lazy("Monthly reports on time"),
-    "presence",
-    "report",
-    Q(status="submitted", submitted_on__lte=F("due")),
-)
-_tile(
     "reports_late",
     gettext_lazy("Monthly reports late"),
     "presence",
     "report",
     Q(status="submitted", submitted_on__gt=F("due")),
+)
+
+
+# Monthly reports owed ----------------------------------------------------------------------
+
+
+@dataclass
+class OwedReport:
+    """A monthly report the campaign's monthly-report rule asks of a cadre, due before today
+    (not a record: the row of a cadre and a month), with the report submitted for it if any."""
+
+    cadre_id: int
+    cadre_name: str
+    month: dt.date
+    due: dt.date
+    report_id: int | None = None
+    submitted_on: dt.date | None = None
+
+    @property
+    def pk(self) -> int | None:
+        """The report's id (None: none was submitted)."""
+        return self.report_id
+
+    @property
+    def on_time(self) -> bool:
+        return self.submitted_on is not None and self.submitted_on <= self.due
+
+    def __str__(self):
+        return f"{self.cadre_name} {month_label(self.month)}"
+
+
+def owed_reports(*, user, sel: Selection) -> list[OwedReport]:
+    """The monthly reports owed in the selection (docs/figures.md): for each month of the period
+    whose report is due before today (the selection's today), each cadre of the campaign whose
+    reports the viewer may see (fieldwork's report_writers_q), within the region (by the cadre's
+    unit), unit, team or cadre chosen, whom the monthly-report rule asks for it
+    (rules.reports_monthly.months_owed: the rule's months, kinds and pairings); each with the
+    report submitted for it. By month and cadre. None with the rule off, and no query; else four
+    queries, whatever the number of cadres."""
+    from minqing.fieldwork.selectors import report_writers_q
+
+    campaign = sel.campaign
+    if monthly_report_rule(campaign) is None:
+        return []
+    today = sel.today or timezone.localdate()
+    asked = [
+        m
+        for m in months(sel.period.start, sel.period.end)
+        if month_due(m, campaign.start, campaign.end) and report_due(campaign, m) < today
+    ]
+    writers = report_writers_q(user=user, campaign=campaign)
+    if not asked or writers is None:
+        return []
+    cadres = campaign_cadres(campaign).filter(writers)
+    if sel.region is not None:
+        cadres = cadres.filter(prefix_q("unit__region_id", sel.region.prefix))
+    if sel.unit is not None:
+        cadres = cadres.filter(prefix_q("unit__path", sel.unit.path))
+    if sel.team is not None:
+        cadres = cadres.filter(
+            pk__in=Cadre.objects.filter(Q(teams=sel.team) | Q(teams_led=sel.team)).values("pk")
+        )
+    if sel.cadre is not None:
+        cadres = cadres.filter(pk=sel.cadre.pk)
+    names = {
+        pk: full_name or username
+        for pk, full_name, username in cadres.order_by().values_list(
+            "pk", "account__full_name", "account__username"
+        )
+    }
+    if not names:
+        return []
+    # The cadres' pairings of the rule's kinds over the whole campaign, not only the period's: a
+    # cadre whose pairings all ended is asked the months they asked, not every month as one never
+    # paired.
+    rows = report_pairings(campaign, cadres, today=today)
+    owed = months_owed(campaign, asked, names, rows, today=today)
+    if not owed:
+        return []
+    submitted = {
+        (cadre_id, month): (pk, day)
+        for pk, cadre_id, month, day in MonthlyReport.objects.filter(
+            campaign=campaign,
+            status=MonthlyReport.Status.SUBMITTED,
+            month__gte=asked[0],
+            month__lte=asked[-1],
+            cadre_id__in=cadres.values("pk"),
+        )
+        .order_by()
+        .values_list("pk", "cadre_id", "month", "submitted_on")
+    }
+    due = {month: report_due(campaign, month) for month in asked}
+    found = []
+    for cadre_id, owed_months in owed.items():
+        for month in owed_months:
+            report_id, day = submitted.get((cadre_id, month), (None, None))
+            found.append(OwedReport(cadre_id, names[cadre_id], month, due[month], report_id, day))
+    found.sort(key=lambda r: (r.month, r.cadre_name, r.cadre_id))
+    return found
+
+
+@dataclass
+class OwedReportTile(Tile):
+    """The reports owed (docs/figures.md), or those of them submitted by their due day, or the
+    rest: rows of a cadre and a month, listed as such (`list_kind`)."""
+
+    part: str = "owed"  # owed, on_time, not_on_time
+    list_kind = "owed_report"
+
+    def pick(self, rows: list[OwedReport]) -> list[OwedReport]:
+        if self.part == "on_time":
+            return [r for r in rows if r.on_time]
+        if self.part == "not_on_time":
+            return [r for r in rows if not r.on_time]
+        return rows
+
+    def records(self, user, sel: Selection) -> list[OwedReport]:
+        return self.pick(owed_reports(user=user, sel=sel))
+
+
+register_tile(
+    OwedReportTile(
+        "reports_owed",
+        gettext_lazy("Monthly reports owed"),
+        "presence",
+        help=gettext_lazy(
+            "The reports the monthly-report rule asks of the cadres for the months of the period whose "
+            "due day has passed."
+        ),
+    )
+)
+register_tile(
+    OwedReportTile(
+        "reports_on_time",
+        gettext_lazy("Monthly reports on time"),
+        "presence",
+        help=gettext_lazy("Of the reports owed, those submitted by their due day."),
+        part="on_time",
+    )
+)
+register_tile(
+    OwedReportTile(
+        "reports_not_on_time",
+        gettext_lazy("Monthly reports owed, not in on time"),
+        "presence",
+        help=gettext_lazy("Of the reports owed, those not submitted, or submitted after their due day."),
+        part="not_on_time",
+    )
 )
 
 
@@ -676,8 +826,52 @@ RATES = (
     Rate("resolution_rate", gettext_lazy("Resolution rate"), "demands_resolved", "demands_followed_up"),
     Rate("satisfaction_rate", gettext_lazy("Satisfaction rate"), "demands_satisfied", "demands_rated"),
     Rate("on_time_rate", gettext_lazy("On-time rate"), "demands_on_time", "demands_due"),
-    Rate("report_punctuality", gettext_lazy("Report punctuality"), "reports_on_time", "reports_submitted"),
+    Rate("report_punctuality", gettext_lazy("Report punctuality"), "reports_on_time", "reports_owed"),
 )
+
+
+@dataclass(frozen=True)
+class RateNote:
+    """Why a rate has no number, or what it leaves out (docs/figures.md): `short` is shown in
+    place of the number when there is none ("": "—"), `detail` beside it."""
+
+    short: str
+    detail: str
+
+
+def rate_notes(sel: Selection, values: dict) -> dict[str, RateNote]:
+    """Notes on the rates of the selection: report punctuality in a campaign that asks no monthly
+    report ("not asked"), or of months whose report is not yet due ("not yet due", never 0/0 or
+    100 %). No query."""
+    from minqing.programs.rules import NOT_DUE, STATUS_LABELS
+
+    campaign = sel.campaign
+    key = "report_punctuality"
+    if monthly_report_rule(campaign) is None:
+        return {
+            key: RateNote(_("Not asked"), _("The campaign has no monthly-report rule: no report is owed."))
+        }
+    today = sel.today or timezone.localdate()
+    period_months = months(sel.period.start, sel.period.end)
+    asked = [m for m in period_months if month_due(m, campaign.start, campaign.end)]
+    pending = months_pending(campaign, period_months, today=today)
+    details = []
+    if pending:
+        details.append(
+            _("The report for %(month)s is due by %(day)s: it counts from the day after.")
+            % {"month": month_label(pending[0]), "day": date_format(report_due(campaign, pending[0]))}
+        )
+    short = ""
+    if not values.get("reports_owed"):
+        if asked and len(pending) == len(asked):
+            short = str(STATUS_LABELS[NOT_DUE])
+        elif not asked:
+            details.insert(0, _("The campaign asks no monthly report for this period."))
+        elif len(pending) < len(asked):
+            details.insert(0, _("No report is owed here for the months already due."))
+    if not details and not short:
+        return {}
+    return {key: RateNote(short, " ".join(details))}
 
 
 def ratio(part, whole) -> float | None:
@@ -735,6 +929,7 @@ class Figures:
     by_unit: list[Group]
     by_team: list[Group]
     by_cadre: list[Group]
+    notes: dict = field(default_factory=dict)  # rate key → RateNote
 
     def value(self, key: str):
         return self.values[key]
@@ -810,9 +1005,7 @@ def figures(
                     partial(list, qs.values_list(field_name).annotate(**few).values_list(field_name, *few))
                 )
         plans.append((tiles, broken, [cells for _f, cells in groupings]))
-    answers, custom_values = parallel.run(
-        jobs, meanwhile=lambda: {tile.key: tile.value(user, sel) for tile in custom}
-    )
+    answers, custom_values = parallel.run(jobs, meanwhile=lambda: _custom_values(user, sel, custom))
     totals.update(custom_values)
     answers = iter(answers)
     for tiles, broken, groupings in plans:
@@ -863,15 +1056,30 @@ def figures(
                         cells[row[0]][tile_key] += value
     totals = {key: totals[key] for key in TILES if key in totals}  # in the tiles' order, as before
     rates = {r.key: ratio(totals.get(r.numerator, 0), totals.get(r.denominator, 0)) for r in RATES}
+    notes = rate_notes(sel, totals)
     if not breakdowns:
-        return Figures(sel, totals, rates, [], [], [], [])
+        return Figures(sel, totals, rates, [], [], [], [], notes)
     return Figures(
         sel,
         totals,
         rates,
         _region_groups(user, sel, region_cells),
         *_org_groups(user, sel, cadre_cells, account_cells, unit_cells, top_cadres),
+        notes,
     )
+
+
+def _custom_values(user, sel: Selection, tiles: list[Tile]) -> dict:
+    """The numbers of the tiles that are no source's; the reports owed read once for their three."""
+    values, owed = {}, None
+    for tile in tiles:
+        if isinstance(tile, OwedReportTile):
+            if owed is None:
+                owed = owed_reports(user=user, sel=sel)
+            values[tile.key] = len(tile.pick(owed))
+        else:
+            values[tile.key] = tile.value(user, sel)
+    return values
 
 
 def _one_row(qs: QuerySet, aggregates: dict) -> list[dict]:

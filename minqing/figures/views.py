@@ -83,7 +83,7 @@ def dashboard(request, pk: int):
             sections.append(
                 {"key": key, "label": label, "tiles": [(t, figures.values.get(t.key)) for t in tiles]}
             )
-    rates = [(r, figures.rates[r.key]) for r in selectors.RATES]
+    rates = [(r, figures.rates[r.key], figures.notes.get(r.key)) for r in selectors.RATES]
     chart = {
         "labels": [g.label for g in figures.by_region] or [g.label for g in figures.top_cadres()],
         "series": [
@@ -93,7 +93,7 @@ def dashboard(request, pk: int):
             }
             for key in ("visits", "demands", "demands_resolved", "demands_overdue")
         ],
-        "rates": [{"name": str(r.label), "value": v} for r, v in rates if v is not None],
+        "rates": [{"name": str(r.label), "value": v} for r, v, _note in rates if v is not None],
     }
     return render(
         request,
@@ -198,7 +198,7 @@ def tile_list(request, pk: int, key: str):
     sel, problem = _selection(request, campaign)
     records = selectors.tile_records(user=request.user, sel=sel, key=key)
     page = paginate(request, records, per_page=50)
-    source = tile.source.key if tile.source else "custom"
+    source = tile.source.key if tile.source else getattr(tile, "list_kind", "custom")
     if source in ("visit", "relief", "pairing"):
         page.object_list = selectors.mark_targets(request.user, page.object_list)
         for record in page.object_list:

@@ -52,6 +52,7 @@ class Command(CliCommand):
                 "region": sel.area.code,
                 "figures": selectors.json_values(figures.values),
                 "rates": figures.rates,
+                "rate_notes": {k: {"short": n.short, "detail": n.detail} for k, n in figures.notes.items()},
             }
             if options["by"]:
                 out["groups"] = [
@@ -68,8 +69,11 @@ class Command(CliCommand):
         for key, tile in selectors.TILES.items():
             self.stdout.write(f"  {tile.label}: {figures.values[key]}")
         for rate in selectors.RATES:
-            value = figures.rates[rate.key]
-            self.stdout.write(f"  {rate.label}: {'—' if value is None else f'{value}%'}")
+            value, note = figures.rates[rate.key], figures.notes.get(rate.key)
+            shown = f"{value}%" if value is not None else (note.short if note and note.short else "—")
+            if note and note.detail:
+                shown = f"{shown} ({note.detail})"
+            self.stdout.write(f"  {rate.label}: {shown}")
         for g in groups:
             shown = ", ".join(
                 f"{selectors.TILES[k].label} {g.values.get(k, 0)}" for k in selectors.BREAKDOWN_TILES
