@@ -21,7 +21,8 @@ router = Router(tags=["assessment"])
 
 class PartOut(Schema):
     score: float | None
-    actual: str
+    actual: str  # as counted: "done/asked" (visits, deeds, days, reports), "on time/due" (demands), …
+    text: str  # as the pages write it: "3（要求 2）" where a component counts against what is asked
 
 
 class ResultOut(Schema):
@@ -133,7 +134,10 @@ def result_out(r: AssessmentResult) -> dict:
         "rank_campaign": r.rank_campaign,
         "rank_unit": r.rank_unit,
         "weights_version": r.weights_version,
-        "parts": {k: {"score": v.get("score"), "actual": v.get("actual", "")} for k, v in r.parts.items()},
+        "parts": {
+            k: {"score": v.get("score"), "actual": v.get("actual", ""), "text": selectors.part_text(k, v)}
+            for k, v in r.parts.items()
+        },
     }
 
 

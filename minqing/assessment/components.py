@@ -114,6 +114,9 @@ class Component:
     label: ClassVar[object]
     default_weight: ClassVar[int]
     order: ClassVar[int] = 0
+    # Its `actual` is what was done against what was asked ("3/2": 3 done where 2 are asked, a
+    # cadre may do more), shown as such (selectors.part_text), not as a ratio.
+    asks: ClassVar[bool] = False
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -145,6 +148,7 @@ class VisitsDone(Component):
     label = gettext_lazy("Visits done vs due")
     default_weight = 25
     order = 10
+    asks = True
 
     def compute(self, ctx):
         wanted = int(ctx.rule_param("visits.per_target", "min", 1))
@@ -271,6 +275,7 @@ class VerifiedDeeds(Component):
     label = gettext_lazy("Verified deeds")
     default_weight = 15
     order = 30
+    asks = True
 
     def compute(self, ctx):
         from minqing.fieldwork.models import Deed
@@ -312,6 +317,7 @@ class Attendance(Component):
     label = gettext_lazy("Attendance at the point")
     default_weight = 15
     order = 40
+    asks = True
 
     def compute(self, ctx):
         from minqing.fieldwork.models import AttendanceDay
@@ -382,6 +388,7 @@ class ReportsOnTime(Component):
     label = gettext_lazy("Report punctuality")
     default_weight = 10
     order = 50
+    asks = True
 
     def compute(self, ctx):
         from minqing.fieldwork.models import MonthlyReport

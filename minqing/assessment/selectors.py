@@ -1,6 +1,7 @@
 """Reads of assessments, recalls and leaders' records, through the data scope."""
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
@@ -112,6 +113,23 @@ def cadre_results(*, user, cadre) -> QuerySet:
     )
 
 
+ASKED = re.compile(r"^(\d+)/(\d+)$")
+
+
+def part_text(key: str, part: dict) -> str:
+    """How a stored component's count reads: for one counted against what is asked
+    (Component.asks), what was done and what was asked — "3（要求 2）", "3 (2 asked)" — for a
+    cadre may do more than asked and "3/2" reads as a wrong ratio; else as stored ("2/3" demands
+    on time of those due, "5" inspections). Stored runs keep "done/asked", read here in the
+    reader's language."""
+    actual = part.get("actual", "")
+    component = components.COMPONENTS.get(key)
+    found = ASKED.match(actual) if component is not None and component.asks else None
+    if found is None:
+        return actual
+    return _("%(done)s (%(due)s asked)") % {"done": found[1], "due": found[2]}
+
+
 def part_rows(result: AssessmentResult) -> list[dict]:
     """The stored components of a result, in the order of the catalogue, with their labels."""
     labels = {c.key: c.label for c in components.COMPONENTS.values()}
@@ -123,10 +141,21 @@ def part_rows(result: AssessmentResult) -> list[dict]:
             "label": labels.get(key, key),
             "score": part.get("score"),
             "actual": part.get("actual", ""),
+            "text": part_text(key, part),
             "weight": weights.get(key, 0),
         }
         for key, part in sorted(result.parts.items(), key=lambda kv: order.get(kv[0], 99))
     ]
+
+
+def result_cells(result: AssessmentResult, keys) -> list[dict | None]:
+    """The result's components in the order of `keys` (the page's columns): each its score and
+    its count as part_text writes it; None for one the cadre was not judged on."""
+    cells = []
+    for key in keys:
+        part = result.parts.get(key)
+        cells.append(None if part is None else {"score": part.get("score"), "text": part_text(key, part)})
+    return cells
 
 
 # Recall -----------------------------------------------------------------------------

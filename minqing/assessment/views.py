@@ -91,6 +91,9 @@ def _campaign_assessment_page(request, campaign, run_form=None):
             filters={"unit": unit if unit.isdigit() else ""},
         )
     labels = {c.key: c.label for c in components.ordered_components()}
+    if page is not None:
+        for result in page:
+            result.cells = list(zip(labels.values(), selectors.result_cells(result, labels), strict=True))
     can_manage = scope_for(request.user).has(MANAGE) and campaign in scoped(
         Campaign.objects.filter(pk=campaign.pk), request.user, MANAGE
     )

@@ -1,12 +1,14 @@
 """The assessment's report punctuality (报告按时率) counts the reports owed as the dashboard does —
 the months the campaign's monthly-report rule asks of each cadre whose due day has passed —
-against those submitted by their due day; a campaign without the rule says it scores no one."""
+against those submitted by their due day; a campaign without the rule says it scores no one;
+and a component counted against what is asked reads as done and asked, not as a ratio."""
 
 import datetime as dt
 
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from minqing.assessment import selectors, services
+from minqing.assessment.api import result_out
 from minqing.fieldwork.models import MonthlyReport
 from minqing.figures import selectors as figures
 from minqing.figures.periods import parse_period
@@ -83,3 +85,28 @@ def test_a_campaign_without_a_monthly_report_rule_says_report_punctuality_scores
     _county(with_rule=True)
     html = client_as("office").get(f"/assessment/campaigns/{campaign.pk}/?period=2026").content.decode()
     assert 'id="reports-not-asked"' not in html
+
+
+def test_a_count_against_what_is_asked_reads_as_done_and_asked_not_as_a_ratio(actor, client_as):
+    """3 deeds verified where 2 are asked: "3 (2 asked)", never "3/2"; demands on time of those
+    due stay a ratio."""
+    campaign = _county(with_rule=False)
+    run = services.assessment_run(actor=actor("office"), campaign=campaign, period="2026", today=DAY)
+    result = run.results.order_by("id").first()
+    result.parts = {
+        "deeds": {"score": 100.0, "actual": "3/2"},
+        "demands": {"score": 50.0, "actual": "1/2"},
+    }
+    result.save(update_fields=["parts"])
+    client = client_as("office")
+    page = client.get(
+        f"/assessment/campaigns/{campaign.pk}/?period=2026&unit={result.unit_id}", HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
+    assert "3 (2 asked)" in page and "3/2" not in page
+    assert "1/2" in page
+    detail = client.get(f"/assessment/results/{result.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "3 (2 asked)" in detail and "3/2" not in detail
+    with translation.override("en"):
+        out = result_out(result)
+    assert out["parts"]["deeds"] == {"score": 100.0, "actual": "3/2", "text": "3 (2 asked)"}
+    assert out["parts"]["demands"]["text"] == "1/2"
