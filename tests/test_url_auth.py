@@ -143,7 +143,20 @@ def field_records(village_region, settings_media):
         commitments=[("技能培训", dt.date(2026, 12, 31))],
     )
     team = Team.objects.create(campaign=campaign, name="核查组")
+    from minqing.fieldwork.services import activity_record
+
+    # A 四个一 policy talk the demo cadre held, at no point: seen in the campaign's county.
+    activity = activity_record(
+        actor=cadre_account,
+        campaign=campaign,
+        cadre=pairing.cadre,
+        kind="policy_talk",
+        title="惠农政策宣讲",
+        date=dt.date(2026, 6, 4),
+        attendance=30,
+    )
     return {
+        "activity": activity,
         "visit": visit,
         "photo": photo,
         "day": day,
@@ -1943,7 +1956,58 @@ def field_pages(o, visit_viewers):
         for role in ROLES
     }
     period = f"?campaign={ca.pk}"
+    activity = o["activity"]
+    # Seen where its campaign's county is (it names no point) and by its organizer; changed by
+    # the organizer (recorded just now) and the office that manages it.
+    activity_viewers = COUNTY_A_WIDE | {"cadre"}
+    activity_changers = {
+        role: (200 if role in {"cadre", "office"} else 403 if role in activity_viewers else 404)
+        for role in ROLES
+    }
+    campaign_a_activities = {
+        role: 200 if role in COUNTY_A_WIDE | {"cadre", "village"} else 404 if role in PROGRAM_VIEWERS else 403
+        for role in ROLES
+    }
     return {
+        "fieldwork:activity-list": [
+            ("get", reverse("fieldwork:activity-list"), None, 302, viewers),
+            ("get", reverse("fieldwork:activity-list") + period, None, 302, campaign_a_activities),
+        ],
+        "fieldwork:activity-export": [
+            ("get", reverse("fieldwork:activity-export") + period, None, 302, campaign_a_activities),
+        ],
+        "fieldwork:activity-detail": [
+            (
+                "get",
+                reverse("fieldwork:activity-detail", args=[activity.uuid]),
+                None,
+                302,
+                only(activity_viewers),
+            ),
+        ],
+        "fieldwork:activity-edit": [
+            ("get", reverse("fieldwork:activity-edit", args=[activity.uuid]), None, 302, activity_changers),
+        ],
+        "fieldwork:activity-withdraw": [
+            (
+                "get",
+                reverse("fieldwork:activity-withdraw", args=[activity.uuid]),
+                None,
+                302,
+                activity_changers,
+            ),
+            (
+                "post",
+                reverse("fieldwork:activity-withdraw", args=[activity.uuid]),
+                {"reason": "", "version": activity.version},
+                302,
+                activity_changers,
+            ),
+        ],
+        "api-v1:list_activities": [
+            ("get", "/api/v1/activities", None, 401, only(set(ROLES))),
+            ("get", f"/api/v1/activities{period}", None, 401, only(COUNTY_A_WIDE | {"cadre", "village"})),
+        ],
         "fieldwork:index": [("get", reverse("fieldwork:index"), None, 302, viewers)],
         "fieldwork:plan-list": [("get", reverse("fieldwork:plan-list"), None, 302, viewers)],
         "fieldwork:plan-detail": [

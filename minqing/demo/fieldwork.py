@@ -26,6 +26,7 @@ from minqing.org.models import Cadre
 from minqing.people.models import Household
 from minqing.programs.models import Campaign, LiaisonPoint, Pairing
 from minqing.programs.rules._periods import months, next_month
+from minqing.programs.rules.activities_held import activity_names
 
 from .fast import fast_insert, fast_insert_objects, indexes_later, now
 
@@ -296,7 +297,7 @@ def build_fieldwork(seed: int, progress=None) -> dict:
                     uuid=_uuid(rng),
                     campaign_id=dazou.pk,
                     kind=kind,
-                    title=kind,
+                    title=activity_names(dazou).get(kind, kind),
                     date=day,
                     cadre_id=team.leader_id,
                     team_id=team.pk,
@@ -331,7 +332,7 @@ def build_fieldwork(seed: int, progress=None) -> dict:
                         uuid=_uuid(rng),
                         campaign_id=xia.pk,
                         kind=kind,
-                        title=kind,
+                        title=activity_names(xia).get(kind, kind),
                         date=dt.date(2026, 4, 15) + dt.timedelta(days=rng.randrange(16)),
                         cadre_id=cadre.pk,
                         attendance=rng.randrange(5, 40),

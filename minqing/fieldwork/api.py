@@ -228,6 +228,104 @@ def list_visits(request, page: int = 1, size: int = 50, status: str = selectors.
     return result
 
 
+class ActivityOut(Schema):
+    uuid: str
+    campaign: int
+    kind: str
+    kind_name: str
+    title: str
+    date: dt.date
+    cadre: int
+    cadre_name: str
+    team: int | None
+    team_name: str
+    point: int | None
+    point_name: str
+    attendance: int
+    version: int
+    withdrawn_at: dt.datetime | None = None
+
+
+class ActivityPage(Page):
+    items: list[ActivityOut]
+
+
+def activity_out(a) -> dict:
+    return {
+        "uuid": str(a.uuid),
+        "campaign": a.campaign_id,
+        "kind": a.kind,
+        "kind_name": a.kind_name,
+        "title": a.title,
+        "date": a.date,
+        "cadre": a.cadre_id,
+        "cadre_name": str(a.cadre.account),
+        "team": a.team_id,
+        "team_name": a.team.name if a.team_id else "",
+        "point": a.point_id,
+        "point_name": a.point.name if a.point_id else "",
+        "attendance": a.attendance,
+        "version": a.version,
+        "withdrawn_at": a.withdrawn_at,
+    }
+
+
+@router.get(
+    "/activities", response=ActivityPage, summary="Activities in scope (a cadre's own and its teams')"
+)
+def list_activities(
+    request,
+    campaign: int | None = None,
+    kind: str = "",
+    team: int | None = None,
+    month: str = "",
+    status: str = selectors.CURRENT,
+    page: int = 1,
+    size: int = 50,
+):
+    """As the activity records page lists them: `campaign` (one the user reads or records
+    activities in, else 404), `kind` (its key), `team`, `month` (YYYY-MM) and `status`
+    (current, the default: those that count; withdrawn; all)."""
+    from minqing.programs.models import Team
+
+    if status not in (selectors.CURRENT, selectors.WITHDRAWN, selectors.ALL):
+        raise HttpError(422, _("status: one of %(choices)s.") % {"choices": "current, withdrawn, all"})
+    first = None
+    if month:
+        try:
+            first = dt.date.fromisoformat(f"{month}-01")
+        except ValueError:
+            raise HttpError(422, _("Choose a month as YYYY-MM.")) from None
+    found = None
+    if campaign is not None:
+        found = selectors.activity_campaign_for(
+            user=request.auth, cadre=selectors.my_cadre(request.auth), pk=campaign
+        )
+        if found is None:
+            from minqing.programs.selectors import campaigns_read
+
+            found = campaigns_read(user=request.auth).filter(pk=campaign).first()
+        if found is None:
+            raise HttpError(404, _("Not found."))
+    chosen_team = None
+    if team is not None:
+        chosen_team = scoped(Team, request.auth, selectors.VIEW).filter(pk=team).first()
+        if chosen_team is None:
+            raise HttpError(404, _("Not found."))
+    activities = selectors.activity_list(
+        user=request.auth, campaign=found, kind=kind.strip(), team=chosen_team, month=first, status=status
+    )
+    result = page_of(activities, page, size, activity_out)
+    audit_list_read(
+        action="activity.list",
+        user=request.auth,
+        page=result,
+        obj=found,
+        filters={"kind": kind, "team": team, "month": month, "status": status},
+    )
+    return result
+
+
 @router.get("/visits/{uuid}", response=VisitOut, summary="One visit")
 def get_visit(request, uuid: uuidlib.UUID):
     visit = selectors.visit_get(user=request.auth, uuid=uuid)

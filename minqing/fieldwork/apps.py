@@ -10,6 +10,7 @@ class FieldworkConfig(AppConfig):
 
     def ready(self):
         from minqing.core import scope
+        from minqing.programs.models import Team
 
         from .models import (
             Activity,
@@ -31,6 +32,15 @@ class FieldworkConfig(AppConfig):
 
         for model in (Visit, Deed, ReliefPayment, Activity, HelpPlan):
             scope.register(model, region="region_id", unit="cadre__unit__path", own=own)
+        # A work team's activities are its members' and leader's to see, whoever organized them.
+        scope.add_own_rule(
+            Activity,
+            lambda user: Q(
+                team_id__in=Team.objects.filter(
+                    Q(leader__account_id=user.pk) | Q(members__account_id=user.pk)
+                ).values("pk")
+            ),
+        )
         for model in (WorkLog, AttendanceDay):
             scope.register(model, region="point__region_id", unit="cadre__unit__path", own=own)
         scope.register(MonthlyReport, region="campaign__region_id", unit="cadre__unit__path", own=own)

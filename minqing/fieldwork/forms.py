@@ -247,3 +247,70 @@ class WorkLogForm(forms.Form):
         if day > timezone.localdate():
             raise ValidationError(_("The date lies in the future."))
         return day
+
+
+class ActivityForm(forms.Form):
+    """An activity of one campaign (recorded, or corrected): the kind from the campaign's list
+    of activities (written in when it lists none), the organizer's teams and points there."""
+
+    kind = forms.ChoiceField(label=_("Kind"))
+    title = forms.CharField(
+        label=_("Title"), max_length=200, required=False, help_text=_("Left empty: the kind.")
+    )
+    date = forms.DateField(label=_("Date"), widget=DATE)
+    team = forms.TypedChoiceField(label=_("Held by the team"), coerce=int, empty_value=None, required=False)
+    point = forms.TypedChoiceField(label=_("At the point"), coerce=int, empty_value=None, required=False)
+    attendance = forms.IntegerField(
+        label=_("People attending"), min_value=0, max_value=100000, initial=0, required=False
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, campaign, choices: dict, activity=None, correcting: bool = False, **kwargs):
+        """`choices`: selectors.activity_choices (the organizer's teams and points there); a
+        corrected activity's own kind, team and point are offered too. `correcting` adds the
+        reason of a correction."""
+        super().__init__(*args, **kwargs)
+        kinds = [(a["key"], a["name"]) for a in choices["activities"]]
+        teams = [(t["id"], t["name"]) for t in choices["teams"]]
+        points = [(p["id"], p["name"]) for p in choices["points"]]
+        if activity is not None:
+            if kinds and activity.kind not in {key for key, _name in kinds}:
+                kinds.append((activity.kind, activity.kind_name))
+            if activity.team_id and activity.team_id not in {pk for pk, _name in teams}:
+                teams.append((activity.team_id, activity.team.name))
+            if activity.point_id and activity.point_id not in {pk for pk, _name in points}:
+                points.append((activity.point_id, activity.point.name))
+        if kinds:
+            self.fields["kind"].choices = kinds
+        else:
+            # A campaign that lists no activities: the kind is written in (a forum, a training …).
+            self.fields["kind"] = forms.CharField(
+                label=_("Kind"), max_length=40, help_text=_("e.g. a forum, a policy talk")
+            )
+        self.fields["team"].choices = [("", "—"), *teams]
+        self.fields["point"].choices = [("", "—"), *points]
+        self.teams, self.points = dict(teams), dict(points)
+        self.fields["date"].widget.attrs["min"] = campaign.start.isoformat()
+        last = timezone.localdate()
+        if campaign.end and campaign.end < last:
+            last = campaign.end
+        self.fields["date"].widget.attrs["max"] = last.isoformat()
+        if correcting:
+            self.fields["reason"] = forms.CharField(
+                label=_("What was corrected, and why"), max_length=200, required=False
+            )
+
+    def clean_attendance(self) -> int:
+        return self.cleaned_data["attendance"] or 0
+
+    def clean(self):
+        data = super().clean()
+        ids = {"team": data.get("team"), "point": data.get("point")}
+        data["team"] = Team.objects.filter(pk=ids["team"]).first() if ids["team"] else None
+        data["point"] = LiaisonPoint.objects.filter(pk=ids["point"]).first() if ids["point"] else None
+        return data
+
+
+class ActivityWithdrawForm(forms.Form):
+    reason = forms.CharField(label=_("Why the activity is withdrawn"), max_length=200)
+    version = forms.IntegerField(widget=forms.HiddenInput)

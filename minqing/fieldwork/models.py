@@ -507,6 +507,15 @@ class ReliefPayment(SyncedRecord):
         return f"{self.household} ¥{self.amount_yuan}"
 
 
+class CountedActivities(models.Manager):
+    """The activities that count: every one not withdrawn (see CountedVisits). Activity's
+    default manager, so that the activities rule, the phone's due list and the research figures
+    leave a withdrawn activity out; `Activity.records` reads them all (its page, sync)."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(withdrawn_at__isnull=True)
+
+
 class Activity(SyncedRecord):
     """A forum, policy talk, training, party meeting, clean-up day … held by a cadre or a team."""
 
@@ -535,14 +544,61 @@ class Activity(SyncedRecord):
     )
     attendance = models.PositiveIntegerField(_("people attending"), default=0)
     region = models.ForeignKey("geo.Region", on_delete=models.PROTECT, related_name="+")
+    # Set when the activity is withdrawn (who and why: its ActivityChange); it then stays on
+    # record and stops counting.
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True, editable=False)
+
+    records = models.Manager()
+    objects = CountedActivities()
 
     class Meta:
+        default_manager_name = "objects"
         verbose_name = _("activity")
         verbose_name_plural = _("activities")
         ordering = ["-date"]
+        # A campaign's activities by date: its list, filtered by month, newest first.
+        indexes = [models.Index(fields=["campaign", "date"], name="fieldwork_activity_date")]
 
     def __str__(self):
         return self.title
+
+    @property
+    def kind_name(self) -> str:
+        """The kind as the campaign lists it (一次政策宣讲), else as it was written (a kind of a
+        campaign that lists none, or one it has dropped since)."""
+        from minqing.programs.rules.activities_held import activity_names
+
+        return activity_names(self.campaign).get(self.kind, self.kind)
+
+    @property
+    def withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
+
+
+class ActivityChange(models.Model):
+    """A correction or the withdrawal of an activity: who, when, why, and the corrected fields
+    as they were and as they became (see VisitChange)."""
+
+    Action = VisitChange.Action
+
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="changes")
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    version = models.PositiveIntegerField(_("version"))
+    before = models.JSONField(_("before"), default=dict, blank=True)
+    after = models.JSONField(_("after"), default=dict, blank=True)
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    changed_at = models.DateTimeField(_("changed at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("activity change")
+        verbose_name_plural = _("activity changes")
+        ordering = ["-changed_at", "-id"]
+
+    def __str__(self):
+        return f"{self.activity_id} {self.action} v{self.version}"
 
 
 class Incident(models.Model):

@@ -1,10 +1,11 @@
 """Reads of field work, through the data scope."""
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import Avg, Count, Max, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from minqing.core import prepared
 from minqing.core.identity import mask_text_identifiers
@@ -15,6 +16,8 @@ from minqing.programs.rules._periods import asked_span, in_spans, month_due, mon
 from minqing.programs.rules.activities_held import FIELD
 
 from .models import (
+    Activity,
+    ActivityChange,
     AttendanceDay,
     Commitment,
     Deed,
@@ -190,13 +193,34 @@ class DueVisits:
 
 
 @dataclass
+class TeamPoint:
+    """A point of the cadre's work teams, with a card on the phone page to check in and write
+    the work log there (its days count: AttendanceDay.in_campaign). Named as Target names a
+    point, so that the due list's buttons find its card."""
+
+    target_id: int
+    name: str
+    campaign_id: int
+    campaign: str
+    teams: list[str] = field(default_factory=list)
+    team_ids: list[int] = field(default_factory=list)
+    target_type: str = "point"
+
+
+@dataclass
 class DueButton:
     """A button of a due item that does on the phone what it asks: `action` (visit, deed or
-    checkin) for `target`, as the target's own button in the list below does."""
+    checkin) for `target` (a Target, or a TeamPoint to check in at), as the target's own button
+    in the list below does; or `activity`: the activity form of `campaign_id`, its kind (and the
+    team or point the rule asks it of) filled in."""
 
     action: str
-    target: Target
+    target: object
     label: str
+    campaign_id: int | None = None
+    kind: str = ""
+    team_id: int | None = None
+    point_id: int | None = None
 
 
 @dataclass
@@ -510,14 +534,18 @@ def _due_groups(cadre, rules, first, last_month, as_of, months_asked, visits) ->
 
     def points_of(campaign, mine):
         """The points the cadre stays at for the rule: its paired points (of the rule's kinds,
-        else of the campaign), each with a button to check in there today, then the points of
-        its work teams in the campaign (their days count too: AttendanceDay.in_campaign),
-        named only (the list below has no card for them to check in from)."""
+        else of the campaign), then the points of its work teams in the campaign (their days
+        count too: AttendanceDay.in_campaign), each with a button to check in there today (a
+        team's point has its card on the page too: team_points)."""
         points = [t for t in mine if t.target_type == "point"]
         paired = {t.target_id for t in points}
-        at_teams = [p for p in _team_points(teams.get(campaign.pk, [])) if p.pk not in paired]
+        at_teams = [
+            TeamPoint(p.pk, p.name, campaign.pk, campaign.name)
+            for p in _team_points(teams.get(campaign.pk, []))
+            if p.pk not in paired
+        ]
         names = separator.join([t.name for t in points] + [p.name for p in at_teams]) or _("the point")
-        buttons = [DueButton("checkin", t, checkin % {"point": t.name}) for t in points]
+        buttons = [DueButton("checkin", t, checkin % {"point": t.name}) for t in [*points, *at_teams]]
         return names, buttons
 
     def pending_note(text, days, since=None) -> str:
@@ -733,12 +761,28 @@ def _due_activities(cadre, campaign, rule, mine, teams, held, as_of, separator) 
     periods = _open_periods(rule, campaign, as_of)
     names = activity_names(campaign)
     per = rule.value("per")
+    record = _("Record “%(activity)s”")
     lines, ends = [], []
     for subject, pk, name in _activity_subjects(cadre, rule, campaign, mine, teams):
         for period, start, end in periods:
-            missing = rule.not_held(held.get((campaign.pk, subject, pk), {}), start, end, names)
-            if not missing:
+            keys = rule.missing(held.get((campaign.pk, subject, pk), {}), start, end)
+            if not keys:
                 continue
+            missing = [names.get(key, key) for key in keys]
+            # One button for each activity still to hold: the activity form, filled in with it and
+            # with the team or the point that is to hold it.
+            buttons = [
+                DueButton(
+                    "activity",
+                    None,
+                    record % {"activity": names.get(key, key)},
+                    campaign_id=campaign.pk,
+                    kind=key,
+                    team_id=pk if subject == "team" else None,
+                    point_id=pk if subject == "point" else None,
+                )
+                for key in keys
+            ]
             values = {"name": name, "period": period, "activities": separator.join(missing)}
             if subject != "cadre":  # a team or a point named, in the rule's own words
                 text = (
@@ -752,7 +796,7 @@ def _due_activities(cadre, campaign, rule, mine, teams, held, as_of, separator) 
                 text = _("Still to do this month: %(activities)s")
             else:
                 text = _("Still to do in %(period)s: %(activities)s")
-            lines.append(DueLine(text % values))
+            lines.append(DueLine(text % values, buttons=buttons))
             ends.append(_period_end(per, campaign, start, end, as_of))
     # A month's are this month's, as the other monthly items; a longer period's are said by when
     # (not for an open-ended campaign's own period, which has no end).
@@ -762,6 +806,11 @@ def _due_activities(cadre, campaign, rule, mine, teams, held, as_of, separator) 
 
 
 CURRENT, WITHDRAWN, ALL = "current", "withdrawn", "all"
+STATUS_LABELS = {
+    CURRENT: gettext_lazy("Standing"),
+    WITHDRAWN: gettext_lazy("Withdrawn"),
+    ALL: gettext_lazy("All"),
+}
 
 
 def visit_list(*, user, campaign=None, cadre=None, household=None, status: str = CURRENT) -> QuerySet:
@@ -1109,3 +1158,181 @@ def worklog_points(*, user, as_of: dt.date | None = None) -> list:
         | Q(pk__in=Team.points.through.objects.filter(team__in=teams).values("liaisonpoint_id"))
     )
     return [p for p in points.order_by("name", "id") if not p.retired_by(as_of)]
+
+
+# Activities (forums, policy talks, party meetings … : the 五个一, 四个一 and a team's) ---------
+
+
+def activity_campaigns(cadre, as_of: dt.date | None = None, taking_part=None) -> list[Campaign]:
+    """The running campaigns the cadre records activities in: those it takes part in through
+    its unit (due_campaigns: `taking_part` when already read), and those it is paired in or on
+    a work team of (led or joined, counting on the day), as the activities rule counts a
+    cadre's, a team's or a point's. Four queries at most, whatever the number of campaigns."""
+    as_of = as_of or timezone.localdate()
+    if cadre is None:
+        return []
+    taking_part = list(due_campaigns(cadre, as_of) if taking_part is None else taking_part)
+    known = {c.pk for c in taking_part}
+    paired = Pairing.objects.filter(cadre=cadre).active_on(as_of).values("campaign_id")
+    on_teams = (
+        Team.objects.filter(Q(leader=cadre) | Q(members=cadre))
+        .filter(Q(dissolved_on__isnull=True) | Q(dissolved_on__gte=as_of))
+        .values("campaign_id")
+    )
+    more = list(
+        Campaign.objects.filter(Q(pk__in=paired) | Q(pk__in=on_teams))
+        .exclude(pk__in=known)
+        .filter(status=Campaign.Status.RUNNING, start__lte=as_of)
+        .filter(Q(end__isnull=True) | Q(end__gte=as_of))
+        .select_related("region")
+    )
+    return sorted(taking_part + more, key=lambda c: (c.start, c.pk))
+
+
+def activity_campaign_for(*, user, cadre, pk) -> Campaign | None:
+    """The campaign `pk` if the user may record an activity in it or read its activities: one
+    in the user's scope, or, for a cadre's account (one that sees campaigns), a running campaign
+    it takes part in through its unit (asked by the activities rule with no pairing or team
+    there). None otherwise."""
+    from minqing.core.params import id_param
+    from minqing.core.scope import scope_for, scoped_first
+    from minqing.programs.selectors import campaign_cadres
+
+    found = scoped_first(Campaign, user, VIEW, pk)
+    if found is not None or cadre is None or id_param(pk) is None or not scope_for(user).has(VIEW):
+        return found
+    campaign = (
+        Campaign.objects.select_related("region")
+        .prefetch_related("units")
+        .filter(pk=id_param(pk), status=Campaign.Status.RUNNING)
+        .first()
+    )
+    if campaign is not None and campaign_cadres(campaign).filter(pk=cadre.pk).exists():
+        return campaign
+    return None
+
+
+def my_teams(cadre, campaigns, as_of: dt.date | None = None) -> dict[int, list[Team]]:
+    """campaign id → the cadre's work teams in these campaigns that count on the day, each with
+    its points that count on it (_my_teams). Two queries."""
+    return _my_teams(cadre, {c.pk for c in campaigns}, as_of or timezone.localdate())
+
+
+def team_points(teams: dict[int, list[Team]], campaigns, targets) -> list[TeamPoint]:
+    """The points of the cadre's teams, each once, that are not among its paired targets
+    already (their cards have the same buttons), the teams named."""
+    names = {c.pk: c.name for c in campaigns}
+    paired = {t.target_id for t in targets if t.target_type == "point"}
+    found: dict[int, TeamPoint] = {}
+    for campaign_id, of_campaign in teams.items():
+        for team in of_campaign:
+            for point in team.points.all():
+                if point.pk in paired:
+                    continue
+                card = found.setdefault(
+                    point.pk, TeamPoint(point.pk, point.name, campaign_id, names.get(campaign_id, ""))
+                )
+                card.teams.append(team.name)
+                card.team_ids.append(team.pk)
+    return sorted(found.values(), key=lambda p: (p.name, p.target_id))
+
+
+def activity_choices(campaign, *, teams: dict[int, list[Team]], targets) -> dict:
+    """What an activity of the campaign may name on the cadre's forms: the campaign's listed
+    activities, the cadre's teams there (as of the day `teams` was read for) and its points
+    there (paired, or its teams')."""
+    from minqing.programs.rules.activities_held import activity_names
+
+    of_campaign = teams.get(campaign.pk, [])
+    points = {
+        t.target_id: t.name for t in targets if t.target_type == "point" and t.campaign_id == campaign.pk
+    }
+    for point in _team_points(of_campaign):
+        points.setdefault(point.pk, point.name)
+    return {
+        "activities": [{"key": k, "name": n} for k, n in activity_names(campaign).items()],
+        "teams": [{"id": t.pk, "name": t.name} for t in of_campaign],
+        "points": [{"id": pk, "name": name} for pk, name in points.items()],
+    }
+
+
+def activity_list(
+    *,
+    user,
+    campaign=None,
+    kind: str = "",
+    team=None,
+    month: dt.date | None = None,
+    status: str = CURRENT,
+) -> QuerySet:
+    """The activities in scope (the office's, leaders' and inspectors' region; a cadre's own and
+    its teams'), of a campaign, a kind, a team and a month: `current` (those that count),
+    `withdrawn` (kept on record, counted nowhere), or all."""
+    if status == CURRENT:
+        records = Activity.objects.all()
+    elif status == WITHDRAWN:
+        records = Activity.records.filter(withdrawn_at__isnull=False)
+    else:
+        records = Activity.records.all()
+    qs = scoped(records, user, VIEW).select_related("cadre__account", "team", "point", "campaign")
+    if campaign is not None:
+        qs = qs.filter(campaign=campaign)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if team is not None:
+        qs = qs.filter(team=team)
+    if month is not None:
+        qs = qs.filter(date__gte=month, date__lte=month_end(month))
+    return qs.order_by("-date", "-id")
+
+
+def activity_get(*, user, uuid) -> Activity:
+    """One activity in scope, withdrawn or not."""
+    return get_scoped_or_404(
+        Activity.records.select_related("cadre__account", "team", "point", "campaign__region"),
+        user,
+        VIEW,
+        uuid=uuid,
+    )
+
+
+def activity_edit_deadline(activity: Activity) -> dt.datetime:
+    """Until when the organizer may correct or withdraw the activity: the days a cadre has for
+    their visits (settings.VISIT_EDIT_DAYS), the same rule for the records the rules count."""
+    from django.conf import settings
+
+    return activity.created_at + dt.timedelta(days=settings.VISIT_EDIT_DAYS)
+
+
+def activity_may_change(*, user, activity: Activity) -> bool:
+    """Whether the user may correct or withdraw the activity: its organizer within the days after
+    recording it, or the campaign office whose scope holds it, at any time. Never once withdrawn."""
+    if activity.withdrawn_at is not None or user is None or not user.is_authenticated:
+        return False
+    if activity.cadre.account_id == user.pk and timezone.now() <= activity_edit_deadline(activity):
+        return True
+    return (
+        can_manage(user) and scoped(Activity.records.filter(pk=activity.pk), user, "programs.manage").exists()
+    )
+
+
+def activity_changes(*, activity: Activity) -> list[ActivityChange]:
+    """The activity's corrections and its withdrawal, the latest first."""
+    return list(activity.changes.select_related("changed_by"))
+
+
+def activity_kinds(*, user, campaign) -> list[tuple[str, str]]:
+    """(key, name) of the kinds the campaign's activities may be filtered by: those it lists,
+    then those written in on the activities the user sees (a campaign that lists none, or one
+    it has dropped since). One query."""
+    from minqing.programs.rules.activities_held import activity_names
+
+    names = activity_names(campaign)
+    written = (
+        scoped(Activity.records.filter(campaign=campaign), user, VIEW)
+        .exclude(kind__in=list(names))
+        .order_by("kind")
+        .values_list("kind", flat=True)
+        .distinct()
+    )
+    return [*names.items(), *((kind, kind) for kind in written)]

@@ -23,6 +23,7 @@ from minqing.programs.services import target_region
 
 from .models import (
     Activity,
+    ActivityChange,
     AttendanceDay,
     Commitment,
     Deed,
@@ -272,10 +273,10 @@ def _locked_visit(visit: Visit, actor, base_version: int | None) -> Visit:
     return current
 
 
-def _reason(reason: str, *, required: bool) -> str:
+def _reason(reason: str, *, required: bool, missing: str = "") -> str:
     reason = (reason or "").strip()
     if required and not reason:
-        raise ValidationError({"reason": [_("Give the reason for withdrawing the visit.")]})
+        raise ValidationError({"reason": [missing or _("Give the reason for withdrawing the visit.")]})
     if len(reason) > REASON_MAX:
         raise ValidationError({"reason": [_("A reason has at most %(n)s characters.") % {"n": REASON_MAX}]})
     return reason
@@ -768,6 +769,70 @@ def relief_pay(
     return payment
 
 
+ACTIVITY_KIND_MAX, ACTIVITY_TITLE_MAX, ACTIVITY_ATTENDANCE_MAX = 40, 200, 100000
+# What a correction of an activity may change: not its campaign nor who organized it.
+ACTIVITY_FIELDS = ("kind", "title", "date", "team", "point", "attendance")
+
+
+def _activity_checked(
+    *, campaign: Campaign, cadre, kind, title, date: dt.date, team, point, attendance, team_was=None
+) -> dict:
+    """The fields of an activity as stored, or every field at fault (ValidationError): the same
+    checks for one recorded on the web, through the API or from a phone, and for a correction.
+    A kind from the campaign's list of activities (the activities rule counts those), or free
+    text when it lists none; a team of the campaign that the organizer leads or belongs to
+    (`team_was`: the team a corrected activity names already, kept when the organizer has
+    left it since), counting on the day; a point in the campaign's region, not retired by the
+    day."""
+    from minqing.programs.rules.activities_held import activity_names
+
+    errors: dict[str, list] = {}
+    try:
+        _check_in_campaign(campaign, date)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    names = activity_names(campaign)
+    kind, title = str(kind or "").strip(), str(title or "").strip()
+    if not kind:
+        errors["kind"] = [_("Choose the kind of activity.")]
+    elif names and kind not in names:
+        errors["kind"] = [_("This campaign lists no activity “%(kind)s”.") % {"kind": kind}]
+    elif len(kind) > ACTIVITY_KIND_MAX:
+        errors["kind"] = [_("A kind has at most %(n)s characters.") % {"n": ACTIVITY_KIND_MAX}]
+    if len(title) > ACTIVITY_TITLE_MAX:
+        errors["title"] = [_("A title has at most %(n)s characters.") % {"n": ACTIVITY_TITLE_MAX}]
+    if isinstance(attendance, bool) or not isinstance(attendance, int) or attendance < 0:
+        errors["attendance"] = [_("Enter a whole number.")]
+    elif attendance > ACTIVITY_ATTENDANCE_MAX:
+        errors["attendance"] = [_("The number of people attending is out of range.")]
+    if team is not None:
+        if team.campaign_id != campaign.pk:
+            errors["team"] = [_("This team is not one of the campaign's.")]
+        elif (
+            team.pk != team_was
+            and team.leader_id != cadre.pk
+            and not team.members.filter(pk=cadre.pk).exists()
+        ):
+            errors["team"] = [_("The organizer is neither the leader nor a member of this team.")]
+    if point is not None and not point.region_id.startswith(campaign.region.prefix):
+        errors["point"] = [_("The point lies outside the campaign's region.")]
+    for check in (lambda: _check_team_on(team, date), lambda: _check_point_on(point, date, "point")):
+        try:
+            check()
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    return {
+        "kind": kind,
+        "title": title or names.get(kind, kind),
+        "date": date,
+        "team": team,
+        "point": point,
+        "attendance": attendance,
+    }
+
+
 @transaction.atomic
 def activity_record(
     *,
@@ -783,31 +848,169 @@ def activity_record(
     uuid=None,
     digest: str = "",
 ) -> Activity:
-    _check_in_campaign(campaign, date)
-    _check_team_on(team, date)
-    _check_point_on(point, date, "point")
-    kinds = {a["key"] for a in campaign.config.get("activities", [])}
-    if kinds and kind not in kinds:
-        raise ValidationError({"kind": [_("This campaign lists no activity “%(kind)s”.") % {"kind": kind}]})
-    region = (point.region_id if point else None) or campaign.region_id
-    activity = Activity(
+    """An activity held by `cadre` (the organizer): checked as _activity_checked says."""
+    fields = _activity_checked(
         campaign=campaign,
         cadre=cadre,
         kind=kind,
-        title=title.strip() or kind,
+        title=title,
         date=date,
         team=team,
         point=point,
-        attendance=max(0, attendance),
-        region_id=region,
+        attendance=attendance,
+    )
+    activity = Activity(
+        campaign=campaign,
+        cadre=cadre,
+        region_id=(point.region_id if point else None) or campaign.region_id,
         created_by=actor,
         payload_digest=digest,
+        **fields,
     )
     if uuid:
         activity.uuid = uuid
     activity.save()
     audit_record(
-        action="activity.record", obj=activity, user=actor, detail={"kind": kind, "date": date.isoformat()}
+        action="activity.record",
+        obj=activity,
+        # Named by its UUID: a title may name the residents it was held for.
+        object_repr=str(activity.uuid),
+        user=actor,
+        detail={
+            "campaign": campaign.pk,
+            "kind": activity.kind,
+            "date": date.isoformat(),
+            "team": activity.team_id,
+            "point": activity.point_id,
+        },
+    )
+    return activity
+
+
+def _locked_activity(activity: Activity, actor, base_version: int | None) -> Activity:
+    from .selectors import activity_may_change
+
+    # Not joined with its team or point: PostgreSQL locks no row of an outer join's nullable side.
+    current = (
+        Activity.records.select_for_update().select_related("cadre", "campaign__region").get(pk=activity.pk)
+    )
+    if current.withdrawn_at is not None:
+        raise ValidationError(_("This activity was withdrawn: it is no longer corrected or withdrawn."))
+    if not activity_may_change(user=actor, activity=current):
+        raise PermissionDenied
+    if base_version is not None and current.version != base_version:
+        raise StaleEdit(current)
+    return current
+
+
+def _activity_state(activity: Activity) -> dict:
+    """An activity's correctable fields as its history keeps them (ids for the team and point)."""
+    return {
+        "kind": activity.kind,
+        "title": activity.title,
+        "date": activity.date.isoformat(),
+        "team": activity.team_id,
+        "point": activity.point_id,
+        "attendance": activity.attendance,
+    }
+
+
+@transaction.atomic
+def activity_correct(
+    *,
+    actor,
+    activity: Activity,
+    kind: str,
+    title: str,
+    date: dt.date,
+    team: Team | None = None,
+    point: LiaisonPoint | None = None,
+    attendance: int = 0,
+    reason: str = "",
+    base_version: int | None = None,
+) -> Activity:
+    """Correct an activity: its kind, title, day, team, point and attendance, checked as when it
+    was recorded. Its organizer may within settings.VISIT_EDIT_DAYS of recording it, the campaign
+    office at any time (selectors.activity_may_change); a stale base_version is refused
+    (StaleEdit). Each change is an ActivityChange (the fields as they were and became) and an
+    audit row."""
+    activity = _locked_activity(activity, actor, base_version)
+    reason = _reason(reason, required=False)
+    fields = _activity_checked(
+        campaign=activity.campaign,
+        cadre=activity.cadre,
+        kind=kind,
+        title=title,
+        date=date,
+        team=team,
+        point=point,
+        attendance=attendance,
+        team_was=activity.team_id,
+    )
+    was = _activity_state(activity)
+    for field, value in fields.items():
+        setattr(activity, field, value)
+    now = _activity_state(activity)
+    changed = [field for field in ACTIVITY_FIELDS if was[field] != now[field]]
+    if not changed:
+        return activity
+    activity.region_id = (activity.point.region_id if activity.point else None) or activity.campaign.region_id
+    activity.version += 1
+    activity.updated_at = timezone.now()
+    activity.save(update_fields=[*ACTIVITY_FIELDS, "region", "version", "updated_at"])
+    before = {field: was[field] for field in changed}
+    after = {field: now[field] for field in changed}
+    ActivityChange.objects.create(
+        activity=activity,
+        action=ActivityChange.Action.CORRECTED,
+        version=activity.version,
+        before=before,
+        after=after,
+        reason=reason,
+        changed_by=actor,
+    )
+    audit_record(
+        action="activity.correct",
+        obj=activity,
+        object_repr=str(activity.uuid),
+        user=actor,
+        detail={"version": activity.version, "before": before, "after": after, "reason": reason},
+    )
+    return activity
+
+
+@transaction.atomic
+def activity_withdraw(*, actor, activity: Activity, reason: str, base_version: int | None = None) -> Activity:
+    """Withdraw an activity recorded by mistake: it stays on record (who withdrew it, when and
+    why) and stops counting for the activities rule and every figure. Who may: as for a
+    correction (selectors.activity_may_change)."""
+    activity = _locked_activity(activity, actor, base_version)
+    reason = _reason(reason, required=True, missing=_("Give the reason for withdrawing the activity."))
+    activity.withdrawn_at = timezone.now()
+    activity.version += 1
+    activity.updated_at = activity.withdrawn_at
+    activity.save(update_fields=["withdrawn_at", "version", "updated_at"])
+    ActivityChange.objects.create(
+        activity=activity,
+        action=ActivityChange.Action.WITHDRAWN,
+        version=activity.version,
+        reason=reason,
+        changed_by=actor,
+        changed_at=activity.withdrawn_at,
+    )
+    audit_record(
+        action="activity.withdraw",
+        obj=activity,
+        object_repr=str(activity.uuid),
+        user=actor,
+        detail={
+            "version": activity.version,
+            "campaign": activity.campaign_id,
+            "cadre": activity.cadre_id,
+            "kind": activity.kind,
+            "date": activity.date.isoformat(),
+            "reason": reason,
+        },
     )
     return activity
 

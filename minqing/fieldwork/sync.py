@@ -26,7 +26,7 @@ from minqing.programs.models import Campaign, LiaisonPoint, Team
 
 from . import services
 from .models import Activity, AttendanceDay, Deed, ReliefPayment, Visit, WorkLog
-from .selectors import cadre_of, visit_edit_deadline
+from .selectors import activity_campaign_for, cadre_of, visit_edit_deadline
 
 logger = logging.getLogger(__name__)
 
@@ -94,6 +94,15 @@ def _campaign(user, value) -> Campaign:
     return found
 
 
+def _activity_campaign(user, cadre, value) -> Campaign:
+    """As _campaign, and a running campaign the cadre takes part in through its unit: the
+    activities rule asks a cadre there even with no pairing or team (activity_campaign_for)."""
+    found = activity_campaign_for(user=user, cadre=cadre, pk=value)
+    if found is None:
+        raise ValidationError({"campaign": [_("This campaign is not among yours.")]})
+    return found
+
+
 def _create(kind: str, user, cadre, payload: dict, uuid, digest: str):
     p = payload
     common = {"actor": user, "uuid": uuid, "digest": digest}
@@ -136,7 +145,7 @@ def _create(kind: str, user, cadre, payload: dict, uuid, digest: str):
         )
     if kind == "activity":
         return services.activity_record(
-            campaign=_campaign(user, p.get("campaign")),
+            campaign=_activity_campaign(user, cadre, p.get("campaign")),
             cadre=cadre,
             kind=str(p.get("kind", "")),
             title=str(p.get("title", "")),
@@ -206,6 +215,7 @@ def record_payload(record) -> dict:
             "point": record.point_id,
             "attendance": record.attendance,
             "version": record.version,
+            "withdrawn": record.withdrawn_at is not None,
         }
     if isinstance(record, AttendanceDay):
         return {

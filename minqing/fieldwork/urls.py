@@ -12,6 +12,11 @@ urlpatterns = [
     path("fieldwork/visits/<uuid:uuid>/withdraw/", views.visit_withdraw, name="visit-withdraw"),
     path("fieldwork/photos/<uuid:uuid>/", views.photo, name="photo"),
     path("fieldwork/deeds/", views.deed_list, name="deed-list"),
+    path("fieldwork/activities/", views.activity_list, name="activity-list"),
+    path("fieldwork/activities.xlsx", views.activity_export, name="activity-export"),
+    path("fieldwork/activities/<uuid:uuid>/", views.activity_detail, name="activity-detail"),
+    path("fieldwork/activities/<uuid:uuid>/edit/", views.activity_edit, name="activity-edit"),
+    path("fieldwork/activities/<uuid:uuid>/withdraw/", views.activity_withdraw, name="activity-withdraw"),
     path("fieldwork/attendance/", views.attendance_pending, name="attendance-pending"),
     path("fieldwork/attendance/<int:pk>/decide/", views.attendance_decide, name="attendance-decide"),
     path(

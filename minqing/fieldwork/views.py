@@ -13,7 +13,6 @@ from django.utils import timezone
 from django.utils.dates import MONTHS, MONTHS_AP
 from django.utils.formats import date_format, get_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from minqing.core.audit import audit_list_read, audit_record
@@ -23,7 +22,7 @@ from minqing.core.params import id_param
 from minqing.core.scope import get_scoped_or_404, require_permission, scope_for, scoped, scoped_first
 from minqing.org.models import Cadre
 from minqing.people.models import EconomicStatus, Household, IncomeSource
-from minqing.programs.models import Campaign
+from minqing.programs.models import Campaign, Team
 from minqing.programs.selectors import CURRENT, point_get, point_list
 
 from . import forms, research, selectors, services
@@ -39,14 +38,11 @@ def field_app(request):
     targets = selectors.my_targets(user=request.user) if cadre else []
     audit_list_read(action="target.list", user=request.user, shown=len(targets))
     # What is due comes from every campaign that asks things of the cadre (on a work team, or
-    # taking part with no target at all); the forms offer only the campaigns of its targets.
+    # taking part with no target at all); the visit and deed forms offer only the campaigns of
+    # its targets, the activity form every running campaign it records activities in.
+    taking_part = selectors.due_campaigns(cadre, also={t.campaign_id for t in targets}) if cadre else []
     due = (
-        selectors.my_due(
-            user=request.user,
-            cadre=cadre,
-            targets=targets,
-            campaigns=selectors.due_campaigns(cadre, also={t.campaign_id for t in targets}),
-        )
+        selectors.my_due(user=request.user, cadre=cadre, targets=targets, campaigns=taking_part)
         if cadre
         else None
     )
@@ -65,6 +61,10 @@ def field_app(request):
         for c in campaign_list
     }
     now = timezone.localtime()
+    recording = selectors.activity_campaigns(cadre, now.date(), taking_part) if cadre else []
+    teams = selectors.my_teams(cadre, recording, now.date()) if cadre else {}
+    # The points of the cadre's work teams, each with a card to check in and write the log at.
+    team_points = selectors.team_points(teams, recording, targets)
     data = {
         "cadre": cadre.pk if cadre else None,
         "account": request.user.pk,
@@ -81,6 +81,18 @@ def field_app(request):
             "months_short": [str(MONTHS_AP[n]) for n in range(1, 13)],
         },
         "campaigns": campaigns,
+        # Each with its listed activities (none: the kind is written in), the cadre's teams and
+        # points there.
+        "activity_campaigns": [
+            {
+                "id": c.pk,
+                "name": c.name,
+                "start": c.start.isoformat(),
+                "end": c.end.isoformat() if c.end else None,
+                **selectors.activity_choices(c, teams=teams, targets=targets),
+            }
+            for c in recording
+        ],
         "deed_kinds": [{"key": k, "name": str(n)} for k, n in Deed.Kind.choices],
         "labels": {
             "offline": _("Offline: records are kept on this phone and sent when the signal is back."),
@@ -93,6 +105,7 @@ def field_app(request):
             "yesterday": _("Last visit: yesterday"),
             "visit": _("Record a visit"),
             "deed": _("Record a deed"),
+            "activity": _("Record an activity"),
             "checkin": _("Check in here today"),
             "worklog": _("Work log"),
             "saved": _("Saved on this phone."),
@@ -115,6 +128,8 @@ def field_app(request):
         "fieldwork/app.html",
         {
             "targets": targets,
+            "team_points": team_points,
+            "activity_campaign_ids": {c.pk for c in recording},
             "cadre": cadre,
             "due": due,
             "app_data": data,
@@ -136,11 +151,7 @@ def service_worker(request):
     return response
 
 
-VISIT_STATUSES = {
-    selectors.CURRENT: gettext_lazy("Standing"),
-    selectors.WITHDRAWN: gettext_lazy("Withdrawn"),
-    selectors.ALL: gettext_lazy("All"),
-}
+VISIT_STATUSES = selectors.STATUS_LABELS
 
 
 def visit_list(request):
@@ -301,6 +312,298 @@ def deed_list(request):
     page = paginate(request, selectors.deed_list(user=request.user))
     audit_list_read(action="deed.list", user=request.user, page=page)
     return render(request, "fieldwork/deed_list.html", {"page": page, "query": query_without_page(request)})
+
+
+# Activities (forums, policy talks, party meetings … ) ------------------------------------------
+
+
+def _activity_campaigns(request, recording) -> tuple[Campaign | None, list[Campaign], bool]:
+    """The campaign whose activities are shown (?campaign=, else the first one the cadre records
+    in, else the latest the user reads), those to choose from: the campaigns the user reads
+    (programs.selectors.campaigns_read) and those the cadre records activities in, and whether
+    the user reads the campaign (its own pages: else a cadre asked by its rules alone). A
+    campaign asked for that is neither is a 404."""
+    from minqing.programs.selectors import campaign_area, campaigns_read
+
+    read = list(campaigns_read(user=request.user).select_related("region").order_by("-start", "id"))
+    known = {c.pk for c in read}
+    choices = read + [c for c in recording if c.pk not in known]
+    if "campaign" in request.GET:
+        pk = id_param(request.GET["campaign"])
+        campaign = next((c for c in choices if c.pk == pk), None)
+        if campaign is None:
+            raise Http404
+    else:
+        campaign = recording[0] if recording else (choices[0] if choices else None)
+    readable = campaign is not None and campaign.pk in known
+    if readable:
+        campaign_area(user=request.user, campaign=campaign)
+    return campaign, choices, readable
+
+
+def _activity_filters(request, campaign) -> dict:
+    """The list's filters as asked, each one that is no filter dropped with a message: kind,
+    team (one of the campaign's the user sees), month (YYYY-MM) and status."""
+    kind = request.GET.get("kind", "").strip()[:40]
+    team = None
+    if request.GET.get("team"):
+        team = (
+            scoped(Team.objects.filter(campaign=campaign), request.user, selectors.VIEW)
+            .filter(pk=id_param(request.GET["team"]) or 0)
+            .first()
+        )
+        if team is None:
+            messages.error(request, _("This team is not one of the campaign's."))
+    month = None
+    if request.GET.get("month"):
+        try:
+            month = dt.date.fromisoformat(f"{request.GET['month']}-01")
+        except ValueError:
+            messages.error(request, _("Choose a month as YYYY-MM."))
+    status = request.GET.get("status", "")
+    status = status if status in VISIT_STATUSES else selectors.CURRENT
+    return {"kind": kind, "team": team, "month": month, "status": status}
+
+
+def _activities(request, campaign, filters: dict, **changed):
+    """The campaign's activities in the user's scope, as filtered."""
+    return selectors.activity_list(user=request.user, campaign=campaign, **{**filters, **changed})
+
+
+def _filters_audited(filters: dict) -> dict:
+    return {
+        "kind": filters["kind"],
+        "team": filters["team"].pk if filters["team"] else None,
+        "month": filters["month"].strftime("%Y-%m") if filters["month"] else None,
+        "status": filters["status"],
+    }
+
+
+def _activity_choices(campaign, cadre) -> dict:
+    """What an activity of `cadre` in the campaign may name (its teams and points there today)."""
+    today = timezone.localdate()
+    return selectors.activity_choices(
+        campaign,
+        teams=selectors.my_teams(cadre, [campaign], today),
+        targets=selectors.my_targets(user=cadre.account, as_of=today),
+    )
+
+
+def activity_list(request):
+    """A campaign's activities in the user's scope, by kind, team and month; those that stand
+    by default, the withdrawn ones under their filter. A cadre records theirs here too."""
+    require_permission(request.user, selectors.VIEW)
+    cadre = selectors.my_cadre(request.user)
+    today = timezone.localdate()
+    recording = selectors.activity_campaigns(cadre, today) if cadre else []
+    campaign, campaigns, readable = _activity_campaigns(request, recording)
+    if campaign is None:
+        return render(request, "fieldwork/activity_list.html", {"campaign": None, "campaigns": []})
+    form = None
+    if cadre is not None and campaign.pk in {c.pk for c in recording}:
+        last = min(today, campaign.end) if campaign.end else today
+        form = forms.ActivityForm(
+            request.POST or None,
+            campaign=campaign,
+            choices=_activity_choices(campaign, cadre),
+            initial={"date": last, "attendance": 0},
+        )
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                activity = services.activity_record(
+                    actor=request.user,
+                    campaign=campaign,
+                    cadre=cadre,
+                    kind=data["kind"],
+                    title=data["title"],
+                    date=data["date"],
+                    team=data["team"],
+                    point=data["point"],
+                    attendance=data["attendance"],
+                )
+            except ValidationError as exc:
+                add_errors(form, exc)
+            else:
+                messages.success(request, _("The activity was recorded."))
+                return redirect("fieldwork:activity-detail", uuid=activity.uuid)
+    filters = _activity_filters(request, campaign)
+    page = paginate(request, _activities(request, campaign, filters))
+    audit_list_read(
+        action="activity.list", user=request.user, page=page, obj=campaign, filters=_filters_audited(filters)
+    )
+    withdrawn = None
+    if filters["status"] == selectors.CURRENT:
+        withdrawn = _activities(request, campaign, filters, status=selectors.WITHDRAWN).count()
+    kinds = selectors.activity_kinds(user=request.user, campaign=campaign)
+    teams = scoped(Team.objects.filter(campaign=campaign), request.user, selectors.VIEW).order_by(
+        "name", "id"
+    )
+    return render(
+        request,
+        "fieldwork/activity_list.html",
+        {
+            "campaign": campaign,
+            "campaigns": campaigns,
+            "page": page,
+            "query": query_without_page(request),
+            "form": form,
+            "filters": filters,
+            "month": filters["month"].strftime("%Y-%m") if filters["month"] else "",
+            "kinds": kinds,
+            "teams": teams,
+            "statuses": VISIT_STATUSES.items(),
+            "withdrawn_count": withdrawn,
+            "export_query": _export_query(request, campaign),
+            # The campaign's own tabs for those who read it (not for a cadre asked by its rules alone).
+            "readable": readable,
+            "area_only": readable and bool(campaign.area),
+        },
+    )
+
+
+def _export_query(request, campaign) -> str:
+    """The list's query for its download, naming the campaign shown."""
+    params = request.GET.copy()
+    params.pop("page", None)
+    params["campaign"] = str(campaign.pk)
+    return params.urlencode()
+
+
+def activity_export(request):
+    """The list as filtered, as an Excel ledger (活动台账) in the usual layout; the rows read are
+    recorded as the list's are."""
+    from .documents import activity_workbook
+
+    require_permission(request.user, selectors.VIEW)
+    cadre = selectors.my_cadre(request.user)
+    recording = selectors.activity_campaigns(cadre) if cadre else []
+    campaign, _campaigns, _readable = _activity_campaigns(request, recording)
+    if campaign is None:
+        raise Http404
+    filters = _activity_filters(request, campaign)
+    content = activity_workbook(
+        campaign=campaign,
+        activities=_activities(request, campaign, filters).select_related("cadre__unit"),
+        filters=filters,
+        user=request.user,
+    )
+    response = HttpResponse(
+        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    parts = ["activities", str(campaign.pk)]
+    if filters["month"]:
+        parts.append(filters["month"].strftime("%Y-%m"))
+    response["Content-Disposition"] = f'attachment; filename="{"-".join(parts)}.xlsx"'
+    return response
+
+
+def activity_detail(request, uuid):
+    activity = selectors.activity_get(user=request.user, uuid=uuid)
+    changeable = selectors.activity_may_change(user=request.user, activity=activity)
+    own = activity.cadre.account_id == request.user.pk
+    # Named by its UUID, as its writes are: a title may name the residents it was held for.
+    audit_record(
+        action="activity.view",
+        obj=activity,
+        object_repr=str(activity.uuid),
+        user=request.user,
+        detail={"campaign": activity.campaign_id, "shown": 1},
+    )
+    return render(
+        request,
+        "fieldwork/activity_detail.html",
+        {
+            "activity": activity,
+            "changes": selectors.activity_changes(activity=activity),
+            "changeable": changeable,
+            "edit_deadline": selectors.activity_edit_deadline(activity) if own and changeable else None,
+            "closed_to_cadre": own and not changeable and activity.withdrawn_at is None,
+        },
+    )
+
+
+def _changeable_activity(request, uuid):
+    """The activity in scope (else 404) that the user may correct or withdraw (else 403)."""
+    activity = selectors.activity_get(user=request.user, uuid=uuid)
+    if not selectors.activity_may_change(user=request.user, activity=activity):
+        raise PermissionDenied
+    return activity
+
+
+def activity_edit(request, uuid):
+    activity = _changeable_activity(request, uuid)
+    form = forms.ActivityForm(
+        request.POST or None,
+        campaign=activity.campaign,
+        choices=_activity_choices(activity.campaign, activity.cadre),
+        activity=activity,
+        correcting=True,
+        initial={
+            "kind": activity.kind,
+            "title": activity.title,
+            "date": activity.date,
+            "team": activity.team_id,
+            "point": activity.point_id,
+            "attendance": activity.attendance,
+            "version": activity.version,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            changed = services.activity_correct(
+                actor=request.user,
+                activity=activity,
+                kind=data["kind"],
+                title=data["title"],
+                date=data["date"],
+                team=data["team"],
+                point=data["point"],
+                attendance=data["attendance"],
+                reason=data["reason"],
+                base_version=data["version"],
+            )
+        except services.StaleEdit:
+            form.add_error(
+                None, _("The activity was changed elsewhere in the meantime: reload it and try again.")
+            )
+        except ValidationError as exc:
+            add_errors(form, exc)
+        else:
+            if changed.version == activity.version:
+                messages.info(request, _("Nothing was changed."))
+            else:
+                messages.success(request, _("The activity was corrected."))
+            return redirect("fieldwork:activity-detail", uuid=activity.uuid)
+    return render(request, "fieldwork/activity_edit.html", {"activity": activity, "form": form})
+
+
+def activity_withdraw(request, uuid):
+    """The confirm step (GET) and the withdrawal (POST) of an activity recorded by mistake."""
+    activity = _changeable_activity(request, uuid)
+    form = forms.ActivityWithdrawForm(request.POST or None, initial={"version": activity.version})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.activity_withdraw(
+                actor=request.user,
+                activity=activity,
+                reason=form.cleaned_data["reason"],
+                base_version=form.cleaned_data["version"],
+            )
+        except services.StaleEdit:
+            form.add_error(
+                None, _("The activity was changed elsewhere in the meantime: reload it and try again.")
+            )
+        except ValidationError as exc:
+            add_errors(form, exc)
+        else:
+            messages.success(request, _("The activity was withdrawn: it no longer counts."))
+            return redirect("fieldwork:activity-detail", uuid=activity.uuid)
+    return render(request, "fieldwork/activity_withdraw.html", {"activity": activity, "form": form})
 
 
 def attendance_pending(request):

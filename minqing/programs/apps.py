@@ -14,6 +14,24 @@ def current_pairings(user, **filters):
     )
 
 
+def current_team_points(user):
+    """The points of the user's work teams (led or joined) while the team counts (not dissolved
+    before today) in a running campaign that has not ended: where the team's members check in
+    and write their logs. A dissolved team, or its campaign's end, gives no more access."""
+    from django.utils import timezone
+
+    from .models import Campaign, Team
+
+    today = timezone.localdate()
+    teams = (
+        Team.objects.filter(Q(leader__account_id=user.pk) | Q(members__account_id=user.pk))
+        .filter(Q(dissolved_on__isnull=True) | Q(dissolved_on__gte=today))
+        .filter(campaign__status=Campaign.Status.RUNNING)
+        .filter(Q(campaign__end__isnull=True) | Q(campaign__end__gte=today))
+    )
+    return Team.points.through.objects.filter(team__in=teams.values("pk")).values("liaisonpoint_id")
+
+
 class ProgramsConfig(AppConfig):
     name = "minqing.programs"
     label = "programs"
@@ -32,7 +50,11 @@ class ProgramsConfig(AppConfig):
             region="region_id",
             own=lambda user: (
                 Q(id__in=current_pairings(user).values("campaign_id"))
-                | Q(id__in=Team.objects.filter(members__account_id=user.pk).values("campaign_id"))
+                | Q(
+                    id__in=Team.objects.filter(
+                        Q(members__account_id=user.pk) | Q(leader__account_id=user.pk)
+                    ).values("campaign_id")
+                )
             ),
         )
         # A cadre keeps seeing their own pairing records, ended ones included: they are their history.
@@ -53,7 +75,10 @@ class ProgramsConfig(AppConfig):
         scope.register(
             LiaisonPoint,
             region="region_id",
-            own=lambda user: Q(id__in=current_pairings(user, point__isnull=False).values("point_id")),
+            own=lambda user: (
+                Q(id__in=current_pairings(user, point__isnull=False).values("point_id"))
+                | Q(id__in=current_team_points(user))
+            ),
         )
         DEACTIVATION_GUARDS.append(active_pairings_guard)
         # A cadre sees the households and members they are paired with, while the pairing lasts.

@@ -391,9 +391,11 @@ def _filter_lines(filters, *, titles, unit_names, all_verdicts, team=None, regio
 
 # Where a failing verdict is put right, by its rule's type: the page's URL name and the
 # permission that page asks for. Pairing rules go to the campaign's pairings (the cadre's, for
-# a cadre's verdict). A type with no page here (activities are recorded on the phone; team
-# summaries and tickets have their own pages per team and ticket) gets no link.
+# a cadre's verdict), the activities rule to the campaign's activities (the team's, for a
+# team's verdict). A type with no page here (team summaries and tickets have their own pages
+# per team and ticket) gets no link.
 PAIRINGS = "programs:pairing-list"
+ACTIVITIES = "fieldwork:activity-list"
 FIX_PAGES = {
     "composition.slots": (PAIRINGS, "programs.view"),
     "coverage.cadre_has_target": (PAIRINGS, "programs.view"),
@@ -413,6 +415,7 @@ FIX_PAGES = {
     "projects.per_village": ("fieldwork:deed-list", "programs.view"),
     "relief.per_team": ("fieldwork:relief-list", "programs.view"),
     "zero.incidents": ("fieldwork:incident-list", "programs.view"),
+    "activities.held": (ACTIVITIES, "programs.view"),
 }
 
 
@@ -425,18 +428,23 @@ def _compliance_rows(user, campaign, verdicts) -> list[tuple]:
     pages = {}
     for rule_type, (name, permission) in FIX_PAGES.items():
         if scope.has(permission):
-            pages[rule_type] = (
-                reverse(name, args=[campaign.pk]) if name == PAIRINGS else reverse(name),
-                name == PAIRINGS,
-            )
+            if name == PAIRINGS:
+                url = reverse(name, args=[campaign.pk])
+            elif name == ACTIVITIES:
+                url = f"{reverse(name)}?campaign={campaign.pk}"
+            else:
+                url = reverse(name)
+            pages[rule_type] = (url, name)
     rows = []
     for verdict in verdicts:
         rule_type = types.get(verdict.rule, "")
         link = ""
         if verdict.status == FAIL and rule_type in pages:
-            link, by_cadre = pages[rule_type]
-            if by_cadre and verdict.cadre_id:
+            link, name = pages[rule_type]
+            if name == PAIRINGS and verdict.cadre_id:
                 link = f"{link}?cadre={verdict.cadre_id}"
+            elif name == ACTIVITIES and verdict.subject_type == "team" and verdict.team_id:
+                link = f"{link}&team={verdict.team_id}"
         rows.append(
             (
                 verdict,

@@ -330,3 +330,49 @@ def test_a_work_log_written_offline_at_a_point_arrives_once(phone_page, site, si
     # The link to the cadre's work logs, where it is listed.
     page.locator("#worklog-link").click()
     expect(page.locator("table")).to_contain_text("驻点：召开院坝会")
+
+
+def test_an_activity_recorded_offline_arrives_once(phone_page, site, sign_in, screenshot):
+    """The activity form (a campaign the cadre records activities in, its listed kinds) works
+    without a signal through the same outbox: the activity arrives once, under its UUID."""
+    from minqing.fieldwork.models import Activity
+    from minqing.programs.models import Campaign
+
+    campaign = Campaign.objects.get(program_key="xiajiceng")
+    page = phone_page
+    sign_in(page, "cadre")
+    page.goto(f"{site}/m/")
+    expect(page.locator("#do-activity")).to_be_visible()
+    before = Activity.objects.count()
+
+    page.context.set_offline(True)
+    page.locator("#do-activity").click()
+    form = page.locator("#activity-form")
+    form.locator("select[name=campaign]").select_option(str(campaign.pk))
+    # The campaign's listed activities (四个一), not a kind to write in.
+    expect(form.locator("select[name=kind] option")).to_have_count(len(campaign.config["activities"]))
+    expect(form.locator("input[name=kind_text]")).to_be_hidden()
+    form.locator("select[name=kind]").select_option("policy_talk")
+    form.locator("input[name=title]").fill("离线：院坝会宣讲惠农政策")
+    form.locator("input[name=attendance]").fill("25")
+    assert form.locator("input[name=date]").input_value() == timezone.localdate().isoformat()
+    screenshot(page, "37-offline-activity")
+    form.locator("button[value=save]").click()
+    expect(page.locator("#sync-status")).to_contain_text("1")
+    assert Activity.objects.count() == before
+
+    page.context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(page.locator("#synced li")).to_have_count(1)
+    activity = Activity.objects.get(title="离线：院坝会宣讲惠农政策")
+    assert (activity.campaign_id, activity.kind, activity.attendance) == (campaign.pk, "policy_talk", 25)
+    assert activity.cadre.account.username == "cadre" and activity.date == timezone.localdate()
+    page.reload()
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(page.locator("#synced li")).to_have_count(1)
+    assert Activity.objects.count() == before + 1  # nothing sent twice
+    # Listed on the activities page, its day as the pages write it.
+    page.locator("#activity-link").click()
+    expect(page.locator("#activities")).to_contain_text("离线：院坝会宣讲惠农政策")
+    today = timezone.localdate()
+    expect(page.locator("#activities")).to_contain_text(f"{today.year}年{today.month}月{today.day}日")

@@ -120,7 +120,8 @@ def test_incidents_plans_and_report_drafts_from_the_command_line(dazou, capsys):
 def test_relief_and_activities_sync_like_visits(dazou):
     leader = Account.objects.get(username="office")  # an office worker who is also a cadre
     token = token_create(actor=None, account=leader)
-    team = Team.objects.filter(campaign=dazou).first()
+    # One of its own teams: an activity names a team its organizer leads or belongs to.
+    team = Team.objects.filter(campaign=dazou, members__account=leader).first()
     from minqing.core.scope import scoped
     from minqing.people.models import Household
 

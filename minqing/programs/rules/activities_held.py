@@ -67,14 +67,19 @@ class ActivitiesHeld(Rule):
             campaign=campaign, kind__in=self.value("activities"), date__gte=first, date__lte=min(last, as_of)
         )
 
-    def not_held(self, held, start, end, names) -> list[str]:
-        """The names (from activity_names) of the listed activities not held between start and
-        end: `held` maps an activity's key to the days the subject held one."""
+    def missing(self, held, start, end) -> list[str]:
+        """The keys of the listed activities not held between start and end: `held` maps an
+        activity's key to the days the subject held one."""
         return [
-            names.get(activity, activity)
+            activity
             for activity in self.value("activities")
             if not any(start <= day <= end for day in held.get(activity, ()))
         ]
+
+    def not_held(self, held, start, end, names) -> list[str]:
+        """The names (from activity_names) of the listed activities not held between start and
+        end (missing)."""
+        return [names.get(activity, activity) for activity in self.missing(held, start, end)]
 
     def evaluate(self, ctx):
         from minqing.fieldwork.models import Activity

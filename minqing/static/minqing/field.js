@@ -1,4 +1,5 @@
-// Minqing field app: my targets, visits, deeds, check-ins and work logs, also without a signal.
+// Minqing field app: my targets and my teams' points, visits, deeds, activities, check-ins and
+// work logs, also without a signal.
 // Records are saved first in IndexedDB (field-store.js) with a UUID made here, then sent to
 // PUT /api/v1/sync/<kind>/<uuid>; the server recognises a retry by its UUID, so a
 // record is never stored twice, and one made offline is sent when the phone is online.
@@ -398,26 +399,115 @@
           labels.worklog + " · " + dialog.dataset.name);
   });
 
-  document.getElementById("targets").addEventListener("click", function (event) {
+  // The activity form: the campaigns the cadre records activities in, each with its listed
+  // activities (a kind written in when it lists none), the cadre's teams and points there.
+  var activityCampaigns = data.activity_campaigns || [];
+
+  function activityCampaign(id) {
+    return activityCampaigns.filter(function (c) { return String(c.id) === String(id); })[0];
+  }
+
+  function fillOptions(select, items, blank) {
+    select.innerHTML = "";
+    if (blank) { items = [{ value: "", text: "—" }].concat(items); }
+    items.forEach(function (item) {
+      var option = document.createElement("option");
+      option.value = item.value; option.textContent = item.text;
+      select.appendChild(option);
+    });
+  }
+
+  function showActivityCampaign(form, campaign) {
+    var kinds = campaign.activities || [], listed = kinds.length > 0;
+    form.querySelector(".kind-listed").hidden = !listed;
+    form.querySelector(".kind-free").hidden = listed;
+    form.elements.kind.required = listed;
+    form.elements.kind_text.required = !listed;
+    fillOptions(form.elements.kind, kinds.map(function (k) { return { value: k.key, text: k.name }; }), false);
+    fillOptions(form.elements.team, (campaign.teams || []).map(function (t) { return { value: String(t.id), text: t.name }; }), true);
+    fillOptions(form.elements.point, (campaign.points || []).map(function (p) { return { value: String(p.id), text: p.name }; }), true);
+    boundDate(form.elements.date, campaign);
+  }
+
+  // prefill: {campaign, kind, team, point}, from a due item's button or a point's card.
+  function openActivity(prefill) {
+    var dialog = document.getElementById("activity-dialog");
+    if (!dialog || !activityCampaigns.length) { return; }
+    var form = dialog.querySelector("form"), problem = dialog.querySelector(".form-error");
+    prefill = prefill || {};
+    form.reset();
+    problem.hidden = true; problem.textContent = "";
+    fillOptions(form.elements.campaign, activityCampaigns.map(function (c) { return { value: String(c.id), text: c.name }; }), false);
+    var campaign = activityCampaign(prefill.campaign) || activityCampaigns[0];
+    form.elements.campaign.value = String(campaign.id);
+    showActivityCampaign(form, campaign);
+    ["kind", "team", "point"].forEach(function (name) {
+      var select = form.elements[name], value = prefill[name] ? String(prefill[name]) : "";
+      if (value && Array.prototype.some.call(select.options, function (o) { return o.value === value; })) {
+        select.value = value;
+      }
+    });
+    dialog.showModal();
+  }
+
+  var activityForm = document.getElementById("activity-form");
+  if (activityForm) {
+    activityForm.elements.campaign.addEventListener("change", function () {
+      showActivityCampaign(activityForm, activityCampaign(activityForm.elements.campaign.value) || {});
+    });
+    activityForm.addEventListener("submit", function (event) {
+      if (event.submitter && event.submitter.value === "cancel") { return; }
+      var f = event.target.elements, campaign = activityCampaign(f.campaign.value) || {};
+      var listed = (campaign.activities || []).length > 0;
+      var kind = listed ? f.kind.value : f.kind_text.value.trim();
+      var kindName = listed ? f.kind.options[f.kind.selectedIndex].textContent : kind;
+      var title = f.title.value.trim();
+      queue("activity", {
+        campaign: Number(f.campaign.value), kind: kind, title: title, date: f.date.value,
+        team: f.team.value ? Number(f.team.value) : null, point: f.point.value ? Number(f.point.value) : null,
+        attendance: f.attendance.value ? Number(f.attendance.value) : 0
+      }, labels.activity + " · " + (title || kindName));
+    });
+  }
+  var activityButton = document.getElementById("do-activity");
+  if (activityButton) { activityButton.addEventListener("click", function () { openActivity({}); }); }
+
+  // The cards of targets and of the teams' points: each button does what it says for its card.
+  function onCard(event) {
     var li = event.target.closest("li.target");
     if (!li) { return; }
     if (event.target.classList.contains("do-visit")) { openDialog("visit-dialog", li); }
     if (event.target.classList.contains("do-deed")) { openDialog("deed-dialog", li); }
     if (event.target.classList.contains("do-worklog")) { openDialog("worklog-dialog", li); }
+    if (event.target.classList.contains("do-activity")) {
+      openActivity({ campaign: li.dataset.campaign, point: li.dataset.targetId, team: li.dataset.team });
+    }
     if (event.target.classList.contains("do-checkin")) {
       queue("attendance", { point: Number(li.dataset.targetId), date: today() },
             labels.checkin + " · " + li.querySelector(".who strong").textContent);
     }
-  });
+  }
+  document.getElementById("targets").addEventListener("click", onCard);
+  if (document.getElementById("team-points")) {
+    document.getElementById("team-points").addEventListener("click", onCard);
+  }
 
-  // A button of "Due this month" does what the same target's button in the list does.
+  // A button of "Due this month" does what the same target's button in the list does (a team's
+  // point: its card among the teams' points); an activity's opens the activity form filled in.
   document.getElementById("due") && document.getElementById("due").addEventListener("click", function (event) {
     var button = event.target.closest("button.due-do");
     if (!button) { return; }
-    var li = Array.prototype.filter.call(document.querySelectorAll("#targets li.target"), function (item) {
-      return item.dataset.targetType === button.dataset.targetType && item.dataset.targetId === button.dataset.targetId &&
-        item.dataset.campaign === button.dataset.campaign;
-    })[0];
+    if (button.dataset.do === "activity") {
+      openActivity({ campaign: button.dataset.campaign, kind: button.dataset.kind,
+                     team: button.dataset.team, point: button.dataset.point });
+      return;
+    }
+    var cards = Array.prototype.filter.call(document.querySelectorAll("li.target"), function (item) {
+      return item.dataset.targetType === button.dataset.targetType && item.dataset.targetId === button.dataset.targetId;
+    });
+    // A day at a point is no campaign's: any card of the point checks in there.
+    var li = cards.filter(function (item) { return item.dataset.campaign === button.dataset.campaign; })[0] ||
+      (button.dataset.do === "checkin" ? cards[0] : null);
     if (!li) { return; }
     if (button.dataset.do === "visit") { openDialog("visit-dialog", li); }
     if (button.dataset.do === "deed") { openDialog("deed-dialog", li); }
