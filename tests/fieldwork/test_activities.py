@@ -249,6 +249,15 @@ def test_a_phone_s_activity_is_stored_once_also_for_a_cadre_asked_by_the_rules_a
     assert refused.json()["errors"] == {"campaign": ["This campaign is not among yours."]}
 
 
+def test_a_team_s_leader_reads_its_campaign_as_its_members_do(setting):
+    """Neither paired nor a member: the team's campaign is among his (Campaign's own scope),
+    its activities listed on its own pages with the campaign's tabs."""
+    for cadre in (setting.member, setting.leader):
+        assert _client(cadre).get(f"/campaigns/{setting.campaign.pk}/").status_code == 200
+        page = _list(_client(cadre), setting.campaign)
+        assert f'href="/campaigns/{setting.campaign.pk}/compliance/"' in page  # the campaign's tabs
+
+
 # The phone page -----------------------------------------------------------------------------
 
 
