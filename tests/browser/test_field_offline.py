@@ -376,3 +376,61 @@ def test_an_activity_recorded_offline_arrives_once(phone_page, site, sign_in, sc
     expect(page.locator("#activities")).to_contain_text("离线：院坝会宣讲惠农政策")
     today = timezone.localdate()
     expect(page.locator("#activities")).to_contain_text(f"{today.year}年{today.month}月{today.day}日")
+
+
+def test_a_missing_activity_s_button_and_a_team_point_s_check_in_work_from_the_phone(
+    phone_page, site, sign_in, screenshot
+):
+    """五个一 due: the item's button opens the activity form with the campaign and the missing
+    activity filled in; the point of the cadre's work team has a card to check in at today."""
+    import datetime as dt
+
+    from minqing.fieldwork.models import Activity, AttendanceDay
+    from minqing.geo.models import Region
+    from minqing.org.models import Account
+    from minqing.programs.models import LiaisonPoint
+    from minqing.programs.services import campaign_start, team_create
+
+    office, cadre = Account.objects.get(username="office"), Account.objects.get(username="cadre").cadre
+    today = timezone.localdate()
+    campaign = campaign_start(
+        actor=office,
+        program_key="sanfuwu",
+        name="本年五个一",
+        region=Region.objects.get(code="431123000000"),
+        start=today.replace(day=1),
+        end=today + dt.timedelta(days=60),
+        units=[cadre.unit],
+    )
+    point = (
+        LiaisonPoint.objects.filter(region__code__startswith="431123", retired_on__isnull=True)
+        .exclude(pairings__cadre=cadre)
+        .exclude(attendance__cadre=cadre, attendance__date=today)
+        .first()
+    )
+    team_create(actor=office, campaign=campaign, name="驻村五队", members=[cadre], points=[point])
+    page = phone_page
+    sign_in(page, "cadre")
+    page.goto(f"{site}/m/")
+    button = page.locator(
+        f'#due button[data-do="activity"][data-campaign="{campaign.pk}"][data-kind="condolence_visit"]'
+    )
+    expect(button).to_be_visible()
+    button.click()
+    form = page.locator("#activity-form")
+    expect(form.locator("select[name=campaign]")).to_have_value(str(campaign.pk))
+    expect(form.locator("select[name=kind]")).to_have_value("condolence_visit")
+    form.locator("input[name=title]").fill("走访慰问困难党员")
+    screenshot(page, "38-activity-from-due")
+    form.locator("button[value=save]").click()
+    expect(page.locator("#synced li")).to_have_count(1)
+    assert Activity.objects.get(campaign=campaign).kind == "condolence_visit"
+    # The item leaves the list once the activity is in (the list is read again).
+    expect(button).to_have_count(0)
+
+    card = page.locator(f'#team-points li[data-target-id="{point.pk}"]')
+    expect(card).to_contain_text("驻村五队")
+    card.locator("button.do-checkin").click()
+    expect(page.locator("#synced li")).to_have_count(2)
+    assert AttendanceDay.objects.filter(cadre=cadre, point=point, date=today).count() == 1
+    screenshot(page, "39-team-point-checked-in")

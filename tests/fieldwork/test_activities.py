@@ -561,3 +561,10 @@ def test_a_missing_activity_on_the_compliance_page_links_the_campaign_s_activiti
         .content.decode()
     )
     assert f'href="/fieldwork/activities/?campaign={ended.pk}"' in page
+    # A team's verdict: the team's activities.
+    teams = scenario.campaign("dazoufang", start=dt.date(2026, 3, 8), end=dt.date(2026, 4, 30))
+    team = team_create(
+        actor=scenario.office, campaign=teams, name="未开展队", members=[scenario.cadre("staff")]
+    )
+    page = client_as("office").get(f"/campaigns/{teams.pk}/compliance/?rule=team_activities&status=fail")
+    assert f'href="/fieldwork/activities/?campaign={teams.pk}&amp;team={team.pk}"' in page.content.decode()

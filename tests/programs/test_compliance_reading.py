@@ -99,8 +99,8 @@ def test_each_failure_links_to_the_page_where_it_is_put_right(client_as, db):
     assert links["visit_twice"] == {reverse("fieldwork:visit-list")}
     assert links["deeds_per_household"] == {reverse("fieldwork:deed-list")}
     assert links["every_hardship_household_covered"] == {f"/campaigns/{campaign.pk}/pairings/"}
-    # Activities are recorded on the phone: no page to send the office to.
-    assert links["four_ones"] == {""}
+    # The campaign's activity records, where the missing ones are seen (and recorded).
+    assert links["four_ones"] == {f"{reverse('fieldwork:activity-list')}?campaign={campaign.pk}"}
     # A passing verdict has nothing to fix.
     passing = _page(client_as("office"), f"/campaigns/{campaign.pk}/compliance/?as_of={AFTER}&status=pass")
     assert all('href="' not in row["Where to fix it"] for row in _rows(passing))
