@@ -505,14 +505,7 @@ def activity_detail(request, uuid):
     activity = selectors.activity_get(user=request.user, uuid=uuid)
     changeable = selectors.activity_may_change(user=request.user, activity=activity)
     own = activity.cadre.account_id == request.user.pk
-    # Named by its UUID, as its writes are: a title may name the residents it was held for.
-    audit_record(
-        action="activity.view",
-        obj=activity,
-        object_repr=str(activity.uuid),
-        user=request.user,
-        detail={"campaign": activity.campaign_id, "shown": 1},
-    )
+    _audit_activity_view(request, activity)
     return render(
         request,
         "fieldwork/activity_detail.html",
@@ -523,6 +516,18 @@ def activity_detail(request, uuid):
             "edit_deadline": selectors.activity_edit_deadline(activity) if own and changeable else None,
             "closed_to_cadre": own and not changeable and activity.withdrawn_at is None,
         },
+    )
+
+
+def _audit_activity_view(request, activity) -> None:
+    """A read of one activity (its page, its correction and withdrawal pages), named by its
+    UUID as its writes are: a title may name the residents it was held for."""
+    audit_record(
+        action="activity.view",
+        obj=activity,
+        object_repr=str(activity.uuid),
+        user=request.user,
+        detail={"campaign": activity.campaign_id, "shown": 1},
     )
 
 
@@ -579,6 +584,7 @@ def activity_edit(request, uuid):
             else:
                 messages.success(request, _("The activity was corrected."))
             return redirect("fieldwork:activity-detail", uuid=activity.uuid)
+    _audit_activity_view(request, activity)
     return render(request, "fieldwork/activity_edit.html", {"activity": activity, "form": form})
 
 
@@ -603,6 +609,7 @@ def activity_withdraw(request, uuid):
         else:
             messages.success(request, _("The activity was withdrawn: it no longer counts."))
             return redirect("fieldwork:activity-detail", uuid=activity.uuid)
+    _audit_activity_view(request, activity)
     return render(request, "fieldwork/activity_withdraw.html", {"activity": activity, "form": form})
 
 

@@ -415,6 +415,7 @@ def test_the_organizer_corrects_an_activity_and_the_change_is_kept(setting):
     client = _client(setting.leader)
     url = f"/fieldwork/activities/{activity.uuid}/edit/"
     assert client.get(url).status_code == 200
+    assert AuditEvent.objects.filter(action="activity.view", object_id=str(activity.pk)).exists()
     assert _client(setting.member).get(url).status_code == 403  # the team's, not the member's to change
 
     response = client.post(
