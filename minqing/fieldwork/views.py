@@ -65,9 +65,17 @@ def field_app(request):
     teams = selectors.my_teams(cadre, recording, now.date()) if cadre else {}
     # The points of the cadre's work teams, each with a card to check in and write the log at.
     team_points = selectors.team_points(teams, recording, targets)
+    # The points checked in at today: their buttons say so (field.js compares the day with the
+    # phone's, so a copy of the page kept offline offers the next day's check-in again).
+    checked_in = (
+        sorted(AttendanceDay.objects.filter(cadre=cadre, date=now.date()).values_list("point_id", flat=True))
+        if cadre
+        else []
+    )
     data = {
         "cadre": cadre.pk if cadre else None,
         "account": request.user.pk,
+        "checked_in": {"date": now.date().isoformat(), "points": checked_in},
         # The server's day (Asia/Shanghai), and its clock and offset from UTC: the page proposes
         # the server's day, not the phone's (a phone set to UTC is a day behind until 8 a.m.);
         # a page kept offline for days counts the days on from the phone's clock.
@@ -107,6 +115,7 @@ def field_app(request):
             "deed": _("Record a deed"),
             "activity": _("Record an activity"),
             "checkin": _("Check in here today"),
+            "checked_in": _("Checked in today"),
             "worklog": _("Work log"),
             "saved": _("Saved on this phone."),
             "failed": _("Not accepted: %(why)s"),

@@ -208,6 +208,7 @@ def test_sign_out_asks_about_unsent_records_then_clears_the_phone(phone_page, si
     page.unroute(blocked)
     dialog.locator(".signout-send").click()  # sending now cuts the wait short
     expect(page.locator("#synced li").first).to_contain_text("走访")
+    expect(page.locator("#synced-heading")).to_be_visible()
     assert Visit.objects.filter(content="签退前未发送的走访").count() == 1
     assert store_count(page, "sent") >= 1
 
@@ -221,6 +222,7 @@ def test_sign_out_asks_about_unsent_records_then_clears_the_phone(phone_page, si
     sign_in(page, "village")
     page.goto(f"{site}/m/")
     expect(page.locator("#synced li")).to_have_count(0)
+    expect(page.locator("#synced-heading")).to_be_hidden()  # nothing sent: no empty heading
     assert target_name not in page.locator("main").inner_text()
 
 
@@ -433,4 +435,9 @@ def test_a_missing_activity_s_button_and_a_team_point_s_check_in_work_from_the_p
     card.locator("button.do-checkin").click()
     expect(page.locator("#synced li")).to_have_count(2)
     assert AttendanceDay.objects.filter(cadre=cadre, point=point, date=today).count() == 1
+    # Checked in: no second check-in is offered (the server would refuse it), nor after a reload.
+    expect(card.locator("button.do-checkin")).to_be_disabled()
+    expect(card.locator("button.do-checkin")).to_have_text("今天已签到")
     screenshot(page, "39-team-point-checked-in")
+    page.reload()
+    expect(card.locator("button.do-checkin")).to_be_disabled()

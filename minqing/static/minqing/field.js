@@ -66,6 +66,9 @@
         li.dataset.uuid = item.uuid;
         list.appendChild(li);
       });
+      // The heading only over records sent: an empty list says nothing.
+      var heading = document.getElementById("synced-heading");
+      if (heading) { heading.hidden = !list.children.length; }
     });
   }
 
@@ -212,7 +215,7 @@
       return r.ok ? r.text() : "";
     }).then(function (html) {
       var fresh = html && new DOMParser().parseFromString(html, "text/html").getElementById("due");
-      if (fresh) { due.innerHTML = fresh.innerHTML; }
+      if (fresh) { due.innerHTML = fresh.innerHTML; markCheckedIn(); }
     }).catch(function () {});
   }
 
@@ -485,8 +488,30 @@
     if (event.target.classList.contains("do-checkin")) {
       queue("attendance", { point: Number(li.dataset.targetId), date: today() },
             labels.checkin + " · " + li.querySelector(".who strong").textContent);
+      checkedIn(Number(li.dataset.targetId));
     }
   }
+  // A point checked in at today (on the server, or queued on this phone) offers no second
+  // check-in: the server would refuse it ("already checked in").
+  function markCheckedIn() {
+    var seen = data.checked_in || { date: "", points: [] };
+    var points = seen.date === today() ? seen.points.map(String) : [];
+    document.querySelectorAll("li.target .do-checkin").forEach(function (button) {
+      var done = points.indexOf(button.closest("li.target").dataset.targetId) !== -1;
+      button.disabled = done;
+      button.textContent = done ? labels.checked_in : labels.checkin;
+    });
+    document.querySelectorAll("button.due-do[data-do='checkin']").forEach(function (button) {
+      if (points.indexOf(button.dataset.targetId) !== -1) { button.disabled = true; }
+    });
+  }
+  function checkedIn(point) {
+    var seen = data.checked_in && data.checked_in.date === today() ? data.checked_in : { date: today(), points: [] };
+    if (seen.points.indexOf(point) === -1) { seen.points.push(point); }
+    data.checked_in = seen;
+    markCheckedIn();
+  }
+  markCheckedIn();
   document.getElementById("targets").addEventListener("click", onCard);
   if (document.getElementById("team-points")) {
     document.getElementById("team-points").addEventListener("click", onCard);
@@ -514,6 +539,7 @@
     if (button.dataset.do === "checkin") {
       queue("attendance", { point: Number(li.dataset.targetId), date: today() },
             labels.checkin + " · " + li.querySelector(".who strong").textContent);
+      checkedIn(Number(li.dataset.targetId));
     }
   });
 
